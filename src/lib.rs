@@ -1,0 +1,11 @@
+//! campaignctl: campaigns-as-code for an outbound AI phone-calling platform.
+//!
+//! Manifests (YAML in git) are the desired state, the platform API is the observed state;
+//! `plan` is a pure function of the two and `apply` executes it. See DESIGN.md for the shape.
+
+pub mod api;
+pub mod campaign;
+pub mod cli;
+pub mod emulator;
+pub mod manifest;
+pub mod reconcile;
