@@ -1,0 +1,413 @@
+//! The HTTP client for the platform API: bearer auth, JSON, retries for reads, error mapping.
+//!
+//! Reads (`GET`) are retried on 429 (after `Retry-After`), 5xx, timeouts and connection errors.
+//! A create is retried only on 429 — the throttle answers before the request is handled, so
+//! nothing was written. Every other failure of a create is returned to the caller, which must
+//! treat `ApiError::outcome_unknown()` as "may have happened" (see reconcile::apply).
+
+use std::time::Duration;
+
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use tracing::{debug, warn};
+use url::Url;
+
+use super::error::{describe_transport, ApiError};
+use super::retry::RetryPolicy;
+use super::secret::ApiToken;
+use super::types::{
+    Assistant, CreateCampaign, CreateLead, Envelope, ErrorBody, Lead, Page, PhoneNumber,
+    RemoteCampaign, UpdateStatus, UpdateStatusResponse,
+};
+
+/// Where and how to reach the platform.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The API base, e.g. `https://app.autocalls.ai/api`; paths are appended to it.
+    pub base_url: Url,
+    pub token: ApiToken,
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
+}
+
+/// Why an API base URL was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum BaseUrlError {
+    #[error("invalid API URL {url:?}: {reason}")]
+    Invalid { url: String, reason: String },
+    #[error("refusing to send the API token over plain http to {host}")]
+    PlainHttp { host: String },
+}
+
+impl BaseUrlError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            BaseUrlError::Invalid { .. } => "the API URL looks like https://app.autocalls.ai/api",
+            BaseUrlError::PlainHttp { .. } => {
+                "use an https:// URL; plain http is allowed only for loopback hosts (the local emulator)"
+            }
+        }
+    }
+}
+
+/// Parses and vets an API base URL: https anywhere, plain http only to a loopback host, since
+/// the bearer token would otherwise cross the network in clear text.
+pub fn parse_base_url(raw: &str) -> Result<Url, BaseUrlError> {
+    let mut url = Url::parse(raw.trim()).map_err(|e| BaseUrlError::Invalid {
+        url: raw.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => return Err(BaseUrlError::PlainHttp { host }),
+        other => {
+            return Err(BaseUrlError::Invalid {
+                url: raw.to_owned(),
+                reason: format!("unsupported scheme {other:?}"),
+            })
+        }
+    }
+    if host.is_empty() {
+        return Err(BaseUrlError::Invalid {
+            url: raw.to_owned(),
+            reason: "no host".into(),
+        });
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(BaseUrlError::Invalid {
+            url: "(URL with credentials, not shown)".into(),
+            reason: "credentials belong in CAMPAIGNCTL_API_TOKEN, not in the URL".into(),
+        });
+    }
+    // Url::join replaces the last segment unless the base ends in '/'.
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: ClientConfig,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("campaignctl/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Transport(describe_transport(&e)))?;
+        Ok(Client { http, config })
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.config.retry
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.config.base_url
+    }
+
+    pub async fn list_campaigns(&self) -> Result<Vec<RemoteCampaign>, ApiError> {
+        self.read("user/campaigns", &[]).await
+    }
+
+    /// Every assistant, inbound and outbound, with post-call schemas (all pages).
+    pub async fn list_assistants(&self) -> Result<Vec<Assistant>, ApiError> {
+        let mut all = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let p: Page<Assistant> = self
+                .read(
+                    "user/assistants/get",
+                    &[("per_page", "100".into()), ("page", page.to_string())],
+                )
+                .await?;
+            let last = p.last_page;
+            all.extend(p.data);
+            // Stop on the paginator's word, with a hard bound against a server that never says so.
+            if page >= last || page >= 10_000 {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
+    pub async fn list_phone_numbers(&self) -> Result<Vec<PhoneNumber>, ApiError> {
+        self.read("user/assistants/phone-numbers", &[]).await
+    }
+
+    /// One page of a campaign's leads.
+    pub async fn list_leads_page(
+        &self,
+        campaign_id: u64,
+        page: u64,
+    ) -> Result<Page<Lead>, ApiError> {
+        self.read(
+            "user/leads",
+            &[
+                ("campaign_id", campaign_id.to_string()),
+                ("per_page", "100".into()),
+                ("page", page.to_string()),
+            ],
+        )
+        .await
+    }
+
+    /// Creates a campaign. Retried only on 429; any other failure is returned as is, and a
+    /// failure with `outcome_unknown()` may have created the campaign.
+    pub async fn create_campaign(&self, body: &CreateCampaign) -> Result<RemoteCampaign, ApiError> {
+        let env: Envelope<RemoteCampaign> = self.write(Method::POST, "user/campaign", body).await?;
+        Ok(env.data)
+    }
+
+    pub async fn create_lead(&self, body: &CreateLead) -> Result<Lead, ApiError> {
+        let env: Envelope<Lead> = self.write(Method::POST, "user/lead", body).await?;
+        Ok(env.data)
+    }
+
+    pub async fn update_status(
+        &self,
+        campaign_id: u64,
+        action: &str,
+    ) -> Result<UpdateStatusResponse, ApiError> {
+        let body = UpdateStatus {
+            campaign_id,
+            action: action.to_owned(),
+        };
+        self.write(Method::POST, "user/campaigns/update-status", &body)
+            .await
+    }
+
+    /// A GET with the full retry policy (reads are idempotent).
+    async fn read<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let policy = self.config.retry;
+        let (mut failures, mut limited) = (0u32, 0u32);
+        loop {
+            match self.send::<(), T>(Method::GET, path, query, None).await {
+                Ok(v) => return Ok(v),
+                Err(Attempt::RateLimited(retry_after)) => {
+                    limited += 1;
+                    if limited > policy.max_rate_limited {
+                        return Err(ApiError::RateLimited { attempts: limited });
+                    }
+                    let wait = policy.rate_limit_wait(retry_after.as_deref(), limited);
+                    debug!(
+                        path,
+                        wait_ms = wait.as_millis() as u64,
+                        "rate limited (429); waiting as Retry-After asks"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Err(Attempt::Failed(e))
+                    if e.is_transient() && failures + 1 < policy.max_attempts =>
+                {
+                    failures += 1;
+                    let wait = policy.backoff(failures);
+                    warn!(path, attempt = failures, wait_ms = wait.as_millis() as u64, error = %e, "transient failure; retrying");
+                    tokio::time::sleep(wait).await;
+                }
+                Err(Attempt::Failed(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// A write, retried only when the server said 429 (it did not handle the request).
+    async fn write<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        let policy = self.config.retry;
+        let mut limited = 0u32;
+        loop {
+            match self.send(method.clone(), path, &[], Some(body)).await {
+                Ok(v) => return Ok(v),
+                Err(Attempt::RateLimited(retry_after)) => {
+                    limited += 1;
+                    if limited > policy.max_rate_limited {
+                        return Err(ApiError::RateLimited { attempts: limited });
+                    }
+                    let wait = policy.rate_limit_wait(retry_after.as_deref(), limited);
+                    debug!(
+                        path,
+                        wait_ms = wait.as_millis() as u64,
+                        "rate limited (429); waiting as Retry-After asks"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                Err(Attempt::Failed(e)) => return Err(e),
+            }
+        }
+    }
+
+    /// One request and the mapping of its response.
+    async fn send<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+    ) -> Result<T, Attempt> {
+        let url = self.config.base_url.join(path).map_err(|e| {
+            Attempt::Failed(ApiError::Decode(format!("bad request path {path:?}: {e}")))
+        })?;
+        // bearer_auth marks the header sensitive, so neither reqwest nor hyper ever log it.
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(self.config.token.expose());
+        if !query.is_empty() {
+            req = req.query(query);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        debug!(%method, path, "request");
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| Attempt::Failed(ApiError::Transport(describe_transport(&e))))?;
+        let status = resp.status();
+        debug!(%method, path, status = status.as_u16(), "response");
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after = resp
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Err(Attempt::RateLimited(retry_after));
+        }
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| Attempt::Failed(ApiError::Transport(describe_transport(&e))))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes)
+                .map_err(|e| Attempt::Failed(ApiError::Decode(format!("{path}: {e}"))));
+        }
+        Err(Attempt::Failed(error_from_response(status, &bytes)))
+    }
+}
+
+/// The outcome of one attempt: rate limiting is kept apart because it is always safe to retry.
+enum Attempt {
+    RateLimited(Option<String>),
+    Failed(ApiError),
+}
+
+fn error_from_response(status: StatusCode, body: &[u8]) -> ApiError {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let message = match &parsed {
+        Some(b) if !b.message.is_empty() => b.message.clone(),
+        _ => snippet(body),
+    };
+    match status.as_u16() {
+        401 => ApiError::Unauthorized,
+        403 => ApiError::Forbidden { message },
+        404 => ApiError::NotFound { message },
+        422 => ApiError::Validation {
+            message,
+            errors: parsed.map(|b| b.errors).unwrap_or_default(),
+        },
+        s @ 500..=599 => ApiError::Server { status: s, message },
+        s => ApiError::Unexpected { status: s, message },
+    }
+}
+
+/// The start of a non-JSON body, for error messages (HTML error pages can be large).
+fn snippet(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let text = text.trim();
+    if text.is_empty() {
+        return "(empty body)".into();
+    }
+    let mut s: String = text.chars().take(200).collect();
+    if s.len() < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_is_refused_except_to_loopback() {
+        assert!(matches!(
+            parse_base_url("http://example.com/api"),
+            Err(BaseUrlError::PlainHttp { .. })
+        ));
+        assert!(matches!(
+            parse_base_url("http://10.0.0.1/api"),
+            Err(BaseUrlError::PlainHttp { .. })
+        ));
+        for ok in [
+            "https://app.autocalls.ai/api",
+            "http://127.0.0.1:8080/api",
+            "http://localhost:1/api",
+            "http://[::1]:9/api",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok} must be accepted");
+        }
+        assert!(matches!(
+            parse_base_url("ftp://x/api"),
+            Err(BaseUrlError::Invalid { .. })
+        ));
+        assert!(matches!(
+            parse_base_url("https://u:p@x/api"),
+            Err(BaseUrlError::Invalid { .. })
+        ));
+    }
+
+    #[test]
+    fn paths_are_joined_under_the_base_path() {
+        let base = parse_base_url("https://portal.example.com/api").expect("valid url");
+        assert_eq!(
+            base.join("user/campaigns").expect("join").as_str(),
+            "https://portal.example.com/api/user/campaigns"
+        );
+    }
+
+    #[test]
+    fn laravel_error_bodies_map_to_kinds() {
+        let body = br#"{"message":"The name field is required. (and 1 more error)","errors":{"name":["The name field is required."],"allowed_days.1":["The selected allowed_days.1 is invalid."]}}"#;
+        match error_from_response(StatusCode::UNPROCESSABLE_ENTITY, body) {
+            ApiError::Validation { errors, .. } => {
+                assert_eq!(errors.len(), 2, "both field errors kept")
+            }
+            other => panic!("expected a validation error, got {other:?}"),
+        }
+        assert!(matches!(
+            error_from_response(StatusCode::UNAUTHORIZED, b"{}"),
+            ApiError::Unauthorized
+        ));
+        let e = error_from_response(StatusCode::BAD_GATEWAY, b"<html>bad gateway</html>");
+        assert!(
+            e.outcome_unknown() && e.is_transient(),
+            "5xx on a write is ambiguous and transient: {e:?}"
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! Typed API errors: callers branch on the kind (a 422 maps back to manifest lines, a transport
+//! error on a create is ambiguous), and each kind prints a message a user can act on.
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ApiError {
+    #[error("the platform rejected the API token (401 Unauthenticated)")]
+    Unauthorized,
+    #[error("the platform refused the request (403): {message}")]
+    Forbidden { message: String },
+    #[error("not found (404): {message}")]
+    NotFound { message: String },
+    #[error("the platform rejected the request (422): {message}")]
+    Validation {
+        message: String,
+        errors: BTreeMap<String, Vec<String>>,
+    },
+    #[error("rate limited (429) and still limited after {attempts} attempts")]
+    RateLimited { attempts: u32 },
+    #[error("the platform failed with {status}: {message}")]
+    Server { status: u16, message: String },
+    #[error("could not reach the platform: {0}")]
+    Transport(String),
+    #[error("unexpected response {status} from the platform: {message}")]
+    Unexpected { status: u16, message: String },
+    #[error("could not read the platform's response: {0}")]
+    Decode(String),
+}
+
+impl ApiError {
+    /// Whether a write that failed this way may nevertheless have happened on the server: the
+    /// request was sent but the answer was lost or was a server error. Such a create must never
+    /// be re-sent blindly (DESIGN.md, "Ambiguous creates").
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Server { .. } | ApiError::Transport(_) | ApiError::Decode(_)
+        )
+    }
+
+    /// Whether retrying the same request later could succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Server { .. } | ApiError::Transport(_) | ApiError::RateLimited { .. }
+        )
+    }
+
+    /// A `hint:` line for the errors a user can fix.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            ApiError::Unauthorized => Some(
+                "check CAMPAIGNCTL_API_TOKEN (or --token-file) and that --api-url points at the account the token belongs to",
+            ),
+            ApiError::Forbidden { .. } => {
+                Some("the account may have reached its plan's campaign limit; delete unused campaigns or upgrade the plan")
+            }
+            ApiError::Transport(_) => Some("check --api-url / CAMPAIGNCTL_API_URL and the network; the run can be repeated safely"),
+            ApiError::RateLimited { .. } => Some("lower --parallelism, or run again later"),
+            _ => None,
+        }
+    }
+}
+
+/// reqwest's errors name the URL (never the token, which travels in a header) and the cause.
+/// Flatten the source chain so "error sending request" says why.
+pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
+    let mut msg = if err.is_timeout() {
+        "request timed out".to_owned()
+    } else {
+        err.to_string()
+    };
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(": ");
+            msg.push_str(&text);
+        }
+        source = s.source();
+    }
+    msg
+}

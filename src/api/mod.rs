@@ -1,0 +1,12 @@
+//! The platform API: wire types, the HTTP client with retries and error mapping, and the token.
+
+pub mod client;
+pub mod error;
+pub mod retry;
+pub mod secret;
+pub mod types;
+
+pub use client::{parse_base_url, BaseUrlError, Client, ClientConfig};
+pub use error::ApiError;
+pub use retry::RetryPolicy;
+pub use secret::ApiToken;
