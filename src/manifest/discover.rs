@@ -1,0 +1,281 @@
+//! Which files to load: a file named explicitly is taken whatever its extension; a directory is
+//! walked recursively (following symlinks, since git-sync delivers a symlinked directory; loops
+//! are detected), in file-name order, skipping hidden entries and keeping `*.yaml` and `*.yml`.
+//! A file reached twice (two arguments, two symlinks) is loaded once.
+
+use std::collections::HashSet;
+use std::ffi::OsStr;
+use std::fs;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use super::diagnostic::{Diagnostic, Location};
+
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// In argument order, each directory's files in walk order.
+    pub files: Vec<PathBuf>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn discover(paths: &[PathBuf]) -> Discovered {
+    let mut found = Found::default();
+    for path in paths {
+        // `metadata` follows symlinks: a symlink to a directory is walked like the directory.
+        match fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => found.walk(path),
+            Ok(_) => found.add(path),
+            Err(e) if e.kind() == ErrorKind::NotFound => found.out.diagnostics.push(
+                Diagnostic::error(Some(at(path)), "no such file or directory").with_hint(
+                    "give a manifest file, or a directory to search for *.yaml and *.yml files",
+                ),
+            ),
+            Err(e) => found.out.diagnostics.push(Diagnostic::error(
+                Some(at(path)),
+                format!("cannot read this path: {e}"),
+            )),
+        }
+    }
+    found.out
+}
+
+/// A path-level problem is reported at the start of the path itself.
+fn at(path: &Path) -> Location {
+    Location::new(path, 1, 1)
+}
+
+fn is_manifest_name(path: &Path) -> bool {
+    path.extension()
+        .and_then(OsStr::to_str)
+        .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"))
+}
+
+fn is_hidden(name: &OsStr) -> bool {
+    name.as_encoded_bytes().starts_with(b".")
+}
+
+#[derive(Default)]
+struct Found {
+    out: Discovered,
+    seen: HashSet<PathBuf>,
+}
+
+impl Found {
+    fn add(&mut self, path: &Path) {
+        // The canonical path identifies the file however it was reached.
+        let identity = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.seen.insert(identity) {
+            self.out.files.push(path.to_path_buf());
+        }
+    }
+
+    fn walk(&mut self, dir: &Path) {
+        let mut manifests = 0;
+        let walker = WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+            .into_iter()
+            // The root is exempt: `campaignctl plan .` must work.
+            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+        for entry in walker {
+            match entry {
+                Ok(entry) => {
+                    if entry.file_type().is_file() && is_manifest_name(entry.path()) {
+                        manifests += 1;
+                        self.add(entry.path());
+                    }
+                }
+                Err(error) => self.walk_error(dir, &error),
+            }
+        }
+        if manifests == 0 {
+            self.out.diagnostics.push(
+                Diagnostic::warning(Some(at(dir)), "no *.yaml or *.yml files in this directory")
+                    .with_hint(
+                        "hidden files and directories (names starting with '.') are skipped",
+                    ),
+            );
+        }
+    }
+
+    fn walk_error(&mut self, dir: &Path, error: &walkdir::Error) {
+        let path = error.path().unwrap_or(dir);
+        let diagnostic = if let Some(ancestor) = error.loop_ancestor() {
+            // Everything under the loop is reached through the ancestor anyway: nothing is lost.
+            Diagnostic::warning(
+                Some(at(path)),
+                format!(
+                    "symbolic link loop: this leads back to {}; not followed",
+                    ancestor.display()
+                ),
+            )
+        } else {
+            let reason = error
+                .io_error()
+                .map_or_else(|| error.to_string(), ToString::to_string);
+            let message = format!("cannot read this path: {reason}");
+            // A broken link or unreadable entry that may hold manifests blocks the run; anything
+            // else (a dangling `notes.txt` link) is only worth a warning.
+            if is_manifest_name(path)
+                || error.depth() == 0
+                || fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+            {
+                Diagnostic::error(Some(at(path)), message)
+            } else {
+                Diagnostic::warning(Some(at(path)), message)
+            }
+        };
+        self.out.diagnostics.push(diagnostic);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(root: &Path, relative: &str) {
+        let path = root.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create test directory");
+        }
+        fs::write(path, "kind: Campaign\n").expect("write test file");
+    }
+
+    fn relative(root: &Path, files: &[PathBuf]) -> Vec<String> {
+        files
+            .iter()
+            .map(|f| {
+                f.strip_prefix(root)
+                    .unwrap_or(f)
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn directories_are_walked_in_name_order_keeping_yaml_files_only() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        for name in [
+            "b.yaml",
+            "a.yml",
+            "c.YAML",
+            "sub/z.yaml",
+            "sub/a.yaml",
+            "notes.txt",
+            "a.yaml~",
+            ".hidden.yaml",
+            ".git/config.yaml",
+            "sub/.swap.yml",
+            "README.md",
+        ] {
+            touch(root, name);
+        }
+        let found = discover(&[root.to_path_buf()]);
+        assert_eq!(
+            relative(root, &found.files),
+            ["a.yml", "b.yaml", "c.YAML", "sub/a.yaml", "sub/z.yaml"],
+            "walk must be sorted by name, recursive, yaml-only, and skip hidden entries and backups"
+        );
+        assert!(
+            found.diagnostics.is_empty(),
+            "no diagnostics expected: {:?}",
+            found.diagnostics
+        );
+    }
+
+    #[test]
+    fn an_explicit_file_is_taken_whatever_its_extension_and_only_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        touch(dir.path(), "campaign.txt");
+        let file = dir.path().join("campaign.txt");
+        let found = discover(&[
+            file.clone(),
+            file.clone(),
+            dir.path().join(".").join("campaign.txt"),
+        ]);
+        assert_eq!(found.files, [file], "an explicit .txt file is loaded, once");
+    }
+
+    #[test]
+    fn a_file_named_and_inside_a_named_directory_is_loaded_once() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        touch(dir.path(), "a.yaml");
+        let found = discover(&[dir.path().join("a.yaml"), dir.path().to_path_buf()]);
+        assert_eq!(
+            found.files.len(),
+            1,
+            "the same file reached twice is loaded once: {:?}",
+            found.files
+        );
+    }
+
+    #[test]
+    fn a_missing_path_is_an_error_at_the_path() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let missing = dir.path().join("nope.yaml");
+        let found = discover(std::slice::from_ref(&missing));
+        assert!(found.files.is_empty(), "nothing to load");
+        let d = &found.diagnostics[..];
+        assert_eq!(d.len(), 1, "one diagnostic: {d:?}");
+        assert_eq!(
+            d[0].to_string().lines().next(),
+            Some(
+                format!(
+                    "{}:1:1: error: no such file or directory",
+                    missing.display()
+                )
+                .as_str()
+            ),
+            "a missing path is reported at the path itself"
+        );
+        assert!(d[0].hint.is_some(), "a missing path gets a hint");
+    }
+
+    #[test]
+    fn an_empty_directory_is_a_warning() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let found = discover(&[dir.path().to_path_buf()]);
+        assert_eq!(
+            found.diagnostics.len(),
+            1,
+            "one warning: {:?}",
+            found.diagnostics
+        );
+        assert!(
+            !found.diagnostics[0].is_error(),
+            "an empty directory is not an error"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_directories_are_followed_and_loops_do_not_hang() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        touch(root, "real/a.yaml");
+        std::os::unix::fs::symlink(root.join("real"), root.join("current")).expect("symlink");
+        std::os::unix::fs::symlink(root, root.join("real/loop")).expect("symlink loop");
+        let found = discover(&[root.join("current")]);
+        assert_eq!(
+            relative(root, &found.files),
+            ["current/a.yaml"],
+            "the symlinked directory is walked"
+        );
+        let found = discover(&[root.to_path_buf()]);
+        assert_eq!(
+            found.files.len(),
+            1,
+            "a.yaml is reached through `current` and `real` but loaded once: {:?}",
+            found.files
+        );
+        assert!(
+            found.diagnostics.iter().all(|d| !d.is_error()),
+            "a symlink loop is a warning, not an error: {:?}",
+            found.diagnostics
+        );
+    }
+}

@@ -1,0 +1,588 @@
+//! Loading manifests: the files under the given paths, each document of each file validated, then
+//! the one check that spans documents and files (one campaign name, one manifest), with every
+//! diagnostic sorted by position.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::Read;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use super::diagnostic::{Diagnostic, Location};
+use super::discover::{discover, Discovered};
+use super::text::{self, MAX_FILE_BYTES};
+use super::validate::{check_document, Checked};
+use super::yaml::Problem;
+use super::yaml_reader::{self, MAX_PROBLEMS};
+use super::{LoadOutcome, Manifest};
+
+/// Loads every manifest under `paths` (files, or directories walked for `*.yaml`/`*.yml`).
+/// Only fully valid documents whose name appears once across all files become manifests.
+pub fn load(paths: &[PathBuf]) -> LoadOutcome {
+    let Discovered {
+        files,
+        mut diagnostics,
+    } = discover(paths);
+    let mut checked = Vec::new();
+    let mut read = 0;
+    for file in &files {
+        match read_file(file) {
+            Ok(bytes) => {
+                read += 1;
+                check_file(file, &bytes, &mut checked, &mut diagnostics);
+            }
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    let manifests = reject_repeated_names(checked, &mut diagnostics);
+    sort(&mut diagnostics);
+    LoadOutcome {
+        manifests,
+        diagnostics,
+        files: read,
+    }
+}
+
+/// Parses and validates one file's contents, without cross-file checks (a name repeated within
+/// the file is not reported here either: that is `load`'s job).
+pub fn parse_bytes(file: &Path, bytes: &[u8]) -> (Vec<Manifest>, Vec<Diagnostic>) {
+    let mut checked = Vec::new();
+    let mut diagnostics = Vec::new();
+    check_file(file, bytes, &mut checked, &mut diagnostics);
+    let mut manifests: Vec<Manifest> = checked.into_iter().filter_map(|c| c.manifest).collect();
+    manifests.sort_by(|a, b| a.location.cmp(&b.location));
+    sort(&mut diagnostics);
+    (manifests, diagnostics)
+}
+
+fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+fn diagnostic(file: &Path, problem: Problem) -> Diagnostic {
+    let location = Location::new(file, problem.mark.line, problem.mark.column);
+    let diagnostic = Diagnostic::error(Some(location), problem.message);
+    match problem.hint {
+        Some(hint) => diagnostic.with_hint(hint),
+        None => diagnostic,
+    }
+}
+
+/// The file's bytes, refusing a file over the size limit without reading it whole (the size the
+/// file system reports may be wrong, for a pipe or a file still being written).
+fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
+    let cannot_read = |e: std::io::Error| {
+        Diagnostic::error(
+            Some(Location::new(file, 1, 1)),
+            format!("cannot read file: {e}"),
+        )
+    };
+    let handle = File::open(file).map_err(cannot_read)?;
+    let size = handle.metadata().ok().map(|m| m.len());
+    if size.is_some_and(|s| s > MAX_FILE_BYTES) {
+        return Err(diagnostic(file, text::too_large(size)));
+    }
+    let capacity = size.unwrap_or(0).min(MAX_FILE_BYTES + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    handle
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(diagnostic(file, text::too_large(None)));
+    }
+    Ok(bytes)
+}
+
+fn check_file(
+    file: &Path,
+    bytes: &[u8],
+    checked: &mut Vec<Checked>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let text = match text::decode(bytes) {
+        Ok(text) => text,
+        Err(problem) => {
+            diagnostics.push(diagnostic(file, problem));
+            return;
+        }
+    };
+    let (before, first_diagnostic) = (checked.len(), diagnostics.len());
+    let mut stopped_at = None;
+    let mut problems = yaml_reader::read(text, |document| {
+        if let Some(c) = check_document(file, &document, diagnostics) {
+            checked.push(c);
+        }
+        if diagnostics.len() - first_diagnostic >= MAX_PROBLEMS {
+            stopped_at = Some(document.root.mark);
+            return ControlFlow::Break(());
+        }
+        ControlFlow::Continue(())
+    });
+    problems.extend(stopped_at.map(yaml_reader::too_many_problems));
+    if checked.len() == before && problems.is_empty() {
+        diagnostics.push(Diagnostic::warning(
+            Some(Location::new(file, 1, 1)),
+            "no campaign documents in this file",
+        ));
+    }
+    diagnostics.extend(problems.into_iter().map(|p| diagnostic(file, p)));
+}
+
+/// How many other places a repeated-name error lists.
+const MAX_PLACES_NAMED: usize = 3;
+
+/// The name is a campaign's identity: a name written twice would make apply create or compare
+/// the wrong campaign, so every copy is an error after the first and no copy becomes a manifest.
+fn reject_repeated_names(
+    checked: Vec<Checked>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Manifest> {
+    let mut named: Vec<(&str, &Location, usize)> = checked
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.name.as_ref().map(|(name, at)| (name.as_str(), at, i)))
+        .collect();
+    named.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.cmp(b.1)));
+    let mut rejected = HashSet::new();
+    for run in named
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+    {
+        let times = match run.len() {
+            2 => "twice".to_owned(),
+            n => format!("{n} times"),
+        };
+        for (i, &(name, at, index)) in run.iter().enumerate() {
+            rejected.insert(index);
+            if i == 0 {
+                continue;
+            }
+            // Name a few of the other places, not all: a name pasted into 10,000 documents
+            // must not produce 10,000 messages of 10,000 locations each.
+            let mut others: Vec<String> = run
+                .iter()
+                .filter(|o| o.2 != index)
+                .take(MAX_PLACES_NAMED)
+                .map(|o| o.1.to_string())
+                .collect();
+            if run.len() - 1 > MAX_PLACES_NAMED {
+                others.push(format!("and {} more", run.len() - 1 - MAX_PLACES_NAMED));
+            }
+            let message = format!(
+                "campaign name {} is defined {times}: also at {}",
+                super::yaml::quote(name),
+                others.join(", ")
+            );
+            diagnostics.push(
+                Diagnostic::error(Some(at.clone()), message)
+                    .with_field("name")
+                    .with_hint("the name identifies the campaign on the platform; give each campaign its own"),
+            );
+        }
+    }
+    let mut manifests: Vec<Manifest> = checked
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !rejected.contains(i))
+        .filter_map(|(_, c)| c.manifest)
+        .collect();
+    manifests.sort_by(|a, b| a.location.cmp(&b.location));
+    manifests
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::manifest::testing::{assert_reports, parse, BASE};
+
+    fn write(root: &Path, relative: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = root.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).expect("create test directory");
+        }
+        fs::write(&path, contents).expect("write test file");
+        path
+    }
+
+    fn campaign(name: &str) -> String {
+        format!("kind: Campaign\nname: {name}\nassistant_id: 1\n")
+    }
+
+    /// Diagnostics as printed (first line), with the temp directory shown as `$DIR`.
+    fn shown(outcome: &LoadOutcome, root: &Path) -> Vec<String> {
+        let root = format!("{}/", root.display());
+        outcome
+            .diagnostics
+            .iter()
+            .map(|d| {
+                d.to_string()
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .replace(&root, "$DIR/")
+            })
+            .collect()
+    }
+
+    fn names(outcome: &LoadOutcome) -> Vec<&str> {
+        outcome
+            .manifests
+            .iter()
+            .map(|m| m.spec.name.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn multi_document_files_skip_empty_documents() {
+        let yaml = format!(
+            "---\n# nothing here\n---\n{BASE}---\n~\n---\n{}...\n---\n",
+            campaign("Second")
+        );
+        let (manifests, diagnostics) = parse(&yaml);
+        assert!(
+            diagnostics.is_empty(),
+            "empty documents are skipped silently: {diagnostics:#?}"
+        );
+        let at: Vec<String> = manifests
+            .iter()
+            .map(|m| format!("{} {}", m.spec.name, m.location))
+            .collect();
+        assert_eq!(
+            at,
+            ["Q4 promo t.yaml:4:1", "Second t.yaml:10:1"],
+            "both campaigns, located at their mappings"
+        );
+    }
+
+    #[test]
+    fn a_file_without_documents_is_a_warning() {
+        let (manifests, diagnostics) = parse("# just a comment\n");
+        assert!(manifests.is_empty(), "a comment-only file has no manifests");
+        assert_eq!(diagnostics.len(), 1, "one warning: {diagnostics:#?}");
+        assert_eq!(
+            diagnostics[0].to_string(),
+            "t.yaml:1:1: warning: no campaign documents in this file",
+            "a comment-only file gets one warning"
+        );
+    }
+
+    #[test]
+    fn directories_are_walked_and_diagnostics_sorted_by_file_and_position() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        write(root, "b.yaml", campaign("B"));
+        write(
+            root,
+            "a.yml",
+            format!(
+                "{}max_retries: 9\nmax_calls_in_parallel: 0\n",
+                campaign("A")
+            ),
+        );
+        write(root, "sub/c.yaml", campaign("C"));
+        write(root, "notes.txt", "not: [yaml");
+        write(root, ".hidden.yaml", "not: [yaml");
+        write(root, "b.yaml~", "not: [yaml");
+        let outcome = load(&[root.to_path_buf()]);
+        assert_eq!(
+            outcome.files, 3,
+            "a.yml, b.yaml and sub/c.yaml are read; the rest are skipped"
+        );
+        assert_eq!(
+            names(&outcome),
+            ["B", "C"],
+            "only valid documents become manifests, in file order"
+        );
+        assert_eq!(
+            shown(&outcome, root),
+            [
+                "$DIR/a.yml:4:14: error: max_retries must be between 1 and 5, got 9",
+                "$DIR/a.yml:5:24: error: max_calls_in_parallel must be between 1 and 10, got 0"
+            ],
+            "only a.yml's two errors, in line order"
+        );
+        assert!(
+            outcome.has_errors(),
+            "errors in a.yml must make the outcome an error"
+        );
+    }
+
+    #[test]
+    fn an_explicit_file_is_loaded_whatever_its_extension() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = write(dir.path(), "campaign.txt", campaign("T"));
+        let outcome = load(&[file]);
+        assert_eq!(
+            (outcome.files, names(&outcome)),
+            (1, vec!["T"]),
+            "an explicitly named .txt file is a manifest"
+        );
+    }
+
+    #[test]
+    fn a_missing_path_is_an_error_and_the_rest_still_loads() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = write(dir.path(), "a.yaml", campaign("A"));
+        let outcome = load(&[dir.path().join("missing"), file]);
+        assert_eq!(
+            shown(&outcome, dir.path()),
+            ["$DIR/missing:1:1: error: no such file or directory"],
+            "the missing path is reported at its own path"
+        );
+        assert_eq!(
+            (outcome.files, names(&outcome)),
+            (1, vec!["A"]),
+            "the existing file is still loaded"
+        );
+    }
+
+    #[test]
+    fn a_name_in_two_files_is_an_error_naming_both_and_neither_is_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        write(root, "campaigns/a.yaml", campaign("Q4"));
+        write(
+            root,
+            "campaigns/b.yaml",
+            format!("# copy\n{}---\n{}", campaign("Q4"), campaign("Other")),
+        );
+        let outcome = load(&[root.join("campaigns")]);
+        assert_eq!(
+            shown(&outcome, root),
+            ["$DIR/campaigns/b.yaml:3:7: error: campaign name \"Q4\" is defined twice: also at $DIR/campaigns/a.yaml:2:7"], "the second copy is reported, naming the first"
+        );
+        assert_eq!(
+            names(&outcome),
+            ["Other"],
+            "no copy of a repeated name becomes a manifest"
+        );
+    }
+
+    #[test]
+    fn a_name_repeated_three_times_in_one_file_names_the_others() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = write(
+            dir.path(),
+            "a.yaml",
+            [campaign("X"), campaign("X"), campaign("X")].join("---\n"),
+        );
+        let outcome = load(&[file]);
+        assert_eq!(
+            shown(&outcome, dir.path()),
+            [
+                "$DIR/a.yaml:6:7: error: campaign name \"X\" is defined 3 times: also at $DIR/a.yaml:2:7, $DIR/a.yaml:10:7",
+                "$DIR/a.yaml:10:7: error: campaign name \"X\" is defined 3 times: also at $DIR/a.yaml:2:7, $DIR/a.yaml:6:7"
+            ], "each later copy names the other two"
+        );
+        assert!(
+            outcome.manifests.is_empty(),
+            "no copy of a name written three times is kept"
+        );
+    }
+
+    #[test]
+    fn a_name_repeated_many_times_lists_a_few_places() {
+        let yaml = vec![campaign("X"); 6].join("---\n");
+        let (_, diagnostics) = parse(&yaml);
+        assert!(
+            diagnostics.is_empty(),
+            "parse_bytes does not check names: {diagnostics:#?}"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = write(dir.path(), "a.yaml", yaml);
+        let outcome = load(&[file]);
+        assert_eq!(
+            outcome.diagnostics.len(),
+            5,
+            "every copy after the first is an error"
+        );
+        assert_eq!(
+            shown(&outcome, dir.path())[4],
+            "$DIR/a.yaml:22:7: error: campaign name \"X\" is defined 6 times: also at $DIR/a.yaml:2:7, $DIR/a.yaml:6:7, $DIR/a.yaml:10:7, and 2 more", "the last copy names three others and a count"
+        );
+    }
+
+    #[test]
+    fn a_file_with_too_many_problems_is_abandoned() {
+        let yaml = "---\nfoo: 1\n".repeat(10_000);
+        let (_, diagnostics) = parse(&yaml);
+        assert!(
+            diagnostics.len() <= MAX_PROBLEMS + 10,
+            "diagnostics per file are capped, got {}",
+            diagnostics.len()
+        );
+        let last = diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .find(|m| m.starts_with("too many problems"));
+        assert!(last.is_some(), "the cut-off must be reported");
+        let keys = format!(
+            "a: 1\n{}",
+            (0..5_000)
+                .map(|i| format!("k{i}: 1\nk{i}: 2\n"))
+                .collect::<String>()
+        );
+        let (_, diagnostics) = parse(&keys);
+        assert!(
+            diagnostics.len() <= MAX_PROBLEMS + 10,
+            "YAML problems are capped too, got {}",
+            diagnostics.len()
+        );
+    }
+
+    #[test]
+    fn a_repeated_name_is_reported_even_when_a_copy_has_other_errors() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(
+            dir.path(),
+            "a.yaml",
+            format!("{}max_retries: 0\n", campaign("Q4")),
+        );
+        write(dir.path(), "b.yaml", campaign("Q4"));
+        let outcome = load(&[dir.path().to_path_buf()]);
+        assert_eq!(
+            outcome.diagnostics.len(),
+            2,
+            "the bad field and the repeated name: {:#?}",
+            outcome.diagnostics
+        );
+        assert!(
+            outcome.manifests.is_empty(),
+            "the valid copy must not be applied alone"
+        );
+    }
+
+    #[test]
+    fn documents_before_a_syntax_error_are_still_checked() {
+        let yaml = format!("{}---\nkind: Campaign\nname: [broken\n", campaign("Fine"));
+        let (manifests, diagnostics) = parse(&yaml);
+        assert_eq!(
+            manifests.len(),
+            1,
+            "the complete document before the error is valid"
+        );
+        assert_eq!(diagnostics.len(), 1, "one syntax error: {diagnostics:#?}");
+        assert!(
+            diagnostics[0].message.starts_with("invalid YAML: "),
+            "{}",
+            diagnostics[0]
+        );
+        assert_eq!(
+            diagnostics[0].location.as_ref().map(|l| l.line),
+            Some(7),
+            "reported at end of input"
+        );
+    }
+
+    #[test]
+    fn line_endings_and_byte_order_marks_do_not_matter() {
+        let crlf = format!("\u{feff}{}", campaign("Windows").replace('\n', "\r\n"));
+        let (manifests, diagnostics) = parse(&crlf);
+        assert!(
+            diagnostics.is_empty(),
+            "CRLF with a BOM is fine: {diagnostics:#?}"
+        );
+        assert_eq!(
+            manifests
+                .first()
+                .map(|m| m.field_locations["name"].to_string())
+                .as_deref(),
+            Some("t.yaml:2:7"),
+            "positions are unaffected by CRLF and the BOM"
+        );
+    }
+
+    #[test]
+    fn tabs_in_indentation_are_a_yaml_error_with_position() {
+        assert_reports(
+            "kind: Campaign\nallowed_days:\n\t- monday\n",
+            &["t.yaml:3:2: error: invalid YAML: tabs disallowed within this context (block indentation)"],
+        );
+    }
+
+    #[test]
+    fn non_utf8_is_reported_at_the_invalid_byte() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        write(dir.path(), "a.yaml", b"kind: Campaign\nname: caf\xe9\n");
+        let outcome = load(&[dir.path().to_path_buf()]);
+        assert_eq!(
+            shown(&outcome, dir.path()),
+            ["$DIR/a.yaml:2:10: error: file is not valid UTF-8: invalid byte 0xE9"],
+            "the invalid byte é (0xE9) is at line 2, column 10"
+        );
+    }
+
+    #[test]
+    fn a_nul_byte_cannot_hide_the_rest_of_a_file() {
+        assert_reports(
+            &format!("{BASE}\0\nmax_retries: 9\n"),
+            &["t.yaml:4:1: error: control character U+0000 is not allowed in YAML"],
+        );
+    }
+
+    #[test]
+    fn a_file_over_8_mib_is_refused_without_parsing() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut big = campaign("Big").into_bytes();
+        big.resize(MAX_FILE_BYTES as usize + 1, b'#');
+        write(dir.path(), "big.yaml", &big);
+        let outcome = load(&[dir.path().to_path_buf()]);
+        assert_eq!(
+            shown(&outcome, dir.path()),
+            ["$DIR/big.yaml:1:1: error: file is too large: 8388609 bytes; the limit is 8388608 bytes (8 MiB)"], "the oversized file is named with its size and the limit"
+        );
+        assert!(
+            outcome.manifests.is_empty(),
+            "nothing is accepted from an oversized file"
+        );
+    }
+
+    #[test]
+    fn billion_laughs_is_refused() {
+        let mut yaml = String::from("kind: Campaign\nname: lol\nassistant_id: 1\nx0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..30 {
+            let prev = format!("*x{}", i - 1);
+            yaml.push_str(&format!(
+                "x{i}: &x{i} [{}]\n",
+                [prev.as_str(); 9].join(", ")
+            ));
+        }
+        let (manifests, diagnostics) = parse(&yaml);
+        assert!(manifests.is_empty(), "nothing may be accepted from a bomb");
+        assert_eq!(
+            diagnostics.len(),
+            1,
+            "one diagnostic, not one per alias: {diagnostics:#?}"
+        );
+        assert!(
+            diagnostics[0]
+                .message
+                .starts_with("YAML aliases expand to too many nodes"),
+            "got {}",
+            diagnostics[0]
+        );
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        for (what, yaml) in [
+            ("flow", "[".repeat(100_000)),
+            ("block", format!("a:\n{}", "- ".repeat(100_000))),
+        ] {
+            let (_, diagnostics) = parse(&yaml);
+            assert_eq!(
+                diagnostics.len(),
+                1,
+                "{what}: one diagnostic: {diagnostics:#?}"
+            );
+            assert!(
+                diagnostics[0].message.contains("deeper than 32 levels"),
+                "{what}: got {}",
+                diagnostics[0]
+            );
+        }
+    }
+}

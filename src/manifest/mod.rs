@@ -1,0 +1,37 @@
+//! Campaign manifests: finding the files, parsing YAML with source positions, and validating each
+//! document into a typed [`CampaignSpec`], with every problem reported as a [`Diagnostic`].
+
+mod diagnostic;
+mod discover;
+mod fields;
+mod loader;
+#[allow(clippy::module_inception)] // the module is named after the type it holds, per house style
+mod manifest;
+mod scalar;
+mod suggest;
+#[cfg(test)]
+mod testing;
+mod text;
+mod validate;
+mod yaml;
+mod yaml_reader;
+
+pub use diagnostic::{Diagnostic, Location, Severity};
+pub use loader::{load, parse_bytes};
+pub use manifest::{CampaignSpec, Manifest};
+
+/// What loading a set of paths produced: the valid manifests and every diagnostic, sorted by
+/// file, line and column. Callers must not use `manifests` for writes when `has_errors()`.
+#[derive(Debug, Default)]
+pub struct LoadOutcome {
+    pub manifests: Vec<Manifest>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many manifest files were read.
+    pub files: usize,
+}
+
+impl LoadOutcome {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}

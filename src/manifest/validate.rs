@@ -1,0 +1,419 @@
+//! One YAML document to one campaign: the document's shape (a mapping, `kind: Campaign`, known
+//! keys, required keys), with each field's value handed to its rule in `fields`.
+
+use std::path::Path;
+
+use crate::campaign::{limits, MANIFEST_FIELDS};
+
+use super::diagnostic::{Diagnostic, Location};
+use super::fields::FieldChecker;
+use super::manifest::{CampaignSpec, Manifest};
+use super::suggest;
+use super::yaml::{excerpt, Document, Value};
+
+/// What the platform does to whitespace around a name, and why it matters here.
+const NAME_TRIM_HINT: &str =
+    "the platform trims strings, so it would store the name without this whitespace; \
+    that campaign would never match this manifest, and every apply would create it again";
+const GOAL_TRIM_HINT: &str =
+    "the platform trims strings, so it would store a different variable name than this one";
+
+/// The outcome of one non-empty document.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The campaign's name and where it is written, whenever the name itself is valid (even if
+    /// other fields are not), so that a repeated name is reported in the same run.
+    pub name: Option<(String, Location)>,
+    /// The manifest, only when the whole document is valid.
+    pub manifest: Option<Manifest>,
+}
+
+/// Validates `document` from `file`, pushing every problem to `out`. `None` for an empty
+/// document (null, or only comments), which is skipped.
+pub fn check_document(
+    file: &Path,
+    document: &Document,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Checked> {
+    let root = &document.root;
+    if root.is_null() {
+        return None;
+    }
+    let mut check = FieldChecker::new(file, out);
+    let Value::Mapping(entries) = &root.value else {
+        let message = format!(
+            "a campaign document must be a mapping of fields, got {}",
+            root.describe()
+        );
+        check.error(
+            "",
+            root.mark,
+            message,
+            Some("start the document with: kind: Campaign".to_owned()),
+        );
+        return Some(Checked::default());
+    };
+
+    let mut spec = CampaignSpec::default();
+    let mut name = None;
+    let (mut has_kind, mut has_name, mut has_assistant) = (false, false, false);
+    for entry in entries {
+        let (key, value) = (&entry.key, &entry.value);
+        let Some(field) = key.scalar().map(|s| s.text.as_str()) else {
+            let message = format!("field names must be strings, got {}", key.describe());
+            check.error("", key.mark, message, None);
+            continue;
+        };
+        if MANIFEST_FIELDS.contains(&field) {
+            check.record(field, value.mark);
+        }
+        match field {
+            "kind" => {
+                has_kind = true;
+                check.kind(value);
+            }
+            "name" => {
+                has_name = true;
+                if let Some(text) = check.text(field, value, limits::NAME_MAX_CHARS, NAME_TRIM_HINT)
+                {
+                    name = Some((text.clone(), check.location(value.mark)));
+                    spec.name = text;
+                }
+            }
+            "assistant_id" => {
+                has_assistant = true;
+                spec.assistant_id = check.positive_id(field, value);
+            }
+            "timezone" => spec.timezone = check.timezone(value),
+            "max_calls_in_parallel" => {
+                spec.max_calls_in_parallel =
+                    check.integer_in(field, value, limits::MAX_CALLS_IN_PARALLEL, "");
+            }
+            "allowed_hours_start_time" => {
+                spec.allowed_hours_start_time = check.clock_time(field, value)
+            }
+            "allowed_hours_end_time" => {
+                spec.allowed_hours_end_time = check.clock_time(field, value)
+            }
+            "allowed_days" => spec.allowed_days = check.days(field, value),
+            "max_retries" => {
+                spec.max_retries = check.integer_in(field, value, limits::MAX_RETRIES, "")
+            }
+            "retry_interval" => {
+                spec.retry_interval =
+                    check.integer_in(field, value, limits::RETRY_INTERVAL, " (minutes)");
+            }
+            "retry_on_voicemail" => spec.retry_on_voicemail = check.boolean(field, value),
+            "retry_on_goal_incomplete" => {
+                spec.retry_on_goal_incomplete = check.boolean(field, value)
+            }
+            "goal_completion_variable" => {
+                spec.goal_completion_variable = check.text(
+                    field,
+                    value,
+                    limits::GOAL_VARIABLE_MAX_CHARS,
+                    GOAL_TRIM_HINT,
+                );
+            }
+            "mark_complete_when_no_leads" => {
+                spec.mark_complete_when_no_leads = check.boolean(field, value)
+            }
+            "phone_number_ids" => spec.phone_number_ids = check.ids(field, value),
+            unknown => {
+                let hint = match suggest::closest(unknown, MANIFEST_FIELDS.iter().copied()) {
+                    Some(meant) => format!("did you mean `{meant}`?"),
+                    None => format!("allowed fields: {}", MANIFEST_FIELDS.join(", ")),
+                };
+                check.error(
+                    unknown,
+                    key.mark,
+                    format!("unknown field `{}`", excerpt(unknown)),
+                    Some(hint),
+                );
+            }
+        }
+    }
+
+    for (present, field, hint) in [
+        (has_kind, "kind", "add kind: Campaign"),
+        (
+            has_name,
+            "name",
+            "add a name: it is how campaignctl finds the campaign on the platform",
+        ),
+        (
+            has_assistant,
+            "assistant_id",
+            "add the id of an outbound assistant (GET /user/assistants/outbound lists them)",
+        ),
+    ] {
+        if !present {
+            check.error(
+                field,
+                root.mark,
+                format!("missing required field {field}"),
+                Some(hint.to_owned()),
+            );
+        }
+    }
+
+    let valid = check.errors == 0 && document.clean;
+    let location = check.location(root.mark);
+    let manifest = valid.then(|| Manifest {
+        spec,
+        location,
+        field_locations: std::mem::take(&mut check.locations),
+    });
+    Some(Checked { name, manifest })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::campaign::{ClockTime, Weekday, MANIFEST_FIELDS};
+    use crate::manifest::testing::{assert_hint, assert_reports, parse, valid, BASE};
+
+    const EVERY_FIELD: &str = "\
+kind: Campaign
+name: Q4 promo
+assistant_id: 12
+timezone: Europe/Berlin
+max_calls_in_parallel: 3
+allowed_hours_start_time: 09:00
+allowed_hours_end_time: \"17:30\"
+allowed_days: [monday, friday]
+max_retries: 2
+retry_interval: 90
+retry_on_voicemail: false
+retry_on_goal_incomplete: true
+goal_completion_variable: meeting_booked
+mark_complete_when_no_leads: true
+phone_number_ids:
+  - 45
+  - 46
+";
+
+    #[test]
+    fn a_document_with_every_field_becomes_a_manifest() {
+        let m = valid(EVERY_FIELD);
+        let s = &m.spec;
+        assert_eq!(s.name, "Q4 promo", "name must be read as written");
+        assert_eq!(
+            s.assistant_id,
+            Some(12),
+            "assistant_id must be read as written"
+        );
+        assert_eq!(
+            s.timezone.as_deref(),
+            Some("Europe/Berlin"),
+            "timezone must be read as written"
+        );
+        assert_eq!(
+            s.max_calls_in_parallel,
+            Some(3),
+            "max_calls_in_parallel must be read as written"
+        );
+        assert_eq!(
+            s.allowed_hours_start_time,
+            Some(ClockTime { hour: 9, minute: 0 }),
+            "unquoted 09:00 is nine o'clock"
+        );
+        assert_eq!(
+            s.allowed_hours_end_time,
+            Some(ClockTime {
+                hour: 17,
+                minute: 30
+            }),
+            "quoted 17:30 is half past five"
+        );
+        assert_eq!(
+            s.allowed_days,
+            Some(vec![Weekday::Monday, Weekday::Friday]),
+            "allowed_days in written order must be read as written"
+        );
+        assert_eq!(
+            (s.max_retries, s.retry_interval),
+            (Some(2), Some(90)),
+            "max_retries and retry_interval must be read as written"
+        );
+        assert_eq!(
+            (s.retry_on_voicemail, s.retry_on_goal_incomplete),
+            (Some(false), Some(true)),
+            "retry_on_voicemail and retry_on_goal_incomplete must be read as written"
+        );
+        assert_eq!(
+            s.goal_completion_variable.as_deref(),
+            Some("meeting_booked"),
+            "goal_completion_variable must be read as written"
+        );
+        assert_eq!(
+            s.mark_complete_when_no_leads,
+            Some(true),
+            "mark_complete_when_no_leads must be read as written"
+        );
+        assert_eq!(
+            s.phone_number_ids,
+            Some(vec![45, 46]),
+            "phone_number_ids from a block list must be read as written"
+        );
+        let mut every: Vec<&str> = vec!["kind"];
+        every.extend(s.set_fields());
+        assert_eq!(
+            every, MANIFEST_FIELDS,
+            "every manifest field must be read into the spec"
+        );
+    }
+
+    #[test]
+    fn field_locations_point_at_values_and_list_items() {
+        let m = valid(EVERY_FIELD);
+        assert_eq!(
+            m.location.to_string(),
+            "t.yaml:1:1",
+            "the manifest is located at its mapping"
+        );
+        let at = |field: &str| m.field_locations.get(field).map(ToString::to_string);
+        assert_eq!(
+            at("name").as_deref(),
+            Some("t.yaml:2:7"),
+            "name's value is at 2:7"
+        );
+        assert_eq!(
+            at("allowed_days").as_deref(),
+            Some("t.yaml:8:15"),
+            "the days list starts at its '['"
+        );
+        assert_eq!(
+            at("allowed_days.1").as_deref(),
+            Some("t.yaml:8:24"),
+            "the second day is at 8:24"
+        );
+        assert_eq!(
+            at("phone_number_ids.1").as_deref(),
+            Some("t.yaml:17:5"),
+            "the second phone id is at 17:5"
+        );
+        assert_eq!(
+            m.field_locations.len(),
+            MANIFEST_FIELDS.len() + 4,
+            "every key plus one entry per list item"
+        );
+        assert_eq!(
+            m.locate("phone_number_ids.7").to_string(),
+            "t.yaml:16:3",
+            "unknown items fall back to the list"
+        );
+    }
+
+    #[test]
+    fn required_fields_are_reported_at_the_document_start() {
+        assert_reports(
+            "---\ntimezone: UTC\n",
+            &[
+                "t.yaml:2:1: error: missing required field assistant_id",
+                "t.yaml:2:1: error: missing required field kind",
+                "t.yaml:2:1: error: missing required field name",
+            ],
+        );
+    }
+
+    #[test]
+    fn kind_must_be_campaign_exactly() {
+        assert_hint(
+            "kind: campaign\nname: x\nassistant_id: 1\n",
+            "t.yaml:1:7: error: kind must be \"Campaign\", got \"campaign\"",
+            "case-sensitive",
+        );
+        assert_hint(
+            "kind: Campain\nname: x\nassistant_id: 1\n",
+            "t.yaml:1:7: error: kind must be \"Campaign\", got \"Campain\"",
+            "did you mean \"Campaign\"?",
+        );
+        assert_hint(
+            "kind: Lead\nname: x\nassistant_id: 1\n",
+            "t.yaml:1:7: error: kind must be \"Campaign\", got \"Lead\"",
+            "campaignctl manages campaigns",
+        );
+    }
+
+    #[test]
+    fn unknown_fields_get_a_did_you_mean() {
+        for (typo, meant) in [
+            ("max_retry: 3", "max_retries"),
+            ("assistant: 3", "assistant_id"),
+            ("phone_numbers: [1]", "phone_number_ids"),
+        ] {
+            let key = typo.split(':').next().unwrap_or_default();
+            assert_hint(
+                &format!("{BASE}{typo}\n"),
+                &format!("t.yaml:4:1: error: unknown field `{key}`"),
+                &format!("did you mean `{meant}`?"),
+            );
+        }
+        assert_hint(
+            &format!("{BASE}foo: 1\n"),
+            "t.yaml:4:1: error: unknown field `foo`",
+            "allowed fields: kind, name,",
+        );
+    }
+
+    #[test]
+    fn a_document_must_be_a_mapping() {
+        assert_reports(
+            "- a\n- b\n",
+            &["t.yaml:1:1: error: a campaign document must be a mapping of fields, got a list"],
+        );
+        assert_reports(
+            "hello\n",
+            &["t.yaml:1:1: error: a campaign document must be a mapping of fields, got \"hello\""],
+        );
+        assert_reports(
+            &format!("{BASE}? [a]\n: 1\n"),
+            &["t.yaml:4:3: error: field names must be strings, got a list"],
+        );
+    }
+
+    #[test]
+    fn every_mistake_is_reported_in_one_run() {
+        let yaml = "kind: Campaign\nname: \" Q4\"\nassistant_id: \"12\"\nmax_retries: 9\nallowed_days: [Funday]\nretry_on_voicemail: yes\n";
+        let (manifests, diagnostics) = parse(yaml);
+        assert_eq!(
+            diagnostics.len(),
+            5,
+            "five mistakes, five diagnostics: {diagnostics:#?}"
+        );
+        assert!(
+            manifests.is_empty(),
+            "an invalid document must not become a manifest"
+        );
+        let fields: Vec<_> = diagnostics
+            .iter()
+            .map(|d| d.field.as_deref().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "assistant_id",
+                "max_retries",
+                "allowed_days.0",
+                "retry_on_voicemail"
+            ],
+            "one diagnostic per wrong field, in line order"
+        );
+    }
+
+    #[test]
+    fn a_document_with_a_yaml_problem_is_not_a_manifest() {
+        let (manifests, diagnostics) = parse(&format!("{BASE}max_retries: 2\nmax_retries: 3\n"));
+        assert_eq!(
+            diagnostics.len(),
+            1,
+            "only the duplicate key is wrong: {diagnostics:#?}"
+        );
+        assert_eq!(diagnostics[0].to_string().lines().next(), Some("t.yaml:5:1: error: duplicate key `max_retries`: already defined at line 4, column 1"), "the repeat is reported at its key, naming the first");
+        assert!(
+            manifests.is_empty(),
+            "a document with a duplicate key must not become a manifest"
+        );
+    }
+}
