@@ -1,0 +1,72 @@
+//! Every error response the emulator sends, in Laravel's shapes: `{"message": ...}` and, for
+//! 422, `{"message": ..., "errors": {...}}`.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::api::types::ErrorBody;
+
+use super::validation::FieldErrors;
+
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    /// 401, Laravel's default for a missing or wrong token.
+    Unauthenticated,
+    /// 403 with the platform's message.
+    Forbidden(&'static str),
+    /// 404 with the platform's message.
+    NotFound(&'static str),
+    /// 405, as Laravel words it.
+    MethodNotAllowed(String),
+    /// 422 with per-field messages.
+    Validation(FieldErrors),
+    /// 429 from the throttle, with `Retry-After` in whole seconds.
+    TooManyAttempts { retry_after_secs: u64 },
+    /// 500, Laravel's production message.
+    ServerError,
+}
+
+impl ApiError {
+    /// A 422 with a single message on a single field.
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        ApiError::Validation(errors)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, plain("Unauthenticated.")),
+            ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, plain(message)),
+            ApiError::NotFound(message) => (StatusCode::NOT_FOUND, plain(message)),
+            ApiError::MethodNotAllowed(message) => {
+                (StatusCode::METHOD_NOT_ALLOWED, plain(&message))
+            }
+            ApiError::Validation(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors.into_body()),
+            ApiError::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, plain("Server Error.")),
+            ApiError::TooManyAttempts { retry_after_secs } => {
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(plain("Too Many Attempts.")),
+                )
+                    .into_response();
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from(retry_after_secs.max(1)),
+                );
+                return response;
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+fn plain(message: &str) -> ErrorBody {
+    ErrorBody {
+        message: message.to_string(),
+        errors: Default::default(),
+    }
+}

@@ -1,0 +1,45 @@
+//! `GET /user/campaigns` and `DELETE /user/campaign/{id}`.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, State};
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::api_error::ApiError;
+use super::app::App;
+use super::records::ListedCampaign;
+
+pub(crate) const CAMPAIGN_NOT_FOUND: &str = "Campaign not found.";
+
+/// A bare array in id order, each campaign without its write-once fields.
+pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<Vec<ListedCampaign>> {
+    Json(app.store.read(|data| {
+        let mut campaigns: Vec<ListedCampaign> =
+            data.campaigns.iter().map(|c| c.listed()).collect();
+        campaigns.sort_by_key(|c| c.id);
+        campaigns
+    }))
+}
+
+/// Deletes the campaign and its leads. A path that is not a number is a 404 too, as a failed
+/// route-model binding is in Laravel.
+pub(crate) async fn delete(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| ApiError::NotFound(CAMPAIGN_NOT_FOUND))?;
+    app.store.write(|account| {
+        let data = &mut account.data;
+        let before = data.campaigns.len();
+        data.campaigns.retain(|c| c.id != id);
+        if data.campaigns.len() == before {
+            return Err(ApiError::NotFound(CAMPAIGN_NOT_FOUND));
+        }
+        data.leads.retain(|l| l.campaign_id != id);
+        Ok(())
+    })?;
+    Ok(Json(json!({"message": "Campaign deleted successfully"})))
+}

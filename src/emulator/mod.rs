@@ -1,0 +1,36 @@
+//! The local platform emulator: a real HTTP server imitating the calling platform's API
+//! (PLATFORM-API.md), quirks included, over an in-memory account, with fault injection.
+//!
+//! `start` serves `/api/...` (bearer auth, Laravel-shaped errors) and `/_emulator/...`
+//! (counters and full campaign records for tests). Tests and `campaignctl emulator` drive it on
+//! a real port; nothing in the client is mocked.
+
+mod api_error;
+mod app;
+mod assistants;
+mod auth;
+mod campaign_create;
+mod campaign_status;
+mod campaigns;
+mod clock;
+mod config;
+mod faults;
+mod input;
+mod inspect;
+mod lead_rules;
+mod leads;
+mod paginator;
+mod rate_limit;
+mod records;
+mod seed;
+mod server;
+mod state_file;
+mod stats;
+mod store;
+mod validation;
+
+#[cfg(test)]
+mod tests;
+
+pub use config::{parse_rate_limit, EmulatorConfig, FaultConfig, DEFAULT_TOKEN};
+pub use server::{start, RunningEmulator};
