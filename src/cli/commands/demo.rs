@@ -1,0 +1,61 @@
+//! `campaignctl demo`: the quick start. Starts the emulator in-process on a free loopback
+//! port with the demo account, then validates, plans, applies and plans again, so a newcomer
+//! sees the whole loop (ending in an empty plan) without an account.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::api::{parse_base_url, ApiToken};
+use crate::cli::args::{Format, GlobalArgs};
+use crate::cli::exit;
+use crate::cli::settings::client_for;
+use crate::emulator::{self, EmulatorConfig, FaultConfig};
+
+pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
+    let config = EmulatorConfig {
+        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+        token: emulator::DEFAULT_TOKEN.to_owned(),
+        seed: None,
+        state: None,
+        campaign_limit: None,
+        faults: FaultConfig::default(),
+    };
+    let running = emulator::start(config)
+        .await
+        .context("cannot start the built-in emulator")?;
+    let base = parse_base_url(&running.base_url()).context("emulator URL")?;
+    let token = ApiToken::new(emulator::DEFAULT_TOKEN).context("emulator token")?;
+    let client = client_for(base, token, Duration::from_secs(global.timeout))?;
+
+    let bold = anstyle::Style::new().bold();
+    let step = |n: u8, what: &str| anstream::println!("\n{bold}== {n}. {what}{bold:#}\n");
+    anstream::println!(
+        "Built-in emulator (demo account) listening on {}",
+        running.base_url()
+    );
+
+    step(1, "campaignctl validate");
+    let mut code = super::validate::run(paths);
+    if code == exit::OK {
+        step(2, "campaignctl plan");
+        code = super::plan::run(&client, paths, Format::Text).await?;
+    }
+    if code == exit::OK {
+        step(3, "campaignctl apply --auto-approve");
+        let options = super::apply::Options {
+            auto_approve: true,
+            parallelism: 4,
+            format: Format::Text,
+        };
+        code = super::apply::run(&client, paths, options).await?;
+    }
+    if code == exit::OK {
+        step(4, "campaignctl plan (again: expect no changes)");
+        code = super::plan::run(&client, paths, Format::Text).await?;
+    }
+    running.shutdown().await;
+    Ok(code)
+}

@@ -1,0 +1,30 @@
+//! One module per subcommand; `run` dispatches.
+
+mod apply;
+mod demo;
+mod emulator;
+mod plan;
+mod validate;
+
+use super::args::{Cli, Command};
+
+pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+    match cli.command {
+        Command::Validate(args) => Ok(validate::run(&args.manifests.paths)),
+        Command::Plan(args) => {
+            let client = super::settings::client_from(&cli.global)?;
+            plan::run(&client, &args.manifests.paths, args.format).await
+        }
+        Command::Apply(args) => {
+            let client = super::settings::client_from(&cli.global)?;
+            let options = apply::Options {
+                auto_approve: args.auto_approve,
+                parallelism: usize::from(args.parallelism),
+                format: args.format,
+            };
+            apply::run(&client, &args.manifests.paths, options).await
+        }
+        Command::Emulator(args) => emulator::run(args).await,
+        Command::Demo(args) => demo::run(&args.manifests.paths, &cli.global).await,
+    }
+}

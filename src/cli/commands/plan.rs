@@ -1,0 +1,77 @@
+//! `campaignctl plan`: load, list, plan, print. Changes nothing.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::api::Client;
+use crate::cli::args::Format;
+use crate::cli::{exit, UserError};
+use crate::manifest::{self, LoadOutcome};
+use crate::reconcile::{self, render, Observed, Plan};
+
+/// A plan together with what it was made from, for apply.
+pub struct Planned {
+    pub load: LoadOutcome,
+    pub plan: Plan,
+}
+
+pub async fn run(client: &Client, paths: &[PathBuf], format: Format) -> anyhow::Result<u8> {
+    let Some(planned) = make_plan(client, paths, format).await? else {
+        return Ok(exit::ERROR);
+    };
+    match format {
+        Format::Text => anstream::print!("{}", render::plan_text(&planned.plan)),
+        Format::Json => print_json(&render::plan_json(&planned.plan, &planned.load.diagnostics)),
+    }
+    anstream::eprint!("{}", render::diagnostics_text(&planned.plan.diagnostics));
+    Ok(if planned.plan.has_errors() {
+        exit::ERROR
+    } else {
+        exit::OK
+    })
+}
+
+/// Loads and validates the manifests, lists the platform, and plans. `None` when the
+/// manifests are invalid (diagnostics already printed). API failures are errors.
+pub async fn make_plan(
+    client: &Client,
+    paths: &[PathBuf],
+    format: Format,
+) -> anyhow::Result<Option<Planned>> {
+    let load = manifest::load(paths);
+    anstream::eprint!("{}", render::diagnostics_text(&load.diagnostics));
+    if load.has_errors() {
+        anstream::eprintln!("{}", super::validate::error_summary(&load));
+        if format == Format::Json {
+            print_json(&render::failure_json(&load.diagnostics, None));
+        }
+        return Ok(None);
+    }
+    if std::io::stderr().is_terminal() {
+        anstream::eprintln!(
+            "Reading campaigns, assistants and phone numbers from {} ...",
+            client.base_url()
+        );
+    }
+    let observed = match Observed::fetch(client).await {
+        Ok(o) => o,
+        Err(e) => {
+            if format == Format::Json {
+                print_json(&render::failure_json(
+                    &load.diagnostics,
+                    Some(&e.to_string()),
+                ));
+            }
+            return Err(UserError::from(e).into());
+        }
+    };
+    let plan = reconcile::plan(&load.manifests, &observed);
+    Ok(Some(Planned { load, plan }))
+}
+
+pub fn print_json(v: &serde_json::Value) {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => anstream::println!("{s}"),
+        Err(e) => anstream::eprintln!("error: cannot encode JSON: {e}"),
+    }
+}

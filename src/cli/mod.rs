@@ -1,0 +1,92 @@
+//! The command-line program: parse, set up logging and colour, run a command, and decide the
+//! exit code in one place. `main.rs` only calls [`main_entry`].
+
+mod args;
+mod commands;
+mod settings;
+mod user_error;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, ColorWhen, Command, Format};
+pub use user_error::UserError;
+
+/// Exit statuses, stable for CI scripts (README, "Exit codes").
+pub mod exit {
+    pub const OK: u8 = 0;
+    pub const ERROR: u8 = 1;
+}
+
+pub fn main_entry() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are not errors; usage errors exit 1 like every other error,
+            // keeping status 2 free for "plan has changes" (--detailed-exitcode).
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(exit::ERROR)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.global.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
+    init_logging(cli.global.color);
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            anstream::eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::ERROR);
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            report_error(&e);
+            ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+fn report_error(e: &anyhow::Error) {
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    anstream::eprintln!("{red}error:{red:#} {e:#}");
+    if let Some(hint) = e
+        .downcast_ref::<UserError>()
+        .and_then(|u| u.hint.as_deref())
+    {
+        anstream::eprintln!("  hint: {hint}");
+    }
+}
+
+/// Logs go to stderr, filtered by RUST_LOG (default: warnings). They never carry the token:
+/// it lives in `ApiToken`, whose Debug/Display redact it, and in a header marked sensitive.
+fn init_logging(color: ColorWhen) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let ansi = match color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => {
+            std::io::stderr().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .try_init();
+}

@@ -1,0 +1,67 @@
+//! Turns the raw global flags and environment into a vetted API client before any request:
+//! the URL is checked (https, or http to loopback) and the token is read, never echoed.
+
+use std::path::Path;
+use std::time::Duration;
+
+use crate::api::{parse_base_url, ApiToken, Client, ClientConfig, RetryPolicy};
+
+use super::args::GlobalArgs;
+use super::user_error::UserError;
+
+pub const TOKEN_ENV: &str = "CAMPAIGNCTL_API_TOKEN";
+
+/// Builds the client from the global flags. The token comes from `--token-file`, else
+/// `CAMPAIGNCTL_API_TOKEN`.
+pub fn client_from(global: &GlobalArgs) -> Result<Client, UserError> {
+    let base_url = parse_base_url(&global.api_url)
+        .map_err(|e| UserError::new(e.to_string()).hint(e.hint()))?;
+    let token = match &global.token_file {
+        Some(path) => read_token_file(path)?,
+        None => match std::env::var(TOKEN_ENV) {
+            Ok(raw) => ApiToken::new(&raw).ok_or_else(|| {
+                UserError::new(format!("{TOKEN_ENV} is set but empty"))
+                    .hint("set it to your platform API token")
+            })?,
+            Err(_) => {
+                return Err(UserError::new("no API token").hint(format!(
+                    "set {TOKEN_ENV}, or pass --token-file FILE; `campaignctl demo` needs none"
+                )))
+            }
+        },
+    };
+    client_for(base_url, token, Duration::from_secs(global.timeout))
+}
+
+pub fn client_for(
+    base_url: url::Url,
+    token: ApiToken,
+    timeout: Duration,
+) -> Result<Client, UserError> {
+    Client::new(ClientConfig {
+        base_url,
+        token,
+        timeout,
+        retry: RetryPolicy::default(),
+    })
+    .map_err(UserError::from)
+}
+
+fn read_token_file(path: &Path) -> Result<ApiToken, UserError> {
+    // A token is short; refuse to slurp something huge by mistake.
+    let meta = std::fs::metadata(path)
+        .map_err(|e| UserError::new(format!("cannot read token file {}: {e}", path.display())))?;
+    if meta.len() > 64 * 1024 {
+        return Err(UserError::new(format!(
+            "token file {} is {} bytes; that is not a token",
+            path.display(),
+            meta.len()
+        )));
+    }
+    let raw = std::fs::read(path)
+        .map_err(|e| UserError::new(format!("cannot read token file {}: {e}", path.display())))?;
+    let text = String::from_utf8(raw)
+        .map_err(|_| UserError::new(format!("token file {} is not UTF-8 text", path.display())))?;
+    ApiToken::new(&text)
+        .ok_or_else(|| UserError::new(format!("token file {} is empty", path.display())))
+}

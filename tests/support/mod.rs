@@ -1,0 +1,324 @@
+//! Test harness: runs the real `campaignctl` binary, and the real emulator (`campaignctl
+//! emulator` on 127.0.0.1:0) as a child process, in a fresh temporary directory. Every wait is
+//! bounded, so a hang fails the test instead of stalling CI.
+
+#![allow(dead_code)] // each test uses a different part of the harness
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_campaignctl");
+/// Distinctive, so a leak anywhere in the output is easy to spot.
+pub const TOKEN: &str = "tok_SECRET_7f3a9c1e5b";
+const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A running emulator child process; killed on drop.
+pub struct Emulator {
+    child: Child,
+    pub url: String,
+    pub addr: String,
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        Emulator::start_with(&[])
+    }
+
+    /// Starts `campaignctl emulator --listen 127.0.0.1:0 --token TOKEN <extra>` and waits for
+    /// its `listening on URL` line.
+    pub fn start_with(extra: &[&str]) -> Emulator {
+        let mut child = Command::new(BIN)
+            .args(["emulator", "--listen", "127.0.0.1:0", "--token", TOKEN])
+            .args(extra)
+            .env("RUST_LOG", "off")
+            .env_remove("CAMPAIGNCTL_EMULATOR_TOKEN")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn the emulator");
+        let stdout = child.stdout.take().expect("emulator stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            let first = lines.next().and_then(Result::ok);
+            let _ = tx.send(first);
+            for _ in lines {} // keep draining so the child never blocks on a full pipe
+        });
+        let line = match rx.recv_timeout(Duration::from_secs(20)) {
+            Ok(Some(line)) => line,
+            other => {
+                let _ = child.kill();
+                let mut err = String::new();
+                if let Some(mut e) = child.stderr.take() {
+                    let _ = e.read_to_string(&mut err);
+                }
+                panic!("emulator did not report its address ({other:?}); stderr:\n{err}");
+            }
+        };
+        let url = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        let addr = url
+            .trim_start_matches("http://")
+            .trim_end_matches("/api")
+            .to_owned();
+        if let Some(stderr) = child.stderr.take() {
+            std::thread::spawn(move || for _ in BufReader::new(stderr).lines() {});
+        }
+        Emulator { child, url, addr }
+    }
+
+    /// GET an inspection endpoint (`/_emulator/...`) and parse it.
+    pub fn inspect(&self, path: &str) -> serde_json::Value {
+        self.request("GET", path, None, false)
+    }
+
+    /// An authenticated API request (path relative to /api), for setting up remote state.
+    pub fn api(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> serde_json::Value {
+        self.request(method, &format!("/api/{path}"), body, true)
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<serde_json::Value>,
+        auth: bool,
+    ) -> serde_json::Value {
+        let url = format!("http://{}{}", self.addr, path);
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        rt.block_on(async {
+            let client = reqwest::Client::new();
+            let mut req = client
+                .request(method.parse().expect("method"), &url)
+                .timeout(Duration::from_secs(10));
+            if auth {
+                req = req.bearer_auth(TOKEN);
+            }
+            if let Some(b) = body {
+                req = req.json(&b);
+            }
+            let resp = req
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+            let status = resp.status();
+            let text = resp.text().await.expect("body");
+            assert!(
+                status.is_success(),
+                "{method} {url} answered {status}: {text}"
+            );
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
+        })
+    }
+
+    /// All campaigns with every stored field (the inspection endpoint).
+    pub fn campaigns(&self) -> Vec<serde_json::Value> {
+        self.inspect("/_emulator/campaigns")
+            .as_array()
+            .cloned()
+            .expect("campaign array")
+    }
+
+    pub fn stats(&self) -> serde_json::Value {
+        self.inspect("/_emulator/stats")
+    }
+
+    /// Stops the emulator and waits for it to exit.
+    pub fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A temporary working directory with manifest files.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Workspace {
+        Workspace {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    /// A workspace holding a copy of the shipped `campaigns/` directory.
+    pub fn with_samples() -> Workspace {
+        let ws = Workspace::new();
+        copy_dir(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("campaigns"),
+            &ws.path().join("campaigns"),
+        );
+        ws
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let p = self.path().join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, contents).expect("write manifest");
+        p
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The outcome of one run of the binary.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    #[track_caller]
+    pub fn assert_code(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "exit code {} (expected {code})\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
+        self
+    }
+
+    #[track_caller]
+    pub fn assert_contains(&self, needle: &str) -> &Run {
+        assert!(
+            self.all().contains(needle),
+            "output lacks {needle:?}\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+}
+
+/// A builder for one `campaignctl` invocation in `dir`, pointed at `emulator` when given.
+pub struct Cmd {
+    cmd: Command,
+}
+
+pub fn campaignctl(dir: &Path, emulator: Option<&Emulator>) -> Cmd {
+    let mut cmd = Command::new(BIN);
+    cmd.current_dir(dir)
+        .env_remove("CAMPAIGNCTL_API_URL")
+        .env_remove("CAMPAIGNCTL_API_TOKEN")
+        .env_remove("RUST_LOG")
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(e) = emulator {
+        cmd.env("CAMPAIGNCTL_API_URL", &e.url)
+            .env("CAMPAIGNCTL_API_TOKEN", TOKEN);
+    }
+    Cmd { cmd }
+}
+
+impl Cmd {
+    pub fn args<I: IntoIterator<Item = S>, S: AsRef<std::ffi::OsStr>>(mut self, args: I) -> Cmd {
+        self.cmd.args(args);
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Cmd {
+        self.cmd.env(k, v);
+        self
+    }
+
+    pub fn env_remove(mut self, k: &str) -> Cmd {
+        self.cmd.env_remove(k);
+        self
+    }
+
+    /// Runs to completion (bounded by a timeout that fails the test).
+    pub fn run(mut self) -> Run {
+        let mut child = self.cmd.spawn().expect("spawn campaignctl");
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let t_out = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = out.read_to_end(&mut s);
+            s
+        });
+        let t_err = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = err.read_to_end(&mut s);
+            s
+        });
+        let deadline = Instant::now() + RUN_TIMEOUT;
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!(
+                    "campaignctl {:?} did not finish within {RUN_TIMEOUT:?}",
+                    self.cmd.get_args().collect::<Vec<_>>()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let stdout = String::from_utf8_lossy(&t_out.join().expect("stdout thread")).into_owned();
+        let stderr = String::from_utf8_lossy(&t_err.join().expect("stderr thread")).into_owned();
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
+        }
+    }
+}
