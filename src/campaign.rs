@@ -20,6 +20,7 @@ pub mod limits {
 /// Every key a campaign manifest may hold, in the order the plan prints them.
 pub const MANIFEST_FIELDS: &[&str] = &[
     "kind",
+    "id",
     "name",
     "assistant_id",
     "timezone",

@@ -35,6 +35,7 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
         }
     }
     let manifests = reject_repeated_names(checked, &mut diagnostics);
+    let manifests = reject_repeated_ids(manifests, &mut diagnostics);
     sort(&mut diagnostics);
     LoadOutcome {
         manifests,
@@ -189,6 +190,52 @@ fn reject_repeated_names(
         .collect();
     manifests.sort_by(|a, b| a.location.cmp(&b.location));
     manifests
+}
+
+/// An `id` adopts one existing campaign; two manifests adopting the same campaign would fight
+/// over it, so every manifest holding a repeated id is an error and none is kept.
+fn reject_repeated_ids(
+    manifests: Vec<Manifest>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Manifest> {
+    let mut by_id: std::collections::BTreeMap<u64, Vec<usize>> = Default::default();
+    for (i, m) in manifests.iter().enumerate() {
+        if let Some(id) = m.spec.id {
+            by_id.entry(id).or_default().push(i);
+        }
+    }
+    let mut rejected = HashSet::new();
+    for (id, holders) in by_id.iter().filter(|(_, h)| h.len() > 1) {
+        for &i in holders {
+            rejected.insert(i);
+            let others: Vec<String> = holders
+                .iter()
+                .filter(|&&o| o != i)
+                .take(MAX_PLACES_NAMED)
+                .map(|&o| manifests[o].locate("id").to_string())
+                .collect();
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(manifests[i].locate("id")),
+                    format!(
+                        "campaign id {id} is adopted by {} manifests: also at {}",
+                        holders.len(),
+                        others.join(", ")
+                    ),
+                )
+                .with_field("id")
+                .with_hint(
+                    "one manifest describes one campaign; keep a single manifest with this id",
+                ),
+            );
+        }
+    }
+    manifests
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !rejected.contains(i))
+        .map(|(_, m)| m)
+        .collect()
 }
 
 #[cfg(test)]
@@ -358,6 +405,31 @@ mod tests {
             names(&outcome),
             ["Other"],
             "no copy of a repeated name becomes a manifest"
+        );
+    }
+
+    #[test]
+    fn an_id_adopted_twice_is_an_error_at_both_and_neither_is_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        write(
+            root,
+            "a.yaml",
+            "kind: Campaign\nid: 7\nname: A\n---\nkind: Campaign\nid: 8\nname: C\n",
+        );
+        write(root, "b.yaml", "kind: Campaign\nid: 7\nname: B\n");
+        let outcome = load(&[root.to_path_buf()]);
+        assert_eq!(
+            shown(&outcome, root),
+            [
+                "$DIR/a.yaml:2:5: error: campaign id 7 is adopted by 2 manifests: also at $DIR/b.yaml:2:5",
+                "$DIR/b.yaml:2:5: error: campaign id 7 is adopted by 2 manifests: also at $DIR/a.yaml:2:5",
+            ]
+        );
+        assert_eq!(
+            names(&outcome),
+            vec!["C"],
+            "only the manifest with a unique id is kept"
         );
     }
 

@@ -11,6 +11,8 @@ use super::diagnostic::Location;
 /// manifest does not manage that field, so it is neither sent nor compared.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CampaignSpec {
+    /// Adopts an existing campaign: matched by this id instead of by name, never created.
+    pub id: Option<u64>,
     pub name: String,
     pub assistant_id: Option<u64>,
     pub timezone: Option<String>,
@@ -52,6 +54,7 @@ impl CampaignSpec {
     /// The manifest fields this spec sets, in `campaign::MANIFEST_FIELDS` order (without `kind`).
     pub fn set_fields(&self) -> Vec<&'static str> {
         let set = [
+            ("id", self.id.is_some()),
             ("name", true),
             ("assistant_id", self.assistant_id.is_some()),
             ("timezone", self.timezone.is_some()),

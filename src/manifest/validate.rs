@@ -57,6 +57,7 @@ pub fn check_document(
     let mut spec = CampaignSpec::default();
     let mut name = None;
     let (mut has_kind, mut has_name, mut has_assistant) = (false, false, false);
+    let mut has_id = false;
     for entry in entries {
         let (key, value) = (&entry.key, &entry.value);
         let Some(field) = key.scalar().map(|s| s.text.as_str()) else {
@@ -71,6 +72,10 @@ pub fn check_document(
             "kind" => {
                 has_kind = true;
                 check.kind(value);
+            }
+            "id" => {
+                has_id = true;
+                spec.id = check.positive_id(field, value);
             }
             "name" => {
                 has_name = true;
@@ -142,7 +147,8 @@ pub fn check_document(
             "add a name: it is how campaignctl finds the campaign on the platform",
         ),
         (
-            has_assistant,
+            // A manifest that adopts an existing campaign by id never creates one.
+            has_assistant || has_id,
             "assistant_id",
             "add the id of an outbound assistant (GET /user/assistants/outbound lists them)",
         ),
@@ -174,6 +180,7 @@ mod tests {
 
     const EVERY_FIELD: &str = "\
 kind: Campaign
+id: 77
 name: Q4 promo
 assistant_id: 12
 timezone: Europe/Berlin
@@ -274,23 +281,23 @@ phone_number_ids:
         let at = |field: &str| m.field_locations.get(field).map(ToString::to_string);
         assert_eq!(
             at("name").as_deref(),
-            Some("t.yaml:2:7"),
-            "name's value is at 2:7"
+            Some("t.yaml:3:7"),
+            "name's value is at 3:7"
         );
         assert_eq!(
             at("allowed_days").as_deref(),
-            Some("t.yaml:8:15"),
+            Some("t.yaml:9:15"),
             "the days list starts at its '['"
         );
         assert_eq!(
             at("allowed_days.1").as_deref(),
-            Some("t.yaml:8:24"),
-            "the second day is at 8:24"
+            Some("t.yaml:9:24"),
+            "the second day is at 9:24"
         );
         assert_eq!(
             at("phone_number_ids.1").as_deref(),
-            Some("t.yaml:17:5"),
-            "the second phone id is at 17:5"
+            Some("t.yaml:18:5"),
+            "the second phone id is at 18:5"
         );
         assert_eq!(
             m.field_locations.len(),
@@ -299,7 +306,7 @@ phone_number_ids:
         );
         assert_eq!(
             m.locate("phone_number_ids.7").to_string(),
-            "t.yaml:16:3",
+            "t.yaml:17:3",
             "unknown items fall back to the list"
         );
     }
@@ -313,6 +320,16 @@ phone_number_ids:
                 "t.yaml:2:1: error: missing required field kind",
                 "t.yaml:2:1: error: missing required field name",
             ],
+        );
+    }
+
+    #[test]
+    fn an_adopting_manifest_needs_no_assistant_and_its_id_is_checked() {
+        let m = valid("kind: Campaign\nid: 12\nname: x\n");
+        assert_eq!(m.spec.id, Some(12));
+        assert_reports(
+            "kind: Campaign\nid: twelve\nname: x\n",
+            &["t.yaml:2:5: error: id must be a positive integer, got \"twelve\""],
         );
     }
 
@@ -352,7 +369,7 @@ phone_number_ids:
         assert_hint(
             &format!("{BASE}foo: 1\n"),
             "t.yaml:4:1: error: unknown field `foo`",
-            "allowed fields: kind, name,",
+            "allowed fields: kind, id, name,",
         );
     }
 

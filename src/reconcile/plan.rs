@@ -1,7 +1,7 @@
 //! The plan: a pure function of (desired manifests, observed state). No I/O, no clock, and a
 //! deterministic order: manifests in load order (file, line), then unmanaged campaigns by id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -101,7 +101,17 @@ impl Plan {
 }
 
 /// Computes the plan. `desired` must already be valid (see `manifest::load`).
+///
+/// A manifest with `id` adopts that campaign: it is matched by id, never created, and its name
+/// is compared like any other observable field. Every other manifest is matched by name among
+/// the campaigns no manifest adopts.
 pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
+    let by_id: HashMap<u64, &RemoteCampaign> =
+        observed.campaigns.iter().map(|c| (c.id, c)).collect();
+    let adopted: HashMap<u64, &Manifest> = desired
+        .iter()
+        .filter_map(|m| m.spec.id.map(|id| (id, m)))
+        .collect();
     let mut by_name: BTreeMap<&str, Vec<&RemoteCampaign>> = BTreeMap::new();
     for c in &observed.campaigns {
         by_name.entry(c.name.as_str()).or_default().push(c);
@@ -109,10 +119,54 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
 
     let mut actions = Vec::with_capacity(desired.len() + observed.campaigns.len());
     let mut diagnostics = Vec::new();
+    let mut matched: HashSet<u64> = HashSet::new();
     for m in desired {
         let spec = &m.spec;
-        match by_name.get(spec.name.as_str()).map(Vec::as_slice) {
-            None | Some([]) => {
+        if let Some(id) = spec.id {
+            match by_id.get(&id) {
+                Some(remote) => {
+                    matched.insert(id);
+                    actions.push(compare(m, remote));
+                }
+                None => diagnostics.push(
+                    Diagnostic::error(
+                        Some(m.locate("id")),
+                        format!(
+                            "campaign id {id} ({:?}) does not exist on the platform; campaignctl will not create a different campaign in its place",
+                            spec.name
+                        ),
+                    )
+                    .with_field("id")
+                    .with_hint("if it was deleted on purpose, delete this manifest; to create it anew, remove `id:` and set assistant_id"),
+                ),
+            }
+            continue;
+        }
+        let all = by_name
+            .get(spec.name.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let (held, free): (Vec<&RemoteCampaign>, Vec<&RemoteCampaign>) =
+            all.iter().partition(|c| adopted.contains_key(&c.id));
+        match free.as_slice() {
+            [] if !held.is_empty() => {
+                let holder = held[0];
+                let adopter = adopted[&holder.id];
+                diagnostics.push(
+                    Diagnostic::error(
+                        Some(m.locate("name")),
+                        format!(
+                            "campaign name {:?} is held by campaign id {}, which {} adopts by id; creating it would make two campaigns of one name",
+                            spec.name,
+                            holder.id,
+                            adopter.locate("id")
+                        ),
+                    )
+                    .with_field("name")
+                    .with_hint("rename one of the two manifests"),
+                );
+            }
+            [] => {
                 diagnostics.extend(check_references(m, observed));
                 actions.push(Action {
                     name: spec.name.clone(),
@@ -123,25 +177,12 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
                     },
                 });
             }
-            Some([remote]) => {
-                let changes = diff(spec, remote);
-                let write_once = write_once_fields(spec);
-                let kind = if changes.is_empty() {
-                    ActionKind::Unchanged { write_once }
-                } else {
-                    ActionKind::Drift {
-                        changes,
-                        write_once,
-                    }
-                };
-                actions.push(Action {
-                    name: spec.name.clone(),
-                    manifest: Some(m.location.clone()),
-                    remote_id: Some(remote.id),
-                    kind,
-                });
+            [remote] => {
+                matched.insert(remote.id);
+                actions.push(compare(m, remote));
             }
-            Some(many) => {
+            many => {
+                matched.extend(many.iter().map(|c| c.id));
                 let ids: Vec<String> = many.iter().map(|c| c.id.to_string()).collect();
                 diagnostics.push(
                     Diagnostic::error(
@@ -154,18 +195,16 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
                         ),
                     )
                     .with_field("name")
-                    .with_hint("delete or rename the extra campaigns in the dashboard so that one campaign holds the name"),
+                    .with_hint("delete or rename the extra campaigns in the dashboard so that one campaign holds the name, or pin this manifest to one of them with `id:`"),
                 );
             }
         }
     }
 
-    let managed: std::collections::HashSet<&str> =
-        desired.iter().map(|m| m.spec.name.as_str()).collect();
     let mut unmanaged: Vec<&RemoteCampaign> = observed
         .campaigns
         .iter()
-        .filter(|c| !managed.contains(c.name.as_str()))
+        .filter(|c| !matched.contains(&c.id))
         .collect();
     unmanaged.sort_by_key(|c| c.id);
     actions.extend(unmanaged.into_iter().map(|c| Action {
@@ -179,6 +218,36 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     Plan {
         actions,
         diagnostics,
+    }
+}
+
+/// The action for a manifest matched to `remote`: unchanged, or drift on observable fields.
+fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
+    let spec = &m.spec;
+    let mut changes = Vec::new();
+    if spec.name != remote.name {
+        // Only possible for a campaign adopted by id.
+        changes.push(FieldChange {
+            field: "name",
+            desired: json!(spec.name),
+            actual: json!(remote.name),
+        });
+    }
+    changes.extend(diff(spec, remote));
+    let write_once = write_once_fields(spec);
+    let kind = if changes.is_empty() {
+        ActionKind::Unchanged { write_once }
+    } else {
+        ActionKind::Drift {
+            changes,
+            write_once,
+        }
+    };
+    Action {
+        name: spec.name.clone(),
+        manifest: Some(m.location.clone()),
+        remote_id: Some(remote.id),
+        kind,
     }
 }
 
@@ -501,5 +570,83 @@ mod tests {
         let names = |p: &Plan| p.actions.iter().map(|a| a.name.clone()).collect::<Vec<_>>();
         assert_eq!(names(&plan(&ms, &obs)), vec!["B", "A", "Y", "Z"]);
         assert_eq!(names(&plan(&ms, &obs)), names(&plan(&ms, &obs)));
+    }
+    fn adopting(id: u64, name: &str) -> CampaignSpec {
+        CampaignSpec {
+            id: Some(id),
+            name: name.into(),
+            ..CampaignSpec::default()
+        }
+    }
+
+    #[test]
+    fn a_manifest_with_id_adopts_that_campaign_and_compares_its_name() {
+        let p = plan(
+            &[manifest(adopting(2, "Renamed"))],
+            &observed(vec![remote(1, "Other"), remote(2, "Original")]),
+        );
+        assert_eq!(
+            p.summary(),
+            Summary {
+                drift: 1,
+                unmanaged: 1,
+                ..Summary::default()
+            },
+            "{p:#?}"
+        );
+        let adopted = &p.actions[0];
+        assert_eq!(adopted.remote_id, Some(2));
+        let ActionKind::Drift { changes, .. } = &adopted.kind else {
+            panic!("expected drift on the name, got {adopted:#?}");
+        };
+        assert_eq!(
+            changes,
+            &[FieldChange {
+                field: "name",
+                desired: json!("Renamed"),
+                actual: json!("Original")
+            }]
+        );
+    }
+
+    #[test]
+    fn an_adopted_campaign_that_no_longer_exists_is_an_error_never_a_create() {
+        let p = plan(
+            &[manifest(adopting(9, "Gone"))],
+            &observed(vec![remote(1, "Gone")]),
+        );
+        assert_eq!(p.creates().count(), 0, "{p:#?}");
+        assert!(p.has_errors());
+        assert!(
+            p.diagnostics[0]
+                .to_string()
+                .contains("campaign id 9 (\"Gone\") does not exist"),
+            "{}",
+            p.diagnostics[0]
+        );
+        assert_eq!(
+            p.summary().unmanaged,
+            1,
+            "the same-named campaign is not silently taken over"
+        );
+    }
+
+    #[test]
+    fn a_name_held_by_an_adopted_campaign_is_not_created_again() {
+        let p = plan(
+            &[
+                manifest(adopting(1, "New name")),
+                manifest(spec("Old name")),
+            ],
+            &observed(vec![remote(1, "Old name")]),
+        );
+        assert_eq!(p.creates().count(), 0, "{p:#?}");
+        assert!(
+            p.diagnostics[0]
+                .to_string()
+                .contains("held by campaign id 1"),
+            "{}",
+            p.diagnostics[0]
+        );
     }
 }
