@@ -37,6 +37,35 @@ pub const MANIFEST_FIELDS: &[&str] = &[
     "phone_number_ids",
 ];
 
+/// Field names are `&'static str` throughout the plan; reading a saved plan maps each name
+/// back to its constant in [`MANIFEST_FIELDS`], and refuses a name that is not a field.
+pub mod field_name {
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    /// `&'static str` under another name, so that serde's derive does not treat it as a
+    /// string borrowed from the input.
+    pub type Name = &'static str;
+
+    pub fn intern(name: &str) -> Option<&'static str> {
+        super::MANIFEST_FIELDS.iter().copied().find(|f| *f == name)
+    }
+
+    fn lookup<E: Error>(name: String) -> Result<&'static str, E> {
+        intern(&name).ok_or_else(|| E::custom(format!("{name:?} is not a manifest field")))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        lookup(String::deserialize(d)?)
+    }
+
+    pub fn deserialize_vec<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<&'static str>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .into_iter()
+            .map(lookup)
+            .collect()
+    }
+}
+
 /// Fields that `GET /user/campaigns` returns, so a difference in them can be observed (drift).
 pub const OBSERVABLE_FIELDS: &[&str] = &[
     "name",

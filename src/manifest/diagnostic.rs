@@ -3,10 +3,10 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A position in a manifest file. Lines and columns count from 1.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
     pub file: PathBuf,
     pub line: usize,
@@ -29,7 +29,7 @@ impl fmt::Display for Location {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -46,10 +46,10 @@ impl fmt::Display for Severity {
 }
 
 /// One problem found in the manifests (or, at plan time, in what they refer to).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     /// `None` only for problems that belong to no file (for example a path that does not exist
-    /// is reported with the path itself as `file` and line 0 instead, so this is rare).
+    /// is reported at line 1, column 1 of the path itself, so this is rare).
     pub location: Option<Location>,
     pub severity: Severity,
     /// The field the problem is about, in Laravel's dotted form (`allowed_days.1`), if any.

@@ -3,17 +3,17 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::api::types::{CreateCampaign, RemoteCampaign};
-use crate::campaign::{normalize_days, WRITE_ONCE_FIELDS};
+use crate::campaign::{field_name, normalize_days, WRITE_ONCE_FIELDS};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::observed::Observed;
 use super::references::check_references;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
     pub actions: Vec<Action>,
     /// Plan-time errors (missing references, names held by several remote campaigns). Any
@@ -21,7 +21,7 @@ pub struct Plan {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Action {
     pub name: String,
     /// The manifest that declares the campaign; `None` for unmanaged campaigns.
@@ -31,17 +31,21 @@ pub struct Action {
     pub kind: ActionKind,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ActionKind {
     /// No campaign has the name: create it with exactly the manifest's fields.
     Create { request: CreateCampaign },
     /// Every observable field the manifest sets matches. `write_once` lists the fields the
     /// manifest sets that cannot be read back, so are not compared.
-    Unchanged { write_once: Vec<&'static str> },
+    Unchanged {
+        #[serde(deserialize_with = "field_name::deserialize_vec")]
+        write_once: Vec<field_name::Name>,
+    },
     /// Observable fields differ. The API has no update endpoint, so this is reported only.
     Drift {
         changes: Vec<FieldChange>,
-        write_once: Vec<&'static str>,
+        #[serde(deserialize_with = "field_name::deserialize_vec")]
+        write_once: Vec<field_name::Name>,
     },
     /// A remote campaign no manifest names: reported, never touched.
     Unmanaged,
@@ -59,14 +63,15 @@ impl ActionKind {
 }
 
 /// One observable field whose platform value differs from the manifest's.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
-    pub field: &'static str,
+    #[serde(deserialize_with = "field_name::deserialize")]
+    pub field: field_name::Name,
     pub desired: Value,
     pub actual: Value,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub create: usize,
     pub unchanged: usize,
@@ -86,6 +91,13 @@ impl Plan {
             }
         }
         s
+    }
+
+    /// Whether applying would do something or there is drift to report (what
+    /// `--detailed-exitcode` calls a non-empty plan). Unmanaged campaigns are informational.
+    pub fn has_changes(&self) -> bool {
+        let s = self.summary();
+        s.create > 0 || s.drift > 0
     }
 
     pub fn has_errors(&self) -> bool {

@@ -1,0 +1,324 @@
+//! Saved plans (`plan --out FILE`, `apply FILE`): a plan frozen together with fingerprints of
+//! what it was computed from, so that apply can refuse it once the world has moved on.
+//!
+//! A plan file is JSON and is recognised by its content (`"kind": "campaignctl/saved-plan"`),
+//! never by its extension. It holds no token: only the API URL, the manifest paths, the plan's
+//! actions (create bodies included) and the manifest locations used to map API errors back to
+//! lines.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::api::types::RemoteCampaign;
+use crate::manifest::{CampaignSpec, Location, Manifest};
+
+use super::plan::Plan;
+
+/// The `kind` that marks a saved plan.
+pub const KIND: &str = "campaignctl/saved-plan";
+/// Bumped on any incompatible change of the file's layout.
+pub const FORMAT_VERSION: u32 = 1;
+/// Saved plans larger than this are refused unread (50,000 campaigns make about 40 MB).
+pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Of the loaded manifests (their meaning, not their bytes: comments do not count).
+    pub manifests: String,
+    /// Of the platform's campaign list (ids, names, observable fields and status).
+    pub remote: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedPlan {
+    pub kind: String,
+    pub format_version: u32,
+    /// The plan is only meaningful to the version that made it: fingerprints and plan
+    /// semantics may change between versions.
+    pub campaignctl_version: String,
+    /// The API the plan was made against; applying it elsewhere is refused.
+    pub api_url: String,
+    /// The manifest paths as given to `plan`, reloaded by `apply` to check the fingerprint.
+    pub paths: Vec<PathBuf>,
+    pub fingerprint: Fingerprint,
+    pub plan: Plan,
+    /// For each campaign to create, where its fields are written (to map 422s to lines).
+    pub locations: BTreeMap<String, BTreeMap<String, Location>>,
+}
+
+impl SavedPlan {
+    pub fn new(
+        api_url: &str,
+        paths: &[PathBuf],
+        manifests: &[Manifest],
+        remote: &[RemoteCampaign],
+        plan: &Plan,
+    ) -> SavedPlan {
+        let creating: std::collections::HashSet<&str> =
+            plan.creates().map(|(a, _)| a.name.as_str()).collect();
+        let locations = manifests
+            .iter()
+            .filter(|m| creating.contains(m.spec.name.as_str()))
+            .map(|m| (m.spec.name.clone(), m.field_locations.clone()))
+            .collect();
+        SavedPlan {
+            kind: KIND.to_owned(),
+            format_version: FORMAT_VERSION,
+            campaignctl_version: env!("CARGO_PKG_VERSION").to_owned(),
+            api_url: api_url.to_owned(),
+            paths: paths.to_vec(),
+            fingerprint: Fingerprint {
+                manifests: manifests_fingerprint(manifests),
+                remote: remote_fingerprint(remote),
+            },
+            plan: plan.clone(),
+            locations,
+        }
+    }
+
+    /// Stand-in manifests for the creates, carrying what apply needs from a manifest: the
+    /// name and where each field is written.
+    pub fn create_manifests(&self) -> Vec<Manifest> {
+        self.plan
+            .creates()
+            .map(|(action, _)| Manifest {
+                spec: CampaignSpec {
+                    name: action.name.clone(),
+                    ..CampaignSpec::default()
+                },
+                location: action
+                    .manifest
+                    .clone()
+                    .unwrap_or_else(|| Location::new("", 1, 1)),
+                field_locations: self
+                    .locations
+                    .get(&action.name)
+                    .cloned()
+                    .unwrap_or_default(),
+            })
+            .collect()
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising plain data to a String cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// Why a file could not be used as a saved plan.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path} is {size} bytes, more than a saved plan can be ({MAX_BYTES} bytes)")]
+    TooLarge { path: PathBuf, size: u64 },
+    #[error("{path} is not a campaignctl saved plan: {reason}")]
+    Invalid { path: PathBuf, reason: String },
+    #[error("{path} was saved by campaignctl {found} (plan format {format}); this is campaignctl {ours}")]
+    Version {
+        path: PathBuf,
+        found: String,
+        format: u32,
+        ours: &'static str,
+    },
+}
+
+/// Whether `path` is a file whose content is a saved plan (by content, not by name). Cheap:
+/// reads at most the first 4 KiB.
+pub fn looks_like_saved_plan(path: &Path) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    text.trim_start().starts_with('{') && text.contains(&format!("\"kind\": \"{KIND}\""))
+}
+
+/// Reads and checks a saved plan.
+pub fn read(path: &Path) -> Result<SavedPlan, ReadError> {
+    let io = |source| ReadError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(io)?.len();
+    if size > MAX_BYTES {
+        return Err(ReadError::TooLarge {
+            path: path.to_owned(),
+            size,
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    let invalid = |reason: String| ReadError::Invalid {
+        path: path.to_owned(),
+        reason,
+    };
+    let header: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    if header.get("kind").and_then(|k| k.as_str()) != Some(KIND) {
+        return Err(invalid(format!("it has no \"kind\": \"{KIND}\"")));
+    }
+    let found = header
+        .get("campaignctl_version")
+        .and_then(|v| v.as_str())
+        .unwrap_or("unknown");
+    let format = header
+        .get("format_version")
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0) as u32;
+    if format != FORMAT_VERSION || found != env!("CARGO_PKG_VERSION") {
+        return Err(ReadError::Version {
+            path: path.to_owned(),
+            found: found.to_owned(),
+            format,
+            ours: env!("CARGO_PKG_VERSION"),
+        });
+    }
+    serde_json::from_value(header).map_err(|e| invalid(e.to_string()))
+}
+
+/// Writes `plan` to `path` atomically: a reader never sees half a plan, and a failed write
+/// leaves any previous file in place.
+pub fn write(path: &Path, plan: &SavedPlan) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut tmp, plan.to_json().as_bytes())?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Hash of the manifests' meaning, in load order. Uses the specs' `Debug` form, which is
+/// deterministic for one build; saved plans are refused across versions for this reason too.
+pub fn manifests_fingerprint(manifests: &[Manifest]) -> String {
+    let mut hasher = Sha256::new();
+    for m in manifests {
+        hasher.update(format!("{:?}\n", m.spec).as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
+/// Hash of the remote campaign list, order-independent, without the timestamps (which move
+/// when nothing that matters to a plan has changed). An empty list has a fingerprint too.
+pub fn remote_fingerprint(campaigns: &[RemoteCampaign]) -> String {
+    let mut sorted: Vec<&RemoteCampaign> = campaigns.iter().collect();
+    sorted.sort_by_key(|c| c.id);
+    let mut hasher = Sha256::new();
+    for c in sorted {
+        let c = RemoteCampaign {
+            created_at: None,
+            updated_at: None,
+            ..c.clone()
+        };
+        hasher.update(serde_json::to_vec(&c).unwrap_or_default());
+        hasher.update(b"\n");
+    }
+    hex(&hasher.finalize())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    let mut s = String::from("sha256:");
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CreateCampaign;
+    use crate::reconcile::plan::{Action, ActionKind};
+
+    fn remote(id: u64, name: &str) -> RemoteCampaign {
+        serde_json::from_value(
+            serde_json::json!({"id": id, "name": name, "status": "draft",
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}),
+        )
+        .expect("remote campaign")
+    }
+
+    #[test]
+    fn remote_fingerprint_ignores_order_and_timestamps_but_not_content() {
+        let a = remote(1, "A");
+        let b = remote(2, "B");
+        let mut b_touched = b.clone();
+        b_touched.updated_at = Some("2026-02-02T00:00:00Z".into());
+        assert_eq!(
+            remote_fingerprint(&[a.clone(), b.clone()]),
+            remote_fingerprint(&[b_touched, a.clone()])
+        );
+        assert_ne!(
+            remote_fingerprint(std::slice::from_ref(&a)),
+            remote_fingerprint(&[a.clone(), b])
+        );
+        assert_ne!(remote_fingerprint(&[]), remote_fingerprint(&[a]));
+        assert!(remote_fingerprint(&[]).starts_with("sha256:"));
+    }
+
+    #[test]
+    fn a_saved_plan_round_trips_and_is_recognised_by_content() {
+        let plan = Plan {
+            actions: vec![Action {
+                name: "A".into(),
+                manifest: Some(Location::new("c.yaml", 2, 1)),
+                remote_id: None,
+                kind: ActionKind::Create {
+                    request: CreateCampaign {
+                        name: "A".into(),
+                        assistant_id: Some(7),
+                        ..CreateCampaign::default()
+                    },
+                },
+            }],
+            diagnostics: vec![],
+        };
+        let saved = SavedPlan::new("http://127.0.0.1:1/api", &["c".into()], &[], &[], &plan);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("plan.yaml");
+        write(&path, &saved).expect("write");
+        assert!(
+            looks_like_saved_plan(&path),
+            "recognised whatever the extension"
+        );
+        let back = read(&path).expect("read back");
+        assert_eq!(back.fingerprint, saved.fingerprint);
+        assert_eq!(back.plan.creates().count(), 1);
+        assert_eq!(back.create_manifests()[0].spec.name, "A");
+
+        let manifest = dir.path().join("m.yaml");
+        std::fs::write(&manifest, "kind: Campaign\nname: x\nassistant_id: 1\n").expect("write");
+        assert!(!looks_like_saved_plan(&manifest));
+        std::fs::write(&manifest, "{\"kind\": \"Campaign\"}").expect("write");
+        assert!(!looks_like_saved_plan(&manifest));
+    }
+
+    #[test]
+    fn a_plan_from_another_version_or_a_broken_file_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("p.json");
+        std::fs::write(
+            &path,
+            format!("{{\"kind\": \"{KIND}\", \"format_version\": 1, \"campaignctl_version\": \"0.0.0-old\"}}"),
+        )
+        .expect("write");
+        let err = read(&path).expect_err("old version refused").to_string();
+        assert!(err.contains("saved by campaignctl 0.0.0-old"), "{err}");
+        std::fs::write(&path, "{\"kind\": \"campaignctl/saved-plan\", ").expect("write");
+        let err = read(&path).expect_err("truncated file refused").to_string();
+        assert!(err.contains("is not a campaignctl saved plan"), "{err}");
+    }
+}
