@@ -1,0 +1,121 @@
+//! GitHub Actions workflow commands (`::error file=...,line=...::message`), so that validation
+//! and plan problems show on the pull request's diff. Printed with `--format github`, and in
+//! addition to the normal output when `GITHUB_ACTIONS=true`.
+
+use std::fmt::Write as _;
+
+use crate::manifest::{Diagnostic, Location, Severity};
+
+use super::plan::{ActionKind, Plan};
+
+/// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
+pub fn in_github_actions() -> bool {
+    std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
+/// Escapes a command's message (GitHub's `escapeData`).
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value (GitHub's `escapeProperty`).
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(level: &str, location: Option<&Location>, title: &str, message: &str) -> String {
+    let mut props = Vec::new();
+    if let Some(l) = location {
+        props.push(format!(
+            "file={}",
+            escape_property(&l.file.display().to_string())
+        ));
+        props.push(format!("line={}", l.line));
+        props.push(format!("col={}", l.column));
+    }
+    props.push(format!("title={}", escape_property(title)));
+    format!("::{level} {}::{}\n", props.join(","), escape_data(message))
+}
+
+/// One annotation per diagnostic; the hint goes on a second line of the message.
+pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut message = d.message.clone();
+        if let Some(hint) = &d.hint {
+            let _ = write!(message, "\nhint: {hint}");
+        }
+        out.push_str(&command(
+            level,
+            d.location.as_ref(),
+            "campaignctl",
+            &message,
+        ));
+    }
+    out
+}
+
+/// Annotations for a plan: its errors, a warning per drifted campaign, a notice per create.
+pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
+    let mut out = diagnostics(load_diagnostics);
+    out.push_str(&diagnostics(&plan.diagnostics));
+    for a in &plan.actions {
+        match &a.kind {
+            ActionKind::Create { .. } => out.push_str(&command(
+                "notice",
+                a.manifest.as_ref(),
+                "campaignctl: create",
+                &format!("campaign {:?} will be created", a.name),
+            )),
+            ActionKind::Drift { changes, .. } => {
+                let fields: Vec<String> = changes
+                    .iter()
+                    .map(|c| format!("{}: manifest {}, platform {}", c.field, c.desired, c.actual))
+                    .collect();
+                out.push_str(&command(
+                    "warning",
+                    a.manifest.as_ref(),
+                    "campaignctl: drift",
+                    &format!(
+                        "campaign {:?} (id {}) differs from the manifest (reported, not corrected)\n{}",
+                        a.name,
+                        a.remote_id.unwrap_or_default(),
+                        fields.join("\n")
+                    ),
+                ));
+            }
+            ActionKind::Unchanged { .. } | ActionKind::Unmanaged => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_become_error_commands_with_escaped_properties_and_message() {
+        let d = Diagnostic::error(
+            Some(Location::new("camp,aigns/a:b.yaml", 3, 15)),
+            "max_retries must be between 1 and 5, got 9 (100%)",
+        )
+        .with_hint("set 1 to 5");
+        assert_eq!(
+            diagnostics(&[d]),
+            "::error file=camp%2Caigns/a%3Ab.yaml,line=3,col=15,title=campaignctl::max_retries must be between 1 and 5, got 9 (100%25)%0Ahint: set 1 to 5\n"
+        );
+    }
+
+    #[test]
+    fn a_problem_without_a_file_has_no_file_property() {
+        let d = Diagnostic::warning(None, "w");
+        assert_eq!(diagnostics(&[d]), "::warning title=campaignctl::w\n");
+    }
+}

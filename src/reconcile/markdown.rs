@@ -1,0 +1,383 @@
+//! `plan --format markdown`: a pull-request comment body. A summary line, a table of the
+//! campaigns with their action, the errors, and a collapsible field-level diff made with
+//! `similar`. The body stays under GitHub's comment limit (65,536 characters) and says so when
+//! it had to leave something out.
+
+use std::fmt::Write as _;
+
+use serde_json::{json, Value};
+use similar::TextDiff;
+
+use crate::manifest::{Diagnostic, Location};
+
+use super::plan::{Action, ActionKind, Plan};
+
+/// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
+pub const MAX_CHARS: usize = 65_000;
+/// Kept free for the truncation notice and the closing of open blocks.
+const RESERVE: usize = 600;
+
+/// The plan as a Markdown comment body. `load_diagnostics` are the warnings found while
+/// loading the manifests (errors stop before a plan exists).
+pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
+    let s = plan.summary();
+    let mut head = String::from("### campaignctl plan\n\n");
+    let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        let _ = writeln!(
+            head,
+            ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
+        );
+    } else if s.create == 0 && s.drift == 0 {
+        let _ = writeln!(
+            head,
+            ":white_check_mark: **No changes.** The platform matches the manifests.\n"
+        );
+    }
+    let _ = writeln!(
+        head,
+        "**Plan:** {} to create, {} drifted, {} unchanged, {} unmanaged.\n",
+        s.create, s.drift, s.unchanged, s.unmanaged
+    );
+
+    let mut body = Budget::new(MAX_CHARS - RESERVE, head);
+    let diagnostics: Vec<&Diagnostic> = plan
+        .diagnostics
+        .iter()
+        .chain(load_diagnostics.iter())
+        .collect();
+    if !diagnostics.is_empty() {
+        body.push("#### Problems\n\n");
+        for d in &diagnostics {
+            body.push(&diagnostic_item(d));
+        }
+        body.push("\n");
+    }
+
+    // Significant rows first, so that truncation drops unchanged campaigns before creates.
+    let mut rows: Vec<&Action> = plan.actions.iter().collect();
+    rows.sort_by_key(|a| match a.kind {
+        ActionKind::Create { .. } => 0,
+        ActionKind::Drift { .. } => 1,
+        ActionKind::Unmanaged => 2,
+        ActionKind::Unchanged { .. } => 3,
+    });
+    if !rows.is_empty() {
+        body.push("| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n");
+        for a in &rows {
+            body.push(&row(a));
+        }
+        body.push("\n");
+    }
+
+    let diffs: Vec<String> = rows.iter().filter_map(|a| diff_block(a)).collect();
+    if !diffs.is_empty() && body.push("<details><summary>Field-level diff</summary>\n\n") {
+        for d in &diffs {
+            body.push(d);
+        }
+        body.force("</details>\n");
+    }
+    body.finish(plan.actions.len())
+}
+
+/// Appends sections while they fit; counts what did not.
+struct Budget {
+    out: String,
+    chars: usize,
+    limit: usize,
+    dropped: usize,
+}
+
+impl Budget {
+    fn new(limit: usize, head: String) -> Budget {
+        Budget {
+            chars: head.chars().count(),
+            out: head,
+            limit,
+            dropped: 0,
+        }
+    }
+
+    /// Appends `text` if it fits and nothing was dropped before it (so that the body never
+    /// skips a section and goes on); whether it was appended.
+    fn push(&mut self, text: &str) -> bool {
+        let n = text.chars().count();
+        if self.dropped == 0 && self.chars + n <= self.limit {
+            self.out.push_str(text);
+            self.chars += n;
+            true
+        } else {
+            self.dropped += 1;
+            false
+        }
+    }
+
+    /// Closing markup is always written (the reserve leaves room for it).
+    fn force(&mut self, text: &str) {
+        self.out.push_str(text);
+        self.chars += text.chars().count();
+    }
+
+    fn finish(mut self, campaigns: usize) -> String {
+        if self.dropped > 0 {
+            let _ = writeln!(
+                self.out,
+                "\n> [!NOTE]\n> This comment was truncated to stay under {MAX_CHARS} characters ({campaigns} campaigns in the plan). Run `campaignctl plan` for the full plan."
+            );
+        }
+        self.out
+    }
+}
+
+/// Markdown-escapes text for a table cell or a list item: user-written names must not
+/// become markup, HTML, or break out of the table.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' | '@' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn location_cell(location: &Option<Location>) -> String {
+    location
+        .as_ref()
+        .map(|l| format!("{}:{}", escape(&l.file.display().to_string()), l.line))
+        .unwrap_or_default()
+}
+
+fn row(a: &Action) -> String {
+    let (symbol, action) = match &a.kind {
+        ActionKind::Create { .. } => ("➕", "create".to_owned()),
+        ActionKind::Drift { changes, .. } => {
+            let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
+            ("⚠️", format!("drift ({})", escape(&fields.join(", "))))
+        }
+        ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
+        ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
+    };
+    format!(
+        "| {symbol} | {} | {action} | {} | {} |\n",
+        escape(&a.name),
+        a.remote_id.map(|i| i.to_string()).unwrap_or_default(),
+        location_cell(&a.manifest)
+    )
+}
+
+fn diagnostic_item(d: &Diagnostic) -> String {
+    let mut item = format!(
+        "- **{}**{}: {}",
+        d.severity,
+        d.location
+            .as_ref()
+            .map(|l| format!(" {}", escape(&l.to_string())))
+            .unwrap_or_default(),
+        escape(&d.message)
+    );
+    if let Some(hint) = &d.hint {
+        let _ = write!(item, " _(hint: {})_", escape(hint));
+    }
+    item.push('\n');
+    item
+}
+
+/// One `key: value` line per field, for diffing.
+fn lines(fields: &[(&str, &Value)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{k}: {}\n", serde_json::to_string(v).unwrap_or_default()))
+        .collect()
+}
+
+/// A fence longer than any run of backticks inside `content` (CommonMark), so that a campaign
+/// name cannot close the code block early.
+fn fence_for(content: &str) -> String {
+    let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    "`".repeat(longest.max(2) + 1)
+}
+
+/// The diff of one create (everything added) or drift (platform → manifest), or `None`.
+fn diff_block(a: &Action) -> Option<String> {
+    let (title, old, new) = match &a.kind {
+        ActionKind::Create { request } => {
+            let Value::Object(body) = json!(request) else {
+                return None;
+            };
+            let fields: Vec<(&str, &Value)> = body.iter().map(|(k, v)| (k.as_str(), v)).collect();
+            (
+                format!("{:?} will be created", a.name),
+                String::new(),
+                lines(&fields),
+            )
+        }
+        ActionKind::Drift { changes, .. } => {
+            let actual: Vec<(&str, &Value)> =
+                changes.iter().map(|c| (c.field, &c.actual)).collect();
+            let desired: Vec<(&str, &Value)> =
+                changes.iter().map(|c| (c.field, &c.desired)).collect();
+            (
+                format!(
+                    "{:?} (id {}) has drifted: - platform, + manifest (reported, not corrected)",
+                    a.name,
+                    a.remote_id.unwrap_or_default()
+                ),
+                lines(&actual),
+                lines(&desired),
+            )
+        }
+        _ => return None,
+    };
+    let diff = TextDiff::from_lines(&old, &new);
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header("platform", "manifest")
+        .to_string();
+    let fence = fence_for(&format!("{title}{text}"));
+    Some(format!("{fence}diff\n# {title}\n{text}{fence}\n\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CreateCampaign;
+    use crate::reconcile::plan::FieldChange;
+
+    fn create(name: &str) -> Action {
+        Action {
+            name: name.into(),
+            manifest: Some(Location::new("campaigns/a.yaml", 2, 1)),
+            remote_id: None,
+            kind: ActionKind::Create {
+                request: CreateCampaign {
+                    name: name.into(),
+                    assistant_id: Some(7),
+                    max_retries: Some(3),
+                    ..CreateCampaign::default()
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn creates_drift_and_errors_snapshot() {
+        let plan = Plan {
+            actions: vec![
+                Action {
+                    name: "Unchanged".into(),
+                    manifest: Some(Location::new("campaigns/b.yaml", 1, 1)),
+                    remote_id: Some(3),
+                    kind: ActionKind::Unchanged { write_once: vec![] },
+                },
+                create("New | <b>bold</b>"),
+                Action {
+                    name: "Drifted".into(),
+                    manifest: Some(Location::new("campaigns/c.yaml", 4, 1)),
+                    remote_id: Some(5),
+                    kind: ActionKind::Drift {
+                        changes: vec![FieldChange {
+                            field: "max_retries",
+                            desired: json!(5),
+                            actual: json!(3),
+                        }],
+                        write_once: vec![],
+                    },
+                },
+            ],
+            diagnostics: vec![Diagnostic::error(
+                Some(Location::new("campaigns/d.yaml", 3, 15)),
+                "assistant_id 99 does not exist",
+            )
+            .with_hint("list assistants")],
+        };
+        let md = plan_markdown(&plan, &[]);
+        let expected = "### campaignctl plan
+
+:x: **The plan has 1 error(s); nothing can be applied.**
+
+**Plan:** 1 to create, 1 drifted, 1 unchanged, 0 unmanaged.
+
+#### Problems
+
+- **error** campaigns/d.yaml:3:15: assistant\\_id 99 does not exist _(hint: list assistants)_
+
+| | Campaign | Action | Id | Manifest |
+|---|---|---|---|---|
+| ➕ | New \\| &lt;b&gt;bold&lt;/b&gt; | create |  | campaigns/a.yaml:2 |
+| ⚠️ | Drifted | drift (max\\_retries) | 5 | campaigns/c.yaml:4 |
+| ✅ | Unchanged | unchanged | 3 | campaigns/b.yaml:1 |
+
+<details><summary>Field-level diff</summary>
+
+```diff
+# \"New | <b>bold</b>\" will be created
+--- platform
++++ manifest
+@@ -0,0 +1,3 @@
++assistant_id: 7
++max_retries: 3
++name: \"New | <b>bold</b>\"
+```
+
+```diff
+# \"Drifted\" (id 5) has drifted: - platform, + manifest (reported, not corrected)
+--- platform
++++ manifest
+@@ -1 +1 @@
+-max_retries: 3
++max_retries: 5
+```
+
+</details>
+";
+        assert_eq!(md, expected, "got:\n{md}");
+    }
+
+    #[test]
+    fn a_huge_plan_is_truncated_under_the_limit_and_says_so() {
+        let plan = Plan {
+            actions: (0..5_000)
+                .map(|i| create(&format!("Campaign {i}")))
+                .collect(),
+            diagnostics: vec![],
+        };
+        let md = plan_markdown(&plan, &[]);
+        assert!(
+            md.chars().count() <= MAX_CHARS,
+            "{} chars",
+            md.chars().count()
+        );
+        assert!(md.contains("This comment was truncated"), "no notice");
+        assert!(
+            md.contains("| ➕ | Campaign 0 | create"),
+            "the first rows are kept"
+        );
+        assert!(
+            md.trim_end().ends_with("for the full plan."),
+            "the notice closes the body"
+        );
+    }
+
+    #[test]
+    fn backticks_in_a_name_cannot_close_the_code_fence() {
+        let md = plan_markdown(
+            &Plan {
+                actions: vec![create("a ``` b")],
+                diagnostics: vec![],
+            },
+            &[],
+        );
+        assert!(md.contains("````diff\n"), "{md}");
+    }
+}
