@@ -8,6 +8,7 @@ mod loader;
 #[allow(clippy::module_inception)] // the module is named after the type it holds, per house style
 mod manifest;
 mod scalar;
+pub mod schema;
 mod suggest;
 #[cfg(test)]
 mod testing;

@@ -1,0 +1,207 @@
+//! The JSON Schema of the manifest format (`campaignctl schema`), generated with schemars from
+//! the Rust type below rather than written by hand. Editors with the YAML language server use
+//! it to complete and check manifests.
+//!
+//! The loader (`validate.rs`) reads manifests position by position so that every error has a
+//! line; this type describes the same format for editors. A unit test keeps the two in step:
+//! the schema's properties must be exactly `campaign::MANIFEST_FIELDS`.
+
+use std::borrow::Cow;
+
+use schemars::generate::SchemaSettings;
+use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
+use serde::Deserialize;
+
+use crate::campaign::{limits, ClockTime, Weekday};
+
+/// A campaign manifest: one YAML document per campaign. Keys are the platform API's own field
+/// names. Fields left out are not managed: they are neither sent nor compared.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(
+    title = "campaignctl Campaign manifest",
+    extend("anyOf" = [{"required": ["assistant_id"]}, {"required": ["id"]}])
+)]
+#[allow(dead_code)] // Only its schema is used.
+struct CampaignManifest {
+    /// Always `Campaign`.
+    kind: Kind,
+    /// Adopts an existing campaign by its platform id (as `campaignctl export` writes). The
+    /// campaign is then matched by id rather than by name, and never created.
+    #[schemars(range(min = 1))]
+    id: Option<u64>,
+    /// The campaign's name: its identity on the platform. The platform trims whitespace.
+    #[schemars(length(min = 1, max = limits::NAME_MAX_CHARS))]
+    name: String,
+    /// Id of an outbound assistant (GET /user/assistants/outbound). Required unless `id` is
+    /// set. Write-once: the list endpoint does not return it.
+    #[schemars(range(min = 1))]
+    assistant_id: Option<u64>,
+    /// IANA time zone name, e.g. America/New_York. Write-once.
+    #[serde(default)] // schema_with hides the Option: keep the field optional
+    #[schemars(schema_with = "timezone_schema")]
+    timezone: Option<String>,
+    /// Calls placed at once.
+    #[schemars(range(min = *limits::MAX_CALLS_IN_PARALLEL.start(), max = *limits::MAX_CALLS_IN_PARALLEL.end()))]
+    max_calls_in_parallel: Option<u64>,
+    /// Start of the calling window, H:i (e.g. "09:00"), in the campaign's time zone.
+    allowed_hours_start_time: Option<ClockTime>,
+    /// End of the calling window, H:i (e.g. "17:00").
+    allowed_hours_end_time: Option<ClockTime>,
+    /// Days on which calls may be placed. A set: order does not matter, no repeats.
+    #[schemars(extend("uniqueItems" = true))]
+    allowed_days: Option<Vec<Weekday>>,
+    /// Attempts per lead.
+    #[schemars(range(min = *limits::MAX_RETRIES.start(), max = *limits::MAX_RETRIES.end()))]
+    max_retries: Option<u64>,
+    /// Minutes between attempts.
+    #[schemars(range(min = *limits::RETRY_INTERVAL.start(), max = *limits::RETRY_INTERVAL.end()))]
+    retry_interval: Option<u64>,
+    /// Retry when a voicemail answered. Write-once.
+    retry_on_voicemail: Option<bool>,
+    /// Retry when the goal was not reached. Write-once.
+    retry_on_goal_incomplete: Option<bool>,
+    /// A bool variable of the assistant's post-call schema that marks the goal reached.
+    /// Write-once.
+    #[schemars(length(min = 1, max = limits::GOAL_VARIABLE_MAX_CHARS))]
+    goal_completion_variable: Option<String>,
+    /// Mark the campaign complete when it runs out of leads.
+    mark_complete_when_no_leads: Option<bool>,
+    /// Ids of the account's phone numbers to call from. Distinct. Write-once.
+    #[schemars(extend("uniqueItems" = true), inner(range(min = 1)))]
+    phone_number_ids: Option<Vec<u64>>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+enum Kind {
+    Campaign,
+}
+
+impl JsonSchema for ClockTime {
+    fn schema_name() -> Cow<'static, str> {
+        "ClockTime".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "description": "A time of day, H:i (two-digit hour 00-23, two-digit minute).",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "examples": ["09:00", "17:30"]
+        })
+    }
+}
+
+impl JsonSchema for Weekday {
+    fn schema_name() -> Cow<'static, str> {
+        "Weekday".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = Weekday::ALL.iter().map(|d| d.as_str()).collect();
+        json_schema!({ "type": "string", "enum": names })
+    }
+}
+
+/// Every zone of the bundled tz database, so that editors can complete them.
+fn timezone_schema(_: &mut SchemaGenerator) -> Schema {
+    let mut names: Vec<&str> = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()).collect();
+    names.sort_unstable();
+    json_schema!({
+        "type": "string",
+        "description": "IANA time zone name, e.g. America/New_York. Write-once.",
+        "enum": names
+    })
+}
+
+/// The manifest format's JSON Schema (draft 2020-12). Unset fields are left out of a manifest,
+/// never written as `null`, so optional fields do not accept null.
+pub fn manifest_schema() -> serde_json::Value {
+    let generator = SchemaSettings::draft2020_12().into_generator();
+    let schema = generator.into_root_schema_for::<CampaignManifest>();
+    let mut value = schema.to_value();
+    if let Some(properties) = value
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        properties.values_mut().for_each(disallow_null);
+    }
+    value
+}
+
+/// schemars lets an `Option` field be `null`; a manifest leaves an unset field out instead,
+/// and the loader refuses `null`, so the schema must too.
+fn disallow_null(property: &mut serde_json::Value) {
+    use serde_json::Value;
+    let Some(object) = property.as_object_mut() else {
+        return;
+    };
+    if object.get("default").is_some_and(Value::is_null) {
+        object.remove("default");
+    }
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [single] = types.as_slice() {
+            let single = single.clone();
+            object.insert("type".to_owned(), single);
+        }
+    }
+    if let Some(Value::Array(alternatives)) = object.get("anyOf") {
+        let kept: Vec<Value> = alternatives
+            .iter()
+            .filter(|a| a.get("type").is_none_or(|t| t != "null"))
+            .cloned()
+            .collect();
+        object.remove("anyOf");
+        if let [single] = kept.as_slice() {
+            if let Some(inner) = single.as_object() {
+                for (k, v) in inner {
+                    object.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+            }
+        } else {
+            object.insert("anyOf".to_owned(), Value::Array(kept));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::MANIFEST_FIELDS;
+
+    #[test]
+    fn the_schema_describes_exactly_the_fields_the_loader_accepts() {
+        let schema = manifest_schema();
+        let mut properties: Vec<&str> = schema["properties"]
+            .as_object()
+            .expect("properties")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut fields = MANIFEST_FIELDS.to_vec();
+        properties.sort_unstable();
+        fields.sort_unstable();
+        assert_eq!(
+            properties, fields,
+            "schema.rs and campaign::MANIFEST_FIELDS must list the same fields"
+        );
+        assert_eq!(schema["additionalProperties"], false);
+        assert_eq!(schema["required"], serde_json::json!(["kind", "name"]));
+        assert!(
+            !schema["properties"].to_string().contains("null"),
+            "unset fields are left out, never null: {}",
+            schema["properties"]
+        );
+        assert_eq!(
+            schema["properties"]["max_retries"]["maximum"],
+            *limits::MAX_RETRIES.end()
+        );
+        assert!(
+            schema["properties"]["timezone"]["enum"]
+                .as_array()
+                .is_some_and(|zones| zones.iter().any(|z| z == "America/New_York")),
+            "time zones come from the tz database"
+        );
+    }
+}
