@@ -18,7 +18,8 @@ Environment:
   RUST_LOG                log verbosity, e.g. RUST_LOG=debug (logs go to stderr)
   NO_COLOR                disable colour
 
-Exit codes: 0 success, 1 error (invalid manifests, API errors, failed creates, usage errors).";
+Exit codes: 0 success, 1 error (invalid manifests, API errors, failed creates, usage errors),
+            2 `plan --detailed-exitcode` found changes to make.";
 
 /// Campaigns-as-code for an outbound AI phone-calling platform.
 ///
@@ -70,6 +71,25 @@ pub enum Format {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Terraform-style text.
+    Text,
+    /// Stable JSON (README, "JSON output").
+    Json,
+    /// A pull-request comment body.
+    Markdown,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    /// GitHub Actions workflow annotations.
+    Github,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check manifests offline: syntax, fields and every documented API rule.
@@ -80,13 +100,13 @@ pub enum Command {
 
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n\nSymbols: + create, ~ drifted (reported only), = unchanged, ? unmanaged (never touched).\nExit codes: 0 plan computed, 1 error."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create, ~ drifted (reported only), = unchanged, ? unmanaged (never touched).\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create or drift to report."
     )]
     Plan(PlanArgs),
 
     /// Plan afresh, show the plan, confirm, and create the missing campaigns.
     #[command(
-        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI\n\nCreating a campaign places no calls: it starts as a draft.\nExit codes: 0 everything succeeded (or nothing to do), 1 otherwise."
+        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft.\nExit codes: 0 everything succeeded (or nothing to do), 1 otherwise."
     )]
     Apply(ApplyArgs),
 
@@ -99,6 +119,24 @@ pub enum Command {
     /// Validate, plan, apply and re-plan the manifests against a built-in emulator: no account needed.
     #[command(after_help = "Example:\n  campaignctl demo campaigns/")]
     Demo(DemoArgs),
+
+    /// Print the JSON Schema of the manifest format (for editors with the YAML language server).
+    #[command(
+        after_help = "Example:\n  campaignctl schema > campaign.schema.json\n  # then start each manifest with:\n  # yaml-language-server: $schema=./campaign.schema.json"
+    )]
+    Schema,
+
+    /// Write every remote campaign as a manifest pinned by id, to bring an account under git.
+    #[command(
+        after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe list endpoint does not return assistant_id and the other write-once fields,\nso exported manifests adopt their campaign with `id:` and a comment names what is missing."
+    )]
+    Export(ExportArgs),
+
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  campaignctl completions bash > ~/.local/share/bash-completion/completions/campaignctl\n  campaignctl completions zsh > ~/.zfunc/_campaignctl\n  campaignctl completions fish > ~/.config/fish/completions/campaignctl.fish"
+    )]
+    Completions(CompletionsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -112,6 +150,10 @@ pub struct ManifestPaths {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
+
+    /// Output format. Annotations are also printed when GITHUB_ACTIONS=true.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
 }
 
 #[derive(Debug, Args)]
@@ -119,13 +161,24 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
 
-    /// Output format. `json` is stable and documented in the README.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format. `json` is stable and documented in the README; annotations are also
+    /// printed when GITHUB_ACTIONS=true.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+
+    /// Save the plan to FILE for `campaignctl apply FILE` (no token is written to it).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Exit 2 when the plan is not empty (campaigns to create or drift), 0 when in sync.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct ApplyArgs {
+    /// Manifest files and directories, or one saved plan file (`plan --out`), recognised by
+    /// its content.
     #[command(flatten)]
     pub manifests: ManifestPaths,
 
@@ -192,6 +245,25 @@ fn probability(s: &str) -> Result<f64, String> {
     } else {
         Err(format!("{p} is not a probability between 0 and 1"))
     }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write one manifest per campaign into DIR (created if missing) instead of all of them
+    /// to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Overwrite manifests that already exist in DIR.
+    #[arg(long, requires = "out")]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

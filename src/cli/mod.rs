@@ -18,6 +18,8 @@ pub use user_error::UserError;
 pub mod exit {
     pub const OK: u8 = 0;
     pub const ERROR: u8 = 1;
+    /// `plan --detailed-exitcode`: the plan is not empty.
+    pub const CHANGES: u8 = 2;
 }
 
 pub fn main_entry() -> ExitCode {

@@ -1,12 +1,14 @@
 //! `campaignctl apply`: plan afresh, show it, confirm, create, report.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::api::Client;
 use crate::cli::args::Format;
 use crate::cli::{exit, UserError};
-use crate::reconcile::{self, render, ApplyOptions};
+use crate::manifest::{self, Diagnostic, Manifest};
+use crate::reconcile::saved;
+use crate::reconcile::{self, render, ApplyOptions, Plan};
 
 use super::plan::{make_plan, print_json};
 
@@ -17,10 +19,97 @@ pub struct Options {
 }
 
 pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow::Result<u8> {
+    if let Some(plan_file) = saved_plan_among(paths)? {
+        return run_saved(client, &plan_file, options).await;
+    }
     let Some(planned) = make_plan(client, paths, options.format).await? else {
         return Ok(exit::ERROR);
     };
-    let plan = &planned.plan;
+    execute(
+        client,
+        &planned.plan,
+        &planned.load.diagnostics,
+        &planned.load.manifests,
+        &options,
+    )
+    .await
+}
+
+/// The saved plan among `paths`, if one of them is a plan file (by content). A saved plan is
+/// applied on its own: mixing it with manifests would make it unclear what is approved.
+fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError> {
+    let plans: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_file() && saved::looks_like_saved_plan(p))
+        .collect();
+    match plans.as_slice() {
+        [] => Ok(None),
+        [one] if paths.len() == 1 => Ok(Some((*one).clone())),
+        _ => Err(UserError::new(format!(
+            "{} is a saved plan; a saved plan is applied on its own, without other paths",
+            plans[0].display()
+        ))
+        .hint("run `campaignctl apply PLANFILE`, or `campaignctl apply DIR...` to plan afresh")),
+    }
+}
+
+/// `apply FILE`: exactly the saved plan's actions, and only if nothing it was computed from
+/// has changed since (manifests and remote campaign list).
+async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Result<u8> {
+    let replan = "make a new plan with `campaignctl plan --out FILE`, review it, and apply that";
+    let saved = saved::read(file).map_err(|e| UserError::new(e.to_string()).hint(replan))?;
+    if saved.api_url != client.base_url().as_str() {
+        return Err(UserError::new(format!(
+            "{} was planned against {}, not {}",
+            file.display(),
+            saved.api_url,
+            client.base_url()
+        ))
+        .hint("set --api-url / CAMPAIGNCTL_API_URL to the API the plan was made for, or plan again")
+        .into());
+    }
+
+    let load = manifest::load(&saved.paths);
+    if load.has_errors()
+        || saved::manifests_fingerprint(&load.manifests) != saved.fingerprint.manifests
+    {
+        if load.has_errors() {
+            anstream::eprint!("{}", render::diagnostics_text(&load.diagnostics));
+        }
+        return Err(UserError::new(format!(
+            "the saved plan {} is stale: the manifests under {} changed since it was made",
+            file.display(),
+            saved
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+        .hint(replan)
+        .into());
+    }
+    let campaigns = client.list_campaigns().await.map_err(UserError::from)?;
+    if saved::remote_fingerprint(&campaigns) != saved.fingerprint.remote {
+        return Err(UserError::new(format!(
+            "the saved plan {} is stale: the campaigns on the platform changed since it was made (it may already have been applied, or someone else changed the account); nothing was applied",
+            file.display()
+        ))
+        .hint(replan)
+        .into());
+    }
+    let manifests = saved.create_manifests();
+    execute(client, &saved.plan, &[], &manifests, &options).await
+}
+
+/// Shows the plan, asks (unless auto-approved), performs the creates and reports.
+async fn execute(
+    client: &Client,
+    plan: &Plan,
+    load_diagnostics: &[Diagnostic],
+    manifests: &[Manifest],
+    options: &Options,
+) -> anyhow::Result<u8> {
     let text = options.format == Format::Text;
     if text {
         anstream::print!("{}", render::plan_text(plan));
@@ -29,7 +118,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
         anstream::eprintln!("The plan has errors; nothing was applied.");
         if !text {
-            print_json(&render::plan_json(plan, &planned.load.diagnostics));
+            print_json(&render::plan_json(plan, load_diagnostics));
         }
         return Ok(exit::ERROR);
     }
@@ -56,7 +145,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
     let report = reconcile::apply(
         client,
         plan,
-        &planned.load.manifests,
+        manifests,
         ApplyOptions {
             parallelism: options.parallelism,
         },

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::api::{parse_base_url, ApiToken};
-use crate::cli::args::{Format, GlobalArgs};
+use crate::cli::args::{Format, GlobalArgs, ManifestPaths, PlanArgs, PlanFormat, ValidateFormat};
 use crate::cli::exit;
 use crate::cli::settings::client_for;
 use crate::emulator::{self, EmulatorConfig, FaultConfig};
@@ -38,10 +38,18 @@ pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
     );
 
     step(1, "campaignctl validate");
-    let mut code = super::validate::run(paths);
+    let mut code = super::validate::run(paths, ValidateFormat::Text);
+    let plan_args = PlanArgs {
+        manifests: ManifestPaths {
+            paths: paths.to_vec(),
+        },
+        format: PlanFormat::Text,
+        out: None,
+        detailed_exitcode: false,
+    };
     if code == exit::OK {
         step(2, "campaignctl plan");
-        code = super::plan::run(&client, paths, Format::Text).await?;
+        code = super::plan::run(&client, &plan_args).await?;
     }
     if code == exit::OK {
         step(3, "campaignctl apply --auto-approve");
@@ -54,7 +62,7 @@ pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
     }
     if code == exit::OK {
         step(4, "campaignctl plan (again: expect no changes)");
-        code = super::plan::run(&client, paths, Format::Text).await?;
+        code = super::plan::run(&client, &plan_args).await?;
     }
     running.shutdown().await;
     Ok(code)

@@ -1,19 +1,22 @@
 //! One module per subcommand; `run` dispatches.
 
 mod apply;
+mod completions;
 mod demo;
 mod emulator;
+mod export;
 mod plan;
+mod schema;
 mod validate;
 
 use super::args::{Cli, Command};
 
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Validate(args) => Ok(validate::run(&args.manifests.paths)),
+        Command::Validate(args) => Ok(validate::run(&args.manifests.paths, args.format)),
         Command::Plan(args) => {
             let client = super::settings::client_from(&cli.global)?;
-            plan::run(&client, &args.manifests.paths, args.format).await
+            plan::run(&client, &args).await
         }
         Command::Apply(args) => {
             let client = super::settings::client_from(&cli.global)?;
@@ -26,5 +29,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Emulator(args) => emulator::run(args).await,
         Command::Demo(args) => demo::run(&args.manifests.paths, &cli.global).await,
+        Command::Schema => Ok(schema::run()),
+        Command::Export(args) => {
+            let client = super::settings::client_from(&cli.global)?;
+            export::run(&client, &args).await
+        }
+        Command::Completions(args) => Ok(completions::run(&args)),
     }
 }

@@ -4,28 +4,80 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::api::Client;
-use crate::cli::args::Format;
+use crate::cli::args::{Format, PlanArgs, PlanFormat};
 use crate::cli::{exit, UserError};
 use crate::manifest::{self, LoadOutcome};
-use crate::reconcile::{self, render, Observed, Plan};
+use crate::reconcile::saved::{self, SavedPlan};
+use crate::reconcile::{self, github, markdown, render, Observed, Plan};
 
 /// A plan together with what it was made from, for apply.
 pub struct Planned {
     pub load: LoadOutcome,
+    pub observed: Observed,
     pub plan: Plan,
 }
 
-pub async fn run(client: &Client, paths: &[PathBuf], format: Format) -> anyhow::Result<u8> {
-    let Some(planned) = make_plan(client, paths, format).await? else {
+pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
+    let machine = match args.format {
+        PlanFormat::Json => Format::Json,
+        _ => Format::Text,
+    };
+    let Some(planned) = make_plan(client, &args.manifests.paths, machine).await? else {
         return Ok(exit::ERROR);
     };
-    match format {
-        Format::Text => anstream::print!("{}", render::plan_text(&planned.plan)),
-        Format::Json => print_json(&render::plan_json(&planned.plan, &planned.load.diagnostics)),
+    let plan = &planned.plan;
+    let warnings = &planned.load.diagnostics;
+    match args.format {
+        PlanFormat::Text => anstream::print!("{}", render::plan_text(plan)),
+        PlanFormat::Json => print_json(&render::plan_json(plan, warnings)),
+        PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, warnings)),
+        PlanFormat::Github => {
+            anstream::print!("{}", github::plan(plan, warnings));
+            let s = plan.summary();
+            anstream::println!(
+                "Plan: {} to create, {} drifted, {} unchanged, {} unmanaged.",
+                s.create,
+                s.drift,
+                s.unchanged,
+                s.unmanaged
+            );
+        }
     }
-    anstream::eprint!("{}", render::diagnostics_text(&planned.plan.diagnostics));
-    Ok(if planned.plan.has_errors() {
-        exit::ERROR
+    if args.format != PlanFormat::Github && github::in_github_actions() {
+        // Workflow commands are read from stdout, unless stdout carries JSON.
+        let annotations = github::diagnostics(&plan.diagnostics);
+        if args.format == PlanFormat::Json {
+            anstream::eprint!("{annotations}");
+        } else {
+            anstream::print!("{annotations}");
+        }
+    }
+    anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+    if plan.has_errors() {
+        if args.out.is_some() {
+            anstream::eprintln!("The plan has errors; no plan file was written.");
+        }
+        return Ok(exit::ERROR);
+    }
+    if let Some(out) = &args.out {
+        let saved = SavedPlan::new(
+            client.base_url().as_str(),
+            &args.manifests.paths,
+            &planned.load.manifests,
+            &planned.observed.campaigns,
+            plan,
+        );
+        saved::write(out, &saved).map_err(|e| {
+            UserError::new(format!("cannot write the plan to {}: {e}", out.display()))
+        })?;
+        anstream::eprintln!(
+            "Saved the plan to {}. Apply exactly this plan with: campaignctl apply {}",
+            out.display(),
+            out.display()
+        );
+    }
+    Ok(if args.detailed_exitcode && plan.has_changes() {
+        exit::CHANGES
     } else {
         exit::OK
     })
@@ -66,7 +118,11 @@ pub async fn make_plan(
         }
     };
     let plan = reconcile::plan(&load.manifests, &observed);
-    Ok(Some(Planned { load, plan }))
+    Ok(Some(Planned {
+        load,
+        observed,
+        plan,
+    }))
 }
 
 pub fn print_json(v: &serde_json::Value) {

@@ -2,12 +2,16 @@
 
 use std::path::PathBuf;
 
+use crate::cli::args::ValidateFormat;
 use crate::cli::exit;
 use crate::manifest::{self, LoadOutcome};
-use crate::reconcile::render;
+use crate::reconcile::{github, render};
 
-pub fn run(paths: &[PathBuf]) -> u8 {
+pub fn run(paths: &[PathBuf], format: ValidateFormat) -> u8 {
     let outcome = manifest::load(paths);
+    if format == ValidateFormat::Github || github::in_github_actions() {
+        anstream::print!("{}", github::diagnostics(&outcome.diagnostics));
+    }
     anstream::eprint!("{}", render::diagnostics_text(&outcome.diagnostics));
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));

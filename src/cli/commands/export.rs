@@ -1,0 +1,223 @@
+//! `campaignctl export [--out DIR]`: every remote campaign as a manifest, to bring an account
+//! that grew by hand under git. The list endpoint does not return the write-once fields, so an
+//! exported manifest adopts its campaign with `id:` and a comment names what it cannot manage.
+//! Planning the exported manifests right away shows no creates, no drift and no unmanaged
+//! campaigns.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use serde_yaml::{Mapping, Value};
+
+use crate::api::types::RemoteCampaign;
+use crate::api::Client;
+use crate::campaign::{normalize_days, WRITE_ONCE_FIELDS};
+use crate::cli::args::ExportArgs;
+use crate::cli::{exit, UserError};
+use crate::manifest;
+
+/// Longest file-name stem written (before `-ID` and `.yaml`).
+const MAX_STEM: usize = 60;
+
+pub async fn run(client: &Client, args: &ExportArgs) -> anyhow::Result<u8> {
+    let mut campaigns = client.list_campaigns().await.map_err(UserError::from)?;
+    campaigns.sort_by_key(|c| c.id);
+    warn_about_shared_names(&campaigns);
+
+    let documents: Vec<(u64, String, String)> = campaigns
+        .iter()
+        .map(|c| {
+            let text = manifest_text(c, client.base_url().as_str());
+            (c.id, c.name.clone(), text)
+        })
+        .collect();
+    // Never write a manifest that campaignctl itself would refuse.
+    for (id, _, text) in &documents {
+        let (_, diagnostics) =
+            manifest::parse_bytes(Path::new(&format!("campaign {id}")), text.as_bytes());
+        if let Some(d) = diagnostics.iter().find(|d| d.is_error()) {
+            return Err(UserError::new(format!(
+                "cannot export campaign {id}: the platform returned a value campaignctl cannot represent: {d}"
+            ))
+            .into());
+        }
+    }
+
+    match &args.out {
+        None => {
+            let all: Vec<&str> = documents.iter().map(|(_, _, t)| t.as_str()).collect();
+            anstream::print!("{}", all.join("---\n"));
+            anstream::eprintln!("Exported {} campaign(s).", documents.len());
+        }
+        Some(dir) => {
+            let files = file_names(&documents);
+            write_all(dir, &files, args.force)?;
+            anstream::eprintln!(
+                "Exported {} campaign(s) to {}.\nNext: campaignctl plan {}   # expect no changes",
+                files.len(),
+                dir.display(),
+                dir.display()
+            );
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// Names shared by several campaigns cannot become valid manifests as they are: the name is a
+/// manifest's identity. Say so rather than leave the user to find out.
+fn warn_about_shared_names(campaigns: &[RemoteCampaign]) {
+    let mut by_name: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
+    for c in campaigns {
+        by_name.entry(c.name.as_str()).or_default().push(c.id);
+    }
+    for (name, ids) in by_name.iter().filter(|(_, ids)| ids.len() > 1) {
+        let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
+        anstream::eprintln!(
+            "warning: campaigns {} share the name {name:?}; their manifests will not validate until all but one are renamed in the dashboard or deleted",
+            ids.join(", ")
+        );
+    }
+}
+
+/// One manifest: a comment header, then `kind`, `id`, `name` and the observable fields the
+/// platform returned, normalised (times as H:i, days in week order).
+pub fn manifest_text(c: &RemoteCampaign, api_url: &str) -> String {
+    let mut m = Mapping::new();
+    let mut put = |k: &str, v: Value| {
+        m.insert(Value::from(k), v);
+    };
+    put("kind", "Campaign".into());
+    put("id", c.id.into());
+    put("name", c.name.clone().into());
+    if let Some(v) = c.max_calls_in_parallel {
+        put("max_calls_in_parallel", v.into());
+    }
+    if let Some(t) = c.allowed_hours_start_time {
+        put("allowed_hours_start_time", t.to_string().into());
+    }
+    if let Some(t) = c.allowed_hours_end_time {
+        put("allowed_hours_end_time", t.to_string().into());
+    }
+    if let Some(days) = &c.allowed_days {
+        let days: Vec<Value> = normalize_days(days)
+            .into_iter()
+            .map(|d| d.as_str().into())
+            .collect();
+        put("allowed_days", Value::Sequence(days));
+    }
+    if let Some(v) = c.max_retries {
+        put("max_retries", v.into());
+    }
+    if let Some(v) = c.retry_interval {
+        put("retry_interval", v.into());
+    }
+    if let Some(v) = c.mark_complete_when_no_leads {
+        put("mark_complete_when_no_leads", v.into());
+    }
+    let body = serde_yaml::to_string(&m).unwrap_or_default();
+    format!(
+        "# Exported by campaignctl from {api_url} (campaign id {}).\n\
+         # The platform's campaign list does not return {}, so this manifest\n\
+         # cannot manage them; `id` pins the campaign instead of assistant_id.\n{body}",
+        c.id,
+        WRITE_ONCE_FIELDS.join(", ")
+    )
+}
+
+/// A safe, readable file name per campaign: the name in lower case with every run of other
+/// characters as `-`, cut to a bounded length; `-ID` added when two names meet.
+pub fn file_names(documents: &[(u64, String, String)]) -> Vec<(String, &str)> {
+    let mut used = HashSet::new();
+    documents
+        .iter()
+        .map(|(id, name, text)| {
+            let stem = slug(name);
+            let mut file = format!("{stem}.yaml");
+            if !used.insert(file.clone()) {
+                file = format!("{stem}-{id}.yaml");
+                used.insert(file.clone());
+            }
+            (file, text.as_str())
+        })
+        .collect()
+}
+
+fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let mut stem: String = out.trim_matches('-').chars().take(MAX_STEM).collect();
+    stem = stem.trim_end_matches('-').to_owned();
+    if stem.is_empty() {
+        stem = "campaign".to_owned();
+    }
+    stem
+}
+
+/// Writes every file or none: existing files are refused up front (unless `force`), and each
+/// file is written to a temporary name and renamed into place.
+fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), UserError> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| UserError::new(format!("cannot create {}: {e}", dir.display())))?;
+    if !force {
+        let existing: Vec<PathBuf> = files
+            .iter()
+            .map(|(f, _)| dir.join(f))
+            .filter(|p| p.exists())
+            .collect();
+        if let Some(first) = existing.first() {
+            return Err(UserError::new(format!(
+                "{} already exists{}; nothing was written",
+                first.display(),
+                match existing.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                }
+            ))
+            .hint("export into an empty directory, or pass --force to overwrite"));
+        }
+    }
+    for (file, text) in files {
+        let path = dir.join(file);
+        let write = || -> std::io::Result<()> {
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+            std::io::Write::write_all(&mut tmp, text.as_bytes())?;
+            tmp.persist(&path).map_err(|e| e.error)?;
+            Ok(())
+        };
+        write().map_err(|e| UserError::new(format!("cannot write {}: {e}", path.display())))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_safe_and_distinct() {
+        let docs = vec![
+            (1, "Q4 Renewals / East!".to_owned(), String::new()),
+            (2, "q4 renewals east".to_owned(), String::new()),
+            (3, "../../etc/passwd".to_owned(), String::new()),
+            (4, "日本語".to_owned(), String::new()),
+            (5, "x".repeat(300), String::new()),
+        ];
+        let names: Vec<String> = file_names(&docs).into_iter().map(|(f, _)| f).collect();
+        assert_eq!(
+            names,
+            [
+                "q4-renewals-east.yaml".to_owned(),
+                "q4-renewals-east-2.yaml".to_owned(),
+                "etc-passwd.yaml".to_owned(),
+                "campaign.yaml".to_owned(),
+                format!("{}.yaml", "x".repeat(MAX_STEM)),
+            ]
+        );
+    }
+}

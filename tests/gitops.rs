@@ -1,0 +1,416 @@
+//! GitOps and CI: exit codes for merge checks, saved plans and staleness, Markdown and GitHub
+//! annotations, the JSON Schema, export and adoption, completions. The real binary against
+//! the emulator on loopback.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::json;
+use support::{campaignctl, Emulator, Workspace, TOKEN};
+
+fn creates(emu: &Emulator) -> u64 {
+    emu.stats()["campaign_create_requests"]
+        .as_u64()
+        .expect("campaign_create_requests")
+}
+
+#[test]
+fn detailed_exitcode_is_2_with_changes_0_in_sync_and_1_on_error() {
+    let emu = Emulator::start();
+    let ws = Workspace::with_samples();
+    let plan = |ws: &Workspace| {
+        campaignctl(ws.path(), Some(&emu))
+            .args(["plan", "--detailed-exitcode"])
+            .run()
+    };
+    plan(&ws)
+        .assert_code(2)
+        .assert_contains("Plan: 4 to create");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve"])
+        .run()
+        .assert_code(0);
+    plan(&ws).assert_code(0).assert_contains("No changes.");
+
+    // Unmanaged campaigns are informational: still in sync.
+    emu.api(
+        "POST",
+        "user/campaign",
+        Some(json!({"name": "Made by hand", "assistant_id": 8})),
+    );
+    plan(&ws).assert_code(0).assert_contains("1 unmanaged");
+
+    // Drift makes the plan non-empty.
+    ws.write(
+        "campaigns/reminders.yml",
+        "kind: Campaign\nname: Appointment Reminders\nassistant_id: 9\nmax_calls_in_parallel: 9\n",
+    );
+    plan(&ws).assert_code(2).assert_contains("1 drifted");
+
+    // An invalid manifest, and a reference error, are errors: 1, not 2.
+    ws.write(
+        "campaigns/bad.yaml",
+        "kind: Campaign\nname: Bad\nassistant_id: 7\nmax_retries: 9\n",
+    );
+    plan(&ws).assert_code(1);
+    ws.write(
+        "campaigns/bad.yaml",
+        "kind: Campaign\nname: Bad\nassistant_id: 99\n",
+    );
+    plan(&ws).assert_code(1).assert_contains("assistant_id 99");
+}
+
+#[test]
+fn a_saved_plan_is_applied_once_then_refused_as_stale_without_writes() {
+    let emu = Emulator::start();
+    let ws = Workspace::with_samples();
+    // Any name: the file is recognised by its content.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "reviewed.yaml"])
+        .run()
+        .assert_code(0)
+        .assert_contains("Saved the plan to reviewed.yaml");
+    let saved = std::fs::read_to_string(ws.path().join("reviewed.yaml")).expect("plan file");
+    assert!(!saved.contains(TOKEN), "the plan file holds no token");
+    assert!(saved.contains("\"remote\": \"sha256:"), "{saved}");
+
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "reviewed.yaml"])
+        .run()
+        .assert_code(0)
+        .assert_contains("Apply complete: 4 created");
+    assert_eq!(creates(&emu), 4);
+
+    let again = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "reviewed.yaml"])
+        .run();
+    again
+        .assert_code(1)
+        .assert_contains("stale")
+        .assert_contains("hint: make a new plan");
+    assert_eq!(creates(&emu), 4, "a stale plan writes nothing");
+}
+
+#[test]
+fn a_plan_saved_before_another_client_created_one_of_its_campaigns_is_stale() {
+    let emu = Emulator::start();
+    let ws = Workspace::with_samples();
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "pr.plan"])
+        .run()
+        .assert_code(0);
+    emu.api(
+        "POST",
+        "user/campaign",
+        Some(json!({"name": "Q4 Renewals East", "assistant_id": 8})),
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "pr.plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains("stale: the campaigns on the platform changed");
+    assert_eq!(
+        creates(&emu),
+        1,
+        "only the other client's create happened: no duplicate of Q4 Renewals East"
+    );
+
+    // A manifest edited after planning makes the plan stale too.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "pr.plan"])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "campaigns/reminders.yml",
+        "kind: Campaign\nname: Appointment Reminders\nassistant_id: 9\nmax_retries: 4\n",
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "pr.plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains("stale: the manifests under campaigns changed");
+    assert_eq!(creates(&emu), 1);
+
+    // A saved plan is applied on its own.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "pr.plan", "campaigns"])
+        .run()
+        .assert_code(1)
+        .assert_contains("applied on its own");
+}
+
+/// Creates, drift and a reference error in one workspace.
+fn mixed_workspace(emu: &Emulator) -> Workspace {
+    let ws = Workspace::new();
+    ws.write(
+        "c/drift.yaml",
+        "kind: Campaign\nname: Drifter\nassistant_id: 7\nmax_retries: 2\n",
+    );
+    campaignctl(ws.path(), Some(emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "c/drift.yaml",
+        "kind: Campaign\nname: Drifter\nassistant_id: 7\nmax_retries: 4\n",
+    );
+    ws.write(
+        "c/new.yaml",
+        "kind: Campaign\nname: Fresh | <b>\nassistant_id: 7\nmax_calls_in_parallel: 2\n",
+    );
+    ws.write(
+        "c/wrong.yaml",
+        "kind: Campaign\nname: Wrong\n\nassistant_id: 12\n",
+    );
+    ws
+}
+
+#[test]
+fn markdown_plan_has_summary_table_problems_and_diff() {
+    let emu = Emulator::start();
+    let ws = mixed_workspace(&emu);
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--format", "markdown"])
+        .run();
+    run.assert_code(1);
+    let md = &run.stdout;
+    for expected in [
+        "### campaignctl plan",
+        ":x: **The plan has 1 error(s); nothing can be applied.**",
+        "**Plan:** 2 to create, 1 drifted, 0 unchanged, 0 unmanaged.",
+        "- **error** c/wrong.yaml:4:15: assistant\\_id 12 (\"Front Desk\") is an inbound assistant",
+        "| ➕ | Fresh \\| &lt;b&gt; | create |  | c/new.yaml:1 |",
+        "| ⚠️ | Drifter | drift (max\\_retries) | 1 | c/drift.yaml:1 |",
+        "<details><summary>Field-level diff</summary>",
+        "-max_retries: 2\n+max_retries: 4\n",
+        "+max_calls_in_parallel: 2\n",
+        "</details>",
+    ] {
+        assert!(
+            md.contains(expected),
+            "markdown lacks {expected:?}:\n{md}\nstderr:\n{}",
+            run.stderr
+        );
+    }
+    assert!(md.chars().count() < 65_000);
+}
+
+#[test]
+fn github_annotations_for_validation_and_plan_problems() {
+    let emu = Emulator::start();
+    let ws = mixed_workspace(&emu);
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c"])
+        .env("GITHUB_ACTIONS", "true")
+        .run();
+    plan.assert_code(1);
+    assert!(
+        plan.stdout.lines().any(|l| l.starts_with(
+            "::error file=c/wrong.yaml,line=4,col=15,title=campaignctl::assistant_id 12"
+        )),
+        "no error annotation on stdout:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("Plan: 2 to create"),
+        "annotations come in addition to the normal output"
+    );
+
+    let github = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--format", "github"])
+        .run();
+    github.assert_code(1);
+    for expected in [
+        "::error file=c/wrong.yaml,line=4,col=15,title=campaignctl::",
+        "::warning file=c/drift.yaml,line=1,col=1,title=campaignctl%3A drift::campaign \"Drifter\" (id 1) differs from the manifest (reported, not corrected)%0Amax_retries: manifest 4, platform 2",
+        "::notice file=c/new.yaml,line=1,col=1,title=campaignctl%3A create::campaign \"Fresh | <b>\" will be created",
+    ] {
+        assert!(
+            github.stdout.contains(expected),
+            "lacks {expected:?}:\n{}",
+            github.stdout
+        );
+    }
+
+    ws.write(
+        "v/bad.yaml",
+        "kind: Campaign\nname: Bad\nassistant_id: 7\nmax_retries: 9\n",
+    );
+    let validate = campaignctl(ws.path(), None)
+        .args(["validate", "v"])
+        .env("GITHUB_ACTIONS", "true")
+        .run();
+    validate.assert_code(1);
+    assert!(
+        validate.stdout.contains(
+            "::error file=v/bad.yaml,line=4,col=14,title=campaignctl::max_retries must be between 1 and 5, got 9"
+        ),
+        "{}",
+        validate.stdout
+    );
+}
+
+fn yaml_documents(path: &Path) -> Vec<serde_json::Value> {
+    use serde::Deserialize;
+    let text = std::fs::read_to_string(path).expect("read");
+    serde_yaml::Deserializer::from_str(&text)
+        .filter_map(|doc| serde_yaml::Value::deserialize(doc).ok())
+        .filter(|v| !v.is_null())
+        .map(|v| serde_json::to_value(v).expect("yaml to json"))
+        .collect()
+}
+
+#[test]
+fn the_schema_accepts_every_shipped_manifest_and_rejects_bad_ones() {
+    let ws = Workspace::new();
+    let run = campaignctl(ws.path(), None).args(["schema"]).run();
+    run.assert_code(0);
+    let schema = run.json();
+    let validator = jsonschema::validator_for(&schema).expect("a valid JSON Schema");
+
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut checked = 0;
+    for dir in ["campaigns", "examples"] {
+        for entry in walkdir::WalkDir::new(root.join(dir)) {
+            let entry = entry.expect("walk");
+            let path = entry.path();
+            if !matches!(
+                path.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml")
+            ) {
+                continue;
+            }
+            for doc in yaml_documents(path) {
+                if doc.get("kind") != Some(&json!("Campaign")) {
+                    continue;
+                }
+                let errors: Vec<String> =
+                    validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+                assert!(
+                    errors.is_empty(),
+                    "{} is valid for campaignctl but the schema rejects it: {errors:?}",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 4, "only {checked} manifests found to check");
+
+    for (bad, why) in [
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "max_retries": 9}),
+            "max_retries out of range",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "max_retry": 2}),
+            "unknown field",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x"}),
+            "neither assistant_id nor id",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "timezone": "Mars/Olympus"}),
+            "unknown time zone",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "allowed_hours_start_time": "9:00"}),
+            "time not H:i",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "allowed_days": ["monday", "monday"]}),
+            "repeated day",
+        ),
+    ] {
+        assert!(
+            !validator.is_valid(&bad),
+            "the schema accepts a bad manifest ({why}): {bad}"
+        );
+    }
+    assert!(validator.is_valid(&json!({"kind": "Campaign", "id": 4, "name": "x"})));
+}
+
+#[test]
+fn export_then_plan_is_empty_and_adoption_never_creates() {
+    let emu = Emulator::start();
+    for body in [
+        json!({"name": "Hand made / East", "assistant_id": 7, "max_retries": 4, "allowed_days": ["friday", "monday"],
+               "allowed_hours_start_time": "08:30", "allowed_hours_end_time": "18:00", "retry_interval": 90,
+               "max_calls_in_parallel": 2, "mark_complete_when_no_leads": false, "timezone": "Europe/London"}),
+        json!({"name": "yes", "assistant_id": 8}),
+        json!({"name": "Ünïcödé: 'quoted' \"name\"", "assistant_id": 9}),
+    ] {
+        emu.api("POST", "user/campaign", Some(body));
+    }
+    let ws = Workspace::new();
+    campaignctl(ws.path(), Some(&emu))
+        .args(["export", "--out", "imported"])
+        .run()
+        .assert_code(0)
+        .assert_contains("Exported 3 campaign(s) to imported");
+    let exported =
+        std::fs::read_to_string(ws.path().join("imported/hand-made-east.yaml")).expect("file");
+    assert!(exported.contains("\nid: 1\n"), "{exported}");
+    assert!(
+        exported.contains("does not return assistant_id, timezone"),
+        "{exported}"
+    );
+
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "plan",
+            "imported",
+            "--detailed-exitcode",
+            "--format",
+            "json",
+        ])
+        .run();
+    plan.assert_code(0);
+    assert_eq!(
+        plan.json()["summary"],
+        json!({"create": 0, "drift": 0, "unchanged": 3, "unmanaged": 0, "errors": 0}),
+        "{}",
+        plan.stdout
+    );
+
+    // Exporting over existing files is refused, and nothing is written.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["export", "--out", "imported"])
+        .run()
+        .assert_code(1)
+        .assert_contains("already exists")
+        .assert_contains("--force");
+
+    // A campaign adopted by id that was deleted is an error, never a new campaign.
+    emu.api("DELETE", "user/campaign/2", None);
+    let before = creates(&emu);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "imported"])
+        .run()
+        .assert_code(1)
+        .assert_contains("campaign id 2 (\"yes\") does not exist on the platform");
+    assert_eq!(creates(&emu), before, "nothing was created");
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    let ws = Workspace::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let run = campaignctl(ws.path(), None)
+            .args(["completions", shell])
+            .run();
+        run.assert_code(0);
+        for word in ["campaignctl", "detailed-exitcode", "export"] {
+            assert!(
+                run.stdout.contains(word),
+                "{shell} completion lacks {word:?}"
+            );
+        }
+    }
+    campaignctl(ws.path(), None)
+        .args(["completions", "tcsh"])
+        .run()
+        .assert_code(1);
+}
