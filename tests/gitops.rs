@@ -172,9 +172,14 @@ fn markdown_plan_has_summary_table_problems_and_diff() {
     let ws = mixed_workspace(&emu);
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c", "--format", "markdown"])
+        .env("GITHUB_ACTIONS", "true")
         .run();
     run.assert_code(1);
     let md = &run.stdout;
+    assert!(
+        !md.contains("::error") && run.stderr.contains("::error file=c/wrong.yaml"),
+        "in GitHub Actions the annotations go to stderr, keeping the comment body clean:\n{md}"
+    );
     for expected in [
         "### campaignctl plan",
         ":x: **The plan has 1 error(s); nothing can be applied.**",
@@ -354,7 +359,11 @@ fn export_then_plan_is_empty_and_adoption_never_creates() {
         std::fs::read_to_string(ws.path().join("imported/hand-made-east.yaml")).expect("file");
     assert!(exported.contains("\nid: 1\n"), "{exported}");
     assert!(
-        exported.contains("does not return assistant_id, timezone"),
+        exported.contains("#   assistant_id, timezone,"),
+        "the comment names the fields that could not be read:\n{exported}"
+    );
+    assert!(
+        exported.contains("allowed_hours_start_time: \"08:30\"\n"),
         "{exported}"
     );
 

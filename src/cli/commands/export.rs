@@ -7,7 +7,9 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use serde_yaml::{Mapping, Value};
+use std::fmt::Write as _;
+
+use serde_json::json;
 
 use crate::api::types::RemoteCampaign;
 use crate::api::Client;
@@ -80,48 +82,55 @@ fn warn_about_shared_names(campaigns: &[RemoteCampaign]) {
 }
 
 /// One manifest: a comment header, then `kind`, `id`, `name` and the observable fields the
-/// platform returned, normalised (times as H:i, days in week order).
+/// platform returned, normalised (times as H:i, days in week order). Values are written as
+/// JSON, which is valid YAML: strings are always double-quoted with escapes, so no name or
+/// time can be misread (`yes`, `08:30` in YAML 1.1, a leading `*` or `#`).
 pub fn manifest_text(c: &RemoteCampaign, api_url: &str) -> String {
-    let mut m = Mapping::new();
-    let mut put = |k: &str, v: Value| {
-        m.insert(Value::from(k), v);
+    let mut fields: Vec<(&str, serde_json::Value)> = vec![
+        ("kind", json!("Campaign")),
+        ("id", json!(c.id)),
+        ("name", json!(c.name)),
+    ];
+    let mut put = |k, v: Option<serde_json::Value>| {
+        if let Some(v) = v {
+            fields.push((k, v));
+        }
     };
-    put("kind", "Campaign".into());
-    put("id", c.id.into());
-    put("name", c.name.clone().into());
-    if let Some(v) = c.max_calls_in_parallel {
-        put("max_calls_in_parallel", v.into());
-    }
-    if let Some(t) = c.allowed_hours_start_time {
-        put("allowed_hours_start_time", t.to_string().into());
-    }
-    if let Some(t) = c.allowed_hours_end_time {
-        put("allowed_hours_end_time", t.to_string().into());
-    }
-    if let Some(days) = &c.allowed_days {
-        let days: Vec<Value> = normalize_days(days)
-            .into_iter()
-            .map(|d| d.as_str().into())
-            .collect();
-        put("allowed_days", Value::Sequence(days));
-    }
-    if let Some(v) = c.max_retries {
-        put("max_retries", v.into());
-    }
-    if let Some(v) = c.retry_interval {
-        put("retry_interval", v.into());
-    }
-    if let Some(v) = c.mark_complete_when_no_leads {
-        put("mark_complete_when_no_leads", v.into());
-    }
-    let body = serde_yaml::to_string(&m).unwrap_or_default();
-    format!(
+    put(
+        "max_calls_in_parallel",
+        c.max_calls_in_parallel.map(|v| json!(v)),
+    );
+    put(
+        "allowed_hours_start_time",
+        c.allowed_hours_start_time.map(|t| json!(t)),
+    );
+    put(
+        "allowed_hours_end_time",
+        c.allowed_hours_end_time.map(|t| json!(t)),
+    );
+    put(
+        "allowed_days",
+        c.allowed_days.as_deref().map(|d| json!(normalize_days(d))),
+    );
+    put("max_retries", c.max_retries.map(|v| json!(v)));
+    put("retry_interval", c.retry_interval.map(|v| json!(v)));
+    put(
+        "mark_complete_when_no_leads",
+        c.mark_complete_when_no_leads.map(|v| json!(v)),
+    );
+
+    let mut text = format!(
         "# Exported by campaignctl from {api_url} (campaign id {}).\n\
-         # The platform's campaign list does not return {}, so this manifest\n\
-         # cannot manage them; `id` pins the campaign instead of assistant_id.\n{body}",
+         # The platform's campaign list does not return these fields, so this manifest cannot\n\
+         # manage them, and `id` pins the campaign instead of assistant_id:\n\
+         #   {}\n",
         c.id,
         WRITE_ONCE_FIELDS.join(", ")
-    )
+    );
+    for (k, v) in fields {
+        let _ = writeln!(text, "{k}: {v}");
+    }
+    text
 }
 
 /// A safe, readable file name per campaign: the name in lower case with every run of other

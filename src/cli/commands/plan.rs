@@ -44,9 +44,10 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         }
     }
     if args.format != PlanFormat::Github && github::in_github_actions() {
-        // Workflow commands are read from stdout, unless stdout carries JSON.
+        // Workflow commands belong on stdout, unless stdout carries a document (JSON, or a
+        // Markdown comment body) that they would corrupt; the runner reads stderr too.
         let annotations = github::diagnostics(&plan.diagnostics);
-        if args.format == PlanFormat::Json {
+        if matches!(args.format, PlanFormat::Json | PlanFormat::Markdown) {
             anstream::eprint!("{annotations}");
         } else {
             anstream::print!("{annotations}");
