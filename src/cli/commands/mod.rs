@@ -5,6 +5,7 @@ mod demo;
 mod emulator;
 mod plan;
 mod validate;
+mod watch;
 
 use super::args::{Cli, Command};
 
@@ -26,5 +27,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Emulator(args) => emulator::run(args).await,
         Command::Demo(args) => demo::run(&args.manifests.paths, &cli.global).await,
+        Command::Watch(args) => watch::run(args, &cli.global).await,
     }
 }
