@@ -551,3 +551,34 @@ fn sigterm_exits_0_within_5s_and_creates_in_flight_finish() {
         "no new creates after the signal; {requested} were sent\nlog:\n{log}"
     );
 }
+
+#[test]
+fn the_kubernetes_example_holds_valid_manifests_and_probes_both_endpoints() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/kubernetes");
+    let read = |name: &str| {
+        std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    };
+    let configmap: serde_yaml::Value =
+        serde_yaml::from_str(&read("configmap.yaml")).expect("configmap.yaml is YAML");
+    let data = configmap["data"]
+        .as_mapping()
+        .expect("the ConfigMap has data");
+    let ws = Workspace::new();
+    for (key, value) in data {
+        let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+            panic!("ConfigMap entries are file names and texts: {key:?}");
+        };
+        ws.write(&format!("m/{key}"), value);
+    }
+    campaignctl(ws.path(), None)
+        .args(["validate", "m"])
+        .run()
+        .assert_code(0);
+    let deployment = read("deployment.yaml");
+    for needle in ["path: /healthz", "path: /readyz", "secretKeyRef", "- watch"] {
+        assert!(
+            deployment.contains(needle),
+            "deployment.yaml should contain {needle:?}"
+        );
+    }
+}
