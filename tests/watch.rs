@@ -582,3 +582,20 @@ fn the_kubernetes_example_holds_valid_manifests_and_probes_both_endpoints() {
         );
     }
 }
+
+#[test]
+fn unusable_durations_are_refused_before_starting() {
+    let ws = Workspace::new();
+    for (flag, value, message) in [
+        ("--interval", "0s", "must be longer than zero"),
+        ("--interval", "5000years", "must be at most a year"),
+        ("--interval", "soon", "examples: 30s, 5m"),
+        ("--debounce", "2days", "must be at most an hour"),
+    ] {
+        campaignctl(ws.path(), None)
+            .args(["watch", flag, value])
+            .run()
+            .assert_code(1)
+            .assert_contains(message);
+    }
+}

@@ -221,7 +221,7 @@ pub struct WatchArgs {
     pub manifests: ManifestPaths,
 
     /// Quiet time after a file change before a pass, so a burst of saves makes one pass.
-    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = humantime::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = debounce_duration)]
     pub debounce: std::time::Duration,
 
     /// Time between passes without file changes (catches campaigns deleted in the dashboard).
@@ -249,13 +249,30 @@ pub struct WatchArgs {
     pub backoff_max: std::time::Duration,
 }
 
+/// A duration above zero and at most a year: longer waits mean a typo, and would overflow the
+/// clock arithmetic of the pass loop.
 fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
-    match humantime::parse_duration(s) {
-        Ok(d) if d.is_zero() => Err("must be longer than zero".into()),
-        Ok(d) => Ok(d),
-        Err(e) => Err(format!("{e} (examples: 30s, 5m, 1h 30m)")),
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 30s, 5m, 1h 30m)"))?;
+    if d.is_zero() {
+        Err("must be longer than zero".into())
+    } else if d > MAX_WAIT {
+        Err("must be at most a year".into())
+    } else {
+        Ok(d)
     }
 }
+
+/// The debounce may be zero (every event is a pass), but not longer than an hour.
+fn debounce_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 300ms, 2s)"))?;
+    if d > std::time::Duration::from_secs(3600) {
+        Err("must be at most an hour".into())
+    } else {
+        Ok(d)
+    }
+}
+
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(366 * 24 * 3600);
 
 #[cfg(test)]
 mod tests {
