@@ -3,9 +3,9 @@
 //! `interval`, and after failures on a backoff; it serves `/healthz`, `/readyz` and `/metrics`;
 //! and on shutdown it lets creates in flight finish (bounded) before returning.
 //!
-//! The pieces: [`controller`] is the loop (generic, so tested with a paused clock),
-//! [`daemon`] the real pass, [`watcher`] and [`fingerprint`] decide when files changed,
-//! [`debounce`] and [`backoff`] the timing, [`health`] and [`metrics`] what is served.
+//! The pieces: `controller` is the loop (generic, so tested with a paused clock), `daemon` the
+//! real pass, `watcher` and `fingerprint` decide when files changed, `debounce` and `backoff`
+//! the timing, `health` and `metrics` what is served.
 
 mod backoff;
 mod controller;
