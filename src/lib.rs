@@ -9,3 +9,4 @@ pub mod cli;
 pub mod emulator;
 pub mod manifest;
 pub mod reconcile;
+pub mod watch;

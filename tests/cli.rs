@@ -14,13 +14,7 @@ const SAMPLE_NAMES: [&str; 4] = [
 ];
 
 fn names_on(emu: &Emulator) -> Vec<String> {
-    let mut v: Vec<String> = emu
-        .campaigns()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
-        .collect();
-    v.sort();
-    v
+    emu.campaign_names()
 }
 
 fn sorted(names: &[&str]) -> Vec<String> {

@@ -137,6 +137,10 @@ pub enum Command {
         after_help = "Examples:\n  campaignctl completions bash > ~/.local/share/bash-completion/completions/campaignctl\n  campaignctl completions zsh > ~/.zfunc/_campaignctl\n  campaignctl completions fish > ~/.config/fish/completions/campaignctl.fish"
     )]
     Completions(CompletionsArgs),
+
+    /// Run as a daemon: apply the manifests at start, on every change, and every --interval.
+    #[command(after_help = WATCH_HELP)]
+    Watch(WatchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -271,6 +275,76 @@ pub struct DemoArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
 }
+
+const WATCH_HELP: &str = "\
+Examples:
+  campaignctl watch campaigns/ --listen 127.0.0.1:9090
+  campaignctl watch /git/current/campaigns --interval 1m --log-format json
+
+Each pass loads the manifests, lists the platform, plans and creates what is missing
+(auto-approved). Invalid manifests are logged and nothing is applied until they are fixed.
+With --listen, the first line on stdout is `listening on http://ADDR`, and ADDR serves
+/healthz, /readyz (503 with the reason when the last pass failed) and /metrics (Prometheus).
+SIGINT/SIGTERM: no new passes; creates in flight may finish (at most 10 s); exit 0.";
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub manifests: ManifestPaths,
+
+    /// Quiet time after a file change before a pass, so a burst of saves makes one pass.
+    #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = debounce_duration)]
+    pub debounce: std::time::Duration,
+
+    /// Time between passes without file changes (catches campaigns deleted in the dashboard).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = positive_duration)]
+    pub interval: std::time::Duration,
+
+    /// Serve /healthz, /readyz and /metrics on ADDR (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// Log format on stderr: human-readable text, or one JSON object per line.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub log_format: Format,
+
+    /// Creates in flight at most at once.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub parallelism: u16,
+
+    /// First wait after a failed pass; doubles per failure up to --backoff-max (tests shorten it).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = positive_duration, hide = true)]
+    pub backoff_base: std::time::Duration,
+
+    /// Longest wait after failed passes.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = positive_duration, hide = true)]
+    pub backoff_max: std::time::Duration,
+}
+
+/// A duration above zero and at most a year: longer waits mean a typo, and would overflow the
+/// clock arithmetic of the pass loop.
+fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 30s, 5m, 1h 30m)"))?;
+    if d.is_zero() {
+        Err("must be longer than zero".into())
+    } else if d > MAX_WAIT {
+        Err("must be at most a year".into())
+    } else {
+        Ok(d)
+    }
+}
+
+/// The debounce may be zero (every event is a pass), but not longer than an hour.
+fn debounce_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 300ms, 2s)"))?;
+    if d > std::time::Duration::from_secs(3600) {
+        Err("must be at most an hour".into())
+    } else {
+        Ok(d)
+    }
+}
+
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(366 * 24 * 3600);
 
 #[cfg(test)]
 mod tests {

@@ -41,7 +41,7 @@ pub fn main_entry() -> ExitCode {
         ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
     }
-    init_logging(cli.global.color);
+    init_logging(cli.global.color, &cli.command);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -73,11 +73,16 @@ fn report_error(e: &anyhow::Error) {
     }
 }
 
-/// Logs go to stderr, filtered by RUST_LOG (default: warnings). They never carry the token:
-/// it lives in `ApiToken`, whose Debug/Display redact it, and in a header marked sensitive.
-fn init_logging(color: ColorWhen) {
+/// Logs go to stderr, filtered by RUST_LOG (default: warnings; for `watch`, whose logs are its
+/// output, campaignctl's info lines, in JSON with `--log-format json`). They never carry the
+/// token: it lives in `ApiToken`, whose Debug/Display redact it, and in a header marked sensitive.
+fn init_logging(color: ColorWhen, command: &Command) {
+    let (default_filter, json) = match command {
+        Command::Watch(args) => ("warn,campaignctl=info", args.log_format == Format::Json),
+        _ => ("warn", false),
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_filter));
     let ansi = match color {
         ColorWhen::Always => true,
         ColorWhen::Never => false,
@@ -86,9 +91,12 @@ fn init_logging(color: ColorWhen) {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .try_init();
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().flatten_event(true).try_init()
+    } else {
+        builder.with_ansi(ansi).try_init()
+    };
 }

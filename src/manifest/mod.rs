@@ -18,6 +18,7 @@ mod yaml;
 mod yaml_reader;
 
 pub use diagnostic::{Diagnostic, Location, Severity};
+pub use discover::{discover, Discovered};
 pub use loader::{load, parse_bytes};
 pub use manifest::{CampaignSpec, Manifest};
 

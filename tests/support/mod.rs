@@ -30,8 +30,14 @@ impl Emulator {
     /// Starts `campaignctl emulator --listen 127.0.0.1:0 --token TOKEN <extra>` and waits for
     /// its `listening on URL` line.
     pub fn start_with(extra: &[&str]) -> Emulator {
+        Emulator::start_on("127.0.0.1:0", extra)
+    }
+
+    /// Like `start_with`, on a given address: to bring an emulator back on the port a client
+    /// already uses (outage tests, with `--state FILE` to keep its campaigns).
+    pub fn start_on(listen: &str, extra: &[&str]) -> Emulator {
         let mut child = Command::new(BIN)
-            .args(["emulator", "--listen", "127.0.0.1:0", "--token", TOKEN])
+            .args(["emulator", "--listen", listen, "--token", TOKEN])
             .args(extra)
             .env("RUST_LOG", "off")
             .env_remove("CAMPAIGNCTL_EMULATOR_TOKEN")
@@ -132,6 +138,17 @@ impl Emulator {
             .as_array()
             .cloned()
             .expect("campaign array")
+    }
+
+    /// The names of all campaigns, sorted.
+    pub fn campaign_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .campaigns()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        v.sort();
+        v
     }
 
     pub fn stats(&self) -> serde_json::Value {
@@ -282,6 +299,11 @@ impl Cmd {
     pub fn env_remove(mut self, k: &str) -> Cmd {
         self.cmd.env_remove(k);
         self
+    }
+
+    /// Starts the command without waiting (daemons such as `watch`); stdout and stderr are piped.
+    pub fn spawn(mut self) -> Child {
+        self.cmd.spawn().expect("spawn campaignctl")
     }
 
     /// Runs to completion (bounded by a timeout that fails the test).

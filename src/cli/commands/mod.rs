@@ -8,6 +8,7 @@ mod export;
 mod plan;
 mod schema;
 mod validate;
+mod watch;
 
 use super::args::{Cli, Command};
 
@@ -35,5 +36,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             export::run(&client, &args).await
         }
         Command::Completions(args) => Ok(completions::run(&args)),
+        Command::Watch(args) => watch::run(args, &cli.global).await,
     }
 }
