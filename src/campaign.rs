@@ -34,7 +34,16 @@ pub const MANIFEST_FIELDS: &[&str] = &[
     "goal_completion_variable",
     "mark_complete_when_no_leads",
     "phone_number_ids",
+    // Beyond the create endpoint: references by name, leads and the desired status.
+    "assistant",
+    "phone_numbers",
+    "leads",
+    "status",
 ];
+
+/// The manifest fields the create endpoint does not take: names resolved to ids, leads and the
+/// desired status (issue 6). A manifest never sets all of them with their id twins.
+pub const BEYOND_CREATE_FIELDS: &[&str] = &["assistant", "phone_numbers", "leads", "status"];
 
 /// Fields that `GET /user/campaigns` returns, so a difference in them can be observed (drift).
 pub const OBSERVABLE_FIELDS: &[&str] = &[
