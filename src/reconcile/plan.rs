@@ -10,6 +10,7 @@ use crate::api::types::{CreateCampaign, RemoteCampaign};
 use crate::campaign::{normalize_days, WRITE_ONCE_FIELDS};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
+use super::follow_up::FollowUp;
 use super::observed::Observed;
 use super::references::check_references;
 
@@ -19,6 +20,10 @@ pub struct Plan {
     /// Plan-time errors (missing references, names held by several remote campaigns). Any
     /// error blocks the whole apply: nothing is written.
     pub diagnostics: Vec<Diagnostic>,
+    /// Leads to add and status changes, after the creates (`follow_up`). Empty from `plan()`
+    /// alone; filled by `planning::plan_all`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -179,6 +184,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     Plan {
         actions,
         diagnostics,
+        follow_ups: Vec::new(),
     }
 }
 
