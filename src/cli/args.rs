@@ -80,13 +80,13 @@ pub enum Command {
 
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n\nSymbols: + create, ~ drifted (reported only), = unchanged, ? unmanaged (never touched).\nExit codes: 0 plan computed, 1 error."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n\nSymbols: + create (or leads to add), ~ drifted (reported only), = unchanged, ? unmanaged (never touched), ! WILL START CALLING, - stop.\nExit codes: 0 plan computed, 1 error."
     )]
     Plan(PlanArgs),
 
     /// Plan afresh, show the plan, confirm, and create the missing campaigns.
     #[command(
-        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI\n\nCreating a campaign places no calls: it starts as a draft.\nExit codes: 0 everything succeeded (or nothing to do), 1 otherwise."
+        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added; without --auto-approve that is confirmed separately.\nExit codes: 0 everything succeeded (or nothing to do), 1 otherwise."
     )]
     Apply(ApplyArgs),
 
@@ -112,6 +112,16 @@ pub struct ManifestPaths {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// Treat warnings (calling-hours lint and others) as errors: exit 1 when there is any.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 #[derive(Debug, Args)]
@@ -122,6 +132,9 @@ pub struct PlanArgs {
     /// Output format. `json` is stable and documented in the README.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    #[command(flatten)]
+    pub lint: LintArgs,
 }
 
 #[derive(Debug, Args)]

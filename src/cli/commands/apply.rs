@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use crate::api::Client;
 use crate::cli::args::Format;
 use crate::cli::{exit, UserError};
-use crate::reconcile::{self, render, ApplyOptions};
+use crate::reconcile::follow_up_apply::apply_follow_ups;
+use crate::reconcile::{self, render, render_follow_up, ApplyOptions, Plan};
 
 use super::plan::{make_plan, print_json};
 
@@ -34,7 +35,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         return Ok(exit::ERROR);
     }
     let creates = plan.summary().create;
-    if creates == 0 {
+    if !plan.has_writes() {
         if !text {
             print_json(&render::apply_json(
                 plan,
@@ -44,10 +45,10 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         return Ok(exit::OK);
     }
     if !options.auto_approve {
-        confirm(creates)?;
+        confirm_writes(plan)?;
     }
 
-    if text {
+    if text && creates > 0 {
         anstream::println!(
             "\nCreating {creates} campaign(s), at most {} at once:",
             options.parallelism
@@ -56,7 +57,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
     let report = reconcile::apply(
         client,
         plan,
-        &planned.load.manifests,
+        &planned.resolved,
         ApplyOptions {
             parallelism: options.parallelism,
         },
@@ -67,24 +68,66 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         },
     )
     .await;
+    if text && plan.follow_ups.iter().any(|f| f.has_changes()) {
+        anstream::println!("\nAdding leads, then changing status:");
+    }
+    let follow_ups = apply_follow_ups(client, plan, &report, options.parallelism, |result| {
+        if text {
+            anstream::print!("{}", render_follow_up::follow_up_result_text(result));
+        }
+    })
+    .await;
     if text {
         anstream::print!(
             "\n{}",
             render::apply_summary_text(&report, plan.summary().drift)
         );
+        if let Some(line) = render_follow_up::follow_up_summary_line(&follow_ups) {
+            anstream::print!("{line}");
+        }
     } else {
-        print_json(&render::apply_json(plan, &report));
+        let mut doc = render::apply_json(plan, &report);
+        doc["follow_ups"] = serde_json::json!(follow_ups.results);
+        print_json(&doc);
     }
-    Ok(if report.all_succeeded() {
+    Ok(if report.all_succeeded() && follow_ups.all_succeeded() {
         exit::OK
     } else {
         exit::ERROR
     })
 }
 
+/// Asks for the plan's writes, and separately for starting campaigns (which places real calls),
+/// before anything is written: declining either changes nothing.
+fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
+    let creates = plan.summary().create;
+    let changes = plan.follow_up_summary();
+    if creates > 0 || changes.leads_to_add > 0 || changes.stop > 0 {
+        confirm(&format!(
+            "Do you want to create {creates} campaign(s), add {} lead(s) and stop {} campaign(s)? Creating places no calls; campaigns start as drafts.",
+            changes.leads_to_add, changes.stop
+        ))?;
+    }
+    if changes.start > 0 {
+        let names: Vec<String> = plan
+            .follow_ups
+            .iter()
+            .filter(|f| f.starts())
+            .map(|f| format!("{:?}", f.name))
+            .collect();
+        confirm(&format!(
+            "{}: do you want to START {} campaign(s): {}? Starting places real phone calls to their leads.",
+            render_follow_up::WILL_START_CALLING,
+            changes.start,
+            names.join(", ")
+        ))?;
+    }
+    Ok(())
+}
+
 /// Terraform's rule: only the literal answer `yes` approves. Without a terminal there is no one
 /// to ask, so refuse rather than guess.
-fn confirm(creates: usize) -> Result<(), UserError> {
+fn confirm(question: &str) -> Result<(), UserError> {
     if !std::io::stdin().is_terminal() {
         return Err(UserError::new(
             "refusing to apply without confirmation: stdin is not a terminal",
@@ -94,7 +137,7 @@ fn confirm(creates: usize) -> Result<(), UserError> {
         ));
     }
     anstream::eprint!(
-        "\nDo you want to create {creates} campaign(s)? Creating places no calls; campaigns start as drafts.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+        "\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
     );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
@@ -105,6 +148,6 @@ fn confirm(creates: usize) -> Result<(), UserError> {
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(UserError::new("apply cancelled; nothing was created"))
+        Err(UserError::new("apply cancelled; nothing was changed"))
     }
 }

@@ -10,10 +10,19 @@ use super::args::{Cli, Command};
 
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Validate(args) => Ok(validate::run(&args.manifests.paths)),
+        Command::Validate(args) => Ok(validate::run_with(
+            &args.manifests.paths,
+            args.lint.deny_warnings,
+        )),
         Command::Plan(args) => {
             let client = super::settings::client_from(&cli.global)?;
-            plan::run(&client, &args.manifests.paths, args.format).await
+            plan::run_with(
+                &client,
+                &args.manifests.paths,
+                args.format,
+                args.lint.deny_warnings,
+            )
+            .await
         }
         Command::Apply(args) => {
             let client = super::settings::client_from(&cli.global)?;

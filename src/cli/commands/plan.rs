@@ -6,25 +6,48 @@ use std::path::PathBuf;
 use crate::api::Client;
 use crate::cli::args::Format;
 use crate::cli::{exit, UserError};
-use crate::manifest::{self, LoadOutcome};
-use crate::reconcile::{self, render, Observed, Plan};
+use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
+use crate::reconcile::{planning, render, Observed, Plan};
 
 /// A plan together with what it was made from, for apply.
 pub struct Planned {
     pub load: LoadOutcome,
     pub plan: Plan,
+    /// `load.manifests` with names resolved to ids: what apply maps API errors back through.
+    pub resolved: Vec<Manifest>,
+    /// Calling-hours warnings (already printed).
+    pub lint: Vec<Diagnostic>,
 }
 
 pub async fn run(client: &Client, paths: &[PathBuf], format: Format) -> anyhow::Result<u8> {
+    run_with(client, paths, format, false).await
+}
+
+/// `plan`; `deny_warnings` makes any warning (lint included) fail the run.
+pub async fn run_with(
+    client: &Client,
+    paths: &[PathBuf],
+    format: Format,
+    deny_warnings: bool,
+) -> anyhow::Result<u8> {
     let Some(planned) = make_plan(client, paths, format).await? else {
         return Ok(exit::ERROR);
     };
+    let warnings: Vec<Diagnostic> = planned
+        .load
+        .diagnostics
+        .iter()
+        .chain(&planned.lint)
+        .cloned()
+        .collect();
     match format {
         Format::Text => anstream::print!("{}", render::plan_text(&planned.plan)),
-        Format::Json => print_json(&render::plan_json(&planned.plan, &planned.load.diagnostics)),
+        Format::Json => print_json(&render::plan_json(&planned.plan, &warnings)),
     }
     anstream::eprint!("{}", render::diagnostics_text(&planned.plan.diagnostics));
-    Ok(if planned.plan.has_errors() {
+    let denied =
+        deny_warnings && super::validate::denied(warnings.iter().chain(&planned.plan.diagnostics));
+    Ok(if planned.plan.has_errors() || denied {
         exit::ERROR
     } else {
         exit::OK
@@ -55,18 +78,31 @@ pub async fn make_plan(
     }
     let observed = match Observed::fetch(client).await {
         Ok(o) => o,
-        Err(e) => {
-            if format == Format::Json {
-                print_json(&render::failure_json(
-                    &load.diagnostics,
-                    Some(&e.to_string()),
-                ));
-            }
-            return Err(UserError::from(e).into());
-        }
+        Err(e) => return Err(api_failure(format, &load, e)),
     };
-    let plan = reconcile::plan(&load.manifests, &observed);
-    Ok(Some(Planned { load, plan }))
+    let lint = crate::lint::calling_hours(&load.manifests);
+    anstream::eprint!("{}", render::diagnostics_text(&lint));
+    let planned = match planning::plan_all(client, &load.manifests, &observed).await {
+        Ok(p) => p,
+        Err(e) => return Err(api_failure(format, &load, e)),
+    };
+    Ok(Some(Planned {
+        load,
+        plan: planned.plan,
+        resolved: planned.manifests,
+        lint,
+    }))
+}
+
+/// An API failure before the plan: the JSON document says so too, then the error is returned.
+fn api_failure(format: Format, load: &LoadOutcome, e: crate::api::ApiError) -> anyhow::Error {
+    if format == Format::Json {
+        print_json(&render::failure_json(
+            &load.diagnostics,
+            Some(&e.to_string()),
+        ));
+    }
+    UserError::from(e).into()
 }
 
 pub fn print_json(v: &serde_json::Value) {

@@ -7,10 +7,20 @@ use crate::manifest::{self, LoadOutcome};
 use crate::reconcile::render;
 
 pub fn run(paths: &[PathBuf]) -> u8 {
+    run_with(paths, false)
+}
+
+/// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
+pub fn run_with(paths: &[PathBuf], deny_warnings: bool) -> u8 {
     let outcome = manifest::load(paths);
     anstream::eprint!("{}", render::diagnostics_text(&outcome.diagnostics));
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));
+        return exit::ERROR;
+    }
+    let lint = crate::lint::calling_hours(&outcome.manifests);
+    anstream::eprint!("{}", render::diagnostics_text(&lint));
+    if deny_warnings && denied(outcome.diagnostics.iter().chain(&lint)) {
         return exit::ERROR;
     }
     anstream::println!(
@@ -39,4 +49,13 @@ pub fn error_summary(outcome: &LoadOutcome) -> String {
         errors.len(),
         files.len().max(1)
     )
+}
+
+/// With `--deny-warnings`: whether any warning fails the run (and says so).
+pub fn denied<'a>(diagnostics: impl Iterator<Item = &'a manifest::Diagnostic>) -> bool {
+    let warnings = diagnostics.filter(|d| !d.is_error()).count();
+    if warnings > 0 {
+        anstream::eprintln!("{warnings} warning(s), treated as errors because of --deny-warnings.");
+    }
+    warnings > 0
 }
