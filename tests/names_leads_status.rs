@@ -337,3 +337,15 @@ fn a_duplicate_lead_names_both_lines_and_one_of_each_pair_is_enforced() {
         .assert_contains("c/leads.csv:4:1: error: lead +14155550101 is listed twice: at c/leads.csv:2 and at c/leads.csv:4")
         .assert_contains("c/a.yaml:4:12: error: assistant and assistant_id are both set; write one of them");
 }
+
+#[test]
+fn the_leads_and_names_example_applies_against_the_demo_account() {
+    let ws = Workspace::new();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/leads-and-names");
+    let run = campaignctl(ws.path(), None)
+        .args(["demo".as_ref(), example.as_os_str()])
+        .run();
+    run.assert_code(0)
+        .assert_contains("Leads: 4 added, 0 failed. Status: 0 started, 0 stopped.")
+        .assert_contains("No changes. The platform matches the manifests.");
+}

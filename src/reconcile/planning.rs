@@ -106,3 +106,69 @@ pub fn add_follow_ups(first: CampaignPlan, observed: &Observed, leads: &Observed
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     planned
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::manifest::parse_bytes;
+
+    fn observed(campaigns: serde_json::Value) -> Observed {
+        Observed {
+            campaigns: serde_json::from_value(campaigns).expect("campaigns"),
+            ..Observed::default()
+        }
+    }
+
+    fn planned(yaml: &str, observed: &Observed, leads: &ObservedLeads) -> Plan {
+        let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        add_follow_ups(plan_campaigns(&manifests, observed), observed, leads).plan
+    }
+
+    const DOC: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";
+
+    #[test]
+    fn existing_leads_match_by_normalised_number_and_a_running_campaign_is_left_alone() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]));
+        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let plan = planned(DOC, &o, &leads);
+        let f = plan.follow_up("Q").expect("follow-up");
+        let l = f.leads.as_ref().expect("leads");
+        assert_eq!((l.declared, l.on_platform), (2, 1));
+        assert_eq!(l.to_add.len(), 1, "only the missing number is added");
+        assert_eq!(l.to_add[0].phone_number, "+14155550102");
+        assert_eq!(
+            plan.follow_up_summary().start,
+            0,
+            "an in-progress campaign is not started again"
+        );
+    }
+
+    #[test]
+    fn a_name_held_by_two_campaigns_gets_no_follow_up() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q"}, {"id": 4, "name": "Q"}]));
+        let plan = planned(DOC, &o, &ObservedLeads::new());
+        assert!(
+            plan.follow_ups.is_empty(),
+            "nothing is added to or started on a guess"
+        );
+        assert!(plan.has_errors(), "the ambiguity is an error");
+    }
+
+    #[test]
+    fn a_new_campaign_gains_all_its_leads_and_starts_after_them() {
+        let o = Observed {
+            assistants: serde_json::from_value(
+                serde_json::json!([{"id": 7, "name": "Sales", "type": "outbound"}]),
+            )
+            .expect("assistants"),
+            ..Observed::default()
+        };
+        let plan = planned(DOC, &o, &ObservedLeads::new());
+        let s = plan.follow_up_summary();
+        assert_eq!((s.leads_to_add, s.start), (2, 1));
+        assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
+    }
+}
