@@ -9,6 +9,8 @@ use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
+use serde::Serialize;
+
 use super::diagnostic::{Diagnostic, Location};
 use super::yaml::quote;
 
@@ -29,7 +31,7 @@ pub struct LeadsSpec {
 }
 
 /// One lead a campaign must have.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DesiredLead {
     /// Normalised E.164 (see [`normalize_phone`]).
     pub phone_number: String,
@@ -264,9 +266,14 @@ pub fn check_unique(leads: &[DesiredLead], out: &mut Vec<Diagnostic>) -> bool {
     unique
 }
 
-/// `file:line`, the way a person looks a row up.
+/// `file:line` for a CSV row, the way a person looks a row up; with the column for an inline
+/// item, since several can share a line.
 fn short(l: &Location) -> String {
-    format!("{}:{}", l.file.display(), l.line)
+    if l.column == 1 {
+        format!("{}:{}", l.file.display(), l.line)
+    } else {
+        l.to_string()
+    }
 }
 
 #[cfg(test)]

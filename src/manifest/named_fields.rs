@@ -157,7 +157,7 @@ impl FieldChecker<'_> {
             .join(&relative);
         if !path.is_file() {
             let message = format!(
-                "leads.file: {} does not exist (looked for {})",
+                "leads.file: {} is not a file (looked for {})",
                 quote(&relative),
                 path.display()
             );
@@ -317,4 +317,98 @@ impl FieldChecker<'_> {
 /// The text of a mapping key (empty for a key that is not a scalar, which the reader reports).
 fn key_text(key: &Node) -> &str {
     key.scalar().map(|s| s.text.as_str()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::manifest::testing::{assert_hint, assert_reports, valid, BASE};
+    use crate::manifest::DesiredStatus;
+
+    fn doc(extra: &str) -> String {
+        format!("{BASE}{extra}")
+    }
+
+    #[test]
+    fn inline_leads_keep_their_variables_and_position() {
+        let m = valid(&doc("leads:\n  items:\n    - phone_number: \"+1 415 555 0101\"\n      variables: { name: Ada, score: 3, vip: true }\n"));
+        let leads = m.spec.leads.expect("leads").items;
+        assert_eq!(leads[0].phone_number, "+14155550101");
+        assert_eq!(
+            serde_json::json!(leads[0].variables),
+            serde_json::json!({"name": "Ada", "score": 3, "vip": true}),
+            "scalars keep their YAML types"
+        );
+        assert_eq!(
+            leads[0].source.to_string(),
+            "t.yaml:6:7",
+            "an item is located at its mapping"
+        );
+    }
+
+    #[test]
+    fn lead_items_are_checked_at_their_lines() {
+        assert_hint(
+            &doc("leads: { items: [{ phone_number: 4155550101 }] }\n"),
+            "t.yaml:4:34: error: leads.items.0.phone_number must be an E.164 phone number such as \"+14155550101\", got 4155550101",
+            "E.164",
+        );
+        assert_reports(
+            &doc("leads: { items: [{ variables: {} }] }\n"),
+            &["t.yaml:4:18: error: leads.items.0: missing required field phone_number"],
+        );
+        assert_hint(
+            &doc("leads: { flie: x.csv }\n"),
+            "t.yaml:4:10: error: unknown field `leads.flie`",
+            "did you mean `file`?",
+        );
+        assert_reports(
+            &doc("leads: { file: nope.csv }\n"),
+            &["t.yaml:4:16: error: leads.file: \"nope.csv\" is not a file (looked for nope.csv)"],
+        );
+        assert_reports(
+            &doc("leads: { items: [{ phone_number: \"+14155550101\" }, { phone_number: \"+1-415-555-0101\" }] }\n"),
+            &["t.yaml:4:52: error: lead +14155550101 is listed twice: at t.yaml:4:18 and at t.yaml:4:52"],
+        );
+    }
+
+    #[test]
+    fn status_is_draft_running_or_stopped() {
+        assert_eq!(
+            valid(&doc("status: running\n")).spec.status,
+            Some(DesiredStatus::Running)
+        );
+        assert_eq!(
+            valid(BASE).spec.status,
+            None,
+            "no status: never started or stopped"
+        );
+        assert_hint(
+            &doc("status: runing\n"),
+            "t.yaml:4:9: error: status must be one of draft, running, stopped, got \"runing\"",
+            "did you mean \"running\"?",
+        );
+    }
+
+    #[test]
+    fn phone_numbers_are_distinct_e164_and_exclude_phone_number_ids() {
+        assert_eq!(
+            valid(&doc("phone_numbers: [\"+12025550145\"]\n"))
+                .spec
+                .phone_numbers,
+            Some(vec!["+12025550145".to_owned()])
+        );
+        assert_reports(
+            &doc("phone_numbers: [\"+12025550145\", \"+1 202 555 0145\"]\n"),
+            &["t.yaml:4:33: error: phone_numbers.1: +12025550145 is listed twice (also phone_numbers.0 at line 4, column 17)"],
+        );
+        assert_reports(
+            &doc("phone_number_ids: [45]\nphone_numbers: [\"+12025550145\"]\n"),
+            &["t.yaml:5:16: error: phone_numbers and phone_number_ids are both set; write one of them"],
+        );
+        assert_hint(
+            "kind: Campaign\nname: Q\n",
+            "t.yaml:1:1: error: missing required field assistant_id",
+            "assistant: Sales Outbound",
+        );
+    }
 }

@@ -69,8 +69,8 @@ pub struct LeadsChange {
     pub declared: usize,
     /// How many leads the campaign has on the platform now (declared or not).
     pub on_platform: usize,
-    /// The declared leads whose phone number the campaign does not have yet.
-    #[serde(skip)]
+    /// The declared leads whose phone number the campaign does not have yet (in full, so a
+    /// serialised plan holds what apply will send; the plan JSON shows only the count).
     pub to_add: Vec<DesiredLead>,
 }
 

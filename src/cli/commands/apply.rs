@@ -102,10 +102,23 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
 fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
     let creates = plan.summary().create;
     let changes = plan.follow_up_summary();
-    if creates > 0 || changes.leads_to_add > 0 || changes.stop > 0 {
+    let mut writes = Vec::new();
+    for (n, what) in [
+        (creates, "create {} campaign(s)"),
+        (changes.leads_to_add, "add {} lead(s)"),
+        (
+            changes.stop,
+            "stop {} campaign(s), aborting calls under way",
+        ),
+    ] {
+        if n > 0 {
+            writes.push(what.replace("{}", &n.to_string()));
+        }
+    }
+    if !writes.is_empty() {
         confirm(&format!(
-            "Do you want to create {creates} campaign(s), add {} lead(s) and stop {} campaign(s)? Creating places no calls; campaigns start as drafts.",
-            changes.leads_to_add, changes.stop
+            "Do you want to {}? Creating campaigns and adding leads places no calls.",
+            writes.join(", ")
         ))?;
     }
     if changes.start > 0 {
