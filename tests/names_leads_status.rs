@@ -349,3 +349,38 @@ fn the_leads_and_names_example_applies_against_the_demo_account() {
         .assert_contains("Leads: 4 added, 0 failed. Status: 0 started, 0 stopped.")
         .assert_contains("No changes. The platform matches the manifests.");
 }
+
+#[test]
+fn lost_responses_never_duplicate_a_lead_or_fail_a_start() {
+    // Every write has a 40% chance of being performed and its connection then dropped. With this
+    // seed and one write at a time, the create, some lead creates and the start all lose their
+    // answers (the warnings below prove each recovery path ran).
+    let emu = Emulator::start_with(&["--drop-rate", "0.4", "--fault-seed", "8"]);
+    let ws = Workspace::new();
+    let rows: String = (0..12).map(|i| format!("+1415555{i:04}\n")).collect();
+    ws.write("c/leads.csv", format!("phone_number\n{rows}"));
+    ws.write(
+        "c/f.yaml",
+        format!("kind: Campaign\nname: Flaky\nassistant_id: 7\nstatus: running\nleads: {{ file: leads.csv }}\n{QUIET}"),
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--parallelism", "1", "c"])
+        .run()
+        .assert_code(0)
+        .assert_contains("lead create outcome unknown; looking it up before any retry")
+        .assert_contains("status change outcome unknown; reading the campaign's status")
+        .assert_contains("\"Flaky\": started: it is calling (status in-progress)");
+    assert!(
+        emu.stats()["faults"]["drops"].as_u64().unwrap_or(0) > 0,
+        "the test must actually drop connections: {}",
+        emu.stats()
+    );
+    let campaigns = emu.campaigns();
+    assert_eq!(campaigns.len(), 1, "one campaign: {campaigns:#?}");
+    assert_eq!(campaigns[0]["status"], "in-progress");
+    let mut numbers = leads_of(&emu, &campaigns[0]["id"]);
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), 12, "every lead once");
+    assert_eq!(leads_created(&emu), 12, "no lead was created twice");
+}

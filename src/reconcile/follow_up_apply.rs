@@ -14,7 +14,7 @@ use crate::api::{ApiError, Client};
 use crate::manifest::{DesiredLead, Location};
 
 use super::apply::{ApplyReport, CreateOutcome};
-use super::follow_up::{FollowUp, StatusAction};
+use super::follow_up::{remote_status, FollowUp, StatusAction};
 use super::plan::Plan;
 
 #[derive(Debug, Clone, Serialize)]
@@ -144,22 +144,47 @@ async fn apply_one(
                 reason: "not started because some of its leads could not be added".to_owned(),
             }
         } else {
-            match client.update_status(id, action.as_str()).await {
-                Ok(r) => {
-                    info!(name = %f.name, id, action = action.as_str(), status = %r.data.status, "status changed");
-                    StatusOutcome::Done {
-                        action,
-                        status: r.data.status,
-                    }
-                }
-                Err(e) => StatusOutcome::Failed {
-                    action,
-                    error: e.to_string(),
-                },
-            }
+            change_status(client, id, action).await
         },
     );
     result
+}
+
+/// Starts or stops a campaign once. An answer lost after sending is settled by reading the
+/// campaign's status, never by sending again.
+async fn change_status(client: &Client, id: u64, action: StatusAction) -> StatusOutcome {
+    let error = match client.update_status(id, action.as_str()).await {
+        Ok(r) => {
+            info!(id, action = action.as_str(), status = %r.data.status, "status changed");
+            return StatusOutcome::Done {
+                action,
+                status: r.data.status,
+            };
+        }
+        Err(e) => e,
+    };
+    let expected = match action {
+        StatusAction::Start => remote_status::RUNNING,
+        StatusAction::Stop => remote_status::STOPPED,
+    };
+    if error.outcome_unknown() {
+        warn!(id, error = %error, "status change outcome unknown; reading the campaign's status");
+        if let Ok(list) = client.list_campaigns().await {
+            if list
+                .iter()
+                .any(|c| c.id == id && c.status.as_deref() == Some(expected))
+            {
+                return StatusOutcome::Done {
+                    action,
+                    status: expected.to_owned(),
+                };
+            }
+        }
+    }
+    StatusOutcome::Failed {
+        action,
+        error: error.to_string(),
+    }
 }
 
 fn created_id(creates: &ApplyReport, name: &str) -> Option<u64> {
