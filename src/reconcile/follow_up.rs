@@ -13,7 +13,7 @@ use crate::manifest::{
 };
 
 use super::observed::Observed;
-use super::plan::{ActionKind, Plan};
+use super::plan::Plan;
 use super::resolve::References;
 
 /// The platform's campaign statuses (PLATFORM-API.md, update-status).
@@ -151,7 +151,7 @@ pub fn plan_follow_ups(
         let Some(action) = plan
             .actions
             .iter()
-            .find(|a| a.name == spec.name && !matches!(a.kind, ActionKind::Unmanaged))
+            .find(|a| a.manifest.as_ref() == Some(&m.location))
         else {
             continue;
         };

@@ -11,7 +11,7 @@ use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
 
 use super::follow_up::{lead_numbers, plan_follow_ups, ObservedLeads};
 use super::observed::Observed;
-use super::plan::{plan, Plan};
+use super::plan::{plan, ActionKind, Plan};
 use super::resolve::{resolve_names, References};
 
 /// Lead lists read at once.
@@ -54,14 +54,22 @@ pub struct CampaignPlan {
 
 /// Pure: resolves names and plans the campaigns.
 pub fn plan_campaigns(manifests: &[Manifest], observed: &Observed) -> CampaignPlan {
-    let resolved = resolve_names(manifests, observed);
+    let mut resolved = resolve_names(manifests, observed);
     let plan = plan(&resolved.manifests, observed);
+    let resolve_errors = plan
+        .actions
+        .iter()
+        .filter(|a| matches!(a.kind, ActionKind::Create { .. }))
+        .filter_map(|a| a.manifest.as_ref())
+        .filter_map(|at| resolved.problems.remove(at))
+        .flatten()
+        .collect();
     CampaignPlan {
         planned: Planned {
             manifests: resolved.manifests,
             plan,
         },
-        resolve_errors: resolved.diagnostics,
+        resolve_errors,
         references: resolved.references,
     }
 }
@@ -78,7 +86,7 @@ pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
                 .plan
                 .actions
                 .iter()
-                .find(|a| a.name == m.spec.name && a.manifest.is_some())
+                .find(|a| a.manifest.as_ref() == Some(&m.location))
                 .and_then(|a| a.remote_id)
         })
         .collect()
@@ -143,6 +151,21 @@ mod tests {
             plan.follow_up_summary().start,
             0,
             "an in-progress campaign is not started again"
+        );
+    }
+
+    #[test]
+    fn an_existing_campaign_is_not_blocked_by_a_renamed_assistant() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "draft"}]));
+        let plan = planned(
+            "kind: Campaign\nname: Q\nassistant: Gone\n",
+            &o,
+            &ObservedLeads::new(),
+        );
+        assert!(
+            plan.diagnostics.is_empty(),
+            "write-once references of an existing campaign are not checked: {:?}",
+            plan.diagnostics
         );
     }
 

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::api::types::{Assistant, PhoneNumber};
-use crate::manifest::{normalize_phone, suggest_closest, Diagnostic, Manifest};
+use crate::manifest::{normalize_phone, suggest_closest, Diagnostic, Location, Manifest};
 
 use super::observed::Observed;
 
@@ -41,21 +41,22 @@ pub struct Resolved {
     pub manifests: Vec<Manifest>,
     /// By campaign name.
     pub references: BTreeMap<String, References>,
-    pub diagnostics: Vec<Diagnostic>,
+    /// Names that did not resolve, by the location of the manifest that holds them.
+    pub problems: BTreeMap<Location, Vec<Diagnostic>>,
 }
 
-/// Resolves the names of every manifest. Problems are errors only for campaigns about to be
-/// created: for one that exists, the references are write-once and no longer matter (an
-/// assistant renamed in the dashboard must not break the plan of every campaign using it).
+/// Resolves the names of every manifest. Whether a problem is an error depends on the plan:
+/// only for a campaign about to be created (see `planning`), since for one that exists the
+/// references are write-once and no longer matter (an assistant renamed in the dashboard must
+/// not break the plan of every campaign using it).
 pub fn resolve_names(manifests: &[Manifest], observed: &Observed) -> Resolved {
     let mut resolved = Resolved::default();
     for m in manifests {
-        let exists = observed.campaigns.iter().any(|c| c.name == m.spec.name);
         let mut m = m.clone();
         let mut problems = Vec::new();
         let refs = resolve_one(&mut m, observed, &mut problems);
-        if !exists {
-            resolved.diagnostics.extend(problems);
+        if !problems.is_empty() {
+            resolved.problems.insert(m.location.clone(), problems);
         }
         if !refs.is_empty() {
             resolved.references.insert(m.spec.name.clone(), refs);
@@ -286,8 +287,10 @@ mod tests {
     }
 
     fn first_error(r: &Resolved) -> String {
-        r.diagnostics
-            .first()
+        r.problems
+            .values()
+            .flatten()
+            .next()
             .map(ToString::to_string)
             .unwrap_or_default()
     }
@@ -295,7 +298,7 @@ mod tests {
     #[test]
     fn names_become_ids_and_both_are_kept() {
         let r = resolve("assistant: Sales Outbound\nphone_numbers: [\"+1 202 555 0146\"]\n");
-        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
         let spec = &r.manifests[0].spec;
         assert_eq!(spec.assistant_id, Some(7), "the create body carries the id");
         assert_eq!(spec.phone_number_ids, Some(vec![46]));
@@ -350,20 +353,6 @@ mod tests {
             shown.contains("phone_numbers.0: +12025550199 is not a phone number of this account")
                 && shown.contains("+12025550145 (id 45), +12025550146 (id 46)"),
             "{shown}"
-        );
-    }
-
-    #[test]
-    fn an_existing_campaign_is_not_blocked_by_a_renamed_assistant() {
-        let yaml = "kind: Campaign\nname: Q\nassistant: Gone\n";
-        let (manifests, _) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
-        let mut o = observed();
-        o.campaigns.push(
-            serde_json::from_value(serde_json::json!({"id": 1, "name": "Q"})).expect("campaign"),
-        );
-        assert!(
-            resolve_names(&manifests, &o).diagnostics.is_empty(),
-            "write-once references of an existing campaign are not checked"
         );
     }
 }
