@@ -272,10 +272,16 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .run()
         .assert_code(0)
         .assert_contains("- \"Go\" will be stopped: status in-progress -> stopped");
-    campaignctl(ws.path(), Some(&emu))
-        .args(["apply", "--auto-approve", "c"])
-        .run()
-        .assert_code(0);
+    let stop = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--format", "json", "c"])
+        .run();
+    stop.assert_code(0);
+    let doc = stop.json();
+    assert_eq!(
+        doc["follow_ups"][0]["status"],
+        json!({"outcome": "done", "action": "stop", "status": "stopped"}),
+        "{doc:#}"
+    );
     assert_eq!(emu.campaigns()[0]["status"], "stopped");
 }
 
