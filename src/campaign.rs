@@ -35,7 +35,16 @@ pub const MANIFEST_FIELDS: &[&str] = &[
     "goal_completion_variable",
     "mark_complete_when_no_leads",
     "phone_number_ids",
+    // Beyond the create endpoint: references by name, leads and the desired status.
+    "assistant",
+    "phone_numbers",
+    "leads",
+    "status",
 ];
+
+/// The manifest fields the create endpoint does not take: names resolved to ids, leads and the
+/// desired status (issue 6). A manifest never sets all of them with their id twins.
+pub const BEYOND_CREATE_FIELDS: &[&str] = &["assistant", "phone_numbers", "leads", "status"];
 
 /// Field names are `&'static str` throughout the plan; reading a saved plan maps each name
 /// back to its constant in [`MANIFEST_FIELDS`], and refuses a name that is not a field.

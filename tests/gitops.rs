@@ -334,7 +334,33 @@ fn the_schema_accepts_every_shipped_manifest_and_rejects_bad_ones() {
             "the schema accepts a bad manifest ({why}): {bad}"
         );
     }
+    for (bad, why) in [
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant": "Sales", "assistant_id": 7}),
+            "an assistant by name and by id",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "status": "started"}),
+            "unknown status",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "leads": {}}),
+            "leads without file or items",
+        ),
+        (
+            json!({"kind": "Campaign", "name": "x", "assistant_id": 7, "leads": {"items": [{"phone": "+14155550100"}]}}),
+            "a lead without phone_number",
+        ),
+    ] {
+        assert!(
+            !validator.is_valid(&bad),
+            "the schema accepts a bad manifest ({why}): {bad}"
+        );
+    }
     assert!(validator.is_valid(&json!({"kind": "Campaign", "id": 4, "name": "x"})));
+    assert!(validator.is_valid(&json!({"kind": "Campaign", "name": "x", "assistant": "Sales",
+        "phone_numbers": ["+1 (202) 555-0145"], "status": "running",
+        "leads": {"file": "leads.csv", "items": [{"phone_number": "+14155550100", "variables": {"n": 1}}]}})));
 }
 
 #[test]

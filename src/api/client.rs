@@ -170,6 +170,41 @@ impl Client {
         .await
     }
 
+    /// Every lead of a campaign (all pages, 100 at a time).
+    pub async fn list_leads(&self, campaign_id: u64) -> Result<Vec<Lead>, ApiError> {
+        let mut all = Vec::new();
+        let mut page = 1u64;
+        loop {
+            let p = self.list_leads_page(campaign_id, page).await?;
+            let last = p.last_page;
+            all.extend(p.data);
+            // Stop on the paginator's word, with a hard bound against a server that never says so.
+            if page >= last || page >= 10_000 {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
+    /// The leads of a campaign with exactly this phone number (to check an ambiguous create).
+    pub async fn find_leads_by_phone(
+        &self,
+        campaign_id: u64,
+        phone_number: &str,
+    ) -> Result<Vec<Lead>, ApiError> {
+        let page: Page<Lead> = self
+            .read(
+                "user/leads",
+                &[
+                    ("campaign_id", campaign_id.to_string()),
+                    ("phone_number", phone_number.to_owned()),
+                    ("per_page", "100".into()),
+                ],
+            )
+            .await?;
+        Ok(page.data)
+    }
+
     /// Creates a campaign. Retried only on 429; any other failure is returned as is, and a
     /// failure with `outcome_unknown()` may have created the campaign.
     pub async fn create_campaign(&self, body: &CreateCampaign) -> Result<RemoteCampaign, ApiError> {

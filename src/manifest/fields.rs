@@ -40,6 +40,19 @@ impl<'a> FieldChecker<'a> {
         Location::new(self.file, mark.line, mark.column)
     }
 
+    /// The manifest file being checked (leads files are found relative to it).
+    pub fn file(&self) -> &Path {
+        self.file
+    }
+
+    /// Reports a diagnostic found elsewhere (in a leads file), counting it if it is an error.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        if diagnostic.is_error() {
+            self.errors += 1;
+        }
+        self.out.push(diagnostic);
+    }
+
     pub fn record(&mut self, field: impl Into<String>, mark: Mark) {
         let location = self.location(mark);
         self.locations.insert(field.into(), location);
@@ -313,21 +326,40 @@ impl<'a> FieldChecker<'a> {
 
     /// A list of distinct positive ids.
     pub fn ids(&mut self, field: &str, node: &Node) -> Option<Vec<u64>> {
-        let items = self.list(field, node, "positive integers", "45")?;
-        let mut ids = Vec::with_capacity(items.len());
-        let mut first_seen: HashMap<u64, (usize, Mark)> = HashMap::with_capacity(items.len());
+        let list = DistinctList {
+            what: "positive integers",
+            example: "45",
+            noun: "id ",
+        };
+        self.distinct_items(field, node, list, |check, item_field, item| {
+            check.positive_id(item_field, item)
+        })
+    }
+
+    /// A list whose items `parse` reads, each allowed once; a repeat is reported at the second
+    /// place, naming the first.
+    pub fn distinct_items<T: Clone + Eq + std::hash::Hash + std::fmt::Display>(
+        &mut self,
+        field: &str,
+        node: &Node,
+        list: DistinctList,
+        mut parse: impl FnMut(&mut Self, &str, &Node) -> Option<T>,
+    ) -> Option<Vec<T>> {
+        let items = self.list(field, node, list.what, list.example)?;
+        let mut values = Vec::with_capacity(items.len());
+        let mut first_seen: HashMap<T, (usize, Mark)> = HashMap::with_capacity(items.len());
         let mut valid = true;
         for (i, item) in items.iter().enumerate() {
             let item_field = format!("{field}.{i}");
             self.record(item_field.as_str(), item.mark);
-            let Some(id) = self.positive_id(&item_field, item) else {
+            let Some(value) = parse(self, &item_field, item) else {
                 valid = false;
                 continue;
             };
-            if let Some(&(first, at)) = first_seen.get(&id) {
+            if let Some(&(first, at)) = first_seen.get(&value) {
                 let message = format!(
-                    "{item_field}: id {id} is listed twice (also {field}.{first} at line {}, column {})",
-                    at.line, at.column
+                    "{item_field}: {}{value} is listed twice (also {field}.{first} at line {}, column {})",
+                    list.noun, at.line, at.column
                 );
                 self.error(
                     &item_field,
@@ -338,14 +370,14 @@ impl<'a> FieldChecker<'a> {
                 valid = false;
                 continue;
             }
-            first_seen.insert(id, (i, item.mark));
-            ids.push(id);
+            first_seen.insert(value.clone(), (i, item.mark));
+            values.push(value);
         }
-        valid.then_some(ids)
+        valid.then_some(values)
     }
 
     /// The items of a list field, or an error saying it must be a list of `what`.
-    fn list<'n>(
+    pub fn list<'n>(
         &mut self,
         field: &str,
         node: &'n Node,
@@ -371,6 +403,16 @@ impl<'a> FieldChecker<'a> {
         self.error(field, node.mark, message, hint);
         None
     }
+}
+
+/// How a list of distinct items reads in messages.
+pub struct DistinctList {
+    /// "a list of {what}".
+    pub what: &'static str,
+    /// One item, for the hint that turns a scalar into a list.
+    pub example: &'static str,
+    /// Before the value in "{noun}{value} is listed twice".
+    pub noun: &'static str,
 }
 
 /// Whitespace the platform would trim: Laravel's `TrimStrings` strips Unicode whitespace plus the

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use crate::api::types::CreateCampaign;
 use crate::campaign::{ClockTime, Weekday};
 
+use super::desired_status::DesiredStatus;
 use super::diagnostic::Location;
+use super::leads::LeadsSpec;
 
 /// The desired state of one campaign, as a manifest declares it. `None` means "not set": the
 /// manifest does not manage that field, so it is neither sent nor compared.
@@ -28,6 +30,14 @@ pub struct CampaignSpec {
     pub goal_completion_variable: Option<String>,
     pub mark_complete_when_no_leads: Option<bool>,
     pub phone_number_ids: Option<Vec<u64>>,
+    /// The assistant by name, instead of `assistant_id`; resolved to an id at plan time.
+    pub assistant: Option<String>,
+    /// Phone numbers (E.164), instead of `phone_number_ids`; resolved to ids at plan time.
+    pub phone_numbers: Option<Vec<String>>,
+    /// The leads the campaign must have; never sent with the create, never removed.
+    pub leads: Option<LeadsSpec>,
+    /// The status the campaign should be in; `None` is `draft`: never started or stopped.
+    pub status: Option<DesiredStatus>,
 }
 
 impl CampaignSpec {

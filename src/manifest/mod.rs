@@ -1,12 +1,15 @@
 //! Campaign manifests: finding the files, parsing YAML with source positions, and validating each
 //! document into a typed [`CampaignSpec`], with every problem reported as a [`Diagnostic`].
 
+mod desired_status;
 mod diagnostic;
 mod discover;
 mod fields;
+mod leads;
 mod loader;
 #[allow(clippy::module_inception)] // the module is named after the type it holds, per house style
 mod manifest;
+mod named_fields;
 mod scalar;
 pub mod schema;
 mod suggest;
@@ -21,6 +24,10 @@ pub use diagnostic::{Diagnostic, Location, Severity};
 pub use discover::{discover, Discovered};
 pub use loader::{load, parse_bytes};
 pub use manifest::{CampaignSpec, Manifest};
+
+pub use desired_status::DesiredStatus;
+pub use leads::{normalize_phone, DesiredLead, LeadsSpec};
+pub use suggest::closest as suggest_closest;
 
 /// What loading a set of paths produced: the valid manifests and every diagnostic, sorted by
 /// file, line and column. Callers must not use `manifests` for writes when `has_errors()`.

@@ -13,6 +13,7 @@ use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 
 use crate::campaign::{limits, ClockTime, Weekday};
+use crate::manifest::DesiredStatus;
 
 /// A campaign manifest: one YAML document per campaign. Keys are the platform API's own field
 /// names. Fields left out are not managed: they are neither sent nor compared.
@@ -20,7 +21,13 @@ use crate::campaign::{limits, ClockTime, Weekday};
 #[serde(deny_unknown_fields)]
 #[schemars(
     title = "campaignctl Campaign manifest",
-    extend("anyOf" = [{"required": ["assistant_id"]}, {"required": ["id"]}])
+    extend(
+        "anyOf" = [{"required": ["assistant_id"]}, {"required": ["assistant"]}, {"required": ["id"]}],
+        "allOf" = [
+            {"not": {"required": ["assistant", "assistant_id"]}},
+            {"not": {"required": ["phone_numbers", "phone_number_ids"]}}
+        ]
+    )
 )]
 #[allow(dead_code)] // Only its schema is used.
 struct CampaignManifest {
@@ -70,6 +77,67 @@ struct CampaignManifest {
     /// Ids of the account's phone numbers to call from. Distinct. Write-once.
     #[schemars(extend("uniqueItems" = true), inner(range(min = 1)))]
     phone_number_ids: Option<Vec<u64>>,
+    /// The name of an outbound assistant, resolved to its id when planning. Instead of
+    /// assistant_id (not both).
+    #[schemars(length(min = 1))]
+    assistant: Option<String>,
+    /// The account's phone numbers (E.164, e.g. "+12025550145"), resolved to ids when
+    /// planning. Instead of phone_number_ids (not both).
+    #[schemars(extend("uniqueItems" = true), inner(pattern(PHONE_PATTERN)))]
+    phone_numbers: Option<Vec<String>>,
+    /// Leads the campaign must have: a CSV file, inline items, or both. Only missing leads
+    /// are added; leads are never removed.
+    leads: Option<Leads>,
+    /// The status the campaign should be in. `draft` (the default) never starts it; `running`
+    /// starts it once its leads exist, which places real phone calls; `stopped` stops it.
+    status: Option<DesiredStatus>,
+}
+
+/// An E.164 number, allowing the spaces, dashes, dots and parentheses people paste.
+const PHONE_PATTERN: &str = r"^\+[0-9 ().-]{7,30}$";
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(extend("anyOf" = [{"required": ["file"]}, {"required": ["items"]}]))]
+#[allow(dead_code)] // Only its schema is used.
+struct Leads {
+    /// A CSV file, relative to the manifest, with a `phone_number` column; every other column
+    /// becomes a variable.
+    #[schemars(length(min = 1))]
+    file: Option<String>,
+    /// Inline leads.
+    items: Option<Vec<Lead>>,
+}
+
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // Only its schema is used.
+struct Lead {
+    /// E.164; a lead's identity within its campaign.
+    #[schemars(pattern(PHONE_PATTERN))]
+    phone_number: String,
+    /// The lead's variables: strings, numbers or booleans.
+    #[serde(default)]
+    #[schemars(schema_with = "variables_schema")]
+    variables: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+fn variables_schema(_: &mut SchemaGenerator) -> Schema {
+    json_schema!({
+        "type": "object",
+        "additionalProperties": {"type": ["string", "number", "boolean"]}
+    })
+}
+
+impl JsonSchema for DesiredStatus {
+    fn schema_name() -> Cow<'static, str> {
+        "DesiredStatus".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let names: Vec<&str> = DesiredStatus::ALL.iter().map(|d| d.as_str()).collect();
+        json_schema!({ "type": "string", "enum": names })
+    }
 }
 
 #[derive(Deserialize, JsonSchema)]

@@ -15,6 +15,7 @@ use super::yaml::{excerpt, Document, Value};
 const NAME_TRIM_HINT: &str =
     "the platform trims strings, so it would store the name without this whitespace; \
     that campaign would never match this manifest, and every apply would create it again";
+const ASSISTANT_TRIM_HINT: &str = "assistant names are matched exactly; remove the whitespace";
 const GOAL_TRIM_HINT: &str =
     "the platform trims strings, so it would store a different variable name than this one";
 
@@ -124,6 +125,14 @@ pub fn check_document(
                 spec.mark_complete_when_no_leads = check.boolean(field, value)
             }
             "phone_number_ids" => spec.phone_number_ids = check.ids(field, value),
+            "assistant" => {
+                has_assistant = true;
+                spec.assistant =
+                    check.text(field, value, limits::NAME_MAX_CHARS, ASSISTANT_TRIM_HINT);
+            }
+            "phone_numbers" => spec.phone_numbers = check.phone_numbers(field, value),
+            "leads" => spec.leads = check.leads(value),
+            "status" => spec.status = check.desired_status(value),
             unknown => {
                 let hint = match suggest::closest(unknown, MANIFEST_FIELDS.iter().copied()) {
                     Some(meant) => format!("did you mean `{meant}`?"),
@@ -150,7 +159,7 @@ pub fn check_document(
             // A manifest that adopts an existing campaign by id never creates one.
             has_assistant || has_id,
             "assistant_id",
-            "add the id of an outbound assistant (GET /user/assistants/outbound lists them)",
+            "add the name (assistant: Sales Outbound) or the id (assistant_id: 7) of an outbound assistant",
         ),
     ] {
         if !present {
@@ -162,6 +171,8 @@ pub fn check_document(
             );
         }
     }
+
+    check.one_of_each_pair();
 
     let valid = check.errors == 0 && document.clean;
     let location = check.location(root.mark);
@@ -175,7 +186,7 @@ pub fn check_document(
 
 #[cfg(test)]
 mod tests {
-    use crate::campaign::{ClockTime, Weekday, MANIFEST_FIELDS};
+    use crate::campaign::{ClockTime, Weekday, BEYOND_CREATE_FIELDS, MANIFEST_FIELDS};
     use crate::manifest::testing::{assert_hint, assert_reports, parse, valid, BASE};
 
     const EVERY_FIELD: &str = "\
@@ -264,8 +275,13 @@ phone_number_ids:
         );
         let mut every: Vec<&str> = vec!["kind"];
         every.extend(s.set_fields());
+        let create_fields: Vec<&str> = MANIFEST_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| !BEYOND_CREATE_FIELDS.contains(f))
+            .collect();
         assert_eq!(
-            every, MANIFEST_FIELDS,
+            every, create_fields,
             "every manifest field must be read into the spec"
         );
     }
@@ -301,7 +317,7 @@ phone_number_ids:
         );
         assert_eq!(
             m.field_locations.len(),
-            MANIFEST_FIELDS.len() + 4,
+            MANIFEST_FIELDS.len() - BEYOND_CREATE_FIELDS.len() + 4,
             "every key plus one entry per list item"
         );
         assert_eq!(
@@ -356,8 +372,7 @@ phone_number_ids:
     fn unknown_fields_get_a_did_you_mean() {
         for (typo, meant) in [
             ("max_retry: 3", "max_retries"),
-            ("assistant: 3", "assistant_id"),
-            ("phone_numbers: [1]", "phone_number_ids"),
+            ("assistant_ids: 3", "assistant_id"),
         ] {
             let key = typo.split(':').next().unwrap_or_default();
             assert_hint(

@@ -300,6 +300,7 @@ mod tests {
                 "assistant_id 99 does not exist",
             )
             .with_hint("list assistants")],
+            follow_ups: vec![],
         };
         let md = plan_markdown(&plan, &[]);
         let expected = "### campaignctl plan
@@ -351,6 +352,7 @@ mod tests {
                 .map(|i| create(&format!("Campaign {i}")))
                 .collect(),
             diagnostics: vec![],
+            follow_ups: vec![],
         };
         let md = plan_markdown(&plan, &[]);
         assert!(
@@ -375,6 +377,7 @@ mod tests {
             &Plan {
                 actions: vec![create("a ``` b")],
                 diagnostics: vec![],
+                follow_ups: vec![],
             },
             &[],
         );

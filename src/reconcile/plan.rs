@@ -10,6 +10,7 @@ use crate::api::types::{CreateCampaign, RemoteCampaign};
 use crate::campaign::{field_name, normalize_days, WRITE_ONCE_FIELDS};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
+use super::follow_up::FollowUp;
 use super::observed::Observed;
 use super::references::check_references;
 
@@ -19,6 +20,10 @@ pub struct Plan {
     /// Plan-time errors (missing references, names held by several remote campaigns). Any
     /// error blocks the whole apply: nothing is written.
     pub diagnostics: Vec<Diagnostic>,
+    /// Leads to add and status changes, after the creates (`follow_up`). Empty from `plan()`
+    /// alone; filled by `planning::plan_all`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub follow_ups: Vec<FollowUp>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,11 +98,11 @@ impl Plan {
         s
     }
 
-    /// Whether applying would do something or there is drift to report (what
-    /// `--detailed-exitcode` calls a non-empty plan). Unmanaged campaigns are informational.
+    /// Whether applying would write something (a create, a lead, a status change) or there is
+    /// drift to report: what `--detailed-exitcode` calls a non-empty plan. Unmanaged campaigns
+    /// are informational.
     pub fn has_changes(&self) -> bool {
-        let s = self.summary();
-        s.create > 0 || s.drift > 0
+        self.has_writes() || self.summary().drift > 0
     }
 
     pub fn has_errors(&self) -> bool {
@@ -230,6 +235,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     Plan {
         actions,
         diagnostics,
+        follow_ups: Vec::new(),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::manifest::{Diagnostic, Location};
 
 use super::apply::{ApplyReport, CreateOutcome, CreateResult};
 use super::plan::{Action, ActionKind, Plan};
+use super::render_follow_up;
 
 /// Version of the JSON documents `plan --format json` and `apply --format json` print.
 /// Bumped only on incompatible changes; fields may be added without a bump.
@@ -51,10 +52,11 @@ pub fn plan_text(plan: &Plan) -> String {
     for action in &plan.actions {
         action_text(&mut out, action);
     }
+    out.push_str(&render_follow_up::follow_ups_text(plan));
     if !plan.actions.is_empty() {
         out.push('\n');
     }
-    if s.create == 0 && s.drift == 0 {
+    if s.create == 0 && s.drift == 0 && !plan.has_writes() {
         let _ = writeln!(
             out,
             "{}",
@@ -73,6 +75,9 @@ pub fn plan_text(plan: &Plan) -> String {
         s.unchanged,
         s.unmanaged
     );
+    if let Some(line) = render_follow_up::follow_up_summary_text(plan) {
+        out.push_str(&line);
+    }
     if s.drift > 0 {
         let _ = writeln!(
             out,
@@ -229,7 +234,7 @@ pub fn plan_json(plan: &Plan, load_diagnostics: &[Diagnostic]) -> Value {
         .chain(&plan.diagnostics)
         .filter(|d| d.is_error())
         .count();
-    let actions: Vec<Value> = plan
+    let mut actions: Vec<Value> = plan
         .actions
         .iter()
         .map(|a| {
@@ -254,9 +259,11 @@ pub fn plan_json(plan: &Plan, load_diagnostics: &[Diagnostic]) -> Value {
             o
         })
         .collect();
+    render_follow_up::annotate_actions_json(plan, &mut actions);
     json!({
         "format_version": FORMAT_VERSION,
         "summary": {"create": s.create, "unchanged": s.unchanged, "drift": s.drift, "unmanaged": s.unmanaged, "errors": errors},
+        "changes": render_follow_up::changes_json(plan),
         "actions": actions,
         "diagnostics": diagnostics,
     })

@@ -17,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::api::types::RemoteCampaign;
 use crate::manifest::{CampaignSpec, Location, Manifest};
 
+use super::follow_up::ObservedLeads;
 use super::plan::Plan;
 
 /// The `kind` that marks a saved plan.
@@ -32,6 +33,9 @@ pub struct Fingerprint {
     pub manifests: String,
     /// Of the platform's campaign list (ids, names, observable fields and status).
     pub remote: String,
+    /// Of the leads (normalised phone numbers) of `lead_campaigns`, the existing campaigns
+    /// whose leads the plan read: adding leads does not change the campaign list.
+    pub leads: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,22 +50,28 @@ pub struct SavedPlan {
     /// The manifest paths as given to `plan`, reloaded by `apply` to check the fingerprint.
     pub paths: Vec<PathBuf>,
     pub fingerprint: Fingerprint,
+    /// The existing campaigns whose leads `fingerprint.leads` covers.
+    pub lead_campaigns: Vec<u64>,
     pub plan: Plan,
     /// For each campaign to create, where its fields are written (to map 422s to lines).
     pub locations: BTreeMap<String, BTreeMap<String, Location>>,
 }
 
 impl SavedPlan {
+    /// `manifests` as loaded (fingerprinted); `resolved` with names resolved to ids (where
+    /// API errors are mapped back to lines).
     pub fn new(
         api_url: &str,
         paths: &[PathBuf],
         manifests: &[Manifest],
         remote: &[RemoteCampaign],
+        leads: &ObservedLeads,
+        resolved: &[Manifest],
         plan: &Plan,
     ) -> SavedPlan {
         let creating: std::collections::HashSet<&str> =
             plan.creates().map(|(a, _)| a.name.as_str()).collect();
-        let locations = manifests
+        let locations = resolved
             .iter()
             .filter(|m| creating.contains(m.spec.name.as_str()))
             .map(|m| (m.spec.name.clone(), m.field_locations.clone()))
@@ -75,7 +85,9 @@ impl SavedPlan {
             fingerprint: Fingerprint {
                 manifests: manifests_fingerprint(manifests),
                 remote: remote_fingerprint(remote),
+                leads: leads_fingerprint(leads),
             },
+            lead_campaigns: leads.keys().copied().collect(),
             plan: plan.clone(),
             locations,
         }
@@ -229,6 +241,17 @@ pub fn remote_fingerprint(campaigns: &[RemoteCampaign]) -> String {
     hex(&hasher.finalize())
 }
 
+/// Hash of each campaign's lead numbers, order-independent within a campaign.
+pub fn leads_fingerprint(leads: &ObservedLeads) -> String {
+    let mut hasher = Sha256::new();
+    for (id, numbers) in leads {
+        let mut numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        numbers.sort_unstable();
+        hasher.update(format!("{id}:{}\n", numbers.join(",")).as_bytes());
+    }
+    hex(&hasher.finalize())
+}
+
 fn hex(bytes: &[u8]) -> String {
     let mut s = String::from("sha256:");
     for b in bytes {
@@ -285,8 +308,17 @@ mod tests {
                 },
             }],
             diagnostics: vec![],
+            follow_ups: vec![],
         };
-        let saved = SavedPlan::new("http://127.0.0.1:1/api", &["c".into()], &[], &[], &plan);
+        let saved = SavedPlan::new(
+            "http://127.0.0.1:1/api",
+            &["c".into()],
+            &[],
+            &[],
+            &ObservedLeads::new(),
+            &[],
+            &plan,
+        );
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("plan.yaml");
         write(&path, &saved).expect("write");

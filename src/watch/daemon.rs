@@ -197,6 +197,7 @@ impl Daemon {
             .map(|(action, _)| Plan {
                 actions: vec![action.clone()],
                 diagnostics: Vec::new(),
+                follow_ups: Vec::new(),
             })
             .collect();
         let reports: Vec<ApplyReport> = stream::iter(singles)

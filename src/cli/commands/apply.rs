@@ -7,8 +7,10 @@ use crate::api::Client;
 use crate::cli::args::Format;
 use crate::cli::{exit, UserError};
 use crate::manifest::{self, Diagnostic, Manifest};
+use crate::reconcile::follow_up::lead_numbers;
+use crate::reconcile::follow_up_apply::apply_follow_ups;
 use crate::reconcile::saved;
-use crate::reconcile::{self, render, ApplyOptions, Plan};
+use crate::reconcile::{self, render, render_follow_up, ApplyOptions, Plan};
 
 use super::plan::{make_plan, print_json};
 
@@ -29,7 +31,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         client,
         &planned.plan,
         &planned.load.diagnostics,
-        &planned.load.manifests,
+        &planned.resolved,
         &options,
     )
     .await
@@ -98,6 +100,19 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
+    let mut leads = reconcile::follow_up::ObservedLeads::new();
+    for &id in &saved.lead_campaigns {
+        let list = client.list_leads(id).await.map_err(UserError::from)?;
+        leads.insert(id, lead_numbers(&list));
+    }
+    if saved::leads_fingerprint(&leads) != saved.fingerprint.leads {
+        return Err(UserError::new(format!(
+            "the saved plan {} is stale: the leads of its campaigns changed since it was made (it may already have been applied); nothing was applied",
+            file.display()
+        ))
+        .hint(replan)
+        .into());
+    }
     let manifests = saved.create_manifests();
     execute(client, &saved.plan, &[], &manifests, &options).await
 }
@@ -123,7 +138,7 @@ async fn execute(
         return Ok(exit::ERROR);
     }
     let creates = plan.summary().create;
-    if creates == 0 {
+    if !plan.has_writes() {
         if !text {
             print_json(&render::apply_json(
                 plan,
@@ -133,10 +148,10 @@ async fn execute(
         return Ok(exit::OK);
     }
     if !options.auto_approve {
-        confirm(creates)?;
+        confirm_writes(plan)?;
     }
 
-    if text {
+    if text && creates > 0 {
         anstream::println!(
             "\nCreating {creates} campaign(s), at most {} at once:",
             options.parallelism
@@ -156,24 +171,79 @@ async fn execute(
         },
     )
     .await;
+    if text && plan.follow_ups.iter().any(|f| f.has_changes()) {
+        anstream::println!("\nAdding leads, then changing status:");
+    }
+    let follow_ups = apply_follow_ups(client, plan, &report, options.parallelism, |result| {
+        if text {
+            anstream::print!("{}", render_follow_up::follow_up_result_text(result));
+        }
+    })
+    .await;
     if text {
         anstream::print!(
             "\n{}",
             render::apply_summary_text(&report, plan.summary().drift)
         );
+        if let Some(line) = render_follow_up::follow_up_summary_line(&follow_ups) {
+            anstream::print!("{line}");
+        }
     } else {
-        print_json(&render::apply_json(plan, &report));
+        let mut doc = render::apply_json(plan, &report);
+        doc["follow_ups"] = serde_json::json!(follow_ups.results);
+        print_json(&doc);
     }
-    Ok(if report.all_succeeded() {
+    Ok(if report.all_succeeded() && follow_ups.all_succeeded() {
         exit::OK
     } else {
         exit::ERROR
     })
 }
 
+/// Asks for the plan's writes, and separately for starting campaigns (which places real calls),
+/// before anything is written: declining either changes nothing.
+fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
+    let creates = plan.summary().create;
+    let changes = plan.follow_up_summary();
+    let mut writes = Vec::new();
+    for (n, what) in [
+        (creates, "create {} campaign(s)"),
+        (changes.leads_to_add, "add {} lead(s)"),
+        (
+            changes.stop,
+            "stop {} campaign(s), aborting calls under way",
+        ),
+    ] {
+        if n > 0 {
+            writes.push(what.replace("{}", &n.to_string()));
+        }
+    }
+    if !writes.is_empty() {
+        confirm(&format!(
+            "Do you want to {}? Creating campaigns and adding leads places no calls.",
+            writes.join(", ")
+        ))?;
+    }
+    if changes.start > 0 {
+        let names: Vec<String> = plan
+            .follow_ups
+            .iter()
+            .filter(|f| f.starts())
+            .map(|f| format!("{:?}", f.name))
+            .collect();
+        confirm(&format!(
+            "{}: do you want to START {} campaign(s): {}? Starting places real phone calls to their leads.",
+            render_follow_up::WILL_START_CALLING,
+            changes.start,
+            names.join(", ")
+        ))?;
+    }
+    Ok(())
+}
+
 /// Terraform's rule: only the literal answer `yes` approves. Without a terminal there is no one
 /// to ask, so refuse rather than guess.
-fn confirm(creates: usize) -> Result<(), UserError> {
+fn confirm(question: &str) -> Result<(), UserError> {
     if !std::io::stdin().is_terminal() {
         return Err(UserError::new(
             "refusing to apply without confirmation: stdin is not a terminal",
@@ -183,7 +253,7 @@ fn confirm(creates: usize) -> Result<(), UserError> {
         ));
     }
     anstream::eprint!(
-        "\nDo you want to create {creates} campaign(s)? Creating places no calls; campaigns start as drafts.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+        "\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
     );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();
@@ -194,6 +264,6 @@ fn confirm(creates: usize) -> Result<(), UserError> {
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(UserError::new("apply cancelled; nothing was created"))
+        Err(UserError::new("apply cancelled; nothing was changed"))
     }
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::api::{parse_base_url, ApiToken};
-use crate::cli::args::{Format, GlobalArgs, ManifestPaths, PlanArgs, PlanFormat, ValidateFormat};
+use crate::cli::args::{
+    Format, GlobalArgs, LintArgs, ManifestPaths, PlanArgs, PlanFormat, ValidateFormat,
+};
 use crate::cli::exit;
 use crate::cli::settings::client_for;
 use crate::emulator::{self, EmulatorConfig, FaultConfig};
@@ -38,7 +40,7 @@ pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
     );
 
     step(1, "campaignctl validate");
-    let mut code = super::validate::run(paths, ValidateFormat::Text);
+    let mut code = super::validate::run(paths, ValidateFormat::Text, false);
     let plan_args = PlanArgs {
         manifests: ManifestPaths {
             paths: paths.to_vec(),
@@ -46,6 +48,9 @@ pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
         format: PlanFormat::Text,
         out: None,
         detailed_exitcode: false,
+        lint: LintArgs {
+            deny_warnings: false,
+        },
     };
     if code == exit::OK {
         step(2, "campaignctl plan");

@@ -14,7 +14,11 @@ use super::args::{Cli, Command};
 
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Validate(args) => Ok(validate::run(&args.manifests.paths, args.format)),
+        Command::Validate(args) => Ok(validate::run(
+            &args.manifests.paths,
+            args.format,
+            args.lint.deny_warnings,
+        )),
         Command::Plan(args) => {
             let client = super::settings::client_from(&cli.global)?;
             plan::run(&client, &args).await

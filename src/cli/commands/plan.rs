@@ -1,4 +1,4 @@
-//! `campaignctl plan`: load, list, plan, print. Changes nothing.
+//! `campaignctl plan`: load, list, plan, print. Changes nothing (except `--out FILE`).
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -6,15 +6,22 @@ use std::path::PathBuf;
 use crate::api::Client;
 use crate::cli::args::{Format, PlanArgs, PlanFormat};
 use crate::cli::{exit, UserError};
-use crate::manifest::{self, LoadOutcome};
+use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
+use crate::reconcile::follow_up::ObservedLeads;
 use crate::reconcile::saved::{self, SavedPlan};
-use crate::reconcile::{self, github, markdown, render, Observed, Plan};
+use crate::reconcile::{github, markdown, planning, render, Observed, Plan};
 
 /// A plan together with what it was made from, for apply.
 pub struct Planned {
     pub load: LoadOutcome,
     pub observed: Observed,
     pub plan: Plan,
+    /// `load.manifests` with names resolved to ids: what apply maps API errors back through.
+    pub resolved: Vec<Manifest>,
+    /// The leads of the existing campaigns the plan had to read.
+    pub leads: ObservedLeads,
+    /// Calling-hours warnings (already printed).
+    pub lint: Vec<Diagnostic>,
 }
 
 pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
@@ -26,13 +33,19 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         return Ok(exit::ERROR);
     };
     let plan = &planned.plan;
-    let warnings = &planned.load.diagnostics;
+    let warnings: Vec<Diagnostic> = planned
+        .load
+        .diagnostics
+        .iter()
+        .chain(&planned.lint)
+        .cloned()
+        .collect();
     match args.format {
         PlanFormat::Text => anstream::print!("{}", render::plan_text(plan)),
-        PlanFormat::Json => print_json(&render::plan_json(plan, warnings)),
-        PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, warnings)),
+        PlanFormat::Json => print_json(&render::plan_json(plan, &warnings)),
+        PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, &warnings)),
         PlanFormat::Github => {
-            anstream::print!("{}", github::plan(plan, warnings));
+            anstream::print!("{}", github::plan(plan, &warnings));
             let s = plan.summary();
             anstream::println!(
                 "Plan: {} to create, {} drifted, {} unchanged, {} unmanaged.",
@@ -46,7 +59,7 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     if args.format != PlanFormat::Github && github::in_github_actions() {
         // Workflow commands belong on stdout, unless stdout carries a document (JSON, or a
         // Markdown comment body) that they would corrupt; the runner reads stderr too.
-        let annotations = github::diagnostics(&plan.diagnostics);
+        let annotations = github::diagnostics(&[warnings.as_slice(), &plan.diagnostics].concat());
         if matches!(args.format, PlanFormat::Json | PlanFormat::Markdown) {
             anstream::eprint!("{annotations}");
         } else {
@@ -54,7 +67,9 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         }
     }
     anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
-    if plan.has_errors() {
+    let denied = args.lint.deny_warnings
+        && super::validate::denied(warnings.iter().chain(&plan.diagnostics));
+    if plan.has_errors() || denied {
         if args.out.is_some() {
             anstream::eprintln!("The plan has errors; no plan file was written.");
         }
@@ -66,6 +81,8 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
             &args.manifests.paths,
             &planned.load.manifests,
             &planned.observed.campaigns,
+            &planned.leads,
+            &planned.resolved,
             plan,
         );
         saved::write(out, &saved).map_err(|e| {
@@ -108,22 +125,33 @@ pub async fn make_plan(
     }
     let observed = match Observed::fetch(client).await {
         Ok(o) => o,
-        Err(e) => {
-            if format == Format::Json {
-                print_json(&render::failure_json(
-                    &load.diagnostics,
-                    Some(&e.to_string()),
-                ));
-            }
-            return Err(UserError::from(e).into());
-        }
+        Err(e) => return Err(api_failure(format, &load, e)),
     };
-    let plan = reconcile::plan(&load.manifests, &observed);
+    let lint = crate::lint::calling_hours(&load.manifests);
+    anstream::eprint!("{}", render::diagnostics_text(&lint));
+    let planned = match planning::plan_all(client, &load.manifests, &observed).await {
+        Ok(p) => p,
+        Err(e) => return Err(api_failure(format, &load, e)),
+    };
     Ok(Some(Planned {
         load,
         observed,
-        plan,
+        plan: planned.plan,
+        resolved: planned.manifests,
+        leads: planned.leads,
+        lint,
     }))
+}
+
+/// An API failure before the plan: the JSON document says so too, then the error is returned.
+fn api_failure(format: Format, load: &LoadOutcome, e: crate::api::ApiError) -> anyhow::Error {
+    if format == Format::Json {
+        print_json(&render::failure_json(
+            &load.diagnostics,
+            Some(&e.to_string()),
+        ));
+    }
+    UserError::from(e).into()
 }
 
 pub fn print_json(v: &serde_json::Value) {

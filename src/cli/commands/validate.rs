@@ -7,14 +7,25 @@ use crate::cli::exit;
 use crate::manifest::{self, LoadOutcome};
 use crate::reconcile::{github, render};
 
-pub fn run(paths: &[PathBuf], format: ValidateFormat) -> u8 {
+/// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
+/// With `--format github` (or inside GitHub Actions) every problem is also an annotation.
+pub fn run(paths: &[PathBuf], format: ValidateFormat, deny_warnings: bool) -> u8 {
+    let annotate = format == ValidateFormat::Github || github::in_github_actions();
     let outcome = manifest::load(paths);
-    if format == ValidateFormat::Github || github::in_github_actions() {
+    if annotate {
         anstream::print!("{}", github::diagnostics(&outcome.diagnostics));
     }
     anstream::eprint!("{}", render::diagnostics_text(&outcome.diagnostics));
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));
+        return exit::ERROR;
+    }
+    let lint = crate::lint::calling_hours(&outcome.manifests);
+    if annotate {
+        anstream::print!("{}", github::diagnostics(&lint));
+    }
+    anstream::eprint!("{}", render::diagnostics_text(&lint));
+    if deny_warnings && denied(outcome.diagnostics.iter().chain(&lint)) {
         return exit::ERROR;
     }
     anstream::println!(
@@ -43,4 +54,13 @@ pub fn error_summary(outcome: &LoadOutcome) -> String {
         errors.len(),
         files.len().max(1)
     )
+}
+
+/// With `--deny-warnings`: whether any warning fails the run (and says so).
+pub fn denied<'a>(diagnostics: impl Iterator<Item = &'a manifest::Diagnostic>) -> bool {
+    let warnings = diagnostics.filter(|d| !d.is_error()).count();
+    if warnings > 0 {
+        anstream::eprintln!("{warnings} warning(s), treated as errors because of --deny-warnings.");
+    }
+    warnings > 0
 }

@@ -1,0 +1,188 @@
+//! Calling-hours lint: warnings (never errors, unless `--deny-warnings`) about when a campaign
+//! may call. The common legal quiet hours forbid calls before 08:00 and after 21:00 local time;
+//! the platform's default window is the whole day (00:00–23:59), so a manifest that leaves the
+//! window out calls at night.
+
+use crate::campaign::ClockTime;
+use crate::manifest::{Diagnostic, Manifest};
+
+/// The window outside which calls are commonly forbidden (TCPA, and many national rules).
+const EARLIEST: ClockTime = ClockTime { hour: 8, minute: 0 };
+const LATEST: ClockTime = ClockTime {
+    hour: 21,
+    minute: 0,
+};
+/// The platform's defaults for a window the manifest leaves out (PLATFORM-API.md).
+const DEFAULT_START: ClockTime = ClockTime { hour: 0, minute: 0 };
+const DEFAULT_END: ClockTime = ClockTime {
+    hour: 23,
+    minute: 59,
+};
+
+/// Every calling-hours warning of `manifests`, each at the line of the field it is about (the
+/// document's first line when the field is left out).
+pub fn calling_hours(manifests: &[Manifest]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for m in manifests {
+        lint_one(m, &mut out);
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out
+}
+
+fn lint_one(m: &Manifest, out: &mut Vec<Diagnostic>) {
+    let spec = &m.spec;
+    let zone = match &spec.timezone {
+        Some(tz) => format!("in {tz}"),
+        None => {
+            out.push(
+                Diagnostic::warning(
+                    Some(m.locate("timezone")),
+                    format!(
+                        "campaign {:?} sets no timezone: its calling hours are read in the account's timezone, which this manifest does not show",
+                        spec.name
+                    ),
+                )
+                .with_field("timezone")
+                .with_hint("set timezone: to the zone of the people called, e.g. timezone: America/New_York"),
+            );
+            "in the account's timezone".to_owned()
+        }
+    };
+    let start = spec.allowed_hours_start_time.unwrap_or(DEFAULT_START);
+    let end = spec.allowed_hours_end_time.unwrap_or(DEFAULT_END);
+    let shown = |field: &str, t: ClockTime, set: bool| {
+        if set {
+            format!("{field} {t}")
+        } else {
+            format!("{field} (not set, the platform's default {t})")
+        }
+    };
+    let start_set = spec.allowed_hours_start_time.is_some();
+    let end_set = spec.allowed_hours_end_time.is_some();
+    if end <= start {
+        let what = if end == start { "empty" } else { "inverted" };
+        out.push(
+            Diagnostic::warning(
+                Some(m.locate("allowed_hours_end_time")),
+                format!(
+                    "the calling window of {:?} is {what}: {} is not after {}",
+                    spec.name,
+                    shown("allowed_hours_end_time", end, end_set),
+                    shown("allowed_hours_start_time", start, start_set)
+                ),
+            )
+            .with_field("allowed_hours_end_time")
+            .with_hint(
+                "the window runs from the start to the end on the same day, e.g. 09:00 to 17:00",
+            ),
+        );
+        return;
+    }
+    if start < EARLIEST {
+        out.push(outside(
+            m,
+            "allowed_hours_start_time",
+            format!(
+                "{} is before {EARLIEST} {zone}",
+                shown("allowed_hours_start_time", start, start_set)
+            ),
+        ));
+    }
+    if end > LATEST {
+        out.push(outside(
+            m,
+            "allowed_hours_end_time",
+            format!(
+                "{} is after {LATEST} {zone}",
+                shown("allowed_hours_end_time", end, end_set)
+            ),
+        ));
+    }
+}
+
+fn outside(m: &Manifest, field: &'static str, detail: String) -> Diagnostic {
+    Diagnostic::warning(
+        Some(m.locate(field)),
+        format!(
+            "the calling window of {:?} reaches into the common legal quiet hours: {detail}",
+            m.spec.name
+        ),
+    )
+    .with_field(field)
+    .with_hint(format!(
+        "calls are commonly allowed from {EARLIEST} to {LATEST} local time; set {field} inside that window"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::manifest::parse_bytes;
+
+    fn lint(yaml: &str) -> Vec<String> {
+        let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        calling_hours(&manifests)
+            .iter()
+            .map(|d| d.to_string().lines().next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
+    const HEAD: &str = "kind: Campaign\nname: Q\nassistant_id: 1\ntimezone: Europe/Berlin\n";
+
+    #[test]
+    fn a_window_inside_8_to_21_is_quiet() {
+        assert_eq!(
+            lint(&format!(
+                "{HEAD}allowed_hours_start_time: \"08:00\"\nallowed_hours_end_time: \"21:00\"\n"
+            )),
+            Vec::<String>::new(),
+            "08:00 to 21:00 exactly is allowed"
+        );
+    }
+
+    #[test]
+    fn edges_outside_the_window_warn_at_their_line() {
+        assert_eq!(
+            lint(&format!("{HEAD}allowed_hours_start_time: \"07:59\"\nallowed_hours_end_time: \"21:01\"\n")),
+            [
+                "t.yaml:5:27: warning: the calling window of \"Q\" reaches into the common legal quiet hours: allowed_hours_start_time 07:59 is before 08:00 in Europe/Berlin",
+                "t.yaml:6:25: warning: the calling window of \"Q\" reaches into the common legal quiet hours: allowed_hours_end_time 21:01 is after 21:00 in Europe/Berlin",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_window_left_out_is_the_whole_day() {
+        let got = lint(&format!("{HEAD}allowed_hours_start_time: \"09:00\"\n"));
+        assert_eq!(
+            got,
+            ["t.yaml:1:1: warning: the calling window of \"Q\" reaches into the common legal quiet hours: allowed_hours_end_time (not set, the platform's default 23:59) is after 21:00 in Europe/Berlin"],
+            "an unset end is the platform's 23:59"
+        );
+    }
+
+    #[test]
+    fn empty_and_inverted_windows_warn() {
+        assert_eq!(
+            lint(&format!("{HEAD}allowed_hours_start_time: \"10:00\"\nallowed_hours_end_time: \"10:00\"\n")),
+            ["t.yaml:6:25: warning: the calling window of \"Q\" is empty: allowed_hours_end_time 10:00 is not after allowed_hours_start_time 10:00"]
+        );
+        assert_eq!(
+            lint(&format!("{HEAD}allowed_hours_start_time: \"20:00\"\nallowed_hours_end_time: \"09:00\"\n")),
+            ["t.yaml:6:25: warning: the calling window of \"Q\" is inverted: allowed_hours_end_time 09:00 is not after allowed_hours_start_time 20:00"]
+        );
+    }
+
+    #[test]
+    fn no_timezone_warns() {
+        let got = lint("kind: Campaign\nname: Q\nassistant_id: 1\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n");
+        assert_eq!(
+            got,
+            ["t.yaml:1:1: warning: campaign \"Q\" sets no timezone: its calling hours are read in the account's timezone, which this manifest does not show"]
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! The whole plan: names resolved to ids, the campaign plan, then the leads and status each
+//! campaign needs. The leads of existing campaigns are the one extra read; everything else is
+//! pure (`plan_campaigns`, `add_follow_ups`), so it is unit-tested without a network.
+
+use std::collections::BTreeMap;
+
+use futures::stream::{self, StreamExt, TryStreamExt};
+
+use crate::api::{ApiError, Client};
+use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
+
+use super::follow_up::{lead_numbers, plan_follow_ups, ObservedLeads};
+use super::observed::Observed;
+use super::plan::{plan, ActionKind, Plan};
+use super::resolve::{resolve_names, References};
+
+/// Lead lists read at once.
+const LEAD_LISTS_IN_FLIGHT: usize = 4;
+
+/// A plan and the manifests it was made from, with names replaced by ids (apply maps API errors
+/// back to lines through them).
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub manifests: Vec<Manifest>,
+    pub plan: Plan,
+    /// The leads of the existing campaigns that were read to plan (their normalised numbers):
+    /// part of what a saved plan's fingerprint covers.
+    pub leads: ObservedLeads,
+}
+
+/// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
+/// must run, and plans their follow-ups.
+pub async fn plan_all(
+    client: &Client,
+    manifests: &[Manifest],
+    observed: &Observed,
+) -> Result<Planned, ApiError> {
+    let first = plan_campaigns(manifests, observed);
+    let leads: ObservedLeads = stream::iter(campaigns_needing_leads(&first))
+        .map(|id| async move {
+            let leads = client.list_leads(id).await?;
+            Ok::<_, ApiError>((id, lead_numbers(&leads)))
+        })
+        .buffer_unordered(LEAD_LISTS_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    let mut planned = add_follow_ups(first, observed, &leads);
+    planned.leads = leads;
+    Ok(planned)
+}
+
+/// The campaign plan with names resolved, before follow-ups.
+#[derive(Debug, Clone)]
+pub struct CampaignPlan {
+    pub planned: Planned,
+    resolve_errors: Vec<Diagnostic>,
+    references: BTreeMap<String, References>,
+}
+
+/// Pure: resolves names and plans the campaigns.
+pub fn plan_campaigns(manifests: &[Manifest], observed: &Observed) -> CampaignPlan {
+    let mut resolved = resolve_names(manifests, observed);
+    let plan = plan(&resolved.manifests, observed);
+    let resolve_errors = plan
+        .actions
+        .iter()
+        .filter(|a| matches!(a.kind, ActionKind::Create { .. }))
+        .filter_map(|a| a.manifest.as_ref())
+        .filter_map(|at| resolved.problems.remove(at))
+        .flatten()
+        .collect();
+    CampaignPlan {
+        planned: Planned {
+            manifests: resolved.manifests,
+            plan,
+            leads: ObservedLeads::new(),
+        },
+        resolve_errors,
+        references: resolved.references,
+    }
+}
+
+/// The existing campaigns whose leads the plan must know: those that declare leads or must run.
+pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
+    let planned = &first.planned;
+    planned
+        .manifests
+        .iter()
+        .filter(|m| m.spec.leads.is_some() || m.spec.status == Some(DesiredStatus::Running))
+        .filter_map(|m| {
+            planned
+                .plan
+                .actions
+                .iter()
+                .find(|a| a.manifest.as_ref() == Some(&m.location))
+                .and_then(|a| a.remote_id)
+        })
+        .collect()
+}
+
+/// Pure: adds the follow-ups to a campaign plan, given the leads of existing campaigns.
+pub fn add_follow_ups(first: CampaignPlan, observed: &Observed, leads: &ObservedLeads) -> Planned {
+    let CampaignPlan {
+        mut planned,
+        resolve_errors,
+        references,
+    } = first;
+    let (follow_ups, errors) = plan_follow_ups(
+        &planned.manifests,
+        &planned.plan,
+        observed,
+        leads,
+        &references,
+    );
+    let plan = &mut planned.plan;
+    plan.follow_ups = follow_ups;
+    plan.diagnostics.extend(resolve_errors);
+    plan.diagnostics.extend(errors);
+    plan.diagnostics
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    planned
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::manifest::parse_bytes;
+
+    fn observed(campaigns: serde_json::Value) -> Observed {
+        Observed {
+            campaigns: serde_json::from_value(campaigns).expect("campaigns"),
+            ..Observed::default()
+        }
+    }
+
+    fn planned(yaml: &str, observed: &Observed, leads: &ObservedLeads) -> Plan {
+        let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        add_follow_ups(plan_campaigns(&manifests, observed), observed, leads).plan
+    }
+
+    const DOC: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";
+
+    #[test]
+    fn existing_leads_match_by_normalised_number_and_a_running_campaign_is_left_alone() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]));
+        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let plan = planned(DOC, &o, &leads);
+        let f = plan.follow_up("Q").expect("follow-up");
+        let l = f.leads.as_ref().expect("leads");
+        assert_eq!((l.declared, l.on_platform), (2, 1));
+        assert_eq!(l.to_add.len(), 1, "only the missing number is added");
+        assert_eq!(l.to_add[0].phone_number, "+14155550102");
+        assert_eq!(
+            plan.follow_up_summary().start,
+            0,
+            "an in-progress campaign is not started again"
+        );
+    }
+
+    #[test]
+    fn an_existing_campaign_is_not_blocked_by_a_renamed_assistant() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "draft"}]));
+        let plan = planned(
+            "kind: Campaign\nname: Q\nassistant: Gone\n",
+            &o,
+            &ObservedLeads::new(),
+        );
+        assert!(
+            plan.diagnostics.is_empty(),
+            "write-once references of an existing campaign are not checked: {:?}",
+            plan.diagnostics
+        );
+    }
+
+    #[test]
+    fn a_name_held_by_two_campaigns_gets_no_follow_up() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q"}, {"id": 4, "name": "Q"}]));
+        let plan = planned(DOC, &o, &ObservedLeads::new());
+        assert!(
+            plan.follow_ups.is_empty(),
+            "nothing is added to or started on a guess"
+        );
+        assert!(plan.has_errors(), "the ambiguity is an error");
+    }
+
+    #[test]
+    fn a_new_campaign_gains_all_its_leads_and_starts_after_them() {
+        let o = Observed {
+            assistants: serde_json::from_value(
+                serde_json::json!([{"id": 7, "name": "Sales", "type": "outbound"}]),
+            )
+            .expect("assistants"),
+            ..Observed::default()
+        };
+        let plan = planned(DOC, &o, &ObservedLeads::new());
+        let s = plan.follow_up_summary();
+        assert_eq!((s.leads_to_add, s.start), (2, 1));
+        assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
+    }
+}

@@ -1,0 +1,252 @@
+//! Rendering of follow-ups (references, leads, status) in plans and apply reports. Starting a
+//! campaign places real calls, so it is marked with `!` and in capitals, never only in colour.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use serde_json::{json, Value};
+
+use super::follow_up::{FollowUp, StatusAction};
+use super::follow_up_apply::{FollowUpReport, FollowUpResult, StatusOutcome};
+use super::plan::Plan;
+use super::resolve::References;
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default();
+const DIM: Style = Style::new().dimmed();
+
+fn paint(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// The words shown for starting a campaign, in the plan and in the confirmation.
+pub const WILL_START_CALLING: &str = "WILL START CALLING";
+
+/// The follow-up section of a plan: one block per campaign with references, leads or status.
+pub fn follow_ups_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    for f in &plan.follow_ups {
+        follow_up_text(&mut out, f);
+    }
+    out
+}
+
+fn follow_up_text(out: &mut String, f: &FollowUp) {
+    if !f.references.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                DIM,
+                format!(
+                    "# {:?} refers to {}",
+                    f.name,
+                    references_text(&f.references)
+                )
+            )
+        );
+    }
+    if let Some(l) = &f.leads {
+        let gains = l.to_add.len();
+        let detail = format!(
+            "{} declared, {} on the platform; leads are never removed",
+            l.declared, l.on_platform
+        );
+        if gains > 0 {
+            let _ = writeln!(
+                out,
+                "  {} {:?} gains {gains} lead(s) ({detail})",
+                paint(GREEN, "+"),
+                f.name
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "  {} {:?} has all its leads ({detail})",
+                paint(DIM, "="),
+                f.name
+            );
+        }
+    }
+    if let Some(s) = &f.status {
+        match s.action {
+            Some(StatusAction::Start) => {
+                let _ = writeln!(
+                    out,
+                    "  {} {:?} {}: status {} -> running, after its leads are added",
+                    paint(RED, "!"),
+                    f.name,
+                    paint(RED, WILL_START_CALLING),
+                    s.actual
+                );
+            }
+            Some(StatusAction::Stop) => {
+                let _ = writeln!(
+                    out,
+                    "  {} {:?} will be stopped: status {} -> stopped (calls under way are aborted)",
+                    paint(YELLOW, "-"),
+                    f.name,
+                    s.actual
+                );
+            }
+            None => {
+                let note = s
+                    .note
+                    .as_ref()
+                    .map(|n| format!("; {n}"))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "  {} {:?} status {} is as wanted ({}){note}",
+                    paint(DIM, "="),
+                    f.name,
+                    s.actual,
+                    s.desired
+                );
+            }
+        }
+    }
+}
+
+fn references_text(r: &References) -> String {
+    let mut parts = Vec::new();
+    if let Some(a) = &r.assistant {
+        parts.push(format!("assistant {:?} (id {})", a.name, a.id));
+    }
+    if !r.phone_numbers.is_empty() {
+        let numbers: Vec<String> = r
+            .phone_numbers
+            .iter()
+            .map(|p| format!("{} (id {})", p.name, p.id))
+            .collect();
+        parts.push(format!("phone numbers {}", numbers.join(", ")));
+    }
+    parts.join(", ")
+}
+
+/// The summary line of the follow-ups, when there is anything to do.
+pub fn follow_up_summary_text(plan: &Plan) -> Option<String> {
+    let s = plan.follow_up_summary();
+    if s.leads_to_add == 0 && s.start == 0 && s.stop == 0 {
+        return None;
+    }
+    let start = if s.start > 0 {
+        paint(RED, format!("{} to start ({WILL_START_CALLING})", s.start))
+    } else {
+        "0 to start".to_owned()
+    };
+    Some(format!(
+        "Leads: {} to add. Status: {start}, {} to stop.\n",
+        s.leads_to_add, s.stop
+    ))
+}
+
+/// Adds `references`, `leads` and `status` to each plan action's JSON object that has them.
+pub fn annotate_actions_json(plan: &Plan, actions: &mut [Value]) {
+    for action in actions.iter_mut() {
+        let Some(f) = action["name"].as_str().and_then(|n| plan.follow_up(n)) else {
+            continue;
+        };
+        if action["manifest"].is_null() {
+            continue;
+        }
+        if !f.references.is_empty() {
+            action["references"] = json!(f.references);
+        }
+        if let Some(l) = &f.leads {
+            action["leads"] = json!({"declared": l.declared, "on_platform": l.on_platform, "to_add": l.to_add.len()});
+        }
+        if let Some(s) = &f.status {
+            action["status"] = json!(s);
+        }
+    }
+}
+
+/// The `changes` object of the plan JSON: leads to add and status changes.
+pub fn changes_json(plan: &Plan) -> Value {
+    json!(plan.follow_up_summary())
+}
+
+/// One result line (or a few) for a campaign's follow-up, as it completes.
+pub fn follow_up_result_text(r: &FollowUpResult) -> String {
+    let mut out = String::new();
+    if let Some(why) = &r.skipped {
+        let _ = writeln!(out, "  {} {:?}: skipped: {why}", paint(RED, "!"), r.name);
+        return out;
+    }
+    if r.leads_added > 0 || r.leads_found > 0 || !r.lead_failures.is_empty() {
+        let found = if r.leads_found > 0 {
+            format!(", {} already there", r.leads_found)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {} {:?}: {} lead(s) added{found}, {} failed",
+            paint(GREEN, "+"),
+            r.name,
+            r.leads_added,
+            r.lead_failures.len()
+        );
+        for failure in &r.lead_failures {
+            let _ = writeln!(
+                out,
+                "      {}: {} {}: {}",
+                failure.source,
+                paint(RED, "error:"),
+                failure.phone_number,
+                failure.error
+            );
+        }
+    }
+    match &r.status {
+        Some(StatusOutcome::Done { action, status }) => {
+            let what = match action {
+                StatusAction::Start => "started: it is calling",
+                StatusAction::Stop => "stopped",
+            };
+            let _ = writeln!(
+                out,
+                "  {} {:?}: {what} (status {status})",
+                paint(RED, "!"),
+                r.name
+            );
+        }
+        Some(StatusOutcome::Failed { action, error }) => {
+            let _ = writeln!(
+                out,
+                "  {} {:?}: could not {}: {error}",
+                paint(RED, "!"),
+                r.name,
+                action.as_str()
+            );
+        }
+        Some(StatusOutcome::NotAttempted { reason, .. }) => {
+            let _ = writeln!(out, "  {} {:?}: {reason}", paint(RED, "!"), r.name);
+        }
+        None => {}
+    }
+    out
+}
+
+/// The closing line for follow-ups, when there were any.
+pub fn follow_up_summary_line(report: &FollowUpReport) -> Option<String> {
+    if report.results.is_empty() {
+        return None;
+    }
+    let added: usize = report.results.iter().map(|r| r.leads_added).sum();
+    let failed: usize = report.results.iter().map(|r| r.lead_failures.len()).sum();
+    let count = |action: StatusAction| {
+        report
+            .results
+            .iter()
+            .filter(|r| matches!(&r.status, Some(StatusOutcome::Done { action: a, .. }) if *a == action))
+            .count()
+    };
+    Some(format!(
+        "Leads: {added} added, {failed} failed. Status: {} started, {} stopped.\n",
+        count(StatusAction::Start),
+        count(StatusAction::Stop)
+    ))
+}

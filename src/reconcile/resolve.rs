@@ -1,0 +1,358 @@
+//! References by name: `assistant: Sales Outbound` and `phone_numbers: ["+12025550145"]` are
+//! turned into the ids the create endpoint takes, from the lists the plan already fetched. A name
+//! that matches nothing, or more than one thing, is an error naming the candidates: campaignctl
+//! never guesses. Pure: no I/O.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::types::{Assistant, PhoneNumber};
+use crate::manifest::{normalize_phone, suggest_closest, Diagnostic, Location, Manifest};
+
+use super::observed::Observed;
+
+/// An account resource a manifest refers to, by both its name and its id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedRef {
+    /// The assistant's name, or the phone number itself.
+    pub name: String,
+    pub id: u64,
+}
+
+/// What one campaign's references resolved to, for the plan to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct References {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assistant: Option<NamedRef>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phone_numbers: Vec<NamedRef>,
+}
+
+impl References {
+    pub fn is_empty(&self) -> bool {
+        self.assistant.is_none() && self.phone_numbers.is_empty()
+    }
+}
+
+/// The manifests with every name replaced by its id, and what each resolved to.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    pub manifests: Vec<Manifest>,
+    /// By campaign name.
+    pub references: BTreeMap<String, References>,
+    /// Names that did not resolve, by the location of the manifest that holds them.
+    pub problems: BTreeMap<Location, Vec<Diagnostic>>,
+}
+
+/// Resolves the names of every manifest. Whether a problem is an error depends on the plan:
+/// only for a campaign about to be created (see `planning`), since for one that exists the
+/// references are write-once and no longer matter (an assistant renamed in the dashboard must
+/// not break the plan of every campaign using it).
+pub fn resolve_names(manifests: &[Manifest], observed: &Observed) -> Resolved {
+    let mut resolved = Resolved::default();
+    for m in manifests {
+        let mut m = m.clone();
+        let mut problems = Vec::new();
+        let refs = resolve_one(&mut m, observed, &mut problems);
+        if !problems.is_empty() {
+            resolved.problems.insert(m.location.clone(), problems);
+        }
+        if !refs.is_empty() {
+            resolved.references.insert(m.spec.name.clone(), refs);
+        }
+        resolved.manifests.push(m);
+    }
+    resolved
+}
+
+fn resolve_one(m: &mut Manifest, observed: &Observed, out: &mut Vec<Diagnostic>) -> References {
+    let mut refs = References::default();
+    let outbound: Vec<&Assistant> = observed
+        .assistants
+        .iter()
+        .filter(|a| a.is_outbound())
+        .collect();
+    if let Some(name) = m.spec.assistant.clone() {
+        if let Some(a) = assistant_by_name(m, &name, observed, &outbound, out) {
+            m.spec.assistant_id = Some(a.id);
+            // A 422 or 404 about assistant_id must point at the line that names it.
+            let at = m.locate("assistant");
+            m.field_locations.insert("assistant_id".into(), at);
+            refs.assistant = Some(NamedRef { name, id: a.id });
+        }
+    } else if let Some(a) = m
+        .spec
+        .assistant_id
+        .and_then(|id| observed.assistants.iter().find(|a| a.id == id))
+    {
+        refs.assistant = Some(NamedRef {
+            name: a.name.clone(),
+            id: a.id,
+        });
+    }
+
+    if let Some(numbers) = m.spec.phone_numbers.clone() {
+        let mut ids = Vec::with_capacity(numbers.len());
+        for (i, number) in numbers.iter().enumerate() {
+            if let Some(p) = phone_by_number(m, i, number, &observed.phone_numbers, out) {
+                ids.push(p.id);
+                refs.phone_numbers.push(NamedRef {
+                    name: number.clone(),
+                    id: p.id,
+                });
+                let at = m.locate(&format!("phone_numbers.{i}"));
+                m.field_locations
+                    .insert(format!("phone_number_ids.{i}"), at);
+            }
+        }
+        if ids.len() == numbers.len() {
+            let at = m.locate("phone_numbers");
+            m.field_locations.insert("phone_number_ids".into(), at);
+            m.spec.phone_number_ids = Some(ids);
+        }
+    } else if let Some(ids) = &m.spec.phone_number_ids {
+        refs.phone_numbers = ids
+            .iter()
+            .filter_map(|id| observed.phone_numbers.iter().find(|p| p.id == *id))
+            .map(|p| NamedRef {
+                name: p.phone_number.clone(),
+                id: p.id,
+            })
+            .collect();
+    }
+    refs
+}
+
+fn assistant_by_name<'a>(
+    m: &Manifest,
+    name: &str,
+    observed: &'a Observed,
+    outbound: &[&'a Assistant],
+    out: &mut Vec<Diagnostic>,
+) -> Option<&'a Assistant> {
+    let matching: Vec<&Assistant> = outbound
+        .iter()
+        .copied()
+        .filter(|a| a.name == name)
+        .collect();
+    let candidates = || {
+        let listed: Vec<String> = outbound
+            .iter()
+            .map(|a| format!("{:?} (id {})", a.name, a.id))
+            .collect();
+        format!("outbound assistants: {}", none_if_empty(&listed))
+    };
+    let error = |message: String, hint: String| {
+        Diagnostic::error(Some(m.locate("assistant")), message)
+            .with_field("assistant")
+            .with_hint(hint)
+    };
+    match matching.as_slice() {
+        [one] => return Some(one),
+        [] => {
+            let inbound = observed
+                .assistants
+                .iter()
+                .find(|a| a.name == name && !a.is_outbound());
+            let message = match inbound {
+                Some(a) => format!(
+                    "assistant {name:?} (id {}) is an {} assistant; a campaign needs an outbound assistant",
+                    a.id, a.kind
+                ),
+                None => format!("no outbound assistant is named {name:?}"),
+            };
+            let meant = suggest_closest(name, outbound.iter().map(|a| a.name.as_str()))
+                .map(|n| format!("did you mean {n:?}? "))
+                .unwrap_or_default();
+            out.push(error(message, format!("{meant}{}", candidates())));
+        }
+        many => {
+            let ids: Vec<String> = many.iter().map(|a| a.id.to_string()).collect();
+            out.push(error(
+                format!(
+                    "{} outbound assistants are named {name:?} (ids {}); campaignctl will not guess which one",
+                    many.len(),
+                    ids.join(", ")
+                ),
+                "write assistant_id: with one of the ids instead of assistant:, or rename the others in the dashboard".to_owned(),
+            ));
+        }
+    }
+    None
+}
+
+fn phone_by_number<'a>(
+    m: &Manifest,
+    i: usize,
+    number: &str,
+    numbers: &'a [PhoneNumber],
+    out: &mut Vec<Diagnostic>,
+) -> Option<&'a PhoneNumber> {
+    let field = format!("phone_numbers.{i}");
+    let matching: Vec<&PhoneNumber> = numbers
+        .iter()
+        .filter(|p| normalize_phone(&p.phone_number).as_deref() == Some(number))
+        .collect();
+    let error = |message: String, hint: String| {
+        Diagnostic::error(Some(m.locate(&field)), message)
+            .with_field(field.clone())
+            .with_hint(hint)
+    };
+    match matching.as_slice() {
+        [one] => return Some(one),
+        [] => {
+            let listed: Vec<String> = numbers
+                .iter()
+                .map(|p| format!("{} (id {})", p.phone_number, p.id))
+                .collect();
+            let meant = suggest_closest(number, numbers.iter().map(|p| p.phone_number.as_str()))
+                .map(|n| format!("did you mean {n}? "))
+                .unwrap_or_default();
+            out.push(error(
+                format!("{field}: {number} is not a phone number of this account"),
+                format!("{meant}phone numbers: {}", none_if_empty(&listed)),
+            ));
+        }
+        many => {
+            let ids: Vec<String> = many.iter().map(|p| p.id.to_string()).collect();
+            out.push(error(
+                format!(
+                    "{field}: {number} is held by {} phone number records (ids {}); campaignctl will not guess which one",
+                    many.len(),
+                    ids.join(", ")
+                ),
+                "write phone_number_ids: with the ids instead of phone_numbers:".to_owned(),
+            ));
+        }
+    }
+    None
+}
+
+fn none_if_empty(items: &[String]) -> String {
+    if items.is_empty() {
+        "(none)".to_owned()
+    } else {
+        items.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::manifest::parse_bytes;
+
+    fn assistant(id: u64, name: &str, kind: &str) -> Assistant {
+        Assistant {
+            id,
+            name: name.into(),
+            kind: kind.into(),
+            mode: None,
+            status: None,
+            timezone: None,
+            post_call_schema: vec![],
+        }
+    }
+
+    fn phone(id: u64, number: &str) -> PhoneNumber {
+        PhoneNumber {
+            id,
+            phone_number: number.into(),
+            country_code: None,
+            type_label: None,
+            is_available: None,
+        }
+    }
+
+    fn observed() -> Observed {
+        Observed {
+            campaigns: vec![],
+            assistants: vec![
+                assistant(7, "Sales Outbound", "outbound"),
+                assistant(8, "Renewals", "outbound"),
+                assistant(9, "Renewals", "outbound"),
+                assistant(12, "Front Desk", "inbound"),
+            ],
+            phone_numbers: vec![phone(45, "+12025550145"), phone(46, "+12025550146")],
+        }
+    }
+
+    fn resolve(extra: &str) -> Resolved {
+        let yaml = format!("kind: Campaign\nname: Q\n{extra}");
+        let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        resolve_names(&manifests, &observed())
+    }
+
+    fn first_error(r: &Resolved) -> String {
+        r.problems
+            .values()
+            .flatten()
+            .next()
+            .map(ToString::to_string)
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn names_become_ids_and_both_are_kept() {
+        let r = resolve("assistant: Sales Outbound\nphone_numbers: [\"+1 202 555 0146\"]\n");
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        let spec = &r.manifests[0].spec;
+        assert_eq!(spec.assistant_id, Some(7), "the create body carries the id");
+        assert_eq!(spec.phone_number_ids, Some(vec![46]));
+        assert_eq!(
+            r.references["Q"].assistant,
+            Some(NamedRef {
+                name: "Sales Outbound".into(),
+                id: 7
+            })
+        );
+        assert_eq!(
+            r.manifests[0].locate("assistant_id").line,
+            3,
+            "errors about the id point at the name"
+        );
+    }
+
+    #[test]
+    fn a_missing_name_names_the_candidates() {
+        let r = resolve("assistant: Sales Outbond\n");
+        let shown = first_error(&r);
+        assert!(
+            shown.starts_with(
+                "t.yaml:3:12: error: no outbound assistant is named \"Sales Outbond\""
+            ),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("did you mean \"Sales Outbound\"?"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("\"Renewals\" (id 8)"),
+            "the candidates are listed: {shown}"
+        );
+        assert_eq!(r.manifests[0].spec.assistant_id, None, "nothing is guessed");
+    }
+
+    #[test]
+    fn an_ambiguous_or_inbound_name_is_an_error() {
+        let shown = first_error(&resolve("assistant: Renewals\n"));
+        assert!(
+            shown.contains("2 outbound assistants are named \"Renewals\" (ids 8, 9)"),
+            "{shown}"
+        );
+        let shown = first_error(&resolve("assistant: Front Desk\n"));
+        assert!(shown.contains("(id 12) is an inbound assistant"), "{shown}");
+        let shown = first_error(&resolve(
+            "assistant_id: 7\nphone_numbers: [\"+12025550199\"]\n",
+        ));
+        assert!(
+            shown.contains("phone_numbers.0: +12025550199 is not a phone number of this account")
+                && shown.contains("+12025550145 (id 45), +12025550146 (id 46)"),
+            "{shown}"
+        );
+    }
+}
