@@ -449,3 +449,76 @@ fn completions_for_bash_zsh_and_fish() {
         .run()
         .assert_code(1);
 }
+
+#[test]
+fn a_saved_plan_that_only_adds_leads_is_applied_once() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    let lead = |n: u32| format!("    - {{ phone_number: \"+1415555010{n}\" }}\n");
+    ws.write(
+        "c/q.yaml",
+        format!(
+            "kind: Campaign\nname: Q\nassistant_id: 7\nleads:\n  items:\n{}",
+            lead(1)
+        ),
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "c/q.yaml",
+        format!(
+            "kind: Campaign\nname: Q\nassistant_id: 7\nleads:\n  items:\n{}{}",
+            lead(1),
+            lead(2)
+        ),
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--out", "leads.plan", "--detailed-exitcode"])
+        .run()
+        .assert_code(2)
+        .assert_contains("gains 1 lead(s)");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "leads.plan"])
+        .run()
+        .assert_code(0);
+    assert_eq!(emu.stats()["leads_created"], 2);
+
+    // The campaign list did not change, the leads did: the plan is stale all the same.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "leads.plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains("stale: the leads of its campaigns changed");
+    assert_eq!(emu.stats()["leads_created"], 2, "no lead was sent twice");
+}
+
+#[test]
+fn markdown_and_annotations_mark_a_start_loudly() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "c/q.yaml",
+        "kind: Campaign\nname: Q\nassistant_id: 7\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n",
+    );
+    let md = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--format", "markdown", "--detailed-exitcode"])
+        .run();
+    md.assert_code(2)
+        .assert_contains(
+            "**Leads and status:** 1 lead(s) to add, 1 campaign(s) to start, 0 to stop.",
+        )
+        .assert_contains("> **WILL START CALLING:** applying starts Q.")
+        .assert_contains("| ➕ | Q | create, +1 lead(s), **WILL START CALLING** |");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--format", "github"])
+        .run()
+        .assert_code(0)
+        .assert_contains("::warning file=c/q.yaml,line=1,col=1,title=campaignctl%3A WILL START CALLING::applying starts campaign \"Q\"");
+    assert_eq!(
+        emu.stats()["campaign_create_requests"],
+        0,
+        "planning writes nothing"
+    );
+}

@@ -599,3 +599,45 @@ fn unusable_durations_are_refused_before_starting() {
             .assert_contains(message);
     }
 }
+
+/// The emulator's status of the campaign named `name`.
+fn status_of(emu: &Emulator, name: &str) -> String {
+    emu.campaigns()
+        .iter()
+        .find(|c| c["name"] == name)
+        .and_then(|c| c["status"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "<absent>".to_owned())
+}
+
+#[test]
+fn leads_are_added_by_the_daemon_but_a_start_needs_allow_start() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    let doc = "kind: Campaign\nname: Calls\nassistant_id: 9\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
+    ws.write("m/calls.yaml", doc);
+
+    let daemon = Daemon::start(&ws, &emu, &["m"], &[]);
+    daemon.wait_for_passes("success", 1.0);
+    daemon.wait_for("the lead to be added", || {
+        let n = emu.stats()["leads_created"].as_u64().unwrap_or(0);
+        (n == 1).then_some(()).ok_or(format!("{n} lead(s)"))
+    });
+    assert_eq!(
+        status_of(&emu, "Calls"),
+        "draft",
+        "without --allow-start the daemon never starts a campaign"
+    );
+    let log = daemon.stop();
+    assert!(
+        log.contains("not applied by watch without --allow-start"),
+        "the held start is logged:\n{log}"
+    );
+
+    let daemon = Daemon::start(&ws, &emu, &["m"], &["--allow-start"]);
+    daemon.wait_for("the campaign to be started", || {
+        let status = status_of(&emu, "Calls");
+        (status == "in-progress").then_some(()).ok_or(status)
+    });
+    daemon.stop();
+    assert_eq!(emu.stats()["leads_created"], 1, "no lead was added twice");
+}

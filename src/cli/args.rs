@@ -325,6 +325,11 @@ pub struct WatchArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 
+    /// Let `status: running` start campaigns (starting places real phone calls). Without it
+    /// the daemon adds leads and stops campaigns, but leaves starts to `campaignctl apply`.
+    #[arg(long)]
+    pub allow_start: bool,
+
     /// First wait after a failed pass; doubles per failure up to --backoff-max (tests shorten it).
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = positive_duration, hide = true)]
     pub backoff_base: std::time::Duration,

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use crate::manifest::{Diagnostic, Location, Severity};
 
+use super::follow_up::StatusAction;
 use super::plan::{ActionKind, Plan};
+use super::render_follow_up::WILL_START_CALLING;
 
 /// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
 pub fn in_github_actions() -> bool {
@@ -91,6 +93,34 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                 ));
             }
             ActionKind::Unchanged { .. } | ActionKind::Unmanaged => {}
+        }
+    }
+    for f in &plan.follow_ups {
+        if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
+            out.push_str(&command(
+                "notice",
+                Some(&f.manifest),
+                "campaignctl: leads",
+                &format!("campaign {:?} gains {n} lead(s)", f.name),
+            ));
+        }
+        match f.status.as_ref().and_then(|s| s.action) {
+            Some(StatusAction::Start) => out.push_str(&command(
+                "warning",
+                Some(&f.manifest),
+                &format!("campaignctl: {WILL_START_CALLING}"),
+                &format!(
+                    "applying starts campaign {:?}: it places real phone calls",
+                    f.name
+                ),
+            )),
+            Some(StatusAction::Stop) => out.push_str(&command(
+                "notice",
+                Some(&f.manifest),
+                "campaignctl: stop",
+                &format!("applying stops campaign {:?}", f.name),
+            )),
+            None => {}
         }
     }
     out

@@ -10,7 +10,9 @@ use similar::TextDiff;
 
 use crate::manifest::{Diagnostic, Location};
 
+use super::follow_up::StatusAction;
 use super::plan::{Action, ActionKind, Plan};
+use super::render_follow_up::WILL_START_CALLING;
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
 pub const MAX_CHARS: usize = 65_000;
@@ -39,6 +41,27 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         "**Plan:** {} to create, {} drifted, {} unchanged, {} unmanaged.\n",
         s.create, s.drift, s.unchanged, s.unmanaged
     );
+    let f = plan.follow_up_summary();
+    if f.leads_to_add + f.start + f.stop > 0 {
+        let _ = writeln!(
+            head,
+            "**Leads and status:** {} lead(s) to add, {} campaign(s) to start, {} to stop.\n",
+            f.leads_to_add, f.start, f.stop
+        );
+    }
+    if f.start > 0 {
+        let names: Vec<String> = plan
+            .follow_ups
+            .iter()
+            .filter(|f| f.starts())
+            .map(|f| escape(&f.name))
+            .collect();
+        let _ = writeln!(
+            head,
+            "> [!WARNING]\n> **{WILL_START_CALLING}:** applying starts {}. Starting places real phone calls.\n",
+            names.join(", ")
+        );
+    }
 
     let mut body = Budget::new(MAX_CHARS - RESERVE, head);
     let diagnostics: Vec<&Diagnostic> = plan
@@ -65,7 +88,7 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
     if !rows.is_empty() {
         body.push("| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n");
         for a in &rows {
-            body.push(&row(a));
+            body.push(&row(plan, a));
         }
         body.push("\n");
     }
@@ -157,8 +180,8 @@ fn location_cell(location: &Option<Location>) -> String {
         .unwrap_or_default()
 }
 
-fn row(a: &Action) -> String {
-    let (symbol, action) = match &a.kind {
+fn row(plan: &Plan, a: &Action) -> String {
+    let (symbol, mut action) = match &a.kind {
         ActionKind::Create { .. } => ("➕", "create".to_owned()),
         ActionKind::Drift { changes, .. } => {
             let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
@@ -167,6 +190,22 @@ fn row(a: &Action) -> String {
         ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
         ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
     };
+    let follow_up = plan
+        .follow_ups
+        .iter()
+        .find(|f| a.manifest.as_ref() == Some(&f.manifest));
+    if let Some(f) = follow_up {
+        if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
+            let _ = write!(action, ", +{n} lead(s)");
+        }
+        match f.status.as_ref().and_then(|s| s.action) {
+            Some(StatusAction::Start) => {
+                let _ = write!(action, ", **{WILL_START_CALLING}**");
+            }
+            Some(StatusAction::Stop) => action.push_str(", stop"),
+            None => {}
+        }
+    }
     format!(
         "| {symbol} | {} | {action} | {} | {} |\n",
         escape(&a.name),

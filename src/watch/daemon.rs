@@ -11,8 +11,10 @@ use tracing::{error, warn};
 
 use crate::api::Client;
 use crate::manifest::{self, Diagnostic, Manifest, Severity};
+use crate::reconcile::follow_up::StatusAction;
+use crate::reconcile::follow_up_apply::apply_follow_ups;
 use crate::reconcile::{
-    self, ActionKind, ApplyOptions, ApplyReport, CreateOutcome, Observed, Plan,
+    self, planning, ActionKind, ApplyOptions, ApplyReport, CreateOutcome, Observed, Plan,
 };
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
@@ -24,6 +26,7 @@ pub(crate) struct Daemon {
     pub(crate) paths: Vec<PathBuf>,
     pub(crate) client: Client,
     pub(crate) parallelism: usize,
+    pub(crate) allow_start: bool,
     pub(crate) status: Arc<Status>,
     pub(crate) watcher: ManifestWatcher,
     pub(crate) stop: watch::Receiver<bool>,
@@ -38,6 +41,8 @@ struct Counts {
     create: usize,
     created: usize,
     create_failed: usize,
+    leads_to_add: usize,
+    follow_ups_failed: usize,
     unchanged: usize,
     drift: usize,
     unmanaged: usize,
@@ -78,6 +83,8 @@ impl Reconciler for Daemon {
                     to_create = c.create,
                     created = c.created,
                     create_failed = c.create_failed,
+                    leads_to_add = c.leads_to_add,
+                    follow_ups_failed = c.follow_ups_failed,
                     unchanged = c.unchanged,
                     drift = c.drift,
                     unmanaged = c.unmanaged,
@@ -123,8 +130,21 @@ impl Daemon {
                 )
             }
         };
-        let plan = reconcile::plan(&load.manifests, &observed);
+        let planned = match planning::plan_all(&self.client, &load.manifests, &observed).await {
+            Ok(planned) => planned,
+            Err(e) => {
+                return (
+                    PassOutcome::Failed,
+                    Some(format!("cannot read the platform's leads: {e}")),
+                )
+            }
+        };
+        let mut plan = planned.plan;
+        if !self.allow_start {
+            hold_starts(&mut plan);
+        }
         log_diagnostics(&plan.diagnostics);
+        counts.leads_to_add = plan.follow_up_summary().leads_to_add;
         let summary = plan.summary();
         counts.create = summary.create;
         counts.unchanged = summary.unchanged;
@@ -149,11 +169,11 @@ impl Daemon {
                 )),
             );
         }
-        if summary.create == 0 {
+        if !plan.has_writes() {
             return (PassOutcome::Success, None);
         }
 
-        let report = self.apply(&plan, &load.manifests).await;
+        let report = self.apply(&plan, &planned.manifests).await;
         let applied = report.summary();
         self.status.metrics.creates_finished(&applied);
         counts.created = applied.created;
@@ -180,6 +200,29 @@ impl Daemon {
                 PassOutcome::Failed,
                 Some(format!(
                     "shutting down: {not_started} create(s) not started"
+                )),
+            );
+        }
+        if *self.stop.borrow() {
+            // Leads and status changes wait for the next run, like creates not yet started.
+            return (
+                PassOutcome::Failed,
+                Some("shutting down: leads and status changes not applied".to_owned()),
+            );
+        }
+        let follow_ups = apply_follow_ups(&self.client, &plan, &report, self.parallelism, |r| {
+            if !r.succeeded() {
+                warn!(campaign = r.name.as_str(), result = ?r, "leads or status not fully applied");
+            }
+        })
+        .await;
+        counts.follow_ups_failed = follow_ups.results.iter().filter(|r| !r.succeeded()).count();
+        if counts.follow_ups_failed > 0 {
+            return (
+                PassOutcome::Failed,
+                Some(format!(
+                    "{} campaign(s) did not get all their leads or status",
+                    counts.follow_ups_failed
                 )),
             );
         }
@@ -217,6 +260,26 @@ impl Daemon {
             .await;
         ApplyReport {
             results: reports.into_iter().flat_map(|r| r.results).collect(),
+        }
+    }
+}
+
+/// Without `--allow-start`, a desired `running` is not acted on: the start is removed from the
+/// plan (leads are still added) and logged, so that only an explicit opt-in lets a daemon place
+/// calls.
+fn hold_starts(plan: &mut Plan) {
+    for f in &mut plan.follow_ups {
+        if let Some(status) = f
+            .status
+            .as_mut()
+            .filter(|s| s.action == Some(StatusAction::Start))
+        {
+            warn!(
+                campaign = f.name.as_str(),
+                "status: running is not applied by watch without --allow-start (starting places real calls); run `campaignctl apply` to start it"
+            );
+            status.action = None;
+            status.note = Some("held: watch runs without --allow-start".to_owned());
         }
     }
 }

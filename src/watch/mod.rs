@@ -46,6 +46,9 @@ pub struct WatchConfig {
     pub interval: Duration,
     /// Creates in flight at most at once (>= 1).
     pub parallelism: usize,
+    /// Whether a manifest's `status: running` may start its campaign (which places calls).
+    /// Without it, such a start is logged and left for `campaignctl apply`.
+    pub allow_start: bool,
     /// First wait after a failed pass; it doubles with each failure in a row, up to `backoff_max`.
     pub backoff_base: Duration,
     pub backoff_max: Duration,
@@ -80,6 +83,7 @@ pub async fn run(
         paths: config.paths.clone(),
         client,
         parallelism: config.parallelism,
+        allow_start: config.allow_start,
         status,
         watcher,
         stop: stop_rx.clone(),

@@ -22,6 +22,7 @@ pub async fn run(args: WatchArgs, global: &GlobalArgs) -> anyhow::Result<u8> {
         debounce: args.debounce,
         interval: args.interval,
         parallelism: usize::from(args.parallelism),
+        allow_start: args.allow_start,
         backoff_base: args.backoff_base,
         backoff_max: args.backoff_max,
         grace: SHUTDOWN_GRACE,
