@@ -10,6 +10,9 @@ Examples:
   campaignctl validate campaigns/
   CAMPAIGNCTL_API_TOKEN=... campaignctl plan campaigns/
   CAMPAIGNCTL_API_TOKEN=... campaignctl apply --auto-approve campaigns/
+  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan
+  campaignctl watch campaigns/ --listen 127.0.0.1:9464   # daemon: apply on every change
+  campaignctl export --out imported/    # bring an existing account under git
   campaignctl demo                      # plan and apply campaigns/ against a built-in emulator
 
 Environment:
@@ -97,50 +100,42 @@ pub enum Command {
         after_help = "Example:\n  campaignctl validate campaigns/ extra/q4.yaml\n\nExit codes: 0 valid, 1 invalid."
     )]
     Validate(ValidateArgs),
-
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
         after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only), = unchanged, ? unmanaged (never touched), ! WILL START CALLING, - stop.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, leads to add, a status to change, or drift to report."
     )]
     Plan(PlanArgs),
-
-    /// Plan afresh, show the plan, confirm, and create the missing campaigns.
+    /// Plan afresh, show the plan, confirm, then create campaigns, add leads and set status.
     #[command(
         after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added; without --auto-approve that is confirmed separately.\nExit codes: 0 everything succeeded (or nothing to do), 1 otherwise."
     )]
     Apply(ApplyArgs),
-
-    /// Run the local platform emulator (for tests, demos and trying manifests out).
-    #[command(
-        after_help = "Example:\n  campaignctl emulator --listen 127.0.0.1:8080 --token dev\n  CAMPAIGNCTL_API_URL=http://127.0.0.1:8080/api CAMPAIGNCTL_API_TOKEN=dev campaignctl plan\n\nThe first line on stdout is `listening on http://ADDR/api`."
-    )]
-    Emulator(EmulatorArgs),
-
-    /// Validate, plan, apply and re-plan the manifests against a built-in emulator: no account needed.
-    #[command(after_help = "Example:\n  campaignctl demo campaigns/")]
-    Demo(DemoArgs),
-
-    /// Print the JSON Schema of the manifest format (for editors with the YAML language server).
-    #[command(
-        after_help = "Example:\n  campaignctl schema > campaign.schema.json\n  # then start each manifest with:\n  # yaml-language-server: $schema=./campaign.schema.json"
-    )]
-    Schema,
-
+    /// Run as a daemon: apply the manifests at start, on every change, and every --interval.
+    #[command(after_help = WATCH_HELP)]
+    Watch(WatchArgs),
     /// Write every remote campaign as a manifest pinned by id, to bring an account under git.
     #[command(
         after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe list endpoint does not return assistant_id and the other write-once fields,\nso exported manifests adopt their campaign with `id:` and a comment names what is missing."
     )]
     Export(ExportArgs),
-
+    /// Print the JSON Schema of the manifest format (for editors with the YAML language server).
+    #[command(
+        after_help = "Example:\n  campaignctl schema > campaign.schema.json\n  # then start each manifest with:\n  # yaml-language-server: $schema=./campaign.schema.json"
+    )]
+    Schema,
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  campaignctl completions bash > ~/.local/share/bash-completion/completions/campaignctl\n  campaignctl completions zsh > ~/.zfunc/_campaignctl\n  campaignctl completions fish > ~/.config/fish/completions/campaignctl.fish"
     )]
     Completions(CompletionsArgs),
-
-    /// Run as a daemon: apply the manifests at start, on every change, and every --interval.
-    #[command(after_help = WATCH_HELP)]
-    Watch(WatchArgs),
+    /// Run the local platform emulator (for tests, demos and trying manifests out).
+    #[command(
+        after_help = "Example:\n  campaignctl emulator --listen 127.0.0.1:8080 --token dev\n  CAMPAIGNCTL_API_URL=http://127.0.0.1:8080/api CAMPAIGNCTL_API_TOKEN=dev campaignctl plan\n\nThe first line on stdout is `listening on http://ADDR/api`."
+    )]
+    Emulator(EmulatorArgs),
+    /// Validate, plan, apply and re-plan the manifests against a built-in emulator: no account needed.
+    #[command(after_help = "Example:\n  campaignctl demo campaigns/")]
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Args)]
