@@ -30,19 +30,23 @@ pub fn client_from(global: &GlobalArgs) -> Result<Client, UserError> {
             }
         },
     };
-    client_for(base_url, token, Duration::from_secs(global.timeout))
+    client_for(base_url, token, global)
 }
 
 pub fn client_for(
     base_url: url::Url,
     token: ApiToken,
-    timeout: Duration,
+    global: &GlobalArgs,
 ) -> Result<Client, UserError> {
+    let mut retry = RetryPolicy::default();
+    if let Some(ms) = global.retry_base_delay_ms {
+        retry.base_delay = Duration::from_millis(ms);
+    }
     Client::new(ClientConfig {
         base_url,
         token,
-        timeout,
-        retry: RetryPolicy::default(),
+        timeout: Duration::from_secs(global.timeout),
+        retry,
     })
     .map_err(UserError::from)
 }
