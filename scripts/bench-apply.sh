@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 N="${1:-200}" L="${2:-50}" P="${3:-8}" RUNS="${4:-5}"
 
 cargo build --release --quiet --bin campaignctl --example fleet
-BIN=target/release/campaignctl
+# CAMPAIGNCTL_BIN measures another build, e.g. one saved from before a change.
+BIN="${CAMPAIGNCTL_BIN:-target/release/campaignctl}"
 WORK="$(mktemp -d)"
 EMULATOR_PID=""
 cleanup() {

@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 RUNS="${1:-5}"
 
 cargo build --release --quiet --bin campaignctl --example fleet
-BIN=target/release/campaignctl
+# CAMPAIGNCTL_BIN measures another build, e.g. one saved from before a change.
+BIN="${CAMPAIGNCTL_BIN:-target/release/campaignctl}"
 FLEET=target/release/examples/fleet
 WORK="$(mktemp -d)"
 EMULATOR_PID=""

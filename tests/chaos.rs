@@ -174,3 +174,22 @@ fn chaos_apply_creates_each_campaign_once_and_says_what_it_inferred() {
         "the emulator performed exactly one create per campaign\n{context}"
     );
 }
+
+#[test]
+fn apply_never_has_more_requests_in_flight_than_its_parallelism() {
+    // Latency makes requests overlap, so a client that sent more at once would be caught.
+    let emu = Emulator::start_with(&["--latency", "30", "--campaign-limit", "100"]);
+    let ws = Workspace::new();
+    fleet::write_manifests(&ws.path().join("campaigns"), 12, 1).expect("write manifests");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--parallelism", "2"])
+        .run()
+        .assert_code(0)
+        .assert_contains("12 created");
+    let stats = emu.stats();
+    assert_eq!(
+        stats["max_in_flight"], 2,
+        "apply --parallelism 2 must keep 2 requests in flight at most, and does use both \
+         (the plan lists three endpoints at once unless the client bounds them): {stats}"
+    );
+}

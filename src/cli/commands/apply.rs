@@ -17,6 +17,8 @@ pub struct Options {
 }
 
 pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow::Result<u8> {
+    // --parallelism bounds every request of the run, the plan's concurrent lists included.
+    let client = &client.clone().with_max_in_flight(options.parallelism);
     let Some(planned) = make_plan(client, paths, options.format).await? else {
         return Ok(exit::ERROR);
     };
