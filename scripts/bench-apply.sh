@@ -28,12 +28,14 @@ echo "(wall time of the whole command: process start, the plan's list requests, 
 : >"$WORK/walls"
 worst_in_flight=0
 for run in $(seq "$RUNS"); do
+    # A fresh file per run: reading a stale one would find the previous emulator's address.
+    rm -f "$WORK/emulator.out"
     "$BIN" emulator --listen 127.0.0.1:0 --token bench --latency "$L" \
         --campaign-limit $((N * 2)) >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
     EMULATOR_PID=$!
     URL=""
     for _ in $(seq 200); do
-        URL=$(sed -n 's/^listening on //p' "$WORK/emulator.out")
+        URL=$(sed -n 's/^listening on //p' "$WORK/emulator.out" 2>/dev/null || true)
         [ -n "$URL" ] && break
         sleep 0.05
     done

@@ -65,10 +65,12 @@ echo "validate  10000 campaigns in 100 files: ${wall} s, peak RSS ${mb} MB (targ
 echo
 
 start_emulator() {
+    # A fresh file per run: reading a stale one would find the previous emulator's address.
+    rm -f "$WORK/emulator.out"
     "$BIN" emulator --listen 127.0.0.1:0 --token bench --seed "$1" >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
     EMULATOR_PID=$!
     for _ in $(seq 200); do
-        URL=$(sed -n 's/^listening on //p' "$WORK/emulator.out")
+        URL=$(sed -n 's/^listening on //p' "$WORK/emulator.out" 2>/dev/null || true)
         [ -n "$URL" ] && return 0
         sleep 0.05
     done
