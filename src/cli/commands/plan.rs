@@ -16,15 +16,18 @@ pub struct Planned {
 }
 
 pub async fn run(client: &Client, paths: &[PathBuf], format: Format) -> anyhow::Result<u8> {
-    let Some(planned) = make_plan(client, paths, format).await? else {
+    let Some(Planned { plan, load }) = make_plan(client, paths, format).await? else {
         return Ok(exit::ERROR);
     };
+    // The plan holds everything it shows. The manifests, most of the memory at scale, go
+    // before the rendering allocates its own (README, Performance).
+    drop(load.manifests);
     match format {
-        Format::Text => anstream::print!("{}", render::plan_text(&planned.plan)),
-        Format::Json => print_json(&render::plan_json(&planned.plan, &planned.load.diagnostics)),
+        Format::Text => anstream::print!("{}", render::plan_text(&plan)),
+        Format::Json => print_json(&render::plan_json(&plan, &load.diagnostics)),
     }
-    anstream::eprint!("{}", render::diagnostics_text(&planned.plan.diagnostics));
-    Ok(if planned.plan.has_errors() {
+    anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+    Ok(if plan.has_errors() {
         exit::ERROR
     } else {
         exit::OK
