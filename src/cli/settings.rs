@@ -30,22 +30,31 @@ pub fn client_from(global: &GlobalArgs) -> Result<Client, UserError> {
             }
         },
     };
-    client_for(base_url, token, global)
+    let mut retry = RetryPolicy::default();
+    if let Some(ms) = global.retry_base_delay_ms {
+        retry.base_delay = Duration::from_millis(ms);
+    }
+    client_with(base_url, token, Duration::from_secs(global.timeout), retry)
 }
 
 pub fn client_for(
     base_url: url::Url,
     token: ApiToken,
-    global: &GlobalArgs,
+    timeout: Duration,
 ) -> Result<Client, UserError> {
-    let mut retry = RetryPolicy::default();
-    if let Some(ms) = global.retry_base_delay_ms {
-        retry.base_delay = Duration::from_millis(ms);
-    }
+    client_with(base_url, token, timeout, RetryPolicy::default())
+}
+
+fn client_with(
+    base_url: url::Url,
+    token: ApiToken,
+    timeout: Duration,
+    retry: RetryPolicy,
+) -> Result<Client, UserError> {
     Client::new(ClientConfig {
         base_url,
         token,
-        timeout: Duration::from_secs(global.timeout),
+        timeout,
         retry,
     })
     .map_err(UserError::from)

@@ -4,6 +4,7 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::Context;
 
@@ -27,7 +28,7 @@ pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
         .context("cannot start the built-in emulator")?;
     let base = parse_base_url(&running.base_url()).context("emulator URL")?;
     let token = ApiToken::new(emulator::DEFAULT_TOKEN).context("emulator token")?;
-    let client = client_for(base, token, global)?;
+    let client = client_for(base, token, Duration::from_secs(global.timeout))?;
 
     let bold = anstyle::Style::new().bold();
     let step = |n: u8, what: &str| anstream::println!("\n{bold}== {n}. {what}{bold:#}\n");
