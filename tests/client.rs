@@ -2,36 +2,15 @@
 //! that plan-time checks normally prevent (the account changing between plan and apply), so
 //! that a 404 and a 422 from the platform are shown to map back to the manifest's lines.
 
-use std::net::{Ipv4Addr, SocketAddr};
+mod in_process;
+
 use std::path::Path;
-use std::time::Duration;
 
 use campaignctl::api::types::{Assistant, PhoneNumber};
-use campaignctl::api::{parse_base_url, ApiError, ApiToken, Client, ClientConfig, RetryPolicy};
-use campaignctl::emulator::{self, EmulatorConfig, FaultConfig};
+use campaignctl::api::ApiError;
 use campaignctl::manifest::parse_bytes;
 use campaignctl::reconcile::{apply, plan, ApplyOptions, CreateOutcome, Observed};
-
-async fn emulator() -> (emulator::RunningEmulator, Client) {
-    let running = emulator::start(EmulatorConfig {
-        listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        token: "t".into(),
-        seed: None,
-        state: None,
-        campaign_limit: None,
-        faults: FaultConfig::default(),
-    })
-    .await
-    .expect("emulator starts");
-    let client = Client::new(ClientConfig {
-        base_url: parse_base_url(&running.base_url()).expect("url"),
-        token: ApiToken::new("t").expect("token"),
-        timeout: Duration::from_secs(10),
-        retry: RetryPolicy::default(),
-    })
-    .expect("client");
-    (running, client)
-}
+use in_process::emulator;
 
 #[tokio::test]
 async fn platform_404_and_422_map_back_to_manifest_lines() {
@@ -99,13 +78,7 @@ async fn platform_404_and_422_map_back_to_manifest_lines() {
 #[tokio::test]
 async fn wrong_token_is_unauthorized() {
     let (running, _) = emulator().await;
-    let client = Client::new(ClientConfig {
-        base_url: parse_base_url(&running.base_url()).expect("url"),
-        token: ApiToken::new("wrong").expect("token"),
-        timeout: Duration::from_secs(10),
-        retry: RetryPolicy::default(),
-    })
-    .expect("client");
+    let client = in_process::client(&running, "wrong");
     match client.list_campaigns().await {
         Err(ApiError::Unauthorized) => {}
         other => panic!("expected 401, got {other:?}"),

@@ -5,11 +5,13 @@
 //! nothing was written. Every other failure of a create is returned to the caller, which must
 //! treat `ApiError::outcome_unknown()` as "may have happened" (see reconcile::apply).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use tokio::sync::Semaphore;
 use tracing::{debug, warn};
 use url::Url;
 
@@ -103,6 +105,8 @@ fn is_loopback(url: &Url) -> bool {
 pub struct Client {
     http: reqwest::Client,
     config: ClientConfig,
+    /// Caps the requests this client (and its clones) has in flight; see `with_max_in_flight`.
+    in_flight: Option<Arc<Semaphore>>,
 }
 
 impl Client {
@@ -113,7 +117,19 @@ impl Client {
             .user_agent(concat!("campaignctl/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Transport(describe_transport(&e)))?;
-        Ok(Client { http, config })
+        Ok(Client {
+            http,
+            config,
+            in_flight: None,
+        })
+    }
+
+    /// This client, sending at most `max` requests at once, across clones, for every call
+    /// (lists included), so that `apply --parallelism N` never has more than N requests in
+    /// flight, not even while it plans. Waits for retries do not hold a slot.
+    pub fn with_max_in_flight(mut self, max: usize) -> Client {
+        self.in_flight = Some(Arc::new(Semaphore::new(max.max(1))));
+        self
     }
 
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -319,6 +335,13 @@ impl Client {
         if let Some(b) = body {
             req = req.json(b);
         }
+        // Held until the body is read: the request is in flight until then.
+        let _slot = match &self.in_flight {
+            Some(limit) => Some(limit.acquire().await.map_err(|_| {
+                Attempt::Failed(ApiError::Transport("the client is shutting down".into()))
+            })?),
+            None => None,
+        };
         debug!(%method, path, "request");
         let resp = req
             .send()

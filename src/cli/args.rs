@@ -59,6 +59,11 @@ pub struct GlobalArgs {
     /// When to colour the output. `auto` colours only on a terminal and honours NO_COLOR.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
     pub color: ColorWhen,
+
+    /// Base delay of the retry backoff, in milliseconds (default 250). Hidden: it exists so
+    /// fault-injection tests run in seconds; production runs keep the default.
+    #[arg(long, hide = true, value_name = "MS", env = "CAMPAIGNCTL_RETRY_BASE_DELAY_MS", value_parser = clap::value_parser!(u64).range(1..=60_000), global = true)]
+    pub retry_base_delay_ms: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -30,7 +30,11 @@ pub fn client_from(global: &GlobalArgs) -> Result<Client, UserError> {
             }
         },
     };
-    client_for(base_url, token, Duration::from_secs(global.timeout))
+    let mut retry = RetryPolicy::default();
+    if let Some(ms) = global.retry_base_delay_ms {
+        retry.base_delay = Duration::from_millis(ms);
+    }
+    client_with(base_url, token, Duration::from_secs(global.timeout), retry)
 }
 
 pub fn client_for(
@@ -38,11 +42,20 @@ pub fn client_for(
     token: ApiToken,
     timeout: Duration,
 ) -> Result<Client, UserError> {
+    client_with(base_url, token, timeout, RetryPolicy::default())
+}
+
+fn client_with(
+    base_url: url::Url,
+    token: ApiToken,
+    timeout: Duration,
+    retry: RetryPolicy,
+) -> Result<Client, UserError> {
     Client::new(ClientConfig {
         base_url,
         token,
         timeout,
-        retry: RetryPolicy::default(),
+        retry,
     })
     .map_err(UserError::from)
 }

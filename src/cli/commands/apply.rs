@@ -21,6 +21,8 @@ pub struct Options {
 }
 
 pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow::Result<u8> {
+    // --parallelism bounds every request of the run, the plan's concurrent lists included.
+    let client = &client.clone().with_max_in_flight(options.parallelism);
     if let Some(plan_file) = saved_plan_among(paths)? {
         return run_saved(client, &plan_file, options).await;
     }
