@@ -192,7 +192,8 @@ impl ClockTime {
     pub fn parse_api(s: &str) -> Option<ClockTime> {
         match s.len() {
             5 => ClockTime::parse_hi(s),
-            8 if &s[5..] == ":00" => ClockTime::parse_hi(&s[..5]),
+            // Byte offsets: `get` returns None rather than panic inside a multi-byte character.
+            8 if s.get(5..) == Some(":00") => s.get(..5).and_then(ClockTime::parse_hi),
             _ => None,
         }
     }
@@ -237,6 +238,19 @@ pub fn is_iana_timezone(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_times_are_rejected_without_panicking() {
+        for s in [
+            "abcd\u{e9}xy",
+            "09:0\u{e9}0",
+            "\u{e9}\u{e9}\u{e9}\u{e9}",
+            "09\u{ff1a}00",
+        ] {
+            assert_eq!(ClockTime::parse_api(s), None, "{s:?}");
+            assert_eq!(ClockTime::parse_hi(s), None, "{s:?}");
+        }
+    }
 
     #[test]
     fn hi_and_his_are_the_same_time() {

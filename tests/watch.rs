@@ -640,4 +640,22 @@ fn leads_are_added_by_the_daemon_but_a_start_needs_allow_start() {
     });
     daemon.stop();
     assert_eq!(emu.stats()["leads_created"], 1, "no lead was added twice");
+
+    // The campaign now runs: a new lead would be called, so it waits for --allow-start too.
+    ws.write(
+        "m/calls.yaml",
+        format!("{doc}    - {{ phone_number: \"+14155550102\" }}\n"),
+    );
+    let daemon = Daemon::start(&ws, &emu, &["m"], &[]);
+    daemon.wait_for_passes("success", 1.0);
+    let log = daemon.stop();
+    assert_eq!(
+        emu.stats()["leads_created"],
+        1,
+        "a running campaign gets no lead without --allow-start:\n{log}"
+    );
+    assert!(
+        log.contains("not added by watch without --allow-start"),
+        "the held leads are logged:\n{log}"
+    );
 }

@@ -23,6 +23,8 @@ pub mod remote_status {
     pub const STOPPED: &str = "stopped";
     pub const COMPLETED: &str = "completed";
     pub const PAUSED: &str = "paused";
+    /// Not a platform status: the list did not say.
+    pub const NOT_RETURNED: &str = "(not returned by the platform)";
 }
 
 /// The normalised phone numbers of each existing campaign's leads, by campaign id.
@@ -61,6 +63,20 @@ impl FollowUp {
             .as_ref()
             .is_some_and(|s| s.action == Some(StatusAction::Start))
     }
+
+    /// Leads added to a campaign that is already running: it dials them as they arrive.
+    pub fn calls_new_leads(&self) -> bool {
+        self.leads
+            .as_ref()
+            .is_some_and(|l| l.campaign_running && !l.to_add.is_empty())
+    }
+
+    /// Whether applying this follow-up places phone calls: a start, or leads added to a
+    /// running campaign. Such changes are marked loudly, confirmed separately, and left alone
+    /// by `watch` without `--allow-start`.
+    pub fn places_calls(&self) -> bool {
+        self.starts() || self.calls_new_leads()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -72,6 +88,9 @@ pub struct LeadsChange {
     /// The declared leads whose phone number the campaign does not have yet (in full, so a
     /// serialised plan holds what apply will send; the plan JSON shows only the count).
     pub to_add: Vec<DesiredLead>,
+    /// The campaign is running (`in-progress`) now, so leads added to it are called.
+    #[serde(default)]
+    pub campaign_running: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,13 +189,25 @@ pub fn plan_follow_ups(
                     .filter(|d| !have.contains(d.phone_number.as_str()))
                     .cloned()
                     .collect(),
+                campaign_running: false,
             }
         });
-        let actual = remote_id
-            .and_then(|id| observed.campaigns.iter().find(|c| c.id == id))
-            .map_or(remote_status::DRAFT, |c| {
-                c.status.as_deref().unwrap_or(remote_status::DRAFT)
-            });
+        // A campaign this plan creates starts as a draft. An existing campaign whose status the
+        // platform did not return is in an unknown state: never started from, never assumed
+        // to be a draft.
+        let actual = match remote_id {
+            None => remote_status::DRAFT,
+            Some(id) => observed
+                .campaigns
+                .iter()
+                .find(|c| c.id == id)
+                .and_then(|c| c.status.as_deref())
+                .unwrap_or(remote_status::NOT_RETURNED),
+        };
+        let leads_change = leads_change.map(|l| LeadsChange {
+            campaign_running: actual == remote_status::RUNNING,
+            ..l
+        });
         let status = spec.status.map(|desired| status_change(desired, actual));
         if status
             .as_ref()

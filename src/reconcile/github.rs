@@ -8,7 +8,7 @@ use crate::manifest::{Diagnostic, Location, Severity};
 
 use super::follow_up::StatusAction;
 use super::plan::{ActionKind, Plan};
-use super::render_follow_up::WILL_START_CALLING;
+use super::render_follow_up::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 
 /// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
 pub fn in_github_actions() -> bool {
@@ -97,11 +97,19 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
     }
     for f in &plan.follow_ups {
         if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
+            let calls = f.calls_new_leads();
             out.push_str(&command(
-                "notice",
+                if calls { "warning" } else { "notice" },
                 Some(&f.manifest),
                 "campaignctl: leads",
-                &format!("campaign {:?} gains {n} lead(s)", f.name),
+                &if calls {
+                    format!(
+                        "campaign {:?} gains {n} lead(s) and {WILL_CALL_NEW_LEADS}: it is running",
+                        f.name
+                    )
+                } else {
+                    format!("campaign {:?} gains {n} lead(s)", f.name)
+                },
             ));
         }
         match f.status.as_ref().and_then(|s| s.action) {

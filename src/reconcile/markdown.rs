@@ -12,7 +12,7 @@ use crate::manifest::{Diagnostic, Location};
 
 use super::follow_up::StatusAction;
 use super::plan::{Action, ActionKind, Plan};
-use super::render_follow_up::WILL_START_CALLING;
+use super::render_follow_up::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
 pub const MAX_CHARS: usize = 65_000;
@@ -49,17 +49,23 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             f.leads_to_add, f.start, f.stop
         );
     }
-    if f.start > 0 {
-        let names: Vec<String> = plan
-            .follow_ups
-            .iter()
-            .filter(|f| f.starts())
-            .map(|f| escape(&f.name))
-            .collect();
+    let calling: Vec<String> = plan
+        .follow_ups
+        .iter()
+        .filter(|f| f.places_calls())
+        .map(|f| {
+            if f.starts() {
+                format!("starts {}", escape(&f.name))
+            } else {
+                format!("adds leads to running {}", escape(&f.name))
+            }
+        })
+        .collect();
+    if !calling.is_empty() {
         let _ = writeln!(
             head,
-            "> [!WARNING]\n> **{WILL_START_CALLING}:** applying starts {}. Starting places real phone calls.\n",
-            names.join(", ")
+            "> [!WARNING]\n> **{WILL_START_CALLING}:** applying {}. This places real phone calls.\n",
+            calling.join(", ")
         );
     }
 
@@ -197,6 +203,9 @@ fn row(plan: &Plan, a: &Action) -> String {
     if let Some(f) = follow_up {
         if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
             let _ = write!(action, ", +{n} lead(s)");
+            if f.calls_new_leads() {
+                let _ = write!(action, " **{WILL_CALL_NEW_LEADS}**");
+            }
         }
         match f.status.as_ref().and_then(|s| s.action) {
             Some(StatusAction::Start) => {

@@ -200,4 +200,34 @@ mod tests {
         assert_eq!((s.leads_to_add, s.start), (2, 1));
         assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
     }
+
+    #[test]
+    fn an_existing_campaign_without_a_status_is_never_started() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q"}]));
+        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let plan = planned(DOC, &o, &leads);
+        let f = plan.follow_up("Q").expect("follow-up");
+        assert!(!f.starts(), "unknown state is not draft: {f:#?}");
+        assert!(
+            f.status.as_ref().and_then(|s| s.note.as_ref()).is_some(),
+            "and the plan says why: {f:#?}"
+        );
+    }
+
+    #[test]
+    fn leads_for_a_running_campaign_are_marked_as_placing_calls() {
+        let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]));
+        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let plan = planned(DOC, &o, &leads);
+        let f = plan.follow_up("Q").expect("follow-up");
+        assert!(f.calls_new_leads() && f.places_calls(), "{f:#?}");
+        let draft = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "draft"}]));
+        let plan = planned(
+            "kind: Campaign\nname: Q\nassistant_id: 7\nleads:\n  items:\n    - { phone_number: \"+14155550102\" }\n",
+            &draft,
+            &leads,
+        );
+        let f = plan.follow_up("Q").expect("follow-up");
+        assert!(!f.places_calls(), "a draft does not call its leads: {f:#?}");
+    }
 }

@@ -22,6 +22,8 @@ fn paint(style: Style, text: impl std::fmt::Display) -> String {
 
 /// The words shown for starting a campaign, in the plan and in the confirmation.
 pub const WILL_START_CALLING: &str = "WILL START CALLING";
+/// The words shown for leads added to a campaign that is running (it calls them).
+pub const WILL_CALL_NEW_LEADS: &str = "WILL CALL THEM";
 
 /// The follow-up section of a plan: one block per campaign with references, leads or status.
 pub fn follow_ups_text(plan: &Plan) -> String {
@@ -53,7 +55,15 @@ fn follow_up_text(out: &mut String, f: &FollowUp) {
             "{} declared, {} on the platform; leads are never removed",
             l.declared, l.on_platform
         );
-        if gains > 0 {
+        if gains > 0 && l.campaign_running {
+            let _ = writeln!(
+                out,
+                "  {} {:?} gains {gains} lead(s) and {}: the campaign is running ({detail})",
+                paint(RED, "!"),
+                f.name,
+                paint(RED, WILL_CALL_NEW_LEADS)
+            );
+        } else if gains > 0 {
             let _ = writeln!(
                 out,
                 "  {} {:?} gains {gains} lead(s) ({detail})",
@@ -155,7 +165,7 @@ pub fn annotate_actions_json(plan: &Plan, actions: &mut [Value]) {
             action["references"] = json!(f.references);
         }
         if let Some(l) = &f.leads {
-            action["leads"] = json!({"declared": l.declared, "on_platform": l.on_platform, "to_add": l.to_add.len()});
+            action["leads"] = json!({"declared": l.declared, "on_platform": l.on_platform, "to_add": l.to_add.len(), "campaign_running": l.campaign_running});
         }
         if let Some(s) = &f.status {
             action["status"] = json!(s);

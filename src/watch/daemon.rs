@@ -264,11 +264,21 @@ impl Daemon {
     }
 }
 
-/// Without `--allow-start`, a desired `running` is not acted on: the start is removed from the
-/// plan (leads are still added) and logged, so that only an explicit opt-in lets a daemon place
-/// calls.
+/// Without `--allow-start`, nothing that places calls is acted on: a desired `running` start,
+/// and leads for a campaign that is already running, are removed from the plan and logged (other
+/// leads are still added), so that only an explicit opt-in lets a daemon place calls.
 fn hold_starts(plan: &mut Plan) {
     for f in &mut plan.follow_ups {
+        if f.calls_new_leads() {
+            if let Some(leads) = f.leads.as_mut() {
+                warn!(
+                    campaign = f.name.as_str(),
+                    leads = leads.to_add.len(),
+                    "leads for a running campaign are not added by watch without --allow-start (the campaign would call them); run `campaignctl apply` to add them"
+                );
+                leads.to_add.clear();
+            }
+        }
         if let Some(status) = f
             .status
             .as_mut()

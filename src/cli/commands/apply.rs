@@ -207,10 +207,19 @@ async fn execute(
 fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
     let creates = plan.summary().create;
     let changes = plan.follow_up_summary();
+    let calling_leads: usize = plan
+        .follow_ups
+        .iter()
+        .filter(|f| f.calls_new_leads())
+        .filter_map(|f| f.leads.as_ref().map(|l| l.to_add.len()))
+        .sum();
     let mut writes = Vec::new();
     for (n, what) in [
         (creates, "create {} campaign(s)"),
-        (changes.leads_to_add, "add {} lead(s)"),
+        (
+            changes.leads_to_add - calling_leads,
+            "add {} lead(s) to campaigns that are not running",
+        ),
         (
             changes.stop,
             "stop {} campaign(s), aborting calls under way",
@@ -222,22 +231,29 @@ fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
     }
     if !writes.is_empty() {
         confirm(&format!(
-            "Do you want to {}? Creating campaigns and adding leads places no calls.",
+            "Do you want to {}? This places no calls.",
             writes.join(", ")
         ))?;
     }
-    if changes.start > 0 {
-        let names: Vec<String> = plan
-            .follow_ups
-            .iter()
-            .filter(|f| f.starts())
-            .map(|f| format!("{:?}", f.name))
-            .collect();
+    // Everything that places calls is asked for separately, naming the campaigns.
+    let calling: Vec<String> = plan
+        .follow_ups
+        .iter()
+        .filter(|f| f.places_calls())
+        .map(|f| {
+            if f.starts() {
+                format!("start {:?}", f.name)
+            } else {
+                let n = f.leads.as_ref().map_or(0, |l| l.to_add.len());
+                format!("add {n} lead(s) to running {:?}", f.name)
+            }
+        })
+        .collect();
+    if !calling.is_empty() {
         confirm(&format!(
-            "{}: do you want to START {} campaign(s): {}? Starting places real phone calls to their leads.",
+            "{}: do you want to {}? This places real phone calls.",
             render_follow_up::WILL_START_CALLING,
-            changes.start,
-            names.join(", ")
+            calling.join(", ")
         ))?;
     }
     Ok(())
