@@ -343,10 +343,13 @@ impl Client {
             None => None,
         };
         debug!(%method, path, "request");
-        let resp = req
-            .send()
-            .await
-            .map_err(|e| Attempt::Failed(ApiError::Transport(describe_transport(&e))))?;
+        let resp = req.send().await.map_err(|e| {
+            Attempt::Failed(if e.is_connect() {
+                ApiError::Connect(describe_transport(&e))
+            } else {
+                ApiError::Transport(describe_transport(&e))
+            })
+        })?;
         let status = resp.status();
         debug!(%method, path, status = status.as_u16(), "response");
         if status == StatusCode::TOO_MANY_REQUESTS {

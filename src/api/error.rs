@@ -22,6 +22,10 @@ pub enum ApiError {
     RateLimited { attempts: u32 },
     #[error("the platform failed with {status}: {message}")]
     Server { status: u16, message: String },
+    /// The connection could not be made: the request was never sent.
+    #[error("could not connect to the platform: {0}")]
+    Connect(String),
+    /// The request may have been sent: a timeout, or the connection lost before the answer.
     #[error("could not reach the platform: {0}")]
     Transport(String),
     #[error("unexpected response {status} from the platform: {message}")]
@@ -45,8 +49,18 @@ impl ApiError {
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
-            ApiError::Server { .. } | ApiError::Transport(_) | ApiError::RateLimited { .. }
+            ApiError::Server { .. }
+                | ApiError::Connect(_)
+                | ApiError::Transport(_)
+                | ApiError::RateLimited { .. }
         )
+    }
+
+    /// Whether the request may still be being processed by the server after this error: the
+    /// answer was not received (timeout, connection lost). A list made right away may not show
+    /// its effect yet. A 5xx answer, by contrast, ends the request's processing.
+    pub fn may_still_be_processing(&self) -> bool {
+        matches!(self, ApiError::Transport(_) | ApiError::Decode(_))
     }
 
     /// A `hint:` line for the errors a user can fix.
@@ -58,7 +72,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => {
                 Some("the account may have reached its plan's campaign limit; delete unused campaigns or upgrade the plan")
             }
-            ApiError::Transport(_) => Some("check --api-url / CAMPAIGNCTL_API_URL and the network; the run can be repeated safely"),
+            ApiError::Connect(_) | ApiError::Transport(_) => Some("check --api-url / CAMPAIGNCTL_API_URL and the network; the run can be repeated safely"),
             ApiError::RateLimited { .. } => Some("lower --parallelism, or run again later"),
             _ => None,
         }

@@ -160,33 +160,57 @@ pub async fn apply(
 }
 
 /// Creates one campaign, exactly once.
+///
+/// - A connection that could not be made sent nothing: the create is sent again (bounded).
+/// - A 5xx answer ends the request's processing: list, and send again only if the name is
+///   absent.
+/// - A timeout or a connection lost before the answer may leave the create still being
+///   processed, so a list made now can miss it: list, count it as created if it is there, and
+///   otherwise report the outcome as unknown rather than risk a second campaign. The next plan
+///   shows whether it landed.
 async fn create_once(
     client: &Client,
     request: &CreateCampaign,
     manifest: Option<&Manifest>,
 ) -> CreateOutcome {
     let policy = client.retry_policy();
-    let mut ambiguous_failures = 0u32;
+    let mut failures = 0u32;
     loop {
         let error = match client.create_campaign(request).await {
             Ok(created) => {
                 info!(name = %request.name, id = created.id, "created");
                 return CreateOutcome::Created { id: created.id };
             }
+            Err(e @ ApiError::Connect(_)) => {
+                failures += 1;
+                if failures >= policy.max_attempts {
+                    return failure(e, manifest);
+                }
+                warn!(name = %request.name, error = %e, "could not connect; the create was not sent, sending it again");
+                tokio::time::sleep(policy.backoff_ceiling(failures)).await;
+                continue;
+            }
             Err(e) if e.outcome_unknown() => e,
             Err(e) => return failure(e, manifest),
         };
-        ambiguous_failures += 1;
+        failures += 1;
         warn!(name = %request.name, error = %error, "create outcome unknown; listing before any retry");
         // Give a create the server may still be processing time to land before looking.
-        tokio::time::sleep(policy.backoff_ceiling(ambiguous_failures)).await;
+        tokio::time::sleep(policy.backoff_ceiling(failures)).await;
         match find_by_name(client, &request.name).await {
             Ok(Some(found)) => {
                 info!(name = %request.name, id = found.id, "found after an ambiguous create; counting it as created");
                 return CreateOutcome::CreatedInferred { id: found.id, cause: error.to_string() };
             }
-            Ok(None) if ambiguous_failures < policy.max_attempts => {
-                info!(name = %request.name, "not on the platform after an ambiguous create; sending it again");
+            Ok(None) if error.may_still_be_processing() => {
+                return CreateOutcome::Unknown {
+                    error: format!(
+                        "the create got no answer ({error}) and the campaign is not listed yet; it may still be processing, so campaignctl did not send it again. Run `campaignctl plan` in a minute: it creates the campaign only if it is still absent"
+                    ),
+                }
+            }
+            Ok(None) if failures < policy.max_attempts => {
+                info!(name = %request.name, "not on the platform after a server error; sending it again");
             }
             Ok(None) => return failure(error, manifest),
             Err(list_error) => {
