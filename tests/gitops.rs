@@ -93,6 +93,26 @@ fn a_saved_plan_is_applied_once_then_refused_as_stale_without_writes() {
 }
 
 #[test]
+fn a_plan_saved_inside_the_manifest_directory_is_not_read_as_a_manifest() {
+    let emu = Emulator::start();
+    let ws = Workspace::with_samples();
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns", "--out", "campaigns/reviewed.yaml"])
+        .run()
+        .assert_code(0);
+    campaignctl(ws.path(), None)
+        .args(["validate", "campaigns"])
+        .run()
+        .assert_code(0)
+        .assert_contains("4 campaign(s) in 3 file(s) are valid.");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns/reviewed.yaml"])
+        .run()
+        .assert_code(0)
+        .assert_contains("Apply complete: 4 created");
+}
+
+#[test]
 fn a_plan_saved_before_another_client_created_one_of_its_campaigns_is_stale() {
     let emu = Emulator::start();
     let ws = Workspace::with_samples();

@@ -52,6 +52,25 @@ fn is_manifest_name(path: &Path) -> bool {
         .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"))
 }
 
+/// The `kind` that marks a saved plan (`plan --out`), a JSON document.
+pub const SAVED_PLAN_KIND: &str = "campaignctl/saved-plan";
+
+/// Whether `path` holds a saved plan, by its content (a JSON object whose opening carries the
+/// saved-plan `kind`), whatever its name. Cheap: reads at most the first 4 KiB. A plan saved
+/// as `campaigns/reviewed.yaml` is therefore not read as a manifest.
+pub fn is_saved_plan(path: &Path) -> bool {
+    use std::io::Read;
+    let Ok(file) = fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(4096);
+    if file.take(4096).read_to_end(&mut head).is_err() {
+        return false;
+    }
+    let text = String::from_utf8_lossy(&head);
+    text.trim_start().starts_with('{') && text.contains(&format!("\"kind\": \"{SAVED_PLAN_KIND}\""))
+}
+
 fn is_hidden(name: &OsStr) -> bool {
     name.as_encoded_bytes().starts_with(b".")
 }
@@ -82,7 +101,10 @@ impl Found {
         for entry in walker {
             match entry {
                 Ok(entry) => {
-                    if entry.file_type().is_file() && is_manifest_name(entry.path()) {
+                    if entry.file_type().is_file()
+                        && is_manifest_name(entry.path())
+                        && !is_saved_plan(entry.path())
+                    {
                         manifests += 1;
                         self.add(entry.path());
                     }

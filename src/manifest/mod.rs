@@ -21,7 +21,7 @@ mod yaml;
 mod yaml_reader;
 
 pub use diagnostic::{Diagnostic, Location, Severity};
-pub use discover::{discover, Discovered};
+pub use discover::{discover, is_saved_plan, Discovered, SAVED_PLAN_KIND};
 pub use loader::{load, parse_bytes};
 pub use manifest::{CampaignSpec, Manifest};
 

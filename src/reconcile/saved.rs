@@ -8,7 +8,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -21,7 +20,7 @@ use super::follow_up::ObservedLeads;
 use super::plan::Plan;
 
 /// The `kind` that marks a saved plan.
-pub const KIND: &str = "campaignctl/saved-plan";
+pub const KIND: &str = crate::manifest::SAVED_PLAN_KIND;
 /// Bumped on any incompatible change of the file's layout.
 pub const FORMAT_VERSION: u32 = 1;
 /// Saved plans larger than this are refused unread (50,000 campaigns make about 40 MB).
@@ -143,18 +142,9 @@ pub enum ReadError {
     },
 }
 
-/// Whether `path` is a file whose content is a saved plan (by content, not by name). Cheap:
-/// reads at most the first 4 KiB.
+/// Whether `path` is a file whose content is a saved plan (by content, not by name).
 pub fn looks_like_saved_plan(path: &Path) -> bool {
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let mut head = Vec::with_capacity(4096);
-    if file.take(4096).read_to_end(&mut head).is_err() {
-        return false;
-    }
-    let text = String::from_utf8_lossy(&head);
-    text.trim_start().starts_with('{') && text.contains(&format!("\"kind\": \"{KIND}\""))
+    crate::manifest::is_saved_plan(path)
 }
 
 /// Reads and checks a saved plan.
