@@ -113,6 +113,7 @@ pub fn remote(i: usize) -> RemoteCampaign {
         retry_interval: Some(10 + (i % 100) as u64),
         created_at: Some("2026-11-26T10:00:00.000000Z".into()),
         updated_at: Some("2026-11-26T10:00:00.000000Z".into()),
+        unreadable: Default::default(),
     }
 }
 

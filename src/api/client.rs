@@ -360,16 +360,45 @@ impl Client {
                 .map(str::to_owned);
             return Err(Attempt::RateLimited(retry_after));
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| Attempt::Failed(ApiError::Transport(describe_transport(&e))))?;
+        let bytes = read_body(resp, path).await.map_err(Attempt::Failed)?;
         if status.is_success() {
             return serde_json::from_slice(&bytes)
                 .map_err(|e| Attempt::Failed(ApiError::Decode(format!("{path}: {e}"))));
         }
         Err(Attempt::Failed(error_from_response(status, &bytes)))
     }
+}
+
+/// The largest response body read. A list of 50,000 campaigns is about 20 MB; a body beyond
+/// this is a broken or hostile server, and reading it would only exhaust memory.
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Reads a response body chunk by chunk, refusing it once it exceeds `MAX_RESPONSE_BYTES`.
+async fn read_body(mut resp: reqwest::Response, path: &str) -> Result<Vec<u8>, ApiError> {
+    let too_large = || {
+        ApiError::Decode(format!(
+            "{path}: the response is larger than {} MiB; refusing to read it",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
+        ))
+    };
+    if resp
+        .content_length()
+        .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| ApiError::Transport(describe_transport(&e)))?
+    {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// The outcome of one attempt: rate limiting is kept apart because it is always safe to retry.

@@ -9,30 +9,157 @@ use crate::campaign::{ClockTime, Weekday};
 
 /// One element of `GET /user/campaigns` (and `data` of the create response). The list returns
 /// only these fields; everything else about a campaign cannot be observed after creation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Decoding is lenient per field, so that one odd campaign (made in the dashboard, say) cannot
+/// stop every plan: `id` and `name` are required (without them a campaign cannot be matched,
+/// and skipping it could make a plan create it again), but an observable field whose value
+/// cannot be read is treated as not returned (`None`: not compared), logged, and kept raw in
+/// `unreadable` so that a saved plan's fingerprint still sees it change. Numbers sent as
+/// digit strings and booleans sent as `0`/`1` are read as PHP APIs send them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RemoteCampaign {
     pub id: u64,
     pub name: String,
-    #[serde(default)]
     pub status: Option<String>,
-    #[serde(default)]
     pub max_calls_in_parallel: Option<u64>,
-    #[serde(default)]
     pub mark_complete_when_no_leads: Option<bool>,
-    #[serde(default)]
     pub allowed_hours_start_time: Option<ClockTime>,
-    #[serde(default)]
     pub allowed_hours_end_time: Option<ClockTime>,
-    #[serde(default)]
     pub allowed_days: Option<Vec<Weekday>>,
-    #[serde(default)]
     pub max_retries: Option<u64>,
-    #[serde(default)]
     pub retry_interval: Option<u64>,
-    #[serde(default)]
     pub created_at: Option<String>,
-    #[serde(default)]
     pub updated_at: Option<String>,
+    /// Observable fields whose values could not be read, as the platform sent them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unreadable: BTreeMap<String, serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for RemoteCampaign {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        use serde_json::Value;
+        let raw = serde_json::Map::<String, Value>::deserialize(d)?;
+        let id = raw
+            .get("id")
+            .and_then(lenient::u64)
+            .ok_or_else(|| D::Error::custom("a campaign without a numeric `id`"))?;
+        let name = raw
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| D::Error::custom(format!("campaign {id} has no string `name`")))?
+            .to_owned();
+        let mut unreadable = BTreeMap::new();
+        let mut field = |key: &str, read: &dyn Fn(&Value) -> bool| -> Option<Value> {
+            match raw.get(key) {
+                None | Some(Value::Null) => None,
+                Some(v) if read(v) => Some(v.clone()),
+                Some(v) => {
+                    tracing::warn!(
+                        campaign = id,
+                        field = key,
+                        value = %lenient::excerpt(v),
+                        "the platform returned a value campaignctl cannot read; the field is not compared"
+                    );
+                    unreadable.insert(key.to_owned(), v.clone());
+                    None
+                }
+            }
+        };
+        let status =
+            field("status", &|v| v.is_string()).and_then(|v| v.as_str().map(str::to_owned));
+        let max_calls_in_parallel = field("max_calls_in_parallel", &|v| lenient::u64(v).is_some())
+            .and_then(|v| lenient::u64(&v));
+        let mark_complete_when_no_leads = field("mark_complete_when_no_leads", &|v| {
+            lenient::bool(v).is_some()
+        })
+        .and_then(|v| lenient::bool(&v));
+        let allowed_hours_start_time =
+            field("allowed_hours_start_time", &|v| lenient::time(v).is_some())
+                .and_then(|v| lenient::time(&v));
+        let allowed_hours_end_time =
+            field("allowed_hours_end_time", &|v| lenient::time(v).is_some())
+                .and_then(|v| lenient::time(&v));
+        let allowed_days =
+            field("allowed_days", &|v| lenient::days(v).is_some()).and_then(|v| lenient::days(&v));
+        let max_retries =
+            field("max_retries", &|v| lenient::u64(v).is_some()).and_then(|v| lenient::u64(&v));
+        let retry_interval =
+            field("retry_interval", &|v| lenient::u64(v).is_some()).and_then(|v| lenient::u64(&v));
+        let text = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_owned);
+        Ok(RemoteCampaign {
+            id,
+            name,
+            status,
+            max_calls_in_parallel,
+            mark_complete_when_no_leads,
+            allowed_hours_start_time,
+            allowed_hours_end_time,
+            allowed_days,
+            max_retries,
+            retry_interval,
+            created_at: text("created_at"),
+            updated_at: text("updated_at"),
+            unreadable,
+        })
+    }
+}
+
+/// Readers for values as a PHP API may send them.
+mod lenient {
+    use serde_json::Value;
+
+    use crate::campaign::{ClockTime, Weekday};
+
+    pub fn u64(v: &Value) -> Option<u64> {
+        match v {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                s.parse().ok()
+            }
+            _ => None,
+        }
+    }
+
+    pub fn bool(v: &Value) -> Option<bool> {
+        match v {
+            Value::Bool(b) => Some(*b),
+            Value::Number(n) => match n.as_u64() {
+                Some(0) => Some(false),
+                Some(1) => Some(true),
+                _ => None,
+            },
+            Value::String(s) => match s.as_str() {
+                "0" | "false" => Some(false),
+                "1" | "true" => Some(true),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn time(v: &Value) -> Option<ClockTime> {
+        v.as_str().and_then(ClockTime::parse_api)
+    }
+
+    pub fn days(v: &Value) -> Option<Vec<Weekday>> {
+        v.as_array()?
+            .iter()
+            .map(|d| {
+                let d = d.as_str()?.to_ascii_lowercase();
+                Weekday::ALL.into_iter().find(|w| w.as_str() == d)
+            })
+            .collect()
+    }
+
+    /// A value for a log line: at most 80 characters.
+    pub fn excerpt(v: &Value) -> String {
+        let s = v.to_string();
+        match s.char_indices().nth(80) {
+            Some((i, _)) => format!("{}…", &s[..i]),
+            None => s,
+        }
+    }
 }
 
 /// Body of `POST /user/campaign`. Only the fields a manifest sets are sent (field ownership).
@@ -206,4 +333,82 @@ pub struct UpdateStatusResponse {
 pub struct UpdateStatusData {
     pub campaign_id: u64,
     pub status: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decode(v: serde_json::Value) -> Result<Vec<RemoteCampaign>, serde_json::Error> {
+        serde_json::from_value(v)
+    }
+
+    #[test]
+    fn one_odd_campaign_does_not_stop_the_list() {
+        let list = decode(json!([
+            {"id": 1, "name": "Fine", "max_retries": 3, "allowed_days": ["monday"]},
+            {"id": 2, "name": "Odd", "max_retries": "three", "allowed_hours_start_time": "09:00:30",
+             "allowed_hours_end_time": "abcd\u{e9}xy", "allowed_days": ["Monday", "Funday"],
+             "max_calls_in_parallel": -1, "mark_complete_when_no_leads": "maybe", "status": 7},
+        ]))
+        .expect("the list decodes");
+        assert_eq!(list[0].max_retries, Some(3));
+        let odd = &list[1];
+        assert_eq!(
+            (
+                odd.max_retries,
+                odd.allowed_hours_start_time,
+                odd.allowed_hours_end_time
+            ),
+            (None, None, None),
+            "unreadable values are not observed"
+        );
+        assert_eq!(odd.allowed_days, None);
+        assert_eq!(odd.status, None);
+        assert_eq!(
+            odd.unreadable
+                .keys()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            [
+                "allowed_days",
+                "allowed_hours_end_time",
+                "allowed_hours_start_time",
+                "mark_complete_when_no_leads",
+                "max_calls_in_parallel",
+                "max_retries",
+                "status"
+            ],
+            "and kept raw, so a fingerprint still sees them change"
+        );
+    }
+
+    #[test]
+    fn php_style_numbers_and_booleans_are_read() {
+        let list = decode(
+            json!([{"id": "4", "name": "P", "max_retries": "2", "retry_interval": 60,
+            "mark_complete_when_no_leads": 1, "allowed_days": ["Friday", "monday"]}]),
+        )
+        .expect("decodes");
+        let c = &list[0];
+        assert_eq!(
+            (c.id, c.max_retries, c.retry_interval),
+            (4, Some(2), Some(60))
+        );
+        assert_eq!(c.mark_complete_when_no_leads, Some(true));
+        assert_eq!(c.allowed_days, Some(vec![Weekday::Friday, Weekday::Monday]));
+        assert!(c.unreadable.is_empty());
+    }
+
+    #[test]
+    fn a_campaign_without_id_or_name_fails_the_list_loudly() {
+        let err = decode(json!([{"name": "no id"}])).expect_err("no id");
+        assert!(err.to_string().contains("without a numeric `id`"), "{err}");
+        let err = decode(json!([{"id": 3, "name": null}])).expect_err("no name");
+        assert!(
+            err.to_string().contains("campaign 3 has no string `name`"),
+            "{err}"
+        );
+    }
 }

@@ -381,6 +381,7 @@ mod tests {
             retry_interval: Some(60),
             created_at: None,
             updated_at: None,
+            unreadable: Default::default(),
         }
     }
 
