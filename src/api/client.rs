@@ -252,10 +252,36 @@ impl Client {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
+        self.with_retries::<(), T>(Method::GET, path, query, None, true)
+            .await
+    }
+
+    /// A write, retried only when the server said 429 (it did not handle the request).
+    async fn write<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ApiError> {
+        self.with_retries(method, path, &[], Some(body), false)
+            .await
+    }
+
+    /// Sends until an answer: a 429 always waits for `Retry-After` and tries again (bounded);
+    /// transient failures (5xx, timeouts, connection errors) are retried with backoff only
+    /// when `retry_transient`, because for a write they may mean the request was handled.
+    async fn with_retries<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&B>,
+        retry_transient: bool,
+    ) -> Result<T, ApiError> {
         let policy = self.config.retry;
         let (mut failures, mut limited) = (0u32, 0u32);
         loop {
-            match self.send::<(), T>(Method::GET, path, query, None).await {
+            match self.send(method.clone(), path, query, body).await {
                 Ok(v) => return Ok(v),
                 Err(Attempt::RateLimited(retry_after)) => {
                     limited += 1;
@@ -271,41 +297,13 @@ impl Client {
                     tokio::time::sleep(wait).await;
                 }
                 Err(Attempt::Failed(e))
-                    if e.is_transient() && failures + 1 < policy.max_attempts =>
+                    if retry_transient
+                        && e.is_transient()
+                        && failures + 1 < policy.max_attempts =>
                 {
                     failures += 1;
                     let wait = policy.backoff(failures);
                     warn!(path, attempt = failures, wait_ms = wait.as_millis() as u64, error = %e, "transient failure; retrying");
-                    tokio::time::sleep(wait).await;
-                }
-                Err(Attempt::Failed(e)) => return Err(e),
-            }
-        }
-    }
-
-    /// A write, retried only when the server said 429 (it did not handle the request).
-    async fn write<B: Serialize, T: DeserializeOwned>(
-        &self,
-        method: Method,
-        path: &str,
-        body: &B,
-    ) -> Result<T, ApiError> {
-        let policy = self.config.retry;
-        let mut limited = 0u32;
-        loop {
-            match self.send(method.clone(), path, &[], Some(body)).await {
-                Ok(v) => return Ok(v),
-                Err(Attempt::RateLimited(retry_after)) => {
-                    limited += 1;
-                    if limited > policy.max_rate_limited {
-                        return Err(ApiError::RateLimited { attempts: limited });
-                    }
-                    let wait = policy.rate_limit_wait(retry_after.as_deref(), limited);
-                    debug!(
-                        path,
-                        wait_ms = wait.as_millis() as u64,
-                        "rate limited (429); waiting as Retry-After asks"
-                    );
                     tokio::time::sleep(wait).await;
                 }
                 Err(Attempt::Failed(e)) => return Err(e),

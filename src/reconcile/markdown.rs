@@ -36,11 +36,7 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
         );
     }
-    let _ = writeln!(
-        head,
-        "**Plan:** {} to create, {} drifted, {} unchanged, {} unmanaged.\n",
-        s.create, s.drift, s.unchanged, s.unmanaged
-    );
+    let _ = writeln!(head, "**Plan:** {s}\n");
     let f = plan.follow_up_summary();
     if f.leads_to_add + f.start + f.stop > 0 {
         let _ = writeln!(

@@ -84,6 +84,18 @@ pub struct Summary {
     pub unmanaged: usize,
 }
 
+/// The counts as every plan rendering words them: `1 to create, 0 drifted, 2 unchanged, 0
+/// unmanaged.`
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} to create, {} drifted, {} unchanged, {} unmanaged.",
+            self.create, self.drift, self.unchanged, self.unmanaged
+        )
+    }
+}
+
 impl Plan {
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();

@@ -66,15 +66,7 @@ pub fn plan_text(plan: &Plan) -> String {
             )
         );
     }
-    let _ = writeln!(
-        out,
-        "{} {} to create, {} drifted, {} unchanged, {} unmanaged.",
-        paint(BOLD, "Plan:"),
-        s.create,
-        s.drift,
-        s.unchanged,
-        s.unmanaged
-    );
+    let _ = writeln!(out, "{} {s}", paint(BOLD, "Plan:"));
     if let Some(line) = render_follow_up::follow_up_summary_text(plan) {
         out.push_str(&line);
     }

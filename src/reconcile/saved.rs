@@ -142,11 +142,6 @@ pub enum ReadError {
     },
 }
 
-/// Whether `path` is a file whose content is a saved plan (by content, not by name).
-pub fn looks_like_saved_plan(path: &Path) -> bool {
-    crate::manifest::is_saved_plan(path)
-}
-
 /// Reads and checks a saved plan.
 pub fn read(path: &Path) -> Result<SavedPlan, ReadError> {
     let io = |source| ReadError::Io {
@@ -189,15 +184,20 @@ pub fn read(path: &Path) -> Result<SavedPlan, ReadError> {
     serde_json::from_value(header).map_err(|e| invalid(e.to_string()))
 }
 
-/// Writes `plan` to `path` atomically: a reader never sees half a plan, and a failed write
-/// leaves any previous file in place.
+/// Writes `plan` to `path` atomically (see [`write_atomically`]).
 pub fn write(path: &Path, plan: &SavedPlan) -> std::io::Result<()> {
+    write_atomically(path, plan.to_json().as_bytes())
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory and a rename: a
+/// reader never sees half a file, and a failed write leaves any previous file in place.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-    std::io::Write::write_all(&mut tmp, plan.to_json().as_bytes())?;
+    std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -313,7 +313,7 @@ mod tests {
         let path = dir.path().join("plan.yaml");
         write(&path, &saved).expect("write");
         assert!(
-            looks_like_saved_plan(&path),
+            crate::manifest::is_saved_plan(&path),
             "recognised whatever the extension"
         );
         let back = read(&path).expect("read back");
@@ -323,9 +323,9 @@ mod tests {
 
         let manifest = dir.path().join("m.yaml");
         std::fs::write(&manifest, "kind: Campaign\nname: x\nassistant_id: 1\n").expect("write");
-        assert!(!looks_like_saved_plan(&manifest));
+        assert!(!crate::manifest::is_saved_plan(&manifest));
         std::fs::write(&manifest, "{\"kind\": \"Campaign\"}").expect("write");
-        assert!(!looks_like_saved_plan(&manifest));
+        assert!(!crate::manifest::is_saved_plan(&manifest));
     }
 
     #[test]

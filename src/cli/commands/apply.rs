@@ -44,7 +44,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
 fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError> {
     let plans: Vec<&PathBuf> = paths
         .iter()
-        .filter(|p| p.is_file() && saved::looks_like_saved_plan(p))
+        .filter(|p| p.is_file() && manifest::is_saved_plan(p))
         .collect();
     match plans.as_slice() {
         [] => Ok(None),

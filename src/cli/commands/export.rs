@@ -17,6 +17,7 @@ use crate::campaign::{normalize_days, WRITE_ONCE_FIELDS};
 use crate::cli::args::ExportArgs;
 use crate::cli::{exit, UserError};
 use crate::manifest;
+use crate::reconcile::saved::write_atomically;
 
 /// Longest file-name stem written (before `-ID` and `.yaml`).
 const MAX_STEM: usize = 60;
@@ -193,13 +194,8 @@ fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), Us
     }
     for (file, text) in files {
         let path = dir.join(file);
-        let write = || -> std::io::Result<()> {
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut tmp, text.as_bytes())?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
-        };
-        write().map_err(|e| UserError::new(format!("cannot write {}: {e}", path.display())))?;
+        write_atomically(&path, text.as_bytes())
+            .map_err(|e| UserError::new(format!("cannot write {}: {e}", path.display())))?;
     }
     Ok(())
 }

@@ -57,14 +57,7 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, &warnings)),
         PlanFormat::Github => {
             anstream::print!("{}", github::plan(plan, &warnings));
-            let s = plan.summary();
-            anstream::println!(
-                "Plan: {} to create, {} drifted, {} unchanged, {} unmanaged.",
-                s.create,
-                s.drift,
-                s.unchanged,
-                s.unmanaged
-            );
+            anstream::println!("Plan: {}", plan.summary());
         }
     }
     if args.format != PlanFormat::Github && github::in_github_actions() {
