@@ -25,7 +25,7 @@ const MAX_APPLIES: usize = 4;
 /// What the apply runs reported, over all runs.
 #[derive(Debug, Default)]
 struct Reported {
-    /// Name → id, for outcomes `created` and `created_inferred`.
+    /// Name → id, for create outcomes `done` and `inferred`.
     succeeded: BTreeMap<String, u64>,
     created: usize,
     inferred: usize,
@@ -39,13 +39,13 @@ impl Reported {
     fn add(&mut self, run: &support::Run) -> bool {
         self.runs += 1;
         let report = run.json();
-        let results = report["results"].as_array().cloned().unwrap_or_default();
-        for r in &results {
-            let name = r["name"].as_str().unwrap_or_default().to_owned();
-            let id = r["id"].as_u64();
+        let operations = report["operations"].as_array().cloned().unwrap_or_default();
+        for r in operations.iter().filter(|r| r["op"] == "create") {
+            let name = r["campaign"].as_str().unwrap_or_default().to_owned();
+            let id = r["campaign_id"].as_u64();
             match r["outcome"].as_str() {
-                Some("created") => self.created += 1,
-                Some("created_inferred") => self.inferred += 1,
+                Some("done") => self.created += 1,
+                Some("inferred") => self.inferred += 1,
                 Some("failed") => self.failed += 1,
                 Some("unknown") => self.unknown += 1,
                 other => panic!("unexpected outcome {other:?} in {r}"),

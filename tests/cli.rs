@@ -116,8 +116,20 @@ fn plan_json_is_stable_and_complete() {
         .run();
     run.assert_code(0);
     let doc = run.json();
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], 2);
     assert_eq!(doc["summary"]["create"], 4);
+    let operations = doc["operations"].as_array().expect("operations array");
+    assert_eq!(
+        operations.len(),
+        4,
+        "one create operation per new campaign: {operations:#?}"
+    );
+    assert!(
+        operations.iter().all(|o| o["op"] == "create"
+            && o["effects"]["writes"] == true
+            && o["effects"]["places_calls"] == false),
+        "{operations:#?}"
+    );
     let actions = doc["actions"].as_array().expect("actions array");
     let demo = actions
         .iter()

@@ -9,8 +9,9 @@ use std::path::Path;
 use campaignctl::api::types::{Assistant, PhoneNumber};
 use campaignctl::api::ApiError;
 use campaignctl::manifest::parse_bytes;
-use campaignctl::reconcile::{apply, plan, ApplyOptions, CreateOutcome, Observed};
+use campaignctl::reconcile::{execute, plan, ExecuteOptions, Observed, Outcome};
 use in_process::emulator;
+use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
 async fn platform_404_and_422_map_back_to_manifest_lines() {
@@ -31,17 +32,25 @@ async fn platform_404_and_422_map_back_to_manifest_lines() {
     let p = plan(&manifests, &observed);
     assert!(!p.has_errors(), "{:?}", p.diagnostics);
 
-    let report = apply(&client, &p, &manifests, ApplyOptions::default(), |_| {}).await;
+    let report = execute(
+        &client,
+        &p.operations,
+        &manifests,
+        ExecuteOptions::approving_writes(4),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .await;
     let outcome = |name: &str| {
         &report
             .results
             .iter()
-            .find(|r| r.name == name)
+            .find(|r| r.campaign == name)
             .expect("result")
             .outcome
     };
     match outcome("Ghost assistant") {
-        CreateOutcome::Failed {
+        Outcome::Failed {
             error, diagnostics, ..
         } => {
             assert!(error.contains("404"), "{error}");
@@ -54,7 +63,7 @@ async fn platform_404_and_422_map_back_to_manifest_lines() {
         other => panic!("expected a 404 failure, got {other:?}"),
     }
     match outcome("Ghost number") {
-        CreateOutcome::Failed {
+        Outcome::Failed {
             error, diagnostics, ..
         } => {
             assert!(error.contains("422"), "{error}");

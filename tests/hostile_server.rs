@@ -11,7 +11,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use campaignctl::api::{parse_base_url, ApiToken, Client, ClientConfig, RetryPolicy};
 use campaignctl::manifest::parse_bytes;
-use campaignctl::reconcile::{self, ApplyOptions, CreateOutcome, Observed};
+use campaignctl::reconcile::{self, ExecuteOptions, Observed, Outcome};
+use tokio_util::sync::CancellationToken;
 
 /// Serves `app` on a free loopback port; a client for it with `timeout` and fast retries.
 async fn serve(app: Router, timeout: Duration) -> Client {
@@ -60,12 +61,19 @@ async fn a_create_without_an_answer_is_sent_once_and_reported_unknown() {
     );
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let plan = reconcile::plan(&manifests, &Observed::default());
-    let report =
-        reconcile::apply(&client, &plan, &manifests, ApplyOptions::default(), |_| {}).await;
+    let report = reconcile::execute(
+        &client,
+        &plan.operations,
+        &manifests,
+        ExecuteOptions::approving_writes(4),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .await;
 
     assert_eq!(report.results.len(), 1);
     let outcome = &report.results[0].outcome;
-    let CreateOutcome::Unknown { error } = outcome else {
+    let Outcome::Unknown { error } = outcome else {
         panic!("expected an unknown outcome, got {outcome:?}");
     };
     assert!(

@@ -226,11 +226,24 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .assert_contains("refusing to apply without confirmation");
     assert!(emu.campaigns().is_empty(), "a refused apply writes nothing");
 
+    // --auto-approve approves writes, not calls: the campaign and its leads are created, the
+    // start is held and the report says which flag allows it.
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0)
         .assert_contains("\"Go\": 2 lead(s) added, 0 failed")
+        .assert_contains("\"Go\": held: start \"Go\": it places real phone calls; run with --allow-start to allow it")
+        .assert_contains("Held: 1 operation(s) not approved and not carried out; run again with --allow-start");
+    let campaign = &emu.campaigns()[0];
+    assert_eq!(
+        campaign["status"], "draft",
+        "held, not started: {campaign:#}"
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "c"])
+        .run()
+        .assert_code(0)
         .assert_contains("\"Go\": started: it is calling (status in-progress)");
     let campaign = &emu.campaigns()[0];
     assert_eq!(campaign["status"], "in-progress", "{campaign:#}");
@@ -277,9 +290,13 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .run();
     stop.assert_code(0);
     let doc = stop.json();
+    let stop_op = doc["operations"]
+        .as_array()
+        .and_then(|ops| ops.iter().find(|o| o["op"] == "stop"))
+        .unwrap_or_else(|| panic!("no stop operation in {doc:#}"));
     assert_eq!(
-        doc["follow_ups"][0]["status"],
-        json!({"outcome": "done", "action": "stop", "status": "stopped"}),
+        (&stop_op["outcome"], &stop_op["status"]),
+        (&json!("done"), &json!("stopped")),
         "{doc:#}"
     );
     assert_eq!(emu.campaigns()[0]["status"], "stopped");
@@ -352,7 +369,7 @@ fn the_leads_and_names_example_applies_against_the_demo_account() {
         .args(["demo".as_ref(), example.as_os_str()])
         .run();
     run.assert_code(0)
-        .assert_contains("Leads: 4 added, 0 failed. Status: 0 started, 0 stopped.")
+        .assert_contains("Leads: 4 added. Status: 0 started, 0 stopped.")
         .assert_contains("No changes. The platform matches the manifests.");
 }
 
@@ -370,7 +387,14 @@ fn lost_responses_never_duplicate_a_lead_or_fail_a_start() {
         format!("kind: Campaign\nname: Flaky\nassistant_id: 7\nstatus: running\nleads: {{ file: leads.csv }}\n{QUIET}"),
     );
     campaignctl(ws.path(), Some(&emu))
-        .args(["apply", "--auto-approve", "--parallelism", "1", "c"])
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-start",
+            "--parallelism",
+            "1",
+            "c",
+        ])
         .run()
         .assert_code(0)
         .assert_contains("lead create outcome unknown; looking it up before any retry")

@@ -10,8 +10,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use campaignctl::manifest::{parse_bytes, CampaignSpec, Manifest};
-use campaignctl::reconcile::{apply, plan, ActionKind, ApplyOptions, FieldChange, Observed, Plan};
+use campaignctl::reconcile::{
+    execute, plan, ActionKind, ExecuteOptions, FieldChange, Observed, Plan,
+};
 use proptest::prelude::*;
+use tokio_util::sync::CancellationToken;
 
 /// A generated world: manifests, and campaigns already on the platform (some under managed
 /// names, with values of their own, and some unmanaged).
@@ -98,7 +101,15 @@ async fn apply_then_replan(world: World) -> Result<(), TestCaseError> {
     };
     let first = plan(&desired, &observe().await?);
     prop_assert!(!first.has_errors(), "plan errors: {:?}", first.diagnostics);
-    let report = apply(&client, &first, &desired, ApplyOptions::default(), |_| {}).await;
+    let report = execute(
+        &client,
+        &first.operations,
+        &desired,
+        ExecuteOptions::approving_writes(4),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .await;
     prop_assert!(report.all_succeeded(), "apply failed: {report:?}");
 
     let second = plan(&desired, &observe().await?);

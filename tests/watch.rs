@@ -550,6 +550,10 @@ fn sigterm_exits_0_within_5s_and_creates_in_flight_finish() {
         requested < 4,
         "no new creates after the signal; {requested} were sent\nlog:\n{log}"
     );
+    assert!(
+        log.contains("skipped: not started: the run was interrupted"),
+        "the pass stopped between operations and said which did not run\nlog:\n{log}"
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! Reads (`GET`) are retried on 429 (after `Retry-After`), 5xx, timeouts and connection errors.
 //! A create is retried only on 429 — the throttle answers before the request is handled, so
 //! nothing was written. Every other failure of a create is returned to the caller, which must
-//! treat `ApiError::outcome_unknown()` as "may have happened" (see reconcile::apply).
+//! treat `ApiError::outcome_unknown()` as "may have happened" (see reconcile::executor).
 
 use std::sync::Arc;
 use std::time::Duration;

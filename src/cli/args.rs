@@ -112,7 +112,7 @@ pub enum Command {
     Plan(PlanArgs),
     /// Plan afresh, show the plan, confirm, then create campaigns, add leads and set status.
     #[command(
-        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added; without --auto-approve that is confirmed separately.\nExit codes: 0 everything succeeded (or nothing to do), 1 otherwise."
+        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI: writes, but never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start campaigns\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added: that needs --allow-start (or its own answer on a terminal); --auto-approve alone holds it and says so.\nExit codes: 0 everything approved succeeded (held operations are reported, not failures), 1 otherwise (a failure, an unknown outcome, an interrupt)."
     )]
     Apply(ApplyArgs),
     /// Run as a daemon: apply the manifests at start, on every change, and every --interval.
@@ -199,11 +199,18 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
 
-    /// Apply without asking for confirmation (required when stdin is not a terminal).
+    /// Apply without asking for confirmation (required when stdin is not a terminal). Does not
+    /// approve placing calls: see --allow-start.
     #[arg(long)]
     pub auto_approve: bool,
 
-    /// Creates in flight at most at once.
+    /// Approve what places real phone calls: starting campaigns (`status: running`) and adding
+    /// leads to running campaigns. Without it, --auto-approve holds them and says so; on a
+    /// terminal they are asked for separately.
+    #[arg(long)]
+    pub allow_start: bool,
+
+    /// Operations in flight at most at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 

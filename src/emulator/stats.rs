@@ -20,6 +20,8 @@ pub(crate) struct Stats {
     campaign_create_requests: AtomicU64,
     pub campaigns_created: AtomicU64,
     pub leads_created: AtomicU64,
+    /// Leads created in a campaign that was running: it dials them at once.
+    pub leads_created_while_running: AtomicU64,
     pub fault_errors: AtomicU64,
     pub fault_drops: AtomicU64,
     pub fault_rate_limited: AtomicU64,
@@ -34,6 +36,7 @@ pub(crate) struct StatsSnapshot {
     campaign_create_requests: u64,
     campaigns_created: u64,
     leads_created: u64,
+    leads_created_while_running: u64,
     faults: FaultCounts,
 }
 
@@ -58,6 +61,7 @@ impl Stats {
             campaign_create_requests: get(&self.campaign_create_requests),
             campaigns_created: get(&self.campaigns_created),
             leads_created: get(&self.leads_created),
+            leads_created_while_running: get(&self.leads_created_while_running),
             faults: FaultCounts {
                 errors: get(&self.fault_errors),
                 drops: get(&self.fault_drops),

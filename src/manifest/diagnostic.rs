@@ -115,3 +115,38 @@ impl fmt::Display for Diagnostic {
         Ok(())
     }
 }
+
+/// A diagnostic as machine output shows it: `file`, `line` and `column` at the top level
+/// (`null` when it has no location), as in `plan --format json`.
+#[derive(Debug, Serialize)]
+pub struct FlatDiagnostic<'a> {
+    pub severity: Severity,
+    pub file: Option<String>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub field: Option<&'a str>,
+    pub message: &'a str,
+    pub hint: Option<&'a str>,
+}
+
+impl Diagnostic {
+    pub fn flat(&self) -> FlatDiagnostic<'_> {
+        FlatDiagnostic {
+            severity: self.severity,
+            file: self.location.as_ref().map(|l| l.file.display().to_string()),
+            line: self.location.as_ref().map(|l| l.line),
+            column: self.location.as_ref().map(|l| l.column),
+            field: self.field.as_deref(),
+            message: &self.message,
+            hint: self.hint.as_deref(),
+        }
+    }
+}
+
+/// Serialises diagnostics in their flat form (`#[serde(serialize_with = ...)]`).
+pub fn serialize_flat<S: serde::Serializer>(
+    diagnostics: &[Diagnostic],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(diagnostics.iter().map(Diagnostic::flat))
+}

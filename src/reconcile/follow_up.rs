@@ -1,7 +1,7 @@
 //! What a campaign needs beyond its creation: the leads it lacks and the status it should be in,
 //! plus what its references resolved to (for display). Planned purely from the manifests, the
-//! campaign plan and the observed campaigns and leads; executed by `follow_up_apply` after the
-//! creates. Leads are only ever added (matched by normalised phone number), never removed.
+//! campaign plan and the observed campaigns and leads; turned into operations by `operation`.
+//! Leads are only ever added (matched by normalised phone number), never removed.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -25,6 +25,13 @@ pub mod remote_status {
     pub const PAUSED: &str = "paused";
     /// Not a platform status: the list did not say.
     pub const NOT_RETURNED: &str = "(not returned by the platform)";
+
+    /// Whether a campaign in this status may dial leads added to it, now or without another
+    /// start: running, and every status campaignctl does not know (paused, anything new, or
+    /// none returned) — an unknown state is never assumed to be safe.
+    pub fn dials_new_leads(status: Option<&str>) -> bool {
+        !matches!(status, Some(DRAFT | STOPPED | COMPLETED))
+    }
 }
 
 /// The normalised phone numbers of each existing campaign's leads, by campaign id.
@@ -88,7 +95,8 @@ pub struct LeadsChange {
     /// The declared leads whose phone number the campaign does not have yet (in full, so a
     /// serialised plan holds what apply will send; the plan JSON shows only the count).
     pub to_add: Vec<DesiredLead>,
-    /// The campaign is running (`in-progress`) now, so leads added to it are called.
+    /// The campaign is running (`in-progress`) now, or in a status campaignctl does not know,
+    /// so leads added to it may be called.
     #[serde(default)]
     pub campaign_running: bool,
 }
@@ -205,7 +213,7 @@ pub fn plan_follow_ups(
                 .unwrap_or(remote_status::NOT_RETURNED),
         };
         let leads_change = leads_change.map(|l| LeadsChange {
-            campaign_running: actual == remote_status::RUNNING,
+            campaign_running: remote_status::dials_new_leads(Some(actual)),
             ..l
         });
         let status = spec.status.map(|desired| status_change(desired, actual));
@@ -275,7 +283,13 @@ pub fn status_change(desired: DesiredStatus, actual: &str) -> StatusChange {
             )),
         ),
         (DesiredStatus::Stopped, RUNNING) => (Some(StatusAction::Stop), None),
-        (DesiredStatus::Stopped, _) => (None, None),
+        (DesiredStatus::Stopped, DRAFT | STOPPED | COMPLETED) => (None, None),
+        (DesiredStatus::Stopped, other) => (
+            None,
+            Some(format!(
+                "status {other:?} is not one campaignctl knows how to stop from; left as it is"
+            )),
+        ),
     };
     StatusChange {
         desired,

@@ -345,6 +345,7 @@ mod tests {
             )
             .with_hint("list assistants")],
             follow_ups: vec![],
+            operations: vec![],
         };
         let md = plan_markdown(&plan, &[]);
         let expected = "### campaignctl plan
@@ -397,6 +398,7 @@ mod tests {
                 .collect(),
             diagnostics: vec![],
             follow_ups: vec![],
+            operations: vec![],
         };
         let md = plan_markdown(&plan, &[]);
         assert!(
@@ -422,6 +424,7 @@ mod tests {
                 actions: vec![create("a ``` b")],
                 diagnostics: vec![],
                 follow_ups: vec![],
+                operations: vec![],
             },
             &[],
         );

@@ -1,11 +1,13 @@
-//! Reconciliation: the observed state, the pure plan, its execution (apply) and rendering.
+//! Reconciliation: the observed state, the pure plan and its operations, their execution,
+//! the pipeline that ties them together, and rendering.
 
-pub mod apply;
+pub mod executor;
 pub mod follow_up;
-pub mod follow_up_apply;
 pub mod github;
 pub mod markdown;
 pub mod observed;
+pub mod operation;
+pub mod pipeline;
 pub mod plan;
 pub mod planning;
 pub mod references;
@@ -14,6 +16,7 @@ pub mod render_follow_up;
 pub mod resolve;
 pub mod saved;
 
-pub use apply::{apply, ApplyOptions, ApplyReport, CreateOutcome};
+pub use executor::{execute, Event, ExecuteOptions, Outcome, Report};
 pub use observed::Observed;
+pub use operation::{Approval, Approvals, Operation, OperationKind};
 pub use plan::{plan, Action, ActionKind, FieldChange, Plan, Summary};

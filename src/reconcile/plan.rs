@@ -12,6 +12,7 @@ use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::follow_up::FollowUp;
 use super::observed::Observed;
+use super::operation::{self, Operation};
 use super::references::check_references;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,6 +25,10 @@ pub struct Plan {
     /// alone; filled by `planning::plan_all`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub follow_ups: Vec<FollowUp>,
+    /// Every write the plan makes, in dependency order (`operation::derive`): what apply
+    /// executes and approves. Derived from `actions` and `follow_ups`.
+    #[serde(default)]
+    pub operations: Vec<Operation>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -244,10 +249,12 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     }));
 
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let operations = operation::derive(&actions, &[]);
     Plan {
         actions,
         diagnostics,
         follow_ups: Vec::new(),
+        operations,
     }
 }
 

@@ -114,6 +114,7 @@ pub fn add_follow_ups(first: CampaignPlan, observed: &Observed, leads: &Observed
     );
     let plan = &mut planned.plan;
     plan.follow_ups = follow_ups;
+    plan.operations = super::operation::derive(&plan.actions, &plan.follow_ups);
     plan.diagnostics.extend(resolve_errors);
     plan.diagnostics.extend(errors);
     plan.diagnostics

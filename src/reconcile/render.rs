@@ -5,17 +5,23 @@
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
+use serde::Serialize;
 use serde_json::{json, Value};
 
-use crate::manifest::{Diagnostic, Location};
+use crate::api::types::CreateCampaign;
+use crate::campaign::field_name;
+use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
 
-use super::apply::{ApplyReport, CreateOutcome, CreateResult};
-use super::plan::{Action, ActionKind, Plan};
+use super::executor::{OperationResult, Outcome, Report, ReportSummary};
+use super::follow_up::{FollowUpSummary, StatusChange};
+use super::operation::{Effects, Operation, OperationKind, Target};
+use super::plan::{Action, ActionKind, FieldChange, Plan};
 use super::render_follow_up;
+use super::resolve::References;
 
 /// Version of the JSON documents `plan --format json` and `apply --format json` print.
 /// Bumped only on incompatible changes; fields may be added without a bump.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const GREEN: Style = AnsiColor::Green.on_default();
 const YELLOW: Style = AnsiColor::Yellow.on_default();
@@ -193,72 +199,164 @@ pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
 
 /// A diagnostic as a flat JSON object (`file`, `line`, `column` at the top level).
 pub fn diagnostic_json(d: &Diagnostic) -> Value {
-    json!({
-        "severity": d.severity,
-        "file": d.location.as_ref().map(|l| l.file.display().to_string()),
-        "line": d.location.as_ref().map(|l| l.line),
-        "column": d.location.as_ref().map(|l| l.column),
-        "field": d.field,
-        "message": d.message,
-        "hint": d.hint,
-    })
-}
-
-fn location_json(l: &Option<Location>) -> Value {
-    match l {
-        Some(l) => {
-            json!({"file": l.file.display().to_string(), "line": l.line, "column": l.column})
-        }
-        None => Value::Null,
-    }
+    json!(d.flat())
 }
 
 /// The plan as the stable JSON document described in the README.
 pub fn plan_json(plan: &Plan, load_diagnostics: &[Diagnostic]) -> Value {
+    json!(PlanDocument::new(plan, load_diagnostics))
+}
+
+/// `plan --format json`.
+#[derive(Serialize)]
+pub struct PlanDocument<'a> {
+    format_version: u32,
+    summary: PlanSummaryJson,
+    /// Leads to add and status changes.
+    changes: FollowUpSummary,
+    actions: Vec<ActionJson<'a>>,
+    operations: Vec<OperationJson<'a>>,
+    diagnostics: Vec<FlatDiagnostic<'a>>,
+}
+
+#[derive(Serialize, Clone, Copy)]
+pub struct PlanSummaryJson {
+    create: usize,
+    unchanged: usize,
+    drift: usize,
+    unmanaged: usize,
+    errors: usize,
+}
+
+/// One campaign's classification, with its leads, status and references when it has them.
+#[derive(Serialize)]
+struct ActionJson<'a> {
+    action: &'static str,
+    name: &'a str,
+    manifest: Option<&'a Location>,
+    id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a CreateCampaign>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a [FieldChange]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    write_once: Option<&'a [field_name::Name]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    references: Option<&'a References>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leads: Option<LeadsJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a StatusChange>,
+}
+
+#[derive(Serialize)]
+struct LeadsJson {
+    declared: usize,
+    on_platform: usize,
+    to_add: usize,
+    campaign_running: bool,
+}
+
+/// One operation: what it does, to which campaign, its effects and what it waits for. Leads
+/// are counted, not listed (their variables stay out of CI logs).
+#[derive(Serialize)]
+struct OperationJson<'a> {
+    id: usize,
+    op: &'static str,
+    campaign: &'a str,
+    /// The existing campaign's id; `null` for one this plan creates.
+    campaign_id: Option<u64>,
+    manifest: Option<&'a Location>,
+    effects: Effects,
+    depends_on: &'a [usize],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leads: Option<usize>,
+}
+
+impl<'a> PlanDocument<'a> {
+    pub fn new(plan: &'a Plan, load_diagnostics: &'a [Diagnostic]) -> PlanDocument<'a> {
+        let all = || load_diagnostics.iter().chain(&plan.diagnostics);
+        PlanDocument {
+            format_version: FORMAT_VERSION,
+            summary: plan_summary_json(plan, all().filter(|d| d.is_error()).count()),
+            changes: plan.follow_up_summary(),
+            actions: plan.actions.iter().map(|a| action_json(plan, a)).collect(),
+            operations: plan.operations.iter().map(operation_json).collect(),
+            diagnostics: all().map(Diagnostic::flat).collect(),
+        }
+    }
+}
+
+fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
     let s = plan.summary();
-    let diagnostics: Vec<Value> = load_diagnostics
-        .iter()
-        .chain(&plan.diagnostics)
-        .map(diagnostic_json)
-        .collect();
-    let errors = load_diagnostics
-        .iter()
-        .chain(&plan.diagnostics)
-        .filter(|d| d.is_error())
-        .count();
-    let mut actions: Vec<Value> = plan
-        .actions
-        .iter()
-        .map(|a| {
-            let mut o = json!({
-                "action": a.kind.label(),
-                "name": a.name,
-                "manifest": location_json(&a.manifest),
-                "id": a.remote_id,
-            });
-            match &a.kind {
-                ActionKind::Create { request } => o["body"] = json!(request),
-                ActionKind::Drift {
-                    changes,
-                    write_once,
-                } => {
-                    o["changes"] = json!(changes);
-                    o["write_once"] = json!(write_once);
-                }
-                ActionKind::Unchanged { write_once } => o["write_once"] = json!(write_once),
-                ActionKind::Unmanaged => {}
-            }
-            o
-        })
-        .collect();
-    render_follow_up::annotate_actions_json(plan, &mut actions);
-    json!({
-        "format_version": FORMAT_VERSION,
-        "summary": {"create": s.create, "unchanged": s.unchanged, "drift": s.drift, "unmanaged": s.unmanaged, "errors": errors},
-        "changes": render_follow_up::changes_json(plan),
-        "actions": actions,
-        "diagnostics": diagnostics,
-    })
+    PlanSummaryJson {
+        create: s.create,
+        unchanged: s.unchanged,
+        drift: s.drift,
+        unmanaged: s.unmanaged,
+        errors,
+    }
+}
+
+fn action_json<'a>(plan: &'a Plan, a: &'a Action) -> ActionJson<'a> {
+    let mut o = ActionJson {
+        action: a.kind.label(),
+        name: &a.name,
+        manifest: a.manifest.as_ref(),
+        id: a.remote_id,
+        body: None,
+        changes: None,
+        write_once: None,
+        references: None,
+        leads: None,
+        status: None,
+    };
+    match &a.kind {
+        ActionKind::Create { request } => o.body = Some(request),
+        ActionKind::Drift {
+            changes,
+            write_once,
+        } => {
+            o.changes = Some(changes);
+            o.write_once = Some(write_once);
+        }
+        ActionKind::Unchanged { write_once } => o.write_once = Some(write_once),
+        ActionKind::Unmanaged => {}
+    }
+    let follow_up = a
+        .manifest
+        .as_ref()
+        .and_then(|at| plan.follow_ups.iter().find(|f| &f.manifest == at));
+    if let Some(f) = follow_up {
+        o.references = Some(&f.references).filter(|r| !r.is_empty());
+        o.leads = f.leads.as_ref().map(|l| LeadsJson {
+            declared: l.declared,
+            on_platform: l.on_platform,
+            to_add: l.to_add.len(),
+            campaign_running: l.campaign_running,
+        });
+        o.status = f.status.as_ref();
+    }
+    o
+}
+
+fn operation_json(op: &Operation) -> OperationJson<'_> {
+    OperationJson {
+        id: op.id,
+        op: op.kind.label(),
+        campaign: &op.campaign,
+        campaign_id: match op.target {
+            Target::Existing { id } => Some(id),
+            Target::Created { .. } => None,
+        },
+        manifest: op.manifest.as_ref(),
+        effects: op.effects,
+        depends_on: &op.depends_on,
+        leads: match &op.kind {
+            OperationKind::AddLeads { leads, .. } => Some(leads.len()),
+            _ => None,
+        },
+    }
 }
 
 /// A JSON document for a run that stopped before planning (invalid manifests, API down).
@@ -272,38 +370,106 @@ pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&str>) -> Value {
     })
 }
 
-/// One line (plus mapped diagnostics) for a finished create, printed as it completes.
-pub fn create_result_text(r: &CreateResult) -> String {
+/// One line (plus mapped diagnostics) for a finished operation, printed as it completes.
+pub fn operation_result_text(r: &OperationResult) -> String {
     let mut out = String::new();
-    match &r.outcome {
-        CreateOutcome::Created { id } => {
+    let name = &r.campaign;
+    match (&r.outcome, r.op) {
+        (Outcome::Done { id: Some(id), .. }, "create") => {
+            let _ = writeln!(out, "  {} {name:?}: created (id {id})", paint(GREEN, "+"));
+        }
+        (
+            Outcome::Inferred {
+                id: Some(id),
+                cause,
+                ..
+            },
+            "create",
+        ) => {
             let _ = writeln!(
                 out,
-                "  {} {:?}: created (id {id})",
+                "  {} {name:?}: created (id {id}), inferred: the create's response was lost ({cause}) and the campaign was found when listing again",
                 paint(GREEN, "+"),
-                r.name
             );
         }
-        CreateOutcome::CreatedInferred { id, cause } => {
+        (
+            Outcome::Done {
+                leads_added,
+                leads_found,
+                ..
+            },
+            "add_leads",
+        ) => {
+            let found = match leads_found {
+                Some(n) if *n > 0 => format!(", {n} already there"),
+                _ => String::new(),
+            };
             let _ = writeln!(
                 out,
-                "  {} {:?}: created (id {id}), inferred: the create's response was lost ({cause}) and the campaign was found when listing again",
+                "  {} {name:?}: {} lead(s) added{found}, 0 failed",
                 paint(GREEN, "+"),
-                r.name
+                leads_added.unwrap_or(0),
             );
         }
-        CreateOutcome::Failed {
-            error,
-            diagnostics,
-            hint,
-        } => {
+        (Outcome::Done { status, .. } | Outcome::Inferred { status, .. }, op) => {
+            let what = if op == "start" {
+                "started: it is calling"
+            } else {
+                "stopped"
+            };
+            let inferred = if matches!(r.outcome, Outcome::Inferred { .. }) {
+                ", inferred from a fresh read after the answer was lost"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "  {} {:?}: failed: {error}{}",
+                "  {} {name:?}: {what} (status {}){inferred}",
                 paint(RED, "!"),
-                r.name,
-                at(&r.manifest)
+                status.as_deref().unwrap_or("unknown")
             );
+        }
+        (
+            Outcome::Failed {
+                error,
+                diagnostics,
+                hint,
+                lead_failures,
+                leads_added,
+            },
+            op,
+        ) => {
+            if op == "add_leads" {
+                let _ = writeln!(
+                    out,
+                    "  {} {name:?}: {} lead(s) added, {} failed",
+                    paint(RED, "!"),
+                    leads_added.unwrap_or(0),
+                    lead_failures.len()
+                );
+            } else {
+                let verb = match op {
+                    "create" => "failed",
+                    "start" => "could not start",
+                    _ => "could not stop",
+                };
+                let _ = writeln!(
+                    out,
+                    "  {} {name:?}: {verb}: {error}{}",
+                    paint(RED, "!"),
+                    at(&r.manifest)
+                );
+            }
+            for failure in lead_failures {
+                let _ = writeln!(
+                    out,
+                    "      {}: {} {}: {}",
+                    failure.source,
+                    paint(RED, "error:"),
+                    failure.phone_number,
+                    failure.error
+                );
+            }
             for line in diagnostics_text(diagnostics).lines() {
                 let _ = writeln!(out, "      {line}");
             }
@@ -311,22 +477,38 @@ pub fn create_result_text(r: &CreateResult) -> String {
                 let _ = writeln!(out, "      hint: {h}");
             }
         }
-        CreateOutcome::Unknown { error } => {
+        (Outcome::Unknown { error }, op) => {
+            let what = if op == "create" {
+                "outcome unknown"
+            } else {
+                "outcome of the {op} unknown"
+            };
             let _ = writeln!(
                 out,
-                "  {} {:?}: outcome unknown: {error}",
+                "  {} {name:?}: {}: {error}",
                 paint(RED, "?"),
-                r.name
+                what.replace("{op}", op)
             );
+        }
+        (Outcome::Skipped { reason }, op) => {
+            let _ = writeln!(
+                out,
+                "  {} {name:?}: {} skipped: {reason}",
+                paint(YELLOW, "-"),
+                op.replace('_', " ")
+            );
+        }
+        (Outcome::Held { reason, .. }, _) => {
+            let _ = writeln!(out, "  {} {name:?}: held: {reason}", paint(YELLOW, "~"));
         }
     }
     out
 }
 
 /// The closing summary of an apply.
-pub fn apply_summary_text(report: &ApplyReport, drifted: usize) -> String {
+pub fn apply_summary_text(report: &Report, drifted: usize) -> String {
     let s = report.summary();
-    let head = if report.all_succeeded() {
+    let head = if report.no_failures() {
         paint(GREEN.bold(), "Apply complete:")
     } else {
         paint(RED, "Apply failed:")
@@ -343,6 +525,9 @@ pub fn apply_summary_text(report: &ApplyReport, drifted: usize) -> String {
     if s.unknown > 0 {
         let _ = write!(line, ", {} unknown", s.unknown);
     }
+    if s.skipped > 0 {
+        let _ = write!(line, ", {} skipped", s.skipped);
+    }
     line.push('.');
     if drifted > 0 {
         let _ = write!(
@@ -351,24 +536,55 @@ pub fn apply_summary_text(report: &ApplyReport, drifted: usize) -> String {
         );
     }
     line.push('\n');
+    let follow_ups = report
+        .results
+        .iter()
+        .any(|r| matches!(r.op, "add_leads" | "start" | "stop"));
+    if follow_ups {
+        let _ = writeln!(
+            line,
+            "Leads: {} added. Status: {} started, {} stopped.",
+            s.leads_added, s.started, s.stopped
+        );
+    }
+    if s.held > 0 {
+        let mut flags: Vec<&str> = report
+            .held()
+            .filter_map(|r| match &r.outcome {
+                Outcome::Held { flag, .. } => Some(*flag),
+                _ => None,
+            })
+            .collect();
+        flags.sort_unstable();
+        flags.dedup();
+        let _ = writeln!(
+            line,
+            "{} {} operation(s) not approved and not carried out; run again with {} to allow them.",
+            paint(YELLOW.bold(), "Held:"),
+            s.held,
+            flags.join(" ")
+        );
+    }
     line
 }
 
+/// `apply --format json`.
+#[derive(Serialize)]
+pub struct ApplyDocument<'a> {
+    format_version: u32,
+    /// The plan's summary (as in `plan --format json`).
+    plan: PlanSummaryJson,
+    summary: ReportSummary,
+    /// Every operation of the plan with its outcome, in plan order.
+    operations: &'a [OperationResult],
+}
+
 /// The apply report as JSON.
-pub fn apply_json(plan: &Plan, report: &ApplyReport) -> Value {
-    json!({
-        "format_version": FORMAT_VERSION,
-        "plan": plan_json(plan, &[])["summary"],
-        "summary": report.summary(),
-        "results": report.results.iter().map(|r| {
-            let mut v = json!(r);
-            v["manifest"] = location_json(&r.manifest);
-            if let Some(diags) = v.get_mut("diagnostics") {
-                if let CreateOutcome::Failed { diagnostics, .. } = &r.outcome {
-                    *diags = json!(diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>());
-                }
-            }
-            v
-        }).collect::<Vec<_>>(),
+pub fn apply_json(plan: &Plan, report: &Report) -> Value {
+    json!(ApplyDocument {
+        format_version: FORMAT_VERSION,
+        plan: plan_summary_json(plan, 0),
+        summary: report.summary(),
+        operations: &report.results,
     })
 }

@@ -3,13 +3,10 @@
 
 use std::fmt::Write as _;
 
-use anstyle::{AnsiColor, Style};
-use serde_json::{json, Value};
-
 use super::follow_up::{FollowUp, StatusAction};
-use super::follow_up_apply::{FollowUpReport, FollowUpResult, StatusOutcome};
 use super::plan::Plan;
 use super::resolve::References;
+use anstyle::{AnsiColor, Style};
 
 const GREEN: Style = AnsiColor::Green.on_default();
 const RED: Style = AnsiColor::Red.on_default().bold();
@@ -149,114 +146,5 @@ pub fn follow_up_summary_text(plan: &Plan) -> Option<String> {
     Some(format!(
         "Leads: {} to add. Status: {start}, {} to stop.\n",
         s.leads_to_add, s.stop
-    ))
-}
-
-/// Adds `references`, `leads` and `status` to each plan action's JSON object that has them.
-pub fn annotate_actions_json(plan: &Plan, actions: &mut [Value]) {
-    for action in actions.iter_mut() {
-        let Some(f) = action["name"].as_str().and_then(|n| plan.follow_up(n)) else {
-            continue;
-        };
-        if action["manifest"].is_null() {
-            continue;
-        }
-        if !f.references.is_empty() {
-            action["references"] = json!(f.references);
-        }
-        if let Some(l) = &f.leads {
-            action["leads"] = json!({"declared": l.declared, "on_platform": l.on_platform, "to_add": l.to_add.len(), "campaign_running": l.campaign_running});
-        }
-        if let Some(s) = &f.status {
-            action["status"] = json!(s);
-        }
-    }
-}
-
-/// The `changes` object of the plan JSON: leads to add and status changes.
-pub fn changes_json(plan: &Plan) -> Value {
-    json!(plan.follow_up_summary())
-}
-
-/// One result line (or a few) for a campaign's follow-up, as it completes.
-pub fn follow_up_result_text(r: &FollowUpResult) -> String {
-    let mut out = String::new();
-    if let Some(why) = &r.skipped {
-        let _ = writeln!(out, "  {} {:?}: skipped: {why}", paint(RED, "!"), r.name);
-        return out;
-    }
-    if r.leads_added > 0 || r.leads_found > 0 || !r.lead_failures.is_empty() {
-        let found = if r.leads_found > 0 {
-            format!(", {} already there", r.leads_found)
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            out,
-            "  {} {:?}: {} lead(s) added{found}, {} failed",
-            paint(GREEN, "+"),
-            r.name,
-            r.leads_added,
-            r.lead_failures.len()
-        );
-        for failure in &r.lead_failures {
-            let _ = writeln!(
-                out,
-                "      {}: {} {}: {}",
-                failure.source,
-                paint(RED, "error:"),
-                failure.phone_number,
-                failure.error
-            );
-        }
-    }
-    match &r.status {
-        Some(StatusOutcome::Done { action, status }) => {
-            let what = match action {
-                StatusAction::Start => "started: it is calling",
-                StatusAction::Stop => "stopped",
-            };
-            let _ = writeln!(
-                out,
-                "  {} {:?}: {what} (status {status})",
-                paint(RED, "!"),
-                r.name
-            );
-        }
-        Some(StatusOutcome::Failed { action, error }) => {
-            let _ = writeln!(
-                out,
-                "  {} {:?}: could not {}: {error}",
-                paint(RED, "!"),
-                r.name,
-                action.as_str()
-            );
-        }
-        Some(StatusOutcome::NotAttempted { reason, .. }) => {
-            let _ = writeln!(out, "  {} {:?}: {reason}", paint(RED, "!"), r.name);
-        }
-        None => {}
-    }
-    out
-}
-
-/// The closing line for follow-ups, when there were any.
-pub fn follow_up_summary_line(report: &FollowUpReport) -> Option<String> {
-    if report.results.is_empty() {
-        return None;
-    }
-    let added: usize = report.results.iter().map(|r| r.leads_added).sum();
-    let failed: usize = report.results.iter().map(|r| r.lead_failures.len()).sum();
-    let count = |action: StatusAction| {
-        report
-            .results
-            .iter()
-            .filter(|r| matches!(&r.status, Some(StatusOutcome::Done { action: a, .. }) if *a == action))
-            .count()
-    };
-    Some(format!(
-        "Leads: {added} added, {failed} failed. Status: {} started, {} stopped.\n",
-        count(StatusAction::Start),
-        count(StatusAction::Stop)
     ))
 }

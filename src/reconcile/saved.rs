@@ -6,7 +6,6 @@
 //! actions (create bodies included) and the manifest locations used to map API errors back to
 //! lines.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -14,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::api::types::RemoteCampaign;
-use crate::manifest::{CampaignSpec, Location, Manifest};
+use crate::manifest::Manifest;
 
 use super::follow_up::ObservedLeads;
 use super::plan::Plan;
@@ -22,7 +21,7 @@ use super::plan::Plan;
 /// The `kind` that marks a saved plan.
 pub const KIND: &str = crate::manifest::SAVED_PLAN_KIND;
 /// Bumped on any incompatible change of the file's layout.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// Saved plans larger than this are refused unread (50,000 campaigns make about 40 MB).
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -46,40 +45,36 @@ pub struct SavedPlan {
     pub campaignctl_version: String,
     /// The API the plan was made against; applying it elsewhere is refused.
     pub api_url: String,
+    /// The working directory `plan` ran in (absolute): `apply` resolves `paths` from here, so
+    /// a plan applies the same from any directory.
+    pub base_dir: PathBuf,
     /// The manifest paths as given to `plan`, reloaded by `apply` to check the fingerprint.
     pub paths: Vec<PathBuf>,
     pub fingerprint: Fingerprint,
     /// The existing campaigns whose leads `fingerprint.leads` covers.
     pub lead_campaigns: Vec<u64>,
+    /// The plan as reviewed. `apply` recomputes it and refuses to run unless the two are
+    /// identical (`first_difference`).
     pub plan: Plan,
-    /// For each campaign to create, where its fields are written (to map 422s to lines).
-    pub locations: BTreeMap<String, BTreeMap<String, Location>>,
 }
 
 impl SavedPlan {
-    /// `manifests` as loaded (fingerprinted); `resolved` with names resolved to ids (where
-    /// API errors are mapped back to lines).
+    /// `manifests` as loaded (fingerprinted).
     pub fn new(
         api_url: &str,
+        base_dir: &Path,
         paths: &[PathBuf],
         manifests: &[Manifest],
         remote: &[RemoteCampaign],
         leads: &ObservedLeads,
-        resolved: &[Manifest],
         plan: &Plan,
     ) -> SavedPlan {
-        let creating: std::collections::HashSet<&str> =
-            plan.creates().map(|(a, _)| a.name.as_str()).collect();
-        let locations = resolved
-            .iter()
-            .filter(|m| creating.contains(m.spec.name.as_str()))
-            .map(|m| (m.spec.name.clone(), m.field_locations.clone()))
-            .collect();
         SavedPlan {
             kind: KIND.to_owned(),
             format_version: FORMAT_VERSION,
             campaignctl_version: env!("CARGO_PKG_VERSION").to_owned(),
             api_url: api_url.to_owned(),
+            base_dir: base_dir.to_owned(),
             paths: paths.to_vec(),
             fingerprint: Fingerprint {
                 manifests: manifests_fingerprint(manifests),
@@ -88,36 +83,61 @@ impl SavedPlan {
             },
             lead_campaigns: leads.keys().copied().collect(),
             plan: plan.clone(),
-            locations,
         }
-    }
-
-    /// Stand-in manifests for the creates, carrying what apply needs from a manifest: the
-    /// name and where each field is written.
-    pub fn create_manifests(&self) -> Vec<Manifest> {
-        self.plan
-            .creates()
-            .map(|(action, _)| Manifest {
-                spec: CampaignSpec {
-                    name: action.name.clone(),
-                    ..CampaignSpec::default()
-                },
-                location: action
-                    .manifest
-                    .clone()
-                    .unwrap_or_else(|| Location::new("", 1, 1)),
-                field_locations: self
-                    .locations
-                    .get(&action.name)
-                    .cloned()
-                    .unwrap_or_default(),
-            })
-            .collect()
     }
 
     pub fn to_json(&self) -> String {
         // Serialising plain data to a String cannot fail.
         serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// Where `saved` and `now` first differ, as a JSON path with both values (`None` when they are
+/// the same plan). Saved plans are checked by recomputing them: a file that was edited, even
+/// with matching fingerprints, never executes anything but what campaignctl computes now.
+pub fn first_difference(saved: &Plan, now: &Plan) -> Option<String> {
+    let (a, b) = (
+        serde_json::to_value(saved).ok()?,
+        serde_json::to_value(now).ok()?,
+    );
+    first_difference_at("plan", &a, &b)
+}
+
+fn first_difference_at(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            keys.into_iter().find_map(|k| {
+                let (va, vb) = (
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                );
+                first_difference_at(&format!("{path}.{k}"), va, vb)
+            })
+        }
+        (Value::Array(x), Value::Array(y)) => (0..x.len().max(y.len())).find_map(|i| {
+            let (va, vb) = (
+                x.get(i).unwrap_or(&Value::Null),
+                y.get(i).unwrap_or(&Value::Null),
+            );
+            first_difference_at(&format!("{path}[{i}]"), va, vb)
+        }),
+        _ if a == b => None,
+        _ => Some(format!(
+            "{path} is {} in the file but {} now",
+            short(a),
+            short(b)
+        )),
+    }
+}
+
+/// A value for a message: compact JSON, cut to a readable length.
+fn short(v: &serde_json::Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(80) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text,
     }
 }
 
@@ -254,6 +274,7 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
     use crate::api::types::CreateCampaign;
+    use crate::manifest::Location;
     use crate::reconcile::plan::{Action, ActionKind};
 
     fn remote(id: u64, name: &str) -> RemoteCampaign {
@@ -299,14 +320,15 @@ mod tests {
             }],
             diagnostics: vec![],
             follow_ups: vec![],
+            operations: vec![],
         };
         let saved = SavedPlan::new(
             "http://127.0.0.1:1/api",
+            Path::new("/work"),
             &["c".into()],
             &[],
             &[],
             &ObservedLeads::new(),
-            &[],
             &plan,
         );
         let dir = tempfile::tempdir().expect("tempdir");
@@ -319,7 +341,16 @@ mod tests {
         let back = read(&path).expect("read back");
         assert_eq!(back.fingerprint, saved.fingerprint);
         assert_eq!(back.plan.creates().count(), 1);
-        assert_eq!(back.create_manifests()[0].spec.name, "A");
+        assert_eq!(first_difference(&back.plan, &plan), None);
+        let mut edited = plan.clone();
+        if let ActionKind::Create { request } = &mut edited.actions[0].kind {
+            request.max_calls_in_parallel = Some(10);
+        }
+        let difference = first_difference(&edited, &plan).expect("an edit is a difference");
+        assert!(
+            difference.contains("max_calls_in_parallel") && difference.contains("10"),
+            "{difference}"
+        );
 
         let manifest = dir.path().join("m.yaml");
         std::fs::write(&manifest, "kind: Campaign\nname: x\nassistant_id: 1\n").expect("write");
@@ -334,7 +365,7 @@ mod tests {
         let path = dir.path().join("p.json");
         std::fs::write(
             &path,
-            format!("{{\"kind\": \"{KIND}\", \"format_version\": 1, \"campaignctl_version\": \"0.0.0-old\"}}"),
+            format!("{{\"kind\": \"{KIND}\", \"format_version\": 2, \"campaignctl_version\": \"0.0.0-old\"}}"),
         )
         .expect("write");
         let err = read(&path).expect_err("old version refused").to_string();

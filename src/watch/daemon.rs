@@ -1,21 +1,19 @@
-//! The real reconciler behind the pass loop: load → list → plan → apply, auto-approved (the
-//! daemon is the operator), with one log line per pass, the metrics and the readiness state.
+//! The real reconciler behind the pass loop: the pipeline (load → observe → plan → execute),
+//! writes approved (the daemon is the operator), calls only with `--allow-start`, with one log
+//! line per pass, the metrics and the readiness state.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use futures::stream::{self, StreamExt};
-use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
 use tracing::{error, warn};
 
 use crate::api::Client;
-use crate::manifest::{self, Diagnostic, Manifest, Severity};
-use crate::reconcile::follow_up::StatusAction;
-use crate::reconcile::follow_up_apply::apply_follow_ups;
-use crate::reconcile::{
-    self, planning, ActionKind, ApplyOptions, ApplyReport, CreateOutcome, Observed, Plan,
-};
+use crate::manifest::{Diagnostic, Severity};
+use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
+use crate::reconcile::operation::Approvals;
+use crate::reconcile::{pipeline, ActionKind};
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
 use super::fingerprint::fingerprint;
@@ -29,7 +27,8 @@ pub(crate) struct Daemon {
     pub(crate) allow_start: bool,
     pub(crate) status: Arc<Status>,
     pub(crate) watcher: ManifestWatcher,
-    pub(crate) stop: watch::Receiver<bool>,
+    /// Cancelled on shutdown: the pass in flight starts no new operation.
+    pub(crate) cancel: CancellationToken,
     /// The manifests as the last pass read them.
     pub(crate) last_read: Option<u64>,
 }
@@ -105,7 +104,7 @@ impl Reconciler for Daemon {
 impl Daemon {
     /// The pass proper: its outcome and, unless it succeeded, the reason (for /readyz).
     async fn reconcile(&self, counts: &mut Counts) -> (PassOutcome, Option<String>) {
-        let load = manifest::load(&self.paths);
+        let load = pipeline::load(&self.paths);
         log_diagnostics(&load.diagnostics);
         if load.has_errors() {
             // Nothing from an invalid set is applied; the metrics keep the last valid load.
@@ -121,8 +120,8 @@ impl Daemon {
         counts.manifests = load.manifests.len();
         self.status.metrics.loaded(counts.manifests);
 
-        let observed = match Observed::fetch(&self.client).await {
-            Ok(observed) => observed,
+        let planned = match pipeline::observe_and_plan(&self.client, load).await {
+            Ok(planned) => planned,
             Err(e) => {
                 return (
                     PassOutcome::Failed,
@@ -130,19 +129,7 @@ impl Daemon {
                 )
             }
         };
-        let planned = match planning::plan_all(&self.client, &load.manifests, &observed).await {
-            Ok(planned) => planned,
-            Err(e) => {
-                return (
-                    PassOutcome::Failed,
-                    Some(format!("cannot read the platform's leads: {e}")),
-                )
-            }
-        };
-        let mut plan = planned.plan;
-        if !self.allow_start {
-            hold_starts(&mut plan);
-        }
+        let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
         counts.leads_to_add = plan.follow_up_summary().leads_to_add;
         let summary = plan.summary();
@@ -173,19 +160,65 @@ impl Daemon {
             return (PassOutcome::Success, None);
         }
 
-        let report = self.apply(&plan, &planned.manifests).await;
-        let applied = report.summary();
-        self.status.metrics.creates_finished(&applied);
-        counts.created = applied.created;
-        counts.create_failed = applied.failed + applied.unknown;
-        log_failed_creates(&report);
-        let not_started = summary.create - report.results.len();
+        // The daemon is the operator for writes; calls only with --allow-start, and it never
+        // destroys data.
+        let approvals = Approvals {
+            writes: true,
+            place_calls: self.allow_start,
+            destroy_data: false,
+        };
+        let metrics = &self.status.metrics;
+        let mut on_event = |event: Event<'_>| {
+            if let Event::Finished(_, result) = event {
+                metrics.operation_finished(result);
+                log_result(result);
+            }
+        };
+        let report = pipeline::execute(
+            &self.client,
+            plan,
+            &planned.resolved,
+            ExecuteOptions {
+                parallelism: self.parallelism,
+                approvals,
+            },
+            &self.cancel,
+            &mut on_event,
+        )
+        .await;
+        let s = report.summary();
+        counts.created = s.created;
+        counts.create_failed = report
+            .results
+            .iter()
+            .filter(|r| {
+                r.op == "create"
+                    && matches!(r.outcome, Outcome::Failed { .. } | Outcome::Unknown { .. })
+            })
+            .count();
+        counts.follow_ups_failed = report
+            .results
+            .iter()
+            .filter(|r| {
+                r.op != "create"
+                    && matches!(r.outcome, Outcome::Failed { .. } | Outcome::Unknown { .. })
+            })
+            .count();
+        if self.cancel.is_cancelled() && s.skipped > 0 {
+            return (
+                PassOutcome::Failed,
+                Some(format!(
+                    "shutting down: {} operation(s) not started",
+                    s.skipped
+                )),
+            );
+        }
         if counts.create_failed > 0 {
             let first = report
                 .results
                 .iter()
-                .find(|r| !r.outcome.succeeded())
-                .map(|r| r.name.as_str())
+                .find(|r| r.op == "create" && !r.outcome.succeeded())
+                .map(|r| r.campaign.as_str())
                 .unwrap_or_default();
             return (
                 PassOutcome::Failed,
@@ -195,102 +228,53 @@ impl Daemon {
                 )),
             );
         }
-        if not_started > 0 {
+        if !report.no_failures() {
             return (
                 PassOutcome::Failed,
                 Some(format!(
-                    "shutting down: {not_started} create(s) not started"
-                )),
-            );
-        }
-        if *self.stop.borrow() {
-            // Leads and status changes wait for the next run, like creates not yet started.
-            return (
-                PassOutcome::Failed,
-                Some("shutting down: leads and status changes not applied".to_owned()),
-            );
-        }
-        let follow_ups = apply_follow_ups(&self.client, &plan, &report, self.parallelism, |r| {
-            if !r.succeeded() {
-                warn!(campaign = r.name.as_str(), result = ?r, "leads or status not fully applied");
-            }
-        })
-        .await;
-        counts.follow_ups_failed = follow_ups.results.iter().filter(|r| !r.succeeded()).count();
-        if counts.follow_ups_failed > 0 {
-            return (
-                PassOutcome::Failed,
-                Some(format!(
-                    "{} campaign(s) did not get all their leads or status",
-                    counts.follow_ups_failed
+                    "{} operation(s) failed, went unknown or were skipped",
+                    s.failed + s.unknown + s.skipped
                 )),
             );
         }
         (PassOutcome::Success, None)
     }
-
-    /// Applies the plan's creates, at most `parallelism` at once, starting none after a stop
-    /// was requested: creates in flight finish, the rest wait for the next run. Each create
-    /// goes through `reconcile::apply` as a one-action plan, so the ambiguous-create rule is
-    /// the very same as for `campaignctl apply`.
-    async fn apply(&self, plan: &Plan, manifests: &[Manifest]) -> ApplyReport {
-        let stop = self.stop.clone();
-        let singles: Vec<Plan> = plan
-            .creates()
-            .map(|(action, _)| Plan {
-                actions: vec![action.clone()],
-                diagnostics: Vec::new(),
-                follow_ups: Vec::new(),
-            })
-            .collect();
-        let reports: Vec<ApplyReport> = stream::iter(singles)
-            .take_while(move |_| std::future::ready(!*stop.borrow()))
-            .map(|single| async move {
-                reconcile::apply(
-                    &self.client,
-                    &single,
-                    manifests,
-                    ApplyOptions { parallelism: 1 },
-                    |_| {},
-                )
-                .await
-            })
-            .buffered(self.parallelism.max(1))
-            .collect()
-            .await;
-        ApplyReport {
-            results: reports.into_iter().flat_map(|r| r.results).collect(),
-        }
-    }
 }
 
-/// Without `--allow-start`, nothing that places calls is acted on: a desired `running` start,
-/// and leads for a campaign that is already running, are removed from the plan and logged (other
-/// leads are still added), so that only an explicit opt-in lets a daemon place calls.
-fn hold_starts(plan: &mut Plan) {
-    for f in &mut plan.follow_ups {
-        if f.calls_new_leads() {
-            if let Some(leads) = f.leads.as_mut() {
-                warn!(
-                    campaign = f.name.as_str(),
-                    leads = leads.to_add.len(),
-                    "leads for a running campaign are not added by watch without --allow-start (the campaign would call them); run `campaignctl apply` to add them"
-                );
-                leads.to_add.clear();
+/// One log line for each result that is not a plain success: failures with their mapped
+/// diagnostics, and held operations with the flag that allows them.
+fn log_result(r: &OperationResult) {
+    let campaign = r.campaign.as_str();
+    match &r.outcome {
+        Outcome::Failed {
+            error,
+            diagnostics,
+            lead_failures,
+            ..
+        } => {
+            if r.op == "create" {
+                warn!(campaign, "create failed: {error}");
+            } else {
+                warn!(campaign, op = r.op, failures = ?lead_failures, "{} failed: {error}", r.op);
+            }
+            log_diagnostics(diagnostics);
+        }
+        Outcome::Unknown { error } => {
+            if r.op == "create" {
+                warn!(campaign, "create outcome unknown: {error}")
+            } else {
+                warn!(campaign, op = r.op, "outcome unknown: {error}")
             }
         }
-        if let Some(status) = f
-            .status
-            .as_mut()
-            .filter(|s| s.action == Some(StatusAction::Start))
-        {
-            warn!(
-                campaign = f.name.as_str(),
-                "status: running is not applied by watch without --allow-start (starting places real calls); run `campaignctl apply` to start it"
-            );
-            status.action = None;
-            status.note = Some("held: watch runs without --allow-start".to_owned());
+        Outcome::Skipped { reason } => warn!(campaign, op = r.op, "skipped: {reason}"),
+        Outcome::Held { reason, .. } => {
+            if r.op == "start" {
+                warn!(campaign, "status: running is not applied by watch without --allow-start (starting places real calls); run `campaignctl apply` to start it: {reason}");
+            } else {
+                warn!(campaign, op = r.op, "leads for a running campaign are not added by watch without --allow-start (the campaign would call them); run `campaignctl apply` to add them: {reason}");
+            }
         }
+        Outcome::Done { .. } | Outcome::Inferred { .. } => {}
     }
 }
 
@@ -319,24 +303,4 @@ fn first_error(diagnostics: &[Diagnostic]) -> String {
             None => d.message.clone(),
         })
         .unwrap_or_default()
-}
-
-fn log_failed_creates(report: &ApplyReport) {
-    for r in &report.results {
-        match &r.outcome {
-            CreateOutcome::Failed {
-                error, diagnostics, ..
-            } => {
-                warn!(campaign = r.name.as_str(), "create failed: {error}");
-                log_diagnostics(diagnostics);
-            }
-            CreateOutcome::Unknown { error } => {
-                warn!(
-                    campaign = r.name.as_str(),
-                    "create outcome unknown: {error}"
-                )
-            }
-            CreateOutcome::Created { .. } | CreateOutcome::CreatedInferred { .. } => {}
-        }
-    }
 }

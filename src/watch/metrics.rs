@@ -12,12 +12,19 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 
-use crate::reconcile::apply::ApplySummary;
+use crate::reconcile::executor::{OperationResult, Outcome as OperationOutcome};
 
 use super::controller::PassOutcome;
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Outcome {
+    outcome: &'static str,
+}
+
+/// An operation's kind and outcome.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OperationLabels {
+    op: &'static str,
     outcome: &'static str,
 }
 
@@ -27,6 +34,7 @@ pub(crate) struct Metrics {
     registry: Registry,
     passes: Family<Outcome, Counter>,
     creates: Family<Outcome, Counter>,
+    operations: Family<OperationLabels, Counter>,
     drift: Gauge,
     unmanaged: Gauge,
     manifests: Gauge,
@@ -39,6 +47,7 @@ impl Metrics {
         let mut registry = Registry::with_prefix("campaignctl");
         let passes = Family::<Outcome, Counter>::default();
         let creates = Family::<Outcome, Counter>::default();
+        let operations = Family::<OperationLabels, Counter>::default();
         let drift = Gauge::default();
         let unmanaged = Gauge::default();
         let manifests = Gauge::default();
@@ -54,6 +63,11 @@ impl Metrics {
             "creates",
             "Campaign creates, by outcome (created, inferred, failed, unknown)",
             creates.clone(),
+        );
+        registry.register(
+            "operations",
+            "Operations of passes, by kind (create, add_leads, start, stop) and outcome (done, inferred, unknown, failed, skipped, held)",
+            operations.clone(),
         );
         registry.register(
             "drift_campaigns",
@@ -92,6 +106,7 @@ impl Metrics {
             registry,
             passes,
             creates,
+            operations,
             drift,
             unmanaged,
             manifests,
@@ -115,16 +130,21 @@ impl Metrics {
         }
     }
 
-    pub(crate) fn creates_finished(&self, s: &ApplySummary) {
-        let direct = s.created - s.inferred;
-        for (outcome, n) in CREATE_OUTCOMES
-            .into_iter()
-            .zip([direct, s.inferred, s.failed, s.unknown])
-        {
-            self.creates
-                .get_or_create(&Outcome { outcome })
-                .inc_by(n as u64);
-        }
+    pub(crate) fn operation_finished(&self, r: &OperationResult) {
+        self.operations
+            .get_or_create(&OperationLabels {
+                op: r.op,
+                outcome: r.outcome.label(),
+            })
+            .inc();
+        let outcome = match (&r.outcome, r.op) {
+            (OperationOutcome::Done { .. }, "create") => "created",
+            (OperationOutcome::Inferred { .. }, "create") => "inferred",
+            (OperationOutcome::Failed { .. }, "create") => "failed",
+            (OperationOutcome::Unknown { .. }, "create") => "unknown",
+            _ => return,
+        };
+        self.creates.get_or_create(&Outcome { outcome }).inc();
     }
 
     pub(crate) fn planned(&self, drift: usize, unmanaged: usize) {
@@ -172,19 +192,50 @@ mod tests {
         let m = Metrics::new();
         m.pass_finished(PassOutcome::Success, Duration::from_millis(20));
         m.pass_finished(PassOutcome::Failed, Duration::from_millis(20));
-        m.creates_finished(&ApplySummary {
-            created: 3,
-            inferred: 1,
-            failed: 1,
-            unknown: 0,
-        });
+        let result = |op: &'static str, outcome: OperationOutcome| OperationResult {
+            id: 0,
+            op,
+            campaign: "Q".into(),
+            campaign_id: None,
+            manifest: None,
+            outcome,
+        };
+        let done = || OperationOutcome::Done {
+            id: Some(1),
+            leads_added: None,
+            leads_found: None,
+            status: None,
+        };
+        for r in [
+            result("create", done()),
+            result("create", done()),
+            result(
+                "create",
+                OperationOutcome::Inferred {
+                    id: Some(2),
+                    status: None,
+                    cause: "lost".into(),
+                },
+            ),
+            result(
+                "create",
+                OperationOutcome::Unknown {
+                    error: "lost".into(),
+                },
+            ),
+            result("start", done()),
+        ] {
+            m.operation_finished(&r);
+        }
         let text = m.encode().expect("encode");
         for series in [
             "campaignctl_passes_total{outcome=\"success\"} 1",
             "campaignctl_passes_total{outcome=\"failed\"} 1",
             "campaignctl_creates_total{outcome=\"created\"} 2",
             "campaignctl_creates_total{outcome=\"inferred\"} 1",
-            "campaignctl_creates_total{outcome=\"failed\"} 1",
+            "campaignctl_creates_total{outcome=\"unknown\"} 1",
+            "campaignctl_operations_total{op=\"start\",outcome=\"done\"} 1",
+            "campaignctl_operations_total{op=\"create\",outcome=\"done\"} 2",
             "campaignctl_pass_duration_seconds_count 2",
         ] {
             assert!(text.contains(series), "missing {series:?} in:\n{text}");

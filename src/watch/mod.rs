@@ -24,6 +24,7 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 use crate::api::Client;
@@ -66,10 +67,16 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    tokio::spawn(async move {
-        shutdown.await;
-        info!("shutdown requested: no new passes");
-        let _ = stop_tx.send(true);
+    // Stops the pass in flight between operations (those under way finish).
+    let cancel = CancellationToken::new();
+    tokio::spawn({
+        let cancel = cancel.clone();
+        async move {
+            shutdown.await;
+            info!("shutdown requested: no new passes");
+            let _ = stop_tx.send(true);
+            cancel.cancel();
+        }
     });
 
     let status = Arc::new(Status::new());
@@ -86,7 +93,7 @@ pub async fn run(
         allow_start: config.allow_start,
         status,
         watcher,
-        stop: stop_rx.clone(),
+        cancel,
         last_read: None,
     };
     let mut debouncer = Debouncer::new(events_rx, config.debounce);

@@ -1,24 +1,42 @@
-//! `campaignctl apply`: plan afresh, show it, confirm, create, report.
+//! `campaignctl apply`: plan afresh (or recompute a saved plan and check it is the one saved),
+//! show it, approve it, execute its operations, report.
+//!
+//! Approval is decided by effects (`reconcile::operation`): writes need `--auto-approve` or the
+//! terminal answer; operations that place calls need `--allow-start` or their own answer. What
+//! is not approved is held and reported, never silently dropped.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
 
 use crate::api::Client;
 use crate::cli::args::Format;
 use crate::cli::{exit, UserError};
 use crate::manifest::{self, Diagnostic, Manifest};
-use crate::reconcile::follow_up::lead_numbers;
-use crate::reconcile::follow_up_apply::apply_follow_ups;
-use crate::reconcile::saved;
-use crate::reconcile::{self, render, render_follow_up, ApplyOptions, Plan};
+use crate::reconcile::executor::{Event, ExecuteOptions};
+use crate::reconcile::operation::{Approval, Approvals};
+use crate::reconcile::pipeline;
+use crate::reconcile::{render, render_follow_up, saved, Plan, Report};
 
 use super::plan::{make_plan, print_json};
 
 pub struct Options {
     pub auto_approve: bool,
+    /// Approves operations that place calls (starts, leads for running campaigns).
+    pub allow_start: bool,
     pub parallelism: usize,
     pub format: Format,
 }
+
+/// How often an interactive apply re-plans after a "yes" that came too late (the plan changed
+/// while the question waited) before it gives up.
+const MAX_REPLANS: usize = 3;
+
+/// How long operations in flight may take to finish after SIGINT/SIGTERM before the run ends
+/// and reports them as unknown.
+const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
 
 pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow::Result<u8> {
     // --parallelism bounds every request of the run, the plan's concurrent lists included.
@@ -26,17 +44,56 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
     if let Some(plan_file) = saved_plan_among(paths)? {
         return run_saved(client, &plan_file, options).await;
     }
-    let Some(planned) = make_plan(client, paths, options.format).await? else {
+    let Some(mut planned) = make_plan(client, paths, options.format).await? else {
         return Ok(exit::ERROR);
     };
-    execute(
-        client,
-        &planned.plan,
-        &planned.load.diagnostics,
-        &planned.resolved,
-        &options,
-    )
-    .await
+    let text = options.format == Format::Text;
+    for attempt in 0.. {
+        if text {
+            anstream::print!("{}", render::plan_text(&planned.plan));
+        } else if !options.auto_approve {
+            // JSON on stdout is the report; a person about to be asked sees the plan too.
+            anstream::eprint!("{}", render::plan_text(&planned.plan));
+        }
+        if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, &options) {
+            return Ok(code);
+        }
+        if !planned.plan.has_writes() {
+            return Ok(nothing_to_do(&planned.plan, &options));
+        }
+        let approvals = approve(&planned.plan, &options, false)?;
+        if options.auto_approve {
+            return execute(
+                client,
+                &planned.plan,
+                &planned.resolved,
+                approvals,
+                &options,
+            )
+            .await;
+        }
+        // A person answered: the platform may have moved while the question waited. Plan
+        // again and apply only if the operations are the same; otherwise show and ask again.
+        let paths = paths.to_vec();
+        let Some(again) = make_plan(client, &paths, options.format).await? else {
+            return Ok(exit::ERROR);
+        };
+        if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {
+            return execute(client, &again.plan, &again.resolved, approvals, &options).await;
+        }
+        if attempt + 1 >= MAX_REPLANS {
+            return Err(UserError::new(format!(
+                "the plan changed {MAX_REPLANS} times while waiting for confirmation; nothing was applied"
+            ))
+            .hint("something else is changing the account; stop it, then apply again")
+            .into());
+        }
+        anstream::eprintln!(
+            "\nThe plan changed while waiting for your answer (the platform changed meanwhile); nothing was applied. This is the new plan:\n"
+        );
+        planned = again;
+    }
+    unreachable!("the loop returns")
 }
 
 /// The saved plan among `paths`, if one of them is a plan file (by content). A saved plan is
@@ -57,8 +114,11 @@ fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError> {
     }
 }
 
-/// `apply FILE`: exactly the saved plan's actions, and only if nothing it was computed from
-/// has changed since (manifests and remote campaign list).
+/// `apply FILE`: exactly the saved plan, and only if planning again from the same inputs gives
+/// the very same plan. The fingerprints say *why* a plan is stale; the comparison is what makes
+/// an edited file harmless: whatever the file says, only a plan campaignctl computes now is
+/// executed. Saving the plan approved its writes (as Terraform's `apply PLANFILE`); placing
+/// calls still needs `--allow-start` or its own answer.
 async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Result<u8> {
     let replan = "make a new plan with `campaignctl plan --out FILE`, review it, and apply that";
     let saved = saved::read(file).map_err(|e| UserError::new(e.to_string()).hint(replan))?;
@@ -72,8 +132,18 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint("set --api-url / CAMPAIGNCTL_API_URL to the API the plan was made for, or plan again")
         .into());
     }
-
-    let load = manifest::load(&saved.paths);
+    // Paths in the plan are relative to where it was made: resolve them from there, whatever
+    // the working directory now.
+    if let Err(e) = std::env::set_current_dir(&saved.base_dir) {
+        return Err(UserError::new(format!(
+            "{} was made in {}, which cannot be used here: {e}",
+            file.display(),
+            saved.base_dir.display()
+        ))
+        .hint(replan)
+        .into());
+    }
+    let load = pipeline::load(&saved.paths);
     if load.has_errors()
         || saved::manifests_fingerprint(&load.manifests) != saved.fingerprint.manifests
     {
@@ -93,8 +163,10 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
-    let campaigns = client.list_campaigns().await.map_err(UserError::from)?;
-    if saved::remote_fingerprint(&campaigns) != saved.fingerprint.remote {
+    let planned = pipeline::observe_and_plan(client, load)
+        .await
+        .map_err(UserError::from)?;
+    if saved::remote_fingerprint(&planned.observed.campaigns) != saved.fingerprint.remote {
         return Err(UserError::new(format!(
             "the saved plan {} is stale: the campaigns on the platform changed since it was made (it may already have been applied, or someone else changed the account); nothing was applied",
             file.display()
@@ -102,12 +174,7 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
-    let mut leads = reconcile::follow_up::ObservedLeads::new();
-    for &id in &saved.lead_campaigns {
-        let list = client.list_leads(id).await.map_err(UserError::from)?;
-        leads.insert(id, lead_numbers(&list));
-    }
-    if saved::leads_fingerprint(&leads) != saved.fingerprint.leads {
+    if saved::leads_fingerprint(&planned.leads) != saved.fingerprint.leads {
         return Err(UserError::new(format!(
             "the saved plan {} is stale: the leads of its campaigns changed since it was made (it may already have been applied); nothing was applied",
             file.display()
@@ -115,96 +182,82 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
-    let manifests = saved.create_manifests();
-    execute(client, &saved.plan, &[], &manifests, &options).await
-}
-
-/// Shows the plan, asks (unless auto-approved), performs the creates and reports.
-async fn execute(
-    client: &Client,
-    plan: &Plan,
-    load_diagnostics: &[Diagnostic],
-    manifests: &[Manifest],
-    options: &Options,
-) -> anyhow::Result<u8> {
+    if let Some(difference) = saved::first_difference(&saved.plan, &planned.plan) {
+        return Err(UserError::new(format!(
+            "the saved plan {} does not match the plan its inputs give now: {difference}; the file was edited, or made by a different build. Nothing was applied",
+            file.display()
+        ))
+        .hint(replan)
+        .into());
+    }
     let text = options.format == Format::Text;
     if text {
-        anstream::print!("{}", render::plan_text(plan));
+        anstream::print!("{}", render::plan_text(&planned.plan));
     }
-    if plan.has_errors() {
-        anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
-        anstream::eprintln!("The plan has errors; nothing was applied.");
-        if !text {
-            print_json(&render::plan_json(plan, load_diagnostics));
-        }
-        return Ok(exit::ERROR);
+    if let Some(code) = refuse_errors(&planned.plan, &[], &options) {
+        return Ok(code);
     }
-    let creates = plan.summary().create;
-    if !plan.has_writes() {
-        if !text {
-            print_json(&render::apply_json(
-                plan,
-                &reconcile::ApplyReport::default(),
-            ));
-        }
-        return Ok(exit::OK);
+    if !planned.plan.has_writes() {
+        return Ok(nothing_to_do(&planned.plan, &options));
     }
-    if !options.auto_approve {
-        confirm_writes(plan)?;
-    }
-
-    if text && creates > 0 {
-        anstream::println!(
-            "\nCreating {creates} campaign(s), at most {} at once:",
-            options.parallelism
-        );
-    }
-    let report = reconcile::apply(
+    let approvals = approve(&planned.plan, &options, true)?;
+    execute(
         client,
-        plan,
-        manifests,
-        ApplyOptions {
-            parallelism: options.parallelism,
-        },
-        |result| {
-            if text {
-                anstream::print!("{}", render::create_result_text(result));
-            }
-        },
+        &planned.plan,
+        &planned.resolved,
+        approvals,
+        &options,
     )
-    .await;
-    if text && plan.follow_ups.iter().any(|f| f.has_changes()) {
-        anstream::println!("\nAdding leads, then changing status:");
-    }
-    let follow_ups = apply_follow_ups(client, plan, &report, options.parallelism, |result| {
-        if text {
-            anstream::print!("{}", render_follow_up::follow_up_result_text(result));
-        }
-    })
-    .await;
-    if text {
-        anstream::print!(
-            "\n{}",
-            render::apply_summary_text(&report, plan.summary().drift)
-        );
-        if let Some(line) = render_follow_up::follow_up_summary_line(&follow_ups) {
-            anstream::print!("{line}");
-        }
-    } else {
-        let mut doc = render::apply_json(plan, &report);
-        doc["follow_ups"] = serde_json::json!(follow_ups.results);
-        print_json(&doc);
-    }
-    Ok(if report.all_succeeded() && follow_ups.all_succeeded() {
-        exit::OK
-    } else {
-        exit::ERROR
-    })
+    .await
 }
 
-/// Asks for the plan's writes, and separately for starting campaigns (which places real calls),
-/// before anything is written: declining either changes nothing.
-fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
+/// A plan with errors is never applied, in part or in whole.
+fn refuse_errors(plan: &Plan, load_diagnostics: &[Diagnostic], options: &Options) -> Option<u8> {
+    if !plan.has_errors() {
+        return None;
+    }
+    anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+    anstream::eprintln!("The plan has errors; nothing was applied.");
+    if options.format != Format::Text {
+        print_json(&render::plan_json(plan, load_diagnostics));
+    }
+    Some(exit::ERROR)
+}
+
+fn nothing_to_do(plan: &Plan, options: &Options) -> u8 {
+    if options.format != Format::Text {
+        print_json(&render::apply_json(plan, &Report::default()));
+    }
+    exit::OK
+}
+
+/// Decides the run's approvals: from the flags, or by asking on the terminal. Writes are asked
+/// first, then everything that places calls, naming the campaigns. Declining either changes
+/// nothing. `saved` plans were approved for their writes when saved and reviewed.
+fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, UserError> {
+    let mut approvals = Approvals {
+        writes: options.auto_approve || saved,
+        place_calls: options.allow_start,
+        destroy_data: false,
+    };
+    let needs = |a: Approval| {
+        plan.operations
+            .iter()
+            .any(|op| crate::reconcile::operation::approvals_needed(op.effects).contains(&a))
+    };
+    if !approvals.writes {
+        confirm(&writes_question(plan))?;
+        approvals.writes = true;
+    }
+    if needs(Approval::PlaceCalls) && !approvals.place_calls && !options.auto_approve {
+        // Interactive: ask. With --auto-approve (CI) and no --allow-start, they are held.
+        confirm(&calls_question(plan))?;
+        approvals.place_calls = true;
+    }
+    Ok(approvals)
+}
+
+fn writes_question(plan: &Plan) -> String {
     let creates = plan.summary().create;
     let changes = plan.follow_up_summary();
     let calling_leads: usize = plan
@@ -229,13 +282,16 @@ fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
             writes.push(what.replace("{}", &n.to_string()));
         }
     }
-    if !writes.is_empty() {
-        confirm(&format!(
-            "Do you want to {}? This places no calls.",
-            writes.join(", ")
-        ))?;
+    if writes.is_empty() {
+        writes.push("apply these changes".to_owned());
     }
-    // Everything that places calls is asked for separately, naming the campaigns.
+    format!(
+        "Do you want to {}? This places no calls.",
+        writes.join(", ")
+    )
+}
+
+fn calls_question(plan: &Plan) -> String {
     let calling: Vec<String> = plan
         .follow_ups
         .iter()
@@ -249,14 +305,84 @@ fn confirm_writes(plan: &Plan) -> Result<(), UserError> {
             }
         })
         .collect();
-    if !calling.is_empty() {
-        confirm(&format!(
-            "{}: do you want to {}? This places real phone calls.",
-            render_follow_up::WILL_START_CALLING,
-            calling.join(", ")
-        ))?;
+    format!(
+        "{}: do you want to {}? This places real phone calls.",
+        render_follow_up::WILL_START_CALLING,
+        calling.join(", ")
+    )
+}
+
+/// Executes the approved plan, printing each result as it completes (text) or the report
+/// (JSON). SIGINT/SIGTERM stops starting operations; those in flight may finish within
+/// `INTERRUPT_GRACE`, and the report names every operation that did not run.
+async fn execute(
+    client: &Client,
+    plan: &Plan,
+    manifests: &[Manifest],
+    approvals: Approvals,
+    options: &Options,
+) -> anyhow::Result<u8> {
+    let text = options.format == Format::Text;
+    if text {
+        anstream::println!(
+            "\nApplying {} operation(s), at most {} at once:",
+            plan.operations.len(),
+            options.parallelism
+        );
     }
-    Ok(())
+    let cancel = CancellationToken::new();
+    let signals = tokio::spawn({
+        let cancel = cancel.clone();
+        async move {
+            super::emulator::shutdown_signal().await;
+            anstream::eprintln!(
+                "\ninterrupted: no new operation starts; waiting up to {} s for those in flight",
+                INTERRUPT_GRACE.as_secs()
+            );
+            cancel.cancel();
+        }
+    });
+    let mut on_event = |event: Event<'_>| {
+        if let (true, Event::Finished(_, result)) = (text, event) {
+            anstream::print!("{}", render::operation_result_text(result));
+        }
+    };
+    let run = pipeline::execute(
+        client,
+        plan,
+        manifests,
+        ExecuteOptions {
+            parallelism: options.parallelism,
+            approvals,
+        },
+        &cancel,
+        &mut on_event,
+    );
+    let report = tokio::select! {
+        report = run => report,
+        () = async { cancel.cancelled().await; tokio::time::sleep(INTERRUPT_GRACE).await } => {
+            anstream::eprintln!("error: operations in flight did not finish within {} s of the interrupt; their outcome is unknown. Run `campaignctl plan` before applying again.", INTERRUPT_GRACE.as_secs());
+            return Ok(exit::ERROR);
+        }
+    };
+    signals.abort();
+    if text {
+        anstream::print!(
+            "\n{}",
+            render::apply_summary_text(&report, plan.summary().drift)
+        );
+    } else {
+        print_json(&render::apply_json(plan, &report));
+    }
+    if cancel.is_cancelled() {
+        anstream::eprintln!("error: the apply was interrupted; the report above names what did not run. Run `campaignctl plan` to see what is left.");
+        return Ok(exit::ERROR);
+    }
+    Ok(if report.no_failures() {
+        exit::OK
+    } else {
+        exit::ERROR
+    })
 }
 
 /// Terraform's rule: only the literal answer `yes` approves. Without a terminal there is no one
@@ -267,7 +393,7 @@ fn confirm(question: &str) -> Result<(), UserError> {
             "refusing to apply without confirmation: stdin is not a terminal",
         )
         .hint(
-            "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should)",
+            "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should); add --allow-start to let it place calls",
         ));
     }
     anstream::eprint!(

@@ -60,6 +60,7 @@ pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
         step(3, "campaignctl apply --auto-approve");
         let options = super::apply::Options {
             auto_approve: true,
+            allow_start: false,
             parallelism: 4,
             format: Format::Text,
         };

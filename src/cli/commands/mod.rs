@@ -27,6 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             let client = super::settings::client_from(&cli.global)?;
             let options = apply::Options {
                 auto_approve: args.auto_approve,
+                allow_start: args.allow_start,
                 parallelism: usize::from(args.parallelism),
                 format: args.format,
             };

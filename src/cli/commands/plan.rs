@@ -6,23 +6,10 @@ use std::path::PathBuf;
 use crate::api::Client;
 use crate::cli::args::{Format, PlanArgs, PlanFormat};
 use crate::cli::{exit, UserError};
-use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
-use crate::reconcile::follow_up::ObservedLeads;
+use crate::manifest::Diagnostic;
+use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
-use crate::reconcile::{github, markdown, planning, render, Observed, Plan};
-
-/// A plan together with what it was made from, for apply.
-pub struct Planned {
-    pub load: LoadOutcome,
-    pub observed: Observed,
-    pub plan: Plan,
-    /// `load.manifests` with names resolved to ids: what apply maps API errors back through.
-    pub resolved: Vec<Manifest>,
-    /// The leads of the existing campaigns the plan had to read.
-    pub leads: ObservedLeads,
-    /// Calling-hours warnings (already printed).
-    pub lint: Vec<Diagnostic>,
-}
+use crate::reconcile::{github, markdown, render};
 
 pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     let machine = match args.format {
@@ -34,17 +21,19 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     };
     // A saved plan is made from the manifests; then they go, before the rendering allocates
     // its own: they are most of the memory at scale (README, Performance).
-    let saved = args.out.as_ref().map(|_| {
-        SavedPlan::new(
+    let saved = match &args.out {
+        None => None,
+        Some(_) => Some(SavedPlan::new(
             client.base_url().as_str(),
+            &std::env::current_dir()
+                .map_err(|e| UserError::new(format!("cannot read the working directory: {e}")))?,
             &args.manifests.paths,
             &planned.load.manifests,
             &planned.observed.campaigns,
             &planned.leads,
-            &planned.resolved,
             &planned.plan,
-        )
-    });
+        )),
+    };
     let Planned {
         plan, load, lint, ..
     } = planned;
@@ -103,7 +92,7 @@ pub async fn make_plan(
     paths: &[PathBuf],
     format: Format,
 ) -> anyhow::Result<Option<Planned>> {
-    let load = manifest::load(paths);
+    let load = pipeline::load(paths);
     anstream::eprint!("{}", render::diagnostics_text(&load.diagnostics));
     if load.has_errors() {
         anstream::eprintln!("{}", super::validate::error_summary(&load));
@@ -118,31 +107,24 @@ pub async fn make_plan(
             client.base_url()
         );
     }
-    let observed = match Observed::fetch(client).await {
-        Ok(o) => o,
-        Err(e) => return Err(api_failure(format, &load, e)),
-    };
-    let lint = crate::lint::calling_hours(&load.manifests);
-    anstream::eprint!("{}", render::diagnostics_text(&lint));
-    let planned = match planning::plan_all(client, &load.manifests, &observed).await {
+    let load_diagnostics = load.diagnostics.clone();
+    let planned = match pipeline::observe_and_plan(client, load).await {
         Ok(p) => p,
-        Err(e) => return Err(api_failure(format, &load, e)),
+        Err(e) => return Err(api_failure(format, &load_diagnostics, e)),
     };
-    Ok(Some(Planned {
-        load,
-        observed,
-        plan: planned.plan,
-        resolved: planned.manifests,
-        leads: planned.leads,
-        lint,
-    }))
+    anstream::eprint!("{}", render::diagnostics_text(&planned.lint));
+    Ok(Some(planned))
 }
 
 /// An API failure before the plan: the JSON document says so too, then the error is returned.
-fn api_failure(format: Format, load: &LoadOutcome, e: crate::api::ApiError) -> anyhow::Error {
+fn api_failure(
+    format: Format,
+    load_diagnostics: &[Diagnostic],
+    e: crate::api::ApiError,
+) -> anyhow::Error {
     if format == Format::Json {
         print_json(&render::failure_json(
-            &load.diagnostics,
+            load_diagnostics,
             Some(&e.to_string()),
         ));
     }

@@ -1,0 +1,789 @@
+//! The one executor: runs a plan's operations in dependency order with bounded parallelism, for
+//! `apply`, `apply PLANFILE` and `watch` alike. One outcome per operation; an operation whose
+//! approval is missing is held, one whose dependency did not succeed is skipped, and after
+//! cancellation nothing new starts (operations in flight finish).
+//!
+//! The rules that matter most:
+//! - a create whose outcome is unknown (5xx, timeout, connection lost after sending) may have
+//!   happened. It is never re-sent blindly: wait, list again, and if the name now exists count
+//!   the campaign as created ("inferred"); re-send only when it is absent after a definite
+//!   server error;
+//! - a lead is never created twice: `allow_dupplicate: false`, and an ambiguous lead create is
+//!   looked up by number before any retry;
+//! - a start or stop whose answer is lost is settled by reading the status, never re-sent;
+//! - leads for an existing campaign that was not running when planned are added only after a
+//!   fresh read shows it still is not (it may have been started while the question waited):
+//!   if it now runs, adding them places calls and needs that approval.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use futures::stream::{self, FuturesUnordered, StreamExt};
+use serde::Serialize;
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn};
+
+use crate::api::types::{CreateCampaign, CreateLead, RemoteCampaign};
+use crate::api::{ApiError, Client};
+use crate::manifest::{DesiredLead, Diagnostic, Location, Manifest};
+
+use super::follow_up::remote_status;
+use super::operation::{Approval, Approvals, Operation, OperationId, OperationKind, Target};
+
+#[derive(Debug, Clone, Copy)]
+pub struct ExecuteOptions {
+    /// Operations in flight at most at once (>= 1). Requests are bounded by the client too.
+    pub parallelism: usize,
+    pub approvals: Approvals,
+}
+
+impl ExecuteOptions {
+    /// Writes approved, calls and destruction not: what `apply --auto-approve` is given.
+    pub fn approving_writes(parallelism: usize) -> ExecuteOptions {
+        ExecuteOptions {
+            parallelism,
+            approvals: Approvals {
+                writes: true,
+                ..Approvals::default()
+            },
+        }
+    }
+}
+
+/// What happened to one operation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    Done {
+        /// The new campaign's id (create).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        /// Leads created, and leads the campaign turned out to have already (add_leads).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        leads_added: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        leads_found: Option<usize>,
+        /// The campaign's status afterwards (start, stop).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+    },
+    /// The answer was lost or was a server error, and a fresh read showed the effect: counted
+    /// as done, and said so.
+    Inferred {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        status: Option<String>,
+        cause: String,
+    },
+    /// It may or may not have happened, and reading the platform could not tell.
+    Unknown { error: String },
+    Failed {
+        error: String,
+        /// Field errors of a 422 (or a 404 for the assistant), mapped to manifest lines.
+        #[serde(
+            skip_serializing_if = "Vec::is_empty",
+            serialize_with = "crate::manifest::serialize_flat"
+        )]
+        diagnostics: Vec<Diagnostic>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        hint: Option<String>,
+        /// For add_leads: the leads that could not be added (the others were).
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        lead_failures: Vec<LeadFailure>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        leads_added: Option<usize>,
+    },
+    /// Not attempted: an operation it depends on did not succeed, or the run was interrupted.
+    Skipped { reason: String },
+    /// Not attempted: it needs an approval this run was not given.
+    Held {
+        approval: Approval,
+        flag: &'static str,
+        reason: String,
+    },
+}
+
+impl Outcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Done { .. } => "done",
+            Outcome::Inferred { .. } => "inferred",
+            Outcome::Unknown { .. } => "unknown",
+            Outcome::Failed { .. } => "failed",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Held { .. } => "held",
+        }
+    }
+
+    pub fn succeeded(&self) -> bool {
+        matches!(self, Outcome::Done { .. } | Outcome::Inferred { .. })
+    }
+
+    /// The campaign id an outcome established (a create's).
+    fn campaign_id(&self) -> Option<u64> {
+        match self {
+            Outcome::Done { id, .. } | Outcome::Inferred { id, .. } => *id,
+            _ => None,
+        }
+    }
+
+    fn failed(error: impl Into<String>) -> Outcome {
+        Outcome::Failed {
+            error: error.into(),
+            diagnostics: Vec::new(),
+            hint: None,
+            lead_failures: Vec::new(),
+            leads_added: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LeadFailure {
+    pub phone_number: String,
+    pub source: Location,
+    pub error: String,
+}
+
+/// One operation and what happened to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OperationResult {
+    pub id: OperationId,
+    pub op: &'static str,
+    pub campaign: String,
+    /// The campaign's id, when known (after its create, or from the start).
+    pub campaign_id: Option<u64>,
+    pub manifest: Option<Location>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// What the executor reports as it goes, for renderers, logs and metrics.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started(&'a Operation),
+    Finished(&'a Operation, &'a OperationResult),
+}
+
+/// Every operation's result, in operation order.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub results: Vec<OperationResult>,
+}
+
+/// Counts for the closing summary and metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReportSummary {
+    pub created: usize,
+    /// Of `created`, how many were inferred from a re-list after an ambiguous failure.
+    pub inferred: usize,
+    pub leads_added: usize,
+    pub started: usize,
+    pub stopped: usize,
+    pub failed: usize,
+    pub unknown: usize,
+    pub skipped: usize,
+    pub held: usize,
+}
+
+impl Report {
+    pub fn summary(&self) -> ReportSummary {
+        let mut s = ReportSummary::default();
+        for r in &self.results {
+            match &r.outcome {
+                Outcome::Done {
+                    leads_added: Some(n),
+                    ..
+                } => s.leads_added += n,
+                Outcome::Failed {
+                    leads_added: Some(n),
+                    ..
+                } => s.leads_added += n,
+                _ => {}
+            }
+            match (&r.outcome, r.op) {
+                (Outcome::Done { .. }, "create") => s.created += 1,
+                (Outcome::Inferred { .. }, "create") => {
+                    s.created += 1;
+                    s.inferred += 1
+                }
+                (Outcome::Done { .. } | Outcome::Inferred { .. }, "start") => s.started += 1,
+                (Outcome::Done { .. } | Outcome::Inferred { .. }, "stop") => s.stopped += 1,
+                (Outcome::Done { .. } | Outcome::Inferred { .. }, _) => {}
+                (Outcome::Failed { .. }, _) => s.failed += 1,
+                (Outcome::Unknown { .. }, _) => s.unknown += 1,
+                (Outcome::Skipped { .. }, _) => s.skipped += 1,
+                (Outcome::Held { .. }, _) => s.held += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether every operation was carried out. Held operations are not failures of the run
+    /// (the operator chose not to approve them) but are not success either: see `complete`.
+    pub fn all_succeeded(&self) -> bool {
+        self.results.iter().all(|r| r.outcome.succeeded())
+    }
+
+    /// Whether nothing failed, went unknown or was skipped (held operations aside).
+    pub fn no_failures(&self) -> bool {
+        self.results
+            .iter()
+            .all(|r| r.outcome.succeeded() || matches!(r.outcome, Outcome::Held { .. }))
+    }
+
+    pub fn held(&self) -> impl Iterator<Item = &OperationResult> {
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Held { .. }))
+    }
+}
+
+/// Runs `operations` (a plan's, in its order; dependencies point to earlier operations).
+/// `manifests` are those the plan was made from, to map API errors back to file and line.
+/// The caller must not call this for a plan with errors.
+pub async fn execute(
+    client: &Client,
+    operations: &[Operation],
+    manifests: &[Manifest],
+    options: ExecuteOptions,
+    cancel: &CancellationToken,
+    on_event: &mut (dyn FnMut(Event<'_>) + Send),
+) -> Report {
+    let by_name: HashMap<&str, &Manifest> = manifests
+        .iter()
+        .map(|m| (m.spec.name.as_str(), m))
+        .collect();
+    let n = operations.len();
+    let mut results: Vec<Option<OperationResult>> = vec![None; n];
+    let mut started = vec![false; n];
+    // The status of existing campaigns as read right before the first lead is added to one
+    // that was not running: the plan may be minutes old (a question waited).
+    let fresh_statuses: Arc<FreshStatuses> = Arc::new(OnceCell::new());
+    let mut in_flight = FuturesUnordered::new();
+    let parallelism = options.parallelism.max(1);
+    // Set when the account refused a create (403): the others are not sent, and are reported
+    // once each as skipped instead of failing one by one with the same error.
+    let mut creates_refused: Option<String> = None;
+
+    loop {
+        // Settle what can be settled without running anything, and start what is ready.
+        for op in operations {
+            if started[op.id] || results[op.id].is_some() {
+                continue;
+            }
+            let settled = match readiness(op, &results) {
+                Readiness::Waiting => continue,
+                Readiness::Blocked(outcome) => Some(outcome),
+                Readiness::Ready => match (&creates_refused, &op.kind) {
+                    (Some(first), OperationKind::CreateCampaign { .. }) => Some(Outcome::Skipped {
+                        reason: format!(
+                            "not sent: the platform refused an earlier create ({first})"
+                        ),
+                    }),
+                    _ => options
+                        .approvals
+                        .missing(op)
+                        .map(|approval| held(approval, op)),
+                },
+            };
+            if let Some(outcome) = settled {
+                let result = result_of(op, campaign_id(op, &results), outcome);
+                on_event(Event::Finished(op, &result));
+                results[op.id] = Some(result);
+                continue;
+            }
+            if cancel.is_cancelled() || in_flight.len() >= parallelism {
+                continue;
+            }
+            started[op.id] = true;
+            on_event(Event::Started(op));
+            let id = campaign_id(op, &results);
+            let manifest = by_name.get(op.campaign.as_str()).copied();
+            let fresh = fresh_statuses.clone();
+            let approvals = options.approvals;
+            in_flight.push(async move {
+                let (outcome, refused) = match id {
+                    Some(id) => (
+                        run(client, op, id, manifest, approvals, &fresh).await,
+                        false,
+                    ),
+                    None => match &op.kind {
+                        OperationKind::CreateCampaign { request } => {
+                            match create_or_refused(client, request, manifest).await {
+                                Ok(outcome) => (outcome, false),
+                                Err(outcome) => (outcome, true),
+                            }
+                        }
+                        _ => (Outcome::failed("the campaign's id is not known"), false),
+                    },
+                };
+                (op, id, outcome, refused)
+            });
+        }
+        if in_flight.is_empty() {
+            break;
+        }
+        tokio::select! {
+            Some((op, id, outcome, refused)) = in_flight.next() => {
+                if refused && creates_refused.is_none() {
+                    if let Outcome::Failed { error, .. } = &outcome {
+                        warn!("the platform refused a create: {error}; no further campaign is created in this run");
+                        creates_refused = Some(error.clone());
+                    }
+                }
+                let result = result_of(op, id.or(outcome.campaign_id()), outcome);
+                on_event(Event::Finished(op, &result));
+                results[op.id] = Some(result);
+            }
+            () = cancel.cancelled(), if !cancel.is_cancelled() => {
+                info!("interrupted: operations in flight finish, no new one starts");
+            }
+        }
+    }
+
+    // Whatever was never started: interrupted, or (defensively) waiting on itself.
+    let reason = if cancel.is_cancelled() {
+        "not started: the run was interrupted"
+    } else {
+        "not started: its dependencies were never settled"
+    };
+    for op in operations {
+        if results[op.id].is_none() {
+            let result = result_of(
+                op,
+                campaign_id(op, &results),
+                Outcome::Skipped {
+                    reason: reason.to_owned(),
+                },
+            );
+            on_event(Event::Finished(op, &result));
+            results[op.id] = Some(result);
+        }
+    }
+    Report {
+        results: results.into_iter().flatten().collect(),
+    }
+}
+
+/// Campaign statuses by id, read once per run when first needed (or why they could not be).
+type FreshStatuses = OnceCell<Result<HashMap<u64, Option<String>>, String>>;
+
+enum Readiness {
+    Ready,
+    Waiting,
+    /// A dependency did not succeed: held if it is held, skipped otherwise.
+    Blocked(Outcome),
+}
+
+fn readiness(op: &Operation, results: &[Option<OperationResult>]) -> Readiness {
+    for &dep in &op.depends_on {
+        match results.get(dep).and_then(Option::as_ref) {
+            None => return Readiness::Waiting,
+            Some(r) if r.outcome.succeeded() => {}
+            Some(r) => {
+                let what = format!("operation #{dep} ({} {:?})", r.op, r.campaign);
+                return Readiness::Blocked(match &r.outcome {
+                    Outcome::Held { approval, .. } => Outcome::Held {
+                        approval: *approval,
+                        flag: approval.flag(),
+                        reason: format!("waits for {what}, which is held"),
+                    },
+                    other => Outcome::Skipped {
+                        reason: format!("{what} {}", past_tense(other)),
+                    },
+                });
+            }
+        }
+    }
+    Readiness::Ready
+}
+
+fn past_tense(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Failed { .. } => "failed",
+        Outcome::Unknown { .. } => "has an unknown outcome",
+        Outcome::Skipped { .. } => "was skipped",
+        Outcome::Held { .. } => "is held",
+        Outcome::Done { .. } | Outcome::Inferred { .. } => "succeeded",
+    }
+}
+
+fn held(approval: Approval, op: &Operation) -> Outcome {
+    Outcome::Held {
+        approval,
+        flag: approval.flag(),
+        reason: format!(
+            "{} {:?}: {}; run with {} to allow it",
+            op.kind.label(),
+            op.campaign,
+            approval.reason(),
+            approval.flag()
+        ),
+    }
+}
+
+/// The campaign an operation acts on, once known.
+fn campaign_id(op: &Operation, results: &[Option<OperationResult>]) -> Option<u64> {
+    match op.target {
+        Target::Existing { id } => Some(id),
+        Target::Created { by } if by == op.id => None,
+        Target::Created { by } => results
+            .get(by)
+            .and_then(Option::as_ref)
+            .and_then(|r| r.campaign_id),
+    }
+}
+
+fn result_of(op: &Operation, campaign_id: Option<u64>, outcome: Outcome) -> OperationResult {
+    OperationResult {
+        id: op.id,
+        op: op.kind.label(),
+        campaign: op.campaign.clone(),
+        campaign_id,
+        manifest: op.manifest.clone(),
+        outcome,
+    }
+}
+
+/// Runs one operation on the existing campaign `id`.
+async fn run(
+    client: &Client,
+    op: &Operation,
+    id: u64,
+    manifest: Option<&Manifest>,
+    approvals: Approvals,
+    fresh: &FreshStatuses,
+) -> Outcome {
+    match &op.kind {
+        OperationKind::CreateCampaign { request } => create_once(client, request, manifest).await,
+        OperationKind::AddLeads { leads, .. } => {
+            let planned_new = matches!(op.target, Target::Created { .. });
+            if !planned_new && !op.effects.places_calls && !approvals.place_calls {
+                if let Some(outcome) = recheck_not_calling(client, op, id, fresh).await {
+                    return outcome;
+                }
+            }
+            add_leads(client, id, leads, op).await
+        }
+        OperationKind::Start => change_status(client, id, "start", remote_status::RUNNING).await,
+        OperationKind::Stop => change_status(client, id, "stop", remote_status::STOPPED).await,
+    }
+}
+
+/// Time of check, time of use: the campaign was not calling when planned, but the plan may be
+/// old. Read its status again; if it may now be calling, adding leads places calls, which this
+/// run is not approved for.
+async fn recheck_not_calling(
+    client: &Client,
+    op: &Operation,
+    id: u64,
+    fresh: &FreshStatuses,
+) -> Option<Outcome> {
+    let statuses = fresh
+        .get_or_init(|| async {
+            client
+                .list_campaigns()
+                .await
+                .map(|list| list.into_iter().map(|c| (c.id, c.status)).collect())
+                .map_err(|e| e.to_string())
+        })
+        .await;
+    let statuses = match statuses {
+        Ok(s) => s,
+        Err(e) => {
+            return Some(Outcome::failed(format!(
+                "cannot re-read the campaign's status before adding leads: {e}"
+            )))
+        }
+    };
+    let status = statuses.get(&id).cloned().flatten();
+    if remote_status::dials_new_leads(status.as_deref()) {
+        warn!(campaign = op.campaign.as_str(), status = ?status, "the campaign started after the plan was made; its new leads would be called");
+        return Some(Outcome::Held {
+            approval: Approval::PlaceCalls,
+            flag: Approval::PlaceCalls.flag(),
+            reason: format!(
+                "{:?} is now {} (it was not when planned), so adding leads would call them; run with --allow-start to allow it",
+                op.campaign,
+                status.as_deref().unwrap_or("in an unknown state")
+            ),
+        });
+    }
+    None
+}
+
+/// Creates one campaign, exactly once.
+///
+/// - A connection that could not be made sent nothing: the create is sent again (bounded).
+/// - A 5xx answer ends the request's processing: list, and send again only if the name is
+///   absent.
+/// - A timeout or a connection lost before the answer may leave the create still being
+///   processed, so a list made now can miss it: list, count it as created if it is there, and
+///   otherwise report the outcome as unknown rather than risk a second campaign. The next plan
+///   shows whether it landed.
+async fn create_once(
+    client: &Client,
+    request: &CreateCampaign,
+    manifest: Option<&Manifest>,
+) -> Outcome {
+    match create_or_refused(client, request, manifest).await {
+        Ok(outcome) | Err(outcome) => outcome,
+    }
+}
+
+/// [`create_once`], with `Err` when the account refused the create (403: its campaign limit,
+/// or a plan without the feature), after which no other create can succeed either.
+async fn create_or_refused(
+    client: &Client,
+    request: &CreateCampaign,
+    manifest: Option<&Manifest>,
+) -> Result<Outcome, Outcome> {
+    let policy = client.retry_policy();
+    let mut failures = 0u32;
+    loop {
+        let error = match client.create_campaign(request).await {
+            Ok(created) => {
+                info!(name = %request.name, id = created.id, "created");
+                return Ok(Outcome::Done {
+                    id: Some(created.id),
+                    leads_added: None,
+                    leads_found: None,
+                    status: None,
+                });
+            }
+            Err(e @ ApiError::Forbidden { .. }) => return Err(failure(e, manifest)),
+            Err(e @ ApiError::Connect(_)) => {
+                failures += 1;
+                if failures >= policy.max_attempts {
+                    return Ok(failure(e, manifest));
+                }
+                debug!(name = %request.name, error = %e, "could not connect; the create was not sent, sending it again");
+                tokio::time::sleep(policy.backoff_ceiling(failures)).await;
+                continue;
+            }
+            Err(e) if e.outcome_unknown() => e,
+            Err(e) => return Ok(failure(e, manifest)),
+        };
+        failures += 1;
+        warn!(name = %request.name, error = %error, "create outcome unknown; listing before any retry");
+        // Give a create the server may still be processing time to land before looking.
+        tokio::time::sleep(policy.backoff_ceiling(failures)).await;
+        match find_by_name(client, &request.name).await {
+            Ok(Some(found)) => {
+                info!(name = %request.name, id = found.id, "found after an ambiguous create; counting it as created");
+                return Ok(Outcome::Inferred {
+                    id: Some(found.id),
+                    status: None,
+                    cause: error.to_string(),
+                });
+            }
+            Ok(None) if error.may_still_be_processing() => {
+                return Ok(Outcome::Unknown {
+                    error: format!(
+                        "the create got no answer ({error}) and the campaign is not listed yet; it may still be processing, so campaignctl did not send it again. Run `campaignctl plan` in a minute: it creates the campaign only if it is still absent"
+                    ),
+                })
+            }
+            Ok(None) if failures < policy.max_attempts => {
+                info!(name = %request.name, "not on the platform after a server error; sending it again");
+            }
+            Ok(None) => return Ok(failure(error, manifest)),
+            Err(list_error) => {
+                return Ok(Outcome::Unknown {
+                    error: format!(
+                        "the create failed ambiguously ({error}) and the campaign list could not be read to check ({list_error}); run `campaignctl plan` to see whether it exists before applying again"
+                    ),
+                })
+            }
+        }
+    }
+}
+
+/// The campaign with this name, if one exists now (the lowest id if several).
+async fn find_by_name(client: &Client, name: &str) -> Result<Option<RemoteCampaign>, ApiError> {
+    let list = client.list_campaigns().await?;
+    Ok(list
+        .into_iter()
+        .filter(|c| c.name == name)
+        .min_by_key(|c| c.id))
+}
+
+/// A definite failure, with 422 field errors (and a 404 for the assistant) mapped back to the
+/// manifest's lines.
+fn failure(error: ApiError, manifest: Option<&Manifest>) -> Outcome {
+    let mut diagnostics = Vec::new();
+    if let Some(m) = manifest {
+        match &error {
+            ApiError::Validation { errors, .. } => {
+                for (field, messages) in errors {
+                    for msg in messages {
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Some(m.locate(field)),
+                                format!("the platform rejected {field}: {msg}"),
+                            )
+                            .with_field(field.clone()),
+                        );
+                    }
+                }
+            }
+            ApiError::NotFound { message } => diagnostics.push(
+                Diagnostic::error(
+                    Some(m.locate("assistant_id")),
+                    format!("the platform says: {message}"),
+                )
+                .with_field("assistant_id"),
+            ),
+            _ => {}
+        }
+    }
+    Outcome::Failed {
+        hint: error.hint().map(str::to_owned),
+        error: error.to_string(),
+        diagnostics,
+        lead_failures: Vec::new(),
+        leads_added: None,
+    }
+}
+
+/// Adds the leads, each exactly once; the client bounds how many requests are in flight.
+async fn add_leads(
+    client: &Client,
+    campaign_id: u64,
+    leads: &[DesiredLead],
+    op: &Operation,
+) -> Outcome {
+    let mut added = 0;
+    let mut found = 0;
+    let mut failures = Vec::new();
+    let mut outcomes = stream::iter(leads)
+        .map(|lead| async move { (lead, create_lead_once(client, campaign_id, lead).await) })
+        .buffer_unordered(LEADS_IN_FLIGHT);
+    while let Some((lead, outcome)) = outcomes.next().await {
+        match outcome {
+            Ok(LeadOutcome::Added) => added += 1,
+            Ok(LeadOutcome::Found) => found += 1,
+            Err(error) => failures.push(LeadFailure {
+                phone_number: lead.phone_number.clone(),
+                source: lead.source.clone(),
+                error,
+            }),
+        }
+    }
+    if failures.is_empty() {
+        info!(campaign = op.campaign.as_str(), added, found, "leads added");
+        Outcome::Done {
+            id: None,
+            leads_added: Some(added),
+            leads_found: Some(found),
+            status: None,
+        }
+    } else {
+        Outcome::Failed {
+            error: format!(
+                "{} of {} lead(s) could not be added",
+                failures.len(),
+                leads.len()
+            ),
+            diagnostics: Vec::new(),
+            hint: None,
+            lead_failures: failures,
+            leads_added: Some(added),
+        }
+    }
+}
+
+/// Lead creates of one operation in flight at once; the client's own bound (`--parallelism`)
+/// applies across all operations.
+const LEADS_IN_FLIGHT: usize = 8;
+
+enum LeadOutcome {
+    Added,
+    /// The campaign already had the number (added since the plan, by a concurrent run, or by
+    /// a lost response).
+    Found,
+}
+
+/// Creates one lead, exactly once.
+async fn create_lead_once(
+    client: &Client,
+    campaign_id: u64,
+    lead: &DesiredLead,
+) -> Result<LeadOutcome, String> {
+    let body = CreateLead {
+        phone_number: lead.phone_number.clone(),
+        campaign_id,
+        variables: lead.variables.clone(),
+        allow_dupplicate: false,
+        secondary_contacts: Vec::new(),
+    };
+    let policy = client.retry_policy();
+    let mut ambiguous_failures = 0u32;
+    loop {
+        let error = match client.create_lead(&body).await {
+            Ok(_) => return Ok(LeadOutcome::Added),
+            Err(e) if already_taken(&e) => return Ok(LeadOutcome::Found),
+            Err(e) if e.outcome_unknown() => e,
+            Err(e) => return Err(e.to_string()),
+        };
+        ambiguous_failures += 1;
+        warn!(campaign_id, error = %error, "lead create outcome unknown; looking it up before any retry");
+        tokio::time::sleep(policy.backoff_ceiling(ambiguous_failures)).await;
+        match client
+            .find_leads_by_phone(campaign_id, &body.phone_number)
+            .await
+        {
+            Ok(found) if !found.is_empty() => return Ok(LeadOutcome::Found),
+            Ok(_) if ambiguous_failures < policy.max_attempts => {}
+            Ok(_) => return Err(error.to_string()),
+            Err(list_error) => {
+                return Err(format!(
+                    "the create failed ambiguously ({error}) and the leads could not be listed to check ({list_error}); run `campaignctl plan` before applying again"
+                ))
+            }
+        }
+    }
+}
+
+/// The platform's answer to a lead whose number the campaign already has (`allow_dupplicate`
+/// false): Laravel's `unique` rule, "The phone number has already been taken."
+fn already_taken(e: &ApiError) -> bool {
+    matches!(e, ApiError::Validation { errors, .. }
+        if errors.get("phone_number").is_some_and(|m| m.iter().any(|m| m.contains("already been taken"))))
+}
+
+/// Starts or stops a campaign once. An answer lost after sending is settled by reading the
+/// campaign's status, never by sending again.
+async fn change_status(client: &Client, id: u64, action: &str, expected: &str) -> Outcome {
+    let error = match client.update_status(id, action).await {
+        Ok(r) => {
+            info!(id, action, status = %r.data.status, "status changed");
+            return Outcome::Done {
+                id: None,
+                leads_added: None,
+                leads_found: None,
+                status: Some(r.data.status),
+            };
+        }
+        Err(e) => e,
+    };
+    if error.outcome_unknown() {
+        warn!(id, error = %error, "status change outcome unknown; reading the campaign's status");
+        if let Ok(list) = client.list_campaigns().await {
+            if list
+                .iter()
+                .any(|c| c.id == id && c.status.as_deref() == Some(expected))
+            {
+                return Outcome::Inferred {
+                    id: None,
+                    status: Some(expected.to_owned()),
+                    cause: error.to_string(),
+                };
+            }
+        }
+    }
+    Outcome::failed(error.to_string())
+}

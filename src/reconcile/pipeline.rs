@@ -1,0 +1,71 @@
+//! The one pipeline every command runs: load → observe → plan → approve → execute. `plan`,
+//! `apply`, `apply PLANFILE` and `watch` call these steps, and differ only in what they print
+//! around them and which approvals they hold.
+
+use std::path::PathBuf;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::api::{ApiError, Client};
+use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
+
+use super::executor::{self, Event, ExecuteOptions, Report};
+use super::follow_up::ObservedLeads;
+use super::observed::Observed;
+use super::plan::Plan;
+use super::planning;
+
+/// A plan together with what it was made from.
+#[derive(Debug)]
+pub struct Planned {
+    pub load: LoadOutcome,
+    pub observed: Observed,
+    pub plan: Plan,
+    /// `load.manifests` with names resolved to ids: what apply maps API errors back through.
+    pub resolved: Vec<Manifest>,
+    /// The leads of the existing campaigns the plan had to read.
+    pub leads: ObservedLeads,
+    /// Calling-hours warnings.
+    pub lint: Vec<Diagnostic>,
+}
+
+/// Step 1: loads and validates the manifests (no I/O but the files).
+pub fn load(paths: &[PathBuf]) -> LoadOutcome {
+    manifest::load(paths)
+}
+
+/// Steps 2 and 3: reads the platform and plans. `load` must have no errors.
+pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Planned, ApiError> {
+    let observed = Observed::fetch(client).await?;
+    let lint = crate::lint::calling_hours(&load.manifests);
+    let planned = planning::plan_all(client, &load.manifests, &observed).await?;
+    Ok(Planned {
+        load,
+        observed,
+        plan: planned.plan,
+        resolved: planned.manifests,
+        leads: planned.leads,
+        lint,
+    })
+}
+
+/// Steps 4 and 5: executes the plan's operations with the approvals in `options` (what is not
+/// approved is held and reported). The plan must have no errors.
+pub async fn execute(
+    client: &Client,
+    plan: &Plan,
+    manifests: &[Manifest],
+    options: ExecuteOptions,
+    cancel: &CancellationToken,
+    on_event: &mut (dyn FnMut(Event<'_>) + Send),
+) -> Report {
+    executor::execute(
+        client,
+        &plan.operations,
+        manifests,
+        options,
+        cancel,
+        on_event,
+    )
+    .await
+}

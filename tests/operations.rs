@@ -1,0 +1,272 @@
+//! The plan as operations, end to end: ordering from dependencies (a stop before new leads, leads
+//! before a start), skipped and held outcomes, the account refusing creates, and an interrupted
+//! apply. The real binary against the real emulator on loopback.
+
+mod support;
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use support::{campaignctl, Emulator, Workspace};
+
+/// A manifest head that the calling-hours lint has nothing to say about.
+const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";
+
+fn manifest(name: &str, status: &str, numbers: &[&str]) -> String {
+    let items: String = numbers
+        .iter()
+        .map(|n| format!("    - {{ phone_number: \"{n}\" }}\n"))
+        .collect();
+    format!(
+        "kind: Campaign\nname: {name}\nassistant_id: 7\nstatus: {status}\nleads:\n  items:\n{items}{QUIET}"
+    )
+}
+
+fn stat(emu: &Emulator, key: &str) -> u64 {
+    let stats = emu.stats();
+    stats[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {key} in {stats}"))
+}
+
+fn operations(doc: &Value) -> Vec<Value> {
+    doc["operations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no operations in {doc:#}"))
+        .clone()
+}
+
+#[test]
+fn a_running_campaign_is_stopped_before_its_new_lead_is_added() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/go.yaml", manifest("Go", "running", &["+14155550101"]));
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "c"])
+        .run()
+        .assert_code(0)
+        .assert_contains("started: it is calling");
+    assert_eq!(emu.campaigns()[0]["status"], "in-progress");
+
+    // Stop it and add a lead in one change: the lead must arrive after the stop, or the
+    // running campaign calls it.
+    ws.write(
+        "c/go.yaml",
+        manifest("Go", "stopped", &["+14155550101", "+14155550102"]),
+    );
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--format", "json"])
+        .run()
+        .json();
+    let ops = operations(&plan);
+    let kinds: Vec<&str> = ops.iter().filter_map(|o| o["op"].as_str()).collect();
+    assert_eq!(kinds, ["stop", "add_leads"], "{plan:#}");
+    assert_eq!(
+        ops[1]["depends_on"],
+        serde_json::json!([0]),
+        "the leads wait for the stop: {plan:#}"
+    );
+    assert_eq!(
+        ops[1]["effects"]["places_calls"], false,
+        "stopped first, the new lead is not called, so --allow-start is not needed: {plan:#}"
+    );
+
+    let before = stat(&emu, "leads_created_while_running");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0)
+        .assert_contains("\"Go\": stopped (status stopped)")
+        .assert_contains("\"Go\": 1 lead(s) added, 0 failed");
+    assert_eq!(
+        stat(&emu, "leads_created_while_running"),
+        before,
+        "a lead was added while the campaign was still running: it would have been called"
+    );
+    assert_eq!(emu.campaigns()[0]["status"], "stopped");
+}
+
+#[test]
+fn a_refused_create_skips_that_campaigns_leads_and_start_and_sends_no_more_creates() {
+    // The account may hold one campaign: the second create gets 403, the third is not sent.
+    let emu = Emulator::start_with(&["--campaign-limit", "1"]);
+    let ws = Workspace::new();
+    for (file, name) in [("c/a.yaml", "A"), ("c/b.yaml", "B"), ("c/c.yaml", "C")] {
+        ws.write(file, manifest(name, "running", &["+14155550101"]));
+    }
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-start",
+            "--parallelism",
+            "1",
+            "--format",
+            "json",
+            "c",
+        ])
+        .run();
+    run.assert_code(1);
+    let doc = run.json();
+    let outcome = |campaign: &str, op: &str| -> String {
+        operations(&doc)
+            .iter()
+            .find(|o| o["campaign"] == campaign && o["op"] == op)
+            .and_then(|o| o["outcome"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("no {op} of {campaign} in {doc:#}"))
+    };
+    assert_eq!(
+        [
+            outcome("A", "create"),
+            outcome("A", "add_leads"),
+            outcome("A", "start")
+        ],
+        ["done", "done", "done"],
+        "{doc:#}"
+    );
+    assert_eq!(outcome("B", "create"), "failed", "{doc:#}");
+    assert_eq!(
+        [outcome("B", "add_leads"), outcome("B", "start")],
+        ["skipped", "skipped"],
+        "a failed create skips that campaign's leads and start: {doc:#}"
+    );
+    assert_eq!(
+        [outcome("C", "create"), outcome("C", "add_leads")],
+        ["skipped", "skipped"],
+        "after a 403 no further create is sent: {doc:#}"
+    );
+    assert_eq!(
+        stat(&emu, "campaign_create_requests"),
+        2,
+        "the third create was never sent"
+    );
+    let skipped_b = operations(&doc)
+        .into_iter()
+        .find(|o| o["campaign"] == "B" && o["op"] == "start")
+        .expect("B start");
+    assert!(
+        skipped_b["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("(create \"B\") failed")),
+        "the reason names the operation it waited for: {skipped_b:#}"
+    );
+    assert_eq!(
+        doc["summary"]["skipped"], 5,
+        "B: leads and start; C: all three: {doc:#}"
+    );
+
+    // The same in text: each skipped operation is named once, with why.
+    let ws2 = Workspace::new();
+    ws2.write("c/d.yaml", manifest("D", "running", &["+14155550101"]));
+    campaignctl(ws2.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "c"])
+        .run()
+        .assert_code(1)
+        .assert_contains("\"D\": failed: the platform refused the request (403)")
+        .assert_contains("\"D\": add leads skipped: operation #0 (create \"D\") failed")
+        .assert_contains("\"D\": start skipped: operation #0 (create \"D\") failed");
+}
+
+#[test]
+fn auto_approve_without_allow_start_holds_leads_for_a_running_campaign() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/go.yaml", manifest("Go", "running", &["+14155550101"]));
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "c"])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "c/go.yaml",
+        manifest("Go", "running", &["+14155550101", "+14155550102"]),
+    );
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--format", "json", "c"])
+        .run();
+    run.assert_code(0);
+    let doc = run.json();
+    let ops = operations(&doc);
+    assert_eq!(ops.len(), 1, "{doc:#}");
+    assert_eq!(ops[0]["outcome"], "held", "{doc:#}");
+    assert_eq!(ops[0]["flag"], "--allow-start", "{doc:#}");
+    assert_eq!(
+        stat(&emu, "leads_created_while_running"),
+        0,
+        "nobody was called"
+    );
+}
+
+#[test]
+fn an_interrupted_apply_reports_what_did_not_run_and_a_rerun_creates_no_duplicate() {
+    // Each request takes 700 ms and one operation runs at a time: at the signal one create is
+    // in flight and the others have not started.
+    let emu = Emulator::start_with(&["--latency", "700"]);
+    let ws = Workspace::with_samples();
+    let mut child = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--parallelism", "1", "campaigns"])
+        .spawn();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while stat(&emu, "campaign_create_requests") < 1 {
+        assert!(Instant::now() < deadline, "no create was ever sent");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = child.id().to_string();
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline + Duration::from_secs(15),
+            "apply did not exit after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut out = String::new();
+    let mut err = String::new();
+    let _ = child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut out);
+    let _ = child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err);
+    assert_eq!(status.code(), Some(1), "exit {status}\n{out}\n{err}");
+    assert!(
+        out.contains("skipped: not started: the run was interrupted"),
+        "the report names the operations that did not run:\n{out}\n{err}"
+    );
+    assert!(
+        out.contains("Apply failed:"),
+        "and says the apply did not finish:\n{out}"
+    );
+    let created = emu.campaigns().len();
+    assert_eq!(
+        created as u64,
+        stat(&emu, "campaign_create_requests"),
+        "every create that was sent finished before the exit\n{out}\n{err}"
+    );
+    assert!(created < 4, "no create started after the signal\n{out}");
+
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .run()
+        .assert_code(0);
+    let mut names = emu.campaign_names();
+    let total = names.len();
+    names.sort();
+    names.dedup();
+    assert_eq!(
+        (total, names.len()),
+        (4, 4),
+        "the re-run created the rest, each once"
+    );
+}
