@@ -1,4 +1,4 @@
-//! Turns the raw global flags and environment into a vetted API client before any request:
+//! Turns the raw API flags and environment into a vetted API client before any request:
 //! the URL is checked (https, or http to loopback) and the token is read, never echoed.
 
 use std::path::Path;
@@ -7,14 +7,14 @@ use std::time::Duration;
 use crate::api::secret::TokenProblem;
 use crate::api::{parse_base_url, ApiToken, Client, ClientConfig, RetryPolicy};
 
-use super::args::GlobalArgs;
+use super::args::ApiArgs;
 use super::user_error::UserError;
 
 pub const TOKEN_ENV: &str = "CAMPAIGNCTL_API_TOKEN";
 
-/// Builds the client from the global flags. The token comes from `--token-file`, else
+/// Builds the client from the API flags. The token comes from `--token-file`, else
 /// `CAMPAIGNCTL_API_TOKEN`.
-pub fn client_from(global: &GlobalArgs) -> Result<Client, UserError> {
+pub fn client_from(global: &ApiArgs) -> Result<Client, UserError> {
     let base_url = parse_base_url(&global.api_url)
         .map_err(|e| UserError::new(e.to_string()).hint(e.hint()))?;
     let token = match &global.token_file {
