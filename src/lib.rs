@@ -10,4 +10,5 @@ pub mod emulator;
 pub mod lint;
 pub mod manifest;
 pub mod reconcile;
+pub mod timezone_names;
 pub mod watch;

@@ -1,10 +1,12 @@
 //! Calling-hours lint: warnings (never errors, unless `--deny-warnings`) about when a campaign
 //! may call. The common legal quiet hours forbid calls before 08:00 and after 21:00 local time;
 //! the platform's default window is the whole day (00:00–23:59), so a manifest that leaves the
-//! window out calls at night.
+//! window out calls at night. A zone named by a legacy alias or a fixed offset is warned about
+//! too: `EST` keeps no daylight saving, so a 09:00 window is an hour off all summer.
 
 use crate::campaign::ClockTime;
 use crate::manifest::{Diagnostic, Manifest};
+use crate::timezone_names::ZoneNameIssue;
 
 /// The window outside which calls are commonly forbidden (TCPA, and many national rules).
 const EARLIEST: ClockTime = ClockTime { hour: 8, minute: 0 };
@@ -33,7 +35,12 @@ pub fn calling_hours(manifests: &[Manifest]) -> Vec<Diagnostic> {
 fn lint_one(m: &Manifest, out: &mut Vec<Diagnostic>) {
     let spec = &m.spec;
     let zone = match &spec.timezone {
-        Some(tz) => format!("in {tz}"),
+        Some(tz) => {
+            if let Some(d) = zone_name_warning(m, tz) {
+                out.push(d);
+            }
+            format!("in {tz}")
+        }
         None => {
             out.push(
                 Diagnostic::warning(
@@ -99,6 +106,31 @@ fn lint_one(m: &Manifest, out: &mut Vec<Diagnostic>) {
             ),
         ));
     }
+}
+
+/// A warning for a legacy or fixed-offset zone name, at the `timezone` line.
+fn zone_name_warning(m: &Manifest, tz: &str) -> Option<Diagnostic> {
+    let (message, hint) = match crate::timezone_names::issue(tz)? {
+        ZoneNameIssue::Legacy { canonical } => (
+            format!("timezone {tz:?} is a legacy name for {canonical}: the same clock, under a name kept only for old systems"),
+            format!("write timezone: {canonical}"),
+        ),
+        ZoneNameIssue::FixedOffset { offset, suggestion } => {
+            let meant = suggestion.map_or_else(
+                || "name the place called instead".to_owned(),
+                |zone| format!("did you mean {zone}?"),
+            );
+            (
+                format!("timezone {tz:?} is a fixed offset ({offset}), no daylight saving: {meant}"),
+                "use the zone of the place called (Area/City, e.g. America/New_York): it follows that place's daylight saving; keep a fixed offset only where clocks never change".to_owned(),
+            )
+        }
+    };
+    Some(
+        Diagnostic::warning(Some(m.locate("timezone")), message)
+            .with_field("timezone")
+            .with_hint(hint),
+    )
 }
 
 fn outside(m: &Manifest, field: &'static str, detail: String) -> Diagnostic {
@@ -184,5 +216,26 @@ mod tests {
             got,
             ["t.yaml:1:1: warning: campaign \"Q\" sets no timezone: its calling hours are read in the account's timezone, which this manifest does not show"]
         );
+    }
+
+    #[test]
+    fn legacy_and_fixed_offset_zones_warn_at_the_timezone_line() {
+        let window = "allowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";
+        let doc = |tz: &str| {
+            format!("kind: Campaign\nname: Q\nassistant_id: 1\ntimezone: {tz}\n{window}")
+        };
+        assert_eq!(
+            lint(&doc("US/Eastern")),
+            ["t.yaml:4:11: warning: timezone \"US/Eastern\" is a legacy name for America/New_York: the same clock, under a name kept only for old systems"]
+        );
+        assert_eq!(
+            lint(&doc("EST")),
+            ["t.yaml:4:11: warning: timezone \"EST\" is a fixed offset (UTC-05:00), no daylight saving: did you mean America/New_York?"]
+        );
+        assert_eq!(
+            lint(&doc("Etc/GMT+5")),
+            ["t.yaml:4:11: warning: timezone \"Etc/GMT+5\" is a fixed offset (UTC-05:00), no daylight saving: did you mean America/New_York?"]
+        );
+        assert_eq!(lint(&doc("America/New_York")), Vec::<String>::new());
     }
 }

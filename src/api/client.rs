@@ -5,8 +5,9 @@
 //! nothing was written. Every other failure of a create is returned to the caller, which must
 //! treat `ApiError::outcome_unknown()` as "may have happened" (see reconcile::executor).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -15,8 +16,8 @@ use tokio::sync::Semaphore;
 use tracing::{debug, warn};
 use url::Url;
 
-use super::error::{describe_transport, ApiError};
-use super::retry::RetryPolicy;
+use super::error::{connect_cause, describe_transport, ApiError};
+use super::retry::{human, RetryPolicy, WaitBudget};
 use super::secret::ApiToken;
 use super::types::{
     Assistant, CreateCampaign, CreateLead, Envelope, ErrorBody, Lead, Page, PhoneNumber,
@@ -107,6 +108,8 @@ pub struct Client {
     config: ClientConfig,
     /// Caps the requests this client (and its clones) has in flight; see `with_max_in_flight`.
     in_flight: Option<Arc<Semaphore>>,
+    /// The rate-limit waiting left to this client and its clones (`RetryPolicy::rate_limit_budget`).
+    rate_budget: Arc<Mutex<WaitBudget>>,
 }
 
 impl Client {
@@ -121,6 +124,7 @@ impl Client {
             http,
             config,
             in_flight: None,
+            rate_budget: Arc::default(),
         })
     }
 
@@ -140,8 +144,12 @@ impl Client {
         &self.config.base_url
     }
 
+    /// Every campaign of the account. A list naming one id twice is refused: which of the two
+    /// entries is the campaign cannot be known, and keeping either would hide the other.
     pub async fn list_campaigns(&self) -> Result<Vec<RemoteCampaign>, ApiError> {
-        self.read("user/campaigns", &[]).await
+        let campaigns: Vec<RemoteCampaign> = self.read("user/campaigns", &[]).await?;
+        check_unique_ids(&campaigns)?;
+        Ok(campaigns)
     }
 
     /// Every assistant, inbound and outbound, with post-call schemas (all pages).
@@ -280,6 +288,7 @@ impl Client {
     ) -> Result<T, ApiError> {
         let policy = self.config.retry;
         let (mut failures, mut limited) = (0u32, 0u32);
+        let mut waited = Duration::ZERO;
         loop {
             match self.send(method.clone(), path, query, body).await {
                 Ok(v) => return Ok(v),
@@ -288,12 +297,19 @@ impl Client {
                     if limited > policy.max_rate_limited {
                         return Err(ApiError::RateLimited { attempts: limited });
                     }
-                    let wait = policy.rate_limit_wait(retry_after.as_deref(), limited);
-                    debug!(
-                        path,
-                        wait_ms = wait.as_millis() as u64,
-                        "rate limited (429); waiting as Retry-After asks"
-                    );
+                    let wait =
+                        policy.rate_limit_wait(retry_after.as_deref(), limited, SystemTime::now());
+                    self.allow_rate_limit_wait(wait, waited)?;
+                    waited += wait;
+                    let (attempt, of) = (limited + 1, policy.max_rate_limited + 1);
+                    if wait > policy.announce_wait_over {
+                        warn!(
+                            "rate limited: waiting {} as the platform asks, then attempt {attempt} of {of} ({method} {path})",
+                            human(wait)
+                        );
+                    } else {
+                        debug!(%method, path, wait_ms = wait.as_millis() as u64, attempt, "rate limited (429); waiting");
+                    }
                     tokio::time::sleep(wait).await;
                 }
                 Err(Attempt::Failed(e))
@@ -303,12 +319,54 @@ impl Client {
                 {
                     failures += 1;
                     let wait = policy.backoff(failures);
-                    warn!(path, attempt = failures, wait_ms = wait.as_millis() as u64, error = %e, "transient failure; retrying");
+                    // Debug, not warn: the final error says it all, and a flood of retry lines
+                    // before it only hides it.
+                    debug!(path, attempt = failures, wait_ms = wait.as_millis() as u64, error = %e, "transient failure; retrying");
                     tokio::time::sleep(wait).await;
                 }
                 Err(Attempt::Failed(e)) => return Err(e),
             }
         }
+    }
+
+    /// Whether a 429's wait fits the caps: one wait, this request's waits so far (`waited`), and
+    /// the budget shared by the whole client, which it is charged to when it fits.
+    fn allow_rate_limit_wait(&self, wait: Duration, waited: Duration) -> Result<(), ApiError> {
+        let policy = self.config.retry;
+        let too_long = |limit: String| ApiError::RateLimitWaitTooLong {
+            asked: human(wait),
+            limit,
+        };
+        if wait > policy.max_retry_after {
+            return Err(too_long(format!(
+                "longer than the {} campaignctl waits for one answer",
+                human(policy.max_retry_after)
+            )));
+        }
+        if waited.saturating_add(wait) > policy.max_rate_limit_wait_per_request {
+            return Err(too_long(format!(
+                "after {} of waiting already, beyond the {} one request may wait",
+                human(waited),
+                human(policy.max_rate_limit_wait_per_request)
+            )));
+        }
+        let charged = self
+            .rate_budget
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .charge(
+                Instant::now(),
+                wait,
+                policy.rate_limit_budget,
+                policy.rate_limit_budget_period,
+            );
+        charged.map_err(|left| {
+            too_long(format!(
+                "and only {} is left of the {} this run may spend waiting for rate limits",
+                human(left),
+                human(policy.rate_limit_budget)
+            ))
+        })
     }
 
     /// One request and the mapping of its response.
@@ -325,7 +383,7 @@ impl Client {
         // bearer_auth marks the header sensitive, so neither reqwest nor hyper ever log it.
         let mut req = self
             .http
-            .request(method.clone(), url)
+            .request(method.clone(), url.clone())
             .bearer_auth(self.config.token.expose());
         if !query.is_empty() {
             req = req.query(query);
@@ -343,7 +401,7 @@ impl Client {
         debug!(%method, path, "request");
         let resp = req.send().await.map_err(|e| {
             Attempt::Failed(if e.is_connect() {
-                ApiError::Connect(describe_transport(&e))
+                ApiError::Connect(format!("{}: {}", shown_url(&url), connect_cause(&e)))
             } else {
                 ApiError::Transport(describe_transport(&e))
             })
@@ -363,7 +421,42 @@ impl Client {
             return serde_json::from_slice(&bytes)
                 .map_err(|e| Attempt::Failed(ApiError::Decode(format!("{path}: {e}"))));
         }
-        Err(Attempt::Failed(error_from_response(status, &bytes)))
+        Err(Attempt::Failed(match error_from_response(status, &bytes) {
+            // A read of a list that is not there: the URL is the likely culprit, so name it.
+            ApiError::NotFound { message } if method == Method::GET => ApiError::EndpointNotFound {
+                url: shown_url(&url),
+                message,
+            },
+            e => e,
+        }))
+    }
+}
+
+/// A request URL for messages: without its query, which can be long and says nothing about
+/// where the request went. It never holds the token (that travels in a header).
+fn shown_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    shown.set_query(None);
+    shown.to_string()
+}
+
+/// Refuses a campaign list that names one id more than once, naming the id and its entries.
+fn check_unique_ids(campaigns: &[RemoteCampaign]) -> Result<(), ApiError> {
+    let mut by_id: BTreeMap<u64, Vec<&str>> = BTreeMap::new();
+    for c in campaigns {
+        by_id.entry(c.id).or_default().push(&c.name);
+    }
+    match by_id.into_iter().find(|(_, names)| names.len() > 1) {
+        None => Ok(()),
+        Some((id, names)) => Err(ApiError::DuplicateCampaignId {
+            id,
+            count: names.len(),
+            names: names
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
     }
 }
 
@@ -497,5 +590,25 @@ mod tests {
             e.outcome_unknown() && e.is_transient(),
             "5xx on a write is ambiguous and transient: {e:?}"
         );
+    }
+
+    #[test]
+    fn a_list_naming_one_id_twice_is_refused_naming_the_id() {
+        let list: Vec<RemoteCampaign> = serde_json::from_str(
+            r#"[{"id":3,"name":"A"},{"id":12,"name":"B"},{"id":12,"name":"C"}]"#,
+        )
+        .expect("a valid list");
+        let err = check_unique_ids(&list).expect_err("id 12 twice");
+        assert_eq!(
+            err.to_string(),
+            "the platform's campaign list is inconsistent: campaign id 12 appears 2 times (\"B\", \"C\"); refusing to work from it"
+        );
+        assert!(check_unique_ids(&list[..2]).is_ok(), "distinct ids pass");
+    }
+
+    #[test]
+    fn shown_urls_drop_the_query() {
+        let url = Url::parse("http://127.0.0.1:9/user/leads?campaign_id=3&page=2").expect("url");
+        assert_eq!(shown_url(&url), "http://127.0.0.1:9/user/leads");
     }
 }

@@ -13,6 +13,9 @@ pub enum ApiError {
     Forbidden { message: String },
     #[error("not found (404): {message}")]
     NotFound { message: String },
+    /// A read answered 404: on a list endpoint that almost always means a wrong API URL.
+    #[error("not found (404): {url}: {message}")]
+    EndpointNotFound { url: String, message: String },
     #[error("the platform rejected the request (422): {message}")]
     Validation {
         message: String,
@@ -20,14 +23,26 @@ pub enum ApiError {
     },
     #[error("rate limited (429) and still limited after {attempts} attempts")]
     RateLimited { attempts: u32 },
+    /// A 429 asked for a wait beyond campaignctl's caps: refused at once rather than slept.
+    #[error("rate limited (429): the platform asks to wait {asked}, {limit}; not retried")]
+    RateLimitWaitTooLong { asked: String, limit: String },
     #[error("the platform failed with {status}: {message}")]
     Server { status: u16, message: String },
-    /// The connection could not be made: the request was never sent.
-    #[error("could not connect to the platform: {0}")]
+    /// The connection could not be made: the request was never sent. Holds the URL and the
+    /// innermost cause ("Connection refused"), not the whole chain of wrappers.
+    #[error("could not connect to the platform at {0}")]
     Connect(String),
     /// The request may have been sent: a timeout, or the connection lost before the answer.
     #[error("could not reach the platform: {0}")]
     Transport(String),
+    /// The campaign list names one id more than once: planning against it could silently
+    /// drop a campaign, so nothing is planned.
+    #[error("the platform's campaign list is inconsistent: campaign id {id} appears {count} times ({names}); refusing to work from it")]
+    DuplicateCampaignId {
+        id: u64,
+        count: usize,
+        names: String,
+    },
     #[error("unexpected response {status} from the platform: {message}")]
     Unexpected { status: u16, message: String },
     #[error("could not read the platform's response: {0}")]
@@ -53,6 +68,8 @@ impl ApiError {
                 | ApiError::Connect(_)
                 | ApiError::Transport(_)
                 | ApiError::RateLimited { .. }
+                | ApiError::RateLimitWaitTooLong { .. }
+                | ApiError::DuplicateCampaignId { .. }
         )
     }
 
@@ -73,10 +90,33 @@ impl ApiError {
                 Some("the account may have reached its plan's campaign limit; delete unused campaigns or upgrade the plan")
             }
             ApiError::Connect(_) | ApiError::Transport(_) => Some("check --api-url / CAMPAIGNCTL_API_URL and the network; the run can be repeated safely"),
-            ApiError::RateLimited { .. } => Some("lower --parallelism, or run again later"),
+            ApiError::RateLimited { .. } | ApiError::RateLimitWaitTooLong { .. } => {
+                Some("the platform is throttling this account: run again later, or lower --parallelism")
+            }
+            ApiError::DuplicateCampaignId { .. } => Some(
+                "nothing was changed; run again in a moment, and if the list stays inconsistent, report it to the platform's support",
+            ),
+            ApiError::EndpointNotFound { .. } => Some(
+                "the API URL usually ends in /api (https://app.autocalls.ai/api, or your reseller's https://HOST/api): check --api-url / CAMPAIGNCTL_API_URL",
+            ),
             _ => None,
         }
     }
+}
+
+/// The innermost cause of a connection failure ("Connection refused (os error 111)"): the
+/// wrappers above it ("error sending request", "client error (Connect)") say nothing more.
+pub(crate) fn connect_cause(err: &reqwest::Error) -> String {
+    if err.is_timeout() {
+        return "connection timed out".to_owned();
+    }
+    let mut cause = err.to_string();
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        cause = s.to_string();
+        source = s.source();
+    }
+    cause
 }
 
 /// reqwest's errors name the URL (never the token, which travels in a header) and the cause.

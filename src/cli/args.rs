@@ -39,30 +39,37 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Platform API base URL. Plain http:// is refused unless the host is loopback.
-    #[arg(
-        long,
-        env = "CAMPAIGNCTL_API_URL",
-        default_value = "https://app.autocalls.ai/api",
-        global = true
-    )]
-    pub api_url: String,
-
-    /// Read the API token from FILE instead of the CAMPAIGNCTL_API_TOKEN environment variable.
-    #[arg(long, value_name = "FILE", global = true)]
-    pub token_file: Option<PathBuf>,
-
-    /// Seconds before one API request times out.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
-    pub timeout: u64,
-
     /// When to colour the output. `auto` colours only on a terminal and honours NO_COLOR.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
     pub color: ColorWhen,
+}
+
+/// How to reach the platform: only on the commands that talk to it (plan, apply, export,
+/// watch), so the offline ones do not list options they ignore.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Platform API")]
+pub struct ApiArgs {
+    /// Platform API base URL; it usually ends in /api. Plain http:// is refused unless the
+    /// host is loopback.
+    #[arg(
+        long,
+        env = "CAMPAIGNCTL_API_URL",
+        default_value = "https://app.autocalls.ai/api"
+    )]
+    pub api_url: String,
+
+    /// Read the API token from FILE instead of the CAMPAIGNCTL_API_TOKEN environment variable
+    /// (when both are set, the file wins). One line; a final line break is fine.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Seconds before one API request times out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
 
     /// Base delay of the retry backoff, in milliseconds (default 250). Hidden: it exists so
     /// fault-injection tests run in seconds; production runs keep the default.
-    #[arg(long, hide = true, value_name = "MS", env = "CAMPAIGNCTL_RETRY_BASE_DELAY_MS", value_parser = clap::value_parser!(u64).range(1..=60_000), global = true)]
+    #[arg(long, hide = true, value_name = "MS", env = "CAMPAIGNCTL_RETRY_BASE_DELAY_MS", value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub retry_base_delay_ms: Option<u64>,
 }
 
@@ -107,22 +114,42 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only), = unchanged, ? unmanaged (never touched), ! WILL START CALLING, - stop.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, leads to add, a status to change, or drift to report."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only), = unchanged, ? unmanaged (never touched), ! WILL START CALLING, - stop.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, leads to add, a status to change, or drift to report;\n              unmanaged campaigns do not count."
     )]
-    Plan(PlanArgs),
+    Plan {
+        #[command(flatten)]
+        args: PlanArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Plan afresh, show the plan, confirm, then create campaigns, add leads and set status.
     #[command(
         after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI: writes, but never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start campaigns\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added: that needs --allow-start (or its own answer on a terminal); --auto-approve alone holds it and says so.\nExit codes: 0 everything approved succeeded (held operations are reported, not failures), 1 otherwise (a failure, an unknown outcome, an interrupt)."
     )]
-    Apply(ApplyArgs),
+    Apply {
+        #[command(flatten)]
+        args: ApplyArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Run as a daemon: apply the manifests at start, on every change, and every --interval.
     #[command(after_help = WATCH_HELP)]
-    Watch(WatchArgs),
+    Watch {
+        #[command(flatten)]
+        args: WatchArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Write every remote campaign as a manifest pinned by id, to bring an account under git.
     #[command(
         after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe list endpoint does not return assistant_id and the other write-once fields,\nso exported manifests adopt their campaign with `id:` and a comment names what is missing."
     )]
-    Export(ExportArgs),
+    Export {
+        #[command(flatten)]
+        args: ExportArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Print the JSON Schema of the manifest format (for editors with the YAML language server).
     #[command(
         after_help = "Example:\n  campaignctl schema > campaign.schema.json\n  # then start each manifest with:\n  # yaml-language-server: $schema=./campaign.schema.json"
@@ -184,7 +211,9 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
-    /// Exit 2 when the plan is not empty (campaigns to create or drift), 0 when in sync.
+    /// Exit 2 when the plan is not empty (campaigns to create, leads to add, a status to
+    /// change, or drift to report; unmanaged campaigns do not count), 0 when in sync, 1 on
+    /// any error.
     #[arg(long)]
     pub detailed_exitcode: bool,
 
@@ -225,7 +254,9 @@ pub struct EmulatorArgs {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
 
-    /// The API token clients must send.
+    /// The API token clients must send: --token when given, else CAMPAIGNCTL_EMULATOR_TOKEN,
+    /// else the default. (CAMPAIGNCTL_API_TOKEN and --token-file are the client's, not the
+    /// emulator's: it reads neither.)
     #[arg(long, value_name = "T", env = "CAMPAIGNCTL_EMULATOR_TOKEN", hide_env_values = true, default_value = crate::emulator::DEFAULT_TOKEN)]
     pub token: String,
 
@@ -312,12 +343,14 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
 
-    /// Quiet time after a file change before a pass, so a burst of saves makes one pass.
+    /// Quiet time after a file change before a pass, so a burst of saves makes one pass
+    /// (at least 50ms).
     #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = debounce_duration)]
     pub debounce: std::time::Duration,
 
-    /// Time between passes without file changes (catches campaigns deleted in the dashboard).
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = positive_duration)]
+    /// Time between passes without file changes (catches campaigns deleted in the dashboard;
+    /// at least 10s).
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = interval_duration)]
     pub interval: std::time::Duration,
 
     /// Serve /healthz, /readyz and /metrics on ADDR (port 0 picks a free port).
@@ -359,11 +392,37 @@ fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
     }
 }
 
-/// The debounce may be zero (every event is a pass), but not longer than an hour.
+/// The shortest `--interval`: every pass lists the whole account, so a shorter one only loads
+/// the platform (a millisecond interval sent about 900 requests a second).
+pub const MIN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(10);
+/// The shortest `--debounce`: below it one editor save (write, rename, chmod) makes several
+/// passes.
+pub const MIN_DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// A `--interval`: at least `MIN_INTERVAL`, at most a year.
+fn interval_duration(s: &str) -> Result<std::time::Duration, String> {
+    let d = positive_duration(s)?;
+    at_least(d, MIN_INTERVAL)
+}
+
+/// A `--debounce`: at least `MIN_DEBOUNCE`, at most an hour.
 fn debounce_duration(s: &str) -> Result<std::time::Duration, String> {
     let d = humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 300ms, 2s)"))?;
     if d > std::time::Duration::from_secs(3600) {
-        Err("must be at most an hour".into())
+        return Err("must be at most an hour".into());
+    }
+    at_least(d, MIN_DEBOUNCE)
+}
+
+fn at_least(
+    d: std::time::Duration,
+    min: std::time::Duration,
+) -> Result<std::time::Duration, String> {
+    if d < min {
+        Err(format!(
+            "must be at least {} (the minimum)",
+            humantime::format_duration(min)
+        ))
     } else {
         Ok(d)
     }
@@ -379,5 +438,33 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn watch_durations_have_minimums() {
+        assert_eq!(
+            interval_duration("9s"),
+            Err("must be at least 10s (the minimum)".to_owned())
+        );
+        assert_eq!(interval_duration("10s"), Ok(MIN_INTERVAL));
+        assert_eq!(
+            debounce_duration("0ms"),
+            Err("must be at least 50ms (the minimum)".to_owned())
+        );
+        assert_eq!(debounce_duration("50ms"), Ok(MIN_DEBOUNCE));
+        assert_eq!(
+            interval_duration("0s"),
+            Err("must be longer than zero".to_owned())
+        );
+    }
+
+    #[test]
+    fn only_commands_that_talk_to_the_platform_take_its_options() {
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            let has = sub.get_arguments().any(|a| a.get_id() == "api_url");
+            let online = ["plan", "apply", "export", "watch"].contains(&sub.get_name());
+            assert_eq!(has, online, "{} and --api-url", sub.get_name());
+        }
     }
 }

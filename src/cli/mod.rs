@@ -78,7 +78,7 @@ fn report_error(e: &anyhow::Error) {
 /// token: it lives in `ApiToken`, whose Debug/Display redact it, and in a header marked sensitive.
 fn init_logging(color: ColorWhen, command: &Command) {
     let (default_filter, json) = match command {
-        Command::Watch(args) => ("warn,campaignctl=info", args.log_format == Format::Json),
+        Command::Watch { args, .. } => ("warn,campaignctl=info", args.log_format == Format::Json),
         _ => ("warn", false),
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()

@@ -1,29 +1,34 @@
-//! Turns the raw global flags and environment into a vetted API client before any request:
+//! Turns the raw API flags and environment into a vetted API client before any request:
 //! the URL is checked (https, or http to loopback) and the token is read, never echoed.
 
 use std::path::Path;
 use std::time::Duration;
 
+use crate::api::secret::TokenProblem;
 use crate::api::{parse_base_url, ApiToken, Client, ClientConfig, RetryPolicy};
 
-use super::args::GlobalArgs;
+use super::args::ApiArgs;
 use super::user_error::UserError;
 
 pub const TOKEN_ENV: &str = "CAMPAIGNCTL_API_TOKEN";
 
-/// Builds the client from the global flags. The token comes from `--token-file`, else
+/// Builds the client from the API flags. The token comes from `--token-file`, else
 /// `CAMPAIGNCTL_API_TOKEN`.
-pub fn client_from(global: &GlobalArgs) -> Result<Client, UserError> {
+pub fn client_from(global: &ApiArgs) -> Result<Client, UserError> {
     let base_url = parse_base_url(&global.api_url)
         .map_err(|e| UserError::new(e.to_string()).hint(e.hint()))?;
     let token = match &global.token_file {
         Some(path) => read_token_file(path)?,
         None => match std::env::var(TOKEN_ENV) {
-            Ok(raw) => ApiToken::new(&raw).ok_or_else(|| {
-                UserError::new(format!("{TOKEN_ENV} is set but empty"))
-                    .hint("set it to your platform API token")
-            })?,
-            Err(_) => {
+            Ok(raw) => ApiToken::parse(&raw)
+                .map_err(|problem| token_error(format!("{TOKEN_ENV} {problem}"), problem))?,
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(token_error(
+                    format!("{TOKEN_ENV} {}", TokenProblem::NonAscii),
+                    TokenProblem::NonAscii,
+                ))
+            }
+            Err(std::env::VarError::NotPresent) => {
                 return Err(UserError::new("no API token").hint(format!(
                     "set {TOKEN_ENV}, or pass --token-file FILE; `campaignctl demo` needs none"
                 )))
@@ -75,6 +80,20 @@ fn read_token_file(path: &Path) -> Result<ApiToken, UserError> {
         .map_err(|e| UserError::new(format!("cannot read token file {}: {e}", path.display())))?;
     let text = String::from_utf8(raw)
         .map_err(|_| UserError::new(format!("token file {} is not UTF-8 text", path.display())))?;
-    ApiToken::new(&text)
-        .ok_or_else(|| UserError::new(format!("token file {} is empty", path.display())))
+    ApiToken::parse(&text).map_err(|problem| {
+        token_error(
+            format!("the token in token file {} {problem}", path.display()),
+            problem,
+        )
+    })
+}
+
+/// An unusable token, refused before any request. The message says what is wrong and where
+/// the token came from, never any of the token itself.
+fn token_error(message: String, problem: TokenProblem) -> UserError {
+    let hint = match problem {
+        TokenProblem::Empty => "set it to your platform API token",
+        _ => "put the token alone on one line, exactly as the platform's dashboard shows it (a final line break is fine)",
+    };
+    UserError::new(message).hint(hint)
 }

@@ -9,14 +9,15 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::api::{parse_base_url, ApiToken};
-use crate::cli::args::{
-    Format, GlobalArgs, LintArgs, ManifestPaths, PlanArgs, PlanFormat, ValidateFormat,
-};
+use crate::cli::args::{Format, LintArgs, ManifestPaths, PlanArgs, PlanFormat, ValidateFormat};
 use crate::cli::exit;
 use crate::cli::settings::client_for;
 use crate::emulator::{self, EmulatorConfig, FaultConfig};
 
-pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
+/// Per-request timeout against the built-in emulator, which answers at once.
+const DEMO_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
     let config = EmulatorConfig {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         token: emulator::DEFAULT_TOKEN.to_owned(),
@@ -30,7 +31,7 @@ pub async fn run(paths: &[PathBuf], global: &GlobalArgs) -> anyhow::Result<u8> {
         .context("cannot start the built-in emulator")?;
     let base = parse_base_url(&running.base_url()).context("emulator URL")?;
     let token = ApiToken::new(emulator::DEFAULT_TOKEN).context("emulator token")?;
-    let client = client_for(base, token, Duration::from_secs(global.timeout))?;
+    let client = client_for(base, token, DEMO_TIMEOUT)?;
 
     let bold = anstyle::Style::new().bold();
     let step = |n: u8, what: &str| anstream::println!("\n{bold}== {n}. {what}{bold:#}\n");

@@ -19,12 +19,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             args.format,
             args.lint.deny_warnings,
         )),
-        Command::Plan(args) => {
-            let client = super::settings::client_from(&cli.global)?;
+        Command::Plan { args, api } => {
+            let client = super::settings::client_from(&api)?;
             plan::run(&client, &args).await
         }
-        Command::Apply(args) => {
-            let client = super::settings::client_from(&cli.global)?;
+        Command::Apply { args, api } => {
+            let client = super::settings::client_from(&api)?;
             let options = apply::Options {
                 auto_approve: args.auto_approve,
                 allow_start: args.allow_start,
@@ -34,13 +34,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             apply::run(&client, &args.manifests.paths, options).await
         }
         Command::Emulator(args) => emulator::run(args).await,
-        Command::Demo(args) => demo::run(&args.manifests.paths, &cli.global).await,
+        Command::Demo(args) => demo::run(&args.manifests.paths).await,
         Command::Schema => Ok(schema::run()),
-        Command::Export(args) => {
-            let client = super::settings::client_from(&cli.global)?;
+        Command::Export { args, api } => {
+            let client = super::settings::client_from(&api)?;
             export::run(&client, &args).await
         }
         Command::Completions(args) => Ok(completions::run(&args)),
-        Command::Watch(args) => watch::run(args, &cli.global).await,
+        Command::Watch { args, api } => watch::run(args, &api).await,
     }
 }

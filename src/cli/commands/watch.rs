@@ -6,17 +6,17 @@ use std::time::Duration;
 use anyhow::Context;
 use tokio::net::TcpListener;
 
-use crate::cli::args::{GlobalArgs, WatchArgs};
+use crate::cli::args::{ApiArgs, WatchArgs};
 use crate::cli::exit;
 use crate::watch::{self, WatchConfig};
 
 /// How long creates in flight at shutdown may take to finish (issue 3: "bounded").
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-pub async fn run(args: WatchArgs, global: &GlobalArgs) -> anyhow::Result<u8> {
+pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
     // Listen for signals before anything else, so an early SIGTERM is a clean stop too.
     let shutdown = tokio::spawn(super::emulator::shutdown_signal());
-    let client = crate::cli::settings::client_from(global)?;
+    let client = crate::cli::settings::client_from(api)?;
     let config = WatchConfig {
         paths: args.manifests.paths,
         debounce: args.debounce,
