@@ -438,14 +438,21 @@ fn api_error_statuses_become_clear_messages() {
         .assert_contains("401")
         .assert_contains("hint: check CAMPAIGNCTL_API_TOKEN");
 
-    // 403: the plan's campaign limit; the others are still reported one by one.
+    // 403: the plan's campaign limit. The first refusal stops the creates: the rest are
+    // reported once each as skipped, not sent to fail with the same error.
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "--parallelism", "1"])
         .run();
     run.assert_code(1)
         .assert_contains("(403)")
-        .assert_contains("Apply failed: 2 created, 2 failed.");
+        .assert_contains("skipped: not sent: the platform refused an earlier create")
+        .assert_contains("Apply failed: 2 created, 1 failed, 1 skipped.");
     assert_eq!(emu.campaigns().len(), 2);
+    assert_eq!(
+        emu.stats()["campaign_create_requests"],
+        3,
+        "no create is sent after the 403"
+    );
 }
 
 #[test]
