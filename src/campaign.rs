@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// Documented limits of `POST /user/campaign` (PLATFORM-API.md, create table).
+/// Documented limits of `POST /user/campaign` (docs/platform-api.md, "Create a campaign").
 pub mod limits {
     pub const NAME_MAX_CHARS: usize = 255;
     pub const MAX_CALLS_IN_PARALLEL: std::ops::RangeInclusive<u64> = 1..=10;

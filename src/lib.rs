@@ -1,8 +1,9 @@
 //! campaignctl: campaigns-as-code for an outbound AI phone-calling platform.
 //!
 //! Manifests (YAML in git) are the desired state, the platform API is the observed state;
-//! `plan` is a pure function of the two and `apply` executes it. See DESIGN.md for the shape.
+//! `plan` is a pure function of the two and `apply` executes it. ARCHITECTURE.md maps the modules.
 
+pub mod account_lock;
 pub mod api;
 pub mod campaign;
 pub mod cli;

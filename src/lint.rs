@@ -14,7 +14,7 @@ const LATEST: ClockTime = ClockTime {
     hour: 21,
     minute: 0,
 };
-/// The platform's defaults for a window the manifest leaves out (PLATFORM-API.md).
+/// The platform's defaults for a window the manifest leaves out (docs/platform-api.md, "Create a campaign").
 const DEFAULT_START: ClockTime = ClockTime { hour: 0, minute: 0 };
 const DEFAULT_END: ClockTime = ClockTime {
     hour: 23,

@@ -1,6 +1,6 @@
 //! The real client against small HTTP servers on loopback that misbehave in ways the emulator
 //! does not: a create that never answers (it may still be processing, so it must never be sent
-//! again: DESIGN.md, "Ambiguous creates"), and a response body too large to read.
+//! again: docs/platform-api.md, "Ambiguous creates"), and a response body too large to read.
 
 use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};

@@ -270,3 +270,132 @@ fn an_interrupted_apply_reports_what_did_not_run_and_a_rerun_creates_no_duplicat
         "the re-run created the rest, each once"
     );
 }
+
+/// Three manifests with two leads each that must run.
+fn racing_manifests(ws: &Workspace) {
+    for name in ["R1", "R2", "R3"] {
+        ws.write(
+            &format!("c/{name}.yaml"),
+            manifest(name, "running", &["+14155550101", "+14155550102"]),
+        );
+    }
+}
+
+#[test]
+fn three_racing_applies_leave_every_campaign_once_started_once_and_every_lead_once() {
+    // Three runs on three machines (no shared lock) apply the same manifests at once. The
+    // platform has no conditional create, so each may create every campaign; verification
+    // after the creates must leave one campaign per name, started once, each lead once.
+    let emu = Emulator::start_with(&["--latency", "40"]);
+    let workspaces: Vec<Workspace> = (0..3).map(|_| Workspace::new()).collect();
+    for ws in &workspaces {
+        racing_manifests(ws);
+    }
+    let runs: Vec<_> = workspaces
+        .iter()
+        .map(|ws| {
+            let cmd = campaignctl(ws.path(), Some(&emu)).args([
+                "apply",
+                "--auto-approve",
+                "--allow-start",
+                "--format",
+                "json",
+                "c",
+            ]);
+            std::thread::spawn(move || cmd.run())
+        })
+        .collect();
+    let runs: Vec<_> = runs
+        .into_iter()
+        .map(|t| t.join().expect("run thread"))
+        .collect();
+    let creates_sent = stat(&emu, "campaign_create_requests");
+    let campaigns = emu.campaigns();
+    let mut names: Vec<String> = emu.campaign_names();
+    names.sort();
+    let context = || {
+        let reports: Vec<String> = runs.iter().map(|r| r.all()).collect();
+        format!(
+            "creates sent: {creates_sent}\ncampaigns: {campaigns:#?}\nruns:\n{}",
+            reports.join("\n---\n")
+        )
+    };
+    assert_eq!(
+        names,
+        ["R1", "R2", "R3"],
+        "one campaign per name\n{}",
+        context()
+    );
+    assert!(
+        campaigns.iter().all(|c| c["status"] == "in-progress"),
+        "every campaign runs\n{}",
+        context()
+    );
+    assert_eq!(
+        stat(&emu, "campaigns_started"),
+        3,
+        "each campaign started once\n{}",
+        context()
+    );
+    assert_eq!(
+        stat(&emu, "leads_created"),
+        6,
+        "each lead created once\n{}",
+        context()
+    );
+    for run in &runs {
+        run.assert_code(0);
+    }
+    eprintln!("creates sent by the three runs: {creates_sent}");
+}
+
+#[test]
+fn a_second_apply_on_the_same_machine_waits_for_the_lock_or_gives_up() {
+    // Requests take 400 ms: the first apply holds the account's lock for a few seconds.
+    let emu = Emulator::start_with(&["--latency", "400"]);
+    let ws = Workspace::with_samples();
+    let first = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--parallelism", "1", "campaigns"])
+        .spawn();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while stat(&emu, "requests") < 1 {
+        assert!(
+            Instant::now() < deadline,
+            "the first apply never reached the platform"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let impatient = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--lock-timeout",
+            "0s",
+            "campaigns",
+        ])
+        .run();
+    impatient
+        .assert_code(1)
+        .assert_contains("another campaignctl run holds the lock")
+        .assert_contains(&format!("pid {} (campaignctl apply)", first.id()))
+        .assert_contains("hint:");
+    let patient = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--lock-timeout",
+            "60s",
+            "campaigns",
+        ])
+        .run();
+    patient
+        .assert_code(0)
+        .assert_contains("Waiting for the lock on");
+    let output = first.wait_with_output().expect("first apply");
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(
+        stat(&emu, "campaign_create_requests"),
+        4,
+        "the second apply planned after the first finished: nothing left to create"
+    );
+}

@@ -63,7 +63,7 @@ pub fn manifest_yaml(i: usize) -> String {
         start = start_hour(i),
         retries = max_retries(i),
         interval = 10 + i % 100,
-        voicemail = i % 2 == 0,
+        voicemail = i.is_multiple_of(2),
         number = PHONE_NUMBERS[i % PHONE_NUMBERS.len()],
     )
 }

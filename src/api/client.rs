@@ -254,6 +254,21 @@ impl Client {
             .await
     }
 
+    /// Deletes a campaign, its leads and its history (docs/platform-api.md, "Delete a
+    /// campaign"). Retried only on 429; a failure with `outcome_unknown()` may have deleted it.
+    pub async fn delete_campaign(&self, id: u64) -> Result<(), ApiError> {
+        let _: serde_json::Value = self
+            .with_retries::<(), serde_json::Value>(
+                Method::DELETE,
+                &format!("user/campaign/{id}"),
+                &[],
+                None,
+                false,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// A GET with the full retry policy (reads are idempotent).
     async fn read<T: DeserializeOwned>(
         &self,
@@ -384,6 +399,9 @@ impl Client {
         let mut req = self
             .http
             .request(method.clone(), url.clone())
+            // Laravel answers errors (422, 401) as JSON only when asked to; without it a
+            // validation failure may come back as a redirect (docs/platform-api.md, Errors).
+            .header(reqwest::header::ACCEPT, "application/json")
             .bearer_auth(self.config.token.expose());
         if !query.is_empty() {
             req = req.query(query);

@@ -52,7 +52,7 @@ pub enum ApiError {
 impl ApiError {
     /// Whether a write that failed this way may nevertheless have happened on the server: the
     /// request was sent but the answer was lost or was a server error. Such a create must never
-    /// be re-sent blindly (DESIGN.md, "Ambiguous creates").
+    /// be re-sent blindly (docs/platform-api.md, "Ambiguous creates").
     pub fn outcome_unknown(&self) -> bool {
         matches!(
             self,

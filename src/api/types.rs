@@ -1,4 +1,4 @@
-//! Wire types of the platform API (PLATFORM-API.md), shared by the client and the emulator.
+//! Wire types of the platform API (docs/platform-api.md), shared by the client and the emulator.
 //! Unknown response fields are ignored; request bodies send only what is set.
 
 use std::collections::BTreeMap;

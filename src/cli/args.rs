@@ -243,6 +243,11 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 
+    /// How long to wait for another campaignctl run on this machine (a `watch` daemon, another
+    /// apply) that holds the account's lock, before giving up. 0s fails at once.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = lock_timeout)]
+    pub lock_timeout: std::time::Duration,
+
     /// Output format of the plan and the results.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -390,6 +395,15 @@ fn positive_duration(s: &str) -> Result<std::time::Duration, String> {
     } else {
         Ok(d)
     }
+}
+
+/// A `--lock-timeout`: zero (fail at once) up to a day.
+fn lock_timeout(s: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(s).map_err(|e| format!("{e} (examples: 0s, 30s, 5m)"))?;
+    if d > std::time::Duration::from_secs(86_400) {
+        return Err("must be at most a day".into());
+    }
+    Ok(d)
 }
 
 /// The shortest `--interval`: every pass lists the whole account, so a shorter one only loads

@@ -14,6 +14,7 @@ use super::app::App;
 use super::campaigns::CAMPAIGN_NOT_FOUND;
 use super::clock::UtcTime;
 use super::input::Input;
+use super::stats::Stats;
 use super::validation::Validator;
 
 const NO_LEADS: &str = "Cannot start a campaign without leads.";
@@ -61,10 +62,16 @@ pub(crate) async fn update_status(
             Action::Start => "in-progress",
             Action::Stop => "stopped",
         };
+        let started = status == "in-progress" && campaign.status != status;
         campaign.status = status.to_string();
         campaign.updated_at = UtcTime::now().campaign_format();
-        Ok(status)
+        Ok((status, started))
     })?;
+    let (status, started) = status;
+    if started {
+        // A campaign that starts calls its leads: tests count how often that happens.
+        Stats::bump(&app.stats.campaigns_started);
+    }
     let message = match action {
         Action::Start => "Campaign started successfully.",
         Action::Stop => "Campaign stopped successfully.",

@@ -11,7 +11,7 @@ use super::input::Input;
 use super::records::{StoredCampaign, StoredLead};
 use super::validation::{is_e164, label, Validator};
 
-/// Statuses a lead can have (PLATFORM-API.md, leads).
+/// Statuses a lead can have (docs/platform-api.md, "Lead statuses").
 pub(crate) const LEAD_STATUSES: &[&str] = &[
     "created",
     "scheduled",

@@ -1,5 +1,5 @@
 //! The local platform emulator: a real HTTP server imitating the calling platform's API
-//! (PLATFORM-API.md), quirks included, over an in-memory account, with fault injection.
+//! (docs/platform-api.md), quirks included, over an in-memory account, with fault injection.
 //!
 //! `start` serves `/api/...` (bearer auth, Laravel-shaped errors) and `/_emulator/...`
 //! (counters and full campaign records for tests). Tests and `campaignctl emulator` drive it on

@@ -10,7 +10,7 @@ use crate::campaign::{ClockTime, Weekday};
 
 use super::clock::UtcTime;
 
-/// Platform defaults for fields a create request leaves out (PLATFORM-API.md, create table).
+/// Platform defaults for fields a create request leaves out (docs/platform-api.md, "Create a campaign").
 pub(crate) mod defaults {
     use crate::campaign::ClockTime;
 

@@ -20,6 +20,8 @@ pub(crate) struct Stats {
     campaign_create_requests: AtomicU64,
     pub campaigns_created: AtomicU64,
     pub leads_created: AtomicU64,
+    /// Campaigns that went from another status to `in-progress` (began calling).
+    pub campaigns_started: AtomicU64,
     /// Leads created in a campaign that was running: it dials them at once.
     pub leads_created_while_running: AtomicU64,
     pub fault_errors: AtomicU64,
@@ -37,6 +39,7 @@ pub(crate) struct StatsSnapshot {
     campaigns_created: u64,
     leads_created: u64,
     leads_created_while_running: u64,
+    campaigns_started: u64,
     faults: FaultCounts,
 }
 
@@ -62,6 +65,7 @@ impl Stats {
             campaigns_created: get(&self.campaigns_created),
             leads_created: get(&self.leads_created),
             leads_created_while_running: get(&self.leads_created_while_running),
+            campaigns_started: get(&self.campaigns_started),
             faults: FaultCounts {
                 errors: get(&self.fault_errors),
                 drops: get(&self.fault_drops),

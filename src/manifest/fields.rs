@@ -1,4 +1,4 @@
-//! The platform's rule for each campaign field (PLATFORM-API.md, create table), applied to one
+//! The platform's rule for each campaign field (docs/platform-api.md, "Create a campaign"), applied to one
 //! YAML value: the typed value when it is allowed, otherwise a diagnostic naming the field, what
 //! is allowed and what was found, at the value's position.
 

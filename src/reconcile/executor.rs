@@ -11,6 +11,10 @@
 //! - a lead is never created twice: `allow_dupplicate: false`, and an ambiguous lead create is
 //!   looked up by number before any retry;
 //! - a start or stop whose answer is lost is settled by reading the status, never re-sent;
+//! - after its creates, a run lists again (`verify_creates`): where another run created the same
+//!   name at the same time, the lowest id wins, a run whose own fresh draft lost deletes it, and
+//!   leads and starts go only to a campaign that is the single holder of its name (see
+//!   ARCHITECTURE.md, "Concurrent runs");
 //! - leads for an existing campaign that was not running when planned are added only after a
 //!   fresh read shows it still is not (it may have been started while the question waited):
 //!   if it now runs, adding them places calls and needs that approval.
@@ -67,6 +71,9 @@ pub enum Outcome {
         /// The campaign's status afterwards (start, stop).
         #[serde(skip_serializing_if = "Option::is_none")]
         status: Option<String>,
+        /// Something the operator should know (a create another run also made).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
     },
     /// The answer was lost or was a server error, and a fresh read showed the effect: counted
     /// as done, and said so.
@@ -267,6 +274,15 @@ pub async fn execute(
     // Set when the account refused a create (403): the others are not sent, and are reported
     // once each as skipped instead of failing one by one with the same error.
     let mut creates_refused: Option<String> = None;
+    let create_ops: Vec<OperationId> = operations
+        .iter()
+        .filter(|op| matches!(op.kind, OperationKind::CreateCampaign { .. }))
+        .map(|op| op.id)
+        .collect();
+    // The campaigns this run created, as a list read after all its creates showed them: by
+    // create operation, the single holder of the name (or why there is none).
+    let mut verified: Option<HashMap<OperationId, Result<Verified, String>>> = None;
+    let mut verifying = None;
 
     loop {
         // Settle what can be settled without running anything, and start what is ready.
@@ -274,7 +290,7 @@ pub async fn execute(
             if started[op.id] || results[op.id].is_some() {
                 continue;
             }
-            let settled = match readiness(op, &results) {
+            let settled = match readiness(op, &results, verified.as_ref()) {
                 Readiness::Waiting => continue,
                 Readiness::Blocked(outcome) => Some(outcome),
                 Readiness::Ready => match (&creates_refused, &op.kind) {
@@ -290,7 +306,7 @@ pub async fn execute(
                 },
             };
             if let Some(outcome) = settled {
-                let result = result_of(op, campaign_id(op, &results), outcome);
+                let result = result_of(op, campaign_id(op, &results, verified.as_ref()), outcome);
                 on_event(Event::Finished(op, &result));
                 results[op.id] = Some(result);
                 continue;
@@ -300,14 +316,21 @@ pub async fn execute(
             }
             started[op.id] = true;
             on_event(Event::Started(op));
-            let id = campaign_id(op, &results);
+            let id = campaign_id(op, &results, verified.as_ref());
             let manifest = by_name.get(op.campaign.as_str()).copied();
             let fresh = fresh_statuses.clone();
+            let verified_status = match (op.target, verified.as_ref()) {
+                (Target::Created { by }, Some(v)) if by != op.id => v
+                    .get(&by)
+                    .and_then(|r| r.as_ref().ok())
+                    .map(|v| v.status.clone()),
+                _ => None,
+            };
             let approvals = options.approvals;
             in_flight.push(async move {
                 let (outcome, refused) = match id {
                     Some(id) => (
-                        run(client, op, id, manifest, approvals, &fresh).await,
+                        run(client, op, id, manifest, approvals, &fresh, verified_status).await,
                         false,
                     ),
                     None => match &op.kind {
@@ -323,10 +346,48 @@ pub async fn execute(
                 (op, id, outcome, refused)
             });
         }
-        if in_flight.is_empty() {
+        // Once every create has settled, verify the campaigns they made before anything else
+        // touches them.
+        let creates_settled = create_ops.iter().all(|&c| results[c].is_some());
+        if verified.is_none() && verifying.is_none() && creates_settled {
+            let made: Vec<(OperationId, String, u64)> = create_ops
+                .iter()
+                .filter_map(|&c| {
+                    let r = results[c].as_ref()?;
+                    Some((c, r.campaign.clone(), r.outcome.campaign_id()?))
+                })
+                .collect();
+            if made.is_empty() {
+                verified = Some(HashMap::new());
+                continue;
+            }
+            verifying = Some(Box::pin(verify_creates(client, made)));
+        }
+        if in_flight.is_empty() && verifying.is_none() {
             break;
         }
         tokio::select! {
+            Some(outcome) = async { verifying.as_mut()?.await.into() }, if verifying.is_some() => {
+                verifying = None;
+                for (&create, v) in &outcome {
+                    if let (Ok(v), Some(r)) = (v, results[create].as_mut()) {
+                        if let Some(lost) = v.deleted {
+                            r.campaign_id = Some(v.id);
+                            r.outcome = Outcome::Done {
+                                id: Some(v.id),
+                                leads_added: None,
+                                leads_found: None,
+                                status: None,
+                                note: Some(format!(
+                                    "another run created {:?} at the same time; kept the older campaign (id {}) and deleted this run's copy (id {lost})",
+                                    r.campaign, v.id
+                                )),
+                            };
+                        }
+                    }
+                }
+                verified = Some(outcome);
+            }
             Some((op, id, outcome, refused)) = in_flight.next() => {
                 if refused && creates_refused.is_none() {
                     if let Outcome::Failed { error, .. } = &outcome {
@@ -338,7 +399,7 @@ pub async fn execute(
                 on_event(Event::Finished(op, &result));
                 results[op.id] = Some(result);
             }
-            () = cancel.cancelled(), if !cancel.is_cancelled() => {
+            () = cancel.cancelled(), if !cancel.is_cancelled() && !in_flight.is_empty() => {
                 info!("interrupted: operations in flight finish, no new one starts");
             }
         }
@@ -354,7 +415,7 @@ pub async fn execute(
         if results[op.id].is_none() {
             let result = result_of(
                 op,
-                campaign_id(op, &results),
+                campaign_id(op, &results, verified.as_ref()),
                 Outcome::Skipped {
                     reason: reason.to_owned(),
                 },
@@ -378,7 +439,11 @@ enum Readiness {
     Blocked(Outcome),
 }
 
-fn readiness(op: &Operation, results: &[Option<OperationResult>]) -> Readiness {
+fn readiness(
+    op: &Operation,
+    results: &[Option<OperationResult>],
+    verified: Option<&HashMap<OperationId, Result<Verified, String>>>,
+) -> Readiness {
     for &dep in &op.depends_on {
         match results.get(dep).and_then(Option::as_ref) {
             None => return Readiness::Waiting,
@@ -395,6 +460,19 @@ fn readiness(op: &Operation, results: &[Option<OperationResult>]) -> Readiness {
                         reason: format!("{what} {}", past_tense(other)),
                     },
                 });
+            }
+        }
+    }
+    if let Target::Created { by } = op.target {
+        if by != op.id {
+            match verified.map(|v| v.get(&by)) {
+                None => return Readiness::Waiting,
+                Some(Some(Err(why))) => {
+                    return Readiness::Blocked(Outcome::Skipped {
+                        reason: why.clone(),
+                    })
+                }
+                Some(Some(Ok(_)) | None) => {}
             }
         }
     }
@@ -425,16 +503,147 @@ fn held(approval: Approval, op: &Operation) -> Outcome {
     }
 }
 
-/// The campaign an operation acts on, once known.
-fn campaign_id(op: &Operation, results: &[Option<OperationResult>]) -> Option<u64> {
+/// The campaign an operation acts on, once known: for one this run created, the single holder
+/// of its name that verification found.
+fn campaign_id(
+    op: &Operation,
+    results: &[Option<OperationResult>],
+    verified: Option<&HashMap<OperationId, Result<Verified, String>>>,
+) -> Option<u64> {
     match op.target {
         Target::Existing { id } => Some(id),
         Target::Created { by } if by == op.id => None,
-        Target::Created { by } => results
-            .get(by)
-            .and_then(Option::as_ref)
-            .and_then(|r| r.campaign_id),
+        Target::Created { by } => verified
+            .and_then(|v| v.get(&by))
+            .and_then(|v| v.as_ref().ok())
+            .map(|v| v.id)
+            .or_else(|| {
+                results
+                    .get(by)
+                    .and_then(Option::as_ref)
+                    .and_then(|r| r.campaign_id)
+            }),
     }
+}
+
+/// A campaign this run created, as a list read after the creates shows it.
+#[derive(Debug, Clone)]
+struct Verified {
+    /// The single holder of the name: this run's campaign, or an older one another run made.
+    id: u64,
+    status: Option<String>,
+    /// This run's own campaign, deleted because an older one holds the name.
+    deleted: Option<u64>,
+}
+
+/// Rounds of listing while a name is still held by several campaigns (each racing run deletes
+/// its own losing copy; this waits for them), with the retry policy's backoff in between.
+const VERIFY_ROUNDS: u32 = 6;
+
+/// Lists the campaigns after the creates and settles each name this run created.
+///
+/// Where several campaigns hold the name, the lowest id wins. This run deletes its own campaign
+/// if it lost (it is a draft it created moments ago: no leads, never started) and continues
+/// with the winner. A name counts as settled only once one campaign holds it, so leads and a
+/// start never go to one of two copies. Names still held twice after the last round are not
+/// settled: their leads and start are skipped, and the next run (or plan) sees the state.
+async fn verify_creates(
+    client: &Client,
+    made: Vec<(OperationId, String, u64)>,
+) -> HashMap<OperationId, Result<Verified, String>> {
+    let policy = client.retry_policy();
+    let mut settled = HashMap::new();
+    let mut pending = made;
+    let mut deleted: HashMap<u64, ()> = HashMap::new();
+    for round in 0..VERIFY_ROUNDS {
+        if round > 0 {
+            tokio::time::sleep(policy.backoff_ceiling(round)).await;
+        }
+        let list = match client.list_campaigns().await {
+            Ok(list) => list,
+            Err(e) => {
+                for (op, name, _) in pending {
+                    settled.insert(
+                        op,
+                        Err(format!(
+                            "the campaign list could not be read after creating {name:?} ({e}), so campaignctl cannot tell whether another run created it too; its leads and start are not attempted. Run `campaignctl plan`"
+                        )),
+                    );
+                }
+                return settled;
+            }
+        };
+        let mut still = Vec::new();
+        for (op, name, ours) in pending {
+            let mut holders: Vec<&RemoteCampaign> =
+                list.iter().filter(|c| c.name == name).collect();
+            holders.sort_by_key(|c| c.id);
+            let Some(winner) = holders.first().map(|c| c.id) else {
+                settled.insert(
+                    op,
+                    Err(format!(
+                        "{name:?} (id {ours}) is no longer on the platform right after its create; its leads and start are not attempted"
+                    )),
+                );
+                continue;
+            };
+            let own = holders.iter().find(|c| c.id == ours);
+            if let (true, Some(own)) = (winner != ours && !deleted.contains_key(&ours), own) {
+                if own.status.as_deref() != Some(remote_status::DRAFT) {
+                    settled.insert(op, Err(format!("{name:?} is held by campaigns {} and this run's copy (id {ours}) is no longer a draft, so campaignctl does not delete it; delete the extra campaign in the dashboard", ids(&holders))));
+                    continue;
+                }
+                warn!(campaign = name.as_str(), ours, winner, "another run created this campaign at the same time; deleting this run's copy and continuing with the older one");
+                match client.delete_campaign(ours).await {
+                    Ok(()) | Err(ApiError::NotFound { .. }) => {
+                        deleted.insert(ours, ());
+                    }
+                    Err(e) => {
+                        settled.insert(op, Err(format!("another run created {name:?} at the same time (ids {}), and this run could not delete its own copy (id {ours}): {e}; delete it in the dashboard", ids(&holders))));
+                        continue;
+                    }
+                }
+            }
+            let remaining: Vec<&&RemoteCampaign> = holders
+                .iter()
+                .filter(|c| !deleted.contains_key(&c.id))
+                .collect();
+            match remaining.as_slice() {
+                [one] => {
+                    settled.insert(
+                        op,
+                        Ok(Verified {
+                            id: one.id,
+                            status: one.status.clone(),
+                            deleted: (one.id != ours).then_some(ours),
+                        }),
+                    );
+                }
+                _ => still.push((op, name, ours)),
+            }
+        }
+        pending = still;
+        if pending.is_empty() {
+            break;
+        }
+    }
+    for (op, name, _) in pending {
+        settled.insert(
+            op,
+            Err(format!(
+                "{name:?} is still held by several campaigns after its create (another run created it at the same time and has not removed its copy); its leads and start are not attempted. Run `campaignctl plan` to see the state"
+            )),
+        );
+    }
+    settled
+}
+
+fn ids(campaigns: &[&RemoteCampaign]) -> String {
+    campaigns
+        .iter()
+        .map(|c| c.id.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn result_of(op: &Operation, campaign_id: Option<u64>, outcome: Outcome) -> OperationResult {
@@ -456,13 +665,19 @@ async fn run(
     manifest: Option<&Manifest>,
     approvals: Approvals,
     fresh: &FreshStatuses,
+    verified_status: Option<Option<String>>,
 ) -> Outcome {
     match &op.kind {
         OperationKind::CreateCampaign { request } => create_once(client, request, manifest).await,
         OperationKind::AddLeads { leads, .. } => {
-            let planned_new = matches!(op.target, Target::Created { .. });
-            if !planned_new && !op.effects.places_calls && !approvals.place_calls {
-                if let Some(outcome) = recheck_not_calling(client, op, id, fresh).await {
+            if !op.effects.places_calls && !approvals.place_calls {
+                let calling = match verified_status {
+                    // A campaign this run created: its status as verification read it (another
+                    // run may have made and started it).
+                    Some(status) => dials_now(op, status),
+                    None => recheck_not_calling(client, op, id, fresh).await,
+                };
+                if let Some(outcome) = calling {
                     return outcome;
                 }
             }
@@ -499,7 +714,11 @@ async fn recheck_not_calling(
             )))
         }
     };
-    let status = statuses.get(&id).cloned().flatten();
+    dials_now(op, statuses.get(&id).cloned().flatten())
+}
+
+/// Held when a campaign in `status` would dial leads added to it now.
+fn dials_now(op: &Operation, status: Option<String>) -> Option<Outcome> {
     if remote_status::dials_new_leads(status.as_deref()) {
         warn!(campaign = op.campaign.as_str(), status = ?status, "the campaign started after the plan was made; its new leads would be called");
         return Some(Outcome::Held {
@@ -552,6 +771,7 @@ async fn create_or_refused(
                     leads_added: None,
                     leads_found: None,
                     status: None,
+                    note: None,
                 });
             }
             Err(e @ ApiError::Forbidden { .. }) => return Err(failure(e, manifest)),
@@ -680,6 +900,7 @@ async fn add_leads(
             leads_added: Some(added),
             leads_found: Some(found),
             status: None,
+            note: None,
         }
     } else {
         Outcome::Failed {
@@ -766,12 +987,17 @@ async fn change_status(client: &Client, id: u64, action: &str, expected: &str) -
                 leads_added: None,
                 leads_found: None,
                 status: Some(r.data.status),
+                note: None,
             };
         }
         Err(e) => e,
     };
+    // Whatever went wrong, the campaign may already be as wanted: the answer was lost, or a
+    // concurrent run changed it. Read it before calling this a failure.
     if error.outcome_unknown() {
         warn!(id, error = %error, "status change outcome unknown; reading the campaign's status");
+    }
+    if !matches!(error, ApiError::Unauthorized) {
         if let Ok(list) = client.list_campaigns().await {
             if list
                 .iter()

@@ -16,7 +16,7 @@ use super::observed::Observed;
 use super::plan::Plan;
 use super::resolve::References;
 
-/// The platform's campaign statuses (PLATFORM-API.md, update-status).
+/// The platform's campaign statuses (docs/platform-api.md, "Campaign statuses").
 pub mod remote_status {
     pub const DRAFT: &str = "draft";
     pub const RUNNING: &str = "in-progress";

@@ -32,7 +32,7 @@ pub enum OperationKind {
     /// `POST /user/campaign` with exactly the manifest's fields. Places no calls: a new
     /// campaign is a draft.
     CreateCampaign { request: CreateCampaign },
-    /// `POST /user/leads` for each lead, `allow_dupplicate: false`.
+    /// `POST /user/lead` for each lead, `allow_dupplicate: false`.
     AddLeads {
         leads: Vec<DesiredLead>,
         /// The campaign was running when planned, so it dials these leads as they arrive.

@@ -375,8 +375,18 @@ pub fn operation_result_text(r: &OperationResult) -> String {
     let mut out = String::new();
     let name = &r.campaign;
     match (&r.outcome, r.op) {
-        (Outcome::Done { id: Some(id), .. }, "create") => {
-            let _ = writeln!(out, "  {} {name:?}: created (id {id})", paint(GREEN, "+"));
+        (
+            Outcome::Done {
+                id: Some(id), note, ..
+            },
+            "create",
+        ) => {
+            let note = note.as_ref().map(|n| format!(": {n}")).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {} {name:?}: created (id {id}){note}",
+                paint(GREEN, "+")
+            );
         }
         (
             Outcome::Inferred {

@@ -9,6 +9,7 @@ use std::time::{Instant, SystemTime};
 use tokio_util::sync::CancellationToken;
 use tracing::{error, warn};
 
+use crate::account_lock;
 use crate::api::Client;
 use crate::manifest::{Diagnostic, Severity};
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
@@ -19,6 +20,10 @@ use super::controller::{PassOutcome, Reconciler, Trigger};
 use super::fingerprint::fingerprint;
 use super::health::{Readiness, Status};
 use super::watcher::ManifestWatcher;
+
+/// How long a pass waits for another run (an apply on this machine) to release the account
+/// lock; then it fails and is retried with the usual backoff.
+const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub(crate) struct Daemon {
     pub(crate) paths: Vec<PathBuf>,
@@ -120,6 +125,24 @@ impl Daemon {
         counts.manifests = load.manifests.len();
         self.status.metrics.loaded(counts.manifests);
 
+        // One writer per account on this machine: a pass waits (bounded) for a person's apply.
+        let _lock = match account_lock::acquire(
+            self.client.base_url().as_str(),
+            "watch",
+            LOCK_TIMEOUT,
+            &self.cancel,
+            |holder| {
+                warn!(
+                    holder,
+                    "waiting for the account lock held by another campaignctl run"
+                )
+            },
+        )
+        .await
+        {
+            Ok(lock) => lock,
+            Err(e) => return (PassOutcome::Failed, Some(e.to_string())),
+        };
         let planned = match pipeline::observe_and_plan(&self.client, load).await {
             Ok(planned) => planned,
             Err(e) => {

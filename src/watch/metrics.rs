@@ -205,6 +205,7 @@ mod tests {
             leads_added: None,
             leads_found: None,
             status: None,
+            note: None,
         };
         for r in [
             result("create", done()),

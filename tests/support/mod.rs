@@ -275,6 +275,9 @@ pub fn campaignctl(dir: &Path, emulator: Option<&Emulator>) -> Cmd {
         .env_remove("RUST_LOG")
         .env_remove("GITHUB_ACTIONS")
         .env("NO_COLOR", "1")
+        // Account locks live with the workspace: runs in one workspace share them (one
+        // machine); runs in different workspaces do not (different machines).
+        .env("CAMPAIGNCTL_LOCK_DIR", dir.join(".campaignctl-locks"))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
+use crate::account_lock;
 use crate::api::Client;
 use crate::cli::args::Format;
 use crate::cli::{exit, UserError};
@@ -28,6 +29,8 @@ pub struct Options {
     pub allow_start: bool,
     pub parallelism: usize,
     pub format: Format,
+    /// How long to wait for another run's lock on the account.
+    pub lock_timeout: Duration,
 }
 
 /// How often an interactive apply re-plans after a "yes" that came too late (the plan changed
@@ -41,6 +44,26 @@ const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
 pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow::Result<u8> {
     // --parallelism bounds every request of the run, the plan's concurrent lists included.
     let client = &client.clone().with_max_in_flight(options.parallelism);
+    // One writer per account on this machine, from the plan to the last write.
+    let _lock = account_lock::acquire(
+        client.base_url().as_str(),
+        "apply",
+        options.lock_timeout,
+        &CancellationToken::new(),
+        |holder| {
+            anstream::eprintln!(
+                "Waiting for the lock on {}: held by {holder} (up to {} with --lock-timeout) ...",
+                client.base_url(),
+                humantime::format_duration(options.lock_timeout)
+            )
+        },
+    )
+    .await
+    .map_err(|e| {
+        UserError::new(e.to_string()).hint(
+            "another campaignctl apply or watch is writing to this account; wait for it, or raise --lock-timeout",
+        )
+    })?;
     if let Some(plan_file) = saved_plan_among(paths)? {
         return run_saved(client, &plan_file, options).await;
     }

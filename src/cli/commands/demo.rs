@@ -63,6 +63,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
             auto_approve: true,
             allow_start: false,
             parallelism: 4,
+            lock_timeout: Duration::from_secs(60),
             format: Format::Text,
         };
         code = super::apply::run(&client, paths, options).await?;

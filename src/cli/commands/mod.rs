@@ -30,6 +30,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
                 allow_start: args.allow_start,
                 parallelism: usize::from(args.parallelism),
                 format: args.format,
+                lock_timeout: args.lock_timeout,
             };
             apply::run(&client, &args.manifests.paths, options).await
         }
