@@ -20,7 +20,9 @@ mod validate;
 mod yaml;
 mod yaml_reader;
 
-pub use diagnostic::{serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity};
+pub use diagnostic::{
+    serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
+};
 pub use discover::{discover, is_saved_plan, Discovered, SAVED_PLAN_KIND};
 pub use loader::{load, parse_bytes};
 pub use manifest::{CampaignSpec, Manifest};
