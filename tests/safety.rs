@@ -172,6 +172,26 @@ fn without_a_marker_the_current_directory_is_the_root() {
         .assert_contains("leads outside the repository");
 }
 
+/// A daemon started in `/` with no repository marker has `/` as its root; the kernel's pseudo
+/// files (`/proc/self/environ` is a "regular file") are still refused.
+#[cfg(target_os = "linux")]
+#[test]
+fn kernel_pseudo_files_are_refused_even_when_the_root_is_slash() {
+    let ws = Workspace::new();
+    let depth = ws.path().join("c").components().count();
+    let manifest = ws.write(
+        "c/m.yaml",
+        with_leads(&format!("{}proc/self/environ", "../".repeat(depth + 1))),
+    );
+    let run = campaignctl(Path::new("/"), None)
+        .args(["validate", manifest.to_str().expect("utf-8 path")])
+        .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
+        .run();
+    run.assert_code(1)
+        .assert_contains("proc/self/environ\" leads outside the repository (/)");
+    assert_no_token(&run, "validate from /");
+}
+
 #[cfg(unix)]
 #[test]
 fn a_fifo_is_never_read() {

@@ -91,6 +91,9 @@ pub fn repository_root(manifest: &Path) -> io::Result<PathBuf> {
     }
 }
 
+/// Where the kernel's pseudo-files live; nothing there is read as leads.
+const PSEUDO_FILE_SYSTEMS: [&str; 3] = ["/proc", "/sys", "/dev"];
+
 /// Why a leads path was refused.
 #[derive(Debug)]
 pub enum LeadsPathError {
@@ -119,7 +122,9 @@ pub fn resolve_leads(manifest: &Path, relative: &str) -> Result<PathBuf, LeadsPa
     let joined = manifest.parent().unwrap_or(Path::new("")).join(given);
     let real = std::fs::canonicalize(&joined).map_err(|_| LeadsPathError::Missing)?;
     let root = repository_root(manifest).map_err(|_| LeadsPathError::Missing)?;
-    if !real.starts_with(&root) {
+    // The kernel's pseudo-files (`/proc/self/environ` is a "regular file") are never leads, even
+    // when the root is `/` (a daemon started in `/` with no repository marker).
+    if !real.starts_with(&root) || PSEUDO_FILE_SYSTEMS.iter().any(|p| real.starts_with(p)) {
         return Err(LeadsPathError::Outside { root });
     }
     let meta = std::fs::metadata(&real).map_err(|_| LeadsPathError::Missing)?;
