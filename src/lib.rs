@@ -8,6 +8,7 @@ pub mod api;
 pub mod campaign;
 pub mod cli;
 pub mod emulator;
+pub mod escape;
 pub mod lint;
 pub mod manifest;
 pub mod reconcile;

@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+pub(crate) mod report;
 mod settings;
 mod user_error;
 

@@ -1,9 +1,19 @@
 //! Compiler-style diagnostics with a source position: `file:line:column: error: message`.
+//!
+//! A diagnostic quotes what it found (a key, a value, a file name, a CSV header), so its text is
+//! partly user input: messages and hints are cut to [`MAX_MESSAGE_CHARS`] when made, and the
+//! text form escapes every control character (see [`crate::escape`]).
 
 use std::fmt;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+use crate::escape::{self, MAX_MESSAGE_CHARS};
+
+/// At most this many diagnostics are printed in one list (text or annotations); the rest are
+/// counted in a closing line. JSON output carries them all.
+pub const MAX_DIAGNOSTICS_SHOWN: usize = 500;
 
 /// A position in a manifest file. Lines and columns count from 1.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -25,7 +35,8 @@ impl Location {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+        let file = self.file.to_string_lossy();
+        write!(f, "{}:{}:{}", escape::text(&file), self.line, self.column)
     }
 }
 
@@ -67,7 +78,7 @@ impl Diagnostic {
             location,
             severity: Severity::Error,
             field: None,
-            message: message.into(),
+            message: cap(message.into()),
             hint: None,
         }
     }
@@ -77,7 +88,7 @@ impl Diagnostic {
             location,
             severity: Severity::Warning,
             field: None,
-            message: message.into(),
+            message: cap(message.into()),
             hint: None,
         }
     }
@@ -88,7 +99,7 @@ impl Diagnostic {
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Diagnostic {
-        self.hint = Some(hint.into());
+        self.hint = Some(cap(hint.into()));
         self
     }
 
@@ -102,15 +113,29 @@ impl Diagnostic {
     }
 }
 
+/// `text`, cut to [`MAX_MESSAGE_CHARS`] characters with its full length said. Not escaped:
+/// JSON escapes for itself, text output escapes when displayed.
+fn cap(text: String) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => text,
+        Some((cut, _)) => format!("{}… ({} characters)", &text[..cut], text.chars().count()),
+    }
+}
+
+/// What `Display` allows of one message: a capped message and its length note.
+const MAX_SHOWN_CHARS: usize = MAX_MESSAGE_CHARS + 40;
+
 impl fmt::Display for Diagnostic {
     /// `path:line:column: error: message`, then an indented `hint:` line when there is one.
+    /// Control characters from input are escaped: one diagnostic is one line (two with a hint).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(loc) = &self.location {
             write!(f, "{loc}: ")?;
         }
-        write!(f, "{}: {}", self.severity, self.message)?;
+        let message = escape::bounded(&self.message, MAX_SHOWN_CHARS);
+        write!(f, "{}: {message}", self.severity)?;
         if let Some(hint) = &self.hint {
-            write!(f, "\n  hint: {hint}")?;
+            write!(f, "\n  hint: {}", escape::bounded(hint, MAX_SHOWN_CHARS))?;
         }
         Ok(())
     }
@@ -149,4 +174,44 @@ pub fn serialize_flat<S: serde::Serializer>(
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
     serializer.collect_seq(diagnostics.iter().map(Diagnostic::flat))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_escapes_input_and_stays_on_its_lines() {
+        let d = Diagnostic::error(
+            Some(Location::new("evil\n::error::x.yaml", 2, 1)),
+            "unknown field `a\u{1b}[2Jb\n::error::pwned`",
+        )
+        .with_hint("did you mean \u{1b}]0;title\u{7}?");
+        let shown = d.to_string();
+        assert_eq!(
+            shown,
+            "evil\\n::error::x.yaml:2:1: error: unknown field `a\\u{1b}[2Jb\\n::error::pwned`\n  hint: did you mean \\u{1b}]0;title\\u{7}?",
+            "the path, message and hint must be escaped"
+        );
+        assert_eq!(shown.lines().count(), 2, "message line and hint line only");
+    }
+
+    #[test]
+    fn a_huge_message_is_capped_when_made() {
+        let d = Diagnostic::error(None, "x".repeat(30_000_000)).with_hint("y".repeat(5_000));
+        assert!(
+            d.message.len() < MAX_MESSAGE_CHARS + 40,
+            "message kept {} bytes",
+            d.message.len()
+        );
+        assert!(
+            d.message.ends_with("… (30000000 characters)"),
+            "the cut is said"
+        );
+        assert!(d
+            .hint
+            .as_ref()
+            .is_some_and(|h| h.len() < MAX_MESSAGE_CHARS + 40));
+        assert!(d.to_string().len() < 3 * MAX_MESSAGE_CHARS, "shown bounded");
+    }
 }

@@ -26,7 +26,21 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         // `metadata` follows symlinks: a symlink to a directory is walked like the directory.
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => found.walk(path),
-            Ok(_) => found.add(path),
+            Ok(meta) if meta.is_file() => found.add(path),
+            // A FIFO would block the run until a writer comes, a device would feed it without
+            // end: neither is opened.
+            Ok(meta) => found.out.diagnostics.push(
+                Diagnostic::error(
+                    Some(at(path)),
+                    format!(
+                        "this path is {}, not a regular file; it was not read",
+                        super::files::kind(meta.file_type())
+                    ),
+                )
+                .with_hint(
+                    "give a manifest file, or a directory to search for *.yaml and *.yml files",
+                ),
+            ),
             Err(e) if e.kind() == ErrorKind::NotFound => found.out.diagnostics.push(
                 Diagnostic::error(Some(at(path)), "no such file or directory").with_hint(
                     "give a manifest file, or a directory to search for *.yaml and *.yml files",
@@ -270,6 +284,33 @@ mod tests {
         assert!(
             !found.diagnostics[0].is_error(),
             "an empty directory is not an error"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_or_device_named_explicitly_is_refused_unread() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let fifo = dir.path().join("fifo.csv");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("run mkfifo");
+        assert!(made.success(), "mkfifo failed");
+        let found = discover(&[fifo, PathBuf::from("/dev/zero")]);
+        assert!(found.files.is_empty(), "nothing to read: {:?}", found.files);
+        let shown: Vec<String> = found
+            .diagnostics
+            .iter()
+            .map(|d| d.message.clone())
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "this path is a FIFO (named pipe), not a regular file; it was not read",
+                "this path is a character device, not a regular file; it was not read",
+            ],
+            "each is an error naming its kind"
         );
     }
 

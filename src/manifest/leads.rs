@@ -4,8 +4,7 @@
 //! A CSV has a header row with a `phone_number` column (E.164); every other column becomes a
 //! lead variable, and an empty cell sets no variable. Secondary contacts are not supported.
 
-use std::collections::{BTreeMap, HashMap};
-use std::fs::File;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::Path;
 
@@ -61,9 +60,21 @@ pub const E164_HINT: &str =
     "write it in E.164: a plus sign, the country code and the number, e.g. +14155550101";
 
 /// Reads the leads of a CSV file. Every problem goes to `out`; `None` when there was any.
+#[cfg(test)]
 pub fn read_csv(path: &Path, out: &mut Vec<Diagnostic>) -> Option<Vec<DesiredLead>> {
+    read_csv_at(path, path, out)
+}
+
+/// Reads the leads of the CSV file at `real` (a path already checked to be allowed), naming it
+/// `path` (as the manifest wrote it) in diagnostics. Every problem goes to `out`; `None` when
+/// there was any.
+pub fn read_csv_at(
+    path: &Path,
+    real: &Path,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Vec<DesiredLead>> {
     let at = |line: u64| Location::new(path, usize::try_from(line).unwrap_or(usize::MAX), 1);
-    let bytes = match read_limited(path) {
+    let bytes = match read_limited(path, real) {
         Ok(bytes) => bytes,
         Err(message) => {
             out.push(Diagnostic::error(Some(at(1)), message).with_field("leads.file"));
@@ -100,7 +111,7 @@ pub fn read_csv(path: &Path, out: &mut Vec<Diagnostic>) -> Option<Vec<DesiredLea
                 Some(at(1)),
                 format!(
                     "the header row has no `{PHONE_COLUMN}` column (columns: {})",
-                    columns.join(", ")
+                    listed(&columns)
                 ),
             )
             .with_hint(format!(
@@ -146,7 +157,7 @@ pub fn read_csv(path: &Path, out: &mut Vec<Diagnostic>) -> Option<Vec<DesiredLea
                 out.push(
                     Diagnostic::error(
                         Some(at(line)),
-                        format!("column `{column}` is not valid UTF-8 text"),
+                        format!("column {} is not valid UTF-8 text", quote(column)),
                     )
                     .with_hint("save the file as UTF-8 (in a spreadsheet: CSV UTF-8)"),
                 );
@@ -186,6 +197,8 @@ pub fn read_csv(path: &Path, out: &mut Vec<Diagnostic>) -> Option<Vec<DesiredLea
 /// The column names of the header row: UTF-8, non-empty, distinct.
 fn header_names(headers: &csv::ByteRecord) -> Result<Vec<String>, String> {
     let mut names: Vec<String> = Vec::with_capacity(headers.len());
+    // A set, not `names.contains`: a header row can have a million columns.
+    let mut seen: HashSet<String> = HashSet::with_capacity(headers.len());
     for (i, raw) in headers.iter().enumerate() {
         let name = std::str::from_utf8(raw)
             .map_err(|_| format!("column {} of the header row is not valid UTF-8 text", i + 1))?
@@ -194,12 +207,32 @@ fn header_names(headers: &csv::ByteRecord) -> Result<Vec<String>, String> {
         if name.is_empty() {
             return Err(format!("column {} of the header row has no name", i + 1));
         }
-        if names.contains(&name) {
-            return Err(format!("the header row names column `{name}` twice"));
+        if !seen.insert(name.clone()) {
+            return Err(format!(
+                "the header row names column {} twice",
+                quote(&name)
+            ));
         }
         names.push(name);
     }
     Ok(names)
+}
+
+/// How many column names a message lists.
+const MAX_COLUMNS_LISTED: usize = 10;
+
+/// The first few column names, each a short quoted excerpt: a header row can be the whole file
+/// (a file that is not a CSV at all), and a message must not print it back.
+fn listed(columns: &[String]) -> String {
+    let mut shown: Vec<String> = columns
+        .iter()
+        .take(MAX_COLUMNS_LISTED)
+        .map(|c| quote(c))
+        .collect();
+    if columns.len() > MAX_COLUMNS_LISTED {
+        shown.push(format!("and {} more", columns.len() - MAX_COLUMNS_LISTED));
+    }
+    shown.join(", ")
 }
 
 fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
@@ -221,10 +254,11 @@ fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
     .with_hint("quote cells that contain commas: \"Smith, John\"")
 }
 
-/// The file's bytes, refusing one over [`MAX_CSV_BYTES`] without reading it whole.
-fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+/// The bytes of the file at `real`, refusing one over [`MAX_CSV_BYTES`] without reading it
+/// whole, and anything but a regular file without reading it at all.
+fn read_limited(path: &Path, real: &Path) -> Result<Vec<u8>, String> {
     let cannot = |e: std::io::Error| format!("cannot read leads file {}: {e}", path.display());
-    let file = File::open(path).map_err(cannot)?;
+    let file = super::files::open_regular(real).map_err(cannot)?;
     let mut bytes = Vec::new();
     file.take(MAX_CSV_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -348,12 +382,12 @@ mod tests {
                 .first()
                 .map(String::as_str)
                 .and_then(|p| p.lines().next()),
-            Some("q4.csv:2:1: error: column `name` is not valid UTF-8 text"),
+            Some("q4.csv:2:1: error: column \"name\" is not valid UTF-8 text"),
             "non-UTF-8 cell: {problems:?}"
         );
         let (_, problems) = csv(b"name,number\nx,+14155550101\n");
         assert!(
-            problems[0].contains("has no `phone_number` column (columns: name, number)"),
+            problems[0].contains("has no `phone_number` column (columns: \"name\", \"number\")"),
             "{problems:?}"
         );
         let (_, problems) = csv(b"phone_number,a\n+14155550101,1,2\n");
@@ -364,8 +398,16 @@ mod tests {
         );
         let (_, problems) = csv(b"phone_number,a,a\n");
         assert!(
-            problems[0].contains("names column `a` twice"),
+            problems[0].contains("names column \"a\" twice"),
             "{problems:?}"
+        );
+        let mut wide = "x".repeat(1_000_000).into_bytes();
+        wide.extend((0..1000).flat_map(|i| format!(",c{i}").into_bytes()));
+        let (_, problems) = csv(&wide);
+        assert!(
+            problems[0].len() < 2_000 && problems[0].contains("and 991 more"),
+            "a huge header row is quoted in short excerpts, a few columns only: {} bytes",
+            problems[0].len()
         );
         let (leads, problems) = csv(b"");
         assert!(

@@ -3,7 +3,6 @@
 //! diagnostic sorted by position.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -78,7 +77,7 @@ fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
             format!("cannot read file: {e}"),
         )
     };
-    let handle = File::open(file).map_err(cannot_read)?;
+    let handle = super::files::open_regular(file).map_err(cannot_read)?;
     let size = handle.metadata().ok().map(|m| m.len());
     if size.is_some_and(|s| s > MAX_FILE_BYTES) {
         return Err(diagnostic(file, text::too_large(size)));

@@ -5,6 +5,7 @@ mod desired_status;
 mod diagnostic;
 mod discover;
 mod fields;
+mod files;
 mod leads;
 mod loader;
 #[allow(clippy::module_inception)] // the module is named after the type it holds, per house style
@@ -20,8 +21,11 @@ mod validate;
 mod yaml;
 mod yaml_reader;
 
-pub use diagnostic::{serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity};
+pub use diagnostic::{
+    serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
+};
 pub use discover::{discover, is_saved_plan, Discovered, SAVED_PLAN_KIND};
+pub use files::kind as file_kind;
 pub use loader::{load, parse_bytes};
 pub use manifest::{CampaignSpec, Manifest};
 

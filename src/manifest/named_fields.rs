@@ -8,6 +8,7 @@ use std::path::Path;
 use super::desired_status::DesiredStatus;
 use super::diagnostic::Diagnostic;
 use super::fields::{DistinctList, FieldChecker};
+use super::files::{self, LeadsPathError};
 use super::leads::{self, DesiredLead, LeadsSpec, E164_HINT, PHONE_COLUMN};
 use super::scalar::ScalarKind;
 use super::suggest;
@@ -155,18 +156,17 @@ impl FieldChecker<'_> {
             .parent()
             .unwrap_or(Path::new(""))
             .join(&relative);
-        if !path.is_file() {
-            let message = format!(
-                "leads.file: {} is not a file (looked for {})",
-                quote(&relative),
-                path.display()
-            );
-            let hint = "the path is relative to the manifest file's directory".to_owned();
-            self.error("leads.file", node.mark, message, Some(hint));
-            return None;
-        }
+        // Checked before anything is opened: a leads path must stay in the repository.
+        let real = match files::resolve_leads(self.file(), &relative) {
+            Ok(real) => real,
+            Err(refused) => {
+                let (message, hint) = leads_path_refused(&relative, &path, refused);
+                self.error("leads.file", node.mark, message, Some(hint.to_owned()));
+                return None;
+            }
+        };
         let mut problems = Vec::new();
-        let leads = leads::read_csv(&path, &mut problems);
+        let leads = leads::read_csv_at(&path, &real, &mut problems);
         problems.into_iter().for_each(|d| self.push(d));
         leads
     }
@@ -317,6 +317,40 @@ impl FieldChecker<'_> {
 /// The text of a mapping key (empty for a key that is not a scalar, which the reader reports).
 fn key_text(key: &Node) -> &str {
     key.scalar().map(|s| s.text.as_str()).unwrap_or_default()
+}
+
+/// The message and hint for a leads path that is refused (nothing was opened).
+fn leads_path_refused(
+    relative: &str,
+    path: &Path,
+    refused: LeadsPathError,
+) -> (String, &'static str) {
+    const RELATIVE: &str = "the path is relative to the manifest file's directory";
+    let shown = quote(relative);
+    match refused {
+        LeadsPathError::Absolute => (
+            format!("leads.file: {shown} is an absolute path; leads files must be inside the repository"),
+            "write the path relative to the manifest file's directory, e.g. leads/q4.csv",
+        ),
+        LeadsPathError::Outside { root } => (
+            format!(
+                "leads.file: {shown} leads outside the repository ({}); it was not read",
+                root.display()
+            ),
+            "keep leads files inside the repository: the nearest directory above the manifest with .git or campaignctl.yaml, else the current directory",
+        ),
+        LeadsPathError::NotRegular(kind) => (
+            format!("leads.file: {shown} is {kind}, not a regular file; it was not read"),
+            RELATIVE,
+        ),
+        LeadsPathError::Missing => (
+            format!(
+                "leads.file: {shown} is not a file (looked for {})",
+                path.display()
+            ),
+            RELATIVE,
+        ),
+    }
 }
 
 #[cfg(test)]

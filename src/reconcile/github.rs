@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::escape;
 use crate::manifest::{Diagnostic, Location, Severity};
 
 use super::follow_up::StatusAction;
@@ -15,17 +16,18 @@ pub fn in_github_actions() -> bool {
     std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-/// Escapes a command's message (GitHub's `escapeData`).
+/// Escapes a command's message (GitHub's `escapeData`, and other control characters too).
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    escape::github_data(s)
 }
 
-/// Escapes a property value (GitHub's `escapeProperty`).
+/// Escapes a property value (GitHub's `escapeProperty`, and other control characters too).
 fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape::github_property(s)
 }
+
+/// At most this many diagnostics become annotations in one list; the rest are counted.
+pub const MAX_ANNOTATIONS: usize = crate::manifest::MAX_DIAGNOSTICS_SHOWN;
 
 fn command(level: &str, location: Option<&Location>, title: &str, message: &str) -> String {
     let mut props = Vec::new();
@@ -41,23 +43,37 @@ fn command(level: &str, location: Option<&Location>, title: &str, message: &str)
     format!("::{level} {}::{}\n", props.join(","), escape_data(message))
 }
 
-/// One annotation per diagnostic; the hint goes on a second line of the message.
+/// One annotation per diagnostic (at most [`MAX_ANNOTATIONS`], then a notice saying how many
+/// more there were); the hint goes on a second line of the message. A line break inside the
+/// message or hint themselves (from input) is shown escaped, as in text output.
 pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for d in diagnostics {
+    for d in diagnostics.iter().take(MAX_ANNOTATIONS) {
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut message = d.message.clone();
+        let mut message = escape::text(&d.message).into_owned();
         if let Some(hint) = &d.hint {
-            let _ = write!(message, "\nhint: {hint}");
+            let _ = write!(message, "\nhint: {}", escape::text(hint));
         }
         out.push_str(&command(
             level,
             d.location.as_ref(),
             "campaignctl",
             &message,
+        ));
+    }
+    if let Some(more) = diagnostics
+        .len()
+        .checked_sub(MAX_ANNOTATIONS)
+        .filter(|n| *n > 0)
+    {
+        out.push_str(&command(
+            "notice",
+            None,
+            "campaignctl",
+            &format!("... and {more} more problem(s), not shown"),
         ));
     }
     out
@@ -148,6 +164,43 @@ mod tests {
         assert_eq!(
             diagnostics(&[d]),
             "::error file=camp%2Caigns/a%3Ab.yaml,line=3,col=15,title=campaignctl::max_retries must be between 1 and 5, got 9 (100%25)%0Ahint: set 1 to 5\n"
+        );
+    }
+
+    #[test]
+    fn input_cannot_start_a_workflow_command_line() {
+        let d = Diagnostic::error(
+            Some(Location::new("x\n::error::file.yaml", 1, 1)),
+            "unknown field `k\n::error::injected`",
+        )
+        .with_hint("h\r\n::warning::also");
+        let out = diagnostics(&[d]);
+        assert_eq!(out.lines().count(), 1, "one command, one line: {out:?}");
+        assert!(
+            out.starts_with("::error file=x%0A%3A%3Aerror%3A%3Afile.yaml,line=1,col=1,"),
+            "the file property is escaped: {out}"
+        );
+        assert!(
+            out.contains("unknown field `k\\n::error::injected`%0Ahint: h\\r\\n::warning::also"),
+            "line breaks from input are shown escaped: {out}"
+        );
+    }
+
+    #[test]
+    fn the_number_of_annotations_is_bounded() {
+        let many: Vec<Diagnostic> = (0..MAX_ANNOTATIONS + 5)
+            .map(|i| Diagnostic::error(None, format!("problem {i}")))
+            .collect();
+        let out = diagnostics(&many);
+        assert_eq!(
+            out.lines().count(),
+            MAX_ANNOTATIONS + 1,
+            "bounded, plus one notice"
+        );
+        assert!(
+            out.ends_with("::notice title=campaignctl::... and 5 more problem(s), not shown\n"),
+            "the rest are counted: {}",
+            out.lines().last().unwrap_or_default()
         );
     }
 

@@ -165,6 +165,9 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '|' => out.push_str("\\|"),
             '\n' | '\r' => out.push(' '),
+            c if crate::escape::is_unsafe(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '~' | '!' | '@' => {
                 out.push('\\');
                 out.push(c);
@@ -414,6 +417,15 @@ mod tests {
         assert!(
             md.trim_end().ends_with("for the full plan."),
             "the notice closes the body"
+        );
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            escape("a\u{1b}[31mb\u{202e}c\nd"),
+            "a\\u{1b}\\[31mb\\u{202e}c d",
+            "ESC and bidi overrides become visible escapes, a line break a space"
         );
     }
 

@@ -185,7 +185,8 @@ fn action_text(out: &mut String, a: &Action) {
 /// Diagnostics as text, one per line (plus hint lines), `error:` in red.
 pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for d in diagnostics {
+    let shown = crate::manifest::MAX_DIAGNOSTICS_SHOWN;
+    for d in diagnostics.iter().take(shown) {
         let text = d.to_string();
         let severity = format!("{}:", d.severity);
         let styled = match d.severity {
@@ -193,6 +194,9 @@ pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
             crate::manifest::Severity::Warning => paint(YELLOW.bold(), &severity),
         };
         let _ = writeln!(out, "{}", text.replacen(&severity, &styled, 1));
+    }
+    if let Some(more) = diagnostics.len().checked_sub(shown).filter(|&n| n > 0) {
+        let _ = writeln!(out, "... and {more} more problem(s), not shown");
     }
     out
 }

@@ -211,7 +211,24 @@ pub fn write(path: &Path, plan: &SavedPlan) -> std::io::Result<()> {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename: a
 /// reader never sees half a file, and a failed write leaves any previous file in place.
+/// Only a regular file is replaced, or a new one created: a symlink, device, FIFO or directory
+/// at `path` is an error and nothing is written (the rename would replace a symlink or a device
+/// node with a file).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let replaces = match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => true,
+        Ok(meta) => {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                format!(
+                    "it is {}; only a regular file is replaced, nothing was written",
+                    crate::manifest::file_kind(meta.file_type())
+                ),
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(e),
+    };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
@@ -219,7 +236,12 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
     std::io::Write::write_all(&mut tmp, bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    if replaces {
+        tmp.persist(path).map_err(|e| e.error)?;
+    } else {
+        // Something created at `path` since it was checked is not replaced either.
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    }
     Ok(())
 }
 

@@ -16,6 +16,7 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         PlanFormat::Json => Format::Json,
         _ => Format::Text,
     };
+    crate::cli::report::annotations_only(args.format == PlanFormat::Github);
     let Some(planned) = make_plan(client, &args.manifests.paths, machine).await? else {
         return Ok(exit::ERROR);
     };
@@ -45,7 +46,7 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         PlanFormat::Json => print_json(&render::plan_json(plan, &warnings)),
         PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, &warnings)),
         PlanFormat::Github => {
-            anstream::print!("{}", github::plan(plan, &warnings));
+            anstream::print!("{}", github::plan(plan, &[])); // make_plan showed `warnings`
             anstream::println!("Plan: {}", plan.summary());
         }
     }
@@ -59,7 +60,9 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
             anstream::print!("{annotations}");
         }
     }
-    anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+    if args.format != PlanFormat::Github {
+        anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+    }
     let denied = args.lint.deny_warnings
         && super::validate::denied(warnings.iter().chain(&plan.diagnostics));
     if plan.has_errors() || denied {
@@ -93,7 +96,7 @@ pub async fn make_plan(
     format: Format,
 ) -> anyhow::Result<Option<Planned>> {
     let load = pipeline::load(paths);
-    anstream::eprint!("{}", render::diagnostics_text(&load.diagnostics));
+    crate::cli::report::problems(&load.diagnostics);
     if load.has_errors() {
         anstream::eprintln!("{}", super::validate::error_summary(&load));
         if format == Format::Json {
@@ -112,7 +115,7 @@ pub async fn make_plan(
         Ok(p) => p,
         Err(e) => return Err(api_failure(format, &load_diagnostics, e)),
     };
-    anstream::eprint!("{}", render::diagnostics_text(&planned.lint));
+    crate::cli::report::problems(&planned.lint);
     Ok(Some(planned))
 }
 

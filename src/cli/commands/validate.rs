@@ -8,23 +8,27 @@ use crate::manifest::{self, LoadOutcome};
 use crate::reconcile::{github, render};
 
 /// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
-/// With `--format github` (or inside GitHub Actions) every problem is also an annotation.
+/// With `--format github` every problem is an annotation (and only that); inside GitHub
+/// Actions it is also an annotation.
 pub fn run(paths: &[PathBuf], format: ValidateFormat, deny_warnings: bool) -> u8 {
-    let annotate = format == ValidateFormat::Github || github::in_github_actions();
+    let github_only = format == ValidateFormat::Github;
+    let annotate = github_only || github::in_github_actions();
+    let show = |diagnostics: &[manifest::Diagnostic]| {
+        if annotate {
+            anstream::print!("{}", github::diagnostics(diagnostics));
+        }
+        if !github_only {
+            anstream::eprint!("{}", render::diagnostics_text(diagnostics));
+        }
+    };
     let outcome = manifest::load(paths);
-    if annotate {
-        anstream::print!("{}", github::diagnostics(&outcome.diagnostics));
-    }
-    anstream::eprint!("{}", render::diagnostics_text(&outcome.diagnostics));
+    show(&outcome.diagnostics);
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));
         return exit::ERROR;
     }
     let lint = crate::lint::calling_hours(&outcome.manifests);
-    if annotate {
-        anstream::print!("{}", github::diagnostics(&lint));
-    }
-    anstream::eprint!("{}", render::diagnostics_text(&lint));
+    show(&lint);
     if deny_warnings && denied(outcome.diagnostics.iter().chain(&lint)) {
         return exit::ERROR;
     }
