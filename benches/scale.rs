@@ -7,7 +7,8 @@ mod fleet;
 use std::path::PathBuf;
 
 use campaignctl::manifest::{self, Manifest};
-use campaignctl::reconcile::{plan, render, Plan};
+use campaignctl::reconcile::{plan, Plan};
+use campaignctl::render;
 use divan::Bencher;
 
 const SIZES: [usize; 2] = [1_000, 10_000];

@@ -12,5 +12,6 @@ pub mod escape;
 pub mod lint;
 pub mod manifest;
 pub mod reconcile;
+pub mod render;
 pub mod timezone_names;
 pub mod watch;

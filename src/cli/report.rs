@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::manifest::Diagnostic;
-use crate::reconcile::{github, render};
+use crate::render::{self as render, github};
 
 static ANNOTATIONS_ONLY: AtomicBool = AtomicBool::new(false);
 

@@ -8,7 +8,7 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 
-use super::api_error::ApiError;
+use super::error_response::ErrorResponse;
 use super::faults::Faults;
 use super::stats::Stats;
 use super::store::Store;
@@ -60,13 +60,13 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn not_found() -> ApiError {
-    ApiError::NotFound("Not Found")
+async fn not_found() -> ErrorResponse {
+    ErrorResponse::NotFound("Not Found")
 }
 
-async fn method_not_allowed(request: Request) -> ApiError {
+async fn method_not_allowed(request: Request) -> ErrorResponse {
     let route = request.uri().path().trim_start_matches('/');
-    ApiError::MethodNotAllowed(format!(
+    ErrorResponse::MethodNotAllowed(format!(
         "The {} method is not supported for route {route}.",
         request.method()
     ))

@@ -9,8 +9,8 @@ use axum::Json;
 
 use crate::api::types::{Assistant, PhoneNumber};
 
-use super::api_error::ApiError;
 use super::app::App;
+use super::error_response::ErrorResponse;
 use super::input::Input;
 use super::paginator::{paginate, LaravelPage, PageLinks, PageRequest};
 use super::records::Direction;
@@ -32,7 +32,7 @@ pub(crate) async fn paginated(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Json<LaravelPage<Assistant>>, ApiError> {
+) -> Result<Json<LaravelPage<Assistant>>, ErrorResponse> {
     let input = Input::from_query(query.as_deref());
     let mut v = Validator::new(&input);
     let request = PageRequest::read(&mut v);
@@ -47,7 +47,7 @@ pub(crate) async fn paginated(
 pub(crate) async fn phone_numbers(
     State(app): State<Arc<App>>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Vec<PhoneNumber>>, ApiError> {
+) -> Result<Json<Vec<PhoneNumber>>, ErrorResponse> {
     let input = Input::from_query(query.as_deref());
     let mut v = Validator::new(&input);
     let direction = v

@@ -7,8 +7,8 @@ use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::api_error::ApiError;
 use super::app::App;
+use super::error_response::ErrorResponse;
 
 pub(crate) async fn require_token(
     State(app): State<Arc<App>>,
@@ -24,7 +24,7 @@ pub(crate) async fn require_token(
         next.run(request).await
     } else {
         tracing::debug!(path = request.uri().path(), "unauthenticated request");
-        ApiError::Unauthenticated.into_response()
+        ErrorResponse::Unauthenticated.into_response()
     }
 }
 

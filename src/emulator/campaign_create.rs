@@ -14,9 +14,9 @@ use axum::Json;
 use crate::api::types::Envelope;
 use crate::campaign::{limits, ClockTime, Weekday};
 
-use super::api_error::ApiError;
 use super::app::App;
 use super::clock::UtcTime;
+use super::error_response::ErrorResponse;
 use super::input::Input;
 use super::records::{all_days, defaults, ListedCampaign, StoredCampaign, StoredPhoneNumber};
 use super::stats::Stats;
@@ -50,26 +50,29 @@ struct CampaignRequest {
 pub(crate) async fn create(
     State(app): State<Arc<App>>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Envelope<ListedCampaign>>), ApiError> {
+) -> Result<(StatusCode, Json<Envelope<ListedCampaign>>), ErrorResponse> {
     let input = Input::from_json_body(&body);
     let created = app.store.write(|account| {
         let data = &mut account.data;
         let request = validate(&input, &data.phone_numbers)?;
         if data.campaigns.len() >= data.account.campaign_limit {
-            return Err(ApiError::Forbidden(LIMIT_REACHED));
+            return Err(ErrorResponse::Forbidden(LIMIT_REACHED));
         }
         let assistant = data
             .assistants
             .iter()
             .find(|a| i64::try_from(a.id) == Ok(request.assistant_id) && a.is_outbound())
-            .ok_or(ApiError::NotFound(ASSISTANT_NOT_FOUND))?;
+            .ok_or(ErrorResponse::NotFound(ASSISTANT_NOT_FOUND))?;
         if let Some(variable) = &request.goal_completion_variable {
             let is_bool_variable = assistant
                 .post_call_schema
                 .iter()
                 .any(|v| &v.name == variable && v.kind == "bool");
             if !is_bool_variable {
-                return Err(ApiError::invalid("goal_completion_variable", GOAL_NOT_BOOL));
+                return Err(ErrorResponse::invalid(
+                    "goal_completion_variable",
+                    GOAL_NOT_BOOL,
+                ));
             }
         }
         let assistant_id = assistant.id;
@@ -119,7 +122,7 @@ pub(crate) async fn create(
 fn validate(
     input: &Input,
     phone_numbers: &[StoredPhoneNumber],
-) -> Result<CampaignRequest, ApiError> {
+) -> Result<CampaignRequest, ErrorResponse> {
     let mut v = Validator::new(input);
     let name = v
         .required("name")

@@ -9,10 +9,10 @@ use axum::Json;
 
 use crate::api::types::{UpdateStatusData, UpdateStatusResponse};
 
-use super::api_error::ApiError;
 use super::app::App;
 use super::campaigns::CAMPAIGN_NOT_FOUND;
 use super::clock::UtcTime;
+use super::error_response::ErrorResponse;
 use super::input::Input;
 use super::stats::Stats;
 use super::validation::Validator;
@@ -38,7 +38,7 @@ impl Action {
 pub(crate) async fn update_status(
     State(app): State<Arc<App>>,
     body: Bytes,
-) -> Result<Json<UpdateStatusResponse>, ApiError> {
+) -> Result<Json<UpdateStatusResponse>, ErrorResponse> {
     let input = Input::from_json_body(&body);
     let mut v = Validator::new(&input);
     let campaign_id = v
@@ -48,7 +48,7 @@ pub(crate) async fn update_status(
         .required("action")
         .and_then(|x| v.one_of("action", x, Action::parse));
     let (campaign_id, action) = v.finish_with(campaign_id.zip(action))?;
-    let id = u64::try_from(campaign_id).map_err(|_| ApiError::NotFound(CAMPAIGN_NOT_FOUND))?;
+    let id = u64::try_from(campaign_id).map_err(|_| ErrorResponse::NotFound(CAMPAIGN_NOT_FOUND))?;
     let status = app.store.write(|account| {
         let has_leads = account.data.leads.iter().any(|l| l.campaign_id == id);
         let campaign = account
@@ -56,9 +56,11 @@ pub(crate) async fn update_status(
             .campaigns
             .iter_mut()
             .find(|c| c.id == id)
-            .ok_or(ApiError::NotFound(CAMPAIGN_NOT_FOUND))?;
+            .ok_or(ErrorResponse::NotFound(CAMPAIGN_NOT_FOUND))?;
         let status = match action {
-            Action::Start if !has_leads => return Err(ApiError::invalid("campaign_id", NO_LEADS)),
+            Action::Start if !has_leads => {
+                return Err(ErrorResponse::invalid("campaign_id", NO_LEADS))
+            }
             Action::Start => "in-progress",
             Action::Stop => "stopped",
         };

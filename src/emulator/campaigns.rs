@@ -6,8 +6,8 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 
-use super::api_error::ApiError;
 use super::app::App;
+use super::error_response::ErrorResponse;
 use super::records::ListedCampaign;
 
 pub(crate) const CAMPAIGN_NOT_FOUND: &str = "Campaign not found.";
@@ -27,16 +27,16 @@ pub(crate) async fn list(State(app): State<Arc<App>>) -> Json<Vec<ListedCampaign
 pub(crate) async fn delete(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Value>, ErrorResponse> {
     let id: u64 = id
         .parse()
-        .map_err(|_| ApiError::NotFound(CAMPAIGN_NOT_FOUND))?;
+        .map_err(|_| ErrorResponse::NotFound(CAMPAIGN_NOT_FOUND))?;
     app.store.write(|account| {
         let data = &mut account.data;
         let before = data.campaigns.len();
         data.campaigns.retain(|c| c.id != id);
         if data.campaigns.len() == before {
-            return Err(ApiError::NotFound(CAMPAIGN_NOT_FOUND));
+            return Err(ErrorResponse::NotFound(CAMPAIGN_NOT_FOUND));
         }
         data.leads.retain(|l| l.campaign_id != id);
         Ok(())

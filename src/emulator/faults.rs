@@ -13,8 +13,8 @@ use rand::{RngExt, SeedableRng};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use super::api_error::ApiError;
 use super::app::{is_api, App};
+use super::error_response::ErrorResponse;
 use super::rate_limit::{retry_after_secs, TokenBucket};
 use super::stats::Stats;
 use super::FaultConfig;
@@ -90,11 +90,11 @@ pub(crate) async fn inject(State(app): State<Arc<App>>, request: Request, next: 
     }
     if let Err(retry_after_secs) = faults.take_token() {
         Stats::bump(&app.stats.fault_rate_limited);
-        return ApiError::TooManyAttempts { retry_after_secs }.into_response();
+        return ErrorResponse::TooManyAttempts { retry_after_secs }.into_response();
     }
     if faults.roll(faults.config.error_rate) {
         Stats::bump(&app.stats.fault_errors);
-        return ApiError::ServerError.into_response();
+        return ErrorResponse::ServerError.into_response();
     }
     let is_write = matches!(
         *request.method(),

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::api::types::SecondaryContact;
 
-use super::api_error::ApiError;
+use super::error_response::ErrorResponse;
 use super::input::Input;
 use super::records::{StoredCampaign, StoredLead};
 use super::validation::{is_e164, label, Validator};
@@ -42,7 +42,7 @@ pub(crate) fn validate_new(
     input: &Input,
     campaigns: &[StoredCampaign],
     leads: &[StoredLead],
-) -> Result<NewLead, ApiError> {
+) -> Result<NewLead, ErrorResponse> {
     let mut v = Validator::new(input);
     let phone_number = v
         .required("phone_number")
@@ -84,7 +84,7 @@ pub(crate) fn validate_new(
     })
 }
 
-pub(crate) fn validate_changes(input: &Input) -> Result<LeadChanges, ApiError> {
+pub(crate) fn validate_changes(input: &Input) -> Result<LeadChanges, ErrorResponse> {
     let mut v = Validator::new(input);
     let phone_number = v
         .optional("phone_number")

@@ -9,9 +9,9 @@ use axum::Json;
 
 use crate::api::types::{Envelope, Lead};
 
-use super::api_error::ApiError;
 use super::app::App;
 use super::clock::UtcTime;
+use super::error_response::ErrorResponse;
 use super::input::Input;
 use super::lead_rules::{validate_changes, validate_new};
 use super::paginator::{paginate, LaravelPage, PageLinks, PageRequest};
@@ -24,7 +24,7 @@ const LEAD_NOT_FOUND: &str = "Lead not found.";
 pub(crate) async fn create(
     State(app): State<Arc<App>>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Envelope<Lead>>), ApiError> {
+) -> Result<(StatusCode, Json<Envelope<Lead>>), ErrorResponse> {
     let input = Input::from_json_body(&body);
     let lead = app.store.write(|account| {
         let new = validate_new(&input, &account.data.campaigns, &account.data.leads)?;
@@ -47,7 +47,7 @@ pub(crate) async fn create(
             .iter()
             .any(|c| c.id == lead.campaign_id && c.status == "in-progress");
         account.data.leads.push(lead);
-        Ok::<_, ApiError>((wire, dialled))
+        Ok::<_, ErrorResponse>((wire, dialled))
     })?;
     let (lead, dialled) = lead;
     Stats::bump(&app.stats.leads_created);
@@ -66,7 +66,7 @@ pub(crate) async fn list(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Json<LaravelPage<Lead>>, ApiError> {
+) -> Result<Json<LaravelPage<Lead>>, ErrorResponse> {
     let input = Input::from_query(query.as_deref());
     let mut v = Validator::new(&input);
     let campaign_id = v
@@ -108,8 +108,10 @@ pub(crate) async fn update(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Envelope<Lead>>, ApiError> {
-    let id: u64 = id.parse().map_err(|_| ApiError::NotFound(LEAD_NOT_FOUND))?;
+) -> Result<Json<Envelope<Lead>>, ErrorResponse> {
+    let id: u64 = id
+        .parse()
+        .map_err(|_| ErrorResponse::NotFound(LEAD_NOT_FOUND))?;
     let input = Input::from_json_body(&body);
     let lead = app.store.write(|account| {
         let lead = account
@@ -117,7 +119,7 @@ pub(crate) async fn update(
             .leads
             .iter_mut()
             .find(|l| l.id == id)
-            .ok_or(ApiError::NotFound(LEAD_NOT_FOUND))?;
+            .ok_or(ErrorResponse::NotFound(LEAD_NOT_FOUND))?;
         let changes = validate_changes(&input)?;
         if let Some(phone_number) = changes.phone_number {
             lead.phone_number = phone_number;
@@ -127,7 +129,7 @@ pub(crate) async fn update(
         }
         lead.variables.extend(changes.variables.unwrap_or_default());
         lead.updated_at = UtcTime::now().lead_format();
-        Ok::<_, ApiError>(lead.to_wire())
+        Ok::<_, ErrorResponse>(lead.to_wire())
     })?;
     Ok(Json(Envelope {
         message: Some("Lead updated successfully".to_string()),

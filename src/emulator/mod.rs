@@ -5,7 +5,6 @@
 //! (counters and full campaign records for tests). Tests and `campaignctl emulator` drive it on
 //! a real port; nothing in the client is mocked.
 
-mod api_error;
 mod app;
 mod assistants;
 mod auth;
@@ -14,6 +13,7 @@ mod campaign_status;
 mod campaigns;
 mod clock;
 mod config;
+mod error_response;
 mod faults;
 mod input;
 mod inspect;

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::api::types::ErrorBody;
 use crate::campaign::{is_iana_timezone, ClockTime};
 
-use super::api_error::ApiError;
+use super::error_response::ErrorResponse;
 use super::input::Input;
 
 /// Failed rules, per field, in the order they failed.
@@ -36,11 +36,11 @@ impl FieldErrors {
     }
 
     /// `Ok` when nothing failed, else the 422.
-    pub(crate) fn into_result(self) -> Result<(), ApiError> {
+    pub(crate) fn into_result(self) -> Result<(), ErrorResponse> {
         if self.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(self))
+            Err(ErrorResponse::Validation(self))
         }
     }
 
@@ -276,15 +276,15 @@ impl<'a> Validator<'a> {
     }
 
     /// Ends validation: the 422 when anything failed.
-    pub(crate) fn finish(self) -> Result<(), ApiError> {
+    pub(crate) fn finish(self) -> Result<(), ErrorResponse> {
         self.errors.into_result()
     }
 
     /// Ends validation and unwraps the required fields (`a.zip(b)`): when nothing failed they
     /// are present, so `None` here would be a bug in the rules, answered with a 500.
-    pub(crate) fn finish_with<T>(self, required: Option<T>) -> Result<T, ApiError> {
+    pub(crate) fn finish_with<T>(self, required: Option<T>) -> Result<T, ErrorResponse> {
         self.errors.into_result()?;
-        required.ok_or(ApiError::ServerError)
+        required.ok_or(ErrorResponse::ServerError)
     }
 }
 

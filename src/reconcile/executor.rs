@@ -32,7 +32,7 @@ use crate::api::types::{CreateCampaign, CreateLead, RemoteCampaign};
 use crate::api::{ApiError, Client};
 use crate::manifest::{DesiredLead, Diagnostic, Location, Manifest};
 
-use super::follow_up::remote_status;
+use super::leads_and_status::remote_status;
 use super::operation::{Approval, Approvals, Operation, OperationId, OperationKind, Target};
 
 #[derive(Debug, Clone, Copy)]

@@ -1,18 +1,14 @@
-//! Reconciliation: the observed state, the pure plan and its operations, their execution,
-//! the pipeline that ties them together, and rendering.
+//! Reconciliation: the observed state, the pure plan and its operations, their execution, and
+//! the pipeline that ties them together. Rendering is beside it, in `render`.
 
 pub mod executor;
-pub mod follow_up;
-pub mod github;
-pub mod markdown;
+pub mod full_plan;
+pub mod leads_and_status;
 pub mod observed;
 pub mod operation;
 pub mod pipeline;
 pub mod plan;
-pub mod planning;
 pub mod references;
-pub mod render;
-pub mod render_follow_up;
 pub mod resolve;
 pub mod saved;
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::api::types::CreateCampaign;
 use crate::manifest::{DesiredLead, Location};
 
-use super::follow_up::{FollowUp, StatusAction};
+use super::leads_and_status::{LeadsAndStatus, StatusAction};
 use super::plan::{Action, ActionKind};
 
 /// The index of an operation in its plan's `operations`.
@@ -86,12 +86,12 @@ pub struct Operation {
 ///   would call the new leads before it stops);
 /// - leads come before a start (the platform refuses to start a campaign without leads, and a
 ///   campaign whose leads did not all land is not started).
-pub fn derive(actions: &[Action], follow_ups: &[FollowUp]) -> Vec<Operation> {
+pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Operation> {
     let mut ops: Vec<Operation> = Vec::new();
     let mut created: BTreeMap<&Location, OperationId> = BTreeMap::new();
-    let mut follow_up_of: BTreeMap<&Location, &FollowUp> = BTreeMap::new();
-    for f in follow_ups {
-        follow_up_of.insert(&f.manifest, f);
+    let mut details_of: BTreeMap<&Location, &LeadsAndStatus> = BTreeMap::new();
+    for f in leads_and_status {
+        details_of.insert(&f.manifest, f);
     }
     for action in actions {
         let Some(location) = action.manifest.as_ref() else {
@@ -120,7 +120,7 @@ pub fn derive(actions: &[Action], follow_ups: &[FollowUp]) -> Vec<Operation> {
             (_, Some(id)) => Some(Target::Existing { id }),
             (_, None) => None,
         };
-        let (Some(target), Some(f)) = (target.take(), follow_up_of.get(location)) else {
+        let (Some(target), Some(f)) = (target.take(), details_of.get(location)) else {
             continue;
         };
         let create = created.get(location).copied();
@@ -241,7 +241,7 @@ impl Approvals {
 mod tests {
     use super::*;
     use crate::manifest::{DesiredStatus, Location};
-    use crate::reconcile::follow_up::{LeadsChange, StatusChange};
+    use crate::reconcile::leads_and_status::{LeadsChange, StatusChange};
     use crate::reconcile::resolve::References;
 
     fn lead(n: &str) -> DesiredLead {
@@ -252,13 +252,13 @@ mod tests {
         }
     }
 
-    fn follow_up(
+    fn leads_and_status(
         at: &Location,
         remote_id: Option<u64>,
         running: bool,
         action: Option<StatusAction>,
-    ) -> FollowUp {
-        FollowUp {
+    ) -> LeadsAndStatus {
+        LeadsAndStatus {
             name: "Q".into(),
             manifest: at.clone(),
             remote_id,
@@ -291,7 +291,12 @@ mod tests {
         }];
         let ops = derive(
             &actions,
-            &[follow_up(&at, None, false, Some(StatusAction::Start))],
+            &[leads_and_status(
+                &at,
+                None,
+                false,
+                Some(StatusAction::Start),
+            )],
         );
         let kinds: Vec<&str> = ops.iter().map(|o| o.kind.label()).collect();
         assert_eq!(kinds, ["create", "add_leads", "start"]);
@@ -312,7 +317,12 @@ mod tests {
         }];
         let ops = derive(
             &actions,
-            &[follow_up(&at, Some(3), true, Some(StatusAction::Stop))],
+            &[leads_and_status(
+                &at,
+                Some(3),
+                true,
+                Some(StatusAction::Stop),
+            )],
         );
         let kinds: Vec<&str> = ops.iter().map(|o| o.kind.label()).collect();
         assert_eq!(kinds, ["stop", "add_leads"]);
@@ -321,7 +331,7 @@ mod tests {
             !ops[1].effects.places_calls,
             "stopped first, the campaign does not call the new leads"
         );
-        let without_stop = derive(&actions, &[follow_up(&at, Some(3), true, None)]);
+        let without_stop = derive(&actions, &[leads_and_status(&at, Some(3), true, None)]);
         assert!(
             without_stop[0].effects.places_calls,
             "leads for a running campaign place calls"

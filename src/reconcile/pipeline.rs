@@ -4,16 +4,17 @@
 
 use std::path::PathBuf;
 
+use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
 
 use super::executor::{self, Event, ExecuteOptions, Report};
-use super::follow_up::ObservedLeads;
+use super::full_plan::{self, FullPlan};
+use super::leads_and_status::{lead_numbers, ObservedLeads};
 use super::observed::Observed;
 use super::plan::Plan;
-use super::planning;
 
 /// A plan together with what it was made from.
 #[derive(Debug)]
@@ -38,7 +39,7 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
 pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Planned, ApiError> {
     let observed = Observed::fetch(client).await?;
     let lint = crate::lint::calling_hours(&load.manifests);
-    let planned = planning::plan_all(client, &load.manifests, &observed).await?;
+    let planned = plan_all(client, &load.manifests, &observed).await?;
     Ok(Planned {
         load,
         observed,
@@ -47,6 +48,30 @@ pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Plan
         leads: planned.leads,
         lint,
     })
+}
+
+/// Lead lists read at once.
+const LEAD_LISTS_IN_FLIGHT: usize = 4;
+
+/// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
+/// must run, and plans their leads and status.
+async fn plan_all(
+    client: &Client,
+    manifests: &[Manifest],
+    observed: &Observed,
+) -> Result<FullPlan, ApiError> {
+    let first = full_plan::plan_campaigns(manifests, observed);
+    let leads: ObservedLeads = stream::iter(full_plan::campaigns_needing_leads(&first))
+        .map(|id| async move {
+            let leads = client.list_leads(id).await?;
+            Ok::<_, ApiError>((id, lead_numbers(&leads)))
+        })
+        .buffer_unordered(LEAD_LISTS_IN_FLIGHT)
+        .try_collect()
+        .await?;
+    let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
+    planned.leads = leads;
+    Ok(planned)
 }
 
 /// Steps 4 and 5: executes the plan's operations with the approvals in `options` (what is not

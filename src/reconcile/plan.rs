@@ -10,7 +10,7 @@ use crate::api::types::{CreateCampaign, RemoteCampaign};
 use crate::campaign::{field_name, normalize_days, WRITE_ONCE_FIELDS};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
-use super::follow_up::FollowUp;
+use super::leads_and_status::LeadsAndStatus;
 use super::observed::Observed;
 use super::operation::{self, Operation};
 use super::references::check_references;
@@ -21,12 +21,12 @@ pub struct Plan {
     /// Plan-time errors (missing references, names held by several remote campaigns). Any
     /// error blocks the whole apply: nothing is written.
     pub diagnostics: Vec<Diagnostic>,
-    /// Leads to add and status changes, after the creates (`follow_up`). Empty from `plan()`
-    /// alone; filled by `planning::plan_all`.
+    /// Leads to add and status changes, per campaign (`leads_and_status`). Empty from `plan()`
+    /// alone; filled by `full_plan::add_leads_and_status`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub follow_ups: Vec<FollowUp>,
+    pub leads_and_status: Vec<LeadsAndStatus>,
     /// Every write the plan makes, in dependency order (`operation::derive`): what apply
-    /// executes and approves. Derived from `actions` and `follow_ups`.
+    /// executes and approves. Derived from `actions` and `leads_and_status`.
     #[serde(default)]
     pub operations: Vec<Operation>,
 }
@@ -253,7 +253,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     Plan {
         actions,
         diagnostics,
-        follow_ups: Vec::new(),
+        leads_and_status: Vec::new(),
         operations,
     }
 }

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use crate::api::types::RemoteCampaign;
 use crate::manifest::Manifest;
 
-use super::follow_up::ObservedLeads;
+use super::leads_and_status::ObservedLeads;
 use super::plan::Plan;
 
 /// The `kind` that marks a saved plan.
@@ -341,7 +341,7 @@ mod tests {
                 },
             }],
             diagnostics: vec![],
-            follow_ups: vec![],
+            leads_and_status: vec![],
             operations: vec![],
         };
         let saved = SavedPlan::new(

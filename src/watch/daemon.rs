@@ -46,7 +46,7 @@ struct Counts {
     created: usize,
     create_failed: usize,
     leads_to_add: usize,
-    follow_ups_failed: usize,
+    leads_or_status_failed: usize,
     unchanged: usize,
     drift: usize,
     unmanaged: usize,
@@ -88,7 +88,7 @@ impl Reconciler for Daemon {
                     created = c.created,
                     create_failed = c.create_failed,
                     leads_to_add = c.leads_to_add,
-                    follow_ups_failed = c.follow_ups_failed,
+                    leads_or_status_failed = c.leads_or_status_failed,
                     unchanged = c.unchanged,
                     drift = c.drift,
                     unmanaged = c.unmanaged,
@@ -154,7 +154,7 @@ impl Daemon {
         };
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
-        counts.leads_to_add = plan.follow_up_summary().leads_to_add;
+        counts.leads_to_add = plan.leads_and_status_summary().leads_to_add;
         let summary = plan.summary();
         counts.create = summary.create;
         counts.unchanged = summary.unchanged;
@@ -219,7 +219,7 @@ impl Daemon {
                     && matches!(r.outcome, Outcome::Failed { .. } | Outcome::Unknown { .. })
             })
             .count();
-        counts.follow_ups_failed = report
+        counts.leads_or_status_failed = report
             .results
             .iter()
             .filter(|r| {

@@ -19,7 +19,8 @@ use crate::manifest::{self, Diagnostic, Manifest};
 use crate::reconcile::executor::{Event, ExecuteOptions};
 use crate::reconcile::operation::{Approval, Approvals};
 use crate::reconcile::pipeline;
-use crate::reconcile::{render, render_follow_up, saved, Plan, Report};
+use crate::reconcile::{saved, Plan, Report};
+use crate::render::{self as render, details};
 
 use super::plan::{make_plan, print_json};
 
@@ -282,9 +283,9 @@ fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, Use
 
 fn writes_question(plan: &Plan) -> String {
     let creates = plan.summary().create;
-    let changes = plan.follow_up_summary();
+    let changes = plan.leads_and_status_summary();
     let calling_leads: usize = plan
-        .follow_ups
+        .leads_and_status
         .iter()
         .filter(|f| f.calls_new_leads())
         .filter_map(|f| f.leads.as_ref().map(|l| l.to_add.len()))
@@ -316,7 +317,7 @@ fn writes_question(plan: &Plan) -> String {
 
 fn calls_question(plan: &Plan) -> String {
     let calling: Vec<String> = plan
-        .follow_ups
+        .leads_and_status
         .iter()
         .filter(|f| f.places_calls())
         .map(|f| {
@@ -330,7 +331,7 @@ fn calls_question(plan: &Plan) -> String {
         .collect();
     format!(
         "{}: do you want to {}? This places real phone calls.",
-        render_follow_up::WILL_START_CALLING,
+        details::WILL_START_CALLING,
         calling.join(", ")
     )
 }

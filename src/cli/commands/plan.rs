@@ -9,7 +9,7 @@ use crate::cli::{exit, UserError};
 use crate::manifest::Diagnostic;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
-use crate::reconcile::{github, markdown, render};
+use crate::render::{self as render, github, markdown};
 
 pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     let machine = match args.format {

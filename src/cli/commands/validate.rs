@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use crate::cli::args::ValidateFormat;
 use crate::cli::exit;
 use crate::manifest::{self, LoadOutcome};
-use crate::reconcile::{github, render};
+use crate::render::{self as render, github};
 
 /// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
 /// With `--format github` every problem is an annotation (and only that); inside GitHub

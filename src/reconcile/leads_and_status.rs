@@ -46,7 +46,7 @@ pub fn lead_numbers(leads: &[Lead]) -> Vec<String> {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct FollowUp {
+pub struct LeadsAndStatus {
     pub name: String,
     pub manifest: Location,
     /// `None` when the campaign is created by this plan: its id is known after the create.
@@ -58,8 +58,8 @@ pub struct FollowUp {
     pub status: Option<StatusChange>,
 }
 
-impl FollowUp {
-    /// Whether applying this follow-up writes anything.
+impl LeadsAndStatus {
+    /// Whether applying this leads and status writes anything.
     pub fn has_changes(&self) -> bool {
         self.leads.as_ref().is_some_and(|l| !l.to_add.is_empty())
             || self.status.as_ref().is_some_and(|s| s.action.is_some())
@@ -78,7 +78,7 @@ impl FollowUp {
             .is_some_and(|l| l.campaign_running && !l.to_add.is_empty())
     }
 
-    /// Whether applying this follow-up places phone calls: a start, or leads added to a
+    /// Whether applying this leads and status places phone calls: a start, or leads added to a
     /// running campaign. Such changes are marked loudly, confirmed separately, and left alone
     /// by `watch` without `--allow-start`.
     pub fn places_calls(&self) -> bool {
@@ -132,16 +132,16 @@ pub struct StatusChange {
 
 /// Totals for the summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct FollowUpSummary {
+pub struct LeadsAndStatusSummary {
     pub leads_to_add: usize,
     pub start: usize,
     pub stop: usize,
 }
 
 impl Plan {
-    pub fn follow_up_summary(&self) -> FollowUpSummary {
-        let mut s = FollowUpSummary::default();
-        for f in &self.follow_ups {
+    pub fn leads_and_status_summary(&self) -> LeadsAndStatusSummary {
+        let mut s = LeadsAndStatusSummary::default();
+        for f in &self.leads_and_status {
             s.leads_to_add += f.leads.as_ref().map_or(0, |l| l.to_add.len());
             match f.status.as_ref().and_then(|s| s.action) {
                 Some(StatusAction::Start) => s.start += 1,
@@ -154,24 +154,28 @@ impl Plan {
 
     /// Whether applying the plan writes anything: a create, a lead or a status change.
     pub fn has_writes(&self) -> bool {
-        self.summary().create > 0 || self.follow_ups.iter().any(FollowUp::has_changes)
+        self.summary().create > 0
+            || self
+                .leads_and_status
+                .iter()
+                .any(LeadsAndStatus::has_changes)
     }
 
-    pub fn follow_up(&self, name: &str) -> Option<&FollowUp> {
-        self.follow_ups.iter().find(|f| f.name == name)
+    pub fn leads_and_status_of(&self, name: &str) -> Option<&LeadsAndStatus> {
+        self.leads_and_status.iter().find(|f| f.name == name)
     }
 }
 
-/// The follow-ups of every manifest the plan has an action for (a name held by several remote
+/// The leads and status changes of every manifest the plan has an action for (a name held by several remote
 /// campaigns has none, and gets none), and the errors that block them.
-pub fn plan_follow_ups(
+pub fn plan_leads_and_status(
     desired: &[Manifest],
     plan: &Plan,
     observed: &Observed,
     leads: &ObservedLeads,
     references: &BTreeMap<String, References>,
-) -> (Vec<FollowUp>, Vec<Diagnostic>) {
-    let mut follow_ups = Vec::new();
+) -> (Vec<LeadsAndStatus>, Vec<Diagnostic>) {
+    let mut leads_and_status = Vec::new();
     let mut diagnostics = Vec::new();
     for m in desired {
         let spec = &m.spec;
@@ -236,7 +240,7 @@ pub fn plan_follow_ups(
                 );
             }
         }
-        let follow_up = FollowUp {
+        let change = LeadsAndStatus {
             name: spec.name.clone(),
             manifest: m.location.clone(),
             remote_id,
@@ -244,14 +248,11 @@ pub fn plan_follow_ups(
             leads: leads_change,
             status,
         };
-        if !follow_up.references.is_empty()
-            || follow_up.leads.is_some()
-            || follow_up.status.is_some()
-        {
-            follow_ups.push(follow_up);
+        if !change.references.is_empty() || change.leads.is_some() || change.status.is_some() {
+            leads_and_status.push(change);
         }
     }
-    (follow_ups, diagnostics)
+    (leads_and_status, diagnostics)
 }
 
 /// What to do to bring a campaign from `actual` to `desired`. Starting happens only from a

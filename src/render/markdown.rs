@@ -10,9 +10,9 @@ use similar::TextDiff;
 
 use crate::manifest::{Diagnostic, Location};
 
-use super::follow_up::StatusAction;
-use super::plan::{Action, ActionKind, Plan};
-use super::render_follow_up::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
+use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
+use crate::reconcile::leads_and_status::StatusAction;
+use crate::reconcile::plan::{Action, ActionKind, Plan};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
 pub const MAX_CHARS: usize = 65_000;
@@ -37,7 +37,7 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         );
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
-    let f = plan.follow_up_summary();
+    let f = plan.leads_and_status_summary();
     if f.leads_to_add + f.start + f.stop > 0 {
         let _ = writeln!(
             head,
@@ -46,7 +46,7 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         );
     }
     let calling: Vec<String> = plan
-        .follow_ups
+        .leads_and_status
         .iter()
         .filter(|f| f.places_calls())
         .map(|f| {
@@ -195,11 +195,11 @@ fn row(plan: &Plan, a: &Action) -> String {
         ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
         ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
     };
-    let follow_up = plan
-        .follow_ups
+    let details = plan
+        .leads_and_status
         .iter()
         .find(|f| a.manifest.as_ref() == Some(&f.manifest));
-    if let Some(f) = follow_up {
+    if let Some(f) = details {
         if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
             let _ = write!(action, ", +{n} lead(s)");
             if f.calls_new_leads() {
@@ -347,7 +347,7 @@ mod tests {
                 "assistant_id 99 does not exist",
             )
             .with_hint("list assistants")],
-            follow_ups: vec![],
+            leads_and_status: vec![],
             operations: vec![],
         };
         let md = plan_markdown(&plan, &[]);
@@ -400,7 +400,7 @@ mod tests {
                 .map(|i| create(&format!("Campaign {i}")))
                 .collect(),
             diagnostics: vec![],
-            follow_ups: vec![],
+            leads_and_status: vec![],
             operations: vec![],
         };
         let md = plan_markdown(&plan, &[]);
@@ -435,7 +435,7 @@ mod tests {
             &Plan {
                 actions: vec![create("a ``` b")],
                 diagnostics: vec![],
-                follow_ups: vec![],
+                leads_and_status: vec![],
                 operations: vec![],
             },
             &[],

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use crate::escape;
 use crate::manifest::{Diagnostic, Location, Severity};
 
-use super::follow_up::StatusAction;
-use super::plan::{ActionKind, Plan};
-use super::render_follow_up::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
+use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
+use crate::reconcile::leads_and_status::StatusAction;
+use crate::reconcile::plan::{ActionKind, Plan};
 
 /// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
 pub fn in_github_actions() -> bool {
@@ -111,7 +111,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             ActionKind::Unchanged { .. } | ActionKind::Unmanaged => {}
         }
     }
-    for f in &plan.follow_ups {
+    for f in &plan.leads_and_status {
         if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
             let calls = f.calls_new_leads();
             out.push_str(&command(

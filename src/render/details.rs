@@ -1,11 +1,11 @@
-//! Rendering of follow-ups (references, leads, status) in plans and apply reports. Starting a
+//! Rendering of leads and status changes (references, leads, status) in plans and apply reports. Starting a
 //! campaign places real calls, so it is marked with `!` and in capitals, never only in colour.
 
 use std::fmt::Write as _;
 
-use super::follow_up::{FollowUp, StatusAction};
-use super::plan::Plan;
-use super::resolve::References;
+use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
+use crate::reconcile::plan::Plan;
+use crate::reconcile::resolve::References;
 use anstyle::{AnsiColor, Style};
 
 const GREEN: Style = AnsiColor::Green.on_default();
@@ -22,16 +22,16 @@ pub const WILL_START_CALLING: &str = "WILL START CALLING";
 /// The words shown for leads added to a campaign that is running (it calls them).
 pub const WILL_CALL_NEW_LEADS: &str = "WILL CALL THEM";
 
-/// The follow-up section of a plan: one block per campaign with references, leads or status.
-pub fn follow_ups_text(plan: &Plan) -> String {
+/// The leads and status section of a plan: one block per campaign with references, leads or status.
+pub fn leads_and_status_text(plan: &Plan) -> String {
     let mut out = String::new();
-    for f in &plan.follow_ups {
-        follow_up_text(&mut out, f);
+    for f in &plan.leads_and_status {
+        details_text(&mut out, f);
     }
     out
 }
 
-fn follow_up_text(out: &mut String, f: &FollowUp) {
+fn details_text(out: &mut String, f: &LeadsAndStatus) {
     if !f.references.is_empty() {
         let _ = writeln!(
             out,
@@ -132,9 +132,9 @@ fn references_text(r: &References) -> String {
     parts.join(", ")
 }
 
-/// The summary line of the follow-ups, when there is anything to do.
-pub fn follow_up_summary_text(plan: &Plan) -> Option<String> {
-    let s = plan.follow_up_summary();
+/// The summary line of the leads and status changes, when there is anything to do.
+pub fn leads_and_status_summary_text(plan: &Plan) -> Option<String> {
+    let s = plan.leads_and_status_summary();
     if s.leads_to_add == 0 && s.start == 0 && s.stop == 0 {
         return None;
     }

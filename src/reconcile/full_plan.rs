@@ -1,26 +1,21 @@
-//! The whole plan: names resolved to ids, the campaign plan, then the leads and status each
-//! campaign needs. The leads of existing campaigns are the one extra read; everything else is
-//! pure (`plan_campaigns`, `add_follow_ups`), so it is unit-tested without a network.
+//! The full plan, pure: names resolved to ids, the campaign plan, then the leads and status each
+//! campaign needs and the operations that carry them out. The one extra read it needs (the
+//! leads of existing campaigns, `campaigns_needing_leads`) is made by `pipeline`; everything
+//! here is unit-tested without a network.
 
 use std::collections::BTreeMap;
 
-use futures::stream::{self, StreamExt, TryStreamExt};
-
-use crate::api::{ApiError, Client};
 use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
 
-use super::follow_up::{lead_numbers, plan_follow_ups, ObservedLeads};
+use super::leads_and_status::{plan_leads_and_status, ObservedLeads};
 use super::observed::Observed;
 use super::plan::{plan, ActionKind, Plan};
 use super::resolve::{resolve_names, References};
 
-/// Lead lists read at once.
-const LEAD_LISTS_IN_FLIGHT: usize = 4;
-
 /// A plan and the manifests it was made from, with names replaced by ids (apply maps API errors
 /// back to lines through them).
 #[derive(Debug, Clone)]
-pub struct Planned {
+pub struct FullPlan {
     pub manifests: Vec<Manifest>,
     pub plan: Plan,
     /// The leads of the existing campaigns that were read to plan (their normalised numbers):
@@ -28,31 +23,10 @@ pub struct Planned {
     pub leads: ObservedLeads,
 }
 
-/// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
-/// must run, and plans their follow-ups.
-pub async fn plan_all(
-    client: &Client,
-    manifests: &[Manifest],
-    observed: &Observed,
-) -> Result<Planned, ApiError> {
-    let first = plan_campaigns(manifests, observed);
-    let leads: ObservedLeads = stream::iter(campaigns_needing_leads(&first))
-        .map(|id| async move {
-            let leads = client.list_leads(id).await?;
-            Ok::<_, ApiError>((id, lead_numbers(&leads)))
-        })
-        .buffer_unordered(LEAD_LISTS_IN_FLIGHT)
-        .try_collect()
-        .await?;
-    let mut planned = add_follow_ups(first, observed, &leads);
-    planned.leads = leads;
-    Ok(planned)
-}
-
-/// The campaign plan with names resolved, before follow-ups.
+/// The campaign plan with names resolved, before leads and status.
 #[derive(Debug, Clone)]
 pub struct CampaignPlan {
-    pub planned: Planned,
+    pub planned: FullPlan,
     resolve_errors: Vec<Diagnostic>,
     references: BTreeMap<String, References>,
 }
@@ -70,7 +44,7 @@ pub fn plan_campaigns(manifests: &[Manifest], observed: &Observed) -> CampaignPl
         .flatten()
         .collect();
     CampaignPlan {
-        planned: Planned {
+        planned: FullPlan {
             manifests: resolved.manifests,
             plan,
             leads: ObservedLeads::new(),
@@ -98,14 +72,18 @@ pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
         .collect()
 }
 
-/// Pure: adds the follow-ups to a campaign plan, given the leads of existing campaigns.
-pub fn add_follow_ups(first: CampaignPlan, observed: &Observed, leads: &ObservedLeads) -> Planned {
+/// Pure: adds the leads and status changes to a campaign plan, given the leads of existing campaigns.
+pub fn add_leads_and_status(
+    first: CampaignPlan,
+    observed: &Observed,
+    leads: &ObservedLeads,
+) -> FullPlan {
     let CampaignPlan {
         mut planned,
         resolve_errors,
         references,
     } = first;
-    let (follow_ups, errors) = plan_follow_ups(
+    let (leads_and_status, errors) = plan_leads_and_status(
         &planned.manifests,
         &planned.plan,
         observed,
@@ -113,8 +91,8 @@ pub fn add_follow_ups(first: CampaignPlan, observed: &Observed, leads: &Observed
         &references,
     );
     let plan = &mut planned.plan;
-    plan.follow_ups = follow_ups;
-    plan.operations = super::operation::derive(&plan.actions, &plan.follow_ups);
+    plan.leads_and_status = leads_and_status;
+    plan.operations = super::operation::derive(&plan.actions, &plan.leads_and_status);
     plan.diagnostics.extend(resolve_errors);
     plan.diagnostics.extend(errors);
     plan.diagnostics
@@ -139,7 +117,7 @@ mod tests {
     fn planned(yaml: &str, observed: &Observed, leads: &ObservedLeads) -> Plan {
         let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        add_follow_ups(plan_campaigns(&manifests, observed), observed, leads).plan
+        add_leads_and_status(plan_campaigns(&manifests, observed), observed, leads).plan
     }
 
     const DOC: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";
@@ -149,13 +127,13 @@ mod tests {
         let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]));
         let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
         let plan = planned(DOC, &o, &leads);
-        let f = plan.follow_up("Q").expect("follow-up");
+        let f = plan.leads_and_status_of("Q").expect("leads and status");
         let l = f.leads.as_ref().expect("leads");
         assert_eq!((l.declared, l.on_platform), (2, 1));
         assert_eq!(l.to_add.len(), 1, "only the missing number is added");
         assert_eq!(l.to_add[0].phone_number, "+14155550102");
         assert_eq!(
-            plan.follow_up_summary().start,
+            plan.leads_and_status_summary().start,
             0,
             "an in-progress campaign is not started again"
         );
@@ -177,11 +155,11 @@ mod tests {
     }
 
     #[test]
-    fn a_name_held_by_two_campaigns_gets_no_follow_up() {
+    fn a_name_held_by_two_campaigns_gets_no_leads_or_status() {
         let o = observed(serde_json::json!([{"id": 3, "name": "Q"}, {"id": 4, "name": "Q"}]));
         let plan = planned(DOC, &o, &ObservedLeads::new());
         assert!(
-            plan.follow_ups.is_empty(),
+            plan.leads_and_status.is_empty(),
             "nothing is added to or started on a guess"
         );
         assert!(plan.has_errors(), "the ambiguity is an error");
@@ -197,7 +175,7 @@ mod tests {
             ..Observed::default()
         };
         let plan = planned(DOC, &o, &ObservedLeads::new());
-        let s = plan.follow_up_summary();
+        let s = plan.leads_and_status_summary();
         assert_eq!((s.leads_to_add, s.start), (2, 1));
         assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
     }
@@ -207,7 +185,7 @@ mod tests {
         let o = observed(serde_json::json!([{"id": 3, "name": "Q"}]));
         let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
         let plan = planned(DOC, &o, &leads);
-        let f = plan.follow_up("Q").expect("follow-up");
+        let f = plan.leads_and_status_of("Q").expect("leads and status");
         assert!(!f.starts(), "unknown state is not draft: {f:#?}");
         assert!(
             f.status.as_ref().and_then(|s| s.note.as_ref()).is_some(),
@@ -220,7 +198,7 @@ mod tests {
         let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]));
         let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
         let plan = planned(DOC, &o, &leads);
-        let f = plan.follow_up("Q").expect("follow-up");
+        let f = plan.leads_and_status_of("Q").expect("leads and status");
         assert!(f.calls_new_leads() && f.places_calls(), "{f:#?}");
         let draft = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "draft"}]));
         let plan = planned(
@@ -228,7 +206,7 @@ mod tests {
             &draft,
             &leads,
         );
-        let f = plan.follow_up("Q").expect("follow-up");
+        let f = plan.leads_and_status_of("Q").expect("leads and status");
         assert!(!f.places_calls(), "a draft does not call its leads: {f:#?}");
     }
 }

@@ -10,7 +10,7 @@ use crate::api::types::ErrorBody;
 use super::validation::FieldErrors;
 
 #[derive(Debug)]
-pub(crate) enum ApiError {
+pub(crate) enum ErrorResponse {
     /// 401, Laravel's default for a missing or wrong token.
     Unauthenticated,
     /// 403 with the platform's message.
@@ -27,27 +27,31 @@ pub(crate) enum ApiError {
     ServerError,
 }
 
-impl ApiError {
+impl ErrorResponse {
     /// A 422 with a single message on a single field.
-    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn invalid(field: &str, message: impl Into<String>) -> ErrorResponse {
         let mut errors = FieldErrors::default();
         errors.add(field, message);
-        ApiError::Validation(errors)
+        ErrorResponse::Validation(errors)
     }
 }
 
-impl IntoResponse for ApiError {
+impl IntoResponse for ErrorResponse {
     fn into_response(self) -> Response {
         let (status, body) = match self {
-            ApiError::Unauthenticated => (StatusCode::UNAUTHORIZED, plain("Unauthenticated.")),
-            ApiError::Forbidden(message) => (StatusCode::FORBIDDEN, plain(message)),
-            ApiError::NotFound(message) => (StatusCode::NOT_FOUND, plain(message)),
-            ApiError::MethodNotAllowed(message) => {
+            ErrorResponse::Unauthenticated => (StatusCode::UNAUTHORIZED, plain("Unauthenticated.")),
+            ErrorResponse::Forbidden(message) => (StatusCode::FORBIDDEN, plain(message)),
+            ErrorResponse::NotFound(message) => (StatusCode::NOT_FOUND, plain(message)),
+            ErrorResponse::MethodNotAllowed(message) => {
                 (StatusCode::METHOD_NOT_ALLOWED, plain(&message))
             }
-            ApiError::Validation(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors.into_body()),
-            ApiError::ServerError => (StatusCode::INTERNAL_SERVER_ERROR, plain("Server Error.")),
-            ApiError::TooManyAttempts { retry_after_secs } => {
+            ErrorResponse::Validation(errors) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, errors.into_body())
+            }
+            ErrorResponse::ServerError => {
+                (StatusCode::INTERNAL_SERVER_ERROR, plain("Server Error."))
+            }
+            ErrorResponse::TooManyAttempts { retry_after_secs } => {
                 let mut response = (
                     StatusCode::TOO_MANY_REQUESTS,
                     Json(plain("Too Many Attempts.")),

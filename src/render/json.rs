@@ -1,0 +1,212 @@
+//! Stable JSON for machines: `plan --format json` and `apply --format json`, from typed
+//! `Serialize` structs over the one plan and report. The README's JSON section documents them.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::api::types::CreateCampaign;
+use crate::campaign::field_name;
+use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
+use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
+use crate::reconcile::leads_and_status::{LeadsAndStatusSummary, StatusChange};
+use crate::reconcile::operation::{Effects, Operation, OperationKind, Target};
+use crate::reconcile::plan::{Action, ActionKind, FieldChange, Plan};
+use crate::reconcile::resolve::References;
+
+/// Version of the JSON documents `plan --format json` and `apply --format json` print.
+/// Bumped only on incompatible changes; fields may be added without a bump.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// A diagnostic as a flat JSON object (`file`, `line`, `column` at the top level).
+pub fn diagnostic_json(d: &Diagnostic) -> Value {
+    json!(d.flat())
+}
+
+/// The plan as the stable JSON document described in the README.
+pub fn plan_json(plan: &Plan, load_diagnostics: &[Diagnostic]) -> Value {
+    json!(PlanDocument::new(plan, load_diagnostics))
+}
+
+/// `plan --format json`.
+#[derive(Serialize)]
+pub struct PlanDocument<'a> {
+    format_version: u32,
+    summary: PlanSummaryJson,
+    /// Leads to add and status changes.
+    changes: LeadsAndStatusSummary,
+    actions: Vec<ActionJson<'a>>,
+    operations: Vec<OperationJson<'a>>,
+    diagnostics: Vec<FlatDiagnostic<'a>>,
+}
+
+#[derive(Serialize, Clone, Copy)]
+pub struct PlanSummaryJson {
+    create: usize,
+    unchanged: usize,
+    drift: usize,
+    unmanaged: usize,
+    errors: usize,
+}
+
+/// One campaign's classification, with its leads, status and references when it has them.
+#[derive(Serialize)]
+struct ActionJson<'a> {
+    action: &'static str,
+    name: &'a str,
+    manifest: Option<&'a Location>,
+    id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<&'a CreateCampaign>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a [FieldChange]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    write_once: Option<&'a [field_name::Name]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    references: Option<&'a References>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leads: Option<LeadsJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a StatusChange>,
+}
+
+#[derive(Serialize)]
+struct LeadsJson {
+    declared: usize,
+    on_platform: usize,
+    to_add: usize,
+    campaign_running: bool,
+}
+
+/// One operation: what it does, to which campaign, its effects and what it waits for. Leads
+/// are counted, not listed (their variables stay out of CI logs).
+#[derive(Serialize)]
+struct OperationJson<'a> {
+    id: usize,
+    op: &'static str,
+    campaign: &'a str,
+    /// The existing campaign's id; `null` for one this plan creates.
+    campaign_id: Option<u64>,
+    manifest: Option<&'a Location>,
+    effects: Effects,
+    depends_on: &'a [usize],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leads: Option<usize>,
+}
+
+impl<'a> PlanDocument<'a> {
+    pub fn new(plan: &'a Plan, load_diagnostics: &'a [Diagnostic]) -> PlanDocument<'a> {
+        let all = || load_diagnostics.iter().chain(&plan.diagnostics);
+        PlanDocument {
+            format_version: FORMAT_VERSION,
+            summary: plan_summary_json(plan, all().filter(|d| d.is_error()).count()),
+            changes: plan.leads_and_status_summary(),
+            actions: plan.actions.iter().map(|a| action_json(plan, a)).collect(),
+            operations: plan.operations.iter().map(operation_json).collect(),
+            diagnostics: all().map(Diagnostic::flat).collect(),
+        }
+    }
+}
+
+fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
+    let s = plan.summary();
+    PlanSummaryJson {
+        create: s.create,
+        unchanged: s.unchanged,
+        drift: s.drift,
+        unmanaged: s.unmanaged,
+        errors,
+    }
+}
+
+fn action_json<'a>(plan: &'a Plan, a: &'a Action) -> ActionJson<'a> {
+    let mut o = ActionJson {
+        action: a.kind.label(),
+        name: &a.name,
+        manifest: a.manifest.as_ref(),
+        id: a.remote_id,
+        body: None,
+        changes: None,
+        write_once: None,
+        references: None,
+        leads: None,
+        status: None,
+    };
+    match &a.kind {
+        ActionKind::Create { request } => o.body = Some(request),
+        ActionKind::Drift {
+            changes,
+            write_once,
+        } => {
+            o.changes = Some(changes);
+            o.write_once = Some(write_once);
+        }
+        ActionKind::Unchanged { write_once } => o.write_once = Some(write_once),
+        ActionKind::Unmanaged => {}
+    }
+    let details = a
+        .manifest
+        .as_ref()
+        .and_then(|at| plan.leads_and_status.iter().find(|f| &f.manifest == at));
+    if let Some(f) = details {
+        o.references = Some(&f.references).filter(|r| !r.is_empty());
+        o.leads = f.leads.as_ref().map(|l| LeadsJson {
+            declared: l.declared,
+            on_platform: l.on_platform,
+            to_add: l.to_add.len(),
+            campaign_running: l.campaign_running,
+        });
+        o.status = f.status.as_ref();
+    }
+    o
+}
+
+fn operation_json(op: &Operation) -> OperationJson<'_> {
+    OperationJson {
+        id: op.id,
+        op: op.kind.label(),
+        campaign: &op.campaign,
+        campaign_id: match op.target {
+            Target::Existing { id } => Some(id),
+            Target::Created { .. } => None,
+        },
+        manifest: op.manifest.as_ref(),
+        effects: op.effects,
+        depends_on: &op.depends_on,
+        leads: match &op.kind {
+            OperationKind::AddLeads { leads, .. } => Some(leads.len()),
+            _ => None,
+        },
+    }
+}
+
+/// A JSON document for a run that stopped before planning (invalid manifests, API down).
+pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&str>) -> Value {
+    json!({
+        "format_version": FORMAT_VERSION,
+        "summary": {"create": 0, "unchanged": 0, "drift": 0, "unmanaged": 0, "errors": diagnostics.iter().filter(|d| d.is_error()).count() + usize::from(error.is_some())},
+        "actions": [],
+        "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+        "error": error,
+    })
+}
+
+/// `apply --format json`.
+#[derive(Serialize)]
+pub struct ApplyDocument<'a> {
+    format_version: u32,
+    /// The plan's summary (as in `plan --format json`).
+    plan: PlanSummaryJson,
+    summary: ReportSummary,
+    /// Every operation of the plan with its outcome, in plan order.
+    operations: &'a [OperationResult],
+}
+
+/// The apply report as JSON.
+pub fn apply_json(plan: &Plan, report: &Report) -> Value {
+    json!(ApplyDocument {
+        format_version: FORMAT_VERSION,
+        plan: plan_summary_json(plan, 0),
+        summary: report.summary(),
+        operations: &report.results,
+    })
+}

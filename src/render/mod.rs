@@ -1,0 +1,13 @@
+//! Rendering, outside the core: the one plan and apply report as Terraform-style text for
+//! people, stable JSON for machines, a Markdown pull-request comment and GitHub workflow
+//! commands. Text carries ANSI styles; the caller writes it through `anstream`, which strips
+//! them when the output is not a terminal or `NO_COLOR` is set.
+
+pub mod details;
+pub mod github;
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+pub use json::{apply_json, diagnostic_json, failure_json, plan_json, FORMAT_VERSION};
+pub use text::{apply_summary_text, diagnostics_text, operation_result_text, plan_text};
