@@ -94,3 +94,77 @@ async fn wrong_token_is_unauthorized() {
     }
     running.shutdown().await;
 }
+
+/// Time of check, time of use: leads planned for a campaign that was not running are held if
+/// it has started by the time they would be added (a question waited, or someone clicked
+/// "start" in the dashboard), because the campaign would now call them.
+#[tokio::test]
+async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
+    use campaignctl::api::types::{CreateCampaign, CreateLead};
+    use campaignctl::manifest::LoadOutcome;
+    use campaignctl::reconcile::pipeline;
+
+    let (running, client) = emulator().await;
+    let created = client
+        .create_campaign(&CreateCampaign {
+            name: "Late".into(),
+            assistant_id: Some(7),
+            ..CreateCampaign::default()
+        })
+        .await
+        .expect("create");
+    client
+        .create_lead(&CreateLead {
+            phone_number: "+14155550101".into(),
+            campaign_id: created.id,
+            variables: Default::default(),
+            allow_dupplicate: false,
+            secondary_contacts: Vec::new(),
+        })
+        .await
+        .expect("lead");
+    let yaml = b"kind: Campaign\nname: Late\nassistant_id: 7\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";
+    let (manifests, diagnostics) = parse_bytes(Path::new("m.yaml"), yaml);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let planned = pipeline::observe_and_plan(
+        &client,
+        LoadOutcome {
+            manifests,
+            diagnostics,
+            files: 1,
+        },
+    )
+    .await
+    .expect("plan");
+    let ops = &planned.plan.operations;
+    assert_eq!(ops.len(), 1, "{ops:#?}");
+    assert!(
+        !ops[0].effects.places_calls,
+        "planned while the campaign was a draft: {ops:#?}"
+    );
+
+    // Started elsewhere between the plan and the apply.
+    client
+        .update_status(created.id, "start")
+        .await
+        .expect("start");
+    let report = execute(
+        &client,
+        ops,
+        &planned.resolved,
+        ExecuteOptions::approving_writes(4),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .await;
+    match &report.results[0].outcome {
+        Outcome::Held { flag, reason, .. } => {
+            assert_eq!(*flag, "--allow-start");
+            assert!(reason.contains("in-progress"), "{reason}");
+        }
+        other => panic!("expected the leads to be held, got {other:?}"),
+    }
+    let leads = client.list_leads(created.id).await.expect("leads");
+    assert_eq!(leads.len(), 1, "no lead was added to the running campaign");
+    running.shutdown().await;
+}

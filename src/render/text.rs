@@ -39,6 +39,16 @@ fn value(v: &Value) -> String {
 pub fn plan_text(plan: &Plan) -> String {
     let mut out = String::new();
     let s = plan.summary();
+    // A plan with errors says so first, as Terraform's `Error:` does: its blocks below are
+    // what it would do once the errors are fixed, not what apply will do now.
+    let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "{} the plan has {errors} error(s), listed after it; nothing will be applied until they are fixed.\n",
+            paint(RED, "Error:")
+        );
+    }
     if s.create > 0 || s.drift > 0 {
         let _ = writeln!(
             out,
@@ -52,7 +62,7 @@ pub fn plan_text(plan: &Plan) -> String {
     if !plan.actions.is_empty() {
         out.push('\n');
     }
-    if s.create == 0 && s.drift == 0 && !plan.has_writes() {
+    if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() {
         let _ = writeln!(
             out,
             "{}",
@@ -62,7 +72,16 @@ pub fn plan_text(plan: &Plan) -> String {
             )
         );
     }
-    let _ = writeln!(out, "{} {s}", paint(BOLD, "Plan:"));
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "{} {s} {}",
+            paint(BOLD, "Plan:"),
+            paint(RED, format!("{errors} error(s): nothing will be applied."))
+        );
+    } else {
+        let _ = writeln!(out, "{} {s}", paint(BOLD, "Plan:"));
+    }
     if let Some(line) = details::leads_and_status_summary_text(plan) {
         out.push_str(&line);
     }

@@ -273,8 +273,10 @@ fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, Use
         confirm(&writes_question(plan))?;
         approvals.writes = true;
     }
-    if needs(Approval::PlaceCalls) && !approvals.place_calls && !options.auto_approve {
-        // Interactive: ask. With --auto-approve (CI) and no --allow-start, they are held.
+    let asking = !options.auto_approve && std::io::stdin().is_terminal();
+    if needs(Approval::PlaceCalls) && !approvals.place_calls && asking {
+        // A person is there: ask. Otherwise (--auto-approve, a saved plan in CI) calls without
+        // --allow-start are held and reported.
         confirm(&calls_question(plan))?;
         approvals.place_calls = true;
     }
