@@ -371,6 +371,13 @@ pub fn apply_summary_text(report: &Report, drifted: usize) -> String {
             s.inferred
         );
     }
+    if s.joined > 0 {
+        let _ = write!(
+            line,
+            ", {} already created by a run at the same time",
+            s.joined
+        );
+    }
     let _ = write!(line, ", {} failed", s.failed);
     if s.unknown > 0 {
         let _ = write!(line, ", {} unknown", s.unknown);

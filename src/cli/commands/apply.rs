@@ -60,10 +60,12 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         },
     )
     .await
-    .map_err(|e| {
-        UserError::new(e.to_string()).hint(
+    .map_err(|e| match e {
+        account_lock::LockError::Timeout { .. } => UserError::new(e.to_string()).hint(
             "another campaignctl apply or watch is writing to this account; wait for it, or raise --lock-timeout",
-        )
+        ),
+        _ => UserError::new(e.to_string())
+            .hint("set CAMPAIGNCTL_LOCK_DIR to a private directory campaignctl may write to"),
     })?;
     if let Some(plan_file) = saved_plan_among(paths)? {
         return run_saved(client, &plan_file, options).await;
@@ -369,7 +371,7 @@ async fn execute(
         }
     });
     let mut on_event = |event: Event<'_>| {
-        if let (true, Event::Finished(_, result)) = (text, event) {
+        if let (true, Event::Finished(_, result) | Event::Revised(_, result)) = (text, event) {
             anstream::print!("{}", render::operation_result_text(result));
         }
     };
