@@ -2,13 +2,11 @@
 //! before a start), skipped and held outcomes, the account refusing creates, and an interrupted
 //! apply. The real binary against the real emulator on loopback.
 
-mod support;
-
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::support::{campaignctl, Emulator, Workspace};
 use serde_json::Value;
-use support::{campaignctl, Emulator, Workspace};
 
 /// A manifest head that the calling-hours lint has nothing to say about.
 const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";

@@ -2,7 +2,7 @@
 //! GitHub annotations, for one plan that has a bit of everything (a create with leads and a
 //! start, drift, an unchanged campaign, an unmanaged one, a stop before new leads, a plan-time
 //! error). A change to any of them shows up as a reviewable diff of the snapshot
-//! (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test renderings`).
+//! (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test it renderings`).
 
 use std::path::Path;
 

@@ -2,15 +2,13 @@
 //! that plan-time checks normally prevent (the account changing between plan and apply), so
 //! that a 404 and a 422 from the platform are shown to map back to the manifest's lines.
 
-mod in_process;
-
 use std::path::Path;
 
+use crate::in_process::emulator;
 use campaignctl::api::types::{Assistant, PhoneNumber};
 use campaignctl::api::ApiError;
 use campaignctl::manifest::parse_bytes;
 use campaignctl::reconcile::{execute, plan, ExecuteOptions, Observed, Outcome};
-use in_process::emulator;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
@@ -87,7 +85,7 @@ async fn platform_404_and_422_map_back_to_manifest_lines() {
 #[tokio::test]
 async fn wrong_token_is_unauthorized() {
     let (running, _) = emulator().await;
-    let client = in_process::client(&running, "wrong");
+    let client = crate::in_process::client(&running, "wrong");
     match client.list_campaigns().await {
         Err(ApiError::Unauthorized) => {}
         other => panic!("expected 401, got {other:?}"),

@@ -2,12 +2,10 @@
 //! annotations, the JSON Schema, export and adoption, completions. The real binary against
 //! the emulator on loopback.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::{campaignctl, Emulator, Workspace, TOKEN};
 use serde_json::json;
-use support::{campaignctl, Emulator, Workspace, TOKEN};
 
 fn creates(emu: &Emulator) -> u64 {
     emu.stats()["campaign_create_requests"]

@@ -1,10 +1,8 @@
 //! End-to-end tests: the real binary and its real HTTP client against the real emulator
 //! (a child process on 127.0.0.1:0). Nothing here touches any other network.
 
-mod support;
-
+use crate::support::{campaignctl, Emulator, Workspace, TOKEN};
 use serde_json::json;
-use support::{campaignctl, Emulator, Workspace, TOKEN};
 
 const SAMPLE_NAMES: [&str; 4] = [
     "Product Demo Campaign",
