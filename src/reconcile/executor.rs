@@ -28,11 +28,10 @@ use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use crate::api::types::{CreateCampaign, CreateLead, RemoteCampaign};
+use crate::api::types::{CampaignStatus, CreateCampaign, CreateLead, RemoteCampaign};
 use crate::api::{ApiError, Client};
 use crate::manifest::{DesiredLead, Diagnostic, Location, Manifest};
 
-use super::leads_and_status::remote_status;
 use super::operation::{Approval, Approvals, Operation, OperationId, OperationKind, Target};
 
 #[derive(Debug, Clone, Copy)]
@@ -430,7 +429,7 @@ pub async fn execute(
 }
 
 /// Campaign statuses by id, read once per run when first needed (or why they could not be).
-type FreshStatuses = OnceCell<Result<HashMap<u64, Option<String>>, String>>;
+type FreshStatuses = OnceCell<Result<HashMap<u64, (String, CampaignStatus)>, String>>;
 
 enum Readiness {
     Ready,
@@ -531,7 +530,7 @@ fn campaign_id(
 struct Verified {
     /// The single holder of the name: this run's campaign, or an older one another run made.
     id: u64,
-    status: Option<String>,
+    status: CampaignStatus,
     /// This run's own campaign, deleted because an older one holds the name.
     deleted: Option<u64>,
 }
@@ -589,7 +588,7 @@ async fn verify_creates(
             };
             let own = holders.iter().find(|c| c.id == ours);
             if let (true, Some(own)) = (winner != ours && !deleted.contains_key(&ours), own) {
-                if own.status.as_deref() != Some(remote_status::DRAFT) {
+                if own.status != CampaignStatus::Draft {
                     settled.insert(op, Err(format!("{name:?} is held by campaigns {} and this run's copy (id {ours}) is no longer a draft, so campaignctl does not delete it; delete the extra campaign in the dashboard", ids(&holders))));
                     continue;
                 }
@@ -665,7 +664,7 @@ async fn run(
     manifest: Option<&Manifest>,
     approvals: Approvals,
     fresh: &FreshStatuses,
-    verified_status: Option<Option<String>>,
+    verified_status: Option<CampaignStatus>,
 ) -> Outcome {
     match &op.kind {
         OperationKind::CreateCampaign { request } => create_once(client, request, manifest).await,
@@ -683,8 +682,10 @@ async fn run(
             }
             add_leads(client, id, leads, op).await
         }
-        OperationKind::Start => change_status(client, id, "start", remote_status::RUNNING).await,
-        OperationKind::Stop => change_status(client, id, "stop", remote_status::STOPPED).await,
+        OperationKind::Start => {
+            change_status(client, id, "start", CampaignStatus::InProgress).await
+        }
+        OperationKind::Stop => change_status(client, id, "stop", CampaignStatus::Stopped).await,
     }
 }
 
@@ -702,7 +703,11 @@ async fn recheck_not_calling(
             client
                 .list_campaigns()
                 .await
-                .map(|list| list.into_iter().map(|c| (c.id, c.status)).collect())
+                .map(|list| {
+                    list.into_iter()
+                        .map(|c| (c.id, (c.name, c.status)))
+                        .collect()
+                })
                 .map_err(|e| e.to_string())
         })
         .await;
@@ -714,12 +719,18 @@ async fn recheck_not_calling(
             )))
         }
     };
-    dials_now(op, statuses.get(&id).cloned().flatten())
+    dials_now(
+        op,
+        statuses
+            .get(&id)
+            .map(|(_, s)| s.clone())
+            .unwrap_or_default(),
+    )
 }
 
 /// Held when a campaign in `status` would dial leads added to it now.
-fn dials_now(op: &Operation, status: Option<String>) -> Option<Outcome> {
-    if remote_status::dials_new_leads(status.as_deref()) {
+fn dials_now(op: &Operation, status: CampaignStatus) -> Option<Outcome> {
+    if status.dials_new_leads() {
         warn!(campaign = op.campaign.as_str(), status = ?status, "the campaign started after the plan was made; its new leads would be called");
         return Some(Outcome::Held {
             approval: Approval::PlaceCalls,
@@ -727,7 +738,10 @@ fn dials_now(op: &Operation, status: Option<String>) -> Option<Outcome> {
             reason: format!(
                 "{:?} is now {} (it was not when planned), so adding leads would call them; run with --allow-start to allow it",
                 op.campaign,
-                status.as_deref().unwrap_or("in an unknown state")
+                match status {
+                    CampaignStatus::NotReturned => "in an unknown state",
+                    ref s => s.label(),
+                }
             ),
         });
     }
@@ -978,7 +992,12 @@ fn already_taken(e: &ApiError) -> bool {
 
 /// Starts or stops a campaign once. An answer lost after sending is settled by reading the
 /// campaign's status, never by sending again.
-async fn change_status(client: &Client, id: u64, action: &str, expected: &str) -> Outcome {
+async fn change_status(
+    client: &Client,
+    id: u64,
+    action: &str,
+    expected: CampaignStatus,
+) -> Outcome {
     let error = match client.update_status(id, action).await {
         Ok(r) => {
             info!(id, action, status = %r.data.status, "status changed");
@@ -999,13 +1018,10 @@ async fn change_status(client: &Client, id: u64, action: &str, expected: &str) -
     }
     if !matches!(error, ApiError::Unauthorized) {
         if let Ok(list) = client.list_campaigns().await {
-            if list
-                .iter()
-                .any(|c| c.id == id && c.status.as_deref() == Some(expected))
-            {
+            if list.iter().any(|c| c.id == id && c.status == expected) {
                 return Outcome::Inferred {
                     id: None,
-                    status: Some(expected.to_owned()),
+                    status: Some(expected.label().to_owned()),
                     cause: error.to_string(),
                 };
             }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::types::Lead;
+use crate::api::types::{CampaignStatus, Lead};
 use crate::manifest::{
     normalize_phone, DesiredLead, DesiredStatus, Diagnostic, Location, Manifest,
 };
@@ -15,24 +15,6 @@ use crate::manifest::{
 use super::observed::Observed;
 use super::plan::Plan;
 use super::resolve::References;
-
-/// The platform's campaign statuses (docs/platform-api.md, "Campaign statuses").
-pub mod remote_status {
-    pub const DRAFT: &str = "draft";
-    pub const RUNNING: &str = "in-progress";
-    pub const STOPPED: &str = "stopped";
-    pub const COMPLETED: &str = "completed";
-    pub const PAUSED: &str = "paused";
-    /// Not a platform status: the list did not say.
-    pub const NOT_RETURNED: &str = "(not returned by the platform)";
-
-    /// Whether a campaign in this status may dial leads added to it, now or without another
-    /// start: running, and every status campaignctl does not know (paused, anything new, or
-    /// none returned) — an unknown state is never assumed to be safe.
-    pub fn dials_new_leads(status: Option<&str>) -> bool {
-        !matches!(status, Some(DRAFT | STOPPED | COMPLETED))
-    }
-}
 
 /// The normalised phone numbers of each existing campaign's leads, by campaign id.
 pub type ObservedLeads = BTreeMap<u64, Vec<String>>;
@@ -208,19 +190,19 @@ pub fn plan_leads_and_status(
         // platform did not return is in an unknown state: never started from, never assumed
         // to be a draft.
         let actual = match remote_id {
-            None => remote_status::DRAFT,
+            None => CampaignStatus::Draft,
             Some(id) => observed
                 .campaigns
                 .iter()
                 .find(|c| c.id == id)
-                .and_then(|c| c.status.as_deref())
-                .unwrap_or(remote_status::NOT_RETURNED),
+                .map(|c| c.status.clone())
+                .unwrap_or_default(),
         };
         let leads_change = leads_change.map(|l| LeadsChange {
-            campaign_running: remote_status::dials_new_leads(Some(actual)),
+            campaign_running: actual.dials_new_leads(),
             ..l
         });
-        let status = spec.status.map(|desired| status_change(desired, actual));
+        let status = spec.status.map(|desired| status_change(desired, &actual));
         if status
             .as_ref()
             .is_some_and(|s| s.action == Some(StatusAction::Start))
@@ -257,10 +239,10 @@ pub fn plan_leads_and_status(
 
 /// What to do to bring a campaign from `actual` to `desired`. Starting happens only from a
 /// status that is known to be startable; anything else is reported, not acted on.
-pub fn status_change(desired: DesiredStatus, actual: &str) -> StatusChange {
-    use remote_status::*;
+pub fn status_change(desired: DesiredStatus, actual: &CampaignStatus) -> StatusChange {
+    use CampaignStatus::*;
     let (action, note) = match (desired, actual) {
-        (DesiredStatus::Draft, RUNNING) => (
+        (DesiredStatus::Draft, InProgress) => (
             None,
             Some(
                 "the campaign is running; draft never stops it (write status: stopped to stop it)"
@@ -268,9 +250,9 @@ pub fn status_change(desired: DesiredStatus, actual: &str) -> StatusChange {
             ),
         ),
         (DesiredStatus::Draft, _) => (None, None),
-        (DesiredStatus::Running, RUNNING) => (None, None),
-        (DesiredStatus::Running, DRAFT | STOPPED | PAUSED) => (Some(StatusAction::Start), None),
-        (DesiredStatus::Running, COMPLETED) => (
+        (DesiredStatus::Running, InProgress) => (None, None),
+        (DesiredStatus::Running, Draft | Stopped | Paused) => (Some(StatusAction::Start), None),
+        (DesiredStatus::Running, Completed) => (
             None,
             Some(
                 "the campaign has completed; campaignctl does not restart a completed campaign"
@@ -280,21 +262,23 @@ pub fn status_change(desired: DesiredStatus, actual: &str) -> StatusChange {
         (DesiredStatus::Running, other) => (
             None,
             Some(format!(
-                "status {other:?} is not one campaignctl knows how to start from; left as it is"
+                "status {:?} is not one campaignctl knows how to start from; left as it is",
+                other.label()
             )),
         ),
-        (DesiredStatus::Stopped, RUNNING) => (Some(StatusAction::Stop), None),
-        (DesiredStatus::Stopped, DRAFT | STOPPED | COMPLETED) => (None, None),
+        (DesiredStatus::Stopped, InProgress) => (Some(StatusAction::Stop), None),
+        (DesiredStatus::Stopped, Draft | Stopped | Completed) => (None, None),
         (DesiredStatus::Stopped, other) => (
             None,
             Some(format!(
-                "status {other:?} is not one campaignctl knows how to stop from; left as it is"
+                "status {:?} is not one campaignctl knows how to stop from; left as it is",
+                other.label()
             )),
         ),
     };
     StatusChange {
         desired,
-        actual: actual.to_owned(),
+        actual: actual.label().to_owned(),
         action,
         note,
     }
@@ -307,7 +291,7 @@ mod tests {
     #[test]
     fn running_starts_only_from_a_startable_status() {
         use DesiredStatus::*;
-        let action = |d, a| status_change(d, a).action;
+        let action = |d, a: &str| status_change(d, &CampaignStatus::parse(Some(a))).action;
         assert_eq!(action(Running, "draft"), Some(StatusAction::Start));
         assert_eq!(action(Running, "stopped"), Some(StatusAction::Start));
         assert_eq!(
@@ -339,7 +323,9 @@ mod tests {
             "draft never starts or stops"
         );
         assert!(
-            status_change(Draft, "in-progress").note.is_some(),
+            status_change(Draft, &CampaignStatus::InProgress)
+                .note
+                .is_some(),
             "but says so"
         );
     }

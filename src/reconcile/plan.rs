@@ -359,7 +359,7 @@ pub fn diff(spec: &CampaignSpec, remote: &RemoteCampaign) -> Vec<FieldChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::{Assistant, PhoneNumber, PostCallVariable};
+    use crate::api::types::{Assistant, CampaignStatus, PhoneNumber, PostCallVariable};
     use crate::campaign::{ClockTime, Weekday};
 
     fn manifest(spec: CampaignSpec) -> Manifest {
@@ -382,7 +382,7 @@ mod tests {
         RemoteCampaign {
             id,
             name: name.into(),
-            status: Some("draft".into()),
+            status: CampaignStatus::Draft,
             max_calls_in_parallel: Some(3),
             mark_complete_when_no_leads: Some(true),
             allowed_hours_start_time: ClockTime::parse_api("00:00:00"),
