@@ -197,10 +197,45 @@ pub struct LintArgs {
     pub deny_warnings: bool,
 }
 
+/// Removals: `--prune-prefix` and its guard, for plan, apply and watch alike.
+#[derive(Debug, Args)]
+pub struct LifecycleArgs {
+    /// Delete every campaign whose name starts with PREFIX and that no manifest declares (the
+    /// prefix marks what campaignctl owns). Refused when no manifest is loaded. Deleting needs
+    /// --allow-delete when applying.
+    #[arg(long, value_name = "PREFIX", value_parser = prune_prefix)]
+    pub prune_prefix: Option<String>,
+
+    /// Refuse a plan that deletes more than N campaigns (deletes, prunes and replacements of
+    /// drafts), naming them.
+    #[arg(long, value_name = "N", default_value_t = crate::reconcile::lifecycle::DEFAULT_MAX_DELETES)]
+    pub max_deletes: usize,
+}
+
+impl LifecycleArgs {
+    pub fn options(&self) -> crate::reconcile::lifecycle::LifecycleOptions {
+        crate::reconcile::lifecycle::LifecycleOptions {
+            prune_prefix: self.prune_prefix.clone(),
+            max_deletes: self.max_deletes,
+        }
+    }
+}
+
+/// A prefix that cannot match every campaign.
+fn prune_prefix(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("must not be empty: an empty prefix would match every campaign".into());
+    }
+    Ok(s.to_owned())
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
 
     /// Output format. `json` is stable and documented in the README; annotations are also
     /// printed when GITHUB_ACTIONS=true.
@@ -238,6 +273,15 @@ pub struct ApplyArgs {
     /// terminal they are asked for separately.
     #[arg(long)]
     pub allow_start: bool,
+
+    /// Approve what destroys data: deleting campaigns (`status: deleted`, --prune-prefix) and
+    /// replacing drafts (delete, then create). Without it those are held and reported; on a
+    /// terminal they are asked for separately. A saved plan needs it too.
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
 
     /// Operations in flight at most at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -374,6 +418,14 @@ pub struct WatchArgs {
     /// the daemon adds leads and stops campaigns, but leaves starts to `campaignctl apply`.
     #[arg(long)]
     pub allow_start: bool,
+
+    /// Let the daemon delete campaigns (`status: deleted`, --prune-prefix) and replace drafts.
+    /// Without it those are held, logged with this flag, and left for `campaignctl apply`.
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
 
     /// First wait after a failed pass; doubles per failure up to --backoff-max (tests shorten it).
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = positive_duration, hide = true)]

@@ -32,6 +32,7 @@ use crate::api::types::{CampaignStatus, CreateCampaign, CreateLead, RemoteCampai
 use crate::api::{ApiError, Client};
 use crate::manifest::{DesiredLead, Diagnostic, Location, Manifest};
 
+use super::leads_and_status::LeadUpdate;
 use super::operation::{Approval, Approvals, Operation, OperationId, OperationKind, Target};
 
 #[derive(Debug, Clone, Copy)]
@@ -67,6 +68,9 @@ pub enum Outcome {
         leads_added: Option<usize>,
         #[serde(skip_serializing_if = "Option::is_none")]
         leads_found: Option<usize>,
+        /// Leads whose variables were updated (update_leads).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        leads_updated: Option<usize>,
         /// The campaign's status afterwards (start, stop).
         #[serde(skip_serializing_if = "Option::is_none")]
         status: Option<String>,
@@ -188,6 +192,9 @@ pub struct ReportSummary {
     pub leads_added: usize,
     pub started: usize,
     pub stopped: usize,
+    /// Campaigns deleted (deletes and the first half of replacements).
+    pub deleted: usize,
+    pub leads_updated: usize,
     pub failed: usize,
     pub unknown: usize,
     pub skipped: usize,
@@ -209,6 +216,13 @@ impl Report {
                 } => s.leads_added += n,
                 _ => {}
             }
+            if let Outcome::Done {
+                leads_updated: Some(n),
+                ..
+            } = &r.outcome
+            {
+                s.leads_updated += n;
+            }
             match (&r.outcome, r.op) {
                 (Outcome::Done { .. }, "create") => s.created += 1,
                 (Outcome::Inferred { .. }, "create") => {
@@ -217,6 +231,7 @@ impl Report {
                 }
                 (Outcome::Done { .. } | Outcome::Inferred { .. }, "start") => s.started += 1,
                 (Outcome::Done { .. } | Outcome::Inferred { .. }, "stop") => s.stopped += 1,
+                (Outcome::Done { .. } | Outcome::Inferred { .. }, "delete") => s.deleted += 1,
                 (Outcome::Done { .. } | Outcome::Inferred { .. }, _) => {}
                 (Outcome::Failed { .. }, _) => s.failed += 1,
                 (Outcome::Unknown { .. }, _) => s.unknown += 1,
@@ -376,6 +391,7 @@ pub async fn execute(
                                 id: Some(v.id),
                                 leads_added: None,
                                 leads_found: None,
+                                leads_updated: None,
                                 status: None,
                                 note: Some(format!(
                                     "another run created {:?} at the same time; kept the older campaign (id {}) and deleted this run's copy (id {lost})",
@@ -686,6 +702,130 @@ async fn run(
             change_status(client, id, "start", CampaignStatus::InProgress).await
         }
         OperationKind::Stop => change_status(client, id, "stop", CampaignStatus::Stopped).await,
+        OperationKind::DeleteCampaign {
+            expected_status, ..
+        } => delete_campaign(client, op, id, expected_status).await,
+        OperationKind::UpdateLeads { updates } => update_leads(client, op, updates).await,
+    }
+}
+
+/// Deletes a campaign, once, and only while it is still the campaign the plan saw: a fresh
+/// list right before must show it under the same name and in the same status (a draft to be
+/// replaced may have been started while the question waited; a pruned campaign may have been
+/// renamed out of the prefix). Deleting one id again cannot delete anything else, so an
+/// ambiguous answer is settled by listing: gone is done.
+async fn delete_campaign(
+    client: &Client,
+    op: &Operation,
+    id: u64,
+    expected: &CampaignStatus,
+) -> Outcome {
+    let now = match client.list_campaigns().await {
+        Ok(list) => list.into_iter().find(|c| c.id == id),
+        Err(e) => {
+            return Outcome::failed(format!(
+                "cannot read the campaign right before deleting it ({e}); nothing was deleted"
+            ))
+        }
+    };
+    let Some(now) = now else {
+        info!(campaign = op.campaign.as_str(), id, "already gone");
+        return Outcome::Inferred {
+            id: None,
+            status: None,
+            cause: "the campaign was no longer on the platform".to_owned(),
+        };
+    };
+    if now.name != op.campaign || now.status != *expected {
+        warn!(campaign = op.campaign.as_str(), id, status = %now.status, "changed since the plan; not deleted");
+        return Outcome::failed(format!(
+            "campaign {id} changed since the plan (it was {:?} in status {expected}, it is now {:?} in status {}); it was not deleted. Run `campaignctl plan` to see what would happen now",
+            op.campaign, now.name, now.status
+        ));
+    }
+    let error = match client.delete_campaign(id).await {
+        Ok(()) => {
+            info!(campaign = op.campaign.as_str(), id, "deleted");
+            return Outcome::Done {
+                id: None,
+                leads_added: None,
+                leads_found: None,
+                leads_updated: None,
+                status: None,
+                note: None,
+            };
+        }
+        Err(e) => e,
+    };
+    if matches!(error, ApiError::NotFound { .. }) || error.outcome_unknown() {
+        if let Ok(list) = client.list_campaigns().await {
+            if !list.iter().any(|c| c.id == id) {
+                return Outcome::Inferred {
+                    id: None,
+                    status: None,
+                    cause: error.to_string(),
+                };
+            }
+        }
+    }
+    Outcome::failed(error.to_string())
+}
+
+/// Merges the declared variables into each lead. A merge sent twice is the same merge, so an
+/// ambiguous answer is sent again (bounded).
+async fn update_leads(client: &Client, op: &Operation, updates: &[LeadUpdate]) -> Outcome {
+    let policy = client.retry_policy();
+    let mut updated = 0;
+    let mut failures = Vec::new();
+    let mut outcomes = stream::iter(updates)
+        .map(|u| async move {
+            let mut attempts = 0u32;
+            loop {
+                attempts += 1;
+                match client.update_lead(u.lead_id, &u.variables).await {
+                    Ok(_) => return (u, Ok(())),
+                    Err(e) if e.outcome_unknown() && attempts < policy.max_attempts => {
+                        tokio::time::sleep(policy.backoff_ceiling(attempts)).await;
+                    }
+                    Err(e) => return (u, Err(e.to_string())),
+                }
+            }
+        })
+        .buffer_unordered(LEADS_IN_FLIGHT);
+    while let Some((u, outcome)) = outcomes.next().await {
+        match outcome {
+            Ok(()) => updated += 1,
+            Err(error) => failures.push(LeadFailure {
+                phone_number: u.phone_number.clone(),
+                source: u.source.clone(),
+                error,
+            }),
+        }
+    }
+    if failures.is_empty() {
+        info!(
+            campaign = op.campaign.as_str(),
+            updated, "lead variables updated"
+        );
+        return Outcome::Done {
+            id: None,
+            leads_added: None,
+            leads_found: None,
+            leads_updated: Some(updated),
+            status: None,
+            note: None,
+        };
+    }
+    Outcome::Failed {
+        error: format!(
+            "{} of {} lead update(s) failed ({updated} updated)",
+            failures.len(),
+            updates.len()
+        ),
+        diagnostics: Vec::new(),
+        hint: None,
+        lead_failures: failures,
+        leads_added: None,
     }
 }
 
@@ -784,6 +924,7 @@ async fn create_or_refused(
                     id: Some(created.id),
                     leads_added: None,
                     leads_found: None,
+                    leads_updated: None,
                     status: None,
                     note: None,
                 });
@@ -913,6 +1054,7 @@ async fn add_leads(
             id: None,
             leads_added: Some(added),
             leads_found: Some(found),
+            leads_updated: None,
             status: None,
             note: None,
         }
@@ -1005,6 +1147,7 @@ async fn change_status(
                 id: None,
                 leads_added: None,
                 leads_found: None,
+                leads_updated: None,
                 status: Some(r.data.status),
                 note: None,
             };

@@ -204,6 +204,7 @@ mod tests {
             id: Some(1),
             leads_added: None,
             leads_found: None,
+            leads_updated: None,
             status: None,
             note: None,
         };
