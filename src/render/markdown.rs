@@ -123,6 +123,21 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         }
         body.push("\n");
     }
+    // Why drift is not corrected, and rename hints: beside the table, not in its cells.
+    let notes: Vec<String> = rows
+        .iter()
+        .filter_map(|a| {
+            let note = a.note.as_ref()?;
+            Some(format!("- **{}**: {}\n", escape(&a.name), escape(note)))
+        })
+        .collect();
+    if !notes.is_empty() {
+        body.push("#### Notes\n\n");
+        for n in &notes {
+            body.push(n);
+        }
+        body.push("\n");
+    }
 
     let diffs: Vec<String> = rows.iter().filter_map(|a| diff_block(a)).collect();
     if !diffs.is_empty() && body.push("<details><summary>Field-level diff</summary>\n\n") {
@@ -236,9 +251,7 @@ fn row(plan: &Plan, a: &Action) -> String {
         }
         ActionKind::Absent => ("✅", "deleted (as declared)".to_owned()),
     };
-    if let Some(note) = &a.note {
-        let _ = write!(action, " _({})_", escape(note));
-    }
+
     let details = plan
         .leads_and_status
         .iter()
@@ -320,6 +333,21 @@ fn diff_block(a: &Action) -> Option<String> {
             (
                 format!(
                     "{:?} (id {}) has drifted: - platform, + manifest (reported, not corrected)",
+                    a.name,
+                    a.remote_id.unwrap_or_default()
+                ),
+                lines(&actual),
+                lines(&desired),
+            )
+        }
+        ActionKind::Replace { changes, .. } => {
+            let actual: Vec<(&str, &Value)> =
+                changes.iter().map(|c| (c.field, &c.actual)).collect();
+            let desired: Vec<(&str, &Value)> =
+                changes.iter().map(|c| (c.field, &c.desired)).collect();
+            (
+                format!(
+                    "{:?} (id {}) WILL BE DELETED and created anew: - platform, + manifest",
                     a.name,
                     a.remote_id.unwrap_or_default()
                 ),
