@@ -114,7 +114,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only), = unchanged, ? unmanaged (never touched), ! WILL START CALLING, - stop.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, leads to add, a status to change, or drift to report;\n              unmanaged campaigns do not count."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only) or lead variables to update, -/+ replace a draft (delete, then create), - delete (WILL DELETE) or stop, = unchanged, ? unmanaged (never touched unless --prune-prefix), ! WILL START CALLING.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, replace or delete, leads to add or update, a status to change, or drift to report;\n              unmanaged campaigns do not count."
     )]
     Plan {
         #[command(flatten)]
@@ -124,7 +124,7 @@ pub enum Command {
     },
     /// Plan afresh, show the plan, confirm, then create campaigns, add leads and set status.
     #[command(
-        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI: writes, but never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start campaigns\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added: that needs --allow-start (or its own answer on a terminal); --auto-approve alone holds it and says so.\nExit codes: 0 everything approved succeeded (held operations are reported, not failures), 1 otherwise (a failure, an unknown outcome, an interrupt)."
+        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI: writes, but never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start campaigns\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added: that needs --allow-start (or its own answer on a terminal); --auto-approve alone holds it and says so. Deleting (status: deleted, --prune-prefix, replacing a drifted draft) needs --allow-delete, on a terminal its own answer; a saved plan needs the flag.\nExit codes: 0 everything approved succeeded (held operations are reported, not failures), 1 otherwise (a failure, an unknown outcome, an interrupt)."
     )]
     Apply {
         #[command(flatten)]

@@ -161,11 +161,11 @@ impl Daemon {
         let summary = plan.summary();
         counts.create = summary.create;
         counts.unchanged = summary.unchanged;
-        counts.drift = summary.drift;
+        // A draft to replace differs from its manifest as drift does, until it is replaced
+        // (which needs --allow-delete): both count as drifted campaigns.
+        counts.drift = summary.drift + summary.replace;
         counts.unmanaged = summary.unmanaged;
-        self.status
-            .metrics
-            .planned(summary.drift, summary.unmanaged);
+        self.status.metrics.planned(counts.drift, summary.unmanaged);
         for action in plan
             .actions
             .iter()
