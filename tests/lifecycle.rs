@@ -309,6 +309,35 @@ fn status_deleted_is_held_without_allow_delete_then_deletes_once_and_plans_empty
 }
 
 #[test]
+fn markdown_and_github_mark_destruction_as_loudly_as_calls() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/gone.yaml", manifest("Gone", "", &["+14155550101"]));
+    ws.write("c/draft.yaml", manifest("Draft", "max_retries: 3\n", &[]));
+    run(&ws, &emu, &["apply", "--auto-approve", "c"]).assert_code(0);
+    ws.write(
+        "c/gone.yaml",
+        "kind: Campaign\nname: Gone\nstatus: deleted\n",
+    );
+    ws.write("c/draft.yaml", manifest("Draft", "max_retries: 4\n", &[]));
+
+    let md = run(&ws, &emu, &["plan", "c", "--format", "markdown"]);
+    md.assert_code(0)
+        .assert_contains("> [!CAUTION]\n> **WILL DELETE:** applying replaces the draft Draft (id 2): deletes it, then creates Draft anew; deletes Gone (id 1): removes a draft and its 1 lead(s).")
+        .assert_contains("| 🗑️ | Gone | **WILL DELETE** | 1 |")
+        .assert_contains("**replace** (max\\_retries): **WILL DELETE** the draft, then create");
+    assert!(
+        !md.stdout.contains("No changes"),
+        "a plan that only deletes is not 'no changes':\n{}",
+        md.stdout
+    );
+    run(&ws, &emu, &["plan", "c", "--format", "github"])
+        .assert_code(0)
+        .assert_contains("::warning file=c/gone.yaml,line=1,col=1,title=campaignctl%3A WILL DELETE::applying deletes campaign \"Gone\" (id 1)")
+        .assert_contains("title=campaignctl%3A replace (WILL DELETE)::applying deletes the draft \"Draft\" (id 2)");
+}
+
+#[test]
 fn a_saved_plan_that_deletes_needs_allow_delete_too() {
     let emu = Emulator::start();
     let ws = Workspace::new();

@@ -31,7 +31,7 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if s.create == 0 && s.drift == 0 {
+    } else if !plan.has_changes() {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"

@@ -484,3 +484,69 @@ fn confirm(question: &str) -> Result<(), UserError> {
         Err(UserError::new("apply cancelled; nothing was changed"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CampaignStatus;
+    use crate::reconcile::plan::{Action, DeleteReason};
+
+    fn deleting_plan() -> Plan {
+        let actions = vec![Action {
+            name: "Q".into(),
+            manifest: None,
+            remote_id: Some(3),
+            kind: ActionKind::Delete {
+                reason: DeleteReason::Manifest,
+                status: CampaignStatus::InProgress,
+                leads: Some(4),
+            },
+            note: None,
+        }];
+        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        Plan {
+            actions,
+            diagnostics: vec![],
+            leads_and_status: vec![],
+            operations,
+        }
+    }
+
+    fn options(auto_approve: bool, allow_delete: bool) -> Options {
+        Options {
+            auto_approve,
+            allow_start: false,
+            allow_delete,
+            lifecycle: LifecycleOptions::default(),
+            parallelism: 1,
+            format: Format::Text,
+            lock_timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn destruction_is_approved_only_by_its_flag_or_its_own_question() {
+        let plan = deleting_plan();
+        let ci = approve(&plan, &options(true, false), false).ok();
+        assert_eq!(
+            ci.map(|a| (a.writes, a.destroy_data)),
+            Some((true, false)),
+            "--auto-approve alone holds deletes"
+        );
+        let flagged = approve(&plan, &options(true, true), false).ok();
+        assert_eq!(flagged.map(|a| a.destroy_data), Some(true));
+        let saved = approve(&plan, &options(false, false), true).ok();
+        assert_eq!(
+            saved.map(|a| (a.writes, a.destroy_data)),
+            Some((true, false)),
+            "a saved plan approves its writes, never a deletion, and asks nothing"
+        );
+    }
+
+    #[test]
+    fn the_destroy_question_names_each_campaign_and_what_is_lost() {
+        let q = destroy_question(&deleting_plan());
+        assert!(q.starts_with("WILL DELETE: do you want to delete \"Q\" (id 3: it is in-progress and deleting it stops its calls and removes its 4 lead(s) and its call history)"), "{q}");
+        assert!(q.contains("cannot be recovered"), "{q}");
+    }
+}
