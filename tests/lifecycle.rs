@@ -315,6 +315,8 @@ fn markdown_and_github_mark_destruction_as_loudly_as_calls() {
     ws.write("c/gone.yaml", manifest("Gone", "", &["+14155550101"]));
     ws.write("c/draft.yaml", manifest("Draft", "max_retries: 3\n", &[]));
     run(&ws, &emu, &["apply", "--auto-approve", "c"]).assert_code(0);
+    // Created in parallel: the ids are whatever the emulator gave.
+    let (gone, draft) = (id_of(&emu, "Gone"), id_of(&emu, "Draft"));
     ws.write(
         "c/gone.yaml",
         "kind: Campaign\nname: Gone\nstatus: deleted\n",
@@ -323,8 +325,8 @@ fn markdown_and_github_mark_destruction_as_loudly_as_calls() {
 
     let md = run(&ws, &emu, &["plan", "c", "--format", "markdown"]);
     md.assert_code(0)
-        .assert_contains("> [!CAUTION]\n> **WILL DELETE:** applying replaces the draft Draft (id 2): deletes it, then creates Draft anew; deletes Gone (id 1): removes a draft and its 1 lead(s).")
-        .assert_contains("| 🗑️ | Gone | **WILL DELETE** | 1 |")
+        .assert_contains(&format!("> [!CAUTION]\n> **WILL DELETE:** applying replaces the draft Draft (id {draft}): deletes it, then creates Draft anew; deletes Gone (id {gone}): removes a draft and its 1 lead(s)."))
+        .assert_contains(&format!("| 🗑️ | Gone | **WILL DELETE** | {gone} |"))
         .assert_contains("**replace** (max\\_retries): **WILL DELETE** the draft, then create");
     assert!(
         !md.stdout.contains("No changes"),
@@ -333,8 +335,8 @@ fn markdown_and_github_mark_destruction_as_loudly_as_calls() {
     );
     run(&ws, &emu, &["plan", "c", "--format", "github"])
         .assert_code(0)
-        .assert_contains("::warning file=c/gone.yaml,line=1,col=1,title=campaignctl%3A WILL DELETE::applying deletes campaign \"Gone\" (id 1)")
-        .assert_contains("title=campaignctl%3A replace (WILL DELETE)::applying deletes the draft \"Draft\" (id 2)");
+        .assert_contains(&format!("::warning file=c/gone.yaml,line=1,col=1,title=campaignctl%3A WILL DELETE::applying deletes campaign \"Gone\" (id {gone})"))
+        .assert_contains(&format!("title=campaignctl%3A replace (WILL DELETE)::applying deletes the draft \"Draft\" (id {draft})"));
 }
 
 #[test]

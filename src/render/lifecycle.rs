@@ -84,21 +84,17 @@ pub fn action_text(out: &mut String, a: &Action) {
             renamed_from,
             ..
         } => {
-            let what = match renamed_from {
-                Some(old) => format!("renamed from {old:?}"),
-                None => "a draft that differs from its manifest".to_owned(),
+            let head = match renamed_from {
+                Some(old) => format!(
+                    "# the draft {old:?}{id} is renamed to {:?} (renamed from {old:?}): the platform cannot rename a campaign, and a draft has placed no calls, so it is replaced{at}",
+                    a.name
+                ),
+                None => format!(
+                    "# the draft {:?}{id} differs from its manifest and must be replaced: the API cannot update a campaign, and a draft has placed no calls{at}",
+                    a.name
+                ),
             };
-            let _ = writeln!(
-                out,
-                "  {}",
-                paint(
-                    DIM,
-                    format!(
-                        "# {:?}{id} must be replaced: {what}; the API cannot update a campaign, and a draft has placed no calls{at}",
-                        a.name
-                    )
-                )
-            );
+            let _ = writeln!(out, "  {}", paint(DIM, head));
             let _ = writeln!(
                 out,
                 "{}/{} campaign {:?} {{",
