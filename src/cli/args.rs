@@ -246,9 +246,9 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
-    /// Exit 2 when the plan is not empty (campaigns to create, leads to add, a status to
-    /// change, or drift to report; unmanaged campaigns do not count), 0 when in sync, 1 on
-    /// any error.
+    /// Exit 2 when the plan is not empty (campaigns to create, replace or delete, leads to add
+    /// or update, a status to change, or drift to report; unmanaged campaigns do not count), 0
+    /// when in sync, 1 on any error.
     #[arg(long)]
     pub detailed_exitcode: bool,
 
