@@ -197,14 +197,16 @@ pub fn operation_result_text(r: &OperationResult) -> Option<String> {
 /// The apply summary's line about deletes and lead updates, when there were any.
 pub fn apply_summary_line(report: &Report) -> Option<String> {
     let s = report.summary();
-    let any = report
-        .results
-        .iter()
-        .any(|r| matches!(r.op, "delete" | "update_leads"));
-    any.then(|| {
-        format!(
-            "Deleted: {} campaign(s). Lead variables: {} lead(s) updated.\n",
-            s.deleted, s.leads_updated
-        )
-    })
+    let has = |op: &str| report.results.iter().any(|r| r.op == op);
+    let mut parts = Vec::new();
+    if has("delete") {
+        parts.push(format!("Deleted: {} campaign(s).", s.deleted));
+    }
+    if has("update_leads") {
+        parts.push(format!(
+            "Lead variables: {} lead(s) updated.",
+            s.leads_updated
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" ") + "\n")
 }
