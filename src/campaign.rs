@@ -40,11 +40,18 @@ pub const MANIFEST_FIELDS: &[&str] = &[
     "phone_numbers",
     "leads",
     "status",
+    "renamed_from",
 ];
 
 /// The manifest fields the create endpoint does not take: names resolved to ids, leads and the
 /// desired status (issue 6). A manifest never sets all of them with their id twins.
-pub const BEYOND_CREATE_FIELDS: &[&str] = &["assistant", "phone_numbers", "leads", "status"];
+pub const BEYOND_CREATE_FIELDS: &[&str] = &[
+    "assistant",
+    "phone_numbers",
+    "leads",
+    "status",
+    "renamed_from",
+];
 
 /// Field names are `&'static str` throughout the plan; reading a saved plan maps each name
 /// back to its constant in [`MANIFEST_FIELDS`], and refuses a name that is not a field.

@@ -25,7 +25,8 @@ const DEFAULT_END: ClockTime = ClockTime {
 /// document's first line when the field is left out).
 pub fn calling_hours(manifests: &[Manifest]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for m in manifests {
+    // A campaign that must not exist (`status: deleted`) places no calls: nothing to lint.
+    for m in manifests.iter().filter(|m| !m.spec.is_deleted()) {
         lint_one(m, &mut out);
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

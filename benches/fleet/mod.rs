@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use campaignctl::api::types::{Assistant, PhoneNumber, RemoteCampaign};
+use campaignctl::api::types::{Assistant, CampaignStatus, PhoneNumber, RemoteCampaign};
 use campaignctl::campaign::{ClockTime, Weekday};
 use campaignctl::reconcile::Observed;
 
@@ -97,7 +97,7 @@ pub fn remote(i: usize) -> RemoteCampaign {
     RemoteCampaign {
         id: i as u64 + 1,
         name: name(i),
-        status: Some("draft".into()),
+        status: CampaignStatus::Draft,
         max_calls_in_parallel: Some(1 + (i % 10) as u64),
         mark_complete_when_no_leads: Some(true),
         allowed_hours_start_time: Some(ClockTime {

@@ -254,6 +254,21 @@ impl Client {
             .await
     }
 
+    /// Merges `variables` into a lead's (`PUT /user/leads/{id}`; docs/platform-api.md, "Update
+    /// a lead"). Sends nothing else: never the status or the number. Retried only on 429; the
+    /// same merge sent again changes nothing, so the caller may repeat it.
+    pub async fn update_lead(
+        &self,
+        lead_id: u64,
+        variables: &std::collections::BTreeMap<String, serde_json::Value>,
+    ) -> Result<Lead, ApiError> {
+        let body = serde_json::json!({ "variables": variables });
+        let env: Envelope<Lead> = self
+            .write(Method::PUT, &format!("user/leads/{lead_id}"), &body)
+            .await?;
+        Ok(env.data)
+    }
+
     /// Deletes a campaign, its leads and its history (docs/platform-api.md, "Delete a
     /// campaign"). Retried only on 429; a failure with `outcome_unknown()` may have deleted it.
     pub async fn delete_campaign(&self, id: u64) -> Result<(), ApiError> {

@@ -1,5 +1,6 @@
 //! The platform API: wire types, the HTTP client with retries and error mapping, and the token.
 
+pub mod campaign_status;
 pub mod client;
 pub mod error;
 pub mod retry;

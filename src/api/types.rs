@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::campaign_status::CampaignStatus;
 use crate::campaign::{ClockTime, Weekday};
 
 /// One element of `GET /user/campaigns` (and `data` of the create response). The list returns
@@ -20,7 +21,8 @@ use crate::campaign::{ClockTime, Weekday};
 pub struct RemoteCampaign {
     pub id: u64,
     pub name: String,
-    pub status: Option<String>,
+    /// Parsed once here; serialised as the platform's string.
+    pub status: CampaignStatus,
     pub max_calls_in_parallel: Option<u64>,
     pub mark_complete_when_no_leads: Option<bool>,
     pub allowed_hours_start_time: Option<ClockTime>,
@@ -66,8 +68,11 @@ impl<'de> Deserialize<'de> for RemoteCampaign {
                 }
             }
         };
-        let status =
-            field("status", &|v| v.is_string()).and_then(|v| v.as_str().map(str::to_owned));
+        let status = CampaignStatus::parse(
+            field("status", &|v| v.is_string())
+                .as_ref()
+                .and_then(Value::as_str),
+        );
         let max_calls_in_parallel = field("max_calls_in_parallel", &|v| lenient::u64(v).is_some())
             .and_then(|v| lenient::u64(&v));
         let mark_complete_when_no_leads = field("mark_complete_when_no_leads", &|v| {
@@ -365,7 +370,7 @@ mod tests {
             "unreadable values are not observed"
         );
         assert_eq!(odd.allowed_days, None);
-        assert_eq!(odd.status, None);
+        assert_eq!(odd.status, CampaignStatus::NotReturned);
         assert_eq!(
             odd.unreadable
                 .keys()

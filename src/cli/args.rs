@@ -114,7 +114,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only), = unchanged, ? unmanaged (never touched), ! WILL START CALLING, - stop.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, leads to add, a status to change, or drift to report;\n              unmanaged campaigns do not count."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only) or lead variables to update, -/+ replace a draft (delete, then create), - delete (WILL DELETE) or stop, = unchanged, ? unmanaged (never touched unless --prune-prefix), ! WILL START CALLING.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, replace or delete, leads to add or update, a status to change, or drift to report;\n              unmanaged campaigns do not count."
     )]
     Plan {
         #[command(flatten)]
@@ -124,7 +124,7 @@ pub enum Command {
     },
     /// Plan afresh, show the plan, confirm, then create campaigns, add leads and set status.
     #[command(
-        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI: writes, but never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start campaigns\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added: that needs --allow-start (or its own answer on a terminal); --auto-approve alone holds it and says so.\nExit codes: 0 everything approved succeeded (held operations are reported, not failures), 1 otherwise (a failure, an unknown outcome, an interrupt)."
+        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI: writes, but never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start campaigns\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added: that needs --allow-start (or its own answer on a terminal); --auto-approve alone holds it and says so. Deleting (status: deleted, --prune-prefix, replacing a drifted draft) needs --allow-delete, on a terminal its own answer; a saved plan needs the flag.\nExit codes: 0 everything approved succeeded (held operations are reported, not failures), 1 otherwise (a failure, an unknown outcome, an interrupt)."
     )]
     Apply {
         #[command(flatten)]
@@ -197,10 +197,45 @@ pub struct LintArgs {
     pub deny_warnings: bool,
 }
 
+/// Removals: `--prune-prefix` and its guard, for plan, apply and watch alike.
+#[derive(Debug, Args)]
+pub struct LifecycleArgs {
+    /// Delete every campaign whose name starts with PREFIX and that no manifest declares (the
+    /// prefix marks what campaignctl owns). Refused when no manifest is loaded. Deleting needs
+    /// --allow-delete when applying.
+    #[arg(long, value_name = "PREFIX", value_parser = prune_prefix)]
+    pub prune_prefix: Option<String>,
+
+    /// Refuse a plan that deletes more than N campaigns (deletes, prunes and replacements of
+    /// drafts), naming them.
+    #[arg(long, value_name = "N", default_value_t = crate::reconcile::lifecycle::DEFAULT_MAX_DELETES)]
+    pub max_deletes: usize,
+}
+
+impl LifecycleArgs {
+    pub fn options(&self) -> crate::reconcile::lifecycle::LifecycleOptions {
+        crate::reconcile::lifecycle::LifecycleOptions {
+            prune_prefix: self.prune_prefix.clone(),
+            max_deletes: self.max_deletes,
+        }
+    }
+}
+
+/// A prefix that cannot match every campaign.
+fn prune_prefix(s: &str) -> Result<String, String> {
+    if s.trim().is_empty() {
+        return Err("must not be empty: an empty prefix would match every campaign".into());
+    }
+    Ok(s.to_owned())
+}
+
 #[derive(Debug, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
 
     /// Output format. `json` is stable and documented in the README; annotations are also
     /// printed when GITHUB_ACTIONS=true.
@@ -211,9 +246,9 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
-    /// Exit 2 when the plan is not empty (campaigns to create, leads to add, a status to
-    /// change, or drift to report; unmanaged campaigns do not count), 0 when in sync, 1 on
-    /// any error.
+    /// Exit 2 when the plan is not empty (campaigns to create, replace or delete, leads to add
+    /// or update, a status to change, or drift to report; unmanaged campaigns do not count), 0
+    /// when in sync, 1 on any error.
     #[arg(long)]
     pub detailed_exitcode: bool,
 
@@ -238,6 +273,15 @@ pub struct ApplyArgs {
     /// terminal they are asked for separately.
     #[arg(long)]
     pub allow_start: bool,
+
+    /// Approve what destroys data: deleting campaigns (`status: deleted`, --prune-prefix) and
+    /// replacing drafts (delete, then create). Without it those are held and reported; on a
+    /// terminal they are asked for separately. A saved plan needs it too.
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
 
     /// Operations in flight at most at once.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -374,6 +418,14 @@ pub struct WatchArgs {
     /// the daemon adds leads and stops campaigns, but leaves starts to `campaignctl apply`.
     #[arg(long)]
     pub allow_start: bool,
+
+    /// Let the daemon delete campaigns (`status: deleted`, --prune-prefix) and replace drafts.
+    /// Without it those are held, logged with this flag, and left for `campaignctl apply`.
+    #[arg(long)]
+    pub allow_delete: bool,
+
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
 
     /// First wait after a failed pass; doubles per failure up to --backoff-max (tests shorten it).
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = positive_duration, hide = true)]

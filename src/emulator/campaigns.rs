@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use super::app::App;
 use super::error_response::ErrorResponse;
 use super::records::ListedCampaign;
+use super::stats::Stats;
 
 pub(crate) const CAMPAIGN_NOT_FOUND: &str = "Campaign not found.";
 
@@ -41,5 +42,6 @@ pub(crate) async fn delete(
         data.leads.retain(|l| l.campaign_id != id);
         Ok(())
     })?;
+    Stats::bump(&app.stats.campaigns_deleted);
     Ok(Json(json!({"message": "Campaign deleted successfully"})))
 }

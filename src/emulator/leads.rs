@@ -131,6 +131,7 @@ pub(crate) async fn update(
         lead.updated_at = UtcTime::now().lead_format();
         Ok::<_, ErrorResponse>(lead.to_wire())
     })?;
+    Stats::bump(&app.stats.leads_updated);
     Ok(Json(EnvelopeJson {
         message: Some("Lead updated successfully".to_string()),
         data: lead,

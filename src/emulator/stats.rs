@@ -24,6 +24,10 @@ pub(crate) struct Stats {
     pub campaigns_started: AtomicU64,
     /// Leads created in a campaign that was running: it dials them at once.
     pub leads_created_while_running: AtomicU64,
+    /// Campaigns deleted (`DELETE /user/campaign/{id}` that found one).
+    pub campaigns_deleted: AtomicU64,
+    /// Leads changed through `PUT /user/leads/{id}`.
+    pub leads_updated: AtomicU64,
     pub fault_errors: AtomicU64,
     pub fault_drops: AtomicU64,
     pub fault_rate_limited: AtomicU64,
@@ -40,6 +44,8 @@ pub(crate) struct StatsSnapshot {
     leads_created: u64,
     leads_created_while_running: u64,
     campaigns_started: u64,
+    campaigns_deleted: u64,
+    leads_updated: u64,
     faults: FaultCounts,
 }
 
@@ -66,6 +72,8 @@ impl Stats {
             leads_created: get(&self.leads_created),
             leads_created_while_running: get(&self.leads_created_while_running),
             campaigns_started: get(&self.campaigns_started),
+            campaigns_deleted: get(&self.campaigns_deleted),
+            leads_updated: get(&self.leads_updated),
             faults: FaultCounts {
                 errors: get(&self.fault_errors),
                 drops: get(&self.fault_drops),

@@ -15,13 +15,17 @@ pub enum DesiredStatus {
     Running,
     /// Stopped if it is running.
     Stopped,
+    /// The campaign must not exist: deleted if it does (with its leads and call history, so
+    /// only with `--allow-delete`), and nothing to do once it is gone (a tombstone).
+    Deleted,
 }
 
 impl DesiredStatus {
-    pub const ALL: [DesiredStatus; 3] = [
+    pub const ALL: [DesiredStatus; 4] = [
         DesiredStatus::Draft,
         DesiredStatus::Running,
         DesiredStatus::Stopped,
+        DesiredStatus::Deleted,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -29,6 +33,7 @@ impl DesiredStatus {
             DesiredStatus::Draft => "draft",
             DesiredStatus::Running => "running",
             DesiredStatus::Stopped => "stopped",
+            DesiredStatus::Deleted => "deleted",
         }
     }
 

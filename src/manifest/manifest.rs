@@ -38,6 +38,16 @@ pub struct CampaignSpec {
     pub leads: Option<LeadsSpec>,
     /// The status the campaign should be in; `None` is `draft`: never started or stopped.
     pub status: Option<DesiredStatus>,
+    /// The name the campaign had before this manifest renamed it. The platform cannot rename:
+    /// a draft under the old name is replaced under the new one; one that has run is not.
+    pub renamed_from: Option<String>,
+}
+
+impl CampaignSpec {
+    /// `status: deleted`: the campaign must not exist.
+    pub fn is_deleted(&self) -> bool {
+        self.status == Some(DesiredStatus::Deleted)
+    }
 }
 
 impl CampaignSpec {

@@ -296,6 +296,38 @@ impl FieldChecker<'_> {
 
     /// A manifest writes a reference by name or by id, not both: two answers to one question
     /// would leave campaignctl to guess which one was meant.
+    /// `renamed_from` names another campaign this manifest takes over; it makes no sense with
+    /// `id` (adoption already matches by id), with its own name, or with `status: deleted`.
+    pub fn renamed_from_fits(&mut self, spec: &crate::manifest::CampaignSpec) {
+        let (Some(old), Some(at)) = (&spec.renamed_from, self.locations.get("renamed_from")) else {
+            return;
+        };
+        let problem = if spec.id.is_some() {
+            Some((
+                "renamed_from and id are both set; a manifest with id is matched by id, so its name can change without renamed_from",
+                "remove renamed_from",
+            ))
+        } else if *old == spec.name {
+            Some((
+                "renamed_from is the campaign's own name",
+                "set renamed_from to the name the campaign had before, or remove it",
+            ))
+        } else if spec.is_deleted() {
+            Some((
+                "renamed_from with status: deleted; a deleted campaign is not renamed",
+                "to delete the campaign under its old name, write name: <old name> and status: deleted",
+            ))
+        } else {
+            None
+        };
+        if let Some((message, hint)) = problem {
+            let d = Diagnostic::error(Some(at.clone()), message)
+                .with_field("renamed_from")
+                .with_hint(hint);
+            self.push(d);
+        }
+    }
+
     pub fn one_of_each_pair(&mut self) {
         for (name_field, id_field) in NAME_ID_PAIRS {
             let (Some(a), Some(b)) = (self.locations.get(name_field), self.locations.get(id_field))
@@ -355,7 +387,7 @@ fn leads_path_refused(
 
 #[cfg(test)]
 mod tests {
-    use crate::manifest::testing::{assert_hint, assert_reports, valid, BASE};
+    use crate::manifest::testing::{assert_hint, assert_reports, parse, valid, BASE};
     use crate::manifest::DesiredStatus;
 
     fn doc(extra: &str) -> String {
@@ -406,7 +438,7 @@ mod tests {
     }
 
     #[test]
-    fn status_is_draft_running_or_stopped() {
+    fn status_is_draft_running_stopped_or_deleted() {
         assert_eq!(
             valid(&doc("status: running\n")).spec.status,
             Some(DesiredStatus::Running)
@@ -418,8 +450,44 @@ mod tests {
         );
         assert_hint(
             &doc("status: runing\n"),
-            "t.yaml:4:9: error: status must be one of draft, running, stopped, got \"runing\"",
+            "t.yaml:4:9: error: status must be one of draft, running, stopped, deleted, got \"runing\"",
             "did you mean \"running\"?",
+        );
+        assert_eq!(
+            valid("kind: Campaign\nname: Gone\nstatus: deleted\n")
+                .spec
+                .status,
+            Some(DesiredStatus::Deleted),
+            "a tombstone needs no assistant: it never creates anything"
+        );
+    }
+
+    #[test]
+    fn renamed_from_fits_only_a_manifest_matched_by_name() {
+        assert_eq!(
+            valid(&doc("renamed_from: Old name\n"))
+                .spec
+                .renamed_from
+                .as_deref(),
+            Some("Old name")
+        );
+        let with_id = "kind: Campaign\nid: 4\nname: New\nrenamed_from: Old\n";
+        assert!(
+            parse(with_id)
+                .1
+                .iter()
+                .any(|d| d.message.contains("renamed_from and id")),
+            "{:?}",
+            parse(with_id).1
+        );
+        let deleted = "kind: Campaign\nname: New\nstatus: deleted\nrenamed_from: Old\n";
+        assert!(
+            parse(deleted)
+                .1
+                .iter()
+                .any(|d| d.message.contains("renamed_from with status: deleted")),
+            "{:?}",
+            parse(deleted).1
         );
     }
 

@@ -22,7 +22,7 @@ use crate::manifest::DesiredStatus;
 #[schemars(
     title = "campaignctl Campaign manifest",
     extend(
-        "anyOf" = [{"required": ["assistant_id"]}, {"required": ["assistant"]}, {"required": ["id"]}],
+        "anyOf" = [{"required": ["assistant_id"]}, {"required": ["assistant"]}, {"required": ["id"]}, {"properties": {"status": {"const": "deleted"}}, "required": ["status"]}],
         "allOf" = [
             {"not": {"required": ["assistant", "assistant_id"]}},
             {"not": {"required": ["phone_numbers", "phone_number_ids"]}}
@@ -89,8 +89,14 @@ struct CampaignManifest {
     /// are added; leads are never removed.
     leads: Option<Leads>,
     /// The status the campaign should be in. `draft` (the default) never starts it; `running`
-    /// starts it once its leads exist, which places real phone calls; `stopped` stops it.
+    /// starts it once its leads exist, which places real phone calls; `stopped` stops it;
+    /// `deleted` deletes it with its leads and call history (needs `--allow-delete`).
     status: Option<DesiredStatus>,
+    /// The campaign's previous name, when this manifest renames it. A draft under that name
+    /// is replaced under the new one (its leads must all be declared here); a campaign that
+    /// has run cannot be renamed, and the plan says what to do instead.
+    #[schemars(length(min = 1, max = limits::NAME_MAX_CHARS))]
+    renamed_from: Option<String>,
 }
 
 /// An E.164 number, allowing the spaces, dashes, dots and parentheses people paste.

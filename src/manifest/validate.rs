@@ -133,6 +133,10 @@ pub fn check_document(
             "phone_numbers" => spec.phone_numbers = check.phone_numbers(field, value),
             "leads" => spec.leads = check.leads(value),
             "status" => spec.status = check.desired_status(value),
+            "renamed_from" => {
+                spec.renamed_from =
+                    check.text(field, value, limits::NAME_MAX_CHARS, NAME_TRIM_HINT);
+            }
             unknown => {
                 let hint = match suggest::closest(unknown, MANIFEST_FIELDS.iter().copied()) {
                     Some(meant) => format!("did you mean `{meant}`?"),
@@ -156,8 +160,9 @@ pub fn check_document(
             "add a name: it is how campaignctl finds the campaign on the platform",
         ),
         (
-            // A manifest that adopts an existing campaign by id never creates one.
-            has_assistant || has_id,
+            // A manifest that adopts an existing campaign by id never creates one, and one
+            // that says the campaign must not exist never does either.
+            has_assistant || has_id || spec.is_deleted(),
             "assistant_id",
             "add the name (assistant: Sales Outbound) or the id (assistant_id: 7) of an outbound assistant",
         ),
@@ -173,6 +178,7 @@ pub fn check_document(
     }
 
     check.one_of_each_pair();
+    check.renamed_from_fits(&spec);
 
     let valid = check.errors == 0 && document.clean;
     let location = check.location(root.mark);

@@ -29,11 +29,11 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
-use crate::api::types::{CreateCampaign, CreateLead, RemoteCampaign};
+use crate::api::types::{CampaignStatus, CreateCampaign, CreateLead, RemoteCampaign};
 use crate::api::{ApiError, Client};
 use crate::manifest::{DesiredLead, Diagnostic, Location, Manifest};
 
-use super::leads_and_status::remote_status;
+use super::leads_and_status::LeadUpdate;
 use super::operation::{Approval, Approvals, Operation, OperationId, OperationKind, Target};
 
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +69,9 @@ pub enum Outcome {
         leads_added: Option<usize>,
         #[serde(skip_serializing_if = "Option::is_none")]
         leads_found: Option<usize>,
+        /// Leads whose variables were updated (update_leads).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        leads_updated: Option<usize>,
         /// The campaign's status afterwards (start, stop).
         #[serde(skip_serializing_if = "Option::is_none")]
         status: Option<String>,
@@ -197,6 +200,9 @@ pub struct ReportSummary {
     pub leads_added: usize,
     pub started: usize,
     pub stopped: usize,
+    /// Campaigns deleted (deletes and the first half of replacements).
+    pub deleted: usize,
+    pub leads_updated: usize,
     pub failed: usize,
     pub unknown: usize,
     pub skipped: usize,
@@ -218,6 +224,13 @@ impl Report {
                 } => s.leads_added += n,
                 _ => {}
             }
+            if let Outcome::Done {
+                leads_updated: Some(n),
+                ..
+            } = &r.outcome
+            {
+                s.leads_updated += n;
+            }
             match (&r.outcome, r.op) {
                 (Outcome::Done { note: Some(_), .. }, "create") => s.joined += 1,
                 (Outcome::Done { .. }, "create") => s.created += 1,
@@ -227,6 +240,7 @@ impl Report {
                 }
                 (Outcome::Done { .. } | Outcome::Inferred { .. }, "start") => s.started += 1,
                 (Outcome::Done { .. } | Outcome::Inferred { .. }, "stop") => s.stopped += 1,
+                (Outcome::Done { .. } | Outcome::Inferred { .. }, "delete") => s.deleted += 1,
                 (Outcome::Done { .. } | Outcome::Inferred { .. }, _) => {}
                 (Outcome::Failed { .. }, _) => s.failed += 1,
                 (Outcome::Unknown { .. }, _) => s.unknown += 1,
@@ -386,6 +400,7 @@ pub async fn execute(
                                 id: Some(v.id),
                                 leads_added: None,
                                 leads_found: None,
+                                leads_updated: None,
                                 status: None,
                                 note: Some(format!(
                                     "another run created {:?} at the same time; kept the older campaign (id {}) and deleted this run's copy (id {lost})",
@@ -440,11 +455,11 @@ pub async fn execute(
 }
 
 /// Campaign statuses by id as last read for a time-of-use check, and when.
-type FreshStatuses = Mutex<Option<(Instant, HashMap<u64, Option<String>>)>>;
+type FreshStatuses = Mutex<Option<(Instant, HashMap<u64, CampaignStatus>)>>;
 
 /// How old a status read may be and still count as "right before" adding leads. Reads are
 /// shared within this window so that a plan adding leads to many campaigns does not list the
-/// account once per campaign; this run's own starts and stops clear it.
+/// account once per campaign; this run's own starts, stops and deletes clear it.
 const FRESH_FOR: Duration = Duration::from_millis(500);
 
 enum Readiness {
@@ -665,7 +680,7 @@ async fn remove_copy(
     name: &str,
     winner: u64,
 ) -> Result<(), String> {
-    if copy.status.as_deref() != Some(remote_status::DRAFT) {
+    if copy.status != CampaignStatus::Draft {
         return Err(format!(
             "{name:?} is held by campaign {winner} and campaign {}, which is no longer a draft, so campaignctl does not delete it; delete the extra campaign in the dashboard",
             copy.id
@@ -742,15 +757,23 @@ async fn run(
             add_leads(client, id, leads, op).await
         }
         OperationKind::Start => {
-            let outcome = change_status(client, id, "start", remote_status::RUNNING).await;
+            let outcome = change_status(client, id, "start", CampaignStatus::InProgress).await;
             forget(fresh);
             outcome
         }
         OperationKind::Stop => {
-            let outcome = change_status(client, id, "stop", remote_status::STOPPED).await;
+            let outcome = change_status(client, id, "stop", CampaignStatus::Stopped).await;
             forget(fresh);
             outcome
         }
+        OperationKind::DeleteCampaign {
+            expected_status, ..
+        } => {
+            let outcome = delete_campaign(client, op, id, expected_status).await;
+            forget(fresh);
+            outcome
+        }
+        OperationKind::UpdateLeads { updates } => update_leads(client, op, updates).await,
     }
 }
 
@@ -758,6 +781,126 @@ async fn run(
 fn forget(fresh: &FreshStatuses) {
     if let Ok(mut guard) = fresh.lock() {
         *guard = None;
+    }
+}
+
+/// Deletes a campaign, once, and only while it is still the campaign the plan saw: a fresh
+/// list right before must show it under the same name and in the same status (a draft to be
+/// replaced may have been started while the question waited; a pruned campaign may have been
+/// renamed out of the prefix). Deleting one id again cannot delete anything else, so an
+/// ambiguous answer is settled by listing: gone is done.
+async fn delete_campaign(
+    client: &Client,
+    op: &Operation,
+    id: u64,
+    expected: &CampaignStatus,
+) -> Outcome {
+    let now = match client.list_campaigns().await {
+        Ok(list) => list.into_iter().find(|c| c.id == id),
+        Err(e) => {
+            return Outcome::failed(format!(
+                "cannot read the campaign right before deleting it ({e}); nothing was deleted"
+            ))
+        }
+    };
+    let Some(now) = now else {
+        info!(campaign = op.campaign.as_str(), id, "already gone");
+        return Outcome::Inferred {
+            id: None,
+            status: None,
+            cause: "the campaign was no longer on the platform".to_owned(),
+        };
+    };
+    if now.name != op.campaign || now.status != *expected {
+        warn!(campaign = op.campaign.as_str(), id, status = %now.status, "changed since the plan; not deleted");
+        return Outcome::failed(format!(
+            "campaign {id} changed since the plan (it was {:?} in status {expected}, it is now {:?} in status {}); it was not deleted. Run `campaignctl plan` to see what would happen now",
+            op.campaign, now.name, now.status
+        ));
+    }
+    let error = match client.delete_campaign(id).await {
+        Ok(()) => {
+            info!(campaign = op.campaign.as_str(), id, "deleted");
+            return Outcome::Done {
+                id: None,
+                leads_added: None,
+                leads_found: None,
+                leads_updated: None,
+                status: None,
+                note: None,
+            };
+        }
+        Err(e) => e,
+    };
+    if matches!(error, ApiError::NotFound { .. }) || error.outcome_unknown() {
+        if let Ok(list) = client.list_campaigns().await {
+            if !list.iter().any(|c| c.id == id) {
+                return Outcome::Inferred {
+                    id: None,
+                    status: None,
+                    cause: error.to_string(),
+                };
+            }
+        }
+    }
+    Outcome::failed(error.to_string())
+}
+
+/// Merges the declared variables into each lead. A merge sent twice is the same merge, so an
+/// ambiguous answer is sent again (bounded).
+async fn update_leads(client: &Client, op: &Operation, updates: &[LeadUpdate]) -> Outcome {
+    let policy = client.retry_policy();
+    let mut updated = 0;
+    let mut failures = Vec::new();
+    let mut outcomes = stream::iter(updates)
+        .map(|u| async move {
+            let mut attempts = 0u32;
+            loop {
+                attempts += 1;
+                match client.update_lead(u.lead_id, &u.variables).await {
+                    Ok(_) => return (u, Ok(())),
+                    Err(e) if e.outcome_unknown() && attempts < policy.max_attempts => {
+                        tokio::time::sleep(policy.backoff_ceiling(attempts)).await;
+                    }
+                    Err(e) => return (u, Err(e.to_string())),
+                }
+            }
+        })
+        .buffer_unordered(LEADS_IN_FLIGHT);
+    while let Some((u, outcome)) = outcomes.next().await {
+        match outcome {
+            Ok(()) => updated += 1,
+            Err(error) => failures.push(LeadFailure {
+                phone_number: u.phone_number.clone(),
+                source: u.source.clone(),
+                error,
+            }),
+        }
+    }
+    if failures.is_empty() {
+        info!(
+            campaign = op.campaign.as_str(),
+            updated, "lead variables updated"
+        );
+        return Outcome::Done {
+            id: None,
+            leads_added: None,
+            leads_found: None,
+            leads_updated: Some(updated),
+            status: None,
+            note: None,
+        };
+    }
+    Outcome::Failed {
+        error: format!(
+            "{} of {} lead update(s) failed ({updated} updated)",
+            failures.len(),
+            updates.len()
+        ),
+        diagnostics: Vec::new(),
+        hint: None,
+        lead_failures: failures,
+        leads_added: None,
     }
 }
 
@@ -777,12 +920,12 @@ async fn recheck_not_calling(
             .map(|(_, statuses)| statuses.get(&id).cloned())
     });
     let status = match recent {
-        Some(status) => status.flatten(),
+        Some(status) => status.unwrap_or_default(),
         None => match client.list_campaigns().await {
             Ok(list) => {
-                let statuses: HashMap<u64, Option<String>> =
+                let statuses: HashMap<u64, CampaignStatus> =
                     list.into_iter().map(|c| (c.id, c.status)).collect();
-                let status = statuses.get(&id).cloned().flatten();
+                let status = statuses.get(&id).cloned().unwrap_or_default();
                 if let Ok(mut guard) = fresh.lock() {
                     *guard = Some((Instant::now(), statuses));
                 }
@@ -799,8 +942,8 @@ async fn recheck_not_calling(
 }
 
 /// Held when a campaign in `status` would dial leads added to it now.
-fn dials_now(op: &Operation, status: Option<String>) -> Option<Outcome> {
-    if remote_status::dials_new_leads(status.as_deref()) {
+fn dials_now(op: &Operation, status: CampaignStatus) -> Option<Outcome> {
+    if status.dials_new_leads() {
         warn!(campaign = op.campaign.as_str(), status = ?status, "the campaign started after the plan was made; its new leads would be called");
         return Some(Outcome::Held {
             approval: Approval::PlaceCalls,
@@ -808,7 +951,10 @@ fn dials_now(op: &Operation, status: Option<String>) -> Option<Outcome> {
             reason: format!(
                 "{:?} is {} right before its leads would be added (it was not when planned), so adding them would call them; run with --allow-start to allow it",
                 op.campaign,
-                status.as_deref().unwrap_or("in an unknown state")
+                match status {
+                    CampaignStatus::NotReturned => "in an unknown state",
+                    ref s => s.label(),
+                }
             ),
         });
     }
@@ -851,6 +997,7 @@ async fn create_or_refused(
                     id: Some(created.id),
                     leads_added: None,
                     leads_found: None,
+                    leads_updated: None,
                     status: None,
                     note: None,
                 });
@@ -980,6 +1127,7 @@ async fn add_leads(
             id: None,
             leads_added: Some(added),
             leads_found: Some(found),
+            leads_updated: None,
             status: None,
             note: None,
         }
@@ -1059,7 +1207,12 @@ fn already_taken(e: &ApiError) -> bool {
 
 /// Starts or stops a campaign once. An answer lost after sending is settled by reading the
 /// campaign's status, never by sending again.
-async fn change_status(client: &Client, id: u64, action: &str, expected: &str) -> Outcome {
+async fn change_status(
+    client: &Client,
+    id: u64,
+    action: &str,
+    expected: CampaignStatus,
+) -> Outcome {
     let error = match client.update_status(id, action).await {
         Ok(r) => {
             info!(id, action, status = %r.data.status, "status changed");
@@ -1067,6 +1220,7 @@ async fn change_status(client: &Client, id: u64, action: &str, expected: &str) -
                 id: None,
                 leads_added: None,
                 leads_found: None,
+                leads_updated: None,
                 status: Some(r.data.status),
                 note: None,
             };
@@ -1080,13 +1234,10 @@ async fn change_status(client: &Client, id: u64, action: &str, expected: &str) -
     }
     if !matches!(error, ApiError::Unauthorized) {
         if let Ok(list) = client.list_campaigns().await {
-            if list
-                .iter()
-                .any(|c| c.id == id && c.status.as_deref() == Some(expected))
-            {
+            if list.iter().any(|c| c.id == id && c.status == expected) {
                 return Outcome::Inferred {
                     id: None,
-                    status: Some(expected.to_owned()),
+                    status: Some(expected.label().to_owned()),
                     cause: error.to_string(),
                 };
             }

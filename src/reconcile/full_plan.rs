@@ -7,7 +7,10 @@ use std::collections::BTreeMap;
 
 use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
 
+#[cfg(test)]
+use super::leads_and_status::ObservedLead;
 use super::leads_and_status::{plan_leads_and_status, ObservedLeads};
+use super::lifecycle::{self, LifecycleOptions};
 use super::observed::Observed;
 use super::plan::{plan, ActionKind, Plan};
 use super::resolve::{resolve_names, References};
@@ -29,20 +32,42 @@ pub struct CampaignPlan {
     pub planned: FullPlan,
     resolve_errors: Vec<Diagnostic>,
     references: BTreeMap<String, References>,
+    options: LifecycleOptions,
 }
 
-/// Pure: resolves names and plans the campaigns.
+/// Pure: resolves names and plans the campaigns, with the default lifecycle options.
 pub fn plan_campaigns(manifests: &[Manifest], observed: &Observed) -> CampaignPlan {
+    plan_campaigns_with(manifests, observed, &LifecycleOptions::default())
+}
+
+/// Pure: resolves names and plans the campaigns, pruning as `options` say.
+pub fn plan_campaigns_with(
+    manifests: &[Manifest],
+    observed: &Observed,
+    options: &LifecycleOptions,
+) -> CampaignPlan {
     let mut resolved = resolve_names(manifests, observed);
-    let plan = plan(&resolved.manifests, observed);
-    let resolve_errors = plan
-        .actions
-        .iter()
-        .filter(|a| matches!(a.kind, ActionKind::Create { .. }))
-        .filter_map(|a| a.manifest.as_ref())
-        .filter_map(|at| resolved.problems.remove(at))
-        .flatten()
-        .collect();
+    let mut plan = plan(&resolved.manifests, observed);
+    let mut resolve_errors = Vec::new();
+    for a in &mut plan.actions {
+        let Some(problems) = a
+            .manifest
+            .as_ref()
+            .and_then(|at| resolved.problems.remove(at))
+        else {
+            continue;
+        };
+        match a.kind {
+            ActionKind::Create { .. } => resolve_errors.extend(problems),
+            // A replacement is a create too, but a draft that cannot be replaced stays drift
+            // rather than blocking the plan.
+            ActionKind::Replace { .. } if problems.iter().any(Diagnostic::is_error) => {
+                lifecycle::keep_unreplaceable(a, &problems)
+            }
+            _ => {}
+        }
+    }
+    lifecycle::prune(&mut plan, manifests.len(), options, observed);
     CampaignPlan {
         planned: FullPlan {
             manifests: resolved.manifests,
@@ -51,13 +76,23 @@ pub fn plan_campaigns(manifests: &[Manifest], observed: &Observed) -> CampaignPl
         },
         resolve_errors,
         references: resolved.references,
+        options: options.clone(),
     }
 }
 
-/// The existing campaigns whose leads the plan must know: those that declare leads or must run.
+/// The existing campaigns whose leads the plan must know: those that declare leads or must run,
+/// drafts to replace (a replacement must not lose an undeclared lead) and campaigns to delete
+/// (the plan says how many leads go with them).
 pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
     let planned = &first.planned;
-    planned
+    let going = planned.plan.actions.iter().filter(|a| {
+        matches!(
+            a.kind,
+            ActionKind::Replace { .. } | ActionKind::Delete { .. }
+        )
+    });
+    let mut ids: Vec<u64> = going.filter_map(|a| a.remote_id).collect();
+    let more = planned
         .manifests
         .iter()
         .filter(|m| m.spec.leads.is_some() || m.spec.status == Some(DesiredStatus::Running))
@@ -68,8 +103,11 @@ pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
                 .iter()
                 .find(|a| a.manifest.as_ref() == Some(&m.location))
                 .and_then(|a| a.remote_id)
-        })
-        .collect()
+        });
+    ids.extend(more);
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Pure: adds the leads and status changes to a campaign plan, given the leads of existing campaigns.
@@ -82,7 +120,10 @@ pub fn add_leads_and_status(
         mut planned,
         resolve_errors,
         references,
+        options,
     } = first;
+    lifecycle::settle_with_leads(&mut planned.plan, &planned.manifests, leads);
+    lifecycle::guard_deletes(&mut planned.plan, &options);
     let (leads_and_status, errors) = plan_leads_and_status(
         &planned.manifests,
         &planned.plan,
@@ -126,7 +167,7 @@ mod tests {
     #[test]
     fn existing_leads_match_by_normalised_number_and_a_running_campaign_is_left_alone() {
         let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]));
-        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
         let plan = planned(DOC, &o, &leads);
         let f = plan.leads_and_status_of("Q").expect("leads and status");
         let l = f.leads.as_ref().expect("leads");
@@ -184,7 +225,7 @@ mod tests {
     #[test]
     fn an_existing_campaign_without_a_status_is_never_started() {
         let o = observed(serde_json::json!([{"id": 3, "name": "Q"}]));
-        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
         let plan = planned(DOC, &o, &leads);
         let f = plan.leads_and_status_of("Q").expect("leads and status");
         assert!(!f.starts(), "unknown state is not draft: {f:#?}");
@@ -197,7 +238,7 @@ mod tests {
     #[test]
     fn leads_for_a_running_campaign_are_marked_as_placing_calls() {
         let o = observed(serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]));
-        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
         let plan = planned(DOC, &o, &leads);
         let f = plan.leads_and_status_of("Q").expect("leads and status");
         assert!(f.calls_new_leads() && f.places_calls(), "{f:#?}");
@@ -213,7 +254,7 @@ mod tests {
 
     #[test]
     fn leads_for_a_campaign_in_a_status_campaignctl_does_not_know_count_as_placing_calls() {
-        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
         let manifest = "kind: Campaign\nname: Q\nassistant_id: 7\nleads:\n  items:\n    - { phone_number: \"+14155550102\" }\n";
         for status in [json!("paused"), json!("something-new"), json!(null)] {
             let o = observed(json!([{"id": 3, "name": "Q", "status": status}]));

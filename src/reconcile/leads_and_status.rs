@@ -1,48 +1,117 @@
 //! What a campaign needs beyond its creation: the leads it lacks and the status it should be in,
 //! plus what its references resolved to (for display). Planned purely from the manifests, the
 //! campaign plan and the observed campaigns and leads; turned into operations by `operation`.
-//! Leads are only ever added (matched by normalised phone number), never removed.
+//! Leads are added (matched by normalised phone number) and their variables updated (merged, as
+//! the platform does), never removed; leads no manifest declares are counted and left alone.
 
 use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::types::Lead;
+use crate::api::types::{CampaignStatus, Lead};
 use crate::manifest::{
     normalize_phone, DesiredLead, DesiredStatus, Diagnostic, Location, Manifest,
 };
 
 use super::observed::Observed;
-use super::plan::Plan;
+use super::plan::{ActionKind, Plan};
 use super::resolve::References;
 
-/// The platform's campaign statuses (docs/platform-api.md, "Campaign statuses").
-pub mod remote_status {
-    pub const DRAFT: &str = "draft";
-    pub const RUNNING: &str = "in-progress";
-    pub const STOPPED: &str = "stopped";
-    pub const COMPLETED: &str = "completed";
-    pub const PAUSED: &str = "paused";
-    /// Not a platform status: the list did not say.
-    pub const NOT_RETURNED: &str = "(not returned by the platform)";
+/// One lead of an existing campaign as the lead list returned it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ObservedLead {
+    pub id: u64,
+    /// Normalised as manifests' numbers are.
+    pub phone_number: String,
+    #[serde(default)]
+    pub variables: BTreeMap<String, serde_json::Value>,
+}
 
-    /// Whether a campaign in this status may dial leads added to it, now or without another
-    /// start: running, and every status campaignctl does not know (paused, anything new, or
-    /// none returned) — an unknown state is never assumed to be safe.
-    pub fn dials_new_leads(status: Option<&str>) -> bool {
-        !matches!(status, Some(DRAFT | STOPPED | COMPLETED))
+impl ObservedLead {
+    /// A lead with no variables (tests).
+    pub fn number(id: u64, phone_number: &str) -> ObservedLead {
+        ObservedLead {
+            id,
+            phone_number: phone_number.to_owned(),
+            variables: BTreeMap::new(),
+        }
     }
 }
 
-/// The normalised phone numbers of each existing campaign's leads, by campaign id.
-pub type ObservedLeads = BTreeMap<u64, Vec<String>>;
+/// The leads of each existing campaign that was read, by campaign id.
+pub type ObservedLeads = BTreeMap<u64, Vec<ObservedLead>>;
 
-/// The phone numbers of `leads`, normalised as manifests' are.
-pub fn lead_numbers(leads: &[Lead]) -> Vec<String> {
+/// `leads` as the plan compares them, numbers normalised as manifests' are.
+pub fn observed_leads(leads: &[Lead]) -> Vec<ObservedLead> {
     leads
         .iter()
-        .map(|l| normalize_phone(&l.phone_number).unwrap_or_else(|| l.phone_number.clone()))
+        .map(|l| ObservedLead {
+            id: l.id,
+            phone_number: normalize_phone(&l.phone_number)
+                .unwrap_or_else(|| l.phone_number.clone()),
+            variables: l.variables.clone(),
+        })
         .collect()
+}
+
+/// One lead whose declared variables differ from the platform's: `PUT /user/leads/{id}` with
+/// `variables`, which the platform merges into the lead's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadUpdate {
+    pub lead_id: u64,
+    pub phone_number: String,
+    /// Only the variables that differ, with the manifest's values.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    pub source: Location,
+}
+
+/// Two variable values as the platform may echo them: a number or boolean sent may come back
+/// as its text (PHP), which is the same value, not a change.
+fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let text = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(_) | Value::Bool(_) => Some(v.to_string()),
+        _ => None,
+    };
+    a == b || matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// The updates that bring the platform's leads to the declared variables, and how many leads
+/// hold variables the manifest does not set (a merge cannot remove them).
+pub fn lead_updates(
+    declared: &[DesiredLead],
+    on_platform: &[ObservedLead],
+) -> (Vec<LeadUpdate>, usize) {
+    let by_number: BTreeMap<&str, &ObservedLead> = on_platform
+        .iter()
+        .map(|l| (l.phone_number.as_str(), l))
+        .collect();
+    let mut updates = Vec::new();
+    let mut extra = 0;
+    for d in declared {
+        let Some(have) = by_number.get(d.phone_number.as_str()) else {
+            continue;
+        };
+        let variables: BTreeMap<String, serde_json::Value> = d
+            .variables
+            .iter()
+            .filter(|(k, v)| !have.variables.get(*k).is_some_and(|h| same_value(h, v)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if have.variables.keys().any(|k| !d.variables.contains_key(k)) {
+            extra += 1;
+        }
+        if !variables.is_empty() {
+            updates.push(LeadUpdate {
+                lead_id: have.id,
+                phone_number: d.phone_number.clone(),
+                variables,
+                source: d.source.clone(),
+            });
+        }
+    }
+    (updates, extra)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,7 +130,9 @@ pub struct LeadsAndStatus {
 impl LeadsAndStatus {
     /// Whether applying this leads and status writes anything.
     pub fn has_changes(&self) -> bool {
-        self.leads.as_ref().is_some_and(|l| !l.to_add.is_empty())
+        self.leads
+            .as_ref()
+            .is_some_and(|l| !l.to_add.is_empty() || !l.to_update.is_empty())
             || self.status.as_ref().is_some_and(|s| s.action.is_some())
     }
 
@@ -99,6 +170,16 @@ pub struct LeadsChange {
     /// and this plan does not stop it first, so leads added to it may be called.
     #[serde(default)]
     pub campaign_running: bool,
+    /// Declared leads the campaign has whose declared variables differ from the platform's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub to_update: Vec<LeadUpdate>,
+    /// Leads on the platform no manifest declares: counted, left alone (never deleted).
+    #[serde(default)]
+    pub undeclared: usize,
+    /// Declared leads holding variables on the platform that the manifest does not set: the
+    /// platform merges updates, so campaignctl cannot remove them; they stay.
+    #[serde(default)]
+    pub extra_variables: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +215,7 @@ pub struct StatusChange {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LeadsAndStatusSummary {
     pub leads_to_add: usize,
+    pub leads_to_update: usize,
     pub start: usize,
     pub stop: usize,
 }
@@ -143,6 +225,7 @@ impl Plan {
         let mut s = LeadsAndStatusSummary::default();
         for f in &self.leads_and_status {
             s.leads_to_add += f.leads.as_ref().map_or(0, |l| l.to_add.len());
+            s.leads_to_update += f.leads.as_ref().map_or(0, |l| l.to_update.len());
             match f.status.as_ref().and_then(|s| s.action) {
                 Some(StatusAction::Start) => s.start += 1,
                 Some(StatusAction::Stop) => s.stop += 1,
@@ -154,7 +237,9 @@ impl Plan {
 
     /// Whether applying the plan writes anything: a create, a lead or a status change.
     pub fn has_writes(&self) -> bool {
-        self.summary().create > 0
+        let s = self.summary();
+        s.create + s.replace + s.delete > 0
+            || !self.operations.is_empty()
             || self
                 .leads_and_status
                 .iter()
@@ -186,12 +271,23 @@ pub fn plan_leads_and_status(
         else {
             continue;
         };
-        let remote_id = action.remote_id;
-        let on_platform: &[String] = remote_id
+        let remote_id = match action.kind {
+            // Nothing is added to or started on a campaign that goes.
+            ActionKind::Delete { .. } | ActionKind::Absent => continue,
+            // The replacement is a new campaign: all its leads are added, it starts as a draft.
+            ActionKind::Replace { .. } => None,
+            _ => action.remote_id,
+        };
+        let on_platform: &[ObservedLead] = remote_id
             .and_then(|id| leads.get(&id))
             .map_or(&[], Vec::as_slice);
         let leads_change = spec.leads.as_ref().map(|l| {
-            let have: HashSet<&str> = on_platform.iter().map(String::as_str).collect();
+            let have: HashSet<&str> = on_platform
+                .iter()
+                .map(|l| l.phone_number.as_str())
+                .collect();
+            let declared: HashSet<&str> = l.items.iter().map(|d| d.phone_number.as_str()).collect();
+            let (to_update, extra_variables) = lead_updates(&l.items, on_platform);
             LeadsChange {
                 declared: l.items.len(),
                 on_platform: on_platform.len(),
@@ -202,28 +298,31 @@ pub fn plan_leads_and_status(
                     .cloned()
                     .collect(),
                 campaign_running: false,
+                to_update,
+                undeclared: have.difference(&declared).count(),
+                extra_variables,
             }
         });
         // A campaign this plan creates starts as a draft. An existing campaign whose status the
         // platform did not return is in an unknown state: never started from, never assumed
         // to be a draft.
         let actual = match remote_id {
-            None => remote_status::DRAFT,
+            None => CampaignStatus::Draft,
             Some(id) => observed
                 .campaigns
                 .iter()
                 .find(|c| c.id == id)
-                .and_then(|c| c.status.as_deref())
-                .unwrap_or(remote_status::NOT_RETURNED),
+                .map(|c| c.status.clone())
+                .unwrap_or_default(),
         };
-        let status = spec.status.map(|desired| status_change(desired, actual));
+        let status = spec.status.map(|desired| status_change(desired, &actual));
         // A campaign stopped by this plan is stopped before its new leads arrive (the stop
         // operation comes first), so they are not called.
         let stopping = status
             .as_ref()
             .is_some_and(|s| s.action == Some(StatusAction::Stop));
         let leads_change = leads_change.map(|l| LeadsChange {
-            campaign_running: remote_status::dials_new_leads(Some(actual)) && !stopping,
+            campaign_running: actual.dials_new_leads() && !stopping,
             ..l
         });
         if status
@@ -262,10 +361,10 @@ pub fn plan_leads_and_status(
 
 /// What to do to bring a campaign from `actual` to `desired`. Starting happens only from a
 /// status that is known to be startable; anything else is reported, not acted on.
-pub fn status_change(desired: DesiredStatus, actual: &str) -> StatusChange {
-    use remote_status::*;
+pub fn status_change(desired: DesiredStatus, actual: &CampaignStatus) -> StatusChange {
+    use CampaignStatus::*;
     let (action, note) = match (desired, actual) {
-        (DesiredStatus::Draft, RUNNING) => (
+        (DesiredStatus::Draft, InProgress) => (
             None,
             Some(
                 "the campaign is running; draft never stops it (write status: stopped to stop it)"
@@ -273,9 +372,9 @@ pub fn status_change(desired: DesiredStatus, actual: &str) -> StatusChange {
             ),
         ),
         (DesiredStatus::Draft, _) => (None, None),
-        (DesiredStatus::Running, RUNNING) => (None, None),
-        (DesiredStatus::Running, DRAFT | STOPPED | PAUSED) => (Some(StatusAction::Start), None),
-        (DesiredStatus::Running, COMPLETED) => (
+        (DesiredStatus::Running, InProgress) => (None, None),
+        (DesiredStatus::Running, Draft | Stopped | Paused) => (Some(StatusAction::Start), None),
+        (DesiredStatus::Running, Completed) => (
             None,
             Some(
                 "the campaign has completed; campaignctl does not restart a completed campaign"
@@ -285,21 +384,25 @@ pub fn status_change(desired: DesiredStatus, actual: &str) -> StatusChange {
         (DesiredStatus::Running, other) => (
             None,
             Some(format!(
-                "status {other:?} is not one campaignctl knows how to start from; left as it is"
+                "status {:?} is not one campaignctl knows how to start from; left as it is",
+                other.label()
             )),
         ),
-        (DesiredStatus::Stopped, RUNNING) => (Some(StatusAction::Stop), None),
-        (DesiredStatus::Stopped, DRAFT | STOPPED | COMPLETED) => (None, None),
+        (DesiredStatus::Stopped, InProgress) => (Some(StatusAction::Stop), None),
+        (DesiredStatus::Stopped, Draft | Stopped | Completed) => (None, None),
         (DesiredStatus::Stopped, other) => (
             None,
             Some(format!(
-                "status {other:?} is not one campaignctl knows how to stop from; left as it is"
+                "status {:?} is not one campaignctl knows how to stop from; left as it is",
+                other.label()
             )),
         ),
+        // A campaign that must not exist is deleted, not given a status.
+        (DesiredStatus::Deleted, _) => (None, None),
     };
     StatusChange {
         desired,
-        actual: actual.to_owned(),
+        actual: actual.label().to_owned(),
         action,
         note,
     }
@@ -310,9 +413,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_differing_declared_variables_are_updated_and_extra_ones_are_counted() {
+        let declared = |vars: serde_json::Value| DesiredLead {
+            phone_number: "+14155550101".into(),
+            variables: serde_json::from_value(vars).unwrap_or_default(),
+            source: Location::new("m.yaml", 3, 1),
+        };
+        let have = ObservedLead {
+            id: 7,
+            phone_number: "+14155550101".into(),
+            variables: serde_json::from_value(
+                serde_json::json!({"name": "Ada", "score": "3", "old": "x"}),
+            )
+            .unwrap_or_default(),
+        };
+        let (updates, extra) = lead_updates(
+            &[declared(serde_json::json!({"name": "Bea", "score": 3}))],
+            std::slice::from_ref(&have),
+        );
+        assert_eq!(updates.len(), 1);
+        assert_eq!(updates[0].lead_id, 7);
+        assert_eq!(
+            updates[0].variables.keys().collect::<Vec<_>>(),
+            ["name"],
+            "3 and \"3\" are the same value as the platform echoes it"
+        );
+        assert_eq!(extra, 1, "`old` cannot be removed through a merge");
+        let (none, _) = lead_updates(
+            &[declared(serde_json::json!({"name": "Ada"}))],
+            std::slice::from_ref(&have),
+        );
+        assert!(none.is_empty());
+    }
+
+    #[test]
     fn running_starts_only_from_a_startable_status() {
         use DesiredStatus::*;
-        let action = |d, a| status_change(d, a).action;
+        let action = |d, a: &str| status_change(d, &CampaignStatus::parse(Some(a))).action;
         assert_eq!(action(Running, "draft"), Some(StatusAction::Start));
         assert_eq!(action(Running, "stopped"), Some(StatusAction::Start));
         assert_eq!(
@@ -344,7 +481,9 @@ mod tests {
             "draft never starts or stops"
         );
         assert!(
-            status_change(Draft, "in-progress").note.is_some(),
+            status_change(Draft, &CampaignStatus::InProgress)
+                .note
+                .is_some(),
             "but says so"
         );
     }

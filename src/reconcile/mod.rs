@@ -4,6 +4,7 @@
 pub mod executor;
 pub mod full_plan;
 pub mod leads_and_status;
+pub mod lifecycle;
 pub mod observed;
 pub mod operation;
 pub mod pipeline;

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::types::CreateCampaign;
+use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::{DesiredLead, Location};
 
-use super::leads_and_status::{LeadsAndStatus, StatusAction};
+use super::leads_and_status::{LeadUpdate, LeadsAndStatus, StatusAction};
 use super::plan::{Action, ActionKind};
 
 /// The index of an operation in its plan's `operations`.
@@ -42,6 +42,19 @@ pub enum OperationKind {
     Start,
     /// `update-status` stop. Aborts calls under way; places none.
     Stop,
+    /// `DELETE /user/campaign/{id}`: the campaign, its leads and its call history are gone for
+    /// good (a running campaign stops calling). Carried out only while the campaign still has
+    /// the name and status it had when planned (a fresh read right before).
+    DeleteCampaign {
+        /// The status the plan saw; the delete is not sent if it has changed since.
+        expected_status: CampaignStatus,
+        /// How many leads go with it, when they were read.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leads: Option<usize>,
+    },
+    /// `PUT /user/leads/{id}` with the differing variables of each lead (merged by the
+    /// platform). Places no calls.
+    UpdateLeads { updates: Vec<LeadUpdate> },
 }
 
 impl OperationKind {
@@ -51,6 +64,8 @@ impl OperationKind {
             OperationKind::AddLeads { .. } => "add_leads",
             OperationKind::Start => "start",
             OperationKind::Stop => "stop",
+            OperationKind::DeleteCampaign { .. } => "delete",
+            OperationKind::UpdateLeads { .. } => "update_leads",
         }
     }
 }
@@ -82,10 +97,12 @@ pub struct Operation {
 
 /// Derives the operations of a plan, grouped by campaign in plan order. The rules:
 /// - a campaign's create comes before anything else on it;
+/// - a replace deletes the draft first, then creates it anew (see `replace` below for why
+///   that order);
 /// - a stop comes before any lead is added to that campaign (otherwise the running campaign
 ///   would call the new leads before it stops);
-/// - leads come before a start (the platform refuses to start a campaign without leads, and a
-///   campaign whose leads did not all land is not started).
+/// - leads (added or updated) come before a start (the platform refuses to start a campaign
+///   without leads, and a campaign whose leads did not all land is not started).
 pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Operation> {
     let mut ops: Vec<Operation> = Vec::new();
     let mut created: BTreeMap<&Location, OperationId> = BTreeMap::new();
@@ -94,29 +111,61 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
         details_of.insert(&f.manifest, f);
     }
     for action in actions {
+        // Deletes need no manifest: a pruned campaign has none.
+        if let (ActionKind::Delete { status, leads, .. }, Some(id)) =
+            (&action.kind, action.remote_id)
+        {
+            ops.push(delete_op(
+                ops.len(),
+                &action.name,
+                id,
+                action.manifest.clone(),
+                status,
+                *leads,
+                Vec::new(),
+            ));
+            continue;
+        }
         let Some(location) = action.manifest.as_ref() else {
             continue;
         };
         let mut target = match (&action.kind, action.remote_id) {
             (ActionKind::Create { request }, _) => {
-                let id = ops.len();
-                ops.push(Operation {
-                    id,
-                    campaign: action.name.clone(),
-                    target: Target::Created { by: id },
-                    manifest: Some(location.clone()),
-                    kind: OperationKind::CreateCampaign {
-                        request: request.clone(),
-                    },
-                    effects: Effects {
-                        writes: true,
-                        ..Effects::default()
-                    },
-                    depends_on: Vec::new(),
-                });
+                let id = push_create(&mut ops, &action.name, location, request, Vec::new());
                 created.insert(location, id);
                 Some(Target::Created { by: id })
             }
+            (
+                ActionKind::Replace {
+                    request,
+                    renamed_from,
+                    ..
+                },
+                Some(old),
+            ) => {
+                // Delete first, then create. A failure in between leaves no campaign of the
+                // name, so the next plan simply creates it (with its leads and start): the
+                // state repairs itself. Creating first would put two campaigns under one name
+                // (or under the old and new names of a rename): the executor's check after
+                // creates keeps the lowest id and deletes its own new copy, and the next plan
+                // refuses the ambiguous name, so a half-done replace could not be repaired by
+                // running again. A draft places no calls, so the gap without it costs nothing.
+                let old_name = renamed_from.as_deref().unwrap_or(&action.name);
+                let delete = ops.len();
+                ops.push(delete_op(
+                    delete,
+                    old_name,
+                    old,
+                    Some(location.clone()),
+                    &CampaignStatus::Draft,
+                    None,
+                    Vec::new(),
+                ));
+                let id = push_create(&mut ops, &action.name, location, request, vec![delete]);
+                created.insert(location, id);
+                Some(Target::Created { by: id })
+            }
+            (ActionKind::Delete { .. } | ActionKind::Absent, _) => None,
             (_, Some(id)) => Some(Target::Existing { id }),
             (_, None) => None,
         };
@@ -157,11 +206,85 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                 stop.into_iter().collect(),
             )
         });
+        // Changing the variables of leads a campaign already holds adds no lead and changes no
+        // lead's status, so it places no call by itself: a running campaign calls those leads
+        // anyway (now with the new variables, if not yet called), and never calls one again
+        // because its variables changed. So it needs only the writes approval.
+        let updates = f
+            .leads
+            .as_ref()
+            .filter(|l| !l.to_update.is_empty())
+            .map(|l| {
+                push(
+                    OperationKind::UpdateLeads {
+                        updates: l.to_update.clone(),
+                    },
+                    false,
+                    stop.into_iter().collect(),
+                )
+            });
         if status_action == Some(StatusAction::Start) {
-            push(OperationKind::Start, true, leads.into_iter().collect());
+            push(
+                OperationKind::Start,
+                true,
+                leads.into_iter().chain(updates).collect(),
+            );
         }
     }
     ops
+}
+
+fn push_create(
+    ops: &mut Vec<Operation>,
+    name: &str,
+    location: &Location,
+    request: &CreateCampaign,
+    depends_on: Vec<OperationId>,
+) -> OperationId {
+    let id = ops.len();
+    ops.push(Operation {
+        id,
+        campaign: name.to_owned(),
+        target: Target::Created { by: id },
+        manifest: Some(location.clone()),
+        kind: OperationKind::CreateCampaign {
+            request: request.clone(),
+        },
+        effects: Effects {
+            writes: true,
+            ..Effects::default()
+        },
+        depends_on,
+    });
+    id
+}
+
+/// `DELETE /user/campaign/{id}`: destroys data, so it needs its own approval.
+fn delete_op(
+    id: OperationId,
+    name: &str,
+    campaign: u64,
+    manifest: Option<Location>,
+    status: &CampaignStatus,
+    leads: Option<usize>,
+    depends_on: Vec<OperationId>,
+) -> Operation {
+    Operation {
+        id,
+        campaign: name.to_owned(),
+        target: Target::Existing { id: campaign },
+        manifest,
+        kind: OperationKind::DeleteCampaign {
+            expected_status: status.clone(),
+            leads,
+        },
+        effects: Effects {
+            writes: true,
+            places_calls: false,
+            destroys_data: true,
+        },
+        depends_on,
+    }
 }
 
 /// The approvals an operation can need, from the least to the most consequential.
@@ -268,6 +391,9 @@ mod tests {
                 on_platform: 0,
                 to_add: vec![lead("+14155550101")],
                 campaign_running: running,
+                to_update: vec![],
+                undeclared: 0,
+                extra_variables: 0,
             }),
             status: action.map(|action| StatusChange {
                 desired: DesiredStatus::Running,
@@ -288,6 +414,7 @@ mod tests {
             kind: ActionKind::Create {
                 request: CreateCampaign::default(),
             },
+            note: None,
         }];
         let ops = derive(
             &actions,
@@ -314,6 +441,7 @@ mod tests {
             manifest: Some(at.clone()),
             remote_id: Some(3),
             kind: ActionKind::Unchanged { write_once: vec![] },
+            note: None,
         }];
         let ops = derive(
             &actions,
@@ -336,6 +464,65 @@ mod tests {
             without_stop[0].effects.places_calls,
             "leads for a running campaign place calls"
         );
+    }
+
+    #[test]
+    fn lead_updates_place_no_calls_and_come_before_a_start() {
+        let at = Location::new("m.yaml", 1, 1);
+        let actions = [Action {
+            name: "Q".into(),
+            manifest: Some(at.clone()),
+            remote_id: Some(3),
+            kind: ActionKind::Unchanged { write_once: vec![] },
+            note: None,
+        }];
+        let mut f = leads_and_status(&at, Some(3), false, Some(StatusAction::Start));
+        if let Some(l) = f.leads.as_mut() {
+            l.to_add.clear();
+            l.to_update = vec![LeadUpdate {
+                lead_id: 9,
+                phone_number: "+14155550101".into(),
+                variables: [("first_name".to_owned(), serde_json::json!("Ada"))].into(),
+                source: Location::new("m.yaml", 9, 1),
+            }];
+        }
+        let ops = derive(&actions, &[f]);
+        let kinds: Vec<&str> = ops.iter().map(|o| o.kind.label()).collect();
+        assert_eq!(kinds, ["update_leads", "start"]);
+        assert!(!ops[0].effects.places_calls && !ops[0].effects.destroys_data);
+        assert_eq!(ops[1].depends_on, [0], "the start waits for the updates");
+    }
+
+    #[test]
+    fn destruction_needs_its_own_approval() {
+        let delete = Operation {
+            id: 0,
+            campaign: "Q".into(),
+            target: Target::Existing { id: 1 },
+            manifest: None,
+            kind: OperationKind::DeleteCampaign {
+                expected_status: CampaignStatus::Draft,
+                leads: None,
+            },
+            effects: Effects {
+                writes: true,
+                places_calls: false,
+                destroys_data: true,
+            },
+            depends_on: vec![],
+        };
+        let calls = Approvals {
+            writes: true,
+            place_calls: true,
+            destroy_data: false,
+        };
+        assert_eq!(calls.missing(&delete), Some(Approval::DestroyData));
+        assert_eq!(Approval::DestroyData.flag(), "--allow-delete");
+        let all = Approvals {
+            destroy_data: true,
+            ..calls
+        };
+        assert_eq!(all.missing(&delete), None);
     }
 
     #[test]

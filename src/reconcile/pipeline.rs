@@ -12,7 +12,8 @@ use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
 
 use super::executor::{self, Event, ExecuteOptions, Report};
 use super::full_plan::{self, FullPlan};
-use super::leads_and_status::{lead_numbers, ObservedLeads};
+use super::leads_and_status::{observed_leads, ObservedLeads};
+use super::lifecycle::LifecycleOptions;
 use super::observed::Observed;
 use super::plan::Plan;
 
@@ -37,9 +38,19 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
 
 /// Steps 2 and 3: reads the platform and plans. `load` must have no errors.
 pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Planned, ApiError> {
+    observe_and_plan_with(client, load, &LifecycleOptions::default()).await
+}
+
+/// [`observe_and_plan`] with the lifecycle options of the run (`--prune-prefix`,
+/// `--max-deletes`).
+pub async fn observe_and_plan_with(
+    client: &Client,
+    load: LoadOutcome,
+    options: &LifecycleOptions,
+) -> Result<Planned, ApiError> {
     let observed = Observed::fetch(client).await?;
     let lint = crate::lint::calling_hours(&load.manifests);
-    let planned = plan_all(client, &load.manifests, &observed).await?;
+    let planned = plan_all(client, &load.manifests, &observed, options).await?;
     Ok(Planned {
         load,
         observed,
@@ -59,12 +70,13 @@ async fn plan_all(
     client: &Client,
     manifests: &[Manifest],
     observed: &Observed,
+    options: &LifecycleOptions,
 ) -> Result<FullPlan, ApiError> {
-    let first = full_plan::plan_campaigns(manifests, observed);
+    let first = full_plan::plan_campaigns_with(manifests, observed, options);
     let leads: ObservedLeads = stream::iter(full_plan::campaigns_needing_leads(&first))
         .map(|id| async move {
             let leads = client.list_leads(id).await?;
-            Ok::<_, ApiError>((id, lead_numbers(&leads)))
+            Ok::<_, ApiError>((id, observed_leads(&leads)))
         })
         .buffer_unordered(LEAD_LISTS_IN_FLIGHT)
         .try_collect()

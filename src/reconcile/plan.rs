@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::api::types::{CreateCampaign, RemoteCampaign};
+use crate::api::types::{CampaignStatus, CreateCampaign, RemoteCampaign};
 use crate::campaign::{field_name, normalize_days, WRITE_ONCE_FIELDS};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
@@ -39,6 +39,20 @@ pub struct Action {
     /// The remote campaign id, when it exists.
     pub remote_id: Option<u64>,
     pub kind: ActionKind,
+    /// What the operator should know beside the action: why drift is not corrected by a
+    /// replace and what to do instead, or that a create looks like a rename.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Why a campaign is deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DeleteReason {
+    /// Its manifest says `status: deleted`.
+    Manifest,
+    /// No manifest declares it and its name starts with `--prune-prefix`.
+    Prune { prefix: String },
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -57,8 +71,34 @@ pub enum ActionKind {
         #[serde(deserialize_with = "field_name::deserialize_vec")]
         write_once: Vec<field_name::Name>,
     },
-    /// A remote campaign no manifest names: reported, never touched.
+    /// A remote campaign no manifest names: reported, never touched (unless pruned).
     Unmanaged,
+    /// The campaign must not exist (`status: deleted`, or pruned): delete it, with its leads
+    /// and call history. Needs `--allow-delete`.
+    Delete {
+        reason: DeleteReason,
+        /// Its status when planned (a running campaign stops calling when deleted).
+        status: CampaignStatus,
+        /// How many leads it holds, when they were read.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leads: Option<usize>,
+    },
+    /// A draft whose observable fields differ (or whose name changed, `renamed_from`): the
+    /// API cannot update it, and a draft has placed no calls, so it is deleted and created
+    /// again from the manifest (with the manifest's leads). Only when every lead it holds is
+    /// declared in the manifest.
+    Replace {
+        /// The fields that force the replacement (`name` for a rename).
+        changes: Vec<FieldChange>,
+        #[serde(deserialize_with = "field_name::deserialize_vec")]
+        write_once: Vec<field_name::Name>,
+        /// The create that follows the delete: exactly the manifest's fields.
+        request: CreateCampaign,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        renamed_from: Option<String>,
+    },
+    /// `status: deleted` and no campaign holds the name: nothing to do (a tombstone).
+    Absent,
 }
 
 impl ActionKind {
@@ -68,6 +108,9 @@ impl ActionKind {
             ActionKind::Unchanged { .. } => "unchanged",
             ActionKind::Drift { .. } => "drift",
             ActionKind::Unmanaged => "unmanaged",
+            ActionKind::Delete { .. } => "delete",
+            ActionKind::Replace { .. } => "replace",
+            ActionKind::Absent => "absent",
         }
     }
 }
@@ -87,16 +130,28 @@ pub struct Summary {
     pub unchanged: usize,
     pub drift: usize,
     pub unmanaged: usize,
+    #[serde(default)]
+    pub replace: usize,
+    #[serde(default)]
+    pub delete: usize,
 }
 
 /// The counts as every plan rendering words them: `1 to create, 0 drifted, 2 unchanged, 0
 /// unmanaged.`
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} to create, ", self.create)?;
+        // Only when there are any, so that plans without destruction read as they always did.
+        if self.replace > 0 {
+            write!(f, "{} to replace, ", self.replace)?;
+        }
+        if self.delete > 0 {
+            write!(f, "{} to delete, ", self.delete)?;
+        }
         write!(
             f,
-            "{} to create, {} drifted, {} unchanged, {} unmanaged.",
-            self.create, self.drift, self.unchanged, self.unmanaged
+            "{} drifted, {} unchanged, {} unmanaged.",
+            self.drift, self.unchanged, self.unmanaged
         )
     }
 }
@@ -107,9 +162,12 @@ impl Plan {
         for a in &self.actions {
             match a.kind {
                 ActionKind::Create { .. } => s.create += 1,
-                ActionKind::Unchanged { .. } => s.unchanged += 1,
+                // A tombstone whose campaign is gone is as the manifest wants it.
+                ActionKind::Unchanged { .. } | ActionKind::Absent => s.unchanged += 1,
                 ActionKind::Drift { .. } => s.drift += 1,
                 ActionKind::Unmanaged => s.unmanaged += 1,
+                ActionKind::Replace { .. } => s.replace += 1,
+                ActionKind::Delete { .. } => s.delete += 1,
             }
         }
         s
@@ -132,6 +190,11 @@ impl Plan {
             _ => None,
         })
     }
+
+    /// Whether applying the plan deletes a campaign (a delete or a replace).
+    pub fn destroys_data(&self) -> bool {
+        self.operations.iter().any(|op| op.effects.destroys_data)
+    }
 }
 
 /// Computes the plan. `desired` must already be valid (see `manifest::load`).
@@ -150,6 +213,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     for c in &observed.campaigns {
         by_name.entry(c.name.as_str()).or_default().push(c);
     }
+    let declared_names: HashSet<&str> = desired.iter().map(|m| m.spec.name.as_str()).collect();
 
     let mut actions = Vec::with_capacity(desired.len() + observed.campaigns.len());
     let mut diagnostics = Vec::new();
@@ -158,10 +222,15 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
         let spec = &m.spec;
         if let Some(id) = spec.id {
             match by_id.get(&id) {
+                Some(remote) if spec.is_deleted() => {
+                    matched.insert(id);
+                    actions.push(delete_action(m, remote));
+                }
                 Some(remote) => {
                     matched.insert(id);
                     actions.push(compare(m, remote));
                 }
+                None if spec.is_deleted() => actions.push(absent(m)),
                 None => diagnostics.push(
                     Diagnostic::error(
                         Some(m.locate("id")),
@@ -171,17 +240,20 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
                         ),
                     )
                     .with_field("id")
-                    .with_hint("if it was deleted on purpose, delete this manifest; to create it anew, remove `id:` and set assistant_id"),
+                    .with_hint("if it was deleted on purpose, delete this manifest (or set status: deleted); to create it anew, remove `id:` and set assistant_id"),
                 ),
             }
             continue;
         }
-        let all = by_name
-            .get(spec.name.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        let (held, free): (Vec<&RemoteCampaign>, Vec<&RemoteCampaign>) =
-            all.iter().partition(|c| adopted.contains_key(&c.id));
+        let free_holders = |name: &str| -> (Vec<&RemoteCampaign>, Vec<&RemoteCampaign>) {
+            by_name
+                .get(name)
+                .map(Vec::as_slice)
+                .unwrap_or(&[])
+                .iter()
+                .partition(|c| adopted.contains_key(&c.id))
+        };
+        let (held, free) = free_holders(&spec.name);
         match free.as_slice() {
             [] if !held.is_empty() => {
                 let holder = held[0];
@@ -200,24 +272,68 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
                     .with_hint("rename one of the two manifests"),
                 );
             }
+            [] if spec.is_deleted() => actions.push(absent(m)),
             [] => {
-                diagnostics.extend(check_references(m, observed));
-                actions.push(Action {
-                    name: spec.name.clone(),
-                    manifest: Some(m.location.clone()),
-                    remote_id: None,
-                    kind: ActionKind::Create {
-                        request: spec.create_request(),
-                    },
-                });
+                // Renamed in git: the campaign may still be on the platform under its old name.
+                let old = spec
+                    .renamed_from
+                    .as_deref()
+                    .map(|old| (old, free_holders(old).1));
+                match old {
+                    Some((old, _)) if declared_names.contains(old) => diagnostics.push(
+                        Diagnostic::error(
+                            Some(m.locate("renamed_from")),
+                            format!(
+                                "renamed_from {old:?} is the name of another manifest; one campaign cannot be both"
+                            ),
+                        )
+                        .with_field("renamed_from")
+                        .with_hint("remove renamed_from, or rename the other manifest"),
+                    ),
+                    Some((_, olds)) if olds.len() == 1 => {
+                        let remote = olds[0];
+                        matched.insert(remote.id);
+                        actions.push(compare_checked(m, remote, observed));
+                    }
+                    Some((old, olds)) if olds.len() > 1 => {
+                        matched.extend(olds.iter().map(|c| c.id));
+                        diagnostics.push(
+                            Diagnostic::error(
+                                Some(m.locate("renamed_from")),
+                                format!(
+                                    "renamed_from {old:?} is held by {} campaigns on the platform (ids {}); campaignctl will not guess which one was renamed",
+                                    olds.len(),
+                                    ids_text(&olds)
+                                ),
+                            )
+                            .with_field("renamed_from")
+                            .with_hint("delete or rename the extra campaigns in the dashboard, or remove renamed_from"),
+                        );
+                    }
+                    _ => {
+                        diagnostics.extend(check_references(m, observed));
+                        actions.push(Action {
+                            name: spec.name.clone(),
+                            manifest: Some(m.location.clone()),
+                            remote_id: None,
+                            kind: ActionKind::Create {
+                                request: spec.create_request(),
+                            },
+                            note: None,
+                        });
+                    }
+                }
+            }
+            [remote] if spec.is_deleted() => {
+                matched.insert(remote.id);
+                actions.push(delete_action(m, remote));
             }
             [remote] => {
                 matched.insert(remote.id);
-                actions.push(compare(m, remote));
+                actions.push(compare_checked(m, remote, observed));
             }
             many => {
                 matched.extend(many.iter().map(|c| c.id));
-                let ids: Vec<String> = many.iter().map(|c| c.id.to_string()).collect();
                 diagnostics.push(
                     Diagnostic::error(
                         Some(m.locate("name")),
@@ -225,7 +341,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
                             "campaign name {:?} is held by {} campaigns on the platform (ids {}); campaignctl will not guess which one this manifest means",
                             spec.name,
                             many.len(),
-                            ids.join(", ")
+                            ids_text(many)
                         ),
                     )
                     .with_field("name")
@@ -246,7 +362,9 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
         manifest: None,
         remote_id: Some(c.id),
         kind: ActionKind::Unmanaged,
+        note: None,
     }));
+    super::lifecycle::add_rename_hints(&mut actions, desired, observed);
 
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let operations = operation::derive(&actions, &[]);
@@ -258,12 +376,56 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     }
 }
 
-/// The action for a manifest matched to `remote`: unchanged, or drift on observable fields.
+fn ids_text(campaigns: &[&RemoteCampaign]) -> String {
+    let ids: Vec<String> = campaigns.iter().map(|c| c.id.to_string()).collect();
+    ids.join(", ")
+}
+
+/// `status: deleted` for a campaign that exists.
+fn delete_action(m: &Manifest, remote: &RemoteCampaign) -> Action {
+    Action {
+        name: remote.name.clone(),
+        manifest: Some(m.location.clone()),
+        remote_id: Some(remote.id),
+        kind: ActionKind::Delete {
+            reason: DeleteReason::Manifest,
+            status: remote.status.clone(),
+            leads: None,
+        },
+        note: None,
+    }
+}
+
+/// `status: deleted` for a campaign that does not exist: satisfied.
+fn absent(m: &Manifest) -> Action {
+    Action {
+        name: m.spec.name.clone(),
+        manifest: Some(m.location.clone()),
+        remote_id: None,
+        kind: ActionKind::Absent,
+        note: None,
+    }
+}
+
+/// [`compare`], and a replace whose create would fail on its references is kept as drift.
+fn compare_checked(m: &Manifest, remote: &RemoteCampaign, observed: &Observed) -> Action {
+    let mut action = compare(m, remote);
+    if matches!(action.kind, ActionKind::Replace { .. }) {
+        let problems = check_references(m, observed);
+        if problems.iter().any(Diagnostic::is_error) {
+            super::lifecycle::keep_unreplaceable(&mut action, &problems);
+        }
+    }
+    action
+}
+
+/// The action for a manifest matched to `remote`: unchanged, replaced (a draft that differs)
+/// or drift (anything that may have run, or cannot be created from the manifest).
 fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
     let spec = &m.spec;
     let mut changes = Vec::new();
     if spec.name != remote.name {
-        // Only possible for a campaign adopted by id.
+        // A campaign adopted by id, or one renamed with renamed_from.
         changes.push(FieldChange {
             field: "name",
             desired: json!(spec.name),
@@ -272,12 +434,26 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
     }
     changes.extend(diff(spec, remote));
     let write_once = write_once_fields(spec);
-    let kind = if changes.is_empty() {
-        ActionKind::Unchanged { write_once }
+    let (kind, note) = if changes.is_empty() {
+        (ActionKind::Unchanged { write_once }, None)
     } else {
-        ActionKind::Drift {
-            changes,
-            write_once,
+        match super::lifecycle::why_not_replaced(spec, remote) {
+            None => (
+                ActionKind::Replace {
+                    changes,
+                    write_once,
+                    request: spec.create_request(),
+                    renamed_from: (spec.name != remote.name).then(|| remote.name.clone()),
+                },
+                None,
+            ),
+            Some(why) => (
+                ActionKind::Drift {
+                    changes,
+                    write_once,
+                },
+                Some(why),
+            ),
         }
     };
     Action {
@@ -285,6 +461,7 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
         manifest: Some(m.location.clone()),
         remote_id: Some(remote.id),
         kind,
+        note,
     }
 }
 
@@ -359,7 +536,7 @@ pub fn diff(spec: &CampaignSpec, remote: &RemoteCampaign) -> Vec<FieldChange> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::{Assistant, PhoneNumber, PostCallVariable};
+    use crate::api::types::{Assistant, CampaignStatus, PhoneNumber, PostCallVariable};
     use crate::campaign::{ClockTime, Weekday};
 
     fn manifest(spec: CampaignSpec) -> Manifest {
@@ -382,7 +559,8 @@ mod tests {
         RemoteCampaign {
             id,
             name: name.into(),
-            status: Some("draft".into()),
+            // Running: drift on it is reported, never corrected (a draft would be replaced).
+            status: CampaignStatus::InProgress,
             max_calls_in_parallel: Some(3),
             mark_complete_when_no_leads: Some(true),
             allowed_hours_start_time: ClockTime::parse_api("00:00:00"),
@@ -667,6 +845,156 @@ mod tests {
             1,
             "the same-named campaign is not silently taken over"
         );
+    }
+
+    fn with_status(mut r: RemoteCampaign, status: &str) -> RemoteCampaign {
+        r.status = CampaignStatus::parse(Some(status));
+        r
+    }
+
+    #[test]
+    fn a_drifted_draft_is_replaced_and_anything_that_may_have_run_is_not() {
+        let mut s = spec("A");
+        s.max_retries = Some(5);
+        let p = plan(
+            &[manifest(s.clone())],
+            &observed(vec![with_status(remote(4, "A"), "draft")]),
+        );
+        let ActionKind::Replace {
+            changes, request, ..
+        } = &p.actions[0].kind
+        else {
+            panic!("a drifted draft is replaced: {p:#?}");
+        };
+        assert_eq!(changes[0].field, "max_retries");
+        assert_eq!(
+            request.max_retries,
+            Some(5),
+            "created with the manifest's fields"
+        );
+        assert_eq!(p.summary().replace, 1);
+        let kinds: Vec<&str> = p.operations.iter().map(|o| o.kind.label()).collect();
+        assert_eq!(kinds, ["delete", "create"], "delete first, then create");
+        assert!(p.operations[0].effects.destroys_data);
+        assert_eq!(p.operations[1].depends_on, [0]);
+
+        for status in ["in-progress", "stopped", "completed", "paused", "mystery"] {
+            let p = plan(
+                &[manifest(s.clone())],
+                &observed(vec![with_status(remote(4, "A"), status)]),
+            );
+            assert!(
+                matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+                "{status}: never replaced: {p:#?}"
+            );
+            let note = p.actions[0].note.as_deref().unwrap_or_default();
+            assert!(
+                note.contains("never replaces") && note.contains("new name"),
+                "{status}: the drift says why and what to do: {note}"
+            );
+            assert!(p.operations.is_empty(), "{status}: nothing is written");
+        }
+        let mut none = remote(4, "A");
+        none.status = CampaignStatus::NotReturned;
+        let p = plan(&[manifest(s)], &observed(vec![none]));
+        assert!(
+            matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+            "no status is not a draft"
+        );
+    }
+
+    #[test]
+    fn status_deleted_deletes_an_existing_campaign_and_is_satisfied_once_it_is_gone() {
+        let mut s = spec("A");
+        s.status = Some(crate::manifest::DesiredStatus::Deleted);
+        let p = plan(&[manifest(s.clone())], &observed(vec![remote(4, "A")]));
+        assert!(
+            matches!(
+                p.actions[0].kind,
+                ActionKind::Delete {
+                    reason: DeleteReason::Manifest,
+                    ..
+                }
+            ),
+            "{p:#?}"
+        );
+        assert_eq!(p.operations.len(), 1);
+        assert_eq!(p.operations[0].kind.label(), "delete");
+        assert!(p.operations[0].effects.destroys_data);
+        let gone = plan(&[manifest(s)], &observed(vec![]));
+        assert!(
+            matches!(gone.actions[0].kind, ActionKind::Absent),
+            "{gone:#?}"
+        );
+        assert!(
+            !gone.has_changes(),
+            "a tombstone whose campaign is gone plans nothing"
+        );
+        assert_eq!(gone.summary().unchanged, 1);
+    }
+
+    #[test]
+    fn renamed_from_replaces_a_draft_and_explains_why_a_campaign_that_ran_is_not() {
+        let mut s = spec("New");
+        s.renamed_from = Some("Old".into());
+        let p = plan(
+            &[manifest(s.clone())],
+            &observed(vec![with_status(remote(4, "Old"), "draft")]),
+        );
+        let ActionKind::Replace {
+            renamed_from,
+            changes,
+            ..
+        } = &p.actions[0].kind
+        else {
+            panic!("a renamed draft is replaced: {p:#?}");
+        };
+        assert_eq!(renamed_from.as_deref(), Some("Old"));
+        assert_eq!(changes[0].field, "name");
+        assert_eq!(
+            p.operations[0].campaign, "Old",
+            "the delete names the old campaign"
+        );
+        assert_eq!(p.operations[1].campaign, "New");
+        assert_eq!(
+            p.summary().unmanaged,
+            0,
+            "the old campaign is the manifest's"
+        );
+
+        let p = plan(&[manifest(s.clone())], &observed(vec![remote(4, "Old")]));
+        assert!(
+            matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+            "{p:#?}"
+        );
+        let note = p.actions[0].note.as_deref().unwrap_or_default();
+        assert!(note.contains("cannot rename"), "{note}");
+        assert!(p.operations.is_empty());
+
+        let done = plan(&[manifest(s)], &observed(vec![remote(9, "New")]));
+        assert_eq!(
+            done.summary().unchanged,
+            1,
+            "after the rename, renamed_from is inert"
+        );
+    }
+
+    #[test]
+    fn a_create_beside_a_similar_unmanaged_campaign_with_the_same_settings_gets_a_rename_hint() {
+        let mut s = spec("Q4 Outreach 2026");
+        s.max_retries = Some(3);
+        let p = plan(
+            &[manifest(s.clone())],
+            &observed(vec![remote(4, "Q4 Outreach")]),
+        );
+        let note = p.actions[0].note.as_deref().unwrap_or_default();
+        assert!(
+            note.contains("did you rename \"Q4 Outreach\" (id 4)"),
+            "{p:#?}"
+        );
+        s.max_retries = Some(5);
+        let p = plan(&[manifest(s)], &observed(vec![remote(4, "Q4 Outreach")]));
+        assert_eq!(p.actions[0].note, None, "different settings: no hint");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::api::types::RemoteCampaign;
 use crate::manifest::Manifest;
 
 use super::leads_and_status::ObservedLeads;
+use super::lifecycle::LifecycleOptions;
 use super::plan::Plan;
 
 /// The `kind` that marks a saved plan.
@@ -53,6 +54,9 @@ pub struct SavedPlan {
     pub fingerprint: Fingerprint,
     /// The existing campaigns whose leads `fingerprint.leads` covers.
     pub lead_campaigns: Vec<u64>,
+    /// `--prune-prefix` and `--max-deletes` as given to `plan`: `apply` plans again with them.
+    #[serde(default)]
+    pub lifecycle: LifecycleOptions,
     /// The plan as reviewed. `apply` recomputes it and refuses to run unless the two are
     /// identical (`first_difference`).
     pub plan: Plan,
@@ -82,8 +86,15 @@ impl SavedPlan {
                 leads: leads_fingerprint(leads),
             },
             lead_campaigns: leads.keys().copied().collect(),
+            lifecycle: LifecycleOptions::default(),
             plan: plan.clone(),
         }
+    }
+
+    /// Records the lifecycle options the plan was made with.
+    pub fn with_lifecycle(mut self, lifecycle: &LifecycleOptions) -> SavedPlan {
+        self.lifecycle = lifecycle.clone();
+        self
     }
 
     pub fn to_json(&self) -> String {
@@ -276,10 +287,17 @@ pub fn remote_fingerprint(campaigns: &[RemoteCampaign]) -> String {
 /// Hash of each campaign's lead numbers, order-independent within a campaign.
 pub fn leads_fingerprint(leads: &ObservedLeads) -> String {
     let mut hasher = Sha256::new();
-    for (id, numbers) in leads {
-        let mut numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-        numbers.sort_unstable();
-        hasher.update(format!("{id}:{}\n", numbers.join(",")).as_bytes());
+    for (id, leads) in leads {
+        // Numbers, lead ids and variables: an update planned from them is stale once they change.
+        let mut lines: Vec<String> = leads
+            .iter()
+            .map(|l| {
+                let variables = serde_json::to_string(&l.variables).unwrap_or_default();
+                format!("{}#{}={variables}", l.phone_number, l.id)
+            })
+            .collect();
+        lines.sort_unstable();
+        hasher.update(format!("{id}:{}\n", lines.join(",")).as_bytes());
     }
     hex(&hasher.finalize())
 }
@@ -339,6 +357,7 @@ mod tests {
                         ..CreateCampaign::default()
                     },
                 },
+                note: None,
             }],
             diagnostics: vec![],
             leads_and_status: vec![],

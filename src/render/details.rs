@@ -48,8 +48,13 @@ fn details_text(out: &mut String, f: &LeadsAndStatus) {
     }
     if let Some(l) = &f.leads {
         let gains = l.to_add.len();
+        let undeclared = if l.undeclared > 0 {
+            format!("; {} lead(s) not in the manifest, left alone", l.undeclared)
+        } else {
+            String::new()
+        };
         let detail = format!(
-            "{} declared, {} on the platform; leads are never removed",
+            "{} declared, {} on the platform; leads are never removed{undeclared}",
             l.declared, l.on_platform
         );
         if gains > 0 && l.campaign_running {
@@ -82,6 +87,36 @@ fn details_text(out: &mut String, f: &LeadsAndStatus) {
                 "  {} {:?} has all its leads ({detail})",
                 paint(DIM, "="),
                 f.name
+            );
+        }
+        if !l.to_update.is_empty() {
+            let mut names: Vec<&str> = l
+                .to_update
+                .iter()
+                .flat_map(|u| u.variables.keys().map(String::as_str))
+                .collect();
+            names.sort_unstable();
+            names.dedup();
+            let _ = writeln!(
+                out,
+                "  {} {:?}: {} lead(s) get changed variables ({}); merged into the platform's, places no calls",
+                paint(YELLOW, "~"),
+                f.name,
+                l.to_update.len(),
+                names.join(", ")
+            );
+        }
+        if l.extra_variables > 0 {
+            let _ = writeln!(
+                out,
+                "      {}",
+                paint(
+                    DIM,
+                    format!(
+                        "# {} lead(s) hold variables on the platform that the manifest does not set; updates are merged, so campaignctl cannot remove them (change them in the dashboard)",
+                        l.extra_variables
+                    )
+                )
             );
         }
     }
@@ -144,16 +179,21 @@ fn references_text(r: &References) -> String {
 /// The summary line of the leads and status changes, when there is anything to do.
 pub fn leads_and_status_summary_text(plan: &Plan) -> Option<String> {
     let s = plan.leads_and_status_summary();
-    if s.leads_to_add == 0 && s.start == 0 && s.stop == 0 {
+    if s.leads_to_add == 0 && s.leads_to_update == 0 && s.start == 0 && s.stop == 0 {
         return None;
     }
+    let updates = if s.leads_to_update > 0 {
+        format!(", {} to update", s.leads_to_update)
+    } else {
+        String::new()
+    };
     let start = if s.start > 0 {
         paint(RED, format!("{} to start ({WILL_START_CALLING})", s.start))
     } else {
         "0 to start".to_owned()
     };
     Some(format!(
-        "Leads: {} to add. Status: {start}, {} to stop.\n",
+        "Leads: {} to add{updates}. Status: {start}, {} to stop.\n",
         s.leads_to_add, s.stop
     ))
 }

@@ -8,6 +8,7 @@ use crate::escape;
 use crate::manifest::{Diagnostic, Location, Severity};
 
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
+use super::lifecycle::{what_is_lost, WILL_DELETE};
 use crate::reconcile::leads_and_status::StatusAction;
 use crate::reconcile::plan::{ActionKind, Plan};
 
@@ -108,7 +109,42 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                     ),
                 ));
             }
-            ActionKind::Unchanged { .. } | ActionKind::Unmanaged => {}
+            ActionKind::Delete { status, leads, .. } => out.push_str(&command(
+                "warning",
+                a.manifest.as_ref(),
+                &format!("campaignctl: {WILL_DELETE}"),
+                &format!(
+                    "applying deletes campaign {:?} (id {}): {}; needs --allow-delete",
+                    a.name,
+                    a.remote_id.unwrap_or_default(),
+                    what_is_lost(status, *leads)
+                ),
+            )),
+            ActionKind::Replace { changes, .. } => {
+                let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
+                out.push_str(&command(
+                    "warning",
+                    a.manifest.as_ref(),
+                    &format!("campaignctl: replace ({WILL_DELETE})"),
+                    &format!(
+                        "applying deletes the draft {:?} (id {}) and creates it anew ({} differ); needs --allow-delete",
+                        a.name,
+                        a.remote_id.unwrap_or_default(),
+                        fields.join(", ")
+                    ),
+                ))
+            }
+            ActionKind::Unchanged { .. } | ActionKind::Unmanaged | ActionKind::Absent => {}
+        }
+        if let (Some(note), ActionKind::Drift { .. } | ActionKind::Create { .. }) =
+            (&a.note, &a.kind)
+        {
+            out.push_str(&command(
+                "notice",
+                a.manifest.as_ref(),
+                "campaignctl: note",
+                &format!("{:?}: {note}", a.name),
+            ));
         }
     }
     for f in &plan.leads_and_status {

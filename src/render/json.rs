@@ -10,7 +10,7 @@ use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
 use crate::reconcile::leads_and_status::{LeadsAndStatusSummary, StatusChange};
 use crate::reconcile::operation::{Effects, Operation, OperationKind, Target};
-use crate::reconcile::plan::{Action, ActionKind, FieldChange, Plan};
+use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange, Plan};
 use crate::reconcile::resolve::References;
 
 /// Version of the JSON documents `plan --format json` and `apply --format json` print.
@@ -45,6 +45,8 @@ pub struct PlanSummaryJson {
     unchanged: usize,
     drift: usize,
     unmanaged: usize,
+    replace: usize,
+    delete: usize,
     errors: usize,
 }
 
@@ -67,6 +69,22 @@ struct ActionJson<'a> {
     leads: Option<LeadsJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<&'a StatusChange>,
+    /// Replace: the campaign's name before a rename.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    renamed_from: Option<&'a str>,
+    /// Delete: why, the campaign's status, and how many leads go with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delete: Option<DeleteJson<'a>>,
+    /// Why drift is not corrected by a replace, or a rename hint on a create.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct DeleteJson<'a> {
+    reason: &'a DeleteReason,
+    status: &'a crate::api::types::CampaignStatus,
+    leads: Option<usize>,
 }
 
 #[derive(Serialize)]
@@ -74,6 +92,9 @@ struct LeadsJson {
     declared: usize,
     on_platform: usize,
     to_add: usize,
+    to_update: usize,
+    undeclared: usize,
+    extra_variables: usize,
     campaign_running: bool,
 }
 
@@ -114,6 +135,8 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
         unchanged: s.unchanged,
         drift: s.drift,
         unmanaged: s.unmanaged,
+        replace: s.replace,
+        delete: s.delete,
         errors,
     }
 }
@@ -130,6 +153,9 @@ fn action_json<'a>(plan: &'a Plan, a: &'a Action) -> ActionJson<'a> {
         references: None,
         leads: None,
         status: None,
+        renamed_from: None,
+        delete: None,
+        note: a.note.as_deref(),
     };
     match &a.kind {
         ActionKind::Create { request } => o.body = Some(request),
@@ -141,7 +167,29 @@ fn action_json<'a>(plan: &'a Plan, a: &'a Action) -> ActionJson<'a> {
             o.write_once = Some(write_once);
         }
         ActionKind::Unchanged { write_once } => o.write_once = Some(write_once),
-        ActionKind::Unmanaged => {}
+        ActionKind::Replace {
+            changes,
+            write_once,
+            request,
+            renamed_from,
+        } => {
+            o.body = Some(request);
+            o.changes = Some(changes);
+            o.write_once = Some(write_once);
+            o.renamed_from = renamed_from.as_deref();
+        }
+        ActionKind::Delete {
+            reason,
+            status,
+            leads,
+        } => {
+            o.delete = Some(DeleteJson {
+                reason,
+                status,
+                leads: *leads,
+            })
+        }
+        ActionKind::Unmanaged | ActionKind::Absent => {}
     }
     let details = a
         .manifest
@@ -153,6 +201,9 @@ fn action_json<'a>(plan: &'a Plan, a: &'a Action) -> ActionJson<'a> {
             declared: l.declared,
             on_platform: l.on_platform,
             to_add: l.to_add.len(),
+            to_update: l.to_update.len(),
+            undeclared: l.undeclared,
+            extra_variables: l.extra_variables,
             campaign_running: l.campaign_running,
         });
         o.status = f.status.as_ref();
@@ -174,6 +225,8 @@ fn operation_json(op: &Operation) -> OperationJson<'_> {
         depends_on: &op.depends_on,
         leads: match &op.kind {
             OperationKind::AddLeads { leads, .. } => Some(leads.len()),
+            OperationKind::UpdateLeads { updates } => Some(updates.len()),
+            OperationKind::DeleteCampaign { leads, .. } => *leads,
             _ => None,
         },
     }

@@ -11,6 +11,7 @@ use similar::TextDiff;
 use crate::manifest::{Diagnostic, Location};
 
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
+use super::lifecycle::{what_is_lost, WILL_DELETE};
 use crate::reconcile::leads_and_status::StatusAction;
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
@@ -30,7 +31,7 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if s.create == 0 && s.drift == 0 {
+    } else if !plan.has_changes() {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
@@ -64,6 +65,33 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             calling.join(", ")
         );
     }
+    // Destruction is as loud as calls: its own alert, naming every campaign and what is lost.
+    let deleting: Vec<String> = plan
+        .actions
+        .iter()
+        .filter_map(|a| match &a.kind {
+            ActionKind::Delete { status, leads, .. } => Some(format!(
+                "deletes {} (id {}): {}",
+                escape(&a.name),
+                a.remote_id.unwrap_or_default(),
+                escape(&what_is_lost(status, *leads))
+            )),
+            ActionKind::Replace { renamed_from, .. } => Some(format!(
+                "replaces the draft {} (id {}): deletes it, then creates {} anew",
+                escape(renamed_from.as_deref().unwrap_or(&a.name)),
+                a.remote_id.unwrap_or_default(),
+                escape(&a.name)
+            )),
+            _ => None,
+        })
+        .collect();
+    if !deleting.is_empty() {
+        let _ = writeln!(
+            head,
+            "> [!CAUTION]\n> **{WILL_DELETE}:** applying {}. This cannot be undone; it needs `--allow-delete`.\n",
+            deleting.join("; ")
+        );
+    }
 
     let mut body = Budget::new(MAX_CHARS - RESERVE, head);
     let diagnostics: Vec<&Diagnostic> = plan
@@ -82,15 +110,31 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
     // Significant rows first, so that truncation drops unchanged campaigns before creates.
     let mut rows: Vec<&Action> = plan.actions.iter().collect();
     rows.sort_by_key(|a| match a.kind {
-        ActionKind::Create { .. } => 0,
-        ActionKind::Drift { .. } => 1,
-        ActionKind::Unmanaged => 2,
-        ActionKind::Unchanged { .. } => 3,
+        ActionKind::Delete { .. } | ActionKind::Replace { .. } => 0,
+        ActionKind::Create { .. } => 1,
+        ActionKind::Drift { .. } => 2,
+        ActionKind::Unmanaged => 3,
+        ActionKind::Unchanged { .. } | ActionKind::Absent => 4,
     });
     if !rows.is_empty() {
         body.push("| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n");
         for a in &rows {
             body.push(&row(plan, a));
+        }
+        body.push("\n");
+    }
+    // Why drift is not corrected, and rename hints: beside the table, not in its cells.
+    let notes: Vec<String> = rows
+        .iter()
+        .filter_map(|a| {
+            let note = a.note.as_ref()?;
+            Some(format!("- **{}**: {}\n", escape(&a.name), escape(note)))
+        })
+        .collect();
+    if !notes.is_empty() {
+        body.push("#### Notes\n\n");
+        for n in &notes {
+            body.push(n);
         }
         body.push("\n");
     }
@@ -194,7 +238,20 @@ fn row(plan: &Plan, a: &Action) -> String {
         }
         ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
         ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
+        ActionKind::Delete { .. } => ("🗑️", format!("**{WILL_DELETE}**")),
+        ActionKind::Replace { changes, .. } => {
+            let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
+            (
+                "♻️",
+                format!(
+                    "**replace** ({}): **{WILL_DELETE}** the draft, then create",
+                    escape(&fields.join(", "))
+                ),
+            )
+        }
+        ActionKind::Absent => ("✅", "deleted (as declared)".to_owned()),
     };
+
     let details = plan
         .leads_and_status
         .iter()
@@ -283,6 +340,21 @@ fn diff_block(a: &Action) -> Option<String> {
                 lines(&desired),
             )
         }
+        ActionKind::Replace { changes, .. } => {
+            let actual: Vec<(&str, &Value)> =
+                changes.iter().map(|c| (c.field, &c.actual)).collect();
+            let desired: Vec<(&str, &Value)> =
+                changes.iter().map(|c| (c.field, &c.desired)).collect();
+            (
+                format!(
+                    "{:?} (id {}) WILL BE DELETED and created anew: - platform, + manifest",
+                    a.name,
+                    a.remote_id.unwrap_or_default()
+                ),
+                lines(&actual),
+                lines(&desired),
+            )
+        }
         _ => return None,
     };
     let diff = TextDiff::from_lines(&old, &new);
@@ -314,6 +386,7 @@ mod tests {
                     ..CreateCampaign::default()
                 },
             },
+            note: None,
         }
     }
 
@@ -326,6 +399,7 @@ mod tests {
                     manifest: Some(Location::new("campaigns/b.yaml", 1, 1)),
                     remote_id: Some(3),
                     kind: ActionKind::Unchanged { write_once: vec![] },
+                    note: None,
                 },
                 create("New | <b>bold</b>"),
                 Action {
@@ -340,6 +414,7 @@ mod tests {
                         }],
                         write_once: vec![],
                     },
+                    note: None,
                 },
             ],
             diagnostics: vec![Diagnostic::error(

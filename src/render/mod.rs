@@ -6,6 +6,7 @@
 pub mod details;
 pub mod github;
 pub mod json;
+pub mod lifecycle;
 pub mod markdown;
 pub mod text;
 

@@ -188,7 +188,11 @@ fn action_text(out: &mut String, a: &Action) {
                 a.name
             );
         }
+        ActionKind::Delete { .. } | ActionKind::Replace { .. } | ActionKind::Absent => {
+            super::lifecycle::action_text(out, a)
+        }
     }
+    super::lifecycle::note_text(out, a);
 }
 
 /// Diagnostics as text, one per line (plus hint lines), `error:` in red.
@@ -212,6 +216,9 @@ pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
 
 /// One line (plus mapped diagnostics) for a finished operation, printed as it completes.
 pub fn operation_result_text(r: &OperationResult) -> String {
+    if let Some(line) = super::lifecycle::operation_result_text(r) {
+        return line;
+    }
     let mut out = String::new();
     let name = &r.campaign;
     match (&r.outcome, r.op) {
@@ -289,7 +296,9 @@ pub fn operation_result_text(r: &OperationResult) -> String {
             },
             op,
         ) => {
-            if op == "add_leads" {
+            if op == "update_leads" {
+                let _ = writeln!(out, "  {} {name:?}: {error}", paint(RED, "!"),);
+            } else if op == "add_leads" {
                 let _ = writeln!(
                     out,
                     "  {} {name:?}: {} lead(s) added, {} failed",
@@ -403,6 +412,9 @@ pub fn apply_summary_text(report: &Report, drifted: usize) -> String {
             "Leads: {} added. Status: {} started, {} stopped.",
             s.leads_added, s.started, s.stopped
         );
+    }
+    if let Some(more) = super::lifecycle::apply_summary_line(report) {
+        line.push_str(&more);
     }
     if s.held > 0 {
         let mut flags: Vec<&str> = report

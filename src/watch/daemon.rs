@@ -30,6 +30,8 @@ pub(crate) struct Daemon {
     pub(crate) client: Client,
     pub(crate) parallelism: usize,
     pub(crate) allow_start: bool,
+    pub(crate) allow_delete: bool,
+    pub(crate) lifecycle: crate::reconcile::lifecycle::LifecycleOptions,
     pub(crate) status: Arc<Status>,
     pub(crate) watcher: ManifestWatcher,
     /// Cancelled on shutdown: the pass in flight starts no new operation.
@@ -143,26 +145,27 @@ impl Daemon {
             Ok(lock) => lock,
             Err(e) => return (PassOutcome::Failed, Some(e.to_string())),
         };
-        let planned = match pipeline::observe_and_plan(&self.client, load).await {
-            Ok(planned) => planned,
-            Err(e) => {
-                return (
-                    PassOutcome::Failed,
-                    Some(format!("cannot read the platform: {e}")),
-                )
-            }
-        };
+        let planned =
+            match pipeline::observe_and_plan_with(&self.client, load, &self.lifecycle).await {
+                Ok(planned) => planned,
+                Err(e) => {
+                    return (
+                        PassOutcome::Failed,
+                        Some(format!("cannot read the platform: {e}")),
+                    )
+                }
+            };
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
         counts.leads_to_add = plan.leads_and_status_summary().leads_to_add;
         let summary = plan.summary();
         counts.create = summary.create;
         counts.unchanged = summary.unchanged;
-        counts.drift = summary.drift;
+        // A draft to replace differs from its manifest as drift does, until it is replaced
+        // (which needs --allow-delete): both count as drifted campaigns.
+        counts.drift = summary.drift + summary.replace;
         counts.unmanaged = summary.unmanaged;
-        self.status
-            .metrics
-            .planned(summary.drift, summary.unmanaged);
+        self.status.metrics.planned(counts.drift, summary.unmanaged);
         for action in plan
             .actions
             .iter()
@@ -183,12 +186,12 @@ impl Daemon {
             return (PassOutcome::Success, None);
         }
 
-        // The daemon is the operator for writes; calls only with --allow-start, and it never
-        // destroys data.
+        // The daemon is the operator for writes; calls only with --allow-start, and
+        // destruction (deletes, replacements of drafts) only with --allow-delete.
         let approvals = Approvals {
             writes: true,
             place_calls: self.allow_start,
-            destroy_data: false,
+            destroy_data: self.allow_delete,
         };
         let metrics = &self.status.metrics;
         let mut on_event = |event: Event<'_>| {
@@ -290,6 +293,13 @@ fn log_result(r: &OperationResult) {
             }
         }
         Outcome::Skipped { reason } => warn!(campaign, op = r.op, "skipped: {reason}"),
+        Outcome::Held {
+            approval: crate::reconcile::Approval::DestroyData,
+            reason,
+            ..
+        } => {
+            warn!(campaign, op = r.op, "not carried out by watch without --allow-delete (it deletes a campaign with its leads and call history); run `campaignctl apply --allow-delete` or restart watch with --allow-delete: {reason}");
+        }
         Outcome::Held { reason, .. } => {
             if r.op == "start" {
                 warn!(campaign, "status: running is not applied by watch without --allow-start (starting places real calls); run `campaignctl apply` to start it: {reason}");

@@ -66,12 +66,12 @@ impl Metrics {
         );
         registry.register(
             "operations",
-            "Operations of passes, by kind (create, add_leads, start, stop) and outcome (done, inferred, unknown, failed, skipped, held)",
+            "Operations of passes, by kind (create, delete, add_leads, update_leads, start, stop) and outcome (done, inferred, unknown, failed, skipped, held)",
             operations.clone(),
         );
         registry.register(
             "drift_campaigns",
-            "Campaigns whose observable fields differ from their manifest, at the last plan",
+            "Campaigns whose observable fields differ from their manifest (drafts waiting to be replaced included), at the last plan",
             drift.clone(),
         );
         registry.register(
@@ -204,6 +204,7 @@ mod tests {
             id: Some(1),
             leads_added: None,
             leads_found: None,
+            leads_updated: None,
             status: None,
             note: None,
         };

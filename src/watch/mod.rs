@@ -50,6 +50,11 @@ pub struct WatchConfig {
     /// Whether a manifest's `status: running` may start its campaign (which places calls).
     /// Without it, such a start is logged and left for `campaignctl apply`.
     pub allow_start: bool,
+    /// Whether the daemon may delete campaigns and replace drafts (destroys data). Without it,
+    /// such operations are held, logged with `--allow-delete`, and left for `campaignctl apply`.
+    pub allow_delete: bool,
+    /// `--prune-prefix` and `--max-deletes`.
+    pub lifecycle: crate::reconcile::lifecycle::LifecycleOptions,
     /// First wait after a failed pass; it doubles with each failure in a row, up to `backoff_max`.
     pub backoff_base: Duration,
     pub backoff_max: Duration,
@@ -91,6 +96,8 @@ pub async fn run(
         client,
         parallelism: config.parallelism,
         allow_start: config.allow_start,
+        allow_delete: config.allow_delete,
+        lifecycle: config.lifecycle.clone(),
         status,
         watcher,
         cancel,

@@ -35,6 +35,7 @@ const PURE: &[&str] = &[
     "src/reconcile/leads_and_status.rs",
     "src/reconcile/operation.rs",
     "src/reconcile/full_plan.rs",
+    "src/reconcile/lifecycle.rs",
 ];
 
 #[test]

@@ -55,7 +55,7 @@ fn happy_path_plan_apply_replan_is_empty() {
     let doc = replan.json();
     assert_eq!(
         doc["summary"],
-        json!({"create": 0, "unchanged": 4, "drift": 0, "unmanaged": 0, "errors": 0}),
+        json!({"create": 0, "unchanged": 4, "drift": 0, "unmanaged": 0, "replace": 0, "delete": 0, "errors": 0}),
         "re-plan after apply must be empty: {doc:#}"
     );
 
@@ -159,6 +159,20 @@ fn drift_unchanged_and_unmanaged_are_reported_and_never_touched() {
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0);
+    // Alpha has run (started, then stopped): its drift is reported, never corrected by a
+    // replace (a drifted draft would be replaced; see tests/lifecycle.rs).
+    emu.api(
+        "POST",
+        "user/lead",
+        Some(json!({"campaign_id": 1, "phone_number": "+14155550101"})),
+    );
+    for action in ["start", "stop"] {
+        emu.api(
+            "POST",
+            "user/campaigns/update-status",
+            Some(json!({"campaign_id": 1, "action": action})),
+        );
+    }
     emu.api(
         "POST",
         "user/campaign",

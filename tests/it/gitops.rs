@@ -44,7 +44,7 @@ fn detailed_exitcode_is_2_with_changes_0_in_sync_and_1_on_error() {
         "campaigns/reminders.yml",
         "kind: Campaign\nname: Appointment Reminders\nassistant_id: 9\nmax_calls_in_parallel: 9\n",
     );
-    plan(&ws).assert_code(2).assert_contains("1 drifted");
+    plan(&ws).assert_code(2).assert_contains("1 to replace");
 
     // An invalid manifest, and a reference error, are errors: 1, not 2.
     ws.write(
@@ -158,7 +158,8 @@ fn a_plan_saved_before_another_client_created_one_of_its_campaigns_is_stale() {
         .assert_contains("applied on its own");
 }
 
-/// Creates, drift and a reference error in one workspace.
+/// Creates, drift and a reference error in one workspace. The drifted campaign has run
+/// (started, then stopped), so its drift is reported rather than corrected by a replace.
 fn mixed_workspace(emu: &Emulator) -> Workspace {
     let ws = Workspace::new();
     ws.write(
@@ -169,6 +170,18 @@ fn mixed_workspace(emu: &Emulator) -> Workspace {
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0);
+    emu.api(
+        "POST",
+        "user/lead",
+        Some(json!({"campaign_id": 1, "phone_number": "+14155550101"})),
+    );
+    for action in ["start", "stop"] {
+        emu.api(
+            "POST",
+            "user/campaigns/update-status",
+            Some(json!({"campaign_id": 1, "action": action})),
+        );
+    }
     ws.write(
         "c/drift.yaml",
         "kind: Campaign\nname: Drifter\nassistant_id: 7\nmax_retries: 4\n",
@@ -423,7 +436,7 @@ fn export_then_plan_is_empty_and_adoption_never_creates() {
     plan.assert_code(0);
     assert_eq!(
         plan.json()["summary"],
-        json!({"create": 0, "drift": 0, "unchanged": 3, "unmanaged": 0, "errors": 0}),
+        json!({"create": 0, "drift": 0, "unchanged": 3, "unmanaged": 0, "replace": 0, "delete": 0, "errors": 0}),
         "{}",
         plan.stdout
     );

@@ -12,6 +12,7 @@ mod client;
 mod fuzz_manifest;
 mod gitops;
 mod hostile_server;
+mod lifecycle;
 mod names_leads_status;
 mod new_user;
 mod operations;

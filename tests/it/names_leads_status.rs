@@ -147,7 +147,7 @@ fn a_csv_of_three_then_a_fourth_row_creates_exactly_one_more_lead() {
     let doc = replan.json();
     assert_eq!(
         doc["changes"],
-        json!({"leads_to_add": 0, "start": 0, "stop": 0}),
+        json!({"leads_to_add": 0, "leads_to_update": 0, "start": 0, "stop": 0}),
         "{doc:#}"
     );
     assert_eq!(doc["summary"]["unchanged"], 1, "{doc:#}");
@@ -263,7 +263,7 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .json();
     assert_eq!(
         replan["changes"],
-        json!({"leads_to_add": 0, "start": 0, "stop": 0}),
+        json!({"leads_to_add": 0, "leads_to_update": 0, "start": 0, "stop": 0}),
         "re-plan after apply must be empty: {replan:#}"
     );
     assert_eq!(replan["summary"]["create"], 0, "{replan:#}");

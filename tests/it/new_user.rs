@@ -88,7 +88,7 @@ fn detailed_exitcode_help_lists_what_the_readme_lists() {
     let run = campaignctl(ws.path(), None).args(["plan", "--help"]).run();
     let help = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     let readme = include_str!("../../README.md");
-    let from_readme = "campaigns to create, leads to add, a status to change, or drift to report";
+    let from_readme = "campaigns to create, replace or delete, leads to add or update, a status to change, or drift to report";
     assert!(
         readme.contains(from_readme),
         "the README's exit code table changed; update this test and the help"

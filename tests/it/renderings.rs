@@ -66,7 +66,7 @@ fn plan() -> Plan {
         .expect("assistants"),
         phone_numbers: Vec::new(),
     };
-    let leads = ObservedLeads::from([(13, vec![]), (12, vec![])]);
+    let leads = ObservedLeads::from([(11, vec![]), (12, vec![]), (13, vec![])]);
     add_leads_and_status(plan_campaigns(&manifests, &observed), &observed, &leads).plan
 }
 

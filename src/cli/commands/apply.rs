@@ -2,8 +2,10 @@
 //! show it, approve it, execute its operations, report.
 //!
 //! Approval is decided by effects (`reconcile::operation`): writes need `--auto-approve` or the
-//! terminal answer; operations that place calls need `--allow-start` or their own answer. What
-//! is not approved is held and reported, never silently dropped.
+//! terminal answer; operations that place calls need `--allow-start` or their own answer;
+//! operations that destroy data (deletes, replacements of drafts) need `--allow-delete` or
+//! their own answer, asked last. What is not approved is held and reported, never silently
+//! dropped.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -17,8 +19,10 @@ use crate::cli::args::Format;
 use crate::cli::{exit, UserError};
 use crate::manifest::{self, Diagnostic, Manifest};
 use crate::reconcile::executor::{Event, ExecuteOptions};
+use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::operation::{Approval, Approvals};
 use crate::reconcile::pipeline;
+use crate::reconcile::plan::ActionKind;
 use crate::reconcile::{saved, Plan, Report};
 use crate::render::{self as render, details};
 
@@ -28,6 +32,10 @@ pub struct Options {
     pub auto_approve: bool,
     /// Approves operations that place calls (starts, leads for running campaigns).
     pub allow_start: bool,
+    /// Approves operations that destroy data (deletes, replacements of drafts).
+    pub allow_delete: bool,
+    /// `--prune-prefix` and `--max-deletes` (a saved plan brings its own).
+    pub lifecycle: LifecycleOptions,
     pub parallelism: usize,
     pub format: Format,
     /// How long to wait for another run's lock on the account.
@@ -70,7 +78,8 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
     if let Some(plan_file) = saved_plan_among(paths)? {
         return run_saved(client, &plan_file, options).await;
     }
-    let Some(mut planned) = make_plan(client, paths, options.format).await? else {
+    let Some(mut planned) = make_plan(client, paths, options.format, &options.lifecycle).await?
+    else {
         return Ok(exit::ERROR);
     };
     let text = options.format == Format::Text;
@@ -101,7 +110,8 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
         let paths = paths.to_vec();
-        let Some(again) = make_plan(client, &paths, options.format).await? else {
+        let Some(again) = make_plan(client, &paths, options.format, &options.lifecycle).await?
+        else {
             return Ok(exit::ERROR);
         };
         if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {
@@ -144,7 +154,7 @@ fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError> {
 /// the very same plan. The fingerprints say *why* a plan is stale; the comparison is what makes
 /// an edited file harmless: whatever the file says, only a plan campaignctl computes now is
 /// executed. Saving the plan approved its writes (as Terraform's `apply PLANFILE`); placing
-/// calls still needs `--allow-start` or its own answer.
+/// calls still needs `--allow-start` or its own answer, and destroying data `--allow-delete`.
 async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Result<u8> {
     let replan = "make a new plan with `campaignctl plan --out FILE`, review it, and apply that";
     let saved = saved::read(file).map_err(|e| UserError::new(e.to_string()).hint(replan))?;
@@ -189,7 +199,7 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
-    let planned = pipeline::observe_and_plan(client, load)
+    let planned = pipeline::observe_and_plan_with(client, load, &saved.lifecycle)
         .await
         .map_err(UserError::from)?;
     if saved::remote_fingerprint(&planned.observed.campaigns) != saved.fingerprint.remote {
@@ -258,13 +268,14 @@ fn nothing_to_do(plan: &Plan, options: &Options) -> u8 {
 }
 
 /// Decides the run's approvals: from the flags, or by asking on the terminal. Writes are asked
-/// first, then everything that places calls, naming the campaigns. Declining either changes
-/// nothing. `saved` plans were approved for their writes when saved and reviewed.
+/// first, then everything that places calls, then everything that destroys data, naming the
+/// campaigns and what is lost. Declining any changes nothing. `saved` plans were approved for
+/// their writes when saved and reviewed, never for destruction: that takes `--allow-delete`.
 fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, UserError> {
     let mut approvals = Approvals {
         writes: options.auto_approve || saved,
         place_calls: options.allow_start,
-        destroy_data: false,
+        destroy_data: options.allow_delete,
     };
     let needs = |a: Approval| {
         plan.operations
@@ -282,7 +293,39 @@ fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, Use
         confirm(&calls_question(plan))?;
         approvals.place_calls = true;
     }
+    if needs(Approval::DestroyData) && !approvals.destroy_data && !options.auto_approve && !saved {
+        confirm(&destroy_question(plan))?;
+        approvals.destroy_data = true;
+    }
     Ok(approvals)
+}
+
+fn destroy_question(plan: &Plan) -> String {
+    let going: Vec<String> = plan
+        .actions
+        .iter()
+        .filter_map(|a| {
+            let id = a.remote_id.unwrap_or_default();
+            match &a.kind {
+                ActionKind::Delete { status, leads, .. } => Some(format!(
+                    "delete {:?} (id {id}: {})",
+                    a.name,
+                    render::lifecycle::what_is_lost(status, *leads)
+                )),
+                ActionKind::Replace { renamed_from, .. } => Some(format!(
+                    "replace the draft {:?} (id {id}: deleted, then created anew as {:?})",
+                    renamed_from.as_deref().unwrap_or(&a.name),
+                    a.name
+                )),
+                _ => None,
+            }
+        })
+        .collect();
+    format!(
+        "{}: do you want to {}? Deleted campaigns, their leads and their call history cannot be recovered.",
+        render::lifecycle::WILL_DELETE,
+        going.join(", ")
+    )
 }
 
 fn writes_question(plan: &Plan) -> String {
@@ -295,8 +338,14 @@ fn writes_question(plan: &Plan) -> String {
         .filter_map(|f| f.leads.as_ref().map(|l| l.to_add.len()))
         .sum();
     let mut writes = Vec::new();
+    let replaces = plan.summary().replace;
     for (n, what) in [
         (creates, "create {} campaign(s)"),
+        (replaces, "create {} replaced draft(s) anew"),
+        (
+            changes.leads_to_update,
+            "update the variables of {} lead(s)",
+        ),
         (
             changes.leads_to_add - calling_leads,
             "add {} lead(s) to campaigns that are not running",
@@ -421,7 +470,7 @@ fn confirm(question: &str) -> Result<(), UserError> {
             "refusing to apply without confirmation: stdin is not a terminal",
         )
         .hint(
-            "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should); add --allow-start to let it place calls",
+            "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should); add --allow-start to let it place calls, --allow-delete to let it delete",
         ));
     }
     anstream::eprint!(
@@ -437,5 +486,71 @@ fn confirm(question: &str) -> Result<(), UserError> {
         Ok(())
     } else {
         Err(UserError::new("apply cancelled; nothing was changed"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CampaignStatus;
+    use crate::reconcile::plan::{Action, DeleteReason};
+
+    fn deleting_plan() -> Plan {
+        let actions = vec![Action {
+            name: "Q".into(),
+            manifest: None,
+            remote_id: Some(3),
+            kind: ActionKind::Delete {
+                reason: DeleteReason::Manifest,
+                status: CampaignStatus::InProgress,
+                leads: Some(4),
+            },
+            note: None,
+        }];
+        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        Plan {
+            actions,
+            diagnostics: vec![],
+            leads_and_status: vec![],
+            operations,
+        }
+    }
+
+    fn options(auto_approve: bool, allow_delete: bool) -> Options {
+        Options {
+            auto_approve,
+            allow_start: false,
+            allow_delete,
+            lifecycle: LifecycleOptions::default(),
+            parallelism: 1,
+            format: Format::Text,
+            lock_timeout: Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn destruction_is_approved_only_by_its_flag_or_its_own_question() {
+        let plan = deleting_plan();
+        let ci = approve(&plan, &options(true, false), false).ok();
+        assert_eq!(
+            ci.map(|a| (a.writes, a.destroy_data)),
+            Some((true, false)),
+            "--auto-approve alone holds deletes"
+        );
+        let flagged = approve(&plan, &options(true, true), false).ok();
+        assert_eq!(flagged.map(|a| a.destroy_data), Some(true));
+        let saved = approve(&plan, &options(false, false), true).ok();
+        assert_eq!(
+            saved.map(|a| (a.writes, a.destroy_data)),
+            Some((true, false)),
+            "a saved plan approves its writes, never a deletion, and asks nothing"
+        );
+    }
+
+    #[test]
+    fn the_destroy_question_names_each_campaign_and_what_is_lost() {
+        let q = destroy_question(&deleting_plan());
+        assert!(q.starts_with("WILL DELETE: do you want to delete \"Q\" (id 3: it is in-progress and deleting it stops its calls and removes its 4 lead(s) and its call history)"), "{q}");
+        assert!(q.contains("cannot be recovered"), "{q}");
     }
 }

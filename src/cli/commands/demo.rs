@@ -52,6 +52,10 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
         lint: LintArgs {
             deny_warnings: false,
         },
+        lifecycle: crate::cli::args::LifecycleArgs {
+            prune_prefix: None,
+            max_deletes: crate::reconcile::lifecycle::DEFAULT_MAX_DELETES,
+        },
     };
     if code == exit::OK {
         step(2, "campaignctl plan");
@@ -62,6 +66,8 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
         let options = super::apply::Options {
             auto_approve: true,
             allow_start: false,
+            allow_delete: false,
+            lifecycle: Default::default(),
             parallelism: 4,
             lock_timeout: Duration::from_secs(60),
             format: Format::Text,

@@ -28,6 +28,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             let options = apply::Options {
                 auto_approve: args.auto_approve,
                 allow_start: args.allow_start,
+                allow_delete: args.allow_delete,
+                lifecycle: args.lifecycle.options(),
                 parallelism: usize::from(args.parallelism),
                 format: args.format,
                 lock_timeout: args.lock_timeout,

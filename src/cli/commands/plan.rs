@@ -7,6 +7,7 @@ use crate::api::Client;
 use crate::cli::args::{Format, PlanArgs, PlanFormat};
 use crate::cli::{exit, UserError};
 use crate::manifest::Diagnostic;
+use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
 use crate::render::{self as render, github, markdown};
@@ -17,23 +18,28 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         _ => Format::Text,
     };
     crate::cli::report::annotations_only(args.format == PlanFormat::Github);
-    let Some(planned) = make_plan(client, &args.manifests.paths, machine).await? else {
+    let lifecycle = args.lifecycle.options();
+    let Some(planned) = make_plan(client, &args.manifests.paths, machine, &lifecycle).await? else {
         return Ok(exit::ERROR);
     };
     // A saved plan is made from the manifests; then they go, before the rendering allocates
     // its own: they are most of the memory at scale (README, Performance).
     let saved = match &args.out {
         None => None,
-        Some(_) => Some(SavedPlan::new(
-            client.base_url().as_str(),
-            &std::env::current_dir()
-                .map_err(|e| UserError::new(format!("cannot read the working directory: {e}")))?,
-            &args.manifests.paths,
-            &planned.load.manifests,
-            &planned.observed.campaigns,
-            &planned.leads,
-            &planned.plan,
-        )),
+        Some(_) => Some(
+            SavedPlan::new(
+                client.base_url().as_str(),
+                &std::env::current_dir().map_err(|e| {
+                    UserError::new(format!("cannot read the working directory: {e}"))
+                })?,
+                &args.manifests.paths,
+                &planned.load.manifests,
+                &planned.observed.campaigns,
+                &planned.leads,
+                &planned.plan,
+            )
+            .with_lifecycle(&lifecycle),
+        ),
     };
     let Planned {
         plan, load, lint, ..
@@ -94,6 +100,7 @@ pub async fn make_plan(
     client: &Client,
     paths: &[PathBuf],
     format: Format,
+    lifecycle: &LifecycleOptions,
 ) -> anyhow::Result<Option<Planned>> {
     let load = pipeline::load(paths);
     crate::cli::report::problems(&load.diagnostics);
@@ -111,7 +118,7 @@ pub async fn make_plan(
         );
     }
     let load_diagnostics = load.diagnostics.clone();
-    let planned = match pipeline::observe_and_plan(client, load).await {
+    let planned = match pipeline::observe_and_plan_with(client, load, lifecycle).await {
         Ok(p) => p,
         Err(e) => return Err(api_failure(format, &load_diagnostics, e)),
     };

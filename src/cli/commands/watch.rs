@@ -23,6 +23,8 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
         interval: args.interval,
         parallelism: usize::from(args.parallelism),
         allow_start: args.allow_start,
+        allow_delete: args.allow_delete,
+        lifecycle: args.lifecycle.options(),
         backoff_base: args.backoff_base,
         backoff_max: args.backoff_max,
         grace: SHUTDOWN_GRACE,

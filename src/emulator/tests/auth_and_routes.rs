@@ -202,6 +202,10 @@ async fn tokens_never_reach_the_logs_even_at_trace_level() {
         .finish();
     // `#[tokio::test]` runs on one thread, so the server's tasks log to this subscriber too.
     let _guard = tracing::subscriber::set_default(subscriber);
+    // Callsite interest is cached process-wide: a test on another thread may have cached
+    // "never" for these callsites while no subscriber listened. Recompute it now that this
+    // thread's subscriber wants everything.
+    tracing::callsite::rebuild_interest_cache();
     let token = "tok_TRACE_SECRET_91b2";
     let emu = Emu::with(crate::emulator::EmulatorConfig {
         token: token.to_string(),

@@ -1,0 +1,412 @@
+//! Lifecycle: edits, renames and removals in git become plans. Pure decisions over the campaign
+//! plan, as actions that `operation::derive` turns into operations like any other:
+//!
+//! - a drifted **draft** is replaced (delete, then create from the manifest, then its leads and
+//!   start), but only when every lead it holds is declared in its manifest; a campaign that
+//!   **may have run** (any status but draft, unknown and missing ones included) is never
+//!   replaced, and its drift says what to do instead;
+//! - `renamed_from` matches the campaign under its old name, so a rename is a replace of a
+//!   draft, or drift that explains why the platform cannot rename one that has run;
+//! - `--prune-prefix` deletes unmanaged campaigns under a prefix, with guards;
+//! - a plan never deletes more than `--max-deletes` campaigns at once.
+
+use std::collections::HashSet;
+
+use crate::api::types::RemoteCampaign;
+use crate::campaign::OBSERVABLE_FIELDS;
+use crate::manifest::{CampaignSpec, Diagnostic, Manifest};
+
+use super::leads_and_status::ObservedLeads;
+use super::observed::Observed;
+use super::plan::{diff, Action, ActionKind, DeleteReason, Plan};
+
+/// The default of `--max-deletes`.
+pub const DEFAULT_MAX_DELETES: usize = 10;
+
+/// The lifecycle options of a run (`plan`, `apply`, `watch` alike, and recorded in a saved plan).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LifecycleOptions {
+    /// Delete every campaign no manifest declares whose name starts with this.
+    #[serde(default)]
+    pub prune_prefix: Option<String>,
+    /// Refuse a plan that deletes more campaigns than this (replacements included).
+    pub max_deletes: usize,
+}
+
+impl Default for LifecycleOptions {
+    fn default() -> Self {
+        LifecycleOptions {
+            prune_prefix: None,
+            max_deletes: DEFAULT_MAX_DELETES,
+        }
+    }
+}
+
+/// Why a campaign whose observable fields differ from its manifest is not replaced, or `None`
+/// when it is: a draft (never placed a call) that the manifest alone can create again.
+pub fn why_not_replaced(spec: &CampaignSpec, remote: &RemoteCampaign) -> Option<String> {
+    let renamed = spec.name != remote.name && spec.id.is_none();
+    if remote.status.may_have_run() {
+        let status = remote.status.label();
+        return Some(if renamed {
+            format!(
+                "the platform cannot rename a campaign, and {:?} may have run (status {status}), so campaignctl will not replace it: that would delete its leads and call history. To use the new name, remove renamed_from (a new campaign is then created under the new name), then stop or delete the old one with a manifest for {:?} (status: stopped or status: deleted)",
+                remote.name, remote.name
+            )
+        } else {
+            format!(
+                "this campaign may have run (status {status}), so campaignctl never replaces it: that would delete its leads and call history. To apply these settings, create a new campaign under a new name (a new manifest), then stop this one (status: stopped) or delete it (status: deleted)"
+            )
+        });
+    }
+    if spec.id.is_some() {
+        return Some(
+            "adopted by id: a replacement would get a new id, so this draft is not replaced; change it in the dashboard, or remove `id:` (and set assistant_id) to let campaignctl replace it"
+                .to_owned(),
+        );
+    }
+    None
+}
+
+/// After the leads are read: a draft is replaced only if every lead it holds on the platform
+/// is declared in its manifest (the replacement gets exactly the declared ones); otherwise it
+/// stays drift, with how many leads would be lost and how to proceed. Also counts the leads of
+/// the campaigns to delete, for the plan to say what is lost.
+pub fn settle_with_leads(plan: &mut Plan, manifests: &[Manifest], leads: &ObservedLeads) {
+    for action in &mut plan.actions {
+        let Some(id) = action.remote_id else {
+            continue;
+        };
+        match &mut action.kind {
+            ActionKind::Delete { leads: count, .. } => {
+                *count = leads.get(&id).map(Vec::len);
+            }
+            ActionKind::Replace {
+                changes,
+                write_once,
+                ..
+            } => {
+                let declared: HashSet<&str> = manifests
+                    .iter()
+                    .find(|m| action.manifest.as_ref() == Some(&m.location))
+                    .and_then(|m| m.spec.leads.as_ref())
+                    .map(|l| l.items.iter().map(|d| d.phone_number.as_str()).collect())
+                    .unwrap_or_default();
+                let why = match leads.get(&id) {
+                    None => Some("its leads could not be read, so campaignctl cannot tell what a replacement would lose; it is kept as drift".to_owned()),
+                    Some(on_platform) => {
+                        let lost = on_platform
+                            .iter()
+                            .filter(|l| !declared.contains(l.phone_number.as_str()))
+                            .count();
+                        (lost > 0).then(|| format!(
+                            "this draft holds {lost} lead(s) on the platform that its manifest does not declare; replacing it would delete them, so it is kept as drift. To replace it, declare those leads in the manifest's leads (the replacement gets exactly the declared ones), or change the campaign in the dashboard to match"
+                        ))
+                    }
+                };
+                if let Some(why) = why {
+                    action.kind = ActionKind::Drift {
+                        changes: std::mem::take(changes),
+                        write_once: std::mem::take(write_once),
+                    };
+                    action.note = Some(why);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A replace whose create could not be sent (a reference that does not resolve) is kept as
+/// drift instead, with the reason, so that one drifted draft does not block every plan.
+pub fn keep_unreplaceable(action: &mut Action, problems: &[Diagnostic]) {
+    if let ActionKind::Replace {
+        changes,
+        write_once,
+        ..
+    } = &mut action.kind
+    {
+        let reasons: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+        action.kind = ActionKind::Drift {
+            changes: std::mem::take(changes),
+            write_once: std::mem::take(write_once),
+        };
+        action.note = Some(format!(
+            "this draft cannot be replaced, because its manifest could not create it now: {}",
+            reasons.join("; ")
+        ));
+    }
+}
+
+/// `--prune-prefix`: every unmanaged campaign whose name starts with the prefix is to be
+/// deleted. Never a name outside the prefix, never a campaign a manifest declares, and never
+/// when the manifests are empty (an empty checkout must not wipe the account).
+pub fn prune(plan: &mut Plan, manifests: usize, options: &LifecycleOptions, observed: &Observed) {
+    let Some(prefix) = options.prune_prefix.as_deref() else {
+        return;
+    };
+    let candidates = plan
+        .actions
+        .iter()
+        .filter(|a| matches!(a.kind, ActionKind::Unmanaged) && a.name.starts_with(prefix))
+        .count();
+    if manifests == 0 {
+        if candidates > 0 {
+            plan.diagnostics.push(
+                Diagnostic::error(
+                    None,
+                    format!(
+                        "--prune-prefix {prefix:?} with no manifests loaded would delete all {candidates} campaign(s) under the prefix; refusing (an empty or wrong path must not wipe the account)"
+                    ),
+                )
+                .with_hint("check the manifest paths; to delete every campaign under the prefix, write a manifest with status: deleted for each"),
+            );
+        }
+        return;
+    }
+    for a in &mut plan.actions {
+        if matches!(a.kind, ActionKind::Unmanaged) && a.name.starts_with(prefix) {
+            let status = a
+                .remote_id
+                .and_then(|id| observed.campaigns.iter().find(|c| c.id == id))
+                .map(|c| c.status.clone())
+                .unwrap_or_default();
+            a.kind = ActionKind::Delete {
+                reason: DeleteReason::Prune {
+                    prefix: prefix.to_owned(),
+                },
+                status,
+                leads: None,
+            };
+        }
+    }
+}
+
+/// Refuses a plan that deletes more than `--max-deletes` campaigns (deletes, prunes and
+/// replacements), naming them.
+pub fn guard_deletes(plan: &mut Plan, options: &LifecycleOptions) {
+    let going: Vec<String> = plan
+        .actions
+        .iter()
+        .filter(|a| {
+            matches!(
+                a.kind,
+                ActionKind::Delete { .. } | ActionKind::Replace { .. }
+            )
+        })
+        .map(|a| match (&a.kind, a.remote_id) {
+            (
+                ActionKind::Replace {
+                    renamed_from: Some(old),
+                    ..
+                },
+                Some(id),
+            ) => {
+                format!("{old:?} (id {id})")
+            }
+            (_, Some(id)) => format!("{:?} (id {id})", a.name),
+            (_, None) => format!("{:?}", a.name),
+        })
+        .collect();
+    if going.len() > options.max_deletes {
+        plan.diagnostics.push(
+            Diagnostic::error(
+                None,
+                format!(
+                    "the plan would delete {} campaign(s), more than --max-deletes {}: {}; refusing",
+                    going.len(),
+                    options.max_deletes,
+                    going.join(", ")
+                ),
+            )
+            .with_hint("check that this is meant, then run again with a higher --max-deletes"),
+        );
+    }
+}
+
+/// A create next to an unmanaged campaign with the same observable settings and a similar name
+/// is probably a rename written without `renamed_from`: say so on the create.
+pub fn add_rename_hints(actions: &mut [Action], desired: &[Manifest], observed: &Observed) {
+    let unmanaged: Vec<&RemoteCampaign> = actions
+        .iter()
+        .filter(|a| matches!(a.kind, ActionKind::Unmanaged))
+        .filter_map(|a| a.remote_id)
+        .filter_map(|id| observed.campaigns.iter().find(|c| c.id == id))
+        .collect();
+    if unmanaged.is_empty() {
+        return;
+    }
+    for a in actions.iter_mut() {
+        if !matches!(a.kind, ActionKind::Create { .. }) {
+            continue;
+        }
+        let Some(m) = desired
+            .iter()
+            .find(|m| a.manifest.as_ref() == Some(&m.location))
+        else {
+            continue;
+        };
+        let spec = &m.spec;
+        let compares_something = spec
+            .set_fields()
+            .iter()
+            .any(|f| *f != "name" && OBSERVABLE_FIELDS.contains(f));
+        if spec.renamed_from.is_some() || !compares_something {
+            continue;
+        }
+        let best = unmanaged
+            .iter()
+            .filter(|c| diff(spec, c).is_empty())
+            .map(|c| (name_similarity(&spec.name, &c.name), *c))
+            .filter(|(score, _)| *score >= SIMILAR)
+            .max_by(|x, y| x.0.total_cmp(&y.0));
+        if let Some((_, old)) = best {
+            a.note = Some(format!(
+                "did you rename {:?} (id {})? It has the same settings. To replace it under the new name instead of creating a second campaign, add renamed_from: {:?} to this manifest",
+                old.name, old.id, old.name
+            ));
+        }
+    }
+}
+
+/// How close two names must be to suggest a rename.
+const SIMILAR: f64 = 0.8;
+
+fn name_similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    if a.contains(&b) || b.contains(&a) {
+        return 1.0;
+    }
+    strsim::jaro_winkler(&a, &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::manifest::parse_bytes;
+    use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+    use crate::reconcile::leads_and_status::ObservedLead;
+
+    fn observed(campaigns: serde_json::Value) -> Observed {
+        Observed {
+            campaigns: serde_json::from_value(campaigns).expect("campaigns"),
+            assistants: serde_json::from_value(
+                serde_json::json!([{"id": 7, "name": "Sales", "type": "outbound"}]),
+            )
+            .expect("assistants"),
+            ..Observed::default()
+        }
+    }
+
+    fn planned(
+        yaml: &str,
+        o: &Observed,
+        leads: &ObservedLeads,
+        options: &LifecycleOptions,
+    ) -> Plan {
+        let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        add_leads_and_status(plan_campaigns_with(&manifests, o, options), o, leads).plan
+    }
+
+    const DRAFT: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nmax_retries: 5\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
+
+    #[test]
+    fn a_draft_is_replaced_with_its_leads_and_start_only_when_every_lead_is_declared() {
+        let o = observed(
+            serde_json::json!([{"id": 3, "name": "Q", "status": "draft", "max_retries": 3}]),
+        );
+        let declared = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
+        let p = planned(DRAFT, &o, &declared, &LifecycleOptions::default());
+        let kinds: Vec<&str> = p.operations.iter().map(|o| o.kind.label()).collect();
+        assert_eq!(kinds, ["delete", "create", "add_leads", "start"], "{p:#?}");
+        assert_eq!(
+            p.operations[2].depends_on,
+            [1],
+            "leads go to the new campaign"
+        );
+        assert!(p.operations[3].effects.places_calls && !p.operations[0].effects.places_calls);
+
+        let extra = ObservedLeads::from([(
+            3,
+            vec![
+                ObservedLead::number(1, "+14155550101"),
+                ObservedLead::number(2, "+14155550199"),
+            ],
+        )]);
+        let p = planned(DRAFT, &o, &extra, &LifecycleOptions::default());
+        assert!(
+            matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+            "{p:#?}"
+        );
+        let note = p.actions[0].note.as_deref().unwrap_or_default();
+        assert!(
+            note.contains("1 lead(s) on the platform that its manifest does not declare"),
+            "{note}"
+        );
+        assert!(
+            !p.operations.iter().any(|o| o.effects.destroys_data),
+            "a draft holding an undeclared lead is never deleted: {:?}",
+            p.operations
+        );
+    }
+
+    #[test]
+    fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_with_guards() {
+        let o = observed(serde_json::json!([
+            {"id": 1, "name": "team-a/Q", "status": "draft"},
+            {"id": 2, "name": "team-a/old", "status": "in-progress"},
+            {"id": 3, "name": "team-b/other", "status": "draft"},
+            {"id": 4, "name": "Q", "status": "draft"}
+        ]));
+        let options = LifecycleOptions {
+            prune_prefix: Some("team-a/".into()),
+            max_deletes: 10,
+        };
+        let yaml = "kind: Campaign\nname: team-a/Q\nassistant_id: 7\n";
+        let p = planned(yaml, &o, &ObservedLeads::new(), &options);
+        let deleted: Vec<u64> = p
+            .operations
+            .iter()
+            .filter(|o| o.effects.destroys_data)
+            .filter_map(|o| match o.target {
+                crate::reconcile::operation::Target::Existing { id } => Some(id),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            deleted,
+            [2],
+            "only the unmanaged campaign under the prefix: {p:#?}"
+        );
+        assert!(!p.has_errors());
+
+        let tight = LifecycleOptions {
+            max_deletes: 0,
+            ..options.clone()
+        };
+        let p = planned(yaml, &o, &ObservedLeads::new(), &tight);
+        assert!(p.has_errors(), "above --max-deletes the plan is refused");
+        assert!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.message.contains("\"team-a/old\" (id 2)")),
+            "and names them: {:?}",
+            p.diagnostics
+        );
+
+        let mut empty = plan_campaigns_with(&[], &o, &options);
+        assert!(empty.planned.plan.has_errors(), "no manifests: refused");
+        assert!(
+            !empty
+                .planned
+                .plan
+                .actions
+                .iter_mut()
+                .any(|a| matches!(a.kind, ActionKind::Delete { .. })),
+            "and nothing is marked for deletion"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! Rendering of the lifecycle actions (delete, replace, the tombstone) and their results, beside
+//! `text` so that the plan's main layout stays in one place. Destruction is marked with `-` and
+//! in capitals (`WILL DELETE`), never only in colour, as starting calls is.
+
+use std::fmt::Write as _;
+
+use anstyle::{AnsiColor, Style};
+use serde_json::{json, Value};
+
+use crate::reconcile::executor::{OperationResult, Outcome, Report};
+use crate::reconcile::plan::{Action, ActionKind, DeleteReason};
+
+const GREEN: Style = AnsiColor::Green.on_default();
+const RED: Style = AnsiColor::Red.on_default().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn paint(style: Style, text: impl std::fmt::Display) -> String {
+    format!("{style}{text}{style:#}")
+}
+
+/// The words shown for deleting a campaign, in the plan and in the confirmation.
+pub const WILL_DELETE: &str = "WILL DELETE";
+
+/// What deleting this campaign loses, in one clause.
+pub fn what_is_lost(status: &crate::api::types::CampaignStatus, leads: Option<usize>) -> String {
+    let leads = match leads {
+        Some(n) => format!("its {n} lead(s)"),
+        None => "its leads".to_owned(),
+    };
+    if status.dials_new_leads() {
+        format!(
+            "it is {} and deleting it stops its calls and removes {leads} and its call history",
+            status.label()
+        )
+    } else if status.may_have_run() {
+        format!(
+            "removes {leads} and its call history (status {})",
+            status.label()
+        )
+    } else {
+        format!("removes a draft and {leads}")
+    }
+}
+
+/// The plan block of a lifecycle action (`-`, `-/+`, the tombstone), or nothing for others.
+pub fn action_text(out: &mut String, a: &Action) {
+    let id = a
+        .remote_id
+        .map(|id| format!(" (id {id})"))
+        .unwrap_or_default();
+    let at = a
+        .manifest
+        .as_ref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    match &a.kind {
+        ActionKind::Delete {
+            reason,
+            status,
+            leads,
+        } => {
+            let why = match reason {
+                DeleteReason::Manifest => format!("its manifest says status: deleted{at}"),
+                DeleteReason::Prune { prefix } => format!(
+                    "no manifest declares it and its name starts with --prune-prefix {prefix:?}"
+                ),
+            };
+            let _ = writeln!(
+                out,
+                "  {} campaign {:?}{id} {}: {why}",
+                paint(RED, "-"),
+                a.name,
+                paint(RED, WILL_DELETE)
+            );
+            let _ = writeln!(
+                out,
+                "      {}\n",
+                paint(RED, format!("# {}", what_is_lost(status, *leads)))
+            );
+        }
+        ActionKind::Replace {
+            changes,
+            request,
+            renamed_from,
+            ..
+        } => {
+            let head = match renamed_from {
+                Some(old) => format!(
+                    "# the draft {old:?}{id} is renamed to {:?} (renamed from {old:?}): the platform cannot rename a campaign, and a draft has placed no calls, so it is replaced{at}",
+                    a.name
+                ),
+                None => format!(
+                    "# the draft {:?}{id} differs from its manifest and must be replaced: the API cannot update a campaign, and a draft has placed no calls{at}",
+                    a.name
+                ),
+            };
+            let _ = writeln!(out, "  {}", paint(DIM, head));
+            let _ = writeln!(
+                out,
+                "{}/{} campaign {:?} {{",
+                paint(RED, "  -"),
+                paint(GREEN, "+"),
+                a.name
+            );
+            let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
+            for c in changes {
+                let _ = writeln!(
+                    out,
+                    "      {} {:width$} = {} -> {}   {}",
+                    paint(RED, "~"),
+                    c.field,
+                    value(&c.actual),
+                    value(&c.desired),
+                    paint(RED, "# forces replacement")
+                );
+            }
+            if let Value::Object(fields) = json!(request) {
+                let shown: Vec<&String> = fields
+                    .keys()
+                    .filter(|k| !changes.iter().any(|c| c.field == k.as_str()))
+                    .collect();
+                if !shown.is_empty() {
+                    let names: Vec<&str> = shown.iter().map(|k| k.as_str()).collect();
+                    let _ = writeln!(
+                        out,
+                        "        {}",
+                        paint(DIM, format!("# created again with: {}", names.join(", ")))
+                    );
+                }
+            }
+            let _ = writeln!(
+                out,
+                "        {}",
+                paint(
+                    RED,
+                    format!(
+                        "# {WILL_DELETE} the draft{id} first, then creates it anew with the manifest's leads"
+                    )
+                )
+            );
+            let _ = writeln!(out, "    }}\n");
+        }
+        ActionKind::Absent => {
+            let _ = writeln!(
+                out,
+                "  {} {:?} does not exist, as its manifest says (status: deleted){at}",
+                paint(DIM, "="),
+                a.name
+            );
+        }
+        _ => {}
+    }
+}
+
+/// The note of an action (why drift is not replaced, a rename hint), if any.
+pub fn note_text(out: &mut String, a: &Action) {
+    if let Some(note) = &a.note {
+        let _ = writeln!(out, "      {}\n", paint(DIM, format!("# {note}")));
+    }
+}
+
+fn value(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| v.to_string())
+}
+
+/// The line for a finished delete or update_leads, or `None` for other operations.
+pub fn operation_result_text(r: &OperationResult) -> Option<String> {
+    let name = &r.campaign;
+    let id = r
+        .campaign_id
+        .map(|id| format!(" (id {id})"))
+        .unwrap_or_default();
+    let line = match (&r.outcome, r.op) {
+        (Outcome::Done { .. }, "delete") => {
+            format!("  {} {name:?}{id}: deleted", paint(RED, "-"))
+        }
+        (Outcome::Inferred { cause, .. }, "delete") => format!(
+            "  {} {name:?}{id}: deleted (inferred: it is gone; {cause})",
+            paint(RED, "-")
+        ),
+        (Outcome::Done { leads_updated, .. }, "update_leads") => format!(
+            "  {} {name:?}: {} lead(s) updated, 0 failed",
+            paint(GREEN, "~"),
+            leads_updated.unwrap_or(0)
+        ),
+        (Outcome::Failed { error, .. }, "delete") => {
+            format!(
+                "  {} {name:?}{id}: could not delete: {error}",
+                paint(RED, "!")
+            )
+        }
+        _ => return None,
+    };
+    Some(line + "\n")
+}
+
+/// The apply summary's line about deletes and lead updates, when there were any.
+pub fn apply_summary_line(report: &Report) -> Option<String> {
+    let s = report.summary();
+    let has = |op: &str| report.results.iter().any(|r| r.op == op);
+    let mut parts = Vec::new();
+    if has("delete") {
+        parts.push(format!("Deleted: {} campaign(s).", s.deleted));
+    }
+    if has("update_leads") {
+        parts.push(format!(
+            "Lead variables: {} lead(s) updated.",
+            s.leads_updated
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" ") + "\n")
+}
