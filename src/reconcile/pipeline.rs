@@ -2,11 +2,13 @@
 //! `apply`, `apply PLANFILE` and `watch` call these steps, and differ only in what they print
 //! around them and which approvals they hold.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
+use crate::api::types::Lead;
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
 
@@ -53,6 +55,10 @@ pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Plan
 /// Lead lists read at once.
 const LEAD_LISTS_IN_FLIGHT: usize = 4;
 
+/// The most pages one lead listing reads (as `Client::list_leads`): beyond it, the account-wide
+/// listing could not be read whole, so the plan reads per campaign.
+const MAX_LEAD_PAGES: u64 = 10_000;
+
 /// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
 /// must run, and plans their leads and status.
 async fn plan_all(
@@ -61,17 +67,92 @@ async fn plan_all(
     observed: &Observed,
 ) -> Result<FullPlan, ApiError> {
     let first = full_plan::plan_campaigns(manifests, observed);
-    let leads: ObservedLeads = stream::iter(full_plan::campaigns_needing_leads(&first))
+    let leads = read_leads(client, full_plan::campaigns_needing_leads(&first)).await?;
+    let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
+    planned.leads = leads;
+    Ok(planned)
+}
+
+/// How the leads of the campaigns a plan needs are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadReading {
+    /// `user/leads?campaign_id=` for each campaign: at least one request each.
+    PerCampaign,
+    /// `user/leads` for the whole account, this many pages in all (the first already read).
+    AccountWide { pages: u64 },
+}
+
+/// Chooses from the first page of the account-wide listing: reading the account whole costs
+/// `⌈total / per page⌉` requests, one of them made already; reading per campaign costs at
+/// least one more request per campaign. Account-wide wins ties (the per-campaign figure is a
+/// lower bound: a campaign with more than 100 leads takes more pages).
+pub fn choose_lead_reading(campaigns: usize, total: u64, per_page: u64) -> LeadReading {
+    let pages = total.div_ceil(per_page.max(1)).max(1);
+    if pages > MAX_LEAD_PAGES || pages - 1 > campaigns as u64 {
+        LeadReading::PerCampaign
+    } else {
+        LeadReading::AccountWide { pages }
+    }
+}
+
+/// The leads (normalised numbers) of `ids`, every one of them a key (an empty list when it has
+/// none), read whichever way costs fewer requests (`choose_lead_reading`). One campaign is
+/// read directly: probing the account could only add a request.
+async fn read_leads(client: &Client, ids: Vec<u64>) -> Result<ObservedLeads, ApiError> {
+    if ids.len() < 2 {
+        return read_leads_per_campaign(client, ids).await;
+    }
+    let first = client.list_account_leads_page(1).await?;
+    let reading = choose_lead_reading(ids.len(), first.total, first.per_page.max(1));
+    tracing::debug!(
+        campaigns = ids.len(),
+        account_leads = first.total,
+        ?reading,
+        "reading the leads of existing campaigns"
+    );
+    let LeadReading::AccountWide { pages } = reading else {
+        return read_leads_per_campaign(client, ids).await;
+    };
+    // Trust the paginator's own last page too: a server whose `total` is off must not make
+    // the plan miss a page.
+    let last = pages.max(first.last_page).min(MAX_LEAD_PAGES);
+    let rest: Vec<Vec<Lead>> =
+        stream::iter(2..=last)
+            .map(|page| async move {
+                Ok::<_, ApiError>(client.list_account_leads_page(page).await?.data)
+            })
+            .buffered(LEAD_LISTS_IN_FLIGHT)
+            .try_collect()
+            .await?;
+    let mut by_campaign: BTreeMap<u64, Vec<Lead>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    // Offset pages can repeat a lead when one is added while they are read.
+    let mut seen: HashSet<u64> = HashSet::new();
+    for lead in first.data.into_iter().chain(rest.into_iter().flatten()) {
+        if let Some(leads) = by_campaign.get_mut(&lead.campaign_id) {
+            if seen.insert(lead.id) {
+                leads.push(lead);
+            }
+        }
+    }
+    Ok(by_campaign
+        .into_iter()
+        .map(|(id, leads)| (id, lead_numbers(&leads)))
+        .collect())
+}
+
+async fn read_leads_per_campaign(
+    client: &Client,
+    ids: Vec<u64>,
+) -> Result<ObservedLeads, ApiError> {
+    stream::iter(ids)
         .map(|id| async move {
             let leads = client.list_leads(id).await?;
             Ok::<_, ApiError>((id, lead_numbers(&leads)))
         })
         .buffer_unordered(LEAD_LISTS_IN_FLIGHT)
         .try_collect()
-        .await?;
-    let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
-    planned.leads = leads;
-    Ok(planned)
+        .await
 }
 
 /// Steps 4 and 5: executes the plan's operations with the approvals in `options` (what is not
@@ -93,4 +174,41 @@ pub async fn execute(
         on_event,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_account_is_read_whole_when_its_pages_are_fewer_than_the_campaigns() {
+        // 300 campaigns of 3 leads: 9 pages instead of 300 lists.
+        assert_eq!(
+            choose_lead_reading(300, 900, 100),
+            LeadReading::AccountWide { pages: 9 }
+        );
+        // A tie goes to the account: per campaign is only a lower bound.
+        assert_eq!(
+            choose_lead_reading(4, 500, 100),
+            LeadReading::AccountWide { pages: 5 }
+        );
+        // No leads at all: the one page read says so.
+        assert_eq!(
+            choose_lead_reading(2, 0, 100),
+            LeadReading::AccountWide { pages: 1 }
+        );
+    }
+
+    #[test]
+    fn a_few_campaigns_in_a_big_account_are_read_one_by_one() {
+        assert_eq!(
+            choose_lead_reading(3, 50_000, 100),
+            LeadReading::PerCampaign
+        );
+        // Beyond the page bound the account could not be read whole.
+        assert_eq!(
+            choose_lead_reading(usize::MAX, 100 * MAX_LEAD_PAGES + 1, 100),
+            LeadReading::PerCampaign
+        );
+    }
 }
