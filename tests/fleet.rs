@@ -85,3 +85,169 @@ fn a_replan_of_300_campaigns_with_3_leads_each_takes_at_most_15_requests() {
         "a re-plan of 300 campaigns x 3 leads sent {used} requests; at most 15 expected (3 lists + 9 pages of account-wide leads)"
     );
 }
+
+fn lines(text: &str) -> usize {
+    text.lines().count()
+}
+
+#[test]
+fn an_unchanged_fleet_plans_in_a_few_lines_and_verbose_lists_it() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    fleet(&ws, 200, 0);
+    apply_all(&ws, &emu);
+    let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
+    plan.assert_code(0)
+        .assert_contains("No changes.")
+        .assert_contains("Plan: 0 to create, 0 drifted, 200 unchanged, 0 unmanaged.")
+        .assert_contains("200 unchanged campaign(s) not listed (--verbose lists them).");
+    assert!(
+        lines(&plan.stdout) < 10,
+        "200 unchanged campaigns took {} lines to say so:\n{}",
+        lines(&plan.stdout),
+        plan.stdout
+    );
+    assert!(
+        !plan.stdout.contains("is up to date"),
+        "unchanged campaigns are counted, not listed:\n{}",
+        plan.stdout
+    );
+
+    let verbose = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "-v"])
+        .run();
+    verbose.assert_code(0);
+    let listed = verbose
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("= \"Fleet ") && l.contains("is up to date"))
+        .count();
+    assert_eq!(
+        listed, 200,
+        "--verbose lists every unchanged campaign:\n{}",
+        verbose.stdout
+    );
+    assert!(
+        !verbose.stdout.contains("not listed"),
+        "--verbose lists everything:\n{}",
+        verbose.stdout
+    );
+}
+
+#[test]
+fn a_drifted_campaign_is_shown_at_the_top_of_a_big_plan() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    fleet(&ws, 200, 0);
+    apply_all(&ws, &emu);
+    // Campaign 150 now wants 5 retries; the platform has 3.
+    let mut docs: Vec<String> = (0..200).map(|i| campaign(i, 0)).collect();
+    docs[150] = docs[150].replace("max_retries: 3", "max_retries: 5");
+    ws.write("c/fleet.yaml", docs.join("---\n"));
+    let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
+    plan.assert_code(0)
+        .assert_contains("Plan: 0 to create, 1 drifted, 199 unchanged, 0 unmanaged.");
+    let at = plan
+        .stdout
+        .lines()
+        .position(|l| l.contains("~ campaign \"Fleet 150\""))
+        .unwrap_or_else(|| panic!("no drift block for Fleet 150:\n{}", plan.stdout));
+    assert!(
+        at < 5,
+        "the drifted campaign's block is at line {} of {}:\n{}",
+        at + 1,
+        lines(&plan.stdout),
+        plan.stdout
+    );
+    assert!(
+        lines(&plan.stdout) < 15,
+        "one drifted campaign among 200 took {} lines:\n{}",
+        lines(&plan.stdout),
+        plan.stdout
+    );
+}
+
+#[test]
+fn references_and_leads_sit_with_their_own_campaign() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    let docs: Vec<String> = (0..3)
+        .map(|i| {
+            campaign(i, 2).replace(
+                "assistant_id: 7\n",
+                "assistant: Sales Outbound\nphone_numbers: [\"+12025550145\"]\n",
+            )
+        })
+        .collect();
+    ws.write("c/fleet.yaml", docs.join("---\n"));
+    let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
+    plan.assert_code(0);
+    let out = &plan.stdout;
+    let find = |needle: &str| {
+        out.find(needle)
+            .unwrap_or_else(|| panic!("no {needle:?} in the plan:\n{out}"))
+    };
+    for i in 0..3 {
+        let name = format!("\"Fleet {i:03}\"");
+        let block = find(&format!("+ campaign {name} {{"));
+        let next = if i < 2 {
+            find(&format!("+ campaign \"Fleet {:03}\" {{", i + 1))
+        } else {
+            out.len()
+        };
+        for line in [
+            format!("# {name} refers to assistant \"Sales Outbound\" (id 7)"),
+            format!("+ {name} gains 2 lead(s)"),
+        ] {
+            let at = find(&line);
+            assert!(
+                block < at && at < next,
+                "{line:?} is not inside the block of {name} (block at byte {block}, next at {next}, line at {at}):\n{out}"
+            );
+        }
+    }
+}
+
+#[test]
+fn planning_one_file_lists_no_other_campaign_as_unmanaged() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    ws.write("c/a.yaml", campaign(1, 0));
+    ws.write("c/b.yaml", campaign(2, 0));
+    apply_all(&ws, &emu);
+    emu.api(
+        "POST",
+        "user/campaign",
+        Some(serde_json::json!({"name": "Hand Made", "assistant_id": 7})),
+    );
+
+    // The directory is the whole account: the hand-made campaign is unmanaged.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c"])
+        .run()
+        .assert_code(0)
+        .assert_contains("? \"Hand Made\" (id 3) is not in any manifest")
+        .assert_contains("2 unchanged, 1 unmanaged.");
+
+    // One file says nothing about the rest of the account.
+    let one = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c/a.yaml", "-v"])
+        .run();
+    one.assert_code(0)
+        .assert_contains("= \"Fleet 001\" (id ")
+        .assert_contains("1 unchanged, 0 unmanaged.")
+        .assert_contains("Only part of the account was planned");
+    for other in ["Fleet 002", "Hand Made", "not in any manifest"] {
+        assert!(
+            !one.stdout.contains(other),
+            "planning c/a.yaml mentions {other:?}:\n{}",
+            one.stdout
+        );
+    }
+    let json = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c/a.yaml", "--format", "json"])
+        .run()
+        .json();
+    assert_eq!(summary(&json)["unmanaged"], 0, "{json:#}");
+    assert_eq!(json["scope"]["whole_account"], false, "{json:#}");
+}

@@ -65,6 +65,12 @@ impl LeadsAndStatus {
             || self.status.as_ref().is_some_and(|s| s.action.is_some())
     }
 
+    /// Whether a plan must show this campaign even when its settings are unchanged: it has
+    /// something to write, or a note on a status it will not change.
+    pub fn worth_showing(&self) -> bool {
+        self.has_changes() || self.status.as_ref().is_some_and(|s| s.note.is_some())
+    }
+
     pub fn starts(&self) -> bool {
         self.status
             .as_ref()

@@ -17,6 +17,7 @@ use super::full_plan::{self, FullPlan};
 use super::leads_and_status::{lead_numbers, ObservedLeads};
 use super::observed::Observed;
 use super::plan::Plan;
+use super::scope::{self, Scope};
 
 /// A plan together with what it was made from.
 #[derive(Debug)]
@@ -37,11 +38,21 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
     manifest::load(paths)
 }
 
-/// Steps 2 and 3: reads the platform and plans. `load` must have no errors.
+/// Steps 2 and 3: reads the platform and plans the whole account. `load` must have no errors.
 pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Planned, ApiError> {
+    observe_and_plan_in(client, load, &Scope::whole_account()).await
+}
+
+/// Steps 2 and 3 for part of the account (`scope`): the plan is narrowed to it, and only the
+/// leads of campaigns in it are read.
+pub async fn observe_and_plan_in(
+    client: &Client,
+    load: LoadOutcome,
+    scope: &Scope,
+) -> Result<Planned, ApiError> {
     let observed = Observed::fetch(client).await?;
     let lint = crate::lint::calling_hours(&load.manifests);
-    let planned = plan_all(client, &load.manifests, &observed).await?;
+    let planned = plan_all(client, &load.manifests, &observed, scope).await?;
     Ok(Planned {
         load,
         observed,
@@ -65,10 +76,17 @@ async fn plan_all(
     client: &Client,
     manifests: &[Manifest],
     observed: &Observed,
+    scope: &Scope,
 ) -> Result<FullPlan, ApiError> {
     let first = full_plan::plan_campaigns(manifests, observed);
-    let leads = read_leads(client, full_plan::campaigns_needing_leads(&first)).await?;
+    let needed = scope::ids_in_scope(
+        scope,
+        &first.planned.plan,
+        full_plan::campaigns_needing_leads(&first),
+    );
+    let leads = read_leads(client, needed).await?;
     let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
+    scope.narrow(&mut planned.plan, &planned.manifests);
     planned.leads = leads;
     Ok(planned)
 }

@@ -50,6 +50,10 @@ pub struct SavedPlan {
     pub base_dir: PathBuf,
     /// The manifest paths as given to `plan`, reloaded by `apply` to check the fingerprint.
     pub paths: Vec<PathBuf>,
+    /// The `--target` patterns the plan was narrowed to (none: every campaign of `paths`).
+    /// `apply` recomputes the plan with the same targets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
     pub fingerprint: Fingerprint,
     /// The existing campaigns whose leads `fingerprint.leads` covers.
     pub lead_campaigns: Vec<u64>,
@@ -76,6 +80,7 @@ impl SavedPlan {
             api_url: api_url.to_owned(),
             base_dir: base_dir.to_owned(),
             paths: paths.to_vec(),
+            targets: Vec::new(),
             fingerprint: Fingerprint {
                 manifests: manifests_fingerprint(manifests),
                 remote: remote_fingerprint(remote),
@@ -84,6 +89,12 @@ impl SavedPlan {
             lead_campaigns: leads.keys().copied().collect(),
             plan: plan.clone(),
         }
+    }
+
+    /// The plan was narrowed to these `--target` patterns.
+    pub fn with_targets(mut self, targets: &[String]) -> SavedPlan {
+        self.targets = targets.to_vec();
+        self
     }
 
     pub fn to_json(&self) -> String {

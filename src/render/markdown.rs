@@ -3,6 +3,7 @@
 //! `similar`. The body stays under GitHub's comment limit (65,536 characters) and says so when
 //! it had to leave something out.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
@@ -79,28 +80,69 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         body.push("\n");
     }
 
-    // Significant rows first, so that truncation drops unchanged campaigns before creates.
-    let mut rows: Vec<&Action> = plan.actions.iter().collect();
+    // Campaigns with something to say go in the table, creates and drift first; unchanged
+    // and unmanaged campaigns fold into collapsed tables after it, so a fleet of hundreds
+    // still reads as its changes (and truncation drops them first).
+    let with_news: HashSet<&Location> = plan
+        .leads_and_status
+        .iter()
+        .filter(|f| f.worth_showing())
+        .map(|f| &f.manifest)
+        .collect();
+    let worth_showing = |a: &Action| a.manifest.as_ref().is_some_and(|m| with_news.contains(m));
+    let mut rows: Vec<&Action> = plan
+        .actions
+        .iter()
+        .filter(|a| match a.kind {
+            ActionKind::Create { .. } | ActionKind::Drift { .. } => true,
+            ActionKind::Unchanged { .. } => worth_showing(a),
+            ActionKind::Unmanaged => false,
+        })
+        .collect();
     rows.sort_by_key(|a| match a.kind {
         ActionKind::Create { .. } => 0,
         ActionKind::Drift { .. } => 1,
-        ActionKind::Unmanaged => 2,
-        ActionKind::Unchanged { .. } => 3,
+        _ => 2,
     });
+    const HEADER: &str = "| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n";
     if !rows.is_empty() {
-        body.push("| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n");
+        body.push(HEADER);
         for a in &rows {
             body.push(&row(plan, a));
         }
         body.push("\n");
     }
-
     let diffs: Vec<String> = rows.iter().filter_map(|a| diff_block(a)).collect();
     if !diffs.is_empty() && body.push("<details><summary>Field-level diff</summary>\n\n") {
         for d in &diffs {
             body.push(d);
         }
-        body.force("</details>\n");
+        body.force("</details>\n\n");
+    }
+    for (what, kind) in [
+        ("unchanged campaign(s)", "unchanged"),
+        (
+            "unmanaged campaign(s), in no manifest and never touched",
+            "unmanaged",
+        ),
+    ] {
+        let folded: Vec<&Action> = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind.label() == kind && !(kind == "unchanged" && worth_showing(a)))
+            .collect();
+        if folded.is_empty()
+            || !body.push(&format!(
+                "<details><summary>{} {what}</summary>\n\n{HEADER}",
+                folded.len()
+            ))
+        {
+            continue;
+        }
+        for a in &folded {
+            body.push(&row(plan, a));
+        }
+        body.force("\n</details>\n\n");
     }
     body.finish(plan.actions.len())
 }
@@ -365,7 +407,6 @@ mod tests {
 |---|---|---|---|---|
 | ➕ | New \\| &lt;b&gt;bold&lt;/b&gt; | create |  | campaigns/a.yaml:2 |
 | ⚠️ | Drifted | drift (max\\_retries) | 5 | campaigns/c.yaml:4 |
-| ✅ | Unchanged | unchanged | 3 | campaigns/b.yaml:1 |
 
 <details><summary>Field-level diff</summary>
 
@@ -389,6 +430,15 @@ mod tests {
 ```
 
 </details>
+
+<details><summary>1 unchanged campaign(s)</summary>
+
+| | Campaign | Action | Id | Manifest |
+|---|---|---|---|---|
+| ✅ | Unchanged | unchanged | 3 | campaigns/b.yaml:1 |
+
+</details>
+
 ";
         assert_eq!(md, expected, "got:\n{md}");
     }

@@ -19,8 +19,9 @@ use crate::manifest::{self, Diagnostic, Manifest};
 use crate::reconcile::executor::{Event, ExecuteOptions};
 use crate::reconcile::operation::{Approval, Approvals};
 use crate::reconcile::pipeline;
+use crate::reconcile::scope::{Scope, Targets};
 use crate::reconcile::{saved, Plan, Report};
-use crate::render::{self as render, details};
+use crate::render::{self as render, details, PlanTextOptions};
 
 use super::plan::{make_plan, print_json};
 
@@ -32,6 +33,10 @@ pub struct Options {
     pub format: Format,
     /// How long to wait for another run's lock on the account.
     pub lock_timeout: Duration,
+    /// `--target` patterns: only these campaigns are planned and applied.
+    pub targets: Vec<String>,
+    /// List unchanged and every unmanaged campaign in the plan shown.
+    pub verbose: bool,
 }
 
 /// How often an interactive apply re-plans after a "yes" that came too late (the plan changed
@@ -66,18 +71,31 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         )
     })?;
     if let Some(plan_file) = saved_plan_among(paths)? {
+        if !options.targets.is_empty() {
+            return Err(UserError::new(format!(
+                "--target cannot be combined with the saved plan {}: a saved plan applies the targets it was made with",
+                plan_file.display()
+            ))
+            .hint("make the plan with `campaignctl plan --target NAME --out FILE`, then apply that file")
+            .into());
+        }
         return run_saved(client, &plan_file, options).await;
     }
-    let Some(mut planned) = make_plan(client, paths, options.format).await? else {
+    let scope = Scope::of(paths, Targets::new(&options.targets));
+    let text_options = PlanTextOptions {
+        verbose: options.verbose,
+        whole_account: scope.whole_account,
+    };
+    let Some(mut planned) = make_plan(client, paths, &scope, options.format).await? else {
         return Ok(exit::ERROR);
     };
     let text = options.format == Format::Text;
     for attempt in 0.. {
         if text {
-            anstream::print!("{}", render::plan_text(&planned.plan));
+            anstream::print!("{}", render::plan_text_with(&planned.plan, text_options));
         } else if !options.auto_approve {
             // JSON on stdout is the report; a person about to be asked sees the plan too.
-            anstream::eprint!("{}", render::plan_text(&planned.plan));
+            anstream::eprint!("{}", render::plan_text_with(&planned.plan, text_options));
         }
         if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, &options) {
             return Ok(code);
@@ -99,7 +117,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
         let paths = paths.to_vec();
-        let Some(again) = make_plan(client, &paths, options.format).await? else {
+        let Some(again) = make_plan(client, &paths, &scope, options.format).await? else {
             return Ok(exit::ERROR);
         };
         if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {
@@ -187,7 +205,9 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
-    let planned = pipeline::observe_and_plan(client, load)
+    // The same scope as the plan: the same paths, the same targets.
+    let scope = Scope::of(&saved.paths, Targets::new(&saved.targets));
+    let planned = pipeline::observe_and_plan_in(client, load, &scope)
         .await
         .map_err(UserError::from)?;
     if saved::remote_fingerprint(&planned.observed.campaigns) != saved.fingerprint.remote {
@@ -216,7 +236,11 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
     }
     let text = options.format == Format::Text;
     if text {
-        anstream::print!("{}", render::plan_text(&planned.plan));
+        let text_options = PlanTextOptions {
+            verbose: options.verbose,
+            whole_account: scope.whole_account,
+        };
+        anstream::print!("{}", render::plan_text_with(&planned.plan, text_options));
     }
     if let Some(code) = refuse_errors(&planned.plan, &[], &options) {
         return Ok(code);
