@@ -251,3 +251,155 @@ fn planning_one_file_lists_no_other_campaign_as_unmanaged() {
     assert_eq!(summary(&json)["unmanaged"], 0, "{json:#}");
     assert_eq!(json["scope"]["whole_account"], false, "{json:#}");
 }
+
+/// Three campaigns, each with one lead: "Alpha East", "Alpha West", "Beta".
+fn three(ws: &Workspace) {
+    let docs: Vec<String> = ["Alpha East", "Alpha West", "Beta"]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| campaign(i, 1).replace(&format!("Fleet {i:03}"), name))
+        .collect();
+    ws.write("c/three.yaml", docs.join("---\n"));
+}
+
+fn action_names(plan: &Value) -> Vec<String> {
+    plan["actions"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no actions in {plan:#}"))
+        .iter()
+        .map(|a| a["name"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn target_narrows_plan_and_apply_to_the_named_campaigns() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    three(&ws);
+    emu.api(
+        "POST",
+        "user/campaign",
+        Some(serde_json::json!({"name": "Hand Made", "assistant_id": 7})),
+    );
+
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--target", "Alpha *", "--format", "json"])
+        .run();
+    plan.assert_code(0);
+    let doc = plan.json();
+    assert_eq!(action_names(&doc), ["Alpha East", "Alpha West"], "{doc:#}");
+    let ops: Vec<&str> = doc["operations"]
+        .as_array()
+        .map(|ops| ops.iter().filter_map(|o| o["campaign"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        !ops.is_empty() && ops.iter().all(|c| c.starts_with("Alpha ")),
+        "only the targets' operations: {ops:?}"
+    );
+    assert_eq!(doc["scope"]["targets"], serde_json::json!(["Alpha *"]));
+
+    campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "c",
+            "--auto-approve",
+            "--target",
+            "Alpha East",
+            "--target",
+            "Alpha W*",
+        ])
+        .run()
+        .assert_code(0)
+        .assert_contains("Apply complete: 2 created");
+    assert_eq!(
+        emu.campaign_names(),
+        ["Alpha East", "Alpha West", "Hand Made"],
+        "Beta is not created"
+    );
+    assert_eq!(
+        emu.stats()["leads_created"].as_u64(),
+        Some(2),
+        "only the targets' leads are added"
+    );
+
+    // The rest follows with a plain apply.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "c", "--auto-approve"])
+        .run()
+        .assert_code(0)
+        .assert_contains("Apply complete: 1 created");
+    assert_eq!(
+        emu.campaign_names(),
+        ["Alpha East", "Alpha West", "Beta", "Hand Made"]
+    );
+}
+
+#[test]
+fn an_unmatched_target_is_refused_with_a_suggestion_and_nothing_is_written() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    three(&ws);
+    for args in [&["plan", "c"][..], &["apply", "c", "--auto-approve"][..]] {
+        campaignctl(ws.path(), Some(&emu))
+            .args(args)
+            .args(["--target", "Beta", "--target", "Alpha Eastt"])
+            .run()
+            .assert_code(1)
+            .assert_contains("--target \"Alpha Eastt\" matches no campaign")
+            .assert_contains("did you mean \"Alpha East\"?");
+    }
+    assert!(emu.campaigns().is_empty(), "nothing was created");
+}
+
+#[test]
+fn a_saved_plan_keeps_its_targets() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    three(&ws);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--target", "Beta", "--out", "beta.plan"])
+        .run()
+        .assert_code(0);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "beta.plan", "--target", "Alpha *"])
+        .run()
+        .assert_code(1)
+        .assert_contains("--target cannot be combined with the saved plan");
+    assert!(emu.campaigns().is_empty(), "refused before any write");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "beta.plan"])
+        .run()
+        .assert_code(0)
+        .assert_contains("Apply complete: 1 created");
+    assert_eq!(emu.campaign_names(), ["Beta"], "the plan's target only");
+}
+
+#[test]
+fn a_problem_of_another_campaign_does_not_block_a_target() {
+    let emu = emulator();
+    let ws = Workspace::new();
+    let broken = campaign(2, 0).replace("assistant_id: 7\n", "assistant: Nobody\n");
+    ws.write("c/two.yaml", format!("{}---\n{broken}", campaign(1, 0)));
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c"])
+        .run()
+        .assert_code(1)
+        .assert_contains("Nobody");
+    let targeted = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "c", "--auto-approve", "--target", "Fleet 001"])
+        .run();
+    targeted
+        .assert_code(0)
+        .assert_contains("Apply complete: 1 created");
+    assert!(
+        !targeted.all().contains("Nobody"),
+        "the untargeted campaign's problem is not reported:\n{}",
+        targeted.all()
+    );
+    assert_eq!(emu.campaign_names(), ["Fleet 001"]);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "c", "--auto-approve", "--target", "Fleet 002"])
+        .run()
+        .assert_code(1)
+        .assert_contains("Nobody");
+}
