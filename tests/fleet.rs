@@ -403,3 +403,30 @@ fn a_problem_of_another_campaign_does_not_block_a_target() {
         .assert_code(1)
         .assert_contains("Nobody");
 }
+
+#[test]
+fn without_a_terminal_an_apply_prints_lines_and_no_progress_bar() {
+    // 100 ms a request, one at a time: the apply runs well past the moment after which a
+    // terminal would get a bar.
+    let emu = Emulator::start_with(&["--latency", "100"]);
+    let ws = Workspace::new();
+    fleet(&ws, 12, 0);
+    let run = campaignctl(ws.path(), Some(&emu))
+        .env_remove("CI")
+        .args(["apply", "c", "--auto-approve", "--parallelism", "1"])
+        .run();
+    run.assert_code(0)
+        .assert_contains("Apply complete: 12 created");
+    let created = run
+        .stdout
+        .lines()
+        .filter(|l| l.contains(": created (id "))
+        .count();
+    assert_eq!(created, 12, "one line per operation:\n{}", run.stdout);
+    for text in [&run.stdout, &run.stderr] {
+        assert!(
+            !text.contains('\r') && !text.contains("/12 operations") && !text.contains("\u{1b}["),
+            "a progress bar (or terminal control) without a terminal:\n{text:?}"
+        );
+    }
+}

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use crate::account_lock;
 use crate::api::Client;
 use crate::cli::args::Format;
+use crate::cli::progress::Progress;
 use crate::cli::{exit, UserError};
 use crate::manifest::{self, Diagnostic, Manifest};
 use crate::reconcile::executor::{Event, ExecuteOptions};
@@ -390,9 +391,19 @@ async fn execute(
             cancel.cancel();
         }
     });
+    // On a terminal, a bar shows done / total and the failures so far; the per-operation
+    // lines stay, printed with the bar cleared.
+    let mut progress = text.then(|| Progress::start(plan.operations.len()));
     let mut on_event = |event: Event<'_>| {
+        if let Some(progress) = progress.as_mut() {
+            progress.on_event(&event);
+        }
         if let (true, Event::Finished(_, result)) = (text, event) {
-            anstream::print!("{}", render::operation_result_text(result));
+            let line = render::operation_result_text(result);
+            match progress.as_ref() {
+                Some(progress) => progress.suspend(|| anstream::print!("{line}")),
+                None => anstream::print!("{line}"),
+            }
         }
     };
     let run = pipeline::execute(
@@ -414,6 +425,9 @@ async fn execute(
         }
     };
     signals.abort();
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     if text {
         anstream::print!(
             "\n{}",
