@@ -56,18 +56,29 @@ pub fn plan_campaigns(manifests: &[Manifest], observed: &Observed) -> CampaignPl
 
 /// The existing campaigns whose leads the plan must know: those that declare leads or must run.
 pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
+    campaigns_needing_leads_declared(first)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// `campaigns_needing_leads`, each with the number of leads its manifest declares (what a
+/// per-campaign read of its leads is expected to page through).
+pub fn campaigns_needing_leads_declared(first: &CampaignPlan) -> Vec<(u64, usize)> {
     let planned = &first.planned;
+    let remote_ids: BTreeMap<&crate::manifest::Location, u64> = planned
+        .plan
+        .actions
+        .iter()
+        .filter_map(|a| Some((a.manifest.as_ref()?, a.remote_id?)))
+        .collect();
     planned
         .manifests
         .iter()
         .filter(|m| m.spec.leads.is_some() || m.spec.status == Some(DesiredStatus::Running))
         .filter_map(|m| {
-            planned
-                .plan
-                .actions
-                .iter()
-                .find(|a| a.manifest.as_ref() == Some(&m.location))
-                .and_then(|a| a.remote_id)
+            let declared = m.spec.leads.as_ref().map_or(0, |l| l.items.len());
+            remote_ids.get(&m.location).map(|id| (*id, declared))
         })
         .collect()
 }

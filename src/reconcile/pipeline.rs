@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
+use crate::api::client::LEADS_PER_PAGE;
 use crate::api::types::Lead;
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
@@ -79,12 +80,21 @@ async fn plan_all(
     scope: &Scope,
 ) -> Result<FullPlan, ApiError> {
     let first = full_plan::plan_campaigns(manifests, observed);
+    let declared = full_plan::campaigns_needing_leads_declared(&first);
     let needed = scope::ids_in_scope(
         scope,
         &first.planned.plan,
-        full_plan::campaigns_needing_leads(&first),
+        declared.iter().map(|(id, _)| *id).collect(),
     );
-    let leads = read_leads(client, needed).await?;
+    // A campaign takes one request per 100 leads when read on its own: that estimate is what
+    // the account-wide read must beat.
+    let in_scope: HashSet<u64> = needed.iter().copied().collect();
+    let per_campaign: u64 = declared
+        .iter()
+        .filter(|(id, _)| in_scope.contains(id))
+        .map(|(_, n)| (*n as u64).div_ceil(LEADS_PER_PAGE).max(1))
+        .sum();
+    let leads = read_leads(client, needed, per_campaign).await?;
     let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
     scope.narrow(&mut planned.plan, &planned.manifests);
     planned.leads = leads;
@@ -101,12 +111,13 @@ pub enum LeadReading {
 }
 
 /// Chooses from the first page of the account-wide listing: reading the account whole costs
-/// `⌈total / per page⌉` requests, one of them made already; reading per campaign costs at
-/// least one more request per campaign. Account-wide wins ties (the per-campaign figure is a
-/// lower bound: a campaign with more than 100 leads takes more pages).
-pub fn choose_lead_reading(campaigns: usize, total: u64, per_page: u64) -> LeadReading {
+/// `⌈total / per page⌉` requests, one of them made already; reading per campaign costs
+/// `per_campaign` more (one request per 100 declared leads of each campaign, at least one
+/// each). Account-wide wins ties: the per-campaign figure can only be low (leads added by
+/// hand take pages too).
+pub fn choose_lead_reading(per_campaign: u64, total: u64, per_page: u64) -> LeadReading {
     let pages = total.div_ceil(per_page.max(1)).max(1);
-    if pages > MAX_LEAD_PAGES || pages - 1 > campaigns as u64 {
+    if pages > MAX_LEAD_PAGES || pages - 1 > per_campaign {
         LeadReading::PerCampaign
     } else {
         LeadReading::AccountWide { pages }
@@ -114,14 +125,19 @@ pub fn choose_lead_reading(campaigns: usize, total: u64, per_page: u64) -> LeadR
 }
 
 /// The leads (normalised numbers) of `ids`, every one of them a key (an empty list when it has
-/// none), read whichever way costs fewer requests (`choose_lead_reading`). One campaign is
-/// read directly: probing the account could only add a request.
-async fn read_leads(client: &Client, ids: Vec<u64>) -> Result<ObservedLeads, ApiError> {
-    if ids.len() < 2 {
+/// none), read whichever way costs fewer requests (`choose_lead_reading`). When reading per
+/// campaign is expected to take one request at most, it is done directly: probing the
+/// account could only add one.
+async fn read_leads(
+    client: &Client,
+    ids: Vec<u64>,
+    per_campaign: u64,
+) -> Result<ObservedLeads, ApiError> {
+    if per_campaign <= 1 {
         return read_leads_per_campaign(client, ids).await;
     }
     let first = client.list_account_leads_page(1).await?;
-    let reading = choose_lead_reading(ids.len(), first.total, first.per_page.max(1));
+    let reading = choose_lead_reading(per_campaign, first.total, first.per_page.max(1));
     tracing::debug!(
         campaigns = ids.len(),
         account_leads = first.total,
@@ -218,6 +234,15 @@ mod tests {
     }
 
     #[test]
+    fn campaigns_of_many_leads_count_a_request_per_hundred() {
+        // 50 campaigns of 250 leads: 150 lists of theirs, or 125 pages of the account.
+        assert_eq!(
+            choose_lead_reading(150, 12_500, 100),
+            LeadReading::AccountWide { pages: 125 }
+        );
+    }
+
+    #[test]
     fn a_few_campaigns_in_a_big_account_are_read_one_by_one() {
         assert_eq!(
             choose_lead_reading(3, 50_000, 100),
@@ -225,7 +250,7 @@ mod tests {
         );
         // Beyond the page bound the account could not be read whole.
         assert_eq!(
-            choose_lead_reading(usize::MAX, 100 * MAX_LEAD_PAGES + 1, 100),
+            choose_lead_reading(u64::MAX, 100 * MAX_LEAD_PAGES + 1, 100),
             LeadReading::PerCampaign
         );
     }
