@@ -24,7 +24,68 @@ pub fn lock_dir() -> PathBuf {
     if let Some(home) = std::env::var_os("HOME") {
         return PathBuf::from(home).join(".cache/campaignctl/locks");
     }
-    std::env::temp_dir().join("campaignctl-locks")
+    // Shared with other users: a directory of this user's own (checked when used).
+    std::env::temp_dir().join(format!("campaignctl-locks-{}", current_uid()))
+}
+
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
+#[cfg(not(unix))]
+fn current_uid() -> u32 {
+    0
+}
+
+/// Creates the lock directory private to this user (0700), or checks that an existing one is a
+/// real directory that this user owns and nobody else can write: another local user must not
+/// be able to plant a symlink that campaignctl would then write through.
+fn prepare_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)?;
+    let meta = std::fs::symlink_metadata(dir)?;
+    if !meta.is_dir() {
+        return Err(std::io::Error::other(
+            "it is not a directory (a symlink or a file)",
+        ));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.uid() != current_uid() {
+            return Err(std::io::Error::other("it belongs to another user"));
+        }
+        if meta.mode() & 0o022 != 0 {
+            return Err(std::io::Error::other(
+                "others may write to it; make it private (chmod 700)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Opens the lock file without following a symlink, and only if it is a regular file.
+fn open_lock_file(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW).mode(0o600);
+    }
+    let file = options.open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::other("it is not a regular file"));
+    }
+    Ok(file)
 }
 
 /// The lock file of one account.
@@ -83,14 +144,11 @@ pub async fn acquire_in(
         path: path.clone(),
         source,
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(io)?;
+    prepare_dir(dir).map_err(|source| LockError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
+    let mut file = open_lock_file(&path).map_err(io)?;
     let started = Instant::now();
     let mut told = false;
     loop {
@@ -164,6 +222,37 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a, lock_path(dir, "https://app.autocalls.ai/api"));
         assert!(a.starts_with(dir));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn a_symlinked_lock_file_or_a_shared_directory_is_refused_and_nothing_is_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let locks = dir.path().join("locks");
+        std::fs::create_dir(&locks).expect("mkdir");
+        let url = "http://127.0.0.1:1/api";
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "precious").expect("write");
+        std::os::unix::fs::symlink(&victim, lock_path(&locks, url)).expect("symlink");
+        let cancel = CancellationToken::new();
+        let err = acquire_in(&locks, url, "apply", Duration::ZERO, &cancel, |_| {})
+            .await
+            .expect_err("a symlink is not a lock file");
+        assert!(matches!(err, LockError::Io { .. }), "{err}");
+        assert_eq!(
+            std::fs::read_to_string(&victim).expect("read"),
+            "precious",
+            "nothing was written through the symlink"
+        );
+
+        use std::os::unix::fs::PermissionsExt;
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).expect("mkdir");
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+        let err = acquire_in(&shared, url, "apply", Duration::ZERO, &cancel, |_| {})
+            .await
+            .expect_err("a directory others may write to is refused");
+        assert!(err.to_string().contains("others may write"), "{err}");
     }
 
     #[tokio::test]

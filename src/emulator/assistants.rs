@@ -7,7 +7,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
 
-use crate::api::types::{Assistant, PhoneNumber};
+use super::wire::{AssistantRecord, PhoneNumberJson};
 
 use super::app::App;
 use super::error_response::ErrorResponse;
@@ -17,7 +17,7 @@ use super::records::Direction;
 use super::validation::Validator;
 
 /// `GET /user/assistants/outbound`: a bare array.
-pub(crate) async fn outbound(State(app): State<Arc<App>>) -> Json<Vec<Assistant>> {
+pub(crate) async fn outbound(State(app): State<Arc<App>>) -> Json<Vec<AssistantRecord>> {
     Json(app.store.read(|data| {
         data.assistants
             .iter()
@@ -32,7 +32,7 @@ pub(crate) async fn paginated(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Json<LaravelPage<Assistant>>, ErrorResponse> {
+) -> Result<Json<LaravelPage<AssistantRecord>>, ErrorResponse> {
     let input = Input::from_query(query.as_deref());
     let mut v = Validator::new(&input);
     let request = PageRequest::read(&mut v);
@@ -47,7 +47,7 @@ pub(crate) async fn paginated(
 pub(crate) async fn phone_numbers(
     State(app): State<Arc<App>>,
     RawQuery(query): RawQuery,
-) -> Result<Json<Vec<PhoneNumber>>, ErrorResponse> {
+) -> Result<Json<Vec<PhoneNumberJson>>, ErrorResponse> {
     let input = Input::from_query(query.as_deref());
     let mut v = Validator::new(&input);
     let direction = v

@@ -11,7 +11,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
-use crate::api::types::Envelope;
+use super::wire::EnvelopeJson;
 use crate::campaign::{limits, ClockTime, Weekday};
 
 use super::app::App;
@@ -50,7 +50,7 @@ struct CampaignRequest {
 pub(crate) async fn create(
     State(app): State<Arc<App>>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Envelope<ListedCampaign>>), ErrorResponse> {
+) -> Result<(StatusCode, Json<EnvelopeJson<ListedCampaign>>), ErrorResponse> {
     let input = Input::from_json_body(&body);
     let created = app.store.write(|account| {
         let data = &mut account.data;
@@ -111,7 +111,7 @@ pub(crate) async fn create(
     })?;
     Stats::bump(&app.stats.campaigns_created);
     tracing::debug!(id = created.id, "campaign created");
-    let envelope = Envelope {
+    let envelope = EnvelopeJson {
         message: Some("Campaign created successfully".to_string()),
         data: created,
     };

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
 
-use crate::api::types::{UpdateStatusData, UpdateStatusResponse};
+use super::wire::{StatusChangeData, StatusChangeJson};
 
 use super::app::App;
 use super::campaigns::CAMPAIGN_NOT_FOUND;
@@ -38,7 +38,7 @@ impl Action {
 pub(crate) async fn update_status(
     State(app): State<Arc<App>>,
     body: Bytes,
-) -> Result<Json<UpdateStatusResponse>, ErrorResponse> {
+) -> Result<Json<StatusChangeJson>, ErrorResponse> {
     let input = Input::from_json_body(&body);
     let mut v = Validator::new(&input);
     let campaign_id = v
@@ -78,10 +78,10 @@ pub(crate) async fn update_status(
         Action::Start => "Campaign started successfully.",
         Action::Stop => "Campaign stopped successfully.",
     };
-    Ok(Json(UpdateStatusResponse {
+    Ok(Json(StatusChangeJson {
         message: Some(message.to_string()),
         success: true,
-        data: UpdateStatusData {
+        data: StatusChangeData {
             campaign_id: id,
             status: status.to_string(),
         },

@@ -5,7 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use crate::api::types::ErrorBody;
+use super::wire::ErrorJson;
 
 use super::validation::FieldErrors;
 
@@ -68,8 +68,8 @@ impl IntoResponse for ErrorResponse {
     }
 }
 
-fn plain(message: &str) -> ErrorBody {
-    ErrorBody {
+fn plain(message: &str) -> ErrorJson {
+    ErrorJson {
         message: message.to_string(),
         errors: Default::default(),
     }

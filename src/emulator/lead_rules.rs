@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use crate::api::types::SecondaryContact;
+use super::wire::ContactRecord;
 
 use super::error_response::ErrorResponse;
 use super::input::Input;
@@ -28,7 +28,7 @@ pub(crate) struct NewLead {
     pub phone_number: String,
     pub campaign_id: u64,
     pub variables: BTreeMap<String, Value>,
-    pub secondary_contacts: Vec<SecondaryContact>,
+    pub secondary_contacts: Vec<ContactRecord>,
 }
 
 #[derive(Default)]
@@ -119,7 +119,7 @@ fn phone(v: &mut Validator<'_>, key: &str, value: &Value) -> Option<String> {
 
 /// `secondary_contacts.*.phone_number` => `required|regex`,
 /// `secondary_contacts.*.variables` => `array`.
-fn secondary_contacts(v: &mut Validator<'_>, items: &[Value]) -> Vec<SecondaryContact> {
+fn secondary_contacts(v: &mut Validator<'_>, items: &[Value]) -> Vec<ContactRecord> {
     let mut contacts = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let Some(fields) = item.as_object() else {
@@ -143,7 +143,7 @@ fn secondary_contacts(v: &mut Validator<'_>, items: &[Value]) -> Vec<SecondaryCo
             None => Some(Map::new()),
         };
         if let (Some(phone_number), Some(variables)) = (phone_number, variables) {
-            contacts.push(SecondaryContact {
+            contacts.push(ContactRecord {
                 phone_number,
                 variables: into_btree(variables),
             });

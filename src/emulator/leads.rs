@@ -7,7 +7,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
-use crate::api::types::{Envelope, Lead};
+use super::wire::{EnvelopeJson, LeadJson};
 
 use super::app::App;
 use super::clock::UtcTime;
@@ -24,7 +24,7 @@ const LEAD_NOT_FOUND: &str = "Lead not found.";
 pub(crate) async fn create(
     State(app): State<Arc<App>>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Envelope<Lead>>), ErrorResponse> {
+) -> Result<(StatusCode, Json<EnvelopeJson<LeadJson>>), ErrorResponse> {
     let input = Input::from_json_body(&body);
     let lead = app.store.write(|account| {
         let new = validate_new(&input, &account.data.campaigns, &account.data.leads)?;
@@ -54,7 +54,7 @@ pub(crate) async fn create(
     if dialled {
         Stats::bump(&app.stats.leads_created_while_running);
     }
-    let envelope = Envelope {
+    let envelope = EnvelopeJson {
         message: Some("Lead created successfully".to_string()),
         data: lead,
     };
@@ -66,7 +66,7 @@ pub(crate) async fn list(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Json<LaravelPage<Lead>>, ErrorResponse> {
+) -> Result<Json<LaravelPage<LeadJson>>, ErrorResponse> {
     let input = Input::from_query(query.as_deref());
     let mut v = Validator::new(&input);
     let campaign_id = v
@@ -90,7 +90,7 @@ pub(crate) async fn list(
     if let Some(phone_number) = &phone_number {
         links.query.push(("phone_number", phone_number.clone()));
     }
-    let mut leads: Vec<Lead> = app.store.read(|data| {
+    let mut leads: Vec<LeadJson> = app.store.read(|data| {
         data.leads
             .iter()
             .filter(|l| campaign_id.is_none_or(|id| i64::try_from(l.campaign_id) == Ok(id)))
@@ -108,7 +108,7 @@ pub(crate) async fn update(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<Json<Envelope<Lead>>, ErrorResponse> {
+) -> Result<Json<EnvelopeJson<LeadJson>>, ErrorResponse> {
     let id: u64 = id
         .parse()
         .map_err(|_| ErrorResponse::NotFound(LEAD_NOT_FOUND))?;
@@ -131,7 +131,7 @@ pub(crate) async fn update(
         lead.updated_at = UtcTime::now().lead_format();
         Ok::<_, ErrorResponse>(lead.to_wire())
     })?;
-    Ok(Json(Envelope {
+    Ok(Json(EnvelopeJson {
         message: Some("Lead updated successfully".to_string()),
         data: lead,
     }))

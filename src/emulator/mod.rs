@@ -28,6 +28,7 @@ mod state_file;
 mod stats;
 mod store;
 mod validation;
+mod wire;
 
 #[cfg(test)]
 mod tests;

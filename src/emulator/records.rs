@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::api::types::{Assistant, Lead, PhoneNumber, SecondaryContact};
+use super::wire::{AssistantRecord, ContactRecord, LeadJson, PhoneNumberJson};
 use crate::campaign::{ClockTime, Weekday};
 
 use super::clock::UtcTime;
@@ -36,7 +36,7 @@ const USER_ID: u64 = 1;
 pub(crate) struct AccountData {
     pub account: AccountSettings,
     #[serde(default)]
-    pub assistants: Vec<Assistant>,
+    pub assistants: Vec<AssistantRecord>,
     #[serde(default)]
     pub phone_numbers: Vec<StoredPhoneNumber>,
     #[serde(default)]
@@ -87,13 +87,13 @@ pub(crate) struct StoredPhoneNumber {
 }
 
 impl StoredPhoneNumber {
-    pub(crate) fn to_wire(&self) -> PhoneNumber {
-        PhoneNumber {
+    pub(crate) fn to_wire(&self) -> PhoneNumberJson {
+        PhoneNumberJson {
             id: self.id,
             phone_number: self.phone_number.clone(),
             country_code: self.country_code.clone(),
             type_label: self.type_label.clone(),
-            is_available: Some(self.is_available),
+            is_available: self.is_available,
         }
     }
 }
@@ -205,7 +205,7 @@ pub(crate) struct StoredLead {
     #[serde(default = "created")]
     pub status: String,
     #[serde(default)]
-    pub secondary_contacts: Vec<SecondaryContact>,
+    pub secondary_contacts: Vec<ContactRecord>,
     #[serde(default = "lead_now")]
     pub created_at: String,
     #[serde(default = "lead_now")]
@@ -213,15 +213,16 @@ pub(crate) struct StoredLead {
 }
 
 impl StoredLead {
-    pub(crate) fn to_wire(&self) -> Lead {
-        Lead {
+    pub(crate) fn to_wire(&self) -> LeadJson {
+        LeadJson {
             id: self.id,
             campaign_id: self.campaign_id,
             phone_number: self.phone_number.clone(),
             variables: self.variables.clone(),
-            status: Some(self.status.clone()),
-            created_at: Some(self.created_at.clone()),
-            updated_at: Some(self.updated_at.clone()),
+            status: self.status.clone(),
+            secondary_contacts: self.secondary_contacts.clone(),
+            created_at: self.created_at.clone(),
+            updated_at: self.updated_at.clone(),
         }
     }
 }

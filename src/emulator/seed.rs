@@ -15,8 +15,8 @@ use super::records::AccountData;
 /// The built-in demo account; the sample manifests depend on its ids and names.
 const DEMO_ACCOUNT: &str = include_str!("demo_seed.yaml");
 
-/// Keys of an assistant entry. `Assistant` is the shared wire type, which (rightly, for
-/// responses) ignores unknown fields, so a seed's assistants are checked here instead.
+/// Keys of an assistant entry, checked here (with a path to the offending key) rather than by
+/// serde's `deny_unknown_fields` on `AssistantRecord`, whose error names no position.
 const ASSISTANT_KEYS: &[&str] = &[
     "id",
     "name",

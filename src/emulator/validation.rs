@@ -10,7 +10,7 @@ use std::ops::RangeInclusive;
 
 use serde_json::{Map, Value};
 
-use crate::api::types::ErrorBody;
+use super::wire::ErrorJson;
 use crate::campaign::{is_iana_timezone, ClockTime};
 
 use super::error_response::ErrorResponse;
@@ -58,10 +58,10 @@ impl FieldErrors {
         }
     }
 
-    pub(crate) fn into_body(self) -> ErrorBody {
+    pub(crate) fn into_body(self) -> ErrorJson {
         let message = self.summary();
         let errors: BTreeMap<String, Vec<String>> = self.fields.into_iter().collect();
-        ErrorBody { message, errors }
+        ErrorJson { message, errors }
     }
 }
 

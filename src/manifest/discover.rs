@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use super::diagnostic::{Diagnostic, Location};
+use crate::diagnostic::{Diagnostic, Location};
 
 #[derive(Debug, Default)]
 pub struct Discovered {

@@ -9,10 +9,10 @@ use std::str::FromStr;
 
 use crate::campaign::{is_iana_timezone, ClockTime, Weekday};
 
-use super::diagnostic::{Diagnostic, Location};
 use super::scalar::ScalarKind;
 use super::suggest;
 use super::yaml::{quote, Mark, Node, Value};
+use crate::diagnostic::{Diagnostic, Location};
 
 /// Longest value a hint rewrites in full (a hint built from a megabyte value helps no one).
 const MAX_ECHOED_BYTES: usize = 200;

@@ -10,8 +10,8 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use super::diagnostic::{Diagnostic, Location};
 use super::yaml::quote;
+use crate::diagnostic::{Diagnostic, Location};
 
 /// A leads file bigger than this is refused before parsing (a mistake or an attack).
 pub const MAX_CSV_BYTES: u64 = 32 * 1024 * 1024;

@@ -7,13 +7,13 @@ use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use super::diagnostic::{Diagnostic, Location};
 use super::discover::{discover, Discovered};
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
 use super::yaml::Problem;
 use super::yaml_reader::{self, MAX_PROBLEMS};
 use super::{LoadOutcome, Manifest};
+use crate::diagnostic::{Diagnostic, Location};
 
 /// Loads every manifest under `paths` (files, or directories walked for `*.yaml`/`*.yml`).
 /// Only fully valid documents whose name appears once across all files become manifests.

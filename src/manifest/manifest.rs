@@ -6,8 +6,8 @@ use crate::api::types::CreateCampaign;
 use crate::campaign::{ClockTime, Weekday};
 
 use super::desired_status::DesiredStatus;
-use super::diagnostic::Location;
 use super::leads::LeadsSpec;
+use crate::diagnostic::Location;
 
 /// The desired state of one campaign, as a manifest declares it. `None` means "not set": the
 /// manifest does not manage that field, so it is neither sent nor compared.

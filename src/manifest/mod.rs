@@ -2,7 +2,6 @@
 //! document into a typed [`CampaignSpec`], with every problem reported as a [`Diagnostic`].
 
 mod desired_status;
-mod diagnostic;
 mod discover;
 mod fields;
 mod files;
@@ -21,7 +20,7 @@ mod validate;
 mod yaml;
 mod yaml_reader;
 
-pub use diagnostic::{
+pub use crate::diagnostic::{
     serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
 pub use discover::{discover, is_saved_plan, Discovered, SAVED_PLAN_KIND};

@@ -5,11 +5,11 @@ use std::path::Path;
 
 use crate::campaign::{limits, MANIFEST_FIELDS};
 
-use super::diagnostic::{Diagnostic, Location};
 use super::fields::FieldChecker;
 use super::manifest::{CampaignSpec, Manifest};
 use super::suggest;
 use super::yaml::{excerpt, Document, Value};
+use crate::diagnostic::{Diagnostic, Location};
 
 /// What the platform does to whitespace around a name, and why it matters here.
 const NAME_TRIM_HINT: &str =

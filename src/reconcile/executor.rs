@@ -19,12 +19,13 @@
 //!   fresh read shows it still is not (it may have been started while the question waited):
 //!   if it now runs, adding them places calls and needs that approval.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use futures::stream::{self, FuturesUnordered, StreamExt};
 use serde::Serialize;
-use tokio::sync::OnceCell;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
@@ -60,8 +61,8 @@ impl ExecuteOptions {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Outcome {
     Done {
-        /// The new campaign's id (create).
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// The new campaign's id (create); shown as the result's `campaign_id`.
+        #[serde(skip)]
         id: Option<u64>,
         /// Leads created, and leads the campaign turned out to have already (add_leads).
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -78,7 +79,8 @@ pub enum Outcome {
     /// The answer was lost or was a server error, and a fresh read showed the effect: counted
     /// as done, and said so.
     Inferred {
-        #[serde(skip_serializing_if = "Option::is_none")]
+        /// Shown as the result's `campaign_id`.
+        #[serde(skip)]
         id: Option<u64>,
         #[serde(skip_serializing_if = "Option::is_none")]
         status: Option<String>,
@@ -172,6 +174,9 @@ pub struct OperationResult {
 pub enum Event<'a> {
     Started(&'a Operation),
     Finished(&'a Operation, &'a OperationResult),
+    /// A finished create, revised by the verification after the creates: another run made the
+    /// same campaign at the same time, and this run's copy was deleted in favour of the older one.
+    Revised(&'a Operation, &'a OperationResult),
 }
 
 /// Every operation's result, in operation order.
@@ -186,6 +191,9 @@ pub struct ReportSummary {
     pub created: usize,
     /// Of `created`, how many were inferred from a re-list after an ambiguous failure.
     pub inferred: usize,
+    /// Creates whose campaign another run made at the same time: this run's copy was deleted
+    /// and it went on with the older one (not counted in `created`).
+    pub joined: usize,
     pub leads_added: usize,
     pub started: usize,
     pub stopped: usize,
@@ -211,6 +219,7 @@ impl Report {
                 _ => {}
             }
             match (&r.outcome, r.op) {
+                (Outcome::Done { note: Some(_), .. }, "create") => s.joined += 1,
                 (Outcome::Done { .. }, "create") => s.created += 1,
                 (Outcome::Inferred { .. }, "create") => {
                     s.created += 1;
@@ -268,7 +277,7 @@ pub async fn execute(
     let mut started = vec![false; n];
     // The status of existing campaigns as read right before the first lead is added to one
     // that was not running: the plan may be minutes old (a question waited).
-    let fresh_statuses: Arc<FreshStatuses> = Arc::new(OnceCell::new());
+    let fresh_statuses: Arc<FreshStatuses> = Arc::new(Mutex::new(None));
     let mut in_flight = FuturesUnordered::new();
     let parallelism = options.parallelism.max(1);
     // Set when the account refused a create (403): the others are not sent, and are reported
@@ -319,18 +328,11 @@ pub async fn execute(
             let id = campaign_id(op, &results, verified.as_ref());
             let manifest = by_name.get(op.campaign.as_str()).copied();
             let fresh = fresh_statuses.clone();
-            let verified_status = match (op.target, verified.as_ref()) {
-                (Target::Created { by }, Some(v)) if by != op.id => v
-                    .get(&by)
-                    .and_then(|r| r.as_ref().ok())
-                    .map(|v| v.status.clone()),
-                _ => None,
-            };
             let approvals = options.approvals;
             in_flight.push(async move {
                 let (outcome, refused) = match id {
                     Some(id) => (
-                        run(client, op, id, manifest, approvals, &fresh, verified_status).await,
+                        run(client, op, id, manifest, approvals, &fresh).await,
                         false,
                     ),
                     None => match &op.kind {
@@ -350,11 +352,17 @@ pub async fn execute(
         // touches them.
         let creates_settled = create_ops.iter().all(|&c| results[c].is_some());
         if verified.is_none() && verifying.is_none() && creates_settled {
-            let made: Vec<(OperationId, String, u64)> = create_ops
+            // Every name this run sent a create for, with the id it got when known: an
+            // unknown create may still have made a copy that needs cleaning up.
+            let made: Vec<(OperationId, String, Option<u64>)> = create_ops
                 .iter()
                 .filter_map(|&c| {
                     let r = results[c].as_ref()?;
-                    Some((c, r.campaign.clone(), r.outcome.campaign_id()?))
+                    let sent = matches!(
+                        r.outcome,
+                        Outcome::Done { .. } | Outcome::Inferred { .. } | Outcome::Unknown { .. }
+                    );
+                    sent.then(|| (c, r.campaign.clone(), r.outcome.campaign_id()))
                 })
                 .collect();
             if made.is_empty() {
@@ -372,6 +380,7 @@ pub async fn execute(
                 for (&create, v) in &outcome {
                     if let (Ok(v), Some(r)) = (v, results[create].as_mut()) {
                         if let Some(lost) = v.deleted {
+                            let op = &operations[create];
                             r.campaign_id = Some(v.id);
                             r.outcome = Outcome::Done {
                                 id: Some(v.id),
@@ -383,6 +392,7 @@ pub async fn execute(
                                     r.campaign, v.id
                                 )),
                             };
+                            on_event(Event::Revised(op, r));
                         }
                     }
                 }
@@ -429,8 +439,13 @@ pub async fn execute(
     }
 }
 
-/// Campaign statuses by id, read once per run when first needed (or why they could not be).
-type FreshStatuses = OnceCell<Result<HashMap<u64, Option<String>>, String>>;
+/// Campaign statuses by id as last read for a time-of-use check, and when.
+type FreshStatuses = Mutex<Option<(Instant, HashMap<u64, Option<String>>)>>;
+
+/// How old a status read may be and still count as "right before" adding leads. Reads are
+/// shared within this window so that a plan adding leads to many campaigns does not list the
+/// account once per campaign; this run's own starts and stops clear it.
+const FRESH_FOR: Duration = Duration::from_millis(500);
 
 enum Readiness {
     Ready,
@@ -531,7 +546,6 @@ fn campaign_id(
 struct Verified {
     /// The single holder of the name: this run's campaign, or an older one another run made.
     id: u64,
-    status: Option<String>,
     /// This run's own campaign, deleted because an older one holds the name.
     deleted: Option<u64>,
 }
@@ -542,19 +556,22 @@ const VERIFY_ROUNDS: u32 = 6;
 
 /// Lists the campaigns after the creates and settles each name this run created.
 ///
-/// Where several campaigns hold the name, the lowest id wins. This run deletes its own campaign
-/// if it lost (it is a draft it created moments ago: no leads, never started) and continues
-/// with the winner. A name counts as settled only once one campaign holds it, so leads and a
-/// start never go to one of two copies. Names still held twice after the last round are not
-/// settled: their leads and start are skipped, and the next run (or plan) sees the state.
+/// Where several campaigns hold the name, the lowest id wins, and the run deletes every other
+/// holder that is still a draft without leads: copies that racing runs made moments ago (every
+/// holder of a name this run created appeared after its plan, which saw none). No run writes
+/// leads or starts to a name with several holders, so a copy with no leads is one nobody has
+/// used; deleting a copy twice is harmless (404 counts as gone). The run continues with the
+/// winner. A name counts as settled only once one campaign holds it; names still held twice
+/// after the last round are not settled: their leads and start are skipped, and the next run
+/// (or plan) sees the state.
 async fn verify_creates(
     client: &Client,
-    made: Vec<(OperationId, String, u64)>,
+    made: Vec<(OperationId, String, Option<u64>)>,
 ) -> HashMap<OperationId, Result<Verified, String>> {
     let policy = client.retry_policy();
     let mut settled = HashMap::new();
     let mut pending = made;
-    let mut deleted: HashMap<u64, ()> = HashMap::new();
+    let mut deleted: HashSet<u64> = HashSet::new();
     for round in 0..VERIFY_ROUNDS {
         if round > 0 {
             tokio::time::sleep(policy.backoff_ceiling(round)).await;
@@ -575,48 +592,50 @@ async fn verify_creates(
         };
         let mut still = Vec::new();
         for (op, name, ours) in pending {
-            let mut holders: Vec<&RemoteCampaign> =
-                list.iter().filter(|c| c.name == name).collect();
+            let mut holders: Vec<&RemoteCampaign> = list
+                .iter()
+                .filter(|c| c.name == name && !deleted.contains(&c.id))
+                .collect();
             holders.sort_by_key(|c| c.id);
             let Some(winner) = holders.first().map(|c| c.id) else {
+                let what = ours.map_or_else(|| "its create".to_owned(), |id| format!("id {id}"));
                 settled.insert(
                     op,
                     Err(format!(
-                        "{name:?} (id {ours}) is no longer on the platform right after its create; its leads and start are not attempted"
+                        "{name:?} ({what}) is not on the platform right after its create; its leads and start are not attempted"
                     )),
                 );
                 continue;
             };
-            let own = holders.iter().find(|c| c.id == ours);
-            if let (true, Some(own)) = (winner != ours && !deleted.contains_key(&ours), own) {
-                if own.status.as_deref() != Some(remote_status::DRAFT) {
-                    settled.insert(op, Err(format!("{name:?} is held by campaigns {} and this run's copy (id {ours}) is no longer a draft, so campaignctl does not delete it; delete the extra campaign in the dashboard", ids(&holders))));
-                    continue;
-                }
-                warn!(campaign = name.as_str(), ours, winner, "another run created this campaign at the same time; deleting this run's copy and continuing with the older one");
-                match client.delete_campaign(ours).await {
-                    Ok(()) | Err(ApiError::NotFound { .. }) => {
-                        deleted.insert(ours, ());
+            let mut blocked = None;
+            for extra in holders.iter().skip(1) {
+                match remove_copy(client, extra, &name, winner).await {
+                    Ok(()) => {
+                        deleted.insert(extra.id);
                     }
-                    Err(e) => {
-                        settled.insert(op, Err(format!("another run created {name:?} at the same time (ids {}), and this run could not delete its own copy (id {ours}): {e}; delete it in the dashboard", ids(&holders))));
-                        continue;
-                    }
+                    Err(why) => blocked = Some(why),
                 }
             }
-            let remaining: Vec<&&RemoteCampaign> = holders
-                .iter()
-                .filter(|c| !deleted.contains_key(&c.id))
-                .collect();
-            match remaining.as_slice() {
-                [one] => {
+            if let Some(why) = blocked {
+                settled.insert(op, Err(why));
+                continue;
+            }
+            let remaining = holders.iter().filter(|c| !deleted.contains(&c.id)).count();
+            match (remaining, ours) {
+                (1, Some(ours)) => {
                     settled.insert(
                         op,
                         Ok(Verified {
-                            id: one.id,
-                            status: one.status.clone(),
-                            deleted: (one.id != ours).then_some(ours),
+                            id: winner,
+                            deleted: (winner != ours).then_some(ours),
                         }),
+                    );
+                }
+                // The create's outcome was unknown: cleaned up, but nothing goes on with it.
+                (1, None) => {
+                    settled.insert(
+                        op,
+                        Err(format!("the create of {name:?} had an unknown outcome")),
                     );
                 }
                 _ => still.push((op, name, ours)),
@@ -631,19 +650,63 @@ async fn verify_creates(
         settled.insert(
             op,
             Err(format!(
-                "{name:?} is still held by several campaigns after its create (another run created it at the same time and has not removed its copy); its leads and start are not attempted. Run `campaignctl plan` to see the state"
+                "{name:?} is still held by several campaigns after its create (another run created it at the same time); its leads and start are not attempted. Run `campaignctl plan` to see the state"
             )),
         );
     }
     settled
 }
 
-fn ids(campaigns: &[&RemoteCampaign]) -> String {
-    campaigns
-        .iter()
-        .map(|c| c.id.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+/// Deletes `copy`, an extra holder of `name` beside the older campaign `winner`: only while it
+/// is a draft with no leads. A delete whose answer is lost is settled by listing again.
+async fn remove_copy(
+    client: &Client,
+    copy: &RemoteCampaign,
+    name: &str,
+    winner: u64,
+) -> Result<(), String> {
+    if copy.status.as_deref() != Some(remote_status::DRAFT) {
+        return Err(format!(
+            "{name:?} is held by campaign {winner} and campaign {}, which is no longer a draft, so campaignctl does not delete it; delete the extra campaign in the dashboard",
+            copy.id
+        ));
+    }
+    match client.list_leads_page(copy.id, 1).await {
+        Ok(page) if page.total == 0 && page.data.is_empty() => {}
+        Ok(_) => {
+            return Err(format!(
+                "{name:?} is held by campaign {winner} and campaign {}, which has leads, so campaignctl does not delete it; delete the extra campaign in the dashboard",
+                copy.id
+            ))
+        }
+        Err(e) => return Err(format!("cannot check the leads of the extra {name:?} (id {}): {e}", copy.id)),
+    }
+    warn!(campaign = name, copy = copy.id, winner, "another run created this campaign at the same time; deleting the newer copy and continuing with the older one");
+    let policy = client.retry_policy();
+    for attempt in 1..=policy.max_attempts {
+        match client.delete_campaign(copy.id).await {
+            Ok(()) | Err(ApiError::NotFound { .. }) => return Ok(()),
+            Err(e) if e.outcome_unknown() || e.is_transient() => {
+                warn!(copy = copy.id, error = %e, "delete outcome unknown; listing to check");
+                tokio::time::sleep(policy.backoff_ceiling(attempt)).await;
+                if let Ok(list) = client.list_campaigns().await {
+                    if !list.iter().any(|c| c.id == copy.id) {
+                        return Ok(());
+                    }
+                }
+            }
+            Err(e) => {
+                return Err(format!(
+                    "another run created {name:?} at the same time (campaigns {winner} and {}), and the newer copy could not be deleted: {e}; delete it in the dashboard",
+                    copy.id
+                ))
+            }
+        }
+    }
+    Err(format!(
+        "another run created {name:?} at the same time (campaigns {winner} and {}), and deleting the newer copy kept failing; delete it in the dashboard",
+        copy.id
+    ))
 }
 
 fn result_of(op: &Operation, campaign_id: Option<u64>, outcome: Outcome) -> OperationResult {
@@ -665,26 +728,36 @@ async fn run(
     manifest: Option<&Manifest>,
     approvals: Approvals,
     fresh: &FreshStatuses,
-    verified_status: Option<Option<String>>,
 ) -> Outcome {
     match &op.kind {
         OperationKind::CreateCampaign { request } => create_once(client, request, manifest).await,
         OperationKind::AddLeads { leads, .. } => {
+            // Existing campaigns and those this run created alike: another run, or a person in
+            // the dashboard, may have started it since it was planned or verified.
             if !op.effects.places_calls && !approvals.place_calls {
-                let calling = match verified_status {
-                    // A campaign this run created: its status as verification read it (another
-                    // run may have made and started it).
-                    Some(status) => dials_now(op, status),
-                    None => recheck_not_calling(client, op, id, fresh).await,
-                };
-                if let Some(outcome) = calling {
+                if let Some(outcome) = recheck_not_calling(client, op, id, fresh).await {
                     return outcome;
                 }
             }
             add_leads(client, id, leads, op).await
         }
-        OperationKind::Start => change_status(client, id, "start", remote_status::RUNNING).await,
-        OperationKind::Stop => change_status(client, id, "stop", remote_status::STOPPED).await,
+        OperationKind::Start => {
+            let outcome = change_status(client, id, "start", remote_status::RUNNING).await;
+            forget(fresh);
+            outcome
+        }
+        OperationKind::Stop => {
+            let outcome = change_status(client, id, "stop", remote_status::STOPPED).await;
+            forget(fresh);
+            outcome
+        }
+    }
+}
+
+/// Drops the shared status read: this run just changed a status.
+fn forget(fresh: &FreshStatuses) {
+    if let Ok(mut guard) = fresh.lock() {
+        *guard = None;
     }
 }
 
@@ -697,24 +770,32 @@ async fn recheck_not_calling(
     id: u64,
     fresh: &FreshStatuses,
 ) -> Option<Outcome> {
-    let statuses = fresh
-        .get_or_init(|| async {
-            client
-                .list_campaigns()
-                .await
-                .map(|list| list.into_iter().map(|c| (c.id, c.status)).collect())
-                .map_err(|e| e.to_string())
-        })
-        .await;
-    let statuses = match statuses {
-        Ok(s) => s,
-        Err(e) => {
-            return Some(Outcome::failed(format!(
-                "cannot re-read the campaign's status before adding leads: {e}"
-            )))
-        }
+    let recent = fresh.lock().ok().and_then(|guard| {
+        guard
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < FRESH_FOR)
+            .map(|(_, statuses)| statuses.get(&id).cloned())
+    });
+    let status = match recent {
+        Some(status) => status.flatten(),
+        None => match client.list_campaigns().await {
+            Ok(list) => {
+                let statuses: HashMap<u64, Option<String>> =
+                    list.into_iter().map(|c| (c.id, c.status)).collect();
+                let status = statuses.get(&id).cloned().flatten();
+                if let Ok(mut guard) = fresh.lock() {
+                    *guard = Some((Instant::now(), statuses));
+                }
+                status
+            }
+            Err(e) => {
+                return Some(Outcome::failed(format!(
+                    "cannot re-read the campaign's status before adding leads: {e}"
+                )))
+            }
+        },
     };
-    dials_now(op, statuses.get(&id).cloned().flatten())
+    dials_now(op, status)
 }
 
 /// Held when a campaign in `status` would dial leads added to it now.
@@ -725,7 +806,7 @@ fn dials_now(op: &Operation, status: Option<String>) -> Option<Outcome> {
             approval: Approval::PlaceCalls,
             flag: Approval::PlaceCalls.flag(),
             reason: format!(
-                "{:?} is now {} (it was not when planned), so adding leads would call them; run with --allow-start to allow it",
+                "{:?} is {} right before its leads would be added (it was not when planned), so adding them would call them; run with --allow-start to allow it",
                 op.campaign,
                 status.as_deref().unwrap_or("in an unknown state")
             ),

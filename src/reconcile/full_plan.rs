@@ -117,6 +117,7 @@ mod tests {
 
     use super::*;
     use crate::manifest::parse_bytes;
+    use serde_json::json;
 
     fn observed(campaigns: serde_json::Value) -> Observed {
         Observed {
@@ -219,5 +220,33 @@ mod tests {
         );
         let f = plan.leads_and_status_of("Q").expect("leads and status");
         assert!(!f.places_calls(), "a draft does not call its leads: {f:#?}");
+    }
+
+    #[test]
+    fn leads_for_a_campaign_in_a_status_campaignctl_does_not_know_count_as_placing_calls() {
+        let leads = ObservedLeads::from([(3, vec!["+14155550101".to_owned()])]);
+        let manifest = "kind: Campaign\nname: Q\nassistant_id: 7\nleads:\n  items:\n    - { phone_number: \"+14155550102\" }\n";
+        for status in [json!("paused"), json!("something-new"), json!(null)] {
+            let o = observed(json!([{"id": 3, "name": "Q", "status": status}]));
+            let plan = planned(manifest, &o, &leads);
+            let f = plan.leads_and_status_of("Q").expect("leads");
+            assert!(
+                f.calls_new_leads(),
+                "status {status}: an unknown state is never assumed safe: {f:#?}"
+            );
+            assert!(
+                plan.operations.iter().any(|op| op.effects.places_calls),
+                "status {status}: the operation needs --allow-start: {:#?}",
+                plan.operations
+            );
+        }
+        for status in ["draft", "stopped", "completed"] {
+            let o = observed(json!([{"id": 3, "name": "Q", "status": status}]));
+            let plan = planned(manifest, &o, &leads);
+            assert!(
+                !plan.operations.iter().any(|op| op.effects.places_calls),
+                "status {status} does not dial new leads"
+            );
+        }
     }
 }

@@ -102,7 +102,7 @@ pub struct LeadsChange {
     /// serialised plan holds what apply will send; the plan JSON shows only the count).
     pub to_add: Vec<DesiredLead>,
     /// The campaign is running (`in-progress`) now, or in a status campaignctl does not know,
-    /// so leads added to it may be called.
+    /// and this plan does not stop it first, so leads added to it may be called.
     #[serde(default)]
     pub campaign_running: bool,
 }
@@ -222,11 +222,16 @@ pub fn plan_leads_and_status(
                 .and_then(|c| c.status.as_deref())
                 .unwrap_or(remote_status::NOT_RETURNED),
         };
+        let status = spec.status.map(|desired| status_change(desired, actual));
+        // A campaign stopped by this plan is stopped before its new leads arrive (the stop
+        // operation comes first), so they are not called.
+        let stopping = status
+            .as_ref()
+            .is_some_and(|s| s.action == Some(StatusAction::Stop));
         let leads_change = leads_change.map(|l| LeadsChange {
-            campaign_running: remote_status::dials_new_leads(Some(actual)),
+            campaign_running: remote_status::dials_new_leads(Some(actual)) && !stopping,
             ..l
         });
-        let status = spec.status.map(|desired| status_change(desired, actual));
         if status
             .as_ref()
             .is_some_and(|s| s.action == Some(StatusAction::Start))

@@ -62,9 +62,18 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
                 paint(RED, WILL_CALL_NEW_LEADS)
             );
         } else if gains > 0 {
+            let after_stop = if f
+                .status
+                .as_ref()
+                .is_some_and(|s| s.action == Some(StatusAction::Stop))
+            {
+                ", added once it is stopped"
+            } else {
+                ""
+            };
             let _ = writeln!(
                 out,
-                "  {} {:?} gains {gains} lead(s) ({detail})",
+                "  {} {:?} gains {gains} lead(s){after_stop} ({detail})",
                 paint(GREEN, "+"),
                 f.name
             );

@@ -124,6 +124,16 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
 
     let mut out = String::new();
     let s = plan.summary();
+    // A plan with errors says so first, as Terraform's `Error:` does: its blocks below are
+    // what it would do once the errors are fixed, not what apply will do now.
+    let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "{} the plan has {errors} error(s), listed after it; nothing will be applied until they are fixed.\n",
+            paint(RED, "Error:")
+        );
+    }
     if !body.is_empty() {
         let _ = writeln!(
             out,
@@ -134,7 +144,7 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             out.push('\n');
         }
     }
-    if s.create == 0 && s.drift == 0 && !plan.has_writes() {
+    if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() {
         let _ = writeln!(
             out,
             "{}",
@@ -144,7 +154,16 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             )
         );
     }
-    let _ = writeln!(out, "{} {s}", paint(BOLD, "Plan:"));
+    if errors > 0 {
+        let _ = writeln!(
+            out,
+            "{} {s} {}",
+            paint(BOLD, "Plan:"),
+            paint(RED, format!("{errors} error(s): nothing will be applied."))
+        );
+    } else {
+        let _ = writeln!(out, "{} {s}", paint(BOLD, "Plan:"));
+    }
     if let Some(line) = details::leads_and_status_summary_text(plan) {
         out.push_str(&line);
     }
@@ -452,6 +471,13 @@ pub fn apply_summary_text(report: &Report, drifted: usize) -> String {
             line,
             " ({} inferred after an ambiguous response)",
             s.inferred
+        );
+    }
+    if s.joined > 0 {
+        let _ = write!(
+            line,
+            ", {} already created by a run at the same time",
+            s.joined
         );
     }
     let _ = write!(line, ", {} failed", s.failed);

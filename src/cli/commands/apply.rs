@@ -66,10 +66,12 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         },
     )
     .await
-    .map_err(|e| {
-        UserError::new(e.to_string()).hint(
+    .map_err(|e| match e {
+        account_lock::LockError::Timeout { .. } => UserError::new(e.to_string()).hint(
             "another campaignctl apply or watch is writing to this account; wait for it, or raise --lock-timeout",
-        )
+        ),
+        _ => UserError::new(e.to_string())
+            .hint("set CAMPAIGNCTL_LOCK_DIR to a private directory campaignctl may write to"),
     })?;
     if let Some(plan_file) = saved_plan_among(paths)? {
         if !options.targets.is_empty() {
@@ -298,8 +300,10 @@ fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, Use
         confirm(&writes_question(plan))?;
         approvals.writes = true;
     }
-    if needs(Approval::PlaceCalls) && !approvals.place_calls && !options.auto_approve {
-        // Interactive: ask. With --auto-approve (CI) and no --allow-start, they are held.
+    let asking = !options.auto_approve && std::io::stdin().is_terminal();
+    if needs(Approval::PlaceCalls) && !approvals.place_calls && asking {
+        // A person is there: ask. Otherwise (--auto-approve, a saved plan in CI) calls without
+        // --allow-start are held and reported.
         confirm(&calls_question(plan))?;
         approvals.place_calls = true;
     }
@@ -398,7 +402,7 @@ async fn execute(
         if let Some(progress) = progress.as_mut() {
             progress.on_event(&event);
         }
-        if let (true, Event::Finished(_, result)) = (text, event) {
+        if let (true, Event::Finished(_, result) | Event::Revised(_, result)) = (text, event) {
             let line = render::operation_result_text(result);
             match progress.as_ref() {
                 Some(progress) => progress.suspend(|| anstream::print!("{line}")),

@@ -2,8 +2,6 @@
 //! temporary directories (issue 3, "Done when"). Every wait polls with a deadline; a failure
 //! says what was expected, what was seen, and shows the daemon's log.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -11,7 +9,7 @@ use std::process::{Child, ExitStatus};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::{campaignctl, Emulator, Workspace, TOKEN};
+use crate::support::{campaignctl, Emulator, Workspace, TOKEN};
 
 /// Long enough for a loaded CI machine; the daemon normally needs well under a second.
 const DEADLINE: Duration = Duration::from_secs(15);

@@ -2,13 +2,11 @@
 //! before a start), skipped and held outcomes, the account refusing creates, and an interrupted
 //! apply. The real binary against the real emulator on loopback.
 
-mod support;
-
 use std::io::Read;
 use std::time::{Duration, Instant};
 
+use crate::support::{campaignctl, Emulator, Workspace};
 use serde_json::Value;
-use support::{campaignctl, Emulator, Workspace};
 
 /// A manifest head that the calling-hours lint has nothing to say about.
 const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";
@@ -398,4 +396,140 @@ fn a_second_apply_on_the_same_machine_waits_for_the_lock_or_gives_up() {
         4,
         "the second apply planned after the first finished: nothing left to create"
     );
+}
+
+#[test]
+fn leads_wait_for_a_fresh_status_read_even_late_in_a_long_apply() {
+    // Two drafts gain leads in one apply, one operation at a time; the second is started in
+    // the dashboard while the first's leads are still being added. Its leads must then be
+    // held: the status read right before them, not one made at the start of the run.
+    let emu = Emulator::start_with(&["--latency", "40"]);
+    let ws = Workspace::new();
+    let numbers: Vec<String> = (0..40).map(|i| format!("+1415555{i:04}")).collect();
+    let first: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    ws.write("c/a.yaml", manifest("A", "draft", &first[..1]));
+    ws.write("c/b.yaml", manifest("B", "draft", &["+14155559901"]));
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    ws.write("c/a.yaml", manifest("A", "draft", &first));
+    ws.write(
+        "c/b.yaml",
+        manifest("B", "draft", &["+14155559901", "+14155559902"]),
+    );
+    let b_id = emu
+        .campaigns()
+        .iter()
+        .find(|c| c["name"] == "B")
+        .map(|c| c["id"].clone())
+        .expect("B");
+    let before = stat(&emu, "leads_created");
+    let child = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--parallelism",
+            "1",
+            "--format",
+            "json",
+            "c",
+        ])
+        .spawn();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while stat(&emu, "leads_created") < before + 2 {
+        assert!(Instant::now() < deadline, "A's leads were never added");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Started elsewhere, while A's leads are still going in.
+    emu.api(
+        "POST",
+        "user/campaigns/update-status",
+        Some(serde_json::json!({"campaign_id": b_id, "action": "start"})),
+    );
+    let output = child.wait_with_output().expect("apply");
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}):\n{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let b = operations(&doc)
+        .into_iter()
+        .find(|o| o["campaign"] == "B")
+        .unwrap_or_else(|| panic!("no operation for B in {doc:#}"));
+    assert_eq!(b["outcome"], "held", "{doc:#}");
+    assert_eq!(
+        stat(&emu, "leads_created_while_running"),
+        0,
+        "no lead went to the started campaign: {doc:#}"
+    );
+}
+
+#[test]
+fn racing_applies_with_lost_answers_still_leave_every_campaign_once() {
+    // As the three racing applies above, with answers lost and server errors on the way: a run
+    // may not know which copy is its own, and a delete may lose its answer too. Whatever the
+    // runs report, once they (and at most a few re-runs, as a user would) are done, every name
+    // is held once, started once, each lead created once.
+    for seed in ["1", "2", "3"] {
+        let emu = Emulator::start_with(&[
+            "--latency",
+            "30",
+            "--drop-rate",
+            "0.15",
+            "--error-rate",
+            "0.15",
+            "--fault-seed",
+            seed,
+        ]);
+        let workspaces: Vec<Workspace> = (0..3).map(|_| Workspace::new()).collect();
+        for ws in &workspaces {
+            racing_manifests(ws);
+        }
+        let apply = |ws: &Workspace| {
+            campaignctl(ws.path(), Some(&emu))
+                .args(["apply", "--auto-approve", "--allow-start", "c"])
+                .env("CAMPAIGNCTL_RETRY_BASE_DELAY_MS", "20")
+        };
+        let runs: Vec<_> = workspaces
+            .iter()
+            .map(|ws| {
+                let cmd = apply(ws);
+                std::thread::spawn(move || cmd.run())
+            })
+            .collect();
+        let mut log: Vec<String> = runs
+            .into_iter()
+            .map(|t| t.join().expect("run").all())
+            .collect();
+        // Re-runs, one at a time, until one succeeds (the recovery a user would use).
+        for _ in 0..4 {
+            let run = apply(&workspaces[0]).run();
+            log.push(run.all());
+            if run.code == 0 {
+                break;
+            }
+        }
+        let mut names = emu.campaign_names();
+        names.sort();
+        let context = format!(
+            "seed {seed}\ncampaigns: {:#?}\nstats: {}\nruns:\n{}",
+            emu.campaigns(),
+            emu.stats(),
+            log.join("\n---\n")
+        );
+        assert_eq!(
+            names,
+            ["R1", "R2", "R3"],
+            "one campaign per name\n{context}"
+        );
+        assert_eq!(
+            stat(&emu, "campaigns_started"),
+            3,
+            "each started once\n{context}"
+        );
+        assert_eq!(stat(&emu, "leads_created"), 6, "each lead once\n{context}");
+    }
 }

@@ -3,9 +3,6 @@
 //! in-process emulator, so the observed state is what the platform would return (times with
 //! seconds, days in its own order, write-once fields left out of the list).
 
-mod arbitrary;
-mod in_process;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -27,7 +24,7 @@ struct World {
 fn world() -> impl Strategy<Value = World> {
     let desired = (0usize..8).prop_flat_map(|n| {
         (0..n)
-            .map(|i| arbitrary::campaign(format!("Desired {i}")))
+            .map(|i| crate::arbitrary::campaign(format!("Desired {i}")))
             .collect::<Vec<_>>()
     });
     desired
@@ -36,11 +33,11 @@ fn world() -> impl Strategy<Value = World> {
             // Each managed name may already exist remotely (with its own values), plus up to
             // three unmanaged campaigns.
             let managed = (0..n)
-                .map(|i| proptest::option::of(arbitrary::campaign(format!("Desired {i}"))))
+                .map(|i| proptest::option::of(crate::arbitrary::campaign(format!("Desired {i}"))))
                 .collect::<Vec<_>>();
             let unmanaged = (0usize..4).prop_flat_map(|m| {
                 (0..m)
-                    .map(|j| arbitrary::campaign(format!("Unmanaged {j}")))
+                    .map(|j| crate::arbitrary::campaign(format!("Unmanaged {j}")))
                     .collect::<Vec<_>>()
             });
             (Just(desired), managed, unmanaged)
@@ -56,7 +53,7 @@ fn manifests(specs: &[CampaignSpec]) -> Vec<Manifest> {
     let yaml: Vec<String> = specs
         .iter()
         .enumerate()
-        .map(|(i, s)| arbitrary::manifest_yaml(s, i % 2 == 0, i % 3 == 0))
+        .map(|(i, s)| crate::arbitrary::manifest_yaml(s, i % 2 == 0, i % 3 == 0))
         .collect();
     let (manifests, diagnostics) =
         parse_bytes(Path::new("world.yaml"), yaml.join("---\n").as_bytes());
@@ -85,7 +82,7 @@ fn drift(p: &Plan) -> BTreeMap<String, Vec<FieldChange>> {
 }
 
 async fn apply_then_replan(world: World) -> Result<(), TestCaseError> {
-    let (running, client) = in_process::emulator().await;
+    let (running, client) = crate::in_process::emulator().await;
     for spec in &world.existing {
         client
             .create_campaign(&spec.create_request())
@@ -142,7 +139,7 @@ async fn apply_then_replan(world: World) -> Result<(), TestCaseError> {
 
 proptest! {
     // Each case starts an emulator and makes real HTTP requests: fewer cases than the fuzzers.
-    #![proptest_config(ProptestConfig::with_cases(arbitrary::cases(256)))]
+    #![proptest_config(ProptestConfig::with_cases(crate::arbitrary::cases(256)))]
 
     #[test]
     fn applying_the_plan_then_planning_again_creates_nothing_and_adds_no_drift(world in world()) {

@@ -2,15 +2,13 @@
 //! that plan-time checks normally prevent (the account changing between plan and apply), so
 //! that a 404 and a 422 from the platform are shown to map back to the manifest's lines.
 
-mod in_process;
-
 use std::path::Path;
 
+use crate::in_process::emulator;
 use campaignctl::api::types::{Assistant, PhoneNumber};
 use campaignctl::api::ApiError;
 use campaignctl::manifest::parse_bytes;
 use campaignctl::reconcile::{execute, plan, ExecuteOptions, Observed, Outcome};
-use in_process::emulator;
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
@@ -87,10 +85,84 @@ async fn platform_404_and_422_map_back_to_manifest_lines() {
 #[tokio::test]
 async fn wrong_token_is_unauthorized() {
     let (running, _) = emulator().await;
-    let client = in_process::client(&running, "wrong");
+    let client = crate::in_process::client(&running, "wrong");
     match client.list_campaigns().await {
         Err(ApiError::Unauthorized) => {}
         other => panic!("expected 401, got {other:?}"),
     }
+    running.shutdown().await;
+}
+
+/// Time of check, time of use: leads planned for a campaign that was not running are held if
+/// it has started by the time they would be added (a question waited, or someone clicked
+/// "start" in the dashboard), because the campaign would now call them.
+#[tokio::test]
+async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
+    use campaignctl::api::types::{CreateCampaign, CreateLead};
+    use campaignctl::manifest::LoadOutcome;
+    use campaignctl::reconcile::pipeline;
+
+    let (running, client) = emulator().await;
+    let created = client
+        .create_campaign(&CreateCampaign {
+            name: "Late".into(),
+            assistant_id: Some(7),
+            ..CreateCampaign::default()
+        })
+        .await
+        .expect("create");
+    client
+        .create_lead(&CreateLead {
+            phone_number: "+14155550101".into(),
+            campaign_id: created.id,
+            variables: Default::default(),
+            allow_dupplicate: false,
+            secondary_contacts: Vec::new(),
+        })
+        .await
+        .expect("lead");
+    let yaml = b"kind: Campaign\nname: Late\nassistant_id: 7\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";
+    let (manifests, diagnostics) = parse_bytes(Path::new("m.yaml"), yaml);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let planned = pipeline::observe_and_plan(
+        &client,
+        LoadOutcome {
+            manifests,
+            diagnostics,
+            files: 1,
+        },
+    )
+    .await
+    .expect("plan");
+    let ops = &planned.plan.operations;
+    assert_eq!(ops.len(), 1, "{ops:#?}");
+    assert!(
+        !ops[0].effects.places_calls,
+        "planned while the campaign was a draft: {ops:#?}"
+    );
+
+    // Started elsewhere between the plan and the apply.
+    client
+        .update_status(created.id, "start")
+        .await
+        .expect("start");
+    let report = execute(
+        &client,
+        ops,
+        &planned.resolved,
+        ExecuteOptions::approving_writes(4),
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .await;
+    match &report.results[0].outcome {
+        Outcome::Held { flag, reason, .. } => {
+            assert_eq!(*flag, "--allow-start");
+            assert!(reason.contains("in-progress"), "{reason}");
+        }
+        other => panic!("expected the leads to be held, got {other:?}"),
+    }
+    let leads = client.list_leads(created.id).await.expect("leads");
+    assert_eq!(leads.len(), 1, "no lead was added to the running campaign");
     running.shutdown().await;
 }

@@ -7,14 +7,12 @@
 //! in which requests draw from it varies between runs, so this test asserts invariants, never
 //! exact counts.
 
-mod support;
-
-#[path = "../benches/fleet/mod.rs"]
+#[path = "../../benches/fleet/mod.rs"]
 mod fleet;
 
 use std::collections::BTreeMap;
 
-use support::{campaignctl, Emulator, Workspace};
+use crate::support::{campaignctl, Emulator, Workspace};
 
 const CAMPAIGNS: usize = 200;
 /// Apply is level-triggered: a create that ends `failed` (the retries ran out on 500s) or
@@ -36,7 +34,7 @@ struct Reported {
 
 impl Reported {
     /// Adds one run's JSON report; returns its exit code's verdict (true when it succeeded).
-    fn add(&mut self, run: &support::Run) -> bool {
+    fn add(&mut self, run: &crate::support::Run) -> bool {
         self.runs += 1;
         let report = run.json();
         let operations = report["operations"].as_array().cloned().unwrap_or_default();

@@ -3,19 +3,17 @@
 //! API URL, no platform at all, and a token that cannot be sent. Every run is bounded by the
 //! harness's timeout, so a regression that hangs fails instead of stalling CI.
 
-mod support;
-
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use crate::support::{campaignctl, Run, Workspace, TOKEN};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router};
 use serde_json::json;
-use support::{campaignctl, Run, Workspace, TOKEN};
 
 /// Answers one request: the path (under the server's root) and the number of requests to that
 /// path before this one.

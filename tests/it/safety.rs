@@ -3,13 +3,11 @@
 //! and nothing from input can inject a terminal sequence or a GitHub workflow command, or flood
 //! the output. The real binary, against the emulator where a command needs one.
 
-mod support;
-
 use std::path::Path;
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-use support::{campaignctl, Emulator, Run, Workspace, TOKEN};
+use crate::support::{campaignctl, Emulator, Run, Workspace, TOKEN};
 
 /// A campaign document whose leads come from `file`; its `file:` value is at line 5, column 9.
 fn with_leads(file: &str) -> String {

@@ -1,4 +1,5 @@
-//! Compiler-style diagnostics with a source position: `file:line:column: error: message`.
+//! Compiler-style diagnostics with a source position: `file:line:column: error: message`. Used
+//! crate-wide: manifests, plan-time checks, platform errors mapped to manifest lines, lints.
 //!
 //! A diagnostic quotes what it found (a key, a value, a file name, a CSV header), so its text is
 //! partly user input: messages and hints are cut to [`MAX_MESSAGE_CHARS`] when made, and the

@@ -2,10 +2,8 @@
 //! apply to some campaigns, and a re-plan costs a bounded number of requests. The real binary
 //! against the real emulator on loopback.
 
-mod support;
-
+use crate::support::{campaignctl, Emulator, Workspace};
 use serde_json::Value;
-use support::{campaignctl, Emulator, Workspace};
 
 /// A manifest head that the calling-hours lint has nothing to say about.
 const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";

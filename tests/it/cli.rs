@@ -1,10 +1,8 @@
 //! End-to-end tests: the real binary and its real HTTP client against the real emulator
 //! (a child process on 127.0.0.1:0). Nothing here touches any other network.
 
-mod support;
-
+use crate::support::{campaignctl, Emulator, Workspace, TOKEN};
 use serde_json::json;
-use support::{campaignctl, Emulator, Workspace, TOKEN};
 
 const SAMPLE_NAMES: [&str; 4] = [
     "Product Demo Campaign",
@@ -241,6 +239,27 @@ fn two_remote_campaigns_with_one_managed_name_is_an_error() {
         emu.campaigns().len(),
         2,
         "a plan with errors must write nothing, not even the unrelated create"
+    );
+    // A plan with errors looks like one on stdout: it says so first, counts the errors in the
+    // summary line, and never says "No changes".
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c/twin.yaml"])
+        .run();
+    plan.assert_code(1);
+    assert!(
+        plan.stdout.starts_with("Error: the plan has 1 error(s)"),
+        "stdout must open with the error:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout.contains("1 error(s): nothing will be applied."),
+        "the summary line counts the errors:\n{}",
+        plan.stdout
+    );
+    assert!(
+        !plan.stdout.contains("No changes"),
+        "a plan with errors never says No changes:\n{}",
+        plan.stdout
     );
 }
 

@@ -2,12 +2,10 @@
 //! annotations, the JSON Schema, export and adoption, completions. The real binary against
 //! the emulator on loopback.
 
-mod support;
-
 use std::path::Path;
 
+use crate::support::{campaignctl, Emulator, Workspace, TOKEN};
 use serde_json::json;
-use support::{campaignctl, Emulator, Workspace, TOKEN};
 
 fn creates(emu: &Emulator) -> u64 {
     emu.stats()["campaign_create_requests"]
@@ -541,4 +539,104 @@ fn markdown_and_annotations_mark_a_start_loudly() {
         0,
         "planning writes nothing"
     );
+}
+
+/// Edits the saved plan file at `path` with `edit`, keeping it valid JSON.
+fn tamper(path: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
+    let text = std::fs::read_to_string(path).expect("plan file");
+    let mut doc: serde_json::Value = serde_json::from_str(&text).expect("plan JSON");
+    edit(&mut doc);
+    std::fs::write(path, serde_json::to_string_pretty(&doc).expect("JSON")).expect("write");
+}
+
+#[test]
+fn an_edited_saved_plan_is_refused_naming_the_first_difference_and_nothing_is_written() {
+    let emu = Emulator::start();
+    let ws = Workspace::with_samples();
+    let plan_file = ws.path().join("reviewed.plan");
+    let save = || {
+        campaignctl(ws.path(), Some(&emu))
+            .args(["plan", "--out", "reviewed.plan"])
+            .run()
+            .assert_code(0);
+    };
+    // A create body changed (a different assistant, more parallel calls) with the fingerprints
+    // left as they were.
+    save();
+    tamper(&plan_file, |doc| {
+        let body = &mut doc["plan"]["operations"][0]["request"];
+        body["assistant_id"] = json!(8);
+        body["max_calls_in_parallel"] = json!(10);
+    });
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "reviewed.plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains("does not match the plan its inputs give now")
+        .assert_contains("plan.operations[0].request.assistant_id is 8 in the file but 9 now");
+    // A start added for a campaign the plan only creates.
+    save();
+    tamper(&plan_file, |doc| {
+        let ops = doc["plan"]["operations"]
+            .as_array_mut()
+            .expect("operations");
+        let mut start = ops[0].clone();
+        start["id"] = json!(ops.len());
+        start["op"] = json!("start");
+        start["depends_on"] = json!([0]);
+        start["effects"]["places_calls"] = json!(true);
+        if let Some(o) = start.as_object_mut() {
+            o.remove("request");
+        }
+        ops.push(start);
+    });
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "reviewed.plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains("does not match the plan its inputs give now");
+    assert_eq!(creates(&emu), 0, "an edited plan writes nothing");
+    assert_eq!(emu.stats()["campaigns_started"], 0);
+}
+
+#[test]
+fn a_saved_plan_applies_the_same_from_any_working_directory() {
+    let emu = Emulator::start();
+    let ws = Workspace::with_samples();
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "good.plan"])
+        .run()
+        .assert_code(0);
+    let elsewhere = ws.path().join("deeper/still");
+    std::fs::create_dir_all(&elsewhere).expect("mkdir");
+    campaignctl(&elsewhere, Some(&emu))
+        .args(["apply", "--auto-approve", "../../good.plan"])
+        .run()
+        .assert_code(0)
+        .assert_contains("Apply complete: 4 created");
+    assert_eq!(creates(&emu), 4);
+}
+
+#[test]
+fn a_saved_plan_approves_writes_but_not_calls() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "c/go.yaml",
+        "kind: Campaign\nname: Go\nassistant_id: 7\nstatus: running\ntimezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n",
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "go.plan", "c"])
+        .run()
+        .assert_code(0);
+    // No terminal and no --auto-approve: the saved plan's writes are approved by saving it,
+    // the start is held.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "go.plan"])
+        .run()
+        .assert_code(0)
+        .assert_contains("\"Go\": created")
+        .assert_contains("held: start \"Go\"");
+    assert_eq!(emu.campaigns()[0]["status"], "draft");
+    assert_eq!(emu.stats()["campaigns_started"], 0);
 }

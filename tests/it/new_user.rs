@@ -2,13 +2,11 @@
 //! commands that ignore them, help that disagreed with the README, and watch timings that
 //! flood the platform.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use support::{campaignctl, Workspace, BIN, TOKEN};
+use crate::support::{campaignctl, Workspace, BIN, TOKEN};
 
 #[test]
 fn legacy_and_fixed_offset_time_zones_get_a_warning_with_their_line() {
@@ -89,7 +87,7 @@ fn detailed_exitcode_help_lists_what_the_readme_lists() {
     let ws = Workspace::new();
     let run = campaignctl(ws.path(), None).args(["plan", "--help"]).run();
     let help = run.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let from_readme = "campaigns to create, leads to add, a status to change, or drift to report";
     assert!(
         readme.contains(from_readme),

@@ -1,10 +1,8 @@
 //! Issue 6 end to end: references by name, leads from CSV, desired status and the calling-hours
 //! lint, with the real binary against the real emulator on loopback.
 
-mod support;
-
+use crate::support::{campaignctl, Emulator, Workspace};
 use serde_json::{json, Value};
-use support::{campaignctl, Emulator, Workspace};
 
 /// A manifest head that the lint has nothing to say about.
 const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";

@@ -3,9 +3,7 @@
 //! no panic, no hang, bounded memory, bounded output, and positions that exist in the input.
 //! Valid campaigns must round-trip: render, parse, and get exactly the generated values back.
 //!
-//! `PROPTEST_CASES=100000 cargo test --release --test fuzz_manifest` fuzzes for longer.
-
-mod arbitrary;
+//! `PROPTEST_CASES=100000 cargo test --release --test it fuzz_manifest` fuzzes for longer.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -151,7 +149,7 @@ fn check_invariants(bytes: &[u8]) -> Result<Parsed, TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(arbitrary::cases(1000)))]
+    #![proptest_config(ProptestConfig::with_cases(crate::arbitrary::cases(1000)))]
 
     #[test]
     fn arbitrary_bytes_never_crash_hang_or_balloon(bytes in prop::collection::vec(any::<u8>(), 0..4096)) {
@@ -164,17 +162,17 @@ proptest! {
     }
 
     #[test]
-    fn hostile_yaml_never_crashes_hangs_or_balloons(bytes in arbitrary::hostile_file()) {
+    fn hostile_yaml_never_crashes_hangs_or_balloons(bytes in crate::arbitrary::hostile_file()) {
         check_invariants(&bytes)?;
     }
 
     #[test]
     fn valid_campaigns_parse_back_to_what_was_written(
-        spec in arbitrary::campaign("Round trip".to_owned()),
+        spec in crate::arbitrary::campaign("Round trip".to_owned()),
         flow_lists in any::<bool>(),
         quote_times in any::<bool>(),
     ) {
-        let yaml = arbitrary::manifest_yaml(&spec, flow_lists, quote_times);
+        let yaml = crate::arbitrary::manifest_yaml(&spec, flow_lists, quote_times);
         let parsed = check_invariants(yaml.as_bytes())?;
         let shown: Vec<String> = parsed.diagnostics.iter().map(ToString::to_string).collect();
         prop_assert!(shown.is_empty(), "a valid campaign was refused: {shown:#?}\n{yaml}");

@@ -1,0 +1,23 @@
+//! The integration tests, one binary (as just and cargo do): each module drives the real
+//! binary or the real client against the emulator on loopback, or checks the repository.
+
+mod arbitrary;
+mod in_process;
+mod support;
+
+mod architecture;
+mod chaos;
+mod cli;
+mod client;
+mod fleet;
+mod fuzz_manifest;
+mod gitops;
+mod hostile_server;
+mod names_leads_status;
+mod new_user;
+mod operations;
+mod plan_properties;
+mod platform_misbehaving;
+mod renderings;
+mod safety;
+mod watch;
