@@ -24,6 +24,9 @@ use super::types::{
     RemoteCampaign, UpdateStatus, UpdateStatusResponse,
 };
 
+/// Leads a page of `GET user/leads` holds: the most the platform serves (1..=100).
+pub const LEADS_PER_PAGE: u64 = 100;
+
 /// Where and how to reach the platform.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -187,7 +190,20 @@ impl Client {
             "user/leads",
             &[
                 ("campaign_id", campaign_id.to_string()),
-                ("per_page", "100".into()),
+                ("per_page", LEADS_PER_PAGE.to_string()),
+                ("page", page.to_string()),
+            ],
+        )
+        .await
+    }
+
+    /// One page of every lead of the account, all campaigns together (no `campaign_id`
+    /// filter), 100 a page. The first page's `total` tells what reading them all costs.
+    pub async fn list_account_leads_page(&self, page: u64) -> Result<Page<Lead>, ApiError> {
+        self.read(
+            "user/leads",
+            &[
+                ("per_page", LEADS_PER_PAGE.to_string()),
                 ("page", page.to_string()),
             ],
         )

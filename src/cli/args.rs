@@ -190,6 +190,21 @@ pub struct ValidateArgs {
     pub lint: LintArgs,
 }
 
+/// What part of the manifests a plan or apply covers, and how much of it is shown.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// Plan and apply only the campaigns with this name; a glob pattern (`'Q4 *'`) matches
+    /// several. Repeatable. A target that matches no campaign of the manifests is an error.
+    /// Unmanaged campaigns are not listed: the rest of the account is not planned.
+    #[arg(long = "target", value_name = "NAME")]
+    pub targets: Vec<String>,
+
+    /// List unchanged campaigns and their leads and status too (by default they are only
+    /// counted in the summary line), and every unmanaged campaign.
+    #[arg(short, long)]
+    pub verbose: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct LintArgs {
     /// Treat warnings (calling-hours lint and others) as errors: exit 1 when there is any.
@@ -253,6 +268,9 @@ pub struct PlanArgs {
     pub detailed_exitcode: bool,
 
     #[command(flatten)]
+    pub scope: ScopeArgs,
+
+    #[command(flatten)]
     pub lint: LintArgs,
 }
 
@@ -295,6 +313,10 @@ pub struct ApplyArgs {
     /// Output format of the plan and the results.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+
+    // --target is refused with a saved plan: the plan file records its own targets.
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 }
 
 #[derive(Debug, Args)]

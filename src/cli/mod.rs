@@ -3,6 +3,7 @@
 
 mod args;
 mod commands;
+mod progress;
 pub(crate) mod report;
 mod settings;
 mod user_error;

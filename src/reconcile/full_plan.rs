@@ -84,29 +84,43 @@ pub fn plan_campaigns_with(
 /// drafts to replace (a replacement must not lose an undeclared lead) and campaigns to delete
 /// (the plan says how many leads go with them).
 pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
+    campaigns_needing_leads_declared(first)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+/// `campaigns_needing_leads`, each with the number of leads its manifest declares (what a
+/// per-campaign read of its leads is expected to page through).
+pub fn campaigns_needing_leads_declared(first: &CampaignPlan) -> Vec<(u64, usize)> {
     let planned = &first.planned;
+    let remote_ids: BTreeMap<&crate::manifest::Location, u64> = planned
+        .plan
+        .actions
+        .iter()
+        .filter_map(|a| Some((a.manifest.as_ref()?, a.remote_id?)))
+        .collect();
+    let mut ids: Vec<(u64, usize)> = planned
+        .manifests
+        .iter()
+        .filter(|m| m.spec.leads.is_some() || m.spec.status == Some(DesiredStatus::Running))
+        .filter_map(|m| {
+            let declared = m.spec.leads.as_ref().map_or(0, |l| l.items.len());
+            remote_ids.get(&m.location).map(|id| (*id, declared))
+        })
+        .collect();
+    // Drafts to replace (a replacement must not lose an undeclared lead) and campaigns to
+    // delete (the plan says how many leads go with them), declaring none of their own.
     let going = planned.plan.actions.iter().filter(|a| {
         matches!(
             a.kind,
             ActionKind::Replace { .. } | ActionKind::Delete { .. }
         )
     });
-    let mut ids: Vec<u64> = going.filter_map(|a| a.remote_id).collect();
-    let more = planned
-        .manifests
-        .iter()
-        .filter(|m| m.spec.leads.is_some() || m.spec.status == Some(DesiredStatus::Running))
-        .filter_map(|m| {
-            planned
-                .plan
-                .actions
-                .iter()
-                .find(|a| a.manifest.as_ref() == Some(&m.location))
-                .and_then(|a| a.remote_id)
-        });
-    ids.extend(more);
-    ids.sort_unstable();
-    ids.dedup();
+    ids.extend(going.filter_map(|a| a.remote_id).map(|id| (id, 0)));
+    // One entry per campaign, with the most leads any reason declared for it.
+    ids.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    ids.dedup_by_key(|(id, _)| *id);
     ids
 }
 

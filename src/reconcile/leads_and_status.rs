@@ -136,6 +136,16 @@ impl LeadsAndStatus {
             || self.status.as_ref().is_some_and(|s| s.action.is_some())
     }
 
+    /// Whether a plan must show this campaign even when its settings are unchanged: it has
+    /// something to write, or a note on a status it will not change.
+    pub fn worth_showing(&self) -> bool {
+        self.has_changes()
+            || self.status.as_ref().is_some_and(|s| s.note.is_some())
+            // A variable removed from the manifest stays on the platform (updates merge): the
+            // plan must say so, or the edit would look applied.
+            || self.leads.as_ref().is_some_and(|l| l.extra_variables > 0)
+    }
+
     pub fn starts(&self) -> bool {
         self.status
             .as_ref()

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod references;
 pub mod resolve;
 pub mod saved;
+pub mod scope;
 
 pub use executor::{execute, Event, ExecuteOptions, Outcome, Report};
 pub use observed::Observed;

@@ -2,11 +2,14 @@
 //! `apply`, `apply PLANFILE` and `watch` call these steps, and differ only in what they print
 //! around them and which approvals they hold.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
+use crate::api::client::LEADS_PER_PAGE;
+use crate::api::types::Lead;
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
 
@@ -16,6 +19,7 @@ use super::leads_and_status::{observed_leads, ObservedLeads};
 use super::lifecycle::LifecycleOptions;
 use super::observed::Observed;
 use super::plan::Plan;
+use super::scope::{self, Scope};
 
 /// A plan together with what it was made from.
 #[derive(Debug)]
@@ -36,21 +40,29 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
     manifest::load(paths)
 }
 
-/// Steps 2 and 3: reads the platform and plans. `load` must have no errors.
+/// Steps 2 and 3: reads the platform and plans the whole account. `load` must have no errors.
 pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Planned, ApiError> {
-    observe_and_plan_with(client, load, &LifecycleOptions::default()).await
+    observe_and_plan_with(
+        client,
+        load,
+        &Scope::whole_account(),
+        &LifecycleOptions::default(),
+    )
+    .await
 }
 
-/// [`observe_and_plan`] with the lifecycle options of the run (`--prune-prefix`,
-/// `--max-deletes`).
+/// Steps 2 and 3 for part of the account (`scope`: the plan is narrowed to it, and only the
+/// leads of campaigns in it are read), with the lifecycle options of the run
+/// (`--prune-prefix`, `--max-deletes`).
 pub async fn observe_and_plan_with(
     client: &Client,
     load: LoadOutcome,
+    scope: &Scope,
     options: &LifecycleOptions,
 ) -> Result<Planned, ApiError> {
     let observed = Observed::fetch(client).await?;
     let lint = crate::lint::calling_hours(&load.manifests);
-    let planned = plan_all(client, &load.manifests, &observed, options).await?;
+    let planned = plan_all(client, &load.manifests, &observed, scope, options).await?;
     Ok(Planned {
         load,
         observed,
@@ -64,26 +76,127 @@ pub async fn observe_and_plan_with(
 /// Lead lists read at once.
 const LEAD_LISTS_IN_FLIGHT: usize = 4;
 
+/// The most pages one lead listing reads (as `Client::list_leads`): beyond it, the account-wide
+/// listing could not be read whole, so the plan reads per campaign.
+const MAX_LEAD_PAGES: u64 = 10_000;
+
 /// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
 /// must run, and plans their leads and status.
 async fn plan_all(
     client: &Client,
     manifests: &[Manifest],
     observed: &Observed,
+    scope: &Scope,
     options: &LifecycleOptions,
 ) -> Result<FullPlan, ApiError> {
     let first = full_plan::plan_campaigns_with(manifests, observed, options);
-    let leads: ObservedLeads = stream::iter(full_plan::campaigns_needing_leads(&first))
+    let declared = full_plan::campaigns_needing_leads_declared(&first);
+    let needed = scope::ids_in_scope(
+        scope,
+        &first.planned.plan,
+        declared.iter().map(|(id, _)| *id).collect(),
+    );
+    // A campaign takes one request per 100 leads when read on its own: that estimate is what
+    // the account-wide read must beat.
+    let in_scope: HashSet<u64> = needed.iter().copied().collect();
+    let per_campaign: u64 = declared
+        .iter()
+        .filter(|(id, _)| in_scope.contains(id))
+        .map(|(_, n)| (*n as u64).div_ceil(LEADS_PER_PAGE).max(1))
+        .sum();
+    let leads = read_leads(client, needed, per_campaign).await?;
+    let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
+    scope.narrow(&mut planned.plan, &planned.manifests);
+    planned.leads = leads;
+    Ok(planned)
+}
+
+/// How the leads of the campaigns a plan needs are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadReading {
+    /// `user/leads?campaign_id=` for each campaign: at least one request each.
+    PerCampaign,
+    /// `user/leads` for the whole account, this many pages in all (the first already read).
+    AccountWide { pages: u64 },
+}
+
+/// Chooses from the first page of the account-wide listing: reading the account whole costs
+/// `⌈total / per page⌉` requests, one of them made already; reading per campaign costs
+/// `per_campaign` more (one request per 100 declared leads of each campaign, at least one
+/// each). Account-wide wins ties: the per-campaign figure can only be low (leads added by
+/// hand take pages too).
+pub fn choose_lead_reading(per_campaign: u64, total: u64, per_page: u64) -> LeadReading {
+    let pages = total.div_ceil(per_page.max(1)).max(1);
+    if pages > MAX_LEAD_PAGES || pages - 1 > per_campaign {
+        LeadReading::PerCampaign
+    } else {
+        LeadReading::AccountWide { pages }
+    }
+}
+
+/// The leads (normalised numbers) of `ids`, every one of them a key (an empty list when it has
+/// none), read whichever way costs fewer requests (`choose_lead_reading`). When reading per
+/// campaign is expected to take one request at most, it is done directly: probing the
+/// account could only add one.
+async fn read_leads(
+    client: &Client,
+    ids: Vec<u64>,
+    per_campaign: u64,
+) -> Result<ObservedLeads, ApiError> {
+    if per_campaign <= 1 {
+        return read_leads_per_campaign(client, ids).await;
+    }
+    let first = client.list_account_leads_page(1).await?;
+    let reading = choose_lead_reading(per_campaign, first.total, first.per_page.max(1));
+    tracing::debug!(
+        campaigns = ids.len(),
+        account_leads = first.total,
+        ?reading,
+        "reading the leads of existing campaigns"
+    );
+    let LeadReading::AccountWide { pages } = reading else {
+        return read_leads_per_campaign(client, ids).await;
+    };
+    // Trust the paginator's own last page too: a server whose `total` is off must not make
+    // the plan miss a page.
+    let last = pages.max(first.last_page).min(MAX_LEAD_PAGES);
+    let rest: Vec<Vec<Lead>> =
+        stream::iter(2..=last)
+            .map(|page| async move {
+                Ok::<_, ApiError>(client.list_account_leads_page(page).await?.data)
+            })
+            .buffered(LEAD_LISTS_IN_FLIGHT)
+            .try_collect()
+            .await?;
+    let mut by_campaign: BTreeMap<u64, Vec<Lead>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    // Offset pages can repeat a lead when one is added while they are read.
+    let mut seen: HashSet<u64> = HashSet::new();
+    for lead in first.data.into_iter().chain(rest.into_iter().flatten()) {
+        if let Some(leads) = by_campaign.get_mut(&lead.campaign_id) {
+            if seen.insert(lead.id) {
+                leads.push(lead);
+            }
+        }
+    }
+    Ok(by_campaign
+        .into_iter()
+        .map(|(id, leads)| (id, observed_leads(&leads)))
+        .collect())
+}
+
+async fn read_leads_per_campaign(
+    client: &Client,
+    ids: Vec<u64>,
+) -> Result<ObservedLeads, ApiError> {
+    stream::iter(ids)
         .map(|id| async move {
             let leads = client.list_leads(id).await?;
             Ok::<_, ApiError>((id, observed_leads(&leads)))
         })
         .buffer_unordered(LEAD_LISTS_IN_FLIGHT)
         .try_collect()
-        .await?;
-    let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
-    planned.leads = leads;
-    Ok(planned)
+        .await
 }
 
 /// Steps 4 and 5: executes the plan's operations with the approvals in `options` (what is not
@@ -105,4 +218,50 @@ pub async fn execute(
         on_event,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_account_is_read_whole_when_its_pages_are_fewer_than_the_campaigns() {
+        // 300 campaigns of 3 leads: 9 pages instead of 300 lists.
+        assert_eq!(
+            choose_lead_reading(300, 900, 100),
+            LeadReading::AccountWide { pages: 9 }
+        );
+        // A tie goes to the account: per campaign is only a lower bound.
+        assert_eq!(
+            choose_lead_reading(4, 500, 100),
+            LeadReading::AccountWide { pages: 5 }
+        );
+        // No leads at all: the one page read says so.
+        assert_eq!(
+            choose_lead_reading(2, 0, 100),
+            LeadReading::AccountWide { pages: 1 }
+        );
+    }
+
+    #[test]
+    fn campaigns_of_many_leads_count_a_request_per_hundred() {
+        // 50 campaigns of 250 leads: 150 lists of theirs, or 125 pages of the account.
+        assert_eq!(
+            choose_lead_reading(150, 12_500, 100),
+            LeadReading::AccountWide { pages: 125 }
+        );
+    }
+
+    #[test]
+    fn a_few_campaigns_in_a_big_account_are_read_one_by_one() {
+        assert_eq!(
+            choose_lead_reading(3, 50_000, 100),
+            LeadReading::PerCampaign
+        );
+        // Beyond the page bound the account could not be read whole.
+        assert_eq!(
+            choose_lead_reading(u64::MAX, 100 * MAX_LEAD_PAGES + 1, 100),
+            LeadReading::PerCampaign
+        );
+    }
 }

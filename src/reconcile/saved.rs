@@ -51,6 +51,10 @@ pub struct SavedPlan {
     pub base_dir: PathBuf,
     /// The manifest paths as given to `plan`, reloaded by `apply` to check the fingerprint.
     pub paths: Vec<PathBuf>,
+    /// The `--target` patterns the plan was narrowed to (none: every campaign of `paths`).
+    /// `apply` recomputes the plan with the same targets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<String>,
     pub fingerprint: Fingerprint,
     /// The existing campaigns whose leads `fingerprint.leads` covers.
     pub lead_campaigns: Vec<u64>,
@@ -80,6 +84,7 @@ impl SavedPlan {
             api_url: api_url.to_owned(),
             base_dir: base_dir.to_owned(),
             paths: paths.to_vec(),
+            targets: Vec::new(),
             fingerprint: Fingerprint {
                 manifests: manifests_fingerprint(manifests),
                 remote: remote_fingerprint(remote),
@@ -94,6 +99,12 @@ impl SavedPlan {
     /// Records the lifecycle options the plan was made with.
     pub fn with_lifecycle(mut self, lifecycle: &LifecycleOptions) -> SavedPlan {
         self.lifecycle = lifecycle.clone();
+        self
+    }
+
+    /// The plan was narrowed to these `--target` patterns.
+    pub fn with_targets(mut self, targets: &[String]) -> SavedPlan {
+        self.targets = targets.to_vec();
         self
     }
 

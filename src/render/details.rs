@@ -31,7 +31,8 @@ pub fn leads_and_status_text(plan: &Plan) -> String {
     out
 }
 
-fn details_text(out: &mut String, f: &LeadsAndStatus) {
+/// One campaign's references, leads and status lines, printed with its block in the plan.
+pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
     if !f.references.is_empty() {
         let _ = writeln!(
             out,

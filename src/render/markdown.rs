@@ -3,6 +3,7 @@
 //! `similar`. The body stays under GitHub's comment limit (65,536 characters) and says so when
 //! it had to leave something out.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
@@ -107,17 +108,37 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         body.push("\n");
     }
 
-    // Significant rows first, so that truncation drops unchanged campaigns before creates.
-    let mut rows: Vec<&Action> = plan.actions.iter().collect();
+    // Campaigns with something to say go in the table, creates and drift first; unchanged
+    // and unmanaged campaigns fold into collapsed tables after it, so a fleet of hundreds
+    // still reads as its changes (and truncation drops them first).
+    let with_news: HashSet<&Location> = plan
+        .leads_and_status
+        .iter()
+        .filter(|f| f.worth_showing())
+        .map(|f| &f.manifest)
+        .collect();
+    let worth_showing = |a: &Action| a.manifest.as_ref().is_some_and(|m| with_news.contains(m));
+    let mut rows: Vec<&Action> = plan
+        .actions
+        .iter()
+        .filter(|a| match a.kind {
+            ActionKind::Create { .. }
+            | ActionKind::Drift { .. }
+            | ActionKind::Delete { .. }
+            | ActionKind::Replace { .. } => true,
+            ActionKind::Unchanged { .. } | ActionKind::Absent => worth_showing(a),
+            ActionKind::Unmanaged => false,
+        })
+        .collect();
     rows.sort_by_key(|a| match a.kind {
         ActionKind::Delete { .. } | ActionKind::Replace { .. } => 0,
         ActionKind::Create { .. } => 1,
         ActionKind::Drift { .. } => 2,
-        ActionKind::Unmanaged => 3,
-        ActionKind::Unchanged { .. } | ActionKind::Absent => 4,
+        _ => 3,
     });
+    const HEADER: &str = "| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n";
     if !rows.is_empty() {
-        body.push("| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n");
+        body.push(HEADER);
         for a in &rows {
             body.push(&row(plan, a));
         }
@@ -144,7 +165,32 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         for d in &diffs {
             body.push(d);
         }
-        body.force("</details>\n");
+        body.force("</details>\n\n");
+    }
+    for (what, kind) in [
+        ("unchanged campaign(s)", "unchanged"),
+        (
+            "unmanaged campaign(s), in no manifest and never touched",
+            "unmanaged",
+        ),
+    ] {
+        let folded: Vec<&Action> = plan
+            .actions
+            .iter()
+            .filter(|a| a.kind.label() == kind && !(kind == "unchanged" && worth_showing(a)))
+            .collect();
+        if folded.is_empty()
+            || !body.push(&format!(
+                "<details><summary>{} {what}</summary>\n\n{HEADER}",
+                folded.len()
+            ))
+        {
+            continue;
+        }
+        for a in &folded {
+            body.push(&row(plan, a));
+        }
+        body.force("\n</details>\n\n");
     }
     body.finish(plan.actions.len())
 }
@@ -440,7 +486,6 @@ mod tests {
 |---|---|---|---|---|
 | ➕ | New \\| &lt;b&gt;bold&lt;/b&gt; | create |  | campaigns/a.yaml:2 |
 | ⚠️ | Drifted | drift (max\\_retries) | 5 | campaigns/c.yaml:4 |
-| ✅ | Unchanged | unchanged | 3 | campaigns/b.yaml:1 |
 
 <details><summary>Field-level diff</summary>
 
@@ -464,6 +509,15 @@ mod tests {
 ```
 
 </details>
+
+<details><summary>1 unchanged campaign(s)</summary>
+
+| | Campaign | Action | Id | Manifest |
+|---|---|---|---|---|
+| ✅ | Unchanged | unchanged | 3 | campaigns/b.yaml:1 |
+
+</details>
+
 ";
         assert_eq!(md, expected, "got:\n{md}");
     }

@@ -11,4 +11,7 @@ pub mod markdown;
 pub mod text;
 
 pub use json::{apply_json, diagnostic_json, failure_json, plan_json, FORMAT_VERSION};
-pub use text::{apply_summary_text, diagnostics_text, operation_result_text, plan_text};
+pub use text::{
+    apply_summary_text, diagnostics_text, operation_result_text, plan_text, plan_text_with,
+    PlanTextOptions,
+};

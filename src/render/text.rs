@@ -2,6 +2,7 @@
 //! completes, and the apply summary. Text carries ANSI styles; the caller writes it through
 //! `anstream`, which strips them when stdout is not a terminal or `NO_COLOR` is set.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
@@ -9,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::manifest::{Diagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
+use crate::reconcile::leads_and_status::LeadsAndStatus;
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
 use super::details;
@@ -35,8 +37,91 @@ fn value(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| v.to_string())
 }
 
-/// The plan as text, Terraform style.
+/// How much of a plan the text shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanTextOptions {
+    /// List unchanged campaigns (and their leads and status) and every unmanaged campaign.
+    pub verbose: bool,
+    /// The manifests planned are the whole account's; otherwise the text says that unmanaged
+    /// campaigns are not listed.
+    pub whole_account: bool,
+}
+
+impl Default for PlanTextOptions {
+    fn default() -> PlanTextOptions {
+        PlanTextOptions {
+            verbose: false,
+            whole_account: true,
+        }
+    }
+}
+
+/// Unmanaged campaigns listed without `--verbose`; the rest are counted.
+const UNMANAGED_SHOWN: usize = 10;
+
+/// The plan as text, Terraform style, with the default options.
 pub fn plan_text(plan: &Plan) -> String {
+    plan_text_with(plan, PlanTextOptions::default())
+}
+
+/// The plan as text: one block per campaign with something to say (a create, drift, leads to
+/// add, a status change or note), its references, leads and status lines inside it; unchanged
+/// campaigns are only counted unless `verbose`; unmanaged campaigns at the end.
+pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
+    let details_of: HashMap<&Location, &LeadsAndStatus> = plan
+        .leads_and_status
+        .iter()
+        .map(|f| (&f.manifest, f))
+        .collect();
+    let mut body = String::new();
+    let mut hidden = 0usize;
+    let mut unmanaged: Vec<&Action> = Vec::new();
+    for action in &plan.actions {
+        let f = action
+            .manifest
+            .as_ref()
+            .and_then(|m| details_of.get(m).copied());
+        match action.kind {
+            ActionKind::Unmanaged => {
+                unmanaged.push(action);
+                continue;
+            }
+            ActionKind::Unchanged { .. }
+                if !options.verbose && !f.is_some_and(LeadsAndStatus::worth_showing) =>
+            {
+                hidden += 1;
+                continue;
+            }
+            _ => {}
+        }
+        let mut block = String::new();
+        action_text(&mut block, action);
+        if let Some(f) = f {
+            details::details_text(&mut block, f);
+        }
+        body.push_str(&block);
+        // A block of several lines stands apart; one-line blocks (unchanged) stay together.
+        if block.lines().count() > 1 {
+            body.push('\n');
+        }
+    }
+    let shown = if options.verbose {
+        unmanaged.len()
+    } else {
+        UNMANAGED_SHOWN
+    };
+    for a in unmanaged.iter().take(shown) {
+        action_text(&mut body, a);
+    }
+    if unmanaged.len() > shown {
+        let _ = writeln!(
+            body,
+            "  {} ... and {} more unmanaged campaign(s), not listed (--verbose lists them)",
+            paint(CYAN, "?"),
+            unmanaged.len() - shown
+        );
+    }
+
     let mut out = String::new();
     let s = plan.summary();
     // A plan with errors says so first, as Terraform's `Error:` does: its blocks below are
@@ -49,18 +134,15 @@ pub fn plan_text(plan: &Plan) -> String {
             paint(RED, "Error:")
         );
     }
-    if s.create > 0 || s.drift > 0 {
+    if !body.is_empty() {
         let _ = writeln!(
             out,
             "campaignctl compared the manifests with the platform:\n"
         );
-    }
-    for action in &plan.actions {
-        action_text(&mut out, action);
-    }
-    out.push_str(&details::leads_and_status_text(plan));
-    if !plan.actions.is_empty() {
-        out.push('\n');
+        out.push_str(&body);
+        if !body.ends_with("\n\n") {
+            out.push('\n');
+        }
     }
     if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() {
         let _ = writeln!(
@@ -84,6 +166,26 @@ pub fn plan_text(plan: &Plan) -> String {
     }
     if let Some(line) = details::leads_and_status_summary_text(plan) {
         out.push_str(&line);
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                DIM,
+                format!("{hidden} unchanged campaign(s) not listed (--verbose lists them).")
+            )
+        );
+    }
+    if !options.whole_account {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                DIM,
+                "Only part of the account was planned (files or --target named), so campaigns in no manifest are not listed."
+            )
+        );
     }
     if s.drift > 0 {
         let _ = writeln!(
@@ -120,7 +222,7 @@ fn action_text(out: &mut String, a: &Action) {
                     let _ = writeln!(out, "      {} {k:width$} = {}", paint(GREEN, "+"), value(v));
                 }
             }
-            let _ = writeln!(out, "    }}\n");
+            let _ = writeln!(out, "    }}");
         }
         ActionKind::Drift {
             changes,
@@ -163,7 +265,7 @@ fn action_text(out: &mut String, a: &Action) {
                     )
                 );
             }
-            let _ = writeln!(out, "    }}\n");
+            let _ = writeln!(out, "    }}");
         }
         ActionKind::Unchanged { write_once } => {
             let note = if write_once.is_empty() {

@@ -145,16 +145,22 @@ impl Daemon {
             Ok(lock) => lock,
             Err(e) => return (PassOutcome::Failed, Some(e.to_string())),
         };
-        let planned =
-            match pipeline::observe_and_plan_with(&self.client, load, &self.lifecycle).await {
-                Ok(planned) => planned,
-                Err(e) => {
-                    return (
-                        PassOutcome::Failed,
-                        Some(format!("cannot read the platform: {e}")),
-                    )
-                }
-            };
+        let planned = match pipeline::observe_and_plan_with(
+            &self.client,
+            load,
+            &crate::reconcile::scope::Scope::whole_account(),
+            &self.lifecycle,
+        )
+        .await
+        {
+            Ok(planned) => planned,
+            Err(e) => {
+                return (
+                    PassOutcome::Failed,
+                    Some(format!("cannot read the platform: {e}")),
+                )
+            }
+        };
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
         counts.leads_to_add = plan.leads_and_status_summary().leads_to_add;

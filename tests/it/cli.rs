@@ -180,7 +180,9 @@ fn drift_unchanged_and_unmanaged_are_reported_and_never_touched() {
     );
 
     // Same days in another order and the same time: unchanged, with write-once fields named.
-    let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--verbose"])
+        .run();
     plan.assert_code(0)
         .assert_contains("= \"Alpha\" (id 1) is up to date")
         .assert_contains("write-once, not compared: assistant_id, timezone")

@@ -9,6 +9,7 @@ mod architecture;
 mod chaos;
 mod cli;
 mod client;
+mod fleet;
 mod fuzz_manifest;
 mod gitops;
 mod hostile_server;

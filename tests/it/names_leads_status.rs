@@ -192,7 +192,7 @@ fn leads_beyond_one_page_are_all_seen() {
         .assert_code(0);
     assert_eq!(leads_created(&emu), 150);
     campaignctl(ws.path(), Some(&emu))
-        .args(["plan", "c"])
+        .args(["plan", "c", "-v"])
         .run()
         .assert_code(0)
         .assert_contains("= \"Big\" has all its leads (150 declared, 150 on the platform")

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::account_lock;
 use crate::api::Client;
 use crate::cli::args::Format;
+use crate::cli::progress::Progress;
 use crate::cli::{exit, UserError};
 use crate::manifest::{self, Diagnostic, Manifest};
 use crate::reconcile::executor::{Event, ExecuteOptions};
@@ -23,8 +24,9 @@ use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::operation::{Approval, Approvals};
 use crate::reconcile::pipeline;
 use crate::reconcile::plan::ActionKind;
+use crate::reconcile::scope::{Scope, Targets};
 use crate::reconcile::{saved, Plan, Report};
-use crate::render::{self as render, details};
+use crate::render::{self as render, details, PlanTextOptions};
 
 use super::plan::{make_plan, print_json};
 
@@ -40,6 +42,10 @@ pub struct Options {
     pub format: Format,
     /// How long to wait for another run's lock on the account.
     pub lock_timeout: Duration,
+    /// `--target` patterns: only these campaigns are planned and applied.
+    pub targets: Vec<String>,
+    /// List unchanged and every unmanaged campaign in the plan shown.
+    pub verbose: bool,
 }
 
 /// How often an interactive apply re-plans after a "yes" that came too late (the plan changed
@@ -76,19 +82,33 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
             .hint("set CAMPAIGNCTL_LOCK_DIR to a private directory campaignctl may write to"),
     })?;
     if let Some(plan_file) = saved_plan_among(paths)? {
+        if !options.targets.is_empty() {
+            return Err(UserError::new(format!(
+                "--target cannot be combined with the saved plan {}: a saved plan applies the targets it was made with",
+                plan_file.display()
+            ))
+            .hint("make the plan with `campaignctl plan --target NAME --out FILE`, then apply that file")
+            .into());
+        }
         return run_saved(client, &plan_file, options).await;
     }
-    let Some(mut planned) = make_plan(client, paths, options.format, &options.lifecycle).await?
+    let scope = Scope::of(paths, Targets::new(&options.targets));
+    let text_options = PlanTextOptions {
+        verbose: options.verbose,
+        whole_account: scope.whole_account,
+    };
+    let Some(mut planned) =
+        make_plan(client, paths, &scope, options.format, &options.lifecycle).await?
     else {
         return Ok(exit::ERROR);
     };
     let text = options.format == Format::Text;
     for attempt in 0.. {
         if text {
-            anstream::print!("{}", render::plan_text(&planned.plan));
+            anstream::print!("{}", render::plan_text_with(&planned.plan, text_options));
         } else if !options.auto_approve {
             // JSON on stdout is the report; a person about to be asked sees the plan too.
-            anstream::eprint!("{}", render::plan_text(&planned.plan));
+            anstream::eprint!("{}", render::plan_text_with(&planned.plan, text_options));
         }
         if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, &options) {
             return Ok(code);
@@ -110,7 +130,8 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
         let paths = paths.to_vec();
-        let Some(again) = make_plan(client, &paths, options.format, &options.lifecycle).await?
+        let Some(again) =
+            make_plan(client, &paths, &scope, options.format, &options.lifecycle).await?
         else {
             return Ok(exit::ERROR);
         };
@@ -199,7 +220,9 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
-    let planned = pipeline::observe_and_plan_with(client, load, &saved.lifecycle)
+    // The same scope as the plan: the same paths, the same targets.
+    let scope = Scope::of(&saved.paths, Targets::new(&saved.targets));
+    let planned = pipeline::observe_and_plan_with(client, load, &scope, &saved.lifecycle)
         .await
         .map_err(UserError::from)?;
     if saved::remote_fingerprint(&planned.observed.campaigns) != saved.fingerprint.remote {
@@ -228,7 +251,11 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
     }
     let text = options.format == Format::Text;
     if text {
-        anstream::print!("{}", render::plan_text(&planned.plan));
+        let text_options = PlanTextOptions {
+            verbose: options.verbose,
+            whole_account: scope.whole_account,
+        };
+        anstream::print!("{}", render::plan_text_with(&planned.plan, text_options));
     }
     if let Some(code) = refuse_errors(&planned.plan, &[], &options) {
         return Ok(code);
@@ -419,9 +446,19 @@ async fn execute(
             cancel.cancel();
         }
     });
+    // On a terminal, a bar shows done / total and the failures so far; the per-operation
+    // lines stay, printed with the bar cleared.
+    let mut progress = text.then(|| Progress::start(plan.operations.len()));
     let mut on_event = |event: Event<'_>| {
+        if let Some(progress) = progress.as_mut() {
+            progress.on_event(&event);
+        }
         if let (true, Event::Finished(_, result) | Event::Revised(_, result)) = (text, event) {
-            anstream::print!("{}", render::operation_result_text(result));
+            let line = render::operation_result_text(result);
+            match progress.as_ref() {
+                Some(progress) => progress.suspend(|| anstream::print!("{line}")),
+                None => anstream::print!("{line}"),
+            }
         }
     };
     let run = pipeline::execute(
@@ -443,6 +480,9 @@ async fn execute(
         }
     };
     signals.abort();
+    if let Some(progress) = progress {
+        progress.finish();
+    }
     if text {
         anstream::print!(
             "\n{}",
@@ -525,6 +565,8 @@ mod tests {
             parallelism: 1,
             format: Format::Text,
             lock_timeout: Duration::from_secs(1),
+            targets: Vec::new(),
+            verbose: false,
         }
     }
 

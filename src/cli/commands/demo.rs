@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::api::{parse_base_url, ApiToken};
-use crate::cli::args::{Format, LintArgs, ManifestPaths, PlanArgs, PlanFormat, ValidateFormat};
+use crate::cli::args::{
+    Format, LintArgs, ManifestPaths, PlanArgs, PlanFormat, ScopeArgs, ValidateFormat,
+};
 use crate::cli::exit;
 use crate::cli::settings::client_for;
 use crate::emulator::{self, EmulatorConfig, FaultConfig};
@@ -49,6 +51,10 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
         format: PlanFormat::Text,
         out: None,
         detailed_exitcode: false,
+        scope: ScopeArgs {
+            targets: Vec::new(),
+            verbose: false,
+        },
         lint: LintArgs {
             deny_warnings: false,
         },
@@ -71,6 +77,8 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
             parallelism: 4,
             lock_timeout: Duration::from_secs(60),
             format: Format::Text,
+            targets: Vec::new(),
+            verbose: false,
         };
         code = super::apply::run(&client, paths, options).await?;
     }

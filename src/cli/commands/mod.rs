@@ -33,6 +33,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
                 parallelism: usize::from(args.parallelism),
                 format: args.format,
                 lock_timeout: args.lock_timeout,
+                targets: args.scope.targets,
+                verbose: args.scope.verbose,
             };
             apply::run(&client, &args.manifests.paths, options).await
         }

@@ -4,13 +4,14 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::api::Client;
-use crate::cli::args::{Format, PlanArgs, PlanFormat};
+use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
 use crate::cli::{exit, UserError};
 use crate::manifest::Diagnostic;
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
-use crate::render::{self as render, github, markdown};
+use crate::reconcile::scope::{Scope, Targets};
+use crate::render::{self as render, github, markdown, PlanTextOptions};
 
 pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     let machine = match args.format {
@@ -19,7 +20,10 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     };
     crate::cli::report::annotations_only(args.format == PlanFormat::Github);
     let lifecycle = args.lifecycle.options();
-    let Some(planned) = make_plan(client, &args.manifests.paths, machine, &lifecycle).await? else {
+    let scope = scope_of(&args.manifests.paths, &args.scope);
+    let Some(planned) =
+        make_plan(client, &args.manifests.paths, &scope, machine, &lifecycle).await?
+    else {
         return Ok(exit::ERROR);
     };
     // A saved plan is made from the manifests; then they go, before the rendering allocates
@@ -38,7 +42,8 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
                 &planned.leads,
                 &planned.plan,
             )
-            .with_lifecycle(&lifecycle),
+            .with_lifecycle(&lifecycle)
+            .with_targets(scope.target_patterns()),
         ),
     };
     let Planned {
@@ -48,8 +53,11 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     let warnings: Vec<Diagnostic> = load.diagnostics.iter().chain(&lint).cloned().collect();
     drop(load);
     match args.format {
-        PlanFormat::Text => anstream::print!("{}", render::plan_text(plan)),
-        PlanFormat::Json => print_json(&render::plan_json(plan, &warnings)),
+        PlanFormat::Text => anstream::print!(
+            "{}",
+            render::plan_text_with(plan, text_options(&scope, &args.scope))
+        ),
+        PlanFormat::Json => print_json(&with_scope(render::plan_json(plan, &warnings), &scope)),
         PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, &warnings)),
         PlanFormat::Github => {
             anstream::print!("{}", github::plan(plan, &[])); // make_plan showed `warnings`
@@ -94,11 +102,41 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// Loads and validates the manifests, lists the platform, and plans. `None` when the
-/// manifests are invalid (diagnostics already printed). API failures are errors.
+/// The scope of planning `paths` with the `--target` patterns of `args`.
+pub fn scope_of(paths: &[PathBuf], args: &ScopeArgs) -> Scope {
+    Scope::of(paths, Targets::new(&args.targets))
+}
+
+/// How the text plan is shown for this scope and `--verbose`.
+pub fn text_options(scope: &Scope, args: &ScopeArgs) -> PlanTextOptions {
+    PlanTextOptions {
+        verbose: args.verbose,
+        whole_account: scope.whole_account,
+    }
+}
+
+/// The plan JSON with what it covers: `scope.whole_account` (unmanaged campaigns are listed
+/// only then) and `scope.targets`.
+pub fn with_scope(mut doc: serde_json::Value, scope: &Scope) -> serde_json::Value {
+    if let Some(map) = doc.as_object_mut() {
+        map.insert(
+            "scope".to_owned(),
+            serde_json::json!({
+                "whole_account": scope.whole_account,
+                "targets": scope.target_patterns(),
+            }),
+        );
+    }
+    doc
+}
+
+/// Loads and validates the manifests, lists the platform, and plans `scope`. `None` when the
+/// manifests are invalid (diagnostics already printed). API failures, and a `--target` that
+/// matches no campaign, are errors.
 pub async fn make_plan(
     client: &Client,
     paths: &[PathBuf],
+    scope: &Scope,
     format: Format,
     lifecycle: &LifecycleOptions,
 ) -> anyhow::Result<Option<Planned>> {
@@ -111,6 +149,20 @@ pub async fn make_plan(
         }
         return Ok(None);
     }
+    if let Some(targets) = &scope.targets {
+        let unmatched = targets.unmatched(&load.manifests);
+        if !unmatched.is_empty() {
+            if format == Format::Json {
+                print_json(&render::failure_json(
+                    &load.diagnostics,
+                    Some(&unmatched.join("; ")),
+                ));
+            }
+            return Err(UserError::new(unmatched.join("; "))
+                .hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned")
+                .into());
+        }
+    }
     if std::io::stderr().is_terminal() {
         anstream::eprintln!(
             "Reading campaigns, assistants and phone numbers from {} ...",
@@ -118,7 +170,7 @@ pub async fn make_plan(
         );
     }
     let load_diagnostics = load.diagnostics.clone();
-    let planned = match pipeline::observe_and_plan_with(client, load, lifecycle).await {
+    let planned = match pipeline::observe_and_plan_with(client, load, scope, lifecycle).await {
         Ok(p) => p,
         Err(e) => return Err(api_failure(format, &load_diagnostics, e)),
     };

@@ -1,0 +1,275 @@
+//! What part of the account a plan speaks for. A plan of the whole account's manifests lists
+//! the campaigns no manifest names (unmanaged); a plan of some files, or narrowed with
+//! `--target`, says nothing about the rest of the account. `--target` narrows further: only the
+//! named campaigns' actions, leads, status and operations, and only their problems, remain.
+//!
+//! The whole account is planned when no `--target` is given and every path given is a
+//! directory (the default `campaigns/` included): a directory is taken as the manifest root.
+//! Naming a file plans that file's campaigns only.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobMatcher};
+
+use crate::manifest::{Diagnostic, Location, Manifest};
+
+use super::operation;
+use super::plan::{ActionKind, Plan};
+
+/// The `--target` patterns: campaign names, or glob patterns over them (`Q4 *`, `Fleet 0??`).
+#[derive(Debug, Clone)]
+pub struct Targets {
+    patterns: Vec<String>,
+    /// `None` where the pattern is no valid glob (`Q4 [EU`): it then matches its exact name.
+    matchers: Vec<Option<GlobMatcher>>,
+}
+
+impl Targets {
+    /// `None` when there are no patterns (everything is targeted).
+    pub fn new(patterns: &[String]) -> Option<Targets> {
+        if patterns.is_empty() {
+            return None;
+        }
+        let matchers = patterns
+            .iter()
+            .map(|p| Glob::new(p).ok().map(|g| g.compile_matcher()))
+            .collect();
+        Some(Targets {
+            patterns: patterns.to_vec(),
+            matchers,
+        })
+    }
+
+    pub fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    fn pattern_matches(&self, i: usize, name: &str) -> bool {
+        // A name is always its own pattern, even when it holds glob characters (`Q4 [EU]`).
+        self.patterns[i] == name || self.matchers[i].as_ref().is_some_and(|m| m.is_match(name))
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        (0..self.patterns.len()).any(|i| self.pattern_matches(i, name))
+    }
+
+    /// Every pattern that matches no manifest's campaign, each with a message (and a
+    /// did-you-mean when one name is clearly closest). Empty when all match.
+    pub fn unmatched(&self, manifests: &[Manifest]) -> Vec<String> {
+        let names: Vec<&str> = manifests.iter().map(|m| m.spec.name.as_str()).collect();
+        (0..self.patterns.len())
+            .filter(|&i| !names.iter().any(|n| self.pattern_matches(i, n)))
+            .map(|i| {
+                let pattern = &self.patterns[i];
+                let mut message =
+                    format!("--target {pattern:?} matches no campaign of the manifests planned");
+                if let Some(close) = closest_name(pattern, &names) {
+                    message.push_str(&format!("; did you mean {close:?}?"));
+                }
+                message
+            })
+            .collect()
+    }
+}
+
+/// The name closest to `pattern` (compared case-insensitively, spaces as underscores, as
+/// field names are), if one clearly is.
+fn closest_name<'a>(pattern: &str, names: &[&'a str]) -> Option<&'a str> {
+    let folded: Vec<String> = names
+        .iter()
+        .map(|n| n.to_ascii_lowercase().replace([' ', '-'], "_"))
+        .collect();
+    let close = crate::manifest::suggest_closest(pattern, folded.iter().map(String::as_str))?;
+    let at = folded.iter().position(|f| f == close)?;
+    Some(names[at])
+}
+
+/// What a plan covers.
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// `None`: every campaign of the manifests planned.
+    pub targets: Option<Targets>,
+    /// The manifests planned are the whole account's (see the module docs): only then are
+    /// unmanaged campaigns listed.
+    pub whole_account: bool,
+}
+
+impl Scope {
+    /// The whole account (what `watch` and `demo` plan).
+    pub fn whole_account() -> Scope {
+        Scope {
+            targets: None,
+            whole_account: true,
+        }
+    }
+
+    /// The scope of planning `paths` with `targets` (module docs).
+    pub fn of(paths: &[PathBuf], targets: Option<Targets>) -> Scope {
+        let whole_account = targets.is_none() && paths.iter().all(|p| p.is_dir());
+        Scope {
+            targets,
+            whole_account,
+        }
+    }
+
+    /// Whether a managed campaign of this name is in scope.
+    pub fn includes(&self, name: &str) -> bool {
+        self.targets.as_ref().is_none_or(|t| t.matches(name))
+    }
+
+    /// The target patterns, empty when there are none.
+    pub fn target_patterns(&self) -> &[String] {
+        self.targets.as_ref().map_or(&[], |t| t.patterns())
+    }
+
+    /// Narrows a full plan to this scope: unmanaged campaigns go unless the whole account was
+    /// planned; with targets, only the targeted campaigns' actions, leads and status remain,
+    /// their operations are derived again, and only problems that belong to them or to no
+    /// manifest are kept (a problem that cannot be placed is kept: it may concern the
+    /// targets). `manifests` are those the plan was made from.
+    pub fn narrow(&self, plan: &mut Plan, manifests: &[Manifest]) {
+        if self.whole_account {
+            return;
+        }
+        plan.actions.retain(|a| {
+            !matches!(a.kind, ActionKind::Unmanaged)
+                && a.manifest.is_some()
+                && self.includes(&a.name)
+        });
+        if self.targets.is_none() {
+            return;
+        }
+        plan.leads_and_status.retain(|f| self.includes(&f.name));
+        plan.operations = operation::derive(&plan.actions, &plan.leads_and_status);
+        let owners = Owners::new(manifests);
+        plan.diagnostics.retain(|d| {
+            owners
+                .of(d)
+                .is_none_or(|m| self.includes(m.spec.name.as_str()))
+        });
+    }
+}
+
+/// Which manifest a diagnostic is about: the document of its file that starts at or above its
+/// line.
+struct Owners<'a> {
+    by_file: BTreeMap<&'a Path, Vec<(usize, &'a Manifest)>>,
+}
+
+impl<'a> Owners<'a> {
+    fn new(manifests: &'a [Manifest]) -> Owners<'a> {
+        let mut by_file: BTreeMap<&Path, Vec<(usize, &Manifest)>> = BTreeMap::new();
+        for m in manifests {
+            by_file
+                .entry(m.location.file.as_path())
+                .or_default()
+                .push((m.location.line, m));
+        }
+        for starts in by_file.values_mut() {
+            starts.sort_by_key(|(line, _)| *line);
+        }
+        Owners { by_file }
+    }
+
+    fn of(&self, d: &Diagnostic) -> Option<&'a Manifest> {
+        let Location { file, line, .. } = d.location.as_ref()?;
+        let starts = self.by_file.get(file.as_path())?;
+        let after = starts.partition_point(|(start, _)| start <= line);
+        after.checked_sub(1).map(|i| starts[i].1)
+    }
+}
+
+/// The remote ids of the campaigns in scope among `ids` (the campaigns whose leads a plan
+/// reads): those of actions for targeted manifests.
+pub fn ids_in_scope(scope: &Scope, plan: &Plan, ids: Vec<u64>) -> Vec<u64> {
+    if scope.targets.is_none() {
+        return ids;
+    }
+    let wanted: HashSet<u64> = plan
+        .actions
+        .iter()
+        .filter(|a| a.manifest.is_some() && scope.includes(&a.name))
+        .filter_map(|a| a.remote_id)
+        .collect();
+    ids.into_iter().filter(|id| wanted.contains(id)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::parse_bytes;
+
+    fn manifests(yaml: &str) -> Vec<Manifest> {
+        let (manifests, diagnostics) = parse_bytes(Path::new("f.yaml"), yaml.as_bytes());
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        manifests
+    }
+
+    fn targets(patterns: &[&str]) -> Targets {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        Targets::new(&patterns).expect("patterns given")
+    }
+
+    #[test]
+    fn patterns_are_globs_and_names_match_themselves() {
+        let t = targets(&["Q4 *", "Lit [EU", "Exact [x]"]);
+        assert!(t.matches("Q4 East") && t.matches("Q4 "));
+        assert!(!t.matches("Q3 East"), "case and text matter");
+        assert!(
+            t.matches("Lit [EU"),
+            "an invalid glob matches its exact name"
+        );
+        assert!(
+            t.matches("Exact [x]"),
+            "a name with glob characters is its own pattern"
+        );
+        assert!(t.matches("Exact x"), "and is a glob too");
+        assert!(Targets::new(&[]).is_none());
+    }
+
+    #[test]
+    fn an_unmatched_target_says_so_with_the_closest_name() {
+        let ms = manifests(
+            "kind: Campaign\nname: Spring Outreach\nassistant_id: 7\n---\nkind: Campaign\nname: Winter\nassistant_id: 7\n",
+        );
+        let problems = targets(&["Spring Outreach", "sprng outreach", "Nothing*"]).unmatched(&ms);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("\"sprng outreach\"")
+                && problems[0].contains("did you mean \"Spring Outreach\"?"),
+            "{problems:?}"
+        );
+        assert!(!problems[1].contains("did you mean"), "{problems:?}");
+    }
+
+    #[test]
+    fn a_problem_belongs_to_the_document_it_is_in() {
+        let ms = manifests(
+            "kind: Campaign\nname: A\nassistant_id: 7\n---\nkind: Campaign\nname: B\nassistant_id: 7\n",
+        );
+        let owners = Owners::new(&ms);
+        let at = |line| Diagnostic::error(Some(Location::new("f.yaml", line, 1)), "x");
+        let name = |d: &Diagnostic| owners.of(d).map(|m| m.spec.name.clone());
+        assert_eq!(name(&at(3)), Some("A".into()));
+        assert_eq!(name(&at(7)), Some("B".into()));
+        assert_eq!(
+            name(&Diagnostic::error(
+                Some(Location::new("other.csv", 2, 1)),
+                "x"
+            )),
+            None,
+            "a file without manifests belongs to none"
+        );
+    }
+
+    #[test]
+    fn the_whole_account_is_planned_from_directories_without_targets() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("a.yaml");
+        std::fs::write(&file, "").expect("write");
+        assert!(Scope::of(&[dir.path().to_owned()], None).whole_account);
+        assert!(!Scope::of(&[file], None).whole_account);
+        assert!(!Scope::of(&[dir.path().to_owned()], Some(targets(&["A"]))).whole_account);
+    }
+}
