@@ -919,8 +919,9 @@ async fn recheck_not_calling(
             .filter(|(at, _)| at.elapsed() < FRESH_FOR)
             .map(|(_, statuses)| statuses.get(&id).cloned())
     });
-    let status = match recent {
-        Some(status) => status.unwrap_or_default(),
+    // A campaign missing from a shared read (created after it) is read again, not assumed.
+    let status = match recent.flatten() {
+        Some(status) => status,
         None => match client.list_campaigns().await {
             Ok(list) => {
                 let statuses: HashMap<u64, CampaignStatus> =

@@ -113,6 +113,16 @@ impl Scope {
         }
     }
 
+    /// `--prune-prefix` deletes what no manifest declares, so it needs every manifest of the
+    /// account: directories, not single files, and no `--target`.
+    pub fn allows_prune(&self) -> Result<(), String> {
+        if self.whole_account {
+            Ok(())
+        } else {
+            Err("--prune-prefix deletes every campaign under the prefix that no manifest declares, so it needs all of the account's manifests: name directories, not single files, and leave out --target".to_owned())
+        }
+    }
+
     /// Whether a managed campaign of this name is in scope.
     pub fn includes(&self, name: &str) -> bool {
         self.targets.as_ref().is_none_or(|t| t.matches(name))
@@ -137,11 +147,13 @@ impl Scope {
                 && a.manifest.is_some()
                 && self.includes(&a.name)
         });
+        plan.leads_and_status.retain(|f| self.includes(&f.name));
+        // Always derived again: an operation must never outlive the action it came from (a
+        // prune's delete of a campaign outside the scope would otherwise run unseen).
+        plan.operations = operation::derive(&plan.actions, &plan.leads_and_status);
         if self.targets.is_none() {
             return;
         }
-        plan.leads_and_status.retain(|f| self.includes(&f.name));
-        plan.operations = operation::derive(&plan.actions, &plan.leads_and_status);
         let owners = Owners::new(manifests);
         plan.diagnostics.retain(|d| {
             owners

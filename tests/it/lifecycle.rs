@@ -380,6 +380,32 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_and_refuses_when_unsa
     .assert_contains("the plan would delete 2 campaign(s), more than --max-deletes 1: \"ct-old\" (id 2), \"ct-older\" (id 3)");
     assert_eq!(stat(&emu, "campaigns_deleted"), 0);
 
+    // Naming a file is not the whole account: the campaigns of other files would look
+    // undeclared. Refused before anything is planned, for plan, apply and watch.
+    for args in [
+        &["plan", "--prune-prefix", "ct-", "c/keep.yaml"][..],
+        &[
+            "apply",
+            "--auto-approve",
+            "--allow-delete",
+            "--prune-prefix",
+            "ct-",
+            "c/keep.yaml",
+        ],
+        &[
+            "watch",
+            "--allow-delete",
+            "--prune-prefix",
+            "ct-",
+            "c/keep.yaml",
+        ],
+    ] {
+        run(&ws, &emu, args).assert_code(1).assert_contains(
+            "--prune-prefix deletes every campaign under the prefix that no manifest declares",
+        );
+    }
+    assert_eq!(stat(&emu, "campaigns_deleted"), 0);
+
     // No manifests loaded: refused, whatever the flags.
     std::fs::create_dir_all(ws.path().join("empty")).expect("mkdir");
     run(

@@ -93,6 +93,9 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         return run_saved(client, &plan_file, options).await;
     }
     let scope = Scope::of(paths, Targets::new(&options.targets));
+    if options.lifecycle.prune_prefix.is_some() {
+        scope.allows_prune().map_err(UserError::new)?;
+    }
     let text_options = PlanTextOptions {
         verbose: options.verbose,
         whole_account: scope.whole_account,
@@ -222,6 +225,11 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
     }
     // The same scope as the plan: the same paths, the same targets.
     let scope = Scope::of(&saved.paths, Targets::new(&saved.targets));
+    if saved.lifecycle.prune_prefix.is_some() {
+        scope
+            .allows_prune()
+            .map_err(|e| UserError::new(e).hint(replan))?;
+    }
     let planned = pipeline::observe_and_plan_with(client, load, &scope, &saved.lifecycle)
         .await
         .map_err(UserError::from)?;

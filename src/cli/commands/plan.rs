@@ -21,6 +21,9 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     crate::cli::report::annotations_only(args.format == PlanFormat::Github);
     let lifecycle = args.lifecycle.options();
     let scope = scope_of(&args.manifests.paths, &args.scope);
+    if lifecycle.prune_prefix.is_some() {
+        scope.allows_prune().map_err(UserError::new)?;
+    }
     let Some(planned) =
         make_plan(client, &args.manifests.paths, &scope, machine, &lifecycle).await?
     else {

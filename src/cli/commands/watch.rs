@@ -17,6 +17,11 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
     // Listen for signals before anything else, so an early SIGTERM is a clean stop too.
     let shutdown = tokio::spawn(super::emulator::shutdown_signal());
     let client = crate::cli::settings::client_from(api)?;
+    if args.lifecycle.prune_prefix.is_some() {
+        crate::reconcile::scope::Scope::of(&args.manifests.paths, None)
+            .allows_prune()
+            .map_err(crate::cli::UserError::new)?;
+    }
     let config = WatchConfig {
         paths: args.manifests.paths,
         debounce: args.debounce,
