@@ -3,19 +3,10 @@
 
 use std::fmt::Write as _;
 
+use super::style::{paint, DIM, GREEN, RED, YELLOW};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
 use crate::reconcile::plan::Plan;
 use crate::reconcile::resolve::References;
-use anstyle::{AnsiColor, Style};
-
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
-const DIM: Style = Style::new().dimmed();
-
-fn paint(style: Style, text: impl std::fmt::Display) -> String {
-    format!("{style}{text}{style:#}")
-}
 
 /// The words shown for starting a campaign, in the plan and in the confirmation.
 pub const WILL_START_CALLING: &str = "WILL START CALLING";

@@ -4,19 +4,11 @@
 
 use std::fmt::Write as _;
 
-use anstyle::{AnsiColor, Style};
+use super::style::{paint, DIM, GREEN, RED};
 use serde_json::{json, Value};
 
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::plan::{Action, ActionKind, DeleteReason};
-
-const GREEN: Style = AnsiColor::Green.on_default();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const DIM: Style = Style::new().dimmed();
-
-fn paint(style: Style, text: impl std::fmt::Display) -> String {
-    format!("{style}{text}{style:#}")
-}
 
 /// The words shown for deleting a campaign, in the plan and in the confirmation.
 pub const WILL_DELETE: &str = "WILL DELETE";

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use anstyle::{AnsiColor, Style};
+use super::style::{paint, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 use serde_json::{json, Value};
 
 use crate::manifest::{Diagnostic, Location};
@@ -14,17 +14,6 @@ use crate::reconcile::leads_and_status::LeadsAndStatus;
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
 use super::details;
-
-const GREEN: Style = AnsiColor::Green.on_default();
-const YELLOW: Style = AnsiColor::Yellow.on_default();
-const RED: Style = AnsiColor::Red.on_default().bold();
-const CYAN: Style = AnsiColor::Cyan.on_default();
-const DIM: Style = Style::new().dimmed();
-const BOLD: Style = Style::new().bold();
-
-fn paint(style: Style, text: impl std::fmt::Display) -> String {
-    format!("{style}{text}{style:#}")
-}
 
 fn at(location: &Option<Location>) -> String {
     location
