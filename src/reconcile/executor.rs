@@ -344,21 +344,7 @@ pub async fn execute(
             let fresh = fresh_statuses.clone();
             let approvals = options.approvals;
             in_flight.push(async move {
-                let (outcome, refused) = match id {
-                    Some(id) => (
-                        run(client, op, id, manifest, approvals, &fresh).await,
-                        false,
-                    ),
-                    None => match &op.kind {
-                        OperationKind::CreateCampaign { request } => {
-                            match create_or_refused(client, request, manifest).await {
-                                Ok(outcome) => (outcome, false),
-                                Err(outcome) => (outcome, true),
-                            }
-                        }
-                        _ => (Outcome::failed("the campaign's id is not known"), false),
-                    },
-                };
+                let (outcome, refused) = run(client, op, id, manifest, approvals, &fresh).await;
                 (op, id, outcome, refused)
             });
         }
@@ -565,10 +551,6 @@ struct Verified {
     deleted: Option<u64>,
 }
 
-/// Rounds of listing while a name is still held by several campaigns (each racing run deletes
-/// its own losing copy; this waits for them), with the retry policy's backoff in between.
-const VERIFY_ROUNDS: u32 = 6;
-
 /// Lists the campaigns after the creates and settles each name this run created.
 ///
 /// Where several campaigns hold the name, the lowest id wins, and the run deletes every other
@@ -576,98 +558,65 @@ const VERIFY_ROUNDS: u32 = 6;
 /// holder of a name this run created appeared after its plan, which saw none). No run writes
 /// leads or starts to a name with several holders, so a copy with no leads is one nobody has
 /// used; deleting a copy twice is harmless (404 counts as gone). The run continues with the
-/// winner. A name counts as settled only once one campaign holds it; names still held twice
-/// after the last round are not settled: their leads and start are skipped, and the next run
-/// (or plan) sees the state.
+/// winner. One list is enough: every extra holder in it is deleted or the name is refused, so
+/// no run waits for another. A name is settled only once one campaign holds it; otherwise its
+/// leads and start are skipped, and the next run (or plan) sees the state.
 async fn verify_creates(
     client: &Client,
     made: Vec<(OperationId, String, Option<u64>)>,
 ) -> HashMap<OperationId, Result<Verified, String>> {
-    let policy = client.retry_policy();
     let mut settled = HashMap::new();
-    let mut pending = made;
-    let mut deleted: HashSet<u64> = HashSet::new();
-    for round in 0..VERIFY_ROUNDS {
-        if round > 0 {
-            tokio::time::sleep(policy.backoff_ceiling(round)).await;
-        }
-        let list = match client.list_campaigns().await {
-            Ok(list) => list,
-            Err(e) => {
-                for (op, name, _) in pending {
-                    settled.insert(
-                        op,
-                        Err(format!(
-                            "the campaign list could not be read after creating {name:?} ({e}), so campaignctl cannot tell whether another run created it too; its leads and start are not attempted. Run `campaignctl plan`"
-                        )),
-                    );
-                }
-                return settled;
-            }
-        };
-        let mut still = Vec::new();
-        for (op, name, ours) in pending {
-            let mut holders: Vec<&RemoteCampaign> = list
-                .iter()
-                .filter(|c| c.name == name && !deleted.contains(&c.id))
-                .collect();
-            holders.sort_by_key(|c| c.id);
-            let Some(winner) = holders.first().map(|c| c.id) else {
-                let what = ours.map_or_else(|| "its create".to_owned(), |id| format!("id {id}"));
+    let list = match client.list_campaigns().await {
+        Ok(list) => list,
+        Err(e) => {
+            for (op, name, _) in made {
                 settled.insert(
                     op,
                     Err(format!(
-                        "{name:?} ({what}) is not on the platform right after its create; its leads and start are not attempted"
+                        "the campaign list could not be read after creating {name:?} ({e}), so campaignctl cannot tell whether another run created it too; its leads and start are not attempted. Run `campaignctl plan`"
                     )),
                 );
-                continue;
-            };
-            let mut blocked = None;
-            for extra in holders.iter().skip(1) {
-                match remove_copy(client, extra, &name, winner).await {
-                    Ok(()) => {
-                        deleted.insert(extra.id);
-                    }
-                    Err(why) => blocked = Some(why),
-                }
             }
-            if let Some(why) = blocked {
-                settled.insert(op, Err(why));
-                continue;
-            }
-            let remaining = holders.iter().filter(|c| !deleted.contains(&c.id)).count();
-            match (remaining, ours) {
-                (1, Some(ours)) => {
-                    settled.insert(
-                        op,
-                        Ok(Verified {
-                            id: winner,
-                            deleted: (winner != ours).then_some(ours),
-                        }),
-                    );
+            return settled;
+        }
+    };
+    let mut deleted: HashSet<u64> = HashSet::new();
+    for (op, name, ours) in made {
+        let mut holders: Vec<&RemoteCampaign> = list
+            .iter()
+            .filter(|c| c.name == name && !deleted.contains(&c.id))
+            .collect();
+        holders.sort_by_key(|c| c.id);
+        let Some(winner) = holders.first().map(|c| c.id) else {
+            let what = ours.map_or_else(|| "its create".to_owned(), |id| format!("id {id}"));
+            settled.insert(
+                op,
+                Err(format!(
+                    "{name:?} ({what}) is not on the platform right after its create; its leads and start are not attempted"
+                )),
+            );
+            continue;
+        };
+        let mut blocked = None;
+        for extra in holders.iter().skip(1) {
+            match remove_copy(client, extra, &name, winner).await {
+                Ok(()) => {
+                    deleted.insert(extra.id);
                 }
-                // The create's outcome was unknown: cleaned up, but nothing goes on with it.
-                (1, None) => {
-                    settled.insert(
-                        op,
-                        Err(format!("the create of {name:?} had an unknown outcome")),
-                    );
-                }
-                _ => still.push((op, name, ours)),
+                Err(why) => blocked = Some(why),
             }
         }
-        pending = still;
-        if pending.is_empty() {
-            break;
-        }
-    }
-    for (op, name, _) in pending {
-        settled.insert(
-            op,
-            Err(format!(
-                "{name:?} is still held by several campaigns after its create (another run created it at the same time); its leads and start are not attempted. Run `campaignctl plan` to see the state"
-            )),
-        );
+        let verdict = match (blocked, ours) {
+            (Some(why), _) => Err(why),
+            (None, Some(ours)) => Ok(Verified {
+                id: winner,
+                // Said only when this run's copy was in the list and is gone now.
+                deleted: deleted.contains(&ours).then_some(ours),
+            }),
+            // The create's outcome was unknown: cleaned up, but nothing goes on with it.
+            (None, None) => Err(format!("the create of {name:?} had an unknown outcome")),
+        };
+        settled.insert(op, verdict);
     }
     settled
 }
@@ -735,23 +684,35 @@ fn result_of(op: &Operation, campaign_id: Option<u64>, outcome: Outcome) -> Oper
     }
 }
 
-/// Runs one operation on the existing campaign `id`.
+/// Runs one operation: a create, or an operation on the campaign `id` (existing, or made by
+/// this run's create). The flag is true when the account refused a create (403), after which
+/// no other create can succeed either.
 async fn run(
     client: &Client,
     op: &Operation,
-    id: u64,
+    id: Option<u64>,
     manifest: Option<&Manifest>,
     approvals: Approvals,
     fresh: &FreshStatuses,
-) -> Outcome {
-    match &op.kind {
-        OperationKind::CreateCampaign { request } => create_once(client, request, manifest).await,
+) -> (Outcome, bool) {
+    let (kind, id) = match (&op.kind, id) {
+        (OperationKind::CreateCampaign { request }, _) => {
+            return match create_or_refused(client, request, manifest).await {
+                Ok(outcome) => (outcome, false),
+                Err(outcome) => (outcome, true),
+            };
+        }
+        (_, None) => return (Outcome::failed("the campaign's id is not known"), false),
+        (kind, Some(id)) => (kind, id),
+    };
+    let outcome = match kind {
+        OperationKind::CreateCampaign { .. } => Outcome::failed("a create has no campaign yet"),
         OperationKind::AddLeads { leads, .. } => {
             // Existing campaigns and those this run created alike: another run, or a person in
             // the dashboard, may have started it since it was planned or verified.
             if !op.effects.places_calls && !approvals.place_calls {
                 if let Some(outcome) = recheck_not_calling(client, op, id, fresh).await {
-                    return outcome;
+                    return (outcome, false);
                 }
             }
             add_leads(client, id, leads, op).await
@@ -774,7 +735,8 @@ async fn run(
             outcome
         }
         OperationKind::UpdateLeads { updates } => update_leads(client, op, updates).await,
-    }
+    };
+    (outcome, false)
 }
 
 /// Drops the shared status read: this run just changed a status.
@@ -971,18 +933,9 @@ fn dials_now(op: &Operation, status: CampaignStatus) -> Option<Outcome> {
 ///   processed, so a list made now can miss it: list, count it as created if it is there, and
 ///   otherwise report the outcome as unknown rather than risk a second campaign. The next plan
 ///   shows whether it landed.
-async fn create_once(
-    client: &Client,
-    request: &CreateCampaign,
-    manifest: Option<&Manifest>,
-) -> Outcome {
-    match create_or_refused(client, request, manifest).await {
-        Ok(outcome) | Err(outcome) => outcome,
-    }
-}
-
-/// [`create_once`], with `Err` when the account refused the create (403: its campaign limit,
-/// or a plan without the feature), after which no other create can succeed either.
+///
+/// `Err` when the account refused the create (403: its campaign limit, or a plan without the
+/// feature), after which no other create can succeed either.
 async fn create_or_refused(
     client: &Client,
     request: &CreateCampaign,

@@ -1,6 +1,6 @@
 //! The full plan, pure: names resolved to ids, the campaign plan, then the leads and status each
 //! campaign needs and the operations that carry them out. The one extra read it needs (the
-//! leads of existing campaigns, `campaigns_needing_leads`) is made by `pipeline`; everything
+//! leads of existing campaigns, `campaigns_needing_leads_declared`) is made by `pipeline`; everything
 //! here is unit-tested without a network.
 
 use std::collections::BTreeMap;
@@ -80,18 +80,10 @@ pub fn plan_campaigns_with(
     }
 }
 
-/// The existing campaigns whose leads the plan must know: those that declare leads or must run,
+/// The existing campaigns whose leads the plan must know — those that declare leads or must run,
 /// drafts to replace (a replacement must not lose an undeclared lead) and campaigns to delete
-/// (the plan says how many leads go with them).
-pub fn campaigns_needing_leads(first: &CampaignPlan) -> Vec<u64> {
-    campaigns_needing_leads_declared(first)
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect()
-}
-
-/// `campaigns_needing_leads`, each with the number of leads its manifest declares (what a
-/// per-campaign read of its leads is expected to page through).
+/// (the plan says how many leads go with them) — each with the number of leads its manifest
+/// declares (what a per-campaign read of its leads is expected to page through).
 pub fn campaigns_needing_leads_declared(first: &CampaignPlan) -> Vec<(u64, usize)> {
     let planned = &first.planned;
     let remote_ids: BTreeMap<&crate::manifest::Location, u64> = planned
