@@ -4,7 +4,7 @@
 //! Leads are added (matched by normalised phone number) and their variables updated (merged, as
 //! the platform does), never removed; leads no manifest declares are counted and left alone.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +14,7 @@ use crate::manifest::{
 };
 
 use super::observed::Observed;
-use super::plan::{ActionKind, Plan};
+use super::plan::{Action, ActionKind, Plan};
 use super::resolve::References;
 
 /// One lead of an existing campaign as the lead list returned it.
@@ -272,13 +272,15 @@ pub fn plan_leads_and_status(
 ) -> (Vec<LeadsAndStatus>, Vec<Diagnostic>) {
     let mut leads_and_status = Vec::new();
     let mut diagnostics = Vec::new();
+    // By manifest location: one lookup per manifest, not a scan of every action.
+    let actions: HashMap<&Location, &Action> = plan
+        .actions
+        .iter()
+        .filter_map(|a| Some((a.manifest.as_ref()?, a)))
+        .collect();
     for m in desired {
         let spec = &m.spec;
-        let Some(action) = plan
-            .actions
-            .iter()
-            .find(|a| a.manifest.as_ref() == Some(&m.location))
-        else {
+        let Some(action) = actions.get(&m.location).copied() else {
             continue;
         };
         let remote_id = match action.kind {

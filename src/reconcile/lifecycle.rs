@@ -10,11 +10,11 @@
 //! - `--prune-prefix` deletes unmanaged campaigns under a prefix, with guards;
 //! - a plan never deletes more than `--max-deletes` campaigns at once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::api::types::RemoteCampaign;
 use crate::campaign::OBSERVABLE_FIELDS;
-use crate::manifest::{CampaignSpec, Diagnostic, Manifest};
+use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::leads_and_status::ObservedLeads;
 use super::observed::Observed;
@@ -164,11 +164,13 @@ pub fn prune(plan: &mut Plan, manifests: usize, options: &LifecycleOptions, obse
         }
         return;
     }
+    let by_id: HashMap<u64, &RemoteCampaign> =
+        observed.campaigns.iter().map(|c| (c.id, c)).collect();
     for a in &mut plan.actions {
         if matches!(a.kind, ActionKind::Unmanaged) && a.name.starts_with(prefix) {
             let status = a
                 .remote_id
-                .and_then(|id| observed.campaigns.iter().find(|c| c.id == id))
+                .and_then(|id| by_id.get(&id))
                 .map(|c| c.status.clone())
                 .unwrap_or_default();
             a.kind = ActionKind::Delete {
@@ -227,23 +229,25 @@ pub fn guard_deletes(plan: &mut Plan, options: &LifecycleOptions) {
 /// A create next to an unmanaged campaign with the same observable settings and a similar name
 /// is probably a rename written without `renamed_from`: say so on the create.
 pub fn add_rename_hints(actions: &mut [Action], desired: &[Manifest], observed: &Observed) {
+    let by_id: HashMap<u64, &RemoteCampaign> =
+        observed.campaigns.iter().map(|c| (c.id, c)).collect();
     let unmanaged: Vec<&RemoteCampaign> = actions
         .iter()
         .filter(|a| matches!(a.kind, ActionKind::Unmanaged))
         .filter_map(|a| a.remote_id)
-        .filter_map(|id| observed.campaigns.iter().find(|c| c.id == id))
+        .filter_map(|id| by_id.get(&id).copied())
         .collect();
     if unmanaged.is_empty() {
         return;
     }
+    // By location, so a fleet of creates beside unmanaged campaigns stays linear.
+    let by_location: HashMap<&Location, &Manifest> =
+        desired.iter().map(|m| (&m.location, m)).collect();
     for a in actions.iter_mut() {
         if !matches!(a.kind, ActionKind::Create { .. }) {
             continue;
         }
-        let Some(m) = desired
-            .iter()
-            .find(|m| a.manifest.as_ref() == Some(&m.location))
-        else {
+        let Some(m) = a.manifest.as_ref().and_then(|at| by_location.get(at)) else {
             continue;
         };
         let spec = &m.spec;
