@@ -114,7 +114,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n\nSymbols: + create (or leads to add), ~ drifted (reported only) or lead variables to update, -/+ replace a draft (delete, then create), - delete (WILL DELETE) or stop, = unchanged, ? unmanaged (never touched unless --prune-prefix), ! WILL START CALLING.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, replace or delete, leads to add or update, a status to change, or drift to report;\n              unmanaged campaigns do not count."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n  campaignctl plan --base origin/main   # also compare write-once fields (timezone, assistant, ...) with the merged manifests\n\nSymbols: + create (or leads to add), ~ drifted (reported only) or lead variables to update, -/+ replace a draft (delete, then create), - delete (WILL DELETE) or stop, = unchanged, ? unmanaged (never touched unless --prune-prefix), ! WILL START CALLING.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, replace or delete, leads to add or update, a status to change, or drift to report;\n              unmanaged campaigns do not count."
     )]
     Plan {
         #[command(flatten)]
@@ -225,6 +225,13 @@ pub struct LifecycleArgs {
     /// drafts), naming them.
     #[arg(long, value_name = "N", default_value_t = crate::reconcile::lifecycle::DEFAULT_MAX_DELETES)]
     pub max_deletes: usize,
+
+    /// Compare the write-once fields (assistant, timezone, phone numbers, retry flags, goal
+    /// variable), which the platform never returns, with the manifests at the git revision REF
+    /// (a branch, tag or commit): a changed draft is replaced, a change to a campaign that has
+    /// run is an error. Not for `watch`, which compares with the values it last applied.
+    #[arg(long, value_name = "REF", value_parser = base_revision)]
+    pub base: Option<String>,
 }
 
 impl LifecycleArgs {
@@ -232,8 +239,20 @@ impl LifecycleArgs {
         crate::reconcile::lifecycle::LifecycleOptions {
             prune_prefix: self.prune_prefix.clone(),
             max_deletes: self.max_deletes,
+            base: self
+                .base
+                .clone()
+                .map(|given| crate::reconcile::lifecycle::BaseRevision {
+                    given,
+                    commit: None,
+                }),
+            baseline: None,
         }
     }
+}
+
+fn base_revision(s: &str) -> Result<String, String> {
+    crate::manifest::check_revision(s).map(|()| s.to_owned())
 }
 
 /// A prefix that cannot match every campaign.

@@ -60,7 +60,7 @@ fn at(path: &Path) -> Location {
     Location::new(path, 1, 1)
 }
 
-fn is_manifest_name(path: &Path) -> bool {
+pub(super) fn is_manifest_name(path: &Path) -> bool {
     path.extension()
         .and_then(OsStr::to_str)
         .is_some_and(|ext| ext.eq_ignore_ascii_case("yaml") || ext.eq_ignore_ascii_case("yml"))
@@ -81,11 +81,16 @@ pub fn is_saved_plan(path: &Path) -> bool {
     if file.take(4096).read_to_end(&mut head).is_err() {
         return false;
     }
-    let text = String::from_utf8_lossy(&head);
+    opens_a_saved_plan(&head)
+}
+
+/// Whether these bytes open a saved plan (see [`is_saved_plan`]); looks at the first 4 KiB.
+pub(super) fn opens_a_saved_plan(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
     text.trim_start().starts_with('{') && text.contains(&format!("\"kind\": \"{SAVED_PLAN_KIND}\""))
 }
 
-fn is_hidden(name: &OsStr) -> bool {
+pub(super) fn is_hidden(name: &OsStr) -> bool {
     name.as_encoded_bytes().starts_with(b".")
 }
 

@@ -1,6 +1,7 @@
 //! Campaign manifests: finding the files, parsing YAML with source positions, and validating each
 //! document into a typed [`CampaignSpec`], with every problem reported as a [`Diagnostic`].
 
+mod at_revision;
 mod desired_status;
 mod discover;
 mod fields;
@@ -23,6 +24,7 @@ mod yaml_reader;
 pub use crate::diagnostic::{
     serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
+pub use at_revision::{check_revision, load_at_revision, AtRevision, RevisionError};
 pub use discover::{discover, is_saved_plan, Discovered, SAVED_PLAN_KIND};
 pub use files::kind as file_kind;
 pub use loader::{load, parse_bytes};

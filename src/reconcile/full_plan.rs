@@ -48,6 +48,9 @@ pub fn plan_campaigns_with(
 ) -> CampaignPlan {
     let mut resolved = resolve_names(manifests, observed);
     let mut plan = plan(&resolved.manifests, observed);
+    if let Some(baseline) = options.baseline.as_deref() {
+        super::baseline::compare_write_once(&mut plan, &resolved.manifests, baseline, observed);
+    }
     let mut resolve_errors = Vec::new();
     for a in &mut plan.actions {
         let Some(problems) = a

@@ -11,11 +11,13 @@
 //! - a plan never deletes more than `--max-deletes` campaigns at once.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::api::types::RemoteCampaign;
 use crate::campaign::OBSERVABLE_FIELDS;
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
+use super::baseline::Baseline;
 use super::leads_and_status::ObservedLeads;
 use super::observed::Observed;
 use super::plan::{diff, Action, ActionKind, DeleteReason, Plan};
@@ -24,13 +26,49 @@ use super::plan::{diff, Action, ActionKind, DeleteReason, Plan};
 pub const DEFAULT_MAX_DELETES: usize = 10;
 
 /// The lifecycle options of a run (`plan`, `apply`, `watch` alike, and recorded in a saved plan).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LifecycleOptions {
     /// Delete every campaign no manifest declares whose name starts with this.
     #[serde(default)]
     pub prune_prefix: Option<String>,
     /// Refuse a plan that deletes more campaigns than this (replacements included).
     pub max_deletes: usize,
+    /// `--base REF`, and the commit it named when `baseline` was read: a saved plan records
+    /// both, so `apply PLANFILE` compares with the same commit, even if REF moved since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<BaseRevision>,
+    /// The write-once values to compare with (`baseline`): read at `base`, or remembered by
+    /// `watch` from its last apply. Never serialised: read again from `base`.
+    #[serde(skip)]
+    pub baseline: Option<Arc<Baseline>>,
+}
+
+/// The git revision write-once fields are compared with (`--base REF`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct BaseRevision {
+    /// REF as given: a branch, tag or commit.
+    pub given: String,
+    /// The full commit id REF named, once read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+}
+
+impl BaseRevision {
+    /// How messages name it: `origin/main (commit 1a2b3c4d5e6f)`, or `commit 1a2b3c4d5e6f`
+    /// when REF was a commit id.
+    pub fn label(&self) -> String {
+        match &self.commit {
+            None => self.given.clone(),
+            Some(commit) => {
+                let short = &commit[..commit.len().min(12)];
+                if commit.starts_with(&self.given) {
+                    format!("commit {short}")
+                } else {
+                    format!("{} (commit {short})", self.given)
+                }
+            }
+        }
+    }
 }
 
 impl Default for LifecycleOptions {
@@ -38,6 +76,8 @@ impl Default for LifecycleOptions {
         LifecycleOptions {
             prune_prefix: None,
             max_deletes: DEFAULT_MAX_DELETES,
+            base: None,
+            baseline: None,
         }
     }
 }
@@ -368,6 +408,7 @@ mod tests {
         let options = LifecycleOptions {
             prune_prefix: Some("team-a/".into()),
             max_deletes: 10,
+            ..LifecycleOptions::default()
         };
         let yaml = "kind: Campaign\nname: team-a/Q\nassistant_id: 7\n";
         let p = planned(yaml, &o, &ObservedLeads::new(), &options);

@@ -1,6 +1,7 @@
 //! Reconciliation: the observed state, the pure plan and its operations, their execution, and
 //! the pipeline that ties them together. Rendering is beside it, in `render`.
 
+pub mod baseline;
 pub mod executor;
 pub mod full_plan;
 pub mod leads_and_status;

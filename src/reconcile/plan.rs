@@ -115,13 +115,30 @@ impl ActionKind {
     }
 }
 
-/// One observable field whose platform value differs from the manifest's.
+/// One field whose value on the platform differs from the manifest's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldChange {
     #[serde(deserialize_with = "field_name::deserialize")]
     pub field: field_name::Name,
     pub desired: Value,
+    /// The platform's value: read from it for an observable field; for a write-once field,
+    /// which the platform never returns, the value at `known_from` (`baseline`).
     pub actual: Value,
+    /// Where a write-once field's `actual` comes from (`git revision 1a2b3c4d`); `None` for a
+    /// field read from the platform.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known_from: Option<String>,
+}
+
+impl FieldChange {
+    /// Where `actual` comes from, as renderings name it: `platform`, or for a write-once field
+    /// `write-once, at main (commit 1a2b3c4d)`.
+    pub fn actual_source(&self) -> String {
+        match &self.known_from {
+            None => "platform".to_owned(),
+            Some(from) => format!("write-once, at {from}"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,13 +427,18 @@ fn absent(m: &Manifest) -> Action {
 /// [`compare`], and a replace whose create would fail on its references is kept as drift.
 fn compare_checked(m: &Manifest, remote: &RemoteCampaign, observed: &Observed) -> Action {
     let mut action = compare(m, remote);
+    check_replace(&mut action, m, observed);
+    action
+}
+
+/// A replace whose create would fail on its references (`m`'s) is kept as drift.
+pub(super) fn check_replace(action: &mut Action, m: &Manifest, observed: &Observed) {
     if matches!(action.kind, ActionKind::Replace { .. }) {
         let problems = check_references(m, observed);
         if problems.iter().any(Diagnostic::is_error) {
-            super::lifecycle::keep_unreplaceable(&mut action, &problems);
+            super::lifecycle::keep_unreplaceable(action, &problems);
         }
     }
-    action
 }
 
 /// The action for a manifest matched to `remote`: unchanged, replaced (a draft that differs)
@@ -430,6 +452,7 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
             field: "name",
             desired: json!(spec.name),
             actual: json!(remote.name),
+            known_from: None,
         });
     }
     changes.extend(diff(spec, remote));
@@ -484,6 +507,7 @@ pub fn diff(spec: &CampaignSpec, remote: &RemoteCampaign) -> Vec<FieldChange> {
                     field,
                     desired: d,
                     actual: a,
+                    known_from: None,
                 });
             }
         }
@@ -695,7 +719,8 @@ mod tests {
                     &vec![FieldChange {
                         field: "max_retries",
                         desired: json!(5),
-                        actual: json!(3)
+                        actual: json!(3),
+                        known_from: None,
                     }]
                 );
                 assert_eq!(write_once, &vec!["assistant_id", "timezone"]);
@@ -820,7 +845,8 @@ mod tests {
             &[FieldChange {
                 field: "name",
                 desired: json!("Renamed"),
-                actual: json!("Original")
+                actual: json!("Original"),
+                known_from: None,
             }]
         );
     }

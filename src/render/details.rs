@@ -25,18 +25,17 @@ pub fn leads_and_status_text(plan: &Plan) -> String {
 /// One campaign's references, leads and status lines, printed with its block in the plan.
 pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
     if !f.references.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {}",
-            paint(
-                DIM,
-                format!(
-                    "# {:?} refers to {}",
-                    f.name,
-                    references_text(&f.references)
-                )
-            )
-        );
+        // For a campaign that exists, the references are the manifest's wish: the platform
+        // never returns them, so they are not presented as what the campaign uses.
+        let line = match f.remote_id {
+            None => format!("# {:?} refers to {}", f.name, references_text(&f.references)),
+            Some(_) => format!(
+                "# the manifest of {:?} names {}; write-once: the platform does not say which the campaign uses",
+                f.name,
+                references_text(&f.references)
+            ),
+        };
+        let _ = writeln!(out, "  {}", paint(DIM, line));
     }
     if let Some(l) = &f.leads {
         let gains = l.to_add.len();

@@ -95,7 +95,15 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             ActionKind::Drift { changes, .. } => {
                 let fields: Vec<String> = changes
                     .iter()
-                    .map(|c| format!("{}: manifest {}, platform {}", c.field, c.desired, c.actual))
+                    .map(|c| {
+                        format!(
+                            "{}: manifest {}, {} {}",
+                            c.field,
+                            c.desired,
+                            c.actual_source(),
+                            c.actual
+                        )
+                    })
                     .collect();
                 out.push_str(&command(
                     "warning",

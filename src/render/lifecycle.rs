@@ -96,14 +96,18 @@ pub fn action_text(out: &mut String, a: &Action) {
             );
             let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
             for c in changes {
+                let from = match &c.known_from {
+                    Some(_) => format!(" ({})", c.actual_source()),
+                    None => String::new(),
+                };
                 let _ = writeln!(
                     out,
                     "      {} {:width$} = {} -> {}   {}",
                     paint(RED, "~"),
                     c.field,
-                    value(&c.actual),
+                    crate::reconcile::baseline::shown(&c.actual),
                     value(&c.desired),
-                    paint(RED, "# forces replacement")
+                    paint(RED, format!("# forces replacement{from}"))
                 );
             }
             if let Value::Object(fields) = json!(request) {

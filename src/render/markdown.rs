@@ -343,10 +343,10 @@ fn diagnostic_item(d: &Diagnostic) -> String {
 }
 
 /// One `key: value` line per field, for diffing.
-fn lines(fields: &[(&str, &Value)]) -> String {
+fn lines<K: std::fmt::Display>(fields: &[(K, &Value)]) -> String {
     fields
         .iter()
-        .map(|(k, v)| format!("{k}: {}\n", serde_json::to_string(v).unwrap_or_default()))
+        .map(|(k, v)| format!("{k}: {}\n", crate::reconcile::baseline::shown(v)))
         .collect()
 }
 
@@ -355,6 +355,17 @@ fn lines(fields: &[(&str, &Value)]) -> String {
 fn fence_for(content: &str) -> String {
     let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
+}
+
+/// The platform side of a diff: a write-once field's value as at the baseline, marked so.
+fn platform_side(changes: &[crate::reconcile::FieldChange]) -> Vec<(String, &Value)> {
+    changes
+        .iter()
+        .map(|c| match &c.known_from {
+            None => (c.field.to_owned(), &c.actual),
+            Some(_) => (format!("{} ({})", c.field, c.actual_source()), &c.actual),
+        })
+        .collect()
 }
 
 /// The diff of one create (everything added) or drift (platform → manifest), or `None`.
@@ -372,8 +383,7 @@ fn diff_block(a: &Action) -> Option<String> {
             )
         }
         ActionKind::Drift { changes, .. } => {
-            let actual: Vec<(&str, &Value)> =
-                changes.iter().map(|c| (c.field, &c.actual)).collect();
+            let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();
             (
@@ -387,8 +397,7 @@ fn diff_block(a: &Action) -> Option<String> {
             )
         }
         ActionKind::Replace { changes, .. } => {
-            let actual: Vec<(&str, &Value)> =
-                changes.iter().map(|c| (c.field, &c.actual)).collect();
+            let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();
             (
@@ -457,6 +466,7 @@ mod tests {
                             field: "max_retries",
                             desired: json!(5),
                             actual: json!(3),
+                            known_from: None,
                         }],
                         write_once: vec![],
                     },

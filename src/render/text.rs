@@ -166,6 +166,26 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             )
         );
     }
+    let not_compared = plan
+        .actions
+        .iter()
+        .filter(|a| match &a.kind {
+            ActionKind::Unchanged { write_once } | ActionKind::Drift { write_once, .. } => {
+                !write_once.is_empty()
+            }
+            _ => false,
+        })
+        .count();
+    if not_compared > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                DIM,
+                format!("{not_compared} existing campaign(s) set write-once fields (assistant, timezone, phone numbers, retry flags, goal variable), which the platform does not return: they were not compared (--base REF compares them with a git revision).")
+            )
+        );
+    }
     if !options.whole_account {
         let _ = writeln!(
             out,
@@ -232,12 +252,16 @@ fn action_text(out: &mut String, a: &Action) {
             let _ = writeln!(out, "  {} campaign {:?} {{", paint(YELLOW, "~"), a.name);
             let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
             for c in changes {
+                let from = match &c.known_from {
+                    Some(_) => format!("   {}", paint(DIM, format!("# {}", c.actual_source()))),
+                    None => String::new(),
+                };
                 let _ = writeln!(
                     out,
-                    "      {} {:width$} = {} -> {}",
+                    "      {} {:width$} = {} -> {}{from}",
                     paint(YELLOW, "~"),
                     c.field,
-                    value(&c.actual),
+                    crate::reconcile::baseline::shown(&c.actual),
                     value(&c.desired)
                 );
             }
@@ -248,7 +272,7 @@ fn action_text(out: &mut String, a: &Action) {
                     paint(
                         DIM,
                         format!(
-                            "# write-once, not readable, not compared: {}",
+                            "# write-once, not readable, not compared: {} (compare them with a git revision: --base REF)",
                             write_once.join(", ")
                         )
                     )

@@ -2,6 +2,7 @@
 //! writes approved (the daemon is the operator), calls only with `--allow-start`, with one log
 //! line per pass, the metrics and the readiness state.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -11,7 +12,8 @@ use tracing::{error, warn};
 
 use crate::account_lock;
 use crate::api::Client;
-use crate::manifest::{Diagnostic, Severity};
+use crate::manifest::{Diagnostic, Manifest, Severity};
+use crate::reconcile::baseline::Baseline;
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
 use crate::reconcile::operation::Approvals;
 use crate::reconcile::{pipeline, ActionKind};
@@ -38,7 +40,14 @@ pub(crate) struct Daemon {
     pub(crate) cancel: CancellationToken,
     /// The manifests as the last pass read them.
     pub(crate) last_read: Option<u64>,
+    /// The write-once values this daemon last applied, by campaign name: the manifest that
+    /// created (or replaced) the campaign, or the one it found the campaign with. Compared with
+    /// every later pass, as `plan --base` compares with a git revision.
+    pub(crate) applied: HashMap<String, Manifest>,
 }
+
+/// How messages name the write-once values `watch` remembers.
+const APPLIED_SOURCE: &str = "the values this watch last applied";
 
 /// What a pass found, for its log line.
 #[derive(Default)]
@@ -110,7 +119,7 @@ impl Reconciler for Daemon {
 
 impl Daemon {
     /// The pass proper: its outcome and, unless it succeeded, the reason (for /readyz).
-    async fn reconcile(&self, counts: &mut Counts) -> (PassOutcome, Option<String>) {
+    async fn reconcile(&mut self, counts: &mut Counts) -> (PassOutcome, Option<String>) {
         let load = pipeline::load(&self.paths);
         log_diagnostics(&load.diagnostics);
         if load.has_errors() {
@@ -145,11 +154,18 @@ impl Daemon {
             Ok(lock) => lock,
             Err(e) => return (PassOutcome::Failed, Some(e.to_string())),
         };
+        let mut lifecycle = self.lifecycle.clone();
+        if !self.applied.is_empty() {
+            lifecycle.baseline = Some(Arc::new(Baseline {
+                source: APPLIED_SOURCE.to_owned(),
+                manifests: self.applied.values().cloned().collect(),
+            }));
+        }
         let planned = match pipeline::observe_and_plan_with(
             &self.client,
             load,
             &crate::reconcile::scope::Scope::whole_account(),
-            &self.lifecycle,
+            &lifecycle,
         )
         .await
         {
@@ -189,6 +205,7 @@ impl Daemon {
             );
         }
         if !plan.has_writes() {
+            self.remember(&planned, &HashSet::new());
             return (PassOutcome::Success, None);
         }
 
@@ -218,6 +235,13 @@ impl Daemon {
             &mut on_event,
         )
         .await;
+        let created: HashSet<&str> = report
+            .results
+            .iter()
+            .filter(|r| r.op == "create" && r.outcome.succeeded())
+            .map(|r| r.campaign.as_str())
+            .collect();
+        self.remember(&planned, &created);
         let s = report.summary();
         counts.created = s.created;
         counts.create_failed = report
@@ -270,6 +294,47 @@ impl Daemon {
             );
         }
         (PassOutcome::Success, None)
+    }
+}
+
+impl Daemon {
+    /// Remembers the write-once values of a pass whose plan had no errors: those of every
+    /// campaign `created` (or replaced) by it, and those of a campaign seen for the first time
+    /// (nothing to compare it with yet). A campaign whose write-once change was not applied (an
+    /// error, or a replacement held or failed) keeps its old values, so the change stays
+    /// visible on every pass until it is applied or reverted.
+    fn remember(&mut self, planned: &pipeline::Planned, created: &HashSet<&str>) {
+        let by_location: HashMap<&crate::manifest::Location, &crate::reconcile::Action> = planned
+            .plan
+            .actions
+            .iter()
+            .filter_map(|a| Some((a.manifest.as_ref()?, a)))
+            .collect();
+        for m in &planned.load.manifests {
+            let Some(action) = by_location.get(&m.location) else {
+                continue;
+            };
+            let name = &m.spec.name;
+            let record = match action.kind {
+                ActionKind::Create { .. } | ActionKind::Replace { .. } => {
+                    created.contains(name.as_str())
+                }
+                ActionKind::Unchanged { .. } | ActionKind::Drift { .. } => {
+                    !self.applied.contains_key(name)
+                }
+                ActionKind::Delete { .. } | ActionKind::Absent => {
+                    self.applied.remove(name);
+                    false
+                }
+                ActionKind::Unmanaged => false,
+            };
+            if record {
+                if let Some(old) = &m.spec.renamed_from {
+                    self.applied.remove(old);
+                }
+                self.applied.insert(name.clone(), m.clone());
+            }
+        }
     }
 }
 

@@ -102,6 +102,7 @@ pub async fn run(
         watcher,
         cancel,
         last_read: None,
+        applied: Default::default(),
     };
     let mut debouncer = Debouncer::new(events_rx, config.debounce);
     let timing = Timing {

@@ -36,6 +36,7 @@ const PURE: &[&str] = &[
     "src/reconcile/operation.rs",
     "src/reconcile/full_plan.rs",
     "src/reconcile/lifecycle.rs",
+    "src/reconcile/baseline.rs",
 ];
 
 #[test]

@@ -561,6 +561,18 @@ fn a_removed_variable_cannot_be_removed_through_a_merge_and_the_plan_says_so() {
         .assert_contains("1 lead(s) hold variables on the platform that the manifest does not set; updates are merged, so campaignctl cannot remove them");
 }
 
+/// The lines a child writes to stderr (its log), as they come.
+fn log_lines(child: &mut std::process::Child) -> mpsc::Receiver<String> {
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    rx
+}
+
 /// `watch` without `--allow-delete` holds a deletion, logs the flag, and deletes nothing.
 #[test]
 fn watch_holds_deletions_without_allow_delete() {
@@ -578,13 +590,7 @@ fn watch_holds_deletions_without_allow_delete() {
     let mut child = campaignctl(ws.path(), Some(&emu))
         .args(["watch", "--interval", "1h", "c"])
         .spawn();
-    let stderr = child.stderr.take().expect("stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let rx = log_lines(&mut child);
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut log = String::new();
     let mut held = false;
@@ -607,4 +613,226 @@ fn watch_holds_deletions_without_allow_delete() {
         "watch deleted without --allow-delete"
     );
     assert_eq!(emu.campaign_names(), ["Gone"]);
+}
+
+/// Runs git in the workspace, with no user or system configuration (no signing, no hooks).
+fn git(ws: &Workspace, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(ws.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "-c",
+            "user.name=campaignctl tests",
+            "-c",
+            "user.email=tests@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs (the tests of --base need git on PATH)");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn commit_all(ws: &Workspace, message: &str) {
+    git(ws, &["add", "-A"]);
+    git(ws, &["commit", "-q", "-m", message]);
+}
+
+/// `--base REF` compares the write-once fields with the manifests at REF: a draft whose timezone
+/// changed is replaced (through a saved plan, which records the commit), a running campaign
+/// whose timezone changed is an error that blocks the apply. Without `--base` the plan says
+/// plainly that those fields were not compared.
+#[test]
+fn base_catches_a_timezone_change_replacing_a_draft_and_refusing_a_running_campaign() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write("c/d.yaml", manifest("D", "", &["+14155550101"]));
+    ws.write(
+        "c/r.yaml",
+        manifest("R", "status: running\n", &["+14155550102"]),
+    );
+    commit_all(&ws, "two campaigns");
+    run(
+        &ws,
+        &emu,
+        &["apply", "--auto-approve", "--allow-start", "c"],
+    )
+    .assert_code(0);
+    let draft = id_of(&emu, "D");
+    let chicago = |m: String| m.replace("America/New_York", "America/Chicago");
+
+    ws.write("c/d.yaml", chicago(manifest("D", "", &["+14155550101"])));
+    run(&ws, &emu, &["plan", "c"])
+        .assert_code(0)
+        .assert_contains("2 existing campaign(s) set write-once fields");
+    run(&ws, &emu, &["plan", "-v", "c"])
+        .assert_code(0)
+        .assert_contains("write-once, not compared: assistant_id, timezone");
+    run(
+        &ws,
+        &emu,
+        &["plan", "--base", "HEAD", "--out", "d.plan", "c"],
+    )
+    .assert_code(0)
+    .assert_contains("-/+ campaign \"D\"")
+    .assert_contains(
+        "timezone = \"America/New_York\" -> \"America/Chicago\"   # forces replacement (write-once, at HEAD (commit ",
+    );
+    let plan = run(
+        &ws,
+        &emu,
+        &["plan", "--base", "HEAD", "--format", "json", "c"],
+    )
+    .json();
+    let change = &action(&plan, "D")["changes"][0];
+    assert_eq!(change["field"], "timezone", "{plan:#}");
+    assert_eq!(change["actual"], "America/New_York", "{plan:#}");
+    assert!(
+        change["known_from"]
+            .as_str()
+            .is_some_and(|f| f.starts_with("HEAD (commit ")),
+        "{plan:#}"
+    );
+    // Applied from another directory: the saved plan reads the same commit again.
+    campaignctl(&ws.path().join("c"), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-delete", "../d.plan"])
+        .run()
+        .assert_code(0)
+        .assert_contains(": deleted");
+    let replaced = id_of(&emu, "D");
+    assert_ne!(replaced, draft, "the draft was replaced");
+    assert_eq!(
+        campaign(&emu, "D").map(|c| c["timezone"].clone()),
+        Some(json!("America/Chicago")),
+        "the replacement has the new timezone"
+    );
+    assert_eq!(lead_numbers(&emu, replaced), ["+14155550101"]);
+    commit_all(&ws, "D in Chicago");
+    assert_in_sync(&ws, &emu, &["--base", "HEAD"]);
+
+    let running = id_of(&emu, "R");
+    ws.write(
+        "c/r.yaml",
+        chicago(manifest("R", "status: running\n", &["+14155550102"])),
+    );
+    let refused = run(&ws, &emu, &["plan", "--base", "HEAD", "c"]);
+    refused
+        .assert_code(1)
+        .assert_contains("c/r.yaml:")
+        .assert_contains("timezone changed since HEAD (commit ")
+        .assert_contains("may have run (status in-progress)")
+        .assert_contains("hint: set timezone back to \"America/New_York\"");
+    run(
+        &ws,
+        &emu,
+        &[
+            "apply",
+            "--base",
+            "HEAD",
+            "--auto-approve",
+            "--allow-delete",
+            "c",
+        ],
+    )
+    .assert_code(1);
+    assert_eq!(
+        id_of(&emu, "R"),
+        running,
+        "a campaign that has run is never replaced"
+    );
+    assert_eq!(stat(&emu, "campaigns_deleted"), 1, "only the draft went");
+}
+
+/// `--base` outside a repository, with a revision that is not there, or one that looks like an
+/// option, is refused before anything is read from the platform.
+#[test]
+fn a_base_that_cannot_be_read_is_refused_with_a_hint() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/d.yaml", manifest("D", "", &[]));
+    run(&ws, &emu, &["plan", "--base", "HEAD", "c"])
+        .assert_code(1)
+        .assert_contains("--base needs a git repository")
+        .assert_contains("hint:");
+    git(&ws, &["init", "-q"]);
+    commit_all(&ws, "one");
+    run(&ws, &emu, &["plan", "--base", "no-such-branch", "c"])
+        .assert_code(1)
+        .assert_contains("\"no-such-branch\" is not a commit of this repository");
+    run(&ws, &emu, &["plan", "--base=--output=x", "c"])
+        .assert_code(1)
+        .assert_contains("must not start with '-'");
+    assert_eq!(
+        stat(&emu, "requests"),
+        0,
+        "nothing was read from the platform"
+    );
+}
+
+/// `watch` remembers the write-once values it applied: a timezone edited while it runs
+/// replaces the draft it created (with --allow-delete), as `plan --base` would.
+#[test]
+fn watch_replaces_a_draft_whose_timezone_changed_while_it_runs() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/d.yaml", manifest("D", "", &["+14155550101"]));
+    let mut child = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "watch",
+            "--interval",
+            "1h",
+            "--debounce",
+            "200ms",
+            "--allow-delete",
+            "c",
+        ])
+        .spawn();
+    let rx = log_lines(&mut child);
+    let mut log = String::new();
+    let mut wait_for = |what: &dyn Fn(&Emulator) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            while let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+                log.push_str(&line);
+                log.push('\n');
+            }
+            if what(&emu) {
+                return true;
+            }
+        }
+        false
+    };
+    let created = wait_for(&|e: &Emulator| campaign(e, "D").is_some());
+    assert!(created, "watch did not create D; log:\n{log}");
+    let first = id_of(&emu, "D");
+    ws.write(
+        "c/d.yaml",
+        manifest("D", "", &["+14155550101"]).replace("America/New_York", "America/Chicago"),
+    );
+    let replaced = wait_for(&|e: &Emulator| {
+        campaign(e, "D").is_some_and(|c| {
+            c["id"] != first
+                && c["timezone"] == "America/Chicago"
+                && c["id"].as_u64().is_some_and(|id| !leads(e, id).is_empty())
+        })
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        replaced,
+        "watch did not replace D after its timezone changed: {:?}; log:\n{log}",
+        emu.campaigns()
+    );
+    assert_eq!(stat(&emu, "campaigns_deleted"), 1);
+    assert_eq!(emu.campaign_names(), ["D"]);
+    assert_eq!(lead_numbers(&emu, id_of(&emu, "D")), ["+14155550101"]);
 }

@@ -93,6 +93,10 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         return run_saved(client, &plan_file, options).await;
     }
     let scope = Scope::of(paths, Targets::new(&options.targets));
+    let options = Options {
+        lifecycle: super::plan::with_baseline(options.lifecycle, paths)?,
+        ..options
+    };
     if options.lifecycle.prune_prefix.is_some() {
         scope.allows_prune().map_err(UserError::new)?;
     }
@@ -230,7 +234,10 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
             .allows_prune()
             .map_err(|e| UserError::new(e).hint(replan))?;
     }
-    let planned = pipeline::observe_and_plan_with(client, load, &scope, &saved.lifecycle)
+    // A plan made with --base compares with the same commit again.
+    let lifecycle = super::plan::with_baseline(saved.lifecycle.clone(), &saved.paths)
+        .map_err(|e| e.hint(replan))?;
+    let planned = pipeline::observe_and_plan_with(client, load, &scope, &lifecycle)
         .await
         .map_err(UserError::from)?;
     if saved::remote_fingerprint(&planned.observed.campaigns) != saved.fingerprint.remote {

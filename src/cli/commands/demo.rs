@@ -61,6 +61,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
         lifecycle: crate::cli::args::LifecycleArgs {
             prune_prefix: None,
             max_deletes: crate::reconcile::lifecycle::DEFAULT_MAX_DELETES,
+            base: None,
         },
     };
     if code == exit::OK {

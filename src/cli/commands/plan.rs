@@ -19,7 +19,7 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
         _ => Format::Text,
     };
     crate::cli::report::annotations_only(args.format == PlanFormat::Github);
-    let lifecycle = args.lifecycle.options();
+    let lifecycle = with_baseline(args.lifecycle.options(), &args.manifests.paths)?;
     let scope = scope_of(&args.manifests.paths, &args.scope);
     if lifecycle.prune_prefix.is_some() {
         scope.allows_prune().map_err(UserError::new)?;
@@ -103,6 +103,47 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
     } else {
         exit::OK
     })
+}
+
+/// `--base REF`: reads the manifests under `paths` as they were at REF into the options'
+/// write-once baseline, and records the commit REF names (what a saved plan keeps). Options
+/// without a base, or whose baseline is already read, are returned as they are.
+pub fn with_baseline(
+    mut lifecycle: LifecycleOptions,
+    paths: &[PathBuf],
+) -> Result<LifecycleOptions, UserError> {
+    let Some(mut base) = lifecycle.base.clone() else {
+        return Ok(lifecycle);
+    };
+    if lifecycle.baseline.is_some() {
+        return Ok(lifecycle);
+    }
+    // A saved plan reads the commit it was made with, wherever REF points now.
+    let rev = base.commit.clone().unwrap_or_else(|| base.given.clone());
+    let at = crate::manifest::load_at_revision(&rev, paths).map_err(|e| {
+        let error = UserError::new(e.message);
+        match e.hint {
+            Some(hint) => error.hint(hint),
+            None => error,
+        }
+    })?;
+    base.commit = Some(at.commit);
+    let source = base.label();
+    let problems = at.diagnostics.iter().filter(|d| d.is_error()).count();
+    if problems > 0 {
+        crate::cli::report::problems(&[Diagnostic::warning(
+            None,
+            format!(
+                "{problems} problem(s) in the manifests at {source}: the campaigns they declared there are not compared with it"
+            ),
+        )]);
+    }
+    lifecycle.base = Some(base);
+    lifecycle.baseline = Some(std::sync::Arc::new(crate::reconcile::baseline::Baseline {
+        source,
+        manifests: at.manifests,
+    }));
+    Ok(lifecycle)
 }
 
 /// The scope of planning `paths` with the `--target` patterns of `args`.

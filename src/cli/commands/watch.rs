@@ -17,6 +17,14 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
     // Listen for signals before anything else, so an early SIGTERM is a clean stop too.
     let shutdown = tokio::spawn(super::emulator::shutdown_signal());
     let client = crate::cli::settings::client_from(api)?;
+    if let Some(base) = &args.lifecycle.base {
+        // Checked here rather than by clap: the option is shared with plan and apply.
+        return Err(crate::cli::UserError::new(format!(
+            "--base {base} is for plan and apply: watch compares the write-once fields with the values it last applied while it runs"
+        ))
+        .hint("run `campaignctl plan --base REF` to compare with a git revision, then start watch without --base")
+        .into());
+    }
     if args.lifecycle.prune_prefix.is_some() {
         crate::reconcile::scope::Scope::of(&args.manifests.paths, None)
             .allows_prune()

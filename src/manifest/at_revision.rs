@@ -1,0 +1,393 @@
+//! The manifests as they were at a git revision (`plan --base REF`), read through the `git`
+//! command: the same paths as now, discovered by the same rules (a file named explicitly is
+//! taken whatever its extension; a directory gives its `*.yaml` and `*.yml` files, hidden ones
+//! skipped), parsed by the same loader. Nothing is checked out and the working tree is not
+//! touched. Only regular files are read (never a symlink or a submodule), each at most
+//! `MAX_FILE_BYTES`, and the revision is passed to git after `--end-of-options`, so no value of
+//! it is read as an option.
+
+use std::ffi::{OsStr, OsString};
+use std::io::{Read, Write};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use super::discover::{is_hidden, is_manifest_name, opens_a_saved_plan};
+use super::text::MAX_FILE_BYTES;
+use super::{parse_bytes, Diagnostic, Manifest};
+
+/// The manifests at a revision.
+#[derive(Debug)]
+pub struct AtRevision {
+    /// The full commit id `REF` names.
+    pub commit: String,
+    pub manifests: Vec<Manifest>,
+    /// Problems in those manifests: their campaigns are missing from `manifests`.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many files were read.
+    pub files: usize,
+}
+
+/// Why the manifests at a revision could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevisionError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl RevisionError {
+    fn new(message: impl Into<String>) -> RevisionError {
+        RevisionError {
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    fn hint(mut self, hint: impl Into<String>) -> RevisionError {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+/// The longest revision accepted: a full SHA-256 id with a suffix such as `~12` fits easily.
+const MAX_REVISION_LEN: usize = 256;
+
+/// Checks a revision as given on the command line, before git sees it.
+pub fn check_revision(rev: &str) -> Result<(), String> {
+    if rev.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if rev.len() > MAX_REVISION_LEN {
+        return Err(format!("is longer than {MAX_REVISION_LEN} characters"));
+    }
+    if rev.starts_with('-') {
+        return Err("must not start with '-' (a revision, not an option)".into());
+    }
+    if rev.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("must not contain spaces or control characters".into());
+    }
+    Ok(())
+}
+
+/// Reads the manifests under `paths` (as given now, relative to the working directory) at the
+/// git revision `rev`.
+pub fn load_at_revision(rev: &str, paths: &[PathBuf]) -> Result<AtRevision, RevisionError> {
+    check_revision(rev).map_err(|why| RevisionError::new(format!("--base {rev:?} {why}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| RevisionError::new(format!("cannot read the working directory: {e}")))?;
+    // The repository is the one that holds the manifests (a saved plan may be applied from
+    // elsewhere), found from the first path that exists.
+    let anchor = paths
+        .iter()
+        .map(|p| cwd.join(p))
+        .find_map(|p| match p.metadata() {
+            Ok(m) if m.is_dir() => Some(p),
+            Ok(_) => p.parent().map(Path::to_path_buf),
+            Err(_) => None,
+        })
+        .unwrap_or_else(|| cwd.clone());
+    let top = git(&anchor, ["rev-parse", "--show-toplevel"].map(OsStr::new))
+        .map_err(|e| {
+            RevisionError::new(format!("--base needs a git repository: {e}")).hint(
+                "run campaignctl inside the git repository that holds the manifests, or leave out --base",
+            )
+        })?;
+    let top = PathBuf::from(OsString::from_vec(trim_line(top)));
+    let commit = git(
+        &top,
+        [
+            OsStr::new("rev-parse"),
+            OsStr::new("--verify"),
+            OsStr::new("--quiet"),
+            OsStr::new("--end-of-options"),
+            &OsString::from(format!("{rev}^{{commit}}")),
+        ],
+    )
+    .map_err(|_| {
+        RevisionError::new(format!("--base {rev:?} is not a commit of this repository"))
+            .hint("give a branch, tag or commit id, such as origin/main or HEAD~1; in CI, fetch the base branch first (a shallow clone may not have it)")
+    })?;
+    let commit = String::from_utf8_lossy(&trim_line(commit)).into_owned();
+    let real_top = top
+        .canonicalize()
+        .map_err(|e| RevisionError::new(format!("cannot read {}: {e}", top.display())))?;
+    let mut wanted = Vec::new();
+    for path in paths {
+        // Paths that do not exist now are reported by the current load, not here.
+        let Ok(real) = cwd.join(path).canonicalize() else {
+            continue;
+        };
+        let Ok(relative) = real.strip_prefix(&real_top) else {
+            return Err(RevisionError::new(format!(
+                "{} is outside the git repository at {}, so --base cannot read it at {rev:?}",
+                path.display(),
+                top.display()
+            )));
+        };
+        wanted.push(Wanted {
+            relative: relative.to_path_buf(),
+            explicit_file: real.is_file(),
+        });
+    }
+    let blobs = list_blobs(&top, &commit, &wanted)?;
+    let contents = read_blobs(&top, &blobs)?;
+    let mut out = AtRevision {
+        commit,
+        manifests: Vec::new(),
+        diagnostics: Vec::new(),
+        files: 0,
+    };
+    for (blob, bytes) in blobs.iter().zip(contents) {
+        if opens_a_saved_plan(&bytes) {
+            continue;
+        }
+        out.files += 1;
+        let (manifests, diagnostics) = parse_bytes(&top.join(&blob.path), &bytes);
+        out.manifests.extend(manifests);
+        out.diagnostics.extend(diagnostics);
+    }
+    Ok(out)
+}
+
+/// One path to read at the revision, relative to the repository's top.
+struct Wanted {
+    relative: PathBuf,
+    /// A file named explicitly: taken whatever its extension.
+    explicit_file: bool,
+}
+
+/// A file at the revision.
+struct Blob {
+    oid: String,
+    path: PathBuf,
+}
+
+/// The regular files under the wanted paths at `commit` that are manifests by the discovery
+/// rules, in path order, each once.
+fn list_blobs(top: &Path, commit: &str, wanted: &[Wanted]) -> Result<Vec<Blob>, RevisionError> {
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut args: Vec<OsString> = ["ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--"]
+        .iter()
+        .map(OsString::from)
+        .collect();
+    for w in wanted {
+        args.push(if w.relative.as_os_str().is_empty() {
+            OsString::from(".")
+        } else {
+            w.relative.clone().into_os_string()
+        });
+    }
+    let listing = git(top, &args)
+        .map_err(|e| RevisionError::new(format!("cannot list the files at {commit}: {e}")))?;
+    let mut blobs = Vec::new();
+    for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
+        // "<mode> <type> <oid> <size>\t<path>"
+        let Some(tab) = entry.iter().position(|b| *b == b'\t') else {
+            continue;
+        };
+        let (head, path) = (
+            &entry[..tab],
+            Path::new(OsStr::from_bytes(&entry[tab + 1..])),
+        );
+        let fields: Vec<&[u8]> = head
+            .split(|b| *b == b' ')
+            .filter(|f| !f.is_empty())
+            .collect();
+        let [mode, kind, oid, size] = fields[..] else {
+            continue;
+        };
+        // Regular files only: a symlink's blob is its target's name, a submodule is a commit.
+        if kind != b"blob" || !(mode == b"100644" || mode == b"100755") {
+            continue;
+        }
+        let size: u64 = std::str::from_utf8(size)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(u64::MAX);
+        if size > MAX_FILE_BYTES || !is_wanted(path, wanted) {
+            continue;
+        }
+        blobs.push(Blob {
+            oid: String::from_utf8_lossy(oid).into_owned(),
+            path: path.to_path_buf(),
+        });
+    }
+    blobs.sort_by(|a, b| a.path.cmp(&b.path));
+    blobs.dedup_by(|a, b| a.path == b.path);
+    Ok(blobs)
+}
+
+/// Whether `path` (relative to the top) is a manifest by the rules of discovery for the wanted
+/// path it is under.
+fn is_wanted(path: &Path, wanted: &[Wanted]) -> bool {
+    wanted.iter().any(|w| {
+        if w.explicit_file {
+            return path == w.relative;
+        }
+        let Ok(below) = path.strip_prefix(&w.relative) else {
+            return false;
+        };
+        is_manifest_name(path) && !below.iter().any(is_hidden)
+    })
+}
+
+/// The contents of `blobs`, in order, through one `git cat-file --batch`.
+fn read_blobs(top: &Path, blobs: &[Blob]) -> Result<Vec<Vec<u8>>, RevisionError> {
+    if blobs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut child = git_command(top)
+        .args(["cat-file", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| RevisionError::new(spawn_problem(&e)))?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let request: String = blobs.iter().map(|b| format!("{}\n", b.oid)).collect();
+    // Written from a thread: git answers while it reads, and a full pipe must not deadlock us.
+    let writer = std::thread::spawn(move || stdin.write_all(request.as_bytes()));
+    let mut stdout = Vec::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_end(&mut stdout)
+        .map_err(|e| RevisionError::new(format!("cannot read from git: {e}")))?;
+    let _ = writer.join();
+    let status = child
+        .wait()
+        .map_err(|e| RevisionError::new(format!("git did not finish: {e}")))?;
+    if !status.success() {
+        return Err(RevisionError::new(format!(
+            "git cat-file failed ({status})"
+        )));
+    }
+    parse_batch(&stdout, blobs.len())
+        .ok_or_else(|| RevisionError::new("git cat-file answered in an unexpected form"))
+}
+
+/// Splits `git cat-file --batch` output: per object "<oid> <type> <size>\n<contents>\n".
+fn parse_batch(mut out: &[u8], count: usize) -> Option<Vec<Vec<u8>>> {
+    let mut contents = Vec::with_capacity(count);
+    for _ in 0..count {
+        let newline = out.iter().position(|b| *b == b'\n')?;
+        let header = std::str::from_utf8(&out[..newline]).ok()?;
+        let size: usize = header.rsplit(' ').next()?.parse().ok()?;
+        let body = out.get(newline + 1..newline + 1 + size)?;
+        contents.push(body.to_vec());
+        out = out.get(newline + 1 + size + 1..)?;
+    }
+    Some(contents)
+}
+
+fn git_command(dir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C")
+        .arg(dir)
+        // Paths are literal (no globs), and git never prompts or pages.
+        .arg("--literal-pathspecs")
+        .arg("--no-pager")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs git in `dir` and returns its standard output, or its first line of complaint.
+fn git<I, S>(dir: &Path, args: I) -> Result<Vec<u8>, String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = git_command(dir)
+        .args(args)
+        .output()
+        .map_err(|e| spawn_problem(&e))?;
+    if out.status.success() {
+        return Ok(out.stdout);
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let first = stderr.lines().next().unwrap_or("").trim();
+    Err(if first.is_empty() {
+        format!("git failed ({})", out.status)
+    } else {
+        crate::escape::text(first).into_owned()
+    })
+}
+
+fn spawn_problem(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        "git was not found on PATH".to_owned()
+    } else {
+        format!("cannot run git: {e}")
+    }
+}
+
+fn trim_line(mut bytes: Vec<u8>) -> Vec<u8> {
+    while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        bytes.pop();
+    }
+    bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn revisions_that_git_could_read_as_options_or_that_hide_characters_are_refused() {
+        for bad in [
+            "",
+            "-h",
+            "--output=/tmp/x",
+            "main branch",
+            "a\u{1b}[31m",
+            "a\nb",
+        ] {
+            assert!(check_revision(bad).is_err(), "{bad:?} must be refused");
+        }
+        for good in [
+            "main",
+            "origin/main",
+            "HEAD~1",
+            "v1.2.3",
+            "1a2b3c4d",
+            "HEAD^",
+        ] {
+            assert_eq!(check_revision(good), Ok(()), "{good:?}");
+        }
+        assert!(check_revision(&"a".repeat(MAX_REVISION_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn a_batch_answer_is_split_by_its_sizes_even_when_contents_hold_newlines() {
+        let out = b"aaa blob 5\nx\ny\nz\nbbb blob 0\n\n";
+        assert_eq!(
+            parse_batch(out, 2),
+            Some(vec![b"x\ny\nz".to_vec(), Vec::new()])
+        );
+        assert_eq!(parse_batch(b"aaa blob 99\nshort\n", 1), None);
+        assert_eq!(parse_batch(b"aaa missing\n", 1), None);
+    }
+
+    #[test]
+    fn discovery_rules_at_a_revision_match_those_of_the_working_tree() {
+        let dir = [Wanted {
+            relative: PathBuf::from("campaigns"),
+            explicit_file: false,
+        }];
+        assert!(is_wanted(Path::new("campaigns/a.yaml"), &dir));
+        assert!(is_wanted(Path::new("campaigns/sub/b.YML"), &dir));
+        assert!(!is_wanted(Path::new("campaigns/.hidden/b.yaml"), &dir));
+        assert!(!is_wanted(Path::new("campaigns/notes.txt"), &dir));
+        assert!(!is_wanted(Path::new("other/a.yaml"), &dir));
+        let file = [Wanted {
+            relative: PathBuf::from("x/q4.conf"),
+            explicit_file: true,
+        }];
+        assert!(is_wanted(Path::new("x/q4.conf"), &file));
+        assert!(!is_wanted(Path::new("x/q5.conf"), &file));
+    }
+}
