@@ -836,3 +836,43 @@ fn watch_replaces_a_draft_whose_timezone_changed_while_it_runs() {
     assert_eq!(emu.campaign_names(), ["D"]);
     assert_eq!(lead_numbers(&emu, id_of(&emu, "D")), ["+14155550101"]);
 }
+
+/// On a terminal, deleting is its own question, after the one about writes, naming what is
+/// lost: "no" deletes nothing; "yes" deletes.
+#[test]
+fn on_a_terminal_deleting_is_its_own_question_and_only_yes_deletes() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    emu.api(
+        "POST",
+        "user/campaign",
+        Some(json!({"name": "Gone", "assistant_id": 7})),
+    );
+    ws.write(
+        "c/gone.yaml",
+        "kind: Campaign\nname: Gone\nstatus: deleted\n",
+    );
+    ws.write("c/new.yaml", manifest("New", "", &[]));
+    let refused = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "c"])
+        .run_on_terminal(&["yes", "no"]);
+    refused
+        .assert_code(1)
+        .assert_contains("Do you want to create 1 campaign(s)")
+        .assert_contains("WILL DELETE: do you want to delete \"Gone\" (id ")
+        .assert_contains("apply cancelled; nothing was changed");
+    assert_eq!(stat(&emu, "campaigns_deleted"), 0, "{}", refused.all());
+    assert_eq!(
+        emu.campaign_names(),
+        ["Gone"],
+        "a refused question applies nothing at all, not even the approved create: {}",
+        refused.all()
+    );
+
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "c"])
+        .run_on_terminal(&["yes", "yes"])
+        .assert_code(0);
+    assert_eq!(stat(&emu, "campaigns_deleted"), 1);
+    assert_eq!(emu.campaign_names(), ["New"]);
+}

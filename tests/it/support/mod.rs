@@ -304,6 +304,90 @@ impl Cmd {
         self
     }
 
+    /// Runs on a pseudo-terminal (stdin and stderr, where questions are asked), answering each
+    /// `Enter a value:` prompt with the next of `answers`; stdout stays piped. Returns the run
+    /// with what the terminal showed as its stderr. Fails the test when a prompt comes that
+    /// there is no answer for, or the run does not end in time.
+    pub fn run_on_terminal(mut self, answers: &[&str]) -> Run {
+        use std::io::Write;
+        use std::os::fd::{FromRawFd, OwnedFd};
+        let (mut master, slave) = {
+            let (mut m, mut s) = (0, 0);
+            // SAFETY: openpty writes two new descriptors into m and s; the null arguments ask
+            // for no name and default terminal settings.
+            let rc = unsafe {
+                libc::openpty(
+                    &mut m,
+                    &mut s,
+                    std::ptr::null_mut(),
+                    std::ptr::null(),
+                    std::ptr::null(),
+                )
+            };
+            assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+            // SAFETY: both descriptors were just opened and are owned by nothing else.
+            unsafe { (std::fs::File::from_raw_fd(m), OwnedFd::from_raw_fd(s)) }
+        };
+        self.cmd
+            .stdin(Stdio::from(slave.try_clone().expect("dup pty")))
+            .stderr(Stdio::from(slave));
+        let mut child = self.cmd.spawn().expect("spawn campaignctl");
+        // The command held the only other copies of the slave: now the master reads EOF (EIO)
+        // when the child exits.
+        drop(self.cmd);
+        let mut out = child.stdout.take().expect("stdout");
+        let t_out = std::thread::spawn(move || {
+            let mut s = Vec::new();
+            let _ = out.read_to_end(&mut s);
+            s
+        });
+        let mut reader = master.try_clone().expect("clone pty master");
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + RUN_TIMEOUT;
+        let mut shown = Vec::new();
+        let mut answers = answers.iter();
+        let mut prompts = 0;
+        let status = loop {
+            while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
+                shown.extend_from_slice(&chunk);
+            }
+            let text = String::from_utf8_lossy(&shown);
+            if text.matches("Enter a value:").count() > prompts {
+                prompts += 1;
+                let answer = answers.next().unwrap_or_else(|| {
+                    let _ = child.kill();
+                    panic!("a question came with no answer left; the terminal showed:\n{text}")
+                });
+                master
+                    .write_all(format!("{answer}\n").as_bytes())
+                    .expect("answer on the terminal");
+            }
+            if let Some(status) = child.try_wait().expect("wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("campaignctl on a terminal did not finish in time; it showed:\n{text}");
+            }
+        };
+        while let Ok(chunk) = rx.recv_timeout(Duration::from_millis(100)) {
+            shown.extend_from_slice(&chunk);
+        }
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&t_out.join().expect("stdout")).into_owned(),
+            stderr: String::from_utf8_lossy(&shown).replace("\r\n", "\n"),
+        }
+    }
+
     /// Starts the command without waiting (daemons such as `watch`); stdout and stderr are piped.
     pub fn spawn(mut self) -> Child {
         self.cmd.spawn().expect("spawn campaignctl")
