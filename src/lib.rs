@@ -7,6 +7,7 @@ pub mod account_lock;
 pub mod api;
 pub mod campaign;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod emulator;
 pub mod escape;

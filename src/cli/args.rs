@@ -50,13 +50,10 @@ pub struct GlobalArgs {
 #[command(next_help_heading = "Platform API")]
 pub struct ApiArgs {
     /// Platform API base URL; it usually ends in /api. Plain http:// is refused unless the
-    /// host is loopback.
-    #[arg(
-        long,
-        env = "CAMPAIGNCTL_API_URL",
-        default_value = "https://app.autocalls.ai/api"
-    )]
-    pub api_url: String,
+    /// host is loopback. Default: https://app.autocalls.ai/api. Not with a repository config,
+    /// whose accounts name their own.
+    #[arg(long, env = "CAMPAIGNCTL_API_URL")]
+    pub api_url: Option<String>,
 
     /// Read the API token from FILE instead of the CAMPAIGNCTL_API_TOKEN environment variable
     /// (when both are set, the file wins). One line; a final line break is fine.
@@ -150,11 +147,11 @@ pub enum Command {
         #[command(flatten)]
         api: ApiArgs,
     },
-    /// Print the JSON Schema of the manifest format (for editors with the YAML language server).
+    /// Print the JSON Schema of the manifest format, or of campaignctl.yaml (for editors).
     #[command(
-        after_help = "Example:\n  campaignctl schema > campaign.schema.json\n  # then start each manifest with:\n  # yaml-language-server: $schema=./campaign.schema.json"
+        after_help = "Examples:\n  campaignctl schema > campaign.schema.json\n  # then start each manifest with:\n  # yaml-language-server: $schema=./campaign.schema.json\n  campaignctl schema --config > campaignctl.schema.json   # for campaignctl.yaml"
     )]
-    Schema,
+    Schema(SchemaArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  campaignctl completions bash > ~/.local/share/bash-completion/completions/campaignctl\n  campaignctl completions zsh > ~/.zfunc/_campaignctl\n  campaignctl completions fish > ~/.config/fish/completions/campaignctl.fish"
@@ -172,15 +169,33 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ManifestPaths {
-    /// Manifest files and directories (searched recursively for *.yaml / *.yml).
-    #[arg(value_name = "PATH", default_value = "campaigns")]
+    /// Manifest files and directories (searched recursively for *.yaml / *.yml). Default:
+    /// `campaigns`, or with a repository config, every selected account's paths.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+}
+
+/// The repository config and the accounts to run against.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Accounts")]
+pub struct AccountArgs {
+    /// The repository config to use, instead of the campaignctl.yaml found in the working
+    /// directory or above it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Only this account of the repository config (repeatable). Default: every account.
+    #[arg(long = "account", value_name = "NAME")]
+    pub accounts: Vec<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub accounts: AccountArgs,
 
     /// Output format. Annotations are also printed when GITHUB_ACTIONS=true.
     #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
@@ -269,6 +284,9 @@ pub struct PlanArgs {
     pub manifests: ManifestPaths,
 
     #[command(flatten)]
+    pub accounts: AccountArgs,
+
+    #[command(flatten)]
     pub lifecycle: LifecycleArgs,
 
     /// Output format. `json` is stable and documented in the README; annotations are also
@@ -299,6 +317,9 @@ pub struct ApplyArgs {
     /// its content.
     #[command(flatten)]
     pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub accounts: AccountArgs,
 
     /// Apply without asking for confirmation (required when stdin is not a terminal). Does not
     /// approve placing calls: see --allow-start.
@@ -405,6 +426,13 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print the schema of the repository config (campaignctl.yaml) instead.
+    #[arg(long)]
+    pub config: bool,
+}
+
+#[derive(Debug, Args)]
 pub struct CompletionsArgs {
     /// The shell to complete for.
     #[arg(value_enum)]
@@ -432,6 +460,9 @@ SIGINT/SIGTERM: no new passes; creates in flight may finish (at most 10 s); exit
 pub struct WatchArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub accounts: AccountArgs,
 
     /// Quiet time after a file change before a pass, so a burst of saves makes one pass
     /// (at least 50ms).

@@ -1,6 +1,7 @@
 //! The command-line program: parse, set up logging and colour, run a command, and decide the
 //! exit code in one place. `main.rs` only calls [`main_entry`].
 
+mod accounts;
 mod args;
 mod commands;
 mod progress;
@@ -64,7 +65,7 @@ pub fn main_entry() -> ExitCode {
     }
 }
 
-fn report_error(e: &anyhow::Error) {
+pub(crate) fn report_error(e: &anyhow::Error) {
     let red = anstyle::AnsiColor::Red.on_default().bold();
     anstream::eprintln!("{red}error:{red:#} {e:#}");
     if let Some(hint) = e

@@ -15,7 +15,7 @@ pub const TOKEN_ENV: &str = "CAMPAIGNCTL_API_TOKEN";
 /// Builds the client from the API flags. The token comes from `--token-file`, else
 /// `CAMPAIGNCTL_API_TOKEN`.
 pub fn client_from(global: &ApiArgs) -> Result<Client, UserError> {
-    let base_url = parse_base_url(&global.api_url)
+    let base_url = parse_base_url(global.api_url.as_deref().unwrap_or(DEFAULT_API_URL))
         .map_err(|e| UserError::new(e.to_string()).hint(e.hint()))?;
     let token = match &global.token_file {
         Some(path) => read_token_file(path)?,
@@ -35,6 +35,18 @@ pub fn client_from(global: &ApiArgs) -> Result<Client, UserError> {
             }
         },
     };
+    client_with_api_args(base_url, token, global)
+}
+
+/// The platform's API when neither `--api-url` nor `CAMPAIGNCTL_API_URL` says otherwise.
+pub const DEFAULT_API_URL: &str = "https://app.autocalls.ai/api";
+
+/// A client for `base_url` and `token`, with the timeout and retry flags of `global`.
+pub fn client_with_api_args(
+    base_url: url::Url,
+    token: ApiToken,
+    global: &ApiArgs,
+) -> Result<Client, UserError> {
     let mut retry = RetryPolicy::default();
     if let Some(ms) = global.retry_base_delay_ms {
         retry.base_delay = Duration::from_millis(ms);
@@ -65,7 +77,7 @@ fn client_with(
     .map_err(UserError::from)
 }
 
-fn read_token_file(path: &Path) -> Result<ApiToken, UserError> {
+pub(crate) fn read_token_file(path: &Path) -> Result<ApiToken, UserError> {
     // A token is short; refuse to slurp something huge by mistake.
     let meta = std::fs::metadata(path)
         .map_err(|e| UserError::new(format!("cannot read token file {}: {e}", path.display())))?;

@@ -26,6 +26,13 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
         // `metadata` follows symlinks: a symlink to a directory is walked like the directory.
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => found.walk(path),
+            Ok(meta) if meta.is_file() && is_config_name(path) => found.out.diagnostics.push(
+                Diagnostic::error(
+                    Some(at(path)),
+                    "this is the repository config, not a manifest; it was not read as one",
+                )
+                .with_hint("give the manifest files or directories; the config's accounts name their own paths"),
+            ),
             Ok(meta) if meta.is_file() => found.add(path),
             // A FIFO would block the run until a writer comes, a device would feed it without
             // end: neither is opened.
@@ -90,6 +97,16 @@ pub(super) fn opens_a_saved_plan(bytes: &[u8]) -> bool {
     text.trim_start().starts_with('{') && text.contains(&format!("\"kind\": \"{SAVED_PLAN_KIND}\""))
 }
 
+/// The repository config's file name (`campaignctl.yaml`): never read as a manifest.
+pub const CONFIG_FILE_NAME: &str = "campaignctl.yaml";
+
+/// Whether `path` is named like the repository config.
+pub(super) fn is_config_name(path: &Path) -> bool {
+    path.file_name().and_then(OsStr::to_str).is_some_and(|n| {
+        n.eq_ignore_ascii_case(CONFIG_FILE_NAME) || n.eq_ignore_ascii_case("campaignctl.yml")
+    })
+}
+
 pub(super) fn is_hidden(name: &OsStr) -> bool {
     name.as_encoded_bytes().starts_with(b".")
 }
@@ -122,6 +139,7 @@ impl Found {
                 Ok(entry) => {
                     if entry.file_type().is_file()
                         && is_manifest_name(entry.path())
+                        && !is_config_name(entry.path())
                         && !is_saved_plan(entry.path())
                     {
                         manifests += 1;

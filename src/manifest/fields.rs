@@ -11,7 +11,7 @@ use crate::campaign::{is_iana_timezone, ClockTime, Weekday};
 
 use super::scalar::ScalarKind;
 use super::suggest;
-use super::yaml::{quote, Mark, Node, Value};
+use super::yaml::{quote, Mark, Node, Origin, Value};
 use crate::diagnostic::{Diagnostic, Location};
 
 /// Longest value a hint rewrites in full (a hint built from a megabyte value helps no one).
@@ -20,6 +20,8 @@ const MAX_ECHOED_BYTES: usize = 200;
 /// Checks the fields of one document, collecting diagnostics and where each value was written.
 pub struct FieldChecker<'a> {
     file: &'a Path,
+    /// The repository config, where defaults merged into the document were written.
+    config: Option<&'a Path>,
     out: &'a mut Vec<Diagnostic>,
     pub errors: usize,
     /// Every value's position, by field name and `field.N` for list items.
@@ -27,9 +29,14 @@ pub struct FieldChecker<'a> {
 }
 
 impl<'a> FieldChecker<'a> {
-    pub fn new(file: &'a Path, out: &'a mut Vec<Diagnostic>) -> FieldChecker<'a> {
+    pub fn new(
+        file: &'a Path,
+        config: Option<&'a Path>,
+        out: &'a mut Vec<Diagnostic>,
+    ) -> FieldChecker<'a> {
         FieldChecker {
             file,
+            config,
             out,
             errors: 0,
             locations: BTreeMap::new(),
@@ -37,7 +44,11 @@ impl<'a> FieldChecker<'a> {
     }
 
     pub fn location(&self, mark: Mark) -> Location {
-        Location::new(self.file, mark.line, mark.column)
+        let file = match (mark.origin, self.config) {
+            (Origin::Config, Some(config)) => config,
+            _ => self.file,
+        };
+        Location::new(file, mark.line, mark.column)
     }
 
     /// The manifest file being checked (leads files are found relative to it).

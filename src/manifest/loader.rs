@@ -6,8 +6,10 @@ use std::collections::HashSet;
 use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use super::discover::{discover, Discovered};
+use super::defaults::Defaults;
+use super::discover::discover;
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
 use super::yaml::Problem;
@@ -18,19 +20,52 @@ use crate::diagnostic::{Diagnostic, Location};
 /// Loads every manifest under `paths` (files, or directories walked for `*.yaml`/`*.yml`).
 /// Only fully valid documents whose name appears once across all files become manifests.
 pub fn load(paths: &[PathBuf]) -> LoadOutcome {
-    let Discovered {
-        files,
-        mut diagnostics,
-    } = discover(paths);
+    let roots: Vec<Root> = paths
+        .iter()
+        .map(|p| Root {
+            path: p.clone(),
+            defaults: None,
+        })
+        .collect();
+    load_roots(&roots)
+}
+
+/// A path to load manifests from, with the defaults (from the repository config) that fill the
+/// fields its manifests leave out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Root {
+    pub path: PathBuf,
+    pub defaults: Option<Arc<Defaults>>,
+}
+
+/// [`load`], each root with its defaults. A file reached under two roots is loaded once, with
+/// the first root's defaults.
+pub fn load_roots(roots: &[Root]) -> LoadOutcome {
+    let mut diagnostics = Vec::new();
+    let mut seen = HashSet::new();
     let mut checked = Vec::new();
     let mut read = 0;
-    for file in &files {
-        match read_file(file) {
-            Ok(bytes) => {
-                read += 1;
-                check_file(file, &bytes, &mut checked, &mut diagnostics);
+    for root in roots {
+        let found = discover(std::slice::from_ref(&root.path));
+        diagnostics.extend(found.diagnostics);
+        for file in &found.files {
+            let identity = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
+            if !seen.insert(identity) {
+                continue;
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
+            match read_file(file) {
+                Ok(bytes) => {
+                    read += 1;
+                    check_file(
+                        file,
+                        &bytes,
+                        root.defaults.as_deref(),
+                        &mut checked,
+                        &mut diagnostics,
+                    );
+                }
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
         }
     }
     let manifests = reject_repeated_names(checked, &mut diagnostics);
@@ -46,9 +81,18 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
 /// Parses and validates one file's contents, without cross-file checks (a name repeated within
 /// the file is not reported here either: that is `load`'s job).
 pub fn parse_bytes(file: &Path, bytes: &[u8]) -> (Vec<Manifest>, Vec<Diagnostic>) {
+    parse_bytes_with(file, bytes, None)
+}
+
+/// [`parse_bytes`], with defaults filling the fields the documents leave out.
+pub fn parse_bytes_with(
+    file: &Path,
+    bytes: &[u8],
+    defaults: Option<&Defaults>,
+) -> (Vec<Manifest>, Vec<Diagnostic>) {
     let mut checked = Vec::new();
     let mut diagnostics = Vec::new();
-    check_file(file, bytes, &mut checked, &mut diagnostics);
+    check_file(file, bytes, defaults, &mut checked, &mut diagnostics);
     let mut manifests: Vec<Manifest> = checked.into_iter().filter_map(|c| c.manifest).collect();
     manifests.sort_by(|a, b| a.location.cmp(&b.location));
     sort(&mut diagnostics);
@@ -70,7 +114,7 @@ fn diagnostic(file: &Path, problem: Problem) -> Diagnostic {
 
 /// The file's bytes, refusing a file over the size limit without reading it whole (the size the
 /// file system reports may be wrong, for a pipe or a file still being written).
-fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
+pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
     let cannot_read = |e: std::io::Error| {
         Diagnostic::error(
             Some(Location::new(file, 1, 1)),
@@ -97,9 +141,11 @@ fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
 fn check_file(
     file: &Path,
     bytes: &[u8],
+    defaults: Option<&Defaults>,
     checked: &mut Vec<Checked>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let config = defaults.map(|d| d.config.as_path());
     let text = match text::decode(bytes) {
         Ok(text) => text,
         Err(problem) => {
@@ -109,8 +155,11 @@ fn check_file(
     };
     let (before, first_diagnostic) = (checked.len(), diagnostics.len());
     let mut stopped_at = None;
-    let mut problems = yaml_reader::read(text, |document| {
-        if let Some(c) = check_document(file, &document, diagnostics) {
+    let mut problems = yaml_reader::read(text, |mut document| {
+        if let Some(d) = defaults {
+            d.fill(&mut document);
+        }
+        if let Some(c) = check_document(file, config, &document, diagnostics) {
             checked.push(c);
         }
         if diagnostics.len() - first_diagnostic >= MAX_PROBLEMS {

@@ -2,6 +2,7 @@
 //! document into a typed [`CampaignSpec`], with every problem reported as a [`Diagnostic`].
 
 mod at_revision;
+mod defaults;
 mod desired_status;
 mod discover;
 mod fields;
@@ -18,17 +19,21 @@ mod suggest;
 mod testing;
 mod text;
 mod validate;
-mod yaml;
-mod yaml_reader;
+pub(crate) mod yaml;
+pub(crate) mod yaml_reader;
 
 pub use crate::diagnostic::{
     serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
 pub use at_revision::{check_revision, load_at_revision, AtRevision, RevisionError};
-pub use discover::{discover, is_saved_plan, Discovered, SAVED_PLAN_KIND};
+pub use defaults::{Defaults, NOT_DEFAULTABLE};
+pub use discover::{discover, is_saved_plan, Discovered, CONFIG_FILE_NAME, SAVED_PLAN_KIND};
 pub use files::kind as file_kind;
-pub use loader::{load, parse_bytes};
+pub(crate) use loader::read_file;
+pub use loader::{load, load_roots, parse_bytes, parse_bytes_with, Root};
 pub use manifest::{CampaignSpec, Manifest};
+pub(crate) use scalar::ScalarKind;
+pub(crate) use text::decode as decode_text;
 
 pub use desired_status::DesiredStatus;
 pub use leads::{normalize_phone, DesiredLead, LeadsSpec};

@@ -16,7 +16,7 @@ pub fn too_large(size: Option<u64>) -> Problem {
         None => format!("more than {MAX_FILE_BYTES} bytes"),
     };
     Problem {
-        mark: Mark { line: 1, column: 1 },
+        mark: Mark::new(1, 1),
         message: format!("file is too large: {found}; the limit is {MAX_FILE_BYTES} bytes (8 MiB)"),
         hint: Some("split the campaigns over several files".to_owned()),
     }
@@ -79,7 +79,7 @@ fn mark_at(text: &str, at: usize) -> Mark {
         .filter(|&&b| (b & 0xc0) != 0x80)
         .count()
         + 1;
-    Mark { line, column }
+    Mark::new(line, column)
 }
 
 #[cfg(test)]
@@ -96,11 +96,7 @@ mod tests {
     #[test]
     fn non_utf8_is_reported_at_the_first_invalid_byte() {
         let p = problem(b"name: ok\nkind: \xc3\xa9t\xff\n");
-        assert_eq!(
-            p.mark,
-            Mark { line: 2, column: 9 },
-            "é counts as one column"
-        );
+        assert_eq!(p.mark, Mark::new(2, 9), "é counts as one column");
         assert_eq!(
             p.message, "file is not valid UTF-8: invalid byte 0xFF",
             "the message names the invalid byte"
@@ -122,7 +118,7 @@ mod tests {
         let p = problem(b"name: a\n\x00kind: x\n");
         assert_eq!(
             p.mark,
-            Mark { line: 2, column: 1 },
+            Mark::new(2, 1),
             "the NUL is the first character of line 2"
         );
         assert_eq!(

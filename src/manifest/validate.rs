@@ -30,9 +30,11 @@ pub struct Checked {
 }
 
 /// Validates `document` from `file`, pushing every problem to `out`. `None` for an empty
-/// document (null, or only comments), which is skipped.
+/// document (null, or only comments), which is skipped. `config` is the repository config
+/// that defaults merged into the document came from: their problems point there.
 pub fn check_document(
     file: &Path,
+    config: Option<&Path>,
     document: &Document,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Checked> {
@@ -40,7 +42,7 @@ pub fn check_document(
     if root.is_null() {
         return None;
     }
-    let mut check = FieldChecker::new(file, out);
+    let mut check = FieldChecker::new(file, config, out);
     let Value::Mapping(entries) = &root.value else {
         let message = format!(
             "a campaign document must be a mapping of fields, got {}",

@@ -9,6 +9,49 @@ use super::scalar::ScalarKind;
 pub struct Mark {
     pub line: usize,
     pub column: usize,
+    /// Which text the position is in: the document's own file, or the repository config when
+    /// the node is a default merged into the document (`config::Defaults`).
+    pub origin: Origin,
+}
+
+/// The text a [`Mark`] points into.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Origin {
+    /// The file the document was read from.
+    #[default]
+    Document,
+    /// The repository config (`campaignctl.yaml`), for a default value.
+    Config,
+}
+
+impl Mark {
+    pub fn new(line: usize, column: usize) -> Mark {
+        Mark {
+            line,
+            column,
+            origin: Origin::Document,
+        }
+    }
+}
+
+impl Node {
+    /// This node with every position in it moved to `origin` (a default merged from the
+    /// config keeps pointing at the config's lines).
+    pub fn with_origin(mut self, origin: Origin) -> Node {
+        fn mark_all(node: &mut Node, origin: Origin) {
+            node.mark.origin = origin;
+            match &mut node.value {
+                Value::Scalar(_) => {}
+                Value::Sequence(items) => items.iter_mut().for_each(|n| mark_all(n, origin)),
+                Value::Mapping(entries) => entries.iter_mut().for_each(|e| {
+                    mark_all(&mut e.key, origin);
+                    mark_all(&mut e.value, origin);
+                }),
+            }
+        }
+        mark_all(&mut self, origin);
+        self
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,7 +176,7 @@ mod tests {
 
     fn scalar(text: &str, kind: ScalarKind) -> Node {
         Node {
-            mark: Mark { line: 1, column: 1 },
+            mark: Mark::new(1, 1),
             value: Value::Scalar(Scalar {
                 text: text.into(),
                 kind,

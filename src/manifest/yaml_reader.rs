@@ -53,7 +53,7 @@ pub fn read(text: &str, mut on_document: impl FnMut(Document) -> ControlFlow<()>
         lookahead: &lookahead,
     });
     let mut builder = Builder::default();
-    let mut last = Mark { line: 1, column: 1 };
+    let mut last = Mark::new(1, 1);
     loop {
         // yaml-rust2 has internal asserts and unwraps; if some input ever reaches one, that input
         // is bad, and must be reported as such rather than take down a long-running watch.
@@ -98,10 +98,7 @@ pub fn too_many_problems(mark: Mark) -> Problem {
 }
 
 fn to_mark(marker: Marker) -> Mark {
-    Mark {
-        line: marker.line(),
-        column: marker.col() + 1,
-    }
+    Mark::new(marker.line(), marker.col() + 1)
 }
 
 fn problem(mark: Mark, message: impl Into<String>, hint: Option<&str>) -> Problem {
@@ -653,18 +650,14 @@ mod tests {
         let root = &docs[0].root;
         assert_eq!(
             root.mark,
-            Mark { line: 2, column: 3 },
+            Mark::new(2, 3),
             "the mapping starts at its first key"
         );
         let e = entries(root);
-        assert_eq!(
-            e[0].value.mark,
-            Mark { line: 2, column: 9 },
-            "the value `x` is at 2:9"
-        );
+        assert_eq!(e[0].value.mark, Mark::new(2, 9), "the value `x` is at 2:9");
         assert_eq!(
             e[1].value.mark,
-            Mark { line: 3, column: 9 },
+            Mark::new(3, 9),
             "the list starts at its '['"
         );
         let Value::Sequence(items) = &e[1].value.value else {
@@ -672,10 +665,7 @@ mod tests {
         };
         assert_eq!(
             items[1].mark,
-            Mark {
-                line: 3,
-                column: 13
-            },
+            Mark::new(3, 13),
             "the second item `b` is at 3:13"
         );
     }
@@ -687,7 +677,7 @@ mod tests {
         assert!(e[0].value.is_null(), "an absent value is null");
         assert_eq!(
             e[0].value.mark,
-            Mark { line: 1, column: 1 },
+            Mark::new(1, 1),
             "not at the next line's key"
         );
     }
@@ -765,7 +755,7 @@ mod tests {
         );
         assert_eq!(
             e[1].value.mark,
-            Mark { line: 2, column: 4 },
+            Mark::new(2, 4),
             "the alias is located where it is used"
         );
     }

@@ -3,7 +3,6 @@
 //! around them and which approvals they hold.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
@@ -11,7 +10,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::client::LEADS_PER_PAGE;
 use crate::api::types::Lead;
 use crate::api::{ApiError, Client};
-use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest};
+use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest, Root};
 
 use super::executor::{self, Event, ExecuteOptions, Report};
 use super::full_plan::{self, FullPlan};
@@ -35,9 +34,10 @@ pub struct Planned {
     pub lint: Vec<Diagnostic>,
 }
 
-/// Step 1: loads and validates the manifests (no I/O but the files).
-pub fn load(paths: &[PathBuf]) -> LoadOutcome {
-    manifest::load(paths)
+/// Step 1: loads and validates the manifests, each root with its defaults (no I/O but the
+/// files).
+pub fn load(roots: &[Root]) -> LoadOutcome {
+    manifest::load_roots(roots)
 }
 
 /// Steps 2 and 3: reads the platform and plans the whole account. `load` must have no errors.

@@ -55,6 +55,12 @@ pub struct SavedPlan {
     /// `apply` recomputes the plan with the same targets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
+    /// The repository config's account the plan was made for, and the config (absolute):
+    /// `apply` reads the account's API, token and defaults from it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<PathBuf>,
     pub fingerprint: Fingerprint,
     /// The existing campaigns whose leads `fingerprint.leads` covers.
     pub lead_campaigns: Vec<u64>,
@@ -85,6 +91,8 @@ impl SavedPlan {
             base_dir: base_dir.to_owned(),
             paths: paths.to_vec(),
             targets: Vec::new(),
+            account: None,
+            config: None,
             fingerprint: Fingerprint {
                 manifests: manifests_fingerprint(manifests),
                 remote: remote_fingerprint(remote),
@@ -99,6 +107,13 @@ impl SavedPlan {
     /// Records the lifecycle options the plan was made with.
     pub fn with_lifecycle(mut self, lifecycle: &LifecycleOptions) -> SavedPlan {
         self.lifecycle = lifecycle.clone();
+        self
+    }
+
+    /// The plan is for this account of this repository config.
+    pub fn with_account(mut self, account: Option<&str>, config: Option<&Path>) -> SavedPlan {
+        self.account = account.map(str::to_owned);
+        self.config = config.map(Path::to_path_buf);
         self
     }
 

@@ -8,7 +8,7 @@ pub mod github;
 pub mod json;
 pub mod lifecycle;
 pub mod markdown;
-mod style;
+pub(crate) mod style;
 pub mod text;
 
 pub use json::{apply_json, diagnostic_json, failure_json, plan_json, FORMAT_VERSION};

@@ -12,7 +12,7 @@ use tracing::{error, warn};
 
 use crate::account_lock;
 use crate::api::Client;
-use crate::manifest::{Diagnostic, Manifest, Severity};
+use crate::manifest::{Diagnostic, Manifest, Root, Severity};
 use crate::reconcile::baseline::Baseline;
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
 use crate::reconcile::operation::Approvals;
@@ -20,7 +20,7 @@ use crate::reconcile::{pipeline, ActionKind};
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
 use super::fingerprint::fingerprint;
-use super::health::{Readiness, Status};
+use super::health::{AccountStatus, Readiness};
 use super::watcher::ManifestWatcher;
 
 /// How long a pass waits for another run (an apply on this machine) to release the account
@@ -28,13 +28,23 @@ use super::watcher::ManifestWatcher;
 const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub(crate) struct Daemon {
-    pub(crate) paths: Vec<PathBuf>,
+    /// The account's name in the repository config (in log lines); `None` without one.
+    pub(crate) name: Option<String>,
+    /// The manifest paths and their defaults, as of the last pass.
+    pub(crate) roots: Vec<Root>,
+    /// The repository config, read again at each pass for the account's paths and defaults.
+    pub(crate) config: Option<PathBuf>,
+    /// What the file watcher follows and the fingerprint covers: the paths and the config.
+    pub(crate) watched: Vec<PathBuf>,
+    /// The account's `prune_prefix` in the config, as of the last pass (`--prune-prefix`
+    /// wins over it).
+    pub(crate) config_prune_prefix: Option<String>,
     pub(crate) client: Client,
     pub(crate) parallelism: usize,
     pub(crate) allow_start: bool,
     pub(crate) allow_delete: bool,
     pub(crate) lifecycle: crate::reconcile::lifecycle::LifecycleOptions,
-    pub(crate) status: Arc<Status>,
+    pub(crate) status: Arc<AccountStatus>,
     pub(crate) watcher: ManifestWatcher,
     /// Cancelled on shutdown: the pass in flight starts no new operation.
     pub(crate) cancel: CancellationToken,
@@ -67,14 +77,14 @@ impl Reconciler for Daemon {
     fn manifests_changed(&mut self) -> bool {
         // A symlink swap is seen beside the link; from now on watch the new target.
         self.watcher.refresh();
-        self.last_read != Some(fingerprint(&self.paths))
+        self.last_read != Some(fingerprint(&self.watched))
     }
 
     async fn pass(&mut self, trigger: Trigger) -> PassOutcome {
         let started = Instant::now();
         self.watcher.refresh();
         // Taken before reading, so an edit made during the pass is seen as a change after it.
-        self.last_read = Some(fingerprint(&self.paths));
+        self.last_read = Some(fingerprint(&self.watched));
         let mut counts = Counts::default();
         let (outcome, reason) = self.reconcile(&mut counts).await;
         let took = started.elapsed();
@@ -92,6 +102,7 @@ impl Reconciler for Daemon {
         macro_rules! pass_line {
             ($level:ident $(, $($extra:tt)+)?) => {
                 tracing::$level!(
+                    account = self.name.as_deref(),
                     outcome = outcome.label(),
                     trigger = trigger.label(),
                     manifests = c.manifests,
@@ -120,7 +131,10 @@ impl Reconciler for Daemon {
 impl Daemon {
     /// The pass proper: its outcome and, unless it succeeded, the reason (for /readyz).
     async fn reconcile(&mut self, counts: &mut Counts) -> (PassOutcome, Option<String>) {
-        let load = pipeline::load(&self.paths);
+        if let Err(reason) = self.reread_config() {
+            return (PassOutcome::Invalid, Some(reason));
+        }
+        let load = pipeline::load(&self.roots);
         log_diagnostics(&load.diagnostics);
         if load.has_errors() {
             // Nothing from an invalid set is applied; the metrics keep the last valid load.
@@ -155,6 +169,9 @@ impl Daemon {
             Err(e) => return (PassOutcome::Failed, Some(e.to_string())),
         };
         let mut lifecycle = self.lifecycle.clone();
+        if lifecycle.prune_prefix.is_none() {
+            lifecycle.prune_prefix = self.config_prune_prefix.clone();
+        }
         if !self.applied.is_empty() {
             lifecycle.baseline = Some(Arc::new(Baseline {
                 source: APPLIED_SOURCE.to_owned(),
@@ -297,7 +314,42 @@ impl Daemon {
     }
 }
 
+/// What a daemon on `roots` watches: the manifest paths, and the repository config.
+pub(crate) fn watched_paths(roots: &[Root], config: Option<&std::path::Path>) -> Vec<PathBuf> {
+    roots
+        .iter()
+        .map(|r| r.path.clone())
+        .chain(config.map(std::path::Path::to_path_buf))
+        .collect()
+}
+
 impl Daemon {
+    /// With a repository config, reads it again: the account's paths, defaults and prune
+    /// prefix follow edits to it (its API URL and token are read at start only). An invalid
+    /// config, or one that no longer declares the account, applies nothing.
+    fn reread_config(&mut self) -> Result<(), String> {
+        let (Some(file), Some(name)) = (&self.config, &self.name) else {
+            return Ok(());
+        };
+        let config = crate::config::read(file).map_err(|problems| {
+            log_diagnostics(&problems);
+            format!(
+                "the repository config {} is invalid ({} error(s)); nothing was applied",
+                file.display(),
+                problems.iter().filter(|d| d.is_error()).count()
+            )
+        })?;
+        let account = config.account(name).ok_or_else(|| {
+            format!(
+                "the repository config {} no longer declares account {name}; nothing was applied (restart watch to follow the change)",
+                file.display()
+            )
+        })?;
+        self.roots = account.roots.clone();
+        self.config_prune_prefix = account.prune_prefix.clone();
+        Ok(())
+    }
+
     /// Remembers the write-once values of a pass whose plan had no errors: those of every
     /// campaign `created` (or replaced) by it, and those of a campaign seen for the first time
     /// (nothing to compare it with yet). A campaign whose write-once change was not applied (an

@@ -1,5 +1,6 @@
 //! The daemon's HTTP endpoints for probes and scrapers: `/healthz` (the process is alive),
-//! `/readyz` (the last pass succeeded, else 503 with the reason) and `/metrics`.
+//! `/readyz` (every account's last pass succeeded, else 503 naming those whose did not, with
+//! the reason) and `/metrics`.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
@@ -11,10 +12,20 @@ use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
+use prometheus_client::registry::Registry;
+
 use super::metrics::Metrics;
 
-/// What the daemon knows about itself, shared between the pass loop and the HTTP server.
+/// What the daemon knows about itself, shared between the pass loops and the HTTP server.
 pub(crate) struct Status {
+    registry: Registry,
+    pub(crate) accounts: Vec<Arc<AccountStatus>>,
+}
+
+/// One account's metrics and readiness, shared between its pass loop and the HTTP server.
+pub(crate) struct AccountStatus {
+    /// The account's name in the repository config; `None` without one.
+    pub(crate) name: Option<String>,
     pub(crate) metrics: Metrics,
     readiness: Mutex<Readiness>,
 }
@@ -27,13 +38,24 @@ pub(crate) enum Readiness {
 }
 
 impl Status {
-    pub(crate) fn new() -> Status {
-        Status {
-            metrics: Metrics::new(),
-            readiness: Mutex::new(Readiness::Starting),
-        }
+    /// The status of these accounts (by name; `None` for the one account without a config).
+    pub(crate) fn new(accounts: &[Option<String>]) -> Status {
+        let mut registry = super::metrics::registry();
+        let accounts = accounts
+            .iter()
+            .map(|name| {
+                Arc::new(AccountStatus {
+                    name: name.clone(),
+                    metrics: Metrics::register(&mut registry, name.as_deref()),
+                    readiness: Mutex::new(Readiness::Starting),
+                })
+            })
+            .collect();
+        Status { registry, accounts }
     }
+}
 
+impl AccountStatus {
     pub(crate) fn set_readiness(&self, readiness: Readiness) {
         // A panic elsewhere while holding the lock leaves a value that is still a whole value.
         *self
@@ -65,31 +87,42 @@ pub(crate) async fn serve(listener: TcpListener, status: Arc<Status>) {
     }
 }
 
+/// 200 when every account's last pass succeeded; otherwise 503, one line per account that is
+/// not ready, naming it.
 async fn readyz(State(status): State<Arc<Status>>) -> Response {
-    match status.readiness() {
-        Readiness::Ready { at } => (
-            StatusCode::OK,
-            format!(
-                "ready: the last pass succeeded at {}\n",
+    let mut ready = Vec::new();
+    let mut not_ready = Vec::new();
+    for account in &status.accounts {
+        let name = account
+            .name
+            .as_deref()
+            .map(|n| format!("account {n}: "))
+            .unwrap_or_default();
+        match account.readiness() {
+            Readiness::Ready { at } => ready.push(format!(
+                "{name}the last pass succeeded at {}",
                 humantime::format_rfc3339_seconds(at)
-            ),
-        )
-            .into_response(),
-        Readiness::Starting => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "not ready: the first pass has not finished yet\n",
-        )
-            .into_response(),
-        Readiness::NotReady { reason } => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!("not ready: {reason}\n"),
-        )
-            .into_response(),
+            )),
+            Readiness::Starting => {
+                not_ready.push(format!("{name}the first pass has not finished yet"))
+            }
+            Readiness::NotReady { reason } => not_ready.push(format!("{name}{reason}")),
+        }
+    }
+    if not_ready.is_empty() {
+        let lines: String = ready.iter().map(|l| format!("ready: {l}\n")).collect();
+        (StatusCode::OK, lines).into_response()
+    } else {
+        let lines: String = not_ready
+            .iter()
+            .map(|l| format!("not ready: {l}\n"))
+            .collect();
+        (StatusCode::SERVICE_UNAVAILABLE, lines).into_response()
     }
 }
 
 async fn metrics(State(status): State<Arc<Status>>) -> Response {
-    match status.metrics.encode() {
+    match super::metrics::encode_all(&status.registry) {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

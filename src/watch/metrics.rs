@@ -1,5 +1,7 @@
 //! The daemon's Prometheus metrics (`/metrics`), all prefixed `campaignctl_`. Every labelled
 //! series exists from the start at zero, so dashboards and alerts see it before the first event.
+//! With a repository config, each account's series carry an `account` label (one sub-registry
+//! per account of one registry).
 
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, SystemTime};
@@ -31,7 +33,6 @@ struct OperationLabels {
 const CREATE_OUTCOMES: [&str; 4] = ["created", "inferred", "failed", "unknown"];
 
 pub(crate) struct Metrics {
-    registry: Registry,
     passes: Family<Outcome, Counter>,
     creates: Family<Outcome, Counter>,
     operations: Family<OperationLabels, Counter>,
@@ -42,9 +43,22 @@ pub(crate) struct Metrics {
     pass_duration: Histogram,
 }
 
+/// The registry every account's metrics are registered in.
+pub(crate) fn registry() -> Registry {
+    Registry::with_prefix("campaignctl")
+}
+
 impl Metrics {
-    pub(crate) fn new() -> Metrics {
-        let mut registry = Registry::with_prefix("campaignctl");
+    /// The metrics of one account, registered in `registry` (labelled `account="NAME"` when
+    /// the account has a name).
+    pub(crate) fn register(registry: &mut Registry, account: Option<&str>) -> Metrics {
+        let registry = match account {
+            Some(name) => registry.sub_registry_with_label((
+                std::borrow::Cow::Borrowed("account"),
+                std::borrow::Cow::Owned(name.to_owned()),
+            )),
+            None => registry,
+        };
         let passes = Family::<Outcome, Counter>::default();
         let creates = Family::<Outcome, Counter>::default();
         let operations = Family::<OperationLabels, Counter>::default();
@@ -103,7 +117,6 @@ impl Metrics {
             let _ = creates.get_or_create(&Outcome { outcome });
         }
         Metrics {
-            registry,
             passes,
             creates,
             operations,
@@ -155,22 +168,46 @@ impl Metrics {
     pub(crate) fn loaded(&self, manifests: usize) {
         self.manifests.set(manifests as i64);
     }
+}
 
-    /// The OpenMetrics text exposition, which Prometheus scrapes natively.
-    pub(crate) fn encode(&self) -> Result<String, std::fmt::Error> {
-        let mut out = String::new();
-        encode(&mut out, &self.registry)?;
-        Ok(out)
-    }
+/// The OpenMetrics text exposition of `registry`, which Prometheus scrapes natively.
+pub(crate) fn encode_all(registry: &Registry) -> Result<String, std::fmt::Error> {
+    let mut out = String::new();
+    encode(&mut out, registry)?;
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// One account's metrics and the text of their registry.
+    fn metrics(account: Option<&str>) -> (Metrics, Registry) {
+        let mut registry = registry();
+        let m = Metrics::register(&mut registry, account);
+        (m, registry)
+    }
+
+    #[test]
+    fn each_account_has_its_own_labelled_series() {
+        let mut registry = registry();
+        let a = Metrics::register(&mut registry, Some("acme"));
+        let _b = Metrics::register(&mut registry, Some("beta"));
+        a.pass_finished(PassOutcome::Failed, Duration::from_millis(5));
+        let text = encode_all(&registry).expect("encode");
+        for series in [
+            "campaignctl_passes_total{account=\"acme\",outcome=\"failed\"} 1",
+            "campaignctl_passes_total{account=\"beta\",outcome=\"failed\"} 0",
+            "campaignctl_drift_campaigns{account=\"beta\"} 0",
+        ] {
+            assert!(text.contains(series), "missing {series:?} in:\n{text}");
+        }
+    }
+
     #[test]
     fn every_series_is_exposed_from_the_start() {
-        let text = Metrics::new().encode().expect("encode");
+        let (_m, registry) = metrics(None);
+        let text = encode_all(&registry).expect("encode");
         for series in [
             "campaignctl_passes_total{outcome=\"success\"} 0",
             "campaignctl_passes_total{outcome=\"invalid\"} 0",
@@ -189,7 +226,7 @@ mod tests {
 
     #[test]
     fn a_pass_is_counted_by_outcome_and_timed() {
-        let m = Metrics::new();
+        let (m, registry) = metrics(None);
         m.pass_finished(PassOutcome::Success, Duration::from_millis(20));
         m.pass_finished(PassOutcome::Failed, Duration::from_millis(20));
         let result = |op: &'static str, outcome: OperationOutcome| OperationResult {
@@ -229,7 +266,7 @@ mod tests {
         ] {
             m.operation_finished(&r);
         }
-        let text = m.encode().expect("encode");
+        let text = encode_all(&registry).expect("encode");
         for series in [
             "campaignctl_passes_total{outcome=\"success\"} 1",
             "campaignctl_passes_total{outcome=\"failed\"} 1",

@@ -28,6 +28,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::info;
 
 use crate::api::Client;
+use crate::manifest::Root;
 
 use backoff::Backoff;
 use controller::Timing;
@@ -36,11 +37,24 @@ use debounce::Debouncer;
 use health::Status;
 use watcher::ManifestWatcher;
 
+/// One account the daemon keeps in line, with its own pass loop, backoff and readiness.
+#[derive(Debug)]
+pub struct AccountWatch {
+    /// The account's name in the repository config; `None` without one.
+    pub name: Option<String>,
+    pub client: Client,
+    /// Its manifest paths, each with its defaults.
+    pub roots: Vec<Root>,
+    /// `--prune-prefix` (or the account's `prune_prefix`) and `--max-deletes`.
+    pub lifecycle: crate::reconcile::lifecycle::LifecycleOptions,
+    /// The repository config the account comes from: watched, and read again at each pass for
+    /// the account's paths and defaults.
+    pub config: Option<PathBuf>,
+}
+
 /// Everything the daemon needs, validated by the caller.
 #[derive(Debug, Clone)]
 pub struct WatchConfig {
-    /// Manifest files and directories, as for `plan`.
-    pub paths: Vec<PathBuf>,
     /// Quiet time after a file event before a pass.
     pub debounce: Duration,
     /// Time between passes when nothing happens (> 0).
@@ -53,8 +67,6 @@ pub struct WatchConfig {
     /// Whether the daemon may delete campaigns and replace drafts (destroys data). Without it,
     /// such operations are held, logged with `--allow-delete`, and left for `campaignctl apply`.
     pub allow_delete: bool,
-    /// `--prune-prefix` and `--max-deletes`.
-    pub lifecycle: crate::reconcile::lifecycle::LifecycleOptions,
     /// First wait after a failed pass; it doubles with each failure in a row, up to `backoff_max`.
     pub backoff_base: Duration,
     pub backoff_max: Duration,
@@ -62,17 +74,19 @@ pub struct WatchConfig {
     pub grace: Duration,
 }
 
-/// Runs the daemon until `shutdown` resolves, then lets the pass in flight finish its creates
-/// (at most `config.grace`) and returns. `listener`, when given, serves the health and metrics
-/// endpoints. Errors only when it cannot start (the file watcher); a failed pass is never one.
+/// Runs the daemon until `shutdown` resolves, then lets the passes in flight finish their
+/// creates (at most `config.grace`) and returns. One pass loop per account, each with its own
+/// backoff and readiness, all stopped together. `listener`, when given, serves the health and
+/// metrics endpoints. Errors only when it cannot start (a file watcher); a failed pass is never
+/// one.
 pub async fn run(
     config: WatchConfig,
-    client: Client,
+    accounts: Vec<AccountWatch>,
     listener: Option<TcpListener>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    // Stops the pass in flight between operations (those under way finish).
+    // Stops the passes in flight between operations (those under way finish).
     let cancel = CancellationToken::new();
     tokio::spawn({
         let cancel = cancel.clone();
@@ -84,39 +98,53 @@ pub async fn run(
         }
     });
 
-    let status = Arc::new(Status::new());
+    let names: Vec<Option<String>> = accounts.iter().map(|a| a.name.clone()).collect();
+    let status = Arc::new(Status::new(&names));
     let server = listener.map(|l| tokio::spawn(health::serve(l, status.clone())));
 
-    // Room for a burst; when full, a signal is already waiting and nothing is lost.
-    let (events_tx, events_rx) = mpsc::channel(64);
-    let watcher =
-        ManifestWatcher::new(&config.paths, events_tx).context("cannot watch the manifests")?;
-    let mut daemon = Daemon {
-        paths: config.paths.clone(),
-        client,
-        parallelism: config.parallelism,
-        allow_start: config.allow_start,
-        allow_delete: config.allow_delete,
-        lifecycle: config.lifecycle.clone(),
-        status,
-        watcher,
-        cancel,
-        last_read: None,
-        applied: Default::default(),
-    };
-    let mut debouncer = Debouncer::new(events_rx, config.debounce);
-    let timing = Timing {
-        interval: config.interval,
-        backoff: Backoff::new(config.backoff_base, config.backoff_max),
-        grace: config.grace,
-    };
-    info!(
-        paths = ?config.paths,
-        interval = %humantime::format_duration(config.interval),
-        debounce = %humantime::format_duration(config.debounce),
-        "watching"
-    );
-    controller::run(&mut daemon, &mut debouncer, timing, stop_rx).await;
+    let mut loops = Vec::new();
+    for (account, account_status) in accounts.into_iter().zip(status.accounts.iter().cloned()) {
+        // Room for a burst; when full, a signal is already waiting and nothing is lost.
+        let (events_tx, events_rx) = mpsc::channel(64);
+        let watched = daemon::watched_paths(&account.roots, account.config.as_deref());
+        let watcher =
+            ManifestWatcher::new(&watched, events_tx).context("cannot watch the manifests")?;
+        info!(
+            account = account.name.as_deref(),
+            paths = ?watched,
+            interval = %humantime::format_duration(config.interval),
+            debounce = %humantime::format_duration(config.debounce),
+            "watching"
+        );
+        let mut daemon = Daemon {
+            name: account.name,
+            roots: account.roots,
+            config: account.config,
+            watched,
+            config_prune_prefix: None,
+            client: account.client,
+            parallelism: config.parallelism,
+            allow_start: config.allow_start,
+            allow_delete: config.allow_delete,
+            lifecycle: account.lifecycle,
+            status: account_status,
+            watcher,
+            cancel: cancel.clone(),
+            last_read: None,
+            applied: Default::default(),
+        };
+        let mut debouncer = Debouncer::new(events_rx, config.debounce);
+        let timing = Timing {
+            interval: config.interval,
+            backoff: Backoff::new(config.backoff_base, config.backoff_max),
+            grace: config.grace,
+        };
+        let stop = stop_rx.clone();
+        loops.push(async move {
+            controller::run(&mut daemon, &mut debouncer, timing, stop).await;
+        });
+    }
+    futures::future::join_all(loops).await;
     if let Some(server) = server {
         server.abort();
     }

@@ -5,6 +5,7 @@ mod arbitrary;
 mod in_process;
 mod support;
 
+mod accounts;
 mod architecture;
 mod chaos;
 mod cli;

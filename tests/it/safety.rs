@@ -72,8 +72,8 @@ fn assert_no_token(run: &Run, what: &str) {
 fn leads_files_outside_the_repository_are_refused_unread() {
     let emu = Emulator::start();
     let ws = Workspace::new();
-    // The repository is `repo/` (marked by campaignctl.yaml); beside it, a secret.
-    ws.write("repo/campaignctl.yaml", "");
+    // The repository is `repo/` (marked by its .git); beside it, a secret.
+    ws.write("repo/.git/HEAD", "ref: refs/heads/main\n");
     ws.write(
         "secret.csv",
         format!("phone_number,{TOKEN}\n+14155550101,x\n"),

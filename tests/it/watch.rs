@@ -9,7 +9,7 @@ use std::process::{Child, ExitStatus};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::support::{campaignctl, Emulator, Workspace, TOKEN};
+use crate::support::{campaignctl, Cmd, Emulator, Workspace, TOKEN};
 
 /// Long enough for a loaded CI machine; the daemon normally needs well under a second.
 const DEADLINE: Duration = Duration::from_secs(15);
@@ -32,7 +32,12 @@ impl Daemon {
     /// Starts the daemon on `paths` (relative to the workspace). File events are the only
     /// trigger unless `extra` sets `--interval`; failures are retried quickly.
     fn start(ws: &Workspace, emu: &Emulator, paths: &[&str], extra: &[&str]) -> Daemon {
-        let mut child = campaignctl(ws.path(), Some(emu))
+        Daemon::spawn(campaignctl(ws.path(), Some(emu)), paths, extra)
+    }
+
+    /// Starts `cmd` as the daemon (the same flags as `start`).
+    fn spawn(cmd: Cmd, paths: &[&str], extra: &[&str]) -> Daemon {
+        let mut child = cmd
             .args(["watch", "--listen", "127.0.0.1:0", "--interval", "1h"])
             .args(["--backoff-base", "100ms", "--backoff-max", "500ms"])
             .args(extra)
@@ -659,5 +664,59 @@ fn leads_are_added_by_the_daemon_but_a_start_needs_allow_start() {
     assert!(
         log.contains("not added by watch without --allow-start"),
         "the held leads are logged:\n{log}"
+    );
+}
+
+/// With a repository config, `watch` runs one reconcile loop per account: an account whose API
+/// is down does not stop the other, `/readyz` is 503 naming the account that is not ready,
+/// and every series on `/metrics` carries an `account` label.
+#[test]
+fn watch_reconciles_each_account_of_the_config_and_names_the_one_that_is_down() {
+    let up = Emulator::start();
+    let ws = Workspace::new();
+    // A port nothing listens on: bound, then released.
+    let down = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port");
+    ws.write(
+        "campaignctl.yaml",
+        format!(
+            "accounts:\n  up:\n    api_url: {}\n    token_env: UP_TOKEN\n    paths: [up]\n  down:\n    api_url: http://{down}/api\n    token_env: DOWN_TOKEN\n    paths: [down]\n",
+            up.url
+        ),
+    );
+    ws.write("up/q.yaml", manifest("Up campaign"));
+    ws.write("down/q.yaml", manifest("Down campaign"));
+    let cmd = campaignctl(ws.path(), None)
+        .env("UP_TOKEN", TOKEN)
+        .env("DOWN_TOKEN", "tok_other_account_1");
+    let daemon = Daemon::spawn(cmd, &[], &[]);
+    daemon.wait_for("the campaign of the account that is up", || {
+        let names = up.campaign_names();
+        (names == ["Up campaign"])
+            .then_some(())
+            .ok_or(format!("{names:?}"))
+    });
+    daemon.wait_for("/readyz to name the account that is down", || {
+        let (status, body) = daemon.get("/readyz");
+        (status == 503 && body.contains("account down:") && !body.contains("account up:"))
+            .then_some(())
+            .ok_or(format!("{status} {body}"))
+    });
+    let success = daemon.metric("campaignctl_passes_total{account=\"up\",outcome=\"success\"}");
+    assert!(success >= 1.0, "the account that is up passed: {success}");
+    daemon.wait_for("a failed pass of the account that is down", || {
+        let failed = daemon.metric("campaignctl_passes_total{account=\"down\",outcome=\"failed\"}");
+        (failed >= 1.0).then_some(()).ok_or(format!("{failed}"))
+    });
+    let (status, body) = daemon.get("/readyz");
+    assert!(
+        status == 503 && body.contains("not ready: account down: cannot read the platform"),
+        "{status} {body}"
+    );
+    let (_, _, log) = daemon.terminate();
+    assert!(
+        !log.contains("tok_other_account_1"),
+        "a token leaked:\n{log}"
     );
 }

@@ -15,7 +15,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::account_lock;
 use crate::api::Client;
-use crate::cli::args::Format;
+use crate::cli::accounts::{self, AccountRun};
+use crate::cli::args::{AccountArgs, ApiArgs, Format};
 use crate::cli::progress::Progress;
 use crate::cli::{exit, UserError};
 use crate::manifest::{self, Diagnostic, Manifest};
@@ -30,6 +31,7 @@ use crate::render::{self as render, details, PlanTextOptions};
 
 use super::plan::{make_plan, print_json};
 
+#[derive(Clone)]
 pub struct Options {
     pub auto_approve: bool,
     /// Approves operations that place calls (starts, leads for running campaigns).
@@ -56,7 +58,109 @@ const MAX_REPLANS: usize = 3;
 /// and reports them as unknown.
 const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
 
-pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow::Result<u8> {
+/// `apply` on every selected account, one after another (each with its own lock, questions and
+/// report), under a header naming it when there is a repository config. One account's failure
+/// does not stop the others; the exit code is 1 if any failed.
+pub async fn run_accounts(
+    runs: &[AccountRun],
+    paths: &[PathBuf],
+    options: Options,
+) -> anyhow::Result<u8> {
+    if let [single] = runs {
+        if single.name.is_none() {
+            return run(single, paths, options).await;
+        }
+    }
+    let mut codes = Vec::new();
+    for account in runs {
+        if options.format == Format::Text {
+            anstream::println!(
+                "{}",
+                crate::render::style::paint(
+                    crate::render::style::BOLD,
+                    format!("Account {}:", account.title())
+                )
+            );
+        }
+        let code = match run(account, paths, options.clone()).await {
+            Ok(code) => code,
+            Err(e) => {
+                crate::cli::report_error(&e);
+                exit::ERROR
+            }
+        };
+        codes.push((account.name.clone().unwrap_or_default(), code));
+        if options.format == Format::Text {
+            anstream::println!();
+        }
+    }
+    Ok(super::plan::combine(&codes, options.format == Format::Text))
+}
+
+/// The account a saved plan was made for: its client from the repository config the plan
+/// names (read again), or from the API flags for a plan made without one.
+pub fn account_of_saved(
+    file: &Path,
+    args: &AccountArgs,
+    api: &ApiArgs,
+) -> Result<AccountRun, UserError> {
+    let replan = "make a new plan with `campaignctl plan --out FILE`, review it, and apply that";
+    let saved = saved::read(file).map_err(|e| UserError::new(e.to_string()).hint(replan))?;
+    let (Some(name), Some(config_file)) = (&saved.account, &saved.config) else {
+        return Ok(AccountRun {
+            name: None,
+            client: crate::cli::settings::client_from(api)?,
+            roots: Vec::new(),
+            prune_prefix: None,
+            whole: true,
+            config: None,
+        });
+    };
+    if !args.accounts.is_empty() && !args.accounts.contains(name) {
+        return Err(UserError::new(format!(
+            "{} is a plan for account {name}, not {}",
+            file.display(),
+            args.accounts.join(", ")
+        )));
+    }
+    if api.api_url.is_some() || api.token_file.is_some() {
+        return Err(UserError::new(format!(
+            "{} is a plan for account {name} of {}, which names its API URL and token; --api-url, CAMPAIGNCTL_API_URL and --token-file do not apply",
+            file.display(),
+            config_file.display()
+        )));
+    }
+    let account = saved_account(config_file, name).map_err(|e| e.hint(replan))?;
+    Ok(AccountRun {
+        name: Some(name.clone()),
+        client: accounts::client_for(&account, api)?,
+        roots: Vec::new(),
+        prune_prefix: account.prune_prefix.clone(),
+        // A saved plan brings its own scope and prune prefix (`run_saved`).
+        whole: false,
+        config: Some(config_file.clone()),
+    })
+}
+
+/// Account `name` of the config at `file`, read again.
+fn saved_account(file: &Path, name: &str) -> Result<crate::config::Account, UserError> {
+    let config = crate::config::read(file).map_err(|problems| {
+        crate::cli::report::problems(&problems);
+        UserError::new(format!(
+            "the repository config {} is invalid",
+            file.display()
+        ))
+    })?;
+    config.account(name).cloned().ok_or_else(|| {
+        UserError::new(format!(
+            "the plan is for account {name}, which {} no longer declares",
+            file.display()
+        ))
+    })
+}
+
+pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> anyhow::Result<u8> {
+    let client = &account.client;
     // --parallelism bounds every request of the run, the plan's concurrent lists included.
     let client = &client.clone().with_max_in_flight(options.parallelism);
     // One writer per account on this machine, from the plan to the last write.
@@ -92,9 +196,10 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         }
         return run_saved(client, &plan_file, options).await;
     }
-    let scope = Scope::of(paths, Targets::new(&options.targets));
+    let roots = &account.roots;
+    let scope = super::plan::account_scope(account, &options.targets);
     let options = Options {
-        lifecycle: super::plan::with_baseline(options.lifecycle, paths)?,
+        lifecycle: super::plan::lifecycle_of(options.lifecycle, account)?,
         ..options
     };
     if options.lifecycle.prune_prefix.is_some() {
@@ -105,7 +210,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         whole_account: scope.whole_account,
     };
     let Some(mut planned) =
-        make_plan(client, paths, &scope, options.format, &options.lifecycle).await?
+        make_plan(client, roots, &scope, options.format, &options.lifecycle).await?
     else {
         return Ok(exit::ERROR);
     };
@@ -136,9 +241,8 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
         }
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
-        let paths = paths.to_vec();
         let Some(again) =
-            make_plan(client, &paths, &scope, options.format, &options.lifecycle).await?
+            make_plan(client, roots, &scope, options.format, &options.lifecycle).await?
         else {
             return Ok(exit::ERROR);
         };
@@ -162,7 +266,7 @@ pub async fn run(client: &Client, paths: &[PathBuf], options: Options) -> anyhow
 
 /// The saved plan among `paths`, if one of them is a plan file (by content). A saved plan is
 /// applied on its own: mixing it with manifests would make it unclear what is approved.
-fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError> {
+pub fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError> {
     let plans: Vec<&PathBuf> = paths
         .iter()
         .filter(|p| p.is_file() && manifest::is_saved_plan(p))
@@ -207,7 +311,14 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         .hint(replan)
         .into());
     }
-    let load = pipeline::load(&saved.paths);
+    let roots = match (&saved.account, &saved.config) {
+        (Some(name), Some(config)) => {
+            let account = saved_account(config, name).map_err(|e| e.hint(replan))?;
+            accounts::narrowed(&account.roots, &saved.paths)?
+        }
+        _ => accounts::roots_without_config(&saved.paths),
+    };
+    let load = pipeline::load(&roots);
     if load.has_errors()
         || saved::manifests_fingerprint(&load.manifests) != saved.fingerprint.manifests
     {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::api::{parse_base_url, ApiToken};
+use crate::cli::accounts::{roots_without_config, AccountRun};
 use crate::cli::args::{
     Format, LintArgs, ManifestPaths, PlanArgs, PlanFormat, ScopeArgs, ValidateFormat,
 };
@@ -34,6 +35,15 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
     let base = parse_base_url(&running.base_url()).context("emulator URL")?;
     let token = ApiToken::new(emulator::DEFAULT_TOKEN).context("emulator token")?;
     let client = client_for(base, token, DEMO_TIMEOUT)?;
+    // The demo plans the paths as given against its own account: no repository config.
+    let account = AccountRun {
+        name: None,
+        client,
+        roots: roots_without_config(paths),
+        prune_prefix: None,
+        whole: true,
+        config: None,
+    };
 
     let bold = anstyle::Style::new().bold();
     let step = |n: u8, what: &str| anstream::println!("\n{bold}== {n}. {what}{bold:#}\n");
@@ -43,11 +53,12 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
     );
 
     step(1, "campaignctl validate");
-    let mut code = super::validate::run(paths, ValidateFormat::Text, false);
+    let mut code = super::validate::run(&account.roots, ValidateFormat::Text, false);
     let plan_args = PlanArgs {
         manifests: ManifestPaths {
-            paths: paths.to_vec(),
+            paths: account.paths(),
         },
+        accounts: Default::default(),
         format: PlanFormat::Text,
         out: None,
         detailed_exitcode: false,
@@ -66,7 +77,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
     };
     if code == exit::OK {
         step(2, "campaignctl plan");
-        code = super::plan::run(&client, &plan_args).await?;
+        code = super::plan::run(&account, &plan_args).await?;
     }
     if code == exit::OK {
         step(3, "campaignctl apply --auto-approve");
@@ -81,11 +92,11 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
             targets: Vec::new(),
             verbose: false,
         };
-        code = super::apply::run(&client, paths, options).await?;
+        code = super::apply::run(&account, &account.paths(), options).await?;
     }
     if code == exit::OK {
         step(4, "campaignctl plan (again: expect no changes)");
-        code = super::plan::run(&client, &plan_args).await?;
+        code = super::plan::run(&account, &plan_args).await?;
     }
     running.shutdown().await;
     Ok(code)

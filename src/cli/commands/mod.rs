@@ -10,21 +10,33 @@ mod schema;
 mod validate;
 mod watch;
 
+use super::accounts;
 use super::args::{Cli, Command};
 
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
-        Command::Validate(args) => Ok(validate::run(
-            &args.manifests.paths,
-            args.format,
-            args.lint.deny_warnings,
-        )),
+        Command::Validate(args) => {
+            let roots = match accounts::config_of(&args.accounts)? {
+                None => accounts::roots_without_config(&args.manifests.paths),
+                Some(config) => {
+                    let mut roots = Vec::new();
+                    for a in accounts::selected_accounts(&config, &args.accounts.accounts)? {
+                        roots.extend(accounts::narrowed(&a.roots, &args.manifests.paths)?);
+                    }
+                    roots
+                }
+            };
+            Ok(validate::run(&roots, args.format, args.lint.deny_warnings))
+        }
         Command::Plan { args, api } => {
-            let client = super::settings::client_from(&api)?;
-            plan::run(&client, &args).await
+            let runs = accounts::select(&args.accounts, &args.manifests.paths, &api)?;
+            plan::run_accounts(&runs, &args).await
         }
         Command::Apply { args, api } => {
-            let client = super::settings::client_from(&api)?;
+            let runs = match apply::saved_plan_among(&args.manifests.paths)? {
+                Some(file) => vec![apply::account_of_saved(&file, &args.accounts, &api)?],
+                None => accounts::select(&args.accounts, &args.manifests.paths, &api)?,
+            };
             let options = apply::Options {
                 auto_approve: args.auto_approve,
                 allow_start: args.allow_start,
@@ -36,11 +48,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
                 targets: args.scope.targets,
                 verbose: args.scope.verbose,
             };
-            apply::run(&client, &args.manifests.paths, options).await
+            apply::run_accounts(&runs, &args.manifests.paths, options).await
         }
         Command::Emulator(args) => emulator::run(args).await,
         Command::Demo(args) => demo::run(&args.manifests.paths).await,
-        Command::Schema => Ok(schema::run()),
+        Command::Schema(args) => Ok(schema::run(&args)),
         Command::Export { args, api } => {
             let client = super::settings::client_from(&api)?;
             export::run(&client, &args).await

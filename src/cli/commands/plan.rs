@@ -4,28 +4,114 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use crate::api::Client;
+use crate::cli::accounts::AccountRun;
 use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
 use crate::cli::{exit, UserError};
-use crate::manifest::Diagnostic;
+use crate::manifest::{Diagnostic, Root};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
 use crate::reconcile::scope::{Scope, Targets};
 use crate::render::{self as render, github, markdown, PlanTextOptions};
 
-pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
+/// `plan` for every selected account, one after another, each under a header naming it when
+/// there is a repository config. The exit code covers them all: 1 if any failed, else (with
+/// `--detailed-exitcode`) 2 if any has changes; one account's failure does not stop the others.
+pub async fn run_accounts(runs: &[AccountRun], args: &PlanArgs) -> anyhow::Result<u8> {
+    if let [single] = runs {
+        if single.name.is_none() {
+            return run(single, args).await;
+        }
+    }
+    if runs.len() > 1 && args.out.is_some() {
+        return Err(UserError::new(format!(
+            "--out saves the plan of one account, and {} are selected",
+            runs.len()
+        ))
+        .hint("add --account NAME to save that account's plan")
+        .into());
+    }
+    let mut codes = Vec::new();
+    for account in runs {
+        if args.format != PlanFormat::Json {
+            anstream::println!(
+                "{}",
+                crate::render::style::paint(
+                    crate::render::style::BOLD,
+                    format!("Account {}:", account.title())
+                )
+            );
+        }
+        let code = match run(account, args).await {
+            Ok(code) => code,
+            Err(e) => {
+                crate::cli::report_error(&e);
+                exit::ERROR
+            }
+        };
+        codes.push((account.name.clone().unwrap_or_default(), code));
+        if args.format != PlanFormat::Json {
+            anstream::println!();
+        }
+    }
+    Ok(combine(&codes, args.format != PlanFormat::Json))
+}
+
+/// One exit code for several accounts, with a line naming those that failed or have changes.
+pub fn combine(codes: &[(String, u8)], say: bool) -> u8 {
+    let names = |code: u8| -> Vec<&str> {
+        codes
+            .iter()
+            .filter(|(_, c)| *c == code)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    };
+    let (failed, changed) = (names(exit::ERROR), names(exit::CHANGES));
+    if say && codes.len() > 1 {
+        let mut parts = vec![format!("{} account(s)", codes.len())];
+        if !failed.is_empty() {
+            parts.push(format!("failed: {}", failed.join(", ")));
+        }
+        if !changed.is_empty() {
+            parts.push(format!("with changes: {}", changed.join(", ")));
+        }
+        anstream::println!("Accounts: {}.", parts.join("; "));
+    }
+    if !failed.is_empty() {
+        exit::ERROR
+    } else if !changed.is_empty() {
+        exit::CHANGES
+    } else {
+        exit::OK
+    }
+}
+
+/// The lifecycle options of a run on `account`: the flags, and the account's `prune_prefix`
+/// from the config unless `--prune-prefix` is given.
+pub fn lifecycle_of(
+    mut lifecycle: LifecycleOptions,
+    account: &AccountRun,
+) -> Result<LifecycleOptions, UserError> {
+    if lifecycle.prune_prefix.is_none() && account.whole {
+        lifecycle.prune_prefix = account.prune_prefix.clone();
+    }
+    with_baseline(lifecycle, &account.paths())
+}
+
+pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
+    let client = &account.client;
+    let paths = account.paths();
     let machine = match args.format {
         PlanFormat::Json => Format::Json,
         _ => Format::Text,
     };
     crate::cli::report::annotations_only(args.format == PlanFormat::Github);
-    let lifecycle = with_baseline(args.lifecycle.options(), &args.manifests.paths)?;
-    let scope = scope_of(&args.manifests.paths, &args.scope);
+    let lifecycle = lifecycle_of(args.lifecycle.options(), account)?;
+    let scope = scope_of(account, &args.scope);
     if lifecycle.prune_prefix.is_some() {
         scope.allows_prune().map_err(UserError::new)?;
     }
-    let Some(planned) =
-        make_plan(client, &args.manifests.paths, &scope, machine, &lifecycle).await?
+    let Some(planned) = make_plan(client, &account.roots, &scope, machine, &lifecycle).await?
     else {
         return Ok(exit::ERROR);
     };
@@ -39,14 +125,15 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
                 &std::env::current_dir().map_err(|e| {
                     UserError::new(format!("cannot read the working directory: {e}"))
                 })?,
-                &args.manifests.paths,
+                &paths,
                 &planned.load.manifests,
                 &planned.observed.campaigns,
                 &planned.leads,
                 &planned.plan,
             )
             .with_lifecycle(&lifecycle)
-            .with_targets(scope.target_patterns()),
+            .with_targets(scope.target_patterns())
+            .with_account(account.name.as_deref(), account.config.as_deref()),
         ),
     };
     let Planned {
@@ -60,7 +147,10 @@ pub async fn run(client: &Client, args: &PlanArgs) -> anyhow::Result<u8> {
             "{}",
             render::plan_text_with(plan, text_options(&scope, &args.scope))
         ),
-        PlanFormat::Json => print_json(&with_scope(render::plan_json(plan, &warnings), &scope)),
+        PlanFormat::Json => print_json(&with_account(
+            with_scope(render::plan_json(plan, &warnings), &scope),
+            account.name.as_deref(),
+        )),
         PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, &warnings)),
         PlanFormat::Github => {
             anstream::print!("{}", github::plan(plan, &[])); // make_plan showed `warnings`
@@ -146,9 +236,17 @@ pub fn with_baseline(
     Ok(lifecycle)
 }
 
-/// The scope of planning `paths` with the `--target` patterns of `args`.
-pub fn scope_of(paths: &[PathBuf], args: &ScopeArgs) -> Scope {
-    Scope::of(paths, Targets::new(&args.targets))
+/// The scope of planning `account` with the `--target` patterns of `args`.
+pub fn scope_of(account: &AccountRun, args: &ScopeArgs) -> Scope {
+    account_scope(account, &args.targets)
+}
+
+/// The scope of planning `account` with these `--target` patterns: the whole account only
+/// when its paths were not narrowed.
+pub fn account_scope(account: &AccountRun, targets: &[String]) -> Scope {
+    let mut scope = Scope::of(&account.paths(), Targets::new(targets));
+    scope.whole_account &= account.whole;
+    scope
 }
 
 /// How the text plan is shown for this scope and `--verbose`.
@@ -174,17 +272,25 @@ pub fn with_scope(mut doc: serde_json::Value, scope: &Scope) -> serde_json::Valu
     doc
 }
 
+/// The JSON document with the account it is about, when there is a repository config.
+pub fn with_account(mut doc: serde_json::Value, account: Option<&str>) -> serde_json::Value {
+    if let (Some(map), Some(name)) = (doc.as_object_mut(), account) {
+        map.insert("account".to_owned(), serde_json::json!(name));
+    }
+    doc
+}
+
 /// Loads and validates the manifests, lists the platform, and plans `scope`. `None` when the
 /// manifests are invalid (diagnostics already printed). API failures, and a `--target` that
 /// matches no campaign, are errors.
 pub async fn make_plan(
     client: &Client,
-    paths: &[PathBuf],
+    roots: &[Root],
     scope: &Scope,
     format: Format,
     lifecycle: &LifecycleOptions,
 ) -> anyhow::Result<Option<Planned>> {
-    let load = pipeline::load(paths);
+    let load = pipeline::load(roots);
     crate::cli::report::problems(&load.diagnostics);
     if load.has_errors() {
         anstream::eprintln!("{}", super::validate::error_summary(&load));

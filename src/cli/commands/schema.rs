@@ -1,11 +1,16 @@
-//! `campaignctl schema`: the manifest format's JSON Schema, generated from the Rust types.
+//! `campaignctl schema`: the manifest format's JSON Schema, generated from the Rust types, or
+//! (`--config`) the repository config's.
 
 use crate::cli::exit;
 use crate::manifest::schema::manifest_schema;
 
 use super::plan::print_json;
 
-pub fn run() -> u8 {
+pub fn run(args: &crate::cli::args::SchemaArgs) -> u8 {
+    if args.config {
+        print_json(&crate::config::config_schema());
+        return exit::OK;
+    }
     print_json(&manifest_schema());
     exit::OK
 }

@@ -1,16 +1,14 @@
 //! `campaignctl validate`: offline checks, every problem in one run.
 
-use std::path::PathBuf;
-
 use crate::cli::args::ValidateFormat;
 use crate::cli::exit;
-use crate::manifest::{self, LoadOutcome};
+use crate::manifest::{self, LoadOutcome, Root};
 use crate::render::{self as render, github};
 
 /// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
 /// With `--format github` every problem is an annotation (and only that); inside GitHub
 /// Actions it is also an annotation.
-pub fn run(paths: &[PathBuf], format: ValidateFormat, deny_warnings: bool) -> u8 {
+pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> u8 {
     let github_only = format == ValidateFormat::Github;
     let annotate = github_only || github::in_github_actions();
     let show = |diagnostics: &[manifest::Diagnostic]| {
@@ -21,7 +19,7 @@ pub fn run(paths: &[PathBuf], format: ValidateFormat, deny_warnings: bool) -> u8
             anstream::eprint!("{}", render::diagnostics_text(diagnostics));
         }
     };
-    let outcome = manifest::load(paths);
+    let outcome = manifest::load_roots(roots);
     show(&outcome.diagnostics);
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));

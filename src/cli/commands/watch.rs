@@ -16,7 +16,6 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
     // Listen for signals before anything else, so an early SIGTERM is a clean stop too.
     let shutdown = tokio::spawn(super::emulator::shutdown_signal());
-    let client = crate::cli::settings::client_from(api)?;
     if let Some(base) = &args.lifecycle.base {
         // Checked here rather than by clap: the option is shared with plan and apply.
         return Err(crate::cli::UserError::new(format!(
@@ -25,19 +24,36 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
         .hint("run `campaignctl plan --base REF` to compare with a git revision, then start watch without --base")
         .into());
     }
-    if args.lifecycle.prune_prefix.is_some() {
-        crate::reconcile::scope::Scope::of(&args.manifests.paths, None)
-            .allows_prune()
-            .map_err(crate::cli::UserError::new)?;
+    let runs = crate::cli::accounts::select(&args.accounts, &args.manifests.paths, api)?;
+    let mut accounts = Vec::new();
+    for run in runs {
+        if args.lifecycle.prune_prefix.is_some() {
+            crate::reconcile::scope::Scope::of(&run.paths(), None)
+                .allows_prune()
+                .map_err(crate::cli::UserError::new)?;
+        }
+        if !run.whole && run.prune_prefix.is_some() {
+            return Err(crate::cli::UserError::new(format!(
+                "account {} prunes campaigns under its prune_prefix, which needs all of its manifests; watch cannot follow only part of its paths",
+                run.name.as_deref().unwrap_or_default()
+            ))
+            .hint("start watch without paths: it follows each account's paths from the config")
+            .into());
+        }
+        accounts.push(watch::AccountWatch {
+            name: run.name,
+            client: run.client,
+            roots: run.roots,
+            lifecycle: args.lifecycle.options(),
+            config: run.config,
+        });
     }
     let config = WatchConfig {
-        paths: args.manifests.paths,
         debounce: args.debounce,
         interval: args.interval,
         parallelism: usize::from(args.parallelism),
         allow_start: args.allow_start,
         allow_delete: args.allow_delete,
-        lifecycle: args.lifecycle.options(),
         backoff_base: args.backoff_base,
         backoff_max: args.backoff_max,
         grace: SHUTDOWN_GRACE,
@@ -57,7 +73,7 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
         }
         None => None,
     };
-    watch::run(config, client, listener, async move {
+    watch::run(config, accounts, listener, async move {
         let _ = shutdown.await;
     })
     .await?;

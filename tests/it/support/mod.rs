@@ -36,8 +36,14 @@ impl Emulator {
     /// Like `start_with`, on a given address: to bring an emulator back on the port a client
     /// already uses (outage tests, with `--state FILE` to keep its campaigns).
     pub fn start_on(listen: &str, extra: &[&str]) -> Emulator {
+        Emulator::start_as(listen, TOKEN, extra)
+    }
+
+    /// An emulator whose clients must send `token` (a second account's). Requests of this
+    /// harness (`api`) send `TOKEN`, so they are refused by it; `campaigns` and `stats` work.
+    pub fn start_as(listen: &str, token: &str, extra: &[&str]) -> Emulator {
         let mut child = Command::new(BIN)
-            .args(["emulator", "--listen", listen, "--token", TOKEN])
+            .args(["emulator", "--listen", listen, "--token", token])
             .args(extra)
             .env("RUST_LOG", "off")
             .env_remove("CAMPAIGNCTL_EMULATOR_TOKEN")

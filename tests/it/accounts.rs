@@ -1,0 +1,208 @@
+//! Several accounts from one repository (issue 13): `campaignctl.yaml` declares accounts, each
+//! with its own API (here: its own emulator), token, paths and defaults. The real binary runs
+//! from a subdirectory of the repository with no path arguments.
+
+use crate::support::{campaignctl, Emulator, Run, Workspace, TOKEN};
+
+/// The second account's token: the emulator of the first one would refuse it.
+const BETA_TOKEN: &str = "tok_beta_account_2b8d";
+
+fn manifest(name: &str, extra: &str) -> String {
+    format!("kind: Campaign\nname: {name}\nassistant_id: 7\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n{extra}")
+}
+
+/// A repository with accounts `acme` (timezone and retries by default) and `beta`, each on its
+/// own emulator.
+fn repository(acme: &Emulator, beta: &Emulator) -> Workspace {
+    let ws = Workspace::new();
+    ws.write(
+        "campaignctl.yaml",
+        format!(
+            "# two clients of the agency\naccounts:\n  acme:\n    api_url: {}\n    token_env: ACME_TOKEN\n    paths: [accounts/acme]\n    defaults:\n      timezone: America/Chicago\n      max_retries: 4\n  beta:\n    api_url: {}\n    token_file: secrets/beta.token\n    paths: [accounts/beta]\n",
+            acme.url, beta.url
+        ),
+    );
+    ws.write("secrets/beta.token", format!("{BETA_TOKEN}\n"));
+    ws.write("accounts/acme/a.yaml", manifest("Acme one", ""));
+    ws.write(
+        "accounts/acme/b.yaml",
+        manifest("Acme two", "max_retries: 5\n"),
+    );
+    ws.write("accounts/beta/b.yaml", manifest("Beta one", ""));
+    ws
+}
+
+/// campaignctl in `dir` of the workspace with the accounts' tokens, and no API flags.
+fn run_in(ws: &Workspace, dir: &str, args: &[&str]) -> Run {
+    campaignctl(&ws.path().join(dir), None)
+        .env("ACME_TOKEN", TOKEN)
+        .args(args)
+        .run()
+}
+
+fn beta_emulator() -> Emulator {
+    Emulator::start_as("127.0.0.1:0", BETA_TOKEN, &[])
+}
+
+#[test]
+fn two_accounts_are_planned_and_applied_with_one_command_each_getting_only_its_own_campaigns() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    std::fs::create_dir_all(ws.path().join("accounts/acme/deep")).expect("mkdir");
+
+    let plan = run_in(&ws, "accounts/acme/deep", &["plan", "--detailed-exitcode"]);
+    plan.assert_code(2)
+        .assert_contains("Account acme (")
+        .assert_contains("Account beta (")
+        .assert_contains("Accounts: 2 account(s); with changes: acme, beta.");
+
+    run_in(&ws, "accounts", &["apply", "--auto-approve"]).assert_code(0);
+    assert_eq!(acme.campaign_names(), ["Acme one", "Acme two"]);
+    assert_eq!(beta.campaign_names(), ["Beta one"]);
+
+    // The account's defaults, with a manifest's own value winning.
+    let field = |emu: &Emulator, name: &str, key: &str| {
+        emu.campaigns()
+            .into_iter()
+            .find(|c| c["name"] == name)
+            .map(|c| c[key].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(field(&acme, "Acme one", "timezone"), "America/Chicago");
+    assert_eq!(field(&acme, "Acme one", "max_retries"), 4);
+    assert_eq!(
+        field(&acme, "Acme two", "max_retries"),
+        5,
+        "the manifest wins"
+    );
+    assert_ne!(
+        field(&beta, "Beta one", "timezone"),
+        "America/Chicago",
+        "acme's defaults are not beta's"
+    );
+    assert_ne!(field(&beta, "Beta one", "max_retries"), 4);
+
+    let again = run_in(&ws, ".", &["plan", "--detailed-exitcode"]);
+    again.assert_code(0);
+    assert!(
+        !again.stdout.contains("default"),
+        "defaults that change nothing add nothing to the plan:\n{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn account_narrows_to_the_named_accounts_and_an_unknown_name_is_refused() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    run_in(&ws, ".", &["apply", "--auto-approve", "--account", "beta"]).assert_code(0);
+    assert_eq!(
+        acme.campaign_names(),
+        Vec::<String>::new(),
+        "acme untouched"
+    );
+    assert_eq!(beta.campaign_names(), ["Beta one"]);
+
+    run_in(&ws, ".", &["plan", "--account", "acm"])
+        .assert_code(1)
+        .assert_contains("no account \"acm\"")
+        .assert_contains("did you mean `acme`?");
+    // A path picks its account, and only the part of it named.
+    run_in(&ws, ".", &["plan", "accounts/acme/a.yaml"])
+        .assert_code(0)
+        .assert_contains("Account acme (")
+        .assert_contains("\"Acme one\" will be created")
+        .assert_contains("Only part of the account was planned");
+    let stray = run_in(&ws, ".", &["plan", "secrets"]);
+    stray
+        .assert_code(1)
+        .assert_contains("belongs to no account");
+    assert_eq!(acme.campaign_names(), Vec::<String>::new());
+}
+
+#[test]
+fn a_bad_default_is_reported_at_its_config_line_and_nothing_is_planned() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
+    ws.write(
+        "campaignctl.yaml",
+        config.replace("timezone: America/Chicago", "timezone: America/Gotham"),
+    );
+    let run = run_in(&ws, "accounts", &["plan"]);
+    run.assert_code(1)
+        .assert_contains("campaignctl.yaml:8:17: error: timezone")
+        .assert_contains("is invalid (1 error(s)); nothing was done");
+    assert_eq!(
+        acme.stats()["requests"],
+        0,
+        "nothing was read: {}",
+        run.all()
+    );
+
+    // A problem with a defaulted value is reported where the default is written.
+    ws.write(
+        "campaignctl.yaml",
+        config.replace(
+            "max_retries: 4",
+            "max_retries: 4\n      allowed_hours_start_time: \"06:00\"",
+        ),
+    );
+    ws.write(
+        "accounts/acme/early.yaml",
+        "kind: Campaign\nname: Early\nassistant_id: 7\n",
+    );
+    run_in(&ws, ".", &["validate"])
+        .assert_code(0)
+        .assert_contains("campaignctl.yaml:10:33: warning:");
+}
+
+#[test]
+fn a_saved_plan_records_its_account_and_applies_with_that_accounts_api_token_and_defaults() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    run_in(&ws, ".", &["plan", "--out", "all.plan"])
+        .assert_code(1)
+        .assert_contains("--out saves the plan of one account");
+    run_in(
+        &ws,
+        ".",
+        &["plan", "--account", "acme", "--out", "acme.plan"],
+    )
+    .assert_code(0);
+    // Applied from elsewhere, with no account flags: the plan says which account it is for.
+    run_in(&ws, "secrets", &["apply", "--auto-approve", "../acme.plan"]).assert_code(0);
+    assert_eq!(acme.campaign_names(), ["Acme one", "Acme two"]);
+    assert_eq!(beta.campaign_names(), Vec::<String>::new());
+    let one = acme
+        .campaigns()
+        .into_iter()
+        .find(|c| c["name"] == "Acme one")
+        .expect("Acme one");
+    assert_eq!(
+        one["timezone"], "America/Chicago",
+        "with the account's defaults"
+    );
+}
+
+#[test]
+fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    campaignctl(ws.path(), Some(&acme))
+        .args(["plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains("do not apply with it");
+    campaignctl(ws.path(), None)
+        .args(["plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains(
+            "account acme: no API token: the environment variable ACME_TOKEN is not set",
+        );
+    // The config is never read as a manifest, even when its directory is planned.
+    run_in(&ws, ".", &["validate", "."])
+        .assert_code(0)
+        .assert_contains("3 campaign(s) in 3 file(s) are valid.");
+}
