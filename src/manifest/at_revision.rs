@@ -11,10 +11,11 @@ use std::io::{Read, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
 use super::discover::{is_hidden, is_manifest_name, opens_a_saved_plan};
 use super::text::MAX_FILE_BYTES;
-use super::{parse_bytes, Diagnostic, Manifest};
+use super::{parse_bytes_with, Defaults, Diagnostic, Manifest, Root};
 
 /// The manifests at a revision.
 #[derive(Debug)]
@@ -69,9 +70,23 @@ pub fn check_revision(rev: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The repository config at the revision, for the defaults its manifests were read with.
+pub struct ConfigAtRevision<'a> {
+    /// The config file (as now; its path relative to the repository is read at the revision).
+    pub file: &'a Path,
+    /// Turns the config's contents at the revision into the roots of the account, with their
+    /// defaults; `Err` when it is not usable there (invalid, or without the account).
+    pub roots: &'a dyn Fn(&[u8]) -> Result<Vec<Root>, String>,
+}
+
 /// Reads the manifests under `paths` (as given now, relative to the working directory) at the
-/// git revision `rev`.
-pub fn load_at_revision(rev: &str, paths: &[PathBuf]) -> Result<AtRevision, RevisionError> {
+/// git revision `rev`, each with the defaults of the repository config at that revision (when
+/// `config` is given and the config existed there).
+pub fn load_at_revision(
+    rev: &str,
+    paths: &[PathBuf],
+    config: Option<&ConfigAtRevision<'_>>,
+) -> Result<AtRevision, RevisionError> {
     check_revision(rev).map_err(|why| RevisionError::new(format!("--base {rev:?} {why}")))?;
     let cwd = std::env::current_dir()
         .map_err(|e| RevisionError::new(format!("cannot read the working directory: {e}")))?;
@@ -129,6 +144,10 @@ pub fn load_at_revision(rev: &str, paths: &[PathBuf]) -> Result<AtRevision, Revi
             explicit_file: real.is_file(),
         });
     }
+    let roots = match config {
+        Some(config) => roots_at(&top, &real_top, &commit, config)?,
+        None => Vec::new(),
+    };
     let blobs = list_blobs(&top, &commit, &wanted)?;
     let contents = read_blobs(&top, &blobs)?;
     let mut out = AtRevision {
@@ -142,11 +161,60 @@ pub fn load_at_revision(rev: &str, paths: &[PathBuf]) -> Result<AtRevision, Revi
             continue;
         }
         out.files += 1;
-        let (manifests, diagnostics) = parse_bytes(&top.join(&blob.path), &bytes);
+        let file = top.join(&blob.path);
+        let defaults = defaults_of(&file, &real_top.join(&blob.path), &roots);
+        let (manifests, diagnostics) = parse_bytes_with(&file, &bytes, defaults.as_deref());
         out.manifests.extend(manifests);
         out.diagnostics.extend(diagnostics);
     }
     Ok(out)
+}
+
+/// The account's roots as the config at `commit` declares them (none when the config did not
+/// exist there).
+fn roots_at(
+    top: &Path,
+    real_top: &Path,
+    commit: &str,
+    config: &ConfigAtRevision<'_>,
+) -> Result<Vec<Root>, RevisionError> {
+    let real = config
+        .file
+        .canonicalize()
+        .map_err(|e| RevisionError::new(format!("cannot read {}: {e}", config.file.display())))?;
+    let Ok(relative) = real.strip_prefix(real_top) else {
+        return Ok(Vec::new());
+    };
+    let listed = list_blobs(
+        top,
+        commit,
+        &[Wanted {
+            relative: relative.to_path_buf(),
+            explicit_file: true,
+        }],
+    )?;
+    let Some(contents) = read_blobs(top, &listed)?.into_iter().next() else {
+        return Ok(Vec::new());
+    };
+    (config.roots)(&contents).map_err(|why| {
+        RevisionError::new(format!(
+            "the repository config at {commit} cannot be used: {why}"
+        ))
+        .hint("--base compares with manifests read with that revision's defaults; pick a revision whose campaignctl.yaml is valid and declares the account")
+    })
+}
+
+/// The defaults for the manifest `file` (`real`: its path in the real repository directory):
+/// those of the most specific root that holds it.
+fn defaults_of(file: &Path, real: &Path, roots: &[Root]) -> Option<Arc<Defaults>> {
+    roots
+        .iter()
+        .filter(|r| {
+            let root = r.path.canonicalize().unwrap_or_else(|_| r.path.clone());
+            file.starts_with(&r.path) || real.starts_with(&root)
+        })
+        .max_by_key(|r| r.path.components().count())
+        .and_then(|r| r.defaults.clone())
 }
 
 /// One path to read at the revision, relative to the repository's top.

@@ -2,7 +2,7 @@
 //! with its own API (here: its own emulator), token, paths and defaults. The real binary runs
 //! from a subdirectory of the repository with no path arguments.
 
-use crate::support::{campaignctl, Emulator, Run, Workspace, TOKEN};
+use crate::support::{campaignctl, commit_all, git, Emulator, Run, Workspace, TOKEN};
 
 /// The second account's token: the emulator of the first one would refuse it.
 const BETA_TOKEN: &str = "tok_beta_account_2b8d";
@@ -205,4 +205,41 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
     run_in(&ws, ".", &["validate", "."])
         .assert_code(0)
         .assert_contains("3 campaign(s) in 3 file(s) are valid.");
+}
+
+/// `--base` reads the manifests at REF with the defaults the config had there: an unchanged
+/// repository compares equal (a default is not a change), and a default timezone changed since
+/// REF replaces the drafts it fills.
+#[test]
+fn base_compares_with_the_defaults_the_config_had_at_that_revision() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    git(&ws, &["init", "-q"]);
+    commit_all(&ws, "two accounts");
+    run_in(&ws, ".", &["apply", "--auto-approve", "--account", "acme"]).assert_code(0);
+    run_in(
+        &ws,
+        ".",
+        &[
+            "plan",
+            "--account",
+            "acme",
+            "--base",
+            "HEAD",
+            "--detailed-exitcode",
+        ],
+    )
+    .assert_code(0);
+
+    let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
+    ws.write(
+        "campaignctl.yaml",
+        config.replace("timezone: America/Chicago", "timezone: America/Denver"),
+    );
+    let plan = run_in(&ws, ".", &["plan", "--account", "acme", "--base", "HEAD"]);
+    plan.assert_code(0)
+        .assert_contains("-/+ campaign \"Acme one\"")
+        .assert_contains(
+            "timezone = \"America/Chicago\" -> \"America/Denver\"   # forces replacement (write-once, at HEAD (commit ",
+        );
 }

@@ -7,7 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use crate::support::{campaignctl, Emulator, Run, Workspace};
+use crate::support::{campaignctl, commit_all, git, Emulator, Run, Workspace};
 use serde_json::{json, Value};
 
 /// A manifest tail that the calling-hours lint has nothing to say about.
@@ -613,37 +613,6 @@ fn watch_holds_deletions_without_allow_delete() {
         "watch deleted without --allow-delete"
     );
     assert_eq!(emu.campaign_names(), ["Gone"]);
-}
-
-/// Runs git in the workspace, with no user or system configuration (no signing, no hooks).
-fn git(ws: &Workspace, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(ws.path())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .args([
-            "-c",
-            "user.name=campaignctl tests",
-            "-c",
-            "user.email=tests@example.invalid",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-        ])
-        .args(args)
-        .output()
-        .expect("git runs (the tests of --base need git on PATH)");
-    assert!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-fn commit_all(ws: &Workspace, message: &str) {
-    git(ws, &["add", "-A"]);
-    git(ws, &["commit", "-q", "-m", message]);
 }
 
 /// `--base REF` compares the write-once fields with the manifests at REF: a draft whose timezone

@@ -346,7 +346,8 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
             .map_err(|e| UserError::new(e).hint(replan))?;
     }
     // A plan made with --base compares with the same commit again.
-    let lifecycle = super::plan::with_baseline(saved.lifecycle.clone(), &saved.paths)
+    let config = saved.account.as_deref().zip(saved.config.as_deref());
+    let lifecycle = super::plan::with_baseline(saved.lifecycle.clone(), &saved.paths, config)
         .map_err(|e| e.hint(replan))?;
     let planned = pipeline::observe_and_plan_with(client, load, &scope, &lifecycle)
         .await

@@ -1,7 +1,7 @@
 //! `campaignctl plan`: load, list, plan, print. Changes nothing (except `--out FILE`).
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::api::Client;
 use crate::cli::accounts::AccountRun;
@@ -95,7 +95,8 @@ pub fn lifecycle_of(
     if lifecycle.prune_prefix.is_none() && account.whole {
         lifecycle.prune_prefix = account.prune_prefix.clone();
     }
-    with_baseline(lifecycle, &account.paths())
+    let config = account.name.as_deref().zip(account.config.as_deref());
+    with_baseline(lifecycle, &account.paths(), config)
 }
 
 pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
@@ -201,6 +202,7 @@ pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
 pub fn with_baseline(
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
+    account: Option<(&str, &Path)>,
 ) -> Result<LifecycleOptions, UserError> {
     let Some(mut base) = lifecycle.base.clone() else {
         return Ok(lifecycle);
@@ -210,7 +212,22 @@ pub fn with_baseline(
     }
     // A saved plan reads the commit it was made with, wherever REF points now.
     let rev = base.commit.clone().unwrap_or_else(|| base.given.clone());
-    let at = crate::manifest::load_at_revision(&rev, paths).map_err(|e| {
+    // With a repository config, the manifests at REF are read with the defaults the config had
+    // there: otherwise a default would look like a change to every campaign it fills.
+    let roots_at = |bytes: &[u8]| -> Result<Vec<Root>, String> {
+        let (name, file) = account.expect("only called with a config");
+        let config = crate::config::parse(file, bytes)
+            .map_err(|problems| format!("it has {} problem(s)", problems.len()))?;
+        config
+            .account(name)
+            .map(|a| a.roots.clone())
+            .ok_or_else(|| format!("it does not declare account {name}"))
+    };
+    let config_at = account.map(|(_, file)| crate::manifest::ConfigAtRevision {
+        file,
+        roots: &roots_at,
+    });
+    let at = crate::manifest::load_at_revision(&rev, paths, config_at.as_ref()).map_err(|e| {
         let error = UserError::new(e.message);
         match e.hint {
             Some(hint) => error.hint(hint),

@@ -437,3 +437,34 @@ impl Cmd {
         }
     }
 }
+
+/// Runs git in the workspace, with no user or system configuration (no signing, no hooks).
+pub fn git(ws: &Workspace, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(ws.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .args([
+            "-c",
+            "user.name=campaignctl tests",
+            "-c",
+            "user.email=tests@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+        ])
+        .args(args)
+        .output()
+        .expect("git runs (the tests of --base need git on PATH)");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn commit_all(ws: &Workspace, message: &str) {
+    git(ws, &["add", "-A"]);
+    git(ws, &["commit", "-q", "-m", message]);
+}
