@@ -70,13 +70,16 @@ pub fn check_revision(rev: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Turns a repository config's contents into an account's roots, with their defaults; `Err`
+/// when the config is not usable (invalid, or without the account).
+pub type RootsOf<'a> = &'a dyn Fn(&[u8]) -> Result<Vec<Root>, String>;
+
 /// The repository config at the revision, for the defaults its manifests were read with.
 pub struct ConfigAtRevision<'a> {
     /// The config file (as now; its path relative to the repository is read at the revision).
     pub file: &'a Path,
-    /// Turns the config's contents at the revision into the roots of the account, with their
-    /// defaults; `Err` when it is not usable there (invalid, or without the account).
-    pub roots: &'a dyn Fn(&[u8]) -> Result<Vec<Root>, String>,
+    /// The account's roots from the config's contents at the revision.
+    pub roots: RootsOf<'a>,
 }
 
 /// Reads the manifests under `paths` (as given now, relative to the working directory) at the
