@@ -23,7 +23,20 @@ const RESERVE: usize = 600;
 
 /// The plan as a Markdown comment body. `load_diagnostics` are the warnings found while
 /// loading the manifests (errors stop before a plan exists).
+/// Said when the plan covers part of the account only.
+pub const PARTIAL_ACCOUNT: &str = "_Only part of the account was planned (files or `--target` named), so campaigns in no manifest are not listed._";
+
 pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
+    plan_markdown_scoped(plan, load_diagnostics, true)
+}
+
+/// [`plan_markdown`] of a plan that covers the whole account, or (`whole_account` false) only
+/// part of it, which the comment then says: campaigns in no manifest were not looked for.
+pub fn plan_markdown_scoped(
+    plan: &Plan,
+    load_diagnostics: &[Diagnostic],
+    whole_account: bool,
+) -> String {
     let s = plan.summary();
     let mut head = String::from("### campaignctl plan\n\n");
     let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -39,6 +52,9 @@ pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         );
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
+    if !whole_account {
+        let _ = writeln!(head, "{PARTIAL_ACCOUNT}\n");
+    }
     let f = plan.leads_and_status_summary();
     if f.leads_to_add + f.start + f.stop > 0 {
         let _ = writeln!(

@@ -243,6 +243,13 @@ fn planning_one_file_lists_no_other_campaign_as_unmanaged() {
             one.stdout
         );
     }
+    for format in ["markdown", "github"] {
+        campaignctl(ws.path(), Some(&emu))
+            .args(["plan", "c/a.yaml", "--format", format])
+            .run()
+            .assert_code(0)
+            .assert_contains("Only part of the account was planned");
+    }
     let json = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c/a.yaml", "--format", "json"])
         .run()

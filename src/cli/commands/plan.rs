@@ -152,10 +152,18 @@ pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
             with_scope(render::plan_json(plan, &warnings), &scope),
             account.name.as_deref(),
         )),
-        PlanFormat::Markdown => anstream::print!("{}", markdown::plan_markdown(plan, &warnings)),
+        PlanFormat::Markdown => anstream::print!(
+            "{}",
+            markdown::plan_markdown_scoped(plan, &warnings, scope.whole_account)
+        ),
         PlanFormat::Github => {
             anstream::print!("{}", github::plan(plan, &[])); // make_plan showed `warnings`
             anstream::println!("Plan: {}", plan.summary());
+            if !scope.whole_account {
+                anstream::println!(
+                    "Only part of the account was planned (files or --target named), so campaigns in no manifest are not listed."
+                );
+            }
         }
     }
     if args.format != PlanFormat::Github && github::in_github_actions() {
