@@ -244,7 +244,8 @@ pub struct LifecycleArgs {
     /// Compare the write-once fields (assistant, timezone, phone numbers, retry flags, goal
     /// variable), which the platform never returns, with the manifests at the git revision REF
     /// (a branch, tag or commit): a changed draft is replaced, a change to a campaign that has
-    /// run is an error. Not for `watch`, which compares with the values it last applied.
+    /// run is an error. `watch` starts from REF (read once), then compares with the values
+    /// it applied.
     #[arg(long, value_name = "REF", value_parser = base_revision)]
     pub base: Option<String>,
 }

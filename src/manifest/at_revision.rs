@@ -14,8 +14,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use super::discover::{is_hidden, is_manifest_name, opens_a_saved_plan};
+use super::loader::parse_without_leads;
 use super::text::MAX_FILE_BYTES;
-use super::{parse_bytes_with, Defaults, Diagnostic, Manifest, Root};
+use super::{Defaults, Diagnostic, Manifest, Root};
 
 /// The manifests at a revision.
 #[derive(Debug)]
@@ -27,6 +28,8 @@ pub struct AtRevision {
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were read.
     pub files: usize,
+    /// REF is the commit checked out: whatever is committed compares equal to itself.
+    pub is_head: bool,
 }
 
 /// Why the manifests at a revision could not be read.
@@ -153,7 +156,14 @@ pub fn load_at_revision(
     };
     let blobs = list_blobs(&top, &commit, &wanted)?;
     let contents = read_blobs(&top, &blobs)?;
+    let head = git(
+        &top,
+        ["rev-parse", "--verify", "--quiet", "HEAD"].map(OsStr::new),
+    )
+    .ok()
+    .map(trim_line);
     let mut out = AtRevision {
+        is_head: head.as_deref() == Some(commit.as_bytes()),
         commit,
         manifests: Vec::new(),
         diagnostics: Vec::new(),
@@ -166,7 +176,9 @@ pub fn load_at_revision(
         out.files += 1;
         let file = top.join(&blob.path);
         let defaults = defaults_of(&file, &real_top.join(&blob.path), &roots);
-        let (manifests, diagnostics) = parse_bytes_with(&file, &bytes, defaults.as_deref());
+        // Only the write-once fields matter here: leads files are not read (they are the
+        // working tree's, not the revision's).
+        let (manifests, diagnostics) = parse_without_leads(&file, &bytes, defaults.as_deref());
         out.manifests.extend(manifests);
         out.diagnostics.extend(diagnostics);
     }
@@ -273,11 +285,21 @@ fn list_blobs(top: &Path, commit: &str, wanted: &[Wanted]) -> Result<Vec<Blob>, 
         if kind != b"blob" || !(mode == b"100644" || mode == b"100755") {
             continue;
         }
-        let size: u64 = std::str::from_utf8(size)
+        if !is_wanted(path, wanted) {
+            continue;
+        }
+        let Some(size) = std::str::from_utf8(size)
             .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(u64::MAX);
-        if size > MAX_FILE_BYTES || !is_wanted(path, wanted) {
+            .and_then(|s| s.parse::<u64>().ok())
+        else {
+            // `-`: the object is not in this clone (a partial or shallow one).
+            return Err(RevisionError::new(format!(
+                "{} at {commit} is not in this clone, so its manifests cannot be compared",
+                path.display()
+            ))
+            .hint("fetch the base revision with its file contents (e.g. `git fetch origin main` without --filter), or leave out --base"));
+        };
+        if size > MAX_FILE_BYTES {
             continue;
         }
         blobs.push(Blob {
@@ -362,7 +384,23 @@ fn git_command(dir: &Path) -> Command {
         .arg("--literal-pathspecs")
         .arg("--no-pager")
         .env("GIT_TERMINAL_PROMPT", "0")
+        // A partial clone would fetch missing objects over the network, through whatever
+        // transport the repository's own config names: never. A missing object is an error.
+        .env("GIT_NO_LAZY_FETCH", "1")
         .stdin(Stdio::null());
+    // The repository is the one that holds the manifests, not one the environment points at.
+    for var in [
+        "GIT_DIR",
+        "GIT_WORK_TREE",
+        "GIT_INDEX_FILE",
+        "GIT_OBJECT_DIRECTORY",
+        "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+        "GIT_COMMON_DIR",
+        "GIT_NAMESPACE",
+        "GIT_CEILING_DIRECTORIES",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 

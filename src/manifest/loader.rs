@@ -12,7 +12,7 @@ use super::defaults::Defaults;
 use super::discover::discover;
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
-use super::yaml::Problem;
+use super::yaml::{Problem, Value};
 use super::yaml_reader::{self, MAX_PROBLEMS};
 use super::{LoadOutcome, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
@@ -90,9 +90,35 @@ pub fn parse_bytes_with(
     bytes: &[u8],
     defaults: Option<&Defaults>,
 ) -> (Vec<Manifest>, Vec<Diagnostic>) {
+    parse(file, bytes, defaults, Leads::Read)
+}
+
+/// [`parse_bytes_with`], without the documents' `leads` (no leads file is read): for the
+/// manifests at a git revision, of which only the campaign fields matter.
+pub(crate) fn parse_without_leads(
+    file: &Path,
+    bytes: &[u8],
+    defaults: Option<&Defaults>,
+) -> (Vec<Manifest>, Vec<Diagnostic>) {
+    parse(file, bytes, defaults, Leads::Ignore)
+}
+
+/// Whether a document's `leads` are read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Leads {
+    Read,
+    Ignore,
+}
+
+fn parse(
+    file: &Path,
+    bytes: &[u8],
+    defaults: Option<&Defaults>,
+    leads: Leads,
+) -> (Vec<Manifest>, Vec<Diagnostic>) {
     let mut checked = Vec::new();
     let mut diagnostics = Vec::new();
-    check_file(file, bytes, defaults, &mut checked, &mut diagnostics);
+    check_file_with(file, bytes, defaults, leads, &mut checked, &mut diagnostics);
     let mut manifests: Vec<Manifest> = checked.into_iter().filter_map(|c| c.manifest).collect();
     manifests.sort_by(|a, b| a.location.cmp(&b.location));
     sort(&mut diagnostics);
@@ -145,6 +171,17 @@ fn check_file(
     checked: &mut Vec<Checked>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    check_file_with(file, bytes, defaults, Leads::Read, checked, diagnostics);
+}
+
+fn check_file_with(
+    file: &Path,
+    bytes: &[u8],
+    defaults: Option<&Defaults>,
+    leads: Leads,
+    checked: &mut Vec<Checked>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let config = defaults.map(|d| d.config.as_path());
     let text = match text::decode(bytes) {
         Ok(text) => text,
@@ -158,6 +195,11 @@ fn check_file(
     let mut problems = yaml_reader::read(text, |mut document| {
         if let Some(d) = defaults {
             d.fill(&mut document);
+        }
+        if leads == Leads::Ignore {
+            if let Value::Mapping(entries) = &mut document.root.value {
+                entries.retain(|e| e.key.scalar().is_none_or(|k| k.text != "leads"));
+            }
         }
         if let Some(c) = check_document(file, config, &document, diagnostics) {
             checked.push(c);

@@ -7,6 +7,11 @@
 //! A changed write-once field on a **draft** replaces it, like any other drift of a draft. On a
 //! campaign that **may have run** it is an error: the platform cannot change the field and
 //! campaignctl never replaces such a campaign, so the plan must not look as if it were applied.
+//! Only a change between two written values is that certain. When one side leaves the field to
+//! the platform's default (which campaignctl cannot read), the change may be no change at all:
+//! a draft is still replaced (so it surely has the manifest's value), but for a campaign that
+//! has run it is a warning. A reference that does not resolve (an assistant renamed in the
+//! dashboard since) cannot be compared, and the field stays "not compared".
 
 use std::collections::HashMap;
 
@@ -14,58 +19,69 @@ use serde_json::{json, Value};
 
 use crate::api::types::RemoteCampaign;
 use crate::campaign::WRITE_ONCE_FIELDS;
-use crate::manifest::{normalize_phone, CampaignSpec, Diagnostic, Location, Manifest};
+use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::observed::Observed;
 use super::plan::{check_replace, Action, ActionKind, FieldChange, Plan};
 use super::resolve::resolve_names;
 
-/// What the manifests said before, for the write-once fields.
-#[derive(Debug, Clone, PartialEq)]
+/// What the manifests said before, for the write-once fields: parts from different sources,
+/// the first that knows a campaign wins (`watch` puts what it applied before `--base REF`).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Baseline {
-    /// Where the values come from, as messages name it: `git revision 1a2b3c4d` or `the last
-    /// apply of this watch`.
+    pub parts: Vec<BaselinePart>,
+}
+
+/// Manifests from one source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselinePart {
+    /// Where the values come from, as messages name it: `origin/main (commit 1a2b3c4d5e6f)` or
+    /// `the values this watch last applied`.
     pub source: String,
-    /// The manifests as they were (names not yet resolved: they are resolved against the same
-    /// account as the current ones, so `assistant: Sales` and `assistant_id: 7` compare equal).
+    /// The manifests as they were (names resolved again against the account, so
+    /// `assistant: Sales` and `assistant_id: 7` compare equal).
     pub manifests: Vec<Manifest>,
 }
 
-/// The value each write-once field has in `spec`, in `WRITE_ONCE_FIELDS` order; `Null` when the
-/// manifest leaves it to the platform's default. A reference that did not resolve keeps its
-/// name, so an unresolvable baseline never compares equal to an id by accident.
-pub fn write_once_values(spec: &CampaignSpec) -> Vec<(&'static str, Value)> {
+impl Baseline {
+    /// A baseline of one source.
+    pub fn single(source: impl Into<String>, manifests: Vec<Manifest>) -> Baseline {
+        Baseline {
+            parts: vec![BaselinePart {
+                source: source.into(),
+                manifests,
+            }],
+        }
+    }
+}
+
+/// The value each write-once field has in `spec`, in `WRITE_ONCE_FIELDS` order: `Some(Null)`
+/// when the manifest leaves it to the platform's default, `None` when it names something that
+/// did not resolve (then it cannot be compared).
+pub fn write_once_values(spec: &CampaignSpec) -> Vec<(&'static str, Option<Value>)> {
     WRITE_ONCE_FIELDS
         .iter()
         .map(|&field| {
             let v = match field {
                 "assistant_id" => match (spec.assistant_id, &spec.assistant) {
-                    (Some(id), _) => json!(id),
-                    (None, Some(name)) => json!(name),
-                    (None, None) => Value::Null,
+                    (Some(id), _) => Some(json!(id)),
+                    (None, Some(_)) => None,
+                    (None, None) => Some(Value::Null),
                 },
-                "timezone" => json!(spec.timezone),
+                "timezone" => Some(json!(spec.timezone)),
                 "phone_number_ids" => match (&spec.phone_number_ids, &spec.phone_numbers) {
                     (Some(ids), _) => {
                         let mut ids = ids.clone();
                         ids.sort_unstable();
                         ids.dedup();
-                        json!(ids)
+                        Some(json!(ids))
                     }
-                    (None, Some(numbers)) => {
-                        let mut numbers: Vec<String> = numbers
-                            .iter()
-                            .map(|n| normalize_phone(n).unwrap_or_else(|| n.clone()))
-                            .collect();
-                        numbers.sort_unstable();
-                        numbers.dedup();
-                        json!(numbers)
-                    }
-                    (None, None) => Value::Null,
+                    (None, Some(_)) => None,
+                    (None, None) => Some(Value::Null),
                 },
-                "retry_on_voicemail" => json!(spec.retry_on_voicemail),
-                "retry_on_goal_incomplete" => json!(spec.retry_on_goal_incomplete),
-                "goal_completion_variable" => json!(spec.goal_completion_variable),
+                "retry_on_voicemail" => Some(json!(spec.retry_on_voicemail)),
+                "retry_on_goal_incomplete" => Some(json!(spec.retry_on_goal_incomplete)),
+                "goal_completion_variable" => Some(json!(spec.goal_completion_variable)),
                 other => unreachable!("write-once field {other} has no value here"),
             };
             (field, v)
@@ -73,39 +89,116 @@ pub fn write_once_values(spec: &CampaignSpec) -> Vec<(&'static str, Value)> {
         .collect()
 }
 
+/// The comparison of one campaign's write-once fields with its baseline.
+struct Compared {
+    changes: Vec<FieldChange>,
+    /// Fields that could not be compared (a reference that does not resolve on one side).
+    not_compared: Vec<&'static str>,
+}
+
 /// The write-once fields that differ between `before` and `now` (both resolved).
-fn write_once_changes(before: &CampaignSpec, now: &CampaignSpec, source: &str) -> Vec<FieldChange> {
-    write_once_values(before)
+fn compare_fields(before: &CampaignSpec, now: &CampaignSpec, source: &str) -> Compared {
+    let mut out = Compared {
+        changes: Vec::new(),
+        not_compared: Vec::new(),
+    };
+    for ((field, was), (_, is)) in write_once_values(before)
         .into_iter()
         .zip(write_once_values(now))
-        .filter(|((_, was), (_, is))| was != is)
-        .map(|((field, was), (_, is))| FieldChange {
-            field,
-            desired: is,
-            actual: was,
-            known_from: Some(source.to_owned()),
-        })
-        .collect()
+    {
+        match (was, is) {
+            (Some(was), Some(is)) if was != is => out.changes.push(FieldChange {
+                field,
+                desired: is,
+                actual: was,
+                known_from: Some(source.to_owned()),
+            }),
+            (Some(_), Some(_)) => {}
+            _ => out.not_compared.push(field),
+        }
+    }
+    out
+}
+
+/// The baseline's manifests by campaign name and by adopted id; a name or id the baseline
+/// holds twice is ambiguous and compares nothing.
+struct Index<'a> {
+    by_name: HashMap<&'a str, Option<(&'a Manifest, &'a str)>>,
+    by_id: HashMap<u64, Option<(&'a Manifest, &'a str)>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(parts: &'a [(String, Vec<Manifest>)]) -> Index<'a> {
+        let mut index = Index {
+            by_name: HashMap::new(),
+            by_id: HashMap::new(),
+        };
+        for (source, manifests) in parts {
+            // Within a part a repeated key is ambiguous; an earlier part wins over a later one.
+            let mut names: HashMap<&str, Option<(&Manifest, &str)>> = HashMap::new();
+            let mut ids: HashMap<u64, Option<(&Manifest, &str)>> = HashMap::new();
+            for m in manifests {
+                let entry = Some((m, source.as_str()));
+                names
+                    .entry(m.spec.name.as_str())
+                    .and_modify(|e| *e = None)
+                    .or_insert(entry);
+                if let Some(id) = m.spec.id {
+                    ids.entry(id).and_modify(|e| *e = None).or_insert(entry);
+                }
+            }
+            for (k, v) in names {
+                index.by_name.entry(k).or_insert(v);
+            }
+            for (k, v) in ids {
+                index.by_id.entry(k).or_insert(v);
+            }
+        }
+        index
+    }
+
+    /// The baseline of `spec`: by its adopted id, its name, or the name it was renamed from.
+    fn of(&self, spec: &CampaignSpec) -> Option<(&'a Manifest, &'a str)> {
+        if let Some(id) = spec.id {
+            return self.by_id.get(&id).copied().flatten();
+        }
+        self.by_name
+            .get(spec.name.as_str())
+            .copied()
+            .flatten()
+            .or_else(|| {
+                let old = spec.renamed_from.as_deref()?;
+                self.by_name.get(old).copied().flatten()
+            })
+    }
 }
 
 /// Compares the write-once fields of every existing campaign a manifest declares with the
-/// baseline, where the baseline knows the campaign (by its name, or by `renamed_from`). A
-/// campaign the baseline knows has its write-once fields compared (they are no longer listed
-/// as "not compared"); a change replaces a draft and is an error on a campaign that may have
-/// run. Runs on the campaign plan, before its leads are read.
+/// baseline, where the baseline knows the campaign (by adopted id, name, or `renamed_from`).
+/// The fields compared are no longer listed as "not compared"; a change replaces a draft, and
+/// is an error (or, when one side is unset, a warning) on a campaign that may have run. Runs on
+/// the campaign plan, before its leads are read.
 pub fn compare_write_once(
     plan: &mut Plan,
     resolved: &[Manifest],
     baseline: &Baseline,
     observed: &Observed,
 ) {
-    let before = resolve_names(&baseline.manifests, observed).manifests;
-    let before: HashMap<&str, &Manifest> =
-        before.iter().map(|m| (m.spec.name.as_str(), m)).collect();
+    let parts: Vec<(String, Vec<Manifest>)> = baseline
+        .parts
+        .iter()
+        .map(|p| {
+            (
+                p.source.clone(),
+                resolve_names(&p.manifests, observed).manifests,
+            )
+        })
+        .collect();
+    let index = Index::new(&parts);
     let now: HashMap<&Location, &Manifest> = resolved.iter().map(|m| (&m.location, m)).collect();
     let remote: HashMap<u64, &RemoteCampaign> =
         observed.campaigns.iter().map(|c| (c.id, c)).collect();
-    let mut errors = Vec::new();
+    let mut diagnostics = Vec::new();
     for a in &mut plan.actions {
         let (Some(m), Some(remote)) = (
             a.manifest.as_ref().and_then(|at| now.get(at)),
@@ -113,37 +206,32 @@ pub fn compare_write_once(
         ) else {
             continue;
         };
-        let Some(was) = before.get(m.spec.name.as_str()).or_else(|| {
-            m.spec
-                .renamed_from
-                .as_deref()
-                .and_then(|old| before.get(old))
-        }) else {
+        let Some((was, source)) = index.of(&m.spec) else {
             continue;
         };
-        if !forget_not_compared(&mut a.kind) {
+        let compared = compare_fields(&was.spec, &m.spec, source);
+        if !keep_not_compared(&mut a.kind, &compared.not_compared) {
             continue;
         }
-        let changes = write_once_changes(&was.spec, &m.spec, &baseline.source);
-        if changes.is_empty() {
+        if compared.changes.is_empty() {
             continue;
         }
-        errors.extend(apply_changes(a, m, remote, changes, &baseline.source));
+        diagnostics.extend(apply_changes(a, m, remote, compared, source));
         if matches!(a.kind, ActionKind::Replace { .. }) {
             check_replace(a, m, observed);
         }
     }
-    plan.diagnostics.extend(errors);
+    plan.diagnostics.extend(diagnostics);
 }
 
-/// Empties the "write-once, not compared" list of an action that compares fields; `false` for
-/// actions that do not (creates, deletes, unmanaged campaigns).
-fn forget_not_compared(kind: &mut ActionKind) -> bool {
+/// Narrows the "write-once, not compared" list of an action that compares fields to
+/// `not_compared`; `false` for actions that do not (creates, deletes, unmanaged campaigns).
+fn keep_not_compared(kind: &mut ActionKind, not_compared: &[&str]) -> bool {
     match kind {
         ActionKind::Unchanged { write_once }
         | ActionKind::Drift { write_once, .. }
         | ActionKind::Replace { write_once, .. } => {
-            write_once.clear();
+            write_once.retain(|f| not_compared.contains(f));
             true
         }
         _ => false,
@@ -151,52 +239,44 @@ fn forget_not_compared(kind: &mut ActionKind) -> bool {
 }
 
 /// Adds the write-once changes to the action: a draft is replaced; a campaign that may have run
-/// keeps them as drift, with one error per field.
+/// keeps them as drift, with an error per field that surely changed and a warning per field
+/// that was or is left to the platform's default.
 fn apply_changes(
     a: &mut Action,
     m: &Manifest,
     remote: &RemoteCampaign,
-    write_once: Vec<FieldChange>,
+    compared: Compared,
     source: &str,
 ) -> Vec<Diagnostic> {
     let spec = &m.spec;
-    let mut changes = match std::mem::replace(&mut a.kind, ActionKind::Unmanaged) {
-        ActionKind::Drift { changes, .. } | ActionKind::Replace { changes, .. } => changes,
-        _ => Vec::new(),
+    let (mut changes, write_once) = match std::mem::replace(&mut a.kind, ActionKind::Unmanaged) {
+        ActionKind::Drift {
+            changes,
+            write_once,
+        }
+        | ActionKind::Replace {
+            changes,
+            write_once,
+            ..
+        } => (changes, write_once),
+        ActionKind::Unchanged { write_once } => (Vec::new(), write_once),
+        _ => (Vec::new(), Vec::new()),
     };
-    let errors = if remote.status.may_have_run() {
-        write_once
+    let diagnostics = if remote.status.may_have_run() {
+        compared
+            .changes
             .iter()
-            .map(|c| {
-                Diagnostic::error(
-                    Some(m.locate(c.field)),
-                    format!(
-                        "{} changed since {source} ({} -> {}), but campaign {:?} (id {}) may have run (status {}): the platform cannot change a write-once field, and campaignctl never replaces a campaign that has run",
-                        c.field,
-                        shown(&c.actual),
-                        shown(&c.desired),
-                        remote.name,
-                        remote.id,
-                        remote.status.label()
-                    ),
-                )
-                .with_field(c.field)
-                .with_hint(format!(
-                    "set {} back to {}, or create a new campaign under a new name and stop or delete this one",
-                    c.field,
-                    shown(&c.actual)
-                ))
-            })
+            .map(|c| ran_campaign_diagnostic(c, m, remote, source))
             .collect()
     } else {
         Vec::new()
     };
-    changes.extend(write_once);
+    changes.extend(compared.changes);
     match super::lifecycle::why_not_replaced(spec, remote) {
         None => {
             a.kind = ActionKind::Replace {
                 changes,
-                write_once: Vec::new(),
+                write_once,
                 request: spec.create_request(),
                 renamed_from: (spec.name != remote.name).then(|| remote.name.clone()),
             };
@@ -204,12 +284,49 @@ fn apply_changes(
         Some(why) => {
             a.kind = ActionKind::Drift {
                 changes,
-                write_once: Vec::new(),
+                write_once,
             };
             a.note.get_or_insert(why);
         }
     }
-    errors
+    diagnostics
+}
+
+/// What a write-once change to a campaign that may have run is: an error when both values are
+/// written (the campaign surely keeps the old one), a warning when one is the platform's
+/// default (it may be the same value).
+fn ran_campaign_diagnostic(
+    c: &FieldChange,
+    m: &Manifest,
+    remote: &RemoteCampaign,
+    source: &str,
+) -> Diagnostic {
+    let what = format!(
+        "{} changed since {source} ({} -> {}), but campaign {:?} (id {}) may have run (status {}): the platform cannot change a write-once field, and campaignctl never replaces a campaign that has run",
+        c.field,
+        shown(&c.actual),
+        shown(&c.desired),
+        remote.name,
+        remote.id,
+        remote.status.label()
+    );
+    let location = Some(m.locate(c.field));
+    if c.actual.is_null() || c.desired.is_null() {
+        Diagnostic::warning(
+            location,
+            format!("{what}; one side is the platform's default, which campaignctl cannot read, so the campaign may already have this value"),
+        )
+        .with_field(c.field)
+        .with_hint("if the default differs, create a new campaign under a new name with this value, and stop or delete this one")
+    } else {
+        Diagnostic::error(location, what)
+            .with_field(c.field)
+            .with_hint(format!(
+                "set {} back to {}, or create a new campaign under a new name and stop or delete this one",
+                c.field,
+                shown(&c.actual)
+            ))
+    }
 }
 
 /// A value as messages show it; `Null` is a field the manifest leaves unset.
@@ -254,10 +371,10 @@ mod tests {
 
     fn planned(before: &str, now: &str, o: &Observed) -> Plan {
         let options = LifecycleOptions {
-            baseline: Some(Arc::new(Baseline {
-                source: "git revision abc".into(),
-                manifests: manifests(before),
-            })),
+            baseline: Some(Arc::new(Baseline::single(
+                "git revision abc",
+                manifests(before),
+            ))),
             ..LifecycleOptions::default()
         };
         let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
@@ -323,6 +440,62 @@ mod tests {
         let other = BEFORE.replace("assistant: Sales", "assistant: Support");
         let p = planned(BEFORE, &other, &observed("stopped"));
         assert!(p.has_errors(), "another assistant on a stopped campaign");
+    }
+
+    #[test]
+    fn a_reference_that_no_longer_resolves_is_not_compared_rather_than_changed() {
+        // The assistant was renamed in the dashboard ("Sales" is gone) and the manifest
+        // follows it under its new name: nothing is known to have changed.
+        let before = BEFORE.replace("assistant: Sales", "assistant: Gone");
+        let now = BEFORE.replace("assistant: Sales", "assistant: Support");
+        let p = planned(&before, &now, &observed("in-progress"));
+        assert!(!p.has_errors(), "{:?}", p.diagnostics);
+        let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+            panic!("{p:#?}");
+        };
+        assert_eq!(write_once, &["assistant_id"], "still not compared");
+    }
+
+    #[test]
+    fn a_field_set_where_it_was_left_to_the_default_warns_on_a_campaign_that_ran() {
+        let now = BEFORE.replace(
+            "max_retries: 3",
+            "max_retries: 3\nretry_on_voicemail: false",
+        );
+        let p = planned(BEFORE, &now, &observed("stopped"));
+        assert!(
+            !p.has_errors(),
+            "may be the default already: {:?}",
+            p.diagnostics
+        );
+        assert!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.message.contains("retry_on_voicemail changed") && !d.is_error()),
+            "{:?}",
+            p.diagnostics
+        );
+        let p = planned(BEFORE, &now, &observed("draft"));
+        assert!(
+            matches!(p.actions[0].kind, ActionKind::Replace { .. }),
+            "a draft is replaced so it surely has the value: {p:#?}"
+        );
+    }
+
+    #[test]
+    fn a_campaign_adopted_by_id_is_found_by_its_id_even_renamed() {
+        let before = BEFORE.replace("name: Q", "id: 3\nname: Old");
+        let now = BEFORE
+            .replace("name: Q", "id: 3\nname: Q")
+            .replace("America/New_York", "Europe/Berlin");
+        let p = planned(&before, &now, &observed("in-progress"));
+        assert!(
+            p.diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.message.contains("timezone changed")),
+            "{:?}",
+            p.diagnostics
+        );
     }
 
     #[test]

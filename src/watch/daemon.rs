@@ -13,7 +13,7 @@ use tracing::{error, warn};
 use crate::account_lock;
 use crate::api::Client;
 use crate::manifest::{Diagnostic, Manifest, Root, Severity};
-use crate::reconcile::baseline::Baseline;
+use crate::reconcile::baseline::{Baseline, BaselinePart};
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
 use crate::reconcile::operation::Approvals;
 use crate::reconcile::{pipeline, ActionKind};
@@ -54,6 +54,8 @@ pub(crate) struct Daemon {
     /// created (or replaced) the campaign, or the one it found the campaign with. Compared with
     /// every later pass, as `plan --base` compares with a git revision.
     pub(crate) applied: HashMap<String, Manifest>,
+    /// `applied` (and `--base`) as the next pass's baseline; `None` when it must be rebuilt.
+    pub(crate) applied_baseline: Option<Arc<Baseline>>,
 }
 
 /// How messages name the write-once values `watch` remembers.
@@ -172,12 +174,7 @@ impl Daemon {
         if lifecycle.prune_prefix.is_none() {
             lifecycle.prune_prefix = self.config_prune_prefix.clone();
         }
-        if !self.applied.is_empty() {
-            lifecycle.baseline = Some(Arc::new(Baseline {
-                source: APPLIED_SOURCE.to_owned(),
-                manifests: self.applied.values().cloned().collect(),
-            }));
-        }
+        lifecycle.baseline = self.baseline();
         let planned = match pipeline::observe_and_plan_with(
             &self.client,
             load,
@@ -222,7 +219,7 @@ impl Daemon {
             );
         }
         if !plan.has_writes() {
-            self.remember(&planned, &HashSet::new());
+            self.remember(&planned, &HashSet::new(), &HashSet::new());
             return (PassOutcome::Success, None);
         }
 
@@ -258,7 +255,13 @@ impl Daemon {
             .filter(|r| r.op == "create" && r.outcome.succeeded())
             .map(|r| r.campaign.as_str())
             .collect();
-        self.remember(&planned, &created);
+        let deleted: HashSet<u64> = report
+            .results
+            .iter()
+            .filter(|r| r.op == "delete" && r.outcome.succeeded())
+            .filter_map(|r| r.campaign_id)
+            .collect();
+        self.remember(&planned, &created, &deleted);
         let s = report.summary();
         counts.created = s.created;
         counts.create_failed = report
@@ -350,31 +353,66 @@ impl Daemon {
         Ok(())
     }
 
+    /// The write-once baseline of the next pass: what this daemon applied, then `--base REF`
+    /// for campaigns it has not applied yet. Rebuilt only when the memory changed.
+    fn baseline(&mut self) -> Option<Arc<Baseline>> {
+        if self.applied_baseline.is_none() {
+            let mut parts = Vec::new();
+            if !self.applied.is_empty() {
+                parts.push(BaselinePart {
+                    source: APPLIED_SOURCE.to_owned(),
+                    manifests: self.applied.values().cloned().collect(),
+                });
+            }
+            if let Some(base) = &self.lifecycle.baseline {
+                parts.extend(base.parts.iter().cloned());
+            }
+            self.applied_baseline = (!parts.is_empty()).then(|| Arc::new(Baseline { parts }));
+        }
+        self.applied_baseline.clone()
+    }
+
     /// Remembers the write-once values of a pass whose plan had no errors: those of every
-    /// campaign `created` (or replaced) by it, and those of a campaign seen for the first time
-    /// (nothing to compare it with yet). A campaign whose write-once change was not applied (an
-    /// error, or a replacement held or failed) keeps its old values, so the change stays
-    /// visible on every pass until it is applied or reverted.
-    fn remember(&mut self, planned: &pipeline::Planned, created: &HashSet<&str>) {
+    /// campaign `created` by it or whose replacement deleted the old one (that campaign and
+    /// its values are gone, whatever became of the create), and those of a campaign seen for
+    /// the first time (nothing to compare it with yet). A campaign whose write-once change was
+    /// not applied (an error, or a replacement held or failed) keeps its old values, so the
+    /// change stays visible on every pass until it is applied or reverted. The manifests are
+    /// kept with names resolved to ids (an assistant renamed later still compares) and without
+    /// their leads.
+    fn remember(
+        &mut self,
+        planned: &pipeline::Planned,
+        created: &HashSet<&str>,
+        deleted: &HashSet<u64>,
+    ) {
         let by_location: HashMap<&crate::manifest::Location, &crate::reconcile::Action> = planned
             .plan
             .actions
             .iter()
             .filter_map(|a| Some((a.manifest.as_ref()?, a)))
             .collect();
-        for m in &planned.load.manifests {
+        for m in &planned.resolved {
             let Some(action) = by_location.get(&m.location) else {
                 continue;
             };
             let name = &m.spec.name;
+            let known = |applied: &HashMap<String, Manifest>| {
+                applied.contains_key(name)
+                    || m.spec
+                        .renamed_from
+                        .as_ref()
+                        .is_some_and(|old| applied.contains_key(old))
+            };
             let record = match action.kind {
-                ActionKind::Create { .. } | ActionKind::Replace { .. } => {
+                ActionKind::Create { .. } => created.contains(name.as_str()),
+                ActionKind::Replace { .. } => {
                     created.contains(name.as_str())
+                        || action.remote_id.is_some_and(|id| deleted.contains(&id))
                 }
-                ActionKind::Unchanged { .. } | ActionKind::Drift { .. } => {
-                    !self.applied.contains_key(name)
-                }
+                ActionKind::Unchanged { .. } | ActionKind::Drift { .. } => !known(&self.applied),
                 ActionKind::Delete { .. } | ActionKind::Absent => {
+                    self.applied_baseline = None;
                     self.applied.remove(name);
                     false
                 }
@@ -384,7 +422,10 @@ impl Daemon {
                 if let Some(old) = &m.spec.renamed_from {
                     self.applied.remove(old);
                 }
-                self.applied.insert(name.clone(), m.clone());
+                let mut kept = m.clone();
+                kept.spec.leads = None;
+                self.applied.insert(name.clone(), kept);
+                self.applied_baseline = None;
             }
         }
     }

@@ -132,6 +132,7 @@ pub async fn run(
             cancel: cancel.clone(),
             last_read: None,
             applied: Default::default(),
+            applied_baseline: None,
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

@@ -671,6 +671,13 @@ fn base_catches_a_timezone_change_replacing_a_draft_and_refusing_a_running_campa
             .is_some_and(|f| f.starts_with("HEAD (commit ")),
         "{plan:#}"
     );
+    run(
+        &ws,
+        &emu,
+        &["apply", "--base", "HEAD", "--auto-approve", "d.plan"],
+    )
+    .assert_code(1)
+    .assert_contains("cannot be combined with the saved plan");
     // Applied from another directory: the saved plan reads the same commit again.
     campaignctl(&ws.path().join("c"), Some(&emu))
         .args(["apply", "--auto-approve", "--allow-delete", "../d.plan"])
@@ -844,4 +851,55 @@ fn on_a_terminal_deleting_is_its_own_question_and_only_yes_deletes() {
         .assert_code(0);
     assert_eq!(stat(&emu, "campaigns_deleted"), 1);
     assert_eq!(emu.campaign_names(), ["New"]);
+}
+
+/// `watch --base REF` starts out comparing with REF: a timezone changed since REF, on a draft
+/// the daemon has never applied, is replaced at its first pass (a restarted daemon does not
+/// silently take the change as the new normal).
+#[test]
+fn watch_with_base_replaces_a_draft_changed_since_that_revision_at_its_first_pass() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write("c/d.yaml", manifest("D", "", &[]));
+    commit_all(&ws, "D");
+    run(&ws, &emu, &["apply", "--auto-approve", "c"]).assert_code(0);
+    let first = id_of(&emu, "D");
+    ws.write(
+        "c/d.yaml",
+        manifest("D", "", &[]).replace("America/New_York", "America/Chicago"),
+    );
+    let mut child = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "watch",
+            "--interval",
+            "1h",
+            "--allow-delete",
+            "--base",
+            "HEAD",
+            "c",
+        ])
+        .spawn();
+    let rx = log_lines(&mut child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut log = String::new();
+    let replaced = loop {
+        while let Ok(line) = rx.recv_timeout(Duration::from_millis(100)) {
+            log.push_str(&line);
+            log.push('\n');
+        }
+        let done = campaign(&emu, "D")
+            .is_some_and(|c| c["id"] != first && c["timezone"] == "America/Chicago");
+        if done || Instant::now() > deadline {
+            break done;
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        replaced,
+        "watch --base did not replace D: {:?}; log:\n{log}",
+        emu.campaigns()
+    );
+    assert_eq!(stat(&emu, "campaigns_deleted"), 1);
 }

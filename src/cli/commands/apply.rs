@@ -194,6 +194,14 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
             .hint("make the plan with `campaignctl plan --target NAME --out FILE`, then apply that file")
             .into());
         }
+        if options.lifecycle != LifecycleOptions::default() {
+            return Err(UserError::new(format!(
+                "--base, --prune-prefix and --max-deletes cannot be combined with the saved plan {}: it applies the options it was made with",
+                plan_file.display()
+            ))
+            .hint("give them to `campaignctl plan ... --out FILE`, then apply that file")
+            .into());
+        }
         return run_saved(client, &plan_file, options).await;
     }
     let roots = &account.roots;

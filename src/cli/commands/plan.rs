@@ -244,20 +244,27 @@ pub fn with_baseline(
     })?;
     base.commit = Some(at.commit);
     let source = base.label();
-    let problems = at.diagnostics.iter().filter(|d| d.is_error()).count();
-    if problems > 0 {
+    let problems: Vec<&Diagnostic> = at.diagnostics.iter().filter(|d| d.is_error()).collect();
+    if let Some(first) = problems.first() {
         crate::cli::report::problems(&[Diagnostic::warning(
             None,
             format!(
-                "{problems} problem(s) in the manifests at {source}: the campaigns they declared there are not compared with it"
+                "{} problem(s) in the manifests at {source} (first: {first}): the campaigns they declared there are not compared with it",
+                problems.len()
             ),
         )]);
     }
+    if at.is_head {
+        crate::cli::report::problems(&[Diagnostic::warning(
+            None,
+            format!("--base {} is the commit checked out: a write-once change already committed there compares equal to itself", base.given),
+        )
+        .with_hint("compare with what was last applied: a tag moved after each successful apply (git tag -f campaignctl-applied), or the merge's first parent (HEAD^1)")]);
+    }
     lifecycle.base = Some(base);
-    lifecycle.baseline = Some(std::sync::Arc::new(crate::reconcile::baseline::Baseline {
-        source,
-        manifests: at.manifests,
-    }));
+    lifecycle.baseline = Some(std::sync::Arc::new(
+        crate::reconcile::baseline::Baseline::single(source, at.manifests),
+    ));
     Ok(lifecycle)
 }
 

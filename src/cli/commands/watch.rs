@@ -16,14 +16,6 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
     // Listen for signals before anything else, so an early SIGTERM is a clean stop too.
     let shutdown = tokio::spawn(super::emulator::shutdown_signal());
-    if let Some(base) = &args.lifecycle.base {
-        // Checked here rather than by clap: the option is shared with plan and apply.
-        return Err(crate::cli::UserError::new(format!(
-            "--base {base} is for plan and apply: watch compares the write-once fields with the values it last applied while it runs"
-        ))
-        .hint("run `campaignctl plan --base REF` to compare with a git revision, then start watch without --base")
-        .into());
-    }
     let runs = crate::cli::accounts::select(&args.accounts, &args.manifests.paths, api)?;
     let mut accounts = Vec::new();
     for run in runs {
@@ -40,11 +32,15 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
             .hint("start watch without paths: it follows each account's paths from the config")
             .into());
         }
+        // With --base, the daemon starts out comparing with REF (read once, at start), then
+        // with what it applies.
+        let config = run.name.as_deref().zip(run.config.as_deref());
+        let lifecycle = super::plan::with_baseline(args.lifecycle.options(), &run.paths(), config)?;
         accounts.push(watch::AccountWatch {
             name: run.name,
             client: run.client,
             roots: run.roots,
-            lifecycle: args.lifecycle.options(),
+            lifecycle,
             config: run.config,
         });
     }
