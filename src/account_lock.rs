@@ -89,8 +89,13 @@ fn open_lock_file(path: &Path) -> std::io::Result<File> {
 }
 
 /// The lock file of one account.
-pub fn lock_path(dir: &Path, api_url: &str) -> PathBuf {
-    let digest = Sha256::digest(api_url.as_bytes());
+/// The API URL part of an account identity, for messages.
+fn url_of(account: &str) -> String {
+    account.split(' ').next().unwrap_or(account).to_owned()
+}
+
+pub fn lock_path(dir: &Path, account: &str) -> PathBuf {
+    let digest = Sha256::digest(account.as_bytes());
     let key: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
     dir.join(format!("account-{key}.lock"))
 }
@@ -118,28 +123,30 @@ pub enum LockError {
     Cancelled { api_url: String, holder: String },
 }
 
-/// Takes the lock for `api_url`, waiting up to `timeout`. `on_wait` is called once, with the
+/// Takes the lock for `account` (`Client::account_identity`: the API URL and a digest of the
+/// token, so that two accounts on one platform host do not wait for each other), waiting up to
+/// `timeout`. `on_wait` is called once, with the
 /// holder's description, if the lock is held by another run.
 pub async fn acquire(
-    api_url: &str,
+    account: &str,
     command: &str,
     timeout: Duration,
     cancel: &CancellationToken,
     on_wait: impl FnMut(&str),
 ) -> Result<AccountLock, LockError> {
-    acquire_in(&lock_dir(), api_url, command, timeout, cancel, on_wait).await
+    acquire_in(&lock_dir(), account, command, timeout, cancel, on_wait).await
 }
 
 /// [`acquire`] with the lock directory given.
 pub async fn acquire_in(
     dir: &Path,
-    api_url: &str,
+    account: &str,
     command: &str,
     timeout: Duration,
     cancel: &CancellationToken,
     mut on_wait: impl FnMut(&str),
 ) -> Result<AccountLock, LockError> {
-    let path = lock_path(dir, api_url);
+    let path = lock_path(dir, account);
     let io = |source| LockError::Io {
         path: path.clone(),
         source,
@@ -164,7 +171,7 @@ pub async fn acquire_in(
         }
         if started.elapsed() >= timeout {
             return Err(LockError::Timeout {
-                api_url: api_url.to_owned(),
+                api_url: url_of(account),
                 holder,
                 waited: timeout,
             });
@@ -172,7 +179,7 @@ pub async fn acquire_in(
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(200)) => {}
             () = cancel.cancelled() => {
-                return Err(LockError::Cancelled { api_url: api_url.to_owned(), holder });
+                return Err(LockError::Cancelled { api_url: url_of(account), holder });
             }
         }
     }

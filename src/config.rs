@@ -56,19 +56,62 @@ impl RepoConfig {
     }
 }
 
-/// The config that applies in `start`: `campaignctl.yaml` there or in the nearest directory
-/// above it.
+/// The config that applies in `start`: `campaignctl.yaml` (or `.yml`) there or in the nearest
+/// directory above it, but never above the repository: the search stops at the first
+/// directory that holds `.git`, and without one it looks in `start` only. A config in some
+/// parent directory (a shared /tmp, a home directory) must not take over a run silently.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(CONFIG_FILE_NAME))
-        .find(|candidate| candidate.is_file())
+    let within_repository: Vec<&Path> =
+        match start.ancestors().position(|d| d.join(".git").exists()) {
+            Some(top) => start.ancestors().take(top + 1).collect(),
+            None => vec![start],
+        };
+    within_repository.into_iter().find_map(|dir| {
+        [CONFIG_FILE_NAME, "campaignctl.yml"]
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|candidate| candidate.is_file())
+    })
 }
 
-/// Reads and checks the config at `file`. Every problem found is returned, at its line.
+/// Reads and checks the config at `file`. Every problem found is returned, at its line. A
+/// config that another user could have written is refused: it chooses where tokens are sent.
 pub fn read(file: &Path) -> Result<RepoConfig, Vec<Diagnostic>> {
+    trusted(file).map_err(|why| {
+        vec![Diagnostic::error(Some(Location::new(file, 1, 1)), why).with_hint(
+            "the config names the API each token is sent to: make it yours and writable by you only (chmod go-w)",
+        )]
+    })?;
     let bytes = crate::manifest::read_file(file).map_err(|d| vec![d])?;
     parse(file, &bytes)
+}
+
+/// Whether the config is safe to follow: owned by this user (or root), and not writable by
+/// its group or others.
+#[cfg(unix)]
+fn trusted(file: &Path) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::metadata(file).map_err(|e| format!("cannot read the config: {e}"))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me && meta.uid() != 0 {
+        return Err(format!(
+            "the config is owned by another user (uid {}), so it is not trusted",
+            meta.uid()
+        ));
+    }
+    if meta.mode() & 0o022 != 0 {
+        return Err(format!(
+            "the config is writable by its group or by others (mode {:o}), so it is not trusted",
+            meta.mode() & 0o777
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn trusted(_: &Path) -> Result<(), String> {
+    Ok(())
 }
 
 /// Checks the config's contents; `file` names it in diagnostics and anchors relative paths.
@@ -427,6 +470,7 @@ impl Checker<'_> {
             roots.push(Root {
                 path: self.dir.join(path),
                 defaults,
+                others: Arc::from(Vec::new()),
             });
         }
         roots
@@ -453,13 +497,36 @@ impl Checker<'_> {
         Some(path.to_path_buf())
     }
 
-    /// Two accounts must not share manifests: a campaign would be applied to both.
+    /// Two accounts must not share manifests: a campaign would be applied to both. Compared
+    /// as written and as real paths (a symlinked directory is the directory). Two accounts on
+    /// one API with one token are one platform account: each would prune the other's
+    /// campaigns, and they are refused too.
     fn no_shared_paths(&mut self, accounts: &[Account]) {
+        let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
         for (i, a) in accounts.iter().enumerate() {
             for b in &accounts[i + 1..] {
+                if a.api_url.trim_end_matches('/') == b.api_url.trim_end_matches('/')
+                    && a.token == b.token
+                {
+                    self.out.push(
+                        Diagnostic::error(
+                            Some(b.location.clone()),
+                            format!(
+                                "accounts {} and {} use the same API URL and the same token, so they are one platform account: each would see the other's campaigns as unmanaged (and prune them)",
+                                a.name, b.name
+                            ),
+                        )
+                        .with_hint("declare one account with both paths, or give each its own token"),
+                    );
+                }
                 for ra in &a.roots {
                     for rb in &b.roots {
-                        if ra.path.starts_with(&rb.path) || rb.path.starts_with(&ra.path) {
+                        let (pa, pb) = (real(&ra.path), real(&rb.path));
+                        if ra.path.starts_with(&rb.path)
+                            || rb.path.starts_with(&ra.path)
+                            || pa.starts_with(&pb)
+                            || pb.starts_with(&pa)
+                        {
                             self.out.push(
                                 Diagnostic::error(
                                     Some(b.location.clone()),
@@ -479,6 +546,39 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// An account's roots, narrowed to `paths` when any are given: a path inside a root is loaded
+/// with that root's defaults; a root inside a path is loaded whole.
+pub fn narrowed(roots: &[Root], paths: &[PathBuf]) -> Vec<Root> {
+    if paths.is_empty() {
+        return roots.to_vec();
+    }
+    let mut out = Vec::new();
+    for path in paths {
+        for root in roots {
+            if same_or_inside(path, &root.path) {
+                out.push(Root {
+                    path: path.clone(),
+                    ..root.clone()
+                });
+            } else if same_or_inside(&root.path, path) {
+                out.push(root.clone());
+            }
+        }
+    }
+    out
+}
+
+/// Whether `path` is `dir` or inside it, compared as real paths (so `./a/../b` and symlinked
+/// spellings agree), falling back to the words when a path does not exist.
+pub fn same_or_inside(path: &Path, dir: &Path) -> bool {
+    let real = |p: &Path| {
+        std::fs::canonicalize(p)
+            .or_else(|_| std::path::absolute(p))
+            .unwrap_or_else(|_| p.to_path_buf())
+    };
+    real(path).starts_with(real(dir))
 }
 
 /// The JSON Schema of `campaignctl.yaml` (`campaignctl schema --config`), for editors. The
@@ -698,12 +798,52 @@ mod tests {
     }
 
     #[test]
-    fn the_config_is_found_in_the_nearest_directory_upwards() {
+    fn the_config_is_found_upwards_but_never_above_the_repository() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let nested = dir.path().join("a/b");
+        let repo = dir.path().join("repo");
+        let nested = repo.join("a/b");
         std::fs::create_dir_all(&nested).expect("mkdir");
-        assert_eq!(find(&nested), None);
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir .git");
+        // Above the repository: never taken.
         std::fs::write(dir.path().join(CONFIG_FILE_NAME), "accounts: {}\n").expect("write");
-        assert_eq!(find(&nested), Some(dir.path().join(CONFIG_FILE_NAME)));
+        assert_eq!(find(&nested), None);
+        std::fs::write(repo.join("campaignctl.yml"), "accounts: {}\n").expect("write");
+        assert_eq!(find(&nested), Some(repo.join("campaignctl.yml")));
+        std::fs::write(repo.join(CONFIG_FILE_NAME), "accounts: {}\n").expect("write");
+        assert_eq!(find(&nested), Some(repo.join(CONFIG_FILE_NAME)));
+        // Without a repository, only the directory itself.
+        let loose = dir.path().join("loose/deeper");
+        std::fs::create_dir_all(&loose).expect("mkdir");
+        assert_eq!(find(&loose), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_config_others_can_write_is_not_trusted() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join(CONFIG_FILE_NAME);
+        std::fs::write(&file, TWO).expect("write");
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).expect("chmod");
+        let e = read(&file).expect_err("refused");
+        assert!(
+            e[0].message.contains("writable by its group or by others"),
+            "{e:?}"
+        );
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        assert!(read(&file).is_ok());
+    }
+
+    #[test]
+    fn two_accounts_with_one_api_and_one_token_are_one_account_and_refused() {
+        let text = TWO
+            .replace("https://b.example/api", "https://a.example/api")
+            .replace("token_file: secrets/beta", "token_env: ACME_TOKEN");
+        let e = errors(&text);
+        assert!(
+            e.iter()
+                .any(|d| d.contains("same API URL and the same token")),
+            "{e:#?}"
+        );
     }
 }

@@ -147,6 +147,16 @@ impl Client {
         &self.config.base_url
     }
 
+    /// Which platform account this client reaches: its API URL and a digest of its token (never
+    /// the token). Two clients with the same identity write to the same account: it keys the
+    /// account lock, and two configured accounts may not share it. Not for printing.
+    pub fn account_identity(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.config.token.expose().as_bytes());
+        let short: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+        format!("{} {short}", self.config.base_url)
+    }
+
     /// Every campaign of the account. A list naming one id twice is refused: which of the two
     /// entries is the campaign cannot be known, and keeping either would hide the other.
     pub async fn list_campaigns(&self) -> Result<Vec<RemoteCampaign>, ApiError> {

@@ -1,11 +1,12 @@
 //! Which accounts a command runs against. Without a repository config there is one, from
 //! `--api-url` / `CAMPAIGNCTL_API_URL` and the token flags, and the paths given (default
-//! `campaigns`). With `campaignctl.yaml` (found upwards from the working directory, or
-//! `--config`), every account it declares, or those `--account` names, each with its own API,
-//! token, manifest paths and defaults; paths given on the command line narrow each account to
-//! the part of its paths they cover.
+//! `campaigns`). With `campaignctl.yaml` (found upwards from the working directory within its
+//! repository, or `--config`), every account it declares, or those `--account` names, each with
+//! its own API, token, manifest paths and defaults; paths given on the command line narrow
+//! each account to the part of its paths they cover.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::api::{parse_base_url, ApiToken, Client};
 use crate::config::{self, RepoConfig, TokenSource};
@@ -45,27 +46,40 @@ impl AccountRun {
     }
 }
 
+/// An account that cannot be run (its token is missing, say): reported under its name, while
+/// the other accounts still run.
+#[derive(Debug)]
+pub struct AccountError {
+    pub name: String,
+    pub error: UserError,
+}
+
+/// One selected account's manifests, before any client is made (all `validate` needs).
+#[derive(Debug, Clone)]
+pub struct Selected {
+    pub account: Option<config::Account>,
+    pub roots: Vec<Root>,
+    pub whole: bool,
+}
+
 /// The default manifest path without a config.
 pub const DEFAULT_PATH: &str = "campaigns";
 
+/// The environment variable that, when set, lists the API hosts a repository config may send
+/// tokens to (comma-separated): for CI that runs the configs of pull requests it does not trust.
+pub const ALLOWED_HOSTS_ENV: &str = "CAMPAIGNCTL_API_HOSTS";
+
 /// The repository config in effect: `--config FILE`, else `campaignctl.yaml` found upwards
-/// from the working directory; `None` when there is none.
+/// from the working directory within its repository; `None` when there is none.
 pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, UserError> {
-    let file = match &args.config {
-        Some(file) => Some(file.clone()),
+    let (file, found) = match &args.config {
+        Some(file) => (Some(file.clone()), false),
         None => {
             let cwd = std::env::current_dir()
                 .map_err(|e| UserError::new(format!("cannot read the working directory: {e}")))?;
-            config::find(&cwd)
+            (config::find(&cwd), true)
         }
     };
-    let file =
-        match file {
-            Some(f) => Some(std::path::absolute(&f).map_err(|e| {
-                UserError::new(format!("cannot find the config {}: {e}", f.display()))
-            })?),
-            None => None,
-        };
     let Some(file) = file else {
         if !args.accounts.is_empty() {
             return Err(UserError::new(
@@ -78,6 +92,12 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, UserError> {
         }
         return Ok(None);
     };
+    let file = std::path::absolute(&file)
+        .map_err(|e| UserError::new(format!("cannot find the config {}: {e}", file.display())))?;
+    if found {
+        // Said every time: a config found by searching changes where tokens are sent.
+        anstream::eprintln!("Using the repository config {}", file.display());
+    }
     config::read(&file).map(Some).map_err(|problems| {
         crate::cli::report::problems(&problems);
         UserError::new(format!(
@@ -88,8 +108,7 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, UserError> {
     })
 }
 
-/// The roots of the manifests to load: without a config, `paths` (or `campaigns`) with no
-/// defaults; with one, the selected accounts' paths narrowed to `paths`.
+/// The roots of the manifests to load without a config: `paths` (or `campaigns`), no defaults.
 pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(DEFAULT_PATH)]
@@ -101,62 +120,102 @@ pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
         .map(|path| Root {
             path,
             defaults: None,
+            others: Arc::from(Vec::new()),
         })
         .collect()
 }
 
-/// The accounts to run against, each with its client. Refuses API flags that a config makes
-/// ambiguous, unknown `--account` names, and paths that belong to no selected account.
-pub fn select(
+/// The real path of `p` where it exists, else `p` made absolute.
+fn real(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p)
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The repository config that governs `path`: found from the path itself (its directory, for
+/// a file), as from a working directory.
+fn config_governing(path: &Path) -> Option<PathBuf> {
+    let real = real(path);
+    let dir = if real.is_dir() {
+        real.as_path()
+    } else {
+        real.parent()?
+    };
+    config::find(dir)
+}
+
+/// The manifests of each selected account, without clients. Refuses paths that belong to no
+/// selected account, and paths that a repository config governs when another one (or none)
+/// is in effect: planning them without their account's API and defaults would be wrong.
+pub fn select_roots(
     args: &AccountArgs,
     paths: &[PathBuf],
-    api: &ApiArgs,
-) -> Result<Vec<AccountRun>, UserError> {
-    let Some(config) = config_of(args)? else {
-        return Ok(vec![AccountRun {
-            name: None,
-            client: super::settings::client_from(api)?,
-            roots: roots_without_config(paths),
-            prune_prefix: None,
-            whole: true,
-            config: None,
-        }]);
-    };
-    if api.api_url.is_some() || api.token_file.is_some() {
-        return Err(UserError::new(format!(
-            "{} declares each account's API URL and token; --api-url, CAMPAIGNCTL_API_URL and --token-file do not apply with it",
-            config.file.display()
-        ))
-        .hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
+) -> Result<(Option<RepoConfig>, Vec<Selected>), UserError> {
+    let config = config_of(args)?;
+    let in_effect = config.as_ref().map(|c| real(&c.file));
+    for path in paths {
+        if let Some(governing) = config_governing(path) {
+            if in_effect.as_deref() != Some(real(&governing).as_path()) {
+                return Err(UserError::new(format!(
+                    "{} belongs to the repository config {}, which is not the one in effect here",
+                    path.display(),
+                    governing.display()
+                ))
+                .hint(format!(
+                    "run from inside that repository, or give --config {}",
+                    governing.display()
+                )));
+            }
+        }
     }
-    let selected = selected_accounts(&config, &args.accounts)?;
-    let mut runs = Vec::new();
-    for account in selected {
-        let roots = narrowed(&account.roots, paths)?;
+    let Some(config) = config else {
+        return Ok((
+            None,
+            vec![Selected {
+                account: None,
+                roots: roots_without_config(paths),
+                whole: true,
+            }],
+        ));
+    };
+    let mut selected = Vec::new();
+    for account in selected_accounts(&config, &args.accounts)? {
+        let others: Arc<[PathBuf]> = config
+            .accounts
+            .iter()
+            .filter(|a| a.name != account.name)
+            .flat_map(|a| a.roots.iter().map(|r| real(&r.path)))
+            .collect();
+        let roots: Vec<Root> = config::narrowed(&account.roots, paths)
+            .into_iter()
+            .map(|r| Root {
+                others: others.clone(),
+                ..r
+            })
+            .collect();
         if roots.is_empty() {
             continue;
         }
-        let client = client_for(account, api)?;
-        runs.push(AccountRun {
-            name: Some(account.name.clone()),
-            client,
+        if account.prune_prefix.is_some() && account.roots.iter().any(|r| !r.path.is_dir()) {
+            return Err(UserError::new(format!(
+                "account {} prunes campaigns under its prune_prefix, which needs directories as its paths, and one of its paths is not a directory",
+                account.name
+            ))
+            .hint("list the account's manifest directories in paths, or remove prune_prefix"));
+        }
+        selected.push(Selected {
+            account: Some(account.clone()),
             roots,
-            prune_prefix: account.prune_prefix.clone(),
             whole: paths.is_empty(),
-            config: Some(config.file.clone()),
         });
     }
-    let covered: Vec<&PathBuf> = paths
-        .iter()
-        .filter(|p| {
-            runs.iter().any(|r| {
-                r.roots
-                    .iter()
-                    .any(|root| same_or_inside(p, &root.path) || same_or_inside(&root.path, p))
+    if let Some(stray) = paths.iter().find(|p| {
+        !selected.iter().any(|s| {
+            s.roots.iter().any(|root| {
+                config::same_or_inside(p, &root.path) || config::same_or_inside(&root.path, p)
             })
         })
-        .collect();
-    if let Some(stray) = paths.iter().find(|p| !covered.contains(p)) {
+    }) {
         return Err(UserError::new(format!(
             "{} belongs to no {}account of {}",
             stray.display(),
@@ -185,10 +244,67 @@ pub fn select(
                 .join("; ")
         )));
     }
+    Ok((Some(config), selected))
+}
+
+/// The accounts to run against, each with its client, or the reason it cannot run. Two
+/// selected accounts that would talk to one platform account with one token are refused.
+pub fn select(
+    args: &AccountArgs,
+    paths: &[PathBuf],
+    api: &ApiArgs,
+) -> Result<Vec<Result<AccountRun, AccountError>>, UserError> {
+    let (config, selected) = select_roots(args, paths)?;
+    let Some(config) = config else {
+        let Selected { roots, .. } = selected.into_iter().next().expect("one account");
+        return Ok(vec![Ok(AccountRun {
+            name: None,
+            client: super::settings::client_from(api)?,
+            roots,
+            prune_prefix: None,
+            whole: true,
+            config: None,
+        })]);
+    };
+    if api.api_url.is_some() || api.token_file.is_some() {
+        return Err(UserError::new(format!(
+            "{} declares each account's API URL and token; --api-url, CAMPAIGNCTL_API_URL and --token-file do not apply with it",
+            config.file.display()
+        ))
+        .hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
+    }
+    let mut runs = Vec::new();
+    let mut identities: Vec<(String, String)> = Vec::new();
+    for s in selected {
+        let account = s.account.expect("an account of the config");
+        let run = client_for(&account, api).and_then(|client| {
+            let identity = client.account_identity();
+            if let Some((other, _)) = identities.iter().find(|(_, i)| *i == identity) {
+                return Err(UserError::new(format!(
+                    "accounts {other} and {} reach the same platform account (same API URL and token): each would see the other's campaigns as unmanaged",
+                    account.name
+                ))
+                .hint("declare one account with both paths, or give each its own token"));
+            }
+            identities.push((account.name.clone(), identity));
+            Ok(AccountRun {
+                name: Some(account.name.clone()),
+                client,
+                roots: s.roots,
+                prune_prefix: account.prune_prefix.clone(),
+                whole: s.whole,
+                config: Some(config.file.clone()),
+            })
+        });
+        runs.push(run.map_err(|error| AccountError {
+            name: account.name.clone(),
+            error,
+        }));
+    }
     Ok(runs)
 }
 
-/// The accounts `--account` names (all of them without it), in config order.
+/// The accounts `--account` names (all of them without it), in name order.
 pub fn selected_accounts<'c>(
     config: &'c RepoConfig,
     names: &[String],
@@ -216,40 +332,25 @@ pub fn selected_accounts<'c>(
         .collect())
 }
 
-/// An account's roots, narrowed to `paths` when any are given: a path inside a root is loaded
-/// with that root's defaults; a root inside a path is loaded whole.
-pub fn narrowed(roots: &[Root], paths: &[PathBuf]) -> Result<Vec<Root>, UserError> {
-    if paths.is_empty() {
-        return Ok(roots.to_vec());
-    }
-    let mut out = Vec::new();
-    for path in paths {
-        for root in roots {
-            if same_or_inside(path, &root.path) {
-                out.push(Root {
-                    path: path.clone(),
-                    defaults: root.defaults.clone(),
-                });
-            } else if same_or_inside(&root.path, path) {
-                out.push(root.clone());
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// Whether `path` is `dir` or inside it, compared as real paths (so `./a/../b` and symlinked
-/// spellings agree), falling back to the words when a path does not exist.
-fn same_or_inside(path: &Path, dir: &Path) -> bool {
-    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
-    real(path).starts_with(real(dir))
-}
-
-/// The client of one account: its URL, and its token from the variable or file the config
-/// names (never the token itself).
+/// The client of one account: its URL (a host `CAMPAIGNCTL_API_HOSTS` allows, when set), and
+/// its token from the variable or file the config names (never the token itself).
 pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Client, UserError> {
     let base_url = parse_base_url(&account.api_url)
         .map_err(|e| UserError::new(format!("account {}: {e}", account.name)).hint(e.hint()))?;
+    if let Ok(allowed) = std::env::var(ALLOWED_HOSTS_ENV) {
+        let host = base_url.host_str().unwrap_or_default();
+        if !allowed
+            .split(',')
+            .map(str::trim)
+            .any(|a| a.eq_ignore_ascii_case(host))
+        {
+            return Err(UserError::new(format!(
+                "account {}: the API host {host:?} is not one that {ALLOWED_HOSTS_ENV} allows; no token was sent",
+                account.name
+            ))
+            .hint(format!("{ALLOWED_HOSTS_ENV} lists the hosts tokens may be sent to: {allowed}")));
+        }
+    }
     let token = match &account.token {
         TokenSource::File(path) => {
             super::settings::read_token_file(path).map_err(|e| prefix_error(&account.name, e))?

@@ -167,7 +167,7 @@ pub enum Command {
     Demo(DemoArgs),
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ManifestPaths {
     /// Manifest files and directories (searched recursively for *.yaml / *.yml). Default:
     /// `campaigns`, or with a repository config, every selected account's paths.
@@ -176,7 +176,7 @@ pub struct ManifestPaths {
 }
 
 /// The repository config and the accounts to run against.
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 #[command(next_help_heading = "Accounts")]
 pub struct AccountArgs {
     /// The repository config to use, instead of the campaignctl.yaml found in the working
@@ -206,7 +206,7 @@ pub struct ValidateArgs {
 }
 
 /// What part of the manifests a plan or apply covers, and how much of it is shown.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ScopeArgs {
     /// Plan and apply only the campaigns with this name; a glob pattern (`'Q4 *'`) matches
     /// several. Repeatable. A target that matches no campaign of the manifests is an error.
@@ -220,7 +220,7 @@ pub struct ScopeArgs {
     pub verbose: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LintArgs {
     /// Treat warnings (calling-hours lint and others) as errors: exit 1 when there is any.
     #[arg(long)]
@@ -228,7 +228,7 @@ pub struct LintArgs {
 }
 
 /// Removals: `--prune-prefix` and its guard, for plan, apply and watch alike.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct LifecycleArgs {
     /// Delete every campaign whose name starts with PREFIX and that no manifest declares (the
     /// prefix marks what campaignctl owns). Refused when no manifest is loaded. Deleting needs
@@ -279,7 +279,7 @@ fn prune_prefix(s: &str) -> Result<String, String> {
     Ok(s.to_owned())
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct PlanArgs {
     #[command(flatten)]
     pub manifests: ManifestPaths,

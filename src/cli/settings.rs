@@ -78,18 +78,30 @@ fn client_with(
 }
 
 pub(crate) fn read_token_file(path: &Path) -> Result<ApiToken, UserError> {
-    // A token is short; refuse to slurp something huge by mistake.
-    let meta = std::fs::metadata(path)
-        .map_err(|e| UserError::new(format!("cannot read token file {}: {e}", path.display())))?;
-    if meta.len() > 64 * 1024 {
+    use std::io::Read;
+    const MAX_TOKEN_FILE: u64 = 64 * 1024;
+    let cannot = |e: std::io::Error| {
+        UserError::new(format!("cannot read token file {}: {e}", path.display()))
+    };
+    // A regular file only (a device such as /dev/zero never ends), and a token is short:
+    // refuse to slurp something huge by mistake.
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
         return Err(UserError::new(format!(
-            "token file {} is {} bytes; that is not a token",
-            path.display(),
-            meta.len()
+            "token file {} is not a regular file",
+            path.display()
         )));
     }
-    let raw = std::fs::read(path)
-        .map_err(|e| UserError::new(format!("cannot read token file {}: {e}", path.display())))?;
+    let mut raw = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_end(&mut raw))
+        .map_err(cannot)?;
+    if raw.len() as u64 > MAX_TOKEN_FILE {
+        return Err(UserError::new(format!(
+            "token file {} is more than {MAX_TOKEN_FILE} bytes; that is not a token",
+            path.display()
+        )));
+    }
     let text = String::from_utf8(raw)
         .map_err(|_| UserError::new(format!("token file {} is not UTF-8 text", path.display())))?;
     ApiToken::parse(&text).map_err(|problem| {

@@ -2,7 +2,7 @@
 //! the one check that spans documents and files (one campaign name, one manifest), with every
 //! diagnostic sorted by position.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,7 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
         .map(|p| Root {
             path: p.clone(),
             defaults: None,
+            others: Arc::from(Vec::new()),
         })
         .collect();
     load_roots(&roots)
@@ -36,36 +37,69 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
 pub struct Root {
     pub path: PathBuf,
     pub defaults: Option<Arc<Defaults>>,
+    /// The real paths of other accounts' manifests: a file found here that is really one of
+    /// theirs (through a symlink) is not loaded, and is an error.
+    pub others: Arc<[PathBuf]>,
 }
 
-/// [`load`], each root with its defaults. A file reached under two roots is loaded once, with
-/// the first root's defaults.
+/// [`load`], each root with its defaults. A file reached under several roots is loaded once,
+/// with the defaults of the most specific root that holds it (a path inside another path has
+/// its own defaults, whatever the order they are listed in).
 pub fn load_roots(roots: &[Root]) -> LoadOutcome {
     let mut diagnostics = Vec::new();
-    let mut seen = HashSet::new();
-    let mut checked = Vec::new();
-    let mut read = 0;
-    for root in roots {
+    // Every file, once, in first-found order, with the root that holds it most specifically.
+    let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut best: HashMap<PathBuf, (usize, usize)> = HashMap::new();
+    for (index, root) in roots.iter().enumerate() {
         let found = discover(std::slice::from_ref(&root.path));
         diagnostics.extend(found.diagnostics);
-        for file in &found.files {
-            let identity = std::fs::canonicalize(file).unwrap_or_else(|_| file.clone());
-            if !seen.insert(identity) {
-                continue;
-            }
-            match read_file(file) {
-                Ok(bytes) => {
-                    read += 1;
-                    check_file(
-                        file,
-                        &bytes,
-                        root.defaults.as_deref(),
-                        &mut checked,
-                        &mut diagnostics,
-                    );
+        let real_root = std::fs::canonicalize(&root.path).unwrap_or_else(|_| root.path.clone());
+        let depth = real_root.components().count();
+        for file in found.files {
+            let identity = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            match best.get_mut(&identity) {
+                Some(held) => {
+                    if depth > held.1 {
+                        *held = (index, depth);
+                    }
                 }
-                Err(diagnostic) => diagnostics.push(diagnostic),
+                None => {
+                    best.insert(identity.clone(), (index, depth));
+                    files.push((file, identity));
+                }
             }
+        }
+    }
+    let mut checked = Vec::new();
+    let mut read = 0;
+    for (file, identity) in &files {
+        let root = &roots[best[identity].0];
+        if let Some(other) = root.others.iter().find(|o| identity.starts_with(o)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    Some(Location::new(file, 1, 1)),
+                    format!(
+                        "this file is really {}, under another account's path {}; it was not loaded",
+                        identity.display(),
+                        other.display()
+                    ),
+                )
+                .with_hint("each manifest belongs to one account: remove the symlink, or move the file"),
+            );
+            continue;
+        }
+        match read_file(file) {
+            Ok(bytes) => {
+                read += 1;
+                check_file(
+                    file,
+                    &bytes,
+                    root.defaults.as_deref(),
+                    &mut checked,
+                    &mut diagnostics,
+                );
+            }
+            Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
     let manifests = reject_repeated_names(checked, &mut diagnostics);

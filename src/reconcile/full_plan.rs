@@ -3,7 +3,7 @@
 //! leads of existing campaigns, `campaigns_needing_leads_declared`) is made by `pipeline`; everything
 //! here is unit-tested without a network.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
 
@@ -89,7 +89,7 @@ pub fn plan_campaigns_with(
 /// declares (what a per-campaign read of its leads is expected to page through).
 pub fn campaigns_needing_leads_declared(first: &CampaignPlan) -> Vec<(u64, usize)> {
     let planned = &first.planned;
-    let remote_ids: BTreeMap<&crate::manifest::Location, u64> = planned
+    let remote_ids: HashMap<&crate::manifest::Location, u64> = planned
         .plan
         .actions
         .iter()

@@ -3,7 +3,7 @@
 //! in dependency order; approval is decided from their effects (`approval`). Pure: derived from
 //! the campaign actions and the per-campaign leads and status of a plan.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -105,11 +105,10 @@ pub struct Operation {
 ///   without leads, and a campaign whose leads did not all land is not started).
 pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Operation> {
     let mut ops: Vec<Operation> = Vec::new();
-    let mut created: BTreeMap<&Location, OperationId> = BTreeMap::new();
-    let mut details_of: BTreeMap<&Location, &LeadsAndStatus> = BTreeMap::new();
-    for f in leads_and_status {
-        details_of.insert(&f.manifest, f);
-    }
+    // Hashed, not ordered: comparing paths component by component made this lookup most of
+    // the cost of planning a large fleet.
+    let details_of: HashMap<&Location, &LeadsAndStatus> =
+        leads_and_status.iter().map(|f| (&f.manifest, f)).collect();
     for action in actions {
         // Deletes need no manifest: a pruned campaign has none.
         if let (ActionKind::Delete { status, leads, .. }, Some(id)) =
@@ -129,10 +128,12 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
         let Some(location) = action.manifest.as_ref() else {
             continue;
         };
+        // The create of this campaign, which its leads and start wait for.
+        let mut create = None;
         let mut target = match (&action.kind, action.remote_id) {
             (ActionKind::Create { request }, _) => {
                 let id = push_create(&mut ops, &action.name, location, request, Vec::new());
-                created.insert(location, id);
+                create = Some(id);
                 Some(Target::Created { by: id })
             }
             (
@@ -162,7 +163,7 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                     Vec::new(),
                 ));
                 let id = push_create(&mut ops, &action.name, location, request, vec![delete]);
-                created.insert(location, id);
+                create = Some(id);
                 Some(Target::Created { by: id })
             }
             (ActionKind::Delete { .. } | ActionKind::Absent, _) => None,
@@ -172,7 +173,6 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
         let (Some(target), Some(f)) = (target.take(), details_of.get(location)) else {
             continue;
         };
-        let create = created.get(location).copied();
         let status_action = f.status.as_ref().and_then(|s| s.action);
         let mut push = |kind: OperationKind, places_calls: bool, depends_on: Vec<OperationId>| {
             let id = ops.len();

@@ -500,59 +500,64 @@ fn write_once_fields(spec: &CampaignSpec) -> Vec<&'static str> {
 /// A field the platform did not return is not compared (it cannot be observed).
 pub fn diff(spec: &CampaignSpec, remote: &RemoteCampaign) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    let mut cmp = |field: &'static str, desired: Option<Value>, actual: Option<Value>| {
+    // Typed values are compared; JSON is built only for a field that differs (building it for
+    // every field of every campaign was a fifth of planning a large fleet).
+    fn cmp<T: PartialEq + Serialize>(
+        changes: &mut Vec<FieldChange>,
+        field: &'static str,
+        desired: Option<T>,
+        actual: Option<T>,
+    ) {
         if let (Some(d), Some(a)) = (desired, actual) {
             if d != a {
                 changes.push(FieldChange {
                     field,
-                    desired: d,
-                    actual: a,
+                    desired: json!(d),
+                    actual: json!(a),
                     known_from: None,
                 });
             }
         }
-    };
+    }
+    let c = &mut changes;
     cmp(
+        c,
         "max_calls_in_parallel",
-        spec.max_calls_in_parallel.map(|v| json!(v)),
-        remote.max_calls_in_parallel.map(|v| json!(v)),
+        spec.max_calls_in_parallel,
+        remote.max_calls_in_parallel,
     );
     cmp(
+        c,
         "mark_complete_when_no_leads",
-        spec.mark_complete_when_no_leads.map(|v| json!(v)),
-        remote.mark_complete_when_no_leads.map(|v| json!(v)),
+        spec.mark_complete_when_no_leads,
+        remote.mark_complete_when_no_leads,
     );
     // ClockTime parsing already made 09:00 and 09:00:00 the same value; both print as H:i.
     cmp(
+        c,
         "allowed_hours_start_time",
-        spec.allowed_hours_start_time.map(|t| json!(t)),
-        remote.allowed_hours_start_time.map(|t| json!(t)),
+        spec.allowed_hours_start_time,
+        remote.allowed_hours_start_time,
     );
     cmp(
+        c,
         "allowed_hours_end_time",
-        spec.allowed_hours_end_time.map(|t| json!(t)),
-        remote.allowed_hours_end_time.map(|t| json!(t)),
+        spec.allowed_hours_end_time,
+        remote.allowed_hours_end_time,
     );
     // Day lists are sets: the platform keeps its own order.
     cmp(
+        c,
         "allowed_days",
-        spec.allowed_days
-            .as_deref()
-            .map(|d| json!(normalize_days(d))),
-        remote
-            .allowed_days
-            .as_deref()
-            .map(|d| json!(normalize_days(d))),
+        spec.allowed_days.as_deref().map(normalize_days),
+        remote.allowed_days.as_deref().map(normalize_days),
     );
+    cmp(c, "max_retries", spec.max_retries, remote.max_retries);
     cmp(
-        "max_retries",
-        spec.max_retries.map(|v| json!(v)),
-        remote.max_retries.map(|v| json!(v)),
-    );
-    cmp(
+        c,
         "retry_interval",
-        spec.retry_interval.map(|v| json!(v)),
-        remote.retry_interval.map(|v| json!(v)),
+        spec.retry_interval,
+        remote.retry_interval,
     );
     changes
 }

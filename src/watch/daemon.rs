@@ -39,6 +39,12 @@ pub(crate) struct Daemon {
     /// The account's `prune_prefix` in the config, as of the last pass (`--prune-prefix`
     /// wins over it).
     pub(crate) config_prune_prefix: Option<String>,
+    /// The paths given on the command line: the account's paths stay narrowed to them.
+    pub(crate) narrowed_to: Vec<PathBuf>,
+    /// The account as the config declared it at the first pass: a later edit to its API URL,
+    /// token source or paths needs a restart (the client and the file watcher are made at
+    /// start), and until then no pass applies anything.
+    pub(crate) started_as: Option<crate::config::Account>,
     pub(crate) client: Client,
     pub(crate) parallelism: usize,
     pub(crate) allow_start: bool,
@@ -154,7 +160,7 @@ impl Daemon {
 
         // One writer per account on this machine: a pass waits (bounded) for a person's apply.
         let _lock = match account_lock::acquire(
-            self.client.base_url().as_str(),
+            &self.client.account_identity(),
             "watch",
             LOCK_TIMEOUT,
             &self.cancel,
@@ -348,8 +354,39 @@ impl Daemon {
                 file.display()
             )
         })?;
-        self.roots = account.roots.clone();
-        self.config_prune_prefix = account.prune_prefix.clone();
+        let started = self.started_as.get_or_insert_with(|| account.clone());
+        let same_paths = |a: &crate::config::Account, b: &crate::config::Account| {
+            a.roots
+                .iter()
+                .map(|r| &r.path)
+                .eq(b.roots.iter().map(|r| &r.path))
+        };
+        if started.api_url != account.api_url
+            || started.token != account.token
+            || !same_paths(started, account)
+        {
+            return Err(format!(
+                "the repository config {} changed the API URL, token source or paths of account {name}; restart watch to follow it (nothing is applied until then)",
+                file.display()
+            ));
+        }
+        let others: std::sync::Arc<[PathBuf]> = self
+            .roots
+            .first()
+            .map(|r| r.others.clone())
+            .unwrap_or_else(|| std::sync::Arc::from(Vec::new()));
+        self.roots = crate::config::narrowed(&account.roots, &self.narrowed_to)
+            .into_iter()
+            .map(|r| Root {
+                others: others.clone(),
+                ..r
+            })
+            .collect();
+        self.config_prune_prefix = self
+            .narrowed_to
+            .is_empty()
+            .then(|| account.prune_prefix.clone())
+            .flatten();
         Ok(())
     }
 

@@ -12,13 +12,11 @@ use axum::routing::get;
 use axum::Router;
 use tokio::net::TcpListener;
 
-use prometheus_client::registry::Registry;
-
-use super::metrics::Metrics;
+use super::metrics::{Metrics, Registered};
 
 /// What the daemon knows about itself, shared between the pass loops and the HTTP server.
 pub(crate) struct Status {
-    registry: Registry,
+    metrics: Registered,
     pub(crate) accounts: Vec<Arc<AccountStatus>>,
 }
 
@@ -40,18 +38,18 @@ pub(crate) enum Readiness {
 impl Status {
     /// The status of these accounts (by name; `None` for the one account without a config).
     pub(crate) fn new(accounts: &[Option<String>]) -> Status {
-        let mut registry = super::metrics::registry();
+        let metrics = Registered::new();
         let accounts = accounts
             .iter()
             .map(|name| {
                 Arc::new(AccountStatus {
                     name: name.clone(),
-                    metrics: Metrics::register(&mut registry, name.as_deref()),
+                    metrics: metrics.account(name.as_deref()),
                     readiness: Mutex::new(Readiness::Starting),
                 })
             })
             .collect();
-        Status { registry, accounts }
+        Status { metrics, accounts }
     }
 }
 
@@ -122,7 +120,7 @@ async fn readyz(State(status): State<Arc<Status>>) -> Response {
 }
 
 async fn metrics(State(status): State<Arc<Status>>) -> Response {
-    match super::metrics::encode_all(&status.registry) {
+    match status.metrics.encode() {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

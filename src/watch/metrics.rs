@@ -1,13 +1,14 @@
 //! The daemon's Prometheus metrics (`/metrics`), all prefixed `campaignctl_`. Every labelled
 //! series exists from the start at zero, so dashboards and alerts see it before the first event.
-//! With a repository config, each account's series carry an `account` label (one sub-registry
-//! per account of one registry).
+//! With a repository config every series carries an `account` label; each metric is still one
+//! family (OpenMetrics allows a family once), with one series per account.
 
 use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use prometheus_client::encoding::text::encode;
-use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::encoding::{EncodeLabel, EncodeLabelSet, LabelSetEncoder};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -17,6 +18,19 @@ use prometheus_client::registry::Registry;
 use crate::reconcile::executor::{OperationResult, Outcome as OperationOutcome};
 
 use super::controller::PassOutcome;
+
+/// The `account` label: present with a repository config, absent without one.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, Default)]
+struct Account(Option<Arc<str>>);
+
+impl EncodeLabelSet for Account {
+    fn encode(&self, encoder: &mut LabelSetEncoder) -> Result<(), std::fmt::Error> {
+        match &self.0 {
+            Some(name) => ("account", name.as_ref()).encode(encoder.encode_label()),
+            None => Ok(()),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Outcome {
@@ -32,123 +46,169 @@ struct OperationLabels {
 
 const CREATE_OUTCOMES: [&str; 4] = ["created", "inferred", "failed", "unknown"];
 
+type Counters<L> = Family<(Account, L), Counter>;
+type Gauges = Family<Account, Gauge>;
+type Timestamps = Family<Account, Gauge<f64, AtomicU64>>;
+type Durations = Family<Account, Histogram, fn() -> Histogram>;
+
+/// Every metric family, registered once.
+struct Families {
+    passes: Counters<Outcome>,
+    creates: Counters<Outcome>,
+    operations: Counters<OperationLabels>,
+    drift: Gauges,
+    unmanaged: Gauges,
+    manifests: Gauges,
+    last_success: Timestamps,
+    pass_duration: Durations,
+}
+
+/// 10 ms .. ~3 min: an empty pass against a near API up to a large apply.
+fn pass_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.01, 2.0, 15))
+}
+
+/// The registry and its families, for every account.
+pub(crate) struct Registered {
+    pub(crate) registry: Registry,
+    families: Arc<Families>,
+}
+
+/// The metrics of one account: its series in the shared families.
 pub(crate) struct Metrics {
-    passes: Family<Outcome, Counter>,
-    creates: Family<Outcome, Counter>,
-    operations: Family<OperationLabels, Counter>,
-    drift: Gauge,
-    unmanaged: Gauge,
-    manifests: Gauge,
-    last_success: Gauge<f64, AtomicU64>,
-    pass_duration: Histogram,
+    families: Arc<Families>,
+    account: Account,
 }
 
-/// The registry every account's metrics are registered in.
-pub(crate) fn registry() -> Registry {
-    Registry::with_prefix("campaignctl")
-}
-
-impl Metrics {
-    /// The metrics of one account, registered in `registry` (labelled `account="NAME"` when
-    /// the account has a name).
-    pub(crate) fn register(registry: &mut Registry, account: Option<&str>) -> Metrics {
-        let registry = match account {
-            Some(name) => registry.sub_registry_with_label((
-                std::borrow::Cow::Borrowed("account"),
-                std::borrow::Cow::Owned(name.to_owned()),
-            )),
-            None => registry,
+impl Registered {
+    pub(crate) fn new() -> Registered {
+        let mut registry = Registry::with_prefix("campaignctl");
+        let families = Families {
+            passes: Family::default(),
+            creates: Family::default(),
+            operations: Family::default(),
+            drift: Family::default(),
+            unmanaged: Family::default(),
+            manifests: Family::default(),
+            last_success: Family::default(),
+            pass_duration: Family::new_with_constructor(pass_histogram),
         };
-        let passes = Family::<Outcome, Counter>::default();
-        let creates = Family::<Outcome, Counter>::default();
-        let operations = Family::<OperationLabels, Counter>::default();
-        let drift = Gauge::default();
-        let unmanaged = Gauge::default();
-        let manifests = Gauge::default();
-        let last_success = Gauge::<f64, AtomicU64>::default();
-        // 10 ms .. ~3 min: an empty pass against a near API up to a large apply.
-        let pass_duration = Histogram::new(exponential_buckets(0.01, 2.0, 15));
         registry.register(
             "passes",
             "Reconcile passes, by outcome (success, invalid, failed)",
-            passes.clone(),
+            families.passes.clone(),
         );
         registry.register(
             "creates",
             "Campaign creates, by outcome (created, inferred, failed, unknown)",
-            creates.clone(),
+            families.creates.clone(),
         );
         registry.register(
             "operations",
             "Operations of passes, by kind (create, delete, add_leads, update_leads, start, stop) and outcome (done, inferred, unknown, failed, skipped, held)",
-            operations.clone(),
+            families.operations.clone(),
         );
         registry.register(
             "drift_campaigns",
             "Campaigns whose observable fields differ from their manifest (drafts waiting to be replaced included), at the last plan",
-            drift.clone(),
+            families.drift.clone(),
         );
         registry.register(
             "unmanaged_campaigns",
             "Platform campaigns no manifest names, at the last plan",
-            unmanaged.clone(),
+            families.unmanaged.clone(),
         );
         registry.register(
             "manifests_loaded",
             "Campaign manifests in the last valid load",
-            manifests.clone(),
+            families.manifests.clone(),
         );
         registry.register(
             "last_successful_pass_timestamp_seconds",
             "Unix time of the end of the last successful pass (0 before the first)",
-            last_success.clone(),
+            families.last_success.clone(),
         );
         registry.register(
             "pass_duration_seconds",
             "Time taken by a reconcile pass",
-            pass_duration.clone(),
+            families.pass_duration.clone(),
         );
-        for outcome in PassOutcome::ALL {
-            let _ = passes.get_or_create(&Outcome {
-                outcome: outcome.label(),
-            });
-        }
-        for outcome in CREATE_OUTCOMES {
-            let _ = creates.get_or_create(&Outcome { outcome });
-        }
-        Metrics {
-            passes,
-            creates,
-            operations,
-            drift,
-            unmanaged,
-            manifests,
-            last_success,
-            pass_duration,
+        Registered {
+            registry,
+            families: Arc::new(families),
         }
     }
 
+    /// The series of one account (labelled with its name when it has one), all at zero.
+    pub(crate) fn account(&self, name: Option<&str>) -> Metrics {
+        let account = Account(name.map(Arc::from));
+        let f = &self.families;
+        for outcome in PassOutcome::ALL {
+            let _ = f.passes.get_or_create(&(
+                account.clone(),
+                Outcome {
+                    outcome: outcome.label(),
+                },
+            ));
+        }
+        for outcome in CREATE_OUTCOMES {
+            let _ = f
+                .creates
+                .get_or_create(&(account.clone(), Outcome { outcome }));
+        }
+        let _ = f.drift.get_or_create(&account);
+        let _ = f.unmanaged.get_or_create(&account);
+        let _ = f.manifests.get_or_create(&account);
+        let _ = f.last_success.get_or_create(&account);
+        let _ = f.pass_duration.get_or_create(&account);
+        Metrics {
+            families: self.families.clone(),
+            account,
+        }
+    }
+
+    /// The OpenMetrics text exposition, which Prometheus scrapes natively.
+    pub(crate) fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}
+
+impl Metrics {
     pub(crate) fn pass_finished(&self, outcome: PassOutcome, took: Duration) {
-        self.passes
-            .get_or_create(&Outcome {
-                outcome: outcome.label(),
-            })
+        let f = &self.families;
+        f.passes
+            .get_or_create(&(
+                self.account.clone(),
+                Outcome {
+                    outcome: outcome.label(),
+                },
+            ))
             .inc();
-        self.pass_duration.observe(took.as_secs_f64());
+        f.pass_duration
+            .get_or_create(&self.account)
+            .observe(took.as_secs_f64());
         if outcome == PassOutcome::Success {
             let now = SystemTime::now()
                 .duration_since(SystemTime::UNIX_EPOCH)
                 .unwrap_or_default();
-            self.last_success.set(now.as_secs_f64());
+            f.last_success
+                .get_or_create(&self.account)
+                .set(now.as_secs_f64());
         }
     }
 
     pub(crate) fn operation_finished(&self, r: &OperationResult) {
-        self.operations
-            .get_or_create(&OperationLabels {
-                op: r.op,
-                outcome: r.outcome.label(),
-            })
+        let f = &self.families;
+        f.operations
+            .get_or_create(&(
+                self.account.clone(),
+                OperationLabels {
+                    op: r.op,
+                    outcome: r.outcome.label(),
+                },
+            ))
             .inc();
         let outcome = match (&r.outcome, r.op) {
             (OperationOutcome::Done { .. }, "create") => "created",
@@ -157,44 +217,50 @@ impl Metrics {
             (OperationOutcome::Unknown { .. }, "create") => "unknown",
             _ => return,
         };
-        self.creates.get_or_create(&Outcome { outcome }).inc();
+        f.creates
+            .get_or_create(&(self.account.clone(), Outcome { outcome }))
+            .inc();
     }
 
     pub(crate) fn planned(&self, drift: usize, unmanaged: usize) {
-        self.drift.set(drift as i64);
-        self.unmanaged.set(unmanaged as i64);
+        let f = &self.families;
+        f.drift.get_or_create(&self.account).set(drift as i64);
+        f.unmanaged
+            .get_or_create(&self.account)
+            .set(unmanaged as i64);
     }
 
     pub(crate) fn loaded(&self, manifests: usize) {
-        self.manifests.set(manifests as i64);
+        self.families
+            .manifests
+            .get_or_create(&self.account)
+            .set(manifests as i64);
     }
-}
-
-/// The OpenMetrics text exposition of `registry`, which Prometheus scrapes natively.
-pub(crate) fn encode_all(registry: &Registry) -> Result<String, std::fmt::Error> {
-    let mut out = String::new();
-    encode(&mut out, registry)?;
-    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// One account's metrics and the text of their registry.
-    fn metrics(account: Option<&str>) -> (Metrics, Registry) {
-        let mut registry = registry();
-        let m = Metrics::register(&mut registry, account);
-        (m, registry)
+    /// One account's metrics and the registry they are in.
+    fn metrics(account: Option<&str>) -> (Metrics, Registered) {
+        let registered = Registered::new();
+        let m = registered.account(account);
+        (m, registered)
     }
 
     #[test]
-    fn each_account_has_its_own_labelled_series() {
-        let mut registry = registry();
-        let a = Metrics::register(&mut registry, Some("acme"));
-        let _b = Metrics::register(&mut registry, Some("beta"));
+    fn each_account_has_its_own_labelled_series_in_one_family() {
+        let registered = Registered::new();
+        let a = registered.account(Some("acme"));
+        let _b = registered.account(Some("beta"));
         a.pass_finished(PassOutcome::Failed, Duration::from_millis(5));
-        let text = encode_all(&registry).expect("encode");
+        let text = registered.encode().expect("encode");
+        assert_eq!(
+            text.matches("# TYPE campaignctl_passes counter").count(),
+            1,
+            "one family, whatever the accounts:\n{text}"
+        );
         for series in [
             "campaignctl_passes_total{account=\"acme\",outcome=\"failed\"} 1",
             "campaignctl_passes_total{account=\"beta\",outcome=\"failed\"} 0",
@@ -206,8 +272,8 @@ mod tests {
 
     #[test]
     fn every_series_is_exposed_from_the_start() {
-        let (_m, registry) = metrics(None);
-        let text = encode_all(&registry).expect("encode");
+        let (_m, registered) = metrics(None);
+        let text = registered.encode().expect("encode");
         for series in [
             "campaignctl_passes_total{outcome=\"success\"} 0",
             "campaignctl_passes_total{outcome=\"invalid\"} 0",
@@ -226,7 +292,7 @@ mod tests {
 
     #[test]
     fn a_pass_is_counted_by_outcome_and_timed() {
-        let (m, registry) = metrics(None);
+        let (m, registered) = metrics(None);
         m.pass_finished(PassOutcome::Success, Duration::from_millis(20));
         m.pass_finished(PassOutcome::Failed, Duration::from_millis(20));
         let result = |op: &'static str, outcome: OperationOutcome| OperationResult {
@@ -266,7 +332,7 @@ mod tests {
         ] {
             m.operation_finished(&r);
         }
-        let text = encode_all(&registry).expect("encode");
+        let text = registered.encode().expect("encode");
         for series in [
             "campaignctl_passes_total{outcome=\"success\"} 1",
             "campaignctl_passes_total{outcome=\"failed\"} 1",

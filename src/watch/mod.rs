@@ -48,8 +48,10 @@ pub struct AccountWatch {
     /// `--prune-prefix` (or the account's `prune_prefix`) and `--max-deletes`.
     pub lifecycle: crate::reconcile::lifecycle::LifecycleOptions,
     /// The repository config the account comes from: watched, and read again at each pass for
-    /// the account's paths and defaults.
+    /// the account's defaults and prune prefix.
     pub config: Option<PathBuf>,
+    /// The paths given on the command line, which narrow the account's paths (none: all).
+    pub narrowed_to: Vec<PathBuf>,
 }
 
 /// Everything the daemon needs, validated by the caller.
@@ -122,6 +124,8 @@ pub async fn run(
             config: account.config,
             watched,
             config_prune_prefix: None,
+            narrowed_to: account.narrowed_to,
+            started_as: None,
             client: account.client,
             parallelism: config.parallelism,
             allow_start: config.allow_start,

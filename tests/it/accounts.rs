@@ -15,6 +15,8 @@ fn manifest(name: &str, extra: &str) -> String {
 /// own emulator.
 fn repository(acme: &Emulator, beta: &Emulator) -> Workspace {
     let ws = Workspace::new();
+    // The config is found up to the repository's top, never above it.
+    git(&ws, &["init", "-q"]);
     ws.write(
         "campaignctl.yaml",
         format!(
@@ -204,7 +206,8 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
     // The config is never read as a manifest, even when its directory is planned.
     run_in(&ws, ".", &["validate", "."])
         .assert_code(0)
-        .assert_contains("3 campaign(s) in 3 file(s) are valid.");
+        .assert_contains("Account acme:\n2 campaign(s) in 2 file(s) are valid.")
+        .assert_contains("Account beta:\n1 campaign(s) in 1 file(s) are valid.");
 }
 
 /// `--base` reads the manifests at REF with the defaults the config had there: an unchanged
@@ -214,7 +217,6 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
 fn base_compares_with_the_defaults_the_config_had_at_that_revision() {
     let (acme, beta) = (Emulator::start(), beta_emulator());
     let ws = repository(&acme, &beta);
-    git(&ws, &["init", "-q"]);
     commit_all(&ws, "two accounts");
     run_in(&ws, ".", &["apply", "--auto-approve", "--account", "acme"]).assert_code(0);
     run_in(
@@ -242,4 +244,88 @@ fn base_compares_with_the_defaults_the_config_had_at_that_revision() {
         .assert_contains(
             "timezone = \"America/Chicago\" -> \"America/Denver\"   # forces replacement (write-once, at HEAD (commit ",
         );
+}
+
+/// The config chooses where tokens go, so only the config in effect counts: a saved plan that
+/// names another config is refused, a path under another repository's config is refused, and
+/// a symlink cannot make one account's manifests another's.
+#[test]
+fn tokens_go_only_where_the_config_in_effect_says() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    run_in(
+        &ws,
+        ".",
+        &["plan", "--account", "acme", "--out", "acme.plan"],
+    )
+    .assert_code(0);
+    // A second repository with its own config, made from the same files.
+    let other = Workspace::new();
+    git(&other, &["init", "-q"]);
+    let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
+    other.write("campaignctl.yaml", &config);
+    other.write("accounts/acme/a.yaml", manifest("Acme one", ""));
+    campaignctl(other.path(), None)
+        .env("ACME_TOKEN", TOKEN)
+        .args(["apply", "--auto-approve"])
+        .arg_path(&ws.path().join("acme.plan"))
+        .run()
+        .assert_code(1)
+        .assert_contains("is in effect here; nothing was applied");
+    campaignctl(other.path(), None)
+        .env("ACME_TOKEN", TOKEN)
+        .args(["plan"])
+        .arg_path(&ws.path().join("accounts/acme"))
+        .run()
+        .assert_code(1)
+        .assert_contains("which is not the one in effect here");
+    assert_eq!(acme.campaign_names(), Vec::<String>::new());
+
+    // beta's directory links to acme's manifests: they are not beta's.
+    std::os::unix::fs::symlink("../acme", ws.path().join("accounts/beta/shared")).expect("symlink");
+    run_in(&ws, ".", &["plan", "--account", "beta"])
+        .assert_code(1)
+        .assert_contains("under another account's path");
+    assert_eq!(beta.campaign_names(), Vec::<String>::new());
+}
+
+#[test]
+fn targets_narrow_across_accounts_and_a_path_inside_another_path_keeps_its_own_defaults() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
+    ws.write(
+        "campaignctl.yaml",
+        config
+            .replace(
+                "paths: [accounts/acme]",
+                "paths: [accounts/acme, {path: accounts/acme/eu, defaults: {timezone: Europe/Berlin}}]",
+            )
+            .replace("    token_file: secrets/beta.token\n", "    token_file: secrets/beta.token\n    prune_prefix: \"Beta\"\n"),
+    );
+    ws.write("accounts/acme/eu/e.yaml", manifest("Acme EU", ""));
+    // A target that only acme has: beta (which prunes) is left out, not failed.
+    run_in(
+        &ws,
+        ".",
+        &["apply", "--auto-approve", "--target", "Acme EU"],
+    )
+    .assert_code(0);
+    assert_eq!(acme.campaign_names(), ["Acme EU"]);
+    assert_eq!(beta.campaign_names(), Vec::<String>::new());
+    let eu = acme
+        .campaigns()
+        .into_iter()
+        .find(|c| c["name"] == "Acme EU")
+        .expect("Acme EU");
+    assert_eq!(
+        eu["timezone"], "Europe/Berlin",
+        "the inner path's default wins"
+    );
+    run_in(&ws, ".", &["plan", "--target", "Nobody *"])
+        .assert_code(1)
+        .assert_contains("matches no campaign of the selected accounts");
+    run_in(&ws, ".", &["validate", "nonexistent.yaml"])
+        .assert_code(1)
+        .assert_contains("belongs to no account");
 }

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::account_lock;
 use crate::api::Client;
-use crate::cli::accounts::{self, AccountRun};
+use crate::cli::accounts::{self, AccountError, AccountRun};
 use crate::cli::args::{AccountArgs, ApiArgs, Format};
 use crate::cli::progress::Progress;
 use crate::cli::{exit, UserError};
@@ -62,26 +62,30 @@ const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
 /// report), under a header naming it when there is a repository config. One account's failure
 /// does not stop the others; the exit code is 1 if any failed.
 pub async fn run_accounts(
-    runs: &[AccountRun],
+    runs: &[Result<AccountRun, AccountError>],
     paths: &[PathBuf],
     options: Options,
 ) -> anyhow::Result<u8> {
-    if let [single] = runs {
+    if let [Ok(single)] = runs {
         if single.name.is_none() {
             return run(single, paths, options).await;
         }
     }
+    let targets = super::plan::targets_by_account(runs, &options.targets)?;
     let mut codes = Vec::new();
-    for account in runs {
-        if options.format == Format::Text {
-            anstream::println!(
-                "{}",
-                crate::render::style::paint(
-                    crate::render::style::BOLD,
-                    format!("Account {}:", account.title())
-                )
-            );
-        }
+    for (run_or_error, targets) in runs.iter().zip(targets) {
+        let Some(account) =
+            super::plan::account_header(run_or_error, options.format == Format::Text, &mut codes)
+        else {
+            continue;
+        };
+        let Some(targets) = targets else {
+            continue;
+        };
+        let options = Options {
+            targets,
+            ..options.clone()
+        };
         let code = match run(account, paths, options.clone()).await {
             Ok(code) => code,
             Err(e) => {
@@ -106,6 +110,28 @@ pub fn account_of_saved(
 ) -> Result<AccountRun, UserError> {
     let replan = "make a new plan with `campaignctl plan --out FILE`, review it, and apply that";
     let saved = saved::read(file).map_err(|e| UserError::new(e.to_string()).hint(replan))?;
+    // The config in effect here decides where tokens go, not the file: a plan that names
+    // another config (or none, or one where there is none) is refused.
+    let in_effect = accounts::config_of(args)?;
+    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    match (&saved.config, &in_effect) {
+        (None, None) => {}
+        (Some(planned), Some(here)) if real(planned) == real(&here.file) => {}
+        (planned, here) => {
+            let said = |c: Option<&Path>| {
+                c.map_or("no repository config".to_owned(), |p| {
+                    format!("the repository config {}", p.display())
+                })
+            };
+            return Err(UserError::new(format!(
+                "{} was made with {}, and {} is in effect here; nothing was applied",
+                file.display(),
+                said(planned.as_deref()),
+                said(here.as_ref().map(|c| c.file.as_path()))
+            ))
+            .hint("apply it from the repository it was made in (or give the same --config), or plan again here"));
+        }
+    }
     let (Some(name), Some(config_file)) = (&saved.account, &saved.config) else {
         return Ok(AccountRun {
             name: None,
@@ -165,7 +191,7 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
     let client = &client.clone().with_max_in_flight(options.parallelism);
     // One writer per account on this machine, from the plan to the last write.
     let _lock = account_lock::acquire(
-        client.base_url().as_str(),
+        &client.account_identity(),
         "apply",
         options.lock_timeout,
         &CancellationToken::new(),
@@ -207,7 +233,7 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
     let roots = &account.roots;
     let scope = super::plan::account_scope(account, &options.targets);
     let options = Options {
-        lifecycle: super::plan::lifecycle_of(options.lifecycle, account)?,
+        lifecycle: super::plan::lifecycle_of(options.lifecycle, account, &options.targets)?,
         ..options
     };
     if options.lifecycle.prune_prefix.is_some() {
@@ -322,7 +348,7 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
     let roots = match (&saved.account, &saved.config) {
         (Some(name), Some(config)) => {
             let account = saved_account(config, name).map_err(|e| e.hint(replan))?;
-            accounts::narrowed(&account.roots, &saved.paths)?
+            crate::config::narrowed(&account.roots, &saved.paths)
         }
         _ => accounts::roots_without_config(&saved.paths),
     };

@@ -16,17 +16,12 @@ use super::args::{Cli, Command};
 pub async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Validate(args) => {
-            let roots = match accounts::config_of(&args.accounts)? {
-                None => accounts::roots_without_config(&args.manifests.paths),
-                Some(config) => {
-                    let mut roots = Vec::new();
-                    for a in accounts::selected_accounts(&config, &args.accounts.accounts)? {
-                        roots.extend(accounts::narrowed(&a.roots, &args.manifests.paths)?);
-                    }
-                    roots
-                }
-            };
-            Ok(validate::run(&roots, args.format, args.lint.deny_warnings))
+            let (_, selected) = accounts::select_roots(&args.accounts, &args.manifests.paths)?;
+            Ok(validate::run_accounts(
+                &selected,
+                args.format,
+                args.lint.deny_warnings,
+            ))
         }
         Command::Plan { args, api } => {
             let runs = accounts::select(&args.accounts, &args.manifests.paths, &api)?;
@@ -34,7 +29,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         }
         Command::Apply { args, api } => {
             let runs = match apply::saved_plan_among(&args.manifests.paths)? {
-                Some(file) => vec![apply::account_of_saved(&file, &args.accounts, &api)?],
+                Some(file) => vec![Ok(apply::account_of_saved(&file, &args.accounts, &api)?)],
                 None => accounts::select(&args.accounts, &args.manifests.paths, &api)?,
             };
             let options = apply::Options {

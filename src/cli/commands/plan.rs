@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::api::Client;
-use crate::cli::accounts::AccountRun;
+use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
 use crate::cli::{exit, UserError};
 use crate::manifest::{Diagnostic, Root};
@@ -17,8 +17,11 @@ use crate::render::{self as render, github, markdown, PlanTextOptions};
 /// `plan` for every selected account, one after another, each under a header naming it when
 /// there is a repository config. The exit code covers them all: 1 if any failed, else (with
 /// `--detailed-exitcode`) 2 if any has changes; one account's failure does not stop the others.
-pub async fn run_accounts(runs: &[AccountRun], args: &PlanArgs) -> anyhow::Result<u8> {
-    if let [single] = runs {
+pub async fn run_accounts(
+    runs: &[Result<AccountRun, AccountError>],
+    args: &PlanArgs,
+) -> anyhow::Result<u8> {
+    if let [Ok(single)] = runs {
         if single.name.is_none() {
             return run(single, args).await;
         }
@@ -31,17 +34,23 @@ pub async fn run_accounts(runs: &[AccountRun], args: &PlanArgs) -> anyhow::Resul
         .hint("add --account NAME to save that account's plan")
         .into());
     }
+    let targets = targets_by_account(runs, &args.scope.targets)?;
     let mut codes = Vec::new();
-    for account in runs {
-        if args.format != PlanFormat::Json {
-            anstream::println!(
-                "{}",
-                crate::render::style::paint(
-                    crate::render::style::BOLD,
-                    format!("Account {}:", account.title())
-                )
-            );
-        }
+    for (run_or_error, targets) in runs.iter().zip(targets) {
+        let text = args.format != PlanFormat::Json;
+        let Some(account) = account_header(run_or_error, text, &mut codes) else {
+            continue;
+        };
+        let Some(targets) = targets else {
+            continue;
+        };
+        let args = &PlanArgs {
+            scope: ScopeArgs {
+                targets,
+                verbose: args.scope.verbose,
+            },
+            ..args.clone()
+        };
         let code = match run(account, args).await {
             Ok(code) => code,
             Err(e) => {
@@ -55,6 +64,98 @@ pub async fn run_accounts(runs: &[AccountRun], args: &PlanArgs) -> anyhow::Resul
         }
     }
     Ok(combine(&codes, args.format != PlanFormat::Json))
+}
+
+/// The header of an account in a run over several; an account that cannot run is reported
+/// there and counted as failed (`None`).
+pub fn account_header<'a>(
+    run: &'a Result<AccountRun, AccountError>,
+    text: bool,
+    codes: &mut Vec<(String, u8)>,
+) -> Option<&'a AccountRun> {
+    match run {
+        Ok(account) => {
+            if text {
+                anstream::println!(
+                    "{}",
+                    crate::render::style::paint(
+                        crate::render::style::BOLD,
+                        format!("Account {}:", account.title())
+                    )
+                );
+            }
+            Some(account)
+        }
+        Err(AccountError { name, error }) => {
+            if text {
+                anstream::println!(
+                    "{}\n",
+                    crate::render::style::paint(
+                        crate::render::style::BOLD,
+                        format!("Account {name}: not run")
+                    )
+                );
+            } else {
+                print_json(&serde_json::json!({
+                    "format_version": render::FORMAT_VERSION,
+                    "account": name,
+                    "error": error.message,
+                }));
+            }
+            anstream::eprintln!("error: {}", error.message);
+            if let Some(hint) = &error.hint {
+                anstream::eprintln!("  hint: {hint}");
+            }
+            codes.push((name.clone(), exit::ERROR));
+            None
+        }
+    }
+}
+
+/// With several accounts, each `--target` pattern must match a campaign of at least one of
+/// them, and each account is planned with the patterns that match its campaigns (`None`: no
+/// pattern does, the account is left out). Without targets every account runs unnarrowed.
+pub fn targets_by_account(
+    runs: &[Result<AccountRun, AccountError>],
+    targets: &[String],
+) -> Result<Vec<Option<Vec<String>>>, UserError> {
+    if targets.is_empty() || runs.len() < 2 {
+        return Ok(runs.iter().map(|_| Some(targets.to_vec())).collect());
+    }
+    let mut matched_somewhere = vec![false; targets.len()];
+    let mut out = Vec::new();
+    for run in runs {
+        let Ok(account) = run else {
+            out.push(Some(Vec::new()));
+            continue;
+        };
+        let load = pipeline::load(&account.roots);
+        let mine: Vec<String> = targets
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                Targets::new(std::slice::from_ref(*t))
+                    .is_some_and(|one| one.unmatched(&load.manifests).is_empty())
+            })
+            .map(|(i, t)| {
+                matched_somewhere[i] = true;
+                t.clone()
+            })
+            .collect();
+        out.push((!mine.is_empty()).then_some(mine));
+    }
+    if let Some((_, t)) = targets
+        .iter()
+        .zip(&matched_somewhere)
+        .map(|(t, m)| (m, t))
+        .find(|(m, _)| !**m)
+    {
+        return Err(UserError::new(format!(
+            "--target {t:?} matches no campaign of the selected accounts"
+        ))
+        .hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned"));
+    }
+    Ok(out)
 }
 
 /// One exit code for several accounts, with a line naming those that failed or have changes.
@@ -86,13 +187,15 @@ pub fn combine(codes: &[(String, u8)], say: bool) -> u8 {
     }
 }
 
-/// The lifecycle options of a run on `account`: the flags, and the account's `prune_prefix`
-/// from the config unless `--prune-prefix` is given.
+/// The lifecycle options of a run on `account` with these `--target` patterns: the flags,
+/// and the account's `prune_prefix` from the config unless `--prune-prefix` is given (only when
+/// the whole account is planned: no narrowing path, no target).
 pub fn lifecycle_of(
     mut lifecycle: LifecycleOptions,
     account: &AccountRun,
+    targets: &[String],
 ) -> Result<LifecycleOptions, UserError> {
-    if lifecycle.prune_prefix.is_none() && account.whole {
+    if lifecycle.prune_prefix.is_none() && account.whole && targets.is_empty() {
         lifecycle.prune_prefix = account.prune_prefix.clone();
     }
     let config = account.name.as_deref().zip(account.config.as_deref());
@@ -107,7 +210,7 @@ pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
         _ => Format::Text,
     };
     crate::cli::report::annotations_only(args.format == PlanFormat::Github);
-    let lifecycle = lifecycle_of(args.lifecycle.options(), account)?;
+    let lifecycle = lifecycle_of(args.lifecycle.options(), account, &args.scope.targets)?;
     let scope = scope_of(account, &args.scope);
     if lifecycle.prune_prefix.is_some() {
         scope.allows_prune().map_err(UserError::new)?;

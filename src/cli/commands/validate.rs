@@ -1,9 +1,27 @@
 //! `campaignctl validate`: offline checks, every problem in one run.
 
+use crate::cli::accounts::Selected;
 use crate::cli::args::ValidateFormat;
 use crate::cli::exit;
 use crate::manifest::{self, LoadOutcome, Root};
 use crate::render::{self as render, github};
+
+/// `validate` of each selected account on its own (a name may be used in two accounts), under
+/// a header naming it when there is a repository config; 1 if any is invalid.
+pub fn run_accounts(selected: &[Selected], format: ValidateFormat, deny_warnings: bool) -> u8 {
+    let mut worst = exit::OK;
+    for s in selected {
+        if let Some(account) = &s.account {
+            if format != ValidateFormat::Github {
+                anstream::println!("Account {}:", account.name);
+            }
+        }
+        if run(&s.roots, format, deny_warnings) != exit::OK {
+            worst = exit::ERROR;
+        }
+    }
+    worst
+}
 
 /// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
 /// With `--format github` every problem is an annotation (and only that); inside GitHub

@@ -19,6 +19,9 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
     let runs = crate::cli::accounts::select(&args.accounts, &args.manifests.paths, api)?;
     let mut accounts = Vec::new();
     for run in runs {
+        // A daemon that cannot reach one of its accounts from the start is misconfigured:
+        // refused, rather than running without it.
+        let run = run.map_err(|e| e.error)?;
         if args.lifecycle.prune_prefix.is_some() {
             crate::reconcile::scope::Scope::of(&run.paths(), None)
                 .allows_prune()
@@ -42,6 +45,7 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
             roots: run.roots,
             lifecycle,
             config: run.config,
+            narrowed_to: args.manifests.paths.clone(),
         });
     }
     let config = WatchConfig {

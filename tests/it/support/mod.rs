@@ -300,6 +300,11 @@ impl Cmd {
         self
     }
 
+    pub fn arg_path(mut self, p: &Path) -> Cmd {
+        self.cmd.arg(p);
+        self
+    }
+
     pub fn env(mut self, k: &str, v: &str) -> Cmd {
         self.cmd.env(k, v);
         self
