@@ -61,6 +61,18 @@ pub async fn observe_and_plan_with(
     options: &LifecycleOptions,
 ) -> Result<Planned, ApiError> {
     let observed = Observed::fetch(client).await?;
+    plan_observed(client, load, observed, scope, options).await
+}
+
+/// Step 3 on an observed state already read (`Observed::fetch`): the plan, with the leads it
+/// needs read from the platform.
+pub async fn plan_observed(
+    client: &Client,
+    load: LoadOutcome,
+    observed: Observed,
+    scope: &Scope,
+    options: &LifecycleOptions,
+) -> Result<Planned, ApiError> {
     let lint = crate::lint::calling_hours(&load.manifests);
     let planned = plan_all(client, &load.manifests, &observed, scope, options).await?;
     Ok(Planned {

@@ -243,8 +243,15 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
         verbose: options.verbose,
         whole_account: scope.whole_account,
     };
-    let Some(mut planned) =
-        make_plan(client, roots, &scope, options.format, &options.lifecycle).await?
+    let Some(mut planned) = make_plan(
+        client,
+        roots,
+        &scope,
+        options.format,
+        &options.lifecycle,
+        None,
+    )
+    .await?
     else {
         return Ok(exit::ERROR);
     };
@@ -275,8 +282,15 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
         }
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
-        let Some(again) =
-            make_plan(client, roots, &scope, options.format, &options.lifecycle).await?
+        let Some(again) = make_plan(
+            client,
+            roots,
+            &scope,
+            options.format,
+            &options.lifecycle,
+            None,
+        )
+        .await?
         else {
             return Ok(exit::ERROR);
         };

@@ -12,6 +12,7 @@ use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
 use crate::reconcile::scope::{Scope, Targets};
+use crate::reconcile::Observed;
 use crate::render::{self as render, github, markdown, PlanTextOptions};
 
 /// `plan` for every selected account, one after another, each under a header naming it when
@@ -35,8 +36,18 @@ pub async fn run_accounts(
         .into());
     }
     let targets = targets_by_account(runs, &args.scope.targets)?;
+    // Every account's campaigns, assistants and phone numbers are read at once (each client
+    // within its own bound); the plans are then made and shown one account after another.
+    let mut observed: Vec<Option<Prefetched>> =
+        futures::future::join_all(runs.iter().zip(&targets).map(|(run, targets)| async move {
+            match (run, targets) {
+                (Ok(account), Some(_)) => Some(Observed::fetch(&account.client).await),
+                _ => None,
+            }
+        }))
+        .await;
     let mut codes = Vec::new();
-    for (run_or_error, targets) in runs.iter().zip(targets) {
+    for ((run_or_error, targets), observed) in runs.iter().zip(targets).zip(observed.iter_mut()) {
         let text = args.format != PlanFormat::Json;
         let Some(account) = account_header(run_or_error, text, &mut codes) else {
             continue;
@@ -51,7 +62,7 @@ pub async fn run_accounts(
             },
             ..args.clone()
         };
-        let code = match run(account, args).await {
+        let code = match run_with(account, args, observed.take()).await {
             Ok(code) => code,
             Err(e) => {
                 crate::cli::report_error(&e);
@@ -202,7 +213,19 @@ pub fn lifecycle_of(
     with_baseline(lifecycle, &account.paths(), config)
 }
 
+/// What was read of an account before its plan: the lists, or why they could not be read.
+type Prefetched = Result<Observed, crate::api::ApiError>;
+
 pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
+    run_with(account, args, None).await
+}
+
+/// `plan` of one account, on its lists read already when `observed` is given.
+async fn run_with(
+    account: &AccountRun,
+    args: &PlanArgs,
+    observed: Option<Prefetched>,
+) -> anyhow::Result<u8> {
     let client = &account.client;
     let paths = account.paths();
     let machine = match args.format {
@@ -215,7 +238,15 @@ pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
     if lifecycle.prune_prefix.is_some() {
         scope.allows_prune().map_err(UserError::new)?;
     }
-    let Some(planned) = make_plan(client, &account.roots, &scope, machine, &lifecycle).await?
+    let Some(planned) = make_plan(
+        client,
+        &account.roots,
+        &scope,
+        machine,
+        &lifecycle,
+        observed,
+    )
+    .await?
     else {
         return Ok(exit::ERROR);
     };
@@ -424,6 +455,7 @@ pub async fn make_plan(
     scope: &Scope,
     format: Format,
     lifecycle: &LifecycleOptions,
+    observed: Option<Prefetched>,
 ) -> anyhow::Result<Option<Planned>> {
     let load = pipeline::load(roots);
     crate::cli::report::problems(&load.diagnostics);
@@ -448,14 +480,21 @@ pub async fn make_plan(
                 .into());
         }
     }
-    if std::io::stderr().is_terminal() {
+    if std::io::stderr().is_terminal() && observed.is_none() {
         anstream::eprintln!(
             "Reading campaigns, assistants and phone numbers from {} ...",
             client.base_url()
         );
     }
     let load_diagnostics = load.diagnostics.clone();
-    let planned = match pipeline::observe_and_plan_with(client, load, scope, lifecycle).await {
+    let planned = match observed {
+        None => pipeline::observe_and_plan_with(client, load, scope, lifecycle).await,
+        Some(Err(e)) => Err(e),
+        Some(Ok(observed)) => {
+            pipeline::plan_observed(client, load, observed, scope, lifecycle).await
+        }
+    };
+    let planned = match planned {
         Ok(p) => p,
         Err(e) => return Err(api_failure(format, &load_diagnostics, e)),
     };
