@@ -4,6 +4,7 @@
 //! them when the output is not a terminal or `NO_COLOR` is set.
 
 pub mod details;
+mod excerpt;
 pub mod github;
 pub mod json;
 pub mod lifecycle;

@@ -314,6 +314,7 @@ fn action_text(out: &mut String, a: &Action) {
 pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     let shown = crate::manifest::MAX_DIAGNOSTICS_SHOWN;
+    let mut sources = super::excerpt::Sources::default();
     for d in diagnostics.iter().take(shown) {
         let text = d.to_string();
         let severity = format!("{}:", d.severity);
@@ -321,7 +322,24 @@ pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
             crate::manifest::Severity::Error => paint(RED, &severity),
             crate::manifest::Severity::Warning => paint(YELLOW.bold(), &severity),
         };
-        let _ = writeln!(out, "{}", text.replacen(&severity, &styled, 1));
+        let text = text.replacen(&severity, &styled, 1);
+        // The `file:line:column: severity: message` line, the source line with a caret under
+        // the column, then the hint.
+        let (head, hint) = match text.split_once("\n  hint: ") {
+            Some((head, hint)) => (head, Some(hint)),
+            None => (text.as_str(), None),
+        };
+        let _ = writeln!(out, "{head}");
+        if let Some(excerpt) = d
+            .location
+            .as_ref()
+            .and_then(|at| sources.excerpt(at, d.severity))
+        {
+            let _ = writeln!(out, "{excerpt}");
+        }
+        if let Some(hint) = hint {
+            let _ = writeln!(out, "  hint: {hint}");
+        }
     }
     if let Some(more) = diagnostics.len().checked_sub(shown).filter(|&n| n > 0) {
         let _ = writeln!(out, "... and {more} more problem(s), not shown");

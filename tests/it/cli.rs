@@ -642,3 +642,22 @@ fn demo_runs_the_whole_loop_against_the_built_in_emulator() {
         .assert_contains("Apply complete: 4 created, 0 failed.")
         .assert_contains("No changes. The platform matches the manifests.");
 }
+
+/// A diagnostic shows the offending source line with a caret under the value, between its
+/// `file:line:column` line (unchanged, for editors and scripts) and its hint.
+#[test]
+fn diagnostics_show_the_source_line_with_a_caret_under_the_value() {
+    let ws = Workspace::new();
+    ws.write(
+        "c/q.yaml",
+        "kind: Campaign\nname: Q\nassistant_id: 7\nallowed_days: [monday, funday]\n",
+    );
+    let run = campaignctl(ws.path(), None).args(["validate", "c"]).run();
+    run.assert_code(1);
+    let expected = "c/q.yaml:4:24: error: allowed_days.1: unknown day \"funday\"; allowed: monday, tuesday, wednesday, thursday, friday, saturday, sunday\n  |\n4 | allowed_days: [monday, funday]\n  |                        ^^^^^^\n  hint: did you mean \"sunday\"?\n";
+    assert!(
+        run.stderr.contains(expected),
+        "expected:\n{expected}\ngot:\n{}",
+        run.stderr
+    );
+}
