@@ -142,6 +142,10 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A diagnostic is also the error a command ends with (`anyhow` carries it to `main`, which
+/// shows it as any other diagnostic, hint included).
+impl std::error::Error for Diagnostic {}
+
 /// A diagnostic as machine output shows it: `file`, `line` and `column` at the top level
 /// (`null` when it has no location), as in `plan --format json`.
 #[derive(Debug, Serialize)]

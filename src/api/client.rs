@@ -46,8 +46,15 @@ pub enum BaseUrlError {
     PlainHttp { host: String },
 }
 
+/// A refused URL as the user sees it, with the hint that fixes it.
+impl From<BaseUrlError> for crate::diagnostic::Diagnostic {
+    fn from(e: BaseUrlError) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::error(None, e.to_string()).with_hint(e.hint())
+    }
+}
+
 impl BaseUrlError {
-    pub fn hint(&self) -> &'static str {
+    fn hint(&self) -> &'static str {
         match self {
             BaseUrlError::Invalid { .. } => "the API URL looks like https://app.autocalls.ai/api",
             BaseUrlError::PlainHttp { .. } => {

@@ -80,8 +80,8 @@ impl ApiError {
         matches!(self, ApiError::Transport(_) | ApiError::Decode(_))
     }
 
-    /// A `hint:` line for the errors a user can fix.
-    pub fn hint(&self) -> Option<&'static str> {
+    /// A `hint:` line for the errors a user can fix (shown through the `Diagnostic`).
+    fn hint(&self) -> Option<&'static str> {
         match self {
             ApiError::Unauthorized => Some(
                 "check CAMPAIGNCTL_API_TOKEN (or --token-file) and that --api-url points at the account the token belongs to",
@@ -137,4 +137,21 @@ pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
         source = s.source();
     }
     msg
+}
+
+/// An API error as the user sees it: its message, and a hint when the user can fix it.
+impl From<&ApiError> for crate::diagnostic::Diagnostic {
+    fn from(e: &ApiError) -> crate::diagnostic::Diagnostic {
+        let d = crate::diagnostic::Diagnostic::error(None, e.to_string());
+        match e.hint() {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        }
+    }
+}
+
+impl From<ApiError> for crate::diagnostic::Diagnostic {
+    fn from(e: ApiError) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::from(&e)
+    }
 }

@@ -13,7 +13,7 @@ use crate::config::{self, RepoConfig, TokenSource};
 use crate::manifest::Root;
 
 use super::args::{AccountArgs, ApiArgs};
-use super::user_error::UserError;
+use crate::diagnostic::Diagnostic;
 
 /// The manifests of one account and how to reach it.
 #[derive(Debug)]
@@ -51,7 +51,7 @@ impl AccountRun {
 #[derive(Debug)]
 pub struct AccountError {
     pub name: String,
-    pub error: UserError,
+    pub error: Diagnostic,
 }
 
 /// One selected account's manifests, before any client is made (all `validate` needs).
@@ -71,40 +71,49 @@ pub const ALLOWED_HOSTS_ENV: &str = "CAMPAIGNCTL_API_HOSTS";
 
 /// The repository config in effect: `--config FILE`, else `campaignctl.yaml` found upwards
 /// from the working directory within its repository; `None` when there is none.
-pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, UserError> {
+pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
     let (file, found) = match &args.config {
         Some(file) => (Some(file.clone()), false),
         None => {
-            let cwd = std::env::current_dir()
-                .map_err(|e| UserError::new(format!("cannot read the working directory: {e}")))?;
+            let cwd = std::env::current_dir().map_err(|e| {
+                Diagnostic::error(None, format!("cannot read the working directory: {e}"))
+            })?;
             (config::find(&cwd), true)
         }
     };
     let Some(file) = file else {
         if !args.accounts.is_empty() {
-            return Err(UserError::new(
+            return Err(Diagnostic::error(
+                None,
                 "--account selects accounts of the repository config, and there is none",
             )
-            .hint(format!(
+            .with_hint(format!(
                 "create {} at the repository's top (see `campaignctl schema --config`), or leave out --account",
                 crate::manifest::CONFIG_FILE_NAME
             )));
         }
         return Ok(None);
     };
-    let file = std::path::absolute(&file)
-        .map_err(|e| UserError::new(format!("cannot find the config {}: {e}", file.display())))?;
+    let file = std::path::absolute(&file).map_err(|e| {
+        Diagnostic::error(
+            None,
+            format!("cannot find the config {}: {e}", file.display()),
+        )
+    })?;
     if found {
         // Said every time: a config found by searching changes where tokens are sent.
         anstream::eprintln!("Using the repository config {}", file.display());
     }
     config::read(&file).map(Some).map_err(|problems| {
         crate::cli::report::problems(&problems);
-        UserError::new(format!(
-            "the repository config {} is invalid ({} error(s)); nothing was done",
-            file.display(),
-            problems.iter().filter(|d| d.is_error()).count()
-        ))
+        Diagnostic::error(
+            None,
+            format!(
+                "the repository config {} is invalid ({} error(s)); nothing was done",
+                file.display(),
+                problems.iter().filter(|d| d.is_error()).count()
+            ),
+        )
     })
 }
 
@@ -150,18 +159,21 @@ fn config_governing(path: &Path) -> Option<PathBuf> {
 pub fn select_roots(
     args: &AccountArgs,
     paths: &[PathBuf],
-) -> Result<(Option<RepoConfig>, Vec<Selected>), UserError> {
+) -> Result<(Option<RepoConfig>, Vec<Selected>), Diagnostic> {
     let config = config_of(args)?;
     let in_effect = config.as_ref().map(|c| real(&c.file));
     for path in paths {
         if let Some(governing) = config_governing(path) {
             if in_effect.as_deref() != Some(real(&governing).as_path()) {
-                return Err(UserError::new(format!(
+                return Err(Diagnostic::error(
+                    None,
+                    format!(
                     "{} belongs to the repository config {}, which is not the one in effect here",
                     path.display(),
                     governing.display()
-                ))
-                .hint(format!(
+                ),
+                )
+                .with_hint(format!(
                     "run from inside that repository, or give --config {}",
                     governing.display()
                 )));
@@ -197,11 +209,11 @@ pub fn select_roots(
             continue;
         }
         if account.prune_prefix.is_some() && account.roots.iter().any(|r| !r.path.is_dir()) {
-            return Err(UserError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "account {} prunes campaigns under its prune_prefix, which needs directories as its paths, and one of its paths is not a directory",
                 account.name
             ))
-            .hint("list the account's manifest directories in paths, or remove prune_prefix"));
+            .with_hint("list the account's manifest directories in paths, or remove prune_prefix"));
         }
         selected.push(Selected {
             account: Some(account.clone()),
@@ -216,17 +228,20 @@ pub fn select_roots(
             })
         })
     }) {
-        return Err(UserError::new(format!(
-            "{} belongs to no {}account of {}",
-            stray.display(),
-            if args.accounts.is_empty() {
-                ""
-            } else {
-                "selected "
-            },
-            config.file.display()
-        ))
-        .hint(format!(
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "{} belongs to no {}account of {}",
+                stray.display(),
+                if args.accounts.is_empty() {
+                    ""
+                } else {
+                    "selected "
+                },
+                config.file.display()
+            ),
+        )
+        .with_hint(format!(
             "the accounts' paths: {}",
             config
                 .accounts
@@ -253,7 +268,7 @@ pub fn select(
     args: &AccountArgs,
     paths: &[PathBuf],
     api: &ApiArgs,
-) -> Result<Vec<Result<AccountRun, AccountError>>, UserError> {
+) -> Result<Vec<Result<AccountRun, AccountError>>, Diagnostic> {
     let (config, selected) = select_roots(args, paths)?;
     let Some(config) = config else {
         let Selected { roots, .. } = selected.into_iter().next().expect("one account");
@@ -267,11 +282,11 @@ pub fn select(
         })]);
     };
     if api.api_url.is_some() || api.token_file.is_some() {
-        return Err(UserError::new(format!(
+        return Err(Diagnostic::error(None, format!(
             "{} declares each account's API URL and token; --api-url, CAMPAIGNCTL_API_URL and --token-file do not apply with it",
             config.file.display()
         ))
-        .hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
+        .with_hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
     }
     let mut runs = Vec::new();
     let mut identities: Vec<(String, String)> = Vec::new();
@@ -280,11 +295,11 @@ pub fn select(
         let run = client_for(&account, api).and_then(|client| {
             let identity = client.account_identity();
             if let Some((other, _)) = identities.iter().find(|(_, i)| *i == identity) {
-                return Err(UserError::new(format!(
+                return Err(Diagnostic::error(None, format!(
                     "accounts {other} and {} reach the same platform account (same API URL and token): each would see the other's campaigns as unmanaged",
                     account.name
                 ))
-                .hint("declare one account with both paths, or give each its own token"));
+                .with_hint("declare one account with both paths, or give each its own token"));
             }
             identities.push((account.name.clone(), identity));
             Ok(AccountRun {
@@ -308,7 +323,7 @@ pub fn select(
 pub fn selected_accounts<'c>(
     config: &'c RepoConfig,
     names: &[String],
-) -> Result<Vec<&'c config::Account>, UserError> {
+) -> Result<Vec<&'c config::Account>, Diagnostic> {
     for name in names {
         if config.account(name).is_none() {
             let hint = match crate::manifest::suggest_closest(name, config.names()) {
@@ -318,11 +333,11 @@ pub fn selected_accounts<'c>(
                 ),
                 None => format!("accounts: {}", config.names().join(", ")),
             };
-            return Err(UserError::new(format!(
-                "no account {name:?} in {}",
-                config.file.display()
-            ))
-            .hint(hint));
+            return Err(Diagnostic::error(
+                None,
+                format!("no account {name:?} in {}", config.file.display()),
+            )
+            .with_hint(hint));
         }
     }
     Ok(config
@@ -334,9 +349,9 @@ pub fn selected_accounts<'c>(
 
 /// The client of one account: its URL (a host `CAMPAIGNCTL_API_HOSTS` allows, when set), and
 /// its token from the variable or file the config names (never the token itself).
-pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Client, UserError> {
+pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Client, Diagnostic> {
     let base_url = parse_base_url(&account.api_url)
-        .map_err(|e| UserError::new(format!("account {}: {e}", account.name)).hint(e.hint()))?;
+        .map_err(|e| prefix_error(&account.name, Diagnostic::from(e)))?;
     if let Ok(allowed) = std::env::var(ALLOWED_HOSTS_ENV) {
         let host = base_url.host_str().unwrap_or_default();
         if !allowed
@@ -344,11 +359,11 @@ pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Cli
             .map(str::trim)
             .any(|a| a.eq_ignore_ascii_case(host))
         {
-            return Err(UserError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "account {}: the API host {host:?} is not one that {ALLOWED_HOSTS_ENV} allows; no token was sent",
                 account.name
             ))
-            .hint(format!("{ALLOWED_HOSTS_ENV} lists the hosts tokens may be sent to: {allowed}")));
+            .with_hint(format!("{ALLOWED_HOSTS_ENV} lists the hosts tokens may be sent to: {allowed}")));
         }
     }
     let token = match &account.token {
@@ -357,14 +372,17 @@ pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Cli
         }
         TokenSource::Env(var) => match std::env::var(var) {
             Ok(raw) => ApiToken::parse(&raw).map_err(|problem| {
-                UserError::new(format!("account {}: {var} {problem}", account.name))
+                Diagnostic::error(None, format!("account {}: {var} {problem}", account.name))
             })?,
             Err(_) => {
-                return Err(UserError::new(format!(
-                    "account {}: no API token: the environment variable {var} is not set",
-                    account.name
-                ))
-                .hint(format!(
+                return Err(Diagnostic::error(
+                    None,
+                    format!(
+                        "account {}: no API token: the environment variable {var} is not set",
+                        account.name
+                    ),
+                )
+                .with_hint(format!(
                     "set {var}, as {} says for account {}, or leave the account out with --account",
                     crate::manifest::CONFIG_FILE_NAME,
                     account.name
@@ -376,9 +394,9 @@ pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Cli
         .map_err(|e| prefix_error(&account.name, e))
 }
 
-fn prefix_error(account: &str, e: UserError) -> UserError {
-    UserError {
+fn prefix_error(account: &str, e: Diagnostic) -> Diagnostic {
+    Diagnostic {
         message: format!("account {account}: {}", e.message),
-        hint: e.hint,
+        ..e
     }
 }

@@ -7,7 +7,6 @@ mod commands;
 mod progress;
 pub(crate) mod report;
 mod settings;
-mod user_error;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -15,7 +14,6 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{Cli, ColorWhen, Command, Format};
-pub use user_error::UserError;
 
 /// Exit statuses, stable for CI scripts (README, "Exit codes").
 pub mod exit {
@@ -65,15 +63,18 @@ pub fn main_entry() -> ExitCode {
     }
 }
 
+/// An error that ends a command: a `Diagnostic` (the one carrier of a message, a location and
+/// a `hint:`) as every diagnostic is shown; anything else as `error:` and its causes.
 pub(crate) fn report_error(e: &anyhow::Error) {
+    if let Some(d) = e.downcast_ref::<crate::diagnostic::Diagnostic>() {
+        anstream::eprint!(
+            "{}",
+            crate::render::diagnostics_text(std::slice::from_ref(d))
+        );
+        return;
+    }
     let red = anstyle::AnsiColor::Red.on_default().bold();
     anstream::eprintln!("{red}error:{red:#} {e:#}");
-    if let Some(hint) = e
-        .downcast_ref::<UserError>()
-        .and_then(|u| u.hint.as_deref())
-    {
-        anstream::eprintln!("  hint: {hint}");
-    }
 }
 
 /// Logs go to stderr, filtered by RUST_LOG (default: warnings; for `watch`, whose logs are its

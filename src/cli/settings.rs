@@ -8,15 +8,15 @@ use crate::api::secret::TokenProblem;
 use crate::api::{parse_base_url, ApiToken, Client, ClientConfig, RetryPolicy};
 
 use super::args::ApiArgs;
-use super::user_error::UserError;
+use crate::diagnostic::Diagnostic;
 
 pub const TOKEN_ENV: &str = "CAMPAIGNCTL_API_TOKEN";
 
 /// Builds the client from the API flags. The token comes from `--token-file`, else
 /// `CAMPAIGNCTL_API_TOKEN`.
-pub fn client_from(global: &ApiArgs) -> Result<Client, UserError> {
+pub fn client_from(global: &ApiArgs) -> Result<Client, Diagnostic> {
     let base_url = parse_base_url(global.api_url.as_deref().unwrap_or(DEFAULT_API_URL))
-        .map_err(|e| UserError::new(e.to_string()).hint(e.hint()))?;
+        .map_err(Diagnostic::from)?;
     let token = match &global.token_file {
         Some(path) => read_token_file(path)?,
         None => match std::env::var(TOKEN_ENV) {
@@ -29,7 +29,7 @@ pub fn client_from(global: &ApiArgs) -> Result<Client, UserError> {
                 ))
             }
             Err(std::env::VarError::NotPresent) => {
-                return Err(UserError::new("no API token").hint(format!(
+                return Err(Diagnostic::error(None, "no API token").with_hint(format!(
                     "set {TOKEN_ENV}, or pass --token-file FILE; `campaignctl demo` needs none"
                 )))
             }
@@ -46,7 +46,7 @@ pub fn client_with_api_args(
     base_url: url::Url,
     token: ApiToken,
     global: &ApiArgs,
-) -> Result<Client, UserError> {
+) -> Result<Client, Diagnostic> {
     let mut retry = RetryPolicy::default();
     if let Some(ms) = global.retry_base_delay_ms {
         retry.base_delay = Duration::from_millis(ms);
@@ -58,7 +58,7 @@ pub fn client_for(
     base_url: url::Url,
     token: ApiToken,
     timeout: Duration,
-) -> Result<Client, UserError> {
+) -> Result<Client, Diagnostic> {
     client_with(base_url, token, timeout, RetryPolicy::default())
 }
 
@@ -67,43 +67,53 @@ fn client_with(
     token: ApiToken,
     timeout: Duration,
     retry: RetryPolicy,
-) -> Result<Client, UserError> {
+) -> Result<Client, Diagnostic> {
     Client::new(ClientConfig {
         base_url,
         token,
         timeout,
         retry,
     })
-    .map_err(UserError::from)
+    .map_err(Diagnostic::from)
 }
 
-pub(crate) fn read_token_file(path: &Path) -> Result<ApiToken, UserError> {
+pub(crate) fn read_token_file(path: &Path) -> Result<ApiToken, Diagnostic> {
     use std::io::Read;
     const MAX_TOKEN_FILE: u64 = 64 * 1024;
     let cannot = |e: std::io::Error| {
-        UserError::new(format!("cannot read token file {}: {e}", path.display()))
+        Diagnostic::error(
+            None,
+            format!("cannot read token file {}: {e}", path.display()),
+        )
     };
     // A regular file only (a device such as /dev/zero never ends), and a token is short:
     // refuse to slurp something huge by mistake.
     let meta = std::fs::metadata(path).map_err(cannot)?;
     if !meta.is_file() {
-        return Err(UserError::new(format!(
-            "token file {} is not a regular file",
-            path.display()
-        )));
+        return Err(Diagnostic::error(
+            None,
+            format!("token file {} is not a regular file", path.display()),
+        ));
     }
     let mut raw = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_TOKEN_FILE + 1).read_to_end(&mut raw))
         .map_err(cannot)?;
     if raw.len() as u64 > MAX_TOKEN_FILE {
-        return Err(UserError::new(format!(
-            "token file {} is more than {MAX_TOKEN_FILE} bytes; that is not a token",
-            path.display()
-        )));
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "token file {} is more than {MAX_TOKEN_FILE} bytes; that is not a token",
+                path.display()
+            ),
+        ));
     }
-    let text = String::from_utf8(raw)
-        .map_err(|_| UserError::new(format!("token file {} is not UTF-8 text", path.display())))?;
+    let text = String::from_utf8(raw).map_err(|_| {
+        Diagnostic::error(
+            None,
+            format!("token file {} is not UTF-8 text", path.display()),
+        )
+    })?;
     ApiToken::parse(&text).map_err(|problem| {
         token_error(
             format!("the token in token file {} {problem}", path.display()),
@@ -114,10 +124,10 @@ pub(crate) fn read_token_file(path: &Path) -> Result<ApiToken, UserError> {
 
 /// An unusable token, refused before any request. The message says what is wrong and where
 /// the token came from, never any of the token itself.
-fn token_error(message: String, problem: TokenProblem) -> UserError {
+fn token_error(message: String, problem: TokenProblem) -> Diagnostic {
     let hint = match problem {
         TokenProblem::Empty => "set it to your platform API token",
         _ => "put the token alone on one line, exactly as the platform's dashboard shows it (a final line break is fine)",
     };
-    UserError::new(message).hint(hint)
+    Diagnostic::error(None, message).with_hint(hint)
 }

@@ -32,27 +32,6 @@ pub struct AtRevision {
     pub is_head: bool,
 }
 
-/// Why the manifests at a revision could not be read.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RevisionError {
-    pub message: String,
-    pub hint: Option<String>,
-}
-
-impl RevisionError {
-    fn new(message: impl Into<String>) -> RevisionError {
-        RevisionError {
-            message: message.into(),
-            hint: None,
-        }
-    }
-
-    fn hint(mut self, hint: impl Into<String>) -> RevisionError {
-        self.hint = Some(hint.into());
-        self
-    }
-}
-
 /// The longest revision accepted: a full SHA-256 id with a suffix such as `~12` fits easily.
 const MAX_REVISION_LEN: usize = 256;
 
@@ -92,10 +71,10 @@ pub fn load_at_revision(
     rev: &str,
     paths: &[PathBuf],
     config: Option<&ConfigAtRevision<'_>>,
-) -> Result<AtRevision, RevisionError> {
-    check_revision(rev).map_err(|why| RevisionError::new(format!("--base {rev:?} {why}")))?;
+) -> Result<AtRevision, Diagnostic> {
+    check_revision(rev).map_err(|why| Diagnostic::error(None, format!("--base {rev:?} {why}")))?;
     let cwd = std::env::current_dir()
-        .map_err(|e| RevisionError::new(format!("cannot read the working directory: {e}")))?;
+        .map_err(|e| Diagnostic::error(None, format!("cannot read the working directory: {e}")))?;
     // The repository is the one that holds the manifests (a saved plan may be applied from
     // elsewhere), found from the first path that exists.
     let anchor = paths
@@ -109,7 +88,7 @@ pub fn load_at_revision(
         .unwrap_or_else(|| cwd.clone());
     let top = git(&anchor, ["rev-parse", "--show-toplevel"].map(OsStr::new))
         .map_err(|e| {
-            RevisionError::new(format!("--base needs a git repository: {e}")).hint(
+            Diagnostic::error(None, format!("--base needs a git repository: {e}")).with_hint(
                 "run campaignctl inside the git repository that holds the manifests, or leave out --base",
             )
         })?;
@@ -125,13 +104,13 @@ pub fn load_at_revision(
         ],
     )
     .map_err(|_| {
-        RevisionError::new(format!("--base {rev:?} is not a commit of this repository"))
-            .hint("give a branch, tag or commit id, such as origin/main or HEAD~1; in CI, fetch the base branch first (a shallow clone may not have it)")
+        Diagnostic::error(None, format!("--base {rev:?} is not a commit of this repository"))
+            .with_hint("give a branch, tag or commit id, such as origin/main or HEAD~1; in CI, fetch the base branch first (a shallow clone may not have it)")
     })?;
     let commit = String::from_utf8_lossy(&trim_line(commit)).into_owned();
     let real_top = top
         .canonicalize()
-        .map_err(|e| RevisionError::new(format!("cannot read {}: {e}", top.display())))?;
+        .map_err(|e| Diagnostic::error(None, format!("cannot read {}: {e}", top.display())))?;
     let mut wanted = Vec::new();
     for path in paths {
         // Paths that do not exist now are reported by the current load, not here.
@@ -139,11 +118,14 @@ pub fn load_at_revision(
             continue;
         };
         let Ok(relative) = real.strip_prefix(&real_top) else {
-            return Err(RevisionError::new(format!(
-                "{} is outside the git repository at {}, so --base cannot read it at {rev:?}",
-                path.display(),
-                top.display()
-            )));
+            return Err(Diagnostic::error(
+                None,
+                format!(
+                    "{} is outside the git repository at {}, so --base cannot read it at {rev:?}",
+                    path.display(),
+                    top.display()
+                ),
+            ));
         };
         wanted.push(Wanted {
             relative: relative.to_path_buf(),
@@ -192,11 +174,10 @@ fn roots_at(
     real_top: &Path,
     commit: &str,
     config: &ConfigAtRevision<'_>,
-) -> Result<Vec<Root>, RevisionError> {
-    let real = config
-        .file
-        .canonicalize()
-        .map_err(|e| RevisionError::new(format!("cannot read {}: {e}", config.file.display())))?;
+) -> Result<Vec<Root>, Diagnostic> {
+    let real = config.file.canonicalize().map_err(|e| {
+        Diagnostic::error(None, format!("cannot read {}: {e}", config.file.display()))
+    })?;
     let Ok(relative) = real.strip_prefix(real_top) else {
         return Ok(Vec::new());
     };
@@ -212,10 +193,10 @@ fn roots_at(
         return Ok(Vec::new());
     };
     (config.roots)(&contents).map_err(|why| {
-        RevisionError::new(format!(
+        Diagnostic::error(None, format!(
             "the repository config at {commit} cannot be used: {why}"
         ))
-        .hint("--base compares with manifests read with that revision's defaults; pick a revision whose campaignctl.yaml is valid and declares the account")
+        .with_hint("--base compares with manifests read with that revision's defaults; pick a revision whose campaignctl.yaml is valid and declares the account")
     })
 }
 
@@ -247,7 +228,7 @@ struct Blob {
 
 /// The regular files under the wanted paths at `commit` that are manifests by the discovery
 /// rules, in path order, each once.
-fn list_blobs(top: &Path, commit: &str, wanted: &[Wanted]) -> Result<Vec<Blob>, RevisionError> {
+fn list_blobs(top: &Path, commit: &str, wanted: &[Wanted]) -> Result<Vec<Blob>, Diagnostic> {
     if wanted.is_empty() {
         return Ok(Vec::new());
     }
@@ -263,7 +244,7 @@ fn list_blobs(top: &Path, commit: &str, wanted: &[Wanted]) -> Result<Vec<Blob>, 
         });
     }
     let listing = git(top, &args)
-        .map_err(|e| RevisionError::new(format!("cannot list the files at {commit}: {e}")))?;
+        .map_err(|e| Diagnostic::error(None, format!("cannot list the files at {commit}: {e}")))?;
     let mut blobs = Vec::new();
     for entry in listing.split(|b| *b == 0).filter(|e| !e.is_empty()) {
         // "<mode> <type> <oid> <size>\t<path>"
@@ -293,11 +274,11 @@ fn list_blobs(top: &Path, commit: &str, wanted: &[Wanted]) -> Result<Vec<Blob>, 
             .and_then(|s| s.parse::<u64>().ok())
         else {
             // `-`: the object is not in this clone (a partial or shallow one).
-            return Err(RevisionError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "{} at {commit} is not in this clone, so its manifests cannot be compared",
                 path.display()
             ))
-            .hint("fetch the base revision with its file contents (e.g. `git fetch origin main` without --filter), or leave out --base"));
+            .with_hint("fetch the base revision with its file contents (e.g. `git fetch origin main` without --filter), or leave out --base"));
         };
         if size > MAX_FILE_BYTES {
             continue;
@@ -327,7 +308,7 @@ fn is_wanted(path: &Path, wanted: &[Wanted]) -> bool {
 }
 
 /// The contents of `blobs`, in order, through one `git cat-file --batch`.
-fn read_blobs(top: &Path, blobs: &[Blob]) -> Result<Vec<Vec<u8>>, RevisionError> {
+fn read_blobs(top: &Path, blobs: &[Blob]) -> Result<Vec<Vec<u8>>, Diagnostic> {
     if blobs.is_empty() {
         return Ok(Vec::new());
     }
@@ -337,7 +318,7 @@ fn read_blobs(top: &Path, blobs: &[Blob]) -> Result<Vec<Vec<u8>>, RevisionError>
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| RevisionError::new(spawn_problem(&e)))?;
+        .map_err(|e| Diagnostic::error(None, spawn_problem(&e)))?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let request: String = blobs.iter().map(|b| format!("{}\n", b.oid)).collect();
     // Written from a thread: git answers while it reads, and a full pipe must not deadlock us.
@@ -348,18 +329,19 @@ fn read_blobs(top: &Path, blobs: &[Blob]) -> Result<Vec<Vec<u8>>, RevisionError>
         .take()
         .expect("stdout is piped")
         .read_to_end(&mut stdout)
-        .map_err(|e| RevisionError::new(format!("cannot read from git: {e}")))?;
+        .map_err(|e| Diagnostic::error(None, format!("cannot read from git: {e}")))?;
     let _ = writer.join();
     let status = child
         .wait()
-        .map_err(|e| RevisionError::new(format!("git did not finish: {e}")))?;
+        .map_err(|e| Diagnostic::error(None, format!("git did not finish: {e}")))?;
     if !status.success() {
-        return Err(RevisionError::new(format!(
-            "git cat-file failed ({status})"
-        )));
+        return Err(Diagnostic::error(
+            None,
+            format!("git cat-file failed ({status})"),
+        ));
     }
     parse_batch(&stdout, blobs.len())
-        .ok_or_else(|| RevisionError::new("git cat-file answered in an unexpected form"))
+        .ok_or_else(|| Diagnostic::error(None, "git cat-file answered in an unexpected form"))
 }
 
 /// Splits `git cat-file --batch` output: per object "<oid> <type> <size>\n<contents>\n".

@@ -25,9 +25,7 @@ pub(crate) mod yaml_reader;
 pub use crate::diagnostic::{
     serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
-pub use at_revision::{
-    check_revision, load_at_revision, AtRevision, ConfigAtRevision, RevisionError,
-};
+pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevision};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
 pub use discover::{discover, is_saved_plan, Discovered, CONFIG_FILE_NAME, SAVED_PLAN_KIND};
 pub use files::kind as file_kind;

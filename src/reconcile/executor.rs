@@ -1042,9 +1042,10 @@ fn failure(error: ApiError, manifest: Option<&Manifest>) -> Outcome {
             _ => {}
         }
     }
+    let shown = crate::diagnostic::Diagnostic::from(error);
     Outcome::Failed {
-        hint: error.hint().map(str::to_owned),
-        error: error.to_string(),
+        hint: shown.hint,
+        error: shown.message,
         diagnostics,
         lead_failures: Vec::new(),
         leads_added: None,

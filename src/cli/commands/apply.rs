@@ -17,9 +17,10 @@ use crate::account_lock;
 use crate::api::Client;
 use crate::cli::accounts::{self, AccountError, AccountRun};
 use crate::cli::args::{AccountArgs, ApiArgs, Format};
+use crate::cli::exit;
 use crate::cli::progress::Progress;
-use crate::cli::{exit, UserError};
-use crate::manifest::{self, Diagnostic, Manifest};
+use crate::diagnostic::Diagnostic;
+use crate::manifest::{self, Manifest};
 use crate::reconcile::executor::{Event, ExecuteOptions};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::operation::{Approval, Approvals};
@@ -107,9 +108,10 @@ pub fn account_of_saved(
     file: &Path,
     args: &AccountArgs,
     api: &ApiArgs,
-) -> Result<AccountRun, UserError> {
+) -> Result<AccountRun, Diagnostic> {
     let replan = "make a new plan with `campaignctl plan --out FILE`, review it, and apply that";
-    let saved = saved::read(file).map_err(|e| UserError::new(e.to_string()).hint(replan))?;
+    let saved =
+        saved::read(file).map_err(|e| Diagnostic::error(None, e.to_string()).with_hint(replan))?;
     // The config in effect here decides where tokens go, not the file: a plan that names
     // another config (or none, or one where there is none) is refused.
     let in_effect = accounts::config_of(args)?;
@@ -123,13 +125,13 @@ pub fn account_of_saved(
                     format!("the repository config {}", p.display())
                 })
             };
-            return Err(UserError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "{} was made with {}, and {} is in effect here; nothing was applied",
                 file.display(),
                 said(planned.as_deref()),
                 said(here.as_ref().map(|c| c.file.as_path()))
             ))
-            .hint("apply it from the repository it was made in (or give the same --config), or plan again here"));
+            .with_hint("apply it from the repository it was made in (or give the same --config), or plan again here"));
         }
     }
     let (Some(name), Some(config_file)) = (&saved.account, &saved.config) else {
@@ -143,20 +145,23 @@ pub fn account_of_saved(
         });
     };
     if !args.accounts.is_empty() && !args.accounts.contains(name) {
-        return Err(UserError::new(format!(
-            "{} is a plan for account {name}, not {}",
-            file.display(),
-            args.accounts.join(", ")
-        )));
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "{} is a plan for account {name}, not {}",
+                file.display(),
+                args.accounts.join(", ")
+            ),
+        ));
     }
     if api.api_url.is_some() || api.token_file.is_some() {
-        return Err(UserError::new(format!(
+        return Err(Diagnostic::error(None, format!(
             "{} is a plan for account {name} of {}, which names its API URL and token; --api-url, CAMPAIGNCTL_API_URL and --token-file do not apply",
             file.display(),
             config_file.display()
         )));
     }
-    let account = saved_account(config_file, name).map_err(|e| e.hint(replan))?;
+    let account = saved_account(config_file, name).map_err(|e| e.with_hint(replan))?;
     Ok(AccountRun {
         name: Some(name.clone()),
         client: accounts::client_for(&account, api)?,
@@ -169,19 +174,22 @@ pub fn account_of_saved(
 }
 
 /// Account `name` of the config at `file`, read again.
-fn saved_account(file: &Path, name: &str) -> Result<crate::config::Account, UserError> {
+fn saved_account(file: &Path, name: &str) -> Result<crate::config::Account, Diagnostic> {
     let config = crate::config::read(file).map_err(|problems| {
         crate::cli::report::problems(&problems);
-        UserError::new(format!(
-            "the repository config {} is invalid",
-            file.display()
-        ))
+        Diagnostic::error(
+            None,
+            format!("the repository config {} is invalid", file.display()),
+        )
     })?;
     config.account(name).cloned().ok_or_else(|| {
-        UserError::new(format!(
-            "the plan is for account {name}, which {} no longer declares",
-            file.display()
-        ))
+        Diagnostic::error(
+            None,
+            format!(
+                "the plan is for account {name}, which {} no longer declares",
+                file.display()
+            ),
+        )
     })
 }
 
@@ -205,27 +213,27 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
     )
     .await
     .map_err(|e| match e {
-        account_lock::LockError::Timeout { .. } => UserError::new(e.to_string()).hint(
+        account_lock::LockError::Timeout { .. } => Diagnostic::error(None, e.to_string()).with_hint(
             "another campaignctl apply or watch is writing to this account; wait for it, or raise --lock-timeout",
         ),
-        _ => UserError::new(e.to_string())
-            .hint("set CAMPAIGNCTL_LOCK_DIR to a private directory campaignctl may write to"),
+        _ => Diagnostic::error(None, e.to_string())
+            .with_hint("set CAMPAIGNCTL_LOCK_DIR to a private directory campaignctl may write to"),
     })?;
     if let Some(plan_file) = saved_plan_among(paths)? {
         if !options.targets.is_empty() {
-            return Err(UserError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "--target cannot be combined with the saved plan {}: a saved plan applies the targets it was made with",
                 plan_file.display()
             ))
-            .hint("make the plan with `campaignctl plan --target NAME --out FILE`, then apply that file")
+            .with_hint("make the plan with `campaignctl plan --target NAME --out FILE`, then apply that file")
             .into());
         }
         if options.lifecycle != LifecycleOptions::default() {
-            return Err(UserError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "--base, --prune-prefix and --max-deletes cannot be combined with the saved plan {}: it applies the options it was made with",
                 plan_file.display()
             ))
-            .hint("give them to `campaignctl plan ... --out FILE`, then apply that file")
+            .with_hint("give them to `campaignctl plan ... --out FILE`, then apply that file")
             .into());
         }
         return run_saved(client, &plan_file, options).await;
@@ -237,7 +245,9 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
         ..options
     };
     if options.lifecycle.prune_prefix.is_some() {
-        scope.allows_prune().map_err(UserError::new)?;
+        scope
+            .allows_prune()
+            .map_err(|e| Diagnostic::error(None, e))?;
     }
     let text_options = PlanTextOptions {
         verbose: options.verbose,
@@ -298,10 +308,10 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
             return execute(client, &again.plan, &again.resolved, approvals, &options).await;
         }
         if attempt + 1 >= MAX_REPLANS {
-            return Err(UserError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "the plan changed {MAX_REPLANS} times while waiting for confirmation; nothing was applied"
             ))
-            .hint("something else is changing the account; stop it, then apply again")
+            .with_hint("something else is changing the account; stop it, then apply again")
             .into());
         }
         anstream::eprintln!(
@@ -314,7 +324,7 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
 
 /// The saved plan among `paths`, if one of them is a plan file (by content). A saved plan is
 /// applied on its own: mixing it with manifests would make it unclear what is approved.
-pub fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError> {
+pub fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, Diagnostic> {
     let plans: Vec<&PathBuf> = paths
         .iter()
         .filter(|p| p.is_file() && manifest::is_saved_plan(p))
@@ -322,11 +332,16 @@ pub fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError>
     match plans.as_slice() {
         [] => Ok(None),
         [one] if paths.len() == 1 => Ok(Some((*one).clone())),
-        _ => Err(UserError::new(format!(
-            "{} is a saved plan; a saved plan is applied on its own, without other paths",
-            plans[0].display()
-        ))
-        .hint("run `campaignctl apply PLANFILE`, or `campaignctl apply DIR...` to plan afresh")),
+        _ => Err(Diagnostic::error(
+            None,
+            format!(
+                "{} is a saved plan; a saved plan is applied on its own, without other paths",
+                plans[0].display()
+            ),
+        )
+        .with_hint(
+            "run `campaignctl apply PLANFILE`, or `campaignctl apply DIR...` to plan afresh",
+        )),
     }
 }
 
@@ -337,31 +352,40 @@ pub fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, UserError>
 /// calls still needs `--allow-start` or its own answer, and destroying data `--allow-delete`.
 async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Result<u8> {
     let replan = "make a new plan with `campaignctl plan --out FILE`, review it, and apply that";
-    let saved = saved::read(file).map_err(|e| UserError::new(e.to_string()).hint(replan))?;
+    let saved =
+        saved::read(file).map_err(|e| Diagnostic::error(None, e.to_string()).with_hint(replan))?;
     if saved.api_url != client.base_url().as_str() {
-        return Err(UserError::new(format!(
-            "{} was planned against {}, not {}",
-            file.display(),
-            saved.api_url,
-            client.base_url()
-        ))
-        .hint("set --api-url / CAMPAIGNCTL_API_URL to the API the plan was made for, or plan again")
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "{} was planned against {}, not {}",
+                file.display(),
+                saved.api_url,
+                client.base_url()
+            ),
+        )
+        .with_hint(
+            "set --api-url / CAMPAIGNCTL_API_URL to the API the plan was made for, or plan again",
+        )
         .into());
     }
     // Paths in the plan are relative to where it was made: resolve them from there, whatever
     // the working directory now.
     if let Err(e) = std::env::set_current_dir(&saved.base_dir) {
-        return Err(UserError::new(format!(
-            "{} was made in {}, which cannot be used here: {e}",
-            file.display(),
-            saved.base_dir.display()
-        ))
-        .hint(replan)
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "{} was made in {}, which cannot be used here: {e}",
+                file.display(),
+                saved.base_dir.display()
+            ),
+        )
+        .with_hint(replan)
         .into());
     }
     let roots = match (&saved.account, &saved.config) {
         (Some(name), Some(config)) => {
-            let account = saved_account(config, name).map_err(|e| e.hint(replan))?;
+            let account = saved_account(config, name).map_err(|e| e.with_hint(replan))?;
             crate::config::narrowed(&account.roots, &saved.paths)
         }
         _ => accounts::roots_without_config(&saved.paths),
@@ -373,17 +397,20 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
         if load.has_errors() {
             anstream::eprint!("{}", render::diagnostics_text(&load.diagnostics));
         }
-        return Err(UserError::new(format!(
-            "the saved plan {} is stale: the manifests under {} changed since it was made",
-            file.display(),
-            saved
-                .paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ))
-        .hint(replan)
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "the saved plan {} is stale: the manifests under {} changed since it was made",
+                file.display(),
+                saved
+                    .paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        )
+        .with_hint(replan)
         .into());
     }
     // The same scope as the plan: the same paths, the same targets.
@@ -391,37 +418,37 @@ async fn run_saved(client: &Client, file: &Path, options: Options) -> anyhow::Re
     if saved.lifecycle.prune_prefix.is_some() {
         scope
             .allows_prune()
-            .map_err(|e| UserError::new(e).hint(replan))?;
+            .map_err(|e| Diagnostic::error(None, e).with_hint(replan))?;
     }
     // A plan made with --base compares with the same commit again.
     let config = saved.account.as_deref().zip(saved.config.as_deref());
     let lifecycle = super::plan::with_baseline(saved.lifecycle.clone(), &saved.paths, config)
-        .map_err(|e| e.hint(replan))?;
+        .map_err(|e| e.with_hint(replan))?;
     let planned = pipeline::observe_and_plan_with(client, load, &scope, &lifecycle)
         .await
-        .map_err(UserError::from)?;
+        .map_err(Diagnostic::from)?;
     if saved::remote_fingerprint(&planned.observed.campaigns) != saved.fingerprint.remote {
-        return Err(UserError::new(format!(
+        return Err(Diagnostic::error(None, format!(
             "the saved plan {} is stale: the campaigns on the platform changed since it was made (it may already have been applied, or someone else changed the account); nothing was applied",
             file.display()
         ))
-        .hint(replan)
+        .with_hint(replan)
         .into());
     }
     if saved::leads_fingerprint(&planned.leads) != saved.fingerprint.leads {
-        return Err(UserError::new(format!(
+        return Err(Diagnostic::error(None, format!(
             "the saved plan {} is stale: the leads of its campaigns changed since it was made (it may already have been applied); nothing was applied",
             file.display()
         ))
-        .hint(replan)
+        .with_hint(replan)
         .into());
     }
     if let Some(difference) = saved::first_difference(&saved.plan, &planned.plan) {
-        return Err(UserError::new(format!(
+        return Err(Diagnostic::error(None, format!(
             "the saved plan {} does not match the plan its inputs give now: {difference}; the file was edited, or made by a different build. Nothing was applied",
             file.display()
         ))
-        .hint(replan)
+        .with_hint(replan)
         .into());
     }
     let text = options.format == Format::Text;
@@ -473,7 +500,7 @@ fn nothing_to_do(plan: &Plan, options: &Options) -> u8 {
 /// first, then everything that places calls, then everything that destroys data, naming the
 /// campaigns and what is lost. Declining any changes nothing. `saved` plans were approved for
 /// their writes when saved and reviewed, never for destruction: that takes `--allow-delete`.
-fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, UserError> {
+fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, Diagnostic> {
     let mut approvals = Approvals {
         writes: options.auto_approve || saved,
         place_calls: options.allow_start,
@@ -679,12 +706,13 @@ async fn execute(
 
 /// Terraform's rule: only the literal answer `yes` approves. Without a terminal there is no one
 /// to ask, so refuse rather than guess.
-fn confirm(question: &str) -> Result<(), UserError> {
+fn confirm(question: &str) -> Result<(), Diagnostic> {
     if !std::io::stdin().is_terminal() {
-        return Err(UserError::new(
+        return Err(Diagnostic::error(
+                None,
             "refusing to apply without confirmation: stdin is not a terminal",
         )
-        .hint(
+        .with_hint(
             "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should); add --allow-start to let it place calls, --allow-delete to let it delete",
         ));
     }
@@ -696,11 +724,14 @@ fn confirm(question: &str) -> Result<(), UserError> {
     std::io::stdin()
         .lock()
         .read_line(&mut answer)
-        .map_err(|e| UserError::new(format!("cannot read the answer: {e}")))?;
+        .map_err(|e| Diagnostic::error(None, format!("cannot read the answer: {e}")))?;
     if answer.trim() == "yes" {
         Ok(())
     } else {
-        Err(UserError::new("apply cancelled; nothing was changed"))
+        Err(Diagnostic::error(
+            None,
+            "apply cancelled; nothing was changed",
+        ))
     }
 }
 

@@ -15,7 +15,8 @@ use crate::api::types::RemoteCampaign;
 use crate::api::Client;
 use crate::campaign::{normalize_days, WRITE_ONCE_FIELDS};
 use crate::cli::args::ExportArgs;
-use crate::cli::{exit, UserError};
+use crate::cli::exit;
+use crate::diagnostic::Diagnostic;
 use crate::manifest;
 use crate::reconcile::saved::write_atomically;
 
@@ -23,7 +24,7 @@ use crate::reconcile::saved::write_atomically;
 const MAX_STEM: usize = 60;
 
 pub async fn run(client: &Client, args: &ExportArgs) -> anyhow::Result<u8> {
-    let mut campaigns = client.list_campaigns().await.map_err(UserError::from)?;
+    let mut campaigns = client.list_campaigns().await.map_err(Diagnostic::from)?;
     campaigns.sort_by_key(|c| c.id);
     warn_about_shared_names(&campaigns);
 
@@ -39,7 +40,7 @@ pub async fn run(client: &Client, args: &ExportArgs) -> anyhow::Result<u8> {
         let (_, diagnostics) =
             manifest::parse_bytes(Path::new(&format!("campaign {id}")), text.as_bytes());
         if let Some(d) = diagnostics.iter().find(|d| d.is_error()) {
-            return Err(UserError::new(format!(
+            return Err(Diagnostic::error(None, format!(
                 "cannot export campaign {id}: the platform returned a value campaignctl cannot represent: {d}"
             ))
             .into());
@@ -171,9 +172,9 @@ fn slug(name: &str) -> String {
 
 /// Writes every file or none: existing files are refused up front (unless `force`), and each
 /// file is written to a temporary name and renamed into place.
-fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), UserError> {
+fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(dir)
-        .map_err(|e| UserError::new(format!("cannot create {}: {e}", dir.display())))?;
+        .map_err(|e| Diagnostic::error(None, format!("cannot create {}: {e}", dir.display())))?;
     if !force {
         let existing: Vec<PathBuf> = files
             .iter()
@@ -181,21 +182,25 @@ fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), Us
             .filter(|p| p.exists())
             .collect();
         if let Some(first) = existing.first() {
-            return Err(UserError::new(format!(
-                "{} already exists{}; nothing was written",
-                first.display(),
-                match existing.len() {
-                    1 => String::new(),
-                    n => format!(" (and {} more)", n - 1),
-                }
-            ))
-            .hint("export into an empty directory, or pass --force to overwrite"));
+            return Err(Diagnostic::error(
+                None,
+                format!(
+                    "{} already exists{}; nothing was written",
+                    first.display(),
+                    match existing.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more)", n - 1),
+                    }
+                ),
+            )
+            .with_hint("export into an empty directory, or pass --force to overwrite"));
         }
     }
     for (file, text) in files {
         let path = dir.join(file);
-        write_atomically(&path, text.as_bytes())
-            .map_err(|e| UserError::new(format!("cannot write {}: {e}", path.display())))?;
+        write_atomically(&path, text.as_bytes()).map_err(|e| {
+            Diagnostic::error(None, format!("cannot write {}: {e}", path.display()))
+        })?;
     }
     Ok(())
 }

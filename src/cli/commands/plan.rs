@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::api::Client;
 use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
-use crate::cli::{exit, UserError};
-use crate::manifest::{Diagnostic, Root};
+use crate::cli::exit;
+use crate::diagnostic::Diagnostic;
+use crate::manifest::Root;
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
@@ -28,11 +29,14 @@ pub async fn run_accounts(
         }
     }
     if runs.len() > 1 && args.out.is_some() {
-        return Err(UserError::new(format!(
-            "--out saves the plan of one account, and {} are selected",
-            runs.len()
-        ))
-        .hint("add --account NAME to save that account's plan")
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "--out saves the plan of one account, and {} are selected",
+                runs.len()
+            ),
+        )
+        .with_hint("add --account NAME to save that account's plan")
         .into());
     }
     let targets = targets_by_account(runs, &args.scope.targets)?;
@@ -129,7 +133,7 @@ pub fn account_header<'a>(
 pub fn targets_by_account(
     runs: &[Result<AccountRun, AccountError>],
     targets: &[String],
-) -> Result<Vec<Option<Vec<String>>>, UserError> {
+) -> Result<Vec<Option<Vec<String>>>, Diagnostic> {
     if targets.is_empty() || runs.len() < 2 {
         return Ok(runs.iter().map(|_| Some(targets.to_vec())).collect());
     }
@@ -161,10 +165,10 @@ pub fn targets_by_account(
         .map(|(t, m)| (m, t))
         .find(|(m, _)| !**m)
     {
-        return Err(UserError::new(format!(
+        return Err(Diagnostic::error(None, format!(
             "--target {t:?} matches no campaign of the selected accounts"
         ))
-        .hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned"));
+        .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned"));
     }
     Ok(out)
 }
@@ -205,7 +209,7 @@ pub fn lifecycle_of(
     mut lifecycle: LifecycleOptions,
     account: &AccountRun,
     targets: &[String],
-) -> Result<LifecycleOptions, UserError> {
+) -> Result<LifecycleOptions, Diagnostic> {
     if lifecycle.prune_prefix.is_none() && account.whole && targets.is_empty() {
         lifecycle.prune_prefix = account.prune_prefix.clone();
     }
@@ -236,7 +240,9 @@ async fn run_with(
     let lifecycle = lifecycle_of(args.lifecycle.options(), account, &args.scope.targets)?;
     let scope = scope_of(account, &args.scope);
     if lifecycle.prune_prefix.is_some() {
-        scope.allows_prune().map_err(UserError::new)?;
+        scope
+            .allows_prune()
+            .map_err(|e| Diagnostic::error(None, e))?;
     }
     let Some(planned) = make_plan(
         client,
@@ -258,7 +264,7 @@ async fn run_with(
             SavedPlan::new(
                 client.base_url().as_str(),
                 &std::env::current_dir().map_err(|e| {
-                    UserError::new(format!("cannot read the working directory: {e}"))
+                    Diagnostic::error(None, format!("cannot read the working directory: {e}"))
                 })?,
                 &paths,
                 &planned.load.manifests,
@@ -323,7 +329,10 @@ async fn run_with(
     }
     if let (Some(out), Some(saved)) = (&args.out, &saved) {
         saved::write(out, saved).map_err(|e| {
-            UserError::new(format!("cannot write the plan to {}: {e}", out.display()))
+            Diagnostic::error(
+                None,
+                format!("cannot write the plan to {}: {e}", out.display()),
+            )
         })?;
         anstream::eprintln!(
             "Saved the plan to {}. Apply exactly this plan with: campaignctl apply {}",
@@ -345,7 +354,7 @@ pub fn with_baseline(
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
     account: Option<(&str, &Path)>,
-) -> Result<LifecycleOptions, UserError> {
+) -> Result<LifecycleOptions, Diagnostic> {
     let Some(mut base) = lifecycle.base.clone() else {
         return Ok(lifecycle);
     };
@@ -369,13 +378,7 @@ pub fn with_baseline(
         file,
         roots: &roots_at,
     });
-    let at = crate::manifest::load_at_revision(&rev, paths, config_at.as_ref()).map_err(|e| {
-        let error = UserError::new(e.message);
-        match e.hint {
-            Some(hint) => error.hint(hint),
-            None => error,
-        }
-    })?;
+    let at = crate::manifest::load_at_revision(&rev, paths, config_at.as_ref())?;
     base.commit = Some(at.commit);
     let source = base.label();
     let problems: Vec<&Diagnostic> = at.diagnostics.iter().filter(|d| d.is_error()).collect();
@@ -475,8 +478,8 @@ pub async fn make_plan(
                     Some(&unmatched.join("; ")),
                 ));
             }
-            return Err(UserError::new(unmatched.join("; "))
-                .hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned")
+            return Err(Diagnostic::error(None, unmatched.join("; "))
+                .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned")
                 .into());
         }
     }
@@ -514,7 +517,7 @@ fn api_failure(
             Some(&e.to_string()),
         ));
     }
-    UserError::from(e).into()
+    Diagnostic::from(e).into()
 }
 
 /// Streams the document to stdout. Not through anstream: JSON escapes control characters, so

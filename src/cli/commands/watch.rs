@@ -25,14 +25,14 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
         if args.lifecycle.prune_prefix.is_some() {
             crate::reconcile::scope::Scope::of(&run.paths(), None)
                 .allows_prune()
-                .map_err(crate::cli::UserError::new)?;
+                .map_err(|e| crate::diagnostic::Diagnostic::error(None, e))?;
         }
         if !run.whole && run.prune_prefix.is_some() {
-            return Err(crate::cli::UserError::new(format!(
+            return Err(crate::diagnostic::Diagnostic::error(None, format!(
                 "account {} prunes campaigns under its prune_prefix, which needs all of its manifests; watch cannot follow only part of its paths",
                 run.name.as_deref().unwrap_or_default()
             ))
-            .hint("start watch without paths: it follows each account's paths from the config")
+            .with_hint("start watch without paths: it follows each account's paths from the config")
             .into());
         }
         // With --base, the daemon starts out comparing with REF (read once, at start), then
