@@ -9,9 +9,11 @@
 //!   hint: ...
 //! ```
 //!
-//! Files are read as manifests are (regular files only, never a FIFO or a device, at most 8
-//! MiB), each once per rendering. A line that cannot be shown safely or usefully (missing,
-//! longer than `MAX_LINE_CHARS`) is left out; the `file:line:column` line always stands alone.
+//! Only manifests and the config (`*.yaml`, `*.yml`) of at most 1 MiB are shown, read as
+//! manifests are (regular files only, never a FIFO or a device), each once per rendering and
+//! at most 16 MiB in all; a leads CSV never is (its rows are people's data). A line that cannot
+//! be shown safely or usefully (missing, longer than `MAX_LINE_CHARS`) is left out; the
+//! `file:line:column` line always stands alone.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,21 +25,31 @@ use crate::diagnostic::{Location, Severity};
 /// Lines longer than this are not shown (a minified or hostile line helps no one).
 const MAX_LINE_CHARS: usize = 200;
 
-/// The files read for one rendering, by path; `None` when a file cannot be read.
+/// Files larger than this get no excerpt.
+const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
+/// What one rendering reads in all, at most: then excerpts stop.
+const MAX_TOTAL_BYTES: usize = 16 * 1024 * 1024;
+
+/// The files read for one rendering, by path; `None` when a file gets no excerpt.
 #[derive(Default)]
 pub struct Sources {
-    files: HashMap<PathBuf, Option<Vec<String>>>,
+    files: HashMap<PathBuf, Option<String>>,
+    read: usize,
 }
 
 impl Sources {
     /// The excerpt under `location`, or `None` when there is nothing to show.
     pub fn excerpt(&mut self, location: &Location, severity: Severity) -> Option<String> {
-        let lines = self
-            .files
-            .entry(location.file.clone())
-            .or_insert_with(|| read_lines(&location.file))
-            .as_ref()?;
-        let text = lines.get(location.line.checked_sub(1)?)?;
+        if !self.files.contains_key(&location.file) {
+            let text = (self.read < MAX_TOTAL_BYTES)
+                .then(|| read_text(&location.file))
+                .flatten();
+            self.read += text.as_ref().map_or(0, String::len);
+            self.files.insert(location.file.clone(), text);
+        }
+        let source = self.files.get(&location.file)?.as_ref()?;
+        let text = nth_line(source, location.line.checked_sub(1)?)?;
         if text.chars().count() > MAX_LINE_CHARS {
             return None;
         }
@@ -47,7 +59,7 @@ impl Sources {
             .chars()
             .map(|c| match c {
                 '\t' => ' ',
-                c if crate::escape::is_unsafe(c) => '\u{FFFD}',
+                c if crate::escape::is_unsafe(c) || invisible(c) => '\u{FFFD}',
                 c => c,
             })
             .collect();
@@ -68,10 +80,63 @@ impl Sources {
     }
 }
 
-fn read_lines(file: &Path) -> Option<Vec<String>> {
+/// The text of a manifest or config (`*.yaml`, `*.yml`) of at most `MAX_FILE_BYTES`, read as
+/// manifests are. Other files (a leads CSV: its rows are people's data, and a CI log is no
+/// place for them) get no excerpt.
+fn read_text(file: &Path) -> Option<String> {
+    let yaml = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
+    if !yaml || std::fs::metadata(file).ok()?.len() > MAX_FILE_BYTES {
+        return None;
+    }
     let bytes = crate::manifest::read_file(file).ok()?;
     let text = String::from_utf8(bytes).ok()?;
-    Some(text.lines().map(str::to_owned).collect())
+    // The reader skips a byte-order mark; so do the line and column numbers.
+    Some(text.strip_prefix('\u{FEFF}').unwrap_or(&text).to_owned())
+}
+
+/// Line `n` (from 0) as the YAML reader counts lines: `\r\n`, `\n` and a lone `\r` each end one.
+fn nth_line(text: &str, n: usize) -> Option<&str> {
+    let mut start = 0;
+    let mut line = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let end = match bytes[i] {
+            b'\n' => Some(i + 1),
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => Some(i + 2),
+            b'\r' => Some(i + 1),
+            _ => None,
+        };
+        if let Some(next) = end {
+            if line == n {
+                return Some(&text[start..i]);
+            }
+            line += 1;
+            start = next;
+            i = next;
+        } else {
+            i += 1;
+        }
+    }
+    (line == n && start < text.len()).then(|| &text[start..])
+}
+
+/// Characters that show nothing yet shift what follows (zero-width, soft hyphen, isolates):
+/// they would hide text and move the caret.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+    )
 }
 
 /// The byte range of the token starting at `column` (1-based, in characters): up to the next
@@ -136,6 +201,33 @@ mod tests {
         assert!(
             !plain(&shown).contains('\u{1b}'),
             "no raw escape from the file: {shown:?}"
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_as_the_yaml_reader_counts_them_and_csv_rows_are_never_shown() {
+        assert_eq!(nth_line("a\rb\r\nc\nd", 0), Some("a"));
+        assert_eq!(nth_line("a\rb\r\nc\nd", 1), Some("b"));
+        assert_eq!(nth_line("a\rb\r\nc\nd", 3), Some("d"));
+        assert_eq!(nth_line("a\n", 1), None);
+        let dir = tempfile::tempdir().expect("tempdir");
+        let bom = dir.path().join("bom.yaml");
+        std::fs::write(&bom, "\u{FEFF}max_retries: 99\n").expect("write");
+        let mut sources = Sources::default();
+        let shown = plain(
+            &sources
+                .excerpt(&Location::new(&bom, 1, 14), Severity::Error)
+                .expect("an excerpt"),
+        );
+        assert!(
+            shown.contains("1 | max_retries: 99\n  |              ^^"),
+            "{shown:?}"
+        );
+        let csv = dir.path().join("leads.csv");
+        std::fs::write(&csv, "phone_number,name\n+14155550101,Alice Smith,x\n").expect("write");
+        assert_eq!(
+            sources.excerpt(&Location::new(&csv, 2, 1), Severity::Error),
+            None
         );
     }
 

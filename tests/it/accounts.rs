@@ -329,3 +329,21 @@ fn targets_narrow_across_accounts_and_a_path_inside_another_path_keeps_its_own_d
         .assert_code(1)
         .assert_contains("belongs to no account");
 }
+
+/// `plan` reads the accounts' lists at once, but never for an account whose manifests are
+/// invalid: "nothing was sent to the platform" stays true for it, while the others are planned.
+#[test]
+fn an_account_with_invalid_manifests_gets_no_request_while_the_others_are_planned() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    ws.write(
+        "accounts/acme/a.yaml",
+        manifest("Acme one", "max_retries: 99\n"),
+    );
+    let run = run_in(&ws, ".", &["plan"]);
+    run.assert_code(1)
+        .assert_contains("max_retries must be between")
+        .assert_contains("\"Beta one\" will be created");
+    assert_eq!(acme.stats()["requests"], 0, "{}", run.all());
+    assert!(beta.stats()["requests"].as_u64().unwrap_or(0) > 0);
+}

@@ -42,10 +42,14 @@ pub async fn run_accounts(
     let targets = targets_by_account(runs, &args.scope.targets)?;
     // Every account's campaigns, assistants and phone numbers are read at once (each client
     // within its own bound); the plans are then made and shown one account after another.
+    // Only for accounts whose manifests are valid and that nothing else refuses before a
+    // request (`ready_to_read`): a plan of invalid manifests sends nothing to the platform.
     let mut observed: Vec<Option<Prefetched>> =
         futures::future::join_all(runs.iter().zip(&targets).map(|(run, targets)| async move {
             match (run, targets) {
-                (Ok(account), Some(_)) => Some(Observed::fetch(&account.client).await),
+                (Ok(account), Some(targets)) if ready_to_read(account, args, targets) => {
+                    Some(Observed::fetch(&account.client).await)
+                }
                 _ => None,
             }
         }))
@@ -117,10 +121,7 @@ pub fn account_header<'a>(
                     "error": error.message,
                 }));
             }
-            anstream::eprintln!("error: {}", error.message);
-            if let Some(hint) = &error.hint {
-                anstream::eprintln!("  hint: {hint}");
-            }
+            anstream::eprint!("{}", render::diagnostics_text(std::slice::from_ref(error)));
             codes.push((name.clone(), exit::ERROR));
             None
         }
@@ -171,6 +172,28 @@ pub fn targets_by_account(
         .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned"));
     }
     Ok(out)
+}
+
+/// Whether `plan` of `account` will read the platform: its manifests load without errors, its
+/// targets match, and no `--base` or prune check comes first (those accounts read when their
+/// turn comes, after their checks). Silent: the account's own run reports any problem.
+fn ready_to_read(account: &AccountRun, args: &PlanArgs, targets: &[String]) -> bool {
+    if args.lifecycle.base.is_some() || args.lifecycle.prune_prefix.is_some() {
+        return false;
+    }
+    let load = pipeline::load(&account.roots);
+    if load.has_errors() {
+        return false;
+    }
+    let scope = account_scope(account, targets);
+    let prunes = account.whole && targets.is_empty() && account.prune_prefix.is_some();
+    if prunes && scope.allows_prune().is_err() {
+        return false;
+    }
+    scope
+        .targets
+        .as_ref()
+        .is_none_or(|t| t.unmatched(&load.manifests).is_empty())
 }
 
 /// One exit code for several accounts, with a line naming those that failed or have changes.
