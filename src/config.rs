@@ -175,8 +175,40 @@ pub fn parse(file: &Path, bytes: &[u8]) -> Result<RepoConfig, Vec<Diagnostic>> {
     }
     Ok(RepoConfig {
         file: file.to_path_buf(),
-        accounts,
+        accounts: with_others(accounts),
     })
+}
+
+/// Each account's roots with the real paths of every other account's roots (`Root::others`):
+/// a file found under this account that is really another's is refused when loading.
+fn with_others(mut accounts: Vec<Account>) -> Vec<Account> {
+    let reals: Vec<(String, Vec<PathBuf>)> = accounts
+        .iter()
+        .map(|a| {
+            (
+                a.name.clone(),
+                a.roots.iter().map(|r| real_path(&r.path)).collect(),
+            )
+        })
+        .collect();
+    for account in &mut accounts {
+        let others: Arc<[PathBuf]> = reals
+            .iter()
+            .filter(|(name, _)| *name != account.name)
+            .flat_map(|(_, paths)| paths.iter().cloned())
+            .collect();
+        for root in &mut account.roots {
+            root.others = others.clone();
+        }
+    }
+    accounts
+}
+
+/// The real path of `p` where it exists (symlinks resolved), else `p` made absolute.
+pub fn real_path(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p)
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 const EXAMPLE: &str = "for example:\n  accounts:\n    acme:\n      api_url: https://app.autocalls.ai/api\n      token_env: ACME_TOKEN\n      paths: [accounts/acme]";
@@ -502,7 +534,7 @@ impl Checker<'_> {
     /// one API with one token are one platform account: each would prune the other's
     /// campaigns, and they are refused too.
     fn no_shared_paths(&mut self, accounts: &[Account]) {
-        let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        let real = real_path;
         for (i, a) in accounts.iter().enumerate() {
             for b in &accounts[i + 1..] {
                 if a.api_url.trim_end_matches('/') == b.api_url.trim_end_matches('/')
@@ -573,12 +605,7 @@ pub fn narrowed(roots: &[Root], paths: &[PathBuf]) -> Vec<Root> {
 /// Whether `path` is `dir` or inside it, compared as real paths (so `./a/../b` and symlinked
 /// spellings agree), falling back to the words when a path does not exist.
 pub fn same_or_inside(path: &Path, dir: &Path) -> bool {
-    let real = |p: &Path| {
-        std::fs::canonicalize(p)
-            .or_else(|_| std::path::absolute(p))
-            .unwrap_or_else(|_| p.to_path_buf())
-    };
-    real(path).starts_with(real(dir))
+    real_path(path).starts_with(real_path(dir))
 }
 
 /// The JSON Schema of `campaignctl.yaml` (`campaignctl schema --config`), for editors. The

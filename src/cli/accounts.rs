@@ -134,17 +134,10 @@ pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
         .collect()
 }
 
-/// The real path of `p` where it exists, else `p` made absolute.
-fn real(p: &Path) -> PathBuf {
-    std::fs::canonicalize(p)
-        .or_else(|_| std::path::absolute(p))
-        .unwrap_or_else(|_| p.to_path_buf())
-}
-
 /// The repository config that governs `path`: found from the path itself (its directory, for
 /// a file), as from a working directory.
 fn config_governing(path: &Path) -> Option<PathBuf> {
-    let real = real(path);
+    let real = config::real_path(path);
     let dir = if real.is_dir() {
         real.as_path()
     } else {
@@ -161,10 +154,10 @@ pub fn select_roots(
     paths: &[PathBuf],
 ) -> Result<(Option<RepoConfig>, Vec<Selected>), Diagnostic> {
     let config = config_of(args)?;
-    let in_effect = config.as_ref().map(|c| real(&c.file));
+    let in_effect = config.as_ref().map(|c| config::real_path(&c.file));
     for path in paths {
         if let Some(governing) = config_governing(path) {
-            if in_effect.as_deref() != Some(real(&governing).as_path()) {
+            if in_effect.as_deref() != Some(config::real_path(&governing).as_path()) {
                 return Err(Diagnostic::error(
                     None,
                     format!(
@@ -192,19 +185,7 @@ pub fn select_roots(
     };
     let mut selected = Vec::new();
     for account in selected_accounts(&config, &args.accounts)? {
-        let others: Arc<[PathBuf]> = config
-            .accounts
-            .iter()
-            .filter(|a| a.name != account.name)
-            .flat_map(|a| a.roots.iter().map(|r| real(&r.path)))
-            .collect();
-        let roots: Vec<Root> = config::narrowed(&account.roots, paths)
-            .into_iter()
-            .map(|r| Root {
-                others: others.clone(),
-                ..r
-            })
-            .collect();
+        let roots = config::narrowed(&account.roots, paths);
         if roots.is_empty() {
             continue;
         }

@@ -370,18 +370,7 @@ impl Daemon {
                 file.display()
             ));
         }
-        let others: std::sync::Arc<[PathBuf]> = self
-            .roots
-            .first()
-            .map(|r| r.others.clone())
-            .unwrap_or_else(|| std::sync::Arc::from(Vec::new()));
-        self.roots = crate::config::narrowed(&account.roots, &self.narrowed_to)
-            .into_iter()
-            .map(|r| Root {
-                others: others.clone(),
-                ..r
-            })
-            .collect();
+        self.roots = crate::config::narrowed(&account.roots, &self.narrowed_to);
         self.config_prune_prefix = self
             .narrowed_to
             .is_empty()

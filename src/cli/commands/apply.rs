@@ -115,7 +115,7 @@ pub fn account_of_saved(
     // The config in effect here decides where tokens go, not the file: a plan that names
     // another config (or none, or one where there is none) is refused.
     let in_effect = accounts::config_of(args)?;
-    let real = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let real = crate::config::real_path;
     match (&saved.config, &in_effect) {
         (None, None) => {}
         (Some(planned), Some(here)) if real(planned) == real(&here.file) => {}
@@ -253,16 +253,18 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
         verbose: options.verbose,
         whole_account: scope.whole_account,
     };
-    let Some(mut planned) = make_plan(
-        client,
-        roots,
-        &scope,
-        options.format,
-        &options.lifecycle,
-        None,
-    )
-    .await?
-    else {
+    // The plan as it stands now: made once, and again after a person's answer.
+    let plan_now = || {
+        make_plan(
+            client,
+            roots,
+            &scope,
+            options.format,
+            &options.lifecycle,
+            None,
+        )
+    };
+    let Some(mut planned) = plan_now().await? else {
         return Ok(exit::ERROR);
     };
     let text = options.format == Format::Text;
@@ -292,16 +294,7 @@ pub async fn run(account: &AccountRun, paths: &[PathBuf], options: Options) -> a
         }
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
-        let Some(again) = make_plan(
-            client,
-            roots,
-            &scope,
-            options.format,
-            &options.lifecycle,
-            None,
-        )
-        .await?
-        else {
+        let Some(again) = plan_now().await? else {
             return Ok(exit::ERROR);
         };
         if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {

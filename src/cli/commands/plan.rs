@@ -8,7 +8,7 @@ use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
 use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
-use crate::manifest::Root;
+use crate::manifest::{LoadOutcome, Manifest, Root};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan};
@@ -39,23 +39,33 @@ pub async fn run_accounts(
         .with_hint("add --account NAME to save that account's plan")
         .into());
     }
-    let targets = targets_by_account(runs, &args.scope.targets)?;
+    // Each account's manifests are loaded once, here: for its targets, for whether it may be
+    // read, and for its plan.
+    let loads = load_accounts(runs);
+    let manifests = manifests_of(&loads);
+    let targets = targets_matching(&manifests, &args.scope.targets)?;
     // Every account's campaigns, assistants and phone numbers are read at once (each client
     // within its own bound); the plans are then made and shown one account after another.
     // Only for accounts whose manifests are valid and that nothing else refuses before a
     // request (`ready_to_read`): a plan of invalid manifests sends nothing to the platform.
-    let mut observed: Vec<Option<Prefetched>> =
-        futures::future::join_all(runs.iter().zip(&targets).map(|(run, targets)| async move {
-            match (run, targets) {
-                (Ok(account), Some(targets)) if ready_to_read(account, args, targets) => {
-                    Some(Observed::fetch(&account.client).await)
+    let observed: Vec<Option<Prefetched>> =
+        futures::future::join_all(runs.iter().zip(&targets).zip(&loads).map(
+            |((run, targets), load)| async move {
+                match (run, targets, load) {
+                    (Ok(account), Some(targets), Some(load))
+                        if ready_to_read(account, args, targets, load) =>
+                    {
+                        Some(Observed::fetch(&account.client).await)
+                    }
+                    _ => None,
                 }
-                _ => None,
-            }
-        }))
+            },
+        ))
         .await;
     let mut codes = Vec::new();
-    for ((run_or_error, targets), observed) in runs.iter().zip(targets).zip(observed.iter_mut()) {
+    for (((run_or_error, targets), observed), load) in
+        runs.iter().zip(targets).zip(observed).zip(loads)
+    {
         let text = args.format != PlanFormat::Json;
         let Some(account) = account_header(run_or_error, text, &mut codes) else {
             continue;
@@ -70,7 +80,8 @@ pub async fn run_accounts(
             },
             ..args.clone()
         };
-        let code = match run_with(account, args, observed.take()).await {
+        let read = load.map(|load| Read { load, observed });
+        let code = match run_with(account, args, read).await {
             Ok(code) => code,
             Err(e) => {
                 crate::cli::report_error(&e);
@@ -138,20 +149,47 @@ pub fn targets_by_account(
     if targets.is_empty() || runs.len() < 2 {
         return Ok(runs.iter().map(|_| Some(targets.to_vec())).collect());
     }
+    let loads = load_accounts(runs);
+    let manifests = manifests_of(&loads);
+    targets_matching(&manifests, targets)
+}
+
+/// Each account's manifests (`None` for an account that cannot run).
+fn load_accounts(runs: &[Result<AccountRun, AccountError>]) -> Vec<Option<LoadOutcome>> {
+    runs.iter()
+        .map(|run| run.as_ref().ok().map(|a| pipeline::load(&a.roots)))
+        .collect()
+}
+
+fn manifests_of(loads: &[Option<LoadOutcome>]) -> Vec<Option<&[Manifest]>> {
+    loads
+        .iter()
+        .map(|l| l.as_ref().map(|l| l.manifests.as_slice()))
+        .collect()
+}
+
+/// [`targets_by_account`] on the accounts' manifests as loaded (`None`: the account cannot
+/// run).
+fn targets_matching(
+    accounts: &[Option<&[Manifest]>],
+    targets: &[String],
+) -> Result<Vec<Option<Vec<String>>>, Diagnostic> {
+    if targets.is_empty() || accounts.len() < 2 {
+        return Ok(accounts.iter().map(|_| Some(targets.to_vec())).collect());
+    }
     let mut matched_somewhere = vec![false; targets.len()];
     let mut out = Vec::new();
-    for run in runs {
-        let Ok(account) = run else {
+    for manifests in accounts {
+        let Some(manifests) = manifests else {
             out.push(Some(Vec::new()));
             continue;
         };
-        let load = pipeline::load(&account.roots);
         let mine: Vec<String> = targets
             .iter()
             .enumerate()
             .filter(|(_, t)| {
                 Targets::new(std::slice::from_ref(*t))
-                    .is_some_and(|one| one.unmatched(&load.manifests).is_empty())
+                    .is_some_and(|one| one.unmatched(manifests).is_empty())
             })
             .map(|(i, t)| {
                 matched_somewhere[i] = true;
@@ -177,11 +215,15 @@ pub fn targets_by_account(
 /// Whether `plan` of `account` will read the platform: its manifests load without errors, its
 /// targets match, and no `--base` or prune check comes first (those accounts read when their
 /// turn comes, after their checks). Silent: the account's own run reports any problem.
-fn ready_to_read(account: &AccountRun, args: &PlanArgs, targets: &[String]) -> bool {
+fn ready_to_read(
+    account: &AccountRun,
+    args: &PlanArgs,
+    targets: &[String],
+    load: &LoadOutcome,
+) -> bool {
     if args.lifecycle.base.is_some() || args.lifecycle.prune_prefix.is_some() {
         return false;
     }
-    let load = pipeline::load(&account.roots);
     if load.has_errors() {
         return false;
     }
@@ -240,19 +282,22 @@ pub fn lifecycle_of(
     with_baseline(lifecycle, &account.paths(), config)
 }
 
-/// What was read of an account before its plan: the lists, or why they could not be read.
+/// What was read of an account's platform before its plan: the lists, or why they could not
+/// be read.
 type Prefetched = Result<Observed, crate::api::ApiError>;
+
+/// What was read of an account before its plan: its manifests, and maybe its lists.
+pub struct Read {
+    load: LoadOutcome,
+    observed: Option<Prefetched>,
+}
 
 pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
     run_with(account, args, None).await
 }
 
-/// `plan` of one account, on its lists read already when `observed` is given.
-async fn run_with(
-    account: &AccountRun,
-    args: &PlanArgs,
-    observed: Option<Prefetched>,
-) -> anyhow::Result<u8> {
+/// `plan` of one account, on what was read of it already (`read`), if anything.
+async fn run_with(account: &AccountRun, args: &PlanArgs, read: Option<Read>) -> anyhow::Result<u8> {
     let client = &account.client;
     let paths = account.paths();
     let machine = match args.format {
@@ -267,15 +312,8 @@ async fn run_with(
             .allows_prune()
             .map_err(|e| Diagnostic::error(None, e))?;
     }
-    let Some(planned) = make_plan(
-        client,
-        &account.roots,
-        &scope,
-        machine,
-        &lifecycle,
-        observed,
-    )
-    .await?
+    let Some(planned) =
+        make_plan(client, &account.roots, &scope, machine, &lifecycle, read).await?
     else {
         return Ok(exit::ERROR);
     };
@@ -481,9 +519,12 @@ pub async fn make_plan(
     scope: &Scope,
     format: Format,
     lifecycle: &LifecycleOptions,
-    observed: Option<Prefetched>,
+    read: Option<Read>,
 ) -> anyhow::Result<Option<Planned>> {
-    let load = pipeline::load(roots);
+    let (load, observed) = match read {
+        Some(Read { load, observed }) => (load, observed),
+        None => (pipeline::load(roots), None),
+    };
     crate::cli::report::problems(&load.diagnostics);
     if load.has_errors() {
         anstream::eprintln!("{}", super::validate::error_summary(&load));
