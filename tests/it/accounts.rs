@@ -347,3 +347,47 @@ fn an_account_with_invalid_manifests_gets_no_request_while_the_others_are_planne
     assert_eq!(acme.stats()["requests"], 0, "{}", run.all());
     assert!(beta.stats()["requests"].as_u64().unwrap_or(0) > 0);
 }
+
+/// One interrupt stops the whole run: the account being applied stops between operations, and
+/// the accounts after it are not applied at all.
+#[test]
+fn an_interrupt_during_one_accounts_apply_leaves_the_next_account_untouched() {
+    // acme answers slowly, so the signal arrives while its creates run.
+    let acme = Emulator::start_with(&["--latency", "700"]);
+    let beta = beta_emulator();
+    let ws = repository(&acme, &beta);
+    let mut child = campaignctl(ws.path(), None)
+        .env("ACME_TOKEN", TOKEN)
+        .args(["apply", "--auto-approve", "--parallelism", "1"])
+        .spawn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+    while acme.stats()["campaign_create_requests"]
+        .as_u64()
+        .unwrap_or(0)
+        < 1
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "acme never got a create"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(kill.success());
+    let status = child.wait().expect("wait");
+    let mut err = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err);
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("interrupted: account beta was not applied"),
+        "{err}"
+    );
+    assert_eq!(
+        beta.stats()["requests"],
+        0,
+        "nothing was sent to the account after the interrupt: {err}"
+    );
+}

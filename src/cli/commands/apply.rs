@@ -49,6 +49,9 @@ pub struct Options {
     pub targets: Vec<String>,
     /// List unchanged and every unmanaged campaign in the plan shown.
     pub verbose: bool,
+    /// Cancelled by SIGINT/SIGTERM over a run of several accounts: an account applied after
+    /// the interrupt starts no operation, and no further account is run.
+    pub interrupt: CancellationToken,
 }
 
 /// How often an interactive apply re-plans after a "yes" that came too late (the plan changed
@@ -73,8 +76,27 @@ pub async fn run_accounts(
         }
     }
     let targets = super::plan::targets_by_account(runs, &options.targets)?;
+    // One interrupt ends the whole run, not only the account being applied: each account's
+    // own listener exists only while it executes, so this one covers the time in between.
+    let interrupt = options.interrupt.clone();
+    let signals = tokio::spawn({
+        let interrupt = interrupt.clone();
+        async move {
+            super::emulator::shutdown_signal().await;
+            interrupt.cancel();
+        }
+    });
     let mut codes = Vec::new();
     for (run_or_error, targets) in runs.iter().zip(targets) {
+        if interrupt.is_cancelled() {
+            let name = match run_or_error {
+                Ok(a) => a.name.clone().unwrap_or_default(),
+                Err(e) => e.name.clone(),
+            };
+            anstream::eprintln!("error: interrupted: account {name} was not applied");
+            codes.push((name, exit::ERROR));
+            continue;
+        }
         let Some(account) =
             super::plan::account_header(run_or_error, options.format == Format::Text, &mut codes)
         else {
@@ -99,6 +121,7 @@ pub async fn run_accounts(
             anstream::println!();
         }
     }
+    signals.abort();
     Ok(super::plan::combine(&codes, options.format == Format::Text))
 }
 
@@ -629,7 +652,8 @@ async fn execute(
             options.parallelism
         );
     }
-    let cancel = CancellationToken::new();
+    // An interrupt of the whole run (several accounts) counts as one of this apply.
+    let cancel = options.interrupt.child_token();
     let signals = tokio::spawn({
         let cancel = cancel.clone();
         async move {
@@ -766,6 +790,7 @@ mod tests {
             lock_timeout: Duration::from_secs(1),
             targets: Vec::new(),
             verbose: false,
+            interrupt: CancellationToken::new(),
         }
     }
 

@@ -91,6 +91,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
             format: Format::Text,
             targets: Vec::new(),
             verbose: false,
+            interrupt: Default::default(),
         };
         code = super::apply::run(&account, &account.paths(), options).await?;
     }

@@ -42,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
                 lock_timeout: args.lock_timeout,
                 targets: args.scope.targets,
                 verbose: args.scope.verbose,
+                interrupt: Default::default(),
             };
             apply::run_accounts(&runs, &args.manifests.paths, options).await
         }
