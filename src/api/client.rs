@@ -16,7 +16,7 @@ use tokio::sync::Semaphore;
 use tracing::{debug, warn};
 use url::Url;
 
-use super::error::{connect_cause, describe_transport, ApiError};
+use super::error::{connect_cause, describe_transport, ApiError, SettingsOrigin};
 use super::retry::{human, RetryPolicy, WaitBudget};
 use super::secret::ApiToken;
 use super::types::{
@@ -120,6 +120,8 @@ pub struct Client {
     in_flight: Option<Arc<Semaphore>>,
     /// The rate-limit waiting left to this client and its clones (`RetryPolicy::rate_limit_budget`).
     rate_budget: Arc<Mutex<WaitBudget>>,
+    /// Where the URL and token were set, for the hints of errors (`diagnostic`).
+    origin: Arc<SettingsOrigin>,
 }
 
 impl Client {
@@ -135,7 +137,21 @@ impl Client {
             config,
             in_flight: None,
             rate_budget: Arc::default(),
+            origin: Arc::default(),
         })
+    }
+
+    /// This client, its URL and token set where `origin` says (an account of the repository
+    /// config, say): error hints name that place.
+    pub fn with_origin(mut self, origin: SettingsOrigin) -> Client {
+        self.origin = Arc::new(origin);
+        self
+    }
+
+    /// An error of this client as the user sees it, its hint naming where to fix the URL or
+    /// token.
+    pub fn diagnostic(&self, e: &ApiError) -> crate::diagnostic::Diagnostic {
+        e.diagnostic(&self.origin)
     }
 
     /// This client, sending at most `max` requests at once, across clones, for every call

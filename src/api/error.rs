@@ -80,26 +80,50 @@ impl ApiError {
         matches!(self, ApiError::Transport(_) | ApiError::Decode(_))
     }
 
-    /// A `hint:` line for the errors a user can fix (shown through the `Diagnostic`).
-    fn hint(&self) -> Option<&'static str> {
-        match self {
-            ApiError::Unauthorized => Some(
-                "check CAMPAIGNCTL_API_TOKEN (or --token-file) and that --api-url points at the account the token belongs to",
+    /// A `hint:` line for the errors a user can fix (shown through the `Diagnostic`), naming
+    /// where the URL and token are set (`origin`).
+    fn hint(&self, origin: &SettingsOrigin) -> Option<String> {
+        let SettingsOrigin { url, token } = origin;
+        Some(match self {
+            ApiError::Unauthorized => format!(
+                "check {token} and that {url} points at the account the token belongs to"
             ),
-            ApiError::Forbidden { .. } => {
-                Some("the account may have reached its plan's campaign limit; delete unused campaigns or upgrade the plan")
-            }
-            ApiError::Connect(_) | ApiError::Transport(_) => Some("check --api-url / CAMPAIGNCTL_API_URL and the network; the run can be repeated safely"),
+            ApiError::Forbidden { .. } => "the account may have reached its plan's campaign limit; delete unused campaigns or upgrade the plan".to_owned(),
+            ApiError::Connect(_) | ApiError::Transport(_) => format!("check {url} and the network; the run can be repeated safely"),
             ApiError::RateLimited { .. } | ApiError::RateLimitWaitTooLong { .. } => {
-                Some("the platform is throttling this account: run again later, or lower --parallelism")
+                "the platform is throttling this account: run again later, or lower --parallelism".to_owned()
             }
-            ApiError::DuplicateCampaignId { .. } => Some(
-                "nothing was changed; run again in a moment, and if the list stays inconsistent, report it to the platform's support",
+            ApiError::DuplicateCampaignId { .. } => "nothing was changed; run again in a moment, and if the list stays inconsistent, report it to the platform's support".to_owned(),
+            ApiError::EndpointNotFound { .. } => format!(
+                "the API URL usually ends in /api (https://app.autocalls.ai/api, or your reseller's https://HOST/api): check {url}"
             ),
-            ApiError::EndpointNotFound { .. } => Some(
-                "the API URL usually ends in /api (https://app.autocalls.ai/api, or your reseller's https://HOST/api): check --api-url / CAMPAIGNCTL_API_URL",
-            ),
-            _ => None,
+            _ => return None,
+        })
+    }
+
+    /// The error as the user sees it, its hint naming where the URL and token are set.
+    pub fn diagnostic(&self, origin: &SettingsOrigin) -> crate::diagnostic::Diagnostic {
+        let d = crate::diagnostic::Diagnostic::error(None, self.to_string());
+        match self.hint(origin) {
+            Some(hint) => d.with_hint(hint),
+            None => d,
+        }
+    }
+}
+
+/// Where a client's API URL and token are set, as hints name them: the flags and environment
+/// by default, or an account of the repository config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettingsOrigin {
+    pub url: String,
+    pub token: String,
+}
+
+impl Default for SettingsOrigin {
+    fn default() -> SettingsOrigin {
+        SettingsOrigin {
+            url: "--api-url / CAMPAIGNCTL_API_URL".to_owned(),
+            token: "CAMPAIGNCTL_API_TOKEN (or --token-file)".to_owned(),
         }
     }
 }
@@ -139,14 +163,11 @@ pub(crate) fn describe_transport(err: &reqwest::Error) -> String {
     msg
 }
 
-/// An API error as the user sees it: its message, and a hint when the user can fix it.
+/// An API error as the user sees it: its message, and a hint when the user can fix it (for a
+/// client configured by the flags and environment; `Client::diagnostic` knows better).
 impl From<&ApiError> for crate::diagnostic::Diagnostic {
     fn from(e: &ApiError) -> crate::diagnostic::Diagnostic {
-        let d = crate::diagnostic::Diagnostic::error(None, e.to_string());
-        match e.hint() {
-            Some(hint) => d.with_hint(hint),
-            None => d,
-        }
+        e.diagnostic(&SettingsOrigin::default())
     }
 }
 

@@ -371,8 +371,21 @@ pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Cli
             }
         },
     };
+    let name = &account.name;
+    let declared = account.location.to_string();
+    let origin = crate::api::error::SettingsOrigin {
+        url: format!("the api_url of account {name} ({declared})"),
+        token: match &account.token {
+            TokenSource::Env(var) => format!("{var} (the token_env of account {name}, {declared})"),
+            TokenSource::File(path) => format!(
+                "the token file {} (the token_file of account {name}, {declared})",
+                path.display()
+            ),
+        },
+    };
     super::settings::client_with_api_args(base_url, token, api)
-        .map_err(|e| prefix_error(&account.name, e))
+        .map(|client| client.with_origin(origin))
+        .map_err(|e| prefix_error(name, e))
 }
 
 fn prefix_error(account: &str, e: Diagnostic) -> Diagnostic {

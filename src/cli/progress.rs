@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::reconcile::executor::{Event, Outcome};
 
@@ -28,6 +28,57 @@ fn wanted_here() -> bool {
         ci.as_deref(),
         term.as_deref(),
     )
+}
+
+/// The bars of several accounts applied at once, one line each: hidden until `REVEAL_AFTER`
+/// and only where a bar is `wanted`, like a single `Progress`.
+pub struct Bars {
+    multi: MultiProgress,
+    reveal: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Bars {
+    /// Must be called inside the tokio runtime.
+    pub fn start() -> Bars {
+        let multi = MultiProgress::with_draw_target(ProgressDrawTarget::hidden());
+        let reveal = wanted_here().then(|| {
+            let multi = multi.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(REVEAL_AFTER).await;
+                multi.set_draw_target(ProgressDrawTarget::stderr());
+            })
+        });
+        Bars { multi, reveal }
+    }
+
+    /// Runs `print` with the bars cleared, so that lines never mix with them.
+    pub fn suspend<R>(&self, print: impl FnOnce() -> R) -> R {
+        self.multi.suspend(print)
+    }
+
+    /// A bar over `total` operations of the account `label`.
+    pub fn add(&self, total: usize, label: &str) -> Progress {
+        let bar = self.multi.add(ProgressBar::new(total as u64));
+        bar.set_prefix(label.to_owned());
+        if let Ok(style) = ProgressStyle::with_template(
+            "{spinner} {prefix}: [{elapsed}] [{bar:30}] {pos}/{len} operations{msg}",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress {
+            bar,
+            failed: 0,
+            reveal: None,
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(reveal) = &self.reveal {
+            reveal.abort();
+        }
+        let _ = self.multi.clear();
+    }
 }
 
 pub struct Progress {

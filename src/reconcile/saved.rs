@@ -2,9 +2,9 @@
 //! what it was computed from, so that apply can refuse it once the world has moved on.
 //!
 //! A plan file is JSON and is recognised by its content (`"kind": "campaignctl/saved-plan"`),
-//! never by its extension. It holds no token: only the API URL, the manifest paths, the plan's
-//! actions (create bodies included) and the manifest locations used to map API errors back to
-//! lines.
+//! never by its extension. One file holds the plans of every account it was made for. It holds
+//! no token: only each account's name and API URL, the manifest paths, the plan's actions
+//! (create bodies included) and the manifest locations used to map API errors back to lines.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -22,7 +22,7 @@ use super::plan::Plan;
 /// The `kind` that marks a saved plan.
 pub const KIND: &str = crate::manifest::SAVED_PLAN_KIND;
 /// Bumped on any incompatible change of the file's layout.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// Saved plans larger than this are refused unread (50,000 campaigns make about 40 MB).
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -37,30 +37,60 @@ pub struct Fingerprint {
     pub leads: String,
 }
 
+/// A saved plan file: the plan of each account it was made for, and what they share (where
+/// `plan` ran, the repository config). `apply FILE` checks every account's plan before it
+/// executes any.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SavedPlan {
+pub struct SavedPlans {
     pub kind: String,
     pub format_version: u32,
     /// The plan is only meaningful to the version that made it: fingerprints and plan
     /// semantics may change between versions.
     pub campaignctl_version: String,
-    /// The API the plan was made against; applying it elsewhere is refused.
-    pub api_url: String,
     /// The working directory `plan` ran in (absolute): `apply` resolves `paths` from here, so
     /// a plan applies the same from any directory.
     pub base_dir: PathBuf,
+    /// The repository config the accounts are declared in (absolute), if any: `apply` reads
+    /// each account's API, token and defaults from it again, and refuses another config.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<PathBuf>,
+    /// One plan per account, in the order they were planned. Named to sort after `kind`: a
+    /// file rewritten with sorted keys is still recognised by its first bytes.
+    pub plans: Vec<SavedPlan>,
+}
+
+impl SavedPlans {
+    pub fn new(base_dir: &Path, config: Option<&Path>, plans: Vec<SavedPlan>) -> SavedPlans {
+        SavedPlans {
+            kind: KIND.to_owned(),
+            format_version: FORMAT_VERSION,
+            campaignctl_version: env!("CARGO_PKG_VERSION").to_owned(),
+            base_dir: base_dir.to_owned(),
+            config: config.map(Path::to_path_buf),
+            plans,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        // Serialising plain data to a String cannot fail.
+        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
+    }
+}
+
+/// The plan of one account, with the fingerprints of what it was computed from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SavedPlan {
+    /// The repository config's account the plan was made for (`None` without a config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// The API the plan was made against; applying it elsewhere is refused.
+    pub api_url: String,
     /// The manifest paths as given to `plan`, reloaded by `apply` to check the fingerprint.
     pub paths: Vec<PathBuf>,
     /// The `--target` patterns the plan was narrowed to (none: every campaign of `paths`).
     /// `apply` recomputes the plan with the same targets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
-    /// The repository config's account the plan was made for, and the config (absolute):
-    /// `apply` reads the account's API, token and defaults from it again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<PathBuf>,
     pub fingerprint: Fingerprint,
     /// The existing campaigns whose leads `fingerprint.leads` covers.
     pub lead_campaigns: Vec<u64>,
@@ -76,7 +106,6 @@ impl SavedPlan {
     /// `manifests` as loaded (fingerprinted).
     pub fn new(
         api_url: &str,
-        base_dir: &Path,
         paths: &[PathBuf],
         manifests: &[Manifest],
         remote: &[RemoteCampaign],
@@ -84,15 +113,10 @@ impl SavedPlan {
         plan: &Plan,
     ) -> SavedPlan {
         SavedPlan {
-            kind: KIND.to_owned(),
-            format_version: FORMAT_VERSION,
-            campaignctl_version: env!("CARGO_PKG_VERSION").to_owned(),
+            account: None,
             api_url: api_url.to_owned(),
-            base_dir: base_dir.to_owned(),
             paths: paths.to_vec(),
             targets: Vec::new(),
-            account: None,
-            config: None,
             fingerprint: Fingerprint {
                 manifests: manifests_fingerprint(manifests),
                 remote: remote_fingerprint(remote),
@@ -110,10 +134,9 @@ impl SavedPlan {
         self
     }
 
-    /// The plan is for this account of this repository config.
-    pub fn with_account(mut self, account: Option<&str>, config: Option<&Path>) -> SavedPlan {
+    /// The plan is for this account of the repository config.
+    pub fn with_account(mut self, account: Option<&str>) -> SavedPlan {
         self.account = account.map(str::to_owned);
-        self.config = config.map(Path::to_path_buf);
         self
     }
 
@@ -121,11 +144,6 @@ impl SavedPlan {
     pub fn with_targets(mut self, targets: &[String]) -> SavedPlan {
         self.targets = targets.to_vec();
         self
-    }
-
-    pub fn to_json(&self) -> String {
-        // Serialising plain data to a String cannot fail.
-        serde_json::to_string_pretty(self).unwrap_or_default() + "\n"
     }
 }
 
@@ -199,8 +217,8 @@ pub enum ReadError {
     },
 }
 
-/// Reads and checks a saved plan.
-pub fn read(path: &Path) -> Result<SavedPlan, ReadError> {
+/// Reads and checks a saved plan file.
+pub fn read(path: &Path) -> Result<SavedPlans, ReadError> {
     let io = |source| ReadError::Io {
         path: path.to_owned(),
         source,
@@ -238,11 +256,25 @@ pub fn read(path: &Path) -> Result<SavedPlan, ReadError> {
             ours: env!("CARGO_PKG_VERSION"),
         });
     }
-    serde_json::from_value(header).map_err(|e| invalid(e.to_string()))
+    let plans: SavedPlans = serde_json::from_value(header).map_err(|e| invalid(e.to_string()))?;
+    if plans.plans.is_empty() {
+        return Err(invalid("it holds no account's plan".to_owned()));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = plans.plans.iter().find(|a| !seen.insert(&a.account)) {
+        return Err(invalid(format!(
+            "it holds two plans for {}",
+            twice
+                .account
+                .as_deref()
+                .map_or("the same account".to_owned(), |a| format!("account {a}"))
+        )));
+    }
+    Ok(plans)
 }
 
 /// Writes `plan` to `path` atomically (see [`write_atomically`]).
-pub fn write(path: &Path, plan: &SavedPlan) -> std::io::Result<()> {
+pub fn write(path: &Path, plan: &SavedPlans) -> std::io::Result<()> {
     write_atomically(path, plan.to_json().as_bytes())
 }
 
@@ -391,7 +423,6 @@ mod tests {
         };
         let saved = SavedPlan::new(
             "http://127.0.0.1:1/api",
-            Path::new("/work"),
             &["c".into()],
             &[],
             &[],
@@ -400,12 +431,19 @@ mod tests {
         );
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("plan.yaml");
-        write(&path, &saved).expect("write");
+        write(
+            &path,
+            &SavedPlans::new(Path::new("/work"), None, vec![saved.clone()]),
+        )
+        .expect("write");
         assert!(
             crate::manifest::is_saved_plan(&path),
             "recognised whatever the extension"
         );
-        let back = read(&path).expect("read back");
+        let file = read(&path).expect("read back");
+        let [back] = file.plans.as_slice() else {
+            panic!("one account's plan, got {}", file.plans.len())
+        };
         assert_eq!(back.fingerprint, saved.fingerprint);
         assert_eq!(back.plan.creates().count(), 1);
         assert_eq!(first_difference(&back.plan, &plan), None);

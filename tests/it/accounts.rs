@@ -2,7 +2,7 @@
 //! with its own API (here: its own emulator), token, paths and defaults. The real binary runs
 //! from a subdirectory of the repository with no path arguments.
 
-use crate::support::{campaignctl, commit_all, git, Emulator, Run, Workspace, TOKEN};
+use crate::support::{campaignctl, commit_all, git, inspect_at, Emulator, Run, Workspace, TOKEN};
 
 /// The second account's token: the emulator of the first one would refuse it.
 const BETA_TOKEN: &str = "tok_beta_account_2b8d";
@@ -160,22 +160,35 @@ fn a_bad_default_is_reported_at_its_config_line_and_nothing_is_planned() {
 }
 
 #[test]
-fn a_saved_plan_records_its_account_and_applies_with_that_accounts_api_token_and_defaults() {
+fn a_saved_plan_covers_every_account_it_was_made_for_and_is_applied_whole_or_not_at_all() {
     let (acme, beta) = (Emulator::start(), beta_emulator());
     let ws = repository(&acme, &beta);
     run_in(&ws, ".", &["plan", "--out", "all.plan"])
+        .assert_code(0)
+        .assert_contains("Saved the plan of accounts acme, beta to all.plan");
+
+    // One account's inputs changed since: the file is refused whole, and neither account is
+    // written, not even the one whose plan still holds.
+    ws.write(
+        "accounts/beta/b.yaml",
+        manifest("Beta one", "max_retries: 2\n"),
+    );
+    run_in(&ws, "secrets", &["apply", "--auto-approve", "../all.plan"])
         .assert_code(1)
-        .assert_contains("--out saves the plan of one account");
-    run_in(
-        &ws,
-        ".",
-        &["plan", "--account", "acme", "--out", "acme.plan"],
-    )
-    .assert_code(0);
-    // Applied from elsewhere, with no account flags: the plan says which account it is for.
-    run_in(&ws, "secrets", &["apply", "--auto-approve", "../acme.plan"]).assert_code(0);
+        .assert_contains("account beta: the saved plan ../all.plan is stale: the manifests under")
+        .assert_contains("1 of its 2 account(s) did not check; no account was applied");
+    assert_eq!(acme.stats()["campaign_create_requests"], 0);
+    assert_eq!(beta.stats()["campaign_create_requests"], 0);
+
+    // Back as planned: applied from elsewhere, with no account flags, each account with its
+    // own API, token and defaults.
+    ws.write("accounts/beta/b.yaml", manifest("Beta one", ""));
+    let applied = run_in(&ws, "secrets", &["apply", "--auto-approve", "../all.plan"]);
+    applied
+        .assert_code(0)
+        .assert_contains("Accounts: 2 account(s).");
     assert_eq!(acme.campaign_names(), ["Acme one", "Acme two"]);
-    assert_eq!(beta.campaign_names(), Vec::<String>::new());
+    assert_eq!(beta.campaign_names(), ["Beta one"]);
     let one = acme
         .campaigns()
         .into_iter()
@@ -185,6 +198,97 @@ fn a_saved_plan_records_its_account_and_applies_with_that_accounts_api_token_and
         one["timezone"], "America/Chicago",
         "with the account's defaults"
     );
+}
+
+#[test]
+fn account_selects_part_of_a_saved_plan_and_an_account_it_lacks_is_refused() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    run_in(&ws, ".", &["plan", "--out", "all.plan"]).assert_code(0);
+    run_in(
+        &ws,
+        ".",
+        &["apply", "--auto-approve", "--account", "gamma", "all.plan"],
+    )
+    .assert_code(1)
+    .assert_contains("all.plan has no plan for account gamma; it holds account(s) acme, beta");
+    run_in(
+        &ws,
+        ".",
+        &["apply", "--auto-approve", "--account", "acme", "all.plan"],
+    )
+    .assert_code(0);
+    assert_eq!(acme.campaign_names(), ["Acme one", "Acme two"]);
+    assert_eq!(beta.campaign_names(), Vec::<String>::new());
+    // The other account's plan in the file still holds, and is applied on its own.
+    run_in(
+        &ws,
+        ".",
+        &["apply", "--auto-approve", "--account", "beta", "all.plan"],
+    )
+    .assert_code(0);
+    assert_eq!(beta.campaign_names(), ["Beta one"]);
+    // Applied twice, the file is stale for the account that has it all already.
+    run_in(&ws, ".", &["apply", "--auto-approve", "all.plan"])
+        .assert_code(1)
+        .assert_contains(
+            "account acme: the saved plan all.plan is stale: the campaigns on the platform changed",
+        );
+}
+
+#[test]
+fn accounts_are_applied_at_once_each_report_shown_whole_under_its_account() {
+    // Every request takes 400 ms, so that two accounts applied one after the other could
+    // never have requests in flight at the same moment.
+    let acme = Emulator::start_with(&["--latency", "400"]);
+    let beta = Emulator::start_as("127.0.0.1:0", BETA_TOKEN, &["--latency", "400"]);
+    let ws = repository(&acme, &beta);
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let (acme_at, beta_at, done) = (acme.addr.clone(), beta.addr.clone(), done.clone());
+        std::thread::spawn(move || {
+            let busy = |addr: &str| {
+                inspect_at(addr, "/_emulator/stats")["in_flight"]
+                    .as_u64()
+                    .unwrap_or(0)
+                    > 0
+            };
+            let mut both = false;
+            while !done.load(std::sync::atomic::Ordering::SeqCst) && !both {
+                both = busy(&acme_at) && busy(&beta_at);
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            both
+        })
+    };
+    let applied = run_in(&ws, ".", &["apply", "--auto-approve"]);
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let overlapped = watcher.join().expect("watcher");
+    applied.assert_code(0);
+    assert_eq!(acme.campaign_names(), ["Acme one", "Acme two"]);
+    assert_eq!(beta.campaign_names(), ["Beta one"]);
+    assert!(
+        overlapped,
+        "both accounts had requests in flight at once (the accounts were applied one after the other):\n{}",
+        applied.all()
+    );
+    // Grouped: each account's results sit under its own header, acme's before beta's,
+    // whatever order they finished in.
+    let out = &applied.stdout;
+    let at = |needle: &str| {
+        out.rfind(needle)
+            .unwrap_or_else(|| panic!("stdout lacks {needle:?}:\n{out}"))
+    };
+    let (acme_results, beta_results) = (at("Account acme ("), at("Account beta ("));
+    assert!(acme_results < beta_results, "in account order:\n{out}");
+    for line in ["\"Acme one\": created", "\"Acme two\": created"] {
+        let i = at(line);
+        assert!(
+            acme_results < i && i < beta_results,
+            "{line:?} under acme's header:\n{out}"
+        );
+    }
+    assert!(at("\"Beta one\": created") > beta_results, "{out}");
 }
 
 #[test]
@@ -203,6 +307,21 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
         .assert_contains(
             "account acme: no API token: the environment variable ACME_TOKEN is not set",
         );
+    // A token the platform refuses: the hint names where this account's token is set, not the
+    // variables of a run without a config.
+    let refused = campaignctl(ws.path(), None)
+        .env("ACME_TOKEN", "tok_not_this_accounts_token")
+        .args(["plan", "--account", "acme"])
+        .run();
+    refused
+        .assert_code(1)
+        .assert_contains("hint: check ACME_TOKEN (the token_env of account acme, ")
+        .assert_contains("campaignctl.yaml:3:3) and that the api_url of account acme (");
+    assert!(
+        !refused.all().contains("CAMPAIGNCTL_API_TOKEN"),
+        "{}",
+        refused.all()
+    );
     // The config is never read as a manifest, even when its directory is planned.
     run_in(&ws, ".", &["validate", "."])
         .assert_code(0)
@@ -348,27 +467,30 @@ fn an_account_with_invalid_manifests_gets_no_request_while_the_others_are_planne
     assert!(beta.stats()["requests"].as_u64().unwrap_or(0) > 0);
 }
 
-/// One interrupt stops the whole run: the account being applied stops between operations, and
-/// the accounts after it are not applied at all.
+/// One interrupt stops the whole run: every account being applied stops between operations,
+/// and none starts another.
 #[test]
-fn an_interrupt_during_one_accounts_apply_leaves_the_next_account_untouched() {
-    // acme answers slowly, so the signal arrives while its creates run.
+fn an_interrupt_stops_every_account_between_operations() {
+    // Both answer slowly and run one operation at a time, so the signal arrives while each
+    // has its first create in flight and a second one waiting.
     let acme = Emulator::start_with(&["--latency", "700"]);
-    let beta = beta_emulator();
+    let beta = Emulator::start_as("127.0.0.1:0", BETA_TOKEN, &["--latency", "700"]);
     let ws = repository(&acme, &beta);
+    ws.write("accounts/beta/c.yaml", manifest("Beta two", ""));
     let mut child = campaignctl(ws.path(), None)
         .env("ACME_TOKEN", TOKEN)
         .args(["apply", "--auto-approve", "--parallelism", "1"])
         .spawn();
+    let creates = |emu: &Emulator| {
+        emu.stats()["campaign_create_requests"]
+            .as_u64()
+            .unwrap_or(0)
+    };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
-    while acme.stats()["campaign_create_requests"]
-        .as_u64()
-        .unwrap_or(0)
-        < 1
-    {
+    while creates(&acme) < 1 || creates(&beta) < 1 {
         assert!(
             std::time::Instant::now() < deadline,
-            "acme never got a create"
+            "the accounts never both got a create"
         );
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -378,16 +500,29 @@ fn an_interrupt_during_one_accounts_apply_leaves_the_next_account_untouched() {
         .expect("run kill");
     assert!(kill.success());
     let status = child.wait().expect("wait");
+    let mut out = String::new();
+    let _ = std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut out);
     let mut err = String::new();
     let _ = std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err);
-    assert_eq!(status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("interrupted: account beta was not applied"),
-        "{err}"
+    assert_eq!(status.code(), Some(1), "{out}\n{err}");
+    for name in ["acme", "beta"] {
+        assert!(
+            err.contains(&format!("the apply of account {name} was interrupted")),
+            "{err}"
+        );
+    }
+    assert_eq!(
+        err.matches("interrupted: no new operation starts").count(),
+        1,
+        "said once for the run: {err}"
     );
     assert_eq!(
-        beta.stats()["requests"],
-        0,
-        "nothing was sent to the account after the interrupt: {err}"
+        (creates(&acme), creates(&beta)),
+        (1, 1),
+        "no account started its second create after the interrupt:\n{out}\n{err}"
+    );
+    assert!(
+        out.contains("not started: the run was interrupted"),
+        "the report names what did not run:\n{out}"
     );
 }

@@ -577,7 +577,7 @@ fn an_edited_saved_plan_is_refused_naming_the_first_difference_and_nothing_is_wr
     // left as they were.
     save();
     tamper(&plan_file, |doc| {
-        let body = &mut doc["plan"]["operations"][0]["request"];
+        let body = &mut doc["plans"][0]["plan"]["operations"][0]["request"];
         body["assistant_id"] = json!(8);
         body["max_calls_in_parallel"] = json!(10);
     });
@@ -590,7 +590,7 @@ fn an_edited_saved_plan_is_refused_naming_the_first_difference_and_nothing_is_wr
     // A start added for a campaign the plan only creates.
     save();
     tamper(&plan_file, |doc| {
-        let ops = doc["plan"]["operations"]
+        let ops = doc["plans"][0]["plan"]["operations"]
             .as_array_mut()
             .expect("operations");
         let mut start = ops[0].clone();

@@ -92,8 +92,9 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
             targets: Vec::new(),
             verbose: false,
             interrupt: Default::default(),
+            interrupt_listened: false,
         };
-        code = super::apply::run(&account, &account.paths(), options).await?;
+        code = super::apply::run(&account, options).await?;
     }
     if code == exit::OK {
         step(4, "campaignctl plan (again: expect no changes)");

@@ -28,10 +28,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
             plan::run_accounts(&runs, &args).await
         }
         Command::Apply { args, api } => {
-            let runs = match apply::saved_plan_among(&args.manifests.paths)? {
-                Some(file) => vec![Ok(apply::account_of_saved(&file, &args.accounts, &api)?)],
-                None => accounts::select(&args.accounts, &args.manifests.paths, &api)?,
-            };
             let options = apply::Options {
                 auto_approve: args.auto_approve,
                 allow_start: args.allow_start,
@@ -43,8 +39,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
                 targets: args.scope.targets,
                 verbose: args.scope.verbose,
                 interrupt: Default::default(),
+                interrupt_listened: false,
             };
-            apply::run_accounts(&runs, &args.manifests.paths, options).await
+            if let Some(file) = apply::saved_plan_among(&args.manifests.paths)? {
+                return apply::saved_file::run(&file, &args.accounts, &api, options).await;
+            }
+            let runs = accounts::select(&args.accounts, &args.manifests.paths, &api)?;
+            apply::run_accounts(&runs, options).await
         }
         Command::Emulator(args) => emulator::run(args).await,
         Command::Demo(args) => demo::run(&args.manifests.paths).await,

@@ -11,7 +11,7 @@ use crate::diagnostic::Diagnostic;
 use crate::manifest::{LoadOutcome, Manifest, Root};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
-use crate::reconcile::saved::{self, SavedPlan};
+use crate::reconcile::saved::{self, SavedPlan, SavedPlans};
 use crate::reconcile::scope::{Scope, Targets};
 use crate::reconcile::Observed;
 use crate::render::{self as render, github, markdown, PlanTextOptions};
@@ -27,17 +27,6 @@ pub async fn run_accounts(
         if single.name.is_none() {
             return run(single, args).await;
         }
-    }
-    if runs.len() > 1 && args.out.is_some() {
-        return Err(Diagnostic::error(
-            None,
-            format!(
-                "--out saves the plan of one account, and {} are selected",
-                runs.len()
-            ),
-        )
-        .with_hint("add --account NAME to save that account's plan")
-        .into());
     }
     // Each account's manifests are loaded once, here: for its targets, for whether it may be
     // read, and for its plan.
@@ -63,6 +52,7 @@ pub async fn run_accounts(
         ))
         .await;
     let mut codes = Vec::new();
+    let mut saved = Vec::new();
     for (((run_or_error, targets), observed), load) in
         runs.iter().zip(targets).zip(observed).zip(loads)
     {
@@ -82,7 +72,10 @@ pub async fn run_accounts(
         };
         let read = load.map(|load| Read { load, observed });
         let code = match run_with(account, args, read).await {
-            Ok(code) => code,
+            Ok((code, plan)) => {
+                saved.extend(plan);
+                code
+            }
             Err(e) => {
                 crate::cli::report_error(&e);
                 exit::ERROR
@@ -93,7 +86,51 @@ pub async fn run_accounts(
             anstream::println!();
         }
     }
-    Ok(combine(&codes, args.format != PlanFormat::Json))
+    let code = combine(&codes, args.format != PlanFormat::Json);
+    let config = runs.iter().find_map(|r| r.as_ref().ok()?.config.as_deref());
+    save_plans(args, config, code, saved)
+}
+
+/// `--out FILE`: writes the plans of every account in one file, only when every account was
+/// planned without errors (a file is applied whole, so it never holds part of what was asked).
+fn save_plans(
+    args: &PlanArgs,
+    config: Option<&Path>,
+    code: u8,
+    plans: Vec<SavedPlan>,
+) -> anyhow::Result<u8> {
+    let Some(out) = &args.out else {
+        return Ok(code);
+    };
+    if code == exit::ERROR || plans.is_empty() {
+        anstream::eprintln!("The plan has errors; no plan file was written.");
+        return Ok(exit::ERROR);
+    }
+    let base_dir = std::env::current_dir()
+        .map_err(|e| Diagnostic::error(None, format!("cannot read the working directory: {e}")))?;
+    let accounts: Vec<String> = plans.iter().filter_map(|p| p.account.clone()).collect();
+    saved::write(out, &SavedPlans::new(&base_dir, config, plans)).map_err(|e| {
+        Diagnostic::error(
+            None,
+            format!("cannot write the plan to {}: {e}", out.display()),
+        )
+    })?;
+    let of = match accounts.as_slice() {
+        [] => String::new(),
+        [one] => format!(" of account {one}"),
+        many => format!(" of accounts {}", many.join(", ")),
+    };
+    anstream::eprintln!(
+        "Saved the plan{of} to {}. Apply exactly this plan with: campaignctl apply {}",
+        out.display(),
+        out.display()
+    );
+    Ok(code)
+}
+
+/// `Account NAME (URL):`, as each account's section of the output opens.
+pub fn account_heading(title: &str) -> String {
+    crate::render::style::paint(crate::render::style::BOLD, format!("Account {title}:"))
 }
 
 /// The header of an account in a run over several; an account that cannot run is reported
@@ -106,13 +143,7 @@ pub fn account_header<'a>(
     match run {
         Ok(account) => {
             if text {
-                anstream::println!(
-                    "{}",
-                    crate::render::style::paint(
-                        crate::render::style::BOLD,
-                        format!("Account {}:", account.title())
-                    )
-                );
+                anstream::println!("{}", account_heading(&account.title()));
             }
             Some(account)
         }
@@ -292,12 +323,24 @@ pub struct Read {
     observed: Option<Prefetched>,
 }
 
+/// `plan` of one account (and `--out`).
 pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
-    run_with(account, args, None).await
+    let (code, saved) = run_with(account, args, None).await?;
+    save_plans(
+        args,
+        account.config.as_deref(),
+        code,
+        saved.into_iter().collect(),
+    )
 }
 
-/// `plan` of one account, on what was read of it already (`read`), if anything.
-async fn run_with(account: &AccountRun, args: &PlanArgs, read: Option<Read>) -> anyhow::Result<u8> {
+/// `plan` of one account, on what was read of it already (`read`), if anything; with `--out`,
+/// also the plan to save (none when the plan has errors).
+async fn run_with(
+    account: &AccountRun,
+    args: &PlanArgs,
+    read: Option<Read>,
+) -> anyhow::Result<(u8, Option<SavedPlan>)> {
     let client = &account.client;
     let paths = account.paths();
     let machine = match args.format {
@@ -315,7 +358,7 @@ async fn run_with(account: &AccountRun, args: &PlanArgs, read: Option<Read>) -> 
     let Some(planned) =
         make_plan(client, &account.roots, &scope, machine, &lifecycle, read).await?
     else {
-        return Ok(exit::ERROR);
+        return Ok((exit::ERROR, None));
     };
     // A saved plan is made from the manifests; then they go, before the rendering allocates
     // its own: they are most of the memory at scale (README, Performance).
@@ -324,9 +367,6 @@ async fn run_with(account: &AccountRun, args: &PlanArgs, read: Option<Read>) -> 
         Some(_) => Some(
             SavedPlan::new(
                 client.base_url().as_str(),
-                &std::env::current_dir().map_err(|e| {
-                    Diagnostic::error(None, format!("cannot read the working directory: {e}"))
-                })?,
                 &paths,
                 &planned.load.manifests,
                 &planned.observed.campaigns,
@@ -335,7 +375,7 @@ async fn run_with(account: &AccountRun, args: &PlanArgs, read: Option<Read>) -> 
             )
             .with_lifecycle(&lifecycle)
             .with_targets(scope.target_patterns())
-            .with_account(account.name.as_deref(), account.config.as_deref()),
+            .with_account(account.name.as_deref()),
         ),
     };
     let Planned {
@@ -383,29 +423,14 @@ async fn run_with(account: &AccountRun, args: &PlanArgs, read: Option<Read>) -> 
     let denied = args.lint.deny_warnings
         && super::validate::denied(warnings.iter().chain(&plan.diagnostics));
     if plan.has_errors() || denied {
-        if args.out.is_some() {
-            anstream::eprintln!("The plan has errors; no plan file was written.");
-        }
-        return Ok(exit::ERROR);
+        return Ok((exit::ERROR, None));
     }
-    if let (Some(out), Some(saved)) = (&args.out, &saved) {
-        saved::write(out, saved).map_err(|e| {
-            Diagnostic::error(
-                None,
-                format!("cannot write the plan to {}: {e}", out.display()),
-            )
-        })?;
-        anstream::eprintln!(
-            "Saved the plan to {}. Apply exactly this plan with: campaignctl apply {}",
-            out.display(),
-            out.display()
-        );
-    }
-    Ok(if args.detailed_exitcode && plan.has_changes() {
+    let code = if args.detailed_exitcode && plan.has_changes() {
         exit::CHANGES
     } else {
         exit::OK
-    })
+    };
+    Ok((code, saved))
 }
 
 /// `--base REF`: reads the manifests under `paths` as they were at REF into the options'
@@ -563,7 +588,7 @@ pub async fn make_plan(
     };
     let planned = match planned {
         Ok(p) => p,
-        Err(e) => return Err(api_failure(format, &load_diagnostics, e)),
+        Err(e) => return Err(api_failure(client, format, &load_diagnostics, e)),
     };
     crate::cli::report::problems(&planned.lint);
     Ok(Some(planned))
@@ -571,6 +596,7 @@ pub async fn make_plan(
 
 /// An API failure before the plan: the JSON document says so too, then the error is returned.
 fn api_failure(
+    client: &Client,
     format: Format,
     load_diagnostics: &[Diagnostic],
     e: crate::api::ApiError,
@@ -581,7 +607,7 @@ fn api_failure(
             Some(&e.to_string()),
         ));
     }
-    Diagnostic::from(e).into()
+    client.diagnostic(&e).into()
 }
 
 /// Streams the document to stdout. Not through anstream: JSON escapes control characters, so

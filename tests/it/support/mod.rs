@@ -107,35 +107,7 @@ impl Emulator {
         body: Option<serde_json::Value>,
         auth: bool,
     ) -> serde_json::Value {
-        let url = format!("http://{}{}", self.addr, path);
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime");
-        rt.block_on(async {
-            let client = reqwest::Client::new();
-            let mut req = client
-                .request(method.parse().expect("method"), &url)
-                .timeout(Duration::from_secs(10));
-            if auth {
-                req = req.bearer_auth(TOKEN);
-            }
-            if let Some(b) = body {
-                req = req.json(&b);
-            }
-            let resp = req
-                .send()
-                .await
-                .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
-            let status = resp.status();
-            let text = resp.text().await.expect("body");
-            assert!(
-                status.is_success(),
-                "{method} {url} answered {status}: {text}"
-            );
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
-        })
+        request_at(&self.addr, method, path, body, auth)
     }
 
     /// All campaigns with every stored field (the inspection endpoint).
@@ -472,4 +444,48 @@ pub fn git(ws: &Workspace, args: &[&str]) {
 pub fn commit_all(ws: &Workspace, message: &str) {
     git(ws, &["add", "-A"]);
     git(ws, &["commit", "-q", "-m", message]);
+}
+
+/// GET an inspection endpoint (`/_emulator/...`) of the emulator at `addr` ([`Emulator::addr`]),
+/// from a thread that does not own the emulator.
+pub fn inspect_at(addr: &str, path: &str) -> serde_json::Value {
+    request_at(addr, "GET", path, None, false)
+}
+
+fn request_at(
+    addr: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+    auth: bool,
+) -> serde_json::Value {
+    let url = format!("http://{addr}{path}");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let mut req = client
+            .request(method.parse().expect("method"), &url)
+            .timeout(Duration::from_secs(10));
+        if auth {
+            req = req.bearer_auth(TOKEN);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        assert!(
+            status.is_success(),
+            "{method} {url} answered {status}: {text}"
+        );
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
+    })
 }

@@ -1,0 +1,620 @@
+//! `campaignctl apply`: plan afresh (or recompute a saved plan and check it is the one saved),
+//! show it, approve it, execute its operations, report.
+//!
+//! Approval is decided by effects (`reconcile::operation`): writes need `--auto-approve` or the
+//! terminal answer; operations that place calls need `--allow-start` or their own answer;
+//! operations that destroy data (deletes, replacements of drafts) need `--allow-delete` or
+//! their own answer, asked last. What is not approved is held and reported, never silently
+//! dropped.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::account_lock::{self, AccountLock};
+use crate::api::Client;
+use crate::cli::accounts::{AccountError, AccountRun};
+use crate::cli::args::Format;
+use crate::cli::exit;
+use crate::diagnostic::Diagnostic;
+use crate::manifest;
+use crate::reconcile::lifecycle::LifecycleOptions;
+use crate::reconcile::operation::{Approval, Approvals};
+use crate::reconcile::pipeline::Planned;
+use crate::reconcile::plan::ActionKind;
+use crate::reconcile::{Plan, Report};
+use crate::render::{self as render, details, PlanTextOptions};
+
+use super::plan::{make_plan, print_json, with_account};
+
+mod execute;
+pub mod saved_file;
+
+use execute::Ready;
+
+#[derive(Clone)]
+pub struct Options {
+    pub auto_approve: bool,
+    /// Approves operations that place calls (starts, leads for running campaigns).
+    pub allow_start: bool,
+    /// Approves operations that destroy data (deletes, replacements of drafts).
+    pub allow_delete: bool,
+    /// `--prune-prefix` and `--max-deletes` (a saved plan brings its own).
+    pub lifecycle: LifecycleOptions,
+    pub parallelism: usize,
+    pub format: Format,
+    /// How long to wait for another run's lock on the account.
+    pub lock_timeout: Duration,
+    /// `--target` patterns: only these campaigns are planned and applied.
+    pub targets: Vec<String>,
+    /// List unchanged and every unmanaged campaign in the plan shown.
+    pub verbose: bool,
+    /// Cancelled by SIGINT/SIGTERM over a run of several accounts: an account applied after
+    /// the interrupt starts no operation, and no further account is run.
+    pub interrupt: CancellationToken,
+    /// The caller listens for SIGINT/SIGTERM and cancels `interrupt` (once for every account);
+    /// otherwise each execution listens while it runs.
+    pub interrupt_listened: bool,
+}
+
+/// How often an interactive apply re-plans after a "yes" that came too late (the plan changed
+/// while the question waited) before it gives up.
+const MAX_REPLANS: usize = 3;
+
+/// How long operations in flight may take to finish after SIGINT/SIGTERM before the run ends
+/// and reports them as unknown.
+pub const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
+
+/// `apply` on every selected account, under a header naming each when there is a repository
+/// config. With `--auto-approve` (nobody to ask), every account is planned, then all are
+/// executed at once, each within its own `--parallelism`; otherwise one account after another,
+/// so that each question is about one account and answered just before it is applied. One
+/// account's failure does not stop the others; the exit code is 1 if any failed.
+pub async fn run_accounts(
+    runs: &[Result<AccountRun, AccountError>],
+    options: Options,
+) -> anyhow::Result<u8> {
+    if let [Ok(single)] = runs {
+        if single.name.is_none() {
+            return run(single, options).await;
+        }
+    }
+    let targets = super::plan::targets_by_account(runs, &options.targets)?;
+    // One interrupt ends the whole run, not only the account being applied.
+    let signals = tokio::spawn(execute::listen(options.interrupt.clone()));
+    let options = Options {
+        interrupt_listened: true,
+        ..options
+    };
+    let codes = each_account(runs, targets, &options).await;
+    signals.abort();
+    Ok(super::plan::combine(&codes, options.format == Format::Text))
+}
+
+/// The name of an account that was selected, whether or not it can run.
+fn name_of(run: &Result<AccountRun, AccountError>) -> String {
+    match run {
+        Ok(a) => a.name.clone().unwrap_or_default(),
+        Err(e) => e.name.clone(),
+    }
+}
+
+/// Each account locked, planned, shown and approved in order. With `--auto-approve`, every
+/// lock is taken first and the approved plans are executed at once at the end; otherwise each
+/// account is executed right after its questions, before the next account is planned.
+async fn each_account(
+    runs: &[Result<AccountRun, AccountError>],
+    targets: Vec<Option<Vec<String>>>,
+    options: &Options,
+) -> Vec<(String, u8)> {
+    let at_once = options.auto_approve;
+    let mut locks = if at_once {
+        let clients = runs.iter().zip(&targets).map(|(run, targets)| {
+            run.as_ref()
+                .ok()
+                .filter(|_| targets.is_some())
+                .map(|a| &a.client)
+        });
+        lock_all(clients, options).await
+    } else {
+        Vec::new()
+    }
+    .into_iter();
+    let mut codes = Vec::new();
+    let mut readies = Vec::new();
+    for (run_or_error, targets) in runs.iter().zip(targets) {
+        let taken = locks.next().flatten();
+        if options.interrupt.is_cancelled() {
+            codes.push(not_applied(name_of(run_or_error)));
+            continue;
+        }
+        let Some(account) =
+            super::plan::account_header(run_or_error, options.format == Format::Text, &mut codes)
+        else {
+            continue;
+        };
+        let Some(targets) = targets else {
+            continue;
+        };
+        let options = Options {
+            targets,
+            ..options.clone()
+        };
+        let lock = match taken {
+            Some(taken) => taken,
+            None => lock(&account.client, &options).await,
+        };
+        let prepared = match lock {
+            Ok(lock) => prepare(account, &options, lock).await,
+            Err(e) => Err(e.into()),
+        };
+        let code = match prepared {
+            Ok(Prepared::Ready(ready)) if at_once => {
+                readies.push(*ready);
+                None
+            }
+            Ok(Prepared::Ready(ready)) => Some(execute::one(&ready, &options).await),
+            Ok(Prepared::Done(code)) => Some(code),
+            Err(e) => Some(reported(Err(e))),
+        };
+        if let Some(code) = code {
+            codes.push((account.name.clone().unwrap_or_default(), code));
+        }
+        if options.format == Format::Text {
+            anstream::println!();
+        }
+    }
+    codes.extend(execute::all(&readies, options).await);
+    codes
+}
+
+/// The exit code of an account's run, its error reported.
+fn reported(result: anyhow::Result<u8>) -> u8 {
+    result.unwrap_or_else(|e| {
+        crate::cli::report_error(&e);
+        exit::ERROR
+    })
+}
+
+fn not_applied(name: String) -> (String, u8) {
+    anstream::eprintln!("error: interrupted: account {name} was not applied");
+    (name, exit::ERROR)
+}
+
+/// Takes the lock of each account given (`None`: not run), in one order, by account identity,
+/// whatever the order given: two runs over overlapping accounts never hold one lock each while
+/// waiting for the other. The results are in the order given.
+async fn lock_all<'a>(
+    clients: impl Iterator<Item = Option<&'a Client>>,
+    options: &Options,
+) -> Vec<Option<Result<AccountLock, Diagnostic>>> {
+    let clients: Vec<Option<&Client>> = clients.collect();
+    let mut order: Vec<usize> = (0..clients.len())
+        .filter(|i| clients[*i].is_some())
+        .collect();
+    order.sort_by_cached_key(|i| clients[*i].map(Client::account_identity));
+    let mut locks: Vec<Option<Result<AccountLock, Diagnostic>>> =
+        clients.iter().map(|_| None).collect();
+    for i in order {
+        if let Some(client) = clients[i] {
+            locks[i] = Some(lock(client, options).await);
+        }
+    }
+    locks
+}
+
+/// One writer per account on this machine, from the plan to the last write.
+async fn lock(client: &Client, options: &Options) -> Result<AccountLock, Diagnostic> {
+    account_lock::acquire(
+        &client.account_identity(),
+        "apply",
+        options.lock_timeout,
+        &options.interrupt,
+        |holder| {
+            anstream::eprintln!(
+                "Waiting for the lock on {}: held by {holder} (up to {} with --lock-timeout) ...",
+                client.base_url(),
+                humantime::format_duration(options.lock_timeout)
+            )
+        },
+    )
+    .await
+    .map_err(|e| match e {
+        account_lock::LockError::Timeout { .. } => Diagnostic::error(None, e.to_string()).with_hint(
+            "another campaignctl apply or watch is writing to this account; wait for it, or raise --lock-timeout",
+        ),
+        account_lock::LockError::Cancelled { .. } => Diagnostic::error(None, e.to_string()),
+        _ => Diagnostic::error(None, e.to_string())
+            .with_hint("set CAMPAIGNCTL_LOCK_DIR to a private directory campaignctl may write to"),
+    })
+}
+
+/// `apply` of one account: lock, plan, show, approve, execute.
+pub async fn run(account: &AccountRun, options: Options) -> anyhow::Result<u8> {
+    let lock = lock(&account.client, &options).await?;
+    Ok(match prepare(account, &options, lock).await? {
+        Prepared::Done(code) => code,
+        Prepared::Ready(ready) => execute::one(&ready, &options).await,
+    })
+}
+
+/// An account's plan, made and shown: approved and waiting to be executed, or done with
+/// (nothing to do, errors, refused) with its exit code.
+pub enum Prepared {
+    Ready(Box<Ready>),
+    Done(u8),
+}
+
+/// Plans the account (holding its lock), shows the plan and decides its approvals: by the
+/// flags, or by asking, in which case the plan is made again after the answer and applied only
+/// if it is still the same.
+async fn prepare(
+    account: &AccountRun,
+    options: &Options,
+    lock: AccountLock,
+) -> anyhow::Result<Prepared> {
+    // --parallelism bounds every request of the run, the plan's concurrent lists included.
+    let client = &account
+        .client
+        .clone()
+        .with_max_in_flight(options.parallelism);
+    let roots = &account.roots;
+    let scope = super::plan::account_scope(account, &options.targets);
+    let options = &Options {
+        lifecycle: super::plan::lifecycle_of(options.lifecycle.clone(), account, &options.targets)?,
+        ..options.clone()
+    };
+    if options.lifecycle.prune_prefix.is_some() {
+        scope
+            .allows_prune()
+            .map_err(|e| Diagnostic::error(None, e))?;
+    }
+    let text_options = PlanTextOptions {
+        verbose: options.verbose,
+        whole_account: scope.whole_account,
+    };
+    // The plan as it stands now: made once, and again after a person's answer.
+    let plan_now = || {
+        make_plan(
+            client,
+            roots,
+            &scope,
+            options.format,
+            &options.lifecycle,
+            None,
+        )
+    };
+    let Some(mut planned) = plan_now().await? else {
+        return Ok(Prepared::Done(exit::ERROR));
+    };
+    let name = account.name.as_deref();
+    let ready = |planned: Planned, approvals| {
+        Prepared::Ready(Box::new(Ready {
+            name: account.name.clone(),
+            title: account.title(),
+            client: client.clone(),
+            plan: planned.plan,
+            resolved: planned.resolved,
+            approvals,
+            _lock: lock,
+        }))
+    };
+    let text = options.format == Format::Text;
+    for attempt in 0.. {
+        if text {
+            anstream::print!("{}", render::plan_text_with(&planned.plan, text_options));
+        } else if !options.auto_approve {
+            // JSON on stdout is the report; a person about to be asked sees the plan too.
+            anstream::eprint!("{}", render::plan_text_with(&planned.plan, text_options));
+        }
+        if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, options, name) {
+            return Ok(Prepared::Done(code));
+        }
+        if !planned.plan.has_writes() {
+            return Ok(Prepared::Done(nothing_to_do(&planned.plan, options, name)));
+        }
+        let approvals = approve(&planned.plan, options, false)?;
+        if options.auto_approve {
+            return Ok(ready(planned, approvals));
+        }
+        // A person answered: the platform may have moved while the question waited. Plan
+        // again and apply only if the operations are the same; otherwise show and ask again.
+        let Some(again) = plan_now().await? else {
+            return Ok(Prepared::Done(exit::ERROR));
+        };
+        if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {
+            return Ok(ready(again, approvals));
+        }
+        if attempt + 1 >= MAX_REPLANS {
+            return Err(Diagnostic::error(None, format!(
+                "the plan changed {MAX_REPLANS} times while waiting for confirmation; nothing was applied"
+            ))
+            .with_hint("something else is changing the account; stop it, then apply again")
+            .into());
+        }
+        anstream::eprintln!(
+            "\nThe plan changed while waiting for your answer (the platform changed meanwhile); nothing was applied. This is the new plan:\n"
+        );
+        planned = again;
+    }
+    unreachable!("the loop returns")
+}
+
+/// The saved plan among `paths`, if one of them is a plan file (by content). A saved plan is
+/// applied on its own: mixing it with manifests would make it unclear what is approved.
+pub fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, Diagnostic> {
+    let plans: Vec<&PathBuf> = paths
+        .iter()
+        .filter(|p| p.is_file() && manifest::is_saved_plan(p))
+        .collect();
+    match plans.as_slice() {
+        [] => Ok(None),
+        [one] if paths.len() == 1 => Ok(Some((*one).clone())),
+        _ => Err(Diagnostic::error(
+            None,
+            format!(
+                "{} is a saved plan; a saved plan is applied on its own, without other paths",
+                plans[0].display()
+            ),
+        )
+        .with_hint(
+            "run `campaignctl apply PLANFILE`, or `campaignctl apply DIR...` to plan afresh",
+        )),
+    }
+}
+
+/// A plan with errors is never applied, in part or in whole.
+fn refuse_errors(
+    plan: &Plan,
+    load_diagnostics: &[Diagnostic],
+    options: &Options,
+    account: Option<&str>,
+) -> Option<u8> {
+    if !plan.has_errors() {
+        return None;
+    }
+    anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+    anstream::eprintln!("The plan has errors; nothing was applied.");
+    if options.format != Format::Text {
+        print_json(&with_account(
+            render::plan_json(plan, load_diagnostics),
+            account,
+        ));
+    }
+    Some(exit::ERROR)
+}
+
+fn nothing_to_do(plan: &Plan, options: &Options, account: Option<&str>) -> u8 {
+    if options.format != Format::Text {
+        print_json(&with_account(
+            render::apply_json(plan, &Report::default()),
+            account,
+        ));
+    }
+    exit::OK
+}
+
+/// Decides the run's approvals: from the flags, or by asking on the terminal. Writes are asked
+/// first, then everything that places calls, then everything that destroys data, naming the
+/// campaigns and what is lost. Declining any changes nothing. `saved` plans were approved for
+/// their writes when saved and reviewed, never for destruction: that takes `--allow-delete`.
+fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, Diagnostic> {
+    let mut approvals = Approvals {
+        writes: options.auto_approve || saved,
+        place_calls: options.allow_start,
+        destroy_data: options.allow_delete,
+    };
+    let needs = |a: Approval| {
+        plan.operations
+            .iter()
+            .any(|op| crate::reconcile::operation::approvals_needed(op.effects).contains(&a))
+    };
+    if !approvals.writes {
+        confirm(&writes_question(plan))?;
+        approvals.writes = true;
+    }
+    let asking = !options.auto_approve && std::io::stdin().is_terminal();
+    if needs(Approval::PlaceCalls) && !approvals.place_calls && asking {
+        // A person is there: ask. Otherwise (--auto-approve, a saved plan in CI) calls without
+        // --allow-start are held and reported.
+        confirm(&calls_question(plan))?;
+        approvals.place_calls = true;
+    }
+    if needs(Approval::DestroyData) && !approvals.destroy_data && !options.auto_approve && !saved {
+        confirm(&destroy_question(plan))?;
+        approvals.destroy_data = true;
+    }
+    Ok(approvals)
+}
+
+fn destroy_question(plan: &Plan) -> String {
+    let going: Vec<String> = plan
+        .actions
+        .iter()
+        .filter_map(|a| {
+            let id = a.remote_id.unwrap_or_default();
+            match &a.kind {
+                ActionKind::Delete { status, leads, .. } => Some(format!(
+                    "delete {:?} (id {id}: {})",
+                    a.name,
+                    render::lifecycle::what_is_lost(status, *leads)
+                )),
+                ActionKind::Replace { renamed_from, .. } => Some(format!(
+                    "replace the draft {:?} (id {id}: deleted, then created anew as {:?})",
+                    renamed_from.as_deref().unwrap_or(&a.name),
+                    a.name
+                )),
+                _ => None,
+            }
+        })
+        .collect();
+    format!(
+        "{}: do you want to {}? Deleted campaigns, their leads and their call history cannot be recovered.",
+        render::lifecycle::WILL_DELETE,
+        going.join(", ")
+    )
+}
+
+fn writes_question(plan: &Plan) -> String {
+    let creates = plan.summary().create;
+    let changes = plan.leads_and_status_summary();
+    let calling_leads: usize = plan
+        .leads_and_status
+        .iter()
+        .filter(|f| f.calls_new_leads())
+        .filter_map(|f| f.leads.as_ref().map(|l| l.to_add.len()))
+        .sum();
+    let mut writes = Vec::new();
+    let replaces = plan.summary().replace;
+    for (n, what) in [
+        (creates, "create {} campaign(s)"),
+        (replaces, "create {} replaced draft(s) anew"),
+        (
+            changes.leads_to_update,
+            "update the variables of {} lead(s)",
+        ),
+        (
+            changes.leads_to_add - calling_leads,
+            "add {} lead(s) to campaigns that are not running",
+        ),
+        (
+            changes.stop,
+            "stop {} campaign(s), aborting calls under way",
+        ),
+    ] {
+        if n > 0 {
+            writes.push(what.replace("{}", &n.to_string()));
+        }
+    }
+    if writes.is_empty() {
+        writes.push("apply these changes".to_owned());
+    }
+    format!(
+        "Do you want to {}? This places no calls.",
+        writes.join(", ")
+    )
+}
+
+fn calls_question(plan: &Plan) -> String {
+    let calling: Vec<String> = plan
+        .leads_and_status
+        .iter()
+        .filter(|f| f.places_calls())
+        .map(|f| {
+            if f.starts() {
+                format!("start {:?}", f.name)
+            } else {
+                let n = f.leads.as_ref().map_or(0, |l| l.to_add.len());
+                format!("add {n} lead(s) to running {:?}", f.name)
+            }
+        })
+        .collect();
+    format!(
+        "{}: do you want to {}? This places real phone calls.",
+        details::WILL_START_CALLING,
+        calling.join(", ")
+    )
+}
+
+/// Terraform's rule: only the literal answer `yes` approves. Without a terminal there is no one
+/// to ask, so refuse rather than guess.
+fn confirm(question: &str) -> Result<(), Diagnostic> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Diagnostic::error(
+                None,
+            "refusing to apply without confirmation: stdin is not a terminal",
+        )
+        .with_hint(
+            "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should); add --allow-start to let it place calls, --allow-delete to let it delete",
+        ));
+    }
+    anstream::eprint!(
+        "\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Diagnostic::error(None, format!("cannot read the answer: {e}")))?;
+    if answer.trim() == "yes" {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(
+            None,
+            "apply cancelled; nothing was changed",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CampaignStatus;
+    use crate::reconcile::plan::{Action, DeleteReason};
+
+    fn deleting_plan() -> Plan {
+        let actions = vec![Action {
+            name: "Q".into(),
+            manifest: None,
+            remote_id: Some(3),
+            kind: ActionKind::Delete {
+                reason: DeleteReason::Manifest,
+                status: CampaignStatus::InProgress,
+                leads: Some(4),
+            },
+            note: None,
+        }];
+        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        Plan {
+            actions,
+            diagnostics: vec![],
+            leads_and_status: vec![],
+            operations,
+        }
+    }
+
+    fn options(auto_approve: bool, allow_delete: bool) -> Options {
+        Options {
+            auto_approve,
+            allow_start: false,
+            allow_delete,
+            lifecycle: LifecycleOptions::default(),
+            parallelism: 1,
+            format: Format::Text,
+            lock_timeout: Duration::from_secs(1),
+            targets: Vec::new(),
+            verbose: false,
+            interrupt: CancellationToken::new(),
+            interrupt_listened: false,
+        }
+    }
+
+    #[test]
+    fn destruction_is_approved_only_by_its_flag_or_its_own_question() {
+        let plan = deleting_plan();
+        let ci = approve(&plan, &options(true, false), false).ok();
+        assert_eq!(
+            ci.map(|a| (a.writes, a.destroy_data)),
+            Some((true, false)),
+            "--auto-approve alone holds deletes"
+        );
+        let flagged = approve(&plan, &options(true, true), false).ok();
+        assert_eq!(flagged.map(|a| a.destroy_data), Some(true));
+        let saved = approve(&plan, &options(false, false), true).ok();
+        assert_eq!(
+            saved.map(|a| (a.writes, a.destroy_data)),
+            Some((true, false)),
+            "a saved plan approves its writes, never a deletion, and asks nothing"
+        );
+    }
+
+    #[test]
+    fn the_destroy_question_names_each_campaign_and_what_is_lost() {
+        let q = destroy_question(&deleting_plan());
+        assert!(q.starts_with("WILL DELETE: do you want to delete \"Q\" (id 3: it is in-progress and deleting it stops its calls and removes its 4 lead(s) and its call history)"), "{q}");
+        assert!(q.contains("cannot be recovered"), "{q}");
+    }
+}
