@@ -342,7 +342,8 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub lifecycle: LifecycleArgs,
 
-    /// Operations in flight at most at once.
+    /// Operations in flight at most at once, per account (accounts applied at once each have
+    /// their own N).
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 

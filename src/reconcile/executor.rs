@@ -956,18 +956,18 @@ async fn create_or_refused(
                     note: None,
                 });
             }
-            Err(e @ ApiError::Forbidden { .. }) => return Err(failure(e, manifest)),
+            Err(e @ ApiError::Forbidden { .. }) => return Err(failure(client, e, manifest)),
             Err(e @ ApiError::Connect(_)) => {
                 failures += 1;
                 if failures >= policy.max_attempts {
-                    return Ok(failure(e, manifest));
+                    return Ok(failure(client, e, manifest));
                 }
                 debug!(name = %request.name, error = %e, "could not connect; the create was not sent, sending it again");
                 tokio::time::sleep(policy.backoff_ceiling(failures)).await;
                 continue;
             }
             Err(e) if e.outcome_unknown() => e,
-            Err(e) => return Ok(failure(e, manifest)),
+            Err(e) => return Ok(failure(client, e, manifest)),
         };
         failures += 1;
         warn!(name = %request.name, error = %error, "create outcome unknown; listing before any retry");
@@ -992,7 +992,7 @@ async fn create_or_refused(
             Ok(None) if failures < policy.max_attempts => {
                 info!(name = %request.name, "not on the platform after a server error; sending it again");
             }
-            Ok(None) => return Ok(failure(error, manifest)),
+            Ok(None) => return Ok(failure(client, error, manifest)),
             Err(list_error) => {
                 return Ok(Outcome::Unknown {
                     error: format!(
@@ -1015,7 +1015,7 @@ async fn find_by_name(client: &Client, name: &str) -> Result<Option<RemoteCampai
 
 /// A definite failure, with 422 field errors (and a 404 for the assistant) mapped back to the
 /// manifest's lines.
-fn failure(error: ApiError, manifest: Option<&Manifest>) -> Outcome {
+fn failure(client: &Client, error: ApiError, manifest: Option<&Manifest>) -> Outcome {
     let mut diagnostics = Vec::new();
     if let Some(m) = manifest {
         match &error {
@@ -1042,7 +1042,8 @@ fn failure(error: ApiError, manifest: Option<&Manifest>) -> Outcome {
             _ => {}
         }
     }
-    let shown = crate::diagnostic::Diagnostic::from(error);
+    // The hint names where this client's URL and token are set (flags, or a config account).
+    let shown = client.diagnostic(&error);
     Outcome::Failed {
         hint: shown.hint,
         error: shown.message,

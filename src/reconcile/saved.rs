@@ -91,6 +91,9 @@ pub struct SavedPlan {
     /// `apply` recomputes the plan with the same targets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub targets: Vec<String>,
+    /// Whether the plan covered the whole account (and so listed unmanaged campaigns): a path
+    /// on the command line narrows an account even when it names the account's directory.
+    pub whole_account: bool,
     pub fingerprint: Fingerprint,
     /// The existing campaigns whose leads `fingerprint.leads` covers.
     pub lead_campaigns: Vec<u64>,
@@ -117,6 +120,7 @@ impl SavedPlan {
             api_url: api_url.to_owned(),
             paths: paths.to_vec(),
             targets: Vec::new(),
+            whole_account: false,
             fingerprint: Fingerprint {
                 manifests: manifests_fingerprint(manifests),
                 remote: remote_fingerprint(remote),
@@ -140,9 +144,11 @@ impl SavedPlan {
         self
     }
 
-    /// The plan was narrowed to these `--target` patterns.
-    pub fn with_targets(mut self, targets: &[String]) -> SavedPlan {
+    /// The plan was narrowed to these `--target` patterns, and covered the whole account or
+    /// not.
+    pub fn with_scope(mut self, targets: &[String], whole_account: bool) -> SavedPlan {
         self.targets = targets.to_vec();
+        self.whole_account = whole_account;
         self
     }
 }

@@ -237,7 +237,7 @@ fn account_selects_part_of_a_saved_plan_and_an_account_it_lacks_is_refused() {
 }
 
 #[test]
-fn accounts_are_applied_at_once_each_report_shown_whole_under_its_account() {
+fn accounts_are_applied_at_once_each_result_named_by_its_account() {
     // Every request takes 400 ms, so that two accounts applied one after the other could
     // never have requests in flight at the same moment.
     let acme = Emulator::start_with(&["--latency", "400"]);
@@ -272,23 +272,29 @@ fn accounts_are_applied_at_once_each_report_shown_whole_under_its_account() {
         "both accounts had requests in flight at once (the accounts were applied one after the other):\n{}",
         applied.all()
     );
-    // Grouped: each account's results sit under its own header, acme's before beta's,
-    // whatever order they finished in.
+    // Each result is printed as it happens, after its account's name (a run killed midway
+    // still leaves a record), and each account's summary under its header.
     let out = &applied.stdout;
-    let at = |needle: &str| {
-        out.rfind(needle)
-            .unwrap_or_else(|| panic!("stdout lacks {needle:?}:\n{out}"))
-    };
-    let (acme_results, beta_results) = (at("Account acme ("), at("Account beta ("));
-    assert!(acme_results < beta_results, "in account order:\n{out}");
-    for line in ["\"Acme one\": created", "\"Acme two\": created"] {
-        let i = at(line);
-        assert!(
-            acme_results < i && i < beta_results,
-            "{line:?} under acme's header:\n{out}"
+    for line in [
+        "acme |   + \"Acme one\": created",
+        "acme |   + \"Acme two\": created",
+        "beta |   + \"Beta one\": created",
+    ] {
+        assert!(out.contains(line), "stdout lacks {line:?}:\n{out}");
+    }
+    for (account, created) in [("acme", 2), ("beta", 1)] {
+        let block = format!("Account {account} (");
+        let at = out
+            .find(&block)
+            .and_then(|plan| out[plan + 1..].find(&block).map(|i| i + plan + 1))
+            .unwrap_or_else(|| panic!("no results block for {account} after its plan:\n{out}"));
+        let summary = out[at..].lines().nth(1).unwrap_or_default();
+        assert_eq!(
+            summary,
+            format!("Apply complete: {created} created, 0 failed."),
+            "{account}'s summary under its header:\n{out}"
         );
     }
-    assert!(at("\"Beta one\": created") > beta_results, "{out}");
 }
 
 #[test]
@@ -525,4 +531,60 @@ fn an_interrupt_stops_every_account_between_operations() {
         out.contains("not started: the run was interrupted"),
         "the report names what did not run:\n{out}"
     );
+}
+
+/// A plan saved with a path that narrows an account (here `.`, every account's directory) does
+/// not list unmanaged campaigns, and applying it must not list them either: the saved plan
+/// records whether it covered the whole account.
+#[test]
+fn a_plan_saved_with_a_path_applies_though_an_account_has_an_unmanaged_campaign() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    ws.write("accounts/acme/h.yaml", manifest("Made by hand", ""));
+    run_in(
+        &ws,
+        ".",
+        &[
+            "apply",
+            "--auto-approve",
+            "--account",
+            "acme",
+            "accounts/acme/h.yaml",
+        ],
+    )
+    .assert_code(0);
+    std::fs::remove_file(ws.path().join("accounts/acme/h.yaml")).expect("rm");
+    run_in(&ws, ".", &["plan", ".", "--out", "all.plan"]).assert_code(0);
+    run_in(&ws, ".", &["apply", "--auto-approve", "all.plan"]).assert_code(0);
+    assert_eq!(
+        acme.campaign_names(),
+        ["Acme one", "Acme two", "Made by hand"]
+    );
+    assert_eq!(beta.campaign_names(), ["Beta one"]);
+}
+
+/// A saved file whose accounts reach one platform account is refused before any lock is
+/// waited for (its own second lock would never come).
+#[test]
+fn a_saved_plan_whose_accounts_reach_one_platform_account_is_refused() {
+    let (acme, beta) = (Emulator::start(), beta_emulator());
+    let ws = repository(&acme, &beta);
+    run_in(&ws, ".", &["plan", "--out", "all.plan"]).assert_code(0);
+    // Since planning, beta's URL and token became acme's.
+    let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
+    ws.write("campaignctl.yaml", config.replace(&beta.url, &acme.url));
+    ws.write("secrets/beta.token", format!("{TOKEN}\n"));
+    let run = campaignctl(ws.path(), None)
+        .env("ACME_TOKEN", TOKEN)
+        .args([
+            "apply",
+            "--auto-approve",
+            "--lock-timeout",
+            "20s",
+            "all.plan",
+        ])
+        .run();
+    run.assert_code(1);
+    assert!(!run.all().contains("Waiting for the lock"), "{}", run.all());
+    assert_eq!(acme.stats()["campaign_create_requests"], 0);
 }

@@ -374,7 +374,7 @@ async fn run_with(
                 &planned.plan,
             )
             .with_lifecycle(&lifecycle)
-            .with_targets(scope.target_patterns())
+            .with_scope(scope.target_patterns(), scope.whole_account)
             .with_account(account.name.as_deref()),
         ),
     };

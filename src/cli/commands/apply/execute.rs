@@ -1,8 +1,10 @@
 //! Executing approved plans: one account's straight to the terminal, each result as it
-//! completes; or several accounts' at once, each within its own parallelism, each report
-//! gathered and printed as one block under its account's header, in account order.
+//! completes; or several accounts' at once, each within its own parallelism, each result
+//! printed as it completes with the account's name in front (so that a run killed midway
+//! still leaves a record of what it did), and each account's summary printed under its
+//! header when the account is done.
 
-use futures::stream::{FuturesOrdered, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::account_lock::AccountLock;
 use crate::api::Client;
@@ -37,15 +39,34 @@ pub struct Ready {
 enum Sink<'a> {
     /// Straight to stdout, each line as its operation finishes, under a bar of its own.
     Terminal,
-    /// Into `text`, printed as one block when the account is done; its bar among `bars`.
-    Gathered { text: String, bars: &'a Bars },
+    /// Each line to stdout as its operation finishes, after `prefix` (the account's name);
+    /// the summary (or JSON document) into `report`, printed when the account is done. Its
+    /// bar is among `bars`.
+    Shared {
+        prefix: String,
+        report: String,
+        bars: &'a Bars,
+    },
 }
 
 impl Sink<'_> {
-    fn print(&mut self, line: &str) {
+    /// Lines shown as they happen.
+    fn print(&mut self, lines: &str) {
         match self {
-            Sink::Terminal => anstream::print!("{line}"),
-            Sink::Gathered { text, .. } => text.push_str(line),
+            Sink::Terminal => anstream::print!("{lines}"),
+            Sink::Shared { prefix, bars, .. } => bars.suspend(|| {
+                for line in lines.lines().filter(|l| !l.trim().is_empty()) {
+                    anstream::println!("{prefix}{line}");
+                }
+            }),
+        }
+    }
+
+    /// The account's summary, or its JSON document.
+    fn report(&mut self, text: &str) {
+        match self {
+            Sink::Terminal => anstream::print!("{text}"),
+            Sink::Shared { report, .. } => report.push_str(text),
         }
     }
 }
@@ -55,26 +76,33 @@ pub async fn one(ready: &Ready, options: &Options) -> u8 {
     execute(ready, options, &mut Sink::Terminal).await
 }
 
-/// Executes several accounts' plans at once. Each account's results are printed as one block
-/// under its header once it and every account before it are done, so the output reads the same
-/// however the accounts interleave; on a terminal, a bar per account shows progress meanwhile.
-/// Returns each account's name and exit code, in order.
+/// Executes several accounts' plans at once. Each result line is printed as it completes,
+/// after its account's name (`acme | + "A": created (id 4)`); each account's summary (or JSON
+/// document) is printed under its header as soon as the account is done. On a terminal, a bar
+/// per account shows progress meanwhile. Returns each account's name and exit code.
 pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, u8)> {
     if readies.is_empty() {
         return Vec::new();
     }
     let bars = &Bars::start();
     let text = options.format == Format::Text;
-    let mut running: FuturesOrdered<_> = readies
+    let width = readies
+        .iter()
+        .map(|r| r.name.as_deref().unwrap_or_default().chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut running: FuturesUnordered<_> = readies
         .iter()
         .map(|ready| async move {
-            let mut sink = Sink::Gathered {
-                text: String::new(),
+            let name = ready.name.as_deref().unwrap_or_default();
+            let mut sink = Sink::Shared {
+                prefix: format!("{name:width$} | "),
+                report: String::new(),
                 bars,
             };
             let code = execute(ready, options, &mut sink).await;
-            let Sink::Gathered { text: report, .. } = sink else {
-                unreachable!("made gathered above")
+            let Sink::Shared { report, .. } = sink else {
+                unreachable!("made shared above")
             };
             (ready, code, report)
         })
@@ -83,9 +111,9 @@ pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, u8)> {
     while let Some((ready, code, report)) = running.next().await {
         bars.suspend(|| {
             if text {
-                anstream::println!("{}", account_heading(&ready.title));
+                anstream::println!("\n{}", account_heading(&ready.title));
             }
-            // JSON documents were gathered as text too: each is one document.
+            // A JSON document is one account's report.
             anstream::print!("{report}");
             if text {
                 anstream::println!();
@@ -119,7 +147,7 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> u8 {
     // lines stay, printed with the bar cleared.
     let mut progress = text.then(|| match sink {
         Sink::Terminal => Progress::start(plan.operations.len()),
-        Sink::Gathered { bars, .. } => bars.add(
+        Sink::Shared { bars, .. } => bars.add(
             plan.operations.len(),
             ready.name.as_deref().unwrap_or(&ready.title),
         ),
@@ -165,17 +193,17 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> u8 {
         progress.finish();
     }
     if text {
-        sink.print(&format!(
-            "\n{}",
-            render::apply_summary_text(&report, plan.summary().drift)
-        ));
+        let summary = render::apply_summary_text(&report, plan.summary().drift);
+        match sink {
+            Sink::Terminal => sink.report(&format!("\n{summary}")),
+            Sink::Shared { .. } => sink.report(&summary),
+        }
     } else {
         let doc = with_account(render::apply_json(plan, &report), ready.name.as_deref());
         match sink {
             Sink::Terminal => print_json(&doc),
-            Sink::Gathered { text, .. } => {
-                text.push_str(&serde_json::to_string_pretty(&doc).unwrap_or_default());
-                text.push('\n');
+            Sink::Shared { .. } => {
+                sink.report(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"))
             }
         }
     }

@@ -172,6 +172,17 @@ fn entries<'a>(
         .with_hint("leave out --account to apply the whole file, or plan that account"));
     }
     let Some(config) = config else {
+        // A run without a config plans one account, from the flags.
+        if plans.plans.len() > 1 || !in_file.is_empty() {
+            return Err(Diagnostic::error(
+                None,
+                format!(
+                    "{} names no repository config but holds the plans of accounts; nothing was applied",
+                    file.display()
+                ),
+            )
+            .with_hint(REPLAN));
+        }
         let client = crate::cli::settings::client_from(api)?;
         return Ok(plans
             .plans
@@ -223,6 +234,22 @@ fn entries<'a>(
             client: accounts::client_for(&account, api)?,
             account: Some((account, config_file)),
         });
+    }
+    // Two accounts that reach one platform account would wait for their own lock: refused, as
+    // the config itself refuses them.
+    let mut seen = std::collections::HashMap::new();
+    for entry in &entries {
+        let name = entry.saved.account.as_deref().unwrap_or_default();
+        if let Some(other) = seen.insert(entry.client.account_identity(), name) {
+            return Err(Diagnostic::error(
+                None,
+                format!(
+                    "accounts {other} and {name} of {} reach the same platform account (the same API URL and token); nothing was applied",
+                    file.display()
+                ),
+            )
+            .with_hint("give each account of the config its own token, then plan again"));
+        }
     }
     Ok(entries)
 }
@@ -364,8 +391,10 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
         )
         .with_hint(REPLAN));
     }
-    // The same scope as the plan: the same paths, the same targets.
-    let scope = Scope::of(&saved.paths, Targets::new(&saved.targets));
+    // The same scope as the plan: the same paths, the same targets, the whole account only if
+    // the plan covered it.
+    let mut scope = Scope::of(&saved.paths, Targets::new(&saved.targets));
+    scope.whole_account &= saved.whole_account;
     if saved.lifecycle.prune_prefix.is_some() {
         scope
             .allows_prune()
