@@ -28,34 +28,11 @@ pub async fn run_accounts(
             return run(single, args).await;
         }
     }
-    // Each account's manifests are loaded once, here: for its targets, for whether it may be
-    // read, and for its plan.
-    let loads = load_accounts(runs);
-    let manifests = manifests_of(&loads);
-    let targets = targets_matching(&manifests, &args.scope.targets)?;
-    // Every account's campaigns, assistants and phone numbers are read at once (each client
-    // within its own bound); the plans are then made and shown one account after another.
-    // Only for accounts whose manifests are valid and that nothing else refuses before a
-    // request (`ready_to_read`): a plan of invalid manifests sends nothing to the platform.
-    let observed: Vec<Option<Prefetched>> =
-        futures::future::join_all(runs.iter().zip(&targets).zip(&loads).map(
-            |((run, targets), load)| async move {
-                match (run, targets, load) {
-                    (Ok(account), Some(targets), Some(load))
-                        if ready_to_read(account, args, targets, load) =>
-                    {
-                        Some(Observed::fetch(&account.client).await)
-                    }
-                    _ => None,
-                }
-            },
-        ))
-        .await;
+    let (targets, loads) = load_and_target(runs, &args.scope.targets)?;
+    let reads = prefetch(runs, &targets, loads, &args.lifecycle.options(), |_| true).await;
     let mut codes = Vec::new();
     let mut saved = Vec::new();
-    for (((run_or_error, targets), observed), load) in
-        runs.iter().zip(targets).zip(observed).zip(loads)
-    {
+    for ((run_or_error, targets), read) in runs.iter().zip(targets).zip(reads) {
         let text = args.format != PlanFormat::Json;
         let Some(account) = account_header(run_or_error, text, &mut codes) else {
             continue;
@@ -70,7 +47,6 @@ pub async fn run_accounts(
             },
             ..args.clone()
         };
-        let read = load.map(|load| Read { load, observed });
         let code = match run_with(account, args, read).await {
             Ok((code, plan)) => {
                 saved.extend(plan);
@@ -170,19 +146,55 @@ pub fn account_header<'a>(
     }
 }
 
-/// With several accounts, each `--target` pattern must match a campaign of at least one of
-/// them, and each account is planned with the patterns that match its campaigns (`None`: no
-/// pattern does, the account is left out). Without targets every account runs unnarrowed.
-pub fn targets_by_account(
+/// Each account's `--target` patterns (`None`: left out), by account.
+pub type AccountTargets = Vec<Option<Vec<String>>>;
+
+/// Each account's manifests, loaded once (`None` for an account that cannot run), and its
+/// `--target` patterns (`targets_matching`).
+pub fn load_and_target(
     runs: &[Result<AccountRun, AccountError>],
     targets: &[String],
-) -> Result<Vec<Option<Vec<String>>>, Diagnostic> {
-    if targets.is_empty() || runs.len() < 2 {
-        return Ok(runs.iter().map(|_| Some(targets.to_vec())).collect());
-    }
+) -> Result<(AccountTargets, Vec<Option<LoadOutcome>>), Diagnostic> {
     let loads = load_accounts(runs);
-    let manifests = manifests_of(&loads);
-    targets_matching(&manifests, targets)
+    let targets = targets_matching(&manifests_of(&loads), targets)?;
+    Ok((targets, loads))
+}
+
+/// What was read of each account before its plan: its manifests (`loads`), and the platform's
+/// lists when `may_read` allows it (an account whose lock could not be taken must not be read)
+/// and the account is ready to be read (`ready_to_read`: a plan of invalid manifests sends
+/// nothing to the platform). The lists of every account are read at once, each client within
+/// its own bound.
+pub async fn prefetch(
+    runs: &[Result<AccountRun, AccountError>],
+    targets: &AccountTargets,
+    loads: Vec<Option<LoadOutcome>>,
+    lifecycle: &LifecycleOptions,
+    may_read: impl Fn(usize) -> bool,
+) -> Vec<Option<Read>> {
+    let observed: Vec<Option<Prefetched>> =
+        futures::future::join_all(runs.iter().zip(targets).zip(&loads).enumerate().map(
+            |(i, ((run, targets), load))| {
+                let ready = match (run, targets, load) {
+                    (Ok(account), Some(targets), Some(load)) => {
+                        may_read(i) && ready_to_read(account, lifecycle, targets, load)
+                    }
+                    _ => false,
+                };
+                async move {
+                    match run {
+                        Ok(account) if ready => Some(Observed::fetch(&account.client).await),
+                        _ => None,
+                    }
+                }
+            },
+        ))
+        .await;
+    loads
+        .into_iter()
+        .zip(observed)
+        .map(|(load, observed)| load.map(|load| Read { load, observed }))
+        .collect()
 }
 
 /// Each account's manifests (`None` for an account that cannot run).
@@ -199,12 +211,14 @@ fn manifests_of(loads: &[Option<LoadOutcome>]) -> Vec<Option<&[Manifest]>> {
         .collect()
 }
 
-/// [`targets_by_account`] on the accounts' manifests as loaded (`None`: the account cannot
-/// run).
+/// With several accounts, each `--target` pattern must match a campaign of at least one of
+/// them, and each account is planned with the patterns that match its campaigns (`None`: no
+/// pattern does, and the account is left out). Without targets every account runs
+/// unnarrowed.
 fn targets_matching(
     accounts: &[Option<&[Manifest]>],
     targets: &[String],
-) -> Result<Vec<Option<Vec<String>>>, Diagnostic> {
+) -> Result<AccountTargets, Diagnostic> {
     if targets.is_empty() || accounts.len() < 2 {
         return Ok(accounts.iter().map(|_| Some(targets.to_vec())).collect());
     }
@@ -248,11 +262,11 @@ fn targets_matching(
 /// turn comes, after their checks). Silent: the account's own run reports any problem.
 fn ready_to_read(
     account: &AccountRun,
-    args: &PlanArgs,
+    lifecycle: &LifecycleOptions,
     targets: &[String],
     load: &LoadOutcome,
 ) -> bool {
-    if args.lifecycle.base.is_some() || args.lifecycle.prune_prefix.is_some() {
+    if lifecycle.base.is_some() || lifecycle.prune_prefix.is_some() {
         return false;
     }
     if load.has_errors() {

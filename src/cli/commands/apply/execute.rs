@@ -208,7 +208,7 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> u8 {
         }
     }
     if cancel.is_cancelled() {
-        anstream::eprintln!("error: the apply {}was interrupted; the report above names what did not run. Run `campaignctl plan` to see what is left.", of_account(ready));
+        anstream::eprintln!("error: the apply {}was interrupted; its report on stdout names what did not run. Run `campaignctl plan` to see what is left.", of_account(ready));
         return exit::ERROR;
     }
     if report.no_failures() {

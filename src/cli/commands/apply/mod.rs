@@ -19,7 +19,7 @@ use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::Format;
 use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
-use crate::manifest;
+use crate::manifest::{self, LoadOutcome};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::operation::{Approval, Approvals};
 use crate::reconcile::pipeline::Planned;
@@ -27,7 +27,7 @@ use crate::reconcile::plan::ActionKind;
 use crate::reconcile::{Plan, Report};
 use crate::render::{self as render, details, PlanTextOptions};
 
-use super::plan::{make_plan, print_json, with_account};
+use super::plan::{make_plan, print_json, with_account, Read};
 
 mod execute;
 pub mod saved_file;
@@ -81,14 +81,14 @@ pub async fn run_accounts(
             return run(single, options).await;
         }
     }
-    let targets = super::plan::targets_by_account(runs, &options.targets)?;
+    let (targets, loads) = super::plan::load_and_target(runs, &options.targets)?;
     // One interrupt ends the whole run, not only the account being applied.
     let signals = tokio::spawn(execute::listen(options.interrupt.clone()));
     let options = Options {
         interrupt_listened: true,
         ..options
     };
-    let codes = each_account(runs, targets, &options).await;
+    let codes = each_account(runs, targets, loads, &options).await;
     signals.abort();
     Ok(super::plan::combine(&codes, options.format == Format::Text))
 }
@@ -107,25 +107,31 @@ fn name_of(run: &Result<AccountRun, AccountError>) -> String {
 async fn each_account(
     runs: &[Result<AccountRun, AccountError>],
     targets: Vec<Option<Vec<String>>>,
+    loads: Vec<Option<LoadOutcome>>,
     options: &Options,
 ) -> Vec<(String, u8)> {
     let at_once = options.auto_approve;
-    let mut locks = if at_once {
+    // At once: every lock, then every account's lists read at once (under its lock). One at a
+    // time: each account takes its lock and reads its manifests and lists when its turn comes.
+    let (locks, reads) = if at_once {
         let clients = runs.iter().zip(&targets).map(|(run, targets)| {
             run.as_ref()
                 .ok()
                 .filter(|_| targets.is_some())
                 .map(|a| &a.client)
         });
-        lock_all(clients, options).await
+        let locks = lock_all(clients, options).await;
+        let locked = |i: usize| matches!(locks.get(i), Some(Some(Ok(_))));
+        let reads = super::plan::prefetch(runs, &targets, loads, &options.lifecycle, locked).await;
+        (locks, reads)
     } else {
-        Vec::new()
-    }
-    .into_iter();
+        (Vec::new(), Vec::new())
+    };
+    let (mut locks, mut reads) = (locks.into_iter(), reads.into_iter());
     let mut codes = Vec::new();
     let mut readies = Vec::new();
     for (run_or_error, targets) in runs.iter().zip(targets) {
-        let taken = locks.next().flatten();
+        let (taken, read) = (locks.next().flatten(), reads.next().flatten());
         if options.interrupt.is_cancelled() {
             codes.push(not_applied(name_of(run_or_error)));
             continue;
@@ -147,7 +153,7 @@ async fn each_account(
             None => lock(&account.client, &options).await,
         };
         let prepared = match lock {
-            Ok(lock) => prepare(account, &options, lock).await,
+            Ok(lock) => prepare(account, &options, lock, read).await,
             Err(e) => Err(e.into()),
         };
         let code = match prepared {
@@ -167,6 +173,9 @@ async fn each_account(
         }
     }
     codes.extend(execute::all(&readies, options).await);
+    // In the accounts' order, however their executions finished.
+    let order: Vec<String> = runs.iter().map(name_of).collect();
+    codes.sort_by_key(|(name, _)| order.iter().position(|n| n == name));
     codes
 }
 
@@ -234,7 +243,7 @@ async fn lock(client: &Client, options: &Options) -> Result<AccountLock, Diagnos
 /// `apply` of one account: lock, plan, show, approve, execute.
 pub async fn run(account: &AccountRun, options: Options) -> anyhow::Result<u8> {
     let lock = lock(&account.client, &options).await?;
-    Ok(match prepare(account, &options, lock).await? {
+    Ok(match prepare(account, &options, lock, None).await? {
         Prepared::Done(code) => code,
         Prepared::Ready(ready) => execute::one(&ready, &options).await,
     })
@@ -254,6 +263,7 @@ async fn prepare(
     account: &AccountRun,
     options: &Options,
     lock: AccountLock,
+    read: Option<Read>,
 ) -> anyhow::Result<Prepared> {
     // --parallelism bounds every request of the run, the plan's concurrent lists included.
     let client = &account
@@ -275,18 +285,19 @@ async fn prepare(
         verbose: options.verbose,
         whole_account: scope.whole_account,
     };
-    // The plan as it stands now: made once, and again after a person's answer.
-    let plan_now = || {
+    // The plan as it stands now: made once (from what was read already, if anything), and
+    // again after a person's answer.
+    let plan_now = |read| {
         make_plan(
             client,
             roots,
             &scope,
             options.format,
             &options.lifecycle,
-            None,
+            read,
         )
     };
-    let Some(mut planned) = plan_now().await? else {
+    let Some(mut planned) = plan_now(read).await? else {
         return Ok(Prepared::Done(exit::ERROR));
     };
     let name = account.name.as_deref();
@@ -321,7 +332,7 @@ async fn prepare(
         }
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
-        let Some(again) = plan_now().await? else {
+        let Some(again) = plan_now(None).await? else {
             return Ok(Prepared::Done(exit::ERROR));
         };
         if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {
