@@ -146,25 +146,23 @@ fn config_governing(path: &Path) -> Option<PathBuf> {
     config::find(dir)
 }
 
-/// The manifests of each selected account, without clients. Refuses paths that belong to no
-/// selected account, and paths that a repository config governs when another one (or none)
-/// is in effect: planning them without their account's API and defaults would be wrong.
-pub fn select_roots(
-    args: &AccountArgs,
+/// Refuses a path that a repository config governs when another one (or none) is in effect:
+/// planning it without its account's API and defaults would be wrong.
+pub fn refuse_foreign_paths(
     paths: &[PathBuf],
-) -> Result<(Option<RepoConfig>, Vec<Selected>), Diagnostic> {
-    let config = config_of(args)?;
-    let in_effect = config.as_ref().map(|c| config::real_path(&c.file));
+    in_effect: Option<&RepoConfig>,
+) -> Result<(), Diagnostic> {
+    let in_effect = in_effect.map(|c| config::real_path(&c.file));
     for path in paths {
         if let Some(governing) = config_governing(path) {
             if in_effect.as_deref() != Some(config::real_path(&governing).as_path()) {
                 return Err(Diagnostic::error(
                     None,
                     format!(
-                    "{} belongs to the repository config {}, which is not the one in effect here",
-                    path.display(),
-                    governing.display()
-                ),
+                        "{} belongs to the repository config {}, which is not the one in effect here",
+                        path.display(),
+                        governing.display()
+                    ),
                 )
                 .with_hint(format!(
                     "run from inside that repository, or give --config {}",
@@ -173,6 +171,18 @@ pub fn select_roots(
             }
         }
     }
+    Ok(())
+}
+
+/// The manifests of each selected account, without clients. Refuses paths that belong to no
+/// selected account, and paths that a repository config governs when another one (or none)
+/// is in effect: planning them without their account's API and defaults would be wrong.
+pub fn select_roots(
+    args: &AccountArgs,
+    paths: &[PathBuf],
+) -> Result<(Option<RepoConfig>, Vec<Selected>), Diagnostic> {
+    let config = config_of(args)?;
+    refuse_foreign_paths(paths, config.as_ref())?;
     let Some(config) = config else {
         return Ok((
             None,

@@ -590,3 +590,32 @@ fn a_saved_plan_whose_accounts_reach_one_platform_account_is_refused() {
     assert!(!run.all().contains("Waiting for the lock"), "{}", run.all());
     assert_eq!(acme.stats()["campaign_create_requests"], 0);
 }
+
+/// A plan made without a config, whose manifests have since come under one, is refused even
+/// from outside the repository: its campaigns now belong to an account with its own API.
+#[test]
+fn a_saved_plan_whose_paths_came_under_a_config_is_refused() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write("campaigns/a.yaml", manifest("Loose", ""));
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "loose.plan"])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "campaignctl.yaml",
+        format!(
+            "accounts:\n  acme:\n    api_url: {}\n    token_env: ACME_TOKEN\n    paths: [campaigns]\n",
+            emu.url
+        ),
+    );
+    let elsewhere = Workspace::new();
+    campaignctl(elsewhere.path(), Some(&emu))
+        .args(["apply", "--auto-approve"])
+        .arg_path(&ws.path().join("loose.plan"))
+        .run()
+        .assert_code(1)
+        .assert_contains("belongs to the repository config");
+    assert_eq!(emu.stats()["campaign_create_requests"], 0);
+}

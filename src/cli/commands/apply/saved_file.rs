@@ -94,6 +94,11 @@ pub async fn run(
         )
         .with_hint(REPLAN)
     })?;
+    // The file's paths, now under the directory it was made in, may since have come under a
+    // repository config (or another one): refused, as on the command line.
+    for entry in &entries {
+        accounts::refuse_foreign_paths(&entry.saved.paths, config.as_ref())?;
+    }
     let several = entries.len() > 1;
     let signals = several.then(|| tokio::spawn(execute::listen(options.interrupt.clone())));
     let options = Options {
