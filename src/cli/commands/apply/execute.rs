@@ -4,6 +4,8 @@
 //! still leaves a record of what it did), and each account's summary printed under its
 //! header when the account is done.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use futures::stream::{FuturesUnordered, StreamExt};
 
 use crate::account_lock::AccountLock;
@@ -46,6 +48,8 @@ enum Sink<'a> {
         prefix: String,
         report: String,
         bars: &'a Bars,
+        /// An account's summary was the last thing printed: a blank line comes first.
+        after_block: &'a AtomicBool,
     },
 }
 
@@ -54,7 +58,15 @@ impl Sink<'_> {
     fn print(&mut self, lines: &str) {
         match self {
             Sink::Terminal => anstream::print!("{lines}"),
-            Sink::Shared { prefix, bars, .. } => bars.suspend(|| {
+            Sink::Shared {
+                prefix,
+                bars,
+                after_block,
+                ..
+            } => bars.suspend(|| {
+                if after_block.swap(false, Ordering::Relaxed) {
+                    anstream::println!();
+                }
                 for line in lines.lines().filter(|l| !l.trim().is_empty()) {
                     anstream::println!("{prefix}{line}");
                 }
@@ -85,6 +97,7 @@ pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, u8)> {
         return Vec::new();
     }
     let bars = &Bars::start();
+    let after_block = &AtomicBool::new(false);
     let text = options.format == Format::Text;
     let width = readies
         .iter()
@@ -99,6 +112,7 @@ pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, u8)> {
                 prefix: format!("{name:width$} | "),
                 report: String::new(),
                 bars,
+                after_block,
             };
             let code = execute(ready, options, &mut sink).await;
             let Sink::Shared { report, .. } = sink else {
@@ -115,14 +129,15 @@ pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, u8)> {
             }
             // A JSON document is one account's report.
             anstream::print!("{report}");
-            if text {
-                anstream::println!();
-            }
         });
+        after_block.store(text, Ordering::Relaxed);
         codes.push((ready.name.clone().unwrap_or_default(), code));
     }
     drop(running);
     bars.finish();
+    if text {
+        anstream::println!();
+    }
     codes
 }
 
