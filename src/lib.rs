@@ -3,14 +3,13 @@
 //! Manifests (YAML in git) are the desired state, the platform API is the observed state;
 //! `plan` is a pure function of the two and `apply` executes it. ARCHITECTURE.md maps the modules.
 
+pub use campaignctl_core::{campaign, diagnostic, escape};
+
 pub mod account_lock;
 pub mod api;
-pub mod campaign;
 pub mod cli;
 pub mod config;
-pub mod diagnostic;
 pub mod emulator;
-pub mod escape;
 pub mod lint;
 pub mod manifest;
 pub mod reconcile;

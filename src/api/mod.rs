@@ -1,11 +1,11 @@
 //! The platform API: wire types, the HTTP client with retries and error mapping, and the token.
 
-pub mod campaign_status;
+pub use campaignctl_core::api::{campaign_status, types};
+
 pub mod client;
 pub mod error;
 pub mod retry;
 pub mod secret;
-pub mod types;
 
 pub use client::{parse_base_url, BaseUrlError, Client, ClientConfig};
 pub use error::ApiError;

@@ -3,18 +3,14 @@
 
 mod at_revision;
 mod defaults;
-mod desired_status;
 mod discover;
 mod fields;
 mod files;
 mod leads;
 mod loader;
-#[allow(clippy::module_inception)] // the module is named after the type it holds, per house style
-mod manifest;
 mod named_fields;
 mod scalar;
 pub mod schema;
-mod suggest;
 #[cfg(test)]
 mod testing;
 mod text;
@@ -26,18 +22,18 @@ pub use crate::diagnostic::{
     serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
 pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevision};
+pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
 pub use discover::{discover, is_saved_plan, Discovered, CONFIG_FILE_NAME, SAVED_PLAN_KIND};
 pub use files::kind as file_kind;
 pub(crate) use loader::read_file;
 pub use loader::{load, load_roots, parse_bytes, parse_bytes_with, Root};
-pub use manifest::{CampaignSpec, Manifest};
 pub(crate) use scalar::ScalarKind;
 pub(crate) use text::decode as decode_text;
 
-pub use desired_status::DesiredStatus;
+use campaignctl_core::manifest::suggest;
+pub use campaignctl_core::manifest::suggest_closest;
 pub use leads::{normalize_phone, DesiredLead, LeadsSpec};
-pub use suggest::closest as suggest_closest;
 
 /// What loading a set of paths produced: the valid manifests and every diagnostic, sorted by
 /// file, line and column. Callers must not use `manifests` for writes when `has_errors()`.

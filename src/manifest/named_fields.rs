@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::desired_status::DesiredStatus;
 use super::fields::{DistinctList, FieldChecker};
 use super::files::{self, LeadsPathError};
 use super::leads::{self, DesiredLead, LeadsSpec, E164_HINT, PHONE_COLUMN};
 use super::scalar::ScalarKind;
 use super::suggest;
 use super::yaml::{quote, Node, Value};
+use super::DesiredStatus;
 use crate::diagnostic::Diagnostic;
 
 /// Each name field and the id field it stands for: a manifest writes one of each pair.

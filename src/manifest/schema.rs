@@ -12,8 +12,20 @@ use schemars::generate::SchemaSettings;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
 
-use crate::campaign::{limits, ClockTime, Weekday};
-use crate::manifest::DesiredStatus;
+use crate::campaign::limits;
+
+/// Stand-ins for the domain types `ClockTime`, `Weekday` and `DesiredStatus` (of the core
+/// crate) in the schema: a JSON Schema impl must sit with a type of this crate. Only their
+/// schemas are used, under the domain types' names.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct ClockTime(String);
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct Weekday(String);
+#[derive(Deserialize)]
+#[allow(dead_code)]
+struct DesiredStatus(String);
 
 /// A campaign manifest: one YAML document per campaign. Keys are the platform API's own field
 /// names. Fields left out are not managed: they are neither sent nor compared.
@@ -141,7 +153,10 @@ impl JsonSchema for DesiredStatus {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let names: Vec<&str> = DesiredStatus::ALL.iter().map(|d| d.as_str()).collect();
+        let names: Vec<&str> = crate::manifest::DesiredStatus::ALL
+            .iter()
+            .map(|d| d.as_str())
+            .collect();
         json_schema!({ "type": "string", "enum": names })
     }
 }
@@ -172,7 +187,10 @@ impl JsonSchema for Weekday {
     }
 
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        let names: Vec<&str> = Weekday::ALL.iter().map(|d| d.as_str()).collect();
+        let names: Vec<&str> = crate::campaign::Weekday::ALL
+            .iter()
+            .map(|d| d.as_str())
+            .collect();
         json_schema!({ "type": "string", "enum": names })
     }
 }

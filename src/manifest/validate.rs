@@ -6,9 +6,9 @@ use std::path::Path;
 use crate::campaign::{limits, MANIFEST_FIELDS};
 
 use super::fields::FieldChecker;
-use super::manifest::{CampaignSpec, Manifest};
 use super::suggest;
 use super::yaml::{excerpt, Document, Value};
+use super::{CampaignSpec, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
 
 /// What the platform does to whitespace around a name, and why it matters here.

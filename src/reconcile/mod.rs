@@ -1,21 +1,24 @@
 //! Reconciliation: the observed state, the pure plan and its operations, their execution, and
 //! the pipeline that ties them together. Rendering is beside it, in `render`.
+//!
+//! The pure part (planning, operations, lifecycle, baseline, scope) is the `campaignctl-core`
+//! crate, which cannot reach the network, async runtime or client; this module re-exports it
+//! beside what does I/O: reading the platform, executing operations, saved plan files.
 
-pub mod baseline;
+pub use campaignctl_core::reconcile::{
+    baseline, full_plan, leads_and_status, lifecycle, observed, operation, plan, references,
+    resolve, scope,
+};
+
+#[cfg(test)]
+mod core_tests;
 pub mod executor;
-pub mod full_plan;
-pub mod leads_and_status;
-pub mod lifecycle;
-pub mod observed;
-pub mod operation;
+mod observe;
 pub mod pipeline;
-pub mod plan;
-pub mod references;
-pub mod resolve;
 pub mod saved;
-pub mod scope;
 
 pub use executor::{execute, Event, ExecuteOptions, Outcome, Report};
+pub use observe::observe;
 pub use observed::Observed;
 pub use operation::{Approval, Approvals, Operation, OperationKind};
 pub use plan::{plan, Action, ActionKind, FieldChange, Plan, Summary};

@@ -20,8 +20,16 @@ use super::observed::Observed;
 use super::plan::Plan;
 use super::scope::{self, Scope};
 
+/// The scope of planning `paths` with `targets`: the whole account only when every path is a
+/// directory and there are no targets (whether a path is a directory is read here: the core
+/// reads no files).
+pub fn scope_of(paths: &[std::path::PathBuf], targets: Option<scope::Targets>) -> Scope {
+    Scope::of(targets, paths.iter().all(|p| p.is_dir()))
+}
+
 /// A plan together with what it was made from.
 #[derive(Debug)]
+
 pub struct Planned {
     pub load: LoadOutcome,
     pub observed: Observed,
@@ -60,11 +68,11 @@ pub async fn observe_and_plan_with(
     scope: &Scope,
     options: &LifecycleOptions,
 ) -> Result<Planned, ApiError> {
-    let observed = Observed::fetch(client).await?;
+    let observed = crate::reconcile::observe(client).await?;
     plan_observed(client, load, observed, scope, options).await
 }
 
-/// Step 3 on an observed state already read (`Observed::fetch`): the plan, with the leads it
+/// Step 3 on an observed state already read (`observe`): the plan, with the leads it
 /// needs read from the platform.
 pub async fn plan_observed(
     client: &Client,

@@ -8,7 +8,7 @@ use crate::in_process::emulator;
 use campaignctl::api::types::{Assistant, PhoneNumber};
 use campaignctl::api::ApiError;
 use campaignctl::manifest::parse_bytes;
-use campaignctl::reconcile::{execute, plan, ExecuteOptions, Observed, Outcome};
+use campaignctl::reconcile::{execute, plan, ExecuteOptions, Outcome};
 use tokio_util::sync::CancellationToken;
 
 #[tokio::test]
@@ -19,7 +19,9 @@ async fn platform_404_and_422_map_back_to_manifest_lines() {
     assert!(diags.is_empty(), "the manifest is valid offline: {diags:?}");
 
     // The observed state claims assistant 99 and number 77 exist (as they did when planned).
-    let mut observed = Observed::fetch(&client).await.expect("observe");
+    let mut observed = campaignctl::reconcile::observe(&client)
+        .await
+        .expect("observe");
     let mut ghost = observed.assistants[0].clone();
     ghost.id = 99;
     observed.assistants.push(Assistant { ..ghost });

@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use campaignctl::manifest::{parse_bytes, CampaignSpec, Manifest};
-use campaignctl::reconcile::{
-    execute, plan, ActionKind, ExecuteOptions, FieldChange, Observed, Plan,
-};
+use campaignctl::reconcile::{execute, plan, ActionKind, ExecuteOptions, FieldChange, Plan};
 use proptest::prelude::*;
 use tokio_util::sync::CancellationToken;
 
@@ -92,7 +90,7 @@ async fn apply_then_replan(world: World) -> Result<(), TestCaseError> {
 
     let desired = manifests(&world.desired);
     let observe = || async {
-        Observed::fetch(&client)
+        campaignctl::reconcile::observe(&client)
             .await
             .map_err(|e| TestCaseError::fail(format!("list: {e}")))
     };

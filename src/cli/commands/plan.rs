@@ -183,7 +183,9 @@ pub async fn prefetch(
                 };
                 async move {
                     match run {
-                        Ok(account) if ready => Some(Observed::fetch(&account.client).await),
+                        Ok(account) if ready => {
+                            Some(crate::reconcile::observe(&account.client).await)
+                        }
                         _ => None,
                     }
                 }
@@ -513,7 +515,7 @@ pub fn scope_of(account: &AccountRun, args: &ScopeArgs) -> Scope {
 /// The scope of planning `account` with these `--target` patterns: the whole account only
 /// when its paths were not narrowed.
 pub fn account_scope(account: &AccountRun, targets: &[String]) -> Scope {
-    let mut scope = Scope::of(&account.paths(), Targets::new(targets));
+    let mut scope = pipeline::scope_of(&account.paths(), Targets::new(targets));
     scope.whole_account &= account.whole;
     scope
 }

@@ -398,7 +398,7 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     }
     // The same scope as the plan: the same paths, the same targets, the whole account only if
     // the plan covered it.
-    let mut scope = Scope::of(&saved.paths, Targets::new(&saved.targets));
+    let mut scope = pipeline::scope_of(&saved.paths, Targets::new(&saved.targets));
     scope.whole_account &= saved.whole_account;
     if saved.lifecycle.prune_prefix.is_some() {
         scope

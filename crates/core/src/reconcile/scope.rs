@@ -8,7 +8,7 @@
 //! Naming a file plans that file's campaigns only.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use globset::{Glob, GlobMatcher};
 
@@ -104,9 +104,11 @@ impl Scope {
         }
     }
 
-    /// The scope of planning `paths` with `targets` (module docs).
-    pub fn of(paths: &[PathBuf], targets: Option<Targets>) -> Scope {
-        let whole_account = targets.is_none() && paths.iter().all(|p| p.is_dir());
+    /// The scope of planning paths with `targets` (module docs): the whole account only when
+    /// every path is a directory (`all_directories`, which the caller reads from the file
+    /// system) and there are no targets.
+    pub fn of(targets: Option<Targets>, all_directories: bool) -> Scope {
+        let whole_account = targets.is_none() && all_directories;
         Scope {
             targets,
             whole_account,
@@ -165,12 +167,12 @@ impl Scope {
 
 /// Which manifest a diagnostic is about: the document of its file that starts at or above its
 /// line.
-struct Owners<'a> {
+pub struct Owners<'a> {
     by_file: BTreeMap<&'a Path, Vec<(usize, &'a Manifest)>>,
 }
 
 impl<'a> Owners<'a> {
-    fn new(manifests: &'a [Manifest]) -> Owners<'a> {
+    pub fn new(manifests: &'a [Manifest]) -> Owners<'a> {
         let mut by_file: BTreeMap<&Path, Vec<(usize, &Manifest)>> = BTreeMap::new();
         for m in manifests {
             by_file
@@ -184,7 +186,7 @@ impl<'a> Owners<'a> {
         Owners { by_file }
     }
 
-    fn of(&self, d: &Diagnostic) -> Option<&'a Manifest> {
+    pub fn of(&self, d: &Diagnostic) -> Option<&'a Manifest> {
         let Location { file, line, .. } = d.location.as_ref()?;
         let starts = self.by_file.get(file.as_path())?;
         let after = starts.partition_point(|(start, _)| start <= line);
@@ -205,83 +207,4 @@ pub fn ids_in_scope(scope: &Scope, plan: &Plan, ids: Vec<u64>) -> Vec<u64> {
         .filter_map(|a| a.remote_id)
         .collect();
     ids.into_iter().filter(|id| wanted.contains(id)).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::manifest::parse_bytes;
-
-    fn manifests(yaml: &str) -> Vec<Manifest> {
-        let (manifests, diagnostics) = parse_bytes(Path::new("f.yaml"), yaml.as_bytes());
-        assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        manifests
-    }
-
-    fn targets(patterns: &[&str]) -> Targets {
-        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
-        Targets::new(&patterns).expect("patterns given")
-    }
-
-    #[test]
-    fn patterns_are_globs_and_names_match_themselves() {
-        let t = targets(&["Q4 *", "Lit [EU", "Exact [x]"]);
-        assert!(t.matches("Q4 East") && t.matches("Q4 "));
-        assert!(!t.matches("Q3 East"), "case and text matter");
-        assert!(
-            t.matches("Lit [EU"),
-            "an invalid glob matches its exact name"
-        );
-        assert!(
-            t.matches("Exact [x]"),
-            "a name with glob characters is its own pattern"
-        );
-        assert!(t.matches("Exact x"), "and is a glob too");
-        assert!(Targets::new(&[]).is_none());
-    }
-
-    #[test]
-    fn an_unmatched_target_says_so_with_the_closest_name() {
-        let ms = manifests(
-            "kind: Campaign\nname: Spring Outreach\nassistant_id: 7\n---\nkind: Campaign\nname: Winter\nassistant_id: 7\n",
-        );
-        let problems = targets(&["Spring Outreach", "sprng outreach", "Nothing*"]).unmatched(&ms);
-        assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(
-            problems[0].contains("\"sprng outreach\"")
-                && problems[0].contains("did you mean \"Spring Outreach\"?"),
-            "{problems:?}"
-        );
-        assert!(!problems[1].contains("did you mean"), "{problems:?}");
-    }
-
-    #[test]
-    fn a_problem_belongs_to_the_document_it_is_in() {
-        let ms = manifests(
-            "kind: Campaign\nname: A\nassistant_id: 7\n---\nkind: Campaign\nname: B\nassistant_id: 7\n",
-        );
-        let owners = Owners::new(&ms);
-        let at = |line| Diagnostic::error(Some(Location::new("f.yaml", line, 1)), "x");
-        let name = |d: &Diagnostic| owners.of(d).map(|m| m.spec.name.clone());
-        assert_eq!(name(&at(3)), Some("A".into()));
-        assert_eq!(name(&at(7)), Some("B".into()));
-        assert_eq!(
-            name(&Diagnostic::error(
-                Some(Location::new("other.csv", 2, 1)),
-                "x"
-            )),
-            None,
-            "a file without manifests belongs to none"
-        );
-    }
-
-    #[test]
-    fn the_whole_account_is_planned_from_directories_without_targets() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let file = dir.path().join("a.yaml");
-        std::fs::write(&file, "").expect("write");
-        assert!(Scope::of(&[dir.path().to_owned()], None).whole_account);
-        assert!(!Scope::of(&[file], None).whole_account);
-        assert!(!Scope::of(&[dir.path().to_owned()], Some(targets(&["A"]))).whole_account);
-    }
 }

@@ -1,0 +1,14 @@
+//! Campaign manifests as data: the typed spec a manifest validates into, with where each field
+//! was written. Finding, reading and validating files is the `campaignctl` crate's loader.
+
+mod desired_status;
+mod leads;
+#[allow(clippy::module_inception)] // the module is named after the type it holds, per house style
+mod manifest;
+pub mod suggest;
+
+pub use crate::diagnostic::{Diagnostic, Location};
+pub use desired_status::DesiredStatus;
+pub use leads::{normalize_phone, DesiredLead, LeadsSpec, E164_HINT};
+pub use manifest::{CampaignSpec, Manifest};
+pub use suggest::closest as suggest_closest;

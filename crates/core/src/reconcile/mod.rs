@@ -1,0 +1,14 @@
+//! Planning, pure: the observed state as data, the plan of a desired and an observed state, its
+//! operations and their approvals, the lifecycle (deletes, replacements), the write-once
+//! baseline and the scope of a run.
+
+pub mod baseline;
+pub mod full_plan;
+pub mod leads_and_status;
+pub mod lifecycle;
+pub mod observed;
+pub mod operation;
+pub mod plan;
+pub mod references;
+pub mod resolve;
+pub mod scope;

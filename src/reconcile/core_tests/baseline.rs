@@ -1,0 +1,178 @@
+//! Unit tests of `reconcile::baseline` (in the core crate), here because they build manifests
+//! with the loader, which reads files and so is not part of the core.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::manifest::Manifest;
+use crate::reconcile::baseline::*;
+use crate::reconcile::observed::Observed;
+use crate::reconcile::plan::{ActionKind, Plan};
+use serde_json::json;
+
+use crate::manifest::parse_bytes;
+use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::leads_and_status::{ObservedLead, ObservedLeads};
+use crate::reconcile::lifecycle::LifecycleOptions;
+
+fn observed(status: &str) -> Observed {
+    Observed {
+        campaigns: serde_json::from_value(
+            json!([{"id": 3, "name": "Q", "status": status, "max_retries": 3}]),
+        )
+        .expect("campaigns"),
+        assistants: serde_json::from_value(json!([
+            {"id": 7, "name": "Sales", "type": "outbound"},
+            {"id": 8, "name": "Support", "type": "outbound"}
+        ]))
+        .expect("assistants"),
+        ..Observed::default()
+    }
+}
+
+fn manifests(yaml: &str) -> Vec<Manifest> {
+    let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    manifests
+}
+
+fn planned(before: &str, now: &str, o: &Observed) -> Plan {
+    let options = LifecycleOptions {
+        baseline: Some(Arc::new(Baseline::single(
+            "git revision abc",
+            manifests(before),
+        ))),
+        ..LifecycleOptions::default()
+    };
+    let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
+    add_leads_and_status(plan_campaigns_with(&manifests(now), o, &options), o, &leads).plan
+}
+
+const BEFORE: &str = "kind: Campaign\nname: Q\nassistant: Sales\ntimezone: America/New_York\nmax_retries: 3\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
+
+#[test]
+fn a_changed_timezone_replaces_a_draft_and_names_the_baseline() {
+    let now = BEFORE.replace("America/New_York", "Europe/Berlin");
+    let p = planned(BEFORE, &now, &observed("draft"));
+    let ActionKind::Replace { changes, .. } = &p.actions[0].kind else {
+        panic!("a draft whose timezone changed is replaced: {p:#?}");
+    };
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].field, "timezone");
+    assert_eq!(changes[0].actual, json!("America/New_York"));
+    assert_eq!(changes[0].known_from.as_deref(), Some("git revision abc"));
+    assert!(!p.has_errors(), "{:?}", p.diagnostics);
+}
+
+#[test]
+fn a_changed_timezone_on_a_campaign_that_ran_is_an_error_at_its_line() {
+    let now = BEFORE.replace("America/New_York", "Europe/Berlin");
+    let p = planned(BEFORE, &now, &observed("in-progress"));
+    assert!(
+        matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+        "never replaced: {p:#?}"
+    );
+    let error = p
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .expect("an error");
+    assert_eq!(error.location.as_ref().map(|l| l.line), Some(4));
+    assert!(
+        error
+            .message
+            .contains("timezone changed since git revision abc")
+            && error.message.contains("may have run"),
+        "{error:?}"
+    );
+    assert!(
+        !p.operations.iter().any(|o| o.effects.destroys_data),
+        "{:?}",
+        p.operations
+    );
+}
+
+#[test]
+fn an_assistant_by_name_equals_the_same_assistant_by_id_and_nothing_is_not_compared() {
+    let now = BEFORE.replace("assistant: Sales", "assistant_id: 7");
+    let p = planned(BEFORE, &now, &observed("draft"));
+    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+        panic!("the same assistant: {p:#?}");
+    };
+    assert!(
+        write_once.is_empty(),
+        "compared, so not listed: {write_once:?}"
+    );
+
+    let other = BEFORE.replace("assistant: Sales", "assistant: Support");
+    let p = planned(BEFORE, &other, &observed("stopped"));
+    assert!(p.has_errors(), "another assistant on a stopped campaign");
+}
+
+#[test]
+fn a_reference_that_no_longer_resolves_is_not_compared_rather_than_changed() {
+    // The assistant was renamed in the dashboard ("Sales" is gone) and the manifest
+    // follows it under its new name: nothing is known to have changed.
+    let before = BEFORE.replace("assistant: Sales", "assistant: Gone");
+    let now = BEFORE.replace("assistant: Sales", "assistant: Support");
+    let p = planned(&before, &now, &observed("in-progress"));
+    assert!(!p.has_errors(), "{:?}", p.diagnostics);
+    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+        panic!("{p:#?}");
+    };
+    assert_eq!(write_once, &["assistant_id"], "still not compared");
+}
+
+#[test]
+fn a_field_set_where_it_was_left_to_the_default_warns_on_a_campaign_that_ran() {
+    let now = BEFORE.replace(
+        "max_retries: 3",
+        "max_retries: 3\nretry_on_voicemail: false",
+    );
+    let p = planned(BEFORE, &now, &observed("stopped"));
+    assert!(
+        !p.has_errors(),
+        "may be the default already: {:?}",
+        p.diagnostics
+    );
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.message.contains("retry_on_voicemail changed") && !d.is_error()),
+        "{:?}",
+        p.diagnostics
+    );
+    let p = planned(BEFORE, &now, &observed("draft"));
+    assert!(
+        matches!(p.actions[0].kind, ActionKind::Replace { .. }),
+        "a draft is replaced so it surely has the value: {p:#?}"
+    );
+}
+
+#[test]
+fn a_campaign_adopted_by_id_is_found_by_its_id_even_renamed() {
+    let before = BEFORE.replace("name: Q", "id: 3\nname: Old");
+    let now = BEFORE
+        .replace("name: Q", "id: 3\nname: Q")
+        .replace("America/New_York", "Europe/Berlin");
+    let p = planned(&before, &now, &observed("in-progress"));
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("timezone changed")),
+        "{:?}",
+        p.diagnostics
+    );
+}
+
+#[test]
+fn a_campaign_the_baseline_does_not_know_is_left_as_not_compared() {
+    let before = BEFORE.replace("name: Q", "name: Other");
+    let now = BEFORE.replace("America/New_York", "Europe/Berlin");
+    let p = planned(&before, &now, &observed("in-progress"));
+    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+        panic!("{p:#?}");
+    };
+    assert_eq!(write_once, &["assistant_id", "timezone"]);
+    assert!(!p.has_errors());
+}

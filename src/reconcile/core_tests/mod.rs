@@ -1,0 +1,7 @@
+//! Tests of the core crate's planning modules that need the loader to build their manifests.
+
+mod baseline;
+mod full_plan;
+mod lifecycle;
+mod resolve;
+mod scope;

@@ -1,0 +1,120 @@
+//! Unit tests of `reconcile::resolve` (in the core crate), here because they build manifests
+//! with the loader, which reads files and so is not part of the core.
+
+use std::path::Path;
+
+use crate::api::types::{Assistant, PhoneNumber};
+use crate::reconcile::observed::Observed;
+use crate::reconcile::resolve::*;
+
+use crate::manifest::parse_bytes;
+
+fn assistant(id: u64, name: &str, kind: &str) -> Assistant {
+    Assistant {
+        id,
+        name: name.into(),
+        kind: kind.into(),
+        mode: None,
+        status: None,
+        timezone: None,
+        post_call_schema: vec![],
+    }
+}
+
+fn phone(id: u64, number: &str) -> PhoneNumber {
+    PhoneNumber {
+        id,
+        phone_number: number.into(),
+        country_code: None,
+        type_label: None,
+        is_available: None,
+    }
+}
+
+fn observed() -> Observed {
+    Observed {
+        campaigns: vec![],
+        assistants: vec![
+            assistant(7, "Sales Outbound", "outbound"),
+            assistant(8, "Renewals", "outbound"),
+            assistant(9, "Renewals", "outbound"),
+            assistant(12, "Front Desk", "inbound"),
+        ],
+        phone_numbers: vec![phone(45, "+12025550145"), phone(46, "+12025550146")],
+    }
+}
+
+fn resolve(extra: &str) -> Resolved {
+    let yaml = format!("kind: Campaign\nname: Q\n{extra}");
+    let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    resolve_names(&manifests, &observed())
+}
+
+fn first_error(r: &Resolved) -> String {
+    r.problems
+        .values()
+        .flatten()
+        .next()
+        .map(ToString::to_string)
+        .unwrap_or_default()
+}
+
+#[test]
+fn names_become_ids_and_both_are_kept() {
+    let r = resolve("assistant: Sales Outbound\nphone_numbers: [\"+1 202 555 0146\"]\n");
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
+    let spec = &r.manifests[0].spec;
+    assert_eq!(spec.assistant_id, Some(7), "the create body carries the id");
+    assert_eq!(spec.phone_number_ids, Some(vec![46]));
+    assert_eq!(
+        r.references["Q"].assistant,
+        Some(NamedRef {
+            name: "Sales Outbound".into(),
+            id: 7
+        })
+    );
+    assert_eq!(
+        r.manifests[0].locate("assistant_id").line,
+        3,
+        "errors about the id point at the name"
+    );
+}
+
+#[test]
+fn a_missing_name_names_the_candidates() {
+    let r = resolve("assistant: Sales Outbond\n");
+    let shown = first_error(&r);
+    assert!(
+        shown.starts_with("t.yaml:3:12: error: no outbound assistant is named \"Sales Outbond\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("did you mean \"Sales Outbound\"?"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\"Renewals\" (id 8)"),
+        "the candidates are listed: {shown}"
+    );
+    assert_eq!(r.manifests[0].spec.assistant_id, None, "nothing is guessed");
+}
+
+#[test]
+fn an_ambiguous_or_inbound_name_is_an_error() {
+    let shown = first_error(&resolve("assistant: Renewals\n"));
+    assert!(
+        shown.contains("2 outbound assistants are named \"Renewals\" (ids 8, 9)"),
+        "{shown}"
+    );
+    let shown = first_error(&resolve("assistant: Front Desk\n"));
+    assert!(shown.contains("(id 12) is an inbound assistant"), "{shown}");
+    let shown = first_error(&resolve(
+        "assistant_id: 7\nphone_numbers: [\"+12025550199\"]\n",
+    ));
+    assert!(
+        shown.contains("phone_numbers.0: +12025550199 is not a phone number of this account")
+            && shown.contains("+12025550145 (id 45), +12025550146 (id 46)"),
+        "{shown}"
+    );
+}
