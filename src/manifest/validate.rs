@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use crate::campaign::fields::{ASSISTANT_TRIM_HINT, GOAL_TRIM_HINT, NAME_TRIM_HINT};
 use crate::campaign::{limits, MANIFEST_FIELDS};
 
 use super::fields::FieldChecker;
@@ -10,14 +11,6 @@ use super::manifest::{CampaignSpec, Manifest};
 use super::suggest;
 use super::yaml::{excerpt, Document, Value};
 use crate::diagnostic::{Diagnostic, Location};
-
-/// What the platform does to whitespace around a name, and why it matters here.
-const NAME_TRIM_HINT: &str =
-    "the platform trims strings, so it would store the name without this whitespace; \
-    that campaign would never match this manifest, and every apply would create it again";
-const ASSISTANT_TRIM_HINT: &str = "assistant names are matched exactly; remove the whitespace";
-const GOAL_TRIM_HINT: &str =
-    "the platform trims strings, so it would store a different variable name than this one";
 
 /// The outcome of one non-empty document.
 #[derive(Debug, Default)]

@@ -37,6 +37,7 @@ const PURE: &[&str] = &[
     "src/reconcile/full_plan.rs",
     "src/reconcile/lifecycle.rs",
     "src/reconcile/baseline.rs",
+    "src/campaign/fields.rs",
 ];
 
 #[test]

@@ -1,0 +1,386 @@
+//! The one table of campaign fields. Each field a manifest may hold is declared once, in
+//! [`FIELDS`]: its manifest name, the kind of value and the values allowed, what the platform
+//! does with it ([`Access`]: returned by the list endpoint and compared for drift, sent at
+//! create and never readable, or beyond the create endpoint) and, from its kind, how two values
+//! compare ([`Value::same`]).
+//!
+//! Everything else derives from the table: the field lists below, validation (which rule reads
+//! each value), the JSON Schema's limits, the plan's drift (`reconcile::plan::diff`), the
+//! baseline's write-once comparison and `export`. The serde structs (`CampaignSpec`,
+//! `CreateCampaign`, `RemoteCampaign`) keep their fields, and their tests check that they hold
+//! exactly the table's fields. Pure: data and comparisons only. The emulator keeps its own wire
+//! types and does not use this table.
+
+use serde_json::{json, Value as Json};
+
+use super::{limits, normalize_days, ClockTime, Weekday};
+
+/// What the platform does with a field: whether it is sent at create, and whether it can be
+/// read back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// About the manifest document rather than a campaign setting: `kind`, and `id` (which
+    /// adopts an existing campaign instead of creating one).
+    Manifest,
+    /// `name`: sent at create and returned by the list, but it is how a campaign is matched,
+    /// so it differs only for a campaign adopted by id or renamed (`renamed_from`).
+    Identity,
+    /// Sent at create and returned by `GET /user/campaigns`: compared with the platform (drift).
+    Observable,
+    /// Sent at create and never returned (there is no update endpoint either): compared only
+    /// with a baseline, the manifests at `--base REF` or what `watch` last applied.
+    WriteOnce,
+    /// Not taken by the create endpoint: names resolved to ids, leads, the desired status and
+    /// the previous name.
+    BeyondCreate,
+}
+
+/// What a field's value is and which values are allowed. The platform's documented limits are
+/// in [`limits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// The constant `Campaign`.
+    DocumentKind,
+    /// An integer of at least 1.
+    PositiveId,
+    /// A non-empty string of at most `max_chars` characters without surrounding whitespace;
+    /// `trim_hint` says what surrounding whitespace would do.
+    Text {
+        max_chars: usize,
+        trim_hint: &'static str,
+    },
+    /// An IANA time zone name.
+    Timezone,
+    /// An integer from `min` to `max`; `unit` (with its leading space) follows the range in
+    /// messages.
+    Integer {
+        min: u64,
+        max: u64,
+        unit: &'static str,
+    },
+    /// A time of day, `H:i`; the platform returns `H:i:s`, and both are the same value.
+    Time,
+    /// Days of the week: a set, compared without order or repeats.
+    Days,
+    /// `true` or `false`.
+    Flag,
+    /// Distinct positive ids: a set.
+    Ids,
+    /// Distinct E.164 phone numbers of the account.
+    PhoneNumbers,
+    /// A leads file and inline leads.
+    Leads,
+    /// The desired status.
+    Status,
+}
+
+/// How two values of a field compare, which follows from its [`Kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Normalisation {
+    /// As written.
+    Exact,
+    /// A list compared as a set: order and repeats do not matter. Shown sorted.
+    Set,
+    /// A time of day at minute precision: `09:00` and `09:00:00` are the same, shown as `H:i`.
+    ClockTime,
+}
+
+impl Kind {
+    pub const fn normalisation(self) -> Normalisation {
+        match self {
+            Kind::Days | Kind::Ids => Normalisation::Set,
+            Kind::Time => Normalisation::ClockTime,
+            _ => Normalisation::Exact,
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDef {
+    pub field: Field,
+    /// The manifest key, which is also the platform API's field name.
+    pub name: &'static str,
+    pub access: Access,
+    pub kind: Kind,
+    /// For a reference by name, the id field it stands for (a manifest writes one of the two).
+    pub stands_for: Option<Field>,
+}
+
+/// What the platform does to whitespace around a name, and why it matters here.
+pub const NAME_TRIM_HINT: &str =
+    "the platform trims strings, so it would store the name without this whitespace; \
+    that campaign would never match this manifest, and every apply would create it again";
+pub const ASSISTANT_TRIM_HINT: &str = "assistant names are matched exactly; remove the whitespace";
+pub const GOAL_TRIM_HINT: &str =
+    "the platform trims strings, so it would store a different variable name than this one";
+
+const fn integer(range: std::ops::RangeInclusive<u64>, unit: &'static str) -> Kind {
+    Kind::Integer {
+        min: *range.start(),
+        max: *range.end(),
+        unit,
+    }
+}
+
+/// Declares [`Field`] and [`FIELDS`] from one list, so that the two cannot disagree.
+macro_rules! campaign_fields {
+    ($($field:ident $name:literal $access:ident $kind:expr $(, stands for $id:ident)?;)*) => {
+        /// A campaign field, as named in [`FIELDS`]. Matching on it is exhaustive, so a new field
+        /// is a compile error wherever a field needs code of its own.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Field {
+            $($field,)*
+        }
+
+        /// Every field a campaign manifest may hold, in the order manifests and plans show them.
+        pub const FIELDS: &[FieldDef] = &[$(FieldDef {
+            field: Field::$field,
+            name: $name,
+            access: Access::$access,
+            kind: $kind,
+            stands_for: campaign_fields!(@id $($id)?),
+        },)*];
+    };
+    (@id) => { None };
+    (@id $id:ident) => { Some(Field::$id) };
+}
+
+campaign_fields! {
+    Kind "kind" Manifest Kind::DocumentKind;
+    Id "id" Manifest Kind::PositiveId;
+    Name "name" Identity Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: NAME_TRIM_HINT };
+    AssistantId "assistant_id" WriteOnce Kind::PositiveId;
+    Timezone "timezone" WriteOnce Kind::Timezone;
+    MaxCallsInParallel "max_calls_in_parallel" Observable integer(limits::MAX_CALLS_IN_PARALLEL, "");
+    AllowedHoursStartTime "allowed_hours_start_time" Observable Kind::Time;
+    AllowedHoursEndTime "allowed_hours_end_time" Observable Kind::Time;
+    AllowedDays "allowed_days" Observable Kind::Days;
+    MaxRetries "max_retries" Observable integer(limits::MAX_RETRIES, "");
+    RetryInterval "retry_interval" Observable integer(limits::RETRY_INTERVAL, " (minutes)");
+    RetryOnVoicemail "retry_on_voicemail" WriteOnce Kind::Flag;
+    RetryOnGoalIncomplete "retry_on_goal_incomplete" WriteOnce Kind::Flag;
+    GoalCompletionVariable "goal_completion_variable" WriteOnce
+        Kind::Text { max_chars: limits::GOAL_VARIABLE_MAX_CHARS, trim_hint: GOAL_TRIM_HINT };
+    MarkCompleteWhenNoLeads "mark_complete_when_no_leads" Observable Kind::Flag;
+    PhoneNumberIds "phone_number_ids" WriteOnce Kind::Ids;
+    Assistant "assistant" BeyondCreate
+        Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: ASSISTANT_TRIM_HINT },
+        stands for AssistantId;
+    PhoneNumbers "phone_numbers" BeyondCreate Kind::PhoneNumbers, stands for PhoneNumberIds;
+    Leads "leads" BeyondCreate Kind::Leads;
+    Status "status" BeyondCreate Kind::Status;
+    RenamedFrom "renamed_from" BeyondCreate
+        Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: NAME_TRIM_HINT };
+}
+
+impl Field {
+    pub const fn def(self) -> &'static FieldDef {
+        &FIELDS[self as usize]
+    }
+
+    pub const fn name(self) -> &'static str {
+        self.def().name
+    }
+
+    /// The field a manifest key names, if any.
+    pub fn from_name(name: &str) -> Option<Field> {
+        FIELDS.iter().find(|d| d.name == name).map(|d| d.field)
+    }
+
+    /// The reference by name that stands for this id field (`assistant` for `assistant_id`).
+    pub fn named_by(self) -> Option<Field> {
+        FIELDS
+            .iter()
+            .find(|d| d.stands_for == Some(self))
+            .map(|d| d.field)
+    }
+}
+
+const fn count(access: Access) -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < FIELDS.len() {
+        if FIELDS[i].access as u8 == access as u8 {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The fields of one [`Access`], in table order.
+const fn with_access<const N: usize>(access: Access) -> [Field; N] {
+    let mut out = [Field::Kind; N];
+    let (mut i, mut n) = (0, 0);
+    while i < FIELDS.len() {
+        if FIELDS[i].access as u8 == access as u8 {
+            out[n] = FIELDS[i].field;
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+const fn names<const N: usize>(fields: [Field; N]) -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = fields[i].name();
+        i += 1;
+    }
+    out
+}
+
+const fn all_names<const N: usize>() -> [&'static str; N] {
+    let mut out = [""; N];
+    let mut i = 0;
+    while i < N {
+        out[i] = FIELDS[i].name;
+        i += 1;
+    }
+    out
+}
+
+/// The observable fields (returned by the list, compared for drift), in table order.
+pub const OBSERVABLE: [Field; count(Access::Observable)] = with_access(Access::Observable);
+/// The write-once fields (sent at create, never readable), in table order.
+pub const WRITE_ONCE: [Field; count(Access::WriteOnce)] = with_access(Access::WriteOnce);
+
+/// Every key a campaign manifest may hold, in the order the plan prints them.
+pub const MANIFEST_FIELDS: &[&str] = &all_names::<{ FIELDS.len() }>();
+/// Fields that `GET /user/campaigns` returns, so a difference in them can be observed (drift).
+/// `name` is returned too, but it is the campaign's identity ([`Access::Identity`]).
+pub const OBSERVABLE_FIELDS: &[&str] = &names(OBSERVABLE);
+/// Fields that are set at creation and can never be read back: the list does not return them
+/// and there is no update endpoint.
+pub const WRITE_ONCE_FIELDS: &[&str] = &names(WRITE_ONCE);
+/// The manifest fields the create endpoint does not take: names resolved to ids, leads and the
+/// desired status (issue 6). A manifest never sets all of them with their id twins.
+pub const BEYOND_CREATE_FIELDS: &[&str] = &names(with_access::<{ count(Access::BeyondCreate) }>(
+    Access::BeyondCreate,
+));
+
+/// A field's value, borrowed from a manifest's spec or a campaign the platform returned, for
+/// comparing and showing without building anything for a value that is equal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    Integer(u64),
+    Flag(bool),
+    Time(ClockTime),
+    Days(&'a [Weekday]),
+    Text(&'a str),
+    Ids(&'a [u64]),
+    Texts(&'a [String]),
+    /// Set, but neither compared nor shown through the table (leads).
+    Other,
+}
+
+impl Value<'_> {
+    /// Whether two values are the same once normalised (day and id lists are sets; clock times
+    /// are already minute-precision values). Allocates nothing.
+    pub fn same(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Days(a), Value::Days(b)) => day_set(a) == day_set(b),
+            (Value::Ids(a), Value::Ids(b)) => {
+                a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
+            }
+            _ => self == other,
+        }
+    }
+
+    /// The normalised value as plans show it: sets sorted without repeats, times as `H:i`.
+    pub fn to_json(&self) -> Json {
+        match *self {
+            Value::Integer(n) => json!(n),
+            Value::Flag(b) => json!(b),
+            Value::Time(t) => json!(t),
+            Value::Days(days) => json!(normalize_days(days)),
+            Value::Text(s) => json!(s),
+            Value::Ids(ids) => {
+                let mut ids = ids.to_vec();
+                ids.sort_unstable();
+                ids.dedup();
+                json!(ids)
+            }
+            Value::Texts(texts) => json!(texts),
+            Value::Other => Json::Null,
+        }
+    }
+}
+
+/// A set of days as a bit mask.
+fn day_set(days: &[Weekday]) -> u8 {
+    days.iter().fold(0, |set, d| set | 1 << *d as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_indexed_by_field() {
+        for (i, d) in FIELDS.iter().enumerate() {
+            assert_eq!(d.field as usize, i, "{} is out of place", d.name);
+            assert_eq!(Field::from_name(d.name), Some(d.field));
+        }
+        assert_eq!(Field::from_name("nope"), None);
+    }
+
+    #[test]
+    fn the_lists_follow_the_table() {
+        assert_eq!(MANIFEST_FIELDS.len(), FIELDS.len());
+        assert_eq!(
+            OBSERVABLE_FIELDS,
+            [
+                "max_calls_in_parallel",
+                "allowed_hours_start_time",
+                "allowed_hours_end_time",
+                "allowed_days",
+                "max_retries",
+                "retry_interval",
+                "mark_complete_when_no_leads",
+            ]
+        );
+        assert_eq!(
+            WRITE_ONCE_FIELDS,
+            [
+                "assistant_id",
+                "timezone",
+                "retry_on_voicemail",
+                "retry_on_goal_incomplete",
+                "goal_completion_variable",
+                "phone_number_ids",
+            ]
+        );
+        assert_eq!(
+            BEYOND_CREATE_FIELDS,
+            [
+                "assistant",
+                "phone_numbers",
+                "leads",
+                "status",
+                "renamed_from"
+            ]
+        );
+        assert_eq!(Field::AssistantId.named_by(), Some(Field::Assistant));
+        assert_eq!(Field::PhoneNumberIds.named_by(), Some(Field::PhoneNumbers));
+        assert_eq!(Field::Timezone.named_by(), None);
+    }
+
+    #[test]
+    fn sets_compare_without_order_or_repeats() {
+        use Weekday::*;
+        assert!(Value::Days(&[Friday, Monday, Friday]).same(&Value::Days(&[Monday, Friday])));
+        assert!(!Value::Days(&[Monday]).same(&Value::Days(&[Monday, Friday])));
+        assert!(Value::Ids(&[2, 1, 2]).same(&Value::Ids(&[1, 2])));
+        assert!(!Value::Ids(&[1]).same(&Value::Ids(&[1, 2])));
+        assert_eq!(
+            Value::Days(&[Friday, Monday, Friday]).to_json(),
+            json!(["monday", "friday"])
+        );
+        assert_eq!(Value::Ids(&[3, 1, 3]).to_json(), json!([1, 3]));
+        assert!(!Value::Integer(1).same(&Value::Flag(true)));
+    }
+}
