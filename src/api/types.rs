@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use super::campaign_status::CampaignStatus;
+use crate::campaign::fields::{observable_value, Field, Value};
 use crate::campaign::{ClockTime, Weekday};
 
 /// One element of `GET /user/campaigns` (and `data` of the create response). The list returns
@@ -107,6 +108,17 @@ impl<'de> Deserialize<'de> for RemoteCampaign {
             updated_at: text("updated_at"),
             unreadable,
         })
+    }
+}
+
+impl RemoteCampaign {
+    /// The value the platform returned for `field`: `None` for a field the list does not
+    /// return (see `campaign::fields::Access`), or did not return for this campaign.
+    pub fn get(&self, field: Field) -> Option<Value<'_>> {
+        match field {
+            Field::Name => Some(Value::Text(&self.name)),
+            other => observable_value!(self, other),
+        }
     }
 }
 
@@ -347,6 +359,61 @@ mod tests {
 
     fn decode(v: serde_json::Value) -> Result<Vec<RemoteCampaign>, serde_json::Error> {
         serde_json::from_value(v)
+    }
+
+    #[test]
+    fn a_remote_campaign_holds_exactly_the_fields_the_list_returns() {
+        use crate::campaign::fields::{Access, FIELDS};
+        // Written out without `..`, so that a field added to the struct must be added here.
+        let campaign = RemoteCampaign {
+            id: 5,
+            name: "Q4".into(),
+            status: CampaignStatus::Draft,
+            max_calls_in_parallel: Some(3),
+            mark_complete_when_no_leads: Some(true),
+            allowed_hours_start_time: ClockTime::parse_hi("09:00"),
+            allowed_hours_end_time: ClockTime::parse_hi("17:30"),
+            allowed_days: Some(vec![Weekday::Monday, Weekday::Friday]),
+            max_retries: Some(2),
+            retry_interval: Some(90),
+            created_at: Some("2025-01-01T00:00:00Z".into()),
+            updated_at: Some("2025-01-01T00:00:00Z".into()),
+            unreadable: BTreeMap::new(),
+        };
+        let json = serde_json::to_value(&campaign).expect("serialises");
+        let not_fields = ["id", "status", "created_at", "updated_at"];
+        let mut returned: Vec<&str> = json
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !not_fields.contains(k))
+            .collect();
+        let mut table: Vec<&str> = FIELDS
+            .iter()
+            .filter(|d| matches!(d.access, Access::Identity | Access::Observable))
+            .map(|d| d.name)
+            .collect();
+        returned.sort_unstable();
+        table.sort_unstable();
+        assert_eq!(
+            returned, table,
+            "RemoteCampaign's fields and the table's observable fields (campaign::fields) differ"
+        );
+        for d in FIELDS {
+            let returned = matches!(d.access, Access::Identity | Access::Observable);
+            assert_eq!(
+                campaign.get(d.field).map(|v| v.to_json()).as_ref(),
+                json.get(d.name).filter(|_| returned),
+                "RemoteCampaign::get and the struct disagree about `{}`",
+                d.name
+            );
+        }
+        assert_eq!(
+            decode(json!([json])).expect("decodes"),
+            [campaign],
+            "the list's decoder reads every observable field"
+        );
     }
 
     #[test]

@@ -262,6 +262,54 @@ pub const BEYOND_CREATE_FIELDS: &[&str] = &names(with_access::<{ count(Access::B
     Access::BeyondCreate,
 ));
 
+const fn references() -> usize {
+    let mut n = 0;
+    let mut i = 0;
+    while i < FIELDS.len() {
+        if FIELDS[i].stands_for.is_some() {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// Each reference by name and the id field it stands for: a manifest writes one of each pair.
+pub const NAME_ID_PAIRS: [(&str, &str); references()] = {
+    let mut out = [("", ""); references()];
+    let (mut i, mut n) = (0, 0);
+    while i < FIELDS.len() {
+        if let Some(id) = FIELDS[i].stands_for {
+            out[n] = (FIELDS[i].name, id.name());
+            n += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// The value of an observable field of `$campaign`, a manifest's spec or a campaign the list
+/// returned: both hold the observable fields under their manifest names. `None` for a field
+/// that is not set, and for every field that is not observable.
+macro_rules! observable_value {
+    ($campaign:expr, $field:expr) => {{
+        use $crate::campaign::fields::{Field, Value};
+        match $field {
+            Field::MaxCallsInParallel => $campaign.max_calls_in_parallel.map(Value::Integer),
+            Field::AllowedHoursStartTime => $campaign.allowed_hours_start_time.map(Value::Time),
+            Field::AllowedHoursEndTime => $campaign.allowed_hours_end_time.map(Value::Time),
+            Field::AllowedDays => $campaign.allowed_days.as_deref().map(Value::Days),
+            Field::MaxRetries => $campaign.max_retries.map(Value::Integer),
+            Field::RetryInterval => $campaign.retry_interval.map(Value::Integer),
+            Field::MarkCompleteWhenNoLeads => {
+                $campaign.mark_complete_when_no_leads.map(Value::Flag)
+            }
+            _ => None,
+        }
+    }};
+}
+pub(crate) use observable_value;
+
 /// A field's value, borrowed from a manifest's spec or a campaign the platform returned, for
 /// comparing and showing without building anything for a value that is equal.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -362,6 +410,13 @@ mod tests {
                 "leads",
                 "status",
                 "renamed_from"
+            ]
+        );
+        assert_eq!(
+            NAME_ID_PAIRS,
+            [
+                ("assistant", "assistant_id"),
+                ("phone_numbers", "phone_number_ids")
             ]
         );
         assert_eq!(Field::AssistantId.named_by(), Some(Field::Assistant));

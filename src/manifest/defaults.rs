@@ -8,9 +8,9 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::named_fields::NAME_ID_PAIRS;
 use super::validate::check_document;
 use super::yaml::{Document, Entry, Mark, Node, Origin, Scalar, Value};
+use crate::campaign::fields::NAME_ID_PAIRS;
 use crate::diagnostic::{Diagnostic, Location};
 
 /// Fields a default may not set: they identify one campaign (`name`, `id`, `renamed_from`),
