@@ -108,11 +108,11 @@ pub struct FieldDef {
 }
 
 /// What the platform does to whitespace around a name, and why it matters here.
-pub const NAME_TRIM_HINT: &str =
+const NAME_TRIM_HINT: &str =
     "the platform trims strings, so it would store the name without this whitespace; \
     that campaign would never match this manifest, and every apply would create it again";
-pub const ASSISTANT_TRIM_HINT: &str = "assistant names are matched exactly; remove the whitespace";
-pub const GOAL_TRIM_HINT: &str =
+const ASSISTANT_TRIM_HINT: &str = "assistant names are matched exactly; remove the whitespace";
+const GOAL_TRIM_HINT: &str =
     "the platform trims strings, so it would store a different variable name than this one";
 
 const fn integer(range: std::ops::RangeInclusive<u64>, unit: &'static str) -> Kind {

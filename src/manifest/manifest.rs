@@ -105,6 +105,55 @@ impl CampaignSpec {
     }
 }
 
+/// A field's value as validation read it, before it is stored in the spec.
+#[derive(Debug)]
+pub enum Written {
+    Integer(u64),
+    Flag(bool),
+    Time(ClockTime),
+    Days(Vec<Weekday>),
+    Text(String),
+    Ids(Vec<u64>),
+    Texts(Vec<String>),
+    Leads(LeadsSpec),
+    Status(DesiredStatus),
+}
+
+impl CampaignSpec {
+    /// Stores the value validation read for `field`, of the kind the field table gives it.
+    pub fn set(&mut self, field: Field, value: Written) {
+        use Written as W;
+        match (field, value) {
+            (Field::Id, W::Integer(v)) => self.id = Some(v),
+            (Field::Name, W::Text(v)) => self.name = v,
+            (Field::AssistantId, W::Integer(v)) => self.assistant_id = Some(v),
+            (Field::Timezone, W::Text(v)) => self.timezone = Some(v),
+            (Field::MaxCallsInParallel, W::Integer(v)) => self.max_calls_in_parallel = Some(v),
+            (Field::AllowedHoursStartTime, W::Time(v)) => self.allowed_hours_start_time = Some(v),
+            (Field::AllowedHoursEndTime, W::Time(v)) => self.allowed_hours_end_time = Some(v),
+            (Field::AllowedDays, W::Days(v)) => self.allowed_days = Some(v),
+            (Field::MaxRetries, W::Integer(v)) => self.max_retries = Some(v),
+            (Field::RetryInterval, W::Integer(v)) => self.retry_interval = Some(v),
+            (Field::RetryOnVoicemail, W::Flag(v)) => self.retry_on_voicemail = Some(v),
+            (Field::RetryOnGoalIncomplete, W::Flag(v)) => self.retry_on_goal_incomplete = Some(v),
+            (Field::GoalCompletionVariable, W::Text(v)) => self.goal_completion_variable = Some(v),
+            (Field::MarkCompleteWhenNoLeads, W::Flag(v)) => {
+                self.mark_complete_when_no_leads = Some(v)
+            }
+            (Field::PhoneNumberIds, W::Ids(v)) => self.phone_number_ids = Some(v),
+            (Field::Assistant, W::Text(v)) => self.assistant = Some(v),
+            (Field::PhoneNumbers, W::Texts(v)) => self.phone_numbers = Some(v),
+            (Field::Leads, W::Leads(v)) => self.leads = Some(v),
+            (Field::Status, W::Status(v)) => self.status = Some(v),
+            (Field::RenamedFrom, W::Text(v)) => self.renamed_from = Some(v),
+            (field, value) => unreachable!(
+                "CampaignSpec::set has no place for {value:?} as `{}`: the field table (campaign::fields) and CampaignSpec disagree",
+                field.name()
+            ),
+        }
+    }
+}
+
 /// One campaign document from a manifest file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifest {
@@ -137,7 +186,7 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::fields::Access;
+    use crate::campaign::fields::{Access, Kind};
 
     /// Every field set, written out without `..Default::default()` so that a field added to
     /// the struct must be added here too.
@@ -174,6 +223,32 @@ mod tests {
                 spec.get(d.field).is_some(),
                 d.field != Field::Kind,
                 "CampaignSpec::get does not return `{}` although every field is set",
+                d.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_of_the_table_has_a_place_in_the_spec() {
+        for d in FIELDS.iter().filter(|d| d.field != Field::Kind) {
+            // A value of the kind the table gives the field, as validation would read it.
+            let value = match d.kind {
+                Kind::PositiveId | Kind::Integer { .. } => Written::Integer(3),
+                Kind::Text { .. } | Kind::Timezone => Written::Text("UTC".into()),
+                Kind::Time => Written::Time(ClockTime { hour: 9, minute: 0 }),
+                Kind::Days => Written::Days(vec![Weekday::Monday]),
+                Kind::Flag => Written::Flag(true),
+                Kind::Ids => Written::Ids(vec![1]),
+                Kind::PhoneNumbers => Written::Texts(vec!["+12025550145".into()]),
+                Kind::Leads => Written::Leads(LeadsSpec { items: Vec::new() }),
+                Kind::Status => Written::Status(DesiredStatus::Running),
+                Kind::DocumentKind => unreachable!("only kind is of this kind"),
+            };
+            let mut spec = CampaignSpec::default();
+            spec.set(d.field, value);
+            assert!(
+                spec.get(d.field).is_some(),
+                "CampaignSpec::set stores `{}` where CampaignSpec::get does not read it",
                 d.name
             );
         }
