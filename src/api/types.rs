@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use super::campaign_status::CampaignStatus;
-use crate::campaign::fields::{observable_value, Field, Value};
+use crate::campaign::fields::{observable_value, with_observable_fields, Field, Value};
 use crate::campaign::{ClockTime, Weekday};
 
 /// One element of `GET /user/campaigns` (and `data` of the create response). The list returns
@@ -53,62 +53,47 @@ impl<'de> Deserialize<'de> for RemoteCampaign {
             .ok_or_else(|| D::Error::custom(format!("campaign {id} has no string `name`")))?
             .to_owned();
         let mut unreadable = BTreeMap::new();
-        let mut field = |key: &str, read: &dyn Fn(&Value) -> bool| -> Option<Value> {
-            match raw.get(key) {
-                None | Some(Value::Null) => None,
-                Some(v) if read(v) => Some(v.clone()),
-                Some(v) => {
-                    tracing::warn!(
-                        campaign = id,
-                        field = key,
-                        value = %lenient::excerpt(v),
-                        "the platform returned a value campaignctl cannot read; the field is not compared"
-                    );
-                    unreadable.insert(key.to_owned(), v.clone());
-                    None
-                }
-            }
-        };
-        let status = CampaignStatus::parse(
-            field("status", &|v| v.is_string())
-                .as_ref()
-                .and_then(Value::as_str),
-        );
-        let max_calls_in_parallel = field("max_calls_in_parallel", &|v| lenient::u64(v).is_some())
-            .and_then(|v| lenient::u64(&v));
-        let mark_complete_when_no_leads = field("mark_complete_when_no_leads", &|v| {
-            lenient::bool(v).is_some()
-        })
-        .and_then(|v| lenient::bool(&v));
-        let allowed_hours_start_time =
-            field("allowed_hours_start_time", &|v| lenient::time(v).is_some())
-                .and_then(|v| lenient::time(&v));
-        let allowed_hours_end_time =
-            field("allowed_hours_end_time", &|v| lenient::time(v).is_some())
-                .and_then(|v| lenient::time(&v));
-        let allowed_days =
-            field("allowed_days", &|v| lenient::days(v).is_some()).and_then(|v| lenient::days(&v));
-        let max_retries =
-            field("max_retries", &|v| lenient::u64(v).is_some()).and_then(|v| lenient::u64(&v));
-        let retry_interval =
-            field("retry_interval", &|v| lenient::u64(v).is_some()).and_then(|v| lenient::u64(&v));
+        let status: Option<String> = read(&raw, "status", id, &mut unreadable);
+        let status = CampaignStatus::parse(status.as_deref());
         let text = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_owned);
-        Ok(RemoteCampaign {
-            id,
-            name,
-            status,
-            max_calls_in_parallel,
-            mark_complete_when_no_leads,
-            allowed_hours_start_time,
-            allowed_hours_end_time,
-            allowed_days,
-            max_retries,
-            retry_interval,
-            created_at: text("created_at"),
-            updated_at: text("updated_at"),
-            unreadable,
-        })
+        let (created_at, updated_at) = (text("created_at"), text("updated_at"));
+        macro_rules! decode {
+            ((); $($variant:ident $field:ident,)*) => {
+                RemoteCampaign {
+                    id,
+                    name,
+                    status,
+                    $($field: read(&raw, stringify!($field), id, &mut unreadable),)*
+                    created_at,
+                    updated_at,
+                    unreadable,
+                }
+            };
+        }
+        Ok(with_observable_fields!(decode!(())))
     }
+}
+
+/// The value of `key` in campaign `id`, read leniently. A value that cannot be read is treated
+/// as not returned (`None`), logged, and kept raw in `unreadable`.
+fn read<T: lenient::Lenient>(
+    raw: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    id: u64,
+    unreadable: &mut BTreeMap<String, serde_json::Value>,
+) -> Option<T> {
+    let v = raw.get(key).filter(|v| !v.is_null())?;
+    let read = T::read(v);
+    if read.is_none() {
+        tracing::warn!(
+            campaign = id,
+            field = key,
+            value = %lenient::excerpt(v),
+            "the platform returned a value campaignctl cannot read; the field is not compared"
+        );
+        unreadable.insert(key.to_owned(), v.clone());
+    }
+    read
 }
 
 impl RemoteCampaign {
@@ -117,7 +102,7 @@ impl RemoteCampaign {
     pub fn get(&self, field: Field) -> Option<Value<'_>> {
         match field {
             Field::Name => Some(Value::Text(&self.name)),
-            other => observable_value!(self, other),
+            other => with_observable_fields!(observable_value!((self, other))),
         }
     }
 }
@@ -127,6 +112,42 @@ mod lenient {
     use serde_json::Value;
 
     use crate::campaign::{ClockTime, Weekday};
+
+    /// A type read leniently from the list, by the reader for its kind below.
+    pub trait Lenient: Sized {
+        fn read(v: &Value) -> Option<Self>;
+    }
+
+    impl Lenient for u64 {
+        fn read(v: &Value) -> Option<u64> {
+            u64(v)
+        }
+    }
+
+    impl Lenient for bool {
+        fn read(v: &Value) -> Option<bool> {
+            bool(v)
+        }
+    }
+
+    impl Lenient for ClockTime {
+        fn read(v: &Value) -> Option<ClockTime> {
+            time(v)
+        }
+    }
+
+    impl Lenient for Vec<Weekday> {
+        fn read(v: &Value) -> Option<Vec<Weekday>> {
+            days(v)
+        }
+    }
+
+    /// A status: any string.
+    impl Lenient for String {
+        fn read(v: &Value) -> Option<String> {
+            v.as_str().map(str::to_owned)
+        }
+    }
 
     pub fn u64(v: &Value) -> Option<u64> {
         match v {

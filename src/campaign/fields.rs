@@ -123,9 +123,34 @@ const fn integer(range: std::ops::RangeInclusive<u64>, unit: &'static str) -> Ki
     }
 }
 
-/// Declares [`Field`] and [`FIELDS`] from one list, so that the two cannot disagree.
+/// Declares [`Field`], [`FIELDS`] and [`with_observable_fields!`] from one list, so that they
+/// cannot disagree. Each row: the `Field` variant, the manifest key (also the Rust field name in
+/// the structs that hold it), the access, the kind, and for a reference by name the id field it
+/// stands for.
 macro_rules! campaign_fields {
-    ($($field:ident $name:literal $access:ident $kind:expr $(, stands for $id:ident)?;)*) => {
+    // Keeps the observable rows (a token muncher), then defines the macro that lists them. `$d`
+    // is a `$`, for the inner macro's own variables.
+    (@observable ($d:tt) [$($done:tt)*] $field:ident $name:ident Observable $($rest:tt)*) => {
+        campaign_fields!(@observable ($d) [$($done)* $field $name,] $($rest)*);
+    };
+    (@observable ($d:tt) [$($done:tt)*] $field:ident $name:ident $access:ident $($rest:tt)*) => {
+        campaign_fields!(@observable ($d) [$($done)*] $($rest)*);
+    };
+    (@observable ($d:tt) [$($done:tt)*]) => {
+        /// `with_observable_fields!(then!(ARGS))` expands to
+        /// `then!(ARGS; Variant name, ...)` with every observable field in table order: the
+        /// `Field` variant and the Rust field name, which the serde structs share. Code that
+        /// must name each observable field's Rust field is written once, over this list.
+        macro_rules! with_observable_fields {
+            ($d then:ident ! ($d ($d args:tt)*)) => {
+                $d then!($d ($d args)*; $($done)*)
+            };
+        }
+        pub(crate) use with_observable_fields;
+    };
+    (@id) => { None };
+    (@id $id:ident) => { Some(Field::$id) };
+    ($($field:ident $name:ident $access:ident $kind:expr $(, stands for $id:ident)?;)*) => {
         /// A campaign field, as named in [`FIELDS`]. Matching on it is exhaustive, so a new field
         /// is a compile error wherever a field needs code of its own.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -136,41 +161,41 @@ macro_rules! campaign_fields {
         /// Every field a campaign manifest may hold, in the order manifests and plans show them.
         pub const FIELDS: &[FieldDef] = &[$(FieldDef {
             field: Field::$field,
-            name: $name,
+            name: stringify!($name),
             access: Access::$access,
             kind: $kind,
             stands_for: campaign_fields!(@id $($id)?),
         },)*];
+
+        campaign_fields!(@observable ($) [] $($field $name $access)*);
     };
-    (@id) => { None };
-    (@id $id:ident) => { Some(Field::$id) };
 }
 
 campaign_fields! {
-    Kind "kind" Manifest Kind::DocumentKind;
-    Id "id" Manifest Kind::PositiveId;
-    Name "name" Identity Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: NAME_TRIM_HINT };
-    AssistantId "assistant_id" WriteOnce Kind::PositiveId;
-    Timezone "timezone" WriteOnce Kind::Timezone;
-    MaxCallsInParallel "max_calls_in_parallel" Observable integer(limits::MAX_CALLS_IN_PARALLEL, "");
-    AllowedHoursStartTime "allowed_hours_start_time" Observable Kind::Time;
-    AllowedHoursEndTime "allowed_hours_end_time" Observable Kind::Time;
-    AllowedDays "allowed_days" Observable Kind::Days;
-    MaxRetries "max_retries" Observable integer(limits::MAX_RETRIES, "");
-    RetryInterval "retry_interval" Observable integer(limits::RETRY_INTERVAL, " (minutes)");
-    RetryOnVoicemail "retry_on_voicemail" WriteOnce Kind::Flag;
-    RetryOnGoalIncomplete "retry_on_goal_incomplete" WriteOnce Kind::Flag;
-    GoalCompletionVariable "goal_completion_variable" WriteOnce
+    Kind kind Manifest Kind::DocumentKind;
+    Id id Manifest Kind::PositiveId;
+    Name name Identity Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: NAME_TRIM_HINT };
+    AssistantId assistant_id WriteOnce Kind::PositiveId;
+    Timezone timezone WriteOnce Kind::Timezone;
+    MaxCallsInParallel max_calls_in_parallel Observable integer(limits::MAX_CALLS_IN_PARALLEL, "");
+    AllowedHoursStartTime allowed_hours_start_time Observable Kind::Time;
+    AllowedHoursEndTime allowed_hours_end_time Observable Kind::Time;
+    AllowedDays allowed_days Observable Kind::Days;
+    MaxRetries max_retries Observable integer(limits::MAX_RETRIES, "");
+    RetryInterval retry_interval Observable integer(limits::RETRY_INTERVAL, " (minutes)");
+    RetryOnVoicemail retry_on_voicemail WriteOnce Kind::Flag;
+    RetryOnGoalIncomplete retry_on_goal_incomplete WriteOnce Kind::Flag;
+    GoalCompletionVariable goal_completion_variable WriteOnce
         Kind::Text { max_chars: limits::GOAL_VARIABLE_MAX_CHARS, trim_hint: GOAL_TRIM_HINT };
-    MarkCompleteWhenNoLeads "mark_complete_when_no_leads" Observable Kind::Flag;
-    PhoneNumberIds "phone_number_ids" WriteOnce Kind::Ids;
-    Assistant "assistant" BeyondCreate
+    MarkCompleteWhenNoLeads mark_complete_when_no_leads Observable Kind::Flag;
+    PhoneNumberIds phone_number_ids WriteOnce Kind::Ids;
+    Assistant assistant BeyondCreate
         Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: ASSISTANT_TRIM_HINT },
         stands for AssistantId;
-    PhoneNumbers "phone_numbers" BeyondCreate Kind::PhoneNumbers, stands for PhoneNumberIds;
-    Leads "leads" BeyondCreate Kind::Leads;
-    Status "status" BeyondCreate Kind::Status;
-    RenamedFrom "renamed_from" BeyondCreate
+    PhoneNumbers phone_numbers BeyondCreate Kind::PhoneNumbers, stands for PhoneNumberIds;
+    Leads leads BeyondCreate Kind::Leads;
+    Status status BeyondCreate Kind::Status;
+    RenamedFrom renamed_from BeyondCreate
         Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: NAME_TRIM_HINT };
 }
 
@@ -288,27 +313,50 @@ pub const NAME_ID_PAIRS: [(&str, &str); references()] = {
     out
 };
 
-/// The value of an observable field of `$campaign`, a manifest's spec or a campaign the list
-/// returned: both hold the observable fields under their manifest names. `None` for a field
-/// that is not set, and for every field that is not observable.
+/// `with_observable_fields!(observable_value!((campaign, field)))`: the value of an observable
+/// field of `campaign`, a manifest's spec or a campaign the list returned, which both hold the
+/// observable fields under their manifest names. `None` for a field that is not set, and for
+/// every field that is not observable.
 macro_rules! observable_value {
-    ($campaign:expr, $field:expr) => {{
-        use $crate::campaign::fields::{Field, Value};
+    (($campaign:expr, $field:expr); $($variant:ident $name:ident,)*) => {
         match $field {
-            Field::MaxCallsInParallel => $campaign.max_calls_in_parallel.map(Value::Integer),
-            Field::AllowedHoursStartTime => $campaign.allowed_hours_start_time.map(Value::Time),
-            Field::AllowedHoursEndTime => $campaign.allowed_hours_end_time.map(Value::Time),
-            Field::AllowedDays => $campaign.allowed_days.as_deref().map(Value::Days),
-            Field::MaxRetries => $campaign.max_retries.map(Value::Integer),
-            Field::RetryInterval => $campaign.retry_interval.map(Value::Integer),
-            Field::MarkCompleteWhenNoLeads => {
-                $campaign.mark_complete_when_no_leads.map(Value::Flag)
-            }
+            $($crate::campaign::fields::Field::$variant => {
+                $campaign.$name.as_ref().map($crate::campaign::fields::AsValue::as_value)
+            })*
             _ => None,
         }
-    }};
+    };
 }
 pub(crate) use observable_value;
+
+/// A Rust value as a field [`Value`].
+pub trait AsValue {
+    fn as_value(&self) -> Value<'_>;
+}
+
+impl AsValue for u64 {
+    fn as_value(&self) -> Value<'_> {
+        Value::Integer(*self)
+    }
+}
+
+impl AsValue for bool {
+    fn as_value(&self) -> Value<'_> {
+        Value::Flag(*self)
+    }
+}
+
+impl AsValue for ClockTime {
+    fn as_value(&self) -> Value<'_> {
+        Value::Time(*self)
+    }
+}
+
+impl AsValue for Vec<Weekday> {
+    fn as_value(&self) -> Value<'_> {
+        Value::Days(self)
+    }
+}
 
 /// A field's value, borrowed from a manifest's spec or a campaign the platform returned, for
 /// comparing and showing without building anything for a value that is equal.

@@ -3,7 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::api::types::CreateCampaign;
-use crate::campaign::fields::{observable_value, Access, Field, Value, FIELDS};
+use crate::campaign::fields::{
+    observable_value, with_observable_fields, Access, Field, Value, FIELDS,
+};
 use crate::campaign::{ClockTime, Weekday};
 
 use super::desired_status::DesiredStatus;
@@ -54,22 +56,21 @@ impl CampaignSpec {
 impl CampaignSpec {
     /// The create request: exactly the fields the manifest sets.
     pub fn create_request(&self) -> CreateCampaign {
-        CreateCampaign {
-            name: self.name.clone(),
-            assistant_id: self.assistant_id,
-            timezone: self.timezone.clone(),
-            max_calls_in_parallel: self.max_calls_in_parallel,
-            allowed_hours_start_time: self.allowed_hours_start_time,
-            allowed_hours_end_time: self.allowed_hours_end_time,
-            allowed_days: self.allowed_days.clone(),
-            max_retries: self.max_retries,
-            retry_interval: self.retry_interval,
-            retry_on_voicemail: self.retry_on_voicemail,
-            retry_on_goal_incomplete: self.retry_on_goal_incomplete,
-            goal_completion_variable: self.goal_completion_variable.clone(),
-            mark_complete_when_no_leads: self.mark_complete_when_no_leads,
-            phone_number_ids: self.phone_number_ids.clone(),
+        macro_rules! request {
+            ((); $($variant:ident $name:ident,)*) => {
+                CreateCampaign {
+                    name: self.name.clone(),
+                    assistant_id: self.assistant_id,
+                    timezone: self.timezone.clone(),
+                    retry_on_voicemail: self.retry_on_voicemail,
+                    retry_on_goal_incomplete: self.retry_on_goal_incomplete,
+                    goal_completion_variable: self.goal_completion_variable.clone(),
+                    phone_number_ids: self.phone_number_ids.clone(),
+                    $($name: self.$name.clone(),)*
+                }
+            };
         }
+        with_observable_fields!(request!(()))
     }
 
     /// The manifest fields this spec sets that the create endpoint takes (and `id`), in
@@ -100,7 +101,7 @@ impl CampaignSpec {
             Field::Leads => self.leads.as_ref().map(|_| V::Other),
             Field::Status => self.status.map(|s| V::Text(s.as_str())),
             Field::RenamedFrom => self.renamed_from.as_deref().map(V::Text),
-            observable => observable_value!(self, observable),
+            observable => with_observable_fields!(observable_value!((self, observable))),
         }
     }
 }
@@ -128,31 +129,61 @@ impl CampaignSpec {
             (Field::Name, W::Text(v)) => self.name = v,
             (Field::AssistantId, W::Integer(v)) => self.assistant_id = Some(v),
             (Field::Timezone, W::Text(v)) => self.timezone = Some(v),
-            (Field::MaxCallsInParallel, W::Integer(v)) => self.max_calls_in_parallel = Some(v),
-            (Field::AllowedHoursStartTime, W::Time(v)) => self.allowed_hours_start_time = Some(v),
-            (Field::AllowedHoursEndTime, W::Time(v)) => self.allowed_hours_end_time = Some(v),
-            (Field::AllowedDays, W::Days(v)) => self.allowed_days = Some(v),
-            (Field::MaxRetries, W::Integer(v)) => self.max_retries = Some(v),
-            (Field::RetryInterval, W::Integer(v)) => self.retry_interval = Some(v),
             (Field::RetryOnVoicemail, W::Flag(v)) => self.retry_on_voicemail = Some(v),
             (Field::RetryOnGoalIncomplete, W::Flag(v)) => self.retry_on_goal_incomplete = Some(v),
             (Field::GoalCompletionVariable, W::Text(v)) => self.goal_completion_variable = Some(v),
-            (Field::MarkCompleteWhenNoLeads, W::Flag(v)) => {
-                self.mark_complete_when_no_leads = Some(v)
-            }
             (Field::PhoneNumberIds, W::Ids(v)) => self.phone_number_ids = Some(v),
             (Field::Assistant, W::Text(v)) => self.assistant = Some(v),
             (Field::PhoneNumbers, W::Texts(v)) => self.phone_numbers = Some(v),
             (Field::Leads, W::Leads(v)) => self.leads = Some(v),
             (Field::Status, W::Status(v)) => self.status = Some(v),
             (Field::RenamedFrom, W::Text(v)) => self.renamed_from = Some(v),
-            (field, value) => unreachable!(
-                "CampaignSpec::set has no place for {value:?} as `{}`: the field table (campaign::fields) and CampaignSpec disagree",
-                field.name()
-            ),
+            (field, value) => {
+                macro_rules! set_observable {
+                    ((); $($variant:ident $name:ident,)*) => {
+                        match field {
+                            $(Field::$variant => {
+                                let v = FromWritten::from_written(value);
+                                self.$name = Some(v.unwrap_or_else(|v| mismatch(field, v)));
+                            })*
+                            _ => mismatch(field, value),
+                        }
+                    };
+                }
+                with_observable_fields!(set_observable!(()))
+            }
         }
     }
 }
+
+/// A table kind that does not fit the spec's field: a programming error, which
+/// `every_field_of_the_table_has_a_place_in_the_spec` finds first.
+fn mismatch(field: Field, value: Written) -> ! {
+    unreachable!(
+        "CampaignSpec::set has no place for {value:?} as `{}`: \
+         the field table (campaign::fields) and CampaignSpec disagree",
+        field.name()
+    )
+}
+
+/// The Rust value of a [`Written`], for the observable fields, whose types say which it is.
+trait FromWritten: Sized {
+    fn from_written(value: Written) -> Result<Self, Written>;
+}
+
+macro_rules! from_written {
+    ($($type:ty: $variant:ident),*) => {
+        $(impl FromWritten for $type {
+            fn from_written(value: Written) -> Result<Self, Written> {
+                match value {
+                    Written::$variant(v) => Ok(v),
+                    other => Err(other),
+                }
+            }
+        })*
+    };
+}
+from_written!(u64: Integer, bool: Flag, ClockTime: Time, Vec<Weekday>: Days);
 
 /// One campaign document from a manifest file.
 #[derive(Debug, Clone, PartialEq)]
