@@ -426,47 +426,30 @@ mod tests {
 
     #[test]
     fn the_lists_follow_the_table() {
+        let with = |access: Access| -> Vec<&str> {
+            FIELDS
+                .iter()
+                .filter(|d| d.access == access)
+                .map(|d| d.name)
+                .collect()
+        };
         assert_eq!(MANIFEST_FIELDS.len(), FIELDS.len());
-        assert_eq!(
-            OBSERVABLE_FIELDS,
-            [
-                "max_calls_in_parallel",
-                "allowed_hours_start_time",
-                "allowed_hours_end_time",
-                "allowed_days",
-                "max_retries",
-                "retry_interval",
-                "mark_complete_when_no_leads",
-            ]
+        assert_eq!(OBSERVABLE_FIELDS, with(Access::Observable));
+        assert_eq!(WRITE_ONCE_FIELDS, with(Access::WriteOnce));
+        assert_eq!(BEYOND_CREATE_FIELDS, with(Access::BeyondCreate));
+        assert!(
+            OBSERVABLE_FIELDS.contains(&"max_retries") && WRITE_ONCE_FIELDS.contains(&"timezone")
         );
-        assert_eq!(
-            WRITE_ONCE_FIELDS,
-            [
-                "assistant_id",
-                "timezone",
-                "retry_on_voicemail",
-                "retry_on_goal_incomplete",
-                "goal_completion_variable",
-                "phone_number_ids",
-            ]
-        );
-        assert_eq!(
-            BEYOND_CREATE_FIELDS,
-            [
-                "assistant",
-                "phone_numbers",
-                "leads",
-                "status",
-                "renamed_from"
-            ]
-        );
-        assert_eq!(
-            NAME_ID_PAIRS,
-            [
-                ("assistant", "assistant_id"),
-                ("phone_numbers", "phone_number_ids")
-            ]
-        );
+        macro_rules! variants {
+            ((); $($variant:ident $name:ident,)*) => {
+                [$(Field::$variant),*]
+            };
+        }
+        assert_eq!(with_observable_fields!(variants!(())), OBSERVABLE);
+        for (name, id) in NAME_ID_PAIRS {
+            let stands_for = Field::from_name(name).and_then(|f| f.def().stands_for);
+            assert_eq!(stands_for, Field::from_name(id), "{name}");
+        }
         assert_eq!(Field::AssistantId.named_by(), Some(Field::Assistant));
         assert_eq!(Field::PhoneNumberIds.named_by(), Some(Field::PhoneNumbers));
         assert_eq!(Field::Timezone.named_by(), None);
