@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::api::types::{CampaignStatus, CreateCampaign, RemoteCampaign};
-use crate::campaign::fields::OBSERVABLE;
-use crate::campaign::{field_name, WRITE_ONCE_FIELDS};
+use crate::campaign::field_name;
+use crate::campaign::fields::{OBSERVABLE, WRITE_ONCE};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::leads_and_status::LeadsAndStatus;
@@ -491,9 +491,10 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
 
 /// The write-once fields this manifest sets, in manifest field order.
 fn write_once_fields(spec: &CampaignSpec) -> Vec<&'static str> {
-    spec.set_fields()
-        .into_iter()
-        .filter(|f| WRITE_ONCE_FIELDS.contains(f))
+    WRITE_ONCE
+        .iter()
+        .filter(|&&f| spec.get(f).is_some())
+        .map(|f| f.name())
         .collect()
 }
 
