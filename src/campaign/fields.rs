@@ -105,6 +105,10 @@ pub struct FieldDef {
     pub kind: Kind,
     /// For a reference by name, the id field it stands for (a manifest writes one of the two).
     pub stands_for: Option<Field>,
+    /// Why the repository config's defaults may not set this field, if they may not: it
+    /// identifies one campaign, holds its own data, or decides on calls and deletion, which
+    /// must be written in each manifest.
+    pub not_a_default: Option<&'static str>,
 }
 
 /// What the platform does to whitespace around a name, and why it matters here.
@@ -114,6 +118,13 @@ const NAME_TRIM_HINT: &str =
 const ASSISTANT_TRIM_HINT: &str = "assistant names are matched exactly; remove the whitespace";
 const GOAL_TRIM_HINT: &str =
     "the platform trims strings, so it would store a different variable name than this one";
+
+const fn text(max_chars: usize, trim_hint: &'static str) -> Kind {
+    Kind::Text {
+        max_chars,
+        trim_hint,
+    }
+}
 
 const fn integer(range: std::ops::RangeInclusive<u64>, unit: &'static str) -> Kind {
     Kind::Integer {
@@ -148,9 +159,10 @@ macro_rules! campaign_fields {
         }
         pub(crate) use with_observable_fields;
     };
-    (@id) => { None };
-    (@id $id:ident) => { Some(Field::$id) };
-    ($($field:ident $name:ident $access:ident $kind:expr $(, stands for $id:ident)?;)*) => {
+    (@option) => { None };
+    (@option $value:expr) => { Some($value) };
+    ($($field:ident $name:ident $access:ident $kind:expr
+        $(, stands for $id:ident)? $(, not a default: $why:literal)?;)*) => {
         /// A campaign field, as named in [`FIELDS`]. Matching on it is exhaustive, so a new field
         /// is a compile error wherever a field needs code of its own.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -164,7 +176,8 @@ macro_rules! campaign_fields {
             name: stringify!($name),
             access: Access::$access,
             kind: $kind,
-            stands_for: campaign_fields!(@id $($id)?),
+            stands_for: campaign_fields!(@option $(Field::$id)?),
+            not_a_default: campaign_fields!(@option $($why)?),
         },)*];
 
         campaign_fields!(@observable ($) [] $($field $name $access)*);
@@ -172,9 +185,11 @@ macro_rules! campaign_fields {
 }
 
 campaign_fields! {
-    Kind kind Manifest Kind::DocumentKind;
-    Id id Manifest Kind::PositiveId;
-    Name name Identity Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: NAME_TRIM_HINT };
+    Kind kind Manifest Kind::DocumentKind,
+        not a default: "every manifest says kind: Campaign itself";
+    Id id Manifest Kind::PositiveId, not a default: "an id identifies one campaign";
+    Name name Identity text(limits::NAME_MAX_CHARS, NAME_TRIM_HINT),
+        not a default: "a name identifies one campaign";
     AssistantId assistant_id WriteOnce Kind::PositiveId;
     Timezone timezone WriteOnce Kind::Timezone;
     MaxCallsInParallel max_calls_in_parallel Observable integer(limits::MAX_CALLS_IN_PARALLEL, "");
@@ -186,17 +201,17 @@ campaign_fields! {
     RetryOnVoicemail retry_on_voicemail WriteOnce Kind::Flag;
     RetryOnGoalIncomplete retry_on_goal_incomplete WriteOnce Kind::Flag;
     GoalCompletionVariable goal_completion_variable WriteOnce
-        Kind::Text { max_chars: limits::GOAL_VARIABLE_MAX_CHARS, trim_hint: GOAL_TRIM_HINT };
+        text(limits::GOAL_VARIABLE_MAX_CHARS, GOAL_TRIM_HINT);
     MarkCompleteWhenNoLeads mark_complete_when_no_leads Observable Kind::Flag;
     PhoneNumberIds phone_number_ids WriteOnce Kind::Ids;
-    Assistant assistant BeyondCreate
-        Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: ASSISTANT_TRIM_HINT },
+    Assistant assistant BeyondCreate text(limits::NAME_MAX_CHARS, ASSISTANT_TRIM_HINT),
         stands for AssistantId;
     PhoneNumbers phone_numbers BeyondCreate Kind::PhoneNumbers, stands for PhoneNumberIds;
-    Leads leads BeyondCreate Kind::Leads;
-    Status status BeyondCreate Kind::Status;
-    RenamedFrom renamed_from BeyondCreate
-        Kind::Text { max_chars: limits::NAME_MAX_CHARS, trim_hint: NAME_TRIM_HINT };
+    Leads leads BeyondCreate Kind::Leads, not a default: "leads belong to one campaign";
+    Status status BeyondCreate Kind::Status,
+        not a default: "starting, stopping or deleting is decided per campaign, in its manifest";
+    RenamedFrom renamed_from BeyondCreate text(limits::NAME_MAX_CHARS, NAME_TRIM_HINT),
+        not a default: "a rename concerns one campaign";
 }
 
 impl Field {
@@ -287,31 +302,40 @@ pub const BEYOND_CREATE_FIELDS: &[&str] = &names(with_access::<{ count(Access::B
     Access::BeyondCreate,
 ));
 
-const fn references() -> usize {
-    let mut n = 0;
-    let mut i = 0;
-    while i < FIELDS.len() {
-        if FIELDS[i].stands_for.is_some() {
-            n += 1;
+/// `[(name, second); N]` for every row whose optional `$column` is set, `second` made from its
+/// value, computed at compile time; `@count` is N.
+macro_rules! rows_with {
+    (@count $column:ident) => {{
+        let (mut i, mut n) = (0, 0);
+        while i < FIELDS.len() {
+            if FIELDS[i].$column.is_some() {
+                n += 1;
+            }
+            i += 1;
         }
-        i += 1;
-    }
-    n
+        n
+    }};
+    ($column:ident, |$value:ident| $second:expr) => {{
+        let mut out = [("", ""); rows_with!(@count $column)];
+        let (mut i, mut n) = (0, 0);
+        while i < FIELDS.len() {
+            if let Some($value) = FIELDS[i].$column {
+                out[n] = (FIELDS[i].name, $second);
+                n += 1;
+            }
+            i += 1;
+        }
+        out
+    }};
 }
 
 /// Each reference by name and the id field it stands for: a manifest writes one of each pair.
-pub const NAME_ID_PAIRS: [(&str, &str); references()] = {
-    let mut out = [("", ""); references()];
-    let (mut i, mut n) = (0, 0);
-    while i < FIELDS.len() {
-        if let Some(id) = FIELDS[i].stands_for {
-            out[n] = (FIELDS[i].name, id.name());
-            n += 1;
-        }
-        i += 1;
-    }
-    out
-};
+pub const NAME_ID_PAIRS: [(&str, &str); rows_with!(@count stands_for)] =
+    rows_with!(stands_for, |id| id.name());
+
+/// The fields the repository config's defaults may not set, each with the reason.
+pub const NOT_DEFAULTABLE: [(&str, &str); rows_with!(@count not_a_default)] =
+    rows_with!(not_a_default, |why| why);
 
 /// `with_observable_fields!(observable_value!((campaign, field)))`: the value of an observable
 /// field of `campaign`, a manifest's spec or a campaign the list returned, which both hold the
