@@ -79,7 +79,8 @@ pub enum Kind {
 pub enum Normalisation {
     /// As written.
     Exact,
-    /// A list compared as a set: order and repeats do not matter. Shown sorted.
+    /// A list that is a set: order and repeats do not matter when compared, it is shown
+    /// sorted, and a manifest writes each item once.
     Set,
     /// A time of day at minute precision: `09:00` and `09:00:00` are the same, shown as `H:i`.
     ClockTime,
@@ -88,7 +89,7 @@ pub enum Normalisation {
 impl Kind {
     pub const fn normalisation(self) -> Normalisation {
         match self {
-            Kind::Days | Kind::Ids => Normalisation::Set,
+            Kind::Days | Kind::Ids | Kind::PhoneNumbers => Normalisation::Set,
             Kind::Time => Normalisation::ClockTime,
             _ => Normalisation::Exact,
         }

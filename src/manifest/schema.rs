@@ -206,12 +206,14 @@ fn from_the_table(def: &FieldDef, property: &mut serde_json::Value) {
         Kind::PositiveId => json!({"minimum": 1}),
         Kind::Text { max_chars, .. } => json!({"minLength": 1, "maxLength": max_chars}),
         Kind::Integer { min, max, .. } => json!({"minimum": min, "maximum": max}),
-        Kind::Days => json!({"uniqueItems": true}),
-        Kind::Ids => json!({"uniqueItems": true, "items": {"minimum": 1}}),
-        Kind::PhoneNumbers => json!({"uniqueItems": true, "items": {"pattern": PHONE_PATTERN}}),
+        Kind::Ids => json!({"items": {"minimum": 1}}),
+        Kind::PhoneNumbers => json!({"items": {"pattern": PHONE_PATTERN}}),
         _ => json!({}),
     };
     merge(property, rules);
+    if def.kind.normalisation() == fields::Normalisation::Set {
+        merge(property, json!({"uniqueItems": true}));
+    }
     if def.access == Access::WriteOnce {
         if let Some(serde_json::Value::String(text)) = property.get_mut("description") {
             text.push_str(" Write-once: the list endpoint does not return it.");
