@@ -8,25 +8,11 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::named_fields::NAME_ID_PAIRS;
 use super::validate::check_document;
 use super::yaml::{Document, Entry, Mark, Node, Origin, Scalar, Value};
+use crate::campaign::fields::NAME_ID_PAIRS;
+pub use crate::campaign::fields::NOT_DEFAULTABLE;
 use crate::diagnostic::{Diagnostic, Location};
-
-/// Fields a default may not set: they identify one campaign (`name`, `id`, `renamed_from`),
-/// hold its own data (`leads`), or decide on calls and deletion for every campaign at once
-/// (`status`), which must be written in each manifest.
-pub const NOT_DEFAULTABLE: [(&str, &str); 6] = [
-    ("kind", "every manifest says kind: Campaign itself"),
-    ("name", "a name identifies one campaign"),
-    ("id", "an id identifies one campaign"),
-    ("renamed_from", "a rename concerns one campaign"),
-    ("leads", "leads belong to one campaign"),
-    (
-        "status",
-        "starting, stopping or deleting is decided per campaign, in its manifest",
-    ),
-];
 
 /// Defaults that apply to the manifests under one path, most specific first (a path's own,
 /// then its account's).

@@ -7,12 +7,14 @@ use std::ops::RangeInclusive;
 use std::path::Path;
 use std::str::FromStr;
 
+use crate::campaign::fields::{FieldDef, Kind};
 use crate::campaign::{is_iana_timezone, ClockTime, Weekday};
 
 use super::scalar::ScalarKind;
 use super::suggest;
 use super::yaml::{quote, Mark, Node, Origin, Value};
 use crate::diagnostic::{Diagnostic, Location};
+use campaignctl_core::manifest::Written;
 
 /// Longest value a hint rewrites in full (a hint built from a megabyte value helps no one).
 const MAX_ECHOED_BYTES: usize = 200;
@@ -80,6 +82,37 @@ impl<'a> FieldChecker<'a> {
         }
         self.errors += 1;
         self.out.push(diagnostic);
+    }
+
+    /// The value of one field, read by the rule its kind in the field table names, with the
+    /// table's limits. `None` when it is not allowed (reported), and for `kind`, which holds
+    /// nothing.
+    pub fn value(&mut self, def: &FieldDef, node: &Node) -> Option<Written> {
+        let field = def.name;
+        match def.kind {
+            Kind::DocumentKind => {
+                self.kind(node);
+                None
+            }
+            Kind::PositiveId => self.positive_id(field, node).map(Written::Integer),
+            Kind::Text {
+                max_chars,
+                trim_hint,
+            } => self
+                .text(field, node, max_chars, trim_hint)
+                .map(Written::Text),
+            Kind::Timezone => self.timezone(node).map(Written::Text),
+            Kind::Integer { min, max, unit } => self
+                .integer_in(field, node, min..=max, unit)
+                .map(Written::Integer),
+            Kind::Time => self.clock_time(field, node).map(Written::Time),
+            Kind::Days => self.days(field, node).map(Written::Days),
+            Kind::Flag => self.boolean(field, node).map(Written::Flag),
+            Kind::Ids => self.ids(field, node).map(Written::Ids),
+            Kind::PhoneNumbers => self.phone_numbers(field, node).map(Written::Texts),
+            Kind::Leads => self.leads(node).map(Written::Leads),
+            Kind::Status => self.desired_status(node).map(Written::Status),
+        }
     }
 
     /// `kind: Campaign`, exactly.

@@ -12,13 +12,8 @@ use super::scalar::ScalarKind;
 use super::suggest;
 use super::yaml::{quote, Node, Value};
 use super::DesiredStatus;
+use crate::campaign::fields::NAME_ID_PAIRS;
 use crate::diagnostic::Diagnostic;
-
-/// Each name field and the id field it stands for: a manifest writes one of each pair.
-pub const NAME_ID_PAIRS: [(&str, &str); 2] = [
-    ("assistant", "assistant_id"),
-    ("phone_numbers", "phone_number_ids"),
-];
 
 const LEADS_KEYS: [&str; 2] = ["file", "items"];
 const ITEM_KEYS: [&str; 2] = [PHONE_COLUMN, "variables"];

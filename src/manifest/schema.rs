@@ -3,16 +3,19 @@
 //! it to complete and check manifests.
 //!
 //! The loader (`validate.rs`) reads manifests position by position so that every error has a
-//! line; this type describes the same format for editors. A unit test keeps the two in step:
-//! the schema's properties must be exactly `campaign::MANIFEST_FIELDS`.
+//! line; this type describes the same format for editors. The Rust type gives each field's type
+//! and description; the field table (`campaign::fields`) gives its limits, which lists are sets,
+//! and which fields are write-once, as the loader uses them. A unit test keeps the two in step:
+//! the schema's properties must be exactly the table's fields.
 
 use std::borrow::Cow;
 
 use schemars::generate::SchemaSettings;
 use schemars::{json_schema, JsonSchema, Schema, SchemaGenerator};
 use serde::Deserialize;
+use serde_json::json;
 
-use crate::campaign::limits;
+use crate::campaign::fields::{self, Access, FieldDef, FIELDS};
 
 /// Stand-ins for the domain types `ClockTime`, `Weekday` and `DesiredStatus` (of the core
 /// crate) in the schema: a JSON Schema impl must sit with a type of this crate. Only their
@@ -47,55 +50,43 @@ struct CampaignManifest {
     kind: Kind,
     /// Adopts an existing campaign by its platform id (as `campaignctl export` writes). The
     /// campaign is then matched by id rather than by name, and never created.
-    #[schemars(range(min = 1))]
     id: Option<u64>,
     /// The campaign's name: its identity on the platform. The platform trims whitespace.
-    #[schemars(length(min = 1, max = limits::NAME_MAX_CHARS))]
     name: String,
     /// Id of an outbound assistant (GET /user/assistants/outbound). Required unless `id` is
-    /// set. Write-once: the list endpoint does not return it.
-    #[schemars(range(min = 1))]
+    /// set.
     assistant_id: Option<u64>,
-    /// IANA time zone name, e.g. America/New_York. Write-once.
+    /// IANA time zone name, e.g. America/New_York.
     #[serde(default)] // schema_with hides the Option: keep the field optional
     #[schemars(schema_with = "timezone_schema")]
     timezone: Option<String>,
     /// Calls placed at once.
-    #[schemars(range(min = *limits::MAX_CALLS_IN_PARALLEL.start(), max = *limits::MAX_CALLS_IN_PARALLEL.end()))]
     max_calls_in_parallel: Option<u64>,
     /// Start of the calling window, H:i (e.g. "09:00"), in the campaign's time zone.
     allowed_hours_start_time: Option<ClockTime>,
     /// End of the calling window, H:i (e.g. "17:00").
     allowed_hours_end_time: Option<ClockTime>,
     /// Days on which calls may be placed. A set: order does not matter, no repeats.
-    #[schemars(extend("uniqueItems" = true))]
     allowed_days: Option<Vec<Weekday>>,
     /// Attempts per lead.
-    #[schemars(range(min = *limits::MAX_RETRIES.start(), max = *limits::MAX_RETRIES.end()))]
     max_retries: Option<u64>,
     /// Minutes between attempts.
-    #[schemars(range(min = *limits::RETRY_INTERVAL.start(), max = *limits::RETRY_INTERVAL.end()))]
     retry_interval: Option<u64>,
-    /// Retry when a voicemail answered. Write-once.
+    /// Retry when a voicemail answered.
     retry_on_voicemail: Option<bool>,
-    /// Retry when the goal was not reached. Write-once.
+    /// Retry when the goal was not reached.
     retry_on_goal_incomplete: Option<bool>,
     /// A bool variable of the assistant's post-call schema that marks the goal reached.
-    /// Write-once.
-    #[schemars(length(min = 1, max = limits::GOAL_VARIABLE_MAX_CHARS))]
     goal_completion_variable: Option<String>,
     /// Mark the campaign complete when it runs out of leads.
     mark_complete_when_no_leads: Option<bool>,
-    /// Ids of the account's phone numbers to call from. Distinct. Write-once.
-    #[schemars(extend("uniqueItems" = true), inner(range(min = 1)))]
+    /// Ids of the account's phone numbers to call from. Distinct.
     phone_number_ids: Option<Vec<u64>>,
     /// The name of an outbound assistant, resolved to its id when planning. Instead of
     /// assistant_id (not both).
-    #[schemars(length(min = 1))]
     assistant: Option<String>,
     /// The account's phone numbers (E.164, e.g. "+12025550145"), resolved to ids when
     /// planning. Instead of phone_number_ids (not both).
-    #[schemars(extend("uniqueItems" = true), inner(pattern(PHONE_PATTERN)))]
     phone_numbers: Option<Vec<String>>,
     /// Leads the campaign must have: a CSV file, inline items, or both. Only missing leads
     /// are added; leads are never removed.
@@ -107,7 +98,6 @@ struct CampaignManifest {
     /// The campaign's previous name, when this manifest renames it. A draft under that name
     /// is replaced under the new one (its leads must all be declared here); a campaign that
     /// has run cannot be renamed, and the plan says what to do instead.
-    #[schemars(length(min = 1, max = limits::NAME_MAX_CHARS))]
     renamed_from: Option<String>,
 }
 
@@ -201,7 +191,6 @@ fn timezone_schema(_: &mut SchemaGenerator) -> Schema {
     names.sort_unstable();
     json_schema!({
         "type": "string",
-        "description": "IANA time zone name, e.g. America/New_York. Write-once.",
         "enum": names
     })
 }
@@ -217,8 +206,48 @@ pub fn manifest_schema() -> serde_json::Value {
         .and_then(serde_json::Value::as_object_mut)
     {
         properties.values_mut().for_each(disallow_null);
+        for def in FIELDS {
+            if let Some(property) = properties.get_mut(def.name) {
+                from_the_table(def, property);
+            }
+        }
     }
     value
+}
+
+/// What the field table says of a field's values (its limits, whether a list is a set) and of
+/// the field (write-once), added to the property the Rust type describes.
+fn from_the_table(def: &FieldDef, property: &mut serde_json::Value) {
+    use fields::Kind;
+    let rules = match def.kind {
+        Kind::PositiveId => json!({"minimum": 1}),
+        Kind::Text { max_chars, .. } => json!({"minLength": 1, "maxLength": max_chars}),
+        Kind::Integer { min, max, .. } => json!({"minimum": min, "maximum": max}),
+        Kind::Ids => json!({"items": {"minimum": 1}}),
+        Kind::PhoneNumbers => json!({"items": {"pattern": PHONE_PATTERN}}),
+        _ => json!({}),
+    };
+    merge(property, rules);
+    if def.kind.normalisation() == fields::Normalisation::Set {
+        merge(property, json!({"uniqueItems": true}));
+    }
+    if def.access == Access::WriteOnce {
+        if let Some(serde_json::Value::String(text)) = property.get_mut("description") {
+            text.push_str(" Write-once: the list endpoint does not return it.");
+        }
+    }
+}
+
+/// Adds `rules` to `property`, object into object.
+fn merge(property: &mut serde_json::Value, rules: serde_json::Value) {
+    match (property, rules) {
+        (serde_json::Value::Object(property), serde_json::Value::Object(rules)) => {
+            for (key, rule) in rules {
+                merge(property.entry(key).or_insert(serde_json::Value::Null), rule);
+            }
+        }
+        (property, rule) => *property = rule,
+    }
 }
 
 /// schemars lets an `Option` field be `null`; a manifest leaves an unset field out instead,
@@ -260,7 +289,7 @@ fn disallow_null(property: &mut serde_json::Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::campaign::MANIFEST_FIELDS;
+    use crate::campaign::{limits, MANIFEST_FIELDS};
 
     #[test]
     fn the_schema_describes_exactly_the_fields_the_loader_accepts() {
@@ -289,6 +318,20 @@ mod tests {
             schema["properties"]["max_retries"]["maximum"],
             *limits::MAX_RETRIES.end()
         );
+        for def in FIELDS {
+            let property = &schema["properties"][def.name];
+            assert_eq!(
+                property["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("Write-once")),
+                def.access == Access::WriteOnce,
+                "the schema says `{}` is write-once exactly when the field table does",
+                def.name
+            );
+            if let fields::Kind::Text { max_chars, .. } = def.kind {
+                assert_eq!(property["maxLength"], max_chars, "{}", def.name);
+            }
+        }
         assert!(
             schema["properties"]["timezone"]["enum"]
                 .as_array()

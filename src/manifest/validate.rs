@@ -3,21 +3,14 @@
 
 use std::path::Path;
 
-use crate::campaign::{limits, MANIFEST_FIELDS};
+use crate::campaign::fields::Field;
+use crate::campaign::MANIFEST_FIELDS;
 
 use super::fields::FieldChecker;
 use super::suggest;
 use super::yaml::{excerpt, Document, Value};
 use super::{CampaignSpec, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
-
-/// What the platform does to whitespace around a name, and why it matters here.
-const NAME_TRIM_HINT: &str =
-    "the platform trims strings, so it would store the name without this whitespace; \
-    that campaign would never match this manifest, and every apply would create it again";
-const ASSISTANT_TRIM_HINT: &str = "assistant names are matched exactly; remove the whitespace";
-const GOAL_TRIM_HINT: &str =
-    "the platform trims strings, so it would store a different variable name than this one";
 
 /// The outcome of one non-empty document.
 #[derive(Debug, Default)]
@@ -59,8 +52,6 @@ pub fn check_document(
 
     let mut spec = CampaignSpec::default();
     let mut name = None;
-    let (mut has_kind, mut has_name, mut has_assistant) = (false, false, false);
-    let mut has_id = false;
     for entry in entries {
         let (key, value) = (&entry.key, &entry.value);
         let Some(field) = key.scalar().map(|s| s.text.as_str()) else {
@@ -68,107 +59,45 @@ pub fn check_document(
             check.error("", key.mark, message, None);
             continue;
         };
-        if MANIFEST_FIELDS.contains(&field) {
-            check.record(field, value.mark);
-        }
-        match field {
-            "kind" => {
-                has_kind = true;
-                check.kind(value);
-            }
-            "id" => {
-                has_id = true;
-                spec.id = check.positive_id(field, value);
-            }
-            "name" => {
-                has_name = true;
-                if let Some(text) = check.text(field, value, limits::NAME_MAX_CHARS, NAME_TRIM_HINT)
-                {
-                    name = Some((text.clone(), check.location(value.mark)));
-                    spec.name = text;
-                }
-            }
-            "assistant_id" => {
-                has_assistant = true;
-                spec.assistant_id = check.positive_id(field, value);
-            }
-            "timezone" => spec.timezone = check.timezone(value),
-            "max_calls_in_parallel" => {
-                spec.max_calls_in_parallel =
-                    check.integer_in(field, value, limits::MAX_CALLS_IN_PARALLEL, "");
-            }
-            "allowed_hours_start_time" => {
-                spec.allowed_hours_start_time = check.clock_time(field, value)
-            }
-            "allowed_hours_end_time" => {
-                spec.allowed_hours_end_time = check.clock_time(field, value)
-            }
-            "allowed_days" => spec.allowed_days = check.days(field, value),
-            "max_retries" => {
-                spec.max_retries = check.integer_in(field, value, limits::MAX_RETRIES, "")
-            }
-            "retry_interval" => {
-                spec.retry_interval =
-                    check.integer_in(field, value, limits::RETRY_INTERVAL, " (minutes)");
-            }
-            "retry_on_voicemail" => spec.retry_on_voicemail = check.boolean(field, value),
-            "retry_on_goal_incomplete" => {
-                spec.retry_on_goal_incomplete = check.boolean(field, value)
-            }
-            "goal_completion_variable" => {
-                spec.goal_completion_variable = check.text(
-                    field,
-                    value,
-                    limits::GOAL_VARIABLE_MAX_CHARS,
-                    GOAL_TRIM_HINT,
-                );
-            }
-            "mark_complete_when_no_leads" => {
-                spec.mark_complete_when_no_leads = check.boolean(field, value)
-            }
-            "phone_number_ids" => spec.phone_number_ids = check.ids(field, value),
-            "assistant" => {
-                has_assistant = true;
-                spec.assistant =
-                    check.text(field, value, limits::NAME_MAX_CHARS, ASSISTANT_TRIM_HINT);
-            }
-            "phone_numbers" => spec.phone_numbers = check.phone_numbers(field, value),
-            "leads" => spec.leads = check.leads(value),
-            "status" => spec.status = check.desired_status(value),
-            "renamed_from" => {
-                spec.renamed_from =
-                    check.text(field, value, limits::NAME_MAX_CHARS, NAME_TRIM_HINT);
-            }
-            unknown => {
-                let hint = match suggest::closest(unknown, MANIFEST_FIELDS.iter().copied()) {
-                    Some(meant) => format!("did you mean `{meant}`?"),
-                    None => format!("allowed fields: {}", MANIFEST_FIELDS.join(", ")),
-                };
-                check.error(
-                    unknown,
-                    key.mark,
-                    format!("unknown field `{}`", excerpt(unknown)),
-                    Some(hint),
-                );
+        let Some(field) = Field::from_name(field) else {
+            let hint = match suggest::closest(field, MANIFEST_FIELDS.iter().copied()) {
+                Some(meant) => format!("did you mean `{meant}`?"),
+                None => format!("allowed fields: {}", MANIFEST_FIELDS.join(", ")),
+            };
+            check.error(
+                field,
+                key.mark,
+                format!("unknown field `{}`", excerpt(field)),
+                Some(hint),
+            );
+            continue;
+        };
+        check.record(field.name(), value.mark);
+        if let Some(written) = check.value(field.def(), value) {
+            spec.set(field, written);
+            if field == Field::Name {
+                name = Some((spec.name.clone(), check.location(value.mark)));
             }
         }
     }
 
-    for (present, field, hint) in [
-        (has_kind, "kind", "add kind: Campaign"),
+    let has = |field: Field| check.locations.contains_key(field.name());
+    let required = [
+        (has(Field::Kind), "kind", "add kind: Campaign"),
         (
-            has_name,
+            has(Field::Name),
             "name",
             "add a name: it is how campaignctl finds the campaign on the platform",
         ),
         (
             // A manifest that adopts an existing campaign by id never creates one, and one
             // that says the campaign must not exist never does either.
-            has_assistant || has_id || spec.is_deleted(),
+            has(Field::AssistantId) || has(Field::Assistant) || has(Field::Id) || spec.is_deleted(),
             "assistant_id",
             "add the name (assistant: Sales Outbound) or the id (assistant_id: 7) of an outbound assistant",
         ),
-    ] {
+    ];
+    for (present, field, hint) in required {
         if !present {
             check.error(
                 field,

@@ -1,6 +1,7 @@
-//! The campaign domain shared by manifests, the plan, the client and the emulator: field names,
-//! the platform's documented rules, and normalisation. Every normalisation rule lives here, so the
-//! plan and the emulator can never disagree about what "the same value" means.
+//! The campaign domain shared by manifests, the plan, the client and the emulator: the table of
+//! campaign fields (`fields`, not used by the emulator), the platform's documented rules, and
+//! normalisation. Every normalisation rule lives here, so the plan and the emulator can never
+//! disagree about what "the same value" means.
 
 use std::fmt;
 use std::str::FromStr;
@@ -17,41 +18,9 @@ pub mod limits {
     pub const GOAL_VARIABLE_MAX_CHARS: usize = 255;
 }
 
-/// Every key a campaign manifest may hold, in the order the plan prints them.
-pub const MANIFEST_FIELDS: &[&str] = &[
-    "kind",
-    "id",
-    "name",
-    "assistant_id",
-    "timezone",
-    "max_calls_in_parallel",
-    "allowed_hours_start_time",
-    "allowed_hours_end_time",
-    "allowed_days",
-    "max_retries",
-    "retry_interval",
-    "retry_on_voicemail",
-    "retry_on_goal_incomplete",
-    "goal_completion_variable",
-    "mark_complete_when_no_leads",
-    "phone_number_ids",
-    // Beyond the create endpoint: references by name, leads and the desired status.
-    "assistant",
-    "phone_numbers",
-    "leads",
-    "status",
-    "renamed_from",
-];
+pub mod fields;
 
-/// The manifest fields the create endpoint does not take: names resolved to ids, leads and the
-/// desired status (issue 6). A manifest never sets all of them with their id twins.
-pub const BEYOND_CREATE_FIELDS: &[&str] = &[
-    "assistant",
-    "phone_numbers",
-    "leads",
-    "status",
-    "renamed_from",
-];
+pub use fields::{BEYOND_CREATE_FIELDS, MANIFEST_FIELDS, OBSERVABLE_FIELDS, WRITE_ONCE_FIELDS};
 
 /// Field names are `&'static str` throughout the plan; reading a saved plan maps each name
 /// back to its constant in [`MANIFEST_FIELDS`], and refuses a name that is not a field.
@@ -81,29 +50,6 @@ pub mod field_name {
             .collect()
     }
 }
-
-/// Fields that `GET /user/campaigns` returns, so a difference in them can be observed (drift).
-pub const OBSERVABLE_FIELDS: &[&str] = &[
-    "name",
-    "max_calls_in_parallel",
-    "mark_complete_when_no_leads",
-    "allowed_hours_start_time",
-    "allowed_hours_end_time",
-    "allowed_days",
-    "max_retries",
-    "retry_interval",
-];
-
-/// Fields that are set at creation and can never be read back: the list does not return them
-/// and there is no update endpoint.
-pub const WRITE_ONCE_FIELDS: &[&str] = &[
-    "assistant_id",
-    "timezone",
-    "phone_number_ids",
-    "retry_on_voicemail",
-    "retry_on_goal_incomplete",
-    "goal_completion_variable",
-];
 
 /// A day of the week as the API spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

@@ -13,7 +13,8 @@ use serde_json::json;
 
 use crate::api::types::RemoteCampaign;
 use crate::api::Client;
-use crate::campaign::{normalize_days, WRITE_ONCE_FIELDS};
+use crate::campaign::fields::OBSERVABLE;
+use crate::campaign::WRITE_ONCE_FIELDS;
 use crate::cli::args::ExportArgs;
 use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
@@ -93,32 +94,10 @@ pub fn manifest_text(c: &RemoteCampaign, api_url: &str) -> String {
         ("id", json!(c.id)),
         ("name", json!(c.name)),
     ];
-    let mut put = |k, v: Option<serde_json::Value>| {
-        if let Some(v) = v {
-            fields.push((k, v));
-        }
-    };
-    put(
-        "max_calls_in_parallel",
-        c.max_calls_in_parallel.map(|v| json!(v)),
-    );
-    put(
-        "allowed_hours_start_time",
-        c.allowed_hours_start_time.map(|t| json!(t)),
-    );
-    put(
-        "allowed_hours_end_time",
-        c.allowed_hours_end_time.map(|t| json!(t)),
-    );
-    put(
-        "allowed_days",
-        c.allowed_days.as_deref().map(|d| json!(normalize_days(d))),
-    );
-    put("max_retries", c.max_retries.map(|v| json!(v)));
-    put("retry_interval", c.retry_interval.map(|v| json!(v)));
-    put(
-        "mark_complete_when_no_leads",
-        c.mark_complete_when_no_leads.map(|v| json!(v)),
+    fields.extend(
+        OBSERVABLE
+            .iter()
+            .filter_map(|&f| Some((f.name(), c.get(f)?.to_json()))),
     );
 
     let mut text = format!(

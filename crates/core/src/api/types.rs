@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use super::campaign_status::CampaignStatus;
+use crate::campaign::fields::{observable_value, with_observable_fields, Field, Value};
 use crate::campaign::{ClockTime, Weekday};
 
 /// One element of `GET /user/campaigns` (and `data` of the create response). The list returns
@@ -52,61 +53,57 @@ impl<'de> Deserialize<'de> for RemoteCampaign {
             .ok_or_else(|| D::Error::custom(format!("campaign {id} has no string `name`")))?
             .to_owned();
         let mut unreadable = BTreeMap::new();
-        let mut field = |key: &str, read: &dyn Fn(&Value) -> bool| -> Option<Value> {
-            match raw.get(key) {
-                None | Some(Value::Null) => None,
-                Some(v) if read(v) => Some(v.clone()),
-                Some(v) => {
-                    tracing::warn!(
-                        campaign = id,
-                        field = key,
-                        value = %lenient::excerpt(v),
-                        "the platform returned a value campaignctl cannot read; the field is not compared"
-                    );
-                    unreadable.insert(key.to_owned(), v.clone());
-                    None
-                }
-            }
-        };
-        let status = CampaignStatus::parse(
-            field("status", &|v| v.is_string())
-                .as_ref()
-                .and_then(Value::as_str),
-        );
-        let max_calls_in_parallel = field("max_calls_in_parallel", &|v| lenient::u64(v).is_some())
-            .and_then(|v| lenient::u64(&v));
-        let mark_complete_when_no_leads = field("mark_complete_when_no_leads", &|v| {
-            lenient::bool(v).is_some()
-        })
-        .and_then(|v| lenient::bool(&v));
-        let allowed_hours_start_time =
-            field("allowed_hours_start_time", &|v| lenient::time(v).is_some())
-                .and_then(|v| lenient::time(&v));
-        let allowed_hours_end_time =
-            field("allowed_hours_end_time", &|v| lenient::time(v).is_some())
-                .and_then(|v| lenient::time(&v));
-        let allowed_days =
-            field("allowed_days", &|v| lenient::days(v).is_some()).and_then(|v| lenient::days(&v));
-        let max_retries =
-            field("max_retries", &|v| lenient::u64(v).is_some()).and_then(|v| lenient::u64(&v));
-        let retry_interval =
-            field("retry_interval", &|v| lenient::u64(v).is_some()).and_then(|v| lenient::u64(&v));
+        let status: Option<String> = read(&raw, "status", id, &mut unreadable);
+        let status = CampaignStatus::parse(status.as_deref());
         let text = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_owned);
-        Ok(RemoteCampaign {
-            id,
-            name,
-            status,
-            max_calls_in_parallel,
-            mark_complete_when_no_leads,
-            allowed_hours_start_time,
-            allowed_hours_end_time,
-            allowed_days,
-            max_retries,
-            retry_interval,
-            created_at: text("created_at"),
-            updated_at: text("updated_at"),
-            unreadable,
-        })
+        let (created_at, updated_at) = (text("created_at"), text("updated_at"));
+        macro_rules! decode {
+            ((); $($variant:ident $field:ident,)*) => {
+                RemoteCampaign {
+                    id,
+                    name,
+                    status,
+                    $($field: read(&raw, stringify!($field), id, &mut unreadable),)*
+                    created_at,
+                    updated_at,
+                    unreadable,
+                }
+            };
+        }
+        Ok(with_observable_fields!(decode!(())))
+    }
+}
+
+/// The value of `key` in campaign `id`, read leniently. A value that cannot be read is treated
+/// as not returned (`None`), logged, and kept raw in `unreadable`.
+fn read<T: lenient::Lenient>(
+    raw: &serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    id: u64,
+    unreadable: &mut BTreeMap<String, serde_json::Value>,
+) -> Option<T> {
+    let v = raw.get(key).filter(|v| !v.is_null())?;
+    let read = T::read(v);
+    if read.is_none() {
+        tracing::warn!(
+            campaign = id,
+            field = key,
+            value = %lenient::excerpt(v),
+            "the platform returned a value campaignctl cannot read; the field is not compared"
+        );
+        unreadable.insert(key.to_owned(), v.clone());
+    }
+    read
+}
+
+impl RemoteCampaign {
+    /// The value the platform returned for `field`: `None` for a field the list does not
+    /// return (see `campaign::fields::Access`), or did not return for this campaign.
+    pub fn get(&self, field: Field) -> Option<Value<'_>> {
+        match field {
+            Field::Name => Some(Value::Text(&self.name)),
+            other => with_observable_fields!(observable_value!((self, other))),
+        }
     }
 }
 
@@ -115,6 +112,42 @@ mod lenient {
     use serde_json::Value;
 
     use crate::campaign::{ClockTime, Weekday};
+
+    /// A type read leniently from the list, by the reader for its kind below.
+    pub trait Lenient: Sized {
+        fn read(v: &Value) -> Option<Self>;
+    }
+
+    impl Lenient for u64 {
+        fn read(v: &Value) -> Option<u64> {
+            u64(v)
+        }
+    }
+
+    impl Lenient for bool {
+        fn read(v: &Value) -> Option<bool> {
+            bool(v)
+        }
+    }
+
+    impl Lenient for ClockTime {
+        fn read(v: &Value) -> Option<ClockTime> {
+            time(v)
+        }
+    }
+
+    impl Lenient for Vec<Weekday> {
+        fn read(v: &Value) -> Option<Vec<Weekday>> {
+            days(v)
+        }
+    }
+
+    /// A status: any string.
+    impl Lenient for String {
+        fn read(v: &Value) -> Option<String> {
+            v.as_str().map(str::to_owned)
+        }
+    }
 
     pub fn u64(v: &Value) -> Option<u64> {
         match v {
@@ -347,6 +380,61 @@ mod tests {
 
     fn decode(v: serde_json::Value) -> Result<Vec<RemoteCampaign>, serde_json::Error> {
         serde_json::from_value(v)
+    }
+
+    #[test]
+    fn a_remote_campaign_holds_exactly_the_fields_the_list_returns() {
+        use crate::campaign::fields::{Access, FIELDS};
+        // Written out without `..`, so that a field added to the struct must be added here.
+        let campaign = RemoteCampaign {
+            id: 5,
+            name: "Q4".into(),
+            status: CampaignStatus::Draft,
+            max_calls_in_parallel: Some(3),
+            mark_complete_when_no_leads: Some(true),
+            allowed_hours_start_time: ClockTime::parse_hi("09:00"),
+            allowed_hours_end_time: ClockTime::parse_hi("17:30"),
+            allowed_days: Some(vec![Weekday::Monday, Weekday::Friday]),
+            max_retries: Some(2),
+            retry_interval: Some(90),
+            created_at: Some("2025-01-01T00:00:00Z".into()),
+            updated_at: Some("2025-01-01T00:00:00Z".into()),
+            unreadable: BTreeMap::new(),
+        };
+        let json = serde_json::to_value(&campaign).expect("serialises");
+        let not_fields = ["id", "status", "created_at", "updated_at"];
+        let mut returned: Vec<&str> = json
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !not_fields.contains(k))
+            .collect();
+        let mut table: Vec<&str> = FIELDS
+            .iter()
+            .filter(|d| matches!(d.access, Access::Identity | Access::Observable))
+            .map(|d| d.name)
+            .collect();
+        returned.sort_unstable();
+        table.sort_unstable();
+        assert_eq!(
+            returned, table,
+            "RemoteCampaign's fields and the table's observable fields (campaign::fields) differ"
+        );
+        for d in FIELDS {
+            let returned = matches!(d.access, Access::Identity | Access::Observable);
+            assert_eq!(
+                campaign.get(d.field).map(|v| v.to_json()).as_ref(),
+                json.get(d.name).filter(|_| returned),
+                "RemoteCampaign::get and the struct disagree about `{}`",
+                d.name
+            );
+        }
+        assert_eq!(
+            decode(json!([json])).expect("decodes"),
+            [campaign],
+            "the list's decoder reads every observable field"
+        );
     }
 
     #[test]

@@ -3,6 +3,9 @@
 use std::collections::BTreeMap;
 
 use crate::api::types::CreateCampaign;
+use crate::campaign::fields::{
+    observable_value, with_observable_fields, Access, Field, Value, FIELDS,
+};
 use crate::campaign::{ClockTime, Weekday};
 
 use super::desired_status::DesiredStatus;
@@ -53,67 +56,134 @@ impl CampaignSpec {
 impl CampaignSpec {
     /// The create request: exactly the fields the manifest sets.
     pub fn create_request(&self) -> CreateCampaign {
-        CreateCampaign {
-            name: self.name.clone(),
-            assistant_id: self.assistant_id,
-            timezone: self.timezone.clone(),
-            max_calls_in_parallel: self.max_calls_in_parallel,
-            allowed_hours_start_time: self.allowed_hours_start_time,
-            allowed_hours_end_time: self.allowed_hours_end_time,
-            allowed_days: self.allowed_days.clone(),
-            max_retries: self.max_retries,
-            retry_interval: self.retry_interval,
-            retry_on_voicemail: self.retry_on_voicemail,
-            retry_on_goal_incomplete: self.retry_on_goal_incomplete,
-            goal_completion_variable: self.goal_completion_variable.clone(),
-            mark_complete_when_no_leads: self.mark_complete_when_no_leads,
-            phone_number_ids: self.phone_number_ids.clone(),
+        macro_rules! request {
+            ((); $($variant:ident $name:ident,)*) => {
+                CreateCampaign {
+                    name: self.name.clone(),
+                    assistant_id: self.assistant_id,
+                    timezone: self.timezone.clone(),
+                    retry_on_voicemail: self.retry_on_voicemail,
+                    retry_on_goal_incomplete: self.retry_on_goal_incomplete,
+                    goal_completion_variable: self.goal_completion_variable.clone(),
+                    phone_number_ids: self.phone_number_ids.clone(),
+                    $($name: self.$name.clone(),)*
+                }
+            };
         }
+        with_observable_fields!(request!(()))
     }
 
-    /// The manifest fields this spec sets, in `campaign::MANIFEST_FIELDS` order (without `kind`).
+    /// The manifest fields this spec sets that the create endpoint takes (and `id`), in
+    /// `campaign::MANIFEST_FIELDS` order.
     pub fn set_fields(&self) -> Vec<&'static str> {
-        let set = [
-            ("id", self.id.is_some()),
-            ("name", true),
-            ("assistant_id", self.assistant_id.is_some()),
-            ("timezone", self.timezone.is_some()),
-            (
-                "max_calls_in_parallel",
-                self.max_calls_in_parallel.is_some(),
-            ),
-            (
-                "allowed_hours_start_time",
-                self.allowed_hours_start_time.is_some(),
-            ),
-            (
-                "allowed_hours_end_time",
-                self.allowed_hours_end_time.is_some(),
-            ),
-            ("allowed_days", self.allowed_days.is_some()),
-            ("max_retries", self.max_retries.is_some()),
-            ("retry_interval", self.retry_interval.is_some()),
-            ("retry_on_voicemail", self.retry_on_voicemail.is_some()),
-            (
-                "retry_on_goal_incomplete",
-                self.retry_on_goal_incomplete.is_some(),
-            ),
-            (
-                "goal_completion_variable",
-                self.goal_completion_variable.is_some(),
-            ),
-            (
-                "mark_complete_when_no_leads",
-                self.mark_complete_when_no_leads.is_some(),
-            ),
-            ("phone_number_ids", self.phone_number_ids.is_some()),
-        ];
-        set.into_iter()
-            .filter(|(_, is_set)| *is_set)
-            .map(|(f, _)| f)
+        FIELDS
+            .iter()
+            .filter(|d| d.access != Access::BeyondCreate && self.get(d.field).is_some())
+            .map(|d| d.name)
             .collect()
     }
+
+    /// The value of `field` as written, `None` when the manifest leaves it out.
+    pub fn get(&self, field: Field) -> Option<Value<'_>> {
+        use Value as V;
+        match field {
+            Field::Kind => None,
+            Field::Id => self.id.map(V::Integer),
+            Field::Name => Some(V::Text(&self.name)),
+            Field::AssistantId => self.assistant_id.map(V::Integer),
+            Field::Timezone => self.timezone.as_deref().map(V::Text),
+            Field::RetryOnVoicemail => self.retry_on_voicemail.map(V::Flag),
+            Field::RetryOnGoalIncomplete => self.retry_on_goal_incomplete.map(V::Flag),
+            Field::GoalCompletionVariable => self.goal_completion_variable.as_deref().map(V::Text),
+            Field::PhoneNumberIds => self.phone_number_ids.as_deref().map(V::Ids),
+            Field::Assistant => self.assistant.as_deref().map(V::Text),
+            Field::PhoneNumbers => self.phone_numbers.as_deref().map(V::Texts),
+            Field::Leads => self.leads.as_ref().map(|_| V::Other),
+            Field::Status => self.status.map(|s| V::Text(s.as_str())),
+            Field::RenamedFrom => self.renamed_from.as_deref().map(V::Text),
+            observable => with_observable_fields!(observable_value!((self, observable))),
+        }
+    }
 }
+
+/// A field's value as validation read it, before it is stored in the spec.
+#[derive(Debug)]
+pub enum Written {
+    Integer(u64),
+    Flag(bool),
+    Time(ClockTime),
+    Days(Vec<Weekday>),
+    Text(String),
+    Ids(Vec<u64>),
+    Texts(Vec<String>),
+    Leads(LeadsSpec),
+    Status(DesiredStatus),
+}
+
+impl CampaignSpec {
+    /// Stores the value validation read for `field`, of the kind the field table gives it.
+    pub fn set(&mut self, field: Field, value: Written) {
+        use Written as W;
+        match (field, value) {
+            (Field::Id, W::Integer(v)) => self.id = Some(v),
+            (Field::Name, W::Text(v)) => self.name = v,
+            (Field::AssistantId, W::Integer(v)) => self.assistant_id = Some(v),
+            (Field::Timezone, W::Text(v)) => self.timezone = Some(v),
+            (Field::RetryOnVoicemail, W::Flag(v)) => self.retry_on_voicemail = Some(v),
+            (Field::RetryOnGoalIncomplete, W::Flag(v)) => self.retry_on_goal_incomplete = Some(v),
+            (Field::GoalCompletionVariable, W::Text(v)) => self.goal_completion_variable = Some(v),
+            (Field::PhoneNumberIds, W::Ids(v)) => self.phone_number_ids = Some(v),
+            (Field::Assistant, W::Text(v)) => self.assistant = Some(v),
+            (Field::PhoneNumbers, W::Texts(v)) => self.phone_numbers = Some(v),
+            (Field::Leads, W::Leads(v)) => self.leads = Some(v),
+            (Field::Status, W::Status(v)) => self.status = Some(v),
+            (Field::RenamedFrom, W::Text(v)) => self.renamed_from = Some(v),
+            (field, value) => {
+                macro_rules! set_observable {
+                    ((); $($variant:ident $name:ident,)*) => {
+                        match field {
+                            $(Field::$variant => {
+                                let v = FromWritten::from_written(value);
+                                self.$name = Some(v.unwrap_or_else(|v| mismatch(field, v)));
+                            })*
+                            _ => mismatch(field, value),
+                        }
+                    };
+                }
+                with_observable_fields!(set_observable!(()))
+            }
+        }
+    }
+}
+
+/// A table kind that does not fit the spec's field: a programming error, which
+/// `every_field_of_the_table_has_a_place_in_the_spec` finds first.
+fn mismatch(field: Field, value: Written) -> ! {
+    unreachable!(
+        "CampaignSpec::set has no place for {value:?} as `{}`: \
+         the field table (campaign::fields) and CampaignSpec disagree",
+        field.name()
+    )
+}
+
+/// The Rust value of a [`Written`], for the observable fields, whose types say which it is.
+trait FromWritten: Sized {
+    fn from_written(value: Written) -> Result<Self, Written>;
+}
+
+macro_rules! from_written {
+    ($($type:ty: $variant:ident),*) => {
+        $(impl FromWritten for $type {
+            fn from_written(value: Written) -> Result<Self, Written> {
+                match value {
+                    Written::$variant(v) => Ok(v),
+                    other => Err(other),
+                }
+            }
+        })*
+    };
+}
+from_written!(u64: Integer, bool: Flag, ClockTime: Time, Vec<Weekday>: Days);
 
 /// One campaign document from a manifest file.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,6 +210,106 @@ impl Manifest {
                 Some(i) => key = &key[..i],
                 None => return self.location.clone(),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::campaign::fields::{Access, Kind};
+
+    /// Every field set, written out without `..Default::default()` so that a field added to
+    /// the struct must be added here too.
+    fn every_field() -> CampaignSpec {
+        CampaignSpec {
+            id: Some(77),
+            name: "Q4".into(),
+            assistant_id: Some(12),
+            timezone: Some("Europe/Berlin".into()),
+            max_calls_in_parallel: Some(3),
+            allowed_hours_start_time: ClockTime::parse_hi("09:00"),
+            allowed_hours_end_time: ClockTime::parse_hi("17:30"),
+            allowed_days: Some(vec![Weekday::Monday, Weekday::Friday]),
+            max_retries: Some(2),
+            retry_interval: Some(90),
+            retry_on_voicemail: Some(false),
+            retry_on_goal_incomplete: Some(true),
+            goal_completion_variable: Some("booked".into()),
+            mark_complete_when_no_leads: Some(true),
+            phone_number_ids: Some(vec![45, 46]),
+            assistant: Some("Sales".into()),
+            phone_numbers: Some(vec!["+12025550145".into()]),
+            leads: Some(LeadsSpec { items: Vec::new() }),
+            status: Some(DesiredStatus::Running),
+            renamed_from: Some("Q3".into()),
+        }
+    }
+
+    #[test]
+    fn the_spec_holds_every_field_of_the_table() {
+        let spec = every_field();
+        for d in FIELDS {
+            assert_eq!(
+                spec.get(d.field).is_some(),
+                d.field != Field::Kind,
+                "CampaignSpec::get does not return `{}` although every field is set",
+                d.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_field_of_the_table_has_a_place_in_the_spec() {
+        for d in FIELDS.iter().filter(|d| d.field != Field::Kind) {
+            // A value of the kind the table gives the field, as validation would read it.
+            let value = match d.kind {
+                Kind::PositiveId | Kind::Integer { .. } => Written::Integer(3),
+                Kind::Text { .. } | Kind::Timezone => Written::Text("UTC".into()),
+                Kind::Time => Written::Time(ClockTime { hour: 9, minute: 0 }),
+                Kind::Days => Written::Days(vec![Weekday::Monday]),
+                Kind::Flag => Written::Flag(true),
+                Kind::Ids => Written::Ids(vec![1]),
+                Kind::PhoneNumbers => Written::Texts(vec!["+12025550145".into()]),
+                Kind::Leads => Written::Leads(LeadsSpec { items: Vec::new() }),
+                Kind::Status => Written::Status(DesiredStatus::Running),
+                Kind::DocumentKind => unreachable!("only kind is of this kind"),
+            };
+            let mut spec = CampaignSpec::default();
+            spec.set(d.field, value);
+            assert!(
+                spec.get(d.field).is_some(),
+                "CampaignSpec::set stores `{}` where CampaignSpec::get does not read it",
+                d.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_create_body_holds_exactly_the_fields_the_create_endpoint_takes() {
+        let spec = every_field();
+        let body = serde_json::to_value(spec.create_request()).expect("serialises");
+        let body = body.as_object().expect("an object");
+        let mut sent: Vec<&str> = body.keys().map(String::as_str).collect();
+        let mut table: Vec<&str> = FIELDS
+            .iter()
+            .filter(|d| !matches!(d.access, Access::Manifest | Access::BeyondCreate))
+            .map(|d| d.name)
+            .collect();
+        sent.sort_unstable();
+        table.sort_unstable();
+        assert_eq!(
+            sent, table,
+            "CreateCampaign's fields and the table's created fields (campaign::fields) differ"
+        );
+        for d in FIELDS.iter().filter(|d| body.contains_key(d.name)) {
+            let value = spec.get(d.field).map(|v| v.to_json());
+            assert_eq!(
+                Some(&body[d.name]),
+                value.as_ref(),
+                "create_request sends another value as `{}` than the spec holds",
+                d.name
+            );
         }
     }
 }

@@ -10,5 +10,5 @@ pub mod suggest;
 pub use crate::diagnostic::{Diagnostic, Location};
 pub use desired_status::DesiredStatus;
 pub use leads::{normalize_phone, DesiredLead, LeadsSpec, E164_HINT};
-pub use manifest::{CampaignSpec, Manifest};
+pub use manifest::{CampaignSpec, Manifest, Written};
 pub use suggest::closest as suggest_closest;

@@ -15,10 +15,10 @@
 
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::api::types::RemoteCampaign;
-use crate::campaign::WRITE_ONCE_FIELDS;
+use crate::campaign::fields::WRITE_ONCE;
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::observed::Observed;
@@ -55,36 +55,20 @@ impl Baseline {
     }
 }
 
-/// The value each write-once field has in `spec`, in `WRITE_ONCE_FIELDS` order: `Some(Null)`
-/// when the manifest leaves it to the platform's default, `None` when it names something that
-/// did not resolve (then it cannot be compared).
+/// The value each write-once field has in `spec`, in `WRITE_ONCE_FIELDS` order, normalised as
+/// the table says: `Some(Null)` when the manifest leaves it to the platform's default, `None`
+/// when it names something that did not resolve (then it cannot be compared).
 pub fn write_once_values(spec: &CampaignSpec) -> Vec<(&'static str, Option<Value>)> {
-    WRITE_ONCE_FIELDS
+    WRITE_ONCE
         .iter()
         .map(|&field| {
-            let v = match field {
-                "assistant_id" => match (spec.assistant_id, &spec.assistant) {
-                    (Some(id), _) => Some(json!(id)),
-                    (None, Some(_)) => None,
-                    (None, None) => Some(Value::Null),
-                },
-                "timezone" => Some(json!(spec.timezone)),
-                "phone_number_ids" => match (&spec.phone_number_ids, &spec.phone_numbers) {
-                    (Some(ids), _) => {
-                        let mut ids = ids.clone();
-                        ids.sort_unstable();
-                        ids.dedup();
-                        Some(json!(ids))
-                    }
-                    (None, Some(_)) => None,
-                    (None, None) => Some(Value::Null),
-                },
-                "retry_on_voicemail" => Some(json!(spec.retry_on_voicemail)),
-                "retry_on_goal_incomplete" => Some(json!(spec.retry_on_goal_incomplete)),
-                "goal_completion_variable" => Some(json!(spec.goal_completion_variable)),
-                other => unreachable!("write-once field {other} has no value here"),
+            let by_name = field.named_by().and_then(|name| spec.get(name));
+            let v = match (spec.get(field), by_name) {
+                (Some(v), _) => Some(v.to_json()),
+                (None, Some(_)) => None,
+                (None, None) => Some(Value::Null),
             };
-            (field, v)
+            (field.name(), v)
         })
         .collect()
 }

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::api::types::RemoteCampaign;
-use crate::campaign::OBSERVABLE_FIELDS;
+use crate::campaign::fields::OBSERVABLE;
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::baseline::Baseline;
@@ -291,10 +291,7 @@ pub fn add_rename_hints(actions: &mut [Action], desired: &[Manifest], observed: 
             continue;
         };
         let spec = &m.spec;
-        let compares_something = spec
-            .set_fields()
-            .iter()
-            .any(|f| *f != "name" && OBSERVABLE_FIELDS.contains(f));
+        let compares_something = OBSERVABLE.iter().any(|&f| spec.get(f).is_some());
         if spec.renamed_from.is_some() || !compares_something {
             continue;
         }

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::api::types::{CampaignStatus, CreateCampaign, RemoteCampaign};
-use crate::campaign::{field_name, normalize_days, WRITE_ONCE_FIELDS};
+use crate::campaign::field_name;
+use crate::campaign::fields::{OBSERVABLE, WRITE_ONCE};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 use super::leads_and_status::LeadsAndStatus;
@@ -490,75 +491,31 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
 
 /// The write-once fields this manifest sets, in manifest field order.
 fn write_once_fields(spec: &CampaignSpec) -> Vec<&'static str> {
-    spec.set_fields()
-        .into_iter()
-        .filter(|f| WRITE_ONCE_FIELDS.contains(f))
+    WRITE_ONCE
+        .iter()
+        .filter(|&&f| spec.get(f).is_some())
+        .map(|f| f.name())
         .collect()
 }
 
 /// Observable fields the manifest sets whose normalised values differ from the platform's.
 /// A field the platform did not return is not compared (it cannot be observed).
 pub fn diff(spec: &CampaignSpec, remote: &RemoteCampaign) -> Vec<FieldChange> {
+    // Borrowed values are compared; JSON is built only for a field that differs (building it
+    // for every field of every campaign was a fifth of planning a large fleet).
     let mut changes = Vec::new();
-    // Typed values are compared; JSON is built only for a field that differs (building it for
-    // every field of every campaign was a fifth of planning a large fleet).
-    fn cmp<T: PartialEq + Serialize>(
-        changes: &mut Vec<FieldChange>,
-        field: &'static str,
-        desired: Option<T>,
-        actual: Option<T>,
-    ) {
-        if let (Some(d), Some(a)) = (desired, actual) {
-            if d != a {
+    for field in OBSERVABLE {
+        if let (Some(desired), Some(actual)) = (spec.get(field), remote.get(field)) {
+            if !desired.same(&actual) {
                 changes.push(FieldChange {
-                    field,
-                    desired: json!(d),
-                    actual: json!(a),
+                    field: field.name(),
+                    desired: desired.to_json(),
+                    actual: actual.to_json(),
                     known_from: None,
                 });
             }
         }
     }
-    let c = &mut changes;
-    cmp(
-        c,
-        "max_calls_in_parallel",
-        spec.max_calls_in_parallel,
-        remote.max_calls_in_parallel,
-    );
-    cmp(
-        c,
-        "mark_complete_when_no_leads",
-        spec.mark_complete_when_no_leads,
-        remote.mark_complete_when_no_leads,
-    );
-    // ClockTime parsing already made 09:00 and 09:00:00 the same value; both print as H:i.
-    cmp(
-        c,
-        "allowed_hours_start_time",
-        spec.allowed_hours_start_time,
-        remote.allowed_hours_start_time,
-    );
-    cmp(
-        c,
-        "allowed_hours_end_time",
-        spec.allowed_hours_end_time,
-        remote.allowed_hours_end_time,
-    );
-    // Day lists are sets: the platform keeps its own order.
-    cmp(
-        c,
-        "allowed_days",
-        spec.allowed_days.as_deref().map(normalize_days),
-        remote.allowed_days.as_deref().map(normalize_days),
-    );
-    cmp(c, "max_retries", spec.max_retries, remote.max_retries);
-    cmp(
-        c,
-        "retry_interval",
-        spec.retry_interval,
-        remote.retry_interval,
-    );
     changes
 }
 
