@@ -20,16 +20,13 @@ use super::observed::Observed;
 use super::plan::Plan;
 use super::scope::{self, Scope};
 
-/// The scope of planning `paths` with `targets`: the whole account only when every path is a
-/// directory and there are no targets (whether a path is a directory is read here: the core
-/// reads no files).
+/// [`Scope::of`] with the file system's answer to "is this path a directory?".
 pub fn scope_of(paths: &[std::path::PathBuf], targets: Option<scope::Targets>) -> Scope {
-    Scope::of(targets, paths.iter().all(|p| p.is_dir()))
+    Scope::of(paths, targets, std::path::Path::is_dir)
 }
 
 /// A plan together with what it was made from.
 #[derive(Debug)]
-
 pub struct Planned {
     pub load: LoadOutcome,
     pub observed: Observed,

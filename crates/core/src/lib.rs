@@ -4,6 +4,9 @@
 //! system, the network, the environment and the clock. The `campaignctl` crate re-exports
 //! these modules at the same paths (`campaignctl::reconcile::plan`, ...).
 
+// What `clippy.toml` forbids (files, network, environment, clock) is an error, not a warning.
+#![deny(clippy::disallowed_methods, clippy::disallowed_types)]
+
 pub mod api {
     //! The platform's wire types (reading and writing them is the `campaignctl` crate's client).
     pub mod campaign_status;

@@ -399,14 +399,14 @@ pub enum Value<'a> {
 }
 
 impl Value<'_> {
-    /// Whether two values are the same once normalised (day and id lists are sets; clock times
-    /// are already minute-precision values). Allocates nothing.
+    /// Whether two values are the same once normalised (the lists of `Normalisation::Set`
+    /// kinds, days, ids and phone numbers, are sets; clock times are already minute-precision
+    /// values). Allocates nothing.
     pub fn same(&self, other: &Value) -> bool {
         match (self, other) {
             (Value::Days(a), Value::Days(b)) => day_set(a) == day_set(b),
-            (Value::Ids(a), Value::Ids(b)) => {
-                a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
-            }
+            (Value::Ids(a), Value::Ids(b)) => same_set(a, b),
+            (Value::Texts(a), Value::Texts(b)) => same_set(a, b),
             _ => self == other,
         }
     }
@@ -425,10 +425,21 @@ impl Value<'_> {
                 ids.dedup();
                 json!(ids)
             }
-            Value::Texts(texts) => json!(texts),
+            Value::Texts(texts) => {
+                let mut texts = texts.to_vec();
+                texts.sort_unstable();
+                texts.dedup();
+                json!(texts)
+            }
             Value::Other => Json::Null,
         }
     }
+}
+
+/// Whether two lists hold the same items, order and repeats aside (lists are short: a
+/// campaign has a few phone numbers).
+fn same_set<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x))
 }
 
 /// A set of days as a bit mask.
@@ -492,6 +503,37 @@ mod tests {
             json!(["monday", "friday"])
         );
         assert_eq!(Value::Ids(&[3, 1, 3]).to_json(), json!([1, 3]));
+        let (a, b) = (["+2".to_owned(), "+1".to_owned()], ["+1".to_owned()]);
+        assert!(Value::Texts(&a).same(&Value::Texts(&[a[1].clone(), a[0].clone(), a[0].clone()])));
+        assert!(!Value::Texts(&a).same(&Value::Texts(&b)));
+        assert_eq!(Value::Texts(&a).to_json(), json!(["+1", "+2"]));
         assert!(!Value::Integer(1).same(&Value::Flag(true)));
+    }
+
+    /// What the table says a kind's normalisation is, `Value` does: every kind whose lists are
+    /// sets compares them as sets.
+    #[test]
+    fn every_set_kind_compares_as_a_set() {
+        use Weekday::*;
+        let texts = ["+2".to_owned(), "+1".to_owned()];
+        let shuffled = [texts[1].clone(), texts[0].clone(), texts[1].clone()];
+        for row in FIELDS {
+            let (a, b) = match row.kind {
+                Kind::Days => (
+                    Value::Days(&[Friday, Monday]),
+                    Value::Days(&[Monday, Friday, Monday]),
+                ),
+                Kind::Ids => (Value::Ids(&[2, 1]), Value::Ids(&[1, 2, 1])),
+                Kind::PhoneNumbers => (Value::Texts(&texts), Value::Texts(&shuffled)),
+                _ => continue,
+            };
+            assert_eq!(row.kind.normalisation(), Normalisation::Set, "{}", row.name);
+            assert!(
+                a.same(&b),
+                "{}: a shuffled, repeated list is the same set",
+                row.name
+            );
+            assert_eq!(a.to_json(), b.to_json(), "{}", row.name);
+        }
     }
 }

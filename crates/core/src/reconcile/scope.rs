@@ -8,7 +8,7 @@
 //! Naming a file plans that file's campaigns only.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobMatcher};
 
@@ -104,11 +104,15 @@ impl Scope {
         }
     }
 
-    /// The scope of planning paths with `targets` (module docs): the whole account only when
-    /// every path is a directory (`all_directories`, which the caller reads from the file
-    /// system) and there are no targets.
-    pub fn of(targets: Option<Targets>, all_directories: bool) -> Scope {
-        let whole_account = targets.is_none() && all_directories;
+    /// The scope of planning `paths` with `targets` (module docs): the whole account only when
+    /// every path is a directory and there are no targets. `is_dir` asks the file system
+    /// (the caller's: the core reads no files).
+    pub fn of(
+        paths: &[PathBuf],
+        targets: Option<Targets>,
+        is_dir: impl Fn(&Path) -> bool,
+    ) -> Scope {
+        let whole_account = targets.is_none() && paths.iter().all(|p| is_dir(p));
         Scope {
             targets,
             whole_account,
