@@ -1,6 +1,8 @@
 //! Stable JSON for machines: `plan --format json` and `apply --format json`, from typed
 //! `Serialize` structs over the one plan and report. The README's JSON section documents them.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -8,7 +10,7 @@ use crate::api::types::CreateCampaign;
 use crate::campaign::field_name;
 use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
-use crate::reconcile::leads_and_status::{LeadsAndStatusSummary, StatusChange};
+use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusChange};
 use crate::reconcile::operation::{Effects, Operation, OperationKind, Target};
 use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange, Plan};
 use crate::reconcile::resolve::References;
@@ -121,7 +123,13 @@ impl<'a> PlanDocument<'a> {
             format_version: FORMAT_VERSION,
             summary: plan_summary_json(plan, all().filter(|d| d.is_error()).count()),
             changes: plan.leads_and_status_summary(),
-            actions: plan.actions.iter().map(|a| action_json(plan, a)).collect(),
+            actions: {
+                let details_of = plan.leads_and_status_by_manifest();
+                plan.actions
+                    .iter()
+                    .map(|a| action_json(&details_of, a))
+                    .collect()
+            },
             operations: plan.operations.iter().map(operation_json).collect(),
             diagnostics: all().map(Diagnostic::flat).collect(),
         }
@@ -141,7 +149,10 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
     }
 }
 
-fn action_json<'a>(plan: &'a Plan, a: &'a Action) -> ActionJson<'a> {
+fn action_json<'a>(
+    details_of: &HashMap<&Location, &'a LeadsAndStatus>,
+    a: &'a Action,
+) -> ActionJson<'a> {
     let mut o = ActionJson {
         action: a.kind.label(),
         name: &a.name,
@@ -194,7 +205,7 @@ fn action_json<'a>(plan: &'a Plan, a: &'a Action) -> ActionJson<'a> {
     let details = a
         .manifest
         .as_ref()
-        .and_then(|at| plan.leads_and_status.iter().find(|f| &f.manifest == at));
+        .and_then(|at| details_of.get(at).copied());
     if let Some(f) = details {
         o.references = Some(&f.references).filter(|r| !r.is_empty());
         o.leads = f.leads.as_ref().map(|l| LeadsJson {

@@ -2,7 +2,6 @@
 //! completes, and the apply summary. Text carries ANSI styles; the caller writes it through
 //! `anstream`, which strips them when stdout is not a terminal or `NO_COLOR` is set.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::style::{paint, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
@@ -57,11 +56,7 @@ pub fn plan_text(plan: &Plan) -> String {
 /// add, a status change or note), its references, leads and status lines inside it; unchanged
 /// campaigns are only counted unless `verbose`; unmanaged campaigns at the end.
 pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
-    let details_of: HashMap<&Location, &LeadsAndStatus> = plan
-        .leads_and_status
-        .iter()
-        .map(|f| (&f.manifest, f))
-        .collect();
+    let details_of = plan.leads_and_status_by_manifest();
     let mut body = String::new();
     let mut hidden = 0usize;
     let mut unmanaged: Vec<&Action> = Vec::new();

@@ -259,6 +259,15 @@ impl Plan {
     pub fn leads_and_status_of(&self, name: &str) -> Option<&LeadsAndStatus> {
         self.leads_and_status.iter().find(|f| f.name == name)
     }
+
+    /// Each manifest's leads and status, by the manifest's location: how a renderer finds an
+    /// action's details (built once; a search per action is quadratic in the fleet).
+    pub fn leads_and_status_by_manifest(&self) -> HashMap<&Location, &LeadsAndStatus> {
+        self.leads_and_status
+            .iter()
+            .map(|f| (&f.manifest, f))
+            .collect()
+    }
 }
 
 /// The leads and status changes of every manifest the plan has an action for (a name held by several remote
