@@ -7,6 +7,7 @@
 # Usage: scripts/bench-accounts.sh [A=3] [N=40] [L=50] [P=4] [RUNS=5]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 A="${1:-3}" N="${2:-40}" L="${3:-50}" P="${4:-4}" RUNS="${5:-5}"
 
 cargo build --release --quiet --bin campaignctl --example fleet
@@ -38,12 +39,8 @@ setup() {
         "$BIN" emulator --listen 127.0.0.1:0 --token "bench$i" --latency "$L" \
             --campaign-limit $((N * 2)) >"$WORK/emulator$i.out" 2>/dev/null &
         PIDS+=($!)
-        local url=""
-        for _ in $(seq 200); do
-            url=$(sed -n 's/^listening on //p' "$WORK/emulator$i.out" 2>/dev/null || true)
-            [ -n "$url" ] && break
-            sleep 0.05
-        done
+        local url
+        url=$(listening "$WORK/emulator$i.out")
         [ -n "$url" ] || { echo "emulator $i did not start" >&2; exit 1; }
         printf '  a%d:\n    api_url: %s\n    token_env: TOKEN_%d\n    paths: [a%d]\n' \
             "$i" "$url" "$i" "$i" >>"$WORK/repo/campaignctl.yaml"

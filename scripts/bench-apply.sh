@@ -6,6 +6,7 @@
 # Target (issue 5): within 1.5x of ideal at N=200, L=50, P=8.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 N="${1:-200}" L="${2:-50}" P="${3:-8}" RUNS="${4:-5}"
 
 cargo build --release --quiet --bin campaignctl --example fleet
@@ -33,12 +34,7 @@ for run in $(seq "$RUNS"); do
     "$BIN" emulator --listen 127.0.0.1:0 --token bench --latency "$L" \
         --campaign-limit $((N * 2)) >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
     EMULATOR_PID=$!
-    URL=""
-    for _ in $(seq 200); do
-        URL=$(sed -n 's/^listening on //p' "$WORK/emulator.out" 2>/dev/null || true)
-        [ -n "$URL" ] && break
-        sleep 0.05
-    done
+    URL=$(listening "$WORK/emulator.out")
     [ -n "$URL" ] || { echo "the emulator did not start:" >&2; cat "$WORK/emulator.err" >&2; exit 1; }
     ADDR="${URL%/api}"
 

@@ -23,16 +23,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The first `listening on URL` line a child wrote to FILE (waits up to 10 s).
-listening() {
-    local url=""
-    for _ in $(seq 200); do
-        url=$(sed -n 's/^listening on //p' "$1" 2>/dev/null || true)
-        [ -n "$url" ] && break
-        sleep 0.05
-    done
-    echo "$url"
-}
+source scripts/lib.sh
 
 # N campaigns in one file, each with L inline leads (numbers unique across the fleet).
 manifests() {

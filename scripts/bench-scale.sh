@@ -6,6 +6,7 @@
 # Targets (issue 5): validate 10k < 1 s and < 100 MB; plan 10k vs 10k < 2 s without network.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 RUNS="${1:-5}"
 
 cargo build --release --quiet --bin campaignctl --example fleet
@@ -72,11 +73,8 @@ start_emulator() {
     rm -f "$WORK/emulator.out"
     "$BIN" emulator --listen 127.0.0.1:0 --token bench --seed "$1" >"$WORK/emulator.out" 2>"$WORK/emulator.err" &
     EMULATOR_PID=$!
-    for _ in $(seq 200); do
-        URL=$(sed -n 's/^listening on //p' "$WORK/emulator.out" 2>/dev/null || true)
-        [ -n "$URL" ] && return 0
-        sleep 0.05
-    done
+    URL=$(listening "$WORK/emulator.out")
+    [ -n "$URL" ] && return 0
     echo "the emulator did not start:" >&2
     cat "$WORK/emulator.err" >&2
     exit 1

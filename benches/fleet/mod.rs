@@ -87,9 +87,12 @@ pub fn write_manifests(dir: &Path, n: usize, files: usize) -> std::io::Result<()
 
 /// Campaign `i` as `GET /user/campaigns` shows it after creating `manifest_yaml(i)`: times with
 /// seconds, days in the platform's order, no write-once fields. Every tenth has drifted
-/// (`max_retries` changed in the dashboard), so plans show some drift.
+/// (`max_retries` changed in the dashboard) after it ran (`stopped`), so plans show some drift:
+/// a drafted campaign that drifted would be replaced instead, and more than `--max-deletes`
+/// replacements make the plan an error.
 pub fn remote(i: usize) -> RemoteCampaign {
-    let retries = if i % 10 == 9 {
+    let drifted = i % 10 == 9;
+    let retries = if drifted {
         max_retries(i) % 5 + 1
     } else {
         max_retries(i)
@@ -97,7 +100,11 @@ pub fn remote(i: usize) -> RemoteCampaign {
     RemoteCampaign {
         id: i as u64 + 1,
         name: name(i),
-        status: CampaignStatus::Draft,
+        status: if drifted {
+            CampaignStatus::Stopped
+        } else {
+            CampaignStatus::Draft
+        },
         max_calls_in_parallel: Some(1 + (i % 10) as u64),
         mark_complete_when_no_leads: Some(true),
         allowed_hours_start_time: Some(ClockTime {
@@ -154,6 +161,7 @@ pub fn seed_json(remote_campaigns: usize, limit: usize) -> serde_json::Value {
                 "max_retries": r.max_retries,
                 "retry_interval": r.retry_interval,
                 "mark_complete_when_no_leads": true,
+                "status": r.status,
             })
         })
         .collect();
