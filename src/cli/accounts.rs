@@ -39,10 +39,15 @@ impl AccountRun {
 
     /// How output headers name the account: `acme (https://.../api/)`.
     pub fn title(&self) -> String {
-        match &self.name {
-            Some(name) => format!("{name} ({})", self.client.base_url()),
-            None => self.client.base_url().to_string(),
-        }
+        title(self.name.as_deref(), &self.client)
+    }
+}
+
+/// How output headers name an account: `acme (https://.../api/)`, or the URL without a config.
+pub fn title(name: Option<&str>, client: &Client) -> String {
+    match name {
+        Some(name) => format!("{name} ({})", client.base_url()),
+        None => client.base_url().to_string(),
     }
 }
 

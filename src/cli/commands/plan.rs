@@ -339,6 +339,16 @@ pub struct Read {
     observed: Option<Prefetched>,
 }
 
+impl Read {
+    /// The manifests only: the lists are read when the plan is made.
+    pub fn loaded(load: LoadOutcome) -> Read {
+        Read {
+            load,
+            observed: None,
+        }
+    }
+}
+
 /// `plan` of one account (and `--out`).
 pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
     let (code, saved) = run_with(account, args, None).await?;

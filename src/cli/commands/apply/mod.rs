@@ -111,8 +111,9 @@ async fn each_account(
     options: &Options,
 ) -> Vec<(String, u8)> {
     let at_once = options.auto_approve;
+    // Every account's manifests were loaded once, for the targets; each plan starts from them.
     // At once: every lock, then every account's lists read at once (under its lock). One at a
-    // time: each account takes its lock and reads its manifests and lists when its turn comes.
+    // time: each account takes its lock and reads its lists when its turn comes.
     let (locks, reads) = if at_once {
         let clients = runs.iter().zip(&targets).map(|(run, targets)| {
             run.as_ref()
@@ -125,7 +126,8 @@ async fn each_account(
         let reads = super::plan::prefetch(runs, &targets, loads, &options.lifecycle, locked).await;
         (locks, reads)
     } else {
-        (Vec::new(), Vec::new())
+        let reads = loads.into_iter().map(|l| l.map(Read::loaded)).collect();
+        (Vec::new(), reads)
     };
     let (mut locks, mut reads) = (locks.into_iter(), reads.into_iter());
     let mut codes = Vec::new();

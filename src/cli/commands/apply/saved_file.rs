@@ -39,10 +39,7 @@ struct Entry<'a> {
 
 impl Entry<'_> {
     fn title(&self) -> String {
-        match &self.saved.account {
-            Some(name) => format!("{name} ({})", self.client.base_url()),
-            None => self.client.base_url().to_string(),
-        }
+        accounts::title(self.saved.account.as_deref(), &self.client)
     }
 
     /// `account NAME: ` before a message about one account of several; nothing without a
