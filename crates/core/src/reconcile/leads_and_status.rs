@@ -287,6 +287,11 @@ pub fn plan_leads_and_status(
         .iter()
         .filter_map(|a| Some((a.manifest.as_ref()?, a)))
         .collect();
+    let status_of: HashMap<u64, &CampaignStatus> = observed
+        .campaigns
+        .iter()
+        .map(|c| (c.id, &c.status))
+        .collect();
     for m in desired {
         let spec = &m.spec;
         let Some(action) = actions.get(&m.location).copied() else {
@@ -329,12 +334,7 @@ pub fn plan_leads_and_status(
         // to be a draft.
         let actual = match remote_id {
             None => CampaignStatus::Draft,
-            Some(id) => observed
-                .campaigns
-                .iter()
-                .find(|c| c.id == id)
-                .map(|c| c.status.clone())
-                .unwrap_or_default(),
+            Some(id) => status_of.get(&id).map(|s| (*s).clone()).unwrap_or_default(),
         };
         let status = spec.status.map(|desired| status_change(desired, &actual));
         // A campaign stopped by this plan is stopped before its new leads arrive (the stop
