@@ -3,7 +3,7 @@
 //! `similar`. The body stays under GitHub's comment limit (65,536 characters) and says so when
 //! it had to leave something out.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use serde_json::{json, Value};
@@ -13,7 +13,7 @@ use crate::manifest::{Diagnostic, Location};
 
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
-use crate::reconcile::leads_and_status::StatusAction;
+use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
@@ -134,6 +134,7 @@ pub fn plan_markdown_scoped(
         .map(|f| &f.manifest)
         .collect();
     let worth_showing = |a: &Action| a.manifest.as_ref().is_some_and(|m| with_news.contains(m));
+    let details_of = plan.leads_and_status_by_manifest();
     let mut rows: Vec<&Action> = plan
         .actions
         .iter()
@@ -156,7 +157,7 @@ pub fn plan_markdown_scoped(
     if !rows.is_empty() {
         body.push(HEADER);
         for a in &rows {
-            body.push(&row(plan, a));
+            body.push(&row(&details_of, a));
         }
         body.push("\n");
     }
@@ -204,7 +205,7 @@ pub fn plan_markdown_scoped(
             continue;
         }
         for a in &folded {
-            body.push(&row(plan, a));
+            body.push(&row(&details_of, a));
         }
         body.force("\n</details>\n\n");
     }
@@ -291,7 +292,7 @@ fn location_cell(location: &Option<Location>) -> String {
         .unwrap_or_default()
 }
 
-fn row(plan: &Plan, a: &Action) -> String {
+fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
     let (symbol, mut action) = match &a.kind {
         ActionKind::Create { .. } => ("➕", "create".to_owned()),
         ActionKind::Drift { changes, .. } => {
@@ -314,10 +315,10 @@ fn row(plan: &Plan, a: &Action) -> String {
         ActionKind::Absent => ("✅", "deleted (as declared)".to_owned()),
     };
 
-    let details = plan
-        .leads_and_status
-        .iter()
-        .find(|f| a.manifest.as_ref() == Some(&f.manifest));
+    let details = a
+        .manifest
+        .as_ref()
+        .and_then(|at| details_of.get(at).copied());
     if let Some(f) = details {
         if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
             let _ = write!(action, ", +{n} lead(s)");

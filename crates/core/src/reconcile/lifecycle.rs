@@ -113,6 +113,8 @@ pub fn why_not_replaced(spec: &CampaignSpec, remote: &RemoteCampaign) -> Option<
 /// stays drift, with how many leads would be lost and how to proceed. Also counts the leads of
 /// the campaigns to delete, for the plan to say what is lost.
 pub fn settle_with_leads(plan: &mut Plan, manifests: &[Manifest], leads: &ObservedLeads) {
+    let by_location: HashMap<&Location, &Manifest> =
+        manifests.iter().map(|m| (&m.location, m)).collect();
     for action in &mut plan.actions {
         let Some(id) = action.remote_id else {
             continue;
@@ -126,9 +128,10 @@ pub fn settle_with_leads(plan: &mut Plan, manifests: &[Manifest], leads: &Observ
                 write_once,
                 ..
             } => {
-                let declared: HashSet<&str> = manifests
-                    .iter()
-                    .find(|m| action.manifest.as_ref() == Some(&m.location))
+                let declared: HashSet<&str> = action
+                    .manifest
+                    .as_ref()
+                    .and_then(|at| by_location.get(at))
                     .and_then(|m| m.spec.leads.as_ref())
                     .map(|l| l.items.iter().map(|d| d.phone_number.as_str()).collect())
                     .unwrap_or_default();
