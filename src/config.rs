@@ -503,6 +503,8 @@ impl Checker<'_> {
                 path: self.dir.join(path),
                 defaults,
                 others: Arc::from(Vec::new()),
+                // The config's paths stay inside the config's repository (its directory).
+                within: Some(self.dir.clone()),
             });
         }
         roots
@@ -590,8 +592,10 @@ pub fn narrowed(roots: &[Root], paths: &[PathBuf]) -> Vec<Root> {
     for path in paths {
         for root in roots {
             if same_or_inside(path, &root.path) {
+                // A path typed on the command line is the person's own choice.
                 out.push(Root {
                     path: path.clone(),
+                    within: None,
                     ..root.clone()
                 });
             } else if same_or_inside(&root.path, path) {

@@ -105,6 +105,15 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
             format!("cannot find the config {}: {e}", file.display()),
         )
     })?;
+    if found && !crate::manifest::inside_its_repository(&file) {
+        // A `campaignctl.yaml` symlink to a secret file would otherwise be read, and quoted
+        // back in its parse errors.
+        return Err(Diagnostic::error(
+            Some(crate::diagnostic::Location::new(&file, 1, 1)),
+            "the repository config is a symbolic link that leads outside the repository; it was not read",
+        )
+        .with_hint("make campaignctl.yaml a regular file of the repository, or name a config with --config"));
+    }
     if found {
         // Said every time: a config found by searching changes where tokens are sent.
         anstream::eprintln!("Using the repository config {}", file.display());
@@ -124,10 +133,12 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
 
 /// The roots of the manifests to load without a config: `paths` (or `campaigns`), no defaults.
 pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
-    let paths = if paths.is_empty() {
-        vec![PathBuf::from(DEFAULT_PATH)]
+    // The default directory is the repository's, not the person's choice: it stays inside the
+    // working directory's repository. Typed paths are followed wherever they lead.
+    let (paths, within) = if paths.is_empty() {
+        (vec![PathBuf::from(DEFAULT_PATH)], Some(PathBuf::from(".")))
     } else {
-        paths.to_vec()
+        (paths.to_vec(), None)
     };
     paths
         .into_iter()
@@ -135,6 +146,7 @@ pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
             path,
             defaults: None,
             others: Arc::from(Vec::new()),
+            within: within.clone(),
         })
         .collect()
 }

@@ -13,7 +13,8 @@
 //! manifests are (regular files only, never a FIFO or a device), each once per rendering and
 //! at most 16 MiB in all; a leads CSV never is (its rows are people's data). A line that cannot
 //! be shown safely or usefully (missing, longer than `MAX_LINE_CHARS`) is left out; the
-//! `file:line:column` line always stands alone.
+//! `file:line:column` line always stands alone. A file that resolves outside the repository of
+//! the place it was found is never quoted (`manifest::inside_its_repository`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -89,6 +90,10 @@ fn read_text(file: &Path) -> Option<String> {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
     if !yaml || std::fs::metadata(file).ok()?.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    // Never a line of a file from outside the repository, whatever led to it.
+    if !crate::manifest::inside_its_repository(file) {
         return None;
     }
     let bytes = crate::manifest::read_file(file).ok()?;
