@@ -70,10 +70,6 @@ pub struct Selected {
 /// The default manifest path without a config.
 pub const DEFAULT_PATH: &str = "campaigns";
 
-/// The environment variable that, when set, lists the API hosts a repository config may send
-/// tokens to (comma-separated): for CI that runs the configs of pull requests it does not trust.
-pub const ALLOWED_HOSTS_ENV: &str = "CAMPAIGNCTL_API_HOSTS";
-
 /// The repository config in effect: `--config FILE`, else `campaignctl.yaml` found upwards
 /// from the working directory within its repository; `None` when there is none.
 pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
@@ -304,7 +300,7 @@ pub fn select(
             let identity = client.account_identity();
             if let Some((other, _)) = identities.iter().find(|(_, i)| *i == identity) {
                 return Err(Diagnostic::error(None, format!(
-                    "accounts {other} and {} reach the same platform account (same API URL and token): each would see the other's campaigns as unmanaged",
+                    "accounts {other} and {} reach the same platform account (the same token, whatever their API URLs say): each would see the other's campaigns as unmanaged",
                     account.name
                 ))
                 .with_hint("declare one account with both paths, or give each its own token"));
@@ -355,28 +351,68 @@ pub fn selected_accounts<'c>(
         .collect())
 }
 
-/// The client of one account: its URL (a host `CAMPAIGNCTL_API_HOSTS` allows, when set), and
-/// its token from the variable or file the config names (never the token itself).
+/// The client of one account: its URL (a host the environment allows, `trust::Trust`), and its
+/// token from a variable or file the environment allows and the config names (never the token
+/// itself). Every refusal comes before anything is read or sent, at the config's line.
 pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Client, Diagnostic> {
-    let base_url = parse_base_url(&account.api_url)
-        .map_err(|e| prefix_error(&account.name, Diagnostic::from(e)))?;
-    if let Ok(allowed) = std::env::var(ALLOWED_HOSTS_ENV) {
+    let trust = crate::trust::Trust::from_env();
+    let base_url = parse_base_url(&account.api_url).map_err(|e| {
+        let d = Diagnostic::from(e);
+        prefix_error(
+            &account.name,
+            Diagnostic {
+                location: Some(account.api_url_at.clone()),
+                ..d
+            },
+        )
+    })?;
+    if !trust.allows_host(&base_url) {
         let host = base_url.host_str().unwrap_or_default();
-        if !allowed
-            .split(',')
-            .map(str::trim)
-            .any(|a| a.eq_ignore_ascii_case(host))
-        {
-            return Err(Diagnostic::error(None, format!(
-                "account {}: the API host {host:?} is not one that {ALLOWED_HOSTS_ENV} allows; no token was sent",
-                account.name
-            ))
-            .with_hint(format!("{ALLOWED_HOSTS_ENV} lists the hosts tokens may be sent to: {allowed}")));
-        }
+        return Err(Diagnostic::error(
+            Some(account.api_url_at.clone()),
+            format!(
+                "account {}: the API host {:?} is not one the environment allows a repository config to send a token to; nothing was read or sent",
+                account.name,
+                crate::escape::bounded(host, 80)
+            ),
+        )
+        .with_hint(format!(
+            "allowed: {}. If this host is yours, set {}={host} where campaignctl runs (CI settings, not the repository)",
+            trust.hosts_allowed(),
+            crate::trust::API_HOSTS_ENV
+        )));
     }
     let token = match &account.token {
         TokenSource::File(path) => {
+            if !trust.allows_token_file(path) {
+                return Err(Diagnostic::error(
+                    Some(account.token_at.clone()),
+                    format!(
+                        "account {}: token_file {} is not in a directory the environment allows; it was not read",
+                        account.name,
+                        path.display()
+                    ),
+                )
+                .with_hint(format!(
+                    "set {}=DIR (directories separated by ':') where campaignctl runs, naming the directory that holds the token file; none is allowed by default",
+                    crate::trust::TOKEN_DIRS_ENV
+                )));
+            }
             super::settings::read_token_file(path).map_err(|e| prefix_error(&account.name, e))?
+        }
+        TokenSource::Env(var) if !trust.allows_token_env(var) => {
+            return Err(Diagnostic::error(
+                Some(account.token_at.clone()),
+                format!(
+                    "account {}: token_env {var} is not a variable the environment allows a repository config to read; it was not read",
+                    account.name
+                ),
+            )
+            .with_hint(format!(
+                "name a variable starting with {}, or set {}={var} where campaignctl runs (CI settings, not the repository)",
+                crate::trust::TOKEN_ENV_PREFIX,
+                crate::trust::TOKEN_ENVS_ENV
+            )))
         }
         TokenSource::Env(var) => match std::env::var(var) {
             Ok(raw) => ApiToken::parse(&raw).map_err(|problem| {

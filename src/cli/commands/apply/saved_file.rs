@@ -246,7 +246,7 @@ fn entries<'a>(
             return Err(Diagnostic::error(
                 None,
                 format!(
-                    "accounts {other} and {name} of {} reach the same platform account (the same API URL and token); nothing was applied",
+                    "accounts {other} and {name} of {} reach the same platform account (the same token); nothing was applied",
                     file.display()
                 ),
             )
