@@ -292,28 +292,17 @@ pub fn select(
         ))
         .with_hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
     }
+    refuse_one_account_twice(&config, &selected, api)?;
     let mut runs = Vec::new();
-    let mut identities: Vec<(String, String)> = Vec::new();
     for s in selected {
         let account = s.account.expect("an account of the config");
-        let run = client_for(&account, api).and_then(|client| {
-            let identity = client.account_identity();
-            if let Some((other, _)) = identities.iter().find(|(_, i)| *i == identity) {
-                return Err(Diagnostic::error(None, format!(
-                    "accounts {other} and {} reach the same platform account (the same token, whatever their API URLs say): each would see the other's campaigns as unmanaged",
-                    account.name
-                ))
-                .with_hint("declare one account with both paths, or give each its own token"));
-            }
-            identities.push((account.name.clone(), identity));
-            Ok(AccountRun {
-                name: Some(account.name.clone()),
-                client,
-                roots: s.roots,
-                prune_prefix: account.prune_prefix.clone(),
-                whole: s.whole,
-                config: Some(config.file.clone()),
-            })
+        let run = client_for(&account, api).map(|client| AccountRun {
+            name: Some(account.name.clone()),
+            client,
+            roots: s.roots,
+            prune_prefix: account.prune_prefix.clone(),
+            whole: s.whole,
+            config: Some(config.file.clone()),
         });
         runs.push(run.map_err(|error| AccountError {
             name: account.name.clone(),
@@ -321,6 +310,44 @@ pub fn select(
         }));
     }
     Ok(runs)
+}
+
+/// Refuses the whole run when a selected account has the token of another account of the
+/// config (selected or not): they are one platform account whatever their URLs say, and each
+/// would prune the other's campaigns. Refusing only the second would leave the first to do
+/// exactly that, and so would `--account` naming one of them. An account whose token cannot
+/// be had is left out here; it is reported when it runs.
+fn refuse_one_account_twice(
+    config: &RepoConfig,
+    selected: &[Selected],
+    api: &ApiArgs,
+) -> Result<(), Diagnostic> {
+    let identities: Vec<(&str, String)> = config
+        .accounts
+        .iter()
+        .filter_map(|a| {
+            client_for(a, api)
+                .ok()
+                .map(|c| (a.name.as_str(), c.account_identity()))
+        })
+        .collect();
+    let is_selected = |name: &str| {
+        selected
+            .iter()
+            .any(|s| s.account.as_ref().is_some_and(|a| a.name == name))
+    };
+    for (i, (a, identity)) in identities.iter().enumerate() {
+        for (b, other) in &identities[i + 1..] {
+            if identity == other && (is_selected(a) || is_selected(b)) {
+                return Err(Diagnostic::error(None, format!(
+                    "accounts {a} and {b} of {} reach the same platform account (the same token, whatever their API URLs say): each would see the other's campaigns as unmanaged; nothing was done",
+                    config.file.display()
+                ))
+                .with_hint("declare one account with both paths, or give each its own token"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The accounts `--account` names (all of them without it), in name order.

@@ -189,3 +189,276 @@ fn a_typed_path_and_a_link_within_the_repository_stay_allowed() {
         .run()
         .assert_code(0);
 }
+
+/// The token of the runs below: it must never reach a host the environment did not allow.
+const CI_TOKEN: &str = "tok_ci_secret_4f1e";
+
+/// A repository whose config has one account `acme` with `api_url` and `token` (a `token_env:`
+/// or `token_file:` line), its manifests in `acme/`.
+fn with_config(api_url: &str, token: &str) -> Workspace {
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(
+        "campaignctl.yaml",
+        format!("accounts:\n  acme:\n    api_url: {api_url}\n    {token}\n    paths: [acme]\n"),
+    );
+    ws.write("acme/a.yaml", "kind: Campaign\nname: A\nassistant_id: 7\n");
+    ws
+}
+
+/// A listener on loopback that counts the connections it gets: a proxy every HTTPS request of
+/// campaignctl goes through, so a request to a host outside loopback is seen here without
+/// leaving the machine.
+struct CountingProxy {
+    url: String,
+    connections: Arc<AtomicUsize>,
+    first_request: Arc<std::sync::Mutex<String>>,
+}
+
+impl CountingProxy {
+    fn start() -> CountingProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let first_request = Arc::new(std::sync::Mutex::new(String::new()));
+        let (count, first) = (connections.clone(), first_request.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                count.fetch_add(1, Ordering::SeqCst);
+                let mut head = [0u8; 256];
+                let n = stream.read(&mut head).unwrap_or(0);
+                if let Ok(mut f) = first.lock() {
+                    if f.is_empty() {
+                        *f = String::from_utf8_lossy(&head[..n]).into_owned();
+                    }
+                }
+                // Dropped without an answer: the run fails, which is all it needs to do.
+            }
+        });
+        CountingProxy {
+            url,
+            connections,
+            first_request,
+        }
+    }
+
+    fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
+    }
+}
+
+/// `campaignctl plan` in `ws` with the CI token in `CAMPAIGNCTL_API_TOKEN` and every HTTPS
+/// request sent through `proxy`.
+fn plan_through(ws: &Workspace, proxy: &CountingProxy) -> crate::support::Cmd {
+    campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_TOKEN", CI_TOKEN)
+        .env("HTTPS_PROXY", &proxy.url)
+        .env("https_proxy", &proxy.url)
+        .env("ALL_PROXY", &proxy.url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env_remove("CAMPAIGNCTL_API_HOSTS")
+        .args(["plan", "--timeout", "2"])
+}
+
+#[test]
+fn a_config_naming_a_host_the_environment_does_not_allow_sends_no_request() {
+    let proxy = CountingProxy::start();
+    let ws = with_config(
+        "https://attacker.invalid/api",
+        "token_env: CAMPAIGNCTL_API_TOKEN",
+    );
+    let run = plan_through(&ws, &proxy).run();
+    run.assert_code(1);
+    assert_secret_absent(&run, CI_TOKEN);
+    assert_eq!(
+        proxy.connections(),
+        0,
+        "a request left for the attacker: {}",
+        proxy
+            .first_request
+            .lock()
+            .map(|f| f.clone())
+            .unwrap_or_default()
+    );
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    let refusal = lines
+        .iter()
+        .position(|l| {
+            l.ends_with("campaignctl.yaml:3:14: error: account acme: the API host \"attacker.invalid\" is not one the environment allows a repository config to send a token to; nothing was read or sent")
+        })
+        .unwrap_or_else(|| panic!("no refusal at the api_url's line:\n{}", run.stderr));
+    assert!(
+        lines[refusal..].iter().any(|l| l
+            == &"  hint: allowed: app.autocalls.ai and loopback. If this host is yours, set CAMPAIGNCTL_API_HOSTS=attacker.invalid where campaignctl runs (CI settings, not the repository)"),
+        "{}",
+        run.stderr
+    );
+
+    // The same run with the host allowed by the environment does go out (through the proxy):
+    // the listener above would have seen a request.
+    let allowed = plan_through(&ws, &proxy)
+        .env("CAMPAIGNCTL_API_HOSTS", "attacker.invalid")
+        .run();
+    allowed.assert_code(1);
+    assert!(
+        proxy.connections() > 0,
+        "the proxy sees requests it is sent"
+    );
+    assert!(
+        proxy
+            .first_request
+            .lock()
+            .map(|f| f.starts_with("CONNECT attacker.invalid:443"))
+            .unwrap_or(false),
+        "{:?}",
+        proxy.first_request.lock().map(|f| f.clone())
+    );
+}
+
+#[test]
+fn a_config_cannot_name_an_unrelated_variable_as_its_token() {
+    let emu = Emulator::start();
+    let ws = with_config(&emu.url, "token_env: AWS_SECRET_ACCESS_KEY");
+    let run = campaignctl(ws.path(), None)
+        .env("AWS_SECRET_ACCESS_KEY", TOKEN)
+        .args(["plan"])
+        .run();
+    run.assert_code(1);
+    assert_secret_absent(&run, TOKEN);
+    assert!(
+        run.stderr.lines().any(|l| l.ends_with(
+            "campaignctl.yaml:4:16: error: account acme: token_env AWS_SECRET_ACCESS_KEY is not a variable the environment allows a repository config to read; it was not read"
+        )),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(
+            "  hint: name a variable starting with CAMPAIGNCTL_, or set CAMPAIGNCTL_TOKEN_ENVS=AWS_SECRET_ACCESS_KEY where campaignctl runs (CI settings, not the repository)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(emu.stats()["requests"], 0, "nothing was sent");
+
+    // The environment may allow it, by name.
+    campaignctl(ws.path(), None)
+        .env("AWS_SECRET_ACCESS_KEY", TOKEN)
+        .env("CAMPAIGNCTL_TOKEN_ENVS", "ACME_TOKEN,AWS_SECRET_ACCESS_KEY")
+        .args(["plan"])
+        .run()
+        .assert_code(0);
+}
+
+#[test]
+fn a_config_cannot_read_a_token_file_outside_the_directories_the_environment_allows() {
+    let emu = Emulator::start();
+    let secrets = tempfile::tempdir().expect("tempdir");
+    let file = secrets.path().join("credentials");
+    std::fs::write(&file, format!("{TOKEN}\n")).expect("write");
+    let ws = with_config(&emu.url, &format!("token_file: {}", file.display()));
+    let run = campaignctl(ws.path(), None).args(["plan"]).run();
+    run.assert_code(1);
+    assert_secret_absent(&run, TOKEN);
+    assert!(
+        run.stderr.lines().any(|l| l.ends_with(&format!(
+            "campaignctl.yaml:4:17: error: account acme: token_file {} is not in a directory the environment allows; it was not read",
+            file.display()
+        ))),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("  hint: set CAMPAIGNCTL_TOKEN_DIRS=DIR"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(emu.stats()["requests"], 0, "nothing was sent");
+
+    // A token file in the repository is refused as well, by default.
+    ws.write("acme.token", format!("{TOKEN}\n"));
+    let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
+    ws.write(
+        "campaignctl.yaml",
+        config.replace(&file.display().to_string(), "acme.token"),
+    );
+    campaignctl(ws.path(), None)
+        .args(["plan"])
+        .run()
+        .assert_code(1)
+        .assert_contains("token_file");
+    assert_eq!(emu.stats()["requests"], 0, "nothing was sent");
+
+    // With the directory allowed by the environment, the file is read.
+    campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_TOKEN_DIRS", &ws.path().to_string_lossy())
+        .args(["plan"])
+        .run()
+        .assert_code(0);
+}
+
+/// Two accounts whose URLs differ only in spelling (`127.0.0.1`, `localhost`) and whose
+/// variables hold one token are one platform account: each would prune the other's campaigns,
+/// under separate locks. Refused before anything is planned.
+#[test]
+fn two_accounts_with_one_token_are_one_account_whatever_their_urls_say() {
+    let emu = Emulator::start();
+    let seed = Workspace::new();
+    seed.write("c/a.yaml", "kind: Campaign\nname: T-a\nassistant_id: 7\n");
+    seed.write("c/b.yaml", "kind: Campaign\nname: T-b\nassistant_id: 7\n");
+    campaignctl(seed.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    assert_eq!(emu.campaign_names(), ["T-a", "T-b"]);
+
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    let localhost = emu.url.replace("127.0.0.1", "localhost");
+    ws.write(
+        "campaignctl.yaml",
+        format!(
+            "accounts:\n  a:\n    api_url: {}\n    token_env: CAMPAIGNCTL_A_TOKEN\n    paths: [a]\n    prune_prefix: \"T-\"\n  b:\n    api_url: {localhost}\n    token_env: CAMPAIGNCTL_B_TOKEN\n    paths: [b]\n    prune_prefix: \"T-\"\n",
+            emu.url
+        ),
+    );
+    ws.write("a/a.yaml", "kind: Campaign\nname: T-a\nassistant_id: 7\n");
+    ws.write("b/b.yaml", "kind: Campaign\nname: T-b\nassistant_id: 7\n");
+    for only in [&[][..], &["--account", "a"][..]] {
+        let run = campaignctl(ws.path(), None)
+            .env("CAMPAIGNCTL_A_TOKEN", TOKEN)
+            .env("CAMPAIGNCTL_B_TOKEN", TOKEN)
+            .args(["apply", "--auto-approve", "--allow-delete"])
+            .args(only)
+            .run();
+        run.assert_code(1);
+        assert!(
+            run.stderr.lines().any(|l| l.starts_with("error: accounts a and b of ")
+                && l.ends_with("campaignctl.yaml reach the same platform account (the same token, whatever their API URLs say): each would see the other's campaigns as unmanaged; nothing was done")),
+            "{only:?}: {}",
+            run.all()
+        );
+        assert_eq!(run.stdout, "", "{only:?}: nothing was planned");
+    }
+    assert_eq!(
+        emu.campaign_names(),
+        ["T-a", "T-b"],
+        "neither account deleted the other's campaign"
+    );
+    assert_eq!(emu.stats()["campaigns_deleted"], 0);
+
+    // A query or a fragment cannot make one account look like two either.
+    let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
+    ws.write(
+        "campaignctl.yaml",
+        config.replace(&localhost, &format!("{}?x=1", emu.url)),
+    );
+    campaignctl(ws.path(), None)
+        .args(["validate"])
+        .run()
+        .assert_code(1)
+        .assert_contains("error: account b: api_url has a query (`?...`) or fragment (`#...`); an API URL has neither");
+}
