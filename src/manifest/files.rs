@@ -117,13 +117,27 @@ pub fn resolves_outside(path: &Path, root: &Path) -> bool {
     std::fs::canonicalize(path).is_ok_and(|real| !inside(&real, root))
 }
 
-/// Whether `file` resolves (symlinks followed) inside the repository of the place it was found
-/// ([`repository_root`]). A diagnostic quotes lines only of such a file: loading already
-/// refuses a file from elsewhere unread, and this is the second net, so that no path to a
-/// diagnostic can print a line of a secret file (`~/.config/gh/hosts.yml`) under a caret. A
-/// repository config found by searching must be one too.
+/// Whether `file` resolves (symlinks followed) inside the repository of the place it was found:
+/// [`marked_repository`] of its directory, else that directory itself (a file named on the
+/// command line in a directory without a marker is quoted; a link from there to elsewhere is
+/// not). A diagnostic quotes lines only of such a file: loading already refuses a file from
+/// elsewhere unread, and this is the second net, so that no path to a diagnostic can print a
+/// line of a secret file (`~/.config/gh/hosts.yml`) under a caret. A repository config found
+/// by searching must be one too.
 pub fn inside_its_repository(file: &Path) -> bool {
-    repository_root(file).is_ok_and(|root| resolves_inside(file, &root))
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let root = match marked_repository(dir) {
+        Ok(Some(root)) => root,
+        Ok(None) => match std::fs::canonicalize(dir) {
+            Ok(dir) => dir,
+            Err(_) => return false,
+        },
+        Err(_) => return false,
+    };
+    resolves_inside(file, &root)
 }
 
 fn inside(real: &Path, root: &Path) -> bool {

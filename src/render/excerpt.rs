@@ -209,6 +209,28 @@ mod tests {
         );
     }
 
+    /// The second net behind the loader: a file reached through a link that leads out of its
+    /// repository is never quoted, whoever asks.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_linked_from_outside_the_repository_is_never_quoted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+        std::fs::write(dir.path().join("hosts.yml"), "oauth: ghp_secretline\n").expect("write");
+        std::os::unix::fs::symlink(dir.path().join("hosts.yml"), repo.join("t.yaml"))
+            .expect("symlink");
+        std::fs::write(repo.join("own.yaml"), "oauth: fine\n").expect("write");
+        let mut sources = Sources::default();
+        assert_eq!(
+            sources.excerpt(&Location::new(repo.join("t.yaml"), 1, 1), Severity::Error),
+            None
+        );
+        assert!(sources
+            .excerpt(&Location::new(repo.join("own.yaml"), 1, 1), Severity::Error)
+            .is_some());
+    }
+
     #[test]
     fn lines_are_counted_as_the_yaml_reader_counts_them_and_csv_rows_are_never_shown() {
         assert_eq!(nth_line("a\rb\r\nc\nd", 0), Some("a"));

@@ -173,10 +173,10 @@ fn a_directory_the_config_or_the_config_itself_symlinked_outside_is_refused_unre
 fn a_typed_path_and_a_link_within_the_repository_stay_allowed() {
     let s = Setup::new();
     s.ws.write(
-        "shared/common.yaml",
+        "library/common.yaml",
         "kind: Campaign\nname: Shared\nassistant_id: 7\n",
     );
-    s.link(Path::new("../shared/common.yaml"), "campaigns/common.yaml");
+    s.link(Path::new("../library/common.yaml"), "campaigns/common.yaml");
     campaignctl(s.ws.path(), None)
         .args(["validate"])
         .run()
