@@ -93,7 +93,7 @@ impl Trust {
         }
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         match &self.hosts {
-            Some(hosts) => hosts.iter().any(|h| *h == host),
+            Some(hosts) => hosts.contains(&host),
             None => host == platform_host(),
         }
     }
