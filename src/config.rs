@@ -215,7 +215,7 @@ pub fn real_path(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
-const EXAMPLE: &str = "for example:\n  accounts:\n    acme:\n      api_url: https://app.autocalls.ai/api\n      token_env: ACME_TOKEN\n      paths: [accounts/acme]";
+const EXAMPLE: &str = "for example:\n  accounts:\n    acme:\n      api_url: https://app.autocalls.ai/api\n      token_env: CAMPAIGNCTL_ACME_TOKEN\n      paths: [accounts/acme]";
 
 const TOP_KEYS: [&str; 1] = ["accounts"];
 const ACCOUNT_KEYS: [&str; 6] = [
@@ -410,7 +410,7 @@ impl Checker<'_> {
                 if valid_env_name(&v) {
                     Some(TokenSource::Env(v))
                 } else {
-                    self.error_at(env, &join(&prefix, "token_env"), format!("token_env must name an environment variable (letters, digits and '_', not starting with a digit), got {:?}", crate::escape::bounded(&v, 60)), Some("write the variable's name, such as ACME_TOKEN, never the token itself"));
+                    self.error_at(env, &join(&prefix, "token_env"), format!("token_env must name an environment variable (letters, digits and '_', not starting with a digit), got {:?}", crate::escape::bounded(&v, 60)), Some("write the variable's name, such as CAMPAIGNCTL_ACME_TOKEN, never the token itself"));
                     None
                 }
             }),
@@ -420,7 +420,7 @@ impl Checker<'_> {
                 None
             }
             (None, None) => {
-                self.error_at(&entry.key, &prefix, format!("account {name} does not say where its token comes from"), Some("add token_env: NAME_OF_A_VARIABLE or token_file: /run/secrets/file"));
+                self.error_at(&entry.key, &prefix, format!("account {name} does not say where its token comes from"), Some("add token_env: CAMPAIGNCTL_NAME (a variable named CAMPAIGNCTL_*, or one CAMPAIGNCTL_TOKEN_ENVS lists) or token_file: /run/secrets/file (in a directory CAMPAIGNCTL_TOKEN_DIRS lists)"));
                 None
             }
         };
@@ -673,9 +673,9 @@ pub fn config_schema() -> serde_json::Value {
                 "required": ["api_url", "paths"],
                 "oneOf": [{"required": ["token_env"]}, {"required": ["token_file"]}],
                 "properties": {
-                    "api_url": {"type": "string", "minLength": 1, "description": "The platform API base URL, usually ending in /api. https, or http to a loopback address."},
-                    "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The name of the environment variable that holds the API token (never the token itself)."},
-                    "token_file": {"type": "string", "minLength": 1, "description": "A file holding the API token, relative to campaignctl.yaml or absolute."},
+                    "api_url": {"type": "string", "minLength": 1, "description": "The platform API base URL, usually ending in /api, without a query or fragment. https, or http to a loopback address. A token is sent only to the platform's host (app.autocalls.ai), loopback, or a host CAMPAIGNCTL_API_HOSTS lists in the environment."},
+                    "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The name of the environment variable that holds the API token (never the token itself): one starting with CAMPAIGNCTL_, or one CAMPAIGNCTL_TOKEN_ENVS lists in the environment."},
+                    "token_file": {"type": "string", "minLength": 1, "description": "A file holding the API token, relative to campaignctl.yaml or absolute; read only inside a directory CAMPAIGNCTL_TOKEN_DIRS lists in the environment (none by default)."},
                     "paths": {
                         "type": "array",
                         "minItems": 1,
