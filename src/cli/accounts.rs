@@ -292,7 +292,11 @@ pub fn select(
         ))
         .with_hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
     }
-    refuse_one_account_twice(&config, &selected, api)?;
+    let names: Vec<&str> = selected
+        .iter()
+        .filter_map(|s| s.account.as_ref().map(|a| a.name.as_str()))
+        .collect();
+    refuse_one_account_twice(&config, &names, api)?;
     let mut runs = Vec::new();
     for s in selected {
         let account = s.account.expect("an account of the config");
@@ -317,9 +321,9 @@ pub fn select(
 /// would prune the other's campaigns. Refusing only the second would leave the first to do
 /// exactly that, and so would `--account` naming one of them. An account whose token cannot
 /// be had is left out here; it is reported when it runs.
-fn refuse_one_account_twice(
+pub(crate) fn refuse_one_account_twice(
     config: &RepoConfig,
-    selected: &[Selected],
+    selected: &[&str],
     api: &ApiArgs,
 ) -> Result<(), Diagnostic> {
     let identities: Vec<(&str, String)> = config
@@ -331,11 +335,7 @@ fn refuse_one_account_twice(
                 .map(|c| (a.name.as_str(), c.account_identity()))
         })
         .collect();
-    let is_selected = |name: &str| {
-        selected
-            .iter()
-            .any(|s| s.account.as_ref().is_some_and(|a| a.name == name))
-    };
+    let is_selected = |name: &str| selected.contains(&name);
     for (i, (a, identity)) in identities.iter().enumerate() {
         for (b, other) in &identities[i + 1..] {
             if identity == other && (is_selected(a) || is_selected(b)) {

@@ -253,6 +253,13 @@ fn entries<'a>(
             .with_hint("give each account of the config its own token, then plan again"));
         }
     }
+    // Nor may one of them share its token with an account of the config the file (or
+    // `--account`) leaves out: it would prune that account's campaigns.
+    let names: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.saved.account.as_deref())
+        .collect();
+    accounts::refuse_one_account_twice(config, &names, api)?;
     Ok(entries)
 }
 
