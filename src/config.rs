@@ -613,10 +613,9 @@ pub fn narrowed(roots: &[Root], paths: &[PathBuf]) -> Vec<Root> {
     for path in paths {
         for root in roots {
             if same_or_inside(path, &root.path) {
-                // A path typed on the command line is the person's own choice.
+                // Inside the root (as real paths), so it stays confined as the root is.
                 out.push(Root {
                     path: path.clone(),
-                    within: None,
                     ..root.clone()
                 });
             } else if same_or_inside(&root.path, path) {

@@ -129,22 +129,57 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
 
 /// The roots of the manifests to load without a config: `paths` (or `campaigns`), no defaults.
 pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
-    // The default directory is the repository's, not the person's choice: it stays inside the
-    // working directory's repository. Typed paths are followed wherever they lead.
-    let (paths, within) = if paths.is_empty() {
-        (vec![PathBuf::from(DEFAULT_PATH)], Some(PathBuf::from(".")))
+    let paths = if paths.is_empty() {
+        vec![PathBuf::from(DEFAULT_PATH)]
     } else {
-        (paths.to_vec(), None)
+        paths.to_vec()
     };
     paths
         .into_iter()
         .map(|path| Root {
+            within: within_for(&path),
             path,
             defaults: None,
             others: Arc::from(Vec::new()),
-            within: within.clone(),
         })
         .collect()
+}
+
+/// What a path without a config may reach (`Root::within`). The default `campaigns`, and a
+/// path named inside the repository the working directory is in (`campaigns/`, or the changed
+/// files a CI step lists), name the repository's own files: the repository decides what they
+/// are (a pull request can make `campaigns` a symlink to `~/.config/gh`), so they stay inside
+/// it. A path elsewhere (`~/drafts/x.yaml`, `/git/current/campaigns`) is the person's own choice
+/// and is followed wherever it leads.
+fn within_for(path: &Path) -> Option<PathBuf> {
+    let here = Path::new(".");
+    let in_a_repository = crate::manifest::marked_repository(here).is_ok_and(|r| r.is_some());
+    if path == Path::new(DEFAULT_PATH) && !path.is_absolute() {
+        return Some(here.to_path_buf());
+    }
+    (in_a_repository && lexically_here(path)).then(|| here.to_path_buf())
+}
+
+/// Whether `path`, as written, names something under the working directory: relative without
+/// a `..` that climbs out, or absolute below it.
+fn lexically_here(path: &Path) -> bool {
+    use std::path::Component;
+    if path.is_absolute() {
+        return std::env::current_dir().is_ok_and(|cwd| path.starts_with(cwd));
+    }
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
 }
 
 /// The repository config that governs `path`: found from the path itself (its directory, for

@@ -41,11 +41,13 @@ pub struct Root {
     /// theirs (through a symlink) is not loaded, and is an error.
     pub others: Arc<[PathBuf]>,
     /// Where the path came from, which decides what it may reach: `None` for a path a person
-    /// typed on the command line (their own choice, followed wherever it leads); otherwise the
-    /// directory whose repository (`files::marked_repository`, else that directory) it and every
-    /// file under it must resolve inside: the config's directory for the config's `paths`, the
-    /// working directory for the default `campaigns`. A symlink the repository brings in must
-    /// not make campaignctl read, and quote back, a file from elsewhere.
+    /// typed on the command line that lies outside the working directory's repository (their
+    /// own choice, followed wherever it leads); otherwise the directory whose repository
+    /// (`files::marked_repository`, else that directory) it and every file under it must
+    /// resolve inside: the config's directory for the config's `paths`, the working directory
+    /// for the default `campaigns` and for paths named inside its repository
+    /// (`cli::accounts::roots_without_config`). A symlink the repository brings in must not
+    /// make campaignctl read, and quote back, a file from elsewhere.
     pub within: Option<PathBuf>,
 }
 

@@ -78,6 +78,9 @@ fn a_manifest_symlinked_outside_the_repository_is_refused_unread_in_validate_git
     for args in [
         &["validate", "--format", "github"][..],
         &["validate", "--format", "github", "campaigns"][..],
+        // Named inside the repository (as a CI step lists changed files): the repository
+        // decides what the name is, so it is confined too.
+        &["validate", "--format", "github", "campaigns/t.yaml"][..],
     ] {
         let run = campaignctl(s.ws.path(), None).args(args).run();
         run.assert_code(1);
@@ -132,6 +135,24 @@ fn a_directory_the_config_or_the_config_itself_symlinked_outside_is_refused_unre
         run.stderr
     );
     std::fs::remove_file(s.ws.path().join("campaigns/shared")).expect("unlink");
+
+    // The whole `campaigns` directory a link out, whether named or the default.
+    std::fs::rename(s.ws.path().join("campaigns"), s.ws.path().join("old")).expect("mv");
+    s.link(&s.home.path().join(".config/gh"), "campaigns");
+    for args in [&["validate"][..], &["validate", "campaigns/"][..]] {
+        let run = campaignctl(s.ws.path(), None).args(args).run();
+        run.assert_code(1);
+        assert_secret_absent(&run, OUTSIDE_SECRET);
+        assert!(
+            run.stderr.contains(
+                ":1:1: error: this path resolves (through a symbolic link) outside the repository"
+            ),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    std::fs::remove_file(s.ws.path().join("campaigns")).expect("unlink");
+    std::fs::rename(s.ws.path().join("old"), s.ws.path().join("campaigns")).expect("mv");
 
     // An account's path that is a link out of the repository.
     s.ws.write(
