@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 /// Lists (comma-separated) the hosts a repository config may send tokens to, instead of the
-/// platform's own; loopback is always allowed.
+/// platform's own host and loopback (list `localhost` or `127.0.0.1` to keep loopback).
 pub const API_HOSTS_ENV: &str = "CAMPAIGNCTL_API_HOSTS";
 
 /// Lists (comma-separated) variables besides `CAMPAIGNCTL_*` that a config's `token_env` may
@@ -39,7 +39,8 @@ pub fn platform_host() -> String {
 /// What the environment allows, read once per run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Trust {
-    /// `CAMPAIGNCTL_API_HOSTS`, lowercased; `None` when unset or empty (the platform's host).
+    /// `CAMPAIGNCTL_API_HOSTS`, lowercased; `None` when unset or empty (the platform's host
+    /// and loopback).
     pub hosts: Option<Vec<String>>,
     /// `CAMPAIGNCTL_TOKEN_ENVS`.
     pub token_envs: Vec<String>,
@@ -79,22 +80,20 @@ impl Trust {
     /// The hosts a config may name, for messages.
     pub fn hosts_allowed(&self) -> String {
         match &self.hosts {
-            Some(hosts) => format!("{} and loopback", hosts.join(", ")),
+            Some(hosts) => hosts.join(", "),
             None => format!("{} and loopback", platform_host()),
         }
     }
 
-    /// Whether a token may be sent to `url`'s host: loopback, or the platform's host (or those
-    /// `CAMPAIGNCTL_API_HOSTS` lists instead). Compared as the URL parser writes the host
-    /// (lowercase, punycode): `APP.autocalls.ai` is the platform, `app.autocalls.ai.` is not.
+    /// Whether a token may be sent to `url`'s host: the platform's host or loopback, or exactly
+    /// those `CAMPAIGNCTL_API_HOSTS` lists instead (whoever sets it decides, loopback included).
+    /// Compared as the URL parser writes the host (lowercase, punycode, IPv6 in brackets):
+    /// `APP.autocalls.ai` is the platform, `app.autocalls.ai.` is not.
     pub fn allows_host(&self, url: &Url) -> bool {
-        if is_loopback(url) {
-            return true;
-        }
         let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
         match &self.hosts {
             Some(hosts) => hosts.contains(&host),
-            None => host == platform_host(),
+            None => is_loopback(url) || host == platform_host(),
         }
     }
 
@@ -108,12 +107,21 @@ impl Trust {
     /// read to find out; a path that does not resolve is judged by its words, so a refusal says
     /// nothing about whether a file exists.
     pub fn allows_token_file(&self, path: &Path) -> bool {
+        self.token_file(path).is_some()
+    }
+
+    /// The path to read a config's `token_file` at: its real path (symlinks resolved, so that
+    /// what is read is what was checked), when [`Trust::allows_token_file`]; else `None`.
+    pub fn token_file(&self, path: &Path) -> Option<PathBuf> {
         let real = std::fs::canonicalize(path)
             .or_else(|_| std::path::absolute(path))
             .unwrap_or_else(|_| path.to_path_buf());
-        self.token_dirs.iter().any(|dir| {
-            std::fs::canonicalize(dir).is_ok_and(|dir| real.starts_with(&dir) && real != dir)
-        })
+        self.token_dirs
+            .iter()
+            .any(|dir| {
+                std::fs::canonicalize(dir).is_ok_and(|dir| real.starts_with(&dir) && real != dir)
+            })
+            .then_some(real)
     }
 }
 
@@ -166,8 +174,15 @@ mod tests {
             ..Trust::default()
         };
         assert!(t.allows_host(&url("https://Portal.Reseller.example/api")));
-        assert!(t.allows_host(&url("http://127.0.0.1:1/api")));
+        assert!(!t.allows_host(&url("http://127.0.0.1:1/api")), "not listed");
         assert!(!t.allows_host(&url("https://app.autocalls.ai/api")));
+        let t = Trust {
+            hosts: Some(vec!["127.0.0.1".into(), "[::1]".into()]),
+            ..Trust::default()
+        };
+        assert!(t.allows_host(&url("http://127.0.0.1:1/api")));
+        assert!(t.allows_host(&url("http://[::1]:1/api")));
+        assert!(!t.allows_host(&url("http://localhost:1/api")));
     }
 
     #[test]

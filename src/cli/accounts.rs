@@ -446,7 +446,7 @@ pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Cli
     }
     let token = match &account.token {
         TokenSource::File(path) => {
-            if !trust.allows_token_file(path) {
+            let Some(real) = trust.token_file(path) else {
                 return Err(Diagnostic::error(
                     Some(account.token_at.clone()),
                     format!(
@@ -459,8 +459,8 @@ pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Cli
                     "set {}=DIR (directories separated by ':') where campaignctl runs, naming the directory that holds the token file; none is allowed by default",
                     crate::trust::TOKEN_DIRS_ENV
                 )));
-            }
-            super::settings::read_token_file(path).map_err(|e| prefix_error(&account.name, e))?
+            };
+            super::settings::read_token_file(&real).map_err(|e| prefix_error(&account.name, e))?
         }
         TokenSource::Env(var) if !trust.allows_token_env(var) => {
             return Err(Diagnostic::error(

@@ -338,6 +338,39 @@ fn a_config_naming_a_host_the_environment_does_not_allow_sends_no_request() {
     );
 }
 
+/// Whoever sets `CAMPAIGNCTL_API_HOSTS` decides exactly: without a loopback name in it, a
+/// config naming loopback is refused too.
+#[test]
+fn the_hosts_the_environment_lists_replace_the_defaults_loopback_included() {
+    let emu = Emulator::start();
+    let ws = with_config(&emu.url, "token_env: CAMPAIGNCTL_API_TOKEN");
+    let run = campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
+        .env("CAMPAIGNCTL_API_HOSTS", "app.autocalls.ai")
+        .args(["plan"])
+        .run();
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(
+            "error: account acme: the API host \"127.0.0.1\" is not one the environment allows"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("  hint: allowed: app.autocalls.ai. If this host is yours, set CAMPAIGNCTL_API_HOSTS=127.0.0.1 where campaignctl runs"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(emu.stats()["requests"], 0, "nothing was sent");
+    campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
+        .env("CAMPAIGNCTL_API_HOSTS", "app.autocalls.ai, 127.0.0.1")
+        .args(["plan"])
+        .run()
+        .assert_code(0);
+}
+
 #[test]
 fn a_config_cannot_name_an_unrelated_variable_as_its_token() {
     let emu = Emulator::start();
