@@ -1,4 +1,5 @@
-//! One writer per account on one machine: an advisory file lock keyed by the API URL, taken by
+//! One writer per account on one machine: an advisory file lock keyed by the account's identity
+//! (a digest of its token, whatever URL it is sent to), taken by
 //! `apply` for its whole run and by each `watch` pass, so a daemon and a person's apply (or two
 //! CI jobs on one runner) never plan and write at the same time. Across machines the platform
 //! offers no lock; the executor's verification after creates covers that (ARCHITECTURE.md,

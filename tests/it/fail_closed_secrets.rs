@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::support::{campaignctl, git, Emulator, Run, Workspace, TOKEN};
+use crate::support::{campaignctl, commit_all, git, Emulator, Run, Workspace, TOKEN};
 
 /// What a one-line token file outside the repository holds (`~/.config/gh/hosts.yml`, a
 /// `~/.aws/credentials` line, ...).
@@ -116,6 +116,15 @@ fn a_manifest_symlinked_outside_the_repository_is_refused_unread_in_the_markdown
     );
     // Nothing was planned from a refused file, and nothing asked the platform for more.
     assert_eq!(emu.stats()["campaign_create_requests"], 0);
+
+    // `--base` reads git's objects, where the committed link is only its target's name, and
+    // skips it: comparing with a revision quotes nothing either.
+    commit_all(&s.ws, "a link out");
+    let run = campaignctl(s.ws.path(), Some(&emu))
+        .args(["plan", "--format", "markdown", "--base", "HEAD"])
+        .run();
+    run.assert_code(1);
+    assert_secret_absent(&run, OUTSIDE_SECRET);
 }
 
 /// A directory symlinked out of the repository is not walked (its files are not even listed);
