@@ -672,7 +672,7 @@ pub fn config_schema() -> serde_json::Value {
                 "required": ["api_url", "paths"],
                 "oneOf": [{"required": ["token_env"]}, {"required": ["token_file"]}],
                 "properties": {
-                    "api_url": {"type": "string", "minLength": 1, "description": "The platform API base URL, usually ending in /api, without a query or fragment. https, or http to a loopback address. A token is sent only to the platform's host (app.autocalls.ai), loopback, or a host CAMPAIGNCTL_API_HOSTS lists in the environment."},
+                    "api_url": {"type": "string", "minLength": 1, "description": "The platform API base URL, usually ending in /api, without a query or fragment. https, or http to a loopback address. A token is sent only to the platform's host (app.autocalls.ai) or loopback, or instead to exactly the hosts CAMPAIGNCTL_API_HOSTS lists in the environment."},
                     "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The name of the environment variable that holds the API token (never the token itself): one starting with CAMPAIGNCTL_, or one CAMPAIGNCTL_TOKEN_ENVS lists in the environment."},
                     "token_file": {"type": "string", "minLength": 1, "description": "A file holding the API token, relative to campaignctl.yaml or absolute; read only inside a directory CAMPAIGNCTL_TOKEN_DIRS lists in the environment (none by default)."},
                     "paths": {
