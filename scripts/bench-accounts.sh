@@ -42,9 +42,9 @@ setup() {
         local url
         url=$(listening "$WORK/emulator$i.out")
         [ -n "$url" ] || { echo "emulator $i did not start" >&2; exit 1; }
-        printf '  a%d:\n    api_url: %s\n    token_env: TOKEN_%d\n    paths: [a%d]\n' \
+        printf '  a%d:\n    api_url: %s\n    token_env: CAMPAIGNCTL_BENCH_TOKEN_%d\n    paths: [a%d]\n' \
             "$i" "$url" "$i" "$i" >>"$WORK/repo/campaignctl.yaml"
-        export "TOKEN_$i=bench$i"
+        export "CAMPAIGNCTL_BENCH_TOKEN_$i=bench$i"
     done
     chmod 600 "$WORK/repo/campaignctl.yaml"
 }

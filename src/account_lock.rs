@@ -1,4 +1,5 @@
-//! One writer per account on one machine: an advisory file lock keyed by the API URL, taken by
+//! One writer per account on one machine: an advisory file lock keyed by the account's identity
+//! (a digest of its token, whatever URL it is sent to), taken by
 //! `apply` for its whole run and by each `watch` pass, so a daemon and a person's apply (or two
 //! CI jobs on one runner) never plan and write at the same time. Across machines the platform
 //! offers no lock; the executor's verification after creates covers that (ARCHITECTURE.md,
@@ -88,12 +89,8 @@ fn open_lock_file(path: &Path) -> std::io::Result<File> {
     Ok(file)
 }
 
-/// The lock file of one account.
-/// The API URL part of an account identity, for messages.
-fn url_of(account: &str) -> String {
-    account.split(' ').next().unwrap_or(account).to_owned()
-}
-
+/// The lock file of one account (`account`: its identity, a digest; the file name is a digest
+/// of that, so no token is ever written, even hashed once).
 pub fn lock_path(dir: &Path, account: &str) -> PathBuf {
     let digest = Sha256::digest(account.as_bytes());
     let key: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
@@ -123,24 +120,35 @@ pub enum LockError {
     Cancelled { api_url: String, holder: String },
 }
 
-/// Takes the lock for `account` (`Client::account_identity`: the API URL and a digest of the
-/// token, so that two accounts on one platform host do not wait for each other), waiting up to
-/// `timeout`. `on_wait` is called once, with the
+/// Takes the lock for `account` (`Client::account_identity`: a digest of the token, so that two
+/// accounts on one platform host do not wait for each other, and one token under two spellings
+/// of its URL is one lock), waiting up to `timeout`; `shown` (the API URL) names it in messages. `on_wait` is called once, with the
 /// holder's description, if the lock is held by another run.
 pub async fn acquire(
     account: &str,
+    shown: &str,
     command: &str,
     timeout: Duration,
     cancel: &CancellationToken,
     on_wait: impl FnMut(&str),
 ) -> Result<AccountLock, LockError> {
-    acquire_in(&lock_dir(), account, command, timeout, cancel, on_wait).await
+    acquire_in(
+        &lock_dir(),
+        account,
+        shown,
+        command,
+        timeout,
+        cancel,
+        on_wait,
+    )
+    .await
 }
 
 /// [`acquire`] with the lock directory given.
 pub async fn acquire_in(
     dir: &Path,
     account: &str,
+    shown: &str,
     command: &str,
     timeout: Duration,
     cancel: &CancellationToken,
@@ -171,7 +179,7 @@ pub async fn acquire_in(
         }
         if started.elapsed() >= timeout {
             return Err(LockError::Timeout {
-                api_url: url_of(account),
+                api_url: shown.to_owned(),
                 holder,
                 waited: timeout,
             });
@@ -179,7 +187,7 @@ pub async fn acquire_in(
         tokio::select! {
             () = tokio::time::sleep(Duration::from_millis(200)) => {}
             () = cancel.cancelled() => {
-                return Err(LockError::Cancelled { api_url: url_of(account), holder });
+                return Err(LockError::Cancelled { api_url: shown.to_owned(), holder });
             }
         }
     }
@@ -242,7 +250,7 @@ mod tests {
         std::fs::write(&victim, "precious").expect("write");
         std::os::unix::fs::symlink(&victim, lock_path(&locks, url)).expect("symlink");
         let cancel = CancellationToken::new();
-        let err = acquire_in(&locks, url, "apply", Duration::ZERO, &cancel, |_| {})
+        let err = acquire_in(&locks, url, url, "apply", Duration::ZERO, &cancel, |_| {})
             .await
             .expect_err("a symlink is not a lock file");
         assert!(matches!(err, LockError::Io { .. }), "{err}");
@@ -256,7 +264,7 @@ mod tests {
         let shared = dir.path().join("shared");
         std::fs::create_dir(&shared).expect("mkdir");
         std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).expect("chmod");
-        let err = acquire_in(&shared, url, "apply", Duration::ZERO, &cancel, |_| {})
+        let err = acquire_in(&shared, url, url, "apply", Duration::ZERO, &cancel, |_| {})
             .await
             .expect_err("a directory others may write to is refused");
         assert!(err.to_string().contains("others may write"), "{err}");
@@ -267,14 +275,21 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = "http://127.0.0.1:1/api";
         let cancel = CancellationToken::new();
-        let first = acquire_in(dir.path(), url, "watch", Duration::ZERO, &cancel, |_| {
-            panic!("the lock is free")
-        })
+        let first = acquire_in(
+            dir.path(),
+            url,
+            url,
+            "watch",
+            Duration::ZERO,
+            &cancel,
+            |_| panic!("the lock is free"),
+        )
         .await
         .expect("first");
         let mut seen = String::new();
         let err = acquire_in(
             dir.path(),
+            url,
             url,
             "apply",
             Duration::from_millis(300),
@@ -295,6 +310,7 @@ mod tests {
         let other = acquire_in(
             dir.path(),
             "http://127.0.0.1:2/api",
+            "http://127.0.0.1:2/api",
             "apply",
             Duration::ZERO,
             &cancel,
@@ -305,6 +321,7 @@ mod tests {
         drop(first);
         acquire_in(
             dir.path(),
+            url,
             url,
             "apply",
             Duration::from_secs(5),

@@ -20,7 +20,11 @@ pub struct Account {
     /// Where the account is declared in the config.
     pub location: Location,
     pub api_url: String,
+    /// Where `api_url` is written: a refused host is reported there.
+    pub api_url_at: Location,
     pub token: TokenSource,
+    /// Where `token_env` or `token_file` is written: a refused source is reported there.
+    pub token_at: Location,
     /// The manifest paths of the account (absolute: the config's directory joined with what it
     /// says), each with its defaults.
     pub roots: Vec<Root>,
@@ -211,7 +215,7 @@ pub fn real_path(p: &Path) -> PathBuf {
         .unwrap_or_else(|_| p.to_path_buf())
 }
 
-const EXAMPLE: &str = "for example:\n  accounts:\n    acme:\n      api_url: https://app.autocalls.ai/api\n      token_env: ACME_TOKEN\n      paths: [accounts/acme]";
+const EXAMPLE: &str = "for example:\n  accounts:\n    acme:\n      api_url: https://app.autocalls.ai/api\n      token_env: CAMPAIGNCTL_ACME_TOKEN\n      paths: [accounts/acme]";
 
 const TOP_KEYS: [&str; 1] = ["accounts"];
 const ACCOUNT_KEYS: [&str; 6] = [
@@ -390,12 +394,23 @@ impl Checker<'_> {
                 None
             }
         };
+        let api_url_at = get("api_url").map(|n| self.at(n));
+        // A query or fragment is never part of a request URL: it could only make one account
+        // look like two (`?x=1`, `#f`). Refused here so that `validate` says so too.
+        if let (Some(url), Some(node)) = (&api_url, get("api_url")) {
+            if url::Url::parse(url.trim())
+                .is_ok_and(|u| u.query().is_some() || u.fragment().is_some())
+            {
+                self.error_at(node, &join(&prefix, "api_url"), format!("account {name}: api_url has a query (`?...`) or fragment (`#...`); an API URL has neither"), Some("write the API's base URL alone, such as https://app.autocalls.ai/api"));
+            }
+        }
+        let token_at = get("token_env").or(get("token_file")).map(|n| self.at(n));
         let token = match (get("token_env"), get("token_file")) {
             (Some(env), None) => self.string(env, &join(&prefix, "token_env")).and_then(|v| {
                 if valid_env_name(&v) {
                     Some(TokenSource::Env(v))
                 } else {
-                    self.error_at(env, &join(&prefix, "token_env"), format!("token_env must name an environment variable (letters, digits and '_', not starting with a digit), got {:?}", crate::escape::bounded(&v, 60)), Some("write the variable's name, such as ACME_TOKEN, never the token itself"));
+                    self.error_at(env, &join(&prefix, "token_env"), format!("token_env must name an environment variable (letters, digits and '_', not starting with a digit), got {:?}", crate::escape::bounded(&v, 60)), Some("write the variable's name, such as CAMPAIGNCTL_ACME_TOKEN, never the token itself"));
                     None
                 }
             }),
@@ -405,7 +420,7 @@ impl Checker<'_> {
                 None
             }
             (None, None) => {
-                self.error_at(&entry.key, &prefix, format!("account {name} does not say where its token comes from"), Some("add token_env: NAME_OF_A_VARIABLE or token_file: /run/secrets/file"));
+                self.error_at(&entry.key, &prefix, format!("account {name} does not say where its token comes from"), Some("add token_env: CAMPAIGNCTL_NAME (a variable named CAMPAIGNCTL_*, or one CAMPAIGNCTL_TOKEN_ENVS lists) or token_file: /run/secrets/file (in a directory CAMPAIGNCTL_TOKEN_DIRS lists)"));
                 None
             }
         };
@@ -429,7 +444,9 @@ impl Checker<'_> {
             name: name.to_owned(),
             location: self.at(&entry.key),
             api_url: api_url?,
+            api_url_at: api_url_at?,
             token: token?,
+            token_at: token_at?,
             roots,
             prune_prefix,
         })
@@ -503,6 +520,8 @@ impl Checker<'_> {
                 path: self.dir.join(path),
                 defaults,
                 others: Arc::from(Vec::new()),
+                // The config's paths stay inside the config's repository (its directory).
+                within: Some(self.dir.clone()),
             });
         }
         roots
@@ -530,21 +549,25 @@ impl Checker<'_> {
     }
 
     /// Two accounts must not share manifests: a campaign would be applied to both. Compared
-    /// as written and as real paths (a symlinked directory is the directory). Two accounts on
-    /// one API with one token are one platform account: each would prune the other's
-    /// campaigns, and they are refused too.
+    /// as written and as real paths (a symlinked directory is the directory). Two accounts with
+    /// one token source are one platform account whatever their URLs say (a token belongs to
+    /// one account; `localhost` and `127.0.0.1` are one host): each would prune the other's
+    /// campaigns, and they are refused too. Two sources that hold the same token are caught
+    /// when the tokens are read (`cli::accounts::select`, by the token's digest).
     fn no_shared_paths(&mut self, accounts: &[Account]) {
         let real = real_path;
         for (i, a) in accounts.iter().enumerate() {
             for b in &accounts[i + 1..] {
-                if a.api_url.trim_end_matches('/') == b.api_url.trim_end_matches('/')
-                    && a.token == b.token
-                {
+                let same_source = match (&a.token, &b.token) {
+                    (TokenSource::File(x), TokenSource::File(y)) => real(x) == real(y),
+                    (x, y) => x == y,
+                };
+                if same_source {
                     self.out.push(
                         Diagnostic::error(
                             Some(b.location.clone()),
                             format!(
-                                "accounts {} and {} use the same API URL and the same token, so they are one platform account: each would see the other's campaigns as unmanaged (and prune them)",
+                                "accounts {} and {} take their token from the same place, so they are one platform account whatever their API URLs say: each would see the other's campaigns as unmanaged (and prune them)",
                                 a.name, b.name
                             ),
                         )
@@ -590,6 +613,7 @@ pub fn narrowed(roots: &[Root], paths: &[PathBuf]) -> Vec<Root> {
     for path in paths {
         for root in roots {
             if same_or_inside(path, &root.path) {
+                // Inside the root (as real paths), so it stays confined as the root is.
                 out.push(Root {
                     path: path.clone(),
                     ..root.clone()
@@ -648,9 +672,9 @@ pub fn config_schema() -> serde_json::Value {
                 "required": ["api_url", "paths"],
                 "oneOf": [{"required": ["token_env"]}, {"required": ["token_file"]}],
                 "properties": {
-                    "api_url": {"type": "string", "minLength": 1, "description": "The platform API base URL, usually ending in /api. https, or http to a loopback address."},
-                    "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The name of the environment variable that holds the API token (never the token itself)."},
-                    "token_file": {"type": "string", "minLength": 1, "description": "A file holding the API token, relative to campaignctl.yaml or absolute."},
+                    "api_url": {"type": "string", "minLength": 1, "description": "The platform API base URL, usually ending in /api, without a query or fragment. https, or http to a loopback address. A token is sent only to the platform's host (app.autocalls.ai) or loopback, or instead to exactly the hosts CAMPAIGNCTL_API_HOSTS lists in the environment."},
+                    "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The name of the environment variable that holds the API token (never the token itself): one starting with CAMPAIGNCTL_, or one CAMPAIGNCTL_TOKEN_ENVS lists in the environment."},
+                    "token_file": {"type": "string", "minLength": 1, "description": "A file holding the API token, relative to campaignctl.yaml or absolute; read only inside a directory CAMPAIGNCTL_TOKEN_DIRS lists in the environment (none by default)."},
                     "paths": {
                         "type": "array",
                         "minItems": 1,
@@ -862,15 +886,34 @@ mod tests {
     }
 
     #[test]
-    fn two_accounts_with_one_api_and_one_token_are_one_account_and_refused() {
-        let text = TWO
-            .replace("https://b.example/api", "https://a.example/api")
-            .replace("token_file: secrets/beta", "token_env: ACME_TOKEN");
-        let e = errors(&text);
-        assert!(
-            e.iter()
-                .any(|d| d.contains("same API URL and the same token")),
-            "{e:#?}"
-        );
+    fn two_accounts_with_one_token_are_one_account_and_refused_whatever_their_urls() {
+        for beta_url in [
+            "https://a.example/api",
+            "https://A.EXAMPLE:443/api/",
+            "https://other.example/api",
+        ] {
+            let text = TWO
+                .replace("https://b.example/api", beta_url)
+                .replace("token_file: secrets/beta", "token_env: ACME_TOKEN");
+            let e = errors(&text);
+            assert!(
+                e.iter()
+                    .any(|d| d.contains("take their token from the same place")),
+                "{beta_url}: {e:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_api_url_with_a_query_or_fragment_is_refused_at_its_line() {
+        for url in ["https://a.example/api?x=1", "https://a.example/api#f"] {
+            let e = errors(&TWO.replace("https://a.example/api", url));
+            assert!(
+                e.iter().any(|d| d.starts_with(
+                    "/repo/campaignctl.yaml:3:14: error: account acme: api_url has a query"
+                )),
+                "{url}: {e:#?}"
+            );
+        }
     }
 }

@@ -15,4 +15,5 @@ pub mod manifest;
 pub mod reconcile;
 pub mod render;
 pub mod timezone_names;
+pub mod trust;
 pub mod watch;

@@ -95,6 +95,15 @@ pub fn parse_base_url(raw: &str) -> Result<Url, BaseUrlError> {
             reason: "credentials belong in CAMPAIGNCTL_API_TOKEN, not in the URL".into(),
         });
     }
+    // A query or fragment is dropped by every request URL built from the base, so it can only
+    // make two spellings of one account look like two (`?x=1`, `#f`), or carry a credential
+    // into a log: refused, and not shown.
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(BaseUrlError::Invalid {
+            url: "(URL with a query or fragment, not shown)".into(),
+            reason: "an API URL has no query (`?...`) or fragment (`#...`)".into(),
+        });
+    }
     // Url::join replaces the last segment unless the base ends in '/'.
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
@@ -103,14 +112,7 @@ pub fn parse_base_url(raw: &str) -> Result<Url, BaseUrlError> {
     Ok(url)
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
+use crate::trust::is_loopback;
 
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -170,14 +172,19 @@ impl Client {
         &self.config.base_url
     }
 
-    /// Which platform account this client reaches: its API URL and a digest of its token (never
-    /// the token). Two clients with the same identity write to the same account: it keys the
-    /// account lock, and two configured accounts may not share it. Not for printing.
+    /// Which platform account this client reaches: a digest of its token, never the token, and
+    /// not the URL. A token belongs to one platform account whatever URL it is sent to
+    /// (`127.0.0.1` and `localhost`, a reseller's host, case, default ports), so two clients with
+    /// one token write to the same account: it keys the account lock, and two configured
+    /// accounts may not share it. The digest is domain-separated, so it matches no other
+    /// published hash of the token. Not for printing.
     pub fn account_identity(&self) -> String {
         use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(self.config.token.expose().as_bytes());
-        let short: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("{} {short}", self.config.base_url)
+        let mut hasher = Sha256::new();
+        hasher.update(b"campaignctl account identity v1\0");
+        hasher.update(self.config.token.expose().as_bytes());
+        let digest = hasher.finalize();
+        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// Every campaign of the account. A list naming one id twice is refused: which of the two

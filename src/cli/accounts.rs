@@ -70,10 +70,6 @@ pub struct Selected {
 /// The default manifest path without a config.
 pub const DEFAULT_PATH: &str = "campaigns";
 
-/// The environment variable that, when set, lists the API hosts a repository config may send
-/// tokens to (comma-separated): for CI that runs the configs of pull requests it does not trust.
-pub const ALLOWED_HOSTS_ENV: &str = "CAMPAIGNCTL_API_HOSTS";
-
 /// The repository config in effect: `--config FILE`, else `campaignctl.yaml` found upwards
 /// from the working directory within its repository; `None` when there is none.
 pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
@@ -105,6 +101,15 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
             format!("cannot find the config {}: {e}", file.display()),
         )
     })?;
+    if found && !crate::manifest::inside_its_repository(&file) {
+        // A `campaignctl.yaml` symlink to a secret file would otherwise be read, and quoted
+        // back in its parse errors.
+        return Err(Diagnostic::error(
+            Some(crate::diagnostic::Location::new(&file, 1, 1)),
+            "the repository config is a symbolic link that leads outside the repository; it was not read",
+        )
+        .with_hint("make campaignctl.yaml a regular file of the repository, or name a config with --config"));
+    }
     if found {
         // Said every time: a config found by searching changes where tokens are sent.
         anstream::eprintln!("Using the repository config {}", file.display());
@@ -132,11 +137,49 @@ pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
     paths
         .into_iter()
         .map(|path| Root {
+            within: within_for(&path),
             path,
             defaults: None,
             others: Arc::from(Vec::new()),
         })
         .collect()
+}
+
+/// What a path without a config may reach (`Root::within`). The default `campaigns`, and a
+/// path named inside the repository the working directory is in (`campaigns/`, or the changed
+/// files a CI step lists), name the repository's own files: the repository decides what they
+/// are (a pull request can make `campaigns` a symlink to `~/.config/gh`), so they stay inside
+/// it. A path elsewhere (`~/drafts/x.yaml`, `/git/current/campaigns`) is the person's own choice
+/// and is followed wherever it leads.
+fn within_for(path: &Path) -> Option<PathBuf> {
+    let here = Path::new(".");
+    let in_a_repository = crate::manifest::marked_repository(here).is_ok_and(|r| r.is_some());
+    if path == Path::new(DEFAULT_PATH) && !path.is_absolute() {
+        return Some(here.to_path_buf());
+    }
+    (in_a_repository && lexically_here(path)).then(|| here.to_path_buf())
+}
+
+/// Whether `path`, as written, names something under the working directory: relative without
+/// a `..` that climbs out, or absolute below it.
+fn lexically_here(path: &Path) -> bool {
+    use std::path::Component;
+    if path.is_absolute() {
+        return std::env::current_dir().is_ok_and(|cwd| path.starts_with(cwd));
+    }
+    let mut depth = 0usize;
+    for c in path.components() {
+        match c {
+            Component::ParentDir => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::RootDir | Component::Prefix(_) => return false,
+        }
+    }
+    true
 }
 
 /// The repository config that governs `path`: found from the path itself (its directory, for
@@ -284,28 +327,21 @@ pub fn select(
         ))
         .with_hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
     }
+    let names: Vec<&str> = selected
+        .iter()
+        .filter_map(|s| s.account.as_ref().map(|a| a.name.as_str()))
+        .collect();
+    refuse_one_account_twice(&config, &names, api)?;
     let mut runs = Vec::new();
-    let mut identities: Vec<(String, String)> = Vec::new();
     for s in selected {
         let account = s.account.expect("an account of the config");
-        let run = client_for(&account, api).and_then(|client| {
-            let identity = client.account_identity();
-            if let Some((other, _)) = identities.iter().find(|(_, i)| *i == identity) {
-                return Err(Diagnostic::error(None, format!(
-                    "accounts {other} and {} reach the same platform account (same API URL and token): each would see the other's campaigns as unmanaged",
-                    account.name
-                ))
-                .with_hint("declare one account with both paths, or give each its own token"));
-            }
-            identities.push((account.name.clone(), identity));
-            Ok(AccountRun {
-                name: Some(account.name.clone()),
-                client,
-                roots: s.roots,
-                prune_prefix: account.prune_prefix.clone(),
-                whole: s.whole,
-                config: Some(config.file.clone()),
-            })
+        let run = client_for(&account, api).map(|client| AccountRun {
+            name: Some(account.name.clone()),
+            client,
+            roots: s.roots,
+            prune_prefix: account.prune_prefix.clone(),
+            whole: s.whole,
+            config: Some(config.file.clone()),
         });
         runs.push(run.map_err(|error| AccountError {
             name: account.name.clone(),
@@ -313,6 +349,40 @@ pub fn select(
         }));
     }
     Ok(runs)
+}
+
+/// Refuses the whole run when a selected account has the token of another account of the
+/// config (selected or not): they are one platform account whatever their URLs say, and each
+/// would prune the other's campaigns. Refusing only the second would leave the first to do
+/// exactly that, and so would `--account` naming one of them. An account whose token cannot
+/// be had is left out here; it is reported when it runs.
+pub(crate) fn refuse_one_account_twice(
+    config: &RepoConfig,
+    selected: &[&str],
+    api: &ApiArgs,
+) -> Result<(), Diagnostic> {
+    let identities: Vec<(&str, String)> = config
+        .accounts
+        .iter()
+        .filter_map(|a| {
+            client_for(a, api)
+                .ok()
+                .map(|c| (a.name.as_str(), c.account_identity()))
+        })
+        .collect();
+    let is_selected = |name: &str| selected.contains(&name);
+    for (i, (a, identity)) in identities.iter().enumerate() {
+        for (b, other) in &identities[i + 1..] {
+            if identity == other && (is_selected(a) || is_selected(b)) {
+                return Err(Diagnostic::error(None, format!(
+                    "accounts {a} and {b} of {} reach the same platform account (the same token, whatever their API URLs say): each would see the other's campaigns as unmanaged; nothing was done",
+                    config.file.display()
+                ))
+                .with_hint("declare one account with both paths, or give each its own token"));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The accounts `--account` names (all of them without it), in name order.
@@ -343,28 +413,68 @@ pub fn selected_accounts<'c>(
         .collect())
 }
 
-/// The client of one account: its URL (a host `CAMPAIGNCTL_API_HOSTS` allows, when set), and
-/// its token from the variable or file the config names (never the token itself).
+/// The client of one account: its URL (a host the environment allows, `trust::Trust`), and its
+/// token from a variable or file the environment allows and the config names (never the token
+/// itself). Every refusal comes before anything is read or sent, at the config's line.
 pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Client, Diagnostic> {
-    let base_url = parse_base_url(&account.api_url)
-        .map_err(|e| prefix_error(&account.name, Diagnostic::from(e)))?;
-    if let Ok(allowed) = std::env::var(ALLOWED_HOSTS_ENV) {
+    let trust = crate::trust::Trust::from_env();
+    let base_url = parse_base_url(&account.api_url).map_err(|e| {
+        let d = Diagnostic::from(e);
+        prefix_error(
+            &account.name,
+            Diagnostic {
+                location: Some(account.api_url_at.clone()),
+                ..d
+            },
+        )
+    })?;
+    if !trust.allows_host(&base_url) {
         let host = base_url.host_str().unwrap_or_default();
-        if !allowed
-            .split(',')
-            .map(str::trim)
-            .any(|a| a.eq_ignore_ascii_case(host))
-        {
-            return Err(Diagnostic::error(None, format!(
-                "account {}: the API host {host:?} is not one that {ALLOWED_HOSTS_ENV} allows; no token was sent",
-                account.name
-            ))
-            .with_hint(format!("{ALLOWED_HOSTS_ENV} lists the hosts tokens may be sent to: {allowed}")));
-        }
+        return Err(Diagnostic::error(
+            Some(account.api_url_at.clone()),
+            format!(
+                "account {}: the API host {:?} is not one the environment allows a repository config to send a token to; nothing was read or sent",
+                account.name,
+                crate::escape::bounded(host, 80)
+            ),
+        )
+        .with_hint(format!(
+            "allowed: {}. If this host is yours, set {}={host} where campaignctl runs (CI settings, not the repository)",
+            trust.hosts_allowed(),
+            crate::trust::API_HOSTS_ENV
+        )));
     }
     let token = match &account.token {
         TokenSource::File(path) => {
-            super::settings::read_token_file(path).map_err(|e| prefix_error(&account.name, e))?
+            let Some(real) = trust.token_file(path) else {
+                return Err(Diagnostic::error(
+                    Some(account.token_at.clone()),
+                    format!(
+                        "account {}: token_file {} is not in a directory the environment allows; it was not read",
+                        account.name,
+                        path.display()
+                    ),
+                )
+                .with_hint(format!(
+                    "set {}=DIR (directories separated by ':') where campaignctl runs, naming the directory that holds the token file; none is allowed by default",
+                    crate::trust::TOKEN_DIRS_ENV
+                )));
+            };
+            super::settings::read_token_file(&real).map_err(|e| prefix_error(&account.name, e))?
+        }
+        TokenSource::Env(var) if !trust.allows_token_env(var) => {
+            return Err(Diagnostic::error(
+                Some(account.token_at.clone()),
+                format!(
+                    "account {}: token_env {var} is not a variable the environment allows a repository config to read; it was not read",
+                    account.name
+                ),
+            )
+            .with_hint(format!(
+                "name a variable starting with {}, or set {}={var} where campaignctl runs (CI settings, not the repository)",
+                crate::trust::TOKEN_ENV_PREFIX,
+                crate::trust::TOKEN_ENVS_ENV
+            )))
         }
         TokenSource::Env(var) => match std::env::var(var) {
             Ok(raw) => ApiToken::parse(&raw).map_err(|problem| {

@@ -18,6 +18,9 @@ Examples:
 Environment:
   CAMPAIGNCTL_API_URL     platform API base URL (default https://app.autocalls.ai/api)
   CAMPAIGNCTL_API_TOKEN   API token (or --token-file); never printed or logged
+  CAMPAIGNCTL_API_HOSTS   hosts a config may send tokens to (default: the platform's, loopback)
+  CAMPAIGNCTL_TOKEN_ENVS  variables its token_env may name besides CAMPAIGNCTL_* (docs/security.md)
+  CAMPAIGNCTL_TOKEN_DIRS  directories its token_file may be in (default: none)
   RUST_LOG                log verbosity, e.g. RUST_LOG=debug (logs go to stderr)
   NO_COLOR                disable colour
 

@@ -39,7 +39,7 @@ pub fn client_from(global: &ApiArgs) -> Result<Client, Diagnostic> {
 }
 
 /// The platform's API when neither `--api-url` nor `CAMPAIGNCTL_API_URL` says otherwise.
-pub const DEFAULT_API_URL: &str = "https://app.autocalls.ai/api";
+pub const DEFAULT_API_URL: &str = crate::trust::PLATFORM_API_URL;
 
 /// A client for `base_url` and `token`, with the timeout and retry flags of `global`.
 pub fn client_with_api_args(

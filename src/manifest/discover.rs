@@ -20,23 +20,79 @@ pub struct Discovered {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The files under `paths`, each typed on the command line: a file named is taken wherever it
+/// leads; a directory's files stay inside its repository (see [`discover_root`]).
 pub fn discover(paths: &[PathBuf]) -> Discovered {
     let mut found = Found::default();
     for path in paths {
+        found.path(path, None);
+    }
+    found.out
+}
+
+/// The files under one root. A file found by walking a directory must resolve (symlinks
+/// followed) inside the repository (`files::marked_repository`): the root's `within`
+/// directory's, or for a directory typed on the command line, the directory's own (itself
+/// when no marker is found). A root that came from the config or the default must itself
+/// resolve inside its `within` repository. A file that does not is refused without being
+/// opened: a symlink a pull request adds (`campaigns/t.yaml -> ~/.config/gh/hosts.yml`) must
+/// not make campaignctl read a secret and quote it back in a diagnostic.
+pub fn discover_root(root: &super::Root) -> Discovered {
+    let mut found = Found::default();
+    found.path(&root.path, root.within.as_deref());
+    found.out
+}
+
+/// The repository a root must stay inside: that of `within` (else `within` itself), or for a
+/// typed directory, that of the directory (else the directory). `None` when it cannot be
+/// resolved (a missing path is reported by the walk itself).
+fn bound_of(path: &Path, within: Option<&Path>) -> Option<PathBuf> {
+    let start = within.unwrap_or(path);
+    match super::files::marked_repository(start) {
+        Ok(Some(root)) => Some(root),
+        Ok(None) => fs::canonicalize(start).ok(),
+        Err(_) => None,
+    }
+}
+
+/// A file or directory that resolves outside the repository: refused, not read.
+fn outside(path: &Path, bound: &Path) -> Diagnostic {
+    Diagnostic::error(
+        Some(at(path)),
+        format!(
+            "this path resolves (through a symbolic link) outside the repository {}; it was not read",
+            bound.display()
+        ),
+    )
+    .with_hint("campaignctl reads only files inside the repository on its behalf: replace the link with the file itself, or name the file on the command line if you mean to read it")
+}
+
+impl Found {
+    fn path(&mut self, path: &Path, within: Option<&Path>) {
+        let bound = bound_of(path, within);
+        // A root from the config or the default is confined like the files under it.
+        if within.is_some() && path.exists() {
+            if let Some(bound) = &bound {
+                if super::files::resolves_outside(path, bound) {
+                    self.out.diagnostics.push(outside(path, bound));
+                    return;
+                }
+            }
+        }
         // `metadata` follows symlinks: a symlink to a directory is walked like the directory.
         match fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => found.walk(path),
-            Ok(meta) if meta.is_file() && is_config_name(path) => found.out.diagnostics.push(
+            Ok(meta) if meta.is_dir() => self.walk(path, bound.as_deref()),
+            Ok(meta) if meta.is_file() && is_config_name(path) => self.out.diagnostics.push(
                 Diagnostic::error(
                     Some(at(path)),
                     "this is the repository config, not a manifest; it was not read as one",
                 )
                 .with_hint("give the manifest files or directories; the config's accounts name their own paths"),
             ),
-            Ok(meta) if meta.is_file() => found.add(path),
+            Ok(meta) if meta.is_file() => self.add(path),
             // A FIFO would block the run until a writer comes, a device would feed it without
             // end: neither is opened.
-            Ok(meta) => found.out.diagnostics.push(
+            Ok(meta) => self.out.diagnostics.push(
                 Diagnostic::error(
                     Some(at(path)),
                     format!(
@@ -48,18 +104,17 @@ pub fn discover(paths: &[PathBuf]) -> Discovered {
                     "give a manifest file, or a directory to search for *.yaml and *.yml files",
                 ),
             ),
-            Err(e) if e.kind() == ErrorKind::NotFound => found.out.diagnostics.push(
+            Err(e) if e.kind() == ErrorKind::NotFound => self.out.diagnostics.push(
                 Diagnostic::error(Some(at(path)), "no such file or directory").with_hint(
                     "give a manifest file, or a directory to search for *.yaml and *.yml files",
                 ),
             ),
-            Err(e) => found.out.diagnostics.push(Diagnostic::error(
+            Err(e) => self.out.diagnostics.push(Diagnostic::error(
                 Some(at(path)),
                 format!("cannot read this path: {e}"),
             )),
         }
     }
-    found.out
 }
 
 /// A path-level problem is reported at the start of the path itself.
@@ -126,14 +181,28 @@ impl Found {
         }
     }
 
-    fn walk(&mut self, dir: &Path) {
+    fn walk(&mut self, dir: &Path, bound: Option<&Path>) {
         let mut manifests = 0;
+        // Entries through a symbolic link that leads out of the repository: reported, and
+        // neither descended into nor opened.
+        let mut refused: Vec<PathBuf> = Vec::new();
         let walker = WalkDir::new(dir)
             .follow_links(true)
             .sort_by_file_name()
             .into_iter()
             // The root is exempt: `campaignctl plan .` must work.
-            .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+            .filter_entry(|e| {
+                if e.depth() > 0 && is_hidden(e.file_name()) {
+                    return false;
+                }
+                let leaves = e.depth() > 0
+                    && e.path_is_symlink()
+                    && bound.is_some_and(|b| super::files::resolves_outside(e.path(), b));
+                if leaves && (e.file_type().is_dir() || is_manifest_name(e.path())) {
+                    refused.push(e.path().to_path_buf());
+                }
+                !leaves
+            });
         for entry in walker {
             match entry {
                 Ok(entry) => {
@@ -149,7 +218,12 @@ impl Found {
                 Err(error) => self.walk_error(dir, &error),
             }
         }
-        if manifests == 0 {
+        if let Some(bound) = bound {
+            for path in &refused {
+                self.out.diagnostics.push(outside(path, bound));
+            }
+        }
+        if manifests == 0 && refused.is_empty() {
             self.out.diagnostics.push(
                 Diagnostic::warning(Some(at(dir)), "no *.yaml or *.yml files in this directory")
                     .with_hint(

@@ -73,22 +73,75 @@ pub fn open_regular(path: &Path) -> io::Result<File> {
 /// The file that marks a repository root for campaignctl when there is no `.git`.
 pub const ROOT_MARKER: &str = "campaignctl.yaml";
 
-/// The repository root for a manifest file: the nearest directory holding it (symlinks resolved)
-/// that has a `.git` (directory, or file in a worktree) or a `campaignctl.yaml`; else the current
-/// directory.
+/// The repository holding `dir`, as campaignctl defines it everywhere (leads, discovered
+/// manifests, the repository config, excerpts): the nearest directory at or above `dir`, symlinks
+/// resolved, that holds `.git` (a directory, or a file in a worktree) or a `campaignctl.yaml`.
+/// With a config, that is the config's directory; in a git repository without one, the
+/// top-level. `None` when there is no such directory: callers then fall back to the directory
+/// campaignctl started from (the working directory, or a directory typed on the command line).
+/// A marker can only make the repository smaller, so a file the repository brings in cannot
+/// widen it.
+pub fn marked_repository(dir: &Path) -> io::Result<Option<PathBuf>> {
+    let dir = std::fs::canonicalize(dir)?;
+    Ok(dir
+        .ancestors()
+        .find(|d| {
+            d.join(".git").symlink_metadata().is_ok()
+                || d.join(ROOT_MARKER).symlink_metadata().is_ok()
+        })
+        .map(Path::to_path_buf))
+}
+
+/// The repository root for a manifest file: [`marked_repository`] of its directory, else the
+/// current directory.
 pub fn repository_root(manifest: &Path) -> io::Result<PathBuf> {
     let dir = match manifest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let dir = std::fs::canonicalize(dir)?;
-    let marked = dir.ancestors().find(|d| {
-        d.join(".git").symlink_metadata().is_ok() || d.join(ROOT_MARKER).symlink_metadata().is_ok()
-    });
-    match marked {
-        Some(root) => Ok(root.to_path_buf()),
+    match marked_repository(dir)? {
+        Some(root) => Ok(root),
         None => std::env::current_dir().and_then(std::fs::canonicalize),
     }
+}
+
+/// Whether `path` really is (symlinks resolved) inside `root` (a canonical directory), and not a
+/// kernel pseudo-file. `false` when it cannot be resolved. Nothing is opened to find out.
+pub fn resolves_inside(path: &Path, root: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|real| inside(&real, root))
+}
+
+/// Whether `path` resolves (symlinks followed) to somewhere outside `root`; `false` when it does
+/// not resolve at all (a dangling link is reported as such, not as outside).
+pub fn resolves_outside(path: &Path, root: &Path) -> bool {
+    std::fs::canonicalize(path).is_ok_and(|real| !inside(&real, root))
+}
+
+/// Whether `file` resolves (symlinks followed) inside the repository of the place it was found:
+/// [`marked_repository`] of its directory, else that directory itself (a file named on the
+/// command line in a directory without a marker is quoted; a link from there to elsewhere is
+/// not). A diagnostic quotes lines only of such a file: loading already refuses a file from
+/// elsewhere unread, and this is the second net, so that no path to a diagnostic can print a
+/// line of a secret file (`~/.config/gh/hosts.yml`) under a caret. A repository config found
+/// by searching must be one too.
+pub fn inside_its_repository(file: &Path) -> bool {
+    let dir = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let root = match marked_repository(dir) {
+        Ok(Some(root)) => root,
+        Ok(None) => match std::fs::canonicalize(dir) {
+            Ok(dir) => dir,
+            Err(_) => return false,
+        },
+        Err(_) => return false,
+    };
+    resolves_inside(file, &root)
+}
+
+fn inside(real: &Path, root: &Path) -> bool {
+    real.starts_with(root) && !PSEUDO_FILE_SYSTEMS.iter().any(|p| real.starts_with(p))
 }
 
 /// Where the kernel's pseudo-files live; nothing there is read as leads.
@@ -124,7 +177,7 @@ pub fn resolve_leads(manifest: &Path, relative: &str) -> Result<PathBuf, LeadsPa
     let root = repository_root(manifest).map_err(|_| LeadsPathError::Missing)?;
     // The kernel's pseudo-files (`/proc/self/environ` is a "regular file") are never leads, even
     // when the root is `/` (a daemon started in `/` with no repository marker).
-    if !real.starts_with(&root) || PSEUDO_FILE_SYSTEMS.iter().any(|p| real.starts_with(p)) {
+    if !inside(&real, &root) {
         return Err(LeadsPathError::Outside { root });
     }
     let meta = std::fs::metadata(&real).map_err(|_| LeadsPathError::Missing)?;

@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::defaults::Defaults;
-use super::discover::discover;
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
 use super::yaml::{Problem, Value};
@@ -26,6 +25,7 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
             path: p.clone(),
             defaults: None,
             others: Arc::from(Vec::new()),
+            within: None,
         })
         .collect();
     load_roots(&roots)
@@ -40,6 +40,15 @@ pub struct Root {
     /// The real paths of other accounts' manifests: a file found here that is really one of
     /// theirs (through a symlink) is not loaded, and is an error.
     pub others: Arc<[PathBuf]>,
+    /// Where the path came from, which decides what it may reach: `None` for a path a person
+    /// typed on the command line that lies outside the working directory's repository (their
+    /// own choice, followed wherever it leads); otherwise the directory whose repository
+    /// (`files::marked_repository`, else that directory) it and every file under it must
+    /// resolve inside: the config's directory for the config's `paths`, the working directory
+    /// for the default `campaigns` and for paths named inside its repository
+    /// (`cli::accounts::roots_without_config`). A symlink the repository brings in must not
+    /// make campaignctl read, and quote back, a file from elsewhere.
+    pub within: Option<PathBuf>,
 }
 
 /// [`load`], each root with its defaults. A file reached under several roots is loaded once,
@@ -51,7 +60,7 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
     let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut best: HashMap<PathBuf, (usize, usize)> = HashMap::new();
     for (index, root) in roots.iter().enumerate() {
-        let found = discover(std::slice::from_ref(&root.path));
+        let found = super::discover::discover_root(root);
         diagnostics.extend(found.diagnostics);
         let real_root = std::fs::canonicalize(&root.path).unwrap_or_else(|_| root.path.clone());
         let depth = real_root.components().count();

@@ -26,6 +26,7 @@ pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
 pub use discover::{discover, is_saved_plan, Discovered, CONFIG_FILE_NAME, SAVED_PLAN_KIND};
 pub use files::kind as file_kind;
+pub(crate) use files::{inside_its_repository, marked_repository};
 pub(crate) use loader::read_file;
 pub use loader::{load, load_roots, parse_bytes, parse_bytes_with, Root};
 pub(crate) use scalar::ScalarKind;

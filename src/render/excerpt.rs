@@ -13,7 +13,8 @@
 //! manifests are (regular files only, never a FIFO or a device), each once per rendering and
 //! at most 16 MiB in all; a leads CSV never is (its rows are people's data). A line that cannot
 //! be shown safely or usefully (missing, longer than `MAX_LINE_CHARS`) is left out; the
-//! `file:line:column` line always stands alone.
+//! `file:line:column` line always stands alone. A file that resolves outside the repository of
+//! the place it was found is never quoted (`manifest::inside_its_repository`).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -89,6 +90,10 @@ fn read_text(file: &Path) -> Option<String> {
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml"));
     if !yaml || std::fs::metadata(file).ok()?.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    // Never a line of a file from outside the repository, whatever led to it.
+    if !crate::manifest::inside_its_repository(file) {
         return None;
     }
     let bytes = crate::manifest::read_file(file).ok()?;
@@ -202,6 +207,28 @@ mod tests {
             !plain(&shown).contains('\u{1b}'),
             "no raw escape from the file: {shown:?}"
         );
+    }
+
+    /// The second net behind the loader: a file reached through a link that leads out of its
+    /// repository is never quoted, whoever asks.
+    #[cfg(unix)]
+    #[test]
+    fn a_file_linked_from_outside_the_repository_is_never_quoted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+        std::fs::write(dir.path().join("hosts.yml"), "oauth: ghp_secretline\n").expect("write");
+        std::os::unix::fs::symlink(dir.path().join("hosts.yml"), repo.join("t.yaml"))
+            .expect("symlink");
+        std::fs::write(repo.join("own.yaml"), "oauth: fine\n").expect("write");
+        let mut sources = Sources::default();
+        assert_eq!(
+            sources.excerpt(&Location::new(repo.join("t.yaml"), 1, 1), Severity::Error),
+            None
+        );
+        assert!(sources
+            .excerpt(&Location::new(repo.join("own.yaml"), 1, 1), Severity::Error)
+            .is_some());
     }
 
     #[test]

@@ -161,6 +161,7 @@ impl Daemon {
         // One writer per account on this machine: a pass waits (bounded) for a person's apply.
         let _lock = match account_lock::acquire(
             &self.client.account_identity(),
+            self.client.base_url().as_str(),
             "watch",
             LOCK_TIMEOUT,
             &self.cancel,

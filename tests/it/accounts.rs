@@ -2,7 +2,9 @@
 //! with its own API (here: its own emulator), token, paths and defaults. The real binary runs
 //! from a subdirectory of the repository with no path arguments.
 
-use crate::support::{campaignctl, commit_all, git, inspect_at, Emulator, Run, Workspace, TOKEN};
+use crate::support::{
+    campaignctl, commit_all, git, inspect_at, Cmd, Emulator, Run, Workspace, TOKEN,
+};
 
 /// The second account's token: the emulator of the first one would refuse it.
 const BETA_TOKEN: &str = "tok_beta_account_2b8d";
@@ -36,10 +38,19 @@ fn repository(acme: &Emulator, beta: &Emulator) -> Workspace {
 
 /// campaignctl in `dir` of the workspace with the accounts' tokens, and no API flags.
 fn run_in(ws: &Workspace, dir: &str, args: &[&str]) -> Run {
-    campaignctl(&ws.path().join(dir), None)
+    trusting(campaignctl(&ws.path().join(dir), None), ws)
         .env("ACME_TOKEN", TOKEN)
         .args(args)
         .run()
+}
+
+/// `cmd` in an environment that lets `ws`'s config read `ACME_TOKEN` (not `CAMPAIGNCTL_*`) and
+/// token files in `ws/secrets`: a repository config may not, by default (issue 18).
+fn trusting(cmd: Cmd, ws: &Workspace) -> Cmd {
+    cmd.env("CAMPAIGNCTL_TOKEN_ENVS", "ACME_TOKEN").env(
+        "CAMPAIGNCTL_TOKEN_DIRS",
+        &ws.path().join("secrets").to_string_lossy(),
+    )
 }
 
 fn beta_emulator() -> Emulator {
@@ -308,7 +319,7 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
         .run()
         .assert_code(1)
         .assert_contains("do not apply with it");
-    campaignctl(ws.path(), None)
+    trusting(campaignctl(ws.path(), None), &ws)
         .args(["plan"])
         .run()
         .assert_code(1)
@@ -317,7 +328,7 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
         );
     // A token the platform refuses: the hint names where this account's token is set, not the
     // variables of a run without a config.
-    let refused = campaignctl(ws.path(), None)
+    let refused = trusting(campaignctl(ws.path(), None), &ws)
         .env("ACME_TOKEN", "tok_not_this_accounts_token")
         .args(["plan", "--account", "acme"])
         .run();
@@ -392,14 +403,14 @@ fn tokens_go_only_where_the_config_in_effect_says() {
     let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
     other.write("campaignctl.yaml", &config);
     other.write("accounts/acme/a.yaml", manifest("Acme one", ""));
-    campaignctl(other.path(), None)
+    trusting(campaignctl(other.path(), None), &other)
         .env("ACME_TOKEN", TOKEN)
         .args(["apply", "--auto-approve"])
         .arg_path(&ws.path().join("acme.plan"))
         .run()
         .assert_code(1)
         .assert_contains("is in effect here; nothing was applied");
-    campaignctl(other.path(), None)
+    trusting(campaignctl(other.path(), None), &other)
         .env("ACME_TOKEN", TOKEN)
         .args(["plan"])
         .arg_path(&ws.path().join("accounts/acme"))
@@ -485,7 +496,7 @@ fn an_interrupt_stops_every_account_between_operations() {
     let beta = Emulator::start_as("127.0.0.1:0", BETA_TOKEN, &["--latency", "700"]);
     let ws = repository(&acme, &beta);
     ws.write("accounts/beta/c.yaml", manifest("Beta two", ""));
-    let mut child = campaignctl(ws.path(), None)
+    let mut child = trusting(campaignctl(ws.path(), None), &ws)
         .env("ACME_TOKEN", TOKEN)
         .args(["apply", "--auto-approve", "--parallelism", "1"])
         .spawn();
@@ -576,7 +587,7 @@ fn a_saved_plan_whose_accounts_reach_one_platform_account_is_refused() {
     let config = std::fs::read_to_string(ws.path().join("campaignctl.yaml")).expect("config");
     ws.write("campaignctl.yaml", config.replace(&beta.url, &acme.url));
     ws.write("secrets/beta.token", format!("{TOKEN}\n"));
-    let run = campaignctl(ws.path(), None)
+    let run = trusting(campaignctl(ws.path(), None), &ws)
         .env("ACME_TOKEN", TOKEN)
         .args([
             "apply",

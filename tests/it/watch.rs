@@ -689,7 +689,8 @@ fn watch_reconciles_each_account_of_the_config_and_names_the_one_that_is_down() 
     ws.write("down/q.yaml", manifest("Down campaign"));
     let cmd = campaignctl(ws.path(), None)
         .env("UP_TOKEN", TOKEN)
-        .env("DOWN_TOKEN", "tok_other_account_1");
+        .env("DOWN_TOKEN", "tok_other_account_1")
+        .env("CAMPAIGNCTL_TOKEN_ENVS", "UP_TOKEN,DOWN_TOKEN");
     let daemon = Daemon::spawn(cmd, &[], &[]);
     daemon.wait_for("the campaign of the account that is up", || {
         let names = up.campaign_names();

@@ -220,6 +220,7 @@ async fn lock_all<'a>(
 async fn lock(client: &Client, options: &Options) -> Result<AccountLock, Diagnostic> {
     account_lock::acquire(
         &client.account_identity(),
+        client.base_url().as_str(),
         "apply",
         options.lock_timeout,
         &options.interrupt,

@@ -246,13 +246,20 @@ fn entries<'a>(
             return Err(Diagnostic::error(
                 None,
                 format!(
-                    "accounts {other} and {name} of {} reach the same platform account (the same API URL and token); nothing was applied",
+                    "accounts {other} and {name} of {} reach the same platform account (the same token); nothing was applied",
                     file.display()
                 ),
             )
             .with_hint("give each account of the config its own token, then plan again"));
         }
     }
+    // Nor may one of them share its token with an account of the config the file (or
+    // `--account`) leaves out: it would prune that account's campaigns.
+    let names: Vec<&str> = entries
+        .iter()
+        .filter_map(|e| e.saved.account.as_deref())
+        .collect();
+    accounts::refuse_one_account_twice(config, &names, api)?;
     Ok(entries)
 }
 
