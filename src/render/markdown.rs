@@ -45,6 +45,12 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
+    } else if plan.starts_left_alone().next().is_some() {
+        let _ = writeln!(
+            head,
+            ":warning: **{} campaign(s) the manifests say are running left alone**: stopped or deleted outside campaignctl, or not known to have been started by it (see the warnings).\n",
+            plan.starts_left_alone().count()
+        );
     } else if !plan.has_changes() {
         let _ = writeln!(
             head,
