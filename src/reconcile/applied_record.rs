@@ -175,22 +175,21 @@ impl RecordStore {
     }
 }
 
-/// The record of an account for a plan, and the store to write it back to: `(None, None)`
-/// outside a git repository; a record that cannot be read is warned about once and treated
-/// as none (fail closed: nothing stopped is started, nothing is written over it).
-pub fn load(paths: &[PathBuf], identity: &str) -> (Option<AppliedRecord>, Option<RecordStore>) {
-    let Some(store) = RecordStore::find(paths, identity) else {
-        return (None, None);
-    };
+/// The record of an account for a plan, from `store` (`None` outside a git repository): an
+/// empty record when none was written yet. A record that cannot be read is warned about and
+/// treated as none (fail closed: nothing stopped is started; `RecordStore::update` refuses to
+/// write over it).
+pub fn load(store: Option<&RecordStore>) -> Option<AppliedRecord> {
+    let store = store?;
     match store.read() {
-        Ok(read) => (Some(read.record.unwrap_or_default()), Some(store)),
+        Ok(read) => Some(read.record.unwrap_or_default()),
         Err(e) => {
             crate::cli::report::problems(&[crate::diagnostic::Diagnostic::warning(
                 None,
                 format!("the record of what was applied is unusable: {e}; no campaign that is not running is started, and the record is not written"),
             )
             .with_hint(format!("inspect it with `git cat-file -p {}`, or delete it with `git update-ref -d {}` (then every stopped campaign counts as stopped by a person)", store.refname, store.refname))]);
-            (None, None)
+            None
         }
     }
 }

@@ -190,9 +190,7 @@ impl Daemon {
         let identity = self.client.account_identity();
         let store = crate::reconcile::applied_record::RecordStore::find(&paths, &identity);
         lifecycle.applied = match &store {
-            Some(_) => crate::reconcile::applied_record::load(&paths, &identity)
-                .0
-                .map(Arc::new),
+            Some(store) => crate::reconcile::applied_record::load(Some(store)).map(Arc::new),
             None => Some(Arc::new(self.record_in_memory.clone())),
         };
         let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);

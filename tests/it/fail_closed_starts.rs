@@ -188,6 +188,10 @@ fn a_stop_left_alone_is_a_warning_in_every_rendering_not_a_change() {
         md.contains(":warning: **1 campaign(s) the manifests say are running left alone**"),
         "{md}"
     );
+    assert!(
+        md.contains("| ⚠️ | Q | unchanged, start **left alone** (see the warning) | 1 |"),
+        "{md}"
+    );
 
     let gh = plan(&["--format", "github"]).assert_code(0).stdout.clone();
     assert!(gh.contains("::warning file=c/q.yaml,line=4,col=9"), "{gh}");
@@ -209,7 +213,14 @@ fn a_stop_left_alone_is_a_warning_in_every_rendering_not_a_change() {
 fn a_campaign_deleted_by_hand_comes_back_as_a_draft_and_is_not_started() {
     let emu = Emulator::start();
     let ws = repository();
+    // Created with its start held (no --allow-start): a draft, still asked to start.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "draft");
     apply(&ws, &emu, &[]).assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "in-progress");
     let id = id_of(&emu, "Q");
     emu.api("DELETE", &format!("user/campaign/{id}"), None);
     let run = apply(&ws, &emu, &[]);
@@ -226,6 +237,28 @@ fn a_campaign_deleted_by_hand_comes_back_as_a_draft_and_is_not_started() {
     assert_eq!(status_of(&emu, "Q"), "draft");
     apply(&ws, &emu, &["--self-heal-calls"]).assert_code(0);
     assert_eq!(status_of(&emu, "Q"), "in-progress");
+}
+
+#[test]
+fn a_saved_plan_decides_as_apply_does_with_the_record_read_again() {
+    let emu = Emulator::start();
+    let ws = started_then_stopped_by_hand(&emu);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "q.plan", "c"])
+        .run()
+        .assert_code(0);
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--allow-start", "q.plan"])
+        .run();
+    run.assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run.all());
+    assert_eq!(stat(&emu, "start_requests"), 1);
+    assert!(
+        run.stderr
+            .contains("warning: campaign \"Q\" is not started"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -412,6 +445,7 @@ struct Daemon {
 const DEADLINE: Duration = Duration::from_secs(20);
 
 impl Daemon {
+    /// `watch --allow-start c` in `ws`, with file events as the trigger.
     fn start(ws: &Workspace, emu: &Emulator) -> Daemon {
         let mut child = campaignctl(ws.path(), Some(emu))
             .args(["watch", "--allow-start", "--listen", "127.0.0.1:0"])
@@ -484,20 +518,33 @@ impl Drop for Daemon {
 #[test]
 fn watch_leaves_a_campaign_stopped_in_the_dashboard_alone_and_reports_it() {
     let emu = Emulator::start();
-    let ws = repository();
-    let daemon = Daemon::start(&ws, &emu);
-    daemon.wait_for("Q to be started", || status_of(&emu, "Q") == "in-progress");
+    stopped_in_the_dashboard_while_watching(&emu, &repository());
+}
+
+#[test]
+fn outside_a_repository_watch_remembers_what_it_started_for_its_lifetime() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/q.yaml", manifest("Q", "running"));
+    stopped_in_the_dashboard_while_watching(&emu, &ws);
+}
+
+/// `watch --allow-start` starts "Q"; a person stops it; the next pass (an unrelated edit)
+/// leaves it alone and says so in the log and on /metrics.
+fn stopped_in_the_dashboard_while_watching(emu: &Emulator, ws: &Workspace) {
+    let daemon = Daemon::start(ws, emu);
+    daemon.wait_for("Q to be started", || status_of(emu, "Q") == "in-progress");
     let passes = "campaignctl_passes_total{outcome=\"success\"}";
     daemon.wait_for("the pass to end", || daemon.metric(passes) >= 1.0);
-    stop_by_hand(&emu, "Q");
+    stop_by_hand(emu, "Q");
 
     // The next pass, triggered by an unrelated edit.
     ws.write("c/other.yaml", manifest("Other", "draft"));
     daemon.wait_for("the next pass", || {
-        status_of(&emu, "Other") == "draft" && daemon.metric(passes) >= 2.0
+        status_of(emu, "Other") == "draft" && daemon.metric(passes) >= 2.0
     });
-    assert_eq!(status_of(&emu, "Q"), "stopped", "log:\n{}", daemon.log());
-    assert_eq!(stat(&emu, "start_requests"), 1, "log:\n{}", daemon.log());
+    assert_eq!(status_of(emu, "Q"), "stopped", "log:\n{}", daemon.log());
+    assert_eq!(stat(emu, "start_requests"), 1, "log:\n{}", daemon.log());
     assert_eq!(
         daemon.metric("campaignctl_starts_left_alone_campaigns"),
         1.0

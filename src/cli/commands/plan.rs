@@ -329,11 +329,12 @@ pub fn lifecycle_of(
     let mut lifecycle = with_baseline(lifecycle, &account.paths(), config)?;
     // What campaignctl last carried out decides which starts git asks for: read it for
     // every plan, so `plan`, `apply` and a saved plan decide alike.
-    let (record, _) = crate::reconcile::applied_record::load(
+    let store = crate::reconcile::applied_record::RecordStore::find(
         &account.paths(),
         &account.client.account_identity(),
     );
-    lifecycle.applied = record.map(std::sync::Arc::new);
+    lifecycle.applied =
+        crate::reconcile::applied_record::load(store.as_ref()).map(std::sync::Arc::new);
     Ok(lifecycle)
 }
 

@@ -45,9 +45,10 @@ pub struct AppliedCampaign {
     /// The campaign's id on the platform when it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<u64>,
-    /// The declared `status:` last carried out (`None`: the manifest declared none). Advanced
-    /// only when the platform was brought to it (or already was), never for a held, skipped or
-    /// failed change.
+    /// The declared `status:` last settled (`None`: the manifest declared none): carried out
+    /// (the platform was brought to it, or already was), or, for a campaign deleted by hand and
+    /// created again as a draft, left alone on purpose. Never advanced for a change held for
+    /// approval, skipped or failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DesiredStatus>,
     /// The commit the manifests came from, when the files were committed as read: what a
@@ -156,10 +157,12 @@ pub struct StartContext<'a> {
 }
 
 /// Whether git asks for a start from `actual` (draft, stopped or paused; `Draft` for a campaign
-/// about to be created), or why it is left alone. The rule: with an entry in the record, start
-/// unless `running` is what was last carried out (then the campaign was stopped, or deleted,
-/// outside campaignctl); without one, start only what has never run (a draft, or a new
-/// campaign): a draft whose start was held still counts as asked for, and nobody stops a draft.
+/// about to be created), or why it is left alone. The rule: a campaign the record has and the
+/// platform no longer has was deleted by a person (created again as a draft, not started); with
+/// an entry, start unless `running` is what was last settled (then the campaign was stopped or
+/// deleted outside campaignctl since); without one, start only what has never run (a draft, or
+/// a new campaign): a draft whose start was held still counts as asked for, and nobody stops a
+/// draft.
 pub fn may_start(ctx: &StartContext<'_>, actual: &CampaignStatus) -> Result<(), LeftAlone> {
     if ctx.self_heal {
         return Ok(());
@@ -167,6 +170,8 @@ pub fn may_start(ctx: &StartContext<'_>, actual: &CampaignStatus) -> Result<(), 
     let never_ran = *actual == CampaignStatus::Draft;
     let entry = ctx.record.and_then(|r| r.lookup(ctx.name, ctx.remote_id));
     match entry {
+        // campaignctl had it, and it is gone: whatever it was, a person deleted it.
+        Some(_) if ctx.remote_id.is_none() => Err(LeftAlone::DeletedOutside),
         Some(e) if e.status == Some(DesiredStatus::Running) => Err(if never_ran {
             LeftAlone::DeletedOutside
         } else {
@@ -239,6 +244,9 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
             (Some(_), Some(_)) => continue,
             // Nothing to do: the platform is as declared, unless the plan said why not.
             (Some(s), None) if s.note.is_none() && s.left_alone.is_none() => Some(s.desired),
+            // Deleted by hand and created again as a draft, on purpose not started: settled, so
+            // the next run does not take the draft for one whose start was merely held.
+            (Some(s), None) if s.left_alone == Some(LeftAlone::DeletedOutside) => Some(s.desired),
             (Some(_), None) => continue,
         };
         let renamed_from = actions_of.get(&f.manifest).and_then(|a| match &a.kind {
@@ -308,6 +316,17 @@ mod tests {
             decide(Some(&running), None, CampaignStatus::Draft),
             Err(LeftAlone::DeletedOutside),
             "gone and created again: a draft, not started"
+        );
+        assert_eq!(
+            decide(Some(&running), Some(6), CampaignStatus::Draft),
+            Err(LeftAlone::DeletedOutside),
+            "the draft created again, on the next run"
+        );
+        let held = record(DesiredStatus::Draft);
+        assert_eq!(
+            decide(Some(&held), None, CampaignStatus::Draft),
+            Err(LeftAlone::DeletedOutside),
+            "a draft campaignctl made and a person deleted is not started either"
         );
     }
 

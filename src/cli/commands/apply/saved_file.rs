@@ -423,8 +423,7 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     let mut lifecycle = lifecycle;
     let identity = client.account_identity();
     let store = applied_record::RecordStore::find(&saved.paths, &identity);
-    let (record, _) = applied_record::load(&saved.paths, &identity);
-    lifecycle.applied = record.map(std::sync::Arc::new);
+    lifecycle.applied = applied_record::load(store.as_ref()).map(std::sync::Arc::new);
     let record = applied_record::RecordTarget::of(store, &saved.paths);
     let planned = pipeline::observe_and_plan_with(client, load, &scope, &lifecycle)
         .await
