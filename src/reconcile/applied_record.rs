@@ -241,3 +241,72 @@ pub fn record_run(
         .map(drop)
         .map_err(|e| format!("cannot write the record of what was applied: {e}"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::DesiredStatus;
+    use crate::reconcile::applied::AppliedCampaign;
+
+    fn repository() -> (tempfile::TempDir, RecordStore) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let init = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .status()
+            .expect("git runs");
+        assert!(init.success());
+        let store = RecordStore {
+            top: dir.path().to_path_buf(),
+            refname: format!("{REF_PREFIX}{}", account_key("http://x/api abc")),
+        };
+        (dir, store)
+    }
+
+    fn set(name: &str, status: DesiredStatus) -> RecordChange {
+        RecordChange::Set {
+            name: name.to_owned(),
+            renamed_from: None,
+            entry: AppliedCampaign {
+                id: Some(1),
+                status: Some(status),
+                commit: None,
+                manifest: None,
+            },
+        }
+    }
+
+    #[test]
+    fn racing_writers_each_keep_their_campaigns() {
+        let (_dir, store) = repository();
+        let writers: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    store.update(&[set(&format!("C{i}"), DesiredStatus::Running)])
+                })
+            })
+            .collect();
+        for w in writers {
+            assert!(w.join().expect("thread").is_ok());
+        }
+        let record = store.read().expect("read").record.expect("written");
+        assert_eq!(record.campaigns.len(), 8, "{record:?}");
+    }
+
+    #[test]
+    fn a_record_it_cannot_read_is_never_written_over() {
+        let (_dir, store) = repository();
+        store
+            .update(&[set("Q", DesiredStatus::Stopped)])
+            .expect("written");
+        let newer = br#"{"version": 99, "campaigns": {}}"#;
+        let blob = store.write_blob(newer).expect("blob");
+        git(&store.top, ["update-ref", &store.refname, &blob]).expect("update-ref");
+        assert!(store.read().is_err());
+        assert!(load(Some(&store)).is_none(), "treated as no record");
+        assert!(store.update(&[set("Q", DesiredStatus::Running)]).is_err());
+        let still = git(&store.top, ["cat-file", "blob", &store.refname]).expect("cat-file");
+        assert_eq!(still, newer);
+    }
+}
