@@ -1,5 +1,6 @@
 //! The record of what was applied (`reconcile::applied`), kept in the git repository that holds
-//! the manifests: a ref `refs/campaignctl/applied/<account key>` naming a blob of JSON. The key
+//! the manifests: a ref `refs/campaignctl/applied/<account key>` naming a commit whose tree holds
+//! `record.json` (each write a commit on the previous one, so the ref's log is its history). The key
 //! is a digest of the account's identity (never the token). Read before every plan; written
 //! after every execution with compare-and-swap (`git update-ref REF NEW OLD`): on a lost race
 //! the record is read again, this run's changes merged onto it and the swap tried again, so two
@@ -21,6 +22,9 @@ use crate::manifest::at_revision::{git, git_command, trim_line};
 
 use super::applied::{AppliedRecord, RecordChange, RECORD_VERSION};
 
+/// The file in each record commit's tree.
+const RECORD_FILE: &str = "record.json";
+
 /// Where every account's record lives.
 pub const REF_PREFIX: &str = "refs/campaignctl/applied/";
 
@@ -36,11 +40,11 @@ pub struct RecordStore {
     pub refname: String,
 }
 
-/// A record as read, with the blob it was read from (the "old" value of the next swap).
+/// A record as read, with the commit it was read from (the "old" value of the next swap).
 #[derive(Debug, Clone, Default)]
 pub struct ReadRecord {
     pub record: Option<AppliedRecord>,
-    blob: Option<String>,
+    commit: Option<String>,
 }
 
 /// The key of an account in ref names: a digest of its identity (URL and token digest).
@@ -63,7 +67,18 @@ impl RecordStore {
                 Err(_) => None,
             })
             .unwrap_or(cwd);
-        let top = git(&anchor, ["rev-parse", "--show-toplevel"]).ok()?;
+        let top = match git(&anchor, ["rev-parse", "--show-toplevel"]) {
+            Ok(top) => top,
+            Err(e) => {
+                // Not a repository (or no git): no record, by design. Anything else (a
+                // repository git refuses to read, such as one owned by another user) is said
+                // once, or starts would be withheld with no word of why.
+                if !e.contains("not a git repository") && !e.contains("not found on PATH") {
+                    warn_once(&e);
+                }
+                return None;
+            }
+        };
         let top = PathBuf::from(String::from_utf8_lossy(&trim_line(top)).into_owned());
         Some(RecordStore {
             top,
@@ -87,8 +102,11 @@ impl RecordStore {
             return Ok(ReadRecord::default());
         };
         let oid = String::from_utf8_lossy(&trim_line(oid)).into_owned();
-        let bytes = git(&self.top, ["cat-file", "blob", &oid])
-            .map_err(|e| format!("cannot read {}: {e}", self.refname))?;
+        let bytes = git(
+            &self.top,
+            ["cat-file", "blob", &format!("{oid}:{RECORD_FILE}")],
+        )
+        .map_err(|e| format!("cannot read {}: {e}", self.refname))?;
         let record: AppliedRecord = serde_json::from_slice(&bytes)
             .map_err(|e| format!("{} is not a record campaignctl can read: {e}", self.refname))?;
         if record.version > RECORD_VERSION {
@@ -99,7 +117,7 @@ impl RecordStore {
         }
         Ok(ReadRecord {
             record: Some(record),
-            blob: Some(oid),
+            commit: Some(oid),
         })
     }
 
@@ -132,11 +150,11 @@ impl RecordStore {
             }
             let json = serde_json::to_vec_pretty(&record)
                 .map_err(|e| format!("cannot write the record: {e}"))?;
-            let blob = self.write_blob(&json)?;
-            let old = now.blob.as_deref().unwrap_or("");
+            let new = self.write_commit(&json, now.commit.as_deref())?;
+            let old = now.commit.as_deref().unwrap_or("");
             let swapped = git(
                 &self.top,
-                ["update-ref", "--end-of-options", &self.refname, &blob, old],
+                ["update-ref", "--end-of-options", &self.refname, &new, old],
             );
             if swapped.is_ok() {
                 return Ok(record);
@@ -149,9 +167,30 @@ impl RecordStore {
         ))
     }
 
-    fn write_blob(&self, bytes: &[u8]) -> Result<String, String> {
+    /// A commit holding `json` as `record.json`, on `parent`. A commit rather than a bare blob:
+    /// hosts take a ref to a commit like any branch, so a workflow can push and fetch it.
+    /// The identity is campaignctl's own, so no git user configuration is needed.
+    fn write_commit(&self, json: &[u8], parent: Option<&str>) -> Result<String, String> {
+        let blob = self.git_with_input(&["hash-object", "-w", "--stdin"], json)?;
+        let tree = self.git_with_input(
+            &["mktree"],
+            format!("100644 blob {blob}\t{RECORD_FILE}\n").as_bytes(),
+        )?;
+        let mut args = vec!["commit-tree", tree.as_str()];
+        if let Some(parent) = parent {
+            args.extend(["-p", parent]);
+        }
+        self.git_with_input(&args, b"campaignctl: what was applied\n")
+    }
+
+    /// Runs git with `input` on its standard input; its first line of output.
+    fn git_with_input(&self, args: &[&str], input: &[u8]) -> Result<String, String> {
         let mut child = git_command(&self.top)
-            .args(["hash-object", "-w", "--stdin"])
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "campaignctl")
+            .env("GIT_AUTHOR_EMAIL", "campaignctl@localhost")
+            .env("GIT_COMMITTER_NAME", "campaignctl")
+            .env("GIT_COMMITTER_EMAIL", "campaignctl@localhost")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -159,7 +198,7 @@ impl RecordStore {
             .map_err(|e| format!("cannot run git: {e}"))?;
         if let Some(mut stdin) = child.stdin.take() {
             stdin
-                .write_all(bytes)
+                .write_all(input)
                 .map_err(|e| format!("cannot write to git: {e}"))?;
         }
         let out = child
@@ -167,12 +206,26 @@ impl RecordStore {
             .map_err(|e| format!("cannot run git: {e}"))?;
         if !out.status.success() {
             return Err(format!(
-                "git hash-object failed: {}",
+                "git {} failed: {}",
+                args.first().copied().unwrap_or_default(),
                 crate::escape::text(String::from_utf8_lossy(&out.stderr).trim())
             ));
         }
         Ok(String::from_utf8_lossy(&trim_line(out.stdout)).into_owned())
     }
+}
+
+/// Says once per run why the repository of the manifests cannot hold the record.
+fn warn_once(why: &str) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    crate::cli::report::problems(&[crate::diagnostic::Diagnostic::warning(
+        None,
+        format!("the record of what was applied cannot be kept: git refused the repository of the manifests ({why}); no campaign that is not running is started unless it has never run"),
+    )
+    .with_hint("let git read the repository (for example `git config --global --add safe.directory <path>` in a container), then run again")]);
 }
 
 /// The record of an account for a plan, from `store` (`None` outside a git repository): an
@@ -301,12 +354,20 @@ mod tests {
             .update(&[set("Q", DesiredStatus::Stopped)])
             .expect("written");
         let newer = br#"{"version": 99, "campaigns": {}}"#;
-        let blob = store.write_blob(newer).expect("blob");
-        git(&store.top, ["update-ref", &store.refname, &blob]).expect("update-ref");
+        let commit = store.write_commit(newer, None).expect("commit");
+        git(&store.top, ["update-ref", &store.refname, &commit]).expect("update-ref");
         assert!(store.read().is_err());
         assert!(load(Some(&store)).is_none(), "treated as no record");
         assert!(store.update(&[set("Q", DesiredStatus::Running)]).is_err());
-        let still = git(&store.top, ["cat-file", "blob", &store.refname]).expect("cat-file");
+        let still = git(
+            &store.top,
+            [
+                "cat-file",
+                "blob",
+                &format!("{}:{RECORD_FILE}", store.refname),
+            ],
+        )
+        .expect("cat-file");
         assert_eq!(still, newer);
     }
 }

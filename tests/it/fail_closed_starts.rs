@@ -313,9 +313,14 @@ fn racing_applies_send_one_start_request_per_campaign() {
         .map(|t| t.join().expect("run thread"))
         .collect();
     let all: Vec<String> = runs.iter().map(Run::all).collect();
+    // A run that plans while another's fresh copies still exist refuses the plan (a name
+    // held twice) and writes nothing: a safe outcome of the race, not the one under test.
     for run in &runs {
-        run.assert_code(0);
+        if run.code != 0 {
+            run.assert_code(1).assert_contains("is held by 2 campaigns");
+        }
     }
+    assert!(runs.iter().any(|r| r.code == 0), "{}", all.join("\n---\n"));
     assert_eq!(emu.campaign_names(), ["R1", "R2"]);
     assert_eq!(status_of(&emu, "R1"), "in-progress");
     assert_eq!(status_of(&emu, "R2"), "in-progress");
