@@ -241,7 +241,7 @@ pub fn load(store: Option<&RecordStore>) -> Option<AppliedRecord> {
                 None,
                 format!("the record of what was applied is unusable: {e}; no campaign that is not running is started, and the record is not written"),
             )
-            .with_hint(format!("inspect it with `git cat-file -p {}`, or delete it with `git update-ref -d {}` (then every stopped campaign counts as stopped by a person)", store.refname, store.refname))]);
+            .with_hint(format!("inspect it with `git show {}:{RECORD_FILE}`, or delete it with `git update-ref -d {}` (then every stopped campaign counts as stopped by a person)", store.refname, store.refname))]);
             None
         }
     }
