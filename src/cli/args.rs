@@ -251,6 +251,16 @@ pub struct LifecycleArgs {
     /// it applied.
     #[arg(long, value_name = "REF", value_parser = base_revision)]
     pub base: Option<String>,
+
+    /// WARNING: places calls a person may have stopped. Start every campaign whose manifest
+    /// says `status: running` and that is stopped or paused, or that was deleted by hand,
+    /// even when campaignctl started it before and someone stopped it since (an emergency
+    /// stop in the dashboard). Without it a person's stop wins: a campaign is started only
+    /// when git asks for it (it is new, or its `status:` changed since what campaignctl last
+    /// carried out, as recorded under refs/campaignctl/applied/ in the repository). Give it to
+    /// `plan` too, so that the plan shows what apply will do.
+    #[arg(long)]
+    pub self_heal_calls: bool,
 }
 
 impl LifecycleArgs {
@@ -266,6 +276,8 @@ impl LifecycleArgs {
                     commit: None,
                 }),
             baseline: None,
+            self_heal_calls: self.self_heal_calls,
+            applied: None,
         }
     }
 }

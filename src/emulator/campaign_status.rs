@@ -70,6 +70,9 @@ pub(crate) async fn update_status(
         Ok((status, started))
     })?;
     let (status, started) = status;
+    if matches!(action, Action::Start) {
+        Stats::bump(&app.stats.start_requests);
+    }
     if started {
         // A campaign that starts calls its leads: tests count how often that happens.
         Stats::bump(&app.stats.campaigns_started);

@@ -22,6 +22,9 @@ pub(crate) struct Stats {
     pub leads_created: AtomicU64,
     /// Campaigns that went from another status to `in-progress` (began calling).
     pub campaigns_started: AtomicU64,
+    /// `update-status` requests with `action: start` that were accepted, whatever the campaign's
+    /// status was (a start of a running campaign is counted here, not in `campaigns_started`).
+    pub start_requests: AtomicU64,
     /// Leads created in a campaign that was running: it dials them at once.
     pub leads_created_while_running: AtomicU64,
     /// Campaigns deleted (`DELETE /user/campaign/{id}` that found one).
@@ -44,6 +47,7 @@ pub(crate) struct StatsSnapshot {
     leads_created: u64,
     leads_created_while_running: u64,
     campaigns_started: u64,
+    start_requests: u64,
     campaigns_deleted: u64,
     leads_updated: u64,
     faults: FaultCounts,
@@ -72,6 +76,7 @@ impl Stats {
             leads_created: get(&self.leads_created),
             leads_created_while_running: get(&self.leads_created_while_running),
             campaigns_started: get(&self.campaigns_started),
+            start_requests: get(&self.start_requests),
             campaigns_deleted: get(&self.campaigns_deleted),
             leads_updated: get(&self.leads_updated),
             faults: FaultCounts {

@@ -358,7 +358,7 @@ fn parse_batch(mut out: &[u8], count: usize) -> Option<Vec<Vec<u8>>> {
     Some(contents)
 }
 
-fn git_command(dir: &Path) -> Command {
+pub(crate) fn git_command(dir: &Path) -> Command {
     let mut cmd = Command::new("git");
     cmd.arg("-C")
         .arg(dir)
@@ -387,7 +387,7 @@ fn git_command(dir: &Path) -> Command {
 }
 
 /// Runs git in `dir` and returns its standard output, or its first line of complaint.
-fn git<I, S>(dir: &Path, args: I) -> Result<Vec<u8>, String>
+pub(crate) fn git<I, S>(dir: &Path, args: I) -> Result<Vec<u8>, String>
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -416,7 +416,7 @@ fn spawn_problem(e: &std::io::Error) -> String {
     }
 }
 
-fn trim_line(mut bytes: Vec<u8>) -> Vec<u8> {
+pub(crate) fn trim_line(mut bytes: Vec<u8>) -> Vec<u8> {
     while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
         bytes.pop();
     }

@@ -1,7 +1,7 @@
 //! Campaign manifests: finding the files, parsing YAML with source positions, and validating each
 //! document into a typed [`CampaignSpec`], with every problem reported as a [`Diagnostic`].
 
-mod at_revision;
+pub(crate) mod at_revision;
 mod defaults;
 mod discover;
 mod fields;

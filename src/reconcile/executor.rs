@@ -343,8 +343,10 @@ pub async fn execute(
             let manifest = by_name.get(op.campaign.as_str()).copied();
             let fresh = fresh_statuses.clone();
             let approvals = options.approvals;
+            let joined = joined_another_run(op, verified.as_ref());
             in_flight.push(async move {
-                let (outcome, refused) = run(client, op, id, manifest, approvals, &fresh).await;
+                let (outcome, refused) =
+                    run(client, op, id, manifest, approvals, &fresh, joined).await;
                 (op, id, outcome, refused)
             });
         }
@@ -694,6 +696,7 @@ async fn run(
     manifest: Option<&Manifest>,
     approvals: Approvals,
     fresh: &FreshStatuses,
+    joined: bool,
 ) -> (Outcome, bool) {
     let (kind, id) = match (&op.kind, id) {
         (OperationKind::CreateCampaign { request }, _) => {
@@ -717,8 +720,8 @@ async fn run(
             }
             add_leads(client, id, leads, op).await
         }
-        OperationKind::Start => {
-            let outcome = change_status(client, id, "start", CampaignStatus::InProgress).await;
+        OperationKind::Start { expected_status } => {
+            let outcome = start_once(client, op, id, expected_status, joined).await;
             forget(fresh);
             outcome
         }
@@ -1159,6 +1162,96 @@ async fn create_lead_once(
 fn already_taken(e: &ApiError) -> bool {
     matches!(e, ApiError::Validation { errors, .. }
         if errors.get("phone_number").is_some_and(|m| m.iter().any(|m| m.contains("already been taken"))))
+}
+
+/// How long a run whose create lost a race waits for the winner's run to start the campaign.
+const JOINED_START_WAIT: Duration = Duration::from_secs(3);
+/// Reads of the campaign's status within that wait.
+const JOINED_START_READS: u32 = 12;
+
+/// Whether `op` acts on a campaign this run created and then gave up for an older copy that a
+/// racing run made (`verify_creates`).
+fn joined_another_run(
+    op: &Operation,
+    verified: Option<&HashMap<OperationId, Result<Verified, String>>>,
+) -> bool {
+    match op.target {
+        Target::Created { by } if by != op.id => {
+            verified.and_then(|v| v.get(&by)).is_some_and(|v| {
+                matches!(
+                    v,
+                    Ok(Verified {
+                        deleted: Some(_),
+                        ..
+                    })
+                )
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Time of check, time of use, for the one operation that places calls: right before a start,
+/// read the campaign's status again (never a shared read: another run or a person may have
+/// acted a moment ago). Running already: success, no second request (a racing run started
+/// it). No longer in the status the plan saw (stopped by a person while the question waited, or
+/// deleted): skipped with the reason. Otherwise started once.
+///
+/// `joined`: this run's create lost to another run's at the same time, and that run, which
+/// made the campaign kept, is about to start it too. Waiting a moment for its start (bounded,
+/// then starting it after all, in case that run held or failed its start) leaves one start
+/// request per campaign instead of one per racing run.
+async fn start_once(
+    client: &Client,
+    op: &Operation,
+    id: u64,
+    expected: &CampaignStatus,
+    joined: bool,
+) -> Outcome {
+    let reads = if joined { JOINED_START_READS } else { 1 };
+    let mut now = None;
+    for read in 0..reads {
+        if read > 0 {
+            tokio::time::sleep(JOINED_START_WAIT / JOINED_START_READS).await;
+        }
+        now = match client.list_campaigns().await {
+            Ok(list) => list.into_iter().find(|c| c.id == id).map(|c| c.status),
+            Err(e) => {
+                return Outcome::failed(format!(
+                    "cannot re-read the campaign's status before starting it: {e}"
+                ))
+            }
+        };
+        if now.as_ref() != Some(expected) {
+            break;
+        }
+    }
+    match now {
+        Some(CampaignStatus::InProgress) => Outcome::Done {
+            id: None,
+            leads_added: None,
+            leads_found: None,
+            leads_updated: None,
+            status: Some(CampaignStatus::InProgress.label().to_owned()),
+            note: Some("already running: nothing was sent".to_owned()),
+        },
+        Some(status) if status == *expected => {
+            change_status(client, id, "start", CampaignStatus::InProgress).await
+        }
+        Some(status) => {
+            warn!(campaign = op.campaign.as_str(), status = %crate::escape::text(status.label()), "the campaign's status changed since the plan; not started");
+            Outcome::Skipped {
+                reason: format!(
+                    "not started: its status is {} right before the start, not {} as when planned (changed outside this run); plan again",
+                    crate::escape::text(status.label()),
+                    expected.label()
+                ),
+            }
+        }
+        None => Outcome::Skipped {
+            reason: "not started: the campaign is gone from the platform right before the start (deleted outside this run); plan again".to_owned(),
+        },
+    }
 }
 
 /// Starts or stops a campaign once. An answer lost after sending is settled by reading the

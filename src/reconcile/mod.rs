@@ -6,10 +6,11 @@
 //! beside what does I/O: reading the platform, executing operations, saved plan files.
 
 pub use campaignctl_core::reconcile::{
-    baseline, full_plan, leads_and_status, lifecycle, observed, operation, plan, references,
-    resolve, scope,
+    applied, baseline, full_plan, leads_and_status, lifecycle, observed, operation, plan,
+    references, resolve, scope,
 };
 
+pub mod applied_record;
 #[cfg(test)]
 mod core_tests;
 pub mod executor;

@@ -132,6 +132,18 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
                     s.actual
                 );
             }
+            // A start git does not ask for: a warning, never "as wanted".
+            None if s.left_alone.is_some() => {
+                let _ = writeln!(
+                    out,
+                    "  {} {:?} left alone: status {}, the manifest says {}; {}",
+                    paint(YELLOW, "!"),
+                    f.name,
+                    s.actual,
+                    s.desired,
+                    s.note.as_deref().unwrap_or_default()
+                );
+            }
             None => {
                 let note = s
                     .note

@@ -45,6 +45,12 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
+    } else if plan.starts_left_alone().next().is_some() {
+        let _ = writeln!(
+            head,
+            ":warning: **{} campaign(s) the manifests say are running left alone**: stopped or deleted outside campaignctl, or not known to have been started by it (see the warnings).\n",
+            plan.starts_left_alone().count()
+        );
     } else if !plan.has_changes() {
         let _ = writeln!(
             head,
@@ -293,7 +299,7 @@ fn location_cell(location: &Option<Location>) -> String {
 }
 
 fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
-    let (symbol, mut action) = match &a.kind {
+    let (mut symbol, mut action) = match &a.kind {
         ActionKind::Create { .. } => ("➕", "create".to_owned()),
         ActionKind::Drift { changes, .. } => {
             let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
@@ -332,6 +338,11 @@ fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
             }
             Some(StatusAction::Stop) => action.push_str(", stop"),
             None => {}
+        }
+        // A start left alone is a warning, never a check mark.
+        if f.left_alone().is_some() {
+            symbol = "⚠️";
+            action.push_str(", start **left alone** (see the warning)");
         }
     }
     format!(

@@ -128,13 +128,24 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             out.push('\n');
         }
     }
-    if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() {
+    let left_alone = plan.starts_left_alone().count();
+    if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() && left_alone == 0 {
         let _ = writeln!(
             out,
             "{}",
             paint(
                 GREEN.bold(),
                 "No changes. The platform matches the manifests."
+            )
+        );
+    }
+    if errors == 0 && left_alone > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint(
+                YELLOW.bold(),
+                format!("{left_alone} campaign(s) the manifests say are running left alone: stopped or deleted outside campaignctl, or not known to have been started by it (see the warnings).")
             )
         );
     }

@@ -62,6 +62,9 @@ pub(crate) struct Daemon {
     pub(crate) applied: HashMap<String, Manifest>,
     /// `applied` (and `--base`) as the next pass's baseline; `None` when it must be rebuilt.
     pub(crate) applied_baseline: Option<Arc<Baseline>>,
+    /// Outside a git repository, the record of what this daemon carried out (which starts git
+    /// asks for): kept for the daemon's lifetime only.
+    pub(crate) record_in_memory: crate::reconcile::applied::AppliedRecord,
 }
 
 /// How messages name the write-once values `watch` remembers.
@@ -182,6 +185,16 @@ impl Daemon {
             lifecycle.prune_prefix = self.config_prune_prefix.clone();
         }
         lifecycle.baseline = self.baseline();
+        // What campaignctl last carried out, read again each pass (an apply may have moved it);
+        // outside a git repository, what this daemon carried out since it started.
+        let paths: Vec<PathBuf> = self.roots.iter().map(|r| r.path.clone()).collect();
+        let identity = self.client.account_identity();
+        let store = crate::reconcile::applied_record::RecordStore::find(&paths, &identity);
+        lifecycle.applied = match &store {
+            Some(store) => crate::reconcile::applied_record::load(Some(store)).map(Arc::new),
+            None => Some(Arc::new(self.record_in_memory.clone())),
+        };
+        let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);
         let planned = match pipeline::observe_and_plan_with(
             &self.client,
             load,
@@ -209,6 +222,18 @@ impl Daemon {
         counts.drift = summary.drift + summary.replace;
         counts.unmanaged = summary.unmanaged;
         self.status.metrics.planned(counts.drift, summary.unmanaged);
+        // A person's stop wins: said on every pass while it lasts, as drift is.
+        self.status
+            .metrics
+            .starts_left_alone(plan.starts_left_alone().count());
+        for f in plan.starts_left_alone() {
+            warn!(
+                campaign = f.name.as_str(),
+                reason = ?f.left_alone(),
+                "status: running is not carried out: {}",
+                f.status.as_ref().and_then(|s| s.note.as_deref()).unwrap_or_default()
+            );
+        }
         for action in plan
             .actions
             .iter()
@@ -227,6 +252,7 @@ impl Daemon {
         }
         if !plan.has_writes() {
             self.remember(&planned, &HashSet::new(), &HashSet::new());
+            self.record(record.as_ref(), plan, &[]);
             return (PassOutcome::Success, None);
         }
 
@@ -269,6 +295,7 @@ impl Daemon {
             .filter_map(|r| r.campaign_id)
             .collect();
         self.remember(&planned, &created, &deleted);
+        self.record(record.as_ref(), plan, &report.results);
         let s = report.summary();
         counts.created = s.created;
         counts.create_failed = report
@@ -378,6 +405,24 @@ impl Daemon {
             .then(|| account.prune_prefix.clone())
             .flatten();
         Ok(())
+    }
+
+    /// Records what a pass carried out: in the repository's record, or in memory outside one.
+    fn record(
+        &mut self,
+        target: Option<&crate::reconcile::applied_record::RecordTarget>,
+        plan: &crate::reconcile::Plan,
+        results: &[OperationResult],
+    ) {
+        if target.is_none() {
+            let succeeded = crate::reconcile::applied_record::succeeded(results);
+            let changes = crate::reconcile::applied::changes_of(plan, &succeeded, None);
+            self.record_in_memory.merge(&changes);
+            return;
+        }
+        if let Err(e) = crate::reconcile::applied_record::record_run(target, plan, results) {
+            warn!("{e}");
+        }
     }
 
     /// The write-once baseline of the next pass: what this daemon applied, then `--base REF`

@@ -58,6 +58,7 @@ struct Families {
     operations: Counters<OperationLabels>,
     drift: Gauges,
     unmanaged: Gauges,
+    left_alone: Gauges,
     manifests: Gauges,
     last_success: Timestamps,
     pass_duration: Durations,
@@ -89,6 +90,7 @@ impl Registered {
             operations: Family::default(),
             drift: Family::default(),
             unmanaged: Family::default(),
+            left_alone: Family::default(),
             manifests: Family::default(),
             last_success: Family::default(),
             pass_duration: Family::new_with_constructor(pass_histogram),
@@ -117,6 +119,11 @@ impl Registered {
             "unmanaged_campaigns",
             "Platform campaigns no manifest names, at the last plan",
             families.unmanaged.clone(),
+        );
+        registry.register(
+            "starts_left_alone_campaigns",
+            "Campaigns whose manifest says running that are not started because git does not ask for it (stopped or deleted outside campaignctl after it started them, or stopped with no record), at the last plan",
+            families.left_alone.clone(),
         );
         registry.register(
             "manifests_loaded",
@@ -158,6 +165,7 @@ impl Registered {
         }
         let _ = f.drift.get_or_create(&account);
         let _ = f.unmanaged.get_or_create(&account);
+        let _ = f.left_alone.get_or_create(&account);
         let _ = f.manifests.get_or_create(&account);
         let _ = f.last_success.get_or_create(&account);
         let _ = f.pass_duration.get_or_create(&account);
@@ -228,6 +236,14 @@ impl Metrics {
         f.unmanaged
             .get_or_create(&self.account)
             .set(unmanaged as i64);
+    }
+
+    /// Campaigns whose start is left alone (`reconcile::applied::LeftAlone`), at the last plan.
+    pub(crate) fn starts_left_alone(&self, campaigns: usize) {
+        self.families
+            .left_alone
+            .get_or_create(&self.account)
+            .set(campaigns as i64);
     }
 
     pub(crate) fn loaded(&self, manifests: usize) {

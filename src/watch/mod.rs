@@ -137,6 +137,7 @@ pub async fn run(
             last_read: None,
             applied: Default::default(),
             applied_baseline: None,
+            record_in_memory: Default::default(),
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

@@ -11,6 +11,7 @@ mod chaos;
 mod cli;
 mod client;
 mod fail_closed_secrets;
+mod fail_closed_starts;
 mod fleet;
 mod fuzz_manifest;
 mod gitops;

@@ -73,6 +73,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
             prune_prefix: None,
             max_deletes: crate::reconcile::lifecycle::DEFAULT_MAX_DELETES,
             base: None,
+            self_heal_calls: false,
         },
     };
     if code == exit::OK {

@@ -326,7 +326,16 @@ pub fn lifecycle_of(
         lifecycle.prune_prefix = account.prune_prefix.clone();
     }
     let config = account.name.as_deref().zip(account.config.as_deref());
-    with_baseline(lifecycle, &account.paths(), config)
+    let mut lifecycle = with_baseline(lifecycle, &account.paths(), config)?;
+    // What campaignctl last carried out decides which starts git asks for: read it for
+    // every plan, so `plan`, `apply` and a saved plan decide alike.
+    let store = crate::reconcile::applied_record::RecordStore::find(
+        &account.paths(),
+        &account.client.account_identity(),
+    );
+    lifecycle.applied =
+        crate::reconcile::applied_record::load(store.as_ref()).map(std::sync::Arc::new);
+    Ok(lifecycle)
 }
 
 /// What was read of an account's platform before its plan: the lists, or why they could not

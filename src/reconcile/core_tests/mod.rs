@@ -1,5 +1,6 @@
 //! Tests of the core crate's planning modules that need the loader to build their manifests.
 
+mod applied;
 mod baseline;
 mod full_plan;
 mod lifecycle;

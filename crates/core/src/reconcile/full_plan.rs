@@ -137,6 +137,7 @@ pub fn add_leads_and_status(
         observed,
         leads,
         &references,
+        &options,
     );
     let plan = &mut planned.plan;
     plan.leads_and_status = leads_and_status;

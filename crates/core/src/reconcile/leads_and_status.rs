@@ -13,6 +13,8 @@ use crate::manifest::{
     normalize_phone, DesiredLead, DesiredStatus, Diagnostic, Location, Manifest,
 };
 
+use super::applied::{may_start, LeftAlone, StartContext};
+use super::lifecycle::LifecycleOptions;
 use super::observed::Observed;
 use super::plan::{Action, ActionKind, Plan};
 use super::resolve::References;
@@ -136,6 +138,11 @@ impl LeadsAndStatus {
             || self.status.as_ref().is_some_and(|s| s.action.is_some())
     }
 
+    /// A start left alone, and why (`applied::may_start`).
+    pub fn left_alone(&self) -> Option<LeftAlone> {
+        self.status.as_ref().and_then(|s| s.left_alone)
+    }
+
     /// Whether a plan must show this campaign even when its settings are unchanged: it has
     /// something to write, or a note on a status it will not change.
     pub fn worth_showing(&self) -> bool {
@@ -219,6 +226,10 @@ pub struct StatusChange {
     /// Why nothing is done although the status differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// A start git does not ask for, left alone (`applied::may_start`): a warning, never "as
+    /// wanted". `note` says the same in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_alone: Option<LeftAlone>,
 }
 
 /// Totals for the summary line.
@@ -256,6 +267,14 @@ impl Plan {
                 .any(LeadsAndStatus::has_changes)
     }
 
+    /// The campaigns whose start git does not ask for, left alone: warnings, never "No
+    /// changes", never a change (`--detailed-exitcode` stays 0).
+    pub fn starts_left_alone(&self) -> impl Iterator<Item = &LeadsAndStatus> {
+        self.leads_and_status
+            .iter()
+            .filter(|f| f.left_alone().is_some())
+    }
+
     pub fn leads_and_status_of(&self, name: &str) -> Option<&LeadsAndStatus> {
         self.leads_and_status.iter().find(|f| f.name == name)
     }
@@ -278,6 +297,7 @@ pub fn plan_leads_and_status(
     observed: &Observed,
     leads: &ObservedLeads,
     references: &BTreeMap<String, References>,
+    options: &LifecycleOptions,
 ) -> (Vec<LeadsAndStatus>, Vec<Diagnostic>) {
     let mut leads_and_status = Vec::new();
     let mut diagnostics = Vec::new();
@@ -336,7 +356,34 @@ pub fn plan_leads_and_status(
             None => CampaignStatus::Draft,
             Some(id) => status_of.get(&id).map(|s| (*s).clone()).unwrap_or_default(),
         };
-        let status = spec.status.map(|desired| status_change(desired, &actual));
+        let mut status = spec.status.map(|desired| status_change(desired, &actual));
+        // A start git does not ask for (a person's stop, a campaign deleted by hand) is left
+        // alone, with a warning at the manifest's `status:`.
+        if let Some(s) = status
+            .as_mut()
+            .filter(|s| s.action == Some(StatusAction::Start))
+        {
+            let ctx = StartContext {
+                record: options.applied.as_deref(),
+                name: &spec.name,
+                remote_id: action.remote_id,
+                self_heal: options.self_heal_calls,
+            };
+            // A replaced draft is looked up as the draft it replaces.
+            if let Err(why) = may_start(&ctx, &actual) {
+                s.action = None;
+                s.note = Some(why.note().to_owned());
+                s.left_alone = Some(why);
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Some(m.locate("status")),
+                        format!("campaign {:?} is not started: {}", spec.name, why.note()),
+                    )
+                    .with_field("status")
+                    .with_hint(why.hint()),
+                );
+            }
+        }
         // A campaign stopped by this plan is stopped before its new leads arrive (the stop
         // operation comes first), so they are not called.
         let stopping = status
@@ -426,6 +473,7 @@ pub fn status_change(desired: DesiredStatus, actual: &CampaignStatus) -> StatusC
         actual: actual.label().to_owned(),
         action,
         note,
+        left_alone: None,
     }
 }
 

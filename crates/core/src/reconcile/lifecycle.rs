@@ -41,6 +41,16 @@ pub struct LifecycleOptions {
     /// `watch` from its last apply. Never serialised: read again from `base`.
     #[serde(skip)]
     pub baseline: Option<Arc<Baseline>>,
+    /// `--self-heal-calls`: start a campaign git says is running whatever stopped it (a
+    /// person's stop included). Off by default: a person's stop wins (`applied::may_start`).
+    /// Recorded in a saved plan, so `apply PLANFILE` decides the same way.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub self_heal_calls: bool,
+    /// The record of what campaignctl last carried out on the account (`None`: none could be
+    /// read). Never serialised: `apply PLANFILE` reads it again, and a plan that comes out
+    /// differently because it moved is refused.
+    #[serde(skip)]
+    pub applied: Option<Arc<super::applied::AppliedRecord>>,
 }
 
 /// The git revision write-once fields are compared with (`--base REF`).
@@ -78,6 +88,8 @@ impl Default for LifecycleOptions {
             max_deletes: DEFAULT_MAX_DELETES,
             base: None,
             baseline: None,
+            self_heal_calls: false,
+            applied: None,
         }
     }
 }

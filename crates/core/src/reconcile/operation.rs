@@ -38,8 +38,14 @@ pub enum OperationKind {
         /// The campaign was running when planned, so it dials these leads as they arrive.
         campaign_running: bool,
     },
-    /// `update-status` start. Places real phone calls.
-    Start,
+    /// `update-status` start. Places real phone calls. Sent only while the campaign is still
+    /// in the status the plan saw (a fresh read right before); one already running is left
+    /// as it is (success, no second request).
+    Start {
+        /// The status the plan saw (`draft` for a campaign this plan creates).
+        #[serde(default)]
+        expected_status: CampaignStatus,
+    },
     /// `update-status` stop. Aborts calls under way; places none.
     Stop,
     /// `DELETE /user/campaign/{id}`: the campaign, its leads and its call history are gone for
@@ -62,7 +68,7 @@ impl OperationKind {
         match self {
             OperationKind::CreateCampaign { .. } => "create",
             OperationKind::AddLeads { .. } => "add_leads",
-            OperationKind::Start => "start",
+            OperationKind::Start { .. } => "start",
             OperationKind::Stop => "stop",
             OperationKind::DeleteCampaign { .. } => "delete",
             OperationKind::UpdateLeads { .. } => "update_leads",
@@ -224,8 +230,12 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                 )
             });
         if status_action == Some(StatusAction::Start) {
+            let expected_status = match (create, f.status.as_ref()) {
+                (Some(_), _) | (None, None) => CampaignStatus::Draft,
+                (None, Some(s)) => CampaignStatus::parse(Some(&s.actual)),
+            };
             push(
-                OperationKind::Start,
+                OperationKind::Start { expected_status },
                 true,
                 leads.into_iter().chain(updates).collect(),
             );
@@ -400,6 +410,7 @@ mod tests {
                 actual: "draft".into(),
                 action: Some(action),
                 note: None,
+                left_alone: None,
             }),
         }
     }
@@ -532,7 +543,9 @@ mod tests {
             campaign: "Q".into(),
             target: Target::Existing { id: 1 },
             manifest: None,
-            kind: OperationKind::Start,
+            kind: OperationKind::Start {
+                expected_status: CampaignStatus::Stopped,
+            },
             effects: Effects {
                 writes: true,
                 places_calls,

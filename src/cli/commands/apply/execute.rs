@@ -32,6 +32,8 @@ pub struct Ready {
     pub plan: Plan,
     pub resolved: Vec<Manifest>,
     pub approvals: Approvals,
+    /// Where what this run carries out is recorded (`None` outside a git repository).
+    pub record: Option<crate::reconcile::applied_record::RecordTarget>,
     /// Held until the last write: no other campaignctl run on this machine writes to the
     /// account from its plan until then.
     pub _lock: AccountLock,
@@ -204,6 +206,10 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> u8 {
     if let Some(signals) = signals {
         signals.abort();
     }
+    // Under the lock still: what was carried out, per campaign, before anything is printed.
+    if let Err(e) = record(ready, &report.results) {
+        anstream::eprintln!("warning: {e}");
+    }
     if let Some(progress) = progress {
         progress.finish();
     }
@@ -231,6 +237,14 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> u8 {
     } else {
         exit::ERROR
     }
+}
+
+/// Records what the run carried out (`reconcile::applied_record`).
+pub fn record(
+    ready: &Ready,
+    results: &[crate::reconcile::executor::OperationResult],
+) -> Result<(), String> {
+    crate::reconcile::applied_record::record_run(ready.record.as_ref(), &ready.plan, results)
 }
 
 /// `of account NAME ` in messages of a run over several accounts; nothing without a config.

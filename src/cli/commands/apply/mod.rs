@@ -303,6 +303,14 @@ async fn prepare(
     let Some(mut planned) = plan_now(read).await? else {
         return Ok(Prepared::Done(exit::ERROR));
     };
+    // Where what this run carries out is recorded: the repository of the manifests.
+    let record = crate::reconcile::applied_record::RecordTarget::of(
+        crate::reconcile::applied_record::RecordStore::find(
+            &account.paths(),
+            &account.client.account_identity(),
+        ),
+        &account.paths(),
+    );
     let name = account.name.as_deref();
     let ready = |planned: Planned, approvals| {
         Prepared::Ready(Box::new(Ready {
@@ -312,6 +320,7 @@ async fn prepare(
             plan: planned.plan,
             resolved: planned.resolved,
             approvals,
+            record: record.clone(),
             _lock: lock,
         }))
     };
@@ -326,7 +335,17 @@ async fn prepare(
         if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, options, name) {
             return Ok(Prepared::Done(code));
         }
+        // The plan's warnings (a start left alone, ...), each once, as `plan` shows them.
+        if attempt == 0 {
+            crate::cli::report::problems(&planned.plan.diagnostics);
+        }
         if !planned.plan.has_writes() {
+            // Nothing to carry out: campaigns already as declared are recorded as such.
+            if let Err(e) =
+                crate::reconcile::applied_record::record_run(record.as_ref(), &planned.plan, &[])
+            {
+                anstream::eprintln!("warning: {e}");
+            }
             return Ok(Prepared::Done(nothing_to_do(&planned.plan, options, name)));
         }
         let approvals = approve(&planned.plan, options, false)?;

@@ -16,6 +16,7 @@ use crate::cli::args::{AccountArgs, ApiArgs, Format};
 use crate::cli::exit;
 use crate::config::{Account, RepoConfig};
 use crate::diagnostic::Diagnostic;
+use crate::reconcile::applied_record;
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan, SavedPlans};
@@ -326,7 +327,11 @@ async fn check_and_apply(
             codes.push((name.unwrap_or_default(), code));
             continue;
         }
+        crate::cli::report::problems(&plan.diagnostics);
         if !plan.has_writes() {
+            if let Err(e) = applied_record::record_run(planned.record.as_ref(), plan, &[]) {
+                anstream::eprintln!("warning: {e}");
+            }
             codes.push((
                 name.clone().unwrap_or_default(),
                 nothing_to_do(plan, options, name.as_deref()),
@@ -345,6 +350,7 @@ async fn check_and_apply(
             plan: planned.planned.plan,
             resolved: planned.planned.resolved,
             approvals,
+            record: planned.record,
             _lock: lock,
         });
     }
@@ -359,6 +365,8 @@ async fn check_and_apply(
 struct Checked {
     planned: Planned,
     scope: Scope,
+    /// Where what is carried out is recorded.
+    record: Option<applied_record::RecordTarget>,
 }
 
 /// Plans the account again from the inputs the file names and checks the result is the plan in
@@ -417,6 +425,13 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     let lifecycle =
         super::super::plan::with_baseline(saved.lifecycle.clone(), &saved.paths, config)
             .map_err(|e| e.with_hint(REPLAN))?;
+    // The record of what was applied is read again: a plan it now decides differently (a
+    // start another run carried out, or a person's stop recorded since) does not match.
+    let mut lifecycle = lifecycle;
+    let identity = client.account_identity();
+    let store = applied_record::RecordStore::find(&saved.paths, &identity);
+    lifecycle.applied = applied_record::load(store.as_ref()).map(std::sync::Arc::new);
+    let record = applied_record::RecordTarget::of(store, &saved.paths);
     let planned = pipeline::observe_and_plan_with(client, load, &scope, &lifecycle)
         .await
         .map_err(|e| client.diagnostic(&e))?;
@@ -441,7 +456,11 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
         ))
         .with_hint(REPLAN));
     }
-    Ok(Checked { planned, scope })
+    Ok(Checked {
+        planned,
+        scope,
+        record,
+    })
 }
 
 fn paths_list(paths: &[PathBuf]) -> String {

@@ -1,0 +1,373 @@
+//! The record of what was applied (`reconcile::applied`), kept in the git repository that holds
+//! the manifests: a ref `refs/campaignctl/applied/<account key>` naming a commit whose tree holds
+//! `record.json` (each write a commit on the previous one, so the ref's log is its history). The key
+//! is a digest of the account's identity (never the token). Read before every plan; written
+//! after every execution with compare-and-swap (`git update-ref REF NEW OLD`): on a lost race
+//! the record is read again, this run's changes merged onto it and the swap tried again, so two
+//! racing runs never move another campaign's entry backwards.
+//!
+//! Why a ref: it survives restarts and fresh checkouts of the same clone, it is pushed and
+//! fetched like any ref when a workflow wants to keep it, and nothing in the working tree
+//! changes. Outside a git repository there is no record: nothing is written, and a campaign
+//! that is not running is started only if it has never run (fail closed; `watch` keeps a record
+//! in memory for its own lifetime instead).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use sha2::{Digest, Sha256};
+
+use crate::manifest::at_revision::{git, git_command, trim_line};
+
+use super::applied::{AppliedRecord, RecordChange, RECORD_VERSION};
+
+/// The file in each record commit's tree.
+const RECORD_FILE: &str = "record.json";
+
+/// Where every account's record lives.
+pub const REF_PREFIX: &str = "refs/campaignctl/applied/";
+
+/// Compare-and-swap attempts before giving up (each loses only to another run's write).
+const MAX_ATTEMPTS: usize = 8;
+
+/// One account's record in one git repository.
+#[derive(Debug, Clone)]
+pub struct RecordStore {
+    /// The repository's top directory.
+    top: PathBuf,
+    /// `refs/campaignctl/applied/<account key>`.
+    pub refname: String,
+}
+
+/// A record as read, with the commit it was read from (the "old" value of the next swap).
+#[derive(Debug, Clone, Default)]
+pub struct ReadRecord {
+    pub record: Option<AppliedRecord>,
+    commit: Option<String>,
+}
+
+/// The key of an account in ref names: a digest of its identity (URL and token digest).
+pub fn account_key(identity: &str) -> String {
+    let digest = Sha256::digest(identity.as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl RecordStore {
+    /// The store of the repository holding `paths` (the first that exists; relative to the
+    /// working directory), or `None` outside a git repository or without git.
+    pub fn find(paths: &[PathBuf], identity: &str) -> Option<RecordStore> {
+        let cwd = std::env::current_dir().ok()?;
+        let anchor = paths
+            .iter()
+            .map(|p| cwd.join(p))
+            .find_map(|p| match p.metadata() {
+                Ok(m) if m.is_dir() => Some(p),
+                Ok(_) => p.parent().map(Path::to_path_buf),
+                Err(_) => None,
+            })
+            .unwrap_or(cwd);
+        let top = match git(&anchor, ["rev-parse", "--show-toplevel"]) {
+            Ok(top) => top,
+            Err(e) => {
+                // Not a repository (or no git): no record, by design. Anything else (a
+                // repository git refuses to read, such as one owned by another user) is said
+                // once, or starts would be withheld with no word of why.
+                if !e.contains("not a git repository") && !e.contains("not found on PATH") {
+                    warn_once(&e);
+                }
+                return None;
+            }
+        };
+        let top = PathBuf::from(String::from_utf8_lossy(&trim_line(top)).into_owned());
+        Some(RecordStore {
+            top,
+            refname: format!("{REF_PREFIX}{}", account_key(identity)),
+        })
+    }
+
+    /// The record now: `record: None` when none was written yet. `Err` when one exists but
+    /// cannot be read (then nothing may rely on it, or overwrite it).
+    pub fn read(&self) -> Result<ReadRecord, String> {
+        let Ok(oid) = git(
+            &self.top,
+            [
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                "--end-of-options",
+                &self.refname,
+            ],
+        ) else {
+            return Ok(ReadRecord::default());
+        };
+        let oid = String::from_utf8_lossy(&trim_line(oid)).into_owned();
+        let bytes = git(
+            &self.top,
+            ["cat-file", "blob", &format!("{oid}:{RECORD_FILE}")],
+        )
+        .map_err(|e| format!("cannot read {}: {e}", self.refname))?;
+        let record: AppliedRecord = serde_json::from_slice(&bytes)
+            .map_err(|e| format!("{} is not a record campaignctl can read: {e}", self.refname))?;
+        if record.version > RECORD_VERSION {
+            return Err(format!(
+                "{} was written by a newer campaignctl (record version {})",
+                self.refname, record.version
+            ));
+        }
+        Ok(ReadRecord {
+            record: Some(record),
+            commit: Some(oid),
+        })
+    }
+
+    /// The commit HEAD names, when the files under `paths` are committed as they are now
+    /// (what the manifests of this run came from); `None` otherwise.
+    pub fn manifests_commit(&self, paths: &[PathBuf]) -> Option<String> {
+        let cwd = std::env::current_dir().ok()?;
+        let mut args: Vec<std::ffi::OsString> =
+            ["status", "--porcelain", "--untracked-files=all", "--"]
+                .iter()
+                .map(Into::into)
+                .collect();
+        args.extend(paths.iter().map(|p| cwd.join(p).into_os_string()));
+        let dirty = git(&self.top, &args).ok()?;
+        if !dirty.is_empty() {
+            return None;
+        }
+        let head = git(&self.top, ["rev-parse", "--verify", "--quiet", "HEAD"]).ok()?;
+        Some(String::from_utf8_lossy(&trim_line(head)).into_owned())
+    }
+
+    /// Merges `changes` onto the record as it is now and swaps it in; on a lost race, reads
+    /// and merges again. Returns the record written (or unchanged).
+    pub fn update(&self, changes: &[RecordChange]) -> Result<AppliedRecord, String> {
+        for _ in 0..MAX_ATTEMPTS {
+            let now = self.read()?;
+            let mut record = now.record.unwrap_or_default();
+            if !record.merge(changes) {
+                return Ok(record);
+            }
+            let json = serde_json::to_vec_pretty(&record)
+                .map_err(|e| format!("cannot write the record: {e}"))?;
+            let new = self.write_commit(&json, now.commit.as_deref())?;
+            let old = now.commit.as_deref().unwrap_or("");
+            let swapped = git(
+                &self.top,
+                ["update-ref", "--end-of-options", &self.refname, &new, old],
+            );
+            if swapped.is_ok() {
+                return Ok(record);
+            }
+            // Another run wrote it since it was read: merge onto its record instead.
+        }
+        Err(format!(
+            "{} kept changing while it was written ({MAX_ATTEMPTS} attempts)",
+            self.refname
+        ))
+    }
+
+    /// A commit holding `json` as `record.json`, on `parent`. A commit rather than a bare blob:
+    /// hosts take a ref to a commit like any branch, so a workflow can push and fetch it.
+    /// The identity is campaignctl's own, so no git user configuration is needed.
+    fn write_commit(&self, json: &[u8], parent: Option<&str>) -> Result<String, String> {
+        let blob = self.git_with_input(&["hash-object", "-w", "--stdin"], json)?;
+        let tree = self.git_with_input(
+            &["mktree"],
+            format!("100644 blob {blob}\t{RECORD_FILE}\n").as_bytes(),
+        )?;
+        let mut args = vec!["commit-tree", tree.as_str()];
+        if let Some(parent) = parent {
+            args.extend(["-p", parent]);
+        }
+        self.git_with_input(&args, b"campaignctl: what was applied\n")
+    }
+
+    /// Runs git with `input` on its standard input; its first line of output.
+    fn git_with_input(&self, args: &[&str], input: &[u8]) -> Result<String, String> {
+        let mut child = git_command(&self.top)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "campaignctl")
+            .env("GIT_AUTHOR_EMAIL", "campaignctl@localhost")
+            .env("GIT_COMMITTER_NAME", "campaignctl")
+            .env("GIT_COMMITTER_EMAIL", "campaignctl@localhost")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if let Some(mut stdin) = child.stdin.take() {
+            stdin
+                .write_all(input)
+                .map_err(|e| format!("cannot write to git: {e}"))?;
+        }
+        let out = child
+            .wait_with_output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "git {} failed: {}",
+                args.first().copied().unwrap_or_default(),
+                crate::escape::text(String::from_utf8_lossy(&out.stderr).trim())
+            ));
+        }
+        Ok(String::from_utf8_lossy(&trim_line(out.stdout)).into_owned())
+    }
+}
+
+/// Says once per run why the repository of the manifests cannot hold the record.
+fn warn_once(why: &str) {
+    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    crate::cli::report::problems(&[crate::diagnostic::Diagnostic::warning(
+        None,
+        format!("the record of what was applied cannot be kept: git refused the repository of the manifests ({why}); no campaign that is not running is started unless it has never run"),
+    )
+    .with_hint("let git read the repository (for example `git config --global --add safe.directory <path>` in a container), then run again")]);
+}
+
+/// The record of an account for a plan, from `store` (`None` outside a git repository): an
+/// empty record when none was written yet. A record that cannot be read is warned about and
+/// treated as none (fail closed: nothing stopped is started; `RecordStore::update` refuses to
+/// write over it).
+pub fn load(store: Option<&RecordStore>) -> Option<AppliedRecord> {
+    let store = store?;
+    match store.read() {
+        Ok(read) => Some(read.record.unwrap_or_default()),
+        Err(e) => {
+            crate::cli::report::problems(&[crate::diagnostic::Diagnostic::warning(
+                None,
+                format!("the record of what was applied is unusable: {e}; no campaign that is not running is started, and the record is not written"),
+            )
+            .with_hint(format!("inspect it with `git show {}:{RECORD_FILE}`, or delete it with `git update-ref -d {}` (then every stopped campaign counts as stopped by a person)", store.refname, store.refname))]);
+            None
+        }
+    }
+}
+
+/// Where a run writes what it carried out: the store of the repository, and the commit its
+/// manifests came from (when they were committed as read).
+#[derive(Debug, Clone)]
+pub struct RecordTarget {
+    pub store: RecordStore,
+    pub commit: Option<String>,
+}
+
+impl RecordTarget {
+    /// The target of a run over `paths`, or `None` outside a git repository.
+    pub fn of(store: Option<RecordStore>, paths: &[PathBuf]) -> Option<RecordTarget> {
+        let store = store?;
+        let commit = store.manifests_commit(paths);
+        Some(RecordTarget { store, commit })
+    }
+}
+
+/// The operations of `results` that succeeded, with the campaign each acted on.
+pub fn succeeded(results: &[super::executor::OperationResult]) -> super::applied::Succeeded {
+    results
+        .iter()
+        .filter(|r| r.outcome.succeeded())
+        .map(|r| (r.id, r.campaign_id))
+        .collect()
+}
+
+/// Records what a run carried out of `plan` (`results`: none when nothing was executed, which
+/// still records the campaigns already as declared). `Err` says why it could not be written:
+/// the caller warns (the platform changed as reported; the next run plans from it again).
+pub fn record_run(
+    target: Option<&RecordTarget>,
+    plan: &super::Plan,
+    results: &[super::executor::OperationResult],
+) -> Result<(), String> {
+    let Some(target) = target else {
+        return Ok(());
+    };
+    let changes = super::applied::changes_of(plan, &succeeded(results), target.commit.as_deref());
+    if changes.is_empty() {
+        return Ok(());
+    }
+    target
+        .store
+        .update(&changes)
+        .map(drop)
+        .map_err(|e| format!("cannot write the record of what was applied: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::DesiredStatus;
+    use crate::reconcile::applied::AppliedCampaign;
+
+    fn repository() -> (tempfile::TempDir, RecordStore) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let init = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(dir.path())
+            .status()
+            .expect("git runs");
+        assert!(init.success());
+        let store = RecordStore {
+            top: dir.path().to_path_buf(),
+            refname: format!("{REF_PREFIX}{}", account_key("http://x/api abc")),
+        };
+        (dir, store)
+    }
+
+    fn set(name: &str, status: DesiredStatus) -> RecordChange {
+        RecordChange::Set {
+            name: name.to_owned(),
+            renamed_from: None,
+            entry: AppliedCampaign {
+                id: Some(1),
+                status: Some(status),
+                commit: None,
+                manifest: None,
+            },
+        }
+    }
+
+    #[test]
+    fn racing_writers_each_keep_their_campaigns() {
+        let (_dir, store) = repository();
+        let writers: Vec<_> = (0..8)
+            .map(|i| {
+                let store = store.clone();
+                std::thread::spawn(move || {
+                    store.update(&[set(&format!("C{i}"), DesiredStatus::Running)])
+                })
+            })
+            .collect();
+        for w in writers {
+            assert!(w.join().expect("thread").is_ok());
+        }
+        let record = store.read().expect("read").record.expect("written");
+        assert_eq!(record.campaigns.len(), 8, "{record:?}");
+    }
+
+    #[test]
+    fn a_record_it_cannot_read_is_never_written_over() {
+        let (_dir, store) = repository();
+        store
+            .update(&[set("Q", DesiredStatus::Stopped)])
+            .expect("written");
+        let newer = br#"{"version": 99, "campaigns": {}}"#;
+        let commit = store.write_commit(newer, None).expect("commit");
+        git(&store.top, ["update-ref", &store.refname, &commit]).expect("update-ref");
+        assert!(store.read().is_err());
+        assert!(load(Some(&store)).is_none(), "treated as no record");
+        assert!(store.update(&[set("Q", DesiredStatus::Running)]).is_err());
+        let still = git(
+            &store.top,
+            [
+                "cat-file",
+                "blob",
+                &format!("{}:{RECORD_FILE}", store.refname),
+            ],
+        )
+        .expect("cat-file");
+        assert_eq!(still, newer);
+    }
+}

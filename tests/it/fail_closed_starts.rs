@@ -1,0 +1,563 @@
+//! A person's stop wins (issue 18, item 4): a campaign is started only when git asks for it
+//! (it is new, or its `status:` changed since what the record of what was applied says was
+//! carried out), in `apply` and `watch` alike; a campaign stopped or deleted outside campaignctl
+//! is reported and left alone unless `--self-heal-calls`; every start re-reads the status
+//! right before, and a campaign already running is not started twice. The real binary against
+//! the emulator (or a scripted platform) on loopback, in real git repositories.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::Child;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::support::{campaignctl, commit_all, git, Emulator, Run, Workspace, TOKEN};
+
+/// A manifest head that the calling-hours lint has nothing to say about.
+const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";
+
+fn manifest(name: &str, status: &str) -> String {
+    format!(
+        "kind: Campaign\nname: {name}\nassistant_id: 7\nstatus: {status}\nleads:\n  items:\n    - {{ phone_number: \"+14155550101\" }}\n{QUIET}"
+    )
+}
+
+fn stat(emu: &Emulator, key: &str) -> u64 {
+    let stats = emu.stats();
+    stats[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no {key} in {stats}"))
+}
+
+fn campaign(emu: &Emulator, name: &str) -> Option<Value> {
+    emu.campaigns().into_iter().find(|c| c["name"] == name)
+}
+
+fn status_of(emu: &Emulator, name: &str) -> String {
+    campaign(emu, name)
+        .and_then(|c| c["status"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "<absent>".to_owned())
+}
+
+fn id_of(emu: &Emulator, name: &str) -> u64 {
+    campaign(emu, name)
+        .and_then(|c| c["id"].as_u64())
+        .unwrap_or_else(|| panic!("no campaign {name:?} on the emulator"))
+}
+
+/// An emergency stop in the dashboard: the platform's own stop endpoint.
+fn stop_by_hand(emu: &Emulator, name: &str) {
+    let id = id_of(emu, name);
+    emu.api(
+        "POST",
+        "user/campaigns/update-status",
+        Some(json!({"campaign_id": id, "action": "stop"})),
+    );
+}
+
+/// A git repository whose `c/q.yaml` declares the running campaign "Q", committed.
+fn repository() -> Workspace {
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n");
+    ws.write("c/q.yaml", manifest("Q", "running"));
+    commit_all(&ws, "Q runs");
+    ws
+}
+
+fn apply(ws: &Workspace, emu: &Emulator, extra: &[&str]) -> Run {
+    campaignctl(ws.path(), Some(emu))
+        .args(["apply", "--auto-approve", "--allow-start"])
+        .args(extra)
+        .arg_path(std::path::Path::new("c"))
+        .run()
+}
+
+/// The repository after `apply --allow-start` started "Q" and a person stopped it.
+fn started_then_stopped_by_hand(emu: &Emulator) -> Workspace {
+    let ws = repository();
+    apply(&ws, emu, &[]).assert_code(0);
+    assert_eq!(status_of(emu, "Q"), "in-progress");
+    stop_by_hand(emu, "Q");
+    assert_eq!(stat(emu, "start_requests"), 1);
+    ws
+}
+
+#[test]
+fn an_unrelated_merge_never_undoes_an_emergency_stop_and_a_status_change_in_git_does_start() {
+    let emu = Emulator::start();
+    let ws = started_then_stopped_by_hand(&emu);
+
+    // An unrelated commit, applied as CI applies every merge.
+    ws.write("c/other.yaml", manifest("Other", "draft"));
+    commit_all(&ws, "an unrelated campaign");
+    let run = apply(&ws, &emu, &[]);
+    run.assert_code(0);
+    assert_eq!(
+        status_of(&emu, "Q"),
+        "stopped",
+        "the person's stop wins\n{}",
+        run.all()
+    );
+    assert_eq!(stat(&emu, "start_requests"), 1, "no start was sent");
+    assert!(
+        run.stdout.contains("  ! \"Q\" left alone: status stopped, the manifest says running; stopped outside campaignctl after campaignctl started it; a person's stop wins, so it is left alone\n"),
+        "the plan reports it:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("c/q.yaml:4:9: warning: campaign \"Q\" is not started: stopped outside campaignctl after campaignctl started it")
+            && run.stderr.contains("hint: to start it again, set status: stopped, apply, then set status: running"),
+        "a warning at its status line, with the way out:\n{}",
+        run.stderr
+    );
+
+    // git asks: stopped, then running again. Each is a change carried out and recorded.
+    ws.write("c/q.yaml", manifest("Q", "stopped"));
+    commit_all(&ws, "Q stops");
+    apply(&ws, &emu, &[]).assert_code(0);
+    assert_eq!(stat(&emu, "start_requests"), 1);
+    ws.write("c/q.yaml", manifest("Q", "running"));
+    commit_all(&ws, "Q runs again");
+    let run = apply(&ws, &emu, &[]);
+    run.assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "in-progress", "{}", run.all());
+    assert_eq!(stat(&emu, "start_requests"), 2);
+}
+
+#[test]
+fn a_stop_left_alone_is_a_warning_in_every_rendering_not_a_change() {
+    let emu = Emulator::start();
+    let ws = started_then_stopped_by_hand(&emu);
+    let plan = |args: &[&str]| {
+        campaignctl(ws.path(), Some(&emu))
+            .args(["plan"])
+            .args(args)
+            .arg_path(std::path::Path::new("c"))
+            .run()
+    };
+    let text = plan(&["--detailed-exitcode"]);
+    text.assert_code(0);
+    assert!(!text.stdout.contains("No changes"), "{}", text.stdout);
+    assert!(!text.stdout.contains("as wanted"), "{}", text.stdout);
+    assert!(
+        text.stdout
+            .contains("1 campaign(s) the manifests say are running left alone"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stderr
+            .contains("warning: campaign \"Q\" is not started"),
+        "{}",
+        text.stderr
+    );
+    plan(&["--deny-warnings"]).assert_code(1);
+
+    let doc = plan(&["--format", "json"]).assert_code(0).json();
+    let q = doc["actions"]
+        .as_array()
+        .and_then(|a| a.iter().find(|a| a["name"] == "Q"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(q["status"]["left_alone"], "stopped_outside", "{doc:#}");
+    assert_eq!(q["status"]["action"], Value::Null, "{doc:#}");
+    assert!(
+        doc["diagnostics"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|d| d["severity"] == "warning"
+                && d["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("is not started")))),
+        "{doc:#}"
+    );
+
+    let md = plan(&["--format", "markdown"])
+        .assert_code(0)
+        .stdout
+        .clone();
+    assert!(!md.contains("No changes"), "{md}");
+    assert!(
+        md.contains(":warning: **1 campaign(s) the manifests say are running left alone**"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ⚠️ | Q | unchanged, start **left alone** (see the warning) | 1 |"),
+        "{md}"
+    );
+
+    let gh = plan(&["--format", "github"]).assert_code(0).stdout.clone();
+    assert!(gh.contains("::warning file=c/q.yaml,line=4,col=9"), "{gh}");
+
+    // --self-heal-calls restores the old behaviour, and the plan says so as apply will do it.
+    let healing = plan(&["--self-heal-calls", "--detailed-exitcode"]);
+    healing.assert_code(2);
+    assert!(
+        healing.stdout.contains("\"Q\" WILL START CALLING"),
+        "{}",
+        healing.stdout
+    );
+    apply(&ws, &emu, &["--self-heal-calls"]).assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "in-progress");
+    assert_eq!(stat(&emu, "start_requests"), 2);
+}
+
+#[test]
+fn a_campaign_deleted_by_hand_comes_back_as_a_draft_and_is_not_started() {
+    let emu = Emulator::start();
+    let ws = repository();
+    // Created with its start held (no --allow-start): a draft, still asked to start.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "draft");
+    apply(&ws, &emu, &[]).assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "in-progress");
+    let id = id_of(&emu, "Q");
+    emu.api("DELETE", &format!("user/campaign/{id}"), None);
+    let run = apply(&ws, &emu, &[]);
+    run.assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run.all());
+    assert_eq!(stat(&emu, "start_requests"), 1);
+    assert!(
+        run.stderr.contains("warning: campaign \"Q\" is not started: deleted outside campaignctl after campaignctl started it; it is created again as a draft"),
+        "{}",
+        run.stderr
+    );
+    // It stays a draft on every later run, until git asks or a person opts in.
+    apply(&ws, &emu, &[]).assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "draft");
+    apply(&ws, &emu, &["--self-heal-calls"]).assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "in-progress");
+}
+
+#[test]
+fn a_saved_plan_decides_as_apply_does_with_the_record_read_again() {
+    let emu = Emulator::start();
+    let ws = started_then_stopped_by_hand(&emu);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "q.plan", "c"])
+        .run()
+        .assert_code(0);
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--allow-start", "q.plan"])
+        .run();
+    run.assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run.all());
+    assert_eq!(stat(&emu, "start_requests"), 1);
+    assert!(
+        run.stderr
+            .contains("warning: campaign \"Q\" is not started"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn without_a_record_a_stopped_campaign_is_not_started() {
+    // Outside a git repository nothing says campaignctl started it: fail closed.
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/q.yaml", manifest("Q", "running"));
+    apply(&ws, &emu, &[]).assert_code(0);
+    stop_by_hand(&emu, "Q");
+    let run = apply(&ws, &emu, &[]);
+    run.assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run.all());
+    assert!(
+        run.stderr
+            .contains("no record says what campaignctl last carried out on it")
+            && run
+                .stderr
+                .contains("hint: the record of what was applied is kept in the git repository"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn racing_applies_send_one_start_request_per_campaign() {
+    // Three runs on three machines (no shared lock, no shared record) apply the same new
+    // campaigns at once: one start request each, not one per run.
+    let emu = Emulator::start_with(&["--latency", "40"]);
+    let workspaces: Vec<Workspace> = (0..3)
+        .map(|_| {
+            let ws = Workspace::new();
+            ws.write("c/r1.yaml", manifest("R1", "running"));
+            ws.write("c/r2.yaml", manifest("R2", "running"));
+            ws
+        })
+        .collect();
+    let runs: Vec<_> = workspaces
+        .iter()
+        .map(|ws| {
+            let cmd = campaignctl(ws.path(), Some(&emu)).args([
+                "apply",
+                "--auto-approve",
+                "--allow-start",
+                "c",
+            ]);
+            std::thread::spawn(move || cmd.run())
+        })
+        .collect();
+    let runs: Vec<Run> = runs
+        .into_iter()
+        .map(|t| t.join().expect("run thread"))
+        .collect();
+    let all: Vec<String> = runs.iter().map(Run::all).collect();
+    // A run that plans while another's fresh copies still exist refuses the plan (a name
+    // held twice) and writes nothing: a safe outcome of the race, not the one under test.
+    for run in &runs {
+        if run.code != 0 {
+            run.assert_code(1).assert_contains("is held by 2 campaigns");
+        }
+    }
+    assert!(runs.iter().any(|r| r.code == 0), "{}", all.join("\n---\n"));
+    assert_eq!(emu.campaign_names(), ["R1", "R2"]);
+    assert_eq!(status_of(&emu, "R1"), "in-progress");
+    assert_eq!(status_of(&emu, "R2"), "in-progress");
+    assert_eq!(
+        stat(&emu, "start_requests"),
+        2,
+        "one start request per campaign:\n{}",
+        all.join("\n---\n")
+    );
+}
+
+/// A scripted platform holding campaign 5 ("Adopted", one lead): the plan's list says
+/// `draft`; every later list says `later`. Counts the start requests it receives.
+struct Scripted {
+    addr: std::net::SocketAddr,
+    starts: Arc<AtomicU32>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+#[derive(Clone)]
+struct Script {
+    later: &'static str,
+    lists: Arc<AtomicU32>,
+    starts: Arc<AtomicU32>,
+}
+
+async fn answer(State(s): State<Script>, req: Request) -> Response {
+    let path = req.uri().path();
+    let page = |data: Value| {
+        Json(json!({"current_page": 1, "data": data, "last_page": 1, "per_page": 100, "total": 1}))
+            .into_response()
+    };
+    match path {
+        "/api/user/campaigns" => {
+            let status = if s.lists.fetch_add(1, Ordering::SeqCst) == 0 {
+                "draft"
+            } else {
+                s.later
+            };
+            Json(json!([{"id": 5, "name": "Adopted", "status": status}])).into_response()
+        }
+        "/api/user/leads" => {
+            page(json!([{"id": 1, "campaign_id": 5, "phone_number": "+14155550101"}]))
+        }
+        "/api/user/assistants/get" => Json(json!({
+            "current_page": 1, "data": [], "last_page": 1, "per_page": 100, "total": 0
+        }))
+        .into_response(),
+        "/api/user/assistants/phone-numbers" => Json(json!([])).into_response(),
+        "/api/user/campaigns/update-status" => {
+            s.starts.fetch_add(1, Ordering::SeqCst);
+            Json(json!({"message": "Campaign started successfully.", "data": {"id": 5, "status": "in-progress"}}))
+                .into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, Json(json!({"message": "Not Found"}))).into_response(),
+    }
+}
+
+impl Scripted {
+    fn start(later: &'static str) -> Scripted {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let starts = Arc::new(AtomicU32::new(0));
+        let script = Script {
+            later,
+            lists: Arc::default(),
+            starts: starts.clone(),
+        };
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = Router::new().fallback(answer).with_state(script);
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        Scripted {
+            addr,
+            starts,
+            _runtime: runtime,
+        }
+    }
+
+    fn apply(&self) -> Run {
+        let ws = Workspace::new();
+        ws.write(
+            "c/a.yaml",
+            format!("kind: Campaign\nid: 5\nname: Adopted\nstatus: running\nleads:\n  items:\n    - {{ phone_number: \"+14155550101\" }}\n{QUIET}"),
+        );
+        campaignctl(ws.path(), None)
+            .env("CAMPAIGNCTL_API_URL", &format!("http://{}/api", self.addr))
+            .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
+            .args(["apply", "--auto-approve", "--allow-start", "c"])
+            .run()
+    }
+}
+
+#[test]
+fn a_start_re_reads_the_status_and_skips_a_campaign_that_changed_since_the_plan() {
+    let platform = Scripted::start("paused");
+    let run = platform.apply();
+    run.assert_code(1);
+    assert_eq!(platform.starts.load(Ordering::SeqCst), 0, "{}", run.all());
+    assert!(
+        run.stdout.contains("not started: its status is paused right before the start, not draft as when planned (changed outside this run); plan again"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_start_that_finds_the_campaign_running_is_success_without_a_request() {
+    let platform = Scripted::start("in-progress");
+    let run = platform.apply();
+    run.assert_code(0);
+    assert_eq!(platform.starts.load(Ordering::SeqCst), 0, "{}", run.all());
+}
+
+/// `campaignctl watch` on a repository, with its log and metrics.
+struct Daemon {
+    child: Child,
+    addr: String,
+    log: Arc<Mutex<String>>,
+}
+
+const DEADLINE: Duration = Duration::from_secs(20);
+
+impl Daemon {
+    /// `watch --allow-start c` in `ws`, with file events as the trigger.
+    fn start(ws: &Workspace, emu: &Emulator) -> Daemon {
+        let mut child = campaignctl(ws.path(), Some(emu))
+            .args(["watch", "--allow-start", "--listen", "127.0.0.1:0"])
+            .args(["--interval", "1h", "--debounce", "50ms", "c"])
+            .spawn();
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap_or_else(|e| e.into_inner());
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut first)
+            .expect("first line");
+        let addr = first
+            .trim()
+            .strip_prefix("listening on http://")
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .to_owned();
+        Daemon { child, addr, log }
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn metric(&self, series: &str) -> f64 {
+        let mut stream = TcpStream::connect(&self.addr).expect("connect");
+        write!(
+            stream,
+            "GET /metrics HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        )
+        .expect("send");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read");
+        response
+            .lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no series {series} in:\n{response}"))
+    }
+
+    #[track_caller]
+    fn wait_for(&self, what: &str, mut done: impl FnMut() -> bool) {
+        let start = Instant::now();
+        while !done() {
+            assert!(
+                start.elapsed() < DEADLINE,
+                "expected {what} within {DEADLINE:?}\nlog:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(25));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn watch_leaves_a_campaign_stopped_in_the_dashboard_alone_and_reports_it() {
+    let emu = Emulator::start();
+    stopped_in_the_dashboard_while_watching(&emu, &repository());
+}
+
+#[test]
+fn outside_a_repository_watch_remembers_what_it_started_for_its_lifetime() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write("c/q.yaml", manifest("Q", "running"));
+    stopped_in_the_dashboard_while_watching(&emu, &ws);
+}
+
+/// `watch --allow-start` starts "Q"; a person stops it; the next pass (an unrelated edit)
+/// leaves it alone and says so in the log and on /metrics.
+fn stopped_in_the_dashboard_while_watching(emu: &Emulator, ws: &Workspace) {
+    let daemon = Daemon::start(ws, emu);
+    daemon.wait_for("Q to be started", || status_of(emu, "Q") == "in-progress");
+    let passes = "campaignctl_passes_total{outcome=\"success\"}";
+    daemon.wait_for("the pass to end", || daemon.metric(passes) >= 1.0);
+    stop_by_hand(emu, "Q");
+
+    // The next pass, triggered by an unrelated edit.
+    ws.write("c/other.yaml", manifest("Other", "draft"));
+    daemon.wait_for("the next pass", || {
+        status_of(emu, "Other") == "draft" && daemon.metric(passes) >= 2.0
+    });
+    assert_eq!(status_of(emu, "Q"), "stopped", "log:\n{}", daemon.log());
+    assert_eq!(stat(emu, "start_requests"), 1, "log:\n{}", daemon.log());
+    assert_eq!(
+        daemon.metric("campaignctl_starts_left_alone_campaigns"),
+        1.0
+    );
+    let log = daemon.log();
+    assert!(
+        log.contains("status: running is not carried out: stopped outside campaignctl after campaignctl started it"),
+        "log:\n{log}"
+    );
+    assert!(!log.contains(TOKEN));
+}
