@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::api::types::CreateCampaign;
 use crate::campaign::field_name;
 use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
+use crate::reconcile::deletion::Deletions;
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusChange};
 use crate::reconcile::operation::{Effects, Operation, OperationKind, Target};
@@ -38,6 +39,9 @@ pub struct PlanDocument<'a> {
     changes: LeadsAndStatusSummary,
     actions: Vec<ActionJson<'a>>,
     operations: Vec<OperationJson<'a>>,
+    /// Why every deletion is held, and the undeclared campaigns kept for their history.
+    #[serde(skip_serializing_if = "Deletions::is_empty")]
+    deletions: &'a Deletions,
     diagnostics: Vec<FlatDiagnostic<'a>>,
 }
 
@@ -49,6 +53,8 @@ pub struct PlanSummaryJson {
     unmanaged: usize,
     replace: usize,
     delete: usize,
+    /// Deletes held (`reconcile::deletion`).
+    held: usize,
     errors: usize,
 }
 
@@ -87,6 +93,10 @@ struct DeleteJson<'a> {
     reason: &'a DeleteReason,
     status: &'a crate::api::types::CampaignStatus,
     leads: Option<usize>,
+    /// Why it is not deleted now (`reconcile::deletion`); the action is then `held_delete`
+    /// and no operation carries it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +141,7 @@ impl<'a> PlanDocument<'a> {
                     .collect()
             },
             operations: plan.operations.iter().map(operation_json).collect(),
+            deletions: &plan.deletions,
             diagnostics: all().map(Diagnostic::flat).collect(),
         }
     }
@@ -145,6 +156,7 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
         unmanaged: s.unmanaged,
         replace: s.replace,
         delete: s.delete,
+        held: s.held,
         errors,
     }
 }
@@ -193,11 +205,13 @@ fn action_json<'a>(
             reason,
             status,
             leads,
+            held,
         } => {
             o.delete = Some(DeleteJson {
                 reason,
                 status,
                 leads: *leads,
+                held: held.as_deref(),
             })
         }
         ActionKind::Unmanaged | ActionKind::Absent => {}

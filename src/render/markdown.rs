@@ -45,7 +45,7 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if !plan.has_changes() {
+    } else if !plan.has_changes() && s.held == 0 {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
@@ -87,7 +87,12 @@ pub fn plan_markdown_scoped(
         .actions
         .iter()
         .filter_map(|a| match &a.kind {
-            ActionKind::Delete { status, leads, .. } => Some(format!(
+            ActionKind::Delete {
+                status,
+                leads,
+                held: None,
+                ..
+            } => Some(format!(
                 "deletes {} (id {}): {}",
                 escape(&a.name),
                 a.remote_id.unwrap_or_default(),
@@ -108,6 +113,18 @@ pub fn plan_markdown_scoped(
             "> [!CAUTION]\n> **{WILL_DELETE}:** applying {}. This cannot be undone; it needs `--allow-delete`.\n",
             deleting.join("; ")
         );
+    }
+
+    if let Some(line) = super::deletions::held_line(plan) {
+        let _ = writeln!(head, "> [!IMPORTANT]\n> {}\n", escape(&line));
+    }
+    if let Some(line) = super::deletions::kept_line(plan) {
+        let _ = writeln!(head, "{}\n", escape(&line));
+        let _ = writeln!(head, "<details><summary>Kept for their history</summary>\n");
+        for c in &plan.deletions.kept_history {
+            let _ = writeln!(head, "- {}", escape(&super::deletions::kept_item(c)));
+        }
+        let _ = writeln!(head, "\n</details>\n");
     }
 
     let mut body = Budget::new(MAX_CHARS - RESERVE, head);
@@ -301,7 +318,10 @@ fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
         }
         ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
         ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
-        ActionKind::Delete { .. } => ("🗑️", format!("**{WILL_DELETE}**")),
+        ActionKind::Delete { held: None, .. } => ("🗑️", format!("**{WILL_DELETE}**")),
+        ActionKind::Delete {
+            held: Some(held), ..
+        } => ("⏸️", format!("held, not deleted: {}", escape(held))),
         ActionKind::Replace { changes, .. } => {
             let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
             (
@@ -497,6 +517,7 @@ mod tests {
             .with_hint("list assistants")],
             leads_and_status: vec![],
             operations: vec![],
+            deletions: Default::default(),
         };
         let md = plan_markdown(&plan, &[]);
         let expected = "### campaignctl plan
@@ -558,6 +579,7 @@ mod tests {
             diagnostics: vec![],
             leads_and_status: vec![],
             operations: vec![],
+            deletions: Default::default(),
         };
         let md = plan_markdown(&plan, &[]);
         assert!(
@@ -593,6 +615,7 @@ mod tests {
                 diagnostics: vec![],
                 leads_and_status: vec![],
                 operations: vec![],
+                deletions: Default::default(),
             },
             &[],
         );

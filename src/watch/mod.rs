@@ -137,6 +137,8 @@ pub async fn run(
             last_read: None,
             applied: Default::default(),
             applied_baseline: None,
+            interval: config.interval,
+            pending_prunes: None,
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

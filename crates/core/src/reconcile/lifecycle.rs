@@ -31,6 +31,10 @@ pub struct LifecycleOptions {
     /// Delete every campaign no manifest declares whose name starts with this.
     #[serde(default)]
     pub prune_prefix: Option<String>,
+    /// `--prune-history`: pruning also deletes campaigns that have run or hold leads
+    /// (`deletion`); without it, absence deletes only drafts without leads.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prune_history: bool,
     /// Refuse a plan that deletes more campaigns than this (replacements included).
     pub max_deletes: usize,
     /// `--base REF`, and the commit it named when `baseline` was read: a saved plan records
@@ -41,6 +45,11 @@ pub struct LifecycleOptions {
     /// `watch` from its last apply. Never serialised: read again from `base`.
     #[serde(skip)]
     pub baseline: Option<Arc<Baseline>>,
+    /// The loading problems of the account's manifests (`file:line:column: message`): while
+    /// there is one, every delete and replace is held (`deletion`). Filled by the pipeline from
+    /// the load, so never serialised: a saved plan's apply loads again.
+    #[serde(skip)]
+    pub holds: Vec<String>,
 }
 
 /// The git revision write-once fields are compared with (`--base REF`).
@@ -75,11 +84,30 @@ impl Default for LifecycleOptions {
     fn default() -> Self {
         LifecycleOptions {
             prune_prefix: None,
+            prune_history: false,
             max_deletes: DEFAULT_MAX_DELETES,
             base: None,
             baseline: None,
+            holds: Vec::new(),
         }
     }
+}
+
+/// The rule for a prune prefix, from `--prune-prefix` and from the config's `prune_prefix`
+/// alike: not empty (it would match every campaign), and ending in a separator, not a letter or
+/// digit, so that it marks a namespace rather than the start of a word: `prod` would also
+/// match `production-x`. `prod-`, `GitOps: ` and `team/` are fine.
+pub fn check_prune_prefix(prefix: &str) -> Result<(), String> {
+    let Some(last) = prefix.chars().last().filter(|_| !prefix.trim().is_empty()) else {
+        return Err("must not be empty: an empty prefix would match every campaign".into());
+    };
+    if last.is_alphanumeric() {
+        let example = format!("{prefix}-");
+        return Err(format!(
+            "{prefix:?} ends in {last:?}, a letter or digit, so it would also prune names that only begin with the same letters (such as \"{prefix}X\"), not just {example:?}: a prune prefix must end in a separator such as '-', ':', '/' or a space, as in {example:?}"
+        ));
+    }
+    Ok(())
 }
 
 /// Why a campaign whose observable fields differ from its manifest is not replaced, or `None`
@@ -222,6 +250,7 @@ pub fn prune(plan: &mut Plan, manifests: usize, options: &LifecycleOptions, obse
                 },
                 status,
                 leads: None,
+                held: None,
             };
         }
     }
@@ -236,7 +265,7 @@ pub fn guard_deletes(plan: &mut Plan, options: &LifecycleOptions) {
         .filter(|a| {
             matches!(
                 a.kind,
-                ActionKind::Delete { .. } | ActionKind::Replace { .. }
+                ActionKind::Delete { held: None, .. } | ActionKind::Replace { .. }
             )
         })
         .map(|a| match (&a.kind, a.remote_id) {

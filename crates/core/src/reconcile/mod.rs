@@ -3,6 +3,7 @@
 //! baseline and the scope of a run.
 
 pub mod baseline;
+pub mod deletion;
 pub mod full_plan;
 pub mod leads_and_status;
 pub mod lifecycle;

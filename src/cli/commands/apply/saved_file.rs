@@ -396,11 +396,11 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     // The same scope as the plan: the same paths, the same targets, the whole account only if
     // the plan covered it.
     let mut scope = pipeline::scope_of(&saved.paths, Targets::new(&saved.targets));
-    scope.whole_account &= saved.whole_account;
+    if !saved.whole_account {
+        scope = scope.narrowed("the saved plan covered only part of the account");
+    }
     if saved.lifecycle.prune_prefix.is_some() {
-        scope
-            .allows_prune()
-            .map_err(|e| Diagnostic::error(None, e).with_hint(REPLAN))?;
+        scope.allows_prune().map_err(|e| e.with_hint(REPLAN))?;
     }
     // A plan made with --base compares with the same commit again.
     let config = saved
