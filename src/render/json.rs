@@ -53,7 +53,9 @@ pub struct PlanSummaryJson {
     unmanaged: usize,
     replace: usize,
     delete: usize,
-    /// Deletes held (`reconcile::deletion`).
+    /// Deletes held (`reconcile::deletion`); left out when there are none, as the text
+    /// summary does.
+    #[serde(skip_serializing_if = "is_zero")]
     held: usize,
     errors: usize,
 }
@@ -145,6 +147,10 @@ impl<'a> PlanDocument<'a> {
             diagnostics: all().map(Diagnostic::flat).collect(),
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {

@@ -9,6 +9,7 @@ mod accounts;
 mod architecture;
 mod chaos;
 mod cli;
+mod deletion_properties;
 mod client;
 mod fail_closed_deletion;
 mod fleet;
