@@ -152,3 +152,169 @@ pub fn hold_unconfirmed(plan: &mut Plan, confirmed: &HashSet<u64>) -> HashSet<u6
     plan.operations = super::operation::derive(&plan.actions, &plan.leads_and_status);
     proposed
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CreateCampaign;
+    use crate::manifest::Location;
+    use crate::reconcile::leads_and_status::ObservedLead;
+    use crate::reconcile::plan::Action;
+
+    fn status(s: &str) -> CampaignStatus {
+        CampaignStatus::parse(Some(s))
+    }
+
+    fn delete(id: u64, name: &str, reason: DeleteReason, s: &str) -> Action {
+        Action {
+            name: name.into(),
+            manifest: matches!(reason, DeleteReason::Manifest)
+                .then(|| Location::new("t.yaml", 1, 1)),
+            remote_id: Some(id),
+            kind: ActionKind::Delete {
+                reason,
+                status: status(s),
+                leads: None,
+                held: None,
+            },
+            note: None,
+        }
+    }
+
+    fn prune(id: u64, name: &str, s: &str) -> Action {
+        delete(
+            id,
+            name,
+            DeleteReason::Prune {
+                prefix: "p-".into(),
+            },
+            s,
+        )
+    }
+
+    fn plan_of(actions: Vec<Action>) -> Plan {
+        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        Plan {
+            actions,
+            diagnostics: vec![],
+            leads_and_status: vec![],
+            operations,
+            deletions: Deletions::default(),
+        }
+    }
+
+    fn decided(actions: Vec<Action>, options: &LifecycleOptions, leads: &ObservedLeads) -> Plan {
+        let mut plan = plan_of(actions);
+        decide(&mut plan, options, leads);
+        plan.operations = crate::reconcile::operation::derive(&plan.actions, &[]);
+        plan
+    }
+
+    fn deleted_ids(plan: &Plan) -> Vec<u64> {
+        plan.operations
+            .iter()
+            .filter(|o| o.effects.destroys_data)
+            .filter_map(|o| match o.target {
+                crate::reconcile::operation::Target::Existing { id } => Some(id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn absence_deletes_only_drafts_known_to_hold_no_leads() {
+        let leads = ObservedLeads::from([
+            (1, vec![]),
+            (2, vec![]),
+            (3, vec![ObservedLead::number(9, "+14155550101")]),
+        ]);
+        let actions = || {
+            vec![
+                prune(1, "p-draft", "draft"),
+                prune(2, "p-running", "in-progress"),
+                prune(3, "p-draft-with-a-lead", "draft"),
+                // Its leads were not read: it may hold some.
+                prune(4, "p-unknown-leads", "draft"),
+                prune(5, "p-odd-status", "archived"),
+            ]
+        };
+        let plan = decided(actions(), &LifecycleOptions::default(), &leads);
+        assert_eq!(deleted_ids(&plan), [1]);
+        let kept: Vec<u64> = plan.deletions.kept_history.iter().map(|k| k.id).collect();
+        assert_eq!(kept, [2, 3, 4, 5]);
+        assert!(plan.actions[1..]
+            .iter()
+            .all(|a| matches!(a.kind, ActionKind::Unmanaged)));
+
+        let history = LifecycleOptions {
+            prune_history: true,
+            ..LifecycleOptions::default()
+        };
+        let plan = decided(actions(), &history, &leads);
+        assert_eq!(deleted_ids(&plan), [1, 2, 3, 4, 5]);
+        assert!(plan.deletions.kept_history.is_empty());
+    }
+
+    #[test]
+    fn a_tombstone_deletes_a_campaign_that_has_run_unless_a_loading_problem_holds_it() {
+        let leads = ObservedLeads::from([(1, vec![ObservedLead::number(9, "+14155550101")])]);
+        let tombstone = || vec![delete(1, "Q", DeleteReason::Manifest, "completed")];
+        let plan = decided(tombstone(), &LifecycleOptions::default(), &leads);
+        assert_eq!(deleted_ids(&plan), [1]);
+
+        let held = LifecycleOptions {
+            holds: vec!["c/a.yaml:1:1: no campaign documents in this file".into()],
+            ..LifecycleOptions::default()
+        };
+        let plan = decided(tombstone(), &held, &leads);
+        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
+        assert_eq!(plan.actions[0].kind.label(), "held_delete");
+        assert_eq!(plan.summary().held, 1);
+        assert_eq!(plan.summary().delete, 0);
+        assert_eq!(plan.deletions.held, held.holds);
+    }
+
+    #[test]
+    fn a_loading_problem_keeps_a_replacement_as_drift_and_holds_prunes() {
+        let replace = Action {
+            name: "D".into(),
+            manifest: Some(Location::new("t.yaml", 1, 1)),
+            remote_id: Some(7),
+            kind: ActionKind::Replace {
+                changes: vec![],
+                write_once: vec![],
+                request: CreateCampaign::default(),
+                renamed_from: None,
+            },
+            note: None,
+        };
+        let held = LifecycleOptions {
+            holds: vec!["c:1:1: no *.yaml or *.yml files in this directory".into()],
+            ..LifecycleOptions::default()
+        };
+        let leads = ObservedLeads::from([(1, vec![]), (7, vec![])]);
+        let plan = decided(vec![replace, prune(1, "p-draft", "draft")], &held, &leads);
+        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
+        assert!(matches!(plan.actions[0].kind, ActionKind::Drift { .. }));
+        assert!(plan.actions[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("replacing this draft is held: ")
+                && n.ends_with("c:1:1: no *.yaml or *.yml files in this directory")));
+        assert_eq!(plan.actions[1].kind.label(), "held_delete");
+    }
+
+    #[test]
+    fn watch_holds_a_prune_until_a_pass_confirms_it() {
+        let mut plan = plan_of(vec![
+            prune(1, "p-a", "draft"),
+            prune(2, "p-b", "draft"),
+            delete(3, "T", DeleteReason::Manifest, "draft"),
+        ]);
+        let proposed = hold_unconfirmed(&mut plan, &HashSet::from([2]));
+        assert_eq!(proposed, HashSet::from([1, 2]));
+        assert_eq!(plan.actions[0].kind.label(), "held_delete");
+        // A tombstone says so explicitly: it needs no second look.
+        assert_eq!(deleted_ids(&plan), [2, 3]);
+    }
+}

@@ -352,3 +352,20 @@ fn name_similarity(a: &str, b: &str) -> f64 {
     }
     strsim::jaro_winkler(&a, &b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::check_prune_prefix;
+
+    #[test]
+    fn a_prune_prefix_ends_in_a_separator() {
+        for fine in ["prod-", "GitOps: ", "team/", "Q4_", "x."] {
+            assert_eq!(check_prune_prefix(fine), Ok(()), "{fine:?}");
+        }
+        for refused in ["prod", "team2", "Équipe", "", "   "] {
+            assert!(check_prune_prefix(refused).is_err(), "{refused:?}");
+        }
+        let why = check_prune_prefix("prod").unwrap_err();
+        assert!(why.contains("\"prodX\""), "{why}");
+    }
+}

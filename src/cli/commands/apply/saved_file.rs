@@ -68,7 +68,7 @@ pub async fn run(
     }
     if options.lifecycle != LifecycleOptions::default() {
         return Err(Diagnostic::error(None, format!(
-            "--base, --prune-prefix and --max-deletes cannot be combined with the saved plan {}: it applies the options it was made with",
+            "--base, --prune-prefix, --prune-history and --max-deletes cannot be combined with the saved plan {}: it applies the options it was made with",
             file.display()
         ))
         .with_hint("give them to `campaignctl plan ... --out FILE`, then apply that file")
