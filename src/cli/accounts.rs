@@ -139,13 +139,17 @@ pub fn roots_without_config(paths: &[PathBuf]) -> Vec<Root> {
         .collect()
 }
 
-/// Without a config, why the directories given are not the whole account, if they are not: one
-/// lies inside a larger tree of manifests (`c/sub`, where `c/other.yaml` declares campaigns
+/// Without a config, why the directories given are not the whole account, if they are not (the
+/// default directory always is): one lies inside a larger tree of manifests (`c/sub`, where `c/other.yaml` declares campaigns
 /// too), so campaigns declared beside it would look undeclared. Looked for in each directory
 /// above it, up to the repository's top (the directory holding `.git`) or, outside a
 /// repository, the working directory, both excluded: those usually hold other YAML
 /// (workflows, compose files), and `campaignctl apply .` there is taken whole.
 pub fn part_of_larger_tree(paths: &[PathBuf]) -> Option<String> {
+    // The default directory is the account's root by convention, whatever lies beside it.
+    if paths == [PathBuf::from(DEFAULT_PATH)] {
+        return None;
+    }
     let cwd = config::real_path(Path::new("."));
     paths.iter().filter(|p| p.is_dir()).find_map(|path| {
         let real = config::real_path(path);

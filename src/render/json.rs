@@ -283,6 +283,10 @@ pub struct ApplyDocument<'a> {
     summary: ReportSummary,
     /// Every operation of the plan with its outcome, in plan order.
     operations: &'a [OperationResult],
+    /// Why deletions were held, and the undeclared campaigns kept for their history (as in
+    /// `plan --format json`): what apply did not do, and why.
+    #[serde(skip_serializing_if = "Deletions::is_empty")]
+    deletions: &'a Deletions,
 }
 
 /// The apply report as JSON.
@@ -292,5 +296,6 @@ pub fn apply_json(plan: &Plan, report: &Report) -> Value {
         plan: plan_summary_json(plan, 0),
         summary: report.summary(),
         operations: &report.results,
+        deletions: &plan.deletions,
     })
 }

@@ -443,6 +443,27 @@ fn the_json_markdown_and_github_plans_show_the_held_deletions_and_the_kept_campa
         "a held deletion is carried out by no operation: {doc:#}"
     );
 
+    // apply --format json says what it did not delete, and why.
+    let applied = run(
+        &ws,
+        &emu,
+        &[
+            "apply",
+            "--format",
+            "json",
+            "--auto-approve",
+            "--allow-delete",
+            "--prune-prefix",
+            "prod-",
+            "c",
+        ],
+    );
+    applied.assert_code(0);
+    let report = applied.json();
+    assert_eq!(report["plan"]["held"], 1, "{report:#}");
+    assert_eq!(report["deletions"], doc["deletions"], "{report:#}");
+    assert_eq!(deleted(&emu), 0);
+
     let md = run(
         &ws,
         &emu,
