@@ -320,6 +320,25 @@ fn a_config_path_without_manifests_holds_the_deletions_and_a_lost_path_deletes_n
     );
     assert_stdout_has(&out, "campaign \"prod-eu-draft\" (id 3) HELD, NOT DELETED");
 
+    // One of the account's paths is not the whole account.
+    let part = campaignctl(ws.path(), None)
+        .env("ACME_TOKEN", TOKEN)
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-delete",
+            "--prune-prefix",
+            "prod-",
+            "acme/us",
+        ])
+        .run();
+    part.assert_code(1);
+    assert!(
+        part.stderr.contains("error: pruning deletes the campaigns under the prefix that no manifest declares, so it needs all of the account's manifests, and the paths given cover only part of account acme's paths; refusing to prune\n"),
+        "{}",
+        part.stderr
+    );
+
     // The config cut off so that the list loses `- acme/eu`: nothing says a path is missing,
     // and the campaign that has run is still kept (the draft without leads is pruned: it
     // never called anyone).
