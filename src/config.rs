@@ -428,8 +428,23 @@ impl Checker<'_> {
         if let Some(node) = get("defaults") {
             account_defaults_node = Some(node.clone());
         }
-        let prune_prefix =
-            get("prune_prefix").and_then(|n| self.string(n, &join(&prefix, "prune_prefix")));
+        let prune_prefix = get("prune_prefix").and_then(|n| {
+            let field = join(&prefix, "prune_prefix");
+            let value = self.string(n, &field)?;
+            // The same rule as --prune-prefix: `prod` would also prune `production-x`.
+            match crate::reconcile::lifecycle::check_prune_prefix(&value) {
+                Ok(()) => Some(value),
+                Err(why) => {
+                    self.error_at(
+                        n,
+                        &field,
+                        format!("{field} {why}"),
+                        Some("end the prefix in a separator, such as prune_prefix: \"prod-\""),
+                    );
+                    None
+                }
+            }
+        });
         let roots = match get("paths") {
             Some(node) => self.roots(node, &prefix, account_defaults_node.as_ref()),
             None => {

@@ -5,7 +5,7 @@
 //! its own API, token, manifest paths and defaults; paths given on the command line narrow
 //! each account to the part of its paths they cover.
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::api::{parse_base_url, ApiToken, Client};
@@ -163,7 +163,6 @@ fn within_for(path: &Path) -> Option<PathBuf> {
 /// Whether `path`, as written, names something under the working directory: relative without
 /// a `..` that climbs out, or absolute below it.
 fn lexically_here(path: &Path) -> bool {
-    use std::path::Component;
     if path.is_absolute() {
         return std::env::current_dir().is_ok_and(|cwd| path.starts_with(cwd));
     }
@@ -180,6 +179,53 @@ fn lexically_here(path: &Path) -> bool {
         }
     }
     true
+}
+
+/// Without a config, why the directories given are not the whole account, if they are not (the
+/// default directory always is): one lies inside a larger tree of manifests (`c/sub`, where `c/other.yaml` declares campaigns
+/// too), so campaigns declared beside it would look undeclared. Looked for in each directory
+/// above it, up to the repository's top (the directory holding `.git`) or, outside a
+/// repository, the working directory, both excluded: those usually hold other YAML
+/// (workflows, compose files), and `campaignctl apply .` there is taken whole.
+pub fn part_of_larger_tree(paths: &[PathBuf]) -> Option<String> {
+    // The default directory is the account's root by convention, whatever lies beside it.
+    if paths == [PathBuf::from(DEFAULT_PATH)] {
+        return None;
+    }
+    let cwd = config::real_path(Path::new("."));
+    paths.iter().filter(|p| p.is_dir()).find_map(|path| {
+        let real = config::real_path(path);
+        let top = real
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .map_or_else(|| cwd.clone(), Path::to_path_buf);
+        // Named as the user wrote the path (`c`, not `/tmp/x/c`) where its components allow.
+        let plain = path
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::RootDir));
+        real.ancestors()
+            .enumerate()
+            .skip(1)
+            .take_while(|(_, dir)| *dir != top && dir.starts_with(&top))
+            .find_map(|(up, dir)| {
+                let named = path
+                    .ancestors()
+                    .nth(up)
+                    .filter(|p| plain && !p.as_os_str().is_empty())
+                    .unwrap_or(dir);
+                let found = crate::manifest::discover(&[named.to_path_buf()]);
+                let other = found
+                    .files
+                    .into_iter()
+                    .find(|f| !config::real_path(f).starts_with(&real))?;
+                Some(format!(
+                    "{} is part of a larger tree of manifests ({} holds {} too), so campaigns declared beside it would look undeclared",
+                    path.display(),
+                    named.display(),
+                    other.display()
+                ))
+            })
+    })
 }
 
 /// The repository config that governs `path`: found from the path itself (its directory, for

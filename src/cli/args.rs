@@ -233,11 +233,19 @@ pub struct LintArgs {
 /// Removals: `--prune-prefix` and its guard, for plan, apply and watch alike.
 #[derive(Debug, Clone, Args)]
 pub struct LifecycleArgs {
-    /// Delete every campaign whose name starts with PREFIX and that no manifest declares (the
-    /// prefix marks what campaignctl owns). Refused when no manifest is loaded. Deleting needs
-    /// --allow-delete when applying.
+    /// Delete every draft without leads whose name starts with PREFIX and that no manifest
+    /// declares (the prefix marks what campaignctl owns; it must end in a separator, such as
+    /// `prod-` or `team/`). A campaign that has run or holds leads is kept and counted in one
+    /// line (see --prune-history). Needs all of the account's manifests, and holds every
+    /// deletion while a manifest file or path has a problem. Deleting needs --allow-delete.
     #[arg(long, value_name = "PREFIX", value_parser = prune_prefix)]
     pub prune_prefix: Option<String>,
+
+    /// With --prune-prefix (or the config's prune_prefix): also delete the undeclared campaigns
+    /// that have run or hold leads, with their call history. Still needs --allow-delete and
+    /// counts toward --max-deletes. Without it, only `status: deleted` deletes such a campaign.
+    #[arg(long)]
+    pub prune_history: bool,
 
     /// Refuse a plan that deletes more than N campaigns (deletes, prunes and replacements of
     /// drafts), naming them.
@@ -267,6 +275,7 @@ impl LifecycleArgs {
     pub fn options(&self) -> crate::reconcile::lifecycle::LifecycleOptions {
         crate::reconcile::lifecycle::LifecycleOptions {
             prune_prefix: self.prune_prefix.clone(),
+            prune_history: self.prune_history,
             max_deletes: self.max_deletes,
             base: self
                 .base
@@ -278,6 +287,7 @@ impl LifecycleArgs {
             baseline: None,
             self_heal_calls: self.self_heal_calls,
             applied: None,
+            holds: Vec::new(),
         }
     }
 }
@@ -286,12 +296,9 @@ fn base_revision(s: &str) -> Result<String, String> {
     crate::manifest::check_revision(s).map(|()| s.to_owned())
 }
 
-/// A prefix that cannot match every campaign.
+/// A prefix that marks a namespace (`lifecycle::check_prune_prefix`).
 fn prune_prefix(s: &str) -> Result<String, String> {
-    if s.trim().is_empty() {
-        return Err("must not be empty: an empty prefix would match every campaign".into());
-    }
-    Ok(s.to_owned())
+    crate::reconcile::lifecycle::check_prune_prefix(s).map(|()| s.to_owned())
 }
 
 #[derive(Debug, Clone, Args)]

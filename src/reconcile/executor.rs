@@ -731,9 +731,10 @@ async fn run(
             outcome
         }
         OperationKind::DeleteCampaign {
-            expected_status, ..
+            expected_status,
+            leads,
         } => {
-            let outcome = delete_campaign(client, op, id, expected_status).await;
+            let outcome = delete_campaign(client, op, id, expected_status, *leads).await;
             forget(fresh);
             outcome
         }
@@ -759,6 +760,7 @@ async fn delete_campaign(
     op: &Operation,
     id: u64,
     expected: &CampaignStatus,
+    planned_leads: Option<usize>,
 ) -> Outcome {
     let now = match client.list_campaigns().await {
         Ok(list) => list.into_iter().find(|c| c.id == id),
@@ -782,6 +784,9 @@ async fn delete_campaign(
             "campaign {id} changed since the plan (it was {:?} in status {expected}, it is now {:?} in status {}); it was not deleted. Run `campaignctl plan` to see what would happen now",
             op.campaign, now.name, now.status
         ));
+    }
+    if let Some(refused) = leads_added_since(client, op, id, planned_leads).await {
+        return refused;
     }
     let error = match client.delete_campaign(id).await {
         Ok(()) => {
@@ -809,6 +814,39 @@ async fn delete_campaign(
         }
     }
     Outcome::failed(error.to_string())
+}
+
+/// A campaign planned without leads (all that absence may delete: `reconcile::deletion`) is
+/// deleted only if it still holds none: a lead added since the plan may have been called, and
+/// its history is not the plan's to destroy. One page of its leads is read right before.
+async fn leads_added_since(
+    client: &Client,
+    op: &Operation,
+    id: u64,
+    planned: Option<usize>,
+) -> Option<Outcome> {
+    if planned != Some(0) {
+        return None;
+    }
+    match client.list_leads_page(id, 1).await {
+        Ok(page) if page.data.is_empty() && page.total == 0 => None,
+        Ok(page) => {
+            let now = page.total.max(page.data.len() as u64);
+            warn!(
+                campaign = op.campaign.as_str(),
+                id,
+                leads = now,
+                "holds leads added since the plan; not deleted"
+            );
+            Some(Outcome::failed(format!(
+                "campaign {id} ({:?}) held no leads when planned and holds {now} now; it was not deleted. Run `campaignctl plan` to see what would happen now",
+                op.campaign
+            )))
+        }
+        Err(e) => Some(Outcome::failed(format!(
+            "cannot read the campaign's leads right before deleting it ({e}); nothing was deleted"
+        ))),
+    }
 }
 
 /// Merges the declared variables into each lead. A merge sent twice is the same merge, so an

@@ -6,7 +6,7 @@
 //! beside what does I/O: reading the platform, executing operations, saved plan files.
 
 pub use campaignctl_core::reconcile::{
-    applied, baseline, full_plan, leads_and_status, lifecycle, observed, operation, plan,
+    applied, baseline, deletion, full_plan, leads_and_status, lifecycle, observed, operation, plan,
     references, resolve, scope,
 };
 

@@ -79,6 +79,10 @@ pub async fn plan_observed(
     options: &LifecycleOptions,
 ) -> Result<Planned, ApiError> {
     let lint = crate::lint::calling_hours(&load.manifests);
+    let options = &LifecycleOptions {
+        holds: deletion_holds(&load),
+        ..options.clone()
+    };
     let planned = plan_all(client, &load.manifests, &observed, scope, options).await?;
     Ok(Planned {
         load,
@@ -88,6 +92,24 @@ pub async fn plan_observed(
         leads: planned.leads,
         lint,
     })
+}
+
+/// The loading problems that hold every delete and replace of the account
+/// (`reconcile::deletion`), each as `file:line:column: message`: every diagnostic of the load,
+/// since each concerns a file or a path (empty, no campaign documents, unreadable, a directory
+/// without manifests, a link that cannot be followed). Lints such as calling hours are not
+/// part of the load and hold nothing.
+pub fn deletion_holds(load: &LoadOutcome) -> Vec<String> {
+    load.diagnostics
+        .iter()
+        .map(|d| {
+            let message = crate::escape::text(&d.message);
+            match &d.location {
+                Some(at) => format!("{at}: {message}"),
+                None => message.into_owned(),
+            }
+        })
+        .collect()
 }
 
 /// Lead lists read at once.

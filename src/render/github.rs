@@ -117,6 +117,18 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                     ),
                 ));
             }
+            ActionKind::Delete {
+                held: Some(held), ..
+            } => out.push_str(&command(
+                "notice",
+                a.manifest.as_ref(),
+                "campaignctl: deletion held",
+                &format!(
+                    "campaign {:?} (id {}) is not deleted now: {held}",
+                    a.name,
+                    a.remote_id.unwrap_or_default()
+                ),
+            )),
             ActionKind::Delete { status, leads, .. } => out.push_str(&command(
                 "warning",
                 a.manifest.as_ref(),
@@ -154,6 +166,28 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                 &format!("{:?}: {note}", a.name),
             ));
         }
+    }
+    if let Some(line) = super::deletions::held_line(plan) {
+        out.push_str(&command(
+            "warning",
+            None,
+            "campaignctl: deletions held",
+            &line,
+        ));
+    }
+    if let Some(line) = super::deletions::kept_line(plan) {
+        let items: Vec<String> = plan
+            .deletions
+            .kept_history
+            .iter()
+            .map(super::deletions::kept_item)
+            .collect();
+        out.push_str(&command(
+            "notice",
+            None,
+            "campaignctl: kept for their history",
+            &format!("{line}\n{}", items.join("\n")),
+        ));
     }
     for f in &plan.leads_and_status {
         if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {

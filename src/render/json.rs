@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::api::types::CreateCampaign;
 use crate::campaign::field_name;
 use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
+use crate::reconcile::deletion::Deletions;
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusChange};
 use crate::reconcile::operation::{Effects, Operation, OperationKind, Target};
@@ -38,6 +39,9 @@ pub struct PlanDocument<'a> {
     changes: LeadsAndStatusSummary,
     actions: Vec<ActionJson<'a>>,
     operations: Vec<OperationJson<'a>>,
+    /// Why every deletion is held, and the undeclared campaigns kept for their history.
+    #[serde(skip_serializing_if = "Deletions::is_empty")]
+    deletions: &'a Deletions,
     diagnostics: Vec<FlatDiagnostic<'a>>,
 }
 
@@ -49,6 +53,10 @@ pub struct PlanSummaryJson {
     unmanaged: usize,
     replace: usize,
     delete: usize,
+    /// Deletes held (`reconcile::deletion`); left out when there are none, as the text
+    /// summary does.
+    #[serde(skip_serializing_if = "is_zero")]
+    held: usize,
     errors: usize,
 }
 
@@ -87,6 +95,10 @@ struct DeleteJson<'a> {
     reason: &'a DeleteReason,
     status: &'a crate::api::types::CampaignStatus,
     leads: Option<usize>,
+    /// Why it is not deleted now (`reconcile::deletion`); the action is then `held_delete`
+    /// and no operation carries it out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    held: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -131,9 +143,14 @@ impl<'a> PlanDocument<'a> {
                     .collect()
             },
             operations: plan.operations.iter().map(operation_json).collect(),
+            deletions: &plan.deletions,
             diagnostics: all().map(Diagnostic::flat).collect(),
         }
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
@@ -145,6 +162,7 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
         unmanaged: s.unmanaged,
         replace: s.replace,
         delete: s.delete,
+        held: s.held,
         errors,
     }
 }
@@ -193,11 +211,13 @@ fn action_json<'a>(
             reason,
             status,
             leads,
+            held,
         } => {
             o.delete = Some(DeleteJson {
                 reason,
                 status,
                 leads: *leads,
+                held: held.as_deref(),
             })
         }
         ActionKind::Unmanaged | ActionKind::Absent => {}
@@ -263,6 +283,10 @@ pub struct ApplyDocument<'a> {
     summary: ReportSummary,
     /// Every operation of the plan with its outcome, in plan order.
     operations: &'a [OperationResult],
+    /// Why deletions were held, and the undeclared campaigns kept for their history (as in
+    /// `plan --format json`): what apply did not do, and why.
+    #[serde(skip_serializing_if = "Deletions::is_empty")]
+    deletions: &'a Deletions,
 }
 
 /// The apply report as JSON.
@@ -272,5 +296,6 @@ pub fn apply_json(plan: &Plan, report: &Report) -> Value {
         plan: plan_summary_json(plan, 0),
         summary: report.summary(),
         operations: &report.results,
+        deletions: &plan.deletions,
     })
 }

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::style::{paint, DIM, GREEN, RED};
+use super::style::{paint, DIM, GREEN, RED, YELLOW};
 use serde_json::{json, Value};
 
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
@@ -50,6 +50,7 @@ pub fn action_text(out: &mut String, a: &Action) {
             reason,
             status,
             leads,
+            held,
         } => {
             let why = match reason {
                 DeleteReason::Manifest => format!("its manifest says status: deleted{at}"),
@@ -57,6 +58,19 @@ pub fn action_text(out: &mut String, a: &Action) {
                     "no manifest declares it and its name starts with --prune-prefix {prefix:?}"
                 ),
             };
+            if let Some(held) = held {
+                // Held (`reconcile::deletion`): shown, so nobody is surprised by it later, and
+                // marked so that nobody reads it as a deletion now.
+                let _ = writeln!(
+                    out,
+                    "  {} campaign {:?}{id} {}: {why}",
+                    paint(YELLOW, "#"),
+                    a.name,
+                    paint(YELLOW, "HELD, NOT DELETED")
+                );
+                let _ = writeln!(out, "      {}\n", paint(DIM, format!("# {held}")));
+                return;
+            }
             let _ = writeln!(
                 out,
                 "  {} campaign {:?}{id} {}: {why}",

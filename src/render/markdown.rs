@@ -51,7 +51,7 @@ pub fn plan_markdown_scoped(
             ":warning: **{} campaign(s) the manifests say are running left alone**: stopped or deleted outside campaignctl, or not known to have been started by it (see the warnings).\n",
             plan.starts_left_alone().count()
         );
-    } else if !plan.has_changes() {
+    } else if !plan.has_changes() && s.held == 0 {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
@@ -93,7 +93,12 @@ pub fn plan_markdown_scoped(
         .actions
         .iter()
         .filter_map(|a| match &a.kind {
-            ActionKind::Delete { status, leads, .. } => Some(format!(
+            ActionKind::Delete {
+                status,
+                leads,
+                held: None,
+                ..
+            } => Some(format!(
                 "deletes {} (id {}): {}",
                 escape(&a.name),
                 a.remote_id.unwrap_or_default(),
@@ -114,6 +119,18 @@ pub fn plan_markdown_scoped(
             "> [!CAUTION]\n> **{WILL_DELETE}:** applying {}. This cannot be undone; it needs `--allow-delete`.\n",
             deleting.join("; ")
         );
+    }
+
+    if let Some(line) = super::deletions::held_line(plan) {
+        let _ = writeln!(head, "> [!IMPORTANT]\n> {}\n", escape(&line));
+    }
+    if let Some(line) = super::deletions::kept_line(plan) {
+        let _ = writeln!(head, "{}\n", escape(&line));
+        let _ = writeln!(head, "<details><summary>Kept for their history</summary>\n");
+        for c in &plan.deletions.kept_history {
+            let _ = writeln!(head, "- {}", escape(&super::deletions::kept_item(c)));
+        }
+        let _ = writeln!(head, "\n</details>\n");
     }
 
     let mut body = Budget::new(MAX_CHARS - RESERVE, head);
@@ -307,7 +324,10 @@ fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
         }
         ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
         ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
-        ActionKind::Delete { .. } => ("🗑️", format!("**{WILL_DELETE}**")),
+        ActionKind::Delete { held: None, .. } => ("🗑️", format!("**{WILL_DELETE}**")),
+        ActionKind::Delete {
+            held: Some(held), ..
+        } => ("⏸️", format!("held, not deleted: {}", escape(held))),
         ActionKind::Replace { changes, .. } => {
             let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
             (
@@ -508,6 +528,7 @@ mod tests {
             .with_hint("list assistants")],
             leads_and_status: vec![],
             operations: vec![],
+            deletions: Default::default(),
         };
         let md = plan_markdown(&plan, &[]);
         let expected = "### campaignctl plan
@@ -569,6 +590,7 @@ mod tests {
             diagnostics: vec![],
             leads_and_status: vec![],
             operations: vec![],
+            deletions: Default::default(),
         };
         let md = plan_markdown(&plan, &[]);
         assert!(
@@ -604,6 +626,7 @@ mod tests {
                 diagnostics: vec![],
                 leads_and_status: vec![],
                 operations: vec![],
+                deletions: Default::default(),
             },
             &[],
         );

@@ -3,6 +3,7 @@
 //! commands. Text carries ANSI styles; the caller writes it through `anstream`, which strips
 //! them when the output is not a terminal or `NO_COLOR` is set.
 
+pub mod deletions;
 pub mod details;
 mod excerpt;
 pub mod github;

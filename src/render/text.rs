@@ -129,7 +129,7 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
         }
     }
     let left_alone = plan.starts_left_alone().count();
-    if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() && left_alone == 0 {
+    if errors == 0 && s.create == 0 && s.drift == 0 && s.held == 0 && !plan.has_writes() && left_alone == 0 {
         let _ = writeln!(
             out,
             "{}",
@@ -161,6 +161,19 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
     }
     if let Some(line) = details::leads_and_status_summary_text(plan) {
         out.push_str(&line);
+    }
+    if let Some(line) = super::deletions::held_line(plan) {
+        let _ = writeln!(out, "{}", paint(YELLOW, line));
+    }
+    if let Some(line) = super::deletions::kept_line(plan) {
+        if options.verbose {
+            let _ = writeln!(out, "{line}");
+            for c in &plan.deletions.kept_history {
+                let _ = writeln!(out, "    {}", super::deletions::kept_item(c));
+            }
+        } else {
+            let _ = writeln!(out, "{line} (--verbose lists them)");
+        }
     }
     if hidden > 0 {
         let _ = writeln!(

@@ -65,6 +65,23 @@ pub(crate) struct Daemon {
     /// Outside a git repository, the record of what this daemon carried out (which starts git
     /// asks for): kept for the daemon's lifetime only.
     pub(crate) record_in_memory: crate::reconcile::applied::AppliedRecord,
+    /// Time between passes: a deletion by absence waits at least this long for a second pass.
+    pub(crate) interval: std::time::Duration,
+    /// The prunes the last pass planned, not yet confirmed (`confirm_prunes`).
+    pub(crate) pending_prunes: Option<PendingPrunes>,
+}
+
+/// Deletions by absence (prunes) one pass planned: a later pass carries them out only if it
+/// plans them too, over the same files (`fingerprint`), at least one interval after they were
+/// first seen. A file emptied or cut off for a moment (an editor's save, a `git checkout`, a
+/// full disk) is then restored before anything is deleted.
+pub(crate) struct PendingPrunes {
+    /// The fingerprint of the files the pass that planned them read.
+    fingerprint: u64,
+    /// The campaigns to prune, by id: each one's name (for the log line when dropped), when it
+    /// was first planned over these files, and whether that pass confirmed it (then it was to
+    /// be carried out, and its absence from the next plan is no news).
+    ids: HashMap<u64, (String, Instant, bool)>,
 }
 
 /// How messages name the write-once values `watch` remembers.
@@ -195,7 +212,7 @@ impl Daemon {
             None => Some(Arc::new(self.record_in_memory.clone())),
         };
         let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);
-        let planned = match pipeline::observe_and_plan_with(
+        let mut planned = match pipeline::observe_and_plan_with(
             &self.client,
             load,
             &crate::reconcile::scope::Scope::whole_account(),
@@ -211,6 +228,7 @@ impl Daemon {
                 )
             }
         };
+        self.confirm_prunes(&mut planned.plan);
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
         counts.leads_to_add = plan.leads_and_status_summary().leads_to_add;
@@ -348,6 +366,68 @@ impl Daemon {
             );
         }
         (PassOutcome::Success, None)
+    }
+}
+
+impl Daemon {
+    /// Holds every prune of this pass's plan that the previous pass did not plan over the same
+    /// files at least one interval ago (`PendingPrunes`), and logs the prunes it planned that
+    /// this pass no longer plans (dropped: the campaign is declared again, or the files
+    /// changed). A prune is carried out only when seen twice: absence for a moment is not
+    /// absence.
+    fn confirm_prunes(&mut self, plan: &mut crate::reconcile::Plan) {
+        let fingerprint = self.last_read.unwrap_or_default();
+        let pending = self.pending_prunes.take();
+        // Seen before over the same files: each with when it was first seen.
+        let seen: HashMap<u64, Instant> = pending
+            .iter()
+            .filter(|p| p.fingerprint == fingerprint)
+            .flat_map(|p| p.ids.iter().map(|(id, (_, since, _))| (*id, *since)))
+            .collect();
+        let confirmed: HashSet<u64> = seen
+            .iter()
+            .filter(|(_, since)| since.elapsed() >= self.interval)
+            .map(|(id, _)| *id)
+            .collect();
+        let proposed = crate::reconcile::deletion::hold_unconfirmed(plan, &confirmed);
+        for (id, (name, _, was_confirmed)) in pending.iter().flat_map(|p| &p.ids) {
+            if !proposed.contains(id) && !was_confirmed {
+                warn!(
+                    account = self.name.as_deref(),
+                    campaign = crate::escape::text(name).as_ref(),
+                    id,
+                    "deletion dropped: the previous pass planned to delete this campaign by absence, and this pass does not"
+                );
+            }
+        }
+        for a in &plan.actions {
+            if let ActionKind::Delete {
+                held: Some(why), ..
+            } = &a.kind
+            {
+                warn!(
+                    account = self.name.as_deref(),
+                    campaign = crate::escape::text(&a.name).as_ref(),
+                    id = a.remote_id,
+                    "deletion held: {why}"
+                );
+            }
+        }
+        if proposed.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let ids = plan
+            .actions
+            .iter()
+            .filter_map(|a| Some((a.remote_id?, a)))
+            .filter(|(id, _)| proposed.contains(id))
+            .map(|(id, a)| {
+                let since = seen.get(&id).copied().unwrap_or(now);
+                (id, (a.name.clone(), since, confirmed.contains(&id)))
+            })
+            .collect();
+        self.pending_prunes = Some(PendingPrunes { fingerprint, ids });
     }
 }
 

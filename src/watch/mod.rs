@@ -138,6 +138,8 @@ pub async fn run(
             applied: Default::default(),
             applied_baseline: None,
             record_in_memory: Default::default(),
+            interval: config.interval,
+            pending_prunes: None,
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

@@ -439,7 +439,7 @@ fn targets_narrow_across_accounts_and_a_path_inside_another_path_keeps_its_own_d
                 "paths: [accounts/acme]",
                 "paths: [accounts/acme, {path: accounts/acme/eu, defaults: {timezone: Europe/Berlin}}]",
             )
-            .replace("    token_file: secrets/beta.token\n", "    token_file: secrets/beta.token\n    prune_prefix: \"Beta\"\n"),
+            .replace("    token_file: secrets/beta.token\n", "    token_file: secrets/beta.token\n    prune_prefix: \"Beta-\"\n"),
     );
     ws.write("accounts/acme/eu/e.yaml", manifest("Acme EU", ""));
     // A target that only acme has: beta (which prunes) is left out, not failed.

@@ -168,3 +168,97 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
     assert_eq!(leads.len(), 1, "no lead was added to the running campaign");
     running.shutdown().await;
 }
+
+/// Time of check, time of use for deletions: a draft planned without leads (all that absence
+/// may delete) that got a lead before the delete is sent is not deleted: the lead may have been
+/// called by then, and its history is not the plan's to destroy.
+#[tokio::test]
+async fn a_draft_that_got_a_lead_after_the_plan_is_not_pruned() {
+    use campaignctl::api::types::{CreateCampaign, CreateLead};
+    use campaignctl::manifest::LoadOutcome;
+    use campaignctl::reconcile::lifecycle::LifecycleOptions;
+    use campaignctl::reconcile::{pipeline, scope::Scope, Approvals};
+
+    let (running, client) = emulator().await;
+    let stale = client
+        .create_campaign(&CreateCampaign {
+            name: "prod-stale".into(),
+            assistant_id: Some(7),
+            ..CreateCampaign::default()
+        })
+        .await
+        .expect("create");
+    let yaml = b"kind: Campaign\nname: prod-kept\nassistant_id: 7\n";
+    let (manifests, diagnostics) = parse_bytes(Path::new("m.yaml"), yaml);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let options = LifecycleOptions {
+        prune_prefix: Some("prod-".into()),
+        ..LifecycleOptions::default()
+    };
+    let planned = pipeline::observe_and_plan_with(
+        &client,
+        LoadOutcome {
+            manifests,
+            diagnostics,
+            files: 1,
+        },
+        &Scope::whole_account(),
+        &options,
+    )
+    .await
+    .expect("plan");
+    let ops = &planned.plan.operations;
+    assert_eq!(
+        ops.iter().map(|o| o.kind.label()).collect::<Vec<_>>(),
+        ["create", "delete"],
+        "{ops:#?}"
+    );
+
+    // A lead added elsewhere between the plan and the apply.
+    client
+        .create_lead(&CreateLead {
+            phone_number: "+14155550101".into(),
+            campaign_id: stale.id,
+            variables: Default::default(),
+            allow_dupplicate: false,
+            secondary_contacts: Vec::new(),
+        })
+        .await
+        .expect("lead");
+    let report = execute(
+        &client,
+        ops,
+        &planned.resolved,
+        ExecuteOptions {
+            approvals: Approvals {
+                destroy_data: true,
+                ..ExecuteOptions::approving_writes(4).approvals
+            },
+            ..ExecuteOptions::approving_writes(4)
+        },
+        &CancellationToken::new(),
+        &mut |_| {},
+    )
+    .await;
+    let delete = report
+        .results
+        .iter()
+        .find(|r| r.op == "delete")
+        .expect("the delete's result");
+    match &delete.outcome {
+        Outcome::Failed { error, .. } => assert!(
+            error.contains("held no leads when planned and holds 1 now; it was not deleted"),
+            "{error}"
+        ),
+        other => panic!("expected the delete to be refused, got {other:?}"),
+    }
+    let names: Vec<String> = client
+        .list_campaigns()
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert!(names.contains(&"prod-stale".to_owned()), "{names:?}");
+    running.shutdown().await;
+}

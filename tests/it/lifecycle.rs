@@ -401,7 +401,7 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_and_refuses_when_unsa
         ],
     ] {
         run(&ws, &emu, args).assert_code(1).assert_contains(
-            "--prune-prefix deletes every campaign under the prefix that no manifest declares",
+            "pruning deletes the campaigns under the prefix that no manifest declares, so it needs all of the account's manifests, and c/keep.yaml is a single file, not a directory; refusing to prune",
         );
     }
     assert_eq!(stat(&emu, "campaigns_deleted"), 0);

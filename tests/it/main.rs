@@ -12,6 +12,8 @@ mod cli;
 mod client;
 mod fail_closed_secrets;
 mod fail_closed_starts;
+mod deletion_properties;
+mod fail_closed_deletion;
 mod fleet;
 mod fuzz_manifest;
 mod gitops;

@@ -71,6 +71,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
         },
         lifecycle: crate::cli::args::LifecycleArgs {
             prune_prefix: None,
+            prune_history: false,
             max_deletes: crate::reconcile::lifecycle::DEFAULT_MAX_DELETES,
             base: None,
             self_heal_calls: false,

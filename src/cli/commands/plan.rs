@@ -386,9 +386,7 @@ async fn run_with(
     let lifecycle = lifecycle_of(args.lifecycle.options(), account, &args.scope.targets)?;
     let scope = scope_of(account, &args.scope);
     if lifecycle.prune_prefix.is_some() {
-        scope
-            .allows_prune()
-            .map_err(|e| Diagnostic::error(None, e))?;
+        scope.allows_prune()?;
     }
     let Some(planned) =
         make_plan(client, &account.roots, &scope, machine, &lifecycle, read).await?
@@ -534,8 +532,18 @@ pub fn scope_of(account: &AccountRun, args: &ScopeArgs) -> Scope {
 /// The scope of planning `account` with these `--target` patterns: the whole account only
 /// when its paths were not narrowed.
 pub fn account_scope(account: &AccountRun, targets: &[String]) -> Scope {
-    let mut scope = pipeline::scope_of(&account.paths(), Targets::new(targets));
-    scope.whole_account &= account.whole;
+    let scope = pipeline::scope_of(&account.paths(), Targets::new(targets));
+    if !account.whole {
+        return scope.narrowed(match &account.name {
+            Some(name) => format!("the paths given cover only part of account {name}'s paths"),
+            None => "the paths given cover only part of the account".to_owned(),
+        });
+    }
+    if account.config.is_none() {
+        if let Some(why) = crate::cli::accounts::part_of_larger_tree(&account.paths()) {
+            return scope.narrowed(why);
+        }
+    }
     scope
 }
 

@@ -23,9 +23,7 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
         // refused, rather than running without it.
         let run = run.map_err(|e| e.error)?;
         if args.lifecycle.prune_prefix.is_some() {
-            crate::reconcile::pipeline::scope_of(&run.paths(), None)
-                .allows_prune()
-                .map_err(|e| crate::diagnostic::Diagnostic::error(None, e))?;
+            super::plan::account_scope(&run, &[]).allows_prune()?;
         }
         if !run.whole && run.prune_prefix.is_some() {
             return Err(crate::diagnostic::Diagnostic::error(None, format!(

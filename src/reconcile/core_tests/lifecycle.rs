@@ -84,18 +84,37 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_with_guards() {
         ..LifecycleOptions::default()
     };
     let yaml = "kind: Campaign\nname: team-a/Q\nassistant_id: 7\n";
+    let deleted = |p: &Plan| -> Vec<u64> {
+        p.operations
+            .iter()
+            .filter(|o| o.effects.destroys_data)
+            .filter_map(|o| match o.target {
+                crate::reconcile::operation::Target::Existing { id } => Some(id),
+                _ => None,
+            })
+            .collect()
+    };
+    // The only candidate has run: absence alone keeps it, and the plan says so.
     let p = planned(yaml, &o, &ObservedLeads::new(), &options);
-    let deleted: Vec<u64> = p
-        .operations
-        .iter()
-        .filter(|o| o.effects.destroys_data)
-        .filter_map(|o| match o.target {
-            crate::reconcile::operation::Target::Existing { id } => Some(id),
-            _ => None,
-        })
-        .collect();
+    assert!(deleted(&p).is_empty(), "{p:#?}");
     assert_eq!(
-        deleted,
+        p.deletions
+            .kept_history
+            .iter()
+            .map(|k| k.id)
+            .collect::<Vec<_>>(),
+        [2]
+    );
+    assert!(!p.has_errors());
+
+    // --prune-history deletes it: only the unmanaged campaign under the prefix.
+    let options = LifecycleOptions {
+        prune_history: true,
+        ..options
+    };
+    let p = planned(yaml, &o, &ObservedLeads::new(), &options);
+    assert_eq!(
+        deleted(&p),
         [2],
         "only the unmanaged campaign under the prefix: {p:#?}"
     );

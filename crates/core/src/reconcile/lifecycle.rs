@@ -31,6 +31,10 @@ pub struct LifecycleOptions {
     /// Delete every campaign no manifest declares whose name starts with this.
     #[serde(default)]
     pub prune_prefix: Option<String>,
+    /// `--prune-history`: pruning also deletes campaigns that have run or hold leads
+    /// (`deletion`); without it, absence deletes only drafts without leads.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub prune_history: bool,
     /// Refuse a plan that deletes more campaigns than this (replacements included).
     pub max_deletes: usize,
     /// `--base REF`, and the commit it named when `baseline` was read: a saved plan records
@@ -51,6 +55,11 @@ pub struct LifecycleOptions {
     /// differently because it moved is refused.
     #[serde(skip)]
     pub applied: Option<Arc<super::applied::AppliedRecord>>,
+    /// The loading problems of the account's manifests (`file:line:column: message`): while
+    /// there is one, every delete and replace is held (`deletion`). Filled by the pipeline from
+    /// the load, so never serialised: a saved plan's apply loads again.
+    #[serde(skip)]
+    pub holds: Vec<String>,
 }
 
 /// The git revision write-once fields are compared with (`--base REF`).
@@ -85,13 +94,32 @@ impl Default for LifecycleOptions {
     fn default() -> Self {
         LifecycleOptions {
             prune_prefix: None,
+            prune_history: false,
             max_deletes: DEFAULT_MAX_DELETES,
             base: None,
             baseline: None,
             self_heal_calls: false,
             applied: None,
+            holds: Vec::new(),
         }
     }
+}
+
+/// The rule for a prune prefix, from `--prune-prefix` and from the config's `prune_prefix`
+/// alike: not empty (it would match every campaign), and ending in a separator, not a letter or
+/// digit, so that it marks a namespace rather than the start of a word: `prod` would also
+/// match `production-x`. `prod-`, `GitOps: ` and `team/` are fine.
+pub fn check_prune_prefix(prefix: &str) -> Result<(), String> {
+    let Some(last) = prefix.chars().last().filter(|_| !prefix.trim().is_empty()) else {
+        return Err("must not be empty: an empty prefix would match every campaign".into());
+    };
+    if last.is_alphanumeric() {
+        let example = format!("{prefix}-");
+        return Err(format!(
+            "{prefix:?} ends in {last:?}, a letter or digit, so it would also prune names that only begin with the same letters (such as \"{prefix}X\"), not just {example:?}: a prune prefix must end in a separator such as '-', ':', '/' or a space, as in {example:?}"
+        ));
+    }
+    Ok(())
 }
 
 /// Why a campaign whose observable fields differ from its manifest is not replaced, or `None`
@@ -234,6 +262,7 @@ pub fn prune(plan: &mut Plan, manifests: usize, options: &LifecycleOptions, obse
                 },
                 status,
                 leads: None,
+                held: None,
             };
         }
     }
@@ -248,7 +277,7 @@ pub fn guard_deletes(plan: &mut Plan, options: &LifecycleOptions) {
         .filter(|a| {
             matches!(
                 a.kind,
-                ActionKind::Delete { .. } | ActionKind::Replace { .. }
+                ActionKind::Delete { held: None, .. } | ActionKind::Replace { .. }
             )
         })
         .map(|a| match (&a.kind, a.remote_id) {
@@ -334,4 +363,21 @@ fn name_similarity(a: &str, b: &str) -> f64 {
         return 1.0;
     }
     strsim::jaro_winkler(&a, &b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_prune_prefix;
+
+    #[test]
+    fn a_prune_prefix_ends_in_a_separator() {
+        for fine in ["prod-", "GitOps: ", "team/", "Q4_", "x."] {
+            assert_eq!(check_prune_prefix(fine), Ok(()), "{fine:?}");
+        }
+        for refused in ["prod", "team2", "Équipe", "", "   "] {
+            assert!(check_prune_prefix(refused).is_err(), "{refused:?}");
+        }
+        let why = check_prune_prefix("prod").unwrap_err();
+        assert!(why.contains("\"prodX\""), "{why}");
+    }
 }

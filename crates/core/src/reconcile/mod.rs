@@ -4,6 +4,7 @@
 
 pub mod applied;
 pub mod baseline;
+pub mod deletion;
 pub mod full_plan;
 pub mod leads_and_status;
 pub mod lifecycle;

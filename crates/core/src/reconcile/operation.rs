@@ -116,6 +116,10 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
     let details_of: HashMap<&Location, &LeadsAndStatus> =
         leads_and_status.iter().map(|f| (&f.manifest, f)).collect();
     for action in actions {
+        // A held delete (`deletion`) is shown in the plan and carried out by nothing.
+        if let ActionKind::Delete { held: Some(_), .. } = &action.kind {
+            continue;
+        }
         // Deletes need no manifest: a pruned campaign has none.
         if let (ActionKind::Delete { status, leads, .. }, Some(id)) =
             (&action.kind, action.remote_id)

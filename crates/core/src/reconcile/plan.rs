@@ -11,6 +11,7 @@ use crate::campaign::field_name;
 use crate::campaign::fields::{OBSERVABLE, WRITE_ONCE};
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
+use super::deletion::Deletions;
 use super::leads_and_status::LeadsAndStatus;
 use super::observed::Observed;
 use super::operation::{self, Operation};
@@ -30,6 +31,10 @@ pub struct Plan {
     /// executes and approves. Derived from `actions` and `leads_and_status`.
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Why deletions are held, and the undeclared campaigns kept for their history
+    /// (`deletion::decide`).
+    #[serde(default, skip_serializing_if = "Deletions::is_empty")]
+    pub deletions: Deletions,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,6 +88,10 @@ pub enum ActionKind {
         /// How many leads it holds, when they were read.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         leads: Option<usize>,
+        /// Why it is not deleted now (`deletion`): a loading problem of the account, or a prune
+        /// `watch` has not confirmed yet. A held delete derives no operation.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        held: Option<String>,
     },
     /// A draft whose observable fields differ (or whose name changed, `renamed_from`): the
     /// API cannot update it, and a draft has placed no calls, so it is deleted and created
@@ -109,7 +118,8 @@ impl ActionKind {
             ActionKind::Unchanged { .. } => "unchanged",
             ActionKind::Drift { .. } => "drift",
             ActionKind::Unmanaged => "unmanaged",
-            ActionKind::Delete { .. } => "delete",
+            ActionKind::Delete { held: None, .. } => "delete",
+            ActionKind::Delete { held: Some(_), .. } => "held_delete",
             ActionKind::Replace { .. } => "replace",
             ActionKind::Absent => "absent",
         }
@@ -152,6 +162,9 @@ pub struct Summary {
     pub replace: usize,
     #[serde(default)]
     pub delete: usize,
+    /// Deletes held (`deletion`): planned, not carried out.
+    #[serde(default)]
+    pub held: usize,
 }
 
 /// The counts as every plan rendering words them: `1 to create, 0 drifted, 2 unchanged, 0
@@ -165,6 +178,9 @@ impl std::fmt::Display for Summary {
         }
         if self.delete > 0 {
             write!(f, "{} to delete, ", self.delete)?;
+        }
+        if self.held > 0 {
+            write!(f, "{} deletion(s) held, ", self.held)?;
         }
         write!(
             f,
@@ -185,7 +201,8 @@ impl Plan {
                 ActionKind::Drift { .. } => s.drift += 1,
                 ActionKind::Unmanaged => s.unmanaged += 1,
                 ActionKind::Replace { .. } => s.replace += 1,
-                ActionKind::Delete { .. } => s.delete += 1,
+                ActionKind::Delete { held: None, .. } => s.delete += 1,
+                ActionKind::Delete { held: Some(_), .. } => s.held += 1,
             }
         }
         s
@@ -391,6 +408,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
         diagnostics,
         leads_and_status: Vec::new(),
         operations,
+        deletions: Deletions::default(),
     }
 }
 
@@ -409,6 +427,7 @@ fn delete_action(m: &Manifest, remote: &RemoteCampaign) -> Action {
             reason: DeleteReason::Manifest,
             status: remote.status.clone(),
             leads: None,
+            held: None,
         },
         note: None,
     }

@@ -93,6 +93,9 @@ pub struct Scope {
     /// The manifests planned are the whole account's (see the module docs): only then are
     /// unmanaged campaigns listed.
     pub whole_account: bool,
+    /// Why they are not, in a clause (`--target names some campaigns only`), for the message
+    /// that refuses pruning; `None` when they are whole.
+    pub why_partial: Option<String>,
 }
 
 impl Scope {
@@ -101,6 +104,7 @@ impl Scope {
         Scope {
             targets: None,
             whole_account: true,
+            why_partial: None,
         }
     }
 
@@ -112,21 +116,46 @@ impl Scope {
         targets: Option<Targets>,
         is_dir: impl Fn(&Path) -> bool,
     ) -> Scope {
-        let whole_account = targets.is_none() && paths.iter().all(|p| is_dir(p));
+        let why_partial = if targets.is_some() {
+            Some("--target names some campaigns only".to_owned())
+        } else {
+            paths
+                .iter()
+                .find(|p| !is_dir(p))
+                .map(|p| format!("{} is a single file, not a directory", p.display()))
+        };
         Scope {
             targets,
-            whole_account,
+            whole_account: why_partial.is_none(),
+            why_partial,
         }
     }
 
-    /// `--prune-prefix` deletes what no manifest declares, so it needs every manifest of the
-    /// account: directories, not single files, and no `--target`.
-    pub fn allows_prune(&self) -> Result<(), String> {
+    /// Marks the scope as part of the account, for `why` (a clause), unless it already is.
+    pub fn narrowed(mut self, why: impl Into<String>) -> Scope {
         if self.whole_account {
-            Ok(())
-        } else {
-            Err("--prune-prefix deletes every campaign under the prefix that no manifest declares, so it needs all of the account's manifests: name directories, not single files, and leave out --target".to_owned())
+            self.whole_account = false;
+            self.why_partial = Some(why.into());
         }
+        self
+    }
+
+    /// `--prune-prefix` deletes what no manifest declares, so it needs every manifest of the
+    /// account: its config `paths`, the default directory or a directory given whole; not a
+    /// subdirectory of them, a single file or `--target`.
+    pub fn allows_prune(&self) -> Result<(), Diagnostic> {
+        if self.whole_account {
+            return Ok(());
+        }
+        let why = self
+            .why_partial
+            .as_deref()
+            .unwrap_or("only part of the account is planned");
+        Err(Diagnostic::error(
+            None,
+            format!("pruning deletes the campaigns under the prefix that no manifest declares, so it needs all of the account's manifests, and {why}; refusing to prune"),
+        )
+        .with_hint("run without paths (the default directory, or the config's paths for each account) and without --target, or name the account's whole manifest directory; to delete single campaigns, give their manifests status: deleted"))
     }
 
     /// Whether a managed campaign of this name is in scope.

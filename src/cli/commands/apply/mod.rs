@@ -280,9 +280,7 @@ async fn prepare(
         ..options.clone()
     };
     if options.lifecycle.prune_prefix.is_some() {
-        scope
-            .allows_prune()
-            .map_err(|e| Diagnostic::error(None, e))?;
+        scope.allows_prune()?;
     }
     let text_options = PlanTextOptions {
         verbose: options.verbose,
@@ -469,7 +467,12 @@ fn destroy_question(plan: &Plan) -> String {
         .filter_map(|a| {
             let id = a.remote_id.unwrap_or_default();
             match &a.kind {
-                ActionKind::Delete { status, leads, .. } => Some(format!(
+                ActionKind::Delete {
+                    status,
+                    leads,
+                    held: None,
+                    ..
+                } => Some(format!(
                     "delete {:?} (id {id}: {})",
                     a.name,
                     render::lifecycle::what_is_lost(status, *leads)
@@ -597,6 +600,7 @@ mod tests {
                 reason: DeleteReason::Manifest,
                 status: CampaignStatus::InProgress,
                 leads: Some(4),
+                held: None,
             },
             note: None,
         }];
@@ -606,6 +610,7 @@ mod tests {
             diagnostics: vec![],
             leads_and_status: vec![],
             operations,
+            deletions: Default::default(),
         }
     }
 

@@ -69,7 +69,7 @@ pub async fn run(
     }
     if options.lifecycle != LifecycleOptions::default() {
         return Err(Diagnostic::error(None, format!(
-            "--base, --prune-prefix and --max-deletes cannot be combined with the saved plan {}: it applies the options it was made with",
+            "--base, --prune-prefix, --prune-history and --max-deletes cannot be combined with the saved plan {}: it applies the options it was made with",
             file.display()
         ))
         .with_hint("give them to `campaignctl plan ... --out FILE`, then apply that file")
@@ -411,11 +411,11 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     // The same scope as the plan: the same paths, the same targets, the whole account only if
     // the plan covered it.
     let mut scope = pipeline::scope_of(&saved.paths, Targets::new(&saved.targets));
-    scope.whole_account &= saved.whole_account;
+    if !saved.whole_account {
+        scope = scope.narrowed("the saved plan covered only part of the account");
+    }
     if saved.lifecycle.prune_prefix.is_some() {
-        scope
-            .allows_prune()
-            .map_err(|e| Diagnostic::error(None, e).with_hint(REPLAN))?;
+        scope.allows_prune().map_err(|e| e.with_hint(REPLAN))?;
     }
     // A plan made with --base compares with the same commit again.
     let config = saved

@@ -1,0 +1,320 @@
+//! Which planned deletions may happen, decided once, after the leads of every campaign to
+//! delete are read (`full_plan::add_leads_and_status`), before `--max-deletes` counts them.
+//!
+//! Fail closed, as Flux's garbage collection does: a manifest set that may be incomplete must
+//! never read as "delete the rest".
+//!
+//! - **Absence never destroys history.** A campaign that has run (any status but draft) or
+//!   holds leads (or whose leads could not be read) is deleted by absence (`--prune-prefix`)
+//!   only with `--prune-history`; otherwise it stays unmanaged and the plan sums those up in
+//!   one line (`Deletions::kept_history`). A manifest's `status: deleted` is explicit and
+//!   always counts. This is what protects against a file cut off at a document boundary
+//!   (valid YAML, so nothing can tell it from a file with fewer campaigns): no heuristic tries.
+//! - **A loading problem holds every deletion of its account.** When a file or path of the
+//!   account could not be read whole (`LifecycleOptions::holds`), no delete and no replace
+//!   happens, tombstones included: each delete stays in the plan, held with the reason, and
+//!   each replace stays drift. Creates and every other change proceed.
+//! - `watch` holds a prune it has seen only once (`hold_unconfirmed`), until a second pass
+//!   confirms it.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::types::CampaignStatus;
+
+use super::leads_and_status::ObservedLeads;
+use super::lifecycle::LifecycleOptions;
+use super::plan::{ActionKind, DeleteReason, Plan};
+
+/// What the plan decided about deletions beside its actions: why every deletion is held, and
+/// the undeclared campaigns kept because they have run. Empty for most plans.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deletions {
+    /// Why every delete and replace of the account is held (the loading problems), empty when
+    /// none is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held: Vec<String>,
+    /// Campaigns under the prune prefix that no manifest declares, kept because they have run
+    /// or hold leads (`--prune-prefix` alone deletes only drafts without leads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_history: Vec<KeptCampaign>,
+}
+
+impl Deletions {
+    pub fn is_empty(&self) -> bool {
+        self.held.is_empty() && self.kept_history.is_empty()
+    }
+}
+
+/// An undeclared campaign under the prune prefix that was not deleted because it has history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptCampaign {
+    pub name: String,
+    pub id: u64,
+    pub status: CampaignStatus,
+    /// How many leads it holds; `None` when they could not be read.
+    pub leads: Option<usize>,
+}
+
+/// Whether a campaign has history absence must not destroy: it is not a draft, or it holds
+/// leads, or its leads are unknown (fail closed).
+pub fn has_history(status: &CampaignStatus, leads: Option<usize>) -> bool {
+    status.may_have_run() || leads != Some(0)
+}
+
+/// The one decision over every deletion of a plan (module docs): prunes of campaigns with
+/// history are turned back into unmanaged campaigns (unless `--prune-history`), and with a
+/// loading problem every delete is held and every replace kept as drift. `leads` are those
+/// read for the plan (every campaign to delete is among them).
+pub fn decide(plan: &mut Plan, options: &LifecycleOptions, leads: &ObservedLeads) {
+    let held = hold_reason(&options.holds);
+    for action in &mut plan.actions {
+        let leads_here = action.remote_id.and_then(|id| leads.get(&id)).map(Vec::len);
+        match &mut action.kind {
+            ActionKind::Delete {
+                reason: DeleteReason::Prune { .. },
+                status,
+                ..
+            } if !options.prune_history && has_history(status, leads_here) => {
+                let status = status.clone();
+                if let Some(id) = action.remote_id {
+                    plan.deletions.kept_history.push(KeptCampaign {
+                        name: action.name.clone(),
+                        id,
+                        status,
+                        leads: leads_here,
+                    });
+                }
+                action.kind = ActionKind::Unmanaged;
+            }
+            ActionKind::Delete { held: h, .. } => {
+                if let Some(why) = &held {
+                    *h = Some(why.clone());
+                }
+            }
+            ActionKind::Replace {
+                changes,
+                write_once,
+                ..
+            } => {
+                if let Some(why) = &held {
+                    action.kind = ActionKind::Drift {
+                        changes: std::mem::take(changes),
+                        write_once: std::mem::take(write_once),
+                    };
+                    action.note = Some(format!("replacing this draft is held: {why}"));
+                }
+            }
+            _ => {}
+        }
+    }
+    plan.deletions.held = options.holds.clone();
+}
+
+/// The reason every deletion is held, in one clause, or `None` when nothing holds them.
+fn hold_reason(holds: &[String]) -> Option<String> {
+    let first = holds.first()?;
+    let more = match holds.len() {
+        1 => String::new(),
+        n => format!(" (and {} more)", n - 1),
+    };
+    Some(format!(
+        "a manifest file or path of this account could not be read whole, so the manifests may be incomplete and nothing is deleted: {first}{more}"
+    ))
+}
+
+/// `watch`: holds every prune of a campaign not in `confirmed` (the prunes the previous pass
+/// planned, over the same files, at least one interval ago), and returns the ids of every
+/// prune this plan proposed (held or not), for the next pass to confirm. Call before the
+/// operations are derived.
+pub fn hold_unconfirmed(plan: &mut Plan, confirmed: &HashSet<u64>) -> HashSet<u64> {
+    let mut proposed = HashSet::new();
+    for action in &mut plan.actions {
+        if let (
+            ActionKind::Delete {
+                reason: DeleteReason::Prune { .. },
+                held,
+                ..
+            },
+            Some(id),
+        ) = (&mut action.kind, action.remote_id)
+        {
+            if held.is_some() {
+                continue;
+            }
+            proposed.insert(id);
+            if !confirmed.contains(&id) {
+                *held = Some("seen missing from the manifests in one pass only: watch deletes by absence only when the next pass, at least one interval later and over unchanged files, plans the same deletion".to_owned());
+            }
+        }
+    }
+    plan.operations = super::operation::derive(&plan.actions, &plan.leads_and_status);
+    proposed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CreateCampaign;
+    use crate::manifest::Location;
+    use crate::reconcile::leads_and_status::ObservedLead;
+    use crate::reconcile::plan::Action;
+
+    fn status(s: &str) -> CampaignStatus {
+        CampaignStatus::parse(Some(s))
+    }
+
+    fn delete(id: u64, name: &str, reason: DeleteReason, s: &str) -> Action {
+        Action {
+            name: name.into(),
+            manifest: matches!(reason, DeleteReason::Manifest)
+                .then(|| Location::new("t.yaml", 1, 1)),
+            remote_id: Some(id),
+            kind: ActionKind::Delete {
+                reason,
+                status: status(s),
+                leads: None,
+                held: None,
+            },
+            note: None,
+        }
+    }
+
+    fn prune(id: u64, name: &str, s: &str) -> Action {
+        delete(
+            id,
+            name,
+            DeleteReason::Prune {
+                prefix: "p-".into(),
+            },
+            s,
+        )
+    }
+
+    fn plan_of(actions: Vec<Action>) -> Plan {
+        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        Plan {
+            actions,
+            diagnostics: vec![],
+            leads_and_status: vec![],
+            operations,
+            deletions: Deletions::default(),
+        }
+    }
+
+    fn decided(actions: Vec<Action>, options: &LifecycleOptions, leads: &ObservedLeads) -> Plan {
+        let mut plan = plan_of(actions);
+        decide(&mut plan, options, leads);
+        plan.operations = crate::reconcile::operation::derive(&plan.actions, &[]);
+        plan
+    }
+
+    fn deleted_ids(plan: &Plan) -> Vec<u64> {
+        plan.operations
+            .iter()
+            .filter(|o| o.effects.destroys_data)
+            .filter_map(|o| match o.target {
+                crate::reconcile::operation::Target::Existing { id } => Some(id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn absence_deletes_only_drafts_known_to_hold_no_leads() {
+        let leads = ObservedLeads::from([
+            (1, vec![]),
+            (2, vec![]),
+            (3, vec![ObservedLead::number(9, "+14155550101")]),
+        ]);
+        let actions = || {
+            vec![
+                prune(1, "p-draft", "draft"),
+                prune(2, "p-running", "in-progress"),
+                prune(3, "p-draft-with-a-lead", "draft"),
+                // Its leads were not read: it may hold some.
+                prune(4, "p-unknown-leads", "draft"),
+                prune(5, "p-odd-status", "archived"),
+            ]
+        };
+        let plan = decided(actions(), &LifecycleOptions::default(), &leads);
+        assert_eq!(deleted_ids(&plan), [1]);
+        let kept: Vec<u64> = plan.deletions.kept_history.iter().map(|k| k.id).collect();
+        assert_eq!(kept, [2, 3, 4, 5]);
+        assert!(plan.actions[1..]
+            .iter()
+            .all(|a| matches!(a.kind, ActionKind::Unmanaged)));
+
+        let history = LifecycleOptions {
+            prune_history: true,
+            ..LifecycleOptions::default()
+        };
+        let plan = decided(actions(), &history, &leads);
+        assert_eq!(deleted_ids(&plan), [1, 2, 3, 4, 5]);
+        assert!(plan.deletions.kept_history.is_empty());
+    }
+
+    #[test]
+    fn a_tombstone_deletes_a_campaign_that_has_run_unless_a_loading_problem_holds_it() {
+        let leads = ObservedLeads::from([(1, vec![ObservedLead::number(9, "+14155550101")])]);
+        let tombstone = || vec![delete(1, "Q", DeleteReason::Manifest, "completed")];
+        let plan = decided(tombstone(), &LifecycleOptions::default(), &leads);
+        assert_eq!(deleted_ids(&plan), [1]);
+
+        let held = LifecycleOptions {
+            holds: vec!["c/a.yaml:1:1: no campaign documents in this file".into()],
+            ..LifecycleOptions::default()
+        };
+        let plan = decided(tombstone(), &held, &leads);
+        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
+        assert_eq!(plan.actions[0].kind.label(), "held_delete");
+        assert_eq!(plan.summary().held, 1);
+        assert_eq!(plan.summary().delete, 0);
+        assert_eq!(plan.deletions.held, held.holds);
+    }
+
+    #[test]
+    fn a_loading_problem_keeps_a_replacement_as_drift_and_holds_prunes() {
+        let replace = Action {
+            name: "D".into(),
+            manifest: Some(Location::new("t.yaml", 1, 1)),
+            remote_id: Some(7),
+            kind: ActionKind::Replace {
+                changes: vec![],
+                write_once: vec![],
+                request: CreateCampaign::default(),
+                renamed_from: None,
+            },
+            note: None,
+        };
+        let held = LifecycleOptions {
+            holds: vec!["c:1:1: no *.yaml or *.yml files in this directory".into()],
+            ..LifecycleOptions::default()
+        };
+        let leads = ObservedLeads::from([(1, vec![]), (7, vec![])]);
+        let plan = decided(vec![replace, prune(1, "p-draft", "draft")], &held, &leads);
+        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
+        assert!(matches!(plan.actions[0].kind, ActionKind::Drift { .. }));
+        assert!(plan.actions[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("replacing this draft is held: ")
+                && n.ends_with("c:1:1: no *.yaml or *.yml files in this directory")));
+        assert_eq!(plan.actions[1].kind.label(), "held_delete");
+    }
+
+    #[test]
+    fn watch_holds_a_prune_until_a_pass_confirms_it() {
+        let mut plan = plan_of(vec![
+            prune(1, "p-a", "draft"),
+            prune(2, "p-b", "draft"),
+            delete(3, "T", DeleteReason::Manifest, "draft"),
+        ]);
+        let proposed = hold_unconfirmed(&mut plan, &HashSet::from([2]));
+        assert_eq!(proposed, HashSet::from([1, 2]));
+        assert_eq!(plan.actions[0].kind.label(), "held_delete");
+        // A tombstone says so explicitly: it needs no second look.
+        assert_eq!(deleted_ids(&plan), [2, 3]);
+    }
+}
