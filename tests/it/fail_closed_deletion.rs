@@ -295,7 +295,7 @@ fn a_config_path_without_manifests_holds_the_deletions_and_a_lost_path_deletes_n
     git(&ws, &["init", "-q"]);
     let config = |paths: &str| {
         format!(
-            "accounts:\n  acme:\n    api_url: {}\n    token_env: ACME_TOKEN\n    prune_prefix: \"prod-\"\n    paths:\n{paths}",
+            "accounts:\n  acme:\n    api_url: {}\n    token_env: CAMPAIGNCTL_ACME_TOKEN\n    prune_prefix: \"prod-\"\n    paths:\n{paths}",
             emu.url
         )
     };
@@ -307,7 +307,7 @@ fn a_config_path_without_manifests_holds_the_deletions_and_a_lost_path_deletes_n
     std::fs::create_dir_all(ws.path().join("acme/eu")).expect("mkdir");
     let apply_all = || {
         campaignctl(ws.path(), None)
-            .env("ACME_TOKEN", TOKEN)
+            .env("CAMPAIGNCTL_ACME_TOKEN", TOKEN)
             .args(["apply", "--auto-approve", "--allow-delete"])
             .run()
     };
@@ -322,7 +322,7 @@ fn a_config_path_without_manifests_holds_the_deletions_and_a_lost_path_deletes_n
 
     // One of the account's paths is not the whole account.
     let part = campaignctl(ws.path(), None)
-        .env("ACME_TOKEN", TOKEN)
+        .env("CAMPAIGNCTL_ACME_TOKEN", TOKEN)
         .args([
             "apply",
             "--auto-approve",
@@ -414,11 +414,11 @@ fn pruning_a_subdirectory_or_with_a_prefix_that_is_a_word_is_refused() {
     git(&repo, &["init", "-q"]);
     repo.write(
         "campaignctl.yaml",
-        format!("accounts:\n  acme:\n    api_url: {}\n    token_env: ACME_TOKEN\n    prune_prefix: prod\n    paths: [c]\n", emu.url),
+        format!("accounts:\n  acme:\n    api_url: {}\n    token_env: CAMPAIGNCTL_ACME_TOKEN\n    prune_prefix: prod\n    paths: [c]\n", emu.url),
     );
     repo.write("c/other.yaml", manifest("prod-other"));
     let out = campaignctl(repo.path(), None)
-        .env("ACME_TOKEN", TOKEN)
+        .env("CAMPAIGNCTL_ACME_TOKEN", TOKEN)
         .args(["apply", "--auto-approve", "--allow-delete"])
         .run();
     out.assert_code(1).assert_contains("campaignctl.yaml:5:19: error: accounts.acme.prune_prefix \"prod\" ends in 'd', a letter or digit");
