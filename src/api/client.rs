@@ -582,10 +582,27 @@ enum Attempt {
 
 fn error_from_response(status: StatusCode, body: &[u8]) -> ApiError {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    // The platform's words are escaped here, where they enter: an error travels to the
+    // terminal, the log, apply's result lines and CI annotations, and none may show a control
+    // character raw (a line break that starts `::error::`, a terminal escape).
     let message = match &parsed {
-        Some(b) if !b.message.is_empty() => b.message.clone(),
-        _ => snippet(body),
+        Some(b) if !b.message.is_empty() => crate::escape::text(&b.message).into_owned(),
+        _ => crate::escape::text(&snippet(body)).into_owned(),
     };
+    let parsed = parsed.map(|mut b| {
+        b.errors = b
+            .errors
+            .into_iter()
+            .map(|(field, messages)| {
+                let messages = messages
+                    .iter()
+                    .map(|m| crate::escape::text(m).into_owned())
+                    .collect();
+                (crate::escape::text(&field).into_owned(), messages)
+            })
+            .collect();
+        b
+    });
     match status.as_u16() {
         401 => ApiError::Unauthorized,
         403 => ApiError::Forbidden { message },

@@ -6,8 +6,8 @@
 //! beside what does I/O: reading the platform, executing operations, saved plan files.
 
 pub use campaignctl_core::reconcile::{
-    baseline, full_plan, leads_and_status, lifecycle, observed, operation, plan, references,
-    resolve, scope,
+    attention, baseline, full_plan, leads_and_status, lifecycle, observed, operation, plan,
+    references, resolve, scope,
 };
 
 #[cfg(test)]

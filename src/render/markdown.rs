@@ -6,6 +6,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use super::text::nothing_to_apply;
+
 use serde_json::{json, Value};
 use similar::TextDiff;
 
@@ -45,11 +47,13 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if !plan.has_changes() {
+    } else if !plan.has_changes() && s.attention == 0 {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
         );
+    } else if !plan.has_changes() {
+        let _ = writeln!(head, ":warning: **{}**\n", nothing_to_apply(s.attention));
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
     if !whole_account {
@@ -503,7 +507,7 @@ mod tests {
 
 :x: **The plan has 1 error(s); nothing can be applied.**
 
-**Plan:** 1 to create, 1 drifted, 1 unchanged, 0 unmanaged.
+**Plan:** 1 to create, 1 drifted, 1 unchanged, 0 unmanaged; 1 need attention (apply cannot act on them).
 
 #### Problems
 

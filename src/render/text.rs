@@ -128,15 +128,17 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             out.push('\n');
         }
     }
-    if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() {
-        let _ = writeln!(
-            out,
-            "{}",
+    // "No changes" only when nothing differs at all: what apply cannot act on is said instead.
+    if errors == 0 && !plan.has_writes() {
+        let line = if s.attention == 0 {
             paint(
                 GREEN.bold(),
-                "No changes. The platform matches the manifests."
+                "No changes. The platform matches the manifests.",
             )
-        );
+        } else {
+            paint(YELLOW.bold(), nothing_to_apply(s.attention))
+        };
+        let _ = writeln!(out, "{line}");
     }
     if errors > 0 {
         let _ = writeln!(
@@ -202,6 +204,11 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
         );
     }
     out
+}
+
+/// The line of a plan that has nothing to apply and `attention` campaigns apply cannot act on.
+pub fn nothing_to_apply(attention: usize) -> String {
+    format!("Nothing to apply, but {attention} campaign(s) need attention: apply cannot act on them (listed above).")
 }
 
 fn action_text(out: &mut String, a: &Action) {

@@ -10,6 +10,7 @@ mod architecture;
 mod chaos;
 mod cli;
 mod client;
+mod fail_closed_platform;
 mod fleet;
 mod fuzz_manifest;
 mod gitops;

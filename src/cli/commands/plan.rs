@@ -9,6 +9,7 @@ use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
 use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{LoadOutcome, Manifest, Root};
+use crate::reconcile::attention::CannotAct;
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan, SavedPlans};
@@ -446,8 +447,15 @@ async fn run_with(
     if args.format != PlanFormat::Github {
         anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
     }
+    // Drift apply cannot act on is a warning too: shown in its block (and as an annotation),
+    // not as a diagnostic, so it is counted here.
+    let drift = plan
+        .attention()
+        .iter()
+        .filter(|a| a.kind == CannotAct::Drift)
+        .count();
     let denied = args.lint.deny_warnings
-        && super::validate::denied(warnings.iter().chain(&plan.diagnostics));
+        && super::validate::denied_counting(warnings.iter().chain(&plan.diagnostics), drift);
     if plan.has_errors() || denied {
         return Ok((exit::ERROR, None));
     }

@@ -13,6 +13,7 @@ use crate::manifest::{
     normalize_phone, DesiredLead, DesiredStatus, Diagnostic, Location, Manifest,
 };
 
+use super::attention::{status_warning, CannotAct};
 use super::observed::Observed;
 use super::plan::{Action, ActionKind, Plan};
 use super::resolve::References;
@@ -219,6 +220,10 @@ pub struct StatusChange {
     /// Why nothing is done although the status differs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Set when apply cannot bring the campaign to the desired status: a warning, never "as
+    /// wanted" (`attention`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cannot_act: Option<CannotAct>,
 }
 
 /// Totals for the summary line.
@@ -373,6 +378,7 @@ pub fn plan_leads_and_status(
             leads: leads_change,
             status,
         };
+        diagnostics.extend(status_warning(&change, m.locate("status")));
         if !change.references.is_empty() || change.leads.is_some() || change.status.is_some() {
             leads_and_status.push(change);
         }
@@ -381,51 +387,46 @@ pub fn plan_leads_and_status(
 }
 
 /// What to do to bring a campaign from `actual` to `desired`. Starting happens only from a
-/// status that is known to be startable; anything else is reported, not acted on.
+/// status that is known to be startable; anything else is reported, not acted on: a status
+/// campaignctl does not know always (whatever the manifest wants, nothing can be assumed from
+/// it), and a known one it does not change from (`attention`).
 pub fn status_change(desired: DesiredStatus, actual: &CampaignStatus) -> StatusChange {
     use CampaignStatus::*;
-    let (action, note) = match (desired, actual) {
-        (DesiredStatus::Draft, InProgress) => (
-            None,
-            Some(
-                "the campaign is running; draft never stops it (write status: stopped to stop it)"
-                    .to_owned(),
-            ),
-        ),
-        (DesiredStatus::Draft, _) => (None, None),
-        (DesiredStatus::Running, InProgress) => (None, None),
-        (DesiredStatus::Running, Draft | Stopped | Paused) => (Some(StatusAction::Start), None),
-        (DesiredStatus::Running, Completed) => (
-            None,
-            Some(
-                "the campaign has completed; campaignctl does not restart a completed campaign"
-                    .to_owned(),
-            ),
-        ),
-        (DesiredStatus::Running, other) => (
-            None,
-            Some(format!(
-                "status {:?} is not one campaignctl knows how to start from; left as it is",
-                other.label()
-            )),
-        ),
-        (DesiredStatus::Stopped, InProgress) => (Some(StatusAction::Stop), None),
-        (DesiredStatus::Stopped, Draft | Stopped | Completed) => (None, None),
-        (DesiredStatus::Stopped, other) => (
-            None,
-            Some(format!(
-                "status {:?} is not one campaignctl knows how to stop from; left as it is",
-                other.label()
-            )),
-        ),
+    let left = |note: &str| (None, Some(note.to_owned()), Some(CannotAct::StatusLeftAsIs));
+    let (action, note, cannot_act) = match (desired, actual) {
         // A campaign that must not exist is deleted, not given a status.
-        (DesiredStatus::Deleted, _) => (None, None),
+        (DesiredStatus::Deleted, _) => (None, None, None),
+        (_, Unknown(_) | NotReturned) => (
+            None,
+            Some(
+                "campaignctl does not know this status and cannot act on it; left as it is"
+                    .to_owned(),
+            ),
+            Some(CannotAct::UnknownStatus),
+        ),
+        (DesiredStatus::Draft, InProgress) => {
+            left("the campaign is running; draft never stops it (write status: stopped to stop it)")
+        }
+        (DesiredStatus::Draft, _) => (None, None, None),
+        (DesiredStatus::Running, InProgress) => (None, None, None),
+        (DesiredStatus::Running, Draft | Stopped | Paused) => {
+            (Some(StatusAction::Start), None, None)
+        }
+        (DesiredStatus::Running, Completed) => {
+            left("the campaign has completed; campaignctl does not restart a completed campaign")
+        }
+        (DesiredStatus::Stopped, InProgress) => (Some(StatusAction::Stop), None, None),
+        (DesiredStatus::Stopped, Draft | Stopped | Completed) => (None, None, None),
+        (DesiredStatus::Stopped, Paused) => {
+            left("campaignctl does not stop a paused campaign; left as it is")
+        }
     };
     StatusChange {
         desired,
         actual: actual.label().to_owned(),
         action,
         note,
+        cannot_act,
     }
 }
 

@@ -2,6 +2,7 @@
 //! operations and their approvals, the lifecycle (deletes, replacements), the write-once
 //! baseline and the scope of a run.
 
+pub mod attention;
 pub mod baseline;
 pub mod full_plan;
 pub mod leads_and_status;

@@ -152,6 +152,9 @@ pub struct Summary {
     pub replace: usize,
     #[serde(default)]
     pub delete: usize,
+    /// Campaigns apply cannot act on (`attention`): warned about, never "No changes".
+    #[serde(default)]
+    pub attention: usize,
 }
 
 /// The counts as every plan rendering words them: `1 to create, 0 drifted, 2 unchanged, 0
@@ -168,9 +171,18 @@ impl std::fmt::Display for Summary {
         }
         write!(
             f,
-            "{} drifted, {} unchanged, {} unmanaged.",
+            "{} drifted, {} unchanged, {} unmanaged",
             self.drift, self.unchanged, self.unmanaged
-        )
+        )?;
+        // Only when there are any, as above.
+        if self.attention > 0 {
+            write!(
+                f,
+                "; {} need attention (apply cannot act on them)",
+                self.attention
+            )?;
+        }
+        f.write_str(".")
     }
 }
 
@@ -188,14 +200,16 @@ impl Plan {
                 ActionKind::Delete { .. } => s.delete += 1,
             }
         }
+        s.attention = self.attention_count();
         s
     }
 
-    /// Whether applying would write something (a create, a lead, a status change) or there is
-    /// drift to report: what `--detailed-exitcode` calls a non-empty plan. Unmanaged campaigns
-    /// are informational.
+    /// Whether applying would write something (a create, a lead, a status change): what
+    /// `--detailed-exitcode` calls a non-empty plan. What apply cannot act on (drift on a
+    /// campaign that has run, a status it does not know) is a warning, not a change
+    /// (`attention`); unmanaged campaigns are informational.
     pub fn has_changes(&self) -> bool {
-        self.has_writes() || self.summary().drift > 0
+        self.has_writes()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -793,6 +807,8 @@ mod tests {
             Summary {
                 drift: 1,
                 unmanaged: 1,
+                // Drift on an adopted campaign is what apply cannot act on.
+                attention: 1,
                 ..Summary::default()
             },
             "{p:#?}"

@@ -1,0 +1,124 @@
+//! What apply cannot act on: a campaign that differs from its manifest in a way no operation
+//! fixes (a status campaignctl does not know or does not change from, drift on a campaign that
+//! cannot be replaced). One rule for all of them: each is a warning (so `--deny-warnings`
+//! fails), is never shown as "as wanted" or "No changes" in any rendering, and is not a change
+//! (`--detailed-exitcode` stays 0: 2 is reserved for what apply would do). The plan's summary
+//! counts them (`Summary::attention`) and every renderer reads [`Plan::attention`].
+//!
+//! A new case plugs in by giving the campaign's `StatusChange` a `cannot_act` kind (with its
+//! `note`), or by being a `Drift` action; the warning, the count and the renderings follow.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Location};
+
+use super::leads_and_status::LeadsAndStatus;
+use super::plan::{ActionKind, Plan};
+
+/// Why apply cannot act on a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CannotAct {
+    /// The platform reports a status campaignctl does not know, or none: nothing is started,
+    /// stopped or assumed from it.
+    UnknownStatus,
+    /// A known status the manifest's does not lead from (a completed campaign is not restarted;
+    /// `draft` never stops a running one; a paused one is not stopped).
+    StatusLeftAsIs,
+    /// Observable fields differ and the campaign cannot be replaced (it may have run, or holds
+    /// leads no manifest declares); the API has no update.
+    Drift,
+}
+
+impl CannotAct {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CannotAct::UnknownStatus => "unknown_status",
+            CannotAct::StatusLeftAsIs => "status_left_as_is",
+            CannotAct::Drift => "drift",
+        }
+    }
+}
+
+/// One thing apply cannot act on, as renderers show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attention<'a> {
+    pub name: &'a str,
+    pub remote_id: Option<u64>,
+    /// The manifest that declares the campaign.
+    pub manifest: Option<&'a Location>,
+    pub kind: CannotAct,
+}
+
+impl Plan {
+    /// Everything apply cannot act on, in plan order: drift first (by action), then statuses.
+    pub fn attention(&self) -> Vec<Attention<'_>> {
+        let drift = self
+            .actions
+            .iter()
+            .filter(|a| matches!(a.kind, ActionKind::Drift { .. }))
+            .map(|a| Attention {
+                name: &a.name,
+                remote_id: a.remote_id,
+                manifest: a.manifest.as_ref(),
+                kind: CannotAct::Drift,
+            });
+        let status = self.leads_and_status.iter().filter_map(|f| {
+            Some(Attention {
+                name: &f.name,
+                remote_id: f.remote_id,
+                manifest: Some(&f.manifest),
+                kind: f.cannot_act()?,
+            })
+        });
+        drift.chain(status).collect()
+    }
+
+    /// How many campaigns need attention (a campaign with drift and an unknown status counts
+    /// once).
+    pub fn attention_count(&self) -> usize {
+        self.attention()
+            .iter()
+            .map(|a| (a.name, a.remote_id))
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+}
+
+impl LeadsAndStatus {
+    /// Why apply cannot bring this campaign's status to the manifest's, if it cannot.
+    pub fn cannot_act(&self) -> Option<CannotAct> {
+        self.status.as_ref().and_then(|s| s.cannot_act)
+    }
+}
+
+/// The warning for a status apply cannot act on, at `at` (the manifest's `status:` line), or
+/// `None`. Drift has its own note and annotation: it is counted, not warned twice.
+pub fn status_warning(f: &LeadsAndStatus, at: Location) -> Option<Diagnostic> {
+    let s = f.status.as_ref()?;
+    let kind = s.cannot_act?;
+    let id = f
+        .remote_id
+        .map(|id| format!(" (id {id})"))
+        .unwrap_or_default();
+    let message = match kind {
+        CannotAct::UnknownStatus => format!(
+            "campaign {:?}{id} is in status \"{}\", which campaignctl does not know; apply cannot act on it",
+            f.name, s.actual
+        ),
+        _ => format!(
+            "campaign {:?}{id} is in status {} and the manifest wants {}; apply cannot act on it: {}",
+            f.name,
+            s.actual,
+            s.desired,
+            s.note.as_deref().unwrap_or("left as it is")
+        ),
+    };
+    Some(
+        Diagnostic::warning(Some(at), message)
+            .with_field("status")
+            .with_hint("look at the campaign in the dashboard: change it there, or the manifest's status to match"),
+    )
+}
