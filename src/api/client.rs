@@ -17,6 +17,7 @@ use tracing::{debug, warn};
 use url::Url;
 
 use super::error::{connect_cause, describe_transport, ApiError, SettingsOrigin};
+use super::pages::PageReader;
 use super::retry::{human, RetryPolicy, WaitBudget};
 use super::secret::ApiToken;
 use super::types::{
@@ -188,25 +189,26 @@ impl Client {
         Ok(campaigns)
     }
 
-    /// Every assistant, inbound and outbound, with post-call schemas (all pages).
+    /// Every assistant, inbound and outbound, with post-call schemas (all pages, read whole or
+    /// refused: `pages`).
     pub async fn list_assistants(&self) -> Result<Vec<Assistant>, ApiError> {
+        const PATH: &str = "user/assistants/get";
+        let mut reader = PageReader::new(PATH);
         let mut all = Vec::new();
-        let mut page = 1u64;
-        loop {
+        for page in 1u64.. {
             let p: Page<Assistant> = self
                 .read(
-                    "user/assistants/get",
+                    PATH,
                     &[("per_page", "100".into()), ("page", page.to_string())],
                 )
                 .await?;
-            let last = p.last_page;
+            let more = reader.accept(page, &p)?;
             all.extend(p.data);
-            // Stop on the paginator's word, with a hard bound against a server that never says so.
-            if page >= last || page >= 10_000 {
-                return Ok(all);
+            if !more {
+                break;
             }
-            page += 1;
         }
+        Ok(all)
     }
 
     pub async fn list_phone_numbers(&self) -> Result<Vec<PhoneNumber>, ApiError> {
@@ -243,20 +245,20 @@ impl Client {
         .await
     }
 
-    /// Every lead of a campaign (all pages, 100 at a time).
+    /// Every lead of a campaign (all pages, 100 at a time), read whole or refused (`pages`): a
+    /// lead list cut off would be planned as leads to add.
     pub async fn list_leads(&self, campaign_id: u64) -> Result<Vec<Lead>, ApiError> {
+        let mut reader = PageReader::new("user/leads");
         let mut all = Vec::new();
-        let mut page = 1u64;
-        loop {
+        for page in 1u64.. {
             let p = self.list_leads_page(campaign_id, page).await?;
-            let last = p.last_page;
+            let more = reader.accept(page, &p)?;
             all.extend(p.data);
-            // Stop on the paginator's word, with a hard bound against a server that never says so.
-            if page >= last || page >= 10_000 {
-                return Ok(all);
+            if !more {
+                break;
             }
-            page += 1;
         }
+        Ok(all)
     }
 
     /// The leads of a campaign with exactly this phone number (to check an ambiguous create).

@@ -196,13 +196,20 @@ fn a_status_and_an_error_message_from_the_platform_are_escaped_in_stdout_and_the
     assert_nothing_raw(&logged, "::error::pwned");
 }
 
-/// A paginator that says there are 10^12 pages and always answers page 1.
-fn endless(path: &str, campaigns: &Value, same_page: bool, page: u64) -> Response {
-    let current = if same_page { 1 } else { page };
+/// A lead list (and assistant list) whose every page holds lead 1: `last_page` and `total` as
+/// given, and the page number answered `current` of the page asked for.
+fn endless(
+    path: &str,
+    campaigns: &Value,
+    last_page: u64,
+    total: u64,
+    current: impl Fn(u64) -> u64,
+    asked: u64,
+) -> Response {
     let body = json!({
-        "current_page": current,
+        "current_page": current(asked),
         "data": [{"id": 1, "campaign_id": 5, "phone_number": "+14155550101", "name": "A", "type": "outbound"}],
-        "last_page": 1_000_000_000_000u64, "per_page": 100, "total": 100_000_000_000_000u64
+        "last_page": last_page, "per_page": 100, "total": total
     });
     match path {
         "/api/user/leads" | "/api/user/assistants/get" => Json(body).into_response(),
@@ -212,17 +219,48 @@ fn endless(path: &str, campaigns: &Value, same_page: bool, page: u64) -> Respons
 
 #[test]
 fn pagination_that_never_ends_stops_at_the_first_inconsistency_within_a_few_requests() {
-    for same_page in [true, false] {
+    // 10^12 pages, each answered as asked; 10^12 pages, always page 1; 3 pages, always page 1.
+    let cases: [(u64, u64, fn(u64) -> u64, &str); 3] = [
+        (
+            1_000_000_000_000,
+            100_000_000_000_000,
+            |asked| asked,
+            "it has 1000000000000 pages, more than the 10000 campaignctl reads",
+        ),
+        (
+            1_000_000_000_000,
+            100_000_000_000_000,
+            |_| 1,
+            "it has 1000000000000 pages, more than the 10000 campaignctl reads",
+        ),
+        (
+            3,
+            300,
+            |_| 1,
+            "asked for page 2, the platform answered page 1",
+        ),
+    ];
+    for (last_page, total, current, problem) in cases {
         let campaigns = json!([{"id": 5, "name": "Adopted", "status": "draft"}]);
         let server = Hostile::start(move |path, before| {
-            endless(path, &campaigns, same_page, u64::from(before) + 1)
+            endless(
+                path,
+                &campaigns,
+                last_page,
+                total,
+                current,
+                u64::from(before) + 1,
+            )
         });
         let ws = running_adopted();
         let started = Instant::now();
         let run = against(&ws, &server, &["plan", "c"]);
         run.assert_code(1);
         assert!(
-            run.stderr.contains("the platform's pages are inconsistent"),
+            run.stderr
+                .contains("error: the platform's pages are inconsistent: cannot read user/")
+                && run.stderr.contains(problem)
+                && run.stderr.contains("refusing to plan from part of it"),
             "{}",
             run.stderr
         );
@@ -232,7 +270,7 @@ fn pagination_that_never_ends_stops_at_the_first_inconsistency_within_a_few_requ
             run.stdout
         );
         assert!(
-            server.requests() <= 8,
+            server.requests() <= 6,
             "a few requests, not thousands: {}",
             server.requests()
         );
