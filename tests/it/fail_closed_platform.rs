@@ -375,11 +375,18 @@ fn two_manifests_renaming_one_campaign_and_a_rename_onto_a_held_name_are_errors(
     ws.write("c/b.yaml", doc("B", "renamed_from: Old\n"));
     let run = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     run.assert_code(1);
+    // Each of the two names the other, at its line and column.
     assert!(
-        run.stderr.contains("c/b.yaml:4:15: error: renamed_from: \"Old\" is also claimed by c/a.yaml:4:15; one campaign can be renamed once"),
+        run.stderr.contains("c/a.yaml:4:15: error: renamed_from: \"Old\" is also claimed by c/b.yaml:4:15; one campaign can be renamed once")
+            && run.stderr.contains("c/b.yaml:4:15: error: renamed_from: \"Old\" is also claimed by c/a.yaml:4:15; one campaign can be renamed once"),
         "{}",
         run.stderr
     );
+    campaignctl(ws.path(), None)
+        .args(["validate", "c"])
+        .run()
+        .assert_code(1)
+        .assert_contains("is also claimed by");
     assert!(!run.stdout.contains("to replace"), "{}", run.stdout);
 
     ws.write("c/b.yaml", doc("Taken", "renamed_from: Old\n"));
@@ -387,8 +394,14 @@ fn two_manifests_renaming_one_campaign_and_a_rename_onto_a_held_name_are_errors(
     std::fs::remove_file(ws.path().join("c/a.yaml")).expect("rm");
     let run = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     run.assert_code(1);
+    let taken = emu
+        .campaigns()
+        .iter()
+        .find(|c| c["name"] == "Taken")
+        .and_then(|c| c["id"].as_u64())
+        .expect("Taken exists");
     assert!(
-        run.stderr.contains("c/b.yaml:4:15: error: renamed_from: \"Old\" onto \"Taken\", a name campaign 2 already holds"),
+        run.stderr.contains(&format!("c/b.yaml:4:15: error: renamed_from: \"Old\" onto \"Taken\", a name campaign {taken} already holds")),
         "{}",
         run.stderr
     );

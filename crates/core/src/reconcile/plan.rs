@@ -360,6 +360,31 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
                 matched.insert(remote.id);
                 actions.push(delete_action(m, remote));
             }
+            // A rename onto a name another campaign holds, while the campaign to rename is
+            // still there: taking over either would be a guess (and replacing the old one
+            // would leave two campaigns of one name). Once the old name is gone, the rename
+            // is done and `renamed_from` is inert.
+            [remote]
+                if spec
+                    .renamed_from
+                    .as_deref()
+                    .is_some_and(|old| !free_holders(old).1.is_empty()) =>
+            {
+                matched.insert(remote.id);
+                diagnostics.push(
+                    Diagnostic::error(
+                        Some(m.locate("renamed_from")),
+                        format!(
+                            "renamed_from: {:?} onto {:?}, a name campaign {} already holds; the platform would have two campaigns of one name",
+                            spec.renamed_from.as_deref().unwrap_or_default(),
+                            spec.name,
+                            remote.id
+                        ),
+                    )
+                    .with_field("renamed_from")
+                    .with_hint("choose a name no campaign holds, or delete the campaign holding it first (status: deleted in its manifest), or remove renamed_from to manage that campaign instead"),
+                );
+            }
             [remote] => {
                 matched.insert(remote.id);
                 actions.push(compare_checked(m, remote, observed));
