@@ -461,11 +461,17 @@ fn export_never_writes_the_config_and_force_overwrites_only_its_own_files() {
         "the config is never written"
     );
     assert!(ws.path().join("repo/campaignctl-1.yaml").exists());
-    // Export's own files can be exported over.
+    // Export's own files can be exported over; the config still is not.
     campaignctl(ws.path(), Some(&emu))
         .args(["export", "--out", "repo", "--force"])
         .run()
         .assert_code(0);
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("repo/campaignctl.yaml"))
+            .ok()
+            .as_deref(),
+        Some(config)
+    );
 }
 
 #[test]
