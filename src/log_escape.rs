@@ -10,10 +10,12 @@ use tracing_subscriber::fmt::MakeWriter;
 
 use crate::escape;
 
-/// Makes an escaping writer over stderr; `colour` keeps the logger's SGR codes (`ESC[...m`).
+/// Makes an escaping writer over stderr; `colour` keeps the logger's SGR codes (`ESC[...m`);
+/// `json` escapes the JSON way (`escape::json`), so each line stays a valid document.
 #[derive(Debug, Clone, Copy)]
 pub struct EscapingStderr {
     pub colour: bool,
+    pub json: bool,
 }
 
 impl<'a> MakeWriter<'a> for EscapingStderr {
@@ -23,6 +25,7 @@ impl<'a> MakeWriter<'a> for EscapingStderr {
         Escaping {
             inner: io::stderr(),
             colour: self.colour,
+            json: self.json,
         }
     }
 }
@@ -31,11 +34,17 @@ impl<'a> MakeWriter<'a> for EscapingStderr {
 pub struct Escaping<W> {
     inner: W,
     colour: bool,
+    json: bool,
 }
 
 impl<W: Write> Write for Escaping<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.write_all(escaped(buf, self.colour).as_bytes())?;
+        let text = if self.json {
+            escape::json(&String::from_utf8_lossy(buf)).into_owned()
+        } else {
+            escaped(buf, self.colour)
+        };
+        self.inner.write_all(text.as_bytes())?;
         Ok(buf.len())
     }
 

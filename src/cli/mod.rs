@@ -100,6 +100,7 @@ fn init_logging(color: ColorWhen, command: &Command) {
         .with_env_filter(filter)
         .with_writer(crate::log_escape::EscapingStderr {
             colour: ansi && !json,
+            json,
         });
     let _ = if json {
         builder.json().flatten_event(true).try_init()

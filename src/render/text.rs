@@ -22,7 +22,7 @@ fn at(location: &Option<Location>) -> String {
 }
 
 fn value(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| v.to_string())
+    crate::escape::json(&serde_json::to_string(v).unwrap_or_else(|_| v.to_string())).into_owned()
 }
 
 /// How much of a plan the text shows.

@@ -217,10 +217,14 @@ fn endless(
     }
 }
 
+/// A scripted paginator: `last_page`, `total`, the page answered for the page asked, and the
+/// problem the error must name.
+type Endless = (u64, u64, fn(u64) -> u64, &'static str);
+
 #[test]
 fn pagination_that_never_ends_stops_at_the_first_inconsistency_within_a_few_requests() {
     // 10^12 pages, each answered as asked; 10^12 pages, always page 1; 3 pages, always page 1.
-    let cases: [(u64, u64, fn(u64) -> u64, &str); 3] = [
+    let cases: [Endless; 3] = [
         (
             1_000_000_000_000,
             100_000_000_000_000,
@@ -519,4 +523,35 @@ fn drift_on_a_campaign_that_has_run_is_a_warning_not_a_change() {
         .run();
     assert_eq!(j.json()["summary"]["attention"], 1);
     assert_eq!(j.json()["actions"][0]["cannot_act"], "drift");
+}
+
+#[test]
+fn hostile_names_and_field_values_from_the_platform_reach_no_output_raw() {
+    let campaigns = json!([
+        {"id": 5, "name": "Adopted", "status": "archived", "allowed_hours_start_time": "09:00\n::error::v\u{202e}"},
+        {"id": 6, "name": "evil\n::error::name\u{1b}]0;t\u{7}\u{202e}", "status": "weird\u{2028}::error::s"},
+    ]);
+    let server = Hostile::start(move |path, _| platform(path, &campaigns));
+    // The adopted campaign's name drifted too: its value is shown beside the manifest's.
+    let renamed = json!([
+        {"id": 5, "name": "Adopted\u{202e}\n::error::n\u{85}", "status": "draft"},
+    ]);
+    let drifted = Hostile::start(move |path, _| platform(path, &renamed));
+    let ws = running_adopted();
+    for (format, server) in ["text", "markdown", "github", "json"]
+        .into_iter()
+        .flat_map(|f| [(f, &server), (f, &drifted)])
+    {
+        let run = against(&ws, server, &["plan", "--verbose", "--format", format, "c"]);
+        for (name, out) in [("stdout", &run.stdout), ("stderr", &run.stderr)] {
+            assert!(
+                !out.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{2028}']),
+                "{format} {name} carries a raw control character:\n{out:?}"
+            );
+            assert!(
+                !out.lines().any(|l| l.starts_with("::error::")),
+                "{format} {name} has a line the platform started:\n{out}"
+            );
+        }
+    }
 }

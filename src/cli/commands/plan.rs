@@ -649,9 +649,10 @@ fn api_failure(
 /// `plan --format json` for large fleets (README, Performance).
 pub fn print_json(v: &serde_json::Value) {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = serde_json::to_writer_pretty(&mut out, v)
+    // Through `escape::json`: the platform's strings may hold characters serde leaves raw.
+    let written = serde_json::to_string_pretty(v)
         .map_err(std::io::Error::from)
-        .and_then(|()| writeln!(out))
+        .and_then(|text| writeln!(out, "{}", crate::escape::json(&text)))
         .and_then(|()| out.flush());
     if let Err(e) = written {
         anstream::eprintln!("error: cannot write JSON: {e}");
