@@ -207,7 +207,9 @@ impl Daemon {
         // (which needs --allow-delete): both count as drifted campaigns.
         counts.drift = summary.drift + summary.replace;
         counts.unmanaged = summary.unmanaged;
-        self.status.metrics.planned(counts.drift, summary.unmanaged);
+        self.status
+            .metrics
+            .planned(counts.drift, summary.unmanaged, summary.attention);
         for action in plan
             .actions
             .iter()
