@@ -297,7 +297,7 @@ fn location_cell(location: &Option<Location>) -> String {
 }
 
 fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
-    let (symbol, mut action) = match &a.kind {
+    let (mut symbol, mut action) = match &a.kind {
         ActionKind::Create { .. } => ("➕", "create".to_owned()),
         ActionKind::Drift { changes, .. } => {
             let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
@@ -336,6 +336,16 @@ fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
             }
             Some(StatusAction::Stop) => action.push_str(", stop"),
             None => {}
+        }
+        // A status apply cannot act on is never shown as unchanged.
+        if let Some(s) = f.status.as_ref().filter(|s| s.cannot_act.is_some()) {
+            symbol = "⚠️";
+            let _ = write!(
+                action,
+                ", **status {}: apply cannot act on it** (wanted: {})",
+                escape(&s.actual),
+                s.desired
+            );
         }
     }
     format!(

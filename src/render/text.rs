@@ -208,7 +208,9 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
 
 /// The line of a plan that has nothing to apply and `attention` campaigns apply cannot act on.
 pub fn nothing_to_apply(attention: usize) -> String {
-    format!("Nothing to apply, but {attention} campaign(s) need attention: apply cannot act on them (listed above).")
+    format!(
+        "Nothing to apply, but {attention} campaign(s) need attention: apply cannot act on them."
+    )
 }
 
 fn action_text(out: &mut String, a: &Action) {

@@ -83,8 +83,9 @@ fn an_unknown_status_is_a_warning_in_every_rendering_never_as_wanted_nor_no_chan
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains("Nothing to apply, but 1 campaign(s) need attention: apply cannot act on them (listed above)."),
+        run.stdout.contains(
+            "Nothing to apply, but 1 campaign(s) need attention: apply cannot act on them."
+        ),
         "{}",
         run.stdout
     );
@@ -125,7 +126,8 @@ fn an_unknown_status_is_a_warning_in_every_rendering_never_as_wanted_nor_no_chan
     md.assert_code(0);
     assert!(!md.stdout.contains("No changes"), "{}", md.stdout);
     assert!(
-        md.stdout.contains("1 campaign(s) need attention"),
+        md.stdout.contains(":warning: **Nothing to apply, but 1 campaign(s) need attention: apply cannot act on them.**")
+            && md.stdout.contains("| ⚠️ | Adopted | unchanged, **status archived: apply cannot act on it** (wanted: running) | 5 | c/a.yaml:1 |"),
         "{}",
         md.stdout
     );
