@@ -99,6 +99,28 @@ fn an_unknown_status_is_a_warning_in_every_rendering_never_as_wanted_nor_no_chan
 
     let denied = against(&ws, &server, &["plan", "--deny-warnings", "c"]);
     denied.assert_code(1);
+    assert!(
+        denied
+            .stderr
+            .contains("1 warning(s), treated as errors because of --deny-warnings."),
+        "{}",
+        denied.stderr
+    );
+
+    // apply says the same, and does nothing.
+    let apply = against(&ws, &server, &["apply", "--auto-approve", "c"]);
+    apply.assert_code(0);
+    assert!(
+        apply
+            .stdout
+            .contains("Nothing to apply, but 1 campaign(s) need attention")
+            && apply
+                .stderr
+                .contains("warning: campaign \"Adopted\" (id 5) is in status \"archived\""),
+        "{}\n{}",
+        apply.stdout,
+        apply.stderr
+    );
 
     let j = against(&ws, &server, &["plan", "--format", "json", "c"]);
     j.assert_code(0);

@@ -322,6 +322,11 @@ async fn prepare(
             // JSON on stdout is the report; a person about to be asked sees the plan too.
             anstream::eprint!("{}", render::plan_text_with(&planned.plan, text_options));
         }
+        // The plan's warnings (a status apply cannot act on, a write-once value it cannot
+        // compare) as `plan` shows them; its errors are shown by `refuse_errors`.
+        if !planned.plan.has_errors() {
+            crate::cli::report::problems(&planned.plan.diagnostics);
+        }
         if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, options, name) {
             return Ok(Prepared::Done(code));
         }
