@@ -315,6 +315,10 @@ async fn check_and_apply(
             );
         }
         let plan = &planned.planned.plan;
+        // Its warnings as a fresh apply shows them; errors are shown by `refuse_errors`.
+        if !plan.has_errors() {
+            crate::cli::report::problems(&plan.diagnostics);
+        }
         if let Some(code) = refuse_errors(plan, &[], options, name.as_deref()) {
             codes.push((name.unwrap_or_default(), code));
             continue;
