@@ -122,3 +122,74 @@ pub fn status_warning(f: &LeadsAndStatus, at: Location) -> Option<Diagnostic> {
             .with_hint("look at the campaign in the dashboard: change it there, or the manifest's status to match"),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CampaignStatus;
+    use crate::manifest::DesiredStatus;
+    use crate::reconcile::leads_and_status::{status_change, StatusChange};
+    use crate::reconcile::resolve::References;
+
+    fn campaign(name: &str, status: StatusChange) -> LeadsAndStatus {
+        LeadsAndStatus {
+            name: name.into(),
+            manifest: Location::new(format!("{name}.yaml"), 1, 1),
+            remote_id: Some(5),
+            references: References::default(),
+            leads: None,
+            status: Some(status),
+        }
+    }
+
+    #[test]
+    fn a_status_left_alone_is_counted_warned_and_not_a_change() {
+        let plan = Plan {
+            actions: Vec::new(),
+            diagnostics: Vec::new(),
+            leads_and_status: vec![
+                campaign(
+                    "A",
+                    status_change(
+                        DesiredStatus::Running,
+                        &CampaignStatus::parse(Some("archived")),
+                    ),
+                ),
+                campaign(
+                    "B",
+                    status_change(DesiredStatus::Running, &CampaignStatus::InProgress),
+                ),
+            ],
+            operations: Vec::new(),
+        };
+        let attention = plan.attention();
+        assert_eq!(attention.len(), 1);
+        assert_eq!(
+            (attention[0].name, attention[0].kind),
+            ("A", CannotAct::UnknownStatus)
+        );
+        assert_eq!(plan.summary().attention, 1);
+        assert!(!plan.has_changes(), "nothing for apply to do: not exit 2");
+        let warning = status_warning(&plan.leads_and_status[0], Location::new("A.yaml", 4, 9));
+        assert!(warning.is_some_and(|d| !d.is_error()));
+        assert!(status_warning(&plan.leads_and_status[1], Location::new("B.yaml", 4, 9)).is_none());
+    }
+
+    #[test]
+    fn a_new_case_plugs_in_with_left_alone() {
+        let left = StatusChange::left_alone(
+            DesiredStatus::Running,
+            &CampaignStatus::Stopped,
+            CannotAct::StatusLeftAsIs,
+            "why, and what to do",
+        );
+        let f = campaign("C", left);
+        assert_eq!(f.cannot_act(), Some(CannotAct::StatusLeftAsIs));
+        assert!(f.worth_showing() && !f.has_changes());
+        let warning = status_warning(&f, Location::new("C.yaml", 4, 9)).map(|d| d.message);
+        assert_eq!(
+            warning.as_deref(),
+            Some("campaign \"C\" (id 5) is in status stopped and the manifest wants running; apply cannot act on it: why, and what to do")
+        );
+    }
+}

@@ -386,47 +386,73 @@ pub fn plan_leads_and_status(
     (leads_and_status, diagnostics)
 }
 
+impl StatusChange {
+    /// A status apply acts on (`action`), or that is already as wanted (`None`).
+    pub fn acting(
+        desired: DesiredStatus,
+        actual: &CampaignStatus,
+        action: Option<StatusAction>,
+    ) -> StatusChange {
+        StatusChange {
+            desired,
+            actual: actual.label().to_owned(),
+            action,
+            note: None,
+            cannot_act: None,
+        }
+    }
+
+    /// A status that differs from the manifest's and that apply leaves as it is, for `kind`
+    /// (`note` says why, and what to do): a warning in every rendering, never "as wanted"
+    /// (`attention`).
+    pub fn left_alone(
+        desired: DesiredStatus,
+        actual: &CampaignStatus,
+        kind: CannotAct,
+        note: impl Into<String>,
+    ) -> StatusChange {
+        StatusChange {
+            desired,
+            actual: actual.label().to_owned(),
+            action: None,
+            note: Some(note.into()),
+            cannot_act: Some(kind),
+        }
+    }
+}
+
 /// What to do to bring a campaign from `actual` to `desired`. Starting happens only from a
 /// status that is known to be startable; anything else is reported, not acted on: a status
 /// campaignctl does not know always (whatever the manifest wants, nothing can be assumed from
 /// it), and a known one it does not change from (`attention`).
 pub fn status_change(desired: DesiredStatus, actual: &CampaignStatus) -> StatusChange {
     use CampaignStatus::*;
-    let left = |note: &str| (None, Some(note.to_owned()), Some(CannotAct::StatusLeftAsIs));
-    let (action, note, cannot_act) = match (desired, actual) {
+    let act = |action| StatusChange::acting(desired, actual, action);
+    let left =
+        |note: &str| StatusChange::left_alone(desired, actual, CannotAct::StatusLeftAsIs, note);
+    match (desired, actual) {
         // A campaign that must not exist is deleted, not given a status.
-        (DesiredStatus::Deleted, _) => (None, None, None),
-        (_, Unknown(_) | NotReturned) => (
-            None,
-            Some(
-                "campaignctl does not know this status and cannot act on it; left as it is"
-                    .to_owned(),
-            ),
-            Some(CannotAct::UnknownStatus),
+        (DesiredStatus::Deleted, _) => act(None),
+        (_, Unknown(_) | NotReturned) => StatusChange::left_alone(
+            desired,
+            actual,
+            CannotAct::UnknownStatus,
+            "campaignctl does not know this status and cannot act on it; left as it is",
         ),
         (DesiredStatus::Draft, InProgress) => {
             left("the campaign is running; draft never stops it (write status: stopped to stop it)")
         }
-        (DesiredStatus::Draft, _) => (None, None, None),
-        (DesiredStatus::Running, InProgress) => (None, None, None),
-        (DesiredStatus::Running, Draft | Stopped | Paused) => {
-            (Some(StatusAction::Start), None, None)
-        }
+        (DesiredStatus::Draft, _) => act(None),
+        (DesiredStatus::Running, InProgress) => act(None),
+        (DesiredStatus::Running, Draft | Stopped | Paused) => act(Some(StatusAction::Start)),
         (DesiredStatus::Running, Completed) => {
             left("the campaign has completed; campaignctl does not restart a completed campaign")
         }
-        (DesiredStatus::Stopped, InProgress) => (Some(StatusAction::Stop), None, None),
-        (DesiredStatus::Stopped, Draft | Stopped | Completed) => (None, None, None),
+        (DesiredStatus::Stopped, InProgress) => act(Some(StatusAction::Stop)),
+        (DesiredStatus::Stopped, Draft | Stopped | Completed) => act(None),
         (DesiredStatus::Stopped, Paused) => {
             left("campaignctl does not stop a paused campaign; left as it is")
         }
-    };
-    StatusChange {
-        desired,
-        actual: actual.label().to_owned(),
-        action,
-        note,
-        cannot_act,
     }
 }
 
