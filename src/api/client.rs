@@ -502,8 +502,13 @@ impl Client {
         }
         let bytes = read_body(resp, path).await.map_err(Attempt::Failed)?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| Attempt::Failed(ApiError::Decode(format!("{path}: {e}"))));
+            // serde's message can quote the body (`unknown variant ...`): escaped, as every
+            // platform string is where it enters.
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                Attempt::Failed(ApiError::Decode(
+                    crate::escape::text(&format!("{path}: {e}")).into_owned(),
+                ))
+            });
         }
         Err(Attempt::Failed(match error_from_response(status, &bytes) {
             // A read of a list that is not there: the URL is the likely culprit, so name it.
