@@ -220,25 +220,23 @@ fn a_status_and_an_error_message_from_the_platform_are_escaped_in_stdout_and_the
     assert_nothing_raw(&logged, "::error::pwned");
 }
 
-/// A lead list (and assistant list) whose every page holds lead 1: `last_page` and `total` as
-/// given, and the page number answered `current` of the page asked for.
-fn endless(
-    path: &str,
-    campaigns: &Value,
-    last_page: u64,
-    total: u64,
-    current: impl Fn(u64) -> u64,
-    asked: u64,
-) -> Response {
-    let body = json!({
+/// The lists a plan reads, `endless` (a path) answering every page with item 1, `last_page`
+/// and `total` as given, and the page number `current` gives for the page asked; the other
+/// lists are healthy.
+fn endless(path: &str, endless: &str, script: Endless, asked: u64) -> Response {
+    let (last_page, total, current, _) = script;
+    if path != endless {
+        return platform(
+            path,
+            &json!([{"id": 5, "name": "Adopted", "status": "draft"}]),
+        );
+    }
+    Json(json!({
         "current_page": current(asked),
         "data": [{"id": 1, "campaign_id": 5, "phone_number": "+14155550101", "name": "A", "type": "outbound"}],
         "last_page": last_page, "per_page": 100, "total": total
-    });
-    match path {
-        "/api/user/leads" | "/api/user/assistants/get" => Json(body).into_response(),
-        _ => lists(path, campaigns.clone()),
-    }
+    }))
+    .into_response()
 }
 
 /// A scripted paginator: `last_page`, `total`, the page answered for the page asked, and the
@@ -247,62 +245,67 @@ type Endless = (u64, u64, fn(u64) -> u64, &'static str);
 
 #[test]
 fn pagination_that_never_ends_stops_at_the_first_inconsistency_within_a_few_requests() {
-    // 10^12 pages, each answered as asked; 10^12 pages, always page 1; 3 pages, always page 1.
-    let cases: [Endless; 3] = [
+    let cases: [Endless; 4] = [
+        // 10^12 pages of one item, always page 1 (the server).
+        (
+            1_000_000_000_000,
+            1,
+            |_| 1,
+            "the first page says 1000000000000 page(s), but 1 item(s) at 100 a page make 1",
+        ),
+        // 10^12 pages that agree with their total, each answered as asked.
         (
             1_000_000_000_000,
             100_000_000_000_000,
             |asked| asked,
             "it has 1000000000000 pages, more than the 10000 campaignctl reads",
         ),
-        (
-            1_000_000_000_000,
-            100_000_000_000_000,
-            |_| 1,
-            "it has 1000000000000 pages, more than the 10000 campaignctl reads",
-        ),
+        // 3 pages, always page 1.
         (
             3,
             300,
             |_| 1,
             "asked for page 2, the platform answered page 1",
         ),
+        // 3 pages, each answered as asked, always with the same item.
+        (
+            3,
+            300,
+            |asked| asked,
+            "appears on page 1 and again on page 2",
+        ),
     ];
-    for (last_page, total, current, problem) in cases {
-        let campaigns = json!([{"id": 5, "name": "Adopted", "status": "draft"}]);
-        let server = Hostile::start(move |path, before| {
-            endless(
-                path,
-                &campaigns,
-                last_page,
-                total,
-                current,
-                u64::from(before) + 1,
-            )
-        });
-        let ws = running_adopted();
-        let started = Instant::now();
-        let run = against(&ws, &server, &["plan", "c"]);
-        run.assert_code(1);
-        assert!(
-            run.stderr
-                .contains("error: the platform's pages are inconsistent: cannot read user/")
-                && run.stderr.contains(problem)
-                && run.stderr.contains("refusing to plan from part of it"),
-            "{}",
-            run.stderr
-        );
-        assert!(
-            !run.stdout.contains("Plan:"),
-            "no plan from a cut-off read:\n{}",
-            run.stdout
-        );
-        assert!(
-            server.requests() <= 6,
-            "a few requests, not thousands: {}",
-            server.requests()
-        );
-        assert!(started.elapsed() < Duration::from_secs(30));
+    for path in ["/api/user/leads", "/api/user/assistants/get"] {
+        for script in cases {
+            let server =
+                Hostile::start(move |p, before| endless(p, path, script, u64::from(before) + 1));
+            let ws = running_adopted();
+            let started = Instant::now();
+            let run = against(&ws, &server, &["plan", "c"]);
+            run.assert_code(1);
+            let expected = format!(
+                "error: the platform's pages are inconsistent: cannot read {} whole: ",
+                path.trim_start_matches("/api/")
+            );
+            assert!(
+                run.stderr.contains(&expected)
+                    && run.stderr.contains(script.3)
+                    && run.stderr.contains("refusing to plan from part of it"),
+                "{path}: {}",
+                run.stderr
+            );
+            assert!(
+                !run.stdout.contains("Plan:"),
+                "no plan from a cut-off read:\n{}",
+                run.stdout
+            );
+            assert!(
+                server.requests() <= 6,
+                "{path}: a few requests, not thousands: {}",
+                server.requests()
+            );
+            assert!(started.elapsed() < Duration::from_secs(30));
+        }
     }
 }
 
