@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod emulator;
 pub mod lint;
+pub mod log_escape;
 pub mod manifest;
 pub mod reconcile;
 pub mod render;

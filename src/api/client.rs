@@ -17,6 +17,7 @@ use tracing::{debug, warn};
 use url::Url;
 
 use super::error::{connect_cause, describe_transport, ApiError, SettingsOrigin};
+use super::pages::PageReader;
 use super::retry::{human, RetryPolicy, WaitBudget};
 use super::secret::ApiToken;
 use super::types::{
@@ -195,25 +196,26 @@ impl Client {
         Ok(campaigns)
     }
 
-    /// Every assistant, inbound and outbound, with post-call schemas (all pages).
+    /// Every assistant, inbound and outbound, with post-call schemas (all pages, read whole or
+    /// refused: `pages`).
     pub async fn list_assistants(&self) -> Result<Vec<Assistant>, ApiError> {
+        const PATH: &str = "user/assistants/get";
+        let mut reader = PageReader::new(PATH);
         let mut all = Vec::new();
-        let mut page = 1u64;
-        loop {
+        for page in 1u64.. {
             let p: Page<Assistant> = self
                 .read(
-                    "user/assistants/get",
+                    PATH,
                     &[("per_page", "100".into()), ("page", page.to_string())],
                 )
                 .await?;
-            let last = p.last_page;
+            let more = reader.accept(page, &p)?;
             all.extend(p.data);
-            // Stop on the paginator's word, with a hard bound against a server that never says so.
-            if page >= last || page >= 10_000 {
-                return Ok(all);
+            if !more {
+                break;
             }
-            page += 1;
         }
+        Ok(all)
     }
 
     pub async fn list_phone_numbers(&self) -> Result<Vec<PhoneNumber>, ApiError> {
@@ -250,20 +252,20 @@ impl Client {
         .await
     }
 
-    /// Every lead of a campaign (all pages, 100 at a time).
+    /// Every lead of a campaign (all pages, 100 at a time), read whole or refused (`pages`): a
+    /// lead list cut off would be planned as leads to add.
     pub async fn list_leads(&self, campaign_id: u64) -> Result<Vec<Lead>, ApiError> {
+        let mut reader = PageReader::new("user/leads");
         let mut all = Vec::new();
-        let mut page = 1u64;
-        loop {
+        for page in 1u64.. {
             let p = self.list_leads_page(campaign_id, page).await?;
-            let last = p.last_page;
+            let more = reader.accept(page, &p)?;
             all.extend(p.data);
-            // Stop on the paginator's word, with a hard bound against a server that never says so.
-            if page >= last || page >= 10_000 {
-                return Ok(all);
+            if !more {
+                break;
             }
-            page += 1;
         }
+        Ok(all)
     }
 
     /// The leads of a campaign with exactly this phone number (to check an ambiguous create).
@@ -507,8 +509,13 @@ impl Client {
         }
         let bytes = read_body(resp, path).await.map_err(Attempt::Failed)?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes)
-                .map_err(|e| Attempt::Failed(ApiError::Decode(format!("{path}: {e}"))));
+            // serde's message can quote the body (`unknown variant ...`): escaped, as every
+            // platform string is where it enters.
+            return serde_json::from_slice(&bytes).map_err(|e| {
+                Attempt::Failed(ApiError::Decode(
+                    crate::escape::text(&format!("{path}: {e}")).into_owned(),
+                ))
+            });
         }
         Err(Attempt::Failed(match error_from_response(status, &bytes) {
             // A read of a list that is not there: the URL is the likely culprit, so name it.
@@ -589,10 +596,27 @@ enum Attempt {
 
 fn error_from_response(status: StatusCode, body: &[u8]) -> ApiError {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    // The platform's words are escaped here, where they enter: an error travels to the
+    // terminal, the log, apply's result lines and CI annotations, and none may show a control
+    // character raw (a line break that starts `::error::`, a terminal escape).
     let message = match &parsed {
-        Some(b) if !b.message.is_empty() => b.message.clone(),
-        _ => snippet(body),
+        Some(b) if !b.message.is_empty() => crate::escape::text(&b.message).into_owned(),
+        _ => crate::escape::text(&snippet(body)).into_owned(),
     };
+    let parsed = parsed.map(|mut b| {
+        b.errors = b
+            .errors
+            .into_iter()
+            .map(|(field, messages)| {
+                let messages = messages
+                    .iter()
+                    .map(|m| crate::escape::text(m).into_owned())
+                    .collect();
+                (crate::escape::text(&field).into_owned(), messages)
+            })
+            .collect();
+        b
+    });
     match status.as_u16() {
         401 => ApiError::Unauthorized,
         403 => ApiError::Forbidden { message },

@@ -43,6 +43,10 @@ pub enum ApiError {
         count: usize,
         names: String,
     },
+    /// A paginated list that cannot be read whole (`api::pages`): nothing is planned from part
+    /// of it.
+    #[error("the platform's pages are inconsistent: cannot read {path} whole: {problem}; refusing to plan from part of it")]
+    Pages { path: String, problem: String },
     #[error("unexpected response {status} from the platform: {message}")]
     Unexpected { status: u16, message: String },
     #[error("could not read the platform's response: {0}")]
@@ -70,6 +74,7 @@ impl ApiError {
                 | ApiError::RateLimited { .. }
                 | ApiError::RateLimitWaitTooLong { .. }
                 | ApiError::DuplicateCampaignId { .. }
+                | ApiError::Pages { .. }
         )
     }
 
@@ -93,7 +98,7 @@ impl ApiError {
             ApiError::RateLimited { .. } | ApiError::RateLimitWaitTooLong { .. } => {
                 "the platform is throttling this account: run again later, or lower --parallelism".to_owned()
             }
-            ApiError::DuplicateCampaignId { .. } => "nothing was changed; run again in a moment, and if the list stays inconsistent, report it to the platform's support".to_owned(),
+            ApiError::DuplicateCampaignId { .. } | ApiError::Pages { .. } => "nothing was changed; run again in a moment, and if the list stays inconsistent, report it to the platform's support".to_owned(),
             ApiError::EndpointNotFound { .. } => format!(
                 "the API URL usually ends in /api (https://app.autocalls.ai/api, or your reseller's https://HOST/api): check {url}"
             ),

@@ -4,6 +4,7 @@ pub use campaignctl_core::api::{campaign_status, types};
 
 pub mod client;
 pub mod error;
+pub mod pages;
 pub mod retry;
 pub mod secret;
 

@@ -114,7 +114,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n  campaignctl plan --base origin/main   # also compare write-once fields (timezone, assistant, ...) with the merged manifests\n\nSymbols: + create (or leads to add), ~ drifted (reported only) or lead variables to update, -/+ replace a draft (delete, then create), - delete (WILL DELETE) or stop, = unchanged, ? unmanaged (never touched unless --prune-prefix), ! WILL START CALLING.\nExit codes: 0 plan computed (with --detailed-exitcode: in sync), 1 error,\n            2 with --detailed-exitcode: campaigns to create, replace or delete, leads to add or update, a status to change, or drift to report;\n              unmanaged campaigns do not count."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n  campaignctl plan --base origin/main   # also compare write-once fields (timezone, assistant, ...) with the merged manifests\n\nSymbols: + create (or leads to add), ~ drifted (reported only) or lead variables to update, -/+ replace a draft (delete, then create), - delete (WILL DELETE) or stop, = unchanged, ? unmanaged (never touched unless --prune-prefix), ! WILL START CALLING (or, in yellow, a status apply cannot act on).\nExit codes: 0 plan computed (with --detailed-exitcode: nothing to apply), 1 error,\n            2 with --detailed-exitcode: campaigns to create, replace or delete, leads to add or update, a status to change;\n              unmanaged campaigns do not count, and what apply cannot act on (drift on a campaign that has run,\n              a status it does not know) is a warning, not a change: --deny-warnings fails on it."
     )]
     Plan {
         #[command(flatten)]
@@ -225,7 +225,8 @@ pub struct ScopeArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct LintArgs {
-    /// Treat warnings (calling-hours lint and others) as errors: exit 1 when there is any.
+    /// Treat warnings (calling-hours lint, campaigns apply cannot act on, and others) as errors:
+    /// exit 1 when there is any.
     #[arg(long)]
     pub deny_warnings: bool,
 }
@@ -321,9 +322,10 @@ pub struct PlanArgs {
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
-    /// Exit 2 when the plan is not empty (campaigns to create, replace or delete, leads to add
-    /// or update, a status to change, or drift to report; unmanaged campaigns do not count), 0
-    /// when in sync, 1 on any error.
+    /// Exit 2 when apply has something to do (campaigns to create, replace or delete, leads to
+    /// add or update, a status to change; unmanaged campaigns do not count), 0 when not, 1 on
+    /// any error. What apply cannot act on (drift on a campaign that has run, a status it does
+    /// not know) is a warning, not a change: --deny-warnings fails on it.
     #[arg(long)]
     pub detailed_exitcode: bool,
 

@@ -95,9 +95,13 @@ fn init_logging(color: ColorWhen, command: &Command) {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
+    // Every event goes through the escaping writer: fields carry the platform's words.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(crate::log_escape::EscapingStderr {
+            colour: ansi && !json,
+            json,
+        });
     let _ = if json {
         builder.json().flatten_event(true).try_init()
     } else {

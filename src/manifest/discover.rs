@@ -155,8 +155,9 @@ pub(super) fn opens_a_saved_plan(bytes: &[u8]) -> bool {
 /// The repository config's file name (`campaignctl.yaml`): never read as a manifest.
 pub const CONFIG_FILE_NAME: &str = "campaignctl.yaml";
 
-/// Whether `path` is named like the repository config.
-pub(super) fn is_config_name(path: &Path) -> bool {
+/// Whether `path` is named like the repository config (any case: a case-insensitive file
+/// system finds it under either spelling).
+pub fn is_config_name(path: &Path) -> bool {
     path.file_name().and_then(OsStr::to_str).is_some_and(|n| {
         n.eq_ignore_ascii_case(CONFIG_FILE_NAME) || n.eq_ignore_ascii_case("campaignctl.yml")
     })

@@ -20,7 +20,9 @@ const MAX_CSV_PROBLEMS: usize = 20;
 /// The column that holds the lead's phone number.
 pub const PHONE_COLUMN: &str = "phone_number";
 
-pub use campaignctl_core::manifest::{normalize_phone, DesiredLead, LeadsSpec, E164_HINT};
+pub use campaignctl_core::manifest::{
+    as_platform_stores, normalize_phone, DesiredLead, LeadsSpec, E164_HINT,
+};
 
 /// Reads the leads of a CSV file. Every problem goes to `out`; `None` when there was any.
 #[cfg(test)]
@@ -142,8 +144,11 @@ pub fn read_csv_at(
                     );
                     row_ok = false;
                 }
-            } else if !text.is_empty() {
-                variables.insert(column.clone(), serde_json::Value::String(text.to_owned()));
+            } else if let Some(value) =
+                // Trimmed as the platform trims it; a blank cell sets nothing.
+                as_platform_stores(serde_json::Value::String(text.to_owned()))
+            {
+                variables.insert(column.clone(), value);
             }
         }
         if let (true, Some(phone_number)) = (row_ok, phone) {

@@ -113,6 +113,7 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
     }
     let manifests = reject_repeated_names(checked, &mut diagnostics);
     let manifests = reject_repeated_ids(manifests, &mut diagnostics);
+    let manifests = reject_repeated_renames(manifests, &mut diagnostics);
     sort(&mut diagnostics);
     LoadOutcome {
         manifests,
@@ -331,35 +332,74 @@ fn reject_repeated_ids(
     manifests: Vec<Manifest>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Manifest> {
-    let mut by_id: std::collections::BTreeMap<u64, Vec<usize>> = Default::default();
+    reject_shared(
+        manifests,
+        diagnostics,
+        "id",
+        |m| m.spec.id,
+        |id, n, others| format!("campaign id {id} is adopted by {n} manifests: also at {others}"),
+        "one manifest describes one campaign; keep a single manifest with this id",
+    )
+}
+
+/// `renamed_from` takes over one existing campaign under a new name; two manifests renaming
+/// the same campaign would each replace it (one delete, two creates), so every manifest
+/// holding a repeated `renamed_from` is an error and none is kept.
+fn reject_repeated_renames(
+    manifests: Vec<Manifest>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Manifest> {
+    reject_shared(
+        manifests,
+        diagnostics,
+        "renamed_from",
+        |m| m.spec.renamed_from.clone(),
+        |old, _, others| {
+            format!(
+                "renamed_from: {} is also claimed by {others}; one campaign can be renamed once",
+                super::yaml::quote(old)
+            )
+        },
+        "keep renamed_from in the one manifest that takes the campaign over; the others create new campaigns without it",
+    )
+}
+
+/// Every manifest whose `key` (written at `field`) another manifest shares gets an error naming
+/// the others (a few of them), and none of them is kept.
+fn reject_shared<K: Ord + std::fmt::Display>(
+    manifests: Vec<Manifest>,
+    diagnostics: &mut Vec<Diagnostic>,
+    field: &str,
+    key: impl Fn(&Manifest) -> Option<K>,
+    message: impl Fn(&K, usize, &str) -> String,
+    hint: &str,
+) -> Vec<Manifest> {
+    let mut by_key: std::collections::BTreeMap<K, Vec<usize>> = Default::default();
     for (i, m) in manifests.iter().enumerate() {
-        if let Some(id) = m.spec.id {
-            by_id.entry(id).or_default().push(i);
+        if let Some(k) = key(m) {
+            by_key.entry(k).or_default().push(i);
         }
     }
     let mut rejected = HashSet::new();
-    for (id, holders) in by_id.iter().filter(|(_, h)| h.len() > 1) {
+    for (k, holders) in by_key.iter().filter(|(_, h)| h.len() > 1) {
         for &i in holders {
             rejected.insert(i);
-            let others: Vec<String> = holders
+            let mut others: Vec<String> = holders
                 .iter()
                 .filter(|&&o| o != i)
                 .take(MAX_PLACES_NAMED)
-                .map(|&o| manifests[o].locate("id").to_string())
+                .map(|&o| manifests[o].locate(field).to_string())
                 .collect();
+            if holders.len() - 1 > MAX_PLACES_NAMED {
+                others.push(format!("and {} more", holders.len() - 1 - MAX_PLACES_NAMED));
+            }
             diagnostics.push(
                 Diagnostic::error(
-                    Some(manifests[i].locate("id")),
-                    format!(
-                        "campaign id {id} is adopted by {} manifests: also at {}",
-                        holders.len(),
-                        others.join(", ")
-                    ),
+                    Some(manifests[i].locate(field)),
+                    message(k, holders.len(), &others.join(", ")),
                 )
-                .with_field("id")
-                .with_hint(
-                    "one manifest describes one campaign; keep a single manifest with this id",
-                ),
+                .with_field(field)
+                .with_hint(hint),
             );
         }
     }

@@ -24,7 +24,9 @@ pub use crate::diagnostic::{
 pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevision};
 pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
-pub use discover::{discover, is_saved_plan, Discovered, CONFIG_FILE_NAME, SAVED_PLAN_KIND};
+pub use discover::{
+    discover, is_config_name, is_saved_plan, Discovered, CONFIG_FILE_NAME, SAVED_PLAN_KIND,
+};
 pub use files::kind as file_kind;
 pub(crate) use files::{inside_its_repository, marked_repository};
 pub(crate) use loader::read_file;

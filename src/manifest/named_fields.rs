@@ -272,8 +272,11 @@ impl FieldChecker<'_> {
                 ScalarKind::Null => Some(serde_json::Value::Null),
             });
             match value {
+                // Trimmed as the platform trims it; a blank string sets nothing.
                 Some(v) => {
-                    out.insert(name, v);
+                    if let Some(v) = super::leads::as_platform_stores(v) {
+                        out.insert(name, v);
+                    }
                 }
                 None => {
                     let at = format!("{field}.{name}");

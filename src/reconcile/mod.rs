@@ -6,8 +6,8 @@
 //! beside what does I/O: reading the platform, executing operations, saved plan files.
 
 pub use campaignctl_core::reconcile::{
-    applied, baseline, deletion, full_plan, leads_and_status, lifecycle, observed, operation, plan,
-    references, resolve, scope,
+    applied, attention, baseline, deletion, full_plan, leads_and_status, lifecycle, observed,
+    operation, plan, references, resolve, scope,
 };
 
 pub mod applied_record;

@@ -8,6 +8,7 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::client::LEADS_PER_PAGE;
+use crate::api::pages;
 use crate::api::types::Lead;
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest, Root};
@@ -117,7 +118,10 @@ const LEAD_LISTS_IN_FLIGHT: usize = 4;
 
 /// The most pages one lead listing reads (as `Client::list_leads`): beyond it, the account-wide
 /// listing could not be read whole, so the plan reads per campaign.
-const MAX_LEAD_PAGES: u64 = 10_000;
+const MAX_LEAD_PAGES: u64 = pages::MAX_PAGES;
+
+/// The account-wide lead listing, as page errors name it.
+const ACCOUNT_LEADS: &str = "user/leads";
 
 /// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
 /// must run, and plans their leads and status.
@@ -186,6 +190,8 @@ async fn read_leads(
         return read_leads_per_campaign(client, ids).await;
     }
     let first = client.list_account_leads_page(1).await?;
+    // A first page whose count is off is refused: the pages to read are counted from it.
+    pages::check_page(ACCOUNT_LEADS, 1, &first)?;
     let reading = choose_lead_reading(per_campaign, first.total, first.per_page.max(1));
     tracing::debug!(
         campaigns = ids.len(),
@@ -196,17 +202,18 @@ async fn read_leads(
     let LeadReading::AccountWide { pages } = reading else {
         return read_leads_per_campaign(client, ids).await;
     };
-    // Trust the paginator's own last page too: a server whose `total` is off must not make
-    // the plan miss a page.
-    let last = pages.max(first.last_page).min(MAX_LEAD_PAGES);
-    let rest: Vec<Vec<Lead>> =
-        stream::iter(2..=last)
-            .map(|page| async move {
-                Ok::<_, ApiError>(client.list_account_leads_page(page).await?.data)
-            })
-            .buffered(LEAD_LISTS_IN_FLIGHT)
-            .try_collect()
-            .await?;
+    // `check_page` held the paginator's last page to its `total`, and `choose_lead_reading`
+    // reads account-wide only within the bound.
+    let last = pages.max(first.last_page);
+    let rest: Vec<Vec<Lead>> = stream::iter(2..=last)
+        .map(|page| async move {
+            let read = client.list_account_leads_page(page).await?;
+            pages::check_page(ACCOUNT_LEADS, page, &read)?;
+            Ok::<_, ApiError>(read.data)
+        })
+        .buffered(LEAD_LISTS_IN_FLIGHT)
+        .try_collect()
+        .await?;
     let mut by_campaign: BTreeMap<u64, Vec<Lead>> =
         ids.iter().map(|id| (*id, Vec::new())).collect();
     // Offset pages can repeat a lead when one is added while they are read.

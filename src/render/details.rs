@@ -132,33 +132,34 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
                     s.actual
                 );
             }
-            // A start git does not ask for: a warning, never "as wanted".
-            None if s.left_alone.is_some() => {
-                let _ = writeln!(
-                    out,
-                    "  {} {:?} left alone: status {}, the manifest says {}; {}",
-                    paint(YELLOW, "!"),
-                    f.name,
-                    s.actual,
-                    s.desired,
-                    s.note.as_deref().unwrap_or_default()
-                );
-            }
-            None => {
-                let note = s
-                    .note
-                    .as_ref()
-                    .map(|n| format!("; {n}"))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "  {} {:?} status {} is as wanted ({}){note}",
-                    paint(DIM, "="),
-                    f.name,
-                    s.actual,
-                    s.desired
-                );
-            }
+            None => match &s.cannot_act {
+                // Apply cannot bring it to the manifest's status: a warning, never "as wanted".
+                Some(_) => {
+                    let id = f
+                        .remote_id
+                        .map(|id| format!(" (id {id})"))
+                        .unwrap_or_default();
+                    let _ = writeln!(
+                        out,
+                        "  {} {:?}{id} status {}: {} (the manifest wants {})",
+                        paint(YELLOW.bold(), "!"),
+                        f.name,
+                        s.actual,
+                        s.note.as_deref().unwrap_or("left as it is"),
+                        s.desired
+                    );
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "  {} {:?} status {} is as wanted ({})",
+                        paint(DIM, "="),
+                        f.name,
+                        s.actual,
+                        s.desired
+                    );
+                }
+            },
         }
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::api::types::CreateCampaign;
 use crate::campaign::field_name;
 use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
+use crate::reconcile::attention::CannotAct;
 use crate::reconcile::deletion::Deletions;
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusChange};
@@ -57,6 +58,9 @@ pub struct PlanSummaryJson {
     /// summary does.
     #[serde(skip_serializing_if = "is_zero")]
     held: usize,
+    /// Campaigns apply cannot act on (drift it cannot replace, a status it does not know or
+    /// change from): warnings, not changes.
+    attention: usize,
     errors: usize,
 }
 
@@ -88,6 +92,9 @@ struct ActionJson<'a> {
     /// Why drift is not corrected by a replace, or a rename hint on a create.
     #[serde(skip_serializing_if = "Option::is_none")]
     note: Option<&'a str>,
+    /// Why apply cannot act on this campaign (`attention`), if it cannot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cannot_act: Option<CannotAct>,
 }
 
 #[derive(Serialize)]
@@ -163,6 +170,7 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
         replace: s.replace,
         delete: s.delete,
         held: s.held,
+        attention: s.attention,
         errors,
     }
 }
@@ -185,6 +193,7 @@ fn action_json<'a>(
         renamed_from: None,
         delete: None,
         note: a.note.as_deref(),
+        cannot_act: None,
     };
     match &a.kind {
         ActionKind::Create { request } => o.body = Some(request),
@@ -194,6 +203,7 @@ fn action_json<'a>(
         } => {
             o.changes = Some(changes);
             o.write_once = Some(write_once);
+            o.cannot_act = Some(CannotAct::Drift);
         }
         ActionKind::Unchanged { write_once } => o.write_once = Some(write_once),
         ActionKind::Replace {
@@ -238,6 +248,7 @@ fn action_json<'a>(
             campaign_running: l.campaign_running,
         });
         o.status = f.status.as_ref();
+        o.cannot_act = o.cannot_act.or(f.cannot_act());
     }
     o
 }

@@ -170,7 +170,7 @@ pub fn note_text(out: &mut String, a: &Action) {
 }
 
 fn value(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| v.to_string())
+    crate::escape::json(&serde_json::to_string(v).unwrap_or_else(|_| v.to_string())).into_owned()
 }
 
 /// The line for a finished delete or update_leads, or `None` for other operations.

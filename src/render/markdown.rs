@@ -6,6 +6,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use super::text::nothing_to_apply;
+
 use serde_json::{json, Value};
 use similar::TextDiff;
 
@@ -45,17 +47,13 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if plan.starts_left_alone().next().is_some() {
-        let _ = writeln!(
-            head,
-            ":warning: **{} campaign(s) the manifests say are running left alone**: stopped or deleted outside campaignctl, or not known to have been started by it (see the warnings).\n",
-            plan.starts_left_alone().count()
-        );
-    } else if !plan.has_changes() && s.held == 0 {
+    } else if !plan.has_changes() && s.held == 0 && s.attention == 0 {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
         );
+    } else if !plan.has_changes() && s.attention > 0 {
+        let _ = writeln!(head, ":warning: **{}**\n", nothing_to_apply(s.attention));
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
     if !whole_account {
@@ -359,10 +357,15 @@ fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
             Some(StatusAction::Stop) => action.push_str(", stop"),
             None => {}
         }
-        // A start left alone is a warning, never a check mark.
-        if f.left_alone().is_some() {
+        // A status apply cannot act on is never shown as unchanged.
+        if let Some(s) = f.status.as_ref().filter(|s| s.cannot_act.is_some()) {
             symbol = "⚠️";
-            action.push_str(", start **left alone** (see the warning)");
+            let _ = write!(
+                action,
+                ", **status {}: apply cannot act on it** (wanted: {})",
+                escape(&s.actual),
+                s.desired
+            );
         }
     }
     format!(
@@ -535,7 +538,7 @@ mod tests {
 
 :x: **The plan has 1 error(s); nothing can be applied.**
 
-**Plan:** 1 to create, 1 drifted, 1 unchanged, 0 unmanaged.
+**Plan:** 1 to create, 1 drifted, 1 unchanged, 0 unmanaged; 1 need attention (apply cannot act on them).
 
 #### Problems
 

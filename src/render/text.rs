@@ -22,7 +22,7 @@ fn at(location: &Option<Location>) -> String {
 }
 
 fn value(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| v.to_string())
+    crate::escape::json(&serde_json::to_string(v).unwrap_or_else(|_| v.to_string())).into_owned()
 }
 
 /// How much of a plan the text shows.
@@ -128,26 +128,17 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             out.push('\n');
         }
     }
-    let left_alone = plan.starts_left_alone().count();
-    if errors == 0 && s.create == 0 && s.drift == 0 && s.held == 0 && !plan.has_writes() && left_alone == 0 {
-        let _ = writeln!(
-            out,
-            "{}",
+    // "No changes" only when nothing differs at all: what apply cannot act on is said instead.
+    if errors == 0 && !plan.has_writes() && s.held == 0 {
+        let line = if s.attention == 0 {
             paint(
                 GREEN.bold(),
-                "No changes. The platform matches the manifests."
+                "No changes. The platform matches the manifests.",
             )
-        );
-    }
-    if errors == 0 && left_alone > 0 {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                YELLOW.bold(),
-                format!("{left_alone} campaign(s) the manifests say are running left alone: stopped or deleted outside campaignctl, or not known to have been started by it (see the warnings).")
-            )
-        );
+        } else {
+            paint(YELLOW.bold(), nothing_to_apply(s.attention))
+        };
+        let _ = writeln!(out, "{line}");
     }
     if errors > 0 {
         let _ = writeln!(
@@ -226,6 +217,13 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
         );
     }
     out
+}
+
+/// The line of a plan that has nothing to apply and `attention` campaigns apply cannot act on.
+pub fn nothing_to_apply(attention: usize) -> String {
+    format!(
+        "Nothing to apply, but {attention} campaign(s) need attention: apply cannot act on them."
+    )
 }
 
 fn action_text(out: &mut String, a: &Action) {

@@ -239,19 +239,14 @@ impl Daemon {
         // (which needs --allow-delete): both count as drifted campaigns.
         counts.drift = summary.drift + summary.replace;
         counts.unmanaged = summary.unmanaged;
-        self.status.metrics.planned(counts.drift, summary.unmanaged);
-        // A person's stop wins: said on every pass while it lasts, as drift is.
+        self.status
+            .metrics
+            .planned(counts.drift, summary.unmanaged, summary.attention);
+        // A person's stop wins: its own gauge (the warning is among the plan's diagnostics,
+        // logged above).
         self.status
             .metrics
             .starts_left_alone(plan.starts_left_alone().count());
-        for f in plan.starts_left_alone() {
-            warn!(
-                campaign = f.name.as_str(),
-                reason = ?f.left_alone(),
-                "status: running is not carried out: {}",
-                f.status.as_ref().and_then(|s| s.note.as_deref()).unwrap_or_default()
-            );
-        }
         for action in plan
             .actions
             .iter()

@@ -57,6 +57,7 @@ struct Families {
     creates: Counters<Outcome>,
     operations: Counters<OperationLabels>,
     drift: Gauges,
+    attention: Gauges,
     unmanaged: Gauges,
     left_alone: Gauges,
     manifests: Gauges,
@@ -89,6 +90,7 @@ impl Registered {
             creates: Family::default(),
             operations: Family::default(),
             drift: Family::default(),
+            attention: Family::default(),
             unmanaged: Family::default(),
             left_alone: Family::default(),
             manifests: Family::default(),
@@ -114,6 +116,11 @@ impl Registered {
             "drift_campaigns",
             "Campaigns whose observable fields differ from their manifest (drafts waiting to be replaced included), at the last plan",
             families.drift.clone(),
+        );
+        registry.register(
+            "attention_campaigns",
+            "Campaigns apply cannot act on (a status campaignctl does not know or does not change from, drift on a campaign it cannot replace), at the last plan",
+            families.attention.clone(),
         );
         registry.register(
             "unmanaged_campaigns",
@@ -164,6 +171,7 @@ impl Registered {
                 .get_or_create(&(account.clone(), Outcome { outcome }));
         }
         let _ = f.drift.get_or_create(&account);
+        let _ = f.attention.get_or_create(&account);
         let _ = f.unmanaged.get_or_create(&account);
         let _ = f.left_alone.get_or_create(&account);
         let _ = f.manifests.get_or_create(&account);
@@ -230,9 +238,12 @@ impl Metrics {
             .inc();
     }
 
-    pub(crate) fn planned(&self, drift: usize, unmanaged: usize) {
+    pub(crate) fn planned(&self, drift: usize, unmanaged: usize, attention: usize) {
         let f = &self.families;
         f.drift.get_or_create(&self.account).set(drift as i64);
+        f.attention
+            .get_or_create(&self.account)
+            .set(attention as i64);
         f.unmanaged
             .get_or_create(&self.account)
             .set(unmanaged as i64);
@@ -297,6 +308,7 @@ mod tests {
             "campaignctl_creates_total{outcome=\"created\"} 0",
             "campaignctl_creates_total{outcome=\"unknown\"} 0",
             "campaignctl_drift_campaigns 0",
+            "campaignctl_attention_campaigns 0",
             "campaignctl_unmanaged_campaigns 0",
             "campaignctl_manifests_loaded 0",
             "campaignctl_last_successful_pass_timestamp_seconds 0",

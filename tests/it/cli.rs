@@ -55,7 +55,7 @@ fn happy_path_plan_apply_replan_is_empty() {
     let doc = replan.json();
     assert_eq!(
         doc["summary"],
-        json!({"create": 0, "unchanged": 4, "drift": 0, "unmanaged": 0, "replace": 0, "delete": 0, "errors": 0}),
+        json!({"create": 0, "unchanged": 4, "drift": 0, "unmanaged": 0, "replace": 0, "delete": 0, "attention": 0, "errors": 0}),
         "re-plan after apply must be empty: {doc:#}"
     );
 
@@ -195,7 +195,7 @@ fn drift_unchanged_and_unmanaged_are_reported_and_never_touched() {
         .assert_code(0)
         .assert_contains("~ campaign \"Alpha\"")
         .assert_contains("~ max_retries  = 3 -> 5")
-        .assert_contains("Plan: 0 to create, 1 drifted, 0 unchanged, 1 unmanaged.")
+        .assert_contains("Plan: 0 to create, 1 drifted, 0 unchanged, 1 unmanaged; 1 need attention (apply cannot act on them).")
         .assert_contains("no update endpoint");
     let doc = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c", "--format", "json"])

@@ -108,12 +108,12 @@ fn an_unrelated_merge_never_undoes_an_emergency_stop_and_a_status_change_in_git_
     );
     assert_eq!(stat(&emu, "start_requests"), 1, "no start was sent");
     assert!(
-        run.stdout.contains("  ! \"Q\" left alone: status stopped, the manifest says running; stopped outside campaignctl after campaignctl started it; a person's stop wins, so it is left alone\n"),
+        run.stdout.contains("  ! \"Q\" (id 1) status stopped: stopped outside campaignctl after campaignctl started it; a person's stop wins, so it is left alone (the manifest wants running)\n"),
         "the plan reports it:\n{}",
         run.stdout
     );
     assert!(
-        run.stderr.contains("c/q.yaml:4:9: warning: campaign \"Q\" is not started: stopped outside campaignctl after campaignctl started it")
+        run.stderr.contains("c/q.yaml:4:9: warning: campaign \"Q\" (id 1) is not started: stopped outside campaignctl after campaignctl started it")
             && run.stderr.contains("hint: to start it again, set status: stopped, apply, then set status: running"),
         "a warning at its status line, with the way out:\n{}",
         run.stderr
@@ -148,14 +148,15 @@ fn a_stop_left_alone_is_a_warning_in_every_rendering_not_a_change() {
     assert!(!text.stdout.contains("No changes"), "{}", text.stdout);
     assert!(!text.stdout.contains("as wanted"), "{}", text.stdout);
     assert!(
-        text.stdout
-            .contains("1 campaign(s) the manifests say are running left alone"),
+        text.stdout.contains(
+            "Nothing to apply, but 1 campaign(s) need attention: apply cannot act on them."
+        ),
         "{}",
         text.stdout
     );
     assert!(
         text.stderr
-            .contains("warning: campaign \"Q\" is not started"),
+            .contains("warning: campaign \"Q\" (id 1) is not started"),
         "{}",
         text.stderr
     );
@@ -168,6 +169,7 @@ fn a_stop_left_alone_is_a_warning_in_every_rendering_not_a_change() {
         .cloned()
         .unwrap_or_default();
     assert_eq!(q["status"]["left_alone"], "stopped_outside", "{doc:#}");
+    assert_eq!(q["status"]["cannot_act"], "start_left_alone", "{doc:#}");
     assert_eq!(q["status"]["action"], Value::Null, "{doc:#}");
     assert!(
         doc["diagnostics"]
@@ -185,11 +187,11 @@ fn a_stop_left_alone_is_a_warning_in_every_rendering_not_a_change() {
         .clone();
     assert!(!md.contains("No changes"), "{md}");
     assert!(
-        md.contains(":warning: **1 campaign(s) the manifests say are running left alone**"),
+        md.contains(":warning: **Nothing to apply, but 1 campaign(s) need attention: apply cannot act on them.**"),
         "{md}"
     );
     assert!(
-        md.contains("| ⚠️ | Q | unchanged, start **left alone** (see the warning) | 1 |"),
+        md.contains("| ⚠️ | Q | unchanged, **status stopped: apply cannot act on it** (wanted: running) | 1 |"),
         "{md}"
     );
 
@@ -255,7 +257,7 @@ fn a_saved_plan_decides_as_apply_does_with_the_record_read_again() {
     assert_eq!(stat(&emu, "start_requests"), 1);
     assert!(
         run.stderr
-            .contains("warning: campaign \"Q\" is not started"),
+            .contains("warning: campaign \"Q\" (id 1) is not started"),
         "{}",
         run.stderr
     );
@@ -556,7 +558,7 @@ fn stopped_in_the_dashboard_while_watching(emu: &Emulator, ws: &Workspace) {
     );
     let log = daemon.log();
     assert!(
-        log.contains("status: running is not carried out: stopped outside campaignctl after campaignctl started it"),
+        log.contains("warning: campaign \"Q\" (id 1) is not started: stopped outside campaignctl after campaignctl started it"),
         "log:\n{log}"
     );
     assert!(!log.contains(TOKEN));

@@ -214,7 +214,7 @@ fn markdown_plan_has_summary_table_problems_and_diff() {
     for expected in [
         "### campaignctl plan",
         ":x: **The plan has 1 error(s); nothing can be applied.**",
-        "**Plan:** 2 to create, 1 drifted, 0 unchanged, 0 unmanaged.",
+        "**Plan:** 2 to create, 1 drifted, 0 unchanged, 0 unmanaged; 1 need attention (apply cannot act on them).",
         "- **error** c/wrong.yaml:4:15: assistant\\_id 12 (\"Front Desk\") is an inbound assistant",
         "| ➕ | Fresh \\| &lt;b&gt; | create |  | c/new.yaml:1 |",
         "| ⚠️ | Drifter | drift (max\\_retries) | 1 | c/drift.yaml:1 |",
@@ -436,7 +436,7 @@ fn export_then_plan_is_empty_and_adoption_never_creates() {
     plan.assert_code(0);
     assert_eq!(
         plan.json()["summary"],
-        json!({"create": 0, "drift": 0, "unchanged": 3, "unmanaged": 0, "replace": 0, "delete": 0, "errors": 0}),
+        json!({"create": 0, "drift": 0, "unchanged": 3, "unmanaged": 0, "replace": 0, "delete": 0, "attention": 0, "errors": 0}),
         "{}",
         plan.stdout
     );

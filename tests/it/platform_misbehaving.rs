@@ -20,8 +20,8 @@ use serde_json::json;
 type Script = dyn Fn(&str, u32) -> Response + Send + Sync;
 
 /// A scripted platform on a loopback port, counting every request it receives.
-struct Hostile {
-    addr: SocketAddr,
+pub(crate) struct Hostile {
+    pub(crate) addr: SocketAddr,
     requests: Arc<AtomicU32>,
     _runtime: tokio::runtime::Runtime,
 }
@@ -34,7 +34,7 @@ struct Shared {
 }
 
 impl Hostile {
-    fn start(script: impl Fn(&str, u32) -> Response + Send + Sync + 'static) -> Hostile {
+    pub(crate) fn start(script: impl Fn(&str, u32) -> Response + Send + Sync + 'static) -> Hostile {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -59,11 +59,11 @@ impl Hostile {
         }
     }
 
-    fn api_url(&self) -> String {
+    pub(crate) fn api_url(&self) -> String {
         format!("http://{}/api", self.addr)
     }
 
-    fn requests(&self) -> u32 {
+    pub(crate) fn requests(&self) -> u32 {
         self.requests.load(Ordering::SeqCst)
     }
 }
@@ -84,7 +84,7 @@ async fn answer(State(shared): State<Shared>, req: Request) -> Response {
 }
 
 /// A healthy answer for the three lists a plan reads; `campaigns` is the campaign list.
-fn lists(path: &str, campaigns: serde_json::Value) -> Response {
+pub(crate) fn lists(path: &str, campaigns: serde_json::Value) -> Response {
     match path {
         "/api/user/campaigns" => Json(campaigns).into_response(),
         "/api/user/assistants/get" => Json(json!({

@@ -496,6 +496,7 @@ fn health_readiness_and_metrics_are_served() {
         "campaignctl_creates_total{outcome=\"created\"} 3",
         "campaignctl_creates_total{outcome=\"failed\"} 0",
         "campaignctl_drift_campaigns 1",
+        "campaignctl_attention_campaigns 0",
         "campaignctl_unmanaged_campaigns 1",
         "campaignctl_manifests_loaded 4",
         "campaignctl_pass_duration_seconds_count 1",

@@ -4,8 +4,9 @@
 //! start a line that GitHub Actions would run as a workflow command (`::error::...`).
 //!
 //! Text output escapes with [`text`] (and [`bounded`] to keep one message short); GitHub
-//! workflow commands with [`github_data`] and [`github_property`]. JSON needs nothing more:
-//! serde escapes every control character.
+//! workflow commands with [`github_data`] and [`github_property`]. JSON written by serde has
+//! its C0 controls escaped already; [`json`] escapes the rest (DEL, C1, line separators, bidi
+//! overrides) the JSON way, so a document stays valid and shows nothing raw.
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -67,6 +68,26 @@ fn push_escaped(out: &mut String, c: char) {
         }
         c => out.push(c),
     }
+}
+
+/// JSON that serde_json wrote, with every unsafe character but the line break written as a
+/// JSON `\uXXXX` escape (each of them is in the Basic Multilingual Plane). In such text an
+/// unsafe character can only be inside a string (a raw line break is the pretty printer's),
+/// so the document means the same and stays valid. Borrowed when there is nothing to escape.
+pub fn json(serialised: &str) -> Cow<'_, str> {
+    let unsafe_here = |c: char| c != '\n' && is_unsafe(c);
+    if !serialised.chars().any(unsafe_here) {
+        return Cow::Borrowed(serialised);
+    }
+    let mut out = String::with_capacity(serialised.len() + 8);
+    for c in serialised.chars() {
+        if unsafe_here(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// The data (message) of a GitHub workflow command, escaped per GitHub's rules (`%` → `%25`,
@@ -142,6 +163,22 @@ mod tests {
             bounded("\u{1b}\u{1b}\u{1b}", 2),
             "\\u{1b}\\u{1b}… (3 characters)",
             "the cut part is escaped too"
+        );
+    }
+
+    #[test]
+    fn json_escapes_what_serde_leaves_raw_and_stays_the_same_document() {
+        let value = serde_json::json!({"name": "a\u{202e}b\u{7f}c\u{85}d\u{2028}e\n\u{1b}"});
+        let pretty = serde_json::to_string_pretty(&value).unwrap_or_default();
+        let escaped = json(&pretty);
+        assert!(
+            !escaped.chars().any(|c| c != '\n' && is_unsafe(c)),
+            "{escaped:?}"
+        );
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&escaped).ok(),
+            Some(value),
+            "the same document"
         );
     }
 

@@ -21,6 +21,13 @@ use crate::diagnostic::Diagnostic;
 use crate::manifest;
 use crate::reconcile::saved::write_atomically;
 
+/// How every exported manifest begins, followed by the API URL: how `--force` recognises a
+/// file export wrote for this account (and the only kind it overwrites).
+const HEADER: &str = "# Exported by campaignctl from ";
+
+/// The most bytes of an existing file read to recognise export's header.
+const HEADER_READ: u64 = 4096;
+
 /// Longest file-name stem written (before `-ID` and `.yaml`).
 const MAX_STEM: usize = 60;
 
@@ -56,7 +63,7 @@ pub async fn run(client: &Client, args: &ExportArgs) -> anyhow::Result<u8> {
         }
         Some(dir) => {
             let files = file_names(&documents);
-            write_all(dir, &files, args.force)?;
+            write_all(dir, &files, args.force, client.base_url().as_str())?;
             anstream::eprintln!(
                 "Exported {} campaign(s) to {}.\nNext: campaignctl plan {}   # expect no changes",
                 files.len(),
@@ -101,10 +108,12 @@ pub fn manifest_text(c: &RemoteCampaign, api_url: &str) -> String {
     );
 
     let mut text = format!(
-        "# Exported by campaignctl from {api_url} (campaign id {}).\n\
+        "{}{} (campaign id {}).\n\
          # The platform's campaign list does not return these fields, so this manifest cannot\n\
          # manage them, and `id` pins the campaign instead of assistant_id:\n\
          #   {}\n",
+        HEADER,
+        api_url,
         c.id,
         WRITE_ONCE_FIELDS.join(", ")
     );
@@ -115,7 +124,8 @@ pub fn manifest_text(c: &RemoteCampaign, api_url: &str) -> String {
 }
 
 /// A safe, readable file name per campaign: the name in lower case with every run of other
-/// characters as `-`, cut to a bounded length; `-ID` added when two names meet.
+/// characters as `-`, cut to a bounded length; `-ID` added when two names meet, or when the
+/// name would be the repository config's.
 pub fn file_names(documents: &[(u64, String, String)]) -> Vec<(String, &str)> {
     let mut used = HashSet::new();
     documents
@@ -123,7 +133,9 @@ pub fn file_names(documents: &[(u64, String, String)]) -> Vec<(String, &str)> {
         .map(|(id, name, text)| {
             let stem = slug(name);
             let mut file = format!("{stem}.yaml");
-            if !used.insert(file.clone()) {
+            // A campaign named "campaignctl" must not become the repository config's file
+            // (which discovery would then skip, and which may be the real config).
+            if manifest::is_config_name(Path::new(&file)) || !used.insert(file.clone()) {
                 file = format!("{stem}-{id}.yaml");
                 used.insert(file.clone());
             }
@@ -149,17 +161,24 @@ fn slug(name: &str) -> String {
     stem
 }
 
-/// Writes every file or none: existing files are refused up front (unless `force`), and each
-/// file is written to a temporary name and renamed into place.
-fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), Diagnostic> {
+/// Writes every file or none: existing files are refused up front, and each file is written
+/// to a temporary name and renamed into place. With `force`, an existing file is overwritten
+/// only when export wrote it for this account (it begins with the header naming `api_url`):
+/// `--out` at a repository's root must never replace the config or a file a person wrote.
+fn write_all(
+    dir: &Path,
+    files: &[(String, &str)],
+    force: bool,
+    api_url: &str,
+) -> Result<(), Diagnostic> {
     std::fs::create_dir_all(dir)
         .map_err(|e| Diagnostic::error(None, format!("cannot create {}: {e}", dir.display())))?;
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .map(|(f, _)| dir.join(f))
+        .filter(|p| p.symlink_metadata().is_ok())
+        .collect();
     if !force {
-        let existing: Vec<PathBuf> = files
-            .iter()
-            .map(|(f, _)| dir.join(f))
-            .filter(|p| p.exists())
-            .collect();
         if let Some(first) = existing.first() {
             return Err(Diagnostic::error(
                 None,
@@ -172,8 +191,26 @@ fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), Di
                     }
                 ),
             )
-            .with_hint("export into an empty directory, or pass --force to overwrite"));
+            .with_hint("export into an empty directory, or pass --force to overwrite files an earlier export wrote"));
         }
+    }
+    let foreign: Vec<&PathBuf> = existing
+        .iter()
+        .filter(|p| !written_by_export(p, api_url))
+        .collect();
+    if let Some(first) = foreign.first() {
+        return Err(Diagnostic::error(
+            None,
+            format!(
+                "{} exists and was not written by campaignctl export for this account{}; nothing was written",
+                first.display(),
+                match foreign.len() {
+                    1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                }
+            ),
+        )
+        .with_hint(format!("--force overwrites only manifests an earlier export from {api_url} wrote; move the file away, or export into another directory")));
     }
     for (file, text) in files {
         let path = dir.join(file);
@@ -182,6 +219,20 @@ fn write_all(dir: &Path, files: &[(String, &str)], force: bool) -> Result<(), Di
         })?;
     }
     Ok(())
+}
+
+/// Whether `path` is a regular file (not a link) that begins with export's header for
+/// `api_url`. Only its first bytes are read.
+fn written_by_export(path: &Path, api_url: &str) -> bool {
+    use std::io::Read as _;
+    let regular = path.symlink_metadata().is_ok_and(|m| m.is_file());
+    let mut start = Vec::new();
+    let read = regular
+        && std::fs::File::open(path)
+            .and_then(|f| f.take(HEADER_READ).read_to_end(&mut start))
+            .is_ok();
+    let expected = format!("{HEADER}{api_url} (campaign id ");
+    read && start.starts_with(expected.as_bytes())
 }
 
 #[cfg(test)]
@@ -196,6 +247,7 @@ mod tests {
             (3, "../../etc/passwd".to_owned(), String::new()),
             (4, "日本語".to_owned(), String::new()),
             (5, "x".repeat(300), String::new()),
+            (6, "CampaignCtl".to_owned(), String::new()),
         ];
         let names: Vec<String> = file_names(&docs).into_iter().map(|(f, _)| f).collect();
         assert_eq!(
@@ -206,6 +258,7 @@ mod tests {
                 "etc-passwd.yaml".to_owned(),
                 "campaign.yaml".to_owned(),
                 format!("{}.yaml", "x".repeat(MAX_STEM)),
+                "campaignctl-6.yaml".to_owned(),
             ]
         );
     }

@@ -9,6 +9,7 @@ use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
 use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{LoadOutcome, Manifest, Root};
+use crate::reconcile::attention::CannotAct;
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan, SavedPlans};
@@ -453,8 +454,15 @@ async fn run_with(
     if args.format != PlanFormat::Github {
         anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
     }
+    // Drift apply cannot act on is a warning too: shown in its block (and as an annotation),
+    // not as a diagnostic, so it is counted here.
+    let drift = plan
+        .attention()
+        .iter()
+        .filter(|a| a.kind == CannotAct::Drift)
+        .count();
     let denied = args.lint.deny_warnings
-        && super::validate::denied(warnings.iter().chain(&plan.diagnostics));
+        && super::validate::denied_counting(warnings.iter().chain(&plan.diagnostics), drift);
     if plan.has_errors() || denied {
         return Ok((exit::ERROR, None));
     }
@@ -658,9 +666,10 @@ fn api_failure(
 /// `plan --format json` for large fleets (README, Performance).
 pub fn print_json(v: &serde_json::Value) {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = serde_json::to_writer_pretty(&mut out, v)
+    // Through `escape::json`: the platform's strings may hold characters serde leaves raw.
+    let written = serde_json::to_string_pretty(v)
         .map_err(std::io::Error::from)
-        .and_then(|()| writeln!(out))
+        .and_then(|text| writeln!(out, "{}", crate::escape::json(&text)))
         .and_then(|()| out.flush());
     if let Err(e) = written {
         anstream::eprintln!("error: cannot write JSON: {e}");

@@ -78,7 +78,16 @@ pub fn error_summary(outcome: &LoadOutcome) -> String {
 
 /// With `--deny-warnings`: whether any warning fails the run (and says so).
 pub fn denied<'a>(diagnostics: impl Iterator<Item = &'a manifest::Diagnostic>) -> bool {
-    let warnings = diagnostics.filter(|d| !d.is_error()).count();
+    denied_counting(diagnostics, 0)
+}
+
+/// [`denied`], with `more` warnings that are not diagnostics (drifted campaigns apply cannot
+/// act on, which the plan shows in their blocks).
+pub fn denied_counting<'a>(
+    diagnostics: impl Iterator<Item = &'a manifest::Diagnostic>,
+    more: usize,
+) -> bool {
+    let warnings = diagnostics.filter(|d| !d.is_error()).count() + more;
     if warnings > 0 {
         anstream::eprintln!("{warnings} warning(s), treated as errors because of --deny-warnings.");
     }

@@ -20,7 +20,8 @@ pub enum CampaignStatus {
     Completed,
     /// `paused` (mentioned only in the product guide).
     Paused,
-    /// A status campaignctl does not know, as the platform sent it.
+    /// A status campaignctl does not know, as the platform sent it, escaped (`escape::text`),
+    /// so no output can show it raw.
     Unknown(String),
     /// The list did not say.
     #[default]
@@ -40,7 +41,10 @@ impl CampaignStatus {
             Some("stopped") => CampaignStatus::Stopped,
             Some("completed") => CampaignStatus::Completed,
             Some("paused") => CampaignStatus::Paused,
-            Some(other) => CampaignStatus::Unknown(other.to_owned()),
+            // Kept escaped: it is the platform's text, shown in every output, and an unknown
+            // status means the same whatever it says. Escaping is idempotent, so a saved plan
+            // reads back the same status.
+            Some(other) => CampaignStatus::Unknown(crate::escape::text(other).into_owned()),
         }
     }
 
@@ -126,6 +130,17 @@ mod tests {
         assert_eq!(
             serde_json::to_value(CampaignStatus::NotReturned).ok(),
             Some(serde_json::Value::Null)
+        );
+    }
+
+    #[test]
+    fn an_unknown_status_is_kept_escaped_and_reads_back_the_same() {
+        let status = CampaignStatus::parse(Some("weird\n::error::S\u{1b}]0;x\u{7}"));
+        assert_eq!(status.label(), "weird\\n::error::S\\u{1b}]0;x\\u{7}");
+        assert_eq!(
+            CampaignStatus::parse(status.as_wire()),
+            status,
+            "a saved plan reads the same status back"
         );
     }
 

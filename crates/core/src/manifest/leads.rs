@@ -24,6 +24,27 @@ pub struct DesiredLead {
     pub source: Location,
 }
 
+/// A lead variable's value as the platform will store it, or `None` when it sets nothing. The
+/// platform (a Laravel app) trims every string and turns a blank one into null; a manifest
+/// that kept ` Bob ` would differ from the stored `Bob` on every plan (an update on every
+/// apply), and a blank CSV cell would set the variable to null. So a string is trimmed, and a
+/// blank one means "not set", never "set to null". Other values are kept as written.
+pub fn as_platform_stores(value: serde_json::Value) -> Option<serde_json::Value> {
+    match value {
+        serde_json::Value::String(s) => {
+            let trimmed = s.trim();
+            if trimmed.is_empty() {
+                None
+            } else if trimmed.len() == s.len() {
+                Some(serde_json::Value::String(s))
+            } else {
+                Some(serde_json::Value::String(trimmed.to_owned()))
+            }
+        }
+        other => Some(other),
+    }
+}
+
 /// A phone number in the one form used for every comparison: E.164 with the readability
 /// characters people paste (spaces, dashes, dots, parentheses) removed. `None` when the result is
 /// not E.164 (`+`, a non-zero digit, 7 to 15 digits in all).
@@ -43,3 +64,19 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
 /// The `hint:` for a phone number that is not E.164.
 pub const E164_HINT: &str =
     "write it in E.164: a plus sign, the country code and the number, e.g. +14155550101";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_are_trimmed_as_the_platform_trims_them_and_blank_is_not_set() {
+        assert_eq!(as_platform_stores(json!(" Bob ")), Some(json!("Bob")));
+        assert_eq!(as_platform_stores(json!("Ada")), Some(json!("Ada")));
+        assert_eq!(as_platform_stores(json!(" ")), None, "blank: not set");
+        assert_eq!(as_platform_stores(json!("")), None);
+        assert_eq!(as_platform_stores(json!(3)), Some(json!(3)));
+        assert_eq!(as_platform_stores(json!(true)), Some(json!(true)));
+    }
+}

@@ -9,6 +9,6 @@ pub mod suggest;
 
 pub use crate::diagnostic::{Diagnostic, Location};
 pub use desired_status::DesiredStatus;
-pub use leads::{normalize_phone, DesiredLead, LeadsSpec, E164_HINT};
+pub use leads::{as_platform_stores, normalize_phone, DesiredLead, LeadsSpec, E164_HINT};
 pub use manifest::{CampaignSpec, Manifest, Written};
 pub use suggest::closest as suggest_closest;

@@ -317,6 +317,8 @@ fn ran_campaign_diagnostic(
 pub fn shown(v: &Value) -> String {
     match v {
         Value::Null => "(not set)".to_owned(),
-        v => serde_json::to_string(v).unwrap_or_else(|_| v.to_string()),
+        // Escaped: the value may be the platform's, with characters serde leaves raw.
+        v => crate::escape::json(&serde_json::to_string(v).unwrap_or_else(|_| v.to_string()))
+            .into_owned(),
     }
 }

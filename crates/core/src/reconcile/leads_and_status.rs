@@ -14,6 +14,7 @@ use crate::manifest::{
 };
 
 use super::applied::{may_start, LeftAlone, StartContext};
+use super::attention::{status_warning, CannotAct};
 use super::lifecycle::LifecycleOptions;
 use super::observed::Observed;
 use super::plan::{Action, ActionKind, Plan};
@@ -230,6 +231,10 @@ pub struct StatusChange {
     /// wanted". `note` says the same in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub left_alone: Option<LeftAlone>,
+    /// Set when apply cannot bring the campaign to the desired status: a warning, never "as
+    /// wanted" (`attention`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cannot_act: Option<CannotAct>,
 }
 
 /// Totals for the summary line.
@@ -370,18 +375,13 @@ pub fn plan_leads_and_status(
                 self_heal: options.self_heal_calls,
             };
             // A replaced draft is looked up as the draft it replaces.
+            // Its warning is `attention::status_warning`'s, below, as for everything apply
+            // does not act on.
             if let Err(why) = may_start(&ctx, &actual) {
                 s.action = None;
                 s.note = Some(why.note().to_owned());
                 s.left_alone = Some(why);
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Some(m.locate("status")),
-                        format!("campaign {:?} is not started: {}", spec.name, why.note()),
-                    )
-                    .with_field("status")
-                    .with_hint(why.hint()),
-                );
+                s.cannot_act = Some(CannotAct::StartLeftAlone);
             }
         }
         // A campaign stopped by this plan is stopped before its new leads arrive (the stop
@@ -420,6 +420,7 @@ pub fn plan_leads_and_status(
             leads: leads_change,
             status,
         };
+        diagnostics.extend(status_warning(&change, m.locate("status")));
         if !change.references.is_empty() || change.leads.is_some() || change.status.is_some() {
             leads_and_status.push(change);
         }
@@ -427,53 +428,75 @@ pub fn plan_leads_and_status(
     (leads_and_status, diagnostics)
 }
 
+impl StatusChange {
+    /// A status apply acts on (`action`), or that is already as wanted (`None`).
+    pub fn acting(
+        desired: DesiredStatus,
+        actual: &CampaignStatus,
+        action: Option<StatusAction>,
+    ) -> StatusChange {
+        StatusChange {
+            desired,
+            actual: actual.label().to_owned(),
+            action,
+            note: None,
+            cannot_act: None,
+            left_alone: None,
+        }
+    }
+
+    /// A status that differs from the manifest's and that apply leaves as it is, for `kind`
+    /// (`note` says why, and what to do): a warning in every rendering, never "as wanted"
+    /// (`attention`).
+    pub fn not_acting(
+        desired: DesiredStatus,
+        actual: &CampaignStatus,
+        kind: CannotAct,
+        note: impl Into<String>,
+    ) -> StatusChange {
+        StatusChange {
+            desired,
+            actual: actual.label().to_owned(),
+            action: None,
+            note: Some(note.into()),
+            cannot_act: Some(kind),
+            left_alone: None,
+        }
+    }
+}
+
 /// What to do to bring a campaign from `actual` to `desired`. Starting happens only from a
-/// status that is known to be startable; anything else is reported, not acted on.
+/// status that is known to be startable; anything else is reported, not acted on: a status
+/// campaignctl does not know always (whatever the manifest wants, nothing can be assumed from
+/// it), and a known one it does not change from (`attention`).
 pub fn status_change(desired: DesiredStatus, actual: &CampaignStatus) -> StatusChange {
     use CampaignStatus::*;
-    let (action, note) = match (desired, actual) {
-        (DesiredStatus::Draft, InProgress) => (
-            None,
-            Some(
-                "the campaign is running; draft never stops it (write status: stopped to stop it)"
-                    .to_owned(),
-            ),
-        ),
-        (DesiredStatus::Draft, _) => (None, None),
-        (DesiredStatus::Running, InProgress) => (None, None),
-        (DesiredStatus::Running, Draft | Stopped | Paused) => (Some(StatusAction::Start), None),
-        (DesiredStatus::Running, Completed) => (
-            None,
-            Some(
-                "the campaign has completed; campaignctl does not restart a completed campaign"
-                    .to_owned(),
-            ),
-        ),
-        (DesiredStatus::Running, other) => (
-            None,
-            Some(format!(
-                "status {:?} is not one campaignctl knows how to start from; left as it is",
-                other.label()
-            )),
-        ),
-        (DesiredStatus::Stopped, InProgress) => (Some(StatusAction::Stop), None),
-        (DesiredStatus::Stopped, Draft | Stopped | Completed) => (None, None),
-        (DesiredStatus::Stopped, other) => (
-            None,
-            Some(format!(
-                "status {:?} is not one campaignctl knows how to stop from; left as it is",
-                other.label()
-            )),
-        ),
+    let act = |action| StatusChange::acting(desired, actual, action);
+    let left =
+        |note: &str| StatusChange::not_acting(desired, actual, CannotAct::StatusLeftAsIs, note);
+    match (desired, actual) {
         // A campaign that must not exist is deleted, not given a status.
-        (DesiredStatus::Deleted, _) => (None, None),
-    };
-    StatusChange {
-        desired,
-        actual: actual.label().to_owned(),
-        action,
-        note,
-        left_alone: None,
+        (DesiredStatus::Deleted, _) => act(None),
+        (_, Unknown(_) | NotReturned) => StatusChange::not_acting(
+            desired,
+            actual,
+            CannotAct::UnknownStatus,
+            "campaignctl does not know this status and cannot act on it; left as it is",
+        ),
+        (DesiredStatus::Draft, InProgress) => {
+            left("the campaign is running; draft never stops it (write status: stopped to stop it)")
+        }
+        (DesiredStatus::Draft, _) => act(None),
+        (DesiredStatus::Running, InProgress) => act(None),
+        (DesiredStatus::Running, Draft | Stopped | Paused) => act(Some(StatusAction::Start)),
+        (DesiredStatus::Running, Completed) => {
+            left("the campaign has completed; campaignctl does not restart a completed campaign")
+        }
+        (DesiredStatus::Stopped, InProgress) => act(Some(StatusAction::Stop)),
+        (DesiredStatus::Stopped, Draft | Stopped | Completed) => act(None),
+        (DesiredStatus::Stopped, Paused) => {
+            left("campaignctl does not stop a paused campaign; left as it is")
+        }
     }
 }
 

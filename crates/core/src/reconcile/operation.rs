@@ -410,6 +410,7 @@ mod tests {
                 extra_variables: 0,
             }),
             status: action.map(|action| StatusChange {
+                cannot_act: None,
                 desired: DesiredStatus::Running,
                 actual: "draft".into(),
                 action: Some(action),

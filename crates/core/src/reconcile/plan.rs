@@ -165,6 +165,9 @@ pub struct Summary {
     /// Deletes held (`deletion`): planned, not carried out.
     #[serde(default)]
     pub held: usize,
+    /// Campaigns apply cannot act on (`attention`): warned about, never "No changes".
+    #[serde(default)]
+    pub attention: usize,
 }
 
 /// The counts as every plan rendering words them: `1 to create, 0 drifted, 2 unchanged, 0
@@ -184,9 +187,18 @@ impl std::fmt::Display for Summary {
         }
         write!(
             f,
-            "{} drifted, {} unchanged, {} unmanaged.",
+            "{} drifted, {} unchanged, {} unmanaged",
             self.drift, self.unchanged, self.unmanaged
-        )
+        )?;
+        // Only when there are any, as above.
+        if self.attention > 0 {
+            write!(
+                f,
+                "; {} need attention (apply cannot act on them)",
+                self.attention
+            )?;
+        }
+        f.write_str(".")
     }
 }
 
@@ -205,14 +217,16 @@ impl Plan {
                 ActionKind::Delete { held: Some(_), .. } => s.held += 1,
             }
         }
+        s.attention = self.attention_count();
         s
     }
 
-    /// Whether applying would write something (a create, a lead, a status change) or there is
-    /// drift to report: what `--detailed-exitcode` calls a non-empty plan. Unmanaged campaigns
-    /// are informational.
+    /// Whether applying would write something (a create, a lead, a status change): what
+    /// `--detailed-exitcode` calls a non-empty plan. What apply cannot act on (drift on a
+    /// campaign that has run, a status it does not know) is a warning, not a change
+    /// (`attention`); unmanaged campaigns are informational.
     pub fn has_changes(&self) -> bool {
-        self.has_writes() || self.summary().drift > 0
+        self.has_writes()
     }
 
     pub fn has_errors(&self) -> bool {
@@ -362,6 +376,31 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
             [remote] if spec.is_deleted() => {
                 matched.insert(remote.id);
                 actions.push(delete_action(m, remote));
+            }
+            // A rename onto a name another campaign holds, while the campaign to rename is
+            // still there: taking over either would be a guess (and replacing the old one
+            // would leave two campaigns of one name). Once the old name is gone, the rename
+            // is done and `renamed_from` is inert.
+            [remote]
+                if spec
+                    .renamed_from
+                    .as_deref()
+                    .is_some_and(|old| !free_holders(old).1.is_empty()) =>
+            {
+                matched.insert(remote.id);
+                diagnostics.push(
+                    Diagnostic::error(
+                        Some(m.locate("renamed_from")),
+                        format!(
+                            "renamed_from: {:?} onto {:?}, a name campaign {} already holds; the platform would have two campaigns of one name",
+                            spec.renamed_from.as_deref().unwrap_or_default(),
+                            spec.name,
+                            remote.id
+                        ),
+                    )
+                    .with_field("renamed_from")
+                    .with_hint("choose a name no campaign holds, or delete the campaign holding it first (status: deleted in its manifest), or remove renamed_from to manage that campaign instead"),
+                );
             }
             [remote] => {
                 matched.insert(remote.id);
@@ -812,6 +851,8 @@ mod tests {
             Summary {
                 drift: 1,
                 unmanaged: 1,
+                // Drift on an adopted campaign is what apply cannot act on.
+                attention: 1,
                 ..Summary::default()
             },
             "{p:#?}"

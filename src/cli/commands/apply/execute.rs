@@ -224,7 +224,8 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> u8 {
         match sink {
             Sink::Terminal => print_json(&doc),
             Sink::Shared { .. } => {
-                sink.report(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"))
+                let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+                sink.report(&(crate::escape::json(&text).into_owned() + "\n"))
             }
         }
     }

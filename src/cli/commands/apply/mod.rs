@@ -333,7 +333,8 @@ async fn prepare(
         if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, options, name) {
             return Ok(Prepared::Done(code));
         }
-        // The plan's warnings (a start left alone, ...), each once, as `plan` shows them.
+        // The plan's warnings (what apply cannot act on, a start left alone, ...), each once,
+        // as `plan` shows them; its errors are shown by `refuse_errors`.
         if attempt == 0 {
             crate::cli::report::problems(&planned.plan.diagnostics);
         }

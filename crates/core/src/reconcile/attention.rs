@@ -1,0 +1,212 @@
+//! What apply cannot act on: a campaign that differs from its manifest in a way no operation
+//! fixes (a status campaignctl does not know or does not change from, drift on a campaign that
+//! cannot be replaced). One rule for all of them: each is a warning (so `--deny-warnings`
+//! fails), is never shown as "as wanted" or "No changes" in any rendering, and is not a change
+//! (`--detailed-exitcode` stays 0: 2 is reserved for what apply would do). The plan's summary
+//! counts them (`Summary::attention`) and every renderer reads [`Plan::attention`].
+//!
+//! A new case plugs in by giving the campaign's `StatusChange` a `cannot_act` kind (with its
+//! `note`), or by being a `Drift` action; the warning, the count and the renderings follow.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::{Diagnostic, Location};
+
+use super::leads_and_status::LeadsAndStatus;
+use super::plan::{ActionKind, Plan};
+
+/// Why apply cannot act on a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CannotAct {
+    /// The platform reports a status campaignctl does not know, or none: nothing is started,
+    /// stopped or assumed from it.
+    UnknownStatus,
+    /// A known status the manifest's does not lead from (a completed campaign is not restarted;
+    /// `draft` never stops a running one; a paused one is not stopped).
+    StatusLeftAsIs,
+    /// Observable fields differ and the campaign cannot be replaced (it may have run, or holds
+    /// leads no manifest declares); the API has no update.
+    Drift,
+    /// A start git does not ask for (a person's stop, a campaign deleted by hand, no record
+    /// that campaignctl started it): left alone, with the reason in `StatusChange::left_alone`
+    /// (`applied::may_start`).
+    StartLeftAlone,
+}
+
+impl CannotAct {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CannotAct::UnknownStatus => "unknown_status",
+            CannotAct::StatusLeftAsIs => "status_left_as_is",
+            CannotAct::Drift => "drift",
+            CannotAct::StartLeftAlone => "start_left_alone",
+        }
+    }
+}
+
+/// One thing apply cannot act on, as renderers show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Attention<'a> {
+    pub name: &'a str,
+    pub remote_id: Option<u64>,
+    /// The manifest that declares the campaign.
+    pub manifest: Option<&'a Location>,
+    pub kind: CannotAct,
+}
+
+impl Plan {
+    /// Everything apply cannot act on, in plan order: drift first (by action), then statuses.
+    pub fn attention(&self) -> Vec<Attention<'_>> {
+        let drift = self
+            .actions
+            .iter()
+            .filter(|a| matches!(a.kind, ActionKind::Drift { .. }))
+            .map(|a| Attention {
+                name: &a.name,
+                remote_id: a.remote_id,
+                manifest: a.manifest.as_ref(),
+                kind: CannotAct::Drift,
+            });
+        let status = self.leads_and_status.iter().filter_map(|f| {
+            Some(Attention {
+                name: &f.name,
+                remote_id: f.remote_id,
+                manifest: Some(&f.manifest),
+                kind: f.cannot_act()?,
+            })
+        });
+        drift.chain(status).collect()
+    }
+
+    /// How many campaigns need attention (a campaign with drift and an unknown status counts
+    /// once).
+    pub fn attention_count(&self) -> usize {
+        self.attention()
+            .iter()
+            .map(|a| (a.name, a.remote_id))
+            .collect::<BTreeSet<_>>()
+            .len()
+    }
+}
+
+impl LeadsAndStatus {
+    /// Why apply cannot bring this campaign's status to the manifest's, if it cannot.
+    pub fn cannot_act(&self) -> Option<CannotAct> {
+        self.status.as_ref().and_then(|s| s.cannot_act)
+    }
+}
+
+/// The warning for a status apply cannot act on, at `at` (the manifest's `status:` line), or
+/// `None`. Drift has its own note and annotation: it is counted, not warned twice.
+pub fn status_warning(f: &LeadsAndStatus, at: Location) -> Option<Diagnostic> {
+    let s = f.status.as_ref()?;
+    let kind = s.cannot_act?;
+    let id = f
+        .remote_id
+        .map(|id| format!(" (id {id})"))
+        .unwrap_or_default();
+    // A start left alone says why, and how to start it again.
+    if let (CannotAct::StartLeftAlone, Some(why)) = (kind, s.left_alone) {
+        return Some(
+            Diagnostic::warning(
+                Some(at),
+                format!("campaign {:?}{id} is not started: {}", f.name, why.note()),
+            )
+            .with_field("status")
+            .with_hint(why.hint()),
+        );
+    }
+    let message = match kind {
+        CannotAct::UnknownStatus => format!(
+            "campaign {:?}{id} is in status \"{}\", which campaignctl does not know; apply cannot act on it",
+            f.name, s.actual
+        ),
+        _ => format!(
+            "campaign {:?}{id} is in status {} and the manifest wants {}; apply cannot act on it: {}",
+            f.name,
+            s.actual,
+            s.desired,
+            s.note.as_deref().unwrap_or("left as it is")
+        ),
+    };
+    Some(
+        Diagnostic::warning(Some(at), message)
+            .with_field("status")
+            .with_hint("look at the campaign in the dashboard: change it there, or the manifest's status to match"),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::CampaignStatus;
+    use crate::manifest::DesiredStatus;
+    use crate::reconcile::leads_and_status::{status_change, StatusChange};
+    use crate::reconcile::resolve::References;
+
+    fn campaign(name: &str, status: StatusChange) -> LeadsAndStatus {
+        LeadsAndStatus {
+            name: name.into(),
+            manifest: Location::new(format!("{name}.yaml"), 1, 1),
+            remote_id: Some(5),
+            references: References::default(),
+            leads: None,
+            status: Some(status),
+        }
+    }
+
+    #[test]
+    fn a_status_left_alone_is_counted_warned_and_not_a_change() {
+        let plan = Plan {
+            actions: Vec::new(),
+            diagnostics: Vec::new(),
+            deletions: Default::default(),
+            leads_and_status: vec![
+                campaign(
+                    "A",
+                    status_change(
+                        DesiredStatus::Running,
+                        &CampaignStatus::parse(Some("archived")),
+                    ),
+                ),
+                campaign(
+                    "B",
+                    status_change(DesiredStatus::Running, &CampaignStatus::InProgress),
+                ),
+            ],
+            operations: Vec::new(),
+        };
+        let attention = plan.attention();
+        assert_eq!(attention.len(), 1);
+        assert_eq!(
+            (attention[0].name, attention[0].kind),
+            ("A", CannotAct::UnknownStatus)
+        );
+        assert_eq!(plan.summary().attention, 1);
+        assert!(!plan.has_changes(), "nothing for apply to do: not exit 2");
+        let warning = status_warning(&plan.leads_and_status[0], Location::new("A.yaml", 4, 9));
+        assert!(warning.is_some_and(|d| !d.is_error()));
+        assert!(status_warning(&plan.leads_and_status[1], Location::new("B.yaml", 4, 9)).is_none());
+    }
+
+    #[test]
+    fn a_new_case_plugs_in_with_left_alone() {
+        let left = StatusChange::not_acting(
+            DesiredStatus::Running,
+            &CampaignStatus::Stopped,
+            CannotAct::StatusLeftAsIs,
+            "why, and what to do",
+        );
+        let f = campaign("C", left);
+        assert_eq!(f.cannot_act(), Some(CannotAct::StatusLeftAsIs));
+        assert!(f.worth_showing() && !f.has_changes());
+        let warning = status_warning(&f, Location::new("C.yaml", 4, 9)).map(|d| d.message);
+        assert_eq!(
+            warning.as_deref(),
+            Some("campaign \"C\" (id 5) is in status stopped and the manifest wants running; apply cannot act on it: why, and what to do")
+        );
+    }
+}
