@@ -637,3 +637,46 @@ fn watch_deletes_by_absence_only_what_two_passes_an_interval_apart_agree_on() {
         watch.log()
     );
 }
+
+/// Found by the adversarial review: a tombstone whose file was cut off so that `id: 41` read
+/// `id: 4` deleted campaign 4, a completed campaign no manifest named. A tombstone deletes only
+/// the campaign its manifest names; an id naming another campaign is an error, and nothing is
+/// applied while it stands.
+#[test]
+fn a_tombstone_whose_id_names_another_campaign_deletes_nothing() {
+    let (emu, _seed) = seeded(
+        &[(1, "prod-running", "in-progress"), (4, "prod-done", "completed")],
+        &[1],
+    );
+    let ws = Workspace::new();
+    ws.write("c/a.yaml", manifest("prod-running"));
+    let tombstone = "kind: Campaign\nname: prod-old\nstatus: deleted\nid: 41\n";
+    ws.write("c/old.yaml", tombstone);
+    apply(&ws, &emu, "c").assert_code(0);
+    assert_eq!(deleted(&emu), 0);
+
+    // Cut off by one byte: `id: 4`.
+    ws.write("c/old.yaml", &tombstone[..tombstone.len() - 2]);
+    let out = apply(&ws, &emu, "c");
+    out.assert_code(1);
+    assert_eq!(deleted(&emu), 0, "{}", out.all());
+    assert_eq!(names(&emu), ["prod-done", "prod-running"]);
+    assert!(
+        out.stderr.contains("c/old.yaml:4:5: error: campaign id 4 is \"prod-done\" on the platform, not \"prod-old\"; status: deleted deletes only the campaign its manifest names, so nothing is deleted"),
+        "stderr:\n{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("hint: check the id; to delete campaign 4, write its current name: name: \"prod-done\""),
+        "stderr:\n{}",
+        out.stderr
+    );
+
+    // Written with the campaign's own name, the same tombstone deletes it.
+    ws.write(
+        "c/old.yaml",
+        "kind: Campaign\nname: prod-done\nstatus: deleted\nid: 4\n",
+    );
+    apply(&ws, &emu, "c").assert_code(0);
+    assert_eq!(names(&emu), ["prod-running"]);
+}

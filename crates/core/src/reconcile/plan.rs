@@ -271,6 +271,30 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
         let spec = &m.spec;
         if let Some(id) = spec.id {
             match by_id.get(&id) {
+                // A tombstone deletes only the campaign it names: an id alone (a typo, a copy,
+                // a file cut off so that `id: 41` reads `id: 4`) must never delete another
+                // campaign's history. Refused, so that nothing is applied while it stands.
+                Some(remote)
+                    if spec.is_deleted()
+                        && remote.name != spec.name
+                        && spec.renamed_from.as_deref() != Some(remote.name.as_str()) =>
+                {
+                    matched.insert(id);
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Some(m.locate("id")),
+                            format!(
+                                "campaign id {id} is {:?} on the platform, not {:?}; status: deleted deletes only the campaign its manifest names, so nothing is deleted",
+                                remote.name, spec.name
+                            ),
+                        )
+                        .with_field("id")
+                        .with_hint(format!(
+                            "check the id; to delete campaign {id}, write its current name: name: {:?}",
+                            remote.name
+                        )),
+                    );
+                }
                 Some(remote) if spec.is_deleted() => {
                     matched.insert(id);
                     actions.push(delete_action(m, remote));
