@@ -426,6 +426,7 @@ mod tests {
             diagnostics: vec![],
             leads_and_status: vec![],
             operations: vec![],
+            write_once_baseline: None,
         };
         let saved = SavedPlan::new(
             "http://127.0.0.1:1/api",

@@ -39,6 +39,9 @@ pub struct PlanDocument<'a> {
     actions: Vec<ActionJson<'a>>,
     operations: Vec<OperationJson<'a>>,
     diagnostics: Vec<FlatDiagnostic<'a>>,
+    /// What write-once fields were compared with, or why not (absent: nothing was looked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    write_once_baseline: Option<&'a crate::reconcile::baseline::WriteOnceBaseline>,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -132,6 +135,7 @@ impl<'a> PlanDocument<'a> {
             },
             operations: plan.operations.iter().map(operation_json).collect(),
             diagnostics: all().map(Diagnostic::flat).collect(),
+            write_once_baseline: plan.write_once_baseline.as_ref(),
         }
     }
 }

@@ -51,13 +51,17 @@ pub fn plan_markdown_scoped(
             ":warning: **{} campaign(s) the manifests say are running left alone**: stopped or deleted outside campaignctl, or not known to have been started by it (see the warnings).\n",
             plan.starts_left_alone().count()
         );
-    } else if !plan.has_changes() {
+    } else if !plan.has_changes() && super::write_once::not_compared(plan) == 0 {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
         );
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
+    if let Some((line, warn)) = super::write_once::line(plan, errors == 0 && !plan.has_changes()) {
+        let mark = if warn { ":warning: " } else { "" };
+        let _ = writeln!(head, "{mark}_{}_\n", escape(&line));
+    }
     if !whole_account {
         let _ = writeln!(head, "{PARTIAL_ACCOUNT}\n");
     }
@@ -508,6 +512,7 @@ mod tests {
             .with_hint("list assistants")],
             leads_and_status: vec![],
             operations: vec![],
+            write_once_baseline: None,
         };
         let md = plan_markdown(&plan, &[]);
         let expected = "### campaignctl plan
@@ -569,6 +574,7 @@ mod tests {
             diagnostics: vec![],
             leads_and_status: vec![],
             operations: vec![],
+            write_once_baseline: None,
         };
         let md = plan_markdown(&plan, &[]);
         assert!(
@@ -604,6 +610,7 @@ mod tests {
                 diagnostics: vec![],
                 leads_and_status: vec![],
                 operations: vec![],
+                write_once_baseline: None,
             },
             &[],
         );

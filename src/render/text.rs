@@ -129,7 +129,10 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
         }
     }
     let left_alone = plan.starts_left_alone().count();
-    if errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() && left_alone == 0 {
+    let nothing_else =
+        errors == 0 && s.create == 0 && s.drift == 0 && !plan.has_writes() && left_alone == 0;
+    let write_once = super::write_once::line(plan, nothing_else);
+    if nothing_else && !write_once.as_ref().is_some_and(|(_, warn)| *warn) {
         let _ = writeln!(
             out,
             "{}",
@@ -172,25 +175,9 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             )
         );
     }
-    let not_compared = plan
-        .actions
-        .iter()
-        .filter(|a| match &a.kind {
-            ActionKind::Unchanged { write_once } | ActionKind::Drift { write_once, .. } => {
-                !write_once.is_empty()
-            }
-            _ => false,
-        })
-        .count();
-    if not_compared > 0 {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                DIM,
-                format!("{not_compared} existing campaign(s) set write-once fields (assistant, timezone, phone numbers, retry flags, goal variable), which the platform does not return: they were not compared (--base REF compares them with a git revision).")
-            )
-        );
+    if let Some((line, warn)) = write_once {
+        let style = if warn { YELLOW } else { DIM };
+        let _ = writeln!(out, "{}", paint(style, line));
     }
     if !options.whole_account {
         let _ = writeln!(

@@ -25,3 +25,4 @@ mod platform_misbehaving;
 mod renderings;
 mod safety;
 mod watch;
+mod write_once_baseline;

@@ -252,6 +252,15 @@ pub fn campaignctl(dir: &Path, emulator: Option<&Emulator>) -> Cmd {
         .env_remove("CAMPAIGNCTL_API_TOKEN")
         .env_remove("RUST_LOG")
         .env_remove("GITHUB_ACTIONS")
+        // The write-once baseline reads these (a pull request's target, a push's previous
+        // commit): a test run inside a CI job must not inherit that job's.
+        .env_remove("CAMPAIGNCTL_BASE")
+        .env_remove("GITHUB_BASE_REF")
+        .env_remove("GITHUB_EVENT_NAME")
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        .env_remove("CI_COMMIT_BEFORE_SHA")
         .env("NO_COLOR", "1")
         // Account locks live with the workspace: runs in one workspace share them (one
         // machine); runs in different workspaces do not (different machines).

@@ -30,6 +30,10 @@ pub struct Plan {
     /// executes and approves. Derived from `actions` and `leads_and_status`.
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// What the write-once fields were compared with, or why they were not (`None`: no
+    /// baseline was looked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_once_baseline: Option<super::baseline::WriteOnceBaseline>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -391,6 +395,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
         diagnostics,
         leads_and_status: Vec::new(),
         operations,
+        write_once_baseline: None,
     }
 }
 

@@ -606,6 +606,7 @@ mod tests {
             diagnostics: vec![],
             leads_and_status: vec![],
             operations,
+            write_once_baseline: None,
         }
     }
 
