@@ -228,6 +228,24 @@ impl Run {
         self
     }
 
+    /// The plan says there is nothing to apply: "No changes." when every write-once field was
+    /// compared with a baseline, or, without one (a workspace outside git), the one line that
+    /// says so and which campaigns were not compared.
+    #[track_caller]
+    pub fn assert_nothing_to_apply(&self) -> &Run {
+        assert!(
+            self.stdout
+                .contains("No changes. The platform matches the manifests.")
+                || self
+                    .stdout
+                    .contains("Nothing to apply in what could be compared, but the write-once fields"),
+            "the plan does not say it has nothing to apply\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
     #[track_caller]
     pub fn assert_contains(&self, needle: &str) -> &Run {
         assert!(
