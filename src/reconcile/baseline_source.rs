@@ -403,3 +403,105 @@ fn read_event_before(path: &Path) -> Result<Option<String>, String> {
         .and_then(serde_json::Value::as_str)
         .map(str::to_owned))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    /// A repository with two commits; their ids, oldest first.
+    fn repository() -> (tempfile::TempDir, [String; 2]) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let git_ok = |args: &[&str]| {
+            let out = std::process::Command::new("git")
+                .current_dir(dir.path())
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid"])
+                .args(args)
+                .output()
+                .expect("git runs");
+            assert!(out.status.success(), "{args:?}");
+            String::from_utf8_lossy(&out.stdout).trim().to_owned()
+        };
+        git_ok(&["init", "-q"]);
+        let mut ids = Vec::new();
+        for n in ["one", "two"] {
+            git_ok(&["commit", "-q", "--allow-empty", "-m", n]);
+            ids.push(git_ok(&["rev-parse", "HEAD"]));
+        }
+        let [a, b] = <[String; 2]>::try_from(ids).expect("two commits");
+        (dir, [a, b])
+    }
+
+    #[test]
+    fn a_push_says_where_it_started_from_and_a_new_branch_started_from_nothing() {
+        let payload = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(
+            payload.path(),
+            br#"{"before": "1a2b3c", "after": "4d5e6f"}"#,
+        )
+        .expect("write");
+        let path = payload.path().to_string_lossy().into_owned();
+        let github = |name: &str| match name {
+            "GITHUB_EVENT_NAME" => Some("push".to_owned()),
+            "GITHUB_EVENT_PATH" => Some(path.clone()),
+            _ => None,
+        };
+        assert!(matches!(push_before(&github), Ok(Some((b, Ci::GitHub))) if b == "1a2b3c"));
+        let pull_request = |name: &str| match name {
+            "GITHUB_EVENT_NAME" => Some("pull_request".to_owned()),
+            "GITHUB_EVENT_PATH" => Some(path.clone()),
+            _ => None,
+        };
+        assert!(matches!(push_before(&pull_request), Ok(None)));
+        let gitlab = env_of(&[("CI_COMMIT_BEFORE_SHA", "9f8e7d")]);
+        assert!(matches!(push_before(&gitlab), Ok(Some((b, Ci::GitLab))) if b == "9f8e7d"));
+        let created = env_of(&[(
+            "CI_COMMIT_BEFORE_SHA",
+            "0000000000000000000000000000000000000000",
+        )]);
+        assert!(matches!(push_before(&created), Ok(None)));
+    }
+
+    #[test]
+    fn the_environment_names_the_commit_and_a_missing_one_is_an_error_with_what_to_fetch() {
+        let (dir, [first, second]) = repository();
+        let head = fallback(dir.path(), &env_of(&[])).expect("HEAD");
+        assert_eq!(
+            head.map(|c| (c.kind, c.commit)),
+            Some((BaseKind::Head, second))
+        );
+        let generic =
+            fallback(dir.path(), &env_of(&[("CAMPAIGNCTL_BASE", "HEAD~1")])).expect("merge-base");
+        assert_eq!(generic.map(|c| c.commit), Some(first.clone()));
+        let pushed =
+            fallback(dir.path(), &env_of(&[("CI_COMMIT_BEFORE_SHA", &first)])).expect("push");
+        assert_eq!(
+            pushed.map(|c| (c.kind, c.commit)),
+            Some((BaseKind::PushBefore, first))
+        );
+        let gone = fallback(
+            dir.path(),
+            &env_of(&[("CI_COMMIT_BEFORE_SHA", "1234567890abcdef")]),
+        )
+        .expect_err("not in the clone");
+        assert!(
+            gone.to_string().contains("this clone does not have"),
+            "{gone}"
+        );
+        let no_target = fallback(dir.path(), &env_of(&[("GITHUB_BASE_REF", "main")]))
+            .expect_err("no origin/main");
+        assert!(
+            no_target.to_string().contains("fetch-depth: 0"),
+            "{no_target}"
+        );
+    }
+}

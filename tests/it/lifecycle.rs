@@ -77,9 +77,7 @@ fn run(ws: &Workspace, emu: &Emulator, args: &[&str]) -> Run {
 fn assert_in_sync(ws: &Workspace, emu: &Emulator, extra: &[&str]) {
     let mut args = vec!["plan", "--detailed-exitcode", "c"];
     args.extend_from_slice(extra);
-    run(ws, emu, &args)
-        .assert_code(0)
-        .assert_nothing_to_apply();
+    run(ws, emu, &args).assert_code(0).assert_nothing_to_apply();
 }
 
 fn action<'a>(plan: &'a Value, name: &str) -> &'a Value {

@@ -236,9 +236,9 @@ impl Run {
         assert!(
             self.stdout
                 .contains("No changes. The platform matches the manifests.")
-                || self
-                    .stdout
-                    .contains("Nothing to apply in what could be compared, but the write-once fields"),
+                || self.stdout.contains(
+                    "Nothing to apply in what could be compared, but the write-once fields"
+                ),
             "the plan does not say it has nothing to apply\nstdout:\n{}\nstderr:\n{}",
             self.stdout,
             self.stderr
