@@ -466,3 +466,50 @@ fn without_a_baseline_the_plan_says_what_it_did_not_compare_once() {
         "{json:#}"
     );
 }
+
+/// Apply on merge without a record: GitHub's push event payload names the commit the push
+/// started from (`before`), and the edit the push brought is seen, where HEAD would not see it.
+#[test]
+fn an_apply_on_push_compares_with_the_commit_the_push_started_from() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    applied_without_record(&emu, &ws);
+    git(&ws, &["init", "-q"]);
+    commit_all(&ws, "D and R in New York");
+    let before = git_in(ws.path(), &["rev-parse", "HEAD"]);
+    ws.write(
+        "c/d.yaml",
+        manifest("D", "America/Chicago", "", "+14155550101"),
+    );
+    commit_all(&ws, "merged: D to Chicago");
+    let event = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(
+        event.path(),
+        format!("{{\"before\": \"{before}\", \"ref\": \"refs/heads/main\"}}"),
+    )
+    .expect("payload");
+    let path = event.path().to_string_lossy().into_owned();
+    let push = [
+        ("GITHUB_EVENT_NAME", "push"),
+        ("GITHUB_EVENT_PATH", path.as_str()),
+    ];
+    let plan = run(
+        ws.path(),
+        &emu,
+        &push,
+        &["plan", "--detailed-exitcode", "c"],
+    );
+    plan.assert_code(2);
+    assert_never_no_changes(&plan);
+    assert!(
+        plan.stdout.contains(&format!(
+            "timezone = \"America/New_York\" -> \"America/Chicago\"   # forces replacement (write-once, at the commit before the push (commit {}))",
+            short(&before)
+        )),
+        "{}",
+        plan.stdout
+    );
+    run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"])
+        .assert_code(0)
+        .assert_contains("Write-once fields compared with HEAD");
+}
