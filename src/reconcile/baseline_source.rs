@@ -84,7 +84,24 @@ pub fn automatic(
         commits,
         unavailable: None,
     };
-    read_saved(lifecycle, paths, account)
+    // A baseline found on its own that cannot be read (a path outside the repository, a
+    // partial clone) compares nothing, and the plan says why; it does not stop the plan, as
+    // `--base` given explicitly does.
+    let unread = lifecycle.clone();
+    match read_saved(lifecycle, paths, account) {
+        Ok(read) => Ok(read),
+        Err(e) => {
+            let mut lifecycle = unread;
+            lifecycle.baseline_from = BaselineFrom {
+                commits: Vec::new(),
+                unavailable: Some(format!(
+                    "the manifests at the baseline cannot be read: {}",
+                    e.message
+                )),
+            };
+            Ok(lifecycle)
+        }
+    }
 }
 
 /// Reads the commits `lifecycle.baseline_from` names (a fresh run's, or a saved plan's, which
