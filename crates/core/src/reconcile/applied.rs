@@ -51,8 +51,10 @@ pub struct AppliedCampaign {
     /// approval, skipped or failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DesiredStatus>,
-    /// The commit the manifests came from, when the files were committed as read: what a
-    /// write-once baseline can be read at later.
+    /// The commit whose write-once values (never returned by the platform) the campaign has:
+    /// the first baseline of every later plan (`baseline_source`). It moves only as
+    /// `CommitRule` says: to the run's commit when the campaign was created or replaced from
+    /// it, or its values compared equal; never for a write-once change not carried out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// The manifest file that declared the campaign, as the run named it.
