@@ -256,8 +256,12 @@ pub struct LifecycleArgs {
     /// Compare the write-once fields (assistant, timezone, phone numbers, retry flags, goal
     /// variable), which the platform never returns, with the manifests at the git revision REF
     /// (a branch, tag or commit): a changed draft is replaced, a change to a campaign that has
-    /// run is an error. `watch` starts from REF (read once), then compares with the values
-    /// it applied.
+    /// run is an error. Without it they are compared anyway, per campaign with the first that
+    /// knows it: the record of what was applied (refs/campaignctl/applied/), the merge-base of
+    /// HEAD and CAMPAIGNCTL_BASE, GITHUB_BASE_REF (as origin/BRANCH) or
+    /// CI_MERGE_REQUEST_TARGET_BRANCH_NAME, the commit a push started from (GitHub's push
+    /// event, CI_COMMIT_BEFORE_SHA), else HEAD; the plan says which. `watch` starts from REF
+    /// (read once), then compares with the values it applied.
     #[arg(long, value_name = "REF", value_parser = base_revision)]
     pub base: Option<String>,
 
@@ -286,6 +290,7 @@ impl LifecycleArgs {
                     commit: None,
                 }),
             baseline: None,
+            baseline_from: Default::default(),
             self_heal_calls: self.self_heal_calls,
             applied: None,
             holds: Vec::new(),
@@ -325,7 +330,11 @@ pub struct PlanArgs {
     /// Exit 2 when apply has something to do (campaigns to create, replace or delete, leads to
     /// add or update, a status to change; unmanaged campaigns do not count), 0 when not, 1 on
     /// any error. What apply cannot act on (drift on a campaign that has run, a status it does
-    /// not know) is a warning, not a change: --deny-warnings fails on it.
+    /// not know, a start left alone) is a warning, not a change: --deny-warnings fails on it.
+    /// 0 vouches only for what was compared: when no baseline for write-once fields could be
+    /// had (no git repository, no record of what was applied), the plan says on one line which
+    /// campaigns' write-once fields were not compared, and does not say "No changes"; pass
+    /// --base REF, or run in the manifests' repository.
     #[arg(long)]
     pub detailed_exitcode: bool,
 

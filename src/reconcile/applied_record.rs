@@ -326,6 +326,7 @@ mod tests {
                 commit: None,
                 manifest: None,
             },
+            commit: crate::reconcile::applied::CommitRule::Carried,
         }
     }
 

@@ -11,6 +11,7 @@ pub use campaignctl_core::reconcile::{
 };
 
 pub mod applied_record;
+pub mod baseline_source;
 #[cfg(test)]
 mod core_tests;
 pub mod executor;

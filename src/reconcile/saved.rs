@@ -427,6 +427,7 @@ mod tests {
             leads_and_status: vec![],
             operations: vec![],
             deletions: Default::default(),
+            write_once_baseline: None,
         };
         let saved = SavedPlan::new(
             "http://127.0.0.1:1/api",

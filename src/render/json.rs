@@ -44,6 +44,9 @@ pub struct PlanDocument<'a> {
     #[serde(skip_serializing_if = "Deletions::is_empty")]
     deletions: &'a Deletions,
     diagnostics: Vec<FlatDiagnostic<'a>>,
+    /// What write-once fields were compared with, or why not (absent: nothing was looked for).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    write_once_baseline: Option<&'a crate::reconcile::baseline::WriteOnceBaseline>,
 }
 
 #[derive(Serialize, Clone, Copy)]
@@ -152,6 +155,7 @@ impl<'a> PlanDocument<'a> {
             operations: plan.operations.iter().map(operation_json).collect(),
             deletions: &plan.deletions,
             diagnostics: all().map(Diagnostic::flat).collect(),
+            write_once_baseline: plan.write_once_baseline.as_ref(),
         }
     }
 }

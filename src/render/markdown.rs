@@ -47,7 +47,11 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if !plan.has_changes() && s.held == 0 && s.attention == 0 {
+    } else if !plan.has_changes()
+        && s.held == 0
+        && s.attention == 0
+        && super::write_once::not_compared(plan) == 0
+    {
         let _ = writeln!(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
@@ -56,6 +60,11 @@ pub fn plan_markdown_scoped(
         let _ = writeln!(head, ":warning: **{}**\n", nothing_to_apply(s.attention));
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
+    let nothing_else = errors == 0 && !plan.has_changes() && s.held == 0 && s.attention == 0;
+    if let Some((line, warn)) = super::write_once::line(plan, nothing_else) {
+        let mark = if warn { ":warning: " } else { "" };
+        let _ = writeln!(head, "{mark}_{}_\n", escape(&line));
+    }
     if !whole_account {
         let _ = writeln!(head, "{PARTIAL_ACCOUNT}\n");
     }
@@ -532,6 +541,7 @@ mod tests {
             leads_and_status: vec![],
             operations: vec![],
             deletions: Default::default(),
+            write_once_baseline: None,
         };
         let md = plan_markdown(&plan, &[]);
         let expected = "### campaignctl plan
@@ -594,6 +604,7 @@ mod tests {
             leads_and_status: vec![],
             operations: vec![],
             deletions: Default::default(),
+            write_once_baseline: None,
         };
         let md = plan_markdown(&plan, &[]);
         assert!(
@@ -630,6 +641,7 @@ mod tests {
                 leads_and_status: vec![],
                 operations: vec![],
                 deletions: Default::default(),
+                write_once_baseline: None,
             },
             &[],
         );

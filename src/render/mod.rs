@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod markdown;
 pub(crate) mod style;
 pub mod text;
+pub mod write_once;
 
 pub use json::{apply_json, diagnostic_json, failure_json, plan_json, FORMAT_VERSION};
 pub use text::{

@@ -128,17 +128,27 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             out.push('\n');
         }
     }
-    // "No changes" only when nothing differs at all: what apply cannot act on is said instead.
+    // "No changes" only when nothing differs at all: what apply cannot act on is said instead,
+    // and so are write-once fields that were not compared (`write_once::line`).
+    let nothing_else = errors == 0 && !plan.has_writes() && s.held == 0 && s.attention == 0;
+    let write_once = super::write_once::line(plan, nothing_else);
     if errors == 0 && !plan.has_writes() && s.held == 0 {
-        let line = if s.attention == 0 {
-            paint(
-                GREEN.bold(),
-                "No changes. The platform matches the manifests.",
-            )
-        } else {
-            paint(YELLOW.bold(), nothing_to_apply(s.attention))
-        };
-        let _ = writeln!(out, "{line}");
+        if s.attention > 0 {
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(YELLOW.bold(), nothing_to_apply(s.attention))
+            );
+        } else if !write_once.as_ref().is_some_and(|(_, warn)| *warn) {
+            let _ = writeln!(
+                out,
+                "{}",
+                paint(
+                    GREEN.bold(),
+                    "No changes. The platform matches the manifests."
+                )
+            );
+        }
     }
     if errors > 0 {
         let _ = writeln!(
@@ -176,25 +186,9 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             )
         );
     }
-    let not_compared = plan
-        .actions
-        .iter()
-        .filter(|a| match &a.kind {
-            ActionKind::Unchanged { write_once } | ActionKind::Drift { write_once, .. } => {
-                !write_once.is_empty()
-            }
-            _ => false,
-        })
-        .count();
-    if not_compared > 0 {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(
-                DIM,
-                format!("{not_compared} existing campaign(s) set write-once fields (assistant, timezone, phone numbers, retry flags, goal variable), which the platform does not return: they were not compared (--base REF compares them with a git revision).")
-            )
-        );
+    if let Some((line, warn)) = write_once {
+        let style = if warn { YELLOW } else { DIM };
+        let _ = writeln!(out, "{}", paint(style, line));
     }
     if !options.whole_account {
         let _ = writeln!(

@@ -62,7 +62,7 @@ fn happy_path_plan_apply_replan_is_empty() {
     let again = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve"])
         .run();
-    again.assert_code(0).assert_contains("No changes.");
+    again.assert_code(0).assert_nothing_to_apply();
     assert_eq!(
         emu.campaigns().len(),
         4,
@@ -640,7 +640,7 @@ fn demo_runs_the_whole_loop_against_the_built_in_emulator() {
     run.assert_code(0)
         .assert_contains("Plan: 4 to create")
         .assert_contains("Apply complete: 4 created, 0 failed.")
-        .assert_contains("No changes. The platform matches the manifests.");
+        .assert_nothing_to_apply();
 }
 
 /// A diagnostic shows the offending source line with a caret under the value, between its

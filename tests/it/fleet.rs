@@ -96,7 +96,7 @@ fn an_unchanged_fleet_plans_in_a_few_lines_and_verbose_lists_it() {
     apply_all(&ws, &emu);
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     plan.assert_code(0)
-        .assert_contains("No changes.")
+        .assert_nothing_to_apply()
         .assert_contains("Plan: 0 to create, 0 drifted, 200 unchanged, 0 unmanaged.")
         .assert_contains("200 unchanged campaign(s) not listed (--verbose lists them).");
     assert!(

@@ -29,7 +29,7 @@ fn detailed_exitcode_is_2_with_changes_0_in_sync_and_1_on_error() {
         .args(["apply", "--auto-approve"])
         .run()
         .assert_code(0);
-    plan(&ws).assert_code(0).assert_contains("No changes.");
+    plan(&ws).assert_code(0).assert_nothing_to_apply();
 
     // Unmanaged campaigns are informational: still in sync.
     emu.api(

@@ -170,7 +170,7 @@ fn a_csv_of_three_then_a_fourth_row_creates_exactly_one_more_lead() {
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("No changes.");
+        .assert_nothing_to_apply();
     assert_eq!(leads_created(&emu), 4, "re-applying adds nothing");
 }
 
@@ -196,7 +196,7 @@ fn leads_beyond_one_page_are_all_seen() {
         .run()
         .assert_code(0)
         .assert_contains("= \"Big\" has all its leads (150 declared, 150 on the platform")
-        .assert_contains("No changes.");
+        .assert_nothing_to_apply();
 }
 
 #[test]
@@ -275,7 +275,7 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .args(["plan", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("No changes.");
+        .assert_nothing_to_apply();
 
     ws.write("c/go.yaml", manifest("stopped"));
     campaignctl(ws.path(), Some(&emu))
@@ -368,7 +368,7 @@ fn the_leads_and_names_example_applies_against_the_demo_account() {
         .run();
     run.assert_code(0)
         .assert_contains("Leads: 4 added. Status: 0 started, 0 stopped.")
-        .assert_contains("No changes. The platform matches the manifests.");
+        .assert_nothing_to_apply();
 }
 
 #[test]

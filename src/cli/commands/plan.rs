@@ -10,6 +10,7 @@ use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{LoadOutcome, Manifest, Root};
 use crate::reconcile::attention::CannotAct;
+use crate::reconcile::baseline_source;
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::pipeline::{self, Planned};
 use crate::reconcile::saved::{self, SavedPlan, SavedPlans};
@@ -327,15 +328,21 @@ pub fn lifecycle_of(
         lifecycle.prune_prefix = account.prune_prefix.clone();
     }
     let config = account.name.as_deref().zip(account.config.as_deref());
-    let mut lifecycle = with_baseline(lifecycle, &account.paths(), config)?;
     // What campaignctl last carried out decides which starts git asks for: read it for
-    // every plan, so `plan`, `apply` and a saved plan decide alike.
+    // every plan, so `plan`, `apply` and a saved plan decide alike. It is also the first
+    // baseline of write-once fields.
     let store = crate::reconcile::applied_record::RecordStore::find(
         &account.paths(),
         &account.client.account_identity(),
     );
-    lifecycle.applied =
-        crate::reconcile::applied_record::load(store.as_ref()).map(std::sync::Arc::new);
+    let applied = crate::reconcile::applied_record::load(store.as_ref()).map(std::sync::Arc::new);
+    let mut lifecycle = with_baseline(
+        lifecycle,
+        &account.paths(),
+        config,
+        baseline_source::Look::Afresh(applied.as_deref()),
+    )?;
+    lifecycle.applied = applied;
     Ok(lifecycle)
 }
 
@@ -434,6 +441,9 @@ async fn run_with(
         PlanFormat::Github => {
             anstream::print!("{}", github::plan(plan, &[])); // make_plan showed `warnings`
             anstream::println!("Plan: {}", plan.summary());
+            if let Some((line, _)) = render::write_once::line(plan, false) {
+                anstream::println!("{line}");
+            }
             if !scope.whole_account {
                 anstream::println!(
                     "Only part of the account was planned (files or --target named), so campaigns in no manifest are not listed."
@@ -474,56 +484,45 @@ async fn run_with(
     Ok((code, saved))
 }
 
-/// `--base REF`: reads the manifests under `paths` as they were at REF into the options'
-/// write-once baseline, and records the commit REF names (what a saved plan keeps). Options
-/// without a base, or whose baseline is already read, are returned as they are.
+/// The write-once baseline of a run over `paths`: `--base REF` when given (the manifests at
+/// REF, and the commit REF names, which a saved plan keeps), else what
+/// `reconcile::baseline_source` finds (`look`: afresh with the record, or a saved plan's
+/// commits). Options whose baseline is already read are returned as they are.
 pub fn with_baseline(
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
     account: Option<(&str, &Path)>,
+    look: baseline_source::Look<'_>,
 ) -> Result<LifecycleOptions, Diagnostic> {
-    let Some(mut base) = lifecycle.base.clone() else {
-        return Ok(lifecycle);
-    };
     if lifecycle.baseline.is_some() {
         return Ok(lifecycle);
     }
+    let Some(mut base) = lifecycle.base.clone() else {
+        return match look {
+            baseline_source::Look::Afresh(record) => baseline_source::automatic(
+                lifecycle,
+                paths,
+                account,
+                record,
+                &baseline_source::process_env,
+            ),
+            baseline_source::Look::AsSaved => {
+                baseline_source::read_saved(lifecycle, paths, account)
+            }
+        };
+    };
     // A saved plan reads the commit it was made with, wherever REF points now.
     let rev = base.commit.clone().unwrap_or_else(|| base.given.clone());
-    // With a repository config, the manifests at REF are read with the defaults the config had
-    // there: otherwise a default would look like a change to every campaign it fills.
-    let roots_at = |bytes: &[u8]| -> Result<Vec<Root>, String> {
-        let (name, file) = account.expect("only called with a config");
-        let config = crate::config::parse(file, bytes)
-            .map_err(|problems| format!("it has {} problem(s)", problems.len()))?;
-        config
-            .account(name)
-            .map(|a| a.roots.clone())
-            .ok_or_else(|| format!("it does not declare account {name}"))
-    };
-    let config_at = account.map(|(_, file)| crate::manifest::ConfigAtRevision {
-        file,
-        roots: &roots_at,
-    });
-    let at = crate::manifest::load_at_revision(&rev, paths, config_at.as_ref())?;
+    let at = baseline_source::manifests_at(&rev, paths, account)?;
     base.commit = Some(at.commit);
     let source = base.label();
-    let problems: Vec<&Diagnostic> = at.diagnostics.iter().filter(|d| d.is_error()).collect();
-    if let Some(first) = problems.first() {
-        crate::cli::report::problems(&[Diagnostic::warning(
-            None,
-            format!(
-                "{} problem(s) in the manifests at {source} (first: {first}): the campaigns they declared there are not compared with it",
-                problems.len()
-            ),
-        )]);
-    }
+    baseline_source::warn_problems(&at.diagnostics, &source);
     if at.is_head {
         crate::cli::report::problems(&[Diagnostic::warning(
             None,
             format!("--base {} is the commit checked out: a write-once change already committed there compares equal to itself", base.given),
         )
-        .with_hint("compare with what was last applied: a tag moved after each successful apply (git tag -f campaignctl-applied), or the merge's first parent (HEAD^1)")]);
+        .with_hint("leave out --base: without it, write-once fields are compared with the record of what was applied, which sees committed edits")]);
     }
     lifecycle.base = Some(base);
     lifecycle.baseline = Some(std::sync::Arc::new(

@@ -33,10 +33,20 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
             .with_hint("start watch without paths: it follows each account's paths from the config")
             .into());
         }
-        // With --base, the daemon starts out comparing with REF (read once, at start), then
-        // with what it applies.
+        // The daemon starts out comparing with --base REF, or the baseline found at start (the
+        // record of what was applied, else HEAD; read once), then with what it applies.
         let config = run.name.as_deref().zip(run.config.as_deref());
-        let lifecycle = super::plan::with_baseline(args.lifecycle.options(), &run.paths(), config)?;
+        let store = crate::reconcile::applied_record::RecordStore::find(
+            &run.paths(),
+            &run.client.account_identity(),
+        );
+        let applied = crate::reconcile::applied_record::load(store.as_ref());
+        let lifecycle = super::plan::with_baseline(
+            args.lifecycle.options(),
+            &run.paths(),
+            config,
+            crate::reconcile::baseline_source::Look::Afresh(applied.as_ref()),
+        )?;
         accounts.push(watch::AccountWatch {
             name: run.name,
             client: run.client,

@@ -127,3 +127,67 @@ fn a_stop_left_alone_changes_nothing_in_the_record() {
     assert!(!p.has_changes(), "a warning, not a change");
     assert!(changes_of(&p, &Succeeded::new(), None).is_empty());
 }
+
+/// The record's commit for `Q` after a run at commit "new" over a record at "old", with the
+/// write-once values of `before` as the baseline (`None`: no baseline knew Q).
+fn commit_after(before: Option<&str>, campaigns: serde_json::Value) -> Option<String> {
+    let o = Observed {
+        campaigns: serde_json::from_value(campaigns).expect("campaigns"),
+        assistants: serde_json::from_value(
+            serde_json::json!([{"id": 7, "name": "Sales", "type": "outbound"}]),
+        )
+        .expect("assistants"),
+        ..Observed::default()
+    };
+    let now = format!("{RUNNING}timezone: America/Chicago\n");
+    let (manifests, _) = parse_bytes(Path::new("t.yaml"), now.as_bytes());
+    let mut old = AppliedRecord::default();
+    old.campaigns.insert(
+        "Q".into(),
+        AppliedCampaign {
+            id: Some(3),
+            status: Some(DesiredStatus::Running),
+            commit: Some("old".into()),
+            manifest: None,
+        },
+    );
+    let options = LifecycleOptions {
+        applied: Some(Arc::new(old.clone())),
+        baseline: before.map(|zone| {
+            let was = format!("{RUNNING}timezone: {zone}\n");
+            let (was, _) = parse_bytes(Path::new("t.yaml"), was.as_bytes());
+            Arc::new(crate::reconcile::baseline::Baseline::single("old", was))
+        }),
+        ..LifecycleOptions::default()
+    };
+    let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
+    let p = add_leads_and_status(plan_campaigns_with(&manifests, &o, &options), &o, &leads).plan;
+    old.merge(&changes_of(&p, &Succeeded::new(), Some("new")));
+    old.campaigns["Q"].commit.clone()
+}
+
+#[test]
+fn the_recorded_commit_moves_only_where_the_write_once_values_are_known_to_be_on_the_platform() {
+    let running = serde_json::json!([{"id": 3, "name": "Q", "status": "in-progress"}]);
+    assert_eq!(
+        commit_after(Some("America/New_York"), running.clone()),
+        Some("old".into()),
+        "a write-once change refused on a campaign that has run keeps the old commit"
+    );
+    assert_eq!(
+        commit_after(Some("America/Chicago"), running.clone()),
+        Some("new".into()),
+        "compared and equal: the values of the new commit are on the platform"
+    );
+    assert_eq!(
+        commit_after(None, running),
+        Some("old".into()),
+        "not compared: nothing says the new values are there"
+    );
+    let draft = serde_json::json!([{"id": 3, "name": "Q", "status": "draft"}]);
+    assert_eq!(
+        commit_after(Some("America/New_York"), draft),
+        Some("old".into()),
+        "a replacement not carried out keeps the old commit"
+    );
+}

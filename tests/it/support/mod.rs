@@ -228,6 +228,24 @@ impl Run {
         self
     }
 
+    /// The plan says there is nothing to apply: "No changes." when every write-once field was
+    /// compared with a baseline, or, without one (a workspace outside git), the one line that
+    /// says so and which campaigns were not compared.
+    #[track_caller]
+    pub fn assert_nothing_to_apply(&self) -> &Run {
+        assert!(
+            self.stdout
+                .contains("No changes. The platform matches the manifests.")
+                || self.stdout.contains(
+                    "Nothing to apply in what could be compared, but the write-once fields"
+                ),
+            "the plan does not say it has nothing to apply\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
+        self
+    }
+
     #[track_caller]
     pub fn assert_contains(&self, needle: &str) -> &Run {
         assert!(
@@ -252,6 +270,15 @@ pub fn campaignctl(dir: &Path, emulator: Option<&Emulator>) -> Cmd {
         .env_remove("CAMPAIGNCTL_API_TOKEN")
         .env_remove("RUST_LOG")
         .env_remove("GITHUB_ACTIONS")
+        // The write-once baseline reads these (a pull request's target, a push's previous
+        // commit): a test run inside a CI job must not inherit that job's.
+        .env_remove("CAMPAIGNCTL_BASE")
+        .env_remove("GITHUB_BASE_REF")
+        .env_remove("GITHUB_EVENT_NAME")
+        .env_remove("GITHUB_EVENT_PATH")
+        .env_remove("CI_MERGE_REQUEST_TARGET_BRANCH_NAME")
+        .env_remove("CI_MERGE_REQUEST_DIFF_BASE_SHA")
+        .env_remove("CI_COMMIT_BEFORE_SHA")
         .env("NO_COLOR", "1")
         // Account locks live with the workspace: runs in one workspace share them (one
         // machine); runs in different workspaces do not (different machines).

@@ -51,8 +51,10 @@ pub struct AppliedCampaign {
     /// approval, skipped or failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DesiredStatus>,
-    /// The commit the manifests came from, when the files were committed as read: what a
-    /// write-once baseline can be read at later.
+    /// The commit whose write-once values (never returned by the platform) the campaign has:
+    /// the first baseline of every later plan (`baseline_source`). It moves only as
+    /// `CommitRule` says: to the run's commit when the campaign was created or replaced from
+    /// it, or its values compared equal; never for a write-once change not carried out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// The manifest file that declared the campaign, as the run named it.
@@ -80,11 +82,16 @@ impl AppliedRecord {
                     name,
                     renamed_from,
                     entry,
+                    commit,
                 } => {
-                    if let Some(old) = renamed_from {
-                        self.campaigns.remove(old);
+                    let old = match renamed_from {
+                        Some(old) => self.campaigns.remove(old),
+                        None => None,
                     }
-                    self.campaigns.insert(name.clone(), entry.clone());
+                    .or_else(|| self.campaigns.get(name).cloned());
+                    let mut entry = entry.clone();
+                    entry.commit = commit.resolve(entry.commit.take(), old.and_then(|o| o.commit));
+                    self.campaigns.insert(name.clone(), entry);
                 }
                 RecordChange::Remove { name } => {
                     self.campaigns.remove(name);
@@ -102,10 +109,66 @@ pub enum RecordChange {
     Set {
         name: String,
         renamed_from: Option<String>,
+        /// The entry; its `commit` is this run's, which `commit` says whether to take.
         entry: AppliedCampaign,
+        commit: CommitRule,
     },
     /// The campaign was deleted by this run (`status: deleted`, a prune).
     Remove { name: String },
+}
+
+/// Whether a campaign's recorded commit (whose write-once values are on the platform) moves to
+/// this run's. It moves only where this run carried the values out, or saw that the platform
+/// already has them; a write-once change refused, held or not compared keeps the old commit, so
+/// the next plan still sees the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommitRule {
+    /// Created (or replaced) by this run from its manifests: this run's commit, even `None`
+    /// (edits not committed: nothing else names the values carried out).
+    Carried,
+    /// The write-once values were compared and equal: this run's commit, or the old one when
+    /// the files were not committed as read.
+    Verified,
+    /// Not compared (no baseline knew the campaign): the old commit; this run's only when
+    /// there is none yet (the first record of a campaign is what it was applied from).
+    NotCompared,
+    /// A write-once change this run did not carry out (a campaign that has run cannot take it):
+    /// the old commit, or none.
+    Refused,
+}
+
+impl CommitRule {
+    /// The commit to record, from this run's (`now`) and the one recorded before (`old`).
+    pub fn resolve(self, now: Option<String>, old: Option<String>) -> Option<String> {
+        match self {
+            CommitRule::Carried => now,
+            CommitRule::Verified => now.or(old),
+            CommitRule::NotCompared => old.or(now),
+            CommitRule::Refused => old,
+        }
+    }
+
+    /// The rule for a campaign this run did not create, from its action.
+    fn of_action(action: Option<&super::plan::Action>) -> CommitRule {
+        match action.map(|a| &a.kind) {
+            Some(ActionKind::Drift {
+                changes,
+                write_once,
+            }) => {
+                if changes.iter().any(|c| c.known_from.is_some()) {
+                    CommitRule::Refused
+                } else if write_once.is_empty() {
+                    CommitRule::Verified
+                } else {
+                    CommitRule::NotCompared
+                }
+            }
+            Some(ActionKind::Unchanged { write_once }) if write_once.is_empty() => {
+                CommitRule::Verified
+            }
+            _ => CommitRule::NotCompared,
+        }
+    }
 }
 
 /// Why a start that the manifest's `status: running` would otherwise ask for is not made: a
@@ -190,7 +253,8 @@ pub type Succeeded = HashMap<OperationId, Option<u64>>;
 /// The record changes of a run that executed `plan`: per campaign, only what was carried out.
 /// A campaign whose status change was held, skipped or failed keeps its entry; one created
 /// whose start did not happen is recorded as the draft it is; one deleted is removed.
-/// `commit` is the commit the manifests came from, when known.
+/// `commit` is the commit the manifests came from, when known; a campaign's recorded commit
+/// moves to it only as `CommitRule` says (never for a write-once change not carried out).
 pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> Vec<RecordChange> {
     let mut ops_of: HashMap<&crate::manifest::Location, Vec<&super::operation::Operation>> =
         HashMap::new();
@@ -249,13 +313,19 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
             (Some(s), None) if s.left_alone == Some(LeftAlone::DeletedOutside) => Some(s.desired),
             (Some(_), None) => continue,
         };
-        let renamed_from = actions_of.get(&f.manifest).and_then(|a| match &a.kind {
+        let action = actions_of.get(&f.manifest).copied();
+        let renamed_from = action.and_then(|a| match &a.kind {
             ActionKind::Replace { renamed_from, .. } => renamed_from.clone(),
             _ => None,
         });
+        let commit_rule = match created {
+            Some(_) => CommitRule::Carried,
+            None => CommitRule::of_action(action),
+        };
         changes.push(RecordChange::Set {
             name: f.name.clone(),
             renamed_from,
+            commit: commit_rule,
             entry: AppliedCampaign {
                 id: Some(id),
                 status,
@@ -400,6 +470,7 @@ mod tests {
                     commit: Some("abc".into()),
                     manifest: None,
                 },
+                commit: CommitRule::Carried,
             },
             RecordChange::Remove {
                 name: "Other".into(),

@@ -164,6 +164,7 @@ mod tests {
             actions: Vec::new(),
             diagnostics: Vec::new(),
             deletions: Default::default(),
+            write_once_baseline: None,
             leads_and_status: vec![
                 campaign(
                     "A",

@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::types::RemoteCampaign;
@@ -52,6 +53,119 @@ impl Baseline {
                 manifests,
             }],
         }
+    }
+}
+
+/// What a plan's write-once fields were compared with, as every rendering says it (one line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WriteOnceBaseline {
+    /// Compared with `with` (`the record of what was applied (commit 1a2b3c4d5e6f)`, ...);
+    /// `caveat` says what that baseline cannot see (HEAD does not see committed edits).
+    ComparedWith {
+        with: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        caveat: Option<String>,
+    },
+    /// No baseline could be had: why (no git repository, no commit yet, ...).
+    Unavailable { why: String },
+}
+
+/// Where a run's write-once baseline came from, found without `--base` (the record of what was
+/// applied, the pull request's merge-base, the push's previous commit, `HEAD`): what a saved
+/// plan records, so `apply PLANFILE` reads the same commits again, and never looks afresh.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaselineFrom {
+    /// The commits read, first wins per campaign.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub commits: Vec<BaseCommit>,
+    /// Why no baseline could be had, when none could.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
+}
+
+impl BaselineFrom {
+    /// Nothing was looked for (a plan with `--base`, or made before baselines were automatic).
+    pub fn is_empty(&self) -> bool {
+        self.commits.is_empty() && self.unavailable.is_none()
+    }
+}
+
+/// One commit whose manifests give write-once values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BaseCommit {
+    pub kind: BaseKind,
+    /// The full commit id.
+    pub commit: String,
+    /// The campaigns (by name) whose values are read at it: the record's entries at this
+    /// commit; `None`: every campaign the manifests there declare.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaigns: Option<Vec<String>>,
+}
+
+/// Why a commit is the baseline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "from")]
+pub enum BaseKind {
+    /// The record of what was applied names it for its campaigns.
+    Record,
+    /// The merge-base of HEAD and the pull request's target (`target`: `origin/main`).
+    MergeBase { target: String },
+    /// The commit the push being applied started from.
+    PushBefore,
+    /// HEAD, for edits not committed yet.
+    Head,
+}
+
+impl BaseCommit {
+    /// How messages name it: `the record of what was applied (commit 1a2b3c4d5e6f)`.
+    pub fn label(&self) -> String {
+        let short = &self.commit[..self.commit.len().min(12)];
+        match &self.kind {
+            BaseKind::Record => format!("the record of what was applied (commit {short})"),
+            BaseKind::MergeBase { target } => {
+                format!("the merge-base of {target} (commit {short})")
+            }
+            BaseKind::PushBefore => format!("the commit before the push (commit {short})"),
+            BaseKind::Head => format!("HEAD (commit {short})"),
+        }
+    }
+}
+
+/// What HEAD cannot see, as the plan says it when HEAD is (part of) the baseline.
+pub const HEAD_CAVEAT: &str = "edits already committed but not applied cannot be seen this way (the record of what was applied, kept by apply, sees them)";
+
+/// What a plan made with `options` compared its write-once fields with: the sources of the
+/// baseline in order, or why there was none. `None` when nothing was looked for.
+/// `used`: the sources that knew a campaign of the plan (`compare_write_once`); when none did,
+/// every source of the baseline is named.
+pub fn described(
+    used: &[String],
+    baseline: Option<&Baseline>,
+    from: &BaselineFrom,
+) -> Option<WriteOnceBaseline> {
+    match baseline.filter(|b| !b.parts.is_empty()) {
+        Some(b) => {
+            let mut sources: Vec<&str> = Vec::new();
+            for p in &b.parts {
+                let named = used.is_empty() || used.contains(&p.source);
+                if named && !sources.contains(&p.source.as_str()) {
+                    sources.push(&p.source);
+                }
+            }
+            let head = from
+                .commits
+                .iter()
+                .any(|c| c.kind == BaseKind::Head && sources.contains(&c.label().as_str()));
+            Some(WriteOnceBaseline::ComparedWith {
+                with: sources.join(", then "),
+                caveat: head.then(|| HEAD_CAVEAT.to_owned()),
+            })
+        }
+        None => from
+            .unavailable
+            .clone()
+            .map(|why| WriteOnceBaseline::Unavailable { why }),
     }
 }
 
@@ -161,13 +275,14 @@ impl<'a> Index<'a> {
 /// baseline, where the baseline knows the campaign (by adopted id, name, or `renamed_from`).
 /// The fields compared are no longer listed as "not compared"; a change replaces a draft, and
 /// is an error (or, when one side is unset, a warning) on a campaign that may have run. Runs on
-/// the campaign plan, before its leads are read.
+/// the campaign plan, before its leads are read. Returns the sources that knew a campaign.
 pub fn compare_write_once(
     plan: &mut Plan,
     resolved: &[Manifest],
     baseline: &Baseline,
     observed: &Observed,
-) {
+) -> Vec<String> {
+    let mut used: Vec<String> = Vec::new();
     let parts: Vec<(String, Vec<Manifest>)> = baseline
         .parts
         .iter()
@@ -193,6 +308,9 @@ pub fn compare_write_once(
         let Some((was, source)) = index.of(&m.spec) else {
             continue;
         };
+        if !used.iter().any(|u| u == source) {
+            used.push(source.to_owned());
+        }
         let compared = compare_fields(&was.spec, &m.spec, source);
         if !keep_not_compared(&mut a.kind, &compared.not_compared) {
             continue;
@@ -206,6 +324,7 @@ pub fn compare_write_once(
         }
     }
     plan.diagnostics.extend(diagnostics);
+    used
 }
 
 /// Narrows the "write-once, not compared" list of an action that compares fields to

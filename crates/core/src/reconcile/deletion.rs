@@ -200,6 +200,7 @@ mod tests {
             leads_and_status: vec![],
             operations,
             deletions: Deletions::default(),
+            write_once_baseline: None,
         }
     }
 

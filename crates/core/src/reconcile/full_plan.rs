@@ -46,9 +46,14 @@ pub fn plan_campaigns_with(
 ) -> CampaignPlan {
     let mut resolved = resolve_names(manifests, observed);
     let mut plan = plan(&resolved.manifests, observed);
-    if let Some(baseline) = options.baseline.as_deref() {
-        super::baseline::compare_write_once(&mut plan, &resolved.manifests, baseline, observed);
-    }
+    let used = match options.baseline.as_deref() {
+        Some(baseline) => {
+            super::baseline::compare_write_once(&mut plan, &resolved.manifests, baseline, observed)
+        }
+        None => Vec::new(),
+    };
+    plan.write_once_baseline =
+        super::baseline::described(&used, options.baseline.as_deref(), &options.baseline_from);
     let mut resolve_errors = Vec::new();
     for a in &mut plan.actions {
         let Some(problems) = a

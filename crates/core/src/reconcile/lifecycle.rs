@@ -45,6 +45,13 @@ pub struct LifecycleOptions {
     /// `watch` from its last apply. Never serialised: read again from `base`.
     #[serde(skip)]
     pub baseline: Option<Arc<Baseline>>,
+    /// Without `--base`: the commits `baseline` was read at (or why there were none), so a
+    /// saved plan compares with the same commits.
+    #[serde(
+        default,
+        skip_serializing_if = "super::baseline::BaselineFrom::is_empty"
+    )]
+    pub baseline_from: super::baseline::BaselineFrom,
     /// `--self-heal-calls`: start a campaign git says is running whatever stopped it (a
     /// person's stop included). Off by default: a person's stop wins (`applied::may_start`).
     /// Recorded in a saved plan, so `apply PLANFILE` decides the same way.
@@ -98,6 +105,7 @@ impl Default for LifecycleOptions {
             max_deletes: DEFAULT_MAX_DELETES,
             base: None,
             baseline: None,
+            baseline_from: Default::default(),
             self_heal_calls: false,
             applied: None,
             holds: Vec::new(),

@@ -35,6 +35,10 @@ pub struct Plan {
     /// (`deletion::decide`).
     #[serde(default, skip_serializing_if = "Deletions::is_empty")]
     pub deletions: Deletions,
+    /// What the write-once fields were compared with, or why they were not (`None`: no
+    /// baseline was looked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write_once_baseline: Option<super::baseline::WriteOnceBaseline>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -472,6 +476,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
         leads_and_status: Vec::new(),
         operations,
         deletions: Deletions::default(),
+        write_once_baseline: None,
     }
 }
 

@@ -612,6 +612,7 @@ mod tests {
             leads_and_status: vec![],
             operations,
             deletions: Default::default(),
+            write_once_baseline: None,
         }
     }
 

@@ -417,14 +417,18 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     if saved.lifecycle.prune_prefix.is_some() {
         scope.allows_prune().map_err(|e| e.with_hint(REPLAN))?;
     }
-    // A plan made with --base compares with the same commit again.
+    // A plan compares write-once fields with the same commits again (--base, or those found).
     let config = saved
         .account
         .as_deref()
         .zip(entry.account.as_ref().map(|(_, file)| *file));
-    let lifecycle =
-        super::super::plan::with_baseline(saved.lifecycle.clone(), &saved.paths, config)
-            .map_err(|e| e.with_hint(REPLAN))?;
+    let lifecycle = super::super::plan::with_baseline(
+        saved.lifecycle.clone(),
+        &saved.paths,
+        config,
+        crate::reconcile::baseline_source::Look::AsSaved,
+    )
+    .map_err(|e| e.with_hint(REPLAN))?;
     // The record of what was applied is read again: a plan it now decides differently (a
     // start another run carried out, or a person's stop recorded since) does not match.
     let mut lifecycle = lifecycle;
