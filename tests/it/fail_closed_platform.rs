@@ -354,7 +354,7 @@ fn lead_values_are_trimmed_as_the_platform_trims_them_and_a_blank_cell_is_not_se
         .args(["plan", "--detailed-exitcode", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("No changes.");
+        .assert_nothing_to_apply();
 
     // A cell of one space: not set, so Robert stays Robert.
     ws.write(
