@@ -113,8 +113,11 @@ impl Trust {
     /// The path to read a config's `token_file` at: its real path (symlinks resolved, so that
     /// what is read is what was checked), when [`Trust::allows_token_file`]; else `None`.
     pub fn token_file(&self, path: &Path) -> Option<PathBuf> {
+        // A path that does not resolve is judged by its words with `..` taken lexically, so
+        // that `ALLOWED/../../etc/missing` is refused as `/etc/passwd` is: the answer must not
+        // tell whether a file outside exists.
         let real = std::fs::canonicalize(path)
-            .or_else(|_| std::path::absolute(path))
+            .or_else(|_| std::path::absolute(path).map(|p| lexically_normal(&p)))
             .unwrap_or_else(|_| path.to_path_buf());
         self.token_dirs
             .iter()
@@ -123,6 +126,23 @@ impl Trust {
             })
             .then_some(real)
     }
+}
+
+/// `path` with `.` dropped and each `..` removing the component before it, without reading
+/// the file system.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// localhost, 127.0.0.0/8 or ::1: this machine.
@@ -223,5 +243,15 @@ mod tests {
         assert!(!t.allows_token_file(&secrets.join("../other")));
         assert!(!t.allows_token_file(Path::new("/etc/passwd")));
         assert!(!t.allows_token_file(&secrets), "the directory itself");
+        // Found by the adversarial review: a path that does not resolve was judged with its
+        // `..` kept, so the refusal told whether a file outside exists.
+        assert!(
+            !t.allows_token_file(&secrets.join("../../../../etc/no-such-file")),
+            "a missing file outside is refused as an existing one is"
+        );
+        assert!(
+            t.allows_token_file(&secrets.join("missing")),
+            "a missing file inside is allowed (its read then fails)"
+        );
     }
 }

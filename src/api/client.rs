@@ -129,10 +129,29 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
-        let http = reqwest::Client::builder()
+        // A redirect is followed only within the API's own origin: another host may not be one
+        // the environment allows (`trust`), and a 307 or 308 would send a request body (leads,
+        // personal data) along. Anything else is answered as the redirect it is.
+        let origin = config.base_url.origin();
+        let redirects = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() >= 5 || attempt.url().origin() != origin {
+                attempt.stop()
+            } else {
+                attempt.follow()
+            }
+        });
+        let mut builder = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(config.timeout.min(Duration::from_secs(10)))
             .user_agent(concat!("campaignctl/", env!("CARGO_PKG_VERSION")))
+            .redirect(redirects);
+        // Plain http is allowed to loopback only because it never leaves this machine: a proxy
+        // from the environment (`HTTP_PROXY` without a matching `NO_PROXY`) would carry the
+        // token in clear to it.
+        if crate::trust::is_loopback(&config.base_url) {
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| ApiError::Transport(describe_transport(&e)))?;
         Ok(Client {

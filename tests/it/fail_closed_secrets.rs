@@ -525,3 +525,65 @@ fn two_accounts_with_one_token_are_one_account_whatever_their_urls_say() {
         .assert_code(1)
         .assert_contains("error: account b: api_url has a query (`?...`) or fragment (`#...`); an API URL has neither");
 }
+
+/// Found by the adversarial review: plain http to loopback is allowed because it never leaves
+/// the machine, but a proxy from the environment (`HTTP_PROXY` without a matching `NO_PROXY`,
+/// common on corporate runners) carried the token in clear to the proxy.
+#[test]
+fn a_loopback_api_is_never_reached_through_a_proxy() {
+    let proxy = CountingProxy::start();
+    let ws = with_config("http://127.0.0.2:9/api", "token_env: CAMPAIGNCTL_API_TOKEN");
+    let run = campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_TOKEN", CI_TOKEN)
+        .env("HTTP_PROXY", &proxy.url)
+        .env("http_proxy", &proxy.url)
+        .env("ALL_PROXY", &proxy.url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env_remove("CAMPAIGNCTL_API_HOSTS")
+        .args(["plan", "--timeout", "2"])
+        .run();
+    run.assert_code(1);
+    assert_secret_absent(&run, CI_TOKEN);
+    assert_eq!(
+        proxy.connections(),
+        0,
+        "the token went to the proxy: {}",
+        proxy
+            .first_request
+            .lock()
+            .map(|f| f.clone())
+            .unwrap_or_default()
+    );
+}
+
+/// Found by the adversarial review: a redirect from the API was followed to any host, which
+/// the environment may not allow, with a 307 or 308 sending the request body along.
+#[test]
+fn a_redirect_to_another_origin_is_not_followed() {
+    let elsewhere = CountingProxy::start();
+    let api = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let api_url = format!("http://{}/api", api.local_addr().expect("addr"));
+    // `localhost` is another origin than `127.0.0.1`, and the listener there counts visits.
+    let location = elsewhere.url.replace("127.0.0.1", "localhost") + "/api/stolen";
+    std::thread::spawn(move || {
+        for stream in api.incoming().take(16) {
+            let Ok(mut stream) = stream else { continue };
+            let mut head = [0u8; 1024];
+            let _ = stream.read(&mut head);
+            let answer = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = std::io::Write::write_all(&mut stream, answer.as_bytes());
+        }
+    });
+    let ws = with_config(&api_url, "token_env: CAMPAIGNCTL_API_TOKEN");
+    let run = campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_TOKEN", CI_TOKEN)
+        .env_remove("CAMPAIGNCTL_API_HOSTS")
+        .args(["plan", "--timeout", "2"])
+        .run();
+    run.assert_code(1);
+    assert_secret_absent(&run, CI_TOKEN);
+    assert_eq!(elsewhere.connections(), 0, "the redirect was followed");
+}
