@@ -671,7 +671,17 @@ pub fn print_json(v: &serde_json::Value) {
         .map_err(std::io::Error::from)
         .and_then(|text| writeln!(out, "{}", crate::escape::json(&text)))
         .and_then(|()| out.flush());
-    if let Err(e) = written {
-        anstream::eprintln!("error: cannot write JSON: {e}");
+    report_stdout_error(written, "JSON");
+}
+
+/// A write to stdout that failed. A closed pipe (`schema | head`) is how a reader says it has
+/// read enough, a normal end for a command's output as for `cat`: nothing is said. Any other
+/// failure (a full disk) is reported.
+pub fn report_stdout_error(written: std::io::Result<()>, what: &str) {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            anstream::eprintln!("error: cannot write {what}: {e}");
+        }
+        _ => {}
     }
 }
