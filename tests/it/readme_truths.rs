@@ -1,0 +1,140 @@
+//! What the README promises and a new user found otherwise (issue 19, item 6, and the error
+//! document and prefix of item 2): each test drives the real binary as the user did.
+
+use std::process::{Command, Stdio};
+
+use crate::support::{campaignctl, Emulator, Workspace, BIN};
+
+const WINDOW: &str = "allowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";
+
+/// A stdout whose reader has gone (`schema | head`): a pipe whose read end is closed before the
+/// command writes, so every write fails with EPIPE, deterministically.
+fn run_into_closed_pipe(dir: &std::path::Path, args: &[&str]) -> (i32, String) {
+    let mut fds = [0; 2];
+    // SAFETY: pipe writes two new descriptors into fds.
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    // SAFETY: both were just opened and are owned by nothing else.
+    let (read, write) = unsafe {
+        use std::os::fd::FromRawFd;
+        (
+            std::os::fd::OwnedFd::from_raw_fd(fds[0]),
+            std::os::fd::OwnedFd::from_raw_fd(fds[1]),
+        )
+    };
+    drop(read);
+    let out = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(write))
+        .stderr(Stdio::piped())
+        .output()
+        .expect("run campaignctl");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_on_stdout_is_a_normal_end_said_nothing_about() {
+    let ws = Workspace::with_samples();
+    for args in [
+        &["schema"][..],
+        &["schema", "--config"],
+        &["completions", "bash"],
+        &["validate", "--format", "github", "campaigns"],
+    ] {
+        let (code, stderr) = run_into_closed_pipe(ws.path(), args);
+        assert_eq!((code, stderr.as_str()), (0, ""), "`{}`", args.join(" "));
+    }
+}
+
+#[test]
+fn the_caret_underlines_the_whole_value() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "campaigns/a.yaml",
+        format!(
+            "kind: Campaign\nname: \"Winter Promos\"\nassistant: Sales Outbund\ntimezone: America/New_York\n{WINDOW}"
+        ),
+    );
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns"])
+        .run();
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(
+            "campaigns/a.yaml:3:12: error: no outbound assistant is named \"Sales Outbund\"\n  |\n3 | assistant: Sales Outbund\n  |            ^^^^^^^^^^^^^\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    // A quoted name, to its closing quote.
+    ws.write(
+        "campaigns/a.yaml",
+        format!("kind: Campaign\nname: \"Winter Promos\"\nassistant_id: 7\ntimezone: America/New_York\nmax_retries: 99\n{WINDOW}---\nkind: Campaign\nname: \"Winter Promos\"\nassistant_id: 7\n"),
+    );
+    let run = campaignctl(ws.path(), None)
+        .args(["validate", "campaigns"])
+        .run();
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .contains("10 | name: \"Winter Promos\"\n   |       ^^^^^^^^^^^^^^^\n"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn every_message_starts_with_lowercase_error_and_the_error_document_counts_what_a_plan_does() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "campaigns/a.yaml",
+        format!("kind: Campaign\nname: A\nassistant: Nobody\ntimezone: America/New_York\n{WINDOW}"),
+    );
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns"])
+        .run();
+    run.assert_code(1);
+    assert!(
+        run.stdout.starts_with("error: the plan has 1 error(s), listed after it;"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.all().contains("Error:"), "{}", run.all());
+
+    // The document a plan writes and the one written when nothing could be planned carry the
+    // same summary keys, `replace` and `delete` included.
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v["summary"]
+            .as_object()
+            .expect("a summary")
+            .keys()
+            .cloned()
+            .collect();
+        k.sort();
+        k
+    };
+    ws.write(
+        "campaigns/a.yaml",
+        format!("kind: Campaign\nname: A\nassistant_id: 7\ntimezone: America/New_York\n{WINDOW}"),
+    );
+    let planned = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "campaigns"])
+        .run();
+    planned.assert_code(0);
+    ws.write("campaigns/a.yaml", "kind: Campaign\nname: A\nmax_retries: 99\n");
+    let failed = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "campaigns"])
+        .run();
+    failed.assert_code(1);
+    assert_eq!(keys(&failed.json()), keys(&planned.json()));
+    assert_eq!(failed.json()["summary"]["replace"], 0);
+    assert_eq!(failed.json()["summary"]["delete"], 0);
+    assert_eq!(failed.json()["summary"]["errors"], 2, "{}", failed.stdout);
+}
