@@ -138,3 +138,66 @@ fn every_message_starts_with_lowercase_error_and_the_error_document_counts_what_
     assert_eq!(failed.json()["summary"]["delete"], 0);
     assert_eq!(failed.json()["summary"]["errors"], 2, "{}", failed.stdout);
 }
+
+#[test]
+fn a_missing_default_directory_is_named_with_where_it_was_looked_for() {
+    let ws = Workspace::with_samples();
+    let inside = ws.path().join("campaigns");
+    let run = campaignctl(&inside, None).args(["validate"]).run();
+    run.assert_code(1);
+    let here = inside.canonicalize().expect("real path");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: no manifests to read: no path was given, and the default directory campaigns/ is not in {}\n  hint: give the manifest files or directories (for example `campaignctl validate path/to/campaigns`), or run from the directory that holds campaigns/\n",
+            here.display()
+        )
+    );
+    assert_eq!(run.stdout, "");
+    // A path given that does not exist: named, with no made-up line and column.
+    let run = campaignctl(ws.path(), None)
+        .args(["validate", "nowhere"])
+        .run();
+    run.assert_code(1);
+    assert!(
+        run.stderr
+            .starts_with("error: nowhere: no such file or directory\n  hint: give a manifest file, or a directory"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("nowhere:1:1"), "{}", run.stderr);
+}
+
+#[test]
+fn the_demo_works_from_anywhere_and_records_nothing_in_the_repository_it_runs_in() {
+    // Outside the clone: the built-in samples.
+    let empty = Workspace::new();
+    let run = campaignctl(empty.path(), None).args(["demo"]).run();
+    run.assert_code(0);
+    assert!(
+        run.stdout
+            .starts_with("No campaigns/ here: the demo plans its built-in sample manifests, written to "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("No changes. The platform matches the manifests."),
+        "{}",
+        run.stdout
+    );
+    // In a git repository with its own manifests: the throwaway emulator's apply leaves no
+    // record of what was applied behind.
+    let ws = Workspace::with_samples();
+    crate::support::git(&ws, &["init", "-q"]);
+    crate::support::commit_all(&ws, "samples");
+    campaignctl(ws.path(), None)
+        .args(["demo"])
+        .run()
+        .assert_code(0);
+    let refs = Command::new("git")
+        .current_dir(ws.path())
+        .args(["for-each-ref", "refs/campaignctl/"])
+        .output()
+        .expect("git");
+    assert_eq!(String::from_utf8_lossy(&refs.stdout), "");
+}
