@@ -201,3 +201,40 @@ fn the_demo_works_from_anywhere_and_records_nothing_in_the_repository_it_runs_in
         .expect("git");
     assert_eq!(String::from_utf8_lossy(&refs.stdout), "");
 }
+
+#[test]
+fn validate_reports_every_problem_of_a_leads_file_in_one_run() {
+    let ws = Workspace::new();
+    ws.write(
+        "campaigns/a.yaml",
+        format!("kind: Campaign\nname: A\nassistant_id: 7\ntimezone: America/New_York\n{WINDOW}leads: {{ file: leads.csv }}\n"),
+    );
+    ws.write(
+        "campaigns/leads.csv",
+        "phone_number,first_name\n+14155550101,Ann\n4155550102,Bob\n+14155550103\n+14155550101,Ann again\n+14155550104,Dee\n",
+    );
+    let run = campaignctl(ws.path(), None)
+        .args(["validate", "campaigns"])
+        .run();
+    run.assert_code(1);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "campaigns/leads.csv:3:1: error: phone_number \"4155550102\" is not an E.164 phone number",
+            "campaigns/leads.csv:4:1: error: this row has 1 field(s) but the header row has 2",
+            "campaigns/leads.csv:5:1: error: lead +14155550101 is listed twice: at campaigns/leads.csv:2 and at campaigns/leads.csv:5",
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.ends_with("3 error(s) in 1 file(s); nothing was sent to the platform.\n"),
+        "{}",
+        run.stderr
+    );
+}
