@@ -238,3 +238,80 @@ fn validate_reports_every_problem_of_a_leads_file_in_one_run() {
         run.stderr
     );
 }
+
+/// The second account's token: the first account's emulator refuses it.
+const BETA_TOKEN: &str = "tok_beta_account_2b8d";
+
+/// A repository with a config of two accounts, `acme` and `beta`, each on its own emulator.
+fn two_accounts(acme: &Emulator, beta: &Emulator) -> Workspace {
+    let ws = Workspace::new();
+    crate::support::git(&ws, &["init", "-q"]);
+    ws.write(
+        "campaignctl.yaml",
+        format!(
+            "accounts:\n  acme:\n    api_url: {}\n    token_env: CAMPAIGNCTL_ACME_TOKEN\n    paths: [accounts/acme]\n  beta:\n    api_url: {}\n    token_env: CAMPAIGNCTL_BETA_TOKEN\n    paths: [accounts/beta]\n",
+            acme.url, beta.url
+        ),
+    );
+    let manifest = |name: &str| {
+        format!("kind: Campaign\nname: \"{name}\"\nassistant_id: 7\ntimezone: America/New_York\n{WINDOW}")
+    };
+    ws.write("accounts/acme/a.yaml", manifest("Acme: Winter Promos"));
+    // A campaign of beta's that lints (its calling window is not set): its warning is about a
+    // campaign no --target of acme's names.
+    ws.write(
+        "accounts/beta/b.yaml",
+        "kind: Campaign\nname: Beta one\nassistant_id: 7\ntimezone: America/New_York\n",
+    );
+    ws
+}
+
+fn in_accounts(ws: &Workspace, args: &[&str]) -> crate::support::Run {
+    campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_ACME_TOKEN", crate::support::TOKEN)
+        .env("CAMPAIGNCTL_BETA_TOKEN", BETA_TOKEN)
+        .args(args)
+        .run()
+}
+
+#[test]
+fn with_a_config_a_misspelt_target_gets_a_did_you_mean_and_an_account_not_targeted_is_left_out() {
+    let (acme, beta) = (
+        Emulator::start(),
+        Emulator::start_as("127.0.0.1:0", BETA_TOKEN, &[]),
+    );
+    let ws = two_accounts(&acme, &beta);
+    let run = in_accounts(&ws, &["plan", "--target", "Acme: Winter Promo"]);
+    run.assert_code(1);
+    let config = format!(
+        "Using the repository config {}\n",
+        ws.path().join("campaignctl.yaml").display()
+    );
+    assert_eq!(
+        run.stderr.strip_prefix(&config).unwrap_or(&run.stderr),
+        "error: --target \"Acme: Winter Promo\" matches no campaign of the selected accounts; did you mean \"Acme: Winter Promos\"?\n  hint: --target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned\n"
+    );
+
+    let run = in_accounts(&ws, &["plan", "--target", "Acme: Winter Promos"]);
+    run.assert_code(0);
+    assert!(run.stdout.contains("Account acme ("), "{}", run.stdout);
+    assert!(
+        !run.all().contains("beta") && !run.all().contains("Beta"),
+        "beta has no campaign --target names: nothing of it is shown\nstdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    let run = in_accounts(
+        &ws,
+        &["apply", "--auto-approve", "--target", "Acme: Winter Promos"],
+    );
+    run.assert_code(0);
+    assert!(
+        !run.all().contains("beta") && !run.all().contains("Beta"),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert_eq!(acme.campaign_names(), ["Acme: Winter Promos"]);
+    assert_eq!(beta.campaign_names(), Vec::<String>::new());
+}

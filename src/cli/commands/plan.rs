@@ -35,10 +35,12 @@ pub async fn run_accounts(
     let mut saved = Vec::new();
     for ((run_or_error, targets), read) in runs.iter().zip(targets).zip(reads) {
         let text = args.format != PlanFormat::Json;
-        let Some(account) = account_header(run_or_error, text, &mut codes) else {
+        // An account none of the --target patterns names is left out entirely: no header,
+        // nothing planned, nothing said about its campaigns.
+        let Some(targets) = targets else {
             continue;
         };
-        let Some(targets) = targets else {
+        let Some(account) = account_header(run_or_error, text, &mut codes) else {
             continue;
         };
         let args = &PlanArgs {
@@ -252,9 +254,18 @@ fn targets_matching(
         .map(|(t, m)| (m, t))
         .find(|(m, _)| !**m)
     {
-        return Err(Diagnostic::error(None, format!(
-            "--target {t:?} matches no campaign of the selected accounts"
-        ))
+        // The suggestion comes from every account's names, as without a config it comes from
+        // the one account's.
+        let names: Vec<&str> = accounts
+            .iter()
+            .flatten()
+            .flat_map(|manifests| manifests.iter().map(|m| m.spec.name.as_str()))
+            .collect();
+        let mut message = format!("--target {t:?} matches no campaign of the selected accounts");
+        if let Some(close) = crate::reconcile::scope::closest_name(t, &names) {
+            message.push_str(&format!("; did you mean {close:?}?"));
+        }
+        return Err(Diagnostic::error(None, message)
         .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned"));
     }
     Ok(out)

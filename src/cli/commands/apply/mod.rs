@@ -142,12 +142,14 @@ async fn each_account(
             codes.push(not_applied(name_of(run_or_error)));
             continue;
         }
+        // An account none of the --target patterns names is left out entirely: no header,
+        // nothing planned, nothing said about its campaigns.
+        let Some(targets) = targets else {
+            continue;
+        };
         let Some(account) =
             super::plan::account_header(run_or_error, options.format == Format::Text, &mut codes)
         else {
-            continue;
-        };
-        let Some(targets) = targets else {
             continue;
         };
         let options = Options {
