@@ -315,3 +315,57 @@ fn with_a_config_a_misspelt_target_gets_a_did_you_mean_and_an_account_not_target
     assert_eq!(acme.campaign_names(), ["Acme: Winter Promos"]);
     assert_eq!(beta.campaign_names(), Vec::<String>::new());
 }
+
+#[test]
+fn messages_speak_of_campaigns_and_fields_not_of_the_plan_s_internals() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "campaigns/a.yaml",
+        format!("kind: Campaign\nname: Spring\nassistant_id: 7\ntimezone: America/New_York\nmax_retries: 2\n{WINDOW}"),
+    );
+    // A saved plan whose create body was edited in the campaign's entry.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "all.plan"])
+        .run()
+        .assert_code(0);
+    let file = ws.path().join("all.plan");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).expect("plan")).expect("JSON");
+    doc["plans"][0]["plan"]["actions"][0]["kind"]["Create"]["request"]["assistant_id"] =
+        serde_json::json!(8);
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).expect("JSON")).expect("write");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "all.plan"])
+        .run();
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(
+            "does not match the plan its inputs give now: campaign \"Spring\": assistant_id is 8 in the file but 7 now;"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("plan.actions"), "{}", run.stderr);
+
+    // A replacement whose delete is held: its create waits for the delete, said so.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve"])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "campaigns/a.yaml",
+        format!("kind: Campaign\nname: Spring\nassistant_id: 7\ntimezone: America/New_York\nmax_retries: 3\n{WINDOW}"),
+    );
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve"])
+        .run();
+    assert!(
+        run.all()
+            .contains("waits for the delete of \"Spring\", which is held"),
+        "stdout:\n{}\nstderr:\n{}",
+        run.stdout,
+        run.stderr
+    );
+    assert!(!run.all().contains("operation #"), "{}", run.all());
+}
