@@ -112,7 +112,7 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
     }
     if found {
         // Said every time: a config found by searching changes where tokens are sent.
-        anstream::eprintln!("Using the repository config {}", file.display());
+        super::report::notice(&format!("Using the repository config {}", file.display()));
     }
     config::read(&file).map(Some).map_err(|problems| {
         crate::cli::report::problems(&problems);

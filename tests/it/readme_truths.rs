@@ -369,3 +369,43 @@ fn messages_speak_of_campaigns_and_fields_not_of_the_plan_s_internals() {
     );
     assert!(!run.all().contains("operation #"), "{}", run.all());
 }
+
+#[test]
+fn with_log_format_json_every_stderr_line_is_json() {
+    let (acme, beta) = (
+        Emulator::start(),
+        Emulator::start_as("127.0.0.1:0", BETA_TOKEN, &[]),
+    );
+    let ws = two_accounts(&acme, &beta);
+    // beta's token is not set: watch refuses to start, after saying which config it uses.
+    let run = campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_ACME_TOKEN", crate::support::TOKEN)
+        .args(["watch", "--log-format", "json"])
+        .run();
+    run.assert_code(1);
+    let lines: Vec<serde_json::Value> = run
+        .stderr
+        .lines()
+        .map(|l| {
+            serde_json::from_str(l)
+                .unwrap_or_else(|e| panic!("not JSON ({e}): {l:?}\nstderr:\n{}", run.stderr))
+        })
+        .collect();
+    assert_eq!(lines.len(), 2, "{}", run.stderr);
+    assert_eq!(
+        lines[0]["message"],
+        format!(
+            "Using the repository config {}",
+            ws.path().join("campaignctl.yaml").display()
+        )
+    );
+    assert_eq!(lines[1]["level"], "ERROR");
+    assert!(
+        lines[1]["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("error: ") && m.contains("CAMPAIGNCTL_BETA_TOKEN")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stdout, "");
+}
