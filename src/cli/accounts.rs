@@ -82,6 +82,26 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
             (config::find(&cwd), true)
         }
     };
+    open_config(file, found, args)
+}
+
+/// The repository config that governs `dir` (found upwards from it within its repository, as
+/// from the working directory), read with every check a found config gets; `None` when there
+/// is none. For a saved plan applied from elsewhere: its directory's config is the one it
+/// was made with.
+pub fn config_of_directory(
+    dir: &Path,
+    args: &AccountArgs,
+) -> Result<Option<RepoConfig>, Diagnostic> {
+    open_config(config::find(dir), true, args)
+}
+
+/// Reads the config `file` (`found` by searching, or named by `--config`), or says why not.
+fn open_config(
+    file: Option<PathBuf>,
+    found: bool,
+    args: &AccountArgs,
+) -> Result<Option<RepoConfig>, Diagnostic> {
     let Some(file) = file else {
         if !args.accounts.is_empty() {
             return Err(Diagnostic::error(

@@ -409,3 +409,52 @@ fn with_log_format_json_every_stderr_line_is_json() {
     );
     assert_eq!(run.stdout, "");
 }
+
+#[test]
+fn a_saved_plan_made_with_a_config_applies_from_any_directory() {
+    let (acme, beta) = (
+        Emulator::start(),
+        Emulator::start_as("127.0.0.1:0", BETA_TOKEN, &[]),
+    );
+    let ws = two_accounts(&acme, &beta);
+    in_accounts(&ws, &["plan", "--out", "all.plan"]).assert_code(0);
+    // Outside any repository, without --config: the plan's own directory's config, checked as
+    // a found config is, is the one in effect.
+    let elsewhere = Workspace::new();
+    let plan = ws.path().join("all.plan");
+    let run = campaignctl(elsewhere.path(), None)
+        .env("CAMPAIGNCTL_ACME_TOKEN", crate::support::TOKEN)
+        .env("CAMPAIGNCTL_BETA_TOKEN", BETA_TOKEN)
+        .args(["apply"])
+        .arg_path(&plan)
+        .run();
+    run.assert_code(0);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "Using the repository config {}\n",
+            ws.path().join("campaignctl.yaml").display()
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(acme.campaign_names(), ["Acme: Winter Promos"]);
+    assert_eq!(beta.campaign_names(), ["Beta one"]);
+
+    // A config others may write is refused there as anywhere.
+    in_accounts(&ws, &["plan", "--out", "again.plan"]).assert_code(0);
+    let config = ws.path().join("campaignctl.yaml");
+    let mode = |m| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&config, std::fs::Permissions::from_mode(m)).expect("chmod");
+    };
+    mode(0o666);
+    let run = campaignctl(elsewhere.path(), None)
+        .env("CAMPAIGNCTL_ACME_TOKEN", crate::support::TOKEN)
+        .env("CAMPAIGNCTL_BETA_TOKEN", BETA_TOKEN)
+        .args(["apply"])
+        .arg_path(&ws.path().join("again.plan"))
+        .run();
+    mode(0o644);
+    run.assert_code(1)
+        .assert_contains("writable by you only (chmod go-w)");
+}
