@@ -458,3 +458,53 @@ fn a_saved_plan_made_with_a_config_applies_from_any_directory() {
     run.assert_code(1)
         .assert_contains("writable by you only (chmod go-w)");
 }
+
+#[test]
+fn a_fresh_export_passes_deny_warnings_shows_the_status_and_marks_what_the_platform_does_not_return(
+) {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "c/r.yaml",
+        format!("kind: Campaign\nname: Runner\nassistant_id: 7\ntimezone: America/Chicago\n{WINDOW}status: running\nleads:\n  items:\n    - {{ phone_number: \"+14155550101\" }}\n---\nkind: Campaign\nname: Drafty\nassistant_id: 7\ntimezone: America/Chicago\n{WINDOW}"),
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "c"])
+        .run()
+        .assert_code(0);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["export", "--out", "exported"])
+        .run()
+        .assert_code(0);
+    let runner = std::fs::read_to_string(ws.path().join("exported/runner.yaml")).expect("export");
+    assert!(runner.contains("\nstatus: \"running\"\n"), "{runner}");
+    assert!(
+        runner.contains(
+            "\n# timezone:   (not returned by the platform; set when the campaign was created)\n"
+        ),
+        "{runner}"
+    );
+    let drafty = std::fs::read_to_string(ws.path().join("exported/drafty.yaml")).expect("export");
+    assert!(drafty.contains("\nstatus: \"draft\"\n"), "{drafty}");
+
+    let run = campaignctl(ws.path(), None)
+        .args(["validate", "--deny-warnings", "exported"])
+        .run();
+    run.assert_code(0);
+    assert_eq!(run.stderr, "", "no warning on a fresh export");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--detailed-exitcode", "--deny-warnings", "exported"])
+        .run()
+        .assert_code(0)
+        .assert_contains("No changes.");
+    // A manifest that creates its campaign is still told to set its zone.
+    ws.write(
+        "new/n.yaml",
+        format!("kind: Campaign\nname: New\nassistant_id: 7\n{WINDOW}"),
+    );
+    campaignctl(ws.path(), None)
+        .args(["validate", "new"])
+        .run()
+        .assert_code(0)
+        .assert_contains("sets no timezone");
+}
