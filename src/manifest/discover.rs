@@ -363,9 +363,7 @@ mod tests {
         assert_eq!(d.len(), 1, "one diagnostic: {d:?}");
         assert_eq!(
             d[0].to_string().lines().next(),
-            Some(
-                format!("error: {}: no such file or directory", missing.display()).as_str()
-            ),
+            Some(format!("error: {}: no such file or directory", missing.display()).as_str()),
             "a missing path is named, with no made-up line and column"
         );
         assert!(d[0].hint.is_some(), "a missing path gets a hint");

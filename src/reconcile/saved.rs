@@ -188,11 +188,8 @@ fn first_difference_at<'a>(
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter().find_map(|k| {
                 path.push(Step::Key(k));
-                let found = first_difference_at(
-                    path,
-                    x.get(k).unwrap_or(NULL),
-                    y.get(k).unwrap_or(NULL),
-                );
+                let found =
+                    first_difference_at(path, x.get(k).unwrap_or(NULL), y.get(k).unwrap_or(NULL));
                 if found.is_none() {
                     path.pop();
                 }
@@ -550,7 +547,10 @@ mod tests {
         }
         let difference = first_difference(&edited, &plan).expect("an edit is a difference");
         assert!(
-            difference.starts_with(&format!("campaign {:?}: max_calls_in_parallel is 10 in the file but ", plan.actions[0].name)),
+            difference.starts_with(&format!(
+                "campaign {:?}: max_calls_in_parallel is 10 in the file but ",
+                plan.actions[0].name
+            )),
             "in the words of campaigns and fields: {difference}"
         );
 

@@ -357,15 +357,39 @@ mod tests {
     #[test]
     fn spans_cover_the_whole_yaml_value() {
         let token = |line: &str, column| span_at(line, column).map(|r| line[r].to_owned());
-        assert_eq!(token("assistant: Sales Outbund", 12).as_deref(), Some("Sales Outbund"));
-        assert_eq!(token("assistant: Sales Outbund  # x", 12).as_deref(), Some("Sales Outbund"));
-        assert_eq!(token("name: \"Winter Promos\"", 7).as_deref(), Some("\"Winter Promos\""));
-        assert_eq!(token("name: 'It''s on' # c", 7).as_deref(), Some("'It''s on'"));
-        assert_eq!(token("name: \"a \\\" b\"", 7).as_deref(), Some("\"a \\\" b\""));
+        assert_eq!(
+            token("assistant: Sales Outbund", 12).as_deref(),
+            Some("Sales Outbund")
+        );
+        assert_eq!(
+            token("assistant: Sales Outbund  # x", 12).as_deref(),
+            Some("Sales Outbund")
+        );
+        assert_eq!(
+            token("name: \"Winter Promos\"", 7).as_deref(),
+            Some("\"Winter Promos\"")
+        );
+        assert_eq!(
+            token("name: 'It''s on' # c", 7).as_deref(),
+            Some("'It''s on'")
+        );
+        assert_eq!(
+            token("name: \"a \\\" b\"", 7).as_deref(),
+            Some("\"a \\\" b\"")
+        );
         assert_eq!(token("kind: Campaign", 1).as_deref(), Some("kind"));
-        assert_eq!(token("days: [monday, fr iday]", 7).as_deref(), Some("[monday, fr iday]"));
-        assert_eq!(token("days: [monday, fr iday]", 16).as_deref(), Some("fr iday"));
-        assert_eq!(token("url: http://x/a#b", 6).as_deref(), Some("http://x/a#b"));
+        assert_eq!(
+            token("days: [monday, fr iday]", 7).as_deref(),
+            Some("[monday, fr iday]")
+        );
+        assert_eq!(
+            token("days: [monday, fr iday]", 16).as_deref(),
+            Some("fr iday")
+        );
+        assert_eq!(
+            token("url: http://x/a#b", 6).as_deref(),
+            Some("http://x/a#b")
+        );
         assert_eq!(token("name: \"open", 7).as_deref(), Some("\"open"));
     }
 }

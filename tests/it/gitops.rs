@@ -587,7 +587,8 @@ fn an_edited_saved_plan_is_refused_naming_the_first_difference_and_nothing_is_wr
         .run()
         .assert_code(1)
         .assert_contains("does not match the plan its inputs give now")
-        .assert_contains("the create of campaign \"").assert_contains(": assistant_id is 8 in the file but 9 now");
+        .assert_contains("the create of campaign \"")
+        .assert_contains(": assistant_id is 8 in the file but 9 now");
     // A start added for a campaign the plan only creates.
     save();
     tamper(&plan_file, |doc| {

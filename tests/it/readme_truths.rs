@@ -102,7 +102,8 @@ fn every_message_starts_with_lowercase_error_and_the_error_document_counts_what_
         .run();
     run.assert_code(1);
     assert!(
-        run.stdout.starts_with("error: the plan has 1 error(s), listed after it;"),
+        run.stdout
+            .starts_with("error: the plan has 1 error(s), listed after it;"),
         "{}",
         run.stdout
     );
@@ -128,7 +129,10 @@ fn every_message_starts_with_lowercase_error_and_the_error_document_counts_what_
         .args(["plan", "--format", "json", "campaigns"])
         .run();
     planned.assert_code(0);
-    ws.write("campaigns/a.yaml", "kind: Campaign\nname: A\nmax_retries: 99\n");
+    ws.write(
+        "campaigns/a.yaml",
+        "kind: Campaign\nname: A\nmax_retries: 99\n",
+    );
     let failed = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "--format", "json", "campaigns"])
         .run();
@@ -175,13 +179,15 @@ fn the_demo_works_from_anywhere_and_records_nothing_in_the_repository_it_runs_in
     let run = campaignctl(empty.path(), None).args(["demo"]).run();
     run.assert_code(0);
     assert!(
-        run.stdout
-            .starts_with("No campaigns/ here: the demo plans its built-in sample manifests, written to "),
+        run.stdout.starts_with(
+            "No campaigns/ here: the demo plans its built-in sample manifests, written to "
+        ),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("No changes. The platform matches the manifests."),
+        run.stdout
+            .contains("No changes. The platform matches the manifests."),
         "{}",
         run.stdout
     );
@@ -233,7 +239,8 @@ fn validate_reports_every_problem_of_a_leads_file_in_one_run() {
         run.stderr
     );
     assert!(
-        run.stderr.ends_with("3 error(s) in 1 file(s); nothing was sent to the platform.\n"),
+        run.stderr
+            .ends_with("3 error(s) in 1 file(s); nothing was sent to the platform.\n"),
         "{}",
         run.stderr
     );
