@@ -42,6 +42,10 @@ fn lint_one(m: &Manifest, out: &mut Vec<Diagnostic>) {
             }
             format!("in {tz}")
         }
+        // A manifest that adopts an existing campaign by `id:` (as `export` writes them) is
+        // not warned: the campaign's zone was fixed when it was created, the platform does not
+        // return it, and no manifest can change it; export marks the field to fill in.
+        None if spec.id.is_some() => "in the campaign's timezone".to_owned(),
         None => {
             out.push(
                 Diagnostic::warning(

@@ -82,6 +82,26 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
             (config::find(&cwd), true)
         }
     };
+    open_config(file, found, args)
+}
+
+/// The repository config that governs `dir` (found upwards from it within its repository, as
+/// from the working directory), read with every check a found config gets; `None` when there
+/// is none. For a saved plan applied from elsewhere: its directory's config is the one it
+/// was made with.
+pub fn config_of_directory(
+    dir: &Path,
+    args: &AccountArgs,
+) -> Result<Option<RepoConfig>, Diagnostic> {
+    open_config(config::find(dir), true, args)
+}
+
+/// Reads the config `file` (`found` by searching, or named by `--config`), or says why not.
+fn open_config(
+    file: Option<PathBuf>,
+    found: bool,
+    args: &AccountArgs,
+) -> Result<Option<RepoConfig>, Diagnostic> {
     let Some(file) = file else {
         if !args.accounts.is_empty() {
             return Err(Diagnostic::error(
@@ -112,7 +132,7 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
     }
     if found {
         // Said every time: a config found by searching changes where tokens are sent.
-        anstream::eprintln!("Using the repository config {}", file.display());
+        super::report::notice(&format!("Using the repository config {}", file.display()));
     }
     config::read(&file).map(Some).map_err(|problems| {
         crate::cli::report::problems(&problems);
@@ -268,6 +288,29 @@ pub fn refuse_foreign_paths(
     Ok(())
 }
 
+/// Without paths and without a config, the manifests are in `campaigns/` under the working
+/// directory. When it is not there, say that this was the default and where it was looked
+/// for (run inside `campaigns/` itself, or outside the repository), not a made-up position in
+/// a file that does not exist.
+fn default_path_exists() -> Result<(), Diagnostic> {
+    match std::fs::symlink_metadata(DEFAULT_PATH) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let here = std::env::current_dir()
+                .map_or_else(|_| ".".to_owned(), |d| d.display().to_string());
+            Err(Diagnostic::error(
+                None,
+                format!(
+                    "no manifests to read: no path was given, and the default directory {DEFAULT_PATH}/ is not in {here}"
+                ),
+            )
+            .with_hint(format!(
+                "give the manifest files or directories (for example `campaignctl validate path/to/{DEFAULT_PATH}`), or run from the directory that holds {DEFAULT_PATH}/"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The manifests of each selected account, without clients. Refuses paths that belong to no
 /// selected account, and paths that a repository config governs when another one (or none)
 /// is in effect: planning them without their account's API and defaults would be wrong.
@@ -278,6 +321,9 @@ pub fn select_roots(
     let config = config_of(args)?;
     refuse_foreign_paths(paths, config.as_ref())?;
     let Some(config) = config else {
+        if paths.is_empty() {
+            default_path_exists()?;
+        }
         return Ok((
             None,
             vec![Selected {

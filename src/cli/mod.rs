@@ -66,7 +66,15 @@ pub fn main_entry() -> ExitCode {
 /// An error that ends a command: a `Diagnostic` (the one carrier of a message, a location and
 /// a `hint:`) as every diagnostic is shown; anything else as `error:` and its causes.
 pub(crate) fn report_error(e: &anyhow::Error) {
-    if let Some(d) = e.downcast_ref::<crate::diagnostic::Diagnostic>() {
+    let diagnostic = e.downcast_ref::<crate::diagnostic::Diagnostic>();
+    if report::is_log() {
+        match diagnostic {
+            Some(d) => report::log_diagnostics(std::slice::from_ref(d)),
+            None => tracing::error!("error: {e:#}"),
+        }
+        return;
+    }
+    if let Some(d) = diagnostic {
         anstream::eprint!(
             "{}",
             crate::render::diagnostics_text(std::slice::from_ref(d))
@@ -102,6 +110,9 @@ fn init_logging(color: ColorWhen, command: &Command) {
             colour: ansi && !json,
             json,
         });
+    // Then the lines campaignctl itself writes to stderr (which config, problems, the error
+    // it ends with) are log events too: every stderr line is JSON.
+    report::as_log(json);
     let _ = if json {
         builder.json().flatten_event(true).try_init()
     } else {

@@ -104,8 +104,14 @@ impl Found {
                     "give a manifest file, or a directory to search for *.yaml and *.yml files",
                 ),
             ),
+            // No `file:1:1`: there is no such file, so no line or column to point at (and no
+            // file an annotation could attach to).
             Err(e) if e.kind() == ErrorKind::NotFound => self.out.diagnostics.push(
-                Diagnostic::error(Some(at(path)), "no such file or directory").with_hint(
+                Diagnostic::error(
+                    None,
+                    format!("{}: no such file or directory", path.display()),
+                )
+                .with_hint(
                     "give a manifest file, or a directory to search for *.yaml and *.yml files",
                 ),
             ),
@@ -348,7 +354,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_path_is_an_error_at_the_path() {
+    fn a_missing_path_is_an_error_naming_the_path_without_a_position() {
         let dir = tempfile::tempdir().expect("temp dir");
         let missing = dir.path().join("nope.yaml");
         let found = discover(std::slice::from_ref(&missing));
@@ -357,14 +363,8 @@ mod tests {
         assert_eq!(d.len(), 1, "one diagnostic: {d:?}");
         assert_eq!(
             d[0].to_string().lines().next(),
-            Some(
-                format!(
-                    "{}:1:1: error: no such file or directory",
-                    missing.display()
-                )
-                .as_str()
-            ),
-            "a missing path is reported at the path itself"
+            Some(format!("error: {}: no such file or directory", missing.display()).as_str()),
+            "a missing path is named, with no made-up line and column"
         );
         assert!(d[0].hint.is_some(), "a missing path gets a hint");
     }

@@ -31,8 +31,11 @@ pub fn read_csv(path: &Path, out: &mut Vec<Diagnostic>) -> Option<Vec<DesiredLea
 }
 
 /// Reads the leads of the CSV file at `real` (a path already checked to be allowed), naming it
-/// `path` (as the manifest wrote it) in diagnostics. Every problem goes to `out`; `None` when
-/// there was any.
+/// `path` (as the manifest wrote it) in diagnostics. Every problem goes to `out`. `None` when
+/// the file as a whole cannot be read (the file, its header row, its size); otherwise the rows
+/// that are well formed, even when other rows are not (the caller counts the file invalid when
+/// `out` grew), so that a number listed twice is reported in the same run as a bad number or
+/// a short row, not only once they are fixed.
 pub fn read_csv_at(
     path: &Path,
     real: &Path,
@@ -49,7 +52,9 @@ pub fn read_csv_at(
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
-        .flexible(false)
+        // Rows of the wrong length are reported here, each, and reading goes on (the reader
+        // would stop at the first).
+        .flexible(true)
         .from_reader(bytes);
     let headers = match reader.byte_headers() {
         Ok(h) => h.clone(),
@@ -104,6 +109,20 @@ pub fn read_csv_at(
             }
         };
         let line = record.position().map_or(0, csv::Position::line);
+        if record.len() != columns.len() {
+            out.push(
+                Diagnostic::error(
+                    Some(at(line)),
+                    format!(
+                        "this row has {} field(s) but the header row has {}",
+                        record.len(),
+                        columns.len()
+                    ),
+                )
+                .with_hint("quote cells that contain commas: \"Smith, John\""),
+            );
+            continue;
+        }
         if leads.len() >= MAX_LEADS {
             out.push(
                 Diagnostic::error(
@@ -159,7 +178,7 @@ pub fn read_csv_at(
             });
         }
     }
-    (out.len() == before).then_some(leads)
+    Some(leads)
 }
 
 /// The column names of the header row: UTF-8, non-empty, distinct.
@@ -325,7 +344,11 @@ mod tests {
     #[test]
     fn bad_numbers_are_reported_at_their_line() {
         let (leads, problems) = csv(b"phone_number,name\n+14155550101,a\n4155550102,b\n+0123,c\n");
-        assert!(leads.is_none(), "a bad row makes the file invalid");
+        assert_eq!(
+            leads.map(|l| l.len()),
+            Some(1),
+            "the good row is still read (for the duplicate check); the problems make the file invalid"
+        );
         assert_eq!(
             problems
                 .iter()

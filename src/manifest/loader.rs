@@ -549,8 +549,8 @@ mod tests {
         let outcome = load(&[dir.path().join("missing"), file]);
         assert_eq!(
             shown(&outcome, dir.path()),
-            ["$DIR/missing:1:1: error: no such file or directory"],
-            "the missing path is reported at its own path"
+            ["error: $DIR/missing: no such file or directory"],
+            "the missing path is named"
         );
         assert_eq!(
             (outcome.files, names(&outcome)),

@@ -99,13 +99,18 @@ impl FieldChecker<'_> {
                         .unwrap_or_else(|| "leads takes `file` and `items`".to_owned());
                     let message = format!("unknown field `leads.{}`", super::yaml::excerpt(other));
                     self.error(&field, entry.key.mark, message, Some(hint));
-                    None
+                    Err(Vec::new())
                 }
             };
             empty = false;
+            // The well-formed leads of a part with problems are still checked for numbers
+            // listed twice below, so one run reports every problem.
             match found {
-                Some(leads) => all.extend(leads),
-                None => valid = false,
+                Ok(leads) => all.extend(leads),
+                Err(partial) => {
+                    all.extend(partial);
+                    valid = false;
+                }
             }
         }
         if empty {
@@ -114,7 +119,10 @@ impl FieldChecker<'_> {
             self.error("leads", node.mark, message, None);
             return None;
         }
-        if !valid {
+        let mut duplicates = Vec::new();
+        let unique = leads::check_unique(&all, &mut duplicates);
+        duplicates.into_iter().for_each(|d| self.push(d));
+        if !valid || !unique {
             return None;
         }
         if all.len() > leads::MAX_LEADS {
@@ -126,15 +134,11 @@ impl FieldChecker<'_> {
             self.error("leads", node.mark, message, None);
             return None;
         }
-        let mut duplicates = Vec::new();
-        if !leads::check_unique(&all, &mut duplicates) {
-            duplicates.into_iter().for_each(|d| self.push(d));
-            return None;
-        }
         Some(LeadsSpec { items: all })
     }
 
-    fn leads_file(&mut self, node: &Node) -> Option<Vec<DesiredLead>> {
+    /// The leads of `leads.file`: `Err` with the well-formed rows when there was a problem.
+    fn leads_file(&mut self, node: &Node) -> Result<Vec<DesiredLead>, Vec<DesiredLead>> {
         let text = node
             .scalar()
             .filter(|s| s.kind == ScalarKind::Str && !s.text.trim().is_empty());
@@ -144,7 +148,7 @@ impl FieldChecker<'_> {
                 node.describe()
             );
             self.error("leads.file", node.mark, message, None);
-            return None;
+            return Err(Vec::new());
         };
         let path = self
             .file()
@@ -157,22 +161,29 @@ impl FieldChecker<'_> {
             Err(refused) => {
                 let (message, hint) = leads_path_refused(&relative, &path, refused);
                 self.error("leads.file", node.mark, message, Some(hint.to_owned()));
-                return None;
+                return Err(Vec::new());
             }
         };
         let mut problems = Vec::new();
         let leads = leads::read_csv_at(&path, &real, &mut problems);
+        let clean = problems.is_empty();
         problems.into_iter().for_each(|d| self.push(d));
-        leads
+        match leads {
+            Some(leads) if clean => Ok(leads),
+            partial => Err(partial.unwrap_or_default()),
+        }
     }
 
-    fn lead_items(&mut self, node: &Node) -> Option<Vec<DesiredLead>> {
-        let items = self.list(
+    /// The leads of `leads.items`: `Err` with the well-formed items when there was a problem.
+    fn lead_items(&mut self, node: &Node) -> Result<Vec<DesiredLead>, Vec<DesiredLead>> {
+        let Some(items) = self.list(
             "leads.items",
             node,
             "leads",
             "{ phone_number: \"+14155550101\" }",
-        )?;
+        ) else {
+            return Err(Vec::new());
+        };
         let mut leads = Vec::with_capacity(items.len());
         let mut valid = true;
         for (i, item) in items.iter().enumerate() {
@@ -183,7 +194,11 @@ impl FieldChecker<'_> {
                 None => valid = false,
             }
         }
-        valid.then_some(leads)
+        if valid {
+            Ok(leads)
+        } else {
+            Err(leads)
+        }
     }
 
     fn lead_item(&mut self, field: &str, node: &Node) -> Option<DesiredLead> {

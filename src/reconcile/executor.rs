@@ -457,6 +457,17 @@ enum Readiness {
     Blocked(Outcome),
 }
 
+/// An operation as a person reads the plan: what is done to which campaign ("the create of
+/// \"Q4\""), for messages that name another operation.
+pub(crate) fn operation_words(op: &str, campaign: &str) -> String {
+    // The label (`create`) or, in a saved plan's JSON, the variant (`create_campaign`).
+    match op.trim_end_matches("_campaign") {
+        "add_leads" => format!("the leads added to {campaign}"),
+        "update_leads" => format!("the lead update of {campaign}"),
+        other => format!("the {} of {campaign}", other.replace('_', " ")),
+    }
+}
+
 fn readiness(
     op: &Operation,
     results: &[Option<OperationResult>],
@@ -467,7 +478,9 @@ fn readiness(
             None => return Readiness::Waiting,
             Some(r) if r.outcome.succeeded() => {}
             Some(r) => {
-                let what = format!("operation #{dep} ({} {:?})", r.op, r.campaign);
+                // Said as the plan shows it (the campaign and what was to be done to it), not
+                // by the operation's number, which no output shows.
+                let what = operation_words(r.op, &format!("{:?}", r.campaign));
                 return Readiness::Blocked(match &r.outcome {
                     Outcome::Held { approval, .. } => Outcome::Held {
                         approval: *approval,

@@ -153,44 +153,131 @@ impl SavedPlan {
     }
 }
 
-/// Where `saved` and `now` first differ, as a JSON path with both values (`None` when they are
-/// the same plan). Saved plans are checked by recomputing them: a file that was edited, even
-/// with matching fingerprints, never executes anything but what campaignctl computes now.
+/// Where `saved` and `now` first differ, in the words of campaigns and fields, with both values
+/// (`None` when they are the same plan). Saved plans are checked by recomputing them: a file
+/// that was edited, even with matching fingerprints, never executes anything but what
+/// campaignctl computes now.
 pub fn first_difference(saved: &Plan, now: &Plan) -> Option<String> {
     let (a, b) = (
         serde_json::to_value(saved).ok()?,
         serde_json::to_value(now).ok()?,
     );
-    first_difference_at("plan", &a, &b)
+    let mut path = Vec::new();
+    let (x, y) = first_difference_at(&mut path, &a, &b)?;
+    Some(describe(&path, &a, &b, x, y))
 }
 
-fn first_difference_at(path: &str, a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+/// One step into a JSON document.
+#[derive(Debug, Clone, Copy)]
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// The first place (depth first, keys in order) where `a` and `b` differ: `path` is left
+/// pointing there, and the two values are returned.
+fn first_difference_at<'a>(
+    path: &mut Vec<Step<'a>>,
+    a: &'a serde_json::Value,
+    b: &'a serde_json::Value,
+) -> Option<(&'a serde_json::Value, &'a serde_json::Value)> {
     use serde_json::Value;
+    const NULL: &Value = &Value::Null;
     match (a, b) {
         (Value::Object(x), Value::Object(y)) => {
             let keys: std::collections::BTreeSet<&String> = x.keys().chain(y.keys()).collect();
             keys.into_iter().find_map(|k| {
-                let (va, vb) = (
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                );
-                first_difference_at(&format!("{path}.{k}"), va, vb)
+                path.push(Step::Key(k));
+                let found =
+                    first_difference_at(path, x.get(k).unwrap_or(NULL), y.get(k).unwrap_or(NULL));
+                if found.is_none() {
+                    path.pop();
+                }
+                found
             })
         }
         (Value::Array(x), Value::Array(y)) => (0..x.len().max(y.len())).find_map(|i| {
-            let (va, vb) = (
-                x.get(i).unwrap_or(&Value::Null),
-                y.get(i).unwrap_or(&Value::Null),
-            );
-            first_difference_at(&format!("{path}[{i}]"), va, vb)
+            path.push(Step::Index(i));
+            let found =
+                first_difference_at(path, x.get(i).unwrap_or(NULL), y.get(i).unwrap_or(NULL));
+            if found.is_none() {
+                path.pop();
+            }
+            found
         }),
         _ if a == b => None,
-        _ => Some(format!(
-            "{path} is {} in the file but {} now",
-            short(a),
-            short(b)
-        )),
+        _ => Some((a, b)),
     }
+}
+
+/// A difference said as a person reads a plan: which campaign, which operation or part of the
+/// plan, which field; never the plan's internal layout (`actions[1].kind.Create.request`).
+fn describe(
+    path: &[Step<'_>],
+    a: &serde_json::Value,
+    b: &serde_json::Value,
+    x: &serde_json::Value,
+    y: &serde_json::Value,
+) -> String {
+    let (section, index) = match path {
+        [Step::Key(section), Step::Index(i), ..] => (*section, Some(*i)),
+        [Step::Key(section), ..] => (*section, None),
+        _ => ("", None),
+    };
+    let element = index.map(|i| {
+        let in_file = &a[section][i];
+        if in_file.is_null() {
+            &b[section][i]
+        } else {
+            in_file
+        }
+    });
+    let campaign = element
+        .and_then(|e| e.get("campaign").or_else(|| e.get("name")))
+        .and_then(serde_json::Value::as_str)
+        .map(|name| format!("campaign {}", short(&serde_json::json!(name))));
+    let what = match (section, campaign) {
+        ("operations", Some(campaign)) => {
+            let op = element
+                .and_then(|e| e["op"].as_str())
+                .unwrap_or("operation");
+            super::executor::operation_words(op, &campaign)
+        }
+        ("leads_and_status", Some(campaign)) => format!("the leads and status of {campaign}"),
+        (_, Some(campaign)) => campaign,
+        ("diagnostics", None) => "the plan's errors".to_owned(),
+        ("deletions", None) => "the plan's deletions".to_owned(),
+        _ => "the plan".to_owned(),
+    };
+    // The field: the keys below the campaign's entry, without the plan's own wrappers (the
+    // kind of entry, its request body, enum variants, which are capitalised).
+    let mut field = String::new();
+    for step in path.iter().skip(2) {
+        match step {
+            Step::Key(k) if matches!(*k, "kind" | "request" | "op") => {}
+            Step::Key(k) if k.starts_with(|c: char| c.is_ascii_uppercase()) => {}
+            Step::Key(k) => {
+                if !field.is_empty() {
+                    field.push(' ');
+                }
+                field.push_str(k);
+            }
+            Step::Index(i) => field.push_str(&format!(" (item {})", i + 1)),
+        }
+    }
+    let field = field.trim_start();
+    if field.is_empty() {
+        return match (x.is_null(), y.is_null()) {
+            (true, false) => format!("{what} is in the plan now but not in the file"),
+            (false, true) => format!("{what} is in the file but not in the plan now"),
+            _ => format!("{what} is {} in the file but {} now", short(x), short(y)),
+        };
+    }
+    format!(
+        "{what}: {field} is {} in the file but {} now",
+        short(x),
+        short(y)
+    )
 }
 
 /// A value for a message: compact JSON, cut to a readable length.
@@ -461,8 +548,11 @@ mod tests {
         }
         let difference = first_difference(&edited, &plan).expect("an edit is a difference");
         assert!(
-            difference.contains("max_calls_in_parallel") && difference.contains("10"),
-            "{difference}"
+            difference.starts_with(&format!(
+                "campaign {:?}: max_calls_in_parallel is 10 in the file but ",
+                plan.actions[0].name
+            )),
+            "in the words of campaigns and fields: {difference}"
         );
 
         let manifest = dir.path().join("m.yaml");

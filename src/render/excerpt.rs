@@ -144,16 +144,103 @@ fn invisible(c: char) -> bool {
     )
 }
 
-/// The byte range of the token starting at `column` (1-based, in characters): up to the next
-/// space, comma or closing bracket, at least one character. `None` past the end of the line.
+/// The byte range of the YAML value (or key) starting at `column` (1-based, in characters), as
+/// the YAML reader reads it on this line, so the caret underlines all of it: a quoted scalar to
+/// its closing quote, a flow list or mapping to its closing bracket, a plain scalar up to a
+/// comment, a `: ` that ends a key, or (inside a flow collection) the next `,`, `]` or `}`,
+/// without trailing spaces. At least one character; `None` past the end of the line.
 fn span_at(line: &str, column: usize) -> Option<std::ops::Range<usize>> {
     let (start, first) = line.char_indices().nth(column.checked_sub(1)?)?;
-    let end = line[start..]
-        .char_indices()
-        .skip(1)
-        .find(|(_, c)| c.is_whitespace() || matches!(c, ',' | ']' | '}'))
-        .map_or(line.len(), |(i, _)| start + i);
-    Some(start..end.max(start + first.len_utf8()))
+    let rest = &line[start..];
+    let len = match first {
+        '"' => quoted_len(rest, true),
+        '\'' => quoted_len(rest, false),
+        '[' | '{' => bracketed_len(rest),
+        _ => plain_len(rest, in_flow(&line[..start])),
+    };
+    Some(start..start + len.max(first.len_utf8()))
+}
+
+/// A quoted scalar's length up to and including its closing quote (the line's end if none):
+/// `\"` escapes in double quotes, `''` in single quotes.
+fn quoted_len(text: &str, double: bool) -> usize {
+    let mut chars = text.char_indices().skip(1).peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' if double => {
+                chars.next();
+            }
+            '"' if double => return i + 1,
+            '\'' if !double => {
+                if chars.peek().is_some_and(|(_, c)| *c == '\'') {
+                    chars.next();
+                } else {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// A flow collection's length up to its matching closing bracket (the line's end if none).
+fn bracketed_len(text: &str) -> usize {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return i + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    text.len()
+}
+
+/// Whether `before` leaves a flow collection open (outside quotes).
+fn in_flow(before: &str) -> bool {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for c in before.chars() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '[' | '{') => depth += 1,
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    depth > 0
+}
+
+/// A plain scalar's length: it ends before ` #`, before a `:` followed by a space or the line's
+/// end, and in a flow collection before `,`, `]` or `}`; trailing spaces are not part of it.
+fn plain_len(text: &str, flow: bool) -> usize {
+    let mut end = text.len();
+    let mut previous = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|(_, c)| *c);
+        let ends = (c == '#' && previous.is_some_and(char::is_whitespace))
+            || (c == ':' && next.is_none_or(char::is_whitespace))
+            || (flow && matches!(c, ',' | ']' | '}'));
+        if ends && i > 0 {
+            end = i;
+            break;
+        }
+        previous = Some(c);
+    }
+    text[..end].trim_end().len()
 }
 
 #[cfg(test)]
@@ -263,5 +350,46 @@ mod tests {
         assert_eq!(span_at("a: [monday, fr]", 13), Some(12..14));
         assert_eq!(span_at("zone: Éurope/X", 7), Some(6..15));
         assert_eq!(span_at("x", 5), None);
+    }
+
+    /// The whole value is underlined, not its first word: a plain scalar with spaces, a quoted
+    /// one to its closing quote, a key up to its colon, a flow list whole.
+    #[test]
+    fn spans_cover_the_whole_yaml_value() {
+        let token = |line: &str, column| span_at(line, column).map(|r| line[r].to_owned());
+        assert_eq!(
+            token("assistant: Sales Outbund", 12).as_deref(),
+            Some("Sales Outbund")
+        );
+        assert_eq!(
+            token("assistant: Sales Outbund  # x", 12).as_deref(),
+            Some("Sales Outbund")
+        );
+        assert_eq!(
+            token("name: \"Winter Promos\"", 7).as_deref(),
+            Some("\"Winter Promos\"")
+        );
+        assert_eq!(
+            token("name: 'It''s on' # c", 7).as_deref(),
+            Some("'It''s on'")
+        );
+        assert_eq!(
+            token("name: \"a \\\" b\"", 7).as_deref(),
+            Some("\"a \\\" b\"")
+        );
+        assert_eq!(token("kind: Campaign", 1).as_deref(), Some("kind"));
+        assert_eq!(
+            token("days: [monday, fr iday]", 7).as_deref(),
+            Some("[monday, fr iday]")
+        );
+        assert_eq!(
+            token("days: [monday, fr iday]", 16).as_deref(),
+            Some("fr iday")
+        );
+        assert_eq!(
+            token("url: http://x/a#b", 6).as_deref(),
+            Some("http://x/a#b")
+        );
+        assert_eq!(token("name: \"open", 7).as_deref(), Some("\"open"));
     }
 }

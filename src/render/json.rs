@@ -49,7 +49,7 @@ pub struct PlanDocument<'a> {
     write_once_baseline: Option<&'a crate::reconcile::baseline::WriteOnceBaseline>,
 }
 
-#[derive(Serialize, Clone, Copy)]
+#[derive(Serialize, Clone, Copy, Default)]
 pub struct PlanSummaryJson {
     create: usize,
     unchanged: usize,
@@ -282,7 +282,11 @@ fn operation_json(op: &Operation) -> OperationJson<'_> {
 pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&str>) -> Value {
     json!({
         "format_version": FORMAT_VERSION,
-        "summary": {"create": 0, "unchanged": 0, "drift": 0, "unmanaged": 0, "errors": diagnostics.iter().filter(|d| d.is_error()).count() + usize::from(error.is_some())},
+        // The plan document's summary type, so both carry the same counts (all zero here).
+        "summary": PlanSummaryJson {
+            errors: diagnostics.iter().filter(|d| d.is_error()).count() + usize::from(error.is_some()),
+            ..PlanSummaryJson::default()
+        },
         "actions": [],
         "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
         "error": error,

@@ -108,14 +108,15 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
 
     let mut out = String::new();
     let s = plan.summary();
-    // A plan with errors says so first, as Terraform's `Error:` does: its blocks below are
-    // what it would do once the errors are fixed, not what apply will do now.
+    // A plan with errors says so first, as Terraform does, with the `error:` every other message
+    // starts with (as rustc and cargo): its blocks below are what it would do once the errors
+    // are fixed, not what apply will do now.
     let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
     if errors > 0 {
         let _ = writeln!(
             out,
             "{} the plan has {errors} error(s), listed after it; nothing will be applied until they are fixed.\n",
-            paint(RED, "Error:")
+            paint(RED, "error:")
         );
     }
     if !body.is_empty() {

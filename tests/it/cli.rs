@@ -261,7 +261,7 @@ fn two_remote_campaigns_with_one_managed_name_is_an_error() {
         .run();
     plan.assert_code(1);
     assert!(
-        plan.stdout.starts_with("Error: the plan has 1 error(s)"),
+        plan.stdout.starts_with("error: the plan has 1 error(s)"),
         "stdout must open with the error:\n{}",
         plan.stdout
     );

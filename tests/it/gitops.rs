@@ -416,7 +416,8 @@ fn export_then_plan_is_empty_and_adoption_never_creates() {
         std::fs::read_to_string(ws.path().join("imported/hand-made-east.yaml")).expect("file");
     assert!(exported.contains("\nid: 1\n"), "{exported}");
     assert!(
-        exported.contains("#   assistant_id, timezone,"),
+        exported.contains("\n# assistant_id:   (not returned by the platform")
+            && exported.contains("\n# timezone:   (not returned by the platform"),
         "the comment names the fields that could not be read:\n{exported}"
     );
     assert!(
@@ -586,7 +587,8 @@ fn an_edited_saved_plan_is_refused_naming_the_first_difference_and_nothing_is_wr
         .run()
         .assert_code(1)
         .assert_contains("does not match the plan its inputs give now")
-        .assert_contains("plan.operations[0].request.assistant_id is 8 in the file but 9 now");
+        .assert_contains("the create of campaign \"")
+        .assert_contains(": assistant_id is 8 in the file but 9 now");
     // A start added for a campaign the plan only creates.
     save();
     tamper(&plan_file, |doc| {

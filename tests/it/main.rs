@@ -25,6 +25,7 @@ mod new_user;
 mod operations;
 mod plan_properties;
 mod platform_misbehaving;
+mod readme_truths;
 mod renderings;
 mod safety;
 mod watch;

@@ -146,7 +146,7 @@ fn a_refused_create_skips_that_campaigns_leads_and_start_and_sends_no_more_creat
     assert!(
         skipped_b["reason"]
             .as_str()
-            .is_some_and(|r| r.contains("(create \"B\") failed")),
+            .is_some_and(|r| r.contains("the create of \"B\" failed")),
         "the reason names the operation it waited for: {skipped_b:#}"
     );
     assert_eq!(
@@ -162,8 +162,8 @@ fn a_refused_create_skips_that_campaigns_leads_and_start_and_sends_no_more_creat
         .run()
         .assert_code(1)
         .assert_contains("\"D\": failed: the platform refused the request (403)")
-        .assert_contains("\"D\": add leads skipped: operation #0 (create \"D\") failed")
-        .assert_contains("\"D\": start skipped: operation #0 (create \"D\") failed");
+        .assert_contains("\"D\": add leads skipped: the create of \"D\" failed")
+        .assert_contains("\"D\": start skipped: the create of \"D\" failed");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! `campaignctl demo`: the quick start. Starts the emulator in-process on a free loopback
 //! port with the demo account, then validates, plans, applies and plans again, so a newcomer
-//! sees the whole loop (ending in an empty plan) without an account.
+//! sees the whole loop (ending in an empty plan) without an account. The sample manifests are
+//! built in, so the demo works from any directory once installed; it records nothing in the
+//! repository it runs in (the account it applies to is thrown away when it ends).
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -20,7 +22,37 @@ use crate::emulator::{self, EmulatorConfig, FaultConfig};
 /// Per-request timeout against the built-in emulator, which answers at once.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The repository's `campaigns/` samples, built into the binary.
+const SAMPLES: [(&str, &str); 3] = [
+    (
+        "renewals.yaml",
+        include_str!("../../../campaigns/renewals.yaml"),
+    ),
+    (
+        "reminders.yml",
+        include_str!("../../../campaigns/reminders.yml"),
+    ),
+    (
+        "sales/product-demo.yaml",
+        include_str!("../../../campaigns/sales/product-demo.yaml"),
+    ),
+];
+
 pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
+    // Kept until the demo ends: the built-in samples, when they are what the demo plans.
+    let samples;
+    let mut paths = paths.to_vec();
+    let here = std::path::Path::new(crate::cli::accounts::DEFAULT_PATH);
+    if paths.is_empty() && std::fs::symlink_metadata(here).is_err() {
+        samples = write_samples()?;
+        paths.push(samples.path().join(crate::cli::accounts::DEFAULT_PATH));
+        anstream::println!(
+            "No {}/ here: the demo plans its built-in sample manifests, written to {}",
+            crate::cli::accounts::DEFAULT_PATH,
+            paths[0].display()
+        );
+    }
+    let paths = &paths[..];
     let config = EmulatorConfig {
         listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         token: emulator::DEFAULT_TOKEN.to_owned(),
@@ -95,6 +127,8 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
             verbose: false,
             interrupt: Default::default(),
             interrupt_listened: false,
+            // The demo's account is thrown away when it ends: no record of it in git.
+            record_applied: false,
         };
         code = super::apply::run(&account, options).await?;
     }
@@ -104,4 +138,21 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
     }
     running.shutdown().await;
     Ok(code)
+}
+
+/// The built-in samples in a new temporary directory, under `campaigns/` as in the repository.
+fn write_samples() -> anyhow::Result<tempfile::TempDir> {
+    let dir = tempfile::tempdir().context("cannot create a directory for the sample manifests")?;
+    for (name, text) in SAMPLES {
+        let path = dir
+            .path()
+            .join(crate::cli::accounts::DEFAULT_PATH)
+            .join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(dir)
 }

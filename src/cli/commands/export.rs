@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::api::types::RemoteCampaign;
+use crate::api::types::{CampaignStatus, RemoteCampaign};
 use crate::api::Client;
 use crate::campaign::fields::OBSERVABLE;
 use crate::campaign::WRITE_ONCE_FIELDS;
@@ -91,10 +91,13 @@ fn warn_about_shared_names(campaigns: &[RemoteCampaign]) {
     }
 }
 
-/// One manifest: a comment header, then `kind`, `id`, `name` and the observable fields the
-/// platform returned, normalised (times as H:i, days in week order). Values are written as
-/// JSON, which is valid YAML: strings are always double-quoted with escapes, so no name or
-/// time can be misread (`yes`, `08:30` in YAML 1.1, a leading `*` or `#`).
+/// One manifest: a comment header, then `kind`, `id`, `name`, the observable fields the
+/// platform returned, normalised (times as H:i, days in week order), and its status where a
+/// manifest can say it. What the platform does not return (the write-once fields, a status a
+/// manifest cannot ask for) is written as a commented line saying so, where the user fills it
+/// in. Values are written as JSON, which is valid YAML: strings are always double-quoted with
+/// escapes, so no name or time can be misread (`yes`, `08:30` in YAML 1.1, a leading `*` or
+/// `#`).
 pub fn manifest_text(c: &RemoteCampaign, api_url: &str) -> String {
     let mut fields: Vec<(&str, serde_json::Value)> = vec![
         ("kind", json!("Campaign")),
@@ -106,19 +109,44 @@ pub fn manifest_text(c: &RemoteCampaign, api_url: &str) -> String {
             .iter()
             .filter_map(|&f| Some((f.name(), c.get(f)?.to_json()))),
     );
+    // The status as the manifest says it: the campaign keeps it, and the plan is empty.
+    let status = match c.status {
+        CampaignStatus::Draft => Ok("draft"),
+        CampaignStatus::InProgress => Ok("running"),
+        CampaignStatus::Stopped => Ok("stopped"),
+        ref other => Err(other),
+    };
+    if let Ok(status) = status {
+        fields.push(("status", json!(status)));
+    }
 
     let mut text = format!(
         "{}{} (campaign id {}).\n\
-         # The platform's campaign list does not return these fields, so this manifest cannot\n\
-         # manage them, and `id` pins the campaign instead of assistant_id:\n\
-         #   {}\n",
-        HEADER,
-        api_url,
-        c.id,
-        WRITE_ONCE_FIELDS.join(", ")
+         # `id` pins the campaign. The platform's campaign list does not return the fields\n\
+         # commented out below: fill in each from the dashboard for this manifest to show it.\n",
+        HEADER, api_url, c.id,
     );
     for (k, v) in fields {
         let _ = writeln!(text, "{k}: {v}");
+    }
+    for field in WRITE_ONCE_FIELDS {
+        let _ = writeln!(
+            text,
+            "# {field}:   (not returned by the platform; set when the campaign was created)"
+        );
+    }
+    match status {
+        Err(CampaignStatus::NotReturned) => {
+            let _ = writeln!(text, "# status:   (not returned by the platform)");
+        }
+        Err(other) => {
+            let _ = writeln!(
+                text,
+                "# status:   (the platform says {}, which a manifest cannot ask for: left as it is)",
+                other.label()
+            );
+        }
+        Ok(_) => {}
     }
     text
 }

@@ -40,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
                 verbose: args.scope.verbose,
                 interrupt: Default::default(),
                 interrupt_listened: false,
+                record_applied: true,
             };
             if let Some(file) = apply::saved_plan_among(&args.manifests.paths)? {
                 return apply::saved_file::run(&file, &args.accounts, &api, options).await;

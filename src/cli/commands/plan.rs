@@ -36,10 +36,12 @@ pub async fn run_accounts(
     let mut saved = Vec::new();
     for ((run_or_error, targets), read) in runs.iter().zip(targets).zip(reads) {
         let text = args.format != PlanFormat::Json;
-        let Some(account) = account_header(run_or_error, text, &mut codes) else {
+        // An account none of the --target patterns names is left out entirely: no header,
+        // nothing planned, nothing said about its campaigns.
+        let Some(targets) = targets else {
             continue;
         };
-        let Some(targets) = targets else {
+        let Some(account) = account_header(run_or_error, text, &mut codes) else {
             continue;
         };
         let args = &PlanArgs {
@@ -253,9 +255,18 @@ fn targets_matching(
         .map(|(t, m)| (m, t))
         .find(|(m, _)| !**m)
     {
-        return Err(Diagnostic::error(None, format!(
-            "--target {t:?} matches no campaign of the selected accounts"
-        ))
+        // The suggestion comes from every account's names, as without a config it comes from
+        // the one account's.
+        let names: Vec<&str> = accounts
+            .iter()
+            .flatten()
+            .flat_map(|manifests| manifests.iter().map(|m| m.spec.name.as_str()))
+            .collect();
+        let mut message = format!("--target {t:?} matches no campaign of the selected accounts");
+        if let Some(close) = crate::reconcile::scope::closest_name(t, &names) {
+            message.push_str(&format!("; did you mean {close:?}?"));
+        }
+        return Err(Diagnostic::error(None, message)
         .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned"));
     }
     Ok(out)
@@ -670,7 +681,17 @@ pub fn print_json(v: &serde_json::Value) {
         .map_err(std::io::Error::from)
         .and_then(|text| writeln!(out, "{}", crate::escape::json(&text)))
         .and_then(|()| out.flush());
-    if let Err(e) = written {
-        anstream::eprintln!("error: cannot write JSON: {e}");
+    report_stdout_error(written, "JSON");
+}
+
+/// A write to stdout that failed. A closed pipe (`schema | head`) is how a reader says it has
+/// read enough, a normal end for a command's output as for `cat`: nothing is said. Any other
+/// failure (a full disk) is reported.
+pub fn report_stdout_error(written: std::io::Result<()>, what: &str) {
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            anstream::eprintln!("error: cannot write {what}: {e}");
+        }
+        _ => {}
     }
 }

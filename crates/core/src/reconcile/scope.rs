@@ -74,8 +74,9 @@ impl Targets {
 }
 
 /// The name closest to `pattern` (compared case-insensitively, spaces as underscores, as
-/// field names are), if one clearly is.
-fn closest_name<'a>(pattern: &str, names: &[&'a str]) -> Option<&'a str> {
+/// field names are), if one clearly is: the did-you-mean of an unmatched `--target`, over one
+/// account's names or (with a repository config) every account's.
+pub fn closest_name<'a>(pattern: &str, names: &[&'a str]) -> Option<&'a str> {
     let folded: Vec<String> = names
         .iter()
         .map(|n| n.to_ascii_lowercase().replace([' ', '-'], "_"))

@@ -57,6 +57,10 @@ pub struct Options {
     /// The caller listens for SIGINT/SIGTERM and cancels `interrupt` (once for every account);
     /// otherwise each execution listens while it runs.
     pub interrupt_listened: bool,
+    /// Record what was carried out in the manifests' git repository (`refs/campaignctl/`).
+    /// Off only for `demo`, which applies to a throwaway emulator: its record would claim
+    /// applies that no platform holds, in whatever repository the demo ran in.
+    pub record_applied: bool,
 }
 
 /// How often an interactive apply re-plans after a "yes" that came too late (the plan changed
@@ -138,12 +142,14 @@ async fn each_account(
             codes.push(not_applied(name_of(run_or_error)));
             continue;
         }
+        // An account none of the --target patterns names is left out entirely: no header,
+        // nothing planned, nothing said about its campaigns.
+        let Some(targets) = targets else {
+            continue;
+        };
         let Some(account) =
             super::plan::account_header(run_or_error, options.format == Format::Text, &mut codes)
         else {
-            continue;
-        };
-        let Some(targets) = targets else {
             continue;
         };
         let options = Options {
@@ -302,13 +308,18 @@ async fn prepare(
         return Ok(Prepared::Done(exit::ERROR));
     };
     // Where what this run carries out is recorded: the repository of the manifests.
-    let record = crate::reconcile::applied_record::RecordTarget::of(
-        crate::reconcile::applied_record::RecordStore::find(
-            &account.paths(),
-            &account.client.account_identity(),
-        ),
-        &account.paths(),
-    );
+    let record = options
+        .record_applied
+        .then(|| {
+            crate::reconcile::applied_record::RecordTarget::of(
+                crate::reconcile::applied_record::RecordStore::find(
+                    &account.paths(),
+                    &account.client.account_identity(),
+                ),
+                &account.paths(),
+            )
+        })
+        .flatten();
     let name = account.name.as_deref();
     let ready = |planned: Planned, approvals| {
         Prepared::Ready(Box::new(Ready {
@@ -629,6 +640,7 @@ mod tests {
             verbose: false,
             interrupt: CancellationToken::new(),
             interrupt_listened: false,
+            record_applied: true,
         }
     }
 

@@ -110,14 +110,24 @@ pub async fn run(
     code
 }
 
-/// The repository config the file was made with, which must be the one in effect here: the
-/// config in effect decides where tokens go, not the file.
+/// The repository config the file was made with, which must be the one in effect: the config
+/// in effect decides where tokens go, not the file. Where no config is in effect (the working
+/// directory is outside any repository with one, and no `--config`), the config in effect is
+/// the one that governs the directory the plan was made in, found from there as from the
+/// working directory and read with the same checks (inside its repository, owned by this
+/// user, not writable by others), exactly as `cd DIR && campaignctl apply FILE` would find
+/// it; it must then be the config the file names. The file never chooses a config by itself:
+/// a file naming a config that does not govern its directory is refused.
 fn config_in_effect(
     file: &Path,
     plans: &SavedPlans,
     args: &AccountArgs,
 ) -> Result<Option<RepoConfig>, Diagnostic> {
-    let in_effect = accounts::config_of(args)?;
+    let here = accounts::config_of(args)?;
+    let in_effect = match (here, &args.config, &plans.config) {
+        (None, None, Some(_)) => accounts::config_of_directory(&plans.base_dir, args)?,
+        (here, _, _) => here,
+    };
     let real = crate::config::real_path;
     match (&plans.config, &in_effect) {
         (None, None) => {}
@@ -134,7 +144,7 @@ fn config_in_effect(
                 said(planned.as_deref()),
                 said(here.as_ref().map(|c| c.file.as_path()))
             ))
-            .with_hint("apply it from the repository it was made in (or give the same --config), or plan again here"));
+            .with_hint("apply it from the repository it was made in, or from outside any repository with a config (its own directory's config is then used), or give the same --config; or plan again here"));
         }
     }
     Ok(in_effect)
