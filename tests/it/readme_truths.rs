@@ -185,21 +185,22 @@ fn the_demo_works_from_anywhere_and_records_nothing_in_the_repository_it_runs_in
         "{}",
         run.stdout
     );
+    // Outside git the write-once fields cannot be compared, and the last plan says so.
+    run.assert_nothing_to_apply();
+    // In a git repository with its own manifests: the throwaway emulator's apply leaves no
+    // record of what was applied behind.
+    let ws = Workspace::with_samples();
+    crate::support::git(&ws, &["init", "-q"]);
+    crate::support::commit_all(&ws, "samples");
+    let run = campaignctl(ws.path(), None).args(["demo"]).run();
+    run.assert_code(0);
+    // Committed samples: their write-once fields are compared with HEAD, as the README says.
     assert!(
         run.stdout
             .contains("No changes. The platform matches the manifests."),
         "{}",
         run.stdout
     );
-    // In a git repository with its own manifests: the throwaway emulator's apply leaves no
-    // record of what was applied behind.
-    let ws = Workspace::with_samples();
-    crate::support::git(&ws, &["init", "-q"]);
-    crate::support::commit_all(&ws, "samples");
-    campaignctl(ws.path(), None)
-        .args(["demo"])
-        .run()
-        .assert_code(0);
     let refs = Command::new("git")
         .current_dir(ws.path())
         .args(["for-each-ref", "refs/campaignctl/"])
