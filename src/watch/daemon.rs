@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use tokio_util::sync::CancellationToken;
-use tracing::{error, warn};
+use tracing::warn;
 
 use crate::account_lock;
 use crate::api::Client;
-use crate::manifest::{Diagnostic, Manifest, Root, Severity};
+use crate::cli::report::log_diagnostics;
+use crate::manifest::{Diagnostic, Manifest, Root};
 use crate::reconcile::baseline::{Baseline, BaselinePart};
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
 use crate::reconcile::operation::Approvals;
@@ -619,22 +620,6 @@ fn log_result(r: &OperationResult) {
             }
         }
         Outcome::Done { .. } | Outcome::Inferred { .. } => {}
-    }
-}
-
-/// Every diagnostic, one log line each, starting with its `file:line:column`.
-fn log_diagnostics(diagnostics: &[Diagnostic]) {
-    for d in diagnostics {
-        let location = d
-            .location
-            .as_ref()
-            .map(|l| format!("{l}: "))
-            .unwrap_or_default();
-        let hint = d.hint.as_deref();
-        match d.severity {
-            Severity::Error => error!(hint, "{location}error: {}", d.message),
-            Severity::Warning => warn!(hint, "{location}warning: {}", d.message),
-        }
     }
 }
 
