@@ -125,6 +125,12 @@ impl RecordStore {
                 &self.refname,
             ],
         ) else {
+            if self.ref_is_present() {
+                return Err(format!(
+                    "{} exists but names no commit git can read",
+                    self.refname
+                ));
+            }
             return Ok(ReadRecord::default());
         };
         let oid = String::from_utf8_lossy(&trim_line(oid)).into_owned();
@@ -145,6 +151,23 @@ impl RecordStore {
             record: Some(record),
             commit: Some(oid),
         })
+    }
+
+    /// Whether the ref exists at all, readable or not: "no record yet" (a first run) must not
+    /// be mistaken for a record git cannot resolve (a damaged ref file), which may hold the
+    /// entries that tell a person's stop from a start. git lists a damaged ref only in a
+    /// warning that names it; a listing that fails counts as present (fail closed).
+    fn ref_is_present(&self) -> bool {
+        let listed = git_command(&self.top)
+            .args(["for-each-ref", "--format=%(refname)", &self.refname])
+            .output();
+        match listed {
+            Ok(out) if out.status.success() => {
+                let said = |bytes: &[u8]| String::from_utf8_lossy(bytes).contains(&self.refname);
+                said(&out.stdout) || said(&out.stderr)
+            }
+            _ => true,
+        }
     }
 
     /// The commit HEAD names, when the files under `paths` are committed as they are now
@@ -380,6 +403,22 @@ mod tests {
             key("http://127.0.0.1:80/api", None),
             key("http://127.0.0.1/api/", None)
         );
+    }
+
+    #[test]
+    fn a_damaged_ref_is_unusable_not_absent() {
+        let (_dir, store) = repository();
+        assert!(matches!(load(Some(&store)), RecordState::Read(r) if r.campaigns.is_empty()));
+        let path = git(&store.top, ["rev-parse", "--git-path", &store.refname]).expect("path");
+        let path = store
+            .top
+            .join(String::from_utf8_lossy(&trim_line(path)).into_owned());
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, "garbage\n").expect("write");
+        assert_eq!(load(Some(&store)), RecordState::Unusable);
+        assert!(store
+            .update(&[set("Q", 1, DesiredStatus::Running)])
+            .is_err());
     }
 
     #[test]
