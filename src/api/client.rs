@@ -197,7 +197,9 @@ impl Client {
     /// (`127.0.0.1` and `localhost`, a reseller's host, case, default ports), so two clients with
     /// one token write to the same account: it keys the account lock, and two configured
     /// accounts may not share it. The digest is domain-separated, so it matches no other
-    /// published hash of the token. Not for printing.
+    /// published hash of the token. Not for printing. The record of what was applied is keyed
+    /// otherwise (`applied_record::record_identity`: the URL and the config account's name), as
+    /// it must survive a token rotation.
     pub fn account_identity(&self) -> String {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();

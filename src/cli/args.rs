@@ -292,7 +292,7 @@ impl LifecycleArgs {
             baseline: None,
             baseline_from: Default::default(),
             self_heal_calls: self.self_heal_calls,
-            applied: None,
+            applied: Default::default(),
             holds: Vec::new(),
         }
     }

@@ -1,7 +1,8 @@
 //! The record of what was applied (`reconcile::applied`), kept in the git repository that holds
 //! the manifests: a ref `refs/campaignctl/applied/<account key>` naming a commit whose tree holds
 //! `record.json` (each write a commit on the previous one, so the ref's log is its history). The key
-//! is a digest of the account's identity (never the token). Read before every plan; written
+//! is a digest of what names the platform account and survives a token rotation: the API URL,
+//! normalised, and the config account's name (`record_identity`); never the token. Read before every plan; written
 //! after every execution with compare-and-swap (`git update-ref REF NEW OLD`): on a lost race
 //! the record is read again, this run's changes merged onto it and the swap tried again, so two
 //! racing runs never move another campaign's entry backwards.
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::manifest::at_revision::{git, git_command, trim_line};
 
-use super::applied::{AppliedRecord, RecordChange, RECORD_VERSION};
+use super::applied::{AppliedRecord, RecordChange, RecordState, RECORD_VERSION};
 
 /// The file in each record commit's tree.
 const RECORD_FILE: &str = "record.json";
@@ -47,7 +48,26 @@ pub struct ReadRecord {
     commit: Option<String>,
 }
 
-/// The key of an account in ref names: a digest of its identity (URL and token digest).
+/// What names an account's record: the API base URL normalised (scheme, lowercase host, the
+/// default port dropped, the path without a trailing slash) and, with a repository config, the
+/// account's name. Not the token (`Client::account_identity`, which keys the lock): a rotated
+/// token must keep the record, or every campaign stopped since would count as stopped with no
+/// record (left alone, fail closed) and a re-created one as new. A changed URL starts a new
+/// record, which fails closed the same way.
+pub fn record_identity(base_url: &url::Url, account: Option<&str>) -> String {
+    let host = base_url.host_str().unwrap_or_default().to_ascii_lowercase();
+    // `Url` already lowercases the scheme and drops a default port.
+    let port = base_url.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let path = base_url.path().trim_end_matches('/');
+    format!(
+        "campaignctl record v1\0{}://{host}{port}{path}\0{}",
+        base_url.scheme(),
+        account.unwrap_or_default()
+    )
+}
+
+/// The key of an account in ref names: a digest of its `record_identity`, so that neither the
+/// URL nor the account's name shows in the ref.
 pub fn account_key(identity: &str) -> String {
     let digest = Sha256::digest(identity.as_bytes());
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
@@ -55,8 +75,14 @@ pub fn account_key(identity: &str) -> String {
 
 impl RecordStore {
     /// The store of the repository holding `paths` (the first that exists; relative to the
-    /// working directory), or `None` outside a git repository or without git.
-    pub fn find(paths: &[PathBuf], identity: &str) -> Option<RecordStore> {
+    /// working directory) for the account at `base_url` named `account` in the config, or
+    /// `None` outside a git repository or without git.
+    pub fn find(
+        paths: &[PathBuf],
+        base_url: &url::Url,
+        account: Option<&str>,
+    ) -> Option<RecordStore> {
+        let identity = record_identity(base_url, account);
         let cwd = std::env::current_dir().ok()?;
         let anchor = paths
             .iter()
@@ -82,7 +108,7 @@ impl RecordStore {
         let top = PathBuf::from(String::from_utf8_lossy(&trim_line(top)).into_owned());
         Some(RecordStore {
             top,
-            refname: format!("{REF_PREFIX}{}", account_key(identity)),
+            refname: format!("{REF_PREFIX}{}", account_key(&identity)),
         })
     }
 
@@ -99,6 +125,12 @@ impl RecordStore {
                 &self.refname,
             ],
         ) else {
+            if self.ref_is_present() {
+                return Err(format!(
+                    "{} exists but names no commit git can read",
+                    self.refname
+                ));
+            }
             return Ok(ReadRecord::default());
         };
         let oid = String::from_utf8_lossy(&trim_line(oid)).into_owned();
@@ -119,6 +151,23 @@ impl RecordStore {
             record: Some(record),
             commit: Some(oid),
         })
+    }
+
+    /// Whether the ref exists at all, readable or not: "no record yet" (a first run) must not
+    /// be mistaken for a record git cannot resolve (a damaged ref file), which may hold the
+    /// entries that tell a person's stop from a start. git lists a damaged ref only in a
+    /// warning that names it; a listing that fails counts as present (fail closed).
+    fn ref_is_present(&self) -> bool {
+        let listed = git_command(&self.top)
+            .args(["for-each-ref", "--format=%(refname)", &self.refname])
+            .output();
+        match listed {
+            Ok(out) if out.status.success() => {
+                let said = |bytes: &[u8]| String::from_utf8_lossy(bytes).contains(&self.refname);
+                said(&out.stdout) || said(&out.stderr)
+            }
+            _ => true,
+        }
     }
 
     /// The commit HEAD names, when the files under `paths` are committed as they are now
@@ -229,20 +278,23 @@ fn warn_once(why: &str) {
 }
 
 /// The record of an account for a plan, from `store` (`None` outside a git repository): an
-/// empty record when none was written yet. A record that cannot be read is warned about and
-/// treated as none (fail closed: nothing stopped is started; `RecordStore::update` refuses to
-/// write over it).
-pub fn load(store: Option<&RecordStore>) -> Option<AppliedRecord> {
-    let store = store?;
+/// empty record when none was written yet (a first run). A record that exists and cannot be
+/// read is `Unusable`, warned about: then only a draft on the platform is started (its entries
+/// may be the ones that tell a person's stop from a held start), and `RecordStore::update`
+/// refuses to write over it.
+pub fn load(store: Option<&RecordStore>) -> RecordState {
+    let Some(store) = store else {
+        return RecordState::Absent;
+    };
     match store.read() {
-        Ok(read) => Some(read.record.unwrap_or_default()),
+        Ok(read) => RecordState::Read(std::sync::Arc::new(read.record.unwrap_or_default())),
         Err(e) => {
             crate::cli::report::problems(&[crate::diagnostic::Diagnostic::warning(
                 None,
-                format!("the record of what was applied is unusable: {e}; no campaign that is not running is started, and the record is not written"),
+                format!("the record of what was applied is unusable: {e}; no campaign is started unless it is a draft on the platform, and the record is not written"),
             )
-            .with_hint(format!("inspect it with `git show {}:{RECORD_FILE}`, or delete it with `git update-ref -d {}` (then every stopped campaign counts as stopped by a person)", store.refname, store.refname))]);
-            None
+            .with_hint(format!("inspect it with `git show {}:{RECORD_FILE}`, or delete it with `git update-ref -d {}` (then every stopped campaign counts as stopped by a person); or apply once with --self-heal-calls", store.refname, store.refname))]);
+            RecordState::Unusable
         }
     }
 }
@@ -316,12 +368,13 @@ mod tests {
         (dir, store)
     }
 
-    fn set(name: &str, status: DesiredStatus) -> RecordChange {
+    /// Each campaign its own id (one entry per id: `AppliedRecord::merge`).
+    fn set(name: &str, id: u64, status: DesiredStatus) -> RecordChange {
         RecordChange::Set {
             name: name.to_owned(),
             renamed_from: None,
             entry: AppliedCampaign {
-                id: Some(1),
+                id: Some(id),
                 status: Some(status),
                 commit: None,
                 manifest: None,
@@ -331,13 +384,51 @@ mod tests {
     }
 
     #[test]
+    fn the_record_is_keyed_by_the_normalised_url_and_the_account_name() {
+        let key = |url: &str, account| {
+            let url = url::Url::parse(url).expect("url");
+            account_key(&record_identity(&url, account))
+        };
+        let plain = key("https://app.example.com/api", None);
+        assert_eq!(key("HTTPS://App.Example.COM:443/api/", None), plain);
+        assert_eq!(key("https://app.example.com/api//", None), plain);
+        assert_ne!(key("https://app.example.com:8443/api", None), plain);
+        assert_ne!(key("https://app.example.com/other", None), plain);
+        assert_ne!(key("https://app.example.com/api", Some("acme")), plain);
+        assert_ne!(
+            key("https://app.example.com/api", Some("acme")),
+            key("https://app.example.com/api", Some("beta"))
+        );
+        assert_eq!(
+            key("http://127.0.0.1:80/api", None),
+            key("http://127.0.0.1/api/", None)
+        );
+    }
+
+    #[test]
+    fn a_damaged_ref_is_unusable_not_absent() {
+        let (_dir, store) = repository();
+        assert!(matches!(load(Some(&store)), RecordState::Read(r) if r.campaigns.is_empty()));
+        let path = git(&store.top, ["rev-parse", "--git-path", &store.refname]).expect("path");
+        let path = store
+            .top
+            .join(String::from_utf8_lossy(&trim_line(path)).into_owned());
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&path, "garbage\n").expect("write");
+        assert_eq!(load(Some(&store)), RecordState::Unusable);
+        assert!(store
+            .update(&[set("Q", 1, DesiredStatus::Running)])
+            .is_err());
+    }
+
+    #[test]
     fn racing_writers_each_keep_their_campaigns() {
         let (_dir, store) = repository();
         let writers: Vec<_> = (0..8)
             .map(|i| {
                 let store = store.clone();
                 std::thread::spawn(move || {
-                    store.update(&[set(&format!("C{i}"), DesiredStatus::Running)])
+                    store.update(&[set(&format!("C{i}"), i, DesiredStatus::Running)])
                 })
             })
             .collect();
@@ -352,14 +443,16 @@ mod tests {
     fn a_record_it_cannot_read_is_never_written_over() {
         let (_dir, store) = repository();
         store
-            .update(&[set("Q", DesiredStatus::Stopped)])
+            .update(&[set("Q", 1, DesiredStatus::Stopped)])
             .expect("written");
         let newer = br#"{"version": 99, "campaigns": {}}"#;
         let commit = store.write_commit(newer, None).expect("commit");
         git(&store.top, ["update-ref", &store.refname, &commit]).expect("update-ref");
         assert!(store.read().is_err());
-        assert!(load(Some(&store)).is_none(), "treated as no record");
-        assert!(store.update(&[set("Q", DesiredStatus::Running)]).is_err());
+        assert_eq!(load(Some(&store)), RecordState::Unusable);
+        assert!(store
+            .update(&[set("Q", 1, DesiredStatus::Running)])
+            .is_err());
         let still = git(
             &store.top,
             [

@@ -206,11 +206,16 @@ impl Daemon {
         // What campaignctl last carried out, read again each pass (an apply may have moved it);
         // outside a git repository, what this daemon carried out since it started.
         let paths: Vec<PathBuf> = self.roots.iter().map(|r| r.path.clone()).collect();
-        let identity = self.client.account_identity();
-        let store = crate::reconcile::applied_record::RecordStore::find(&paths, &identity);
+        let store = crate::reconcile::applied_record::RecordStore::find(
+            &paths,
+            self.client.base_url(),
+            self.name.as_deref(),
+        );
         lifecycle.applied = match &store {
-            Some(store) => crate::reconcile::applied_record::load(Some(store)).map(Arc::new),
-            None => Some(Arc::new(self.record_in_memory.clone())),
+            Some(store) => crate::reconcile::applied_record::load(Some(store)),
+            None => crate::reconcile::applied::RecordState::Read(Arc::new(
+                self.record_in_memory.clone(),
+            )),
         };
         let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);
         let mut planned = match pipeline::observe_and_plan_with(

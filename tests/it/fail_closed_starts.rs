@@ -108,12 +108,12 @@ fn an_unrelated_merge_never_undoes_an_emergency_stop_and_a_status_change_in_git_
     );
     assert_eq!(stat(&emu, "start_requests"), 1, "no start was sent");
     assert!(
-        run.stdout.contains("  ! \"Q\" (id 1) status stopped: stopped outside campaignctl after campaignctl started it; a person's stop wins, so it is left alone (the manifest wants running)\n"),
+        run.stdout.contains("  ! \"Q\" (id 1) status stopped: stopped outside campaignctl since campaignctl last left it running or a draft; a person's stop wins, so it is left alone (the manifest wants running)\n"),
         "the plan reports it:\n{}",
         run.stdout
     );
     assert!(
-        run.stderr.contains("c/q.yaml:4:9: warning: campaign \"Q\" (id 1) is not started: stopped outside campaignctl after campaignctl started it")
+        run.stderr.contains("c/q.yaml:4:9: warning: campaign \"Q\" (id 1) is not started: stopped outside campaignctl since campaignctl last left it running or a draft")
             && run.stderr.contains("hint: to start it again, set status: stopped, apply, then set status: running"),
         "a warning at its status line, with the way out:\n{}",
         run.stderr
@@ -558,8 +558,252 @@ fn stopped_in_the_dashboard_while_watching(emu: &Emulator, ws: &Workspace) {
     );
     let log = daemon.log();
     assert!(
-        log.contains("warning: campaign \"Q\" (id 1) is not started: stopped outside campaignctl after campaignctl started it"),
+        log.contains("warning: campaign \"Q\" (id 1) is not started: stopped outside campaignctl since campaignctl last left it running or a draft"),
         "log:\n{log}"
     );
     assert!(!log.contains(TOKEN));
+}
+
+/// A person's start in the dashboard: the platform's own endpoint.
+fn start_by_hand(emu: &Emulator, name: &str) {
+    let id = id_of(emu, name);
+    emu.api(
+        "POST",
+        "user/campaigns/update-status",
+        Some(json!({"campaign_id": id, "action": "start"})),
+    );
+}
+
+/// The lines of `text` that contain `part`, for precise assertions on one stream.
+fn lines_with<'a>(text: &'a str, part: &str) -> Vec<&'a str> {
+    text.lines().filter(|l| l.contains(part)).collect()
+}
+
+#[test]
+fn renaming_a_stopped_campaign_onto_a_stale_entry_does_not_start_it() {
+    // The record has "A" running and "Old" stopped; a person stops A. A commit removes
+    // old.yaml and declares A's campaign as `name: Old` by `id:`: the entry "Old" is the other
+    // campaign's, not A's, so A's campaign is a person's stop and stays stopped.
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n");
+    ws.write("c/a.yaml", manifest("A", "running"));
+    ws.write("c/old.yaml", manifest("Old", "running"));
+    commit_all(&ws, "A and Old run");
+    apply(&ws, &emu, &[]).assert_code(0);
+    ws.write("c/old.yaml", manifest("Old", "stopped"));
+    commit_all(&ws, "Old stops");
+    apply(&ws, &emu, &[]).assert_code(0);
+    let (a, old) = (id_of(&emu, "A"), id_of(&emu, "Old"));
+    assert_eq!(status_of(&emu, "Old"), "stopped");
+    stop_by_hand(&emu, "A");
+    let starts = stat(&emu, "start_requests");
+
+    // Old's campaign goes away (deleted in the dashboard), so that only A's can be "Old".
+    emu.api("DELETE", &format!("user/campaign/{old}"), None);
+    std::fs::remove_file(ws.path().join("c/old.yaml")).expect("remove old.yaml");
+    ws.write(
+        "c/a.yaml",
+        format!("id: {a}\n{}", manifest("Old", "running")),
+    );
+    commit_all(&ws, "A's campaign is now called Old");
+    let run = apply(&ws, &emu, &[]);
+    assert_eq!(
+        stat(&emu, "start_requests"),
+        starts,
+        "A's campaign must not be started:\n{}",
+        run.all()
+    );
+    let renamed = emu
+        .campaigns()
+        .into_iter()
+        .find(|c| c["id"] == a)
+        .unwrap_or_default();
+    assert_eq!(renamed["status"], "stopped", "{}", run.all());
+    run.assert_code(0);
+    assert_eq!(
+        lines_with(&run.stderr, "is not started"),
+        [format!("c/a.yaml:5:9: warning: campaign \"Old\" (id {a}) is not started: stopped outside campaignctl since campaignctl last left it running or a draft; a person's stop wins, so it is left alone")],
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_held_start_that_a_person_started_and_stopped_is_not_restarted_by_an_unrelated_merge() {
+    let emu = Emulator::start();
+    let ws = repository();
+    // The start is held (no --allow-start): the record says draft, still asked for.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "draft");
+    // A person starts it in the dashboard, then makes an emergency stop.
+    start_by_hand(&emu, "Q");
+    stop_by_hand(&emu, "Q");
+    assert_eq!(stat(&emu, "start_requests"), 1);
+
+    ws.write("c/other.yaml", manifest("Other", "draft"));
+    commit_all(&ws, "an unrelated campaign");
+    let run = apply(&ws, &emu, &[]);
+    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run.all());
+    assert_eq!(stat(&emu, "start_requests"), 1, "{}", run.all());
+    run.assert_code(0);
+    assert_eq!(
+        lines_with(&run.stdout, "\"Q\" (id 1) status"),
+        ["  ! \"Q\" (id 1) status stopped: stopped outside campaignctl since campaignctl last left it running or a draft; a person's stop wins, so it is left alone (the manifest wants running)"],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        lines_with(&run.stderr, "is not started"),
+        ["c/q.yaml:4:9: warning: campaign \"Q\" (id 1) is not started: stopped outside campaignctl since campaignctl last left it running or a draft; a person's stop wins, so it is left alone"],
+        "{}",
+        run.stderr
+    );
+}
+
+/// The name of the one record ref in `ws`.
+fn record_ref(ws: &Workspace) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(ws.path())
+        .args(["for-each-ref", "--format=%(refname)", "refs/campaignctl/"])
+        .output()
+        .expect("git for-each-ref");
+    let refs = String::from_utf8_lossy(&out.stdout).into_owned();
+    let refs: Vec<&str> = refs.lines().collect();
+    assert_eq!(refs.len(), 1, "one record ref: {refs:?}");
+    refs[0].to_owned()
+}
+
+/// Points `refname` at a commit whose `record.json` is `json`, as a newer campaignctl (or a
+/// damaged clone) might leave it.
+fn overwrite_record(ws: &Workspace, refname: &str, json: &str) {
+    let run = |args: &[&str], input: &str| {
+        let mut child = std::process::Command::new("git")
+            .current_dir(ws.path())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@localhost")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@localhost")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("git");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("git");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let blob = run(&["hash-object", "-w", "--stdin"], json);
+    let tree = run(&["mktree"], &format!("100644 blob {blob}\trecord.json\n"));
+    let commit = run(&["commit-tree", &tree], "damaged\n");
+    run(&["update-ref", refname, &commit], "");
+}
+
+#[test]
+fn while_the_record_is_unusable_only_a_draft_on_the_platform_is_started() {
+    let emu = Emulator::start();
+    let ws = started_then_stopped_by_hand(&emu);
+    // D's start is held: a draft on the platform, still asked for.
+    ws.write("c/d.yaml", manifest("D", "running"));
+    commit_all(&ws, "D runs");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "c"])
+        .run()
+        .assert_code(0);
+    assert_eq!(status_of(&emu, "D"), "draft");
+    // A person deletes Q; the record becomes unreadable (written by a newer campaignctl).
+    let q = id_of(&emu, "Q");
+    emu.api("DELETE", &format!("user/campaign/{q}"), None);
+    let refname = record_ref(&ws);
+    let newer = r#"{"version": 99, "campaigns": {}}"#;
+    overwrite_record(&ws, &refname, newer);
+
+    let doc = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "c"])
+        .run()
+        .assert_code(0)
+        .json();
+    let status = |name: &str| {
+        doc["actions"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["name"] == name))
+            .map(|a| a["status"].clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(status("Q")["left_alone"], "record_unusable", "{doc:#}");
+    assert_eq!(status("Q")["cannot_act"], "start_left_alone", "{doc:#}");
+    assert_eq!(status("D")["action"], "start", "{doc:#}");
+
+    let run = apply(&ws, &emu, &[]);
+    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run.all());
+    assert_eq!(status_of(&emu, "D"), "in-progress", "{}", run.all());
+    assert_eq!(stat(&emu, "start_requests"), 2, "{}", run.all());
+    run.assert_code(0);
+    assert_eq!(
+        lines_with(&run.stderr, "record of what was applied is unusable"),
+        [format!("warning: the record of what was applied is unusable: {refname} was written by a newer campaignctl (record version 99); no campaign is started unless it is a draft on the platform, and the record is not written").as_str()],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        lines_with(&run.stderr, "is not started"),
+        ["c/q.yaml:4:9: warning: campaign \"Q\" is not started: the record of what was applied cannot be read, so nothing says whether a person stopped or deleted it; only a draft on the platform is started"],
+        "{}",
+        run.stderr
+    );
+    assert_ne!(id_of(&emu, "Q"), q, "created again");
+    // Nothing was written over it.
+    let still = std::process::Command::new("git")
+        .current_dir(ws.path())
+        .args(["show", &format!("{refname}:record.json")])
+        .output()
+        .expect("git show");
+    assert_eq!(String::from_utf8_lossy(&still.stdout), newer);
+}
+
+#[test]
+fn a_rotated_token_keeps_the_record() {
+    // Q was started by campaignctl and deleted by a person; then the token is rotated (same
+    // platform account, same API URL). The record still says campaignctl had Q running, so Q
+    // comes back as a draft and is not started.
+    let state_dir = tempfile::tempdir().expect("tempdir");
+    let state = state_dir.path().join("emulator-state.json");
+    let state = state.to_str().expect("UTF-8 path").to_owned();
+    let emu = Emulator::start_with(&["--state", &state]);
+    let ws = repository();
+    apply(&ws, &emu, &[]).assert_code(0);
+    assert_eq!(status_of(&emu, "Q"), "in-progress");
+    emu.api(
+        "DELETE",
+        &format!("user/campaign/{}", id_of(&emu, "Q")),
+        None,
+    );
+    let addr = emu.addr.clone();
+    emu.stop();
+
+    const ROTATED: &str = "tok_ROTATED_0c4d2e8f1a";
+    let emu = Emulator::start_as(&addr, ROTATED, &["--state", &state]);
+    let run = campaignctl(ws.path(), Some(&emu))
+        .env("CAMPAIGNCTL_API_TOKEN", ROTATED)
+        .args(["apply", "--auto-approve", "--allow-start", "c"])
+        .run();
+    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run.all());
+    run.assert_code(0);
+    assert_eq!(
+        lines_with(&run.stderr, "is not started"),
+        ["c/q.yaml:4:9: warning: campaign \"Q\" is not started: deleted outside campaignctl after campaignctl started it; it is created again as a draft, which calls nobody, and not started"],
+        "{}",
+        run.stderr
+    );
+    assert!(!run.all().contains(ROTATED) && !run.all().contains(TOKEN));
 }

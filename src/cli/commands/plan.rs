@@ -344,14 +344,15 @@ pub fn lifecycle_of(
     // baseline of write-once fields.
     let store = crate::reconcile::applied_record::RecordStore::find(
         &account.paths(),
-        &account.client.account_identity(),
+        account.client.base_url(),
+        account.name.as_deref(),
     );
-    let applied = crate::reconcile::applied_record::load(store.as_ref()).map(std::sync::Arc::new);
+    let applied = crate::reconcile::applied_record::load(store.as_ref());
     let mut lifecycle = with_baseline(
         lifecycle,
         &account.paths(),
         config,
-        baseline_source::Look::Afresh(applied.as_deref()),
+        baseline_source::Look::Afresh(applied.record()),
     )?;
     lifecycle.applied = applied;
     Ok(lifecycle)

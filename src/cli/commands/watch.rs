@@ -38,14 +38,15 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
         let config = run.name.as_deref().zip(run.config.as_deref());
         let store = crate::reconcile::applied_record::RecordStore::find(
             &run.paths(),
-            &run.client.account_identity(),
+            run.client.base_url(),
+            run.name.as_deref(),
         );
         let applied = crate::reconcile::applied_record::load(store.as_ref());
         let lifecycle = super::plan::with_baseline(
             args.lifecycle.options(),
             &run.paths(),
             config,
-            crate::reconcile::baseline_source::Look::Afresh(applied.as_ref()),
+            crate::reconcile::baseline_source::Look::Afresh(applied.record()),
         )?;
         accounts.push(watch::AccountWatch {
             name: run.name,

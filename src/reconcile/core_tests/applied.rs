@@ -29,7 +29,7 @@ fn planned(campaigns: serde_json::Value, record: Option<AppliedRecord>) -> Plan 
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), RUNNING.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let options = LifecycleOptions {
-        applied: record.map(Arc::new),
+        applied: record.into(),
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
@@ -152,7 +152,7 @@ fn commit_after(before: Option<&str>, campaigns: serde_json::Value) -> Option<St
         },
     );
     let options = LifecycleOptions {
-        applied: Some(Arc::new(old.clone())),
+        applied: Some(old.clone()).into(),
         baseline: before.map(|zone| {
             let was = format!("{RUNNING}timezone: {zone}\n");
             let (was, _) = parse_bytes(Path::new("t.yaml"), was.as_bytes());

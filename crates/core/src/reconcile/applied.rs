@@ -10,6 +10,7 @@
 //! changed since what the record says was carried out (Argo CD's `selfHeal: false`).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,6 +40,41 @@ impl Default for AppliedRecord {
     }
 }
 
+/// What a run knows of the account's record.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum RecordState {
+    /// No record can be kept (outside a git repository): nothing says what campaignctl carried
+    /// out, so only what has never run is started.
+    #[default]
+    Absent,
+    /// The record as read (empty when none was written yet: a first run).
+    Read(Arc<AppliedRecord>),
+    /// A record exists and cannot be read (corrupt, or written by a newer campaignctl): it may
+    /// hold the very entries that tell a person's stop from a held start, so every start is
+    /// held but that of a draft on the platform (`LeftAlone::RecordUnusable`).
+    Unusable,
+}
+
+impl RecordState {
+    /// The record, when one was read.
+    pub fn record(&self) -> Option<&AppliedRecord> {
+        match self {
+            RecordState::Read(r) => Some(r),
+            RecordState::Absent | RecordState::Unusable => None,
+        }
+    }
+
+    pub fn is_unusable(&self) -> bool {
+        matches!(self, RecordState::Unusable)
+    }
+}
+
+impl From<Option<AppliedRecord>> for RecordState {
+    fn from(record: Option<AppliedRecord>) -> RecordState {
+        record.map_or(RecordState::Absent, |r| RecordState::Read(Arc::new(r)))
+    }
+}
+
 /// One campaign as campaignctl last left it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppliedCampaign {
@@ -63,12 +99,16 @@ pub struct AppliedCampaign {
 }
 
 impl AppliedRecord {
-    /// A campaign's entry, by name, or by id when it was renamed since.
+    /// A campaign's entry: by id when the campaign exists on the platform (`id`), by name only
+    /// for one this plan creates. An entry under the same name with another id is another
+    /// campaign (a stale entry of a campaign since renamed, adopted or deleted), never this
+    /// one's: taking it would let a stopped campaign inherit the status of whatever held its
+    /// name before.
     pub fn lookup(&self, name: &str, id: Option<u64>) -> Option<&AppliedCampaign> {
-        self.campaigns.get(name).or_else(|| {
-            let id = id?;
-            self.campaigns.values().find(|c| c.id == Some(id))
-        })
+        match id {
+            Some(id) => self.campaigns.values().find(|c| c.id == Some(id)),
+            None => self.campaigns.get(name),
+        }
     }
 
     /// Applies one run's changes on top of this record (the one read now, which another run
@@ -84,11 +124,29 @@ impl AppliedRecord {
                     entry,
                     commit,
                 } => {
-                    let old = match renamed_from {
+                    let renamed = match renamed_from {
                         Some(old) => self.campaigns.remove(old),
                         None => None,
+                    };
+                    // One entry per campaign: an entry of the same id under another name is
+                    // this campaign before a rename (or an adoption by `id:`), and would
+                    // otherwise be found by id with a status that is no longer the last.
+                    let same_id: Vec<String> = match entry.id {
+                        Some(id) => self
+                            .campaigns
+                            .iter()
+                            .filter(|(n, c)| c.id == Some(id) && *n != name)
+                            .map(|(n, _)| n.clone())
+                            .collect(),
+                        None => Vec::new(),
+                    };
+                    let mut before_rename = None;
+                    for n in same_id {
+                        before_rename = self.campaigns.remove(&n).or(before_rename);
                     }
-                    .or_else(|| self.campaigns.get(name).cloned());
+                    let old = renamed
+                        .or(before_rename)
+                        .or_else(|| self.campaigns.get(name).cloned());
                     let mut entry = entry.clone();
                     entry.commit = commit.resolve(entry.commit.take(), old.and_then(|o| o.commit));
                     self.campaigns.insert(name.clone(), entry);
@@ -177,8 +235,8 @@ impl CommitRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LeftAlone {
-    /// campaignctl started it (the record says `running` was carried out) and it was stopped
-    /// or paused outside campaignctl since: a person's stop wins.
+    /// The record's entry says campaignctl last left it running or a draft, and it is stopped
+    /// or paused now: stopped outside campaignctl since (a person's stop wins).
     StoppedOutside,
     /// campaignctl had it running (the record says so) and it is gone from the platform or is
     /// a draft again: deleted by hand. It is created as a draft, which calls nobody.
@@ -186,15 +244,19 @@ pub enum LeftAlone {
     /// It is stopped or paused and no record says what campaignctl last carried out on it:
     /// it may have been stopped by a person, so it is not started (fail closed).
     NoRecord,
+    /// The record exists but cannot be read, so nothing tells a person's stop or delete from a
+    /// start git asks for: only a draft on the platform is started (fail closed).
+    RecordUnusable,
 }
 
 impl LeftAlone {
     /// The plan's note: what is left alone, and why.
     pub fn note(self) -> &'static str {
         match self {
-            LeftAlone::StoppedOutside => "stopped outside campaignctl after campaignctl started it; a person's stop wins, so it is left alone",
+            LeftAlone::StoppedOutside => "stopped outside campaignctl since campaignctl last left it running or a draft; a person's stop wins, so it is left alone",
             LeftAlone::DeletedOutside => "deleted outside campaignctl after campaignctl started it; it is created again as a draft, which calls nobody, and not started",
             LeftAlone::NoRecord => "not running, and no record says what campaignctl last carried out on it; it may have been stopped by a person, so it is not started",
+            LeftAlone::RecordUnusable => "the record of what was applied cannot be read, so nothing says whether a person stopped or deleted it; only a draft on the platform is started",
         }
     }
 
@@ -203,6 +265,7 @@ impl LeftAlone {
         match self {
             LeftAlone::StoppedOutside | LeftAlone::DeletedOutside => "to start it again, set status: stopped, apply, then set status: running (a change git asks for); or start it in the dashboard; or apply once with --self-heal-calls",
             LeftAlone::NoRecord => "the record of what was applied is kept in the git repository of the manifests (refs/campaignctl/applied/); if it should call, start it in the dashboard, or apply once with --self-heal-calls",
+            LeftAlone::RecordUnusable => "inspect the record with `git show refs/campaignctl/applied/<key>:record.json` or delete it with `git update-ref -d refs/campaignctl/applied/<key>` (the warning about it names the ref); or apply once with --self-heal-calls",
         }
     }
 }
@@ -210,8 +273,8 @@ impl LeftAlone {
 /// What the rule needs to know about one campaign whose manifest says `status: running` and
 /// whose platform status would allow a start.
 pub struct StartContext<'a> {
-    /// The record of the account, if one could be read.
-    pub record: Option<&'a AppliedRecord>,
+    /// What the run knows of the account's record.
+    pub record: &'a RecordState,
     pub name: &'a str,
     /// `None` for a campaign this plan creates.
     pub remote_id: Option<u64>,
@@ -220,29 +283,53 @@ pub struct StartContext<'a> {
 }
 
 /// Whether git asks for a start from `actual` (draft, stopped or paused; `Draft` for a campaign
-/// about to be created), or why it is left alone. The rule: a campaign the record has and the
-/// platform no longer has was deleted by a person (created again as a draft, not started); with
-/// an entry, start unless `running` is what was last settled (then the campaign was stopped or
-/// deleted outside campaignctl since); without one, start only what has never run (a draft, or
-/// a new campaign): a draft whose start was held still counts as asked for, and nobody stops a
-/// draft.
+/// about to be created), or why it is left alone. The rule, with the entry found by id (by name
+/// only for a create, `AppliedRecord::lookup`):
+/// - a campaign the record has and the platform no longer has, or has as a draft again where
+///   the entry says `running`, was deleted by a person: created again as a draft, not started;
+/// - a draft is started: a held start is still asked for, and nobody stops a draft;
+/// - a stopped or paused campaign is started only when the entry says the declared status last
+///   carried out was `stopped` (git changed it to running since: the manifest has no `paused`); an entry saying
+///   `running` or `draft` means it was stopped outside campaignctl since, and no entry means
+///   nothing says who stopped it: both are left alone;
+/// - with a record that exists but cannot be read, only a draft on the platform is started.
 pub fn may_start(ctx: &StartContext<'_>, actual: &CampaignStatus) -> Result<(), LeftAlone> {
     if ctx.self_heal {
         return Ok(());
     }
-    let never_ran = *actual == CampaignStatus::Draft;
-    let entry = ctx.record.and_then(|r| r.lookup(ctx.name, ctx.remote_id));
-    match entry {
-        // campaignctl had it, and it is gone: whatever it was, a person deleted it.
-        Some(_) if ctx.remote_id.is_none() => Err(LeftAlone::DeletedOutside),
-        Some(e) if e.status == Some(DesiredStatus::Running) => Err(if never_ran {
-            LeftAlone::DeletedOutside
-        } else {
-            LeftAlone::StoppedOutside
-        }),
-        Some(_) => Ok(()),
-        None if never_ran => Ok(()),
-        None => Err(LeftAlone::NoRecord),
+    let draft = *actual == CampaignStatus::Draft;
+    let record = match ctx.record {
+        RecordState::Unusable if draft && ctx.remote_id.is_some() => return Ok(()),
+        RecordState::Unusable => return Err(LeftAlone::RecordUnusable),
+        RecordState::Absent => None,
+        RecordState::Read(r) => Some(r.as_ref()),
+    };
+    let entry = record.and_then(|r| r.lookup(ctx.name, ctx.remote_id));
+    let Some(remote_id) = ctx.remote_id else {
+        // A create: campaignctl had a campaign of this name, and it is gone.
+        return match entry {
+            Some(_) => Err(LeftAlone::DeletedOutside),
+            None => Ok(()),
+        };
+    };
+    if draft {
+        let had_it_running = |e: &AppliedCampaign| e.status == Some(DesiredStatus::Running);
+        // A draft under a name campaignctl had running, with another id than the entry's
+        // (the record was not written after it was created again): still a re-creation.
+        let by_name = record
+            .and_then(|r| r.campaigns.get(ctx.name))
+            .filter(|e| e.id != Some(remote_id));
+        return match entry.or(by_name) {
+            Some(e) if had_it_running(e) => Err(LeftAlone::DeletedOutside),
+            _ => Ok(()),
+        };
+    }
+    match entry.map(|e| e.status) {
+        Some(Some(DesiredStatus::Stopped)) => Ok(()),
+        Some(Some(DesiredStatus::Running | DesiredStatus::Draft)) => Err(LeftAlone::StoppedOutside),
+        // No entry, one whose manifest declared no status, or a tombstone carried out (then this
+        // is not the campaign it deleted): nothing says who stopped it.
+        Some(Some(DesiredStatus::Deleted) | None) | None => Err(LeftAlone::NoRecord),
     }
 }
 
@@ -362,7 +449,7 @@ mod tests {
     ) -> Result<(), LeftAlone> {
         may_start(
             &StartContext {
-                record,
+                record: &RecordState::from(record.cloned()),
                 name: "Q",
                 remote_id: id,
                 self_heal: false,
@@ -425,7 +512,7 @@ mod tests {
             Err(LeftAlone::NoRecord)
         );
         let healing = StartContext {
-            record: None,
+            record: &RecordState::Absent,
             name: "Q",
             remote_id: Some(4),
             self_heal: true,
@@ -436,8 +523,9 @@ mod tests {
     #[test]
     fn a_renamed_campaign_is_found_by_id() {
         let running = record(DesiredStatus::Running);
+        let running = RecordState::from(Some(running));
         let ctx = StartContext {
-            record: Some(&running),
+            record: &running,
             name: "Q renamed",
             remote_id: Some(4),
             self_heal: false,
@@ -445,6 +533,103 @@ mod tests {
         assert_eq!(
             may_start(&ctx, &CampaignStatus::Stopped),
             Err(LeftAlone::StoppedOutside)
+        );
+    }
+
+    #[test]
+    fn an_entry_under_the_name_with_another_id_is_another_campaign() {
+        // "Q" (id 4) was stopped by git; campaign 1 now carries the name (renamed or adopted).
+        let stale = record(DesiredStatus::Stopped);
+        assert_eq!(
+            decide(Some(&stale), Some(1), CampaignStatus::Stopped),
+            Err(LeftAlone::NoRecord)
+        );
+        let mut both = stale.clone();
+        both.campaigns.insert(
+            "A".into(),
+            AppliedCampaign {
+                id: Some(1),
+                status: Some(DesiredStatus::Running),
+                commit: None,
+                manifest: None,
+            },
+        );
+        assert_eq!(
+            decide(Some(&both), Some(1), CampaignStatus::Stopped),
+            Err(LeftAlone::StoppedOutside),
+            "found by its id under its old name"
+        );
+        assert_eq!(
+            decide(Some(&stale), None, CampaignStatus::Draft),
+            Err(LeftAlone::DeletedOutside),
+            "a create looks by name"
+        );
+    }
+
+    #[test]
+    fn a_held_start_stopped_by_a_person_is_left_alone() {
+        let held = record(DesiredStatus::Draft);
+        assert_eq!(decide(Some(&held), Some(4), CampaignStatus::Draft), Ok(()));
+        assert_eq!(
+            decide(Some(&held), Some(4), CampaignStatus::Stopped),
+            Err(LeftAlone::StoppedOutside)
+        );
+        assert_eq!(
+            decide(Some(&held), Some(4), CampaignStatus::Paused),
+            Err(LeftAlone::StoppedOutside)
+        );
+        let mut undeclared = held.clone();
+        if let Some(e) = undeclared.campaigns.get_mut("Q") {
+            e.status = None;
+        }
+        assert_eq!(
+            decide(Some(&undeclared), Some(4), CampaignStatus::Stopped),
+            Err(LeftAlone::NoRecord)
+        );
+    }
+
+    #[test]
+    fn an_unusable_record_starts_only_a_draft_on_the_platform() {
+        let decide = |id, actual| {
+            may_start(
+                &StartContext {
+                    record: &RecordState::Unusable,
+                    name: "Q",
+                    remote_id: id,
+                    self_heal: false,
+                },
+                &actual,
+            )
+        };
+        assert_eq!(decide(Some(4), CampaignStatus::Draft), Ok(()));
+        assert_eq!(
+            decide(None, CampaignStatus::Draft),
+            Err(LeftAlone::RecordUnusable)
+        );
+        assert_eq!(
+            decide(Some(4), CampaignStatus::Stopped),
+            Err(LeftAlone::RecordUnusable)
+        );
+    }
+
+    #[test]
+    fn a_merge_keeps_one_entry_per_campaign_id() {
+        let mut now = record(DesiredStatus::Running);
+        now.merge(&[RecordChange::Set {
+            name: "Q renamed".into(),
+            renamed_from: None,
+            entry: AppliedCampaign {
+                id: Some(4),
+                status: Some(DesiredStatus::Stopped),
+                commit: Some("new".into()),
+                manifest: None,
+            },
+            commit: CommitRule::NotCompared,
+        }]);
+        assert_eq!(now.campaigns.keys().collect::<Vec<_>>(), ["Q renamed"]);
+        assert_eq!(
+            now.lookup("Q renamed", Some(4)).and_then(|e| e.status),
+            Some(DesiredStatus::Stopped)
         );
     }
 

@@ -369,7 +369,7 @@ pub fn plan_leads_and_status(
             .filter(|s| s.action == Some(StatusAction::Start))
         {
             let ctx = StartContext {
-                record: options.applied.as_deref(),
+                record: &options.applied,
                 name: &spec.name,
                 remote_id: action.remote_id,
                 self_heal: options.self_heal_calls,

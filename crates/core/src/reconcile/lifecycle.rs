@@ -57,11 +57,10 @@ pub struct LifecycleOptions {
     /// Recorded in a saved plan, so `apply PLANFILE` decides the same way.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub self_heal_calls: bool,
-    /// The record of what campaignctl last carried out on the account (`None`: none could be
-    /// read). Never serialised: `apply PLANFILE` reads it again, and a plan that comes out
+    /// What the run knows of the record of what campaignctl last carried out on the account. Never serialised: `apply PLANFILE` reads it again, and a plan that comes out
     /// differently because it moved is refused.
     #[serde(skip)]
-    pub applied: Option<Arc<super::applied::AppliedRecord>>,
+    pub applied: super::applied::RecordState,
     /// The loading problems of the account's manifests (`file:line:column: message`): while
     /// there is one, every delete and replace is held (`deletion`). Filled by the pipeline from
     /// the load, so never serialised: a saved plan's apply loads again.
@@ -107,7 +106,7 @@ impl Default for LifecycleOptions {
             baseline: None,
             baseline_from: Default::default(),
             self_heal_calls: false,
-            applied: None,
+            applied: Default::default(),
             holds: Vec::new(),
         }
     }

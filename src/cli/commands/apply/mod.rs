@@ -314,7 +314,8 @@ async fn prepare(
             crate::reconcile::applied_record::RecordTarget::of(
                 crate::reconcile::applied_record::RecordStore::find(
                     &account.paths(),
-                    &account.client.account_identity(),
+                    account.client.base_url(),
+                    account.name.as_deref(),
                 ),
                 &account.paths(),
             )

@@ -442,9 +442,12 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     // The record of what was applied is read again: a plan it now decides differently (a
     // start another run carried out, or a person's stop recorded since) does not match.
     let mut lifecycle = lifecycle;
-    let identity = client.account_identity();
-    let store = applied_record::RecordStore::find(&saved.paths, &identity);
-    lifecycle.applied = applied_record::load(store.as_ref()).map(std::sync::Arc::new);
+    let store = applied_record::RecordStore::find(
+        &saved.paths,
+        client.base_url(),
+        saved.account.as_deref(),
+    );
+    lifecycle.applied = applied_record::load(store.as_ref());
     let record = applied_record::RecordTarget::of(store, &saved.paths);
     let planned = pipeline::observe_and_plan_with(client, load, &scope, &lifecycle)
         .await
