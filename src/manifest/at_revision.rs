@@ -77,15 +77,7 @@ pub fn load_at_revision(
         .map_err(|e| Diagnostic::error(None, format!("cannot read the working directory: {e}")))?;
     // The repository is the one that holds the manifests (a saved plan may be applied from
     // elsewhere), found from the first path that exists.
-    let anchor = paths
-        .iter()
-        .map(|p| cwd.join(p))
-        .find_map(|p| match p.metadata() {
-            Ok(m) if m.is_dir() => Some(p),
-            Ok(_) => p.parent().map(Path::to_path_buf),
-            Err(_) => None,
-        })
-        .unwrap_or_else(|| cwd.clone());
+    let anchor = repository_anchor(paths, &cwd);
     let top = git(&anchor, ["rev-parse", "--show-toplevel"].map(OsStr::new))
         .map_err(|e| {
             Diagnostic::error(None, format!("--base needs a git repository: {e}")).with_hint(
@@ -414,6 +406,21 @@ fn spawn_problem(e: &std::io::Error) -> String {
     } else {
         format!("cannot run git: {e}")
     }
+}
+
+/// Where to ask git for the repository that holds `paths`: the first that exists (a
+/// directory, or a file's directory), relative to `cwd`; else `cwd`. A saved plan may be
+/// applied from elsewhere, so the repository is the manifests', not the working directory's.
+pub(crate) fn repository_anchor(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    paths
+        .iter()
+        .map(|p| cwd.join(p))
+        .find_map(|p| match p.metadata() {
+            Ok(m) if m.is_dir() => Some(p),
+            Ok(_) => p.parent().map(Path::to_path_buf),
+            Err(_) => None,
+        })
+        .unwrap_or_else(|| cwd.to_path_buf())
 }
 
 pub(crate) fn trim_line(mut bytes: Vec<u8>) -> Vec<u8> {

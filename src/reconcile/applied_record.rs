@@ -14,12 +14,12 @@
 //! in memory for its own lifetime instead).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Stdio;
 
 use sha2::{Digest, Sha256};
 
-use crate::manifest::at_revision::{git, git_command, trim_line};
+use crate::manifest::at_revision::{git, git_command, repository_anchor, trim_line};
 
 use super::applied::{AppliedRecord, RecordChange, RecordState, RECORD_VERSION};
 
@@ -84,15 +84,7 @@ impl RecordStore {
     ) -> Option<RecordStore> {
         let identity = record_identity(base_url, account);
         let cwd = std::env::current_dir().ok()?;
-        let anchor = paths
-            .iter()
-            .map(|p| cwd.join(p))
-            .find_map(|p| match p.metadata() {
-                Ok(m) if m.is_dir() => Some(p),
-                Ok(_) => p.parent().map(Path::to_path_buf),
-                Err(_) => None,
-            })
-            .unwrap_or(cwd);
+        let anchor = repository_anchor(paths, &cwd);
         let top = match git(&anchor, ["rev-parse", "--show-toplevel"]) {
             Ok(top) => top,
             Err(e) => {

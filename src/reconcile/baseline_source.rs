@@ -21,7 +21,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
-use crate::manifest::at_revision::{check_revision, git, trim_line};
+use crate::manifest::at_revision::{check_revision, git, repository_anchor, trim_line};
 use crate::manifest::{Manifest, Root};
 use crate::reconcile::applied::AppliedRecord;
 use crate::reconcile::baseline::{BaseCommit, BaseKind, Baseline, BaselineFrom, BaselinePart};
@@ -183,15 +183,7 @@ pub fn warn_problems(diagnostics: &[Diagnostic], source: &str) {
 fn repository_top(paths: &[PathBuf]) -> Result<PathBuf, String> {
     let cwd = std::env::current_dir()
         .map_err(|e| format!("the working directory cannot be read ({e})"))?;
-    let anchor = paths
-        .iter()
-        .map(|p| cwd.join(p))
-        .find_map(|p| match p.metadata() {
-            Ok(m) if m.is_dir() => Some(p),
-            Ok(_) => p.parent().map(Path::to_path_buf),
-            Err(_) => None,
-        })
-        .unwrap_or(cwd);
+    let anchor = repository_anchor(paths, &cwd);
     match git(&anchor, ["rev-parse", "--show-toplevel"]) {
         Ok(top) => Ok(PathBuf::from(
             String::from_utf8_lossy(&trim_line(top)).into_owned(),
