@@ -28,3 +28,4 @@ mod platform_misbehaving;
 mod renderings;
 mod safety;
 mod watch;
+mod whole_reads;

@@ -1,0 +1,322 @@
+//! Reads that must be whole before anything is planned or deleted from them (issue 18, gaps
+//! found after items 1 and 5): a lead list that comes back short or repeats a lead, per
+//! campaign or account-wide, is refused instead of planned as leads to add (and called); a
+//! replace re-checks the lead count it planned with right before its delete; a file skipped
+//! by discovery, and a path repeated in the config, are load problems that hold deletions.
+//! The real binary against the emulator, behind a loopback proxy that drops leads, or against
+//! a scripted platform (`platform_misbehaving::Hostile`).
+
+use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::platform_misbehaving::{lists, Hostile};
+use crate::support::{campaignctl, Emulator, Run, Workspace, TOKEN};
+
+const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";
+
+/// A campaign to seed: id, name, status, and the phone numbers of its leads.
+type Seeded<'a> = (u64, &'a str, &'a str, &'a [&'a str]);
+
+/// An emulator whose account holds `campaigns`, each with its leads (lead ids from 100 up).
+/// The seed file lives in its own directory, outside the workspace.
+fn seeded(campaigns: &[Seeded]) -> (Emulator, tempfile::TempDir) {
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator/demo_seed.yaml"),
+    )
+    .expect("the demo seed");
+    let mut listed = String::new();
+    let mut leads = String::new();
+    let mut lead_id = 100;
+    for (id, name, status, numbers) in campaigns {
+        listed.push_str(&format!("  - {{ id: {id}, name: \"{name}\", status: {status}, assistant_id: 7, allowed_hours_start_time: \"09:00\", allowed_hours_end_time: \"17:00\" }}\n"));
+        for number in *numbers {
+            leads.push_str(&format!(
+                "  - {{ id: {lead_id}, campaign_id: {id}, phone_number: \"{number}\" }}\n"
+            ));
+            lead_id += 1;
+        }
+    }
+    let seed = demo.replace(
+        "campaigns: []\nleads: []\n",
+        &format!("campaigns:\n{listed}leads:\n{leads}"),
+    );
+    assert_ne!(
+        seed, demo,
+        "the demo seed ends with empty campaigns and leads"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("seed.yaml");
+    std::fs::write(&file, seed).expect("write the seed");
+    (
+        Emulator::start_with(&["--seed", &file.to_string_lossy()]),
+        dir,
+    )
+}
+
+/// A manifest for `name` that wants it `status` with `numbers` as its leads.
+fn manifest(name: &str, status: &str, numbers: &[&str]) -> String {
+    let items: String = numbers
+        .iter()
+        .map(|n| format!("    - {{ phone_number: \"{n}\" }}\n"))
+        .collect();
+    format!("kind: Campaign\nname: {name}\nassistant_id: 7\nstatus: {status}\nleads:\n  items:\n{items}{QUIET}")
+}
+
+/// A loopback proxy in front of the emulator that drops the last lead of every page of
+/// `GET user/leads`, keeping the page's `total` and `last_page`: a list that comes back short.
+struct ShortLeads {
+    addr: std::net::SocketAddr,
+    lead_reads: Arc<AtomicU32>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+#[derive(Clone)]
+struct Upstream {
+    url: String,
+    http: reqwest::Client,
+    lead_reads: Arc<AtomicU32>,
+}
+
+impl ShortLeads {
+    fn start(emu: &Emulator) -> ShortLeads {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let lead_reads = Arc::new(AtomicU32::new(0));
+        let upstream = Upstream {
+            url: emu.url.trim_end_matches("/api").to_owned(),
+            http: reqwest::Client::new(),
+            lead_reads: lead_reads.clone(),
+        };
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let app = Router::new().fallback(forward).with_state(upstream);
+        runtime.spawn(async move { axum::serve(listener, app).await });
+        ShortLeads {
+            addr,
+            lead_reads,
+            _runtime: runtime,
+        }
+    }
+
+    fn api_url(&self) -> String {
+        format!("http://{}/api", self.addr)
+    }
+
+    fn lead_reads(&self) -> u32 {
+        self.lead_reads.load(Ordering::SeqCst)
+    }
+}
+
+async fn forward(State(up): State<Upstream>, req: Request) -> Response {
+    let method = req.method().clone();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let shorten = method == axum::http::Method::GET && req.uri().path() == "/api/user/leads";
+    let mut out = up
+        .http
+        .request(method, format!("{}{path_and_query}", up.url));
+    for (name, value) in req.headers() {
+        if name != "host" {
+            out = out.header(name, value);
+        }
+    }
+    let body = to_bytes(req.into_body(), usize::MAX)
+        .await
+        .expect("request body");
+    let answer = out.body(body).send().await.expect("the emulator answers");
+    let status = answer.status();
+    let bytes = answer.bytes().await.expect("answer body");
+    if !shorten {
+        return (status, Body::from(bytes)).into_response();
+    }
+    up.lead_reads.fetch_add(1, Ordering::SeqCst);
+    let mut page: Value = serde_json::from_slice(&bytes).expect("a page of leads");
+    if let Some(data) = page["data"].as_array_mut() {
+        data.pop();
+    }
+    (status, Json(page)).into_response()
+}
+
+fn through(ws: &Workspace, proxy: &ShortLeads, args: &[&str]) -> Run {
+    campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_URL", &proxy.api_url())
+        .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
+        .env("CAMPAIGNCTL_RETRY_BASE_DELAY_MS", "10")
+        .args(args)
+        .run()
+}
+
+fn leads_of(emu: &Emulator, campaign: u64) -> u64 {
+    emu.api("GET", &format!("user/leads?campaign_id={campaign}"), None)["total"]
+        .as_u64()
+        .expect("a page of leads")
+}
+
+#[test]
+fn a_campaigns_lead_list_that_comes_back_short_is_refused_not_planned_as_a_lead_to_call() {
+    const A: &str = "+14155550101";
+    const B: &str = "+14155550102";
+    let (emu, _seed) = seeded(&[(1, "prod-running", "in-progress", &[A, B])]);
+    let ws = Workspace::new();
+    ws.write("c/a.yaml", manifest("prod-running", "running", &[A, B]));
+    let proxy = ShortLeads::start(&emu);
+
+    let plan = through(&ws, &proxy, &["plan", "c"]);
+    plan.assert_code(1);
+    assert!(
+        !plan.stdout.contains("gains") && !plan.stdout.contains("WILL CALL"),
+        "a lead already on the campaign is not planned again:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stderr.contains(
+            "cannot read user/leads whole: 1 distinct lead(s) read in all, but the platform says there are 2; the list came back short"
+        ),
+        "the refusal names the short list:\n{}",
+        plan.stderr
+    );
+
+    let apply = through(
+        &ws,
+        &proxy,
+        &["apply", "--auto-approve", "--allow-start", "c"],
+    );
+    apply.assert_code(1);
+    assert_eq!(leads_of(&emu, 1), 2, "no lead was added twice");
+    assert_eq!(
+        emu.stats()["leads_created"].as_u64(),
+        Some(0),
+        "nothing was sent:\n{}",
+        apply.stderr
+    );
+}
+
+#[test]
+fn the_account_wide_lead_read_is_held_to_the_same_rules_and_read_again_once() {
+    const A: &str = "+14155550101";
+    const B: &str = "+14155550102";
+    const C: &str = "+14155550103";
+    const D: &str = "+14155550104";
+    // Two campaigns declaring leads: the plan reads the account's leads at once.
+    let (emu, _seed) = seeded(&[
+        (1, "prod-one", "in-progress", &[A, B]),
+        (2, "prod-two", "in-progress", &[C, D]),
+    ]);
+    let ws = Workspace::new();
+    ws.write("c/one.yaml", manifest("prod-one", "running", &[A, B]));
+    ws.write("c/two.yaml", manifest("prod-two", "running", &[C, D]));
+
+    // Through the emulator itself: read whole, nothing to add.
+    let whole = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--detailed-exitcode", "c"])
+        .run();
+    whole.assert_code(0);
+
+    let proxy = ShortLeads::start(&emu);
+    let plan = through(&ws, &proxy, &["plan", "c"]);
+    plan.assert_code(1);
+    assert!(
+        !plan.stdout.contains("WILL CALL"),
+        "nothing is planned from a short list:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stderr.contains(
+            "cannot read user/leads whole: 3 distinct lead(s) read in all, but the platform says there are 4; the list came back short"
+        ),
+        "{}",
+        plan.stderr
+    );
+    assert!(
+        plan.stderr
+            .contains("the account's leads were inconsistent while read; reading them again once"),
+        "{}",
+        plan.stderr
+    );
+    assert_eq!(
+        proxy.lead_reads(),
+        2,
+        "one page read, then read again once, then refused"
+    );
+}
+
+/// A scripted account whose leads, read account-wide two a page, repeat lead 2 on page 2 and
+/// so never show lead 4: the read the plan would otherwise make says `prod-two` lacks `D`.
+fn repeating_platform(path: &str, before: u32) -> Response {
+    let lead = |id: u64, campaign: u64, number: &str| json!({"id": id, "campaign_id": campaign, "phone_number": number});
+    match path {
+        // Page 1 on even requests, page 2 on odd ones (the account is read page by page).
+        "/api/user/leads" if before % 2 == 0 => Json(json!({
+            "current_page": 1,
+            "data": [lead(1, 5, "+14155550101"), lead(2, 5, "+14155550102")],
+            "last_page": 2, "per_page": 2, "total": 4
+        }))
+        .into_response(),
+        "/api/user/leads" => Json(json!({
+            "current_page": 2,
+            "data": [lead(2, 5, "+14155550102"), lead(3, 6, "+14155550103")],
+            "last_page": 2, "per_page": 2, "total": 4
+        }))
+        .into_response(),
+        _ => lists(
+            path,
+            json!([
+                {"id": 5, "name": "prod-one", "status": "in-progress"},
+                {"id": 6, "name": "prod-two", "status": "in-progress"}
+            ]),
+        ),
+    }
+}
+
+#[test]
+fn a_lead_repeated_across_the_accounts_pages_is_refused_not_dropped() {
+    let server = Hostile::start(repeating_platform);
+    let ws = Workspace::new();
+    let adopt = |id: u64, name: &str, numbers: &[&str]| {
+        let items: String = numbers
+            .iter()
+            .map(|n| format!("    - {{ phone_number: \"{n}\" }}\n"))
+            .collect();
+        format!("kind: Campaign\nid: {id}\nname: {name}\nstatus: running\nleads:\n  items:\n{items}{QUIET}")
+    };
+    ws.write(
+        "c/one.yaml",
+        adopt(5, "prod-one", &["+14155550101", "+14155550102"]),
+    );
+    ws.write(
+        "c/two.yaml",
+        adopt(6, "prod-two", &["+14155550103", "+14155550104"]),
+    );
+    let plan = campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_URL", &server.api_url())
+        .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
+        .env("CAMPAIGNCTL_RETRY_BASE_DELAY_MS", "10")
+        .args(["plan", "c"])
+        .run();
+    plan.assert_code(1);
+    assert!(
+        !plan.stdout.contains("WILL CALL"),
+        "lead 4 is not planned as missing:\n{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stderr
+            .contains("cannot read user/leads whole: lead 2 appears on page 1 and again on page 2"),
+        "{}",
+        plan.stderr
+    );
+}
