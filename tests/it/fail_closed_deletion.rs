@@ -645,7 +645,10 @@ fn watch_deletes_by_absence_only_what_two_passes_an_interval_apart_agree_on() {
 #[test]
 fn a_tombstone_whose_id_names_another_campaign_deletes_nothing() {
     let (emu, _seed) = seeded(
-        &[(1, "prod-running", "in-progress"), (4, "prod-done", "completed")],
+        &[
+            (1, "prod-running", "in-progress"),
+            (4, "prod-done", "completed"),
+        ],
         &[1],
     );
     let ws = Workspace::new();
@@ -667,7 +670,9 @@ fn a_tombstone_whose_id_names_another_campaign_deletes_nothing() {
         out.stderr
     );
     assert!(
-        out.stderr.contains("hint: check the id; to delete campaign 4, write its current name: name: \"prod-done\""),
+        out.stderr.contains(
+            "hint: check the id; to delete campaign 4, write its current name: name: \"prod-done\""
+        ),
         "stderr:\n{}",
         out.stderr
     );
