@@ -275,12 +275,7 @@ fn pagination_that_never_ends_stops_at_the_first_inconsistency_within_a_few_requ
             "asked for page 2, the platform answered page 1",
         ),
         // 3 pages, each answered as asked, always with the same item.
-        (
-            3,
-            3,
-            |asked| asked,
-            "appears on page 1 and again on page 2",
-        ),
+        (3, 3, |asked| asked, "appears on page 1 and again on page 2"),
     ];
     for path in ["/api/user/leads", "/api/user/assistants/get"] {
         for script in cases {

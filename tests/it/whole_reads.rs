@@ -320,3 +320,99 @@ fn a_lead_repeated_across_the_accounts_pages_is_refused_not_dropped() {
         plan.stderr
     );
 }
+
+/// A scripted account with one draft, `prod-draft` (id 5), that drifted from its manifest and
+/// holds its two declared leads when the plan reads them; by the time its replace deletes it,
+/// a third lead was added by hand. Counts the deletes and creates it receives.
+struct LeadAddedBeforeDelete {
+    server: Hostile,
+    writes: Arc<AtomicU32>,
+}
+
+impl LeadAddedBeforeDelete {
+    fn start() -> LeadAddedBeforeDelete {
+        let writes = Arc::new(AtomicU32::new(0));
+        let counted = writes.clone();
+        let server = Hostile::start(move |path, before| {
+            let lead =
+                |id: u64, number: &str| json!({"id": id, "campaign_id": 5, "phone_number": number});
+            let mut leads = vec![lead(1, "+14155550101"), lead(2, "+14155550102")];
+            match path {
+                "/api/user/leads" => {
+                    // The plan's read is the first; every later read sees the lead added.
+                    if before > 0 {
+                        leads.push(lead(3, "+14155550199"));
+                    }
+                    let total = leads.len();
+                    Json(json!({
+                        "current_page": 1, "data": leads,
+                        "last_page": 1, "per_page": 100, "total": total
+                    }))
+                    .into_response()
+                }
+                "/api/user/assistants/get" => Json(json!({
+                    "current_page": 1, "data": [{"id": 7, "name": "Sales", "type": "outbound"}],
+                    "last_page": 1, "per_page": 100, "total": 1
+                }))
+                .into_response(),
+                "/api/user/campaign/5" | "/api/user/campaign" => {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                    Json(json!({"message": "done", "data": {"id": 6, "name": "prod-draft", "status": "draft"}}))
+                        .into_response()
+                }
+                _ => lists(
+                    path,
+                    json!([{"id": 5, "name": "prod-draft", "status": "draft", "max_retries": 1}]),
+                ),
+            }
+        });
+        LeadAddedBeforeDelete { server, writes }
+    }
+}
+
+#[test]
+fn a_replace_whose_draft_gained_a_lead_since_the_plan_deletes_nothing_and_creates_nothing() {
+    let platform = LeadAddedBeforeDelete::start();
+    let ws = Workspace::new();
+    ws.write(
+        "c/d.yaml",
+        format!("kind: Campaign\nname: prod-draft\nassistant_id: 7\nmax_retries: 3\nleads:\n  items:\n    - {{ phone_number: \"+14155550101\" }}\n    - {{ phone_number: \"+14155550102\" }}\n{QUIET}"),
+    );
+    let run = campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_API_URL", &platform.server.api_url())
+        .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
+        .env("CAMPAIGNCTL_RETRY_BASE_DELAY_MS", "10")
+        .args(["apply", "--auto-approve", "--allow-delete", "c"])
+        .run();
+    assert!(
+        run.stdout.contains(
+            "# WILL DELETE the draft (id 5) first, then creates it anew with the manifest's leads"
+        ),
+        "the plan replaces the draft, all of whose leads are declared:\n{}",
+        run.stdout
+    );
+    run.assert_code(1);
+    assert!(
+        run.stdout.contains(
+            "campaign 5 (\"prod-draft\") held 2 lead(s) when planned and holds 3 now; it was not deleted"
+        ),
+        "the delete is refused with the counts:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "  - \"prod-draft\": create skipped: operation #0 (delete \"prod-draft\") failed\n"
+        ) && run
+            .stdout
+            .contains("Apply failed: 0 created, 1 failed, 2 skipped."),
+        "the create that waits for the delete is skipped, with the reason:\n{}",
+        run.stdout
+    );
+    assert_eq!(
+        platform.writes.load(Ordering::SeqCst),
+        0,
+        "neither the delete nor the create that waits for it was sent:\n{}\n{}",
+        run.stdout,
+        run.stderr
+    );
+}

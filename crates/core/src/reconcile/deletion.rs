@@ -285,6 +285,7 @@ mod tests {
                 write_once: vec![],
                 request: CreateCampaign::default(),
                 renamed_from: None,
+                leads: None,
             },
             note: None,
         };
