@@ -833,9 +833,11 @@ async fn leads_added_since(
     let planned = planned? as u64;
     let page = match client.list_leads_page(id, 1).await {
         Ok(page) => page,
-        Err(e) => return Some(Outcome::failed(format!(
+        Err(e) => {
+            return Some(Outcome::failed(format!(
             "cannot read the campaign's leads right before deleting it ({e}); nothing was deleted"
-        ))),
+        )))
+        }
     };
     let now = page.total.max(page.data.len() as u64);
     if now == planned {

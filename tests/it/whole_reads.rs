@@ -416,3 +416,185 @@ fn a_replace_whose_draft_gained_a_lead_since_the_plan_deletes_nothing_and_create
         run.stderr
     );
 }
+
+/// `prod-stale`, a draft without leads nobody declares (what pruning deletes), and
+/// `prod-kept`, declared in `c/kept.yaml`.
+fn prunable() -> (Emulator, tempfile::TempDir, Workspace) {
+    let (emu, seed) = seeded(&[
+        (1, "prod-kept", "draft", &[]),
+        (2, "prod-stale", "draft", &[]),
+    ]);
+    let ws = Workspace::new();
+    ws.write(
+        "c/kept.yaml",
+        format!("kind: Campaign\nname: prod-kept\nassistant_id: 7\n{QUIET}"),
+    );
+    (emu, seed, ws)
+}
+
+fn prune(ws: &Workspace, emu: &Emulator) -> Run {
+    campaignctl(ws.path(), Some(emu))
+        .args([
+            "apply",
+            "--prune-prefix",
+            "prod-",
+            "--allow-delete",
+            "--auto-approve",
+            "c",
+        ])
+        .run()
+}
+
+/// The run kept `prod-stale`, naming `problem` in the plan's held deletions and on stderr.
+#[track_caller]
+fn held_for(run: &Run, emu: &Emulator, problem: &str) {
+    run.assert_code(0);
+    assert_eq!(
+        emu.campaign_names(),
+        ["prod-kept", "prod-stale"],
+        "nothing is deleted:\n{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains(
+            "  # campaign \"prod-stale\" (id 2) HELD, NOT DELETED: no manifest declares it"
+        ),
+        "the prune is held:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(&format!(
+            "Deletions held: every delete and replace of this account waits, because 1 manifest file(s) or path(s) could not be read whole, so the manifests may be incomplete: {problem}."
+        )),
+        "the reason is named:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: warning: {}",
+            problem.split_once(": ").map_or("", |p| p.0),
+            problem.split_once(": ").map_or("", |p| p.1)
+        )),
+        "the warning is on stderr:\n{}",
+        run.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_manifest_is_a_warning_that_holds_every_deletion() {
+    let (emu, _seed, ws) = prunable();
+    let made = std::process::Command::new("mkfifo")
+        .arg(ws.path().join("c/pipe.yaml"))
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo failed");
+    let run = prune(&ws, &emu);
+    held_for(
+        &run,
+        &emu,
+        "c/pipe.yaml:1:1: this path is a FIFO (named pipe), not a regular file; it was not read",
+    );
+}
+
+#[test]
+fn a_directory_named_like_a_manifest_is_a_warning_that_holds_every_deletion() {
+    let (emu, _seed, ws) = prunable();
+    std::fs::create_dir_all(ws.path().join("c/eu.yaml")).expect("mkdir");
+    let run = prune(&ws, &emu);
+    held_for(
+        &run,
+        &emu,
+        "c/eu.yaml:1:1: this is a directory named like a manifest; its files are searched like any directory's, and it is not read as a manifest",
+    );
+}
+
+#[test]
+fn a_saved_plan_among_the_manifests_holds_every_deletion_except_the_plan_applied() {
+    let (emu, _seed, ws) = prunable();
+    // A manifest written over by `plan --out`: its campaign is no longer declared.
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "c", "--out", "c/kept.yaml"])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "c/also.yaml",
+        format!("kind: Campaign\nname: prod-also\nassistant_id: 7\n{QUIET}"),
+    );
+    let run = prune(&ws, &emu);
+    run.assert_code(0);
+    assert_eq!(
+        emu.campaign_names(),
+        ["prod-also", "prod-kept", "prod-stale"],
+        "nothing is deleted, the create proceeds:\n{}",
+        run.all()
+    );
+    assert!(
+        run.stdout.contains("Deletions held: every delete and replace of this account waits, because 1 manifest file(s) or path(s) could not be read whole, so the manifests may be incomplete: c/kept.yaml:1:1: this file is a saved plan (`campaignctl plan --out`), not a manifest; it was not read as one."),
+        "{}",
+        run.stdout
+    );
+
+    // A plan saved beside the manifests on purpose, written twice, is applied as saved: the
+    // file being written or applied is not a loading problem of its own plan.
+    let (emu, _seed, ws) = prunable();
+    for _ in 0..2 {
+        campaignctl(ws.path(), Some(&emu))
+            .args([
+                "plan",
+                "c",
+                "--prune-prefix",
+                "prod-",
+                "--out",
+                "c/reviewed.yaml",
+            ])
+            .run()
+            .assert_code(0);
+    }
+    let applied = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--allow-delete", "c/reviewed.yaml"])
+        .run();
+    applied.assert_code(0);
+    assert_eq!(
+        emu.campaign_names(),
+        ["prod-kept"],
+        "the reviewed prune is carried out:\n{}",
+        applied.all()
+    );
+}
+
+#[test]
+fn a_path_listed_twice_in_the_config_is_an_error_at_its_line() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    crate::support::git(&ws, &["init", "-q"]);
+    ws.write(
+        "campaignctl.yaml",
+        format!("accounts:\n  acme:\n    api_url: {}\n    token_env: CAMPAIGNCTL_ACME_TOKEN\n    prune_prefix: \"prod-\"\n    paths:\n      - acme/us\n      - acme/us\n", emu.url),
+    );
+    ws.write(
+        "acme/us/us.yaml",
+        format!("kind: Campaign\nname: prod-us\nassistant_id: 7\n{QUIET}"),
+    );
+    std::fs::create_dir_all(ws.path().join("acme/eu")).expect("mkdir");
+    let run = campaignctl(ws.path(), None)
+        .env("CAMPAIGNCTL_ACME_TOKEN", TOKEN)
+        .args(["apply", "--auto-approve", "--allow-delete"])
+        .run();
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains(&format!(
+            "{}:8:9: error: accounts.acme.paths.1 names the directory acme/us again, as accounts.acme.paths.0 does; each path is listed once\n",
+            ws.path().join("campaignctl.yaml").display()
+        )) && run.stderr.contains(
+            "\n  hint: remove the repeated line, or correct it to the directory you meant\n"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        emu.campaign_names().is_empty(),
+        "nothing is written: {:?}",
+        emu.campaign_names()
+    );
+}
