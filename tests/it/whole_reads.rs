@@ -260,7 +260,7 @@ fn repeating_platform(path: &str, before: u32) -> Response {
     let lead = |id: u64, campaign: u64, number: &str| json!({"id": id, "campaign_id": campaign, "phone_number": number});
     match path {
         // Page 1 on even requests, page 2 on odd ones (the account is read page by page).
-        "/api/user/leads" if before % 2 == 0 => Json(json!({
+        "/api/user/leads" if before.is_multiple_of(2) => Json(json!({
             "current_page": 1,
             "data": [lead(1, 5, "+14155550101"), lead(2, 5, "+14155550102")],
             "last_page": 2, "per_page": 2, "total": 4
