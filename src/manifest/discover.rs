@@ -450,6 +450,58 @@ mod tests {
         );
     }
 
+    #[test]
+    fn entries_named_like_manifests_but_not_read_as_one_are_warnings_naming_why() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        touch(root, "a.yaml");
+        touch(root, "eu.yaml/b.yaml");
+        fs::write(
+            root.join("reviewed.yaml"),
+            format!("{{\n  \"kind\": \"{SAVED_PLAN_KIND}\"\n}}\n"),
+        )
+        .expect("write a saved plan");
+        let found = discover(&[root.to_path_buf()]);
+        assert_eq!(
+            relative(root, &found.files),
+            ["a.yaml", "eu.yaml/b.yaml"],
+            "the directory's files are still searched"
+        );
+        let shown: Vec<(String, bool)> = found
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = d
+                    .location
+                    .as_ref()
+                    .map(|l| l.file.clone())
+                    .unwrap_or_default();
+                (relative(root, &[file])[0].clone(), d.is_error())
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("eu.yaml".to_owned(), false),
+                ("reviewed.yaml".to_owned(), false)
+            ],
+            "one warning at each: {:?}",
+            found.diagnostics
+        );
+        let mut load = crate::manifest::LoadOutcome {
+            manifests: Vec::new(),
+            diagnostics: found.diagnostics,
+            files: 0,
+        };
+        forget_saved_plan(&mut load, &root.join("reviewed.yaml"));
+        assert_eq!(
+            load.diagnostics.len(),
+            1,
+            "only the plan being written or applied is forgiven: {:?}",
+            load.diagnostics
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn a_fifo_or_device_named_explicitly_is_refused_unread() {
