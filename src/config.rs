@@ -481,6 +481,9 @@ impl Checker<'_> {
             self.error_at(node, &field, format!("{field} is empty"), None);
         }
         let mut roots = Vec::new();
+        // Each path as written (without `.` components or a trailing `/`) and as a real path,
+        // with the field that named it first.
+        let mut named: Vec<(PathBuf, PathBuf, String)> = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let item_field = format!("{field}.{i}");
             let (path_node, path_defaults) = match &item.value {
@@ -524,6 +527,9 @@ impl Checker<'_> {
             let Some(path) = self.relative_path(path_node, &item_field, &text) else {
                 continue;
             };
+            if self.repeated(path_node, &item_field, &path, &mut named) {
+                continue;
+            }
             let layers: Vec<&Node> = path_defaults.into_iter().chain(account_defaults).collect();
             let defaults = if layers.is_empty() {
                 None
@@ -540,6 +546,40 @@ impl Checker<'_> {
             });
         }
         roots
+    }
+
+    /// Whether `path` names a directory an earlier path of the account named already (as
+    /// written, or as the same real directory); if so, an error at its line. A path listed
+    /// twice is a mistake the account cannot mean: a line copied instead of edited (`acme/us`
+    /// twice where `acme/eu` was meant) leaves a directory out, and the second path's defaults
+    /// would be ignored. A path inside another is different: it has its own defaults.
+    fn repeated(
+        &mut self,
+        node: &Node,
+        field: &str,
+        path: &Path,
+        named: &mut Vec<(PathBuf, PathBuf, String)>,
+    ) -> bool {
+        let written: PathBuf = path
+            .components()
+            .filter(|c| !matches!(c, Component::CurDir))
+            .collect();
+        let real = real_path(&self.dir.join(&written));
+        if let Some((_, _, first)) = named.iter().find(|(w, r, _)| *w == written || *r == real) {
+            let message = format!(
+                "{field} names the directory {} again, as {first} does; each path is listed once",
+                crate::escape::bounded(&written.to_string_lossy(), 80)
+            );
+            self.error_at(
+                node,
+                field,
+                message,
+                Some("remove the repeated line, or correct it to the directory you meant"),
+            );
+            return true;
+        }
+        named.push((written, real, field.to_owned()));
+        false
     }
 
     /// A path inside the config's directory: relative, without `..`.
@@ -823,6 +863,14 @@ mod tests {
         assert!(
             e.iter()
                 .any(|d| d.contains("inside the config's directory")),
+            "{e:#?}"
+        );
+        let e = errors(&TWO.replace("[accounts/acme]", "[accounts/acme, ./accounts/acme/]"));
+        assert!(
+            e.iter().any(|d| d.contains(":5:")
+                && d.contains(
+                    "accounts.acme.paths.1 names the directory accounts/acme again, as accounts.acme.paths.0 does"
+                )),
             "{e:#?}"
         );
         let e = errors(&TWO.replace("[accounts/acme]", "[accounts]"));

@@ -2,8 +2,10 @@
 //! `total`) whole, or not at all. A server that always answers page 1, says it has 10^12
 //! pages, repeats an item or changes its page count midway would otherwise be read until a
 //! cap, and the plan made from what was read: a lead list cut off looks like leads to add.
-//! Each page is checked as it arrives, and the first inconsistency ends the read with
-//! `ApiError::Pages`, so nothing is planned from part of a list.
+//! A list that comes back short (an item dropped, a page not full, fewer ids than `total`)
+//! is as dangerous: each lead missing from it would be added, and called, again. Each page is
+//! checked as it arrives, and the first inconsistency ends the read with `ApiError::Pages`,
+//! so nothing is planned from part of a list.
 
 use std::collections::HashMap;
 
@@ -78,64 +80,101 @@ pub fn check_page<T>(path: &str, requested: u64, page: &Page<T>) -> Result<(), A
 }
 
 /// One list read page after page: each page checked ([`check_page`]), at most [`MAX_PAGES`],
-/// the page count held to the first page's, no id twice, no empty page before the last.
+/// the page count, the page size and `total` held to the first page's, no id twice, every
+/// page before the last full, and at the end as many distinct ids as `total` says. A list
+/// that comes back short (an item dropped by a proxy, a lead deleted while the pages are
+/// read) is refused: a missing lead would be planned as a lead to add, and a running campaign
+/// would call that person a second time.
 pub struct PageReader<'a> {
     path: &'a str,
-    last_page: Option<u64>,
+    /// `last_page`, `per_page` and `total` of the first page.
+    first: Option<Shape>,
     /// The page each id was seen on.
     seen: HashMap<u64, u64>,
+}
+
+/// What the first page says of the whole list.
+#[derive(Clone, Copy)]
+struct Shape {
+    last_page: u64,
+    per_page: u64,
+    total: u64,
 }
 
 impl<'a> PageReader<'a> {
     pub fn new(path: &'a str) -> PageReader<'a> {
         PageReader {
             path,
-            last_page: None,
+            first: None,
             seen: HashMap::new(),
         }
+    }
+
+    fn refuse(&self, problem: String) -> ApiError {
+        refused(self.path, problem)
     }
 
     /// Takes page `requested` (pages are asked for from 1 up); `Ok(true)` when more follow.
     pub fn accept<T: Keyed>(&mut self, requested: u64, page: &Page<T>) -> Result<bool, ApiError> {
         check_page(self.path, requested, page)?;
         if page.last_page > MAX_PAGES {
-            return Err(refused(
-                self.path,
-                format!(
-                    "it has {} pages, more than the {MAX_PAGES} campaignctl reads",
-                    page.last_page
-                ),
-            ));
+            return Err(self.refuse(format!(
+                "it has {} pages, more than the {MAX_PAGES} campaignctl reads",
+                page.last_page
+            )));
         }
-        let last = *self.last_page.get_or_insert(page.last_page);
-        if page.last_page != last {
-            return Err(refused(
-                self.path,
-                format!(
-                    "the list changed while it was read (first {last} page(s), then {}); run again",
-                    page.last_page
-                ),
-            ));
+        let first = *self.first.get_or_insert(Shape {
+            last_page: page.last_page,
+            per_page: page.per_page,
+            total: page.total,
+        });
+        let last = first.last_page;
+        // Each of these moving means items were added or removed while the list was read (or
+        // the server is not paging one list): the pages read so far no longer add up.
+        for (what, before, now) in [
+            ("page(s)", last, page.last_page),
+            ("item(s) in all", first.total, page.total),
+            ("item(s) a page", first.per_page, page.per_page),
+        ] {
+            if before != now {
+                return Err(self.refuse(format!(
+                    "the list changed while it was read (page 1 said {before} {what}, page {requested} says {now}); run again"
+                )));
+            }
         }
         for item in &page.data {
             if let Some(before) = self.seen.insert(item.key(), requested) {
-                return Err(refused(
-                    self.path,
-                    format!(
-                        "{} {} appears on page {before} and again on page {requested}",
-                        T::WHAT,
-                        item.key()
-                    ),
-                ));
+                return Err(self.refuse(format!(
+                    "{} {} appears on page {before} and again on page {requested}",
+                    T::WHAT,
+                    item.key()
+                )));
             }
         }
-        if requested < last && page.data.is_empty() {
-            return Err(refused(
-                self.path,
-                format!("page {requested} of {last} is empty"),
-            ));
+        let held = page.data.len() as u64;
+        if requested < last && held != first.per_page {
+            return Err(self.refuse(if held == 0 {
+                format!("page {requested} of {last} is empty")
+            } else {
+                format!(
+                    "page {requested} of {last} holds {held} item(s), not the {} a page it states; items are missing",
+                    first.per_page
+                )
+            }));
         }
-        Ok(requested < last)
+        if requested < last {
+            return Ok(true);
+        }
+        let read = self.seen.len() as u64;
+        if read != first.total {
+            return Err(self.refuse(format!(
+                "{read} distinct {}(s) read in all, but the platform says there are {}; the list came back {}",
+                T::WHAT,
+                first.total,
+                if read < first.total { "short" } else { "with more than it counts" }
+            )));
+        }
+        Ok(false)
     }
 }
 
@@ -205,5 +244,48 @@ mod tests {
             .contains("the list changed while it was read"));
         assert!(problem(&[page(1, &[], 2, 1, 2)]).contains("page 1 of 2 is empty"));
         assert!(problem(&[page(1, &[1], 1, 0, 1)]).contains("make no whole number"));
+    }
+
+    #[test]
+    fn a_list_that_comes_back_short_or_shifts_is_refused() {
+        let problem = |pages: &[Page<Lead>]| {
+            let mut r = PageReader::new("user/leads");
+            for (i, p) in pages.iter().enumerate() {
+                match r.accept(i as u64 + 1, p) {
+                    Err(e) => return e.to_string(),
+                    Ok(false) => return String::new(),
+                    Ok(true) => {}
+                }
+            }
+            "not read to its end".to_owned()
+        };
+        // The last item dropped, the count kept.
+        assert!(problem(&[page(1, &[1], 1, 100, 2)]).contains(
+            "1 distinct lead(s) read in all, but the platform says there are 2; the list came back short"
+        ));
+        assert!(problem(&[page(1, &[1, 2, 3], 1, 100, 2)])
+            .contains("3 distinct lead(s) read in all, but the platform says there are 2"));
+        // A page before the last that is not full: its missing items are on no page.
+        assert!(
+            problem(&[page(1, &[1], 2, 2, 3), page(2, &[3], 2, 2, 3)]).contains(
+                "page 1 of 2 holds 1 item(s), not the 2 a page it states; items are missing"
+            )
+        );
+        // `total` or the page size moving between pages.
+        assert!(
+            problem(&[page(1, &[1, 2], 2, 2, 3), page(2, &[3], 2, 2, 4)]).contains(
+                "the list changed while it was read (page 1 said 3 item(s) in all, page 2 says 4)"
+            )
+        );
+        assert!(
+            problem(&[page(1, &[1, 2], 2, 2, 3), page(2, &[3], 2, 3, 3)]).contains(
+                "the list changed while it was read (page 1 said 2 item(s) a page, page 2 says 3)"
+            )
+        );
+        assert_eq!(
+            problem(&[page(1, &[1, 2], 2, 2, 3), page(2, &[3], 2, 2, 3)]),
+            "",
+            "a whole list is accepted"
+        );
     }
 }

@@ -123,6 +123,57 @@ impl Found {
     }
 }
 
+/// Why an entry named like a manifest (`*.yaml`, `*.yml`) found by walking is not read as one,
+/// as a warning at the entry: a directory (its files are searched like any directory's), a
+/// FIFO, socket or device (never opened: a FIFO would block the run, a device feed it without
+/// end), or a saved plan (`plan --out`). `None` for a regular file to read. Skipping any of
+/// them silently would let a plan delete what the entry was meant to declare.
+fn skipped_because(path: &Path, kind: fs::FileType) -> Option<Diagnostic> {
+    let (message, hint) = if kind.is_dir() {
+        (
+            "this is a directory named like a manifest; its files are searched like any directory's, and it is not read as a manifest".to_owned(),
+            "rename the directory without .yaml or .yml; while it is named so, no deletion of this account is carried out",
+        )
+    } else if !kind.is_file() {
+        (
+            format!(
+                "this path is {}, not a regular file; it was not read",
+                super::files::kind(kind)
+            ),
+            "replace it with a regular file, or remove it; while it is here, no deletion of this account is carried out",
+        )
+    } else if is_saved_plan(path) {
+        (
+            SAVED_PLAN_SKIPPED.to_owned(),
+            "keep saved plans outside the manifest directories; while it is here, no deletion of this account is carried out",
+        )
+    } else {
+        return None;
+    };
+    Some(Diagnostic::warning(Some(at(path)), message).with_hint(hint))
+}
+
+/// The warning at a saved plan found by walking.
+const SAVED_PLAN_SKIPPED: &str =
+    "this file is a saved plan (`campaignctl plan --out`), not a manifest; it was not read as one";
+
+/// Drops from `load` the warning at the saved plan `plan`, the one being written
+/// (`plan --out`) or applied (`apply FILE`): that file is known for what it is, a plan kept
+/// beside the manifests on purpose (`plan --out campaigns/reviewed.yaml`), and the plan made
+/// while it is there must be the one recomputed from it. Any other saved plan in the tree
+/// stays a loading problem (a manifest overwritten by `--out` would lose its campaigns).
+pub fn forget_saved_plan(load: &mut super::LoadOutcome, plan: &Path) {
+    let Ok(plan) = fs::canonicalize(plan) else {
+        return;
+    };
+    load.diagnostics.retain(|d| {
+        d.message != SAVED_PLAN_SKIPPED
+            || d.location
+                .as_ref()
+                .is_none_or(|at| fs::canonicalize(&at.file).ok().as_ref() != Some(&plan))
+    });
+}
+
 /// A path-level problem is reported at the start of the path itself.
 fn at(path: &Path) -> Location {
     Location::new(path, 1, 1)
@@ -210,16 +261,30 @@ impl Found {
                 }
                 !leaves
             });
+        // Entries named like manifests that are not read as one: each a warning, so that a
+        // load with one holds every deletion of its account (docs/deletion.md, rule 2).
+        let mut skipped = 0;
         for entry in walker {
             match entry {
                 Ok(entry) => {
-                    if entry.file_type().is_file()
-                        && is_manifest_name(entry.path())
-                        && !is_config_name(entry.path())
-                        && !is_saved_plan(entry.path())
-                    {
-                        manifests += 1;
-                        self.add(entry.path());
+                    if !is_manifest_name(entry.path()) || entry.depth() == 0 {
+                        continue;
+                    }
+                    let kind = entry.file_type();
+                    if kind.is_file() && is_config_name(entry.path()) {
+                        // The repository config itself, when a path holds the repository's
+                        // top: it is read as the config, so nothing is missing.
+                        continue;
+                    }
+                    match skipped_because(entry.path(), kind) {
+                        None => {
+                            manifests += 1;
+                            self.add(entry.path());
+                        }
+                        Some(why) => {
+                            skipped += 1;
+                            self.out.diagnostics.push(why);
+                        }
                     }
                 }
                 Err(error) => self.walk_error(dir, &error),
@@ -230,7 +295,7 @@ impl Found {
                 self.out.diagnostics.push(outside(path, bound));
             }
         }
-        if manifests == 0 && refused.is_empty() {
+        if manifests == 0 && refused.is_empty() && skipped == 0 {
             self.out.diagnostics.push(
                 Diagnostic::warning(Some(at(dir)), "no *.yaml or *.yml files in this directory")
                     .with_hint(
@@ -382,6 +447,58 @@ mod tests {
         assert!(
             !found.diagnostics[0].is_error(),
             "an empty directory is not an error"
+        );
+    }
+
+    #[test]
+    fn entries_named_like_manifests_but_not_read_as_one_are_warnings_naming_why() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        touch(root, "a.yaml");
+        touch(root, "eu.yaml/b.yaml");
+        fs::write(
+            root.join("reviewed.yaml"),
+            format!("{{\n  \"kind\": \"{SAVED_PLAN_KIND}\"\n}}\n"),
+        )
+        .expect("write a saved plan");
+        let found = discover(&[root.to_path_buf()]);
+        assert_eq!(
+            relative(root, &found.files),
+            ["a.yaml", "eu.yaml/b.yaml"],
+            "the directory's files are still searched"
+        );
+        let shown: Vec<(String, bool)> = found
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let file = d
+                    .location
+                    .as_ref()
+                    .map(|l| l.file.clone())
+                    .unwrap_or_default();
+                (relative(root, &[file])[0].clone(), d.is_error())
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("eu.yaml".to_owned(), false),
+                ("reviewed.yaml".to_owned(), false)
+            ],
+            "one warning at each: {:?}",
+            found.diagnostics
+        );
+        let mut load = crate::manifest::LoadOutcome {
+            manifests: Vec::new(),
+            diagnostics: found.diagnostics,
+            files: 0,
+        };
+        forget_saved_plan(&mut load, &root.join("reviewed.yaml"));
+        assert_eq!(
+            load.diagnostics.len(),
+            1,
+            "only the plan being written or applied is forgiven: {:?}",
+            load.diagnostics
         );
     }
 

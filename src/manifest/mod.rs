@@ -25,7 +25,8 @@ pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevi
 pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
 pub use discover::{
-    discover, is_config_name, is_saved_plan, Discovered, CONFIG_FILE_NAME, SAVED_PLAN_KIND,
+    discover, forget_saved_plan, is_config_name, is_saved_plan, Discovered, CONFIG_FILE_NAME,
+    SAVED_PLAN_KIND,
 };
 pub use files::kind as file_kind;
 pub(crate) use files::{inside_its_repository, marked_repository};

@@ -829,37 +829,48 @@ async fn delete_campaign(
     Outcome::failed(error.to_string())
 }
 
-/// A campaign planned without leads (all that absence may delete: `reconcile::deletion`) is
-/// deleted only if it still holds none: a lead added since the plan may have been called, and
-/// its history is not the plan's to destroy. One page of its leads is read right before.
+/// A campaign is deleted only if it holds as many leads as the plan counted: a lead added
+/// since (by hand, by another tool) may have been called, and its history is not the plan's
+/// to destroy; one removed means the campaign is no longer what was reviewed. This covers a
+/// prune planned without leads (all that absence may delete: `reconcile::deletion`), a
+/// tombstone, and the draft a replace deletes, whose declared leads the replacement re-adds
+/// but whose lead added by hand would go with it. One page of its leads is read right before.
+/// A delete planned without a count (its leads were not read) is not re-checked here: the
+/// plan held it already unless a manifest asked for it.
 async fn leads_added_since(
     client: &Client,
     op: &Operation,
     id: u64,
     planned: Option<usize>,
 ) -> Option<Outcome> {
-    if planned != Some(0) {
+    let planned = planned? as u64;
+    let page = match client.list_leads_page(id, 1).await {
+        Ok(page) => page,
+        Err(e) => {
+            return Some(Outcome::failed(format!(
+            "cannot read the campaign's leads right before deleting it ({e}); nothing was deleted"
+        )))
+        }
+    };
+    let now = page.total.max(page.data.len() as u64);
+    if now == planned {
         return None;
     }
-    match client.list_leads_page(id, 1).await {
-        Ok(page) if page.data.is_empty() && page.total == 0 => None,
-        Ok(page) => {
-            let now = page.total.max(page.data.len() as u64);
-            warn!(
-                campaign = op.campaign.as_str(),
-                id,
-                leads = now,
-                "holds leads added since the plan; not deleted"
-            );
-            Some(Outcome::failed(format!(
-                "campaign {id} ({:?}) held no leads when planned and holds {now} now; it was not deleted. Run `campaignctl plan` to see what would happen now",
-                op.campaign
-            )))
-        }
-        Err(e) => Some(Outcome::failed(format!(
-            "cannot read the campaign's leads right before deleting it ({e}); nothing was deleted"
-        ))),
-    }
+    warn!(
+        campaign = op.campaign.as_str(),
+        id,
+        planned,
+        leads = now,
+        "holds another number of leads than planned; not deleted"
+    );
+    let then = match planned {
+        0 => "no leads".to_owned(),
+        n => format!("{n} lead(s)"),
+    };
+    Some(Outcome::failed(format!(
+        "campaign {id} ({:?}) held {then} when planned and holds {now} now; it was not deleted. Run `campaignctl plan` to see what would happen now",
+        op.campaign
+    )))
 }
 
 /// Merges the declared variables into each lead. A merge sent twice is the same merge, so an

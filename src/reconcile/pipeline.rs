@@ -8,8 +8,8 @@ use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::api::client::LEADS_PER_PAGE;
-use crate::api::pages;
-use crate::api::types::Lead;
+use crate::api::pages::{self, PageReader};
+use crate::api::types::{Lead, Page};
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest, Root};
 
@@ -199,36 +199,60 @@ async fn read_leads(
         ?reading,
         "reading the leads of existing campaigns"
     );
-    let LeadReading::AccountWide { pages } = reading else {
+    let LeadReading::AccountWide { .. } = reading else {
         return read_leads_per_campaign(client, ids).await;
     };
-    // `check_page` held the paginator's last page to its `total`, and `choose_lead_reading`
-    // reads account-wide only within the bound.
-    let last = pages.max(first.last_page);
-    let rest: Vec<Vec<Lead>> = stream::iter(2..=last)
-        .map(|page| async move {
-            let read = client.list_account_leads_page(page).await?;
-            pages::check_page(ACCOUNT_LEADS, page, &read)?;
-            Ok::<_, ApiError>(read.data)
-        })
-        .buffered(LEAD_LISTS_IN_FLIGHT)
-        .try_collect()
-        .await?;
+    // Read whole or refused, like every paginated list (`pages::PageReader`). A lead added or
+    // removed elsewhere in the account while its pages are read makes them inconsistent; that
+    // is likelier here than for one campaign's list, so the account is read once more before
+    // the plan is refused.
+    let all = match read_account_leads(client, first).await {
+        Err(ApiError::Pages { problem, .. }) => {
+            tracing::warn!(
+                %problem,
+                "the account's leads were inconsistent while read; reading them again once"
+            );
+            let first = client.list_account_leads_page(1).await?;
+            pages::check_page(ACCOUNT_LEADS, 1, &first)?;
+            read_account_leads(client, first).await?
+        }
+        read => read?,
+    };
     let mut by_campaign: BTreeMap<u64, Vec<Lead>> =
         ids.iter().map(|id| (*id, Vec::new())).collect();
-    // Offset pages can repeat a lead when one is added while they are read.
-    let mut seen: HashSet<u64> = HashSet::new();
-    for lead in first.data.into_iter().chain(rest.into_iter().flatten()) {
+    for lead in all {
         if let Some(leads) = by_campaign.get_mut(&lead.campaign_id) {
-            if seen.insert(lead.id) {
-                leads.push(lead);
-            }
+            leads.push(lead);
         }
     }
     Ok(by_campaign
         .into_iter()
         .map(|(id, leads)| (id, observed_leads(&leads)))
         .collect())
+}
+
+/// Every lead of the account, `first` being page 1 already read: the remaining pages are
+/// asked for a few at once and taken in order by one `PageReader`, so the account-wide read
+/// is held to the same rules as a campaign's (each page the one asked for, `total`, page size
+/// and page count constant, full pages before the last, no id twice, as many ids as `total`).
+async fn read_account_leads(client: &Client, first: Page<Lead>) -> Result<Vec<Lead>, ApiError> {
+    let mut reader = PageReader::new(ACCOUNT_LEADS);
+    let last = first.last_page;
+    let mut more = reader.accept(1, &first)?;
+    let mut all = first.data;
+    // `accept` held `last` within `pages::MAX_PAGES`.
+    let mut rest = stream::iter(2..=last)
+        .map(|page| async move { (page, client.list_account_leads_page(page).await) })
+        .buffered(LEAD_LISTS_IN_FLIGHT);
+    while more {
+        let Some((page, read)) = rest.next().await else {
+            break;
+        };
+        let read = read?;
+        more = reader.accept(page, &read)?;
+        all.extend(read.data);
+    }
+    Ok(all)
 }
 
 async fn read_leads_per_campaign(

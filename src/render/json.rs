@@ -215,6 +215,7 @@ fn action_json<'a>(
             write_once,
             request,
             renamed_from,
+            ..
         } => {
             o.body = Some(request);
             o.changes = Some(changes);

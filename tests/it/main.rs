@@ -29,4 +29,5 @@ mod readme_truths;
 mod renderings;
 mod safety;
 mod watch;
+mod whole_reads;
 mod write_once_baseline;

@@ -30,7 +30,12 @@ pub async fn run_accounts(
             return run(single, args).await;
         }
     }
-    let (targets, loads) = load_and_target(runs, &args.scope.targets)?;
+    let (targets, mut loads) = load_and_target(runs, &args.scope.targets)?;
+    if let Some(out) = &args.out {
+        for load in loads.iter_mut().flatten() {
+            crate::manifest::forget_saved_plan(load, out);
+        }
+    }
     let reads = prefetch(runs, &targets, loads, &args.lifecycle.options(), |_| true).await;
     let mut codes = Vec::new();
     let mut saved = Vec::new();
@@ -380,7 +385,14 @@ impl Read {
 
 /// `plan` of one account (and `--out`).
 pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
-    let (code, saved) = run_with(account, args, None).await?;
+    // The plan file `--out` replaces is not a loading problem of the plan written over it
+    // (`manifest::forget_saved_plan`).
+    let read = args.out.as_ref().map(|out| {
+        let mut load = pipeline::load(&account.roots);
+        crate::manifest::forget_saved_plan(&mut load, out);
+        Read::loaded(load)
+    });
+    let (code, saved) = run_with(account, args, read).await?;
     save_plans(
         args,
         account.config.as_deref(),

@@ -382,6 +382,7 @@ fn apply_changes(
                 write_once,
                 request: spec.create_request(),
                 renamed_from: (spec.name != remote.name).then(|| remote.name.clone()),
+                leads: None,
             };
         }
         Some(why) => {

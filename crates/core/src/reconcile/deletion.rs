@@ -286,6 +286,7 @@ mod tests {
                 write_once: vec![],
                 request: CreateCampaign::default(),
                 renamed_from: None,
+                leads: None,
             },
             note: None,
         };

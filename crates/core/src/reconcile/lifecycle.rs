@@ -173,8 +173,11 @@ pub fn settle_with_leads(plan: &mut Plan, manifests: &[Manifest], leads: &Observ
             ActionKind::Replace {
                 changes,
                 write_once,
+                leads: count,
                 ..
             } => {
+                // The count its delete checks right before (`executor::leads_added_since`).
+                *count = leads.get(&id).map(Vec::len);
                 let declared: HashSet<&str> = action
                     .manifest
                     .as_ref()

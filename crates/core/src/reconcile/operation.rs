@@ -150,6 +150,7 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                 ActionKind::Replace {
                     request,
                     renamed_from,
+                    leads,
                     ..
                 },
                 Some(old),
@@ -169,7 +170,7 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                     old,
                     Some(location.clone()),
                     &CampaignStatus::Draft,
-                    None,
+                    *leads,
                     Vec::new(),
                 ));
                 let id = push_create(&mut ops, &action.name, location, request, vec![delete]);
@@ -480,6 +481,35 @@ mod tests {
             without_stop[0].effects.places_calls,
             "leads for a running campaign place calls"
         );
+    }
+
+    #[test]
+    fn a_replaces_delete_carries_the_lead_count_the_plan_read() {
+        let at = Location::new("m.yaml", 1, 1);
+        let actions = [Action {
+            name: "D".into(),
+            manifest: Some(at.clone()),
+            remote_id: Some(4),
+            kind: ActionKind::Replace {
+                changes: vec![],
+                write_once: vec![],
+                request: Default::default(),
+                renamed_from: None,
+                leads: Some(2),
+            },
+            note: None,
+        }];
+        let ops = derive(&actions, &[]);
+        assert_eq!(ops[0].kind.label(), "delete");
+        assert!(
+            matches!(
+                ops[0].kind,
+                OperationKind::DeleteCampaign { leads: Some(2), .. }
+            ),
+            "the executor compares this count right before the delete: {:?}",
+            ops[0].kind
+        );
+        assert_eq!(ops[1].depends_on, [0], "the create waits for the delete");
     }
 
     #[test]

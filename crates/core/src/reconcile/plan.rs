@@ -110,6 +110,11 @@ pub enum ActionKind {
         request: CreateCampaign,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         renamed_from: Option<String>,
+        /// How many leads the draft held when they were read (`lifecycle::settle_with_leads`):
+        /// its delete is refused if the count differs by then, since a lead added by hand in
+        /// between would be deleted with the draft.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        leads: Option<usize>,
     },
     /// `status: deleted` and no campaign holds the name: nothing to do (a tombstone).
     Absent,
@@ -555,6 +560,7 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
                     write_once,
                     request: spec.create_request(),
                     renamed_from: (spec.name != remote.name).then(|| remote.name.clone()),
+                    leads: None,
                 },
                 None,
             ),

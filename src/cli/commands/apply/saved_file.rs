@@ -401,7 +401,8 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
         Some((account, _)) => crate::config::narrowed(&account.roots, &saved.paths),
         None => accounts::roots_without_config(&saved.paths),
     };
-    let load = pipeline::load(&roots);
+    let mut load = pipeline::load(&roots);
+    crate::manifest::forget_saved_plan(&mut load, file);
     if load.has_errors()
         || saved::manifests_fingerprint(&load.manifests) != saved.fingerprint.manifests
     {
