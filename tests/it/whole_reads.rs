@@ -400,11 +400,11 @@ fn a_replace_whose_draft_gained_a_lead_since_the_plan_deletes_nothing_and_create
         run.stdout
     );
     assert!(
-        run.stdout.contains(
-            "  - \"prod-draft\": create skipped: operation #0 (delete \"prod-draft\") failed\n"
-        ) && run
-            .stdout
-            .contains("Apply failed: 0 created, 1 failed, 2 skipped."),
+        run.stdout
+            .contains("  - \"prod-draft\": create skipped: the delete of \"prod-draft\" failed\n")
+            && run
+                .stdout
+                .contains("Apply failed: 0 created, 1 failed, 2 skipped."),
         "the create that waits for the delete is skipped, with the reason:\n{}",
         run.stdout
     );
