@@ -807,3 +807,43 @@ fn a_rotated_token_keeps_the_record() {
     );
     assert!(!run.all().contains(ROTATED) && !run.all().contains(TOKEN));
 }
+
+/// Found by the second adversarial review: a draft whose replacement was held (a loading
+/// problem holds every delete) was started with its old settings, although its manifest asked
+/// for others; once it had run it could never be replaced. A draft that differs from its
+/// manifest and is not replaced is not started.
+#[test]
+fn a_draft_whose_replacement_is_held_is_not_started_with_its_old_settings() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n");
+    ws.write("c/g.yaml", manifest("G", "draft"));
+    commit_all(&ws, "G, a draft");
+    apply(&ws, &emu, &[]).assert_code(0);
+    assert_eq!(status_of(&emu, "G"), "draft");
+
+    // git asks for other settings and for calls, while an empty file holds every deletion.
+    ws.write("c/g.yaml", manifest("G", "running") + "max_retries: 5\n");
+    ws.write("c/empty.yaml", "");
+    commit_all(&ws, "G runs with five retries");
+    let run = apply(&ws, &emu, &["--allow-delete"]);
+    assert_eq!(status_of(&emu, "G"), "draft", "{}", run.all());
+    assert_eq!(stat(&emu, "start_requests"), 0, "{}", run.all());
+    assert!(
+        run.stdout.contains("the draft differs from its manifest and is not replaced (see its drift), so it is not started with settings the manifest no longer asks for"),
+        "{}",
+        run.stdout
+    );
+
+    // The file fixed: the draft is replaced, and the replacement is started.
+    std::fs::remove_file(ws.path().join("c/empty.yaml")).expect("rm");
+    commit_all(&ws, "no empty file");
+    let run = apply(&ws, &emu, &["--allow-delete"]);
+    run.assert_code(0);
+    assert_eq!(status_of(&emu, "G"), "in-progress", "{}", run.all());
+    assert_eq!(
+        campaign(&emu, "G").map(|c| c["max_retries"].clone()),
+        Some(json!(5))
+    );
+}

@@ -384,6 +384,21 @@ pub fn plan_leads_and_status(
                 s.cannot_act = Some(CannotAct::StartLeftAlone);
             }
         }
+        // A draft that differs from its manifest and is not replaced (the replacement is held,
+        // or the draft holds leads its manifest does not declare) is not started: it would call
+        // with settings the manifest no longer asks for, and once it has run it could never be
+        // replaced.
+        if let Some(s) = status.as_mut().filter(|s| {
+            s.action == Some(StatusAction::Start)
+                && actual == CampaignStatus::Draft
+                && matches!(action.kind, ActionKind::Drift { .. })
+        }) {
+            s.action = None;
+            s.note = Some(
+                "the draft differs from its manifest and is not replaced (see its drift), so it is not started with settings the manifest no longer asks for".to_owned(),
+            );
+            s.cannot_act = Some(CannotAct::StatusLeftAsIs);
+        }
         // A campaign stopped by this plan is stopped before its new leads arrive (the stop
         // operation comes first), so they are not called.
         let stopping = status
