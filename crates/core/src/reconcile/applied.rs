@@ -148,7 +148,7 @@ impl AppliedRecord {
                         .or(before_rename)
                         .or_else(|| self.campaigns.get(name).cloned());
                     let mut entry = entry.clone();
-                    entry.commit = commit.resolve(entry.commit.take(), old.and_then(|o| o.commit));
+                    entry.commit = commit.resolve(entry.commit.take(), old.map(|o| o.commit));
                     self.campaigns.insert(name.clone(), entry);
                 }
                 RecordChange::Remove { name } => {
@@ -188,7 +188,9 @@ pub enum CommitRule {
     /// the files were not committed as read.
     Verified,
     /// Not compared (no baseline knew the campaign): the old commit; this run's only when
-    /// there is none yet (the first record of a campaign is what it was applied from).
+    /// the record has no entry for it yet (the first record of a campaign is what it was
+    /// applied from). An entry without a commit keeps none: nothing says its values on the
+    /// platform are this run's.
     NotCompared,
     /// A write-once change this run did not carry out (a campaign that has run cannot take it):
     /// the old commit, or none.
@@ -196,13 +198,14 @@ pub enum CommitRule {
 }
 
 impl CommitRule {
-    /// The commit to record, from this run's (`now`) and the one recorded before (`old`).
-    pub fn resolve(self, now: Option<String>, old: Option<String>) -> Option<String> {
+    /// The commit to record, from this run's (`now`) and the entry recorded before (`old`:
+    /// `None` when there was no entry, `Some(None)` for an entry without a commit).
+    pub fn resolve(self, now: Option<String>, old: Option<Option<String>>) -> Option<String> {
         match self {
             CommitRule::Carried => now,
-            CommitRule::Verified => now.or(old),
-            CommitRule::NotCompared => old.or(now),
-            CommitRule::Refused => old,
+            CommitRule::Verified => now.or(old.flatten()),
+            CommitRule::NotCompared => old.unwrap_or(now),
+            CommitRule::Refused => old.flatten(),
         }
     }
 
