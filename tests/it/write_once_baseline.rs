@@ -623,3 +623,58 @@ fn a_campaign_applied_from_uncommitted_edits_is_not_compared_with_a_later_commit
         .assert_code(0)
         .assert_contains(line);
 }
+
+/// An apply with one manifest file edited and not committed records HEAD for the campaigns
+/// whose files are as HEAD has them, and no commit only for the edited one: the common local
+/// flow keeps comparing the others, and a later committed change to them is seen.
+#[test]
+fn an_apply_with_one_file_edited_records_head_for_the_files_as_committed() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n*.plan\n");
+    write_both(&ws, "America/New_York");
+    commit_all(&ws, "D and R in New York");
+    let head = git_in(ws.path(), &["rev-parse", "HEAD"]);
+    ws.write(
+        "c/r.yaml",
+        format!(
+            "# edited, not committed\n{}",
+            manifest("R", "America/New_York", "status: running\n", "+14155550102")
+        ),
+    );
+    run(
+        ws.path(),
+        &emu,
+        &[],
+        &["apply", "--auto-approve", "--allow-start", "c"],
+    )
+    .assert_code(0);
+    let applied = record(ws.path());
+    assert_eq!(
+        applied["campaigns"]["D"]["commit"],
+        head.as_str(),
+        "{applied:#}"
+    );
+    assert!(
+        applied["campaigns"]["R"].get("commit").is_none(),
+        "{applied:#}"
+    );
+
+    write_both(&ws, "America/New_York");
+    ws.write(
+        "c/d.yaml",
+        manifest("D", "America/Chicago", "", "+14155550101"),
+    );
+    commit_all(&ws, "D to Chicago");
+    let plan = run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"]);
+    plan.assert_code(2);
+    assert!(
+        plan.stdout.contains(&format!(
+            "timezone = \"America/New_York\" -> \"America/Chicago\"   # forces replacement (write-once, at the record of what was applied (commit {}))",
+            short(&head)
+        )),
+        "{}",
+        plan.stdout
+    );
+}

@@ -191,3 +191,18 @@ fn the_recorded_commit_moves_only_where_the_write_once_values_are_known_to_be_on
         "a replacement not carried out keeps the old commit"
     );
 }
+
+#[test]
+fn an_entry_without_a_commit_keeps_none_unless_its_values_were_carried_out_or_compared() {
+    use crate::reconcile::applied::CommitRule;
+    let now = || Some("new".to_owned());
+    assert_eq!(CommitRule::NotCompared.resolve(now(), Some(None)), None);
+    assert_eq!(
+        CommitRule::NotCompared.resolve(now(), None),
+        now(),
+        "first record"
+    );
+    assert_eq!(CommitRule::Refused.resolve(now(), Some(None)), None);
+    assert_eq!(CommitRule::Carried.resolve(now(), Some(None)), now());
+    assert_eq!(CommitRule::Verified.resolve(now(), Some(None)), now());
+}
