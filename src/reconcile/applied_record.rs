@@ -417,6 +417,7 @@ mod tests {
                 status: Some(status),
                 commit: None,
                 manifest: None,
+                commit_name: None,
             },
             commit: crate::reconcile::applied::CommitRule::Carried,
         }

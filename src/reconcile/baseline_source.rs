@@ -240,10 +240,11 @@ fn record_commits(top: &Path, record: &AppliedRecord) -> (Vec<BaseCommit>, BTree
     let mut uncommitted = BTreeMap::new();
     for (name, entry) in &record.campaigns {
         match (entry.commit.as_deref(), entry.id) {
-            (Some(commit), id) => by_commit
-                .entry(commit)
-                .or_default()
-                .push((name.clone(), id)),
+            // Read under the name it had at the commit (renamed since, the commit kept).
+            (Some(commit), id) => by_commit.entry(commit).or_default().push((
+                entry.commit_name.clone().unwrap_or_else(|| name.clone()),
+                id,
+            )),
             (None, Some(id)) => {
                 uncommitted.insert(name.clone(), id);
             }

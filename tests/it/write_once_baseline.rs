@@ -678,3 +678,63 @@ fn an_apply_with_one_file_edited_records_head_for_the_files_as_committed() {
         plan.stdout
     );
 }
+
+/// A campaign that has run, renamed in the same commit that sets a write-once field it left to
+/// the platform's default (a warning: it may be the same value): the apply goes ahead (a warning
+/// does not stop it), and the record, which now keys the campaign by its new name, keeps the
+/// commit it was applied from with the name it had there, so the next plan still compares with
+/// that commit and warns again, instead of not comparing it at all.
+#[test]
+fn a_renamed_campaign_that_kept_its_commit_is_read_under_its_old_name() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n*.plan\n");
+    ws.write(
+        "c/s.yaml",
+        manifest("S", "America/New_York", "status: running\n", "+14155550103"),
+    );
+    commit_all(&ws, "S, running");
+    let first = git_in(ws.path(), &["rev-parse", "HEAD"]);
+    run(
+        ws.path(),
+        &emu,
+        &[],
+        &["apply", "--auto-approve", "--allow-start", "c"],
+    )
+    .assert_code(0);
+
+    ws.write(
+        "c/s.yaml",
+        manifest(
+            "T",
+            "America/New_York",
+            "renamed_from: S\nstatus: running\nretry_on_voicemail: false\n",
+            "+14155550103",
+        ),
+    );
+    commit_all(&ws, "S renamed to T, voicemail retries set");
+    let warning = format!(
+        "warning: retry_on_voicemail changed since the record of what was applied (commit {}) ((not set) -> false)",
+        short(&first)
+    );
+    let renamed = run(ws.path(), &emu, &[], &["apply", "--auto-approve", "c"]);
+    renamed.assert_code(0);
+    assert!(renamed.stderr.contains(&warning), "{}", renamed.stderr);
+    let after = record(ws.path());
+    assert_eq!(
+        after["campaigns"]["T"]["commit"],
+        first.as_str(),
+        "{after:#}"
+    );
+    assert_eq!(after["campaigns"]["T"]["commit_name"], "S", "{after:#}");
+    let plan = run(ws.path(), &emu, &[], &["plan", "c"]);
+    plan.assert_code(0);
+    assert!(
+        plan.stderr.contains(&warning),
+        "stdout:\n{}\nstderr:\n{}",
+        plan.stdout,
+        plan.stderr
+    );
+    assert!(!plan.stdout.contains("not compared"), "{}", plan.stdout);
+}

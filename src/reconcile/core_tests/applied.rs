@@ -80,6 +80,7 @@ fn a_failed_start_keeps_the_entry_and_a_running_campaign_is_recorded_as_such() {
             status: Some(DesiredStatus::Stopped),
             commit: None,
             manifest: None,
+            commit_name: None,
         },
     );
     let p = planned(
@@ -116,6 +117,7 @@ fn a_stop_left_alone_changes_nothing_in_the_record() {
             status: Some(DesiredStatus::Running),
             commit: None,
             manifest: None,
+            commit_name: None,
         },
     );
     let p = planned(
@@ -149,6 +151,7 @@ fn commit_after(before: Option<&str>, campaigns: serde_json::Value) -> Option<St
             status: Some(DesiredStatus::Running),
             commit: Some("old".into()),
             manifest: None,
+            commit_name: None,
         },
     );
     let options = LifecycleOptions {
