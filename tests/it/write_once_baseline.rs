@@ -602,6 +602,7 @@ fn a_campaign_applied_from_uncommitted_edits_is_not_compared_with_a_later_commit
     );
 
     commit_all(&ws, "D in New York");
+    let applied_from = git_in(ws.path(), &["rev-parse", "HEAD"]);
     ws.write(
         "c/d.yaml",
         manifest("D", "America/New_York", "", "+14155550101")
@@ -616,12 +617,23 @@ fn a_campaign_applied_from_uncommitted_edits_is_not_compared_with_a_later_commit
         plan.stdout,
         format!("Plan: 0 to create, 0 drifted, 1 unchanged, 0 unmanaged.\n1 unchanged campaign(s) not listed (--verbose lists them).\n{line}\n")
     );
-    run(ws.path(), &emu, &[], &["apply", "--auto-approve", "c"]).assert_code(0);
+    let apply = run(ws.path(), &emu, &[], &["apply", "--auto-approve", "c"]);
+    apply.assert_code(0);
+    assert_never_no_changes(&apply);
     let after = record(ws.path());
     assert!(after["campaigns"]["D"].get("commit").is_none(), "{after:#}");
     run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"])
         .assert_code(0)
         .assert_contains(line);
+    // The way out the line names: the commit the values came from.
+    run(
+        ws.path(),
+        &emu,
+        &[],
+        &["plan", "--detailed-exitcode", "--base", &applied_from, "c"],
+    )
+    .assert_code(2)
+    .assert_contains("-/+ campaign \"D\"");
 }
 
 /// An apply with one manifest file edited and not committed records HEAD for the campaigns
