@@ -13,6 +13,7 @@
 //! that is not running is started only if it has never run (fail closed; `watch` keeps a record
 //! in memory for its own lifetime instead).
 
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -162,22 +163,36 @@ impl RecordStore {
         }
     }
 
-    /// The commit HEAD names, when the files under `paths` are committed as they are now
-    /// (what the manifests of this run came from); `None` otherwise.
-    pub fn manifests_commit(&self, paths: &[PathBuf]) -> Option<String> {
+    /// What the manifests of this run came from: HEAD's commit, and the files under `paths`
+    /// that differ from it (changed, staged, untracked, renamed; empty when all are committed
+    /// as read), as canonical paths. `None` before the first commit, or when git cannot say.
+    pub fn manifests_state(&self, paths: &[PathBuf]) -> Option<(String, HashSet<PathBuf>)> {
         let cwd = std::env::current_dir().ok()?;
         let mut args: Vec<std::ffi::OsString> =
-            ["status", "--porcelain", "--untracked-files=all", "--"]
+            ["status", "--porcelain", "-z", "--untracked-files=all", "--"]
                 .iter()
                 .map(Into::into)
                 .collect();
         args.extend(paths.iter().map(|p| cwd.join(p).into_os_string()));
-        let dirty = git(&self.top, &args).ok()?;
-        if !dirty.is_empty() {
-            return None;
-        }
+        let status = git(&self.top, &args).ok()?;
         let head = git(&self.top, ["rev-parse", "--verify", "--quiet", "HEAD"]).ok()?;
-        Some(String::from_utf8_lossy(&trim_line(head)).into_owned())
+        let top = self.top.canonicalize().ok()?;
+        // `XY path\0`, and after a rename or copy (`X` is R or C) one more `original\0`: every
+        // path named is not as HEAD has it. Paths are relative to the top directory; one that
+        // is not UTF-8 could not be matched to a manifest, so then no file counts as committed.
+        let mut dirty = HashSet::new();
+        let mut entries = status.split(|b| *b == 0).filter(|e| !e.is_empty());
+        while let Some(entry) = entries.next() {
+            let path = std::str::from_utf8(entry.get(3..)?).ok()?;
+            dirty.insert(top.join(path));
+            if matches!(entry.first(), Some(b'R' | b'C')) {
+                dirty.insert(top.join(std::str::from_utf8(entries.next()?).ok()?));
+            }
+        }
+        Some((
+            String::from_utf8_lossy(&trim_line(head)).into_owned(),
+            dirty,
+        ))
     }
 
     /// Merges `changes` onto the record as it is now and swaps it in; on a lost race, reads
@@ -297,14 +312,38 @@ pub fn load(store: Option<&RecordStore>) -> RecordState {
 pub struct RecordTarget {
     pub store: RecordStore,
     pub commit: Option<String>,
+    /// When some files under the run's paths differ from HEAD: HEAD, and those files. A
+    /// campaign whose manifest file is not among them came from HEAD all the same, so the
+    /// common local flow (one file edited, the others committed) keeps their commits.
+    pub partly: Option<(String, HashSet<PathBuf>)>,
 }
 
 impl RecordTarget {
     /// The target of a run over `paths`, or `None` outside a git repository.
     pub fn of(store: Option<RecordStore>, paths: &[PathBuf]) -> Option<RecordTarget> {
         let store = store?;
-        let commit = store.manifests_commit(paths);
-        Some(RecordTarget { store, commit })
+        let (commit, partly) = match store.manifests_state(paths) {
+            Some((head, dirty)) if dirty.is_empty() => (Some(head), None),
+            Some((head, dirty)) => (None, Some((head, dirty))),
+            None => (None, None),
+        };
+        Some(RecordTarget {
+            store,
+            commit,
+            partly,
+        })
+    }
+
+    /// The commit a campaign declared in `manifest` (as the run named the file) came from:
+    /// the run's, or HEAD when its file is as HEAD has it though others are not. `None`: the
+    /// file differs from HEAD or cannot be found again (nothing names its values).
+    fn commit_of(&self, manifest: Option<&str>) -> Option<String> {
+        if self.commit.is_some() {
+            return self.commit.clone();
+        }
+        let (head, dirty) = self.partly.as_ref()?;
+        let file = std::path::Path::new(manifest?).canonicalize().ok()?;
+        (!dirty.contains(&file)).then(|| head.clone())
     }
 }
 
@@ -328,7 +367,15 @@ pub fn record_run(
     let Some(target) = target else {
         return Ok(());
     };
-    let changes = super::applied::changes_of(plan, &succeeded(results), target.commit.as_deref());
+    let mut changes =
+        super::applied::changes_of(plan, &succeeded(results), target.commit.as_deref());
+    if target.partly.is_some() {
+        for change in &mut changes {
+            if let RecordChange::Set { entry, .. } = change {
+                entry.commit = target.commit_of(entry.manifest.as_deref());
+            }
+        }
+    }
     if changes.is_empty() {
         return Ok(());
     }
@@ -370,6 +417,7 @@ mod tests {
                 status: Some(status),
                 commit: None,
                 manifest: None,
+                commit_name: None,
             },
             commit: crate::reconcile::applied::CommitRule::Carried,
         }

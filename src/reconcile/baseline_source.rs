@@ -65,11 +65,13 @@ pub fn automatic(
             lifecycle.baseline_from = BaselineFrom {
                 commits: Vec::new(),
                 unavailable: Some(why),
+                uncommitted: BTreeMap::new(),
             };
             return Ok(lifecycle);
         }
     };
-    let mut commits = record.map_or_else(Vec::new, |r| record_commits(&top, r));
+    let (mut commits, uncommitted) =
+        record.map_or_else(Default::default, |r| record_commits(&top, r));
     match fallback(&top, env)? {
         Some(commit) => commits.push(commit),
         None if commits.is_empty() => {
@@ -83,6 +85,7 @@ pub fn automatic(
     lifecycle.baseline_from = BaselineFrom {
         commits,
         unavailable: None,
+        uncommitted,
     };
     // A baseline found on its own that cannot be read (a path outside the repository, a
     // partial clone) compares nothing, and the plan says why; it does not stop the plan, as
@@ -98,6 +101,7 @@ pub fn automatic(
                     "the manifests at the baseline cannot be read: {}",
                     e.message
                 )),
+                uncommitted: BTreeMap::new(),
             };
             Ok(lifecycle)
         }
@@ -116,6 +120,16 @@ pub fn read_saved(
     }
     let mut read: HashMap<&str, Vec<Manifest>> = HashMap::new();
     let mut parts = Vec::new();
+    let uncommitted = &lifecycle.baseline_from.uncommitted;
+    if !uncommitted.is_empty() {
+        // Known by id, with no values: never compared with a later source (HEAD, a
+        // merge-base), which holds edits made since, not what is on the platform.
+        parts.push(BaselinePart {
+            source: "the record of what was applied (applied from edits not committed)".to_owned(),
+            manifests: Vec::new(),
+            ids: Some(uncommitted.clone()),
+        });
+    }
     for base in &lifecycle.baseline_from.commits {
         if !read.contains_key(base.commit.as_str()) {
             let at = manifests_at(&base.commit, paths, account)?;
@@ -134,6 +148,7 @@ pub fn read_saved(
         parts.push(BaselinePart {
             source: base.label(),
             manifests,
+            ids: base.ids.clone(),
         });
     }
     lifecycle.baseline = Some(std::sync::Arc::new(Baseline { parts }));
@@ -215,13 +230,25 @@ fn commit_of(top: &Path, rev: &str) -> Option<String> {
     (!id.is_empty()).then_some(id)
 }
 
-/// The record's commits, each with the campaigns recorded at it, in commit order. A commit
-/// this clone does not have is left out with a warning (its campaigns fall to the next source).
-fn record_commits(top: &Path, record: &AppliedRecord) -> Vec<BaseCommit> {
-    let mut by_commit: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+/// The record's commits, each with the campaigns recorded at it (by name there, and by the id
+/// each was recorded with, which is how a plan finds a campaign's entry whatever it is called
+/// now), in commit order; and the ids of the entries without a commit (applied from edits not
+/// committed), which no later source may stand in for. A commit this clone does not have is
+/// left out with a warning (its campaigns fall to the next source).
+fn record_commits(top: &Path, record: &AppliedRecord) -> (Vec<BaseCommit>, BTreeMap<String, u64>) {
+    let mut by_commit: BTreeMap<&str, Vec<(String, Option<u64>)>> = BTreeMap::new();
+    let mut uncommitted = BTreeMap::new();
     for (name, entry) in &record.campaigns {
-        if let Some(commit) = entry.commit.as_deref() {
-            by_commit.entry(commit).or_default().push(name.clone());
+        match (entry.commit.as_deref(), entry.id) {
+            // Read under the name it had at the commit (renamed since, the commit kept).
+            (Some(commit), id) => by_commit.entry(commit).or_default().push((
+                entry.commit_name.clone().unwrap_or_else(|| name.clone()),
+                id,
+            )),
+            (None, Some(id)) => {
+                uncommitted.insert(name.clone(), id);
+            }
+            (None, None) => {}
         }
     }
     let mut out = Vec::new();
@@ -234,7 +261,13 @@ fn record_commits(top: &Path, record: &AppliedRecord) -> Vec<BaseCommit> {
             Some(full) => out.push(BaseCommit {
                 kind: BaseKind::Record,
                 commit: full,
-                campaigns: Some(campaigns),
+                ids: Some(
+                    campaigns
+                        .iter()
+                        .filter_map(|(name, id)| Some((name.clone(), (*id)?)))
+                        .collect(),
+                ),
+                campaigns: Some(campaigns.into_iter().map(|(name, _)| name).collect()),
             }),
             None => missing.push(commit),
         }
@@ -250,7 +283,7 @@ fn record_commits(top: &Path, record: &AppliedRecord) -> Vec<BaseCommit> {
         )
         .with_hint("fetch the whole history: `fetch-depth: 0` in the actions/checkout step (GitHub), `GIT_DEPTH: 0` (GitLab), or `git fetch --unshallow`")]);
     }
-    out
+    (out, uncommitted)
 }
 
 /// Where a CI system is told to fetch more history.
@@ -296,6 +329,7 @@ fn fallback(top: &Path, env: Env<'_>) -> Result<Option<BaseCommit>, Diagnostic> 
                     kind: BaseKind::MergeBase { target },
                     commit,
                     campaigns: None,
+                    ids: None,
                 }));
             }
         }
@@ -321,12 +355,14 @@ fn fallback(top: &Path, env: Env<'_>) -> Result<Option<BaseCommit>, Diagnostic> 
             kind: BaseKind::PushBefore,
             commit,
             campaigns: None,
+            ids: None,
         }));
     }
     Ok(commit_of(top, "HEAD").map(|commit| BaseCommit {
         kind: BaseKind::Head,
         commit,
         campaigns: None,
+        ids: None,
     }))
 }
 
@@ -355,6 +391,7 @@ fn merge_base(
             },
             commit: String::from_utf8_lossy(&trim_line(out)).into_owned(),
             campaigns: None,
+            ids: None,
         }),
         Err(_) => {
             let shallow = git(top, ["rev-parse", "--is-shallow-repository"])

@@ -10,6 +10,11 @@ const FIELDS: &str = "assistant, timezone, phone numbers, retry flags, goal vari
 
 /// The existing campaigns whose manifests set write-once fields that were not compared.
 pub fn not_compared(plan: &Plan) -> usize {
+    not_compared_names(plan).count()
+}
+
+/// The names of those campaigns.
+fn not_compared_names(plan: &Plan) -> impl Iterator<Item = &str> {
     plan.actions
         .iter()
         .filter(|a| match &a.kind {
@@ -18,7 +23,7 @@ pub fn not_compared(plan: &Plan) -> usize {
             }
             _ => false,
         })
-        .count()
+        .map(|a| a.name.as_str())
 }
 
 /// What the plan says about write-once fields, once, on one line; `nothing_else` when the
@@ -29,9 +34,21 @@ pub fn line(plan: &Plan, nothing_else: bool) -> Option<(String, bool)> {
     if n > 0 {
         let why = match &plan.write_once_baseline {
             Some(WriteOnceBaseline::Unavailable { why }) => format!("{why} (--base REF names one)"),
-            Some(WriteOnceBaseline::ComparedWith { with, .. }) => format!(
-                "{with} does not declare them, or they name an assistant or number that does not resolve"
-            ),
+            Some(WriteOnceBaseline::ComparedWith {
+                with, uncommitted, ..
+            }) => {
+                let held = not_compared_names(plan)
+                    .filter(|n| uncommitted.iter().any(|u| u == n))
+                    .count();
+                let mut why = Vec::new();
+                if held < n {
+                    why.push(format!("{with} does not declare them, or they name an assistant or number that does not resolve"));
+                }
+                if held > 0 {
+                    why.push(format!("the record of what was applied holds {held} of them without a commit (applied from edits not committed), so no commit says what is on the platform, and a later one could hide a change made since (--base REF names the commit they came from)"));
+                }
+                why.join("; ")
+            }
             None => "no baseline was given (--base REF names one)".to_owned(),
         };
         let what = format!(
@@ -55,7 +72,7 @@ pub fn line(plan: &Plan, nothing_else: bool) -> Option<(String, bool)> {
         )
     });
     match &plan.write_once_baseline {
-        Some(WriteOnceBaseline::ComparedWith { with, caveat }) if existing => {
+        Some(WriteOnceBaseline::ComparedWith { with, caveat, .. }) if existing => {
             let caveat = caveat
                 .as_deref()
                 .map_or_else(String::new, |c| format!("; {c}"));

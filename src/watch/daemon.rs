@@ -515,6 +515,7 @@ impl Daemon {
                 parts.push(BaselinePart {
                     source: APPLIED_SOURCE.to_owned(),
                     manifests: self.applied.values().cloned().collect(),
+                    ids: None,
                 });
             }
             if let Some(base) = &self.lifecycle.baseline {

@@ -513,3 +513,240 @@ fn an_apply_on_push_compares_with_the_commit_the_push_started_from() {
         .assert_code(0)
         .assert_contains("Write-once fields compared with HEAD");
 }
+
+/// A campaign that has run, renamed in the same commit that changes its assistant: the record's
+/// entry is found by the campaign's id, so its values are those of the commit it was applied
+/// from, under the name it had there; the change is an error, not a name drift compared with
+/// HEAD, and the refused apply leaves the entry's commit where it was.
+#[test]
+fn a_rename_does_not_hide_a_write_once_change_on_a_campaign_that_has_run() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n*.plan\n");
+    let running = |name: &str, extra: &str| {
+        manifest(
+            name,
+            "America/New_York",
+            &format!("{extra}status: running\n"),
+            "+14155550103",
+        )
+    };
+    ws.write("c/s.yaml", running("S", ""));
+    commit_all(&ws, "S, running");
+    let first = git_in(ws.path(), &["rev-parse", "HEAD"]);
+    run(
+        ws.path(),
+        &emu,
+        &[],
+        &["apply", "--auto-approve", "--allow-start", "c"],
+    )
+    .assert_code(0);
+    assert_eq!(
+        record(ws.path())["campaigns"]["S"]["commit"],
+        first.as_str()
+    );
+
+    ws.write(
+        "c/s.yaml",
+        running("T", "renamed_from: S\n").replace("assistant_id: 7", "assistant_id: 8"),
+    );
+    commit_all(&ws, "S renamed to T, on assistant 8");
+    let source = format!("the record of what was applied (commit {})", short(&first));
+    let plan = run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"]);
+    plan.assert_code(1);
+    assert_never_no_changes(&plan);
+    assert!(
+        plan.stderr.contains(&format!(
+            "c/s.yaml:3:15: error: assistant_id changed since {source} (7 -> 8), but campaign \"S\""
+        )),
+        "stdout:\n{}\nstderr:\n{}",
+        plan.stdout,
+        plan.stderr
+    );
+    assert!(
+        !plan.stdout.contains("compared with HEAD"),
+        "{}",
+        plan.stdout
+    );
+    run(ws.path(), &emu, &[], &["apply", "--auto-approve", "c"]).assert_code(1);
+    let after = record(ws.path());
+    assert_eq!(
+        after["campaigns"]["S"]["commit"],
+        first.as_str(),
+        "{after:#}"
+    );
+    assert!(after["campaigns"].get("T").is_none(), "{after:#}");
+}
+
+/// An apply from edits not committed records the draft without a commit. A later commit that
+/// changes its assistant is not compared with HEAD (which already holds the edit): the plan
+/// says on its one line that it was not compared and why, never "No changes", and the apply
+/// does not move the entry to HEAD, so the change is not hidden for good.
+#[test]
+fn a_campaign_applied_from_uncommitted_edits_is_not_compared_with_a_later_commit() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n*.plan\n");
+    commit_all(&ws, "an empty repository");
+    ws.write(
+        "c/d.yaml",
+        manifest("D", "America/New_York", "", "+14155550101"),
+    );
+    run(ws.path(), &emu, &[], &["apply", "--auto-approve", "c"]).assert_code(0);
+    let applied = record(ws.path());
+    assert!(
+        applied["campaigns"]["D"].get("commit").is_none(),
+        "{applied:#}"
+    );
+
+    commit_all(&ws, "D in New York");
+    let applied_from = git_in(ws.path(), &["rev-parse", "HEAD"]);
+    ws.write(
+        "c/d.yaml",
+        manifest("D", "America/New_York", "", "+14155550101")
+            .replace("assistant_id: 7", "assistant_id: 8"),
+    );
+    commit_all(&ws, "D on assistant 8");
+    let line = "Nothing to apply in what could be compared, but the write-once fields (assistant, timezone, phone numbers, retry flags, goal variable) of 1 existing campaign(s) were not compared: the record of what was applied holds 1 of them without a commit (applied from edits not committed), so no commit says what is on the platform, and a later one could hide a change made since (--base REF names the commit they came from).";
+    let plan = run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"]);
+    plan.assert_code(0);
+    assert_never_no_changes(&plan);
+    assert_eq!(
+        plan.stdout,
+        format!("Plan: 0 to create, 0 drifted, 1 unchanged, 0 unmanaged.\n1 unchanged campaign(s) not listed (--verbose lists them).\n{line}\n")
+    );
+    let apply = run(ws.path(), &emu, &[], &["apply", "--auto-approve", "c"]);
+    apply.assert_code(0);
+    assert_never_no_changes(&apply);
+    let after = record(ws.path());
+    assert!(after["campaigns"]["D"].get("commit").is_none(), "{after:#}");
+    run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"])
+        .assert_code(0)
+        .assert_contains(line);
+    // The way out the line names: the commit the values came from.
+    run(
+        ws.path(),
+        &emu,
+        &[],
+        &["plan", "--detailed-exitcode", "--base", &applied_from, "c"],
+    )
+    .assert_code(2)
+    .assert_contains("-/+ campaign \"D\"");
+}
+
+/// An apply with one manifest file edited and not committed records HEAD for the campaigns
+/// whose files are as HEAD has them, and no commit only for the edited one: the common local
+/// flow keeps comparing the others, and a later committed change to them is seen.
+#[test]
+fn an_apply_with_one_file_edited_records_head_for_the_files_as_committed() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n*.plan\n");
+    write_both(&ws, "America/New_York");
+    commit_all(&ws, "D and R in New York");
+    let head = git_in(ws.path(), &["rev-parse", "HEAD"]);
+    ws.write(
+        "c/r.yaml",
+        format!(
+            "# edited, not committed\n{}",
+            manifest("R", "America/New_York", "status: running\n", "+14155550102")
+        ),
+    );
+    run(
+        ws.path(),
+        &emu,
+        &[],
+        &["apply", "--auto-approve", "--allow-start", "c"],
+    )
+    .assert_code(0);
+    let applied = record(ws.path());
+    assert_eq!(
+        applied["campaigns"]["D"]["commit"],
+        head.as_str(),
+        "{applied:#}"
+    );
+    assert!(
+        applied["campaigns"]["R"].get("commit").is_none(),
+        "{applied:#}"
+    );
+
+    write_both(&ws, "America/New_York");
+    ws.write(
+        "c/d.yaml",
+        manifest("D", "America/Chicago", "", "+14155550101"),
+    );
+    commit_all(&ws, "D to Chicago");
+    let plan = run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"]);
+    plan.assert_code(2);
+    assert!(
+        plan.stdout.contains(&format!(
+            "timezone = \"America/New_York\" -> \"America/Chicago\"   # forces replacement (write-once, at the record of what was applied (commit {}))",
+            short(&head)
+        )),
+        "{}",
+        plan.stdout
+    );
+}
+
+/// A campaign that has run, renamed in the same commit that sets a write-once field it left to
+/// the platform's default (a warning: it may be the same value): the apply goes ahead (a warning
+/// does not stop it), and the record, which now keys the campaign by its new name, keeps the
+/// commit it was applied from with the name it had there, so the next plan still compares with
+/// that commit and warns again, instead of not comparing it at all.
+#[test]
+fn a_renamed_campaign_that_kept_its_commit_is_read_under_its_old_name() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(".gitignore", ".campaignctl-locks/\n*.plan\n");
+    ws.write(
+        "c/s.yaml",
+        manifest("S", "America/New_York", "status: running\n", "+14155550103"),
+    );
+    commit_all(&ws, "S, running");
+    let first = git_in(ws.path(), &["rev-parse", "HEAD"]);
+    run(
+        ws.path(),
+        &emu,
+        &[],
+        &["apply", "--auto-approve", "--allow-start", "c"],
+    )
+    .assert_code(0);
+
+    ws.write(
+        "c/s.yaml",
+        manifest(
+            "T",
+            "America/New_York",
+            "renamed_from: S\nstatus: running\nretry_on_voicemail: false\n",
+            "+14155550103",
+        ),
+    );
+    commit_all(&ws, "S renamed to T, voicemail retries set");
+    let warning = format!(
+        "warning: retry_on_voicemail changed since the record of what was applied (commit {}) ((not set) -> false)",
+        short(&first)
+    );
+    let renamed = run(ws.path(), &emu, &[], &["apply", "--auto-approve", "c"]);
+    renamed.assert_code(0);
+    assert!(renamed.stderr.contains(&warning), "{}", renamed.stderr);
+    let after = record(ws.path());
+    assert_eq!(
+        after["campaigns"]["T"]["commit"],
+        first.as_str(),
+        "{after:#}"
+    );
+    assert_eq!(after["campaigns"]["T"]["commit_name"], "S", "{after:#}");
+    let plan = run(ws.path(), &emu, &[], &["plan", "c"]);
+    plan.assert_code(0);
+    assert!(
+        plan.stderr.contains(&warning),
+        "stdout:\n{}\nstderr:\n{}",
+        plan.stdout,
+        plan.stderr
+    );
+    assert!(!plan.stdout.contains("not compared"), "{}", plan.stdout);
+}

@@ -80,6 +80,7 @@ fn a_failed_start_keeps_the_entry_and_a_running_campaign_is_recorded_as_such() {
             status: Some(DesiredStatus::Stopped),
             commit: None,
             manifest: None,
+            commit_name: None,
         },
     );
     let p = planned(
@@ -116,6 +117,7 @@ fn a_stop_left_alone_changes_nothing_in_the_record() {
             status: Some(DesiredStatus::Running),
             commit: None,
             manifest: None,
+            commit_name: None,
         },
     );
     let p = planned(
@@ -149,6 +151,7 @@ fn commit_after(before: Option<&str>, campaigns: serde_json::Value) -> Option<St
             status: Some(DesiredStatus::Running),
             commit: Some("old".into()),
             manifest: None,
+            commit_name: None,
         },
     );
     let options = LifecycleOptions {
@@ -190,4 +193,19 @@ fn the_recorded_commit_moves_only_where_the_write_once_values_are_known_to_be_on
         Some("old".into()),
         "a replacement not carried out keeps the old commit"
     );
+}
+
+#[test]
+fn an_entry_without_a_commit_keeps_none_unless_its_values_were_carried_out_or_compared() {
+    use crate::reconcile::applied::CommitRule;
+    let now = || Some("new".to_owned());
+    assert_eq!(CommitRule::NotCompared.resolve(now(), Some(None)), None);
+    assert_eq!(
+        CommitRule::NotCompared.resolve(now(), None),
+        now(),
+        "first record"
+    );
+    assert_eq!(CommitRule::Refused.resolve(now(), Some(None)), None);
+    assert_eq!(CommitRule::Carried.resolve(now(), Some(None)), now());
+    assert_eq!(CommitRule::Verified.resolve(now(), Some(None)), now());
 }

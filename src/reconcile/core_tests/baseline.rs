@@ -176,3 +176,65 @@ fn a_campaign_the_baseline_does_not_know_is_left_as_not_compared() {
     assert_eq!(write_once, &["assistant_id", "timezone"]);
     assert!(!p.has_errors());
 }
+
+fn planned_with(parts: Vec<BaselinePart>, now: &str, o: &Observed) -> Plan {
+    let options = LifecycleOptions {
+        baseline: Some(Arc::new(Baseline { parts })),
+        ..LifecycleOptions::default()
+    };
+    let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
+    add_leads_and_status(plan_campaigns_with(&manifests(now), o, &options), o, &leads).plan
+}
+
+#[test]
+fn the_record_finds_a_campaign_by_its_id_under_its_old_name_before_a_later_source_by_name() {
+    // Recorded as "Old" (id 3) at the record's commit; HEAD already has the new assistant.
+    let now = BEFORE.replace("assistant: Sales", "assistant: Support");
+    let parts = vec![
+        BaselinePart {
+            source: "the record".into(),
+            manifests: manifests(&BEFORE.replace("name: Q", "name: Old")),
+            ids: Some([("Old".to_owned(), 3)].into()),
+        },
+        BaselinePart {
+            source: "HEAD".into(),
+            manifests: manifests(&now),
+            ids: None,
+        },
+    ];
+    let p = planned_with(parts, &now, &observed("in-progress"));
+    let error = p
+        .diagnostics
+        .iter()
+        .find(|d| d.is_error())
+        .expect("an error");
+    assert!(
+        error
+            .message
+            .contains("assistant_id changed since the record"),
+        "{error:?}"
+    );
+}
+
+#[test]
+fn a_campaign_the_record_has_without_values_is_not_compared_with_a_later_source() {
+    let now = BEFORE.replace("assistant: Sales", "assistant: Support");
+    let parts = vec![
+        BaselinePart {
+            source: "the record (no commit)".into(),
+            manifests: Vec::new(),
+            ids: Some([("Q".to_owned(), 3)].into()),
+        },
+        BaselinePart {
+            source: "HEAD".into(),
+            manifests: manifests(&now),
+            ids: None,
+        },
+    ];
+    let p = planned_with(parts, &now, &observed("draft"));
+    assert!(!p.has_errors(), "{:?}", p.diagnostics);
+    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+        panic!("not compared, so neither replaced nor equal: {p:#?}");
+    };
+    assert!(!write_once.is_empty(), "listed as not compared");
+}

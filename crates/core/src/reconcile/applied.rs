@@ -93,6 +93,11 @@ pub struct AppliedCampaign {
     /// it, or its values compared equal; never for a write-once change not carried out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
+    /// The name the campaign had at `commit`, when it was renamed since and kept that commit
+    /// (its write-once values were not carried out or compared at the new name): the record's
+    /// commit is read for the campaign under this name. `None`: its name now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit_name: Option<String>,
     /// The manifest file that declared the campaign, as the run named it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub manifest: Option<String>,
@@ -124,10 +129,9 @@ impl AppliedRecord {
                     entry,
                     commit,
                 } => {
-                    let renamed = match renamed_from {
-                        Some(old) => self.campaigns.remove(old),
-                        None => None,
-                    };
+                    let renamed = renamed_from
+                        .as_ref()
+                        .and_then(|old| Some((old.clone(), self.campaigns.remove(old)?)));
                     // One entry per campaign: an entry of the same id under another name is
                     // this campaign before a rename (or an adoption by `id:`), and would
                     // otherwise be found by id with a status that is no longer the last.
@@ -142,13 +146,26 @@ impl AppliedRecord {
                     };
                     let mut before_rename = None;
                     for n in same_id {
-                        before_rename = self.campaigns.remove(&n).or(before_rename);
+                        if let Some(e) = self.campaigns.remove(&n) {
+                            before_rename = Some((n, e));
+                        }
                     }
                     let old = renamed
                         .or(before_rename)
-                        .or_else(|| self.campaigns.get(name).cloned());
+                        .or_else(|| self.campaigns.get(name).map(|e| (name.clone(), e.clone())));
                     let mut entry = entry.clone();
-                    entry.commit = commit.resolve(entry.commit.take(), old.and_then(|o| o.commit));
+                    let now = entry.commit.take();
+                    entry.commit =
+                        commit.resolve(now.clone(), old.as_ref().map(|(_, o)| o.commit.clone()));
+                    // An old commit kept under a new name declared the campaign under the old one.
+                    entry.commit_name = match &old {
+                        Some((old_name, o)) if entry.commit.is_some() && entry.commit != now => o
+                            .commit_name
+                            .clone()
+                            .or_else(|| Some(old_name.clone()))
+                            .filter(|at| at != name),
+                        _ => None,
+                    };
                     self.campaigns.insert(name.clone(), entry);
                 }
                 RecordChange::Remove { name } => {
@@ -188,7 +205,9 @@ pub enum CommitRule {
     /// the files were not committed as read.
     Verified,
     /// Not compared (no baseline knew the campaign): the old commit; this run's only when
-    /// there is none yet (the first record of a campaign is what it was applied from).
+    /// the record has no entry for it yet (the first record of a campaign is what it was
+    /// applied from). An entry without a commit keeps none: nothing says its values on the
+    /// platform are this run's.
     NotCompared,
     /// A write-once change this run did not carry out (a campaign that has run cannot take it):
     /// the old commit, or none.
@@ -196,13 +215,14 @@ pub enum CommitRule {
 }
 
 impl CommitRule {
-    /// The commit to record, from this run's (`now`) and the one recorded before (`old`).
-    pub fn resolve(self, now: Option<String>, old: Option<String>) -> Option<String> {
+    /// The commit to record, from this run's (`now`) and the entry recorded before (`old`:
+    /// `None` when there was no entry, `Some(None)` for an entry without a commit).
+    pub fn resolve(self, now: Option<String>, old: Option<Option<String>>) -> Option<String> {
         match self {
             CommitRule::Carried => now,
-            CommitRule::Verified => now.or(old),
-            CommitRule::NotCompared => old.or(now),
-            CommitRule::Refused => old,
+            CommitRule::Verified => now.or(old.flatten()),
+            CommitRule::NotCompared => old.unwrap_or(now),
+            CommitRule::Refused => old.flatten(),
         }
     }
 
@@ -418,6 +438,7 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
                 status,
                 commit: commit.map(str::to_owned),
                 manifest: Some(f.manifest.file.display().to_string()),
+                commit_name: None,
             },
         });
     }
@@ -437,6 +458,7 @@ mod tests {
                 status: Some(status),
                 commit: None,
                 manifest: None,
+                commit_name: None,
             },
         );
         r
@@ -552,6 +574,7 @@ mod tests {
                 status: Some(DesiredStatus::Running),
                 commit: None,
                 manifest: None,
+                commit_name: None,
             },
         );
         assert_eq!(
@@ -623,6 +646,7 @@ mod tests {
                 status: Some(DesiredStatus::Stopped),
                 commit: Some("new".into()),
                 manifest: None,
+                commit_name: None,
             },
             commit: CommitRule::NotCompared,
         }]);
@@ -643,6 +667,7 @@ mod tests {
                 status: Some(DesiredStatus::Stopped),
                 commit: None,
                 manifest: None,
+                commit_name: None,
             },
         );
         let changed = now.merge(&[
@@ -654,6 +679,7 @@ mod tests {
                     status: Some(DesiredStatus::Draft),
                     commit: Some("abc".into()),
                     manifest: None,
+                    commit_name: None,
                 },
                 commit: CommitRule::Carried,
             },

@@ -13,7 +13,7 @@
 //! has run it is a warning. A reference that does not resolve (an assistant renamed in the
 //! dashboard since) cannot be compared, and the field stays "not compared".
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -42,6 +42,13 @@ pub struct BaselinePart {
     /// The manifests as they were (names resolved again against the account, so
     /// `assistant: Sales` and `assistant_id: 7` compare equal).
     pub manifests: Vec<Manifest>,
+    /// For the record's commits: the platform id each campaign was recorded with, by the name
+    /// it had at this commit. Then a campaign is found here by its id only (the entry found by
+    /// id, whatever it is called now), never by a name that another campaign may have held; a
+    /// campaign found so whose name `manifests` lacks is known and gives no values, so it is
+    /// not compared, never compared with a later source (which would hold edits made since, not
+    /// what is on the platform). `None`: found by adopted id, name or `renamed_from`.
+    pub ids: Option<BTreeMap<String, u64>>,
 }
 
 impl Baseline {
@@ -51,6 +58,7 @@ impl Baseline {
             parts: vec![BaselinePart {
                 source: source.into(),
                 manifests,
+                ids: None,
             }],
         }
     }
@@ -66,6 +74,10 @@ pub enum WriteOnceBaseline {
         with: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         caveat: Option<String>,
+        /// Campaigns the record of what was applied holds without a commit (applied from
+        /// edits not committed): not compared, with this or anything else.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        uncommitted: Vec<String>,
     },
     /// No baseline could be had: why (no git repository, no commit yet, ...).
     Unavailable { why: String },
@@ -82,12 +94,17 @@ pub struct BaselineFrom {
     /// Why no baseline could be had, when none could.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
+    /// Campaigns the record of what was applied holds without a commit (applied from edits not
+    /// committed), by name with their platform ids: known, with no values, so not compared with
+    /// any later source.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub uncommitted: BTreeMap<String, u64>,
 }
 
 impl BaselineFrom {
     /// Nothing was looked for (a plan with `--base`, or made before baselines were automatic).
     pub fn is_empty(&self) -> bool {
-        self.commits.is_empty() && self.unavailable.is_none()
+        self.commits.is_empty() && self.unavailable.is_none() && self.uncommitted.is_empty()
     }
 }
 
@@ -101,6 +118,9 @@ pub struct BaseCommit {
     /// commit; `None`: every campaign the manifests there declare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaigns: Option<Vec<String>>,
+    /// The record's commits: the platform id of each of `campaigns`, by the name it had here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ids: Option<BTreeMap<String, u64>>,
 }
 
 /// Why a commit is the baseline.
@@ -147,7 +167,8 @@ pub fn described(
     match baseline.filter(|b| !b.parts.is_empty()) {
         Some(b) => {
             let mut sources: Vec<&str> = Vec::new();
-            for p in &b.parts {
+            // A part without manifests (the record's entries without a commit) gives no values.
+            for p in b.parts.iter().filter(|p| !p.manifests.is_empty()) {
                 let named = used.is_empty() || used.contains(&p.source);
                 if named && !sources.contains(&p.source.as_str()) {
                     sources.push(&p.source);
@@ -160,6 +181,7 @@ pub fn described(
             Some(WriteOnceBaseline::ComparedWith {
                 with: sources.join(", then "),
                 caveat: head.then(|| HEAD_CAVEAT.to_owned()),
+                uncommitted: from.uncommitted.keys().cloned().collect(),
             })
         }
         None => from
@@ -218,56 +240,80 @@ fn compare_fields(before: &CampaignSpec, now: &CampaignSpec, source: &str) -> Co
     out
 }
 
-/// The baseline's manifests by campaign name and by adopted id; a name or id the baseline
-/// holds twice is ambiguous and compares nothing.
+/// One source's manifests by campaign name and by adopted id; a name or id a source holds
+/// twice is ambiguous and compares nothing (`Some(None)`).
+struct PartIndex<'a> {
+    source: &'a str,
+    by_name: HashMap<&'a str, Option<&'a Manifest>>,
+    by_id: HashMap<u64, Option<&'a Manifest>>,
+    ids: Option<&'a BTreeMap<String, u64>>,
+}
+
+/// The baseline's sources in order: the first that knows a campaign gives its values.
 struct Index<'a> {
-    by_name: HashMap<&'a str, Option<(&'a Manifest, &'a str)>>,
-    by_id: HashMap<u64, Option<(&'a Manifest, &'a str)>>,
+    parts: Vec<PartIndex<'a>>,
 }
 
 impl<'a> Index<'a> {
-    fn new(parts: &'a [(String, Vec<Manifest>)]) -> Index<'a> {
-        let mut index = Index {
-            by_name: HashMap::new(),
-            by_id: HashMap::new(),
-        };
-        for (source, manifests) in parts {
-            // Within a part a repeated key is ambiguous; an earlier part wins over a later one.
-            let mut names: HashMap<&str, Option<(&Manifest, &str)>> = HashMap::new();
-            let mut ids: HashMap<u64, Option<(&Manifest, &str)>> = HashMap::new();
-            for m in manifests {
-                let entry = Some((m, source.as_str()));
-                names
-                    .entry(m.spec.name.as_str())
-                    .and_modify(|e| *e = None)
-                    .or_insert(entry);
-                if let Some(id) = m.spec.id {
-                    ids.entry(id).and_modify(|e| *e = None).or_insert(entry);
-                }
-            }
-            for (k, v) in names {
-                index.by_name.entry(k).or_insert(v);
-            }
-            for (k, v) in ids {
-                index.by_id.entry(k).or_insert(v);
-            }
-        }
-        index
+    fn new(parts: &'a [BaselinePart]) -> Index<'a> {
+        let parts = parts
+            .iter()
+            .map(
+                |BaselinePart {
+                     source,
+                     manifests,
+                     ids,
+                 }| {
+                    let mut by_name: HashMap<&str, Option<&Manifest>> = HashMap::new();
+                    let mut by_id: HashMap<u64, Option<&Manifest>> = HashMap::new();
+                    for m in manifests {
+                        by_name
+                            .entry(m.spec.name.as_str())
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some(m));
+                        if let Some(id) = m.spec.id {
+                            by_id.entry(id).and_modify(|e| *e = None).or_insert(Some(m));
+                        }
+                    }
+                    PartIndex {
+                        source,
+                        by_name,
+                        by_id,
+                        ids: ids.as_ref(),
+                    }
+                },
+            )
+            .collect();
+        Index { parts }
     }
 
-    /// The baseline of `spec`: by its adopted id, its name, or the name it was renamed from.
-    fn of(&self, spec: &CampaignSpec) -> Option<(&'a Manifest, &'a str)> {
-        if let Some(id) = spec.id {
-            return self.by_id.get(&id).copied().flatten();
+    /// The baseline of `spec`, the manifest of the platform campaign `remote_id`: from the first
+    /// source that knows it. The record's commits know it by its id (the entry found by id, under
+    /// the name it had at that commit, so a rename since hides nothing); other sources by its
+    /// adopted id, its name, or the name it was renamed from. `None`: no source gives values
+    /// (none knows it, the first that does holds it twice, or the record has it without a
+    /// commit): its write-once fields are not compared, never compared with a later source.
+    fn of(&self, spec: &CampaignSpec, remote_id: u64) -> Option<(&'a Manifest, &'a str)> {
+        for p in &self.parts {
+            let found = match p.ids {
+                Some(ids) => ids
+                    .iter()
+                    .find(|(_, id)| **id == remote_id)
+                    // A recorded name the commit does not declare gives no values.
+                    .map(|(name, _)| p.by_name.get(name.as_str()).copied().flatten()),
+                None => match spec.id {
+                    Some(id) => p.by_id.get(&id).copied(),
+                    None => p.by_name.get(spec.name.as_str()).copied().or_else(|| {
+                        let old = spec.renamed_from.as_deref()?;
+                        p.by_name.get(old).copied()
+                    }),
+                },
+            };
+            if let Some(found) = found {
+                return found.map(|m| (m, p.source));
+            }
         }
-        self.by_name
-            .get(spec.name.as_str())
-            .copied()
-            .flatten()
-            .or_else(|| {
-                let old = spec.renamed_from.as_deref()?;
-                self.by_name.get(old).copied().flatten()
-            })
+        None
     }
 }
 
@@ -283,14 +329,15 @@ pub fn compare_write_once(
     observed: &Observed,
 ) -> Vec<String> {
     let mut used: Vec<String> = Vec::new();
-    let parts: Vec<(String, Vec<Manifest>)> = baseline
+    // Names resolved again against the account, so `assistant: Sales` and `assistant_id: 7`
+    // compare equal.
+    let parts: Vec<BaselinePart> = baseline
         .parts
         .iter()
-        .map(|p| {
-            (
-                p.source.clone(),
-                resolve_names(&p.manifests, observed).manifests,
-            )
+        .map(|p| BaselinePart {
+            source: p.source.clone(),
+            manifests: resolve_names(&p.manifests, observed).manifests,
+            ids: p.ids.clone(),
         })
         .collect();
     let index = Index::new(&parts);
@@ -305,7 +352,7 @@ pub fn compare_write_once(
         ) else {
             continue;
         };
-        let Some((was, source)) = index.of(&m.spec) else {
+        let Some((was, source)) = index.of(&m.spec, remote.id) else {
             continue;
         };
         if !used.iter().any(|u| u == source) {
