@@ -3,8 +3,6 @@
 //! campaigns that have run (in-progress, completed, with leads) beside drafts without leads.
 //! Each case was reproduced on the earlier main, where it deleted campaigns.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -33,39 +31,26 @@ type Seeded<'a> = (u64, &'a str, &'a str);
 /// An emulator whose account holds `campaigns` (id, name, status) and, for each campaign id in
 /// `with_leads`, one lead. The seed file lives in its own directory, outside the workspace.
 fn seeded(campaigns: &[Seeded], with_leads: &[u64]) -> (Emulator, tempfile::TempDir) {
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator/demo_seed.yaml"),
-    )
-    .expect("the demo seed");
-    let campaigns: String = campaigns
+    let numbers: Vec<Vec<String>> = campaigns
         .iter()
-        .map(|(id, name, status)| {
-            format!("  - {{ id: {id}, name: \"{name}\", status: {status}, assistant_id: 7, allowed_hours_start_time: \"09:00\", allowed_hours_end_time: \"17:00\" }}\n")
+        .map(|(id, _, _)| {
+            with_leads
+                .iter()
+                .filter(|l| *l == id)
+                .map(|id| format!("+1415555{id:04}"))
+                .collect()
         })
         .collect();
-    let leads: String = with_leads
+    let numbers: Vec<Vec<&str>> = numbers
         .iter()
-        .map(|id| {
-            format!(
-                "  - {{ id: {}, campaign_id: {id}, phone_number: \"+1415555{:04}\" }}\n",
-                100 + id,
-                id
-            )
-        })
+        .map(|n| n.iter().map(String::as_str).collect())
         .collect();
-    let seed = demo.replace(
-        "campaigns: []\nleads: []\n",
-        &format!("campaigns:\n{campaigns}leads:\n{leads}"),
-    );
-    assert_ne!(
-        seed, demo,
-        "the demo seed ends with empty campaigns and leads"
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("seed.yaml");
-    std::fs::write(&file, seed).expect("write the seed");
-    let emu = Emulator::start_with(&["--seed", &file.to_string_lossy()]);
-    (emu, dir)
+    let all: Vec<crate::support::Seeded> = campaigns
+        .iter()
+        .zip(&numbers)
+        .map(|((id, name, status), n)| (*id, *name, *status, n.as_slice()))
+        .collect();
+    crate::support::seeded(&all)
 }
 
 fn run(ws: &Workspace, emu: &Emulator, args: &[&str]) -> Run {
@@ -528,16 +513,7 @@ impl Watch {
             .args(["watch", "--debounce", "50ms", "--log-format", "json"])
             .args(args)
             .spawn();
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = sink.lock().unwrap_or_else(|e| e.into_inner());
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
+        let log = crate::support::collect_stderr(&mut child);
         Watch { child, log }
     }
 

@@ -458,16 +458,7 @@ impl Daemon {
             .args(["watch", "--allow-start", "--listen", "127.0.0.1:0"])
             .args(["--interval", "1h", "--debounce", "50ms", "c"])
             .spawn();
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().expect("stderr");
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = sink.lock().unwrap_or_else(|e| e.into_inner());
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
+        let log = crate::support::collect_stderr(&mut child);
         let mut first = String::new();
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut first)

@@ -6,7 +6,6 @@
 //! The real binary against the emulator, behind a loopback proxy that drops leads, or against
 //! a scripted platform (`platform_misbehaving::Hostile`).
 
-use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
@@ -17,48 +16,9 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::platform_misbehaving::{lists, Hostile};
-use crate::support::{campaignctl, Emulator, Run, Workspace, TOKEN};
+use crate::support::{campaignctl, seeded, Emulator, Run, Workspace, TOKEN};
 
 const QUIET: &str = "timezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n";
-
-/// A campaign to seed: id, name, status, and the phone numbers of its leads.
-type Seeded<'a> = (u64, &'a str, &'a str, &'a [&'a str]);
-
-/// An emulator whose account holds `campaigns`, each with its leads (lead ids from 100 up).
-/// The seed file lives in its own directory, outside the workspace.
-fn seeded(campaigns: &[Seeded]) -> (Emulator, tempfile::TempDir) {
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator/demo_seed.yaml"),
-    )
-    .expect("the demo seed");
-    let mut listed = String::new();
-    let mut leads = String::new();
-    let mut lead_id = 100;
-    for (id, name, status, numbers) in campaigns {
-        listed.push_str(&format!("  - {{ id: {id}, name: \"{name}\", status: {status}, assistant_id: 7, allowed_hours_start_time: \"09:00\", allowed_hours_end_time: \"17:00\" }}\n"));
-        for number in *numbers {
-            leads.push_str(&format!(
-                "  - {{ id: {lead_id}, campaign_id: {id}, phone_number: \"{number}\" }}\n"
-            ));
-            lead_id += 1;
-        }
-    }
-    let seed = demo.replace(
-        "campaigns: []\nleads: []\n",
-        &format!("campaigns:\n{listed}leads:\n{leads}"),
-    );
-    assert_ne!(
-        seed, demo,
-        "the demo seed ends with empty campaigns and leads"
-    );
-    let dir = tempfile::tempdir().expect("tempdir");
-    let file = dir.path().join("seed.yaml");
-    std::fs::write(&file, seed).expect("write the seed");
-    (
-        Emulator::start_with(&["--seed", &file.to_string_lossy()]),
-        dir,
-    )
-}
 
 /// A manifest for `name` that wants it `status` with `numbers` as its leads.
 fn manifest(name: &str, status: &str, numbers: &[&str]) -> String {

@@ -516,3 +516,58 @@ fn request_at(
             .unwrap_or_else(|e| panic!("{method} {url}: not JSON ({e}): {text}"))
     })
 }
+
+/// A campaign to seed: id, name, status, and the phone numbers of its leads.
+pub type Seeded<'a> = (u64, &'a str, &'a str, &'a [&'a str]);
+
+/// An emulator whose account holds `campaigns` (assistant 7, a 09:00-17:00 window), each with
+/// its leads (lead ids from 100 up), beside the demo seed's assistants and numbers. The seed
+/// file lives in its own directory, outside any workspace; keep it while the emulator runs.
+pub fn seeded(campaigns: &[Seeded]) -> (Emulator, tempfile::TempDir) {
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator/demo_seed.yaml"),
+    )
+    .expect("the demo seed");
+    let mut listed = String::new();
+    let mut leads = String::new();
+    let mut lead_id = 100;
+    for (id, name, status, numbers) in campaigns {
+        listed.push_str(&format!("  - {{ id: {id}, name: \"{name}\", status: {status}, assistant_id: 7, allowed_hours_start_time: \"09:00\", allowed_hours_end_time: \"17:00\" }}\n"));
+        for number in *numbers {
+            leads.push_str(&format!(
+                "  - {{ id: {lead_id}, campaign_id: {id}, phone_number: \"{number}\" }}\n"
+            ));
+            lead_id += 1;
+        }
+    }
+    let seed = demo.replace(
+        "campaigns: []\nleads: []\n",
+        &format!("campaigns:\n{listed}leads:\n{leads}"),
+    );
+    assert_ne!(
+        seed, demo,
+        "the demo seed ends with empty campaigns and leads"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("seed.yaml");
+    std::fs::write(&file, seed).expect("write the seed");
+    (
+        Emulator::start_with(&["--seed", &file.to_string_lossy()]),
+        dir,
+    )
+}
+
+/// Collects a spawned child's stderr, line by line, as it comes (a daemon's log).
+pub fn collect_stderr(child: &mut Child) -> std::sync::Arc<std::sync::Mutex<String>> {
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stderr = child.stderr.take().expect("stderr");
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut log = sink.lock().unwrap_or_else(|e| e.into_inner());
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    log
+}
