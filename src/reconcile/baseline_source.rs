@@ -130,20 +130,34 @@ pub fn read_saved(
             ids: Some(uncommitted.clone()),
         });
     }
+    // How many sources still need each commit's manifests: the last one takes them instead of
+    // a copy (a fleet's manifests at HEAD are as large as the manifests themselves).
+    let mut uses: HashMap<&str, usize> = HashMap::new();
     for base in &lifecycle.baseline_from.commits {
-        if !read.contains_key(base.commit.as_str()) {
-            let at = manifests_at(&base.commit, paths, account)?;
+        *uses.entry(base.commit.as_str()).or_default() += 1;
+    }
+    for base in &lifecycle.baseline_from.commits {
+        let commit = base.commit.as_str();
+        if !read.contains_key(commit) {
+            let at = manifests_at(commit, paths, account)?;
             warn_problems(&at.diagnostics, &base.label());
-            read.insert(&base.commit, at.manifests);
+            read.insert(commit, at.manifests);
         }
-        let all = &read[base.commit.as_str()];
-        let manifests = match &base.campaigns {
-            None => all.clone(),
-            Some(names) => all
-                .iter()
-                .filter(|m| names.contains(&m.spec.name))
-                .cloned()
-                .collect(),
+        let left = uses.get_mut(commit).map(|n| {
+            *n -= 1;
+            *n
+        });
+        let wanted = |m: &Manifest| {
+            base.campaigns
+                .as_ref()
+                .is_none_or(|names| names.contains(&m.spec.name))
+        };
+        let manifests: Vec<Manifest> = if left == Some(0) {
+            let all = read.remove(commit).unwrap_or_default();
+            all.into_iter().filter(|m| wanted(m)).collect()
+        } else {
+            let all = read.get(commit).map_or(&[][..], Vec::as_slice);
+            all.iter().filter(|m| wanted(m)).cloned().collect()
         };
         parts.push(BaselinePart {
             source: base.label(),
