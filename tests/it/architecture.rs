@@ -117,51 +117,133 @@ fn the_pure_core_names_no_io_and_no_clock() {
     }
 }
 
-#[test]
-fn the_module_map_names_every_module() {
+/// The rows of ARCHITECTURE.md's module map, per crate: the rows before the first `###`
+/// subsection are the `campaignctl` crate's (key `.`); a subsection whose heading names
+/// `crates/NAME` holds that crate's.
+fn module_map_rows() -> Vec<(String, Vec<String>)> {
     let map = read(&root().join("ARCHITECTURE.md"));
-    let src = root().join("src");
-    // Every top-level module, and every file of the planning core and the renderers.
-    let mut missing = Vec::new();
-    for entry in std::fs::read_dir(&src).expect("src").filter_map(Result::ok) {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name == "lib.rs" {
-            continue;
-        }
-        let shown = if path.is_dir() {
-            format!("{name}/")
-        } else {
-            name.clone()
-        };
-        if !map.contains(&shown) {
-            missing.push(shown);
+    let section = map
+        .split("\n## Module map")
+        .nth(1)
+        .expect("ARCHITECTURE.md has a \"## Module map\" section");
+    let section = section.split("\n## ").next().unwrap_or_default();
+    let mut parts = section.split("\n### ");
+    let rows = |part: &str| -> Vec<String> {
+        part.lines()
+            .filter(|l| l.starts_with('|'))
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut out = vec![(".".to_owned(), rows(parts.next().unwrap_or_default()))];
+    for part in parts {
+        let heading = part.lines().next().unwrap_or_default();
+        if let Some(crate_dir) = heading
+            .split('`')
+            .find(|w| w.starts_with("crates/"))
+            .map(|w| w.trim_end_matches('/').to_owned())
+        {
+            out.push((crate_dir, rows(part)));
         }
     }
-    let core = core_src();
-    for dir in [
-        src.join("reconcile"),
-        src.join("render"),
-        core.clone(),
-        core.join("api"),
-        core.join("manifest"),
-        core.join("reconcile"),
-    ] {
-        for entry in std::fs::read_dir(&dir).expect("dir").filter_map(Result::ok) {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if matches!(name.as_str(), "mod.rs" | "lib.rs") || entry.path().is_dir() {
+    out
+}
+
+/// Whether the module map's rows name the file `rel` (a path under its crate's `src/`): by its
+/// path (`reconcile/executor.rs`), or by its name in a row whose first column names its folder
+/// (`manifest/` … `loader.rs`). A folder's `mod.rs`, and the files of a test folder (`tests/`,
+/// `core_tests/`), are named by their folder.
+fn named_in(rows: &[String], rel: &str) -> bool {
+    let (dir, file) = match rel.rsplit_once('/') {
+        Some((dir, file)) => (dir, file),
+        None => ("", rel),
+    };
+    let first_column = |row: &String| row.split('|').nth(1).unwrap_or_default().to_owned();
+    let components: Vec<&str> = rel.split('/').collect();
+    if let Some(at) = components[..components.len() - 1]
+        .iter()
+        .position(|c| matches!(*c, "tests" | "core_tests"))
+    {
+        let folder = format!("{}/", components[..=at].join("/"));
+        return rows.iter().any(|r| r.contains(&folder));
+    }
+    if file == "mod.rs" {
+        let folder = format!("{dir}/");
+        return rows.iter().any(|r| first_column(r).contains(&folder));
+    }
+    rows.iter().any(|r| {
+        let first = first_column(r);
+        let named_file = r.contains(&format!("`{file}`")) || first.contains(file);
+        r.contains(rel)
+            || (dir.is_empty() && first.contains(file))
+            || (!dir.is_empty() && first.contains(&format!("{dir}/")) && named_file)
+    })
+}
+
+#[test]
+fn the_module_map_names_every_file_of_every_crate() {
+    let rows = module_map_rows();
+    let mut crates = vec![(".".to_owned(), root().join("src"))];
+    for entry in std::fs::read_dir(root().join("crates"))
+        .expect("crates/")
+        .filter_map(Result::ok)
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        crates.push((format!("crates/{name}"), entry.path().join("src")));
+    }
+    let mut missing = Vec::new();
+    for (crate_dir, src) in crates {
+        let Some((_, rows)) = rows.iter().find(|(c, _)| *c == crate_dir) else {
+            missing.push(format!(
+                "{crate_dir}: no `### ... `{crate_dir}`` subsection in the module map"
+            ));
+            continue;
+        };
+        let mut files = Vec::new();
+        rust_files(&src, &mut files);
+        for file in files {
+            let rel = file
+                .strip_prefix(&src)
+                .expect("under src")
+                .to_string_lossy()
+                .replace('\\', "/");
+            if matches!(rel.as_str(), "lib.rs" | "main.rs") && crate_dir != "." {
                 continue;
             }
-            if !map.contains(&name) {
-                missing.push(format!("{}/{name}", dir.display()));
+            if !named_in(rows, &rel) {
+                missing.push(format!("{crate_dir}/src/{rel}"));
             }
         }
     }
     missing.sort();
     assert!(
         missing.is_empty(),
-        "ARCHITECTURE.md's module map does not mention: {missing:?}"
+        "ARCHITECTURE.md's module map does not name these files (name each by its path, or in \
+         its folder's row): {missing:#?}"
     );
+}
+
+#[test]
+fn the_module_map_check_accepts_paths_folders_and_test_folders_only() {
+    let rows = vec![
+        "| `manifest/` | finding files (`discover.rs`) |".to_owned(),
+        "| `reconcile/executor.rs` | the executor |".to_owned(),
+        "| `lint.rs`, `timezone_names.rs` | warnings |".to_owned(),
+        "| `emulator/tests/` | its tests |".to_owned(),
+    ];
+    assert!(named_in(&rows, "manifest/discover.rs"));
+    assert!(named_in(&rows, "manifest/mod.rs"));
+    assert!(named_in(&rows, "reconcile/executor.rs"));
+    assert!(named_in(&rows, "timezone_names.rs"));
+    assert!(named_in(&rows, "emulator/tests/leads.rs"));
+    assert!(
+        !named_in(&rows, "manifest/loader.rs"),
+        "not in its folder's row"
+    );
+    assert!(
+        !named_in(&rows, "reconcile/pipeline.rs"),
+        "its folder has no row"
+    );
+    assert!(!named_in(&rows, "watch/backoff.rs"));
 }
 
 #[test]
