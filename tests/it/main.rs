@@ -11,6 +11,7 @@ mod chaos;
 mod cli;
 mod client;
 mod deletion_properties;
+mod docs_links;
 mod fail_closed_deletion;
 mod fail_closed_platform;
 mod fail_closed_secrets;
