@@ -42,7 +42,7 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// When to colour the output. `auto` colours only on a terminal and honours NO_COLOR.
+    /// When to colour the output (`auto`: only on a terminal, and not with NO_COLOR).
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true)]
     pub color: ColorWhen,
 }
@@ -52,14 +52,17 @@ pub struct GlobalArgs {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Platform API")]
 pub struct ApiArgs {
-    /// Platform API base URL; it usually ends in /api. Plain http:// is refused unless the
+    /// Platform API base URL (usually ends in /api).
+    ///
+    /// Plain http:// is refused unless the
     /// host is loopback. Default: https://app.autocalls.ai/api. Not with a repository config,
     /// whose accounts name their own.
     #[arg(long, env = "CAMPAIGNCTL_API_URL")]
     pub api_url: Option<String>,
 
-    /// Read the API token from FILE instead of the CAMPAIGNCTL_API_TOKEN environment variable
-    /// (when both are set, the file wins). One line; a final line break is fine.
+    /// Read the API token from FILE instead of CAMPAIGNCTL_API_TOKEN.
+    ///
+    /// When both are set, the file wins. One line; a final line break is fine.
     #[arg(long, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
 
@@ -90,7 +93,7 @@ pub enum Format {
 pub enum PlanFormat {
     /// Terraform-style text.
     Text,
-    /// Stable JSON (README, "JSON output").
+    /// Stable JSON (docs/json-output.md).
     Json,
     /// A pull-request comment body.
     Markdown,
@@ -114,7 +117,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compare the manifests with the platform and print the plan. Changes nothing.
     #[command(
-        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n  campaignctl plan --base origin/main   # also compare write-once fields (timezone, assistant, ...) with the merged manifests\n\nSymbols: + create (or leads to add), ~ drifted (reported only) or lead variables to update, -/+ replace a draft (delete, then create), - delete (WILL DELETE) or stop, = unchanged, ? unmanaged (never touched unless --prune-prefix), ! WILL START CALLING (or, in yellow, a status apply cannot act on).\nExit codes: 0 plan computed (with --detailed-exitcode: nothing to apply), 1 error,\n            2 with --detailed-exitcode: campaigns to create, replace or delete, leads to add or update, a status to change;\n              unmanaged campaigns do not count, and what apply cannot act on (drift on a campaign that has run,\n              a status it does not know) is a warning, not a change: --deny-warnings fails on it."
+        after_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n  campaignctl plan --base origin/main   # write-once fields as at origin/main\n\nMore with --help: the plan's symbols and the exit codes.",
+        after_long_help = "Examples:\n  campaignctl plan\n  campaignctl plan campaigns/ --format json > plan.json\n  campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan\n  campaignctl plan --detailed-exitcode --format markdown > comment.md   # CI\n  campaignctl plan --base origin/main   # write-once fields as at origin/main\n\nSymbols:\n  +    create (or leads to add)\n  ~    drifted (reported only), or lead variables to update\n  -/+  replace a draft (delete, then create)\n  -    delete (WILL DELETE), or stop\n  =    unchanged\n  ?    unmanaged (never touched unless --prune-prefix)\n  !    WILL START CALLING (in yellow: a status apply cannot act on)\n\nExit codes:\n  0  plan computed (with --detailed-exitcode: nothing to apply)\n  1  error\n  2  with --detailed-exitcode: campaigns to create, replace or delete, leads to add\n     or update, a status to change. Unmanaged campaigns do not count; what apply\n     cannot act on is a warning, not a change (--deny-warnings fails on it)."
     )]
     Plan {
         #[command(flatten)]
@@ -124,7 +128,8 @@ pub enum Command {
     },
     /// Plan afresh, show the plan, confirm, then create campaigns, add leads and set status.
     #[command(
-        after_help = "Examples:\n  campaignctl apply                       # asks for confirmation on a terminal\n  campaignctl apply --auto-approve campaigns/   # CI: writes, but never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start campaigns\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan; refused when stale\n\nCreating a campaign places no calls: it starts as a draft. A manifest with `status: running` starts its campaign after its leads are added: that needs --allow-start (or its own answer on a terminal); --auto-approve alone holds it and says so. Deleting (status: deleted, --prune-prefix, replacing a drifted draft) needs --allow-delete, on a terminal its own answer; a saved plan needs the flag.\nExit codes: 0 everything approved succeeded (held operations are reported, not failures), 1 otherwise (a failure, an unknown outcome, an interrupt)."
+        after_help = "Examples:\n  campaignctl apply                              # asks on a terminal\n  campaignctl apply --auto-approve campaigns/    # CI: writes, never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan, or refused\n\nMore with --help: what needs which approval, and the exit codes.",
+        after_long_help = "Examples:\n  campaignctl apply                              # asks on a terminal\n  campaignctl apply --auto-approve campaigns/    # CI: writes, never starts calling\n  campaignctl apply --auto-approve --allow-start campaigns/   # CI that may start\n  campaignctl apply --auto-approve campaigns.plan   # exactly a saved plan, or refused\n\nCreating a campaign places no calls: it starts as a draft. A manifest with\n`status: running` starts its campaign after its leads are added: that needs\n--allow-start (or its own answer on a terminal); --auto-approve alone holds it and\nsays so. Deleting (status: deleted, --prune-prefix, replacing a drifted draft) needs\n--allow-delete, on a terminal its own answer; a saved plan needs the flag.\n\nExit codes:\n  0  everything approved succeeded (held operations are reported, not failures)\n  1  otherwise: a failure, an unknown outcome, an interrupt"
     )]
     Apply {
         #[command(flatten)]
@@ -172,8 +177,10 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct ManifestPaths {
-    /// Manifest files and directories (searched recursively for *.yaml / *.yml). Default:
-    /// `campaigns`, or with a repository config, every selected account's paths.
+    /// Manifest files and directories (default: `campaigns`, or the config's paths).
+    ///
+    /// Directories are searched recursively for *.yaml / *.yml. With a repository config, the
+    /// default is every selected account's paths.
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 }
@@ -182,12 +189,13 @@ pub struct ManifestPaths {
 #[derive(Debug, Clone, Args, Default)]
 #[command(next_help_heading = "Accounts")]
 pub struct AccountArgs {
-    /// The repository config to use, instead of the campaignctl.yaml found in the working
-    /// directory or above it.
+    /// The repository config (default: the campaignctl.yaml here or above).
+    ///
+    /// Without it, the campaignctl.yaml found in the working directory or above it is used.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Only this account of the repository config (repeatable). Default: every account.
+    /// Only this account of the config (repeatable; default: every account).
     #[arg(long = "account", value_name = "NAME")]
     pub accounts: Vec<String>,
 }
@@ -211,60 +219,70 @@ pub struct ValidateArgs {
 /// What part of the manifests a plan or apply covers, and how much of it is shown.
 #[derive(Debug, Clone, Args)]
 pub struct ScopeArgs {
-    /// Plan and apply only the campaigns with this name; a glob pattern (`'Q4 *'`) matches
-    /// several. Repeatable. A target that matches no campaign of the manifests is an error.
+    /// Plan and apply only the campaigns with this name or glob (repeatable).
+    ///
+    /// A glob pattern (`'Q4 *'`) matches several. A target that matches no campaign of the manifests is an error.
     /// Unmanaged campaigns are not listed: the rest of the account is not planned.
-    #[arg(long = "target", value_name = "NAME")]
+    #[arg(help_heading = "Selection", long = "target", value_name = "NAME")]
     pub targets: Vec<String>,
 
-    /// List unchanged campaigns and their leads and status too (by default they are only
-    /// counted in the summary line), and every unmanaged campaign.
-    #[arg(short, long)]
+    /// List unchanged and unmanaged campaigns too.
+    ///
+    /// By default unchanged campaigns are only counted in the summary line, and unmanaged ones
+    /// summed up; this lists them with their leads and status.
+    #[arg(help_heading = "Output", short, long)]
     pub verbose: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct LintArgs {
-    /// Treat warnings (calling-hours lint, campaigns apply cannot act on, and others) as errors:
-    /// exit 1 when there is any.
-    #[arg(long)]
+    /// Treat warnings as errors (exit 1).
+    ///
+    /// Warnings are the calling-hours lint, campaigns apply cannot act on, and others.
+    #[arg(help_heading = "Output", long)]
     pub deny_warnings: bool,
 }
 
 /// Removals: `--prune-prefix` and its guard, for plan, apply and watch alike.
 #[derive(Debug, Clone, Args)]
 pub struct LifecycleArgs {
-    /// Delete every draft without leads whose name starts with PREFIX and that no manifest
-    /// declares (the prefix marks what campaignctl owns; it must end in a separator, such as
+    /// Delete undeclared drafts without leads whose name starts with PREFIX.
+    ///
+    /// Only drafts that no manifest declares are deleted (the prefix marks what campaignctl owns; it must end in a separator, such as
     /// `prod-` or `team/`). A campaign that has run or holds leads is kept and counted in one
     /// line (see --prune-history). Needs all of the account's manifests, and holds every
     /// deletion while a manifest file or path has a problem. Deleting needs --allow-delete.
-    #[arg(long, value_name = "PREFIX", value_parser = prune_prefix)]
+    #[arg(help_heading = "Deleting", long, value_name = "PREFIX", value_parser = prune_prefix)]
     pub prune_prefix: Option<String>,
 
-    /// With --prune-prefix (or the config's prune_prefix): also delete the undeclared campaigns
-    /// that have run or hold leads, with their call history. Still needs --allow-delete and
+    /// With --prune-prefix: also campaigns that have run or hold leads.
+    ///
+    /// Also with the config's prune_prefix. Their call history goes with them. Still needs --allow-delete and
     /// counts toward --max-deletes. Without it, only `status: deleted` deletes such a campaign.
-    #[arg(long)]
+    #[arg(help_heading = "Deleting", long)]
     pub prune_history: bool,
 
-    /// Refuse a plan that deletes more than N campaigns (deletes, prunes and replacements of
-    /// drafts), naming them.
-    #[arg(long, value_name = "N", default_value_t = crate::reconcile::lifecycle::DEFAULT_MAX_DELETES)]
+    /// Refuse a plan that deletes more than N campaigns.
+    ///
+    /// Deletes, prunes and replacements of drafts count; the refusal names them.
+    #[arg(help_heading = "Deleting", long, value_name = "N", default_value_t = crate::reconcile::lifecycle::DEFAULT_MAX_DELETES)]
     pub max_deletes: usize,
 
-    /// Compare the write-once fields (assistant, timezone, phone numbers, retry flags, goal
-    /// variable), which the platform never returns, with the manifests at the git revision REF
-    /// (a branch, tag or commit): a changed draft is replaced, a change to a campaign that has
+    /// Compare write-once fields with the manifests at REF (default: automatic).
+    ///
+    /// Write-once fields (assistant, timezone, phone numbers, retry flags, goal variable) are
+    /// never returned by the platform. REF is a branch, tag or commit: a changed draft is replaced, a change to a campaign that has
     /// run is an error. Without it they are compared anyway, per campaign with the first that
     /// knows it: the record of what was applied (refs/campaignctl/applied/), the merge-base of
     /// HEAD and CAMPAIGNCTL_BASE, GITHUB_BASE_REF (as origin/BRANCH) or
     /// CI_MERGE_REQUEST_TARGET_BRANCH_NAME, the commit a push started from (GitHub's push
     /// event, CI_COMMIT_BEFORE_SHA), else HEAD; the plan says which. `watch` starts from REF
     /// (read once), then compares with the values it applied.
-    #[arg(long, value_name = "REF", value_parser = base_revision)]
+    #[arg(help_heading = "Write-once fields and starts", long, value_name = "REF", value_parser = base_revision)]
     pub base: Option<String>,
 
+    /// Restart what a person stopped when the manifest says running (calls).
+    ///
     /// WARNING: places calls a person may have stopped. Start every campaign whose manifest
     /// says `status: running` and that is stopped or paused, or that was deleted by hand,
     /// even when campaignctl started it before and someone stopped it since (an emergency
@@ -272,7 +290,7 @@ pub struct LifecycleArgs {
     /// when git asks for it (it is new, or its `status:` changed since what campaignctl last
     /// carried out, as recorded under refs/campaignctl/applied/ in the repository). Give it to
     /// `plan` too, so that the plan shows what apply will do.
-    #[arg(long)]
+    #[arg(help_heading = "Write-once fields and starts", long)]
     pub self_heal_calls: bool,
 }
 
@@ -316,33 +334,38 @@ pub struct PlanArgs {
     pub accounts: AccountArgs,
 
     #[command(flatten)]
-    pub lifecycle: LifecycleArgs,
+    pub scope: ScopeArgs,
 
-    /// Output format. `json` is stable and documented in the README; annotations are also
+    /// Output format.
+    ///
+    /// `json` is stable (docs/json-output.md); annotations are also
     /// printed when GITHUB_ACTIONS=true.
-    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
 
-    /// Save the plan to FILE for `campaignctl apply FILE` (no token is written to it).
-    #[arg(long, value_name = "FILE")]
+    /// Save the plan to FILE for `campaignctl apply FILE`.
+    ///
+    /// No token is written to it.
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
+    /// Exit 2 when apply has something to do, 0 when not, 1 on error.
+    ///
     /// Exit 2 when apply has something to do (campaigns to create, replace or delete, leads to
-    /// add or update, a status to change; unmanaged campaigns do not count), 0 when not, 1 on
-    /// any error. What apply cannot act on (drift on a campaign that has run, a status it does
+    /// add or update, a status to change; unmanaged campaigns do not count). What apply cannot act on (drift on a campaign that has run, a status it does
     /// not know, a start left alone) is a warning, not a change: --deny-warnings fails on it.
     /// 0 vouches only for what was compared: when no baseline for write-once fields could be
     /// had (no git repository, no record of what was applied), the plan says on one line which
     /// campaigns' write-once fields were not compared, and does not say "No changes"; pass
     /// --base REF, or run in the manifests' repository.
-    #[arg(long)]
+    #[arg(help_heading = "Output", long)]
     pub detailed_exitcode: bool,
 
     #[command(flatten)]
-    pub scope: ScopeArgs,
+    pub lint: LintArgs,
 
     #[command(flatten)]
-    pub lint: LintArgs,
+    pub lifecycle: LifecycleArgs,
 }
 
 #[derive(Debug, Args)]
@@ -355,43 +378,49 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub accounts: AccountArgs,
 
-    /// Apply without asking for confirmation (required when stdin is not a terminal). Does not
-    /// approve placing calls: see --allow-start.
-    #[arg(long)]
+    /// Apply without asking (needed without a terminal); places no calls by itself.
+    ///
+    /// Does not approve placing calls (see --allow-start) or destroying data (--allow-delete).
+    #[arg(help_heading = "Approvals", long)]
     pub auto_approve: bool,
 
-    /// Approve what places real phone calls: starting campaigns (`status: running`) and adding
-    /// leads to running campaigns. Without it, --auto-approve holds them and says so; on a
+    /// Approve placing real phone calls: starts, leads added to running campaigns.
+    ///
+    /// Without it, --auto-approve holds them and says so; on a
     /// terminal they are asked for separately.
-    #[arg(long)]
+    #[arg(help_heading = "Approvals", long)]
     pub allow_start: bool,
 
-    /// Approve what destroys data: deleting campaigns (`status: deleted`, --prune-prefix) and
-    /// replacing drafts (delete, then create). Without it those are held and reported; on a
+    /// Approve what destroys data: deletes, and replacing drafts.
+    ///
+    /// Deletes come from `status: deleted` and --prune-prefix; a draft is replaced by a delete,
+    /// then a create. Without it those are held and reported; on a
     /// terminal they are asked for separately. A saved plan needs it too.
-    #[arg(long)]
+    #[arg(help_heading = "Approvals", long)]
     pub allow_delete: bool,
 
-    #[command(flatten)]
-    pub lifecycle: LifecycleArgs,
-
-    /// Operations in flight at most at once, per account (accounts applied at once each have
-    /// their own N).
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    /// Operations in flight at most at once, per account.
+    ///
+    /// Accounts applied at once each have their own N.
+    #[arg(help_heading = "Execution", long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 
-    /// How long to wait for another campaignctl run on this machine (a `watch` daemon, another
-    /// apply) that holds the account's lock, before giving up. 0s fails at once.
-    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = lock_timeout)]
+    /// How long to wait for another run holding the account's lock.
+    ///
+    /// Another run is a `watch` daemon or another apply on this machine. 0s fails at once.
+    #[arg(help_heading = "Execution", long, value_name = "DURATION", default_value = "5m", value_parser = lock_timeout)]
     pub lock_timeout: std::time::Duration,
 
     /// Output format of the plan and the results.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
     // --target is refused with a saved plan: the plan file records its own targets.
     #[command(flatten)]
     pub scope: ScopeArgs,
+
+    #[command(flatten)]
+    pub lifecycle: LifecycleArgs,
 }
 
 #[derive(Debug, Args)]
@@ -499,13 +528,15 @@ pub struct WatchArgs {
     #[command(flatten)]
     pub accounts: AccountArgs,
 
-    /// Quiet time after a file change before a pass, so a burst of saves makes one pass
-    /// (at least 50ms).
+    /// Quiet time after a file change before a pass.
+    ///
+    /// A burst of saves makes one pass. At least 50ms.
     #[arg(long, value_name = "DURATION", default_value = "300ms", value_parser = debounce_duration)]
     pub debounce: std::time::Duration,
 
-    /// Time between passes without file changes (catches campaigns deleted in the dashboard;
-    /// at least 10s).
+    /// Time between passes without file changes.
+    ///
+    /// Catches changes made in the dashboard. At least 10s.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = interval_duration)]
     pub interval: std::time::Duration,
 
@@ -521,14 +552,17 @@ pub struct WatchArgs {
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub parallelism: u16,
 
-    /// Let `status: running` start campaigns (starting places real phone calls). Without it
+    /// Let `status: running` start campaigns (places real phone calls).
+    ///
+    /// Without it
     /// the daemon adds leads and stops campaigns, but leaves starts to `campaignctl apply`.
-    #[arg(long)]
+    #[arg(help_heading = "Approvals", long)]
     pub allow_start: bool,
 
-    /// Let the daemon delete campaigns (`status: deleted`, --prune-prefix) and replace drafts.
-    /// Without it those are held, logged with this flag, and left for `campaignctl apply`.
-    #[arg(long)]
+    /// Let the daemon delete campaigns and replace drafts.
+    ///
+    /// Deletes come from `status: deleted` and --prune-prefix. Without it those are held, logged with this flag, and left for `campaignctl apply`.
+    #[arg(help_heading = "Approvals", long)]
     pub allow_delete: bool,
 
     #[command(flatten)]

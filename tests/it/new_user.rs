@@ -179,3 +179,80 @@ fn watch_refuses_intervals_and_debounces_below_the_minimum() {
             .assert_contains(message);
     }
 }
+
+/// Each `-h` fits a screen (at most 56 lines of at most 100 columns), and each flag is listed
+/// under the heading of what it does: `plan -h` once listed --format, --out, --target and
+/// --base under "Accounts:" (issue 19, item 4).
+#[test]
+fn short_help_fits_a_screen_and_lists_each_flag_under_its_heading() {
+    let ws = Workspace::new();
+    let heading_of = |help: &str, flag: &str| -> Option<String> {
+        let mut heading = None;
+        for line in help.lines() {
+            if !line.starts_with(' ') && line.ends_with(':') {
+                heading = Some(line.trim_end_matches(':').to_owned());
+            }
+            if line.trim_start().starts_with(flag) || line.contains(&format!(", {flag}")) {
+                return heading;
+            }
+        }
+        None
+    };
+    for (cmd, expected) in [
+        (
+            "plan",
+            &[
+                ("--config", "Accounts"),
+                ("--target", "Selection"),
+                ("--format", "Output"),
+                ("--out", "Output"),
+                ("--verbose", "Output"),
+                ("--detailed-exitcode", "Output"),
+                ("--prune-prefix", "Deleting"),
+                ("--base", "Write-once fields and starts"),
+                ("--api-url", "Platform API"),
+            ][..],
+        ),
+        (
+            "apply",
+            &[
+                ("--auto-approve", "Approvals"),
+                ("--allow-start", "Approvals"),
+                ("--allow-delete", "Approvals"),
+                ("--parallelism", "Execution"),
+                ("--format", "Output"),
+            ][..],
+        ),
+        (
+            "watch",
+            &[
+                ("--allow-start", "Approvals"),
+                ("--max-deletes", "Deleting"),
+            ][..],
+        ),
+    ] {
+        let run = campaignctl(ws.path(), None).args([cmd, "-h"]).run();
+        run.assert_code(0);
+        assert!(
+            run.stderr.is_empty(),
+            "{cmd} -h wrote to stderr: {}",
+            run.stderr
+        );
+        let lines = run.stdout.lines().count();
+        assert!(lines <= 56, "{cmd} -h is {lines} lines:\n{}", run.stdout);
+        for line in run.stdout.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{cmd} -h has a line over 100 columns: {line:?}"
+            );
+        }
+        for (flag, heading) in expected {
+            assert_eq!(
+                heading_of(&run.stdout, flag).as_deref(),
+                Some(*heading),
+                "{cmd} -h lists {flag} under the wrong heading:\n{}",
+                run.stdout
+            );
+        }
+    }
+}
