@@ -412,13 +412,7 @@ pub fn select(
             config: None,
         })]);
     };
-    if api.api_url.is_some() || api.token_file.is_some() {
-        return Err(Diagnostic::error(None, format!(
-            "{} declares each account's API URL and token; --api-url, CAMPAIGNCTL_API_URL and --token-file do not apply with it",
-            config.file.display()
-        ))
-        .with_hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
-    }
+    refuse_connection_flags(&config, api)?;
     let names: Vec<&str> = selected
         .iter()
         .filter_map(|s| s.account.as_ref().map(|a| a.name.as_str()))
@@ -441,6 +435,43 @@ pub fn select(
         }));
     }
     Ok(runs)
+}
+
+/// With a repository config, each account names its own API URL and token: the flags that
+/// would name them are refused rather than silently ignored.
+fn refuse_connection_flags(config: &RepoConfig, api: &ApiArgs) -> Result<(), Diagnostic> {
+    if api.api_url.is_some() || api.token_file.is_some() {
+        return Err(Diagnostic::error(None, format!(
+            "{} declares each account's API URL and token; --api-url, CAMPAIGNCTL_API_URL and --token-file do not apply with it",
+            config.file.display()
+        ))
+        .with_hint("select accounts with --account NAME; to ignore the config, run outside its repository or give --config with another file"));
+    }
+    Ok(())
+}
+
+/// The accounts a command that reads no manifests talks to (`get`): the repository config's,
+/// narrowed by `--account`, each with its client or the reason it has none; without a config,
+/// the one the flags name.
+pub fn select_clients(
+    args: &AccountArgs,
+    api: &ApiArgs,
+) -> Result<Vec<Result<(Option<String>, Client), AccountError>>, Diagnostic> {
+    let Some(config) = config_of(args)? else {
+        return Ok(vec![Ok((None, super::settings::client_from(api)?))]);
+    };
+    refuse_connection_flags(&config, api)?;
+    Ok(selected_accounts(&config, &args.accounts)?
+        .into_iter()
+        .map(|account| {
+            client_for(account, api)
+                .map(|client| (Some(account.name.clone()), client))
+                .map_err(|error| AccountError {
+                    name: account.name.clone(),
+                    error,
+                })
+        })
+        .collect())
 }
 
 /// Refuses the whole run when a selected account has the token of another account of the

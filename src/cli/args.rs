@@ -104,6 +104,8 @@ pub enum PlanFormat {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ValidateFormat {
     Text,
+    /// One JSON document: per account, the campaigns and files read and every problem.
+    Json,
     /// GitHub Actions workflow annotations.
     Github,
 }
@@ -142,6 +144,16 @@ pub enum Command {
     Watch {
         #[command(flatten)]
         args: WatchArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// List the account's assistants or phone numbers: the names manifests refer to.
+    #[command(
+        after_help = "Examples:\n  campaignctl get assistants\n  campaignctl get numbers --format json\n  campaignctl get assistants --account acme   # one account of campaignctl.yaml"
+    )]
+    Get {
+        #[command(flatten)]
+        args: GetArgs,
         #[command(flatten)]
         api: ApiArgs,
     },
@@ -209,7 +221,7 @@ pub struct ValidateArgs {
     pub accounts: AccountArgs,
 
     /// Output format. Annotations are also printed when GITHUB_ACTIONS=true.
-    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text, help_heading = "Output")]
     pub format: ValidateFormat,
 
     #[command(flatten)]
@@ -487,6 +499,29 @@ pub struct ExportArgs {
     /// Overwrite manifests that already exist in DIR.
     #[arg(long, requires = "out")]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GetArgs {
+    /// What to list.
+    #[arg(value_enum)]
+    pub what: GetWhat,
+
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
+    pub format: Format,
+}
+
+/// What `get` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GetWhat {
+    /// Assistants (inbound and outbound), by name: what `assistant:` names.
+    Assistants,
+    /// Phone numbers: what `phone_numbers:` names.
+    Numbers,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ mod fail_closed_secrets;
 mod fail_closed_starts;
 mod fleet;
 mod fuzz_manifest;
+mod get_and_validate_json;
 mod gitops;
 mod hostile_server;
 mod lifecycle;

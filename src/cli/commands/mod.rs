@@ -5,6 +5,7 @@ mod completions;
 mod demo;
 mod emulator;
 mod export;
+mod get;
 mod plan;
 mod schema;
 mod validate;
@@ -54,6 +55,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Export { args, api } => {
             let client = super::settings::client_from(&api)?;
             export::run(&client, &args).await
+        }
+        Command::Get { args, api } => {
+            let mut runs = Vec::new();
+            let mut failed = false;
+            for run in accounts::select_clients(&args.accounts, &api)? {
+                match run {
+                    Ok(run) => runs.push(run),
+                    Err(e) => {
+                        failed = true;
+                        super::report::problems(std::slice::from_ref(&e.error));
+                    }
+                }
+            }
+            let code = get::run(&runs, &args).await?;
+            Ok(if failed { super::exit::ERROR } else { code })
         }
         Command::Completions(args) => Ok(completions::run(&args)),
         Command::Watch { args, api } => watch::run(args, &api).await,

@@ -7,8 +7,16 @@ use crate::manifest::{self, LoadOutcome, Root};
 use crate::render::{self as render, github};
 
 /// `validate` of each selected account on its own (a name may be used in two accounts), under
-/// a header naming it when there is a repository config; 1 if any is invalid.
+/// a header naming it when there is a repository config; 1 if any is invalid. With `--format
+/// json`, one document for every account on stdout, and nothing on stderr.
 pub fn run_accounts(selected: &[Selected], format: ValidateFormat, deny_warnings: bool) -> u8 {
+    if format == ValidateFormat::Json {
+        let accounts: Vec<_> = selected
+            .iter()
+            .map(|s| checked(s.account.as_ref().map(|a| a.name.as_str()), &s.roots))
+            .collect();
+        return print_json(&accounts, deny_warnings);
+    }
     let mut worst = exit::OK;
     for s in selected {
         if let Some(account) = &s.account {
@@ -23,10 +31,75 @@ pub fn run_accounts(selected: &[Selected], format: ValidateFormat, deny_warnings
     worst
 }
 
+/// One account's manifests loaded and linted.
+struct Checked<'a> {
+    account: Option<&'a str>,
+    outcome: LoadOutcome,
+    lint: Vec<manifest::Diagnostic>,
+}
+
+fn checked<'a>(account: Option<&'a str>, roots: &[Root]) -> Checked<'a> {
+    let outcome = manifest::load_roots(roots);
+    // The lint reads valid manifests only, as in text form.
+    let lint = if outcome.has_errors() {
+        Vec::new()
+    } else {
+        crate::lint::calling_hours(&outcome.manifests)
+    };
+    Checked {
+        account,
+        outcome,
+        lint,
+    }
+}
+
+/// `{"format_version": 1, "valid": …, "accounts": [{"account", "valid", "campaigns", "files",
+/// "errors", "warnings", "diagnostics": [...]}]}`: `valid` is what the exit code says (warnings
+/// count with `--deny-warnings`).
+fn print_json(accounts: &[Checked<'_>], deny_warnings: bool) -> u8 {
+    let mut all_valid = true;
+    let accounts: Vec<serde_json::Value> = accounts
+        .iter()
+        .map(|c| {
+            let diagnostics: Vec<&manifest::Diagnostic> =
+                c.outcome.diagnostics.iter().chain(&c.lint).collect();
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            let warnings = diagnostics.len() - errors;
+            let valid = errors == 0 && !(deny_warnings && warnings > 0);
+            all_valid &= valid;
+            serde_json::json!({
+                "account": c.account,
+                "valid": valid,
+                "campaigns": c.outcome.manifests.len(),
+                "files": c.outcome.files,
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": diagnostics
+                    .iter()
+                    .map(|d| crate::render::json::diagnostic_json(d))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    super::plan::print_json(&serde_json::json!({
+        "format_version": 1,
+        "valid": all_valid,
+        "accounts": accounts,
+    }));
+    if all_valid {
+        exit::OK
+    } else {
+        exit::ERROR
+    }
+}
+
 /// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
 /// With `--format github` every problem is an annotation (and only that); inside GitHub
 /// Actions it is also an annotation.
 pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> u8 {
+    if format == ValidateFormat::Json {
+        return print_json(&[checked(None, roots)], deny_warnings);
+    }
     let github_only = format == ValidateFormat::Github;
     let annotate = github_only || github::in_github_actions();
     let show = |diagnostics: &[manifest::Diagnostic]| {
@@ -37,13 +110,12 @@ pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> u8 {
             anstream::eprint!("{}", render::diagnostics_text(diagnostics));
         }
     };
-    let outcome = manifest::load_roots(roots);
+    let Checked { outcome, lint, .. } = checked(None, roots);
     show(&outcome.diagnostics);
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));
         return exit::ERROR;
     }
-    let lint = crate::lint::calling_hours(&outcome.manifests);
     show(&lint);
     if deny_warnings && denied(outcome.diagnostics.iter().chain(&lint)) {
         return exit::ERROR;
