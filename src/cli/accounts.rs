@@ -450,26 +450,28 @@ fn refuse_connection_flags(config: &RepoConfig, api: &ApiArgs) -> Result<(), Dia
     Ok(())
 }
 
+/// An account a command that reads no manifests talks to: its name in the config (`None`
+/// without one), and its client or why it has none.
+pub struct AccountClient {
+    pub name: Option<String>,
+    pub client: Result<Client, Diagnostic>,
+}
+
 /// The accounts a command that reads no manifests talks to (`get`): the repository config's,
-/// narrowed by `--account`, each with its client or the reason it has none; without a config,
-/// the one the flags name.
-pub fn select_clients(
-    args: &AccountArgs,
-    api: &ApiArgs,
-) -> Result<Vec<Result<(Option<String>, Client), AccountError>>, Diagnostic> {
+/// narrowed by `--account`; without a config, the one the flags name.
+pub fn select_clients(args: &AccountArgs, api: &ApiArgs) -> Result<Vec<AccountClient>, Diagnostic> {
     let Some(config) = config_of(args)? else {
-        return Ok(vec![Ok((None, super::settings::client_from(api)?))]);
+        return Ok(vec![AccountClient {
+            name: None,
+            client: Ok(super::settings::client_from(api)?),
+        }]);
     };
     refuse_connection_flags(&config, api)?;
     Ok(selected_accounts(&config, &args.accounts)?
         .into_iter()
-        .map(|account| {
-            client_for(account, api)
-                .map(|client| (Some(account.name.clone()), client))
-                .map_err(|error| AccountError {
-                    name: account.name.clone(),
-                    error,
-                })
+        .map(|account| AccountClient {
+            name: Some(account.name.clone()),
+            client: client_for(account, api),
         })
         .collect())
 }

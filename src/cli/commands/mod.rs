@@ -59,12 +59,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Get { args, api } => {
             let mut runs = Vec::new();
             let mut failed = false;
-            for run in accounts::select_clients(&args.accounts, &api)? {
-                match run {
-                    Ok(run) => runs.push(run),
+            for account in accounts::select_clients(&args.accounts, &api)? {
+                match account.client {
+                    Ok(client) => runs.push((account.name, client)),
                     Err(e) => {
                         failed = true;
-                        super::report::problems(std::slice::from_ref(&e.error));
+                        super::report::problems(std::slice::from_ref(&e));
                     }
                 }
             }
