@@ -47,7 +47,7 @@ pub struct GlobalArgs {
     pub color: ColorWhen,
 }
 
-/// How to reach the platform: only on the commands that talk to it (plan, apply, export,
+/// How to reach the platform: only on the commands that talk to it (plan, apply, export, get,
 /// watch), so the offline ones do not list options they ignore.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Platform API")]
@@ -705,7 +705,7 @@ mod tests {
         let cli = Cli::command();
         for sub in cli.get_subcommands() {
             let has = sub.get_arguments().any(|a| a.get_id() == "api_url");
-            let online = ["plan", "apply", "export", "watch"].contains(&sub.get_name());
+            let online = ["plan", "apply", "export", "watch", "get"].contains(&sub.get_name());
             assert_eq!(has, online, "{} and --api-url", sub.get_name());
         }
     }

@@ -15,12 +15,43 @@ use clap::Parser;
 
 pub use args::{Cli, ColorWhen, Command, Format};
 
-/// Exit statuses, stable for CI scripts (README, "Exit codes").
+/// How a command ended: the process's exit status, stable for CI scripts (README, "Exit
+/// codes"). Ordered from the least to the most severe, so several accounts' statuses combine
+/// with `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ExitStatus {
+    /// 0: the command did what it was asked (held operations are reported, not failures).
+    Success,
+    /// 2, `plan --detailed-exitcode` only: apply has something to do.
+    Changes,
+    /// 1: an error (invalid manifests, an API error, a failed operation, bad usage, ...).
+    Failure,
+}
+
+impl ExitStatus {
+    /// The process's exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            ExitStatus::Success => 0,
+            ExitStatus::Failure => 1,
+            ExitStatus::Changes => 2,
+        }
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        ExitCode::from(status.code())
+    }
+}
+
+/// The statuses by their short names.
 pub mod exit {
-    pub const OK: u8 = 0;
-    pub const ERROR: u8 = 1;
+    use super::ExitStatus;
+    pub const OK: ExitStatus = ExitStatus::Success;
+    pub const ERROR: ExitStatus = ExitStatus::Failure;
     /// `plan --detailed-exitcode`: the plan is not empty.
-    pub const CHANGES: u8 = 2;
+    pub const CHANGES: ExitStatus = ExitStatus::Changes;
 }
 
 pub fn main_entry() -> ExitCode {
@@ -55,7 +86,7 @@ pub fn main_entry() -> ExitCode {
         }
     };
     match runtime.block_on(commands::run(cli)) {
-        Ok(code) => ExitCode::from(code),
+        Ok(status) => ExitCode::from(status),
         Err(e) => {
             report_error(&e);
             ExitCode::from(exit::ERROR)

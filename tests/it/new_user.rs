@@ -68,7 +68,7 @@ fn offline_commands_do_not_list_the_platform_options() {
             );
         }
     }
-    for online in ["plan", "apply", "export", "watch"] {
+    for online in ["plan", "apply", "export", "watch", "get"] {
         let run = campaignctl(ws.path(), None).args([online, "--help"]).run();
         run.assert_code(0)
             .assert_contains("--api-url")

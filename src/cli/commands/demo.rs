@@ -4,6 +4,7 @@
 //! built in, so the demo works from any directory once installed; it records nothing in the
 //! repository it runs in (the account it applies to is thrown away when it ends).
 
+use crate::cli::ExitStatus;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -38,7 +39,7 @@ const SAMPLES: [(&str, &str); 3] = [
     ),
 ];
 
-pub async fn run(paths: &[PathBuf]) -> anyhow::Result<u8> {
+pub async fn run(paths: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     // Kept until the demo ends: the built-in samples, when they are what the demo plans.
     let samples;
     let mut paths = paths.to_vec();

@@ -1,5 +1,6 @@
 //! `campaignctl emulator`: the local platform, until SIGINT/SIGTERM.
 
+use crate::cli::ExitStatus;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -8,7 +9,7 @@ use crate::cli::args::EmulatorArgs;
 use crate::cli::exit;
 use crate::emulator::{self, EmulatorConfig, FaultConfig};
 
-pub async fn run(args: EmulatorArgs) -> anyhow::Result<u8> {
+pub async fn run(args: EmulatorArgs) -> anyhow::Result<ExitStatus> {
     let config = EmulatorConfig {
         listen: args.listen,
         token: args.token,

@@ -4,6 +4,7 @@
 //! Planning the exported manifests right away shows no creates, no drift and no unmanaged
 //! campaigns.
 
+use crate::cli::ExitStatus;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -31,7 +32,7 @@ const HEADER_READ: u64 = 4096;
 /// Longest file-name stem written (before `-ID` and `.yaml`).
 const MAX_STEM: usize = 60;
 
-pub async fn run(client: &Client, args: &ExportArgs) -> anyhow::Result<u8> {
+pub async fn run(client: &Client, args: &ExportArgs) -> anyhow::Result<ExitStatus> {
     let mut campaigns = client.list_campaigns().await.map_err(Diagnostic::from)?;
     campaigns.sort_by_key(|c| c.id);
     warn_about_shared_names(&campaigns);

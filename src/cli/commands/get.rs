@@ -2,6 +2,7 @@
 //! manifest refers to (`assistant:`, `phone_numbers:`), as a table or as JSON. Reads only; one
 //! list per account.
 
+use crate::cli::ExitStatus;
 use serde::Serialize;
 
 use crate::api::types::{Assistant, PhoneNumber};
@@ -76,7 +77,7 @@ impl From<PhoneNumber> for NumberRow {
 }
 
 /// Lists what `args` asks for, for each account (its name in the config, if any) and client.
-pub async fn run(runs: &[(Option<String>, Client)], args: &GetArgs) -> anyhow::Result<u8> {
+pub async fn run(runs: &[(Option<String>, Client)], args: &GetArgs) -> anyhow::Result<ExitStatus> {
     match args.what {
         GetWhat::Assistants => {
             let mut accounts = Vec::new();
@@ -120,7 +121,7 @@ fn print<T: Serialize>(
     kind: &'static str,
     accounts: Vec<AccountItems<T>>,
     table: fn(&[T]) -> String,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<ExitStatus> {
     match format {
         Format::Json => {
             let document = Document {

@@ -13,8 +13,9 @@ mod watch;
 
 use super::accounts;
 use super::args::{Cli, Command};
+use crate::cli::ExitStatus;
 
-pub async fn run(cli: Cli) -> anyhow::Result<u8> {
+pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Validate(args) => {
             let (_, selected) = accounts::select_roots(&args.accounts, &args.manifests.paths)?;

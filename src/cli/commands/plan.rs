@@ -1,5 +1,6 @@
 //! `campaignctl plan`: load, list, plan, print. Changes nothing (except `--out FILE`).
 
+use crate::cli::ExitStatus;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
@@ -24,7 +25,7 @@ use crate::render::{self as render, github, markdown, PlanTextOptions};
 pub async fn run_accounts(
     runs: &[Result<AccountRun, AccountError>],
     args: &PlanArgs,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<ExitStatus> {
     if let [Ok(single)] = runs {
         if single.name.is_none() {
             return run(single, args).await;
@@ -81,9 +82,9 @@ pub async fn run_accounts(
 fn save_plans(
     args: &PlanArgs,
     config: Option<&Path>,
-    code: u8,
+    code: ExitStatus,
     plans: Vec<SavedPlan>,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<ExitStatus> {
     let Some(out) = &args.out else {
         return Ok(code);
     };
@@ -123,7 +124,7 @@ pub fn account_heading(title: &str) -> String {
 pub fn account_header<'a>(
     run: &'a Result<AccountRun, AccountError>,
     text: bool,
-    codes: &mut Vec<(String, u8)>,
+    codes: &mut Vec<(String, ExitStatus)>,
 ) -> Option<&'a AccountRun> {
     match run {
         Ok(account) => {
@@ -304,8 +305,8 @@ fn ready_to_read(
 }
 
 /// One exit code for several accounts, with a line naming those that failed or have changes.
-pub fn combine(codes: &[(String, u8)], say: bool) -> u8 {
-    let names = |code: u8| -> Vec<&str> {
+pub fn combine(codes: &[(String, ExitStatus)], say: bool) -> ExitStatus {
+    let names = |code: ExitStatus| -> Vec<&str> {
         codes
             .iter()
             .filter(|(_, c)| *c == code)
@@ -384,7 +385,7 @@ impl Read {
 }
 
 /// `plan` of one account (and `--out`).
-pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<u8> {
+pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
     // The plan file `--out` replaces is not a loading problem of the plan written over it
     // (`manifest::forget_saved_plan`).
     let read = args.out.as_ref().map(|out| {
@@ -407,7 +408,7 @@ async fn run_with(
     account: &AccountRun,
     args: &PlanArgs,
     read: Option<Read>,
-) -> anyhow::Result<(u8, Option<SavedPlan>)> {
+) -> anyhow::Result<(ExitStatus, Option<SavedPlan>)> {
     let client = &account.client;
     let paths = account.paths();
     let machine = match args.format {

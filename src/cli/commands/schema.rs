@@ -2,11 +2,12 @@
 //! (`--config`) the repository config's.
 
 use crate::cli::exit;
+use crate::cli::ExitStatus;
 use crate::manifest::schema::manifest_schema;
 
 use super::plan::print_json;
 
-pub fn run(args: &crate::cli::args::SchemaArgs) -> u8 {
+pub fn run(args: &crate::cli::args::SchemaArgs) -> ExitStatus {
     if args.config {
         print_json(&crate::config::config_schema());
         return exit::OK;

@@ -3,13 +3,18 @@
 use crate::cli::accounts::Selected;
 use crate::cli::args::ValidateFormat;
 use crate::cli::exit;
+use crate::cli::ExitStatus;
 use crate::manifest::{self, LoadOutcome, Root};
 use crate::render::{self as render, github};
 
 /// `validate` of each selected account on its own (a name may be used in two accounts), under
 /// a header naming it when there is a repository config; 1 if any is invalid. With `--format
 /// json`, one document for every account on stdout, and nothing on stderr.
-pub fn run_accounts(selected: &[Selected], format: ValidateFormat, deny_warnings: bool) -> u8 {
+pub fn run_accounts(
+    selected: &[Selected],
+    format: ValidateFormat,
+    deny_warnings: bool,
+) -> ExitStatus {
     if format == ValidateFormat::Json {
         let accounts: Vec<_> = selected
             .iter()
@@ -56,7 +61,7 @@ fn checked<'a>(account: Option<&'a str>, roots: &[Root]) -> Checked<'a> {
 /// `{"format_version": 1, "valid": …, "accounts": [{"account", "valid", "campaigns", "files",
 /// "errors", "warnings", "diagnostics": [...]}]}`: `valid` is what the exit code says (warnings
 /// count with `--deny-warnings`).
-fn print_json(accounts: &[Checked<'_>], deny_warnings: bool) -> u8 {
+fn print_json(accounts: &[Checked<'_>], deny_warnings: bool) -> ExitStatus {
     let mut all_valid = true;
     let accounts: Vec<serde_json::Value> = accounts
         .iter()
@@ -96,7 +101,7 @@ fn print_json(accounts: &[Checked<'_>], deny_warnings: bool) -> u8 {
 /// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
 /// With `--format github` every problem is an annotation (and only that); inside GitHub
 /// Actions it is also an annotation.
-pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> u8 {
+pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> ExitStatus {
     if format == ValidateFormat::Json {
         return print_json(&[checked(None, roots)], deny_warnings);
     }

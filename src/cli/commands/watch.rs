@@ -1,6 +1,7 @@
 //! `campaignctl watch`: turns the flags into a `WatchConfig`, binds the health and metrics
 //! address, and runs the daemon until SIGINT/SIGTERM.
 
+use crate::cli::ExitStatus;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,7 +14,7 @@ use crate::watch::{self, WatchConfig};
 /// How long creates in flight at shutdown may take to finish (issue 3: "bounded").
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
+pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<ExitStatus> {
     // Listen for signals before anything else, so an early SIGTERM is a clean stop too.
     let shutdown = tokio::spawn(super::emulator::shutdown_signal());
     let runs = crate::cli::accounts::select(&args.accounts, &args.manifests.paths, api)?;

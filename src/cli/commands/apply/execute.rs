@@ -4,6 +4,7 @@
 //! still leaves a record of what it did), and each account's summary printed under its
 //! header when the account is done.
 
+use crate::cli::ExitStatus;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -86,7 +87,7 @@ impl Sink<'_> {
 }
 
 /// Executes one account's plan, its results on the terminal as they come.
-pub async fn one(ready: &Ready, options: &Options) -> u8 {
+pub async fn one(ready: &Ready, options: &Options) -> ExitStatus {
     execute(ready, options, &mut Sink::Terminal).await
 }
 
@@ -94,7 +95,7 @@ pub async fn one(ready: &Ready, options: &Options) -> u8 {
 /// after its account's name (`acme | + "A": created (id 4)`); each account's summary (or JSON
 /// document) is printed under its header as soon as the account is done. On a terminal, a bar
 /// per account shows progress meanwhile. Returns each account's name and exit code.
-pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, u8)> {
+pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, ExitStatus)> {
     if readies.is_empty() {
         return Vec::new();
     }
@@ -146,7 +147,7 @@ pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, u8)> {
 /// Executes the approved plan, printing each result as it completes (text) or the report
 /// (JSON). SIGINT/SIGTERM stops starting operations; those in flight may finish within
 /// `INTERRUPT_GRACE`, and the report names every operation that did not run.
-async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> u8 {
+async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> ExitStatus {
     let plan = &ready.plan;
     let text = options.format == Format::Text;
     if text {

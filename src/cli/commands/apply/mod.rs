@@ -7,6 +7,7 @@
 //! their own answer, asked last. What is not approved is held and reported, never silently
 //! dropped.
 
+use crate::cli::ExitStatus;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -79,7 +80,7 @@ pub const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
 pub async fn run_accounts(
     runs: &[Result<AccountRun, AccountError>],
     options: Options,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<ExitStatus> {
     if let [Ok(single)] = runs {
         if single.name.is_none() {
             return run(single, options).await;
@@ -113,7 +114,7 @@ async fn each_account(
     targets: Vec<Option<Vec<String>>>,
     loads: Vec<Option<LoadOutcome>>,
     options: &Options,
-) -> Vec<(String, u8)> {
+) -> Vec<(String, ExitStatus)> {
     let at_once = options.auto_approve;
     // Every account's manifests were loaded once, for the targets; each plan starts from them.
     // At once: every lock, then every account's lists read at once (under its lock). One at a
@@ -188,14 +189,14 @@ async fn each_account(
 }
 
 /// The exit code of an account's run, its error reported.
-fn reported(result: anyhow::Result<u8>) -> u8 {
+fn reported(result: anyhow::Result<ExitStatus>) -> ExitStatus {
     result.unwrap_or_else(|e| {
         crate::cli::report_error(&e);
         exit::ERROR
     })
 }
 
-fn not_applied(name: String) -> (String, u8) {
+fn not_applied(name: String) -> (String, ExitStatus) {
     anstream::eprintln!("error: interrupted: account {name} was not applied");
     (name, exit::ERROR)
 }
@@ -250,7 +251,7 @@ async fn lock(client: &Client, options: &Options) -> Result<AccountLock, Diagnos
 }
 
 /// `apply` of one account: lock, plan, show, approve, execute.
-pub async fn run(account: &AccountRun, options: Options) -> anyhow::Result<u8> {
+pub async fn run(account: &AccountRun, options: Options) -> anyhow::Result<ExitStatus> {
     let lock = lock(&account.client, &options).await?;
     Ok(match prepare(account, &options, lock, None).await? {
         Prepared::Done(code) => code,
@@ -262,7 +263,7 @@ pub async fn run(account: &AccountRun, options: Options) -> anyhow::Result<u8> {
 /// (nothing to do, errors, refused) with its exit code.
 pub enum Prepared {
     Ready(Box<Ready>),
-    Done(u8),
+    Done(ExitStatus),
 }
 
 /// Plans the account (holding its lock), shows the plan and decides its approvals: by the
@@ -415,7 +416,7 @@ fn refuse_errors(
     load_diagnostics: &[Diagnostic],
     options: &Options,
     account: Option<&str>,
-) -> Option<u8> {
+) -> Option<ExitStatus> {
     if !plan.has_errors() {
         return None;
     }
@@ -430,7 +431,7 @@ fn refuse_errors(
     Some(exit::ERROR)
 }
 
-fn nothing_to_do(plan: &Plan, options: &Options, account: Option<&str>) -> u8 {
+fn nothing_to_do(plan: &Plan, options: &Options, account: Option<&str>) -> ExitStatus {
     if options.format != Format::Text {
         print_json(&with_account(
             render::apply_json(plan, &Report::default()),

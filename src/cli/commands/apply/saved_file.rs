@@ -8,6 +8,7 @@
 //! A file is applied whole: every account's plan is checked (each under its account's lock)
 //! before any is executed, and one stale account means none is applied.
 
+use crate::cli::ExitStatus;
 use std::path::{Path, PathBuf};
 
 use crate::api::Client;
@@ -58,7 +59,7 @@ pub async fn run(
     args: &AccountArgs,
     api: &ApiArgs,
     options: Options,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<ExitStatus> {
     if !options.targets.is_empty() {
         return Err(Diagnostic::error(None, format!(
             "--target cannot be combined with the saved plan {}: a saved plan applies the targets it was made with",
@@ -280,7 +281,7 @@ async fn check_and_apply(
     file: &Path,
     entries: &[Entry<'_>],
     options: &Options,
-) -> anyhow::Result<u8> {
+) -> anyhow::Result<ExitStatus> {
     let locks = lock_all(entries.iter().map(|e| Some(&e.client)), options).await;
     let mut checked = Vec::new();
     let mut problems = Vec::new();
