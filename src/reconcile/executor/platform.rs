@@ -1,0 +1,115 @@
+//! The runner that carries out operations on the platform through the client: each kind of
+//! operation to the module that knows its rules (create, leads, status, delete), and the
+//! verification after the creates.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use crate::api::types::CampaignStatus;
+use crate::api::Client;
+use crate::manifest::Manifest;
+use crate::reconcile::operation::{Approvals, Operation, OperationKind};
+
+use super::create::create_or_refused;
+use super::delete::delete_campaign;
+use super::leads::{add_leads, recheck_not_calling, update_leads, FreshStatuses};
+use super::outcome::Outcome;
+use super::scheduler::{Assignment, Ran, Runner, Sent, Verifications};
+use super::status::{change_status, start_once};
+use super::verify::verify_creates;
+
+pub(super) struct PlatformRunner<'a> {
+    client: &'a Client,
+    /// The manifests the plan was made from, by campaign name, to map API errors back to file
+    /// and line.
+    manifests: HashMap<&'a str, &'a Manifest>,
+    approvals: Approvals,
+    /// The status of existing campaigns as read right before the first lead is added to one
+    /// that was not running: the plan may be minutes old (a question waited).
+    fresh: FreshStatuses,
+}
+
+impl<'a> PlatformRunner<'a> {
+    pub(super) fn new(
+        client: &'a Client,
+        manifests: &'a [Manifest],
+        approvals: Approvals,
+    ) -> PlatformRunner<'a> {
+        PlatformRunner {
+            client,
+            manifests: manifests
+                .iter()
+                .map(|m| (m.spec.name.as_str(), m))
+                .collect(),
+            approvals,
+            fresh: Mutex::new(None),
+        }
+    }
+
+    /// Drops the shared status read: this run just changed a status.
+    fn forget_statuses(&self) {
+        if let Ok(mut guard) = self.fresh.lock() {
+            *guard = None;
+        }
+    }
+}
+
+impl Runner for PlatformRunner<'_> {
+    /// Runs one operation: a create, or an operation on the campaign `assignment.campaign_id`
+    /// (existing, or made by this run's create).
+    async fn run(&self, op: &Operation, assignment: Assignment) -> Ran {
+        let client = self.client;
+        let (kind, id) = match (&op.kind, assignment.campaign_id) {
+            (OperationKind::CreateCampaign { request }, _) => {
+                let manifest = self.manifests.get(op.campaign.as_str()).copied();
+                return match create_or_refused(client, request, manifest).await {
+                    Ok(outcome) => outcome.into(),
+                    Err(outcome) => Ran {
+                        outcome,
+                        refuses_creates: true,
+                    },
+                };
+            }
+            (_, None) => return Outcome::failed("the campaign's id is not known").into(),
+            (kind, Some(id)) => (kind, id),
+        };
+        let outcome = match kind {
+            OperationKind::CreateCampaign { .. } => Outcome::failed("a create has no campaign yet"),
+            OperationKind::AddLeads { leads, .. } => {
+                // Existing campaigns and those this run created alike: another run, or a
+                // person in the dashboard, may have started it since it was planned or verified.
+                if !op.effects.places_calls && !self.approvals.place_calls {
+                    if let Some(outcome) = recheck_not_calling(client, op, id, &self.fresh).await {
+                        return outcome.into();
+                    }
+                }
+                add_leads(client, id, leads, op).await
+            }
+            OperationKind::Start { expected_status } => {
+                let joined = assignment.joined_another_run;
+                let outcome = start_once(client, op, id, expected_status, joined).await;
+                self.forget_statuses();
+                outcome
+            }
+            OperationKind::Stop => {
+                let outcome = change_status(client, id, "stop", CampaignStatus::Stopped).await;
+                self.forget_statuses();
+                outcome
+            }
+            OperationKind::DeleteCampaign {
+                expected_status,
+                leads,
+            } => {
+                let outcome = delete_campaign(client, op, id, expected_status, *leads).await;
+                self.forget_statuses();
+                outcome
+            }
+            OperationKind::UpdateLeads { updates } => update_leads(client, op, updates).await,
+        };
+        outcome.into()
+    }
+
+    async fn verify_creates(&self, sent: Vec<Sent>) -> Verifications {
+        verify_creates(self.client, sent).await
+    }
+}
