@@ -341,9 +341,28 @@ fn three_racing_applies_leave_every_campaign_once_started_once_and_every_lead_on
         "each lead created once\n{}",
         context()
     );
+    // A run that plans while another's copies still exist (created, not yet deleted by its
+    // verification) refuses the ambiguous names and writes nothing: the designed outcome, more
+    // likely on a loaded machine. Any other failure is a bug. At least one run applies.
+    let refused_ambiguity = |run: &crate::support::Run| {
+        run.all()
+            .contains("campaigns on the platform (ids")
+            && run.all().contains("will not guess which one this manifest means")
+    };
     for run in &runs {
-        run.assert_code(0);
+        if run.code != 0 {
+            assert!(
+                run.code == 1 && refused_ambiguity(run),
+                "a run failed other than by refusing an ambiguous name\n{}",
+                context()
+            );
+        }
     }
+    assert!(
+        runs.iter().any(|r| r.code == 0),
+        "no run applied\n{}",
+        context()
+    );
     eprintln!("creates sent by the three runs: {creates_sent}");
 }
 
