@@ -293,18 +293,6 @@ impl Run {
         self.expect(needle, Expect::OnlyOn(Stream::Stderr))
     }
 
-    /// Both streams joined: being replaced by the per-stream checks above, file by file.
-    pub fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-
-    /// Either stream contains `needle`: being replaced by the per-stream checks, file by file.
-    #[track_caller]
-    pub fn assert_contains(&self, needle: &str) -> &Run {
-        assert!(self.all().contains(needle), "output lacks {needle:?}\n{self}");
-        self
-    }
-
     /// Neither stream contains `needle` (a secret, a file's content, a refused action).
     #[track_caller]
     pub fn assert_nowhere(&self, needle: &str) -> &Run {
