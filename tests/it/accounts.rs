@@ -127,9 +127,7 @@ fn account_narrows_to_the_named_accounts_and_an_unknown_name_is_refused() {
         .assert_stdout("\"Acme one\" will be created")
         .assert_stdout("Only part of the account was planned");
     let stray = run_in(&ws, ".", &["plan", "secrets"]);
-    stray
-        .assert_code(1)
-        .assert_stderr("belongs to no account");
+    stray.assert_code(1).assert_stderr("belongs to no account");
     assert_eq!(acme.campaign_names(), Vec::<String>::new());
 }
 
@@ -146,12 +144,7 @@ fn a_bad_default_is_reported_at_its_config_line_and_nothing_is_planned() {
     run.assert_code(1)
         .assert_only_stderr("campaignctl.yaml:8:17: error: timezone")
         .assert_stderr("is invalid (1 error(s)); nothing was done");
-    assert_eq!(
-        acme.stats()["requests"],
-        0,
-        "nothing was read: {}",
-        run
-    );
+    assert_eq!(acme.stats()["requests"], 0, "nothing was read: {}", run);
 
     // A problem with a defaulted value is reported where the default is written.
     ws.write(
@@ -334,7 +327,7 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
         .run();
     refused
         .assert_code(1)
-        .assert_stderr("hint: check ACME_TOKEN (the token_env of account acme, ")
+        .assert_only_stderr("hint: check ACME_TOKEN (the token_env of account acme, ")
         .assert_stderr("campaignctl.yaml:3:3) and that the api_url of account acme (");
     refused.assert_nowhere("CAMPAIGNCTL_API_TOKEN");
     // The config is never read as a manifest, even when its directory is planned.

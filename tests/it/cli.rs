@@ -291,7 +291,7 @@ fn reference_errors_are_reported_at_plan_time_with_their_lines() {
         .assert_only_stderr("c/bad.yaml:4:24: error: phone_number_ids.1: 999 is not a phone number of this account")
         .assert_only_stderr("c/bad.yaml:8:15: error: assistant_id 404 does not exist in this account")
         .assert_only_stderr("c/bad.yaml:13:27: error: goal_completion_variable \"customer_interest\" is a string variable")
-        .assert_stderr("hint: outbound assistants: 7 (\"Sales Outbound\")");
+        .assert_only_stderr("hint: outbound assistants: 7 (\"Sales Outbound\")");
     let apply = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run();
@@ -315,7 +315,9 @@ fn invalid_manifests_stop_everything_before_any_request() {
     ] {
         let run = campaignctl(ws.path(), Some(&emu)).args(&cmd).run();
         run.assert_code(1)
-            .assert_only_stderr("broken.yaml:4:14: error: max_retries must be between 1 and 5, got 9")
+            .assert_only_stderr(
+                "broken.yaml:4:14: error: max_retries must be between 1 and 5, got 9",
+            )
             .assert_only_stderr("broken.yaml:5:24: error:");
     }
     assert_eq!(
@@ -469,7 +471,7 @@ fn api_error_statuses_become_clear_messages() {
         .run();
     run.assert_code(1)
         .assert_stderr("401")
-        .assert_stderr("hint: check CAMPAIGNCTL_API_TOKEN");
+        .assert_only_stderr("hint: check CAMPAIGNCTL_API_TOKEN");
 
     // 403: the plan's campaign limit. The first refusal stops the creates: the rest are
     // reported once each as skipped, not sent to fail with the same error.
@@ -497,8 +499,8 @@ fn wrong_token_and_missing_token() {
         .env_remove("CAMPAIGNCTL_API_TOKEN")
         .run();
     run.assert_code(1)
-        .assert_stderr("error: no API token")
-        .assert_stderr("hint: set CAMPAIGNCTL_API_TOKEN");
+        .assert_only_stderr("error: no API token")
+        .assert_only_stderr("hint: set CAMPAIGNCTL_API_TOKEN");
     let token_file = ws.write("token.txt", format!("{TOKEN}\n"));
     campaignctl(ws.path(), Some(&emu))
         .env_remove("CAMPAIGNCTL_API_TOKEN")

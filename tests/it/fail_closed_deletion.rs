@@ -115,12 +115,7 @@ fn an_empty_file_holds_every_deletion_of_the_account_and_deletes_nothing() {
         ws.write("c/new.yaml", manifest("prod-new"));
         let out = apply(&ws, &emu, "c");
         out.assert_code(0);
-        assert_eq!(
-            deleted(&emu),
-            0,
-            "{what}: nothing is deleted\n{}",
-            out
-        );
+        assert_eq!(deleted(&emu), 0, "{what}: nothing is deleted\n{}", out);
         assert_eq!(
             names(&emu),
             ["prod-keep", "prod-new", "prod-running", "prod-stale"],

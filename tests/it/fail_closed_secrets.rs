@@ -520,7 +520,7 @@ fn two_accounts_with_one_token_are_one_account_whatever_their_urls_say() {
         .args(["validate"])
         .run()
         .assert_code(1)
-        .assert_stderr("error: account b: api_url has a query (`?...`) or fragment (`#...`); an API URL has neither");
+        .assert_only_stderr("error: account b: api_url has a query (`?...`) or fragment (`#...`); an API URL has neither");
 }
 
 /// Found by the adversarial review: plain http to loopback is allowed because it never leaves

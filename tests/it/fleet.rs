@@ -144,8 +144,9 @@ fn a_drifted_campaign_is_shown_at_the_top_of_a_big_plan() {
     docs[150] = docs[150].replace("max_retries: 3", "max_retries: 5");
     ws.write("c/fleet.yaml", docs.join("---\n"));
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
-    plan.assert_code(0)
-        .assert_only_stdout("Plan: 0 to create, 1 to replace, 0 drifted, 199 unchanged, 0 unmanaged.");
+    plan.assert_code(0).assert_only_stdout(
+        "Plan: 0 to create, 1 to replace, 0 drifted, 199 unchanged, 0 unmanaged.",
+    );
     let at = plan
         .stdout
         .lines()

@@ -86,7 +86,7 @@ fn a_saved_plan_is_applied_once_then_refused_as_stale_without_writes() {
     again
         .assert_code(1)
         .assert_stderr("stale")
-        .assert_stderr("hint: make a new plan");
+        .assert_only_stderr("hint: make a new plan");
     assert_eq!(creates(&emu), 4, "a stale plan writes nothing");
 }
 
@@ -538,9 +538,7 @@ fn markdown_and_annotations_mark_a_start_loudly() {
         .args(["plan", "c", "--format", "markdown", "--detailed-exitcode"])
         .run();
     md.assert_code(2)
-        .assert_stdout(
-            "**Leads and status:** 1 lead(s) to add, 1 campaign(s) to start, 0 to stop.",
-        )
+        .assert_stdout("**Leads and status:** 1 lead(s) to add, 1 campaign(s) to start, 0 to stop.")
         .assert_stdout("> **WILL START CALLING:** applying starts Q.")
         .assert_stdout("| ➕ | Q | create, +1 lead(s), **WILL START CALLING** |");
     campaignctl(ws.path(), Some(&emu))

@@ -285,7 +285,7 @@ fn status_deleted_is_held_without_allow_delete_then_deletes_once_and_plans_empty
         &["apply", "--auto-approve", "--allow-delete", "c"],
     )
     .assert_code(0)
-    .assert_stdout("Deleted: 1 campaign(s).");
+    .assert_only_stdout("Deleted: 1 campaign(s).");
     assert_eq!(stat(&emu, "campaigns_deleted"), 1);
     assert!(emu.campaigns().is_empty(), "{:?}", emu.campaigns());
     assert_in_sync(&ws, &emu, &[]);
@@ -703,7 +703,7 @@ fn base_catches_a_timezone_change_replacing_a_draft_and_refusing_a_running_campa
         .assert_stderr("c/r.yaml:")
         .assert_stderr("timezone changed since HEAD (commit ")
         .assert_stderr("may have run (status in-progress)")
-        .assert_stderr("hint: set timezone back to \"America/New_York\"");
+        .assert_only_stderr("hint: set timezone back to \"America/New_York\"");
     run(
         &ws,
         &emu,
@@ -735,7 +735,7 @@ fn a_base_that_cannot_be_read_is_refused_with_a_hint() {
     run(&ws, &emu, &["plan", "--base", "HEAD", "c"])
         .assert_code(1)
         .assert_stderr("--base needs a git repository")
-        .assert_stderr("hint:");
+        .assert_only_stderr("hint:");
     git(&ws, &["init", "-q"]);
     commit_all(&ws, "one");
     run(&ws, &emu, &["plan", "--base", "no-such-branch", "c"])

@@ -94,7 +94,7 @@ fn missing_and_ambiguous_names_name_the_candidates() {
     let run = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     run.assert_code(1)
         .assert_only_stderr("c/a.yaml:3:12: error: 2 outbound assistants are named \"Sales\" (ids 1, 2); campaignctl will not guess which one")
-        .assert_stderr("error: no outbound assistant is named \"Suport\"")
+        .assert_only_stderr("error: no outbound assistant is named \"Suport\"")
         .assert_stderr("did you mean \"Support\"?")
         .assert_stderr("outbound assistants: \"Sales\" (id 1), \"Sales\" (id 2), \"Support\" (id 3)")
         .assert_stderr("phone_numbers.0: +12025550146 is not a phone number of this account")
@@ -125,7 +125,7 @@ fn a_csv_of_three_then_a_fourth_row_creates_exactly_one_more_lead() {
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     plan.assert_code(0)
         .assert_stdout("+ \"Q4\" gains 3 lead(s) (3 declared, 0 on the platform")
-        .assert_stdout("Leads: 3 to add.");
+        .assert_only_stdout("Leads: 3 to add.");
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run()
@@ -215,7 +215,7 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .assert_stdout(
             "! \"Go\" WILL START CALLING: status draft -> running, after its leads are added",
         )
-        .assert_stdout("Status: 1 to start (WILL START CALLING), 0 to stop.");
+        .assert_only_stdout("Status: 1 to start (WILL START CALLING), 0 to stop.");
     // Without --auto-approve and without a terminal there is no one to confirm: nothing happens.
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "c"])
@@ -367,7 +367,7 @@ fn the_leads_and_names_example_applies_against_the_demo_account() {
         .args(["demo".as_ref(), example.as_os_str()])
         .run();
     run.assert_code(0)
-        .assert_stdout("Leads: 4 added. Status: 0 started, 0 stopped.")
+        .assert_only_stdout("Leads: 4 added. Status: 0 started, 0 stopped.")
         .assert_nothing_to_apply();
 }
 

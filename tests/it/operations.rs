@@ -376,7 +376,7 @@ fn a_second_apply_on_the_same_machine_waits_for_the_lock_or_gives_up() {
         .assert_code(1)
         .assert_stderr("another campaignctl run holds the lock")
         .assert_stderr(&format!("pid {} (campaignctl apply)", first.id()))
-        .assert_stderr("hint:");
+        .assert_only_stderr("hint:");
     let patient = campaignctl(ws.path(), Some(&emu))
         .args([
             "apply",

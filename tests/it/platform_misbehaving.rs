@@ -143,7 +143,7 @@ fn a_huge_retry_after_fails_at_once_instead_of_waiting() {
     run.assert_code(1)
         .assert_stderr("rate limited (429): the platform asks to wait 11days 13h 46m 39s")
         .assert_stderr("longer than the 1m campaignctl waits")
-        .assert_stderr("hint: the platform is throttling this account");
+        .assert_only_stderr("hint: the platform is throttling this account");
     assert!(
         took < Duration::from_secs(20),
         "a refused wait must not be slept: took {took:?}"
@@ -211,7 +211,7 @@ fn a_two_line_token_is_refused_before_any_request_without_showing_it() {
         .run();
     run.assert_code(1)
         .assert_stderr("has 2 lines; a token is one line")
-        .assert_stderr("hint: put the token alone on one line");
+        .assert_only_stderr("hint: put the token alone on one line");
     // No part of the token may be shown.
     run.assert_nowhere("XYZ");
     // Not a network problem.
@@ -247,7 +247,7 @@ fn a_404_on_a_list_names_the_url_and_hints_at_api() {
     let run = plan_against(&ws, &url_without_api);
     run.assert_code(1)
         .assert_stderr(&format!("not found (404): http://{}/user/", server.addr))
-        .assert_stderr("hint: the API URL usually ends in /api");
+        .assert_only_stderr("hint: the API URL usually ends in /api");
     assert_no_token(&run);
 }
 

@@ -489,7 +489,7 @@ fn a_fresh_export_passes_deny_warnings_shows_the_status_and_marks_what_the_platf
         .args(["plan", "--detailed-exitcode", "--deny-warnings", "exported"])
         .run()
         .assert_code(0)
-        .assert_stdout("No changes.");
+        .assert_only_stdout("No changes.");
     // A manifest that creates its campaign is still told to set its zone.
     ws.write(
         "new/n.yaml",

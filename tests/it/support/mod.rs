@@ -213,10 +213,26 @@ enum Expect {
     OnlyOn(Stream),
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy)]
 enum Stream {
     Stdout,
     Stderr,
+}
+
+impl Stream {
+    fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
+    }
+
+    fn other(self) -> Stream {
+        match self {
+            Stream::Stdout => Stream::Stderr,
+            Stream::Stderr => Stream::Stdout,
+        }
+    }
 }
 
 /// Both streams under their own headings, with the exit code: what a failing check shows.
@@ -315,28 +331,19 @@ impl Run {
             Stream::Stdout => (&self.stdout, &self.stderr),
             Stream::Stderr => (&self.stderr, &self.stdout),
         };
-        let name = |s: Stream| if s == Stream::Stdout { "stdout" } else { "stderr" };
         if !here.contains(needle) {
             let elsewhere = if there.contains(needle) {
-                " (it is on the other stream)"
+                format!(" (it is on {})", stream.other().name())
             } else {
-                ""
+                String::new()
             };
-            panic!(
-                "{} lacks {needle:?}{elsewhere}\n{self}",
-                name(stream)
-            );
+            panic!("{} lacks {needle:?}{elsewhere}\n{self}", stream.name());
         }
         if only && there.contains(needle) {
-            let other = if stream == Stream::Stdout {
-                Stream::Stderr
-            } else {
-                Stream::Stdout
-            };
             panic!(
                 "{needle:?} belongs on {} only, but {} has it too\n{self}",
-                name(stream),
-                name(other)
+                stream.name(),
+                stream.other().name()
             );
         }
         self
