@@ -1,6 +1,7 @@
 //! Every rendering people and CI read, pinned as insta snapshots of the real binary's output
 //! for one representative account: the text plan, Markdown, GitHub annotations, the JSON plan,
-//! the apply results, the terminal questions, the JSON error document and the `watch` log.
+//! the apply results (text and JSON), the terminal questions, the JSON error documents (a
+//! manifest error, a refused token) and the `watch` log (text and JSON lines).
 //! Each snapshot keeps stdout and stderr apart (a line on the wrong stream is a diff too).
 //! Volatile parts (ports, temporary paths, commit ids, times) are replaced by insta filters.
 //! A change shows up as a reviewable diff (`cargo insta review`, or
@@ -123,7 +124,9 @@ fn redacted(fixture: &Fixture) -> insta::Settings {
         "[TIME]",
     );
     settings.add_filter(r"\b\d+(\.\d+)?(ms|µs|s)\b", "[DURATION]");
+    // The pass line's duration, in the text and in the JSON log.
     settings.add_filter(r"duration_ms=\d+", "duration_ms=[DURATION]");
+    settings.add_filter(r#""duration_ms":\d+"#, r#""duration_ms":"[DURATION]""#);
     settings
 }
 
@@ -243,30 +246,66 @@ fn json_error_document() {
     });
 }
 
+/// The JSON document when the command itself fails (the platform refuses the token): stdout
+/// still holds one JSON document, with the error; the token never shows.
+#[test]
+fn json_error_document_of_a_refused_token() {
+    let f = fixture();
+    let run = campaignctl(f.ws.path(), Some(&f.emu))
+        .args(["plan", "--format", "json", "--prune-prefix", "prod-"])
+        .env("CAMPAIGNCTL_API_TOKEN", "not-the-token")
+        .run();
+    run.assert_code(1).assert_nowhere("not-the-token");
+    run.json();
+    redacted(&f).bind(|| {
+        insta::assert_snapshot!("json_error_document_of_a_refused_token_stdout", run.stdout);
+        insta::assert_snapshot!("json_error_document_of_a_refused_token_stderr", run.stderr);
+    });
+}
+
 /// The daemon's log of its first pass (killed once the pass is logged: `watch` has no
 /// `--once`). Calls and deletes are not allowed, so they are held and logged as such.
 #[test]
 fn watch_first_pass_log() {
     let f = fixture();
+    let log = first_pass_log(&f, "text", " pass outcome=");
+    redacted(&f).bind(|| insta::assert_snapshot!(log));
+}
+
+/// The same pass with `--log-format json`: every line is one JSON object.
+#[test]
+fn watch_first_pass_log_json() {
+    let f = fixture();
+    let log = first_pass_log(&f, "json", r#""message":"pass""#);
+    for line in log.lines() {
+        if let Err(e) = serde_json::from_str::<serde_json::Value>(line) {
+            panic!("a log line is not JSON ({e}): {line}\nthe log:\n{log}");
+        }
+    }
+    redacted(&f).bind(|| insta::assert_snapshot!(log));
+}
+
+/// Runs `watch` on the fixture until its log has `pass_line` (the line that ends a pass,
+/// whatever its outcome), then stops it and returns its stderr.
+fn first_pass_log(f: &Fixture, log_format: &str, pass_line: &str) -> String {
     let mut child = campaignctl(f.ws.path(), Some(&f.emu))
         .args(["watch", "--interval", "1h", "--parallelism", "1"])
-        .args(["--prune-prefix", "prod-"])
+        .args(["--log-format", log_format, "--prune-prefix", "prod-"])
         .spawn();
     let log = crate::support::collect_stderr(&mut child);
     let deadline = Instant::now() + Duration::from_secs(20);
-    let seen = loop {
+    loop {
         let text = log.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        // The pass line ends a pass, whatever its outcome.
-        if text.contains(" pass outcome=") {
-            break text;
+        if text.contains(pass_line) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return text;
         }
         if Instant::now() > deadline {
             let _ = child.kill();
+            let _ = child.wait();
             panic!("the first pass was not logged in time; the log:\n{text}");
         }
         std::thread::sleep(Duration::from_millis(50));
-    };
-    let _ = child.kill();
-    let _ = child.wait();
-    redacted(&f).bind(|| insta::assert_snapshot!(seen));
+    }
 }
