@@ -65,9 +65,9 @@ fn two_accounts_are_planned_and_applied_with_one_command_each_getting_only_its_o
 
     let plan = run_in(&ws, "accounts/acme/deep", &["plan", "--detailed-exitcode"]);
     plan.assert_code(2)
-        .assert_contains("Account acme (")
-        .assert_contains("Account beta (")
-        .assert_contains("Accounts: 2 account(s); with changes: acme, beta.");
+        .assert_stdout("Account acme (")
+        .assert_stdout("Account beta (")
+        .assert_stdout("Accounts: 2 account(s); with changes: acme, beta.");
 
     run_in(&ws, "accounts", &["apply", "--auto-approve"]).assert_code(0);
     assert_eq!(acme.campaign_names(), ["Acme one", "Acme two"]);
@@ -118,18 +118,16 @@ fn account_narrows_to_the_named_accounts_and_an_unknown_name_is_refused() {
 
     run_in(&ws, ".", &["plan", "--account", "acm"])
         .assert_code(1)
-        .assert_contains("no account \"acm\"")
-        .assert_contains("did you mean `acme`?");
+        .assert_stderr("no account \"acm\"")
+        .assert_stderr("did you mean `acme`?");
     // A path picks its account, and only the part of it named.
     run_in(&ws, ".", &["plan", "accounts/acme/a.yaml"])
         .assert_code(0)
-        .assert_contains("Account acme (")
-        .assert_contains("\"Acme one\" will be created")
-        .assert_contains("Only part of the account was planned");
+        .assert_stdout("Account acme (")
+        .assert_stdout("\"Acme one\" will be created")
+        .assert_stdout("Only part of the account was planned");
     let stray = run_in(&ws, ".", &["plan", "secrets"]);
-    stray
-        .assert_code(1)
-        .assert_contains("belongs to no account");
+    stray.assert_code(1).assert_stderr("belongs to no account");
     assert_eq!(acme.campaign_names(), Vec::<String>::new());
 }
 
@@ -144,14 +142,9 @@ fn a_bad_default_is_reported_at_its_config_line_and_nothing_is_planned() {
     );
     let run = run_in(&ws, "accounts", &["plan"]);
     run.assert_code(1)
-        .assert_contains("campaignctl.yaml:8:17: error: timezone")
-        .assert_contains("is invalid (1 error(s)); nothing was done");
-    assert_eq!(
-        acme.stats()["requests"],
-        0,
-        "nothing was read: {}",
-        run.all()
-    );
+        .assert_only_stderr("campaignctl.yaml:8:17: error: timezone")
+        .assert_stderr("is invalid (1 error(s)); nothing was done");
+    assert_eq!(acme.stats()["requests"], 0, "nothing was read: {}", run);
 
     // A problem with a defaulted value is reported where the default is written.
     ws.write(
@@ -167,7 +160,7 @@ fn a_bad_default_is_reported_at_its_config_line_and_nothing_is_planned() {
     );
     run_in(&ws, ".", &["validate"])
         .assert_code(0)
-        .assert_contains("campaignctl.yaml:10:33: warning:");
+        .assert_only_stderr("campaignctl.yaml:10:33: warning:");
 }
 
 #[test]
@@ -176,7 +169,7 @@ fn a_saved_plan_covers_every_account_it_was_made_for_and_is_applied_whole_or_not
     let ws = repository(&acme, &beta);
     run_in(&ws, ".", &["plan", "--out", "all.plan"])
         .assert_code(0)
-        .assert_contains("Saved the plan of accounts acme, beta to all.plan");
+        .assert_stderr("Saved the plan of accounts acme, beta to all.plan");
 
     // One account's inputs changed since: the file is refused whole, and neither account is
     // written, not even the one whose plan still holds.
@@ -186,8 +179,8 @@ fn a_saved_plan_covers_every_account_it_was_made_for_and_is_applied_whole_or_not
     );
     run_in(&ws, "secrets", &["apply", "--auto-approve", "../all.plan"])
         .assert_code(1)
-        .assert_contains("account beta: the saved plan ../all.plan is stale: the manifests under")
-        .assert_contains("1 of its 2 account(s) did not check; no account was applied");
+        .assert_stderr("account beta: the saved plan ../all.plan is stale: the manifests under")
+        .assert_stderr("1 of its 2 account(s) did not check; no account was applied");
     assert_eq!(acme.stats()["campaign_create_requests"], 0);
     assert_eq!(beta.stats()["campaign_create_requests"], 0);
 
@@ -197,7 +190,7 @@ fn a_saved_plan_covers_every_account_it_was_made_for_and_is_applied_whole_or_not
     let applied = run_in(&ws, "secrets", &["apply", "--auto-approve", "../all.plan"]);
     applied
         .assert_code(0)
-        .assert_contains("Accounts: 2 account(s).");
+        .assert_stdout("Accounts: 2 account(s).");
     assert_eq!(acme.campaign_names(), ["Acme one", "Acme two"]);
     assert_eq!(beta.campaign_names(), ["Beta one"]);
     let one = acme
@@ -222,7 +215,7 @@ fn account_selects_part_of_a_saved_plan_and_an_account_it_lacks_is_refused() {
         &["apply", "--auto-approve", "--account", "gamma", "all.plan"],
     )
     .assert_code(1)
-    .assert_contains("all.plan has no plan for account gamma; it holds account(s) acme, beta");
+    .assert_stderr("all.plan has no plan for account gamma; it holds account(s) acme, beta");
     run_in(
         &ws,
         ".",
@@ -242,7 +235,7 @@ fn account_selects_part_of_a_saved_plan_and_an_account_it_lacks_is_refused() {
     // Applied twice, the file is stale for the account that has it all already.
     run_in(&ws, ".", &["apply", "--auto-approve", "all.plan"])
         .assert_code(1)
-        .assert_contains(
+        .assert_stderr(
             "account acme: the saved plan all.plan is stale: the campaigns on the platform changed",
         );
 }
@@ -283,7 +276,7 @@ fn accounts_are_applied_at_once_each_result_named_by_its_account() {
     assert!(
         overlapped,
         "both accounts were executing at once (they were applied one after the other):\n{}",
-        applied.all()
+        applied
     );
     // Each result is printed as it happens, after its account's name (a run killed midway
     // still leaves a record), and each account's summary under its header.
@@ -318,12 +311,12 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
         .args(["plan"])
         .run()
         .assert_code(1)
-        .assert_contains("do not apply with it");
+        .assert_stderr("do not apply with it");
     trusting(campaignctl(ws.path(), None), &ws)
         .args(["plan"])
         .run()
         .assert_code(1)
-        .assert_contains(
+        .assert_stderr(
             "account acme: no API token: the environment variable ACME_TOKEN is not set",
         );
     // A token the platform refuses: the hint names where this account's token is set, not the
@@ -334,18 +327,14 @@ fn api_flags_are_refused_with_a_config_and_a_missing_token_names_its_variable() 
         .run();
     refused
         .assert_code(1)
-        .assert_contains("hint: check ACME_TOKEN (the token_env of account acme, ")
-        .assert_contains("campaignctl.yaml:3:3) and that the api_url of account acme (");
-    assert!(
-        !refused.all().contains("CAMPAIGNCTL_API_TOKEN"),
-        "{}",
-        refused.all()
-    );
+        .assert_only_stderr("hint: check ACME_TOKEN (the token_env of account acme, ")
+        .assert_stderr("campaignctl.yaml:3:3) and that the api_url of account acme (");
+    refused.assert_nowhere("CAMPAIGNCTL_API_TOKEN");
     // The config is never read as a manifest, even when its directory is planned.
     run_in(&ws, ".", &["validate", "."])
         .assert_code(0)
-        .assert_contains("Account acme:\n2 campaign(s) in 2 file(s) are valid.")
-        .assert_contains("Account beta:\n1 campaign(s) in 1 file(s) are valid.");
+        .assert_stdout("Account acme:\n2 campaign(s) in 2 file(s) are valid.")
+        .assert_stdout("Account beta:\n1 campaign(s) in 1 file(s) are valid.");
 }
 
 /// `--base` reads the manifests at REF with the defaults the config had there: an unchanged
@@ -378,8 +367,8 @@ fn base_compares_with_the_defaults_the_config_had_at_that_revision() {
     );
     let plan = run_in(&ws, ".", &["plan", "--account", "acme", "--base", "HEAD"]);
     plan.assert_code(0)
-        .assert_contains("-/+ campaign \"Acme one\"")
-        .assert_contains(
+        .assert_stdout("-/+ campaign \"Acme one\"")
+        .assert_stdout(
             "timezone = \"America/Chicago\" -> \"America/Denver\"   # forces replacement (write-once, at HEAD (commit ",
         );
 }
@@ -409,21 +398,21 @@ fn tokens_go_only_where_the_config_in_effect_says() {
         .arg_path(&ws.path().join("acme.plan"))
         .run()
         .assert_code(1)
-        .assert_contains("is in effect here; nothing was applied");
+        .assert_stderr("is in effect here; nothing was applied");
     trusting(campaignctl(other.path(), None), &other)
         .env("ACME_TOKEN", TOKEN)
         .args(["plan"])
         .arg_path(&ws.path().join("accounts/acme"))
         .run()
         .assert_code(1)
-        .assert_contains("which is not the one in effect here");
+        .assert_stderr("which is not the one in effect here");
     assert_eq!(acme.campaign_names(), Vec::<String>::new());
 
     // beta's directory links to acme's manifests: they are not beta's.
     std::os::unix::fs::symlink("../acme", ws.path().join("accounts/beta/shared")).expect("symlink");
     run_in(&ws, ".", &["plan", "--account", "beta"])
         .assert_code(1)
-        .assert_contains("under another account's path");
+        .assert_stderr("under another account's path");
     assert_eq!(beta.campaign_names(), Vec::<String>::new());
 }
 
@@ -462,10 +451,10 @@ fn targets_narrow_across_accounts_and_a_path_inside_another_path_keeps_its_own_d
     );
     run_in(&ws, ".", &["plan", "--target", "Nobody *"])
         .assert_code(1)
-        .assert_contains("matches no campaign of the selected accounts");
+        .assert_stderr("matches no campaign of the selected accounts");
     run_in(&ws, ".", &["validate", "nonexistent.yaml"])
         .assert_code(1)
-        .assert_contains("belongs to no account");
+        .assert_stderr("belongs to no account");
 }
 
 /// `plan` reads the accounts' lists at once, but never for an account whose manifests are
@@ -480,9 +469,9 @@ fn an_account_with_invalid_manifests_gets_no_request_while_the_others_are_planne
     );
     let run = run_in(&ws, ".", &["plan"]);
     run.assert_code(1)
-        .assert_contains("max_retries must be between")
-        .assert_contains("\"Beta one\" will be created");
-    assert_eq!(acme.stats()["requests"], 0, "{}", run.all());
+        .assert_stderr("max_retries must be between")
+        .assert_stdout("\"Beta one\" will be created");
+    assert_eq!(acme.stats()["requests"], 0, "{}", run);
     assert!(beta.stats()["requests"].as_u64().unwrap_or(0) > 0);
 }
 
@@ -598,7 +587,7 @@ fn a_saved_plan_whose_accounts_reach_one_platform_account_is_refused() {
         ])
         .run();
     run.assert_code(1);
-    assert!(!run.all().contains("Waiting for the lock"), "{}", run.all());
+    run.assert_nowhere("Waiting for the lock");
     assert_eq!(acme.stats()["campaign_create_requests"], 0);
 }
 
@@ -627,6 +616,6 @@ fn a_saved_plan_whose_paths_came_under_a_config_is_refused() {
         .arg_path(&ws.path().join("loose.plan"))
         .run()
         .assert_code(1)
-        .assert_contains("belongs to the repository config");
+        .assert_stderr("belongs to the repository config");
     assert_eq!(emu.stats()["campaign_create_requests"], 0);
 }

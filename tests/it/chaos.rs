@@ -183,7 +183,7 @@ fn apply_never_has_more_requests_in_flight_than_its_parallelism() {
         .args(["apply", "--auto-approve", "--parallelism", "2"])
         .run()
         .assert_code(0)
-        .assert_contains("12 created");
+        .assert_stdout("12 created");
     let stats = emu.stats();
     assert_eq!(
         stats["max_in_flight"], 2,

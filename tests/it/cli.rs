@@ -28,7 +28,7 @@ fn happy_path_plan_apply_replan_is_empty() {
 
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan"]).run();
     plan.assert_code(0)
-        .assert_contains("Plan: 4 to create, 0 drifted, 0 unchanged, 0 unmanaged.");
+        .assert_only_stdout("Plan: 4 to create, 0 drifted, 0 unchanged, 0 unmanaged.");
     assert!(
         plan.stdout.contains("+ campaign \"Product Demo Campaign\""),
         "plan should show the create:\n{}",
@@ -41,7 +41,7 @@ fn happy_path_plan_apply_replan_is_empty() {
         .run();
     apply
         .assert_code(0)
-        .assert_contains("Apply complete: 4 created, 0 failed.");
+        .assert_only_stdout("Apply complete: 4 created, 0 failed.");
     assert_eq!(
         names_on(&emu),
         sorted(&SAMPLE_NAMES),
@@ -184,19 +184,19 @@ fn drift_unchanged_and_unmanaged_are_reported_and_never_touched() {
         .args(["plan", "c", "--verbose"])
         .run();
     plan.assert_code(0)
-        .assert_contains("= \"Alpha\" (id 1) is up to date")
-        .assert_contains("write-once, not compared: assistant_id, timezone")
-        .assert_contains("? \"Hand Made\" (id 2) is not in any manifest; it is left alone")
-        .assert_contains("Plan: 0 to create, 0 drifted, 1 unchanged, 1 unmanaged.");
+        .assert_stdout("= \"Alpha\" (id 1) is up to date")
+        .assert_stdout("write-once, not compared: assistant_id, timezone")
+        .assert_stdout("? \"Hand Made\" (id 2) is not in any manifest; it is left alone")
+        .assert_only_stdout("Plan: 0 to create, 0 drifted, 1 unchanged, 1 unmanaged.");
 
     ws.write("c/a.yaml", "kind: Campaign\nname: Alpha\nassistant_id: 7\nmax_retries: 5\nallowed_days: [monday, friday, sunday]\n");
     let drift = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     drift
         .assert_code(0)
-        .assert_contains("~ campaign \"Alpha\"")
-        .assert_contains("~ max_retries  = 3 -> 5")
-        .assert_contains("Plan: 0 to create, 1 drifted, 0 unchanged, 1 unmanaged; 1 need attention (apply cannot act on them).")
-        .assert_contains("no update endpoint");
+        .assert_stdout("~ campaign \"Alpha\"")
+        .assert_stdout("~ max_retries  = 3 -> 5")
+        .assert_only_stdout("Plan: 0 to create, 1 drifted, 0 unchanged, 1 unmanaged; 1 need attention (apply cannot act on them).")
+        .assert_stdout("no update endpoint");
     let doc = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c", "--format", "json"])
         .run()
@@ -248,7 +248,7 @@ fn two_remote_campaigns_with_one_managed_name_is_an_error() {
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run();
-    run.assert_code(1).assert_contains("c/twin.yaml:2:7: error: campaign name \"Twin\" is held by 2 campaigns on the platform (ids 1, 2)");
+    run.assert_code(1).assert_only_stderr("c/twin.yaml:2:7: error: campaign name \"Twin\" is held by 2 campaigns on the platform (ids 1, 2)");
     assert_eq!(
         emu.campaigns().len(),
         2,
@@ -287,15 +287,15 @@ fn reference_errors_are_reported_at_plan_time_with_their_lines() {
     );
     let run = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     run.assert_code(1)
-        .assert_contains("c/bad.yaml:3:15: error: assistant_id 12 (\"Front Desk\") is an inbound assistant")
-        .assert_contains("c/bad.yaml:4:24: error: phone_number_ids.1: 999 is not a phone number of this account")
-        .assert_contains("c/bad.yaml:8:15: error: assistant_id 404 does not exist in this account")
-        .assert_contains("c/bad.yaml:13:27: error: goal_completion_variable \"customer_interest\" is a string variable")
-        .assert_contains("hint: outbound assistants: 7 (\"Sales Outbound\")");
+        .assert_only_stderr("c/bad.yaml:3:15: error: assistant_id 12 (\"Front Desk\") is an inbound assistant")
+        .assert_only_stderr("c/bad.yaml:4:24: error: phone_number_ids.1: 999 is not a phone number of this account")
+        .assert_only_stderr("c/bad.yaml:8:15: error: assistant_id 404 does not exist in this account")
+        .assert_only_stderr("c/bad.yaml:13:27: error: goal_completion_variable \"customer_interest\" is a string variable")
+        .assert_only_stderr("hint: outbound assistants: 7 (\"Sales Outbound\")");
     let apply = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run();
-    apply.assert_code(1).assert_contains("nothing was applied");
+    apply.assert_code(1).assert_stderr("nothing was applied");
     assert_eq!(
         emu.stats()["campaign_create_requests"],
         0,
@@ -315,8 +315,10 @@ fn invalid_manifests_stop_everything_before_any_request() {
     ] {
         let run = campaignctl(ws.path(), Some(&emu)).args(&cmd).run();
         run.assert_code(1)
-            .assert_contains("broken.yaml:4:14: error: max_retries must be between 1 and 5, got 9")
-            .assert_contains("broken.yaml:5:24: error:");
+            .assert_only_stderr(
+                "broken.yaml:4:14: error: max_retries must be between 1 and 5, got 9",
+            )
+            .assert_only_stderr("broken.yaml:5:24: error:");
     }
     assert_eq!(
         emu.stats()["requests"],
@@ -374,12 +376,10 @@ fn validate_reports_every_rule_in_one_run() {
         "syntax.yaml:",
         "binary.yaml:2:7: error:",
     ] {
-        run.assert_contains(fragment);
+        run.assert_only_stderr(fragment);
     }
-    assert!(
-        !run.all().contains("ignored.txt"),
-        "non-YAML files in a directory are ignored"
-    );
+    // Non-YAML files in a directory are ignored.
+    run.assert_nowhere("ignored.txt");
 }
 
 #[test]
@@ -398,9 +398,9 @@ fn hostile_yaml_is_refused_quickly() {
     ws.write("c/huge.yaml", vec![b'#'; 9 * 1024 * 1024]);
     let run = campaignctl(ws.path(), None).args(["validate", "c"]).run();
     run.assert_code(1)
-        .assert_contains("bomb.yaml")
-        .assert_contains("deep.yaml")
-        .assert_contains("huge.yaml");
+        .assert_stderr("bomb.yaml")
+        .assert_stderr("deep.yaml")
+        .assert_stderr("huge.yaml");
 }
 
 #[test]
@@ -417,7 +417,7 @@ fn retries_on_429_and_5xx_create_each_campaign_once() {
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve"])
         .run();
-    run.assert_code(0).assert_contains("4 created");
+    run.assert_code(0).assert_stdout("4 created");
     assert_eq!(
         names_on(&emu),
         sorted(&SAMPLE_NAMES),
@@ -442,8 +442,8 @@ fn a_connection_dropped_after_a_successful_create_makes_no_duplicate() {
         .args(["apply", "--auto-approve"])
         .run();
     run.assert_code(0)
-        .assert_contains("4 created (4 inferred after an ambiguous response)")
-        .assert_contains("inferred:");
+        .assert_stdout("4 created (4 inferred after an ambiguous response)")
+        .assert_stdout("inferred:");
     assert_eq!(
         names_on(&emu),
         sorted(&SAMPLE_NAMES),
@@ -470,8 +470,8 @@ fn api_error_statuses_become_clear_messages() {
         .env("CAMPAIGNCTL_API_TOKEN", "wrong-token")
         .run();
     run.assert_code(1)
-        .assert_contains("401")
-        .assert_contains("hint: check CAMPAIGNCTL_API_TOKEN");
+        .assert_stderr("401")
+        .assert_only_stderr("hint: check CAMPAIGNCTL_API_TOKEN");
 
     // 403: the plan's campaign limit. The first refusal stops the creates: the rest are
     // reported once each as skipped, not sent to fail with the same error.
@@ -479,9 +479,9 @@ fn api_error_statuses_become_clear_messages() {
         .args(["apply", "--auto-approve", "--parallelism", "1"])
         .run();
     run.assert_code(1)
-        .assert_contains("(403)")
-        .assert_contains("skipped: not sent: the platform refused an earlier create")
-        .assert_contains("Apply failed: 2 created, 1 failed, 1 skipped.");
+        .assert_stdout("(403)")
+        .assert_stdout("skipped: not sent: the platform refused an earlier create")
+        .assert_only_stdout("Apply failed: 2 created, 1 failed, 1 skipped.");
     assert_eq!(emu.campaigns().len(), 2);
     assert_eq!(
         emu.stats()["campaign_create_requests"],
@@ -499,8 +499,8 @@ fn wrong_token_and_missing_token() {
         .env_remove("CAMPAIGNCTL_API_TOKEN")
         .run();
     run.assert_code(1)
-        .assert_contains("error: no API token")
-        .assert_contains("hint: set CAMPAIGNCTL_API_TOKEN");
+        .assert_only_stderr("error: no API token")
+        .assert_only_stderr("hint: set CAMPAIGNCTL_API_TOKEN");
     let token_file = ws.write("token.txt", format!("{TOKEN}\n"));
     campaignctl(ws.path(), Some(&emu))
         .env_remove("CAMPAIGNCTL_API_TOKEN")
@@ -518,8 +518,8 @@ fn plain_http_is_refused_unless_loopback() {
         .args(["plan", "--api-url", "http://app.autocalls.ai/api"])
         .run();
     run.assert_code(1)
-        .assert_contains("plain http")
-        .assert_contains("https://");
+        .assert_stderr("plain http")
+        .assert_stderr("https://");
 }
 
 #[test]
@@ -528,8 +528,8 @@ fn apply_without_a_terminal_refuses_to_guess() {
     let ws = Workspace::with_samples();
     let run = campaignctl(ws.path(), Some(&emu)).args(["apply"]).run();
     run.assert_code(1)
-        .assert_contains("stdin is not a terminal")
-        .assert_contains("--auto-approve");
+        .assert_stderr("stdin is not a terminal")
+        .assert_stderr("--auto-approve");
     assert!(emu.campaigns().is_empty(), "refusing must create nothing");
 }
 
@@ -568,16 +568,8 @@ fn the_token_never_appears_in_any_output_even_at_trace_level() {
         runs[1].stderr
     );
     for run in &runs {
-        assert!(
-            !run.all().contains(TOKEN),
-            "the token leaked:\n{}",
-            run.all()
-        );
-        assert!(
-            !run.all().contains("SECRET_7f3a"),
-            "part of the token leaked:\n{}",
-            run.all()
-        );
+        run.assert_nowhere(TOKEN);
+        run.assert_nowhere("SECRET_7f3a");
     }
     let file = ws.write("t.txt", TOKEN);
     let wrong = campaignctl(ws.path(), Some(&emu))
@@ -585,11 +577,7 @@ fn the_token_never_appears_in_any_output_even_at_trace_level() {
         .env("CAMPAIGNCTL_API_TOKEN", "another-secret-value")
         .args(["plan"])
         .run();
-    assert!(
-        !wrong.all().contains("another-secret-value"),
-        "a wrong token leaked:\n{}",
-        wrong.all()
-    );
+    wrong.assert_nowhere("another-secret-value");
     let _ = file;
 }
 
@@ -620,13 +608,13 @@ fn every_command_has_help_with_an_example() {
     let ws = Workspace::new();
     for cmd in ["validate", "plan", "apply", "emulator", "demo"] {
         let run = campaignctl(ws.path(), None).args([cmd, "--help"]).run();
-        run.assert_code(0).assert_contains("Example");
+        run.assert_code(0).assert_stdout("Example");
     }
     campaignctl(ws.path(), None)
         .args(["--help"])
         .run()
         .assert_code(0)
-        .assert_contains("Examples:");
+        .assert_stdout("Examples:");
     campaignctl(ws.path(), None)
         .args(["plan", "--bogus"])
         .run()
@@ -638,8 +626,8 @@ fn demo_runs_the_whole_loop_against_the_built_in_emulator() {
     let ws = Workspace::with_samples();
     let run = campaignctl(ws.path(), None).args(["demo"]).run();
     run.assert_code(0)
-        .assert_contains("Plan: 4 to create")
-        .assert_contains("Apply complete: 4 created, 0 failed.")
+        .assert_only_stdout("Plan: 4 to create")
+        .assert_only_stdout("Apply complete: 4 created, 0 failed.")
         .assert_nothing_to_apply();
 }
 

@@ -115,12 +115,7 @@ fn an_empty_file_holds_every_deletion_of_the_account_and_deletes_nothing() {
         ws.write("c/new.yaml", manifest("prod-new"));
         let out = apply(&ws, &emu, "c");
         out.assert_code(0);
-        assert_eq!(
-            deleted(&emu),
-            0,
-            "{what}: nothing is deleted\n{}",
-            out.all()
-        );
+        assert_eq!(deleted(&emu), 0, "{what}: nothing is deleted\n{}", out);
         assert_eq!(
             names(&emu),
             ["prod-keep", "prod-new", "prod-running", "prod-stale"],
@@ -143,7 +138,7 @@ fn an_empty_file_holds_every_deletion_of_the_account_and_deletes_nothing() {
             "{what}: the warning is on stderr:\n{}",
             out.stderr
         );
-        assert!(!out.all().contains("WILL DELETE"), "{what}: {}", out.all());
+        out.assert_nowhere("WILL DELETE");
     }
 }
 
@@ -170,7 +165,7 @@ fn a_tombstone_and_a_replacement_are_held_too_while_a_file_is_empty() {
     );
     let out = apply(&ws, &emu, "c");
     out.assert_code(0);
-    assert_eq!(deleted(&emu), 0, "{}", out.all());
+    assert_eq!(deleted(&emu), 0, "{}", out);
     assert_stdout_has(&out, "  # campaign \"prod-gone\" (id 2) HELD, NOT DELETED: its manifest says status: deleted (c/gone.yaml:1:1)\n");
     assert_stdout_has(&out, "replacing this draft is held: a manifest file or path of this account could not be read whole");
 
@@ -248,7 +243,7 @@ fn prune_history_deletes_campaigns_that_have_run_only_with_allow_delete_and_with
     args.push("c");
     run(&ws, &emu, &args)
         .assert_code(1)
-        .assert_contains("the plan would delete 2 campaign(s), more than --max-deletes 1");
+        .assert_stderr("the plan would delete 2 campaign(s), more than --max-deletes 1");
     // Without --allow-delete: held by approval.
     let mut args = vec!["apply", "--auto-approve"];
     args.extend_from_slice(&flags);
@@ -261,7 +256,7 @@ fn prune_history_deletes_campaigns_that_have_run_only_with_allow_delete_and_with
     args.push("c");
     run(&ws, &emu, &args)
         .assert_code(0)
-        .assert_contains("- campaign \"prod-running\" (id 2) WILL DELETE");
+        .assert_stdout("- campaign \"prod-running\" (id 2) WILL DELETE");
     run(&ws, &emu, &["apply", "--allow-delete", "p.plan"]).assert_code(0);
     assert_eq!(names(&emu), ["prod-one"]);
 }
@@ -298,7 +293,7 @@ fn a_config_path_without_manifests_holds_the_deletions_and_a_lost_path_deletes_n
     };
     let out = apply_all();
     out.assert_code(0);
-    assert_eq!(deleted(&emu), 0, "{}", out.all());
+    assert_eq!(deleted(&emu), 0, "{}", out);
     assert_stdout_has(
         &out,
         "acme/eu:1:1: no *.yaml or *.yml files in this directory",
@@ -330,7 +325,7 @@ fn a_config_path_without_manifests_holds_the_deletions_and_a_lost_path_deletes_n
     ws.write("campaignctl.yaml", config("      - acme/us\n"));
     let out = apply_all();
     out.assert_code(0);
-    assert_eq!(names(&emu), ["prod-eu-running", "prod-us"], "{}", out.all());
+    assert_eq!(names(&emu), ["prod-eu-running", "prod-us"], "{}", out);
 }
 
 #[test]
@@ -366,7 +361,7 @@ fn pruning_a_subdirectory_or_with_a_prefix_that_is_a_word_is_refused() {
     ] {
         run(&ws, &emu, args)
             .assert_code(1)
-            .assert_contains("c/sub is part of a larger tree of manifests");
+            .assert_stderr("c/sub is part of a larger tree of manifests");
     }
     // The whole directory is fine.
     apply(&ws, &emu, "c").assert_code(0);
@@ -406,7 +401,7 @@ fn pruning_a_subdirectory_or_with_a_prefix_that_is_a_word_is_refused() {
         .env("CAMPAIGNCTL_ACME_TOKEN", TOKEN)
         .args(["apply", "--auto-approve", "--allow-delete"])
         .run();
-    out.assert_code(1).assert_contains("campaignctl.yaml:5:19: error: accounts.acme.prune_prefix \"prod\" ends in 'd', a letter or digit");
+    out.assert_code(1).assert_only_stderr("campaignctl.yaml:5:19: error: accounts.acme.prune_prefix \"prod\" ends in 'd', a letter or digit");
     assert_eq!(names(&emu), ["prod-other", "prod-sub", "production-x"]);
 }
 
@@ -638,7 +633,7 @@ fn a_tombstone_whose_id_names_another_campaign_deletes_nothing() {
     ws.write("c/old.yaml", &tombstone[..tombstone.len() - 2]);
     let out = apply(&ws, &emu, "c");
     out.assert_code(1);
-    assert_eq!(deleted(&emu), 0, "{}", out.all());
+    assert_eq!(deleted(&emu), 0, "{}", out);
     assert_eq!(names(&emu), ["prod-done", "prod-running"]);
     assert!(
         out.stderr.contains("c/old.yaml:4:5: error: campaign id 4 is \"prod-done\" on the platform, not \"prod-old\"; status: deleted deletes only the campaign its manifest names, so nothing is deleted"),

@@ -90,7 +90,7 @@ fn a_manifest_symlinked_outside_the_repository_is_refused_unread_in_validate_git
             .lines()
             .chain(run.stderr.lines())
             .find(|l| l.starts_with("::error file=campaigns/t.yaml"))
-            .unwrap_or_else(|| panic!("no annotation for the link:\n{}", run.all()));
+            .unwrap_or_else(|| panic!("no annotation for the link:\n{}", run));
         assert!(
             annotation.contains("resolves (through a symbolic link) outside the repository"),
             "{annotation}"
@@ -174,11 +174,8 @@ fn a_directory_the_config_or_the_config_itself_symlinked_outside_is_refused_unre
         .run();
     run.assert_code(1);
     assert_secret_absent(&run, OUTSIDE_SECRET);
-    assert!(
-        run.all().contains("outside the repository"),
-        "{}",
-        run.all()
-    );
+    // Annotations are the output of `--format github`: stdout.
+    run.assert_stdout("outside the repository");
 
     // The config itself, found by searching, as a link to a secret.
     std::fs::remove_file(s.ws.path().join("campaignctl.yaml")).expect("unlink");
@@ -452,7 +449,7 @@ fn a_config_cannot_read_a_token_file_outside_the_directories_the_environment_all
         .args(["plan"])
         .run()
         .assert_code(1)
-        .assert_contains("token_file");
+        .assert_stderr("token_file");
     assert_eq!(emu.stats()["requests"], 0, "nothing was sent");
 
     // With the directory allowed by the environment, the file is read.
@@ -502,7 +499,7 @@ fn two_accounts_with_one_token_are_one_account_whatever_their_urls_say() {
             run.stderr.lines().any(|l| l.starts_with("error: accounts a and b of ")
                 && l.ends_with("campaignctl.yaml reach the same platform account (the same token, whatever their API URLs say): each would see the other's campaigns as unmanaged; nothing was done")),
             "{only:?}: {}",
-            run.all()
+            run
         );
         assert_eq!(run.stdout, "", "{only:?}: nothing was planned");
     }
@@ -523,7 +520,7 @@ fn two_accounts_with_one_token_are_one_account_whatever_their_urls_say() {
         .args(["validate"])
         .run()
         .assert_code(1)
-        .assert_contains("error: account b: api_url has a query (`?...`) or fragment (`#...`); an API URL has neither");
+        .assert_only_stderr("error: account b: api_url has a query (`?...`) or fragment (`#...`); an API URL has neither");
 }
 
 /// Found by the adversarial review: plain http to loopback is allowed because it never leaves

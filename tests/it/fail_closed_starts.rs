@@ -104,7 +104,7 @@ fn an_unrelated_merge_never_undoes_an_emergency_stop_and_a_status_change_in_git_
         status_of(&emu, "Q"),
         "stopped",
         "the person's stop wins\n{}",
-        run.all()
+        run
     );
     assert_eq!(stat(&emu, "start_requests"), 1, "no start was sent");
     assert!(
@@ -128,7 +128,7 @@ fn an_unrelated_merge_never_undoes_an_emergency_stop_and_a_status_change_in_git_
     commit_all(&ws, "Q runs again");
     let run = apply(&ws, &emu, &[]);
     run.assert_code(0);
-    assert_eq!(status_of(&emu, "Q"), "in-progress", "{}", run.all());
+    assert_eq!(status_of(&emu, "Q"), "in-progress", "{}", run);
     assert_eq!(stat(&emu, "start_requests"), 2);
 }
 
@@ -227,7 +227,7 @@ fn a_campaign_deleted_by_hand_comes_back_as_a_draft_and_is_not_started() {
     emu.api("DELETE", &format!("user/campaign/{id}"), None);
     let run = apply(&ws, &emu, &[]);
     run.assert_code(0);
-    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run.all());
+    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run);
     assert_eq!(stat(&emu, "start_requests"), 1);
     assert!(
         run.stderr.contains("warning: campaign \"Q\" is not started: deleted outside campaignctl after campaignctl started it; it is created again as a draft"),
@@ -253,7 +253,7 @@ fn a_saved_plan_decides_as_apply_does_with_the_record_read_again() {
         .args(["apply", "--allow-start", "q.plan"])
         .run();
     run.assert_code(0);
-    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run.all());
+    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run);
     assert_eq!(stat(&emu, "start_requests"), 1);
     assert!(
         run.stderr
@@ -273,7 +273,7 @@ fn without_a_record_a_stopped_campaign_is_not_started() {
     stop_by_hand(&emu, "Q");
     let run = apply(&ws, &emu, &[]);
     run.assert_code(0);
-    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run.all());
+    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run);
     assert!(
         run.stderr
             .contains("no record says what campaignctl last carried out on it")
@@ -314,12 +314,12 @@ fn racing_applies_send_one_start_request_per_campaign() {
         .into_iter()
         .map(|t| t.join().expect("run thread"))
         .collect();
-    let all: Vec<String> = runs.iter().map(Run::all).collect();
+    let all: Vec<String> = runs.iter().map(Run::to_string).collect();
     // A run that plans while another's fresh copies still exist refuses the plan (a name
     // held twice) and writes nothing: a safe outcome of the race, not the one under test.
     for run in &runs {
         if run.code != 0 {
-            run.assert_code(1).assert_contains("is held by 2 campaigns");
+            run.assert_code(1).assert_stderr("is held by 2 campaigns");
         }
     }
     assert!(runs.iter().any(|r| r.code == 0), "{}", all.join("\n---\n"));
@@ -426,7 +426,7 @@ fn a_start_re_reads_the_status_and_skips_a_campaign_that_changed_since_the_plan(
     let platform = Scripted::start("paused");
     let run = platform.apply();
     run.assert_code(1);
-    assert_eq!(platform.starts.load(Ordering::SeqCst), 0, "{}", run.all());
+    assert_eq!(platform.starts.load(Ordering::SeqCst), 0, "{}", run);
     assert!(
         run.stdout.contains("not started: its status is paused right before the start, not draft as when planned (changed outside this run); plan again"),
         "{}",
@@ -439,7 +439,7 @@ fn a_start_that_finds_the_campaign_running_is_success_without_a_request() {
     let platform = Scripted::start("in-progress");
     let run = platform.apply();
     run.assert_code(0);
-    assert_eq!(platform.starts.load(Ordering::SeqCst), 0, "{}", run.all());
+    assert_eq!(platform.starts.load(Ordering::SeqCst), 0, "{}", run);
 }
 
 /// `campaignctl watch` on a repository, with its log and metrics.
@@ -604,14 +604,14 @@ fn renaming_a_stopped_campaign_onto_a_stale_entry_does_not_start_it() {
         stat(&emu, "start_requests"),
         starts,
         "A's campaign must not be started:\n{}",
-        run.all()
+        run
     );
     let renamed = emu
         .campaigns()
         .into_iter()
         .find(|c| c["id"] == a)
         .unwrap_or_default();
-    assert_eq!(renamed["status"], "stopped", "{}", run.all());
+    assert_eq!(renamed["status"], "stopped", "{}", run);
     run.assert_code(0);
     assert_eq!(
         lines_with(&run.stderr, "is not started"),
@@ -639,8 +639,8 @@ fn a_held_start_that_a_person_started_and_stopped_is_not_restarted_by_an_unrelat
     ws.write("c/other.yaml", manifest("Other", "draft"));
     commit_all(&ws, "an unrelated campaign");
     let run = apply(&ws, &emu, &[]);
-    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run.all());
-    assert_eq!(stat(&emu, "start_requests"), 1, "{}", run.all());
+    assert_eq!(status_of(&emu, "Q"), "stopped", "{}", run);
+    assert_eq!(stat(&emu, "start_requests"), 1, "{}", run);
     run.assert_code(0);
     assert_eq!(
         lines_with(&run.stdout, "\"Q\" (id 1) status"),
@@ -736,9 +736,9 @@ fn while_the_record_is_unusable_only_a_draft_on_the_platform_is_started() {
     assert_eq!(status("D")["action"], "start", "{doc:#}");
 
     let run = apply(&ws, &emu, &[]);
-    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run.all());
-    assert_eq!(status_of(&emu, "D"), "in-progress", "{}", run.all());
-    assert_eq!(stat(&emu, "start_requests"), 2, "{}", run.all());
+    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run);
+    assert_eq!(status_of(&emu, "D"), "in-progress", "{}", run);
+    assert_eq!(stat(&emu, "start_requests"), 2, "{}", run);
     run.assert_code(0);
     assert_eq!(
         lines_with(&run.stderr, "record of what was applied is unusable"),
@@ -788,7 +788,7 @@ fn a_rotated_token_keeps_the_record() {
         .env("CAMPAIGNCTL_API_TOKEN", ROTATED)
         .args(["apply", "--auto-approve", "--allow-start", "c"])
         .run();
-    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run.all());
+    assert_eq!(status_of(&emu, "Q"), "draft", "{}", run);
     run.assert_code(0);
     assert_eq!(
         lines_with(&run.stderr, "is not started"),
@@ -796,7 +796,7 @@ fn a_rotated_token_keeps_the_record() {
         "{}",
         run.stderr
     );
-    assert!(!run.all().contains(ROTATED) && !run.all().contains(TOKEN));
+    run.assert_nowhere(ROTATED).assert_nowhere(TOKEN);
 }
 
 /// Found by the second adversarial review: a draft whose replacement was held (a loading
@@ -819,8 +819,8 @@ fn a_draft_whose_replacement_is_held_is_not_started_with_its_old_settings() {
     ws.write("c/empty.yaml", "");
     commit_all(&ws, "G runs with five retries");
     let run = apply(&ws, &emu, &["--allow-delete"]);
-    assert_eq!(status_of(&emu, "G"), "draft", "{}", run.all());
-    assert_eq!(stat(&emu, "start_requests"), 0, "{}", run.all());
+    assert_eq!(status_of(&emu, "G"), "draft", "{}", run);
+    assert_eq!(stat(&emu, "start_requests"), 0, "{}", run);
     assert!(
         run.stdout.contains("the draft differs from its manifest and is not replaced (see its drift), so it is not started with settings the manifest no longer asks for"),
         "{}",
@@ -832,7 +832,7 @@ fn a_draft_whose_replacement_is_held_is_not_started_with_its_old_settings() {
     commit_all(&ws, "no empty file");
     let run = apply(&ws, &emu, &["--allow-delete"]);
     run.assert_code(0);
-    assert_eq!(status_of(&emu, "G"), "in-progress", "{}", run.all());
+    assert_eq!(status_of(&emu, "G"), "in-progress", "{}", run);
     assert_eq!(
         campaign(&emu, "G").map(|c| c["max_retries"].clone()),
         Some(json!(5))

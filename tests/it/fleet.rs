@@ -97,8 +97,8 @@ fn an_unchanged_fleet_plans_in_a_few_lines_and_verbose_lists_it() {
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     plan.assert_code(0)
         .assert_nothing_to_apply()
-        .assert_contains("Plan: 0 to create, 0 drifted, 200 unchanged, 0 unmanaged.")
-        .assert_contains("200 unchanged campaign(s) not listed (--verbose lists them).");
+        .assert_only_stdout("Plan: 0 to create, 0 drifted, 200 unchanged, 0 unmanaged.")
+        .assert_stdout("200 unchanged campaign(s) not listed (--verbose lists them).");
     assert!(
         lines(&plan.stdout) < 10,
         "200 unchanged campaigns took {} lines to say so:\n{}",
@@ -144,8 +144,9 @@ fn a_drifted_campaign_is_shown_at_the_top_of_a_big_plan() {
     docs[150] = docs[150].replace("max_retries: 3", "max_retries: 5");
     ws.write("c/fleet.yaml", docs.join("---\n"));
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
-    plan.assert_code(0)
-        .assert_contains("Plan: 0 to create, 1 to replace, 0 drifted, 199 unchanged, 0 unmanaged.");
+    plan.assert_code(0).assert_only_stdout(
+        "Plan: 0 to create, 1 to replace, 0 drifted, 199 unchanged, 0 unmanaged.",
+    );
     let at = plan
         .stdout
         .lines()
@@ -225,17 +226,17 @@ fn planning_one_file_lists_no_other_campaign_as_unmanaged() {
         .args(["plan", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("? \"Hand Made\" (id 3) is not in any manifest")
-        .assert_contains("2 unchanged, 1 unmanaged.");
+        .assert_stdout("? \"Hand Made\" (id 3) is not in any manifest")
+        .assert_stdout("2 unchanged, 1 unmanaged.");
 
     // One file says nothing about the rest of the account.
     let one = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c/a.yaml", "-v"])
         .run();
     one.assert_code(0)
-        .assert_contains("= \"Fleet 001\" (id ")
-        .assert_contains("1 unchanged, 0 unmanaged.")
-        .assert_contains("Only part of the account was planned");
+        .assert_stdout("= \"Fleet 001\" (id ")
+        .assert_stdout("1 unchanged, 0 unmanaged.")
+        .assert_stdout("Only part of the account was planned");
     for other in ["Fleet 002", "Hand Made", "not in any manifest"] {
         assert!(
             !one.stdout.contains(other),
@@ -248,7 +249,7 @@ fn planning_one_file_lists_no_other_campaign_as_unmanaged() {
             .args(["plan", "c/a.yaml", "--format", format])
             .run()
             .assert_code(0)
-            .assert_contains("Only part of the account was planned");
+            .assert_stdout("Only part of the account was planned");
     }
     let json = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c/a.yaml", "--format", "json"])
@@ -316,7 +317,7 @@ fn target_narrows_plan_and_apply_to_the_named_campaigns() {
         ])
         .run()
         .assert_code(0)
-        .assert_contains("Apply complete: 2 created");
+        .assert_only_stdout("Apply complete: 2 created");
     assert_eq!(
         emu.campaign_names(),
         ["Alpha East", "Alpha West", "Hand Made"],
@@ -333,7 +334,7 @@ fn target_narrows_plan_and_apply_to_the_named_campaigns() {
         .args(["apply", "c", "--auto-approve"])
         .run()
         .assert_code(0)
-        .assert_contains("Apply complete: 1 created");
+        .assert_only_stdout("Apply complete: 1 created");
     assert_eq!(
         emu.campaign_names(),
         ["Alpha East", "Alpha West", "Beta", "Hand Made"]
@@ -351,8 +352,8 @@ fn an_unmatched_target_is_refused_with_a_suggestion_and_nothing_is_written() {
             .args(["--target", "Beta", "--target", "Alpha Eastt"])
             .run()
             .assert_code(1)
-            .assert_contains("--target \"Alpha Eastt\" matches no campaign")
-            .assert_contains("did you mean \"Alpha East\"?");
+            .assert_stderr("--target \"Alpha Eastt\" matches no campaign")
+            .assert_stderr("did you mean \"Alpha East\"?");
     }
     assert!(emu.campaigns().is_empty(), "nothing was created");
 }
@@ -370,13 +371,13 @@ fn a_saved_plan_keeps_its_targets() {
         .args(["apply", "beta.plan", "--target", "Alpha *"])
         .run()
         .assert_code(1)
-        .assert_contains("--target cannot be combined with the saved plan");
+        .assert_stderr("--target cannot be combined with the saved plan");
     assert!(emu.campaigns().is_empty(), "refused before any write");
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "beta.plan"])
         .run()
         .assert_code(0)
-        .assert_contains("Apply complete: 1 created");
+        .assert_only_stdout("Apply complete: 1 created");
     assert_eq!(emu.campaign_names(), ["Beta"], "the plan's target only");
 }
 
@@ -390,24 +391,21 @@ fn a_problem_of_another_campaign_does_not_block_a_target() {
         .args(["plan", "c"])
         .run()
         .assert_code(1)
-        .assert_contains("Nobody");
+        .assert_stderr("Nobody");
     let targeted = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "c", "--auto-approve", "--target", "Fleet 001"])
         .run();
     targeted
         .assert_code(0)
-        .assert_contains("Apply complete: 1 created");
-    assert!(
-        !targeted.all().contains("Nobody"),
-        "the untargeted campaign's problem is not reported:\n{}",
-        targeted.all()
-    );
+        .assert_only_stdout("Apply complete: 1 created");
+    // The untargeted campaign's problem is not reported.
+    targeted.assert_nowhere("Nobody");
     assert_eq!(emu.campaign_names(), ["Fleet 001"]);
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "c", "--auto-approve", "--target", "Fleet 002"])
         .run()
         .assert_code(1)
-        .assert_contains("Nobody");
+        .assert_stderr("Nobody");
 }
 
 #[test]
@@ -422,7 +420,7 @@ fn without_a_terminal_an_apply_prints_lines_and_no_progress_bar() {
         .args(["apply", "c", "--auto-approve", "--parallelism", "1"])
         .run();
     run.assert_code(0)
-        .assert_contains("Apply complete: 12 created");
+        .assert_only_stdout("Apply complete: 12 created");
     let created = run
         .stdout
         .lines()

@@ -24,7 +24,7 @@ fn detailed_exitcode_is_2_with_changes_0_in_sync_and_1_on_error() {
     };
     plan(&ws)
         .assert_code(2)
-        .assert_contains("Plan: 4 to create");
+        .assert_only_stdout("Plan: 4 to create");
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve"])
         .run()
@@ -37,14 +37,14 @@ fn detailed_exitcode_is_2_with_changes_0_in_sync_and_1_on_error() {
         "user/campaign",
         Some(json!({"name": "Made by hand", "assistant_id": 8})),
     );
-    plan(&ws).assert_code(0).assert_contains("1 unmanaged");
+    plan(&ws).assert_code(0).assert_stdout("1 unmanaged");
 
     // Drift makes the plan non-empty.
     ws.write(
         "campaigns/reminders.yml",
         "kind: Campaign\nname: Appointment Reminders\nassistant_id: 9\nmax_calls_in_parallel: 9\n",
     );
-    plan(&ws).assert_code(2).assert_contains("1 to replace");
+    plan(&ws).assert_code(2).assert_stdout("1 to replace");
 
     // An invalid manifest, and a reference error, are errors: 1, not 2.
     ws.write(
@@ -56,7 +56,7 @@ fn detailed_exitcode_is_2_with_changes_0_in_sync_and_1_on_error() {
         "campaigns/bad.yaml",
         "kind: Campaign\nname: Bad\nassistant_id: 99\n",
     );
-    plan(&ws).assert_code(1).assert_contains("assistant_id 99");
+    plan(&ws).assert_code(1).assert_stderr("assistant_id 99");
 }
 
 #[test]
@@ -68,7 +68,7 @@ fn a_saved_plan_is_applied_once_then_refused_as_stale_without_writes() {
         .args(["plan", "--out", "reviewed.yaml"])
         .run()
         .assert_code(0)
-        .assert_contains("Saved the plan to reviewed.yaml");
+        .assert_stderr("Saved the plan to reviewed.yaml");
     let saved = std::fs::read_to_string(ws.path().join("reviewed.yaml")).expect("plan file");
     assert!(!saved.contains(TOKEN), "the plan file holds no token");
     assert!(saved.contains("\"remote\": \"sha256:"), "{saved}");
@@ -77,7 +77,7 @@ fn a_saved_plan_is_applied_once_then_refused_as_stale_without_writes() {
         .args(["apply", "--auto-approve", "reviewed.yaml"])
         .run()
         .assert_code(0)
-        .assert_contains("Apply complete: 4 created");
+        .assert_only_stdout("Apply complete: 4 created");
     assert_eq!(creates(&emu), 4);
 
     let again = campaignctl(ws.path(), Some(&emu))
@@ -85,8 +85,8 @@ fn a_saved_plan_is_applied_once_then_refused_as_stale_without_writes() {
         .run();
     again
         .assert_code(1)
-        .assert_contains("stale")
-        .assert_contains("hint: make a new plan");
+        .assert_stderr("stale")
+        .assert_only_stderr("hint: make a new plan");
     assert_eq!(creates(&emu), 4, "a stale plan writes nothing");
 }
 
@@ -102,12 +102,12 @@ fn a_plan_saved_inside_the_manifest_directory_is_not_read_as_a_manifest() {
         .args(["validate", "campaigns"])
         .run()
         .assert_code(0)
-        .assert_contains("4 campaign(s) in 3 file(s) are valid.");
+        .assert_stdout("4 campaign(s) in 3 file(s) are valid.");
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "campaigns/reviewed.yaml"])
         .run()
         .assert_code(0)
-        .assert_contains("Apply complete: 4 created");
+        .assert_only_stdout("Apply complete: 4 created");
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn a_plan_saved_before_another_client_created_one_of_its_campaigns_is_stale() {
         .args(["apply", "--auto-approve", "pr.plan"])
         .run()
         .assert_code(1)
-        .assert_contains("stale: the campaigns on the platform changed");
+        .assert_stderr("stale: the campaigns on the platform changed");
     assert_eq!(
         creates(&emu),
         1,
@@ -147,7 +147,7 @@ fn a_plan_saved_before_another_client_created_one_of_its_campaigns_is_stale() {
         .args(["apply", "--auto-approve", "pr.plan"])
         .run()
         .assert_code(1)
-        .assert_contains("stale: the manifests under campaigns changed");
+        .assert_stderr("stale: the manifests under campaigns changed");
     assert_eq!(creates(&emu), 1);
 
     // A saved plan is applied on its own.
@@ -155,7 +155,7 @@ fn a_plan_saved_before_another_client_created_one_of_its_campaigns_is_stale() {
         .args(["apply", "--auto-approve", "pr.plan", "campaigns"])
         .run()
         .assert_code(1)
-        .assert_contains("applied on its own");
+        .assert_stderr("applied on its own");
 }
 
 /// Creates, drift and a reference error in one workspace. The drifted campaign has run
@@ -411,7 +411,7 @@ fn export_then_plan_is_empty_and_adoption_never_creates() {
         .args(["export", "--out", "imported"])
         .run()
         .assert_code(0)
-        .assert_contains("Exported 3 campaign(s) to imported");
+        .assert_stderr("Exported 3 campaign(s) to imported");
     let exported =
         std::fs::read_to_string(ws.path().join("imported/hand-made-east.yaml")).expect("file");
     assert!(exported.contains("\nid: 1\n"), "{exported}");
@@ -447,8 +447,8 @@ fn export_then_plan_is_empty_and_adoption_never_creates() {
         .args(["export", "--out", "imported"])
         .run()
         .assert_code(1)
-        .assert_contains("already exists")
-        .assert_contains("--force");
+        .assert_stderr("already exists")
+        .assert_stderr("--force");
 
     // A campaign adopted by id that was deleted is an error, never a new campaign.
     emu.api("DELETE", "user/campaign/2", None);
@@ -457,7 +457,7 @@ fn export_then_plan_is_empty_and_adoption_never_creates() {
         .args(["apply", "--auto-approve", "imported"])
         .run()
         .assert_code(1)
-        .assert_contains("campaign id 2 (\"yes\") does not exist on the platform");
+        .assert_stderr("campaign id 2 (\"yes\") does not exist on the platform");
     assert_eq!(creates(&emu), before, "nothing was created");
 }
 
@@ -510,7 +510,7 @@ fn a_saved_plan_that_only_adds_leads_is_applied_once() {
         .args(["plan", "c", "--out", "leads.plan", "--detailed-exitcode"])
         .run()
         .assert_code(2)
-        .assert_contains("gains 1 lead(s)");
+        .assert_stdout("gains 1 lead(s)");
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "leads.plan"])
         .run()
@@ -522,7 +522,7 @@ fn a_saved_plan_that_only_adds_leads_is_applied_once() {
         .args(["apply", "--auto-approve", "leads.plan"])
         .run()
         .assert_code(1)
-        .assert_contains("stale: the leads of its campaigns changed");
+        .assert_stderr("stale: the leads of its campaigns changed");
     assert_eq!(emu.stats()["leads_created"], 2, "no lead was sent twice");
 }
 
@@ -538,16 +538,14 @@ fn markdown_and_annotations_mark_a_start_loudly() {
         .args(["plan", "c", "--format", "markdown", "--detailed-exitcode"])
         .run();
     md.assert_code(2)
-        .assert_contains(
-            "**Leads and status:** 1 lead(s) to add, 1 campaign(s) to start, 0 to stop.",
-        )
-        .assert_contains("> **WILL START CALLING:** applying starts Q.")
-        .assert_contains("| ➕ | Q | create, +1 lead(s), **WILL START CALLING** |");
+        .assert_stdout("**Leads and status:** 1 lead(s) to add, 1 campaign(s) to start, 0 to stop.")
+        .assert_stdout("> **WILL START CALLING:** applying starts Q.")
+        .assert_stdout("| ➕ | Q | create, +1 lead(s), **WILL START CALLING** |");
     campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c", "--format", "github"])
         .run()
         .assert_code(0)
-        .assert_contains("::warning file=c/q.yaml,line=1,col=1,title=campaignctl%3A WILL START CALLING::applying starts campaign \"Q\"");
+        .assert_stdout("::warning file=c/q.yaml,line=1,col=1,title=campaignctl%3A WILL START CALLING::applying starts campaign \"Q\"");
     assert_eq!(
         emu.stats()["campaign_create_requests"],
         0,
@@ -586,9 +584,9 @@ fn an_edited_saved_plan_is_refused_naming_the_first_difference_and_nothing_is_wr
         .args(["apply", "--auto-approve", "reviewed.plan"])
         .run()
         .assert_code(1)
-        .assert_contains("does not match the plan its inputs give now")
-        .assert_contains("the create of campaign \"")
-        .assert_contains(": assistant_id is 8 in the file but 9 now");
+        .assert_stderr("does not match the plan its inputs give now")
+        .assert_stderr("the create of campaign \"")
+        .assert_stderr(": assistant_id is 8 in the file but 9 now");
     // A start added for a campaign the plan only creates.
     save();
     tamper(&plan_file, |doc| {
@@ -609,7 +607,7 @@ fn an_edited_saved_plan_is_refused_naming_the_first_difference_and_nothing_is_wr
         .args(["apply", "--auto-approve", "--allow-start", "reviewed.plan"])
         .run()
         .assert_code(1)
-        .assert_contains("does not match the plan its inputs give now");
+        .assert_stderr("does not match the plan its inputs give now");
     assert_eq!(creates(&emu), 0, "an edited plan writes nothing");
     assert_eq!(emu.stats()["campaigns_started"], 0);
 }
@@ -628,7 +626,7 @@ fn a_saved_plan_applies_the_same_from_any_working_directory() {
         .args(["apply", "--auto-approve", "../../good.plan"])
         .run()
         .assert_code(0)
-        .assert_contains("Apply complete: 4 created");
+        .assert_only_stdout("Apply complete: 4 created");
     assert_eq!(creates(&emu), 4);
 }
 
@@ -650,8 +648,8 @@ fn a_saved_plan_approves_writes_but_not_calls() {
         .args(["apply", "go.plan"])
         .run()
         .assert_code(0)
-        .assert_contains("\"Go\": created")
-        .assert_contains("held: start \"Go\"");
+        .assert_stdout("\"Go\": created")
+        .assert_stdout("held: start \"Go\"");
     assert_eq!(emu.campaigns()[0]["status"], "draft");
     assert_eq!(emu.stats()["campaigns_started"], 0);
 }

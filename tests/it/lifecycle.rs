@@ -99,8 +99,8 @@ fn a_drifted_draft_is_replaced_with_its_fields_and_leads_then_the_plan_is_empty(
     ws.write("c/q.yaml", manifest("Q", "max_retries: 5\n", &numbers));
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("-/+ campaign \"Q\"")
-        .assert_contains("max_retries = 3 -> 5   # forces replacement");
+        .assert_stdout("-/+ campaign \"Q\"")
+        .assert_stdout("max_retries = 3 -> 5   # forces replacement");
     let plan = run(&ws, &emu, &["plan", "c", "--format", "json"]).json();
     assert_eq!(action(&plan, "Q")["action"], "replace", "{plan:#}");
     let ops: Vec<&str> = plan["operations"]
@@ -116,8 +116,8 @@ fn a_drifted_draft_is_replaced_with_its_fields_and_leads_then_the_plan_is_empty(
         &["apply", "--auto-approve", "--allow-delete", "c"],
     )
     .assert_code(0)
-    .assert_contains("\"Q\" (id ")
-    .assert_contains(": deleted");
+    .assert_stdout("\"Q\" (id ")
+    .assert_stdout(": deleted");
     assert_eq!(
         emu.campaigns().iter().filter(|c| c["id"] == old).count(),
         0,
@@ -162,9 +162,9 @@ fn a_drifted_draft_holding_an_undeclared_lead_is_kept_and_the_plan_says_why() {
     );
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("~ campaign \"Q\"")
-        .assert_contains("holds 1 lead(s) on the platform that its manifest does not declare")
-        .assert_contains("1 lead(s) not in the manifest, left alone");
+        .assert_stdout("~ campaign \"Q\"")
+        .assert_stdout("holds 1 lead(s) on the platform that its manifest does not declare")
+        .assert_stdout("1 lead(s) not in the manifest, left alone");
     run(
         &ws,
         &emu,
@@ -229,9 +229,9 @@ fn drifted_running_and_stopped_campaigns_are_never_deleted_and_the_plan_says_wha
         ],
     );
     out.assert_code(0)
-        .assert_contains("may have run (status in-progress), so campaignctl never replaces it")
-        .assert_contains("may have run (status stopped), so campaignctl never replaces it")
-        .assert_contains("create a new campaign under a new name");
+        .assert_stdout("may have run (status in-progress), so campaignctl never replaces it")
+        .assert_stdout("may have run (status stopped), so campaignctl never replaces it")
+        .assert_stdout("create a new campaign under a new name");
     assert_eq!(
         stat(&emu, "campaigns_deleted"),
         0,
@@ -258,8 +258,8 @@ fn status_deleted_is_held_without_allow_delete_then_deletes_once_and_plans_empty
 
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("- campaign \"Q\" (id 1) WILL DELETE")
-        .assert_contains(
+        .assert_stdout("- campaign \"Q\" (id 1) WILL DELETE")
+        .assert_stdout(
             "deleting it stops its calls and removes its 1 lead(s) and its call history",
         );
     let held = run(
@@ -268,8 +268,8 @@ fn status_deleted_is_held_without_allow_delete_then_deletes_once_and_plans_empty
         &["apply", "--auto-approve", "--allow-start", "c"],
     );
     held.assert_code(0)
-        .assert_contains("held: delete \"Q\": it destroys data; run with --allow-delete")
-        .assert_contains(
+        .assert_stdout("held: delete \"Q\": it destroys data; run with --allow-delete")
+        .assert_only_stdout(
             "Held: 1 operation(s) not approved and not carried out; run again with --allow-delete",
         );
     assert_eq!(
@@ -285,7 +285,7 @@ fn status_deleted_is_held_without_allow_delete_then_deletes_once_and_plans_empty
         &["apply", "--auto-approve", "--allow-delete", "c"],
     )
     .assert_code(0)
-    .assert_contains("Deleted: 1 campaign(s).");
+    .assert_only_stdout("Deleted: 1 campaign(s).");
     assert_eq!(stat(&emu, "campaigns_deleted"), 1);
     assert!(emu.campaigns().is_empty(), "{:?}", emu.campaigns());
     assert_in_sync(&ws, &emu, &[]);
@@ -321,9 +321,9 @@ fn markdown_and_github_mark_destruction_as_loudly_as_calls() {
 
     let md = run(&ws, &emu, &["plan", "c", "--format", "markdown"]);
     md.assert_code(0)
-        .assert_contains(&format!("> [!CAUTION]\n> **WILL DELETE:** applying replaces the draft Draft (id {draft}): deletes it, then creates Draft anew; deletes Gone (id {gone}): removes a draft and its 1 lead(s)."))
-        .assert_contains(&format!("| 🗑️ | Gone | **WILL DELETE** | {gone} |"))
-        .assert_contains("**replace** (max\\_retries): **WILL DELETE** the draft, then create");
+        .assert_stdout(&format!("> [!CAUTION]\n> **WILL DELETE:** applying replaces the draft Draft (id {draft}): deletes it, then creates Draft anew; deletes Gone (id {gone}): removes a draft and its 1 lead(s)."))
+        .assert_stdout(&format!("| 🗑️ | Gone | **WILL DELETE** | {gone} |"))
+        .assert_stdout("**replace** (max\\_retries): **WILL DELETE** the draft, then create");
     assert!(
         !md.stdout.contains("No changes"),
         "a plan that only deletes is not 'no changes':\n{}",
@@ -331,8 +331,8 @@ fn markdown_and_github_mark_destruction_as_loudly_as_calls() {
     );
     run(&ws, &emu, &["plan", "c", "--format", "github"])
         .assert_code(0)
-        .assert_contains(&format!("::warning file=c/gone.yaml,line=1,col=1,title=campaignctl%3A WILL DELETE::applying deletes campaign \"Gone\" (id {gone})"))
-        .assert_contains(&format!("title=campaignctl%3A replace (WILL DELETE)::applying deletes the draft \"Draft\" (id {draft})"));
+        .assert_stdout(&format!("::warning file=c/gone.yaml,line=1,col=1,title=campaignctl%3A WILL DELETE::applying deletes campaign \"Gone\" (id {gone})"))
+        .assert_stdout(&format!("title=campaignctl%3A replace (WILL DELETE)::applying deletes the draft \"Draft\" (id {draft})"));
 }
 
 #[test]
@@ -345,7 +345,7 @@ fn a_saved_plan_that_deletes_needs_allow_delete_too() {
     run(&ws, &emu, &["plan", "c", "--out", "q.plan"]).assert_code(0);
     run(&ws, &emu, &["apply", "q.plan"])
         .assert_code(0)
-        .assert_contains("--allow-delete");
+        .assert_stdout("--allow-delete");
     assert_eq!(
         stat(&emu, "campaigns_deleted"),
         0,
@@ -375,7 +375,7 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_and_refuses_when_unsa
         &["apply", "--auto-approve", "--allow-delete", "--prune-prefix", "ct-", "--max-deletes", "1", "c"],
     )
     .assert_code(1)
-    .assert_contains("the plan would delete 2 campaign(s), more than --max-deletes 1: \"ct-old\" (id 2), \"ct-older\" (id 3)");
+    .assert_stderr("the plan would delete 2 campaign(s), more than --max-deletes 1: \"ct-old\" (id 2), \"ct-older\" (id 3)");
     assert_eq!(stat(&emu, "campaigns_deleted"), 0);
 
     // Naming a file is not the whole account: the campaigns of other files would look
@@ -398,7 +398,7 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_and_refuses_when_unsa
             "c/keep.yaml",
         ],
     ] {
-        run(&ws, &emu, args).assert_code(1).assert_contains(
+        run(&ws, &emu, args).assert_code(1).assert_stderr(
             "pruning deletes the campaigns under the prefix that no manifest declares, so it needs all of the account's manifests, and c/keep.yaml is a single file, not a directory; refusing to prune",
         );
     }
@@ -419,14 +419,14 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_and_refuses_when_unsa
         ],
     )
     .assert_code(1)
-    .assert_contains(
+    .assert_stderr(
         "with no manifests loaded would delete all 3 campaign(s) under the prefix; refusing",
     );
     assert_eq!(stat(&emu, "campaigns_deleted"), 0);
 
     run(&ws, &emu, &["plan", "--prune-prefix", "ct-", "c"])
         .assert_code(0)
-        .assert_contains("- campaign \"ct-old\" (id 2) WILL DELETE: no manifest declares it and its name starts with --prune-prefix \"ct-\"");
+        .assert_stdout("- campaign \"ct-old\" (id 2) WILL DELETE: no manifest declares it and its name starts with --prune-prefix \"ct-\"");
     run(
         &ws,
         &emu,
@@ -467,8 +467,8 @@ fn renamed_from_replaces_a_draft_under_the_new_name_and_a_rename_without_it_gets
     );
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("did you rename \"Spring Promo\" (id 1)? It has the same settings")
-        .assert_contains("add renamed_from: \"Spring Promo\"");
+        .assert_stdout("did you rename \"Spring Promo\" (id 1)? It has the same settings")
+        .assert_stdout("add renamed_from: \"Spring Promo\"");
 
     ws.write(
         "c/q.yaml",
@@ -480,8 +480,8 @@ fn renamed_from_replaces_a_draft_under_the_new_name_and_a_rename_without_it_gets
     );
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("renamed from \"Spring Promo\"")
-        .assert_contains("name = \"Spring Promo\" -> \"Spring Promo 2026\"   # forces replacement");
+        .assert_stdout("renamed from \"Spring Promo\"")
+        .assert_stdout("name = \"Spring Promo\" -> \"Spring Promo 2026\"   # forces replacement");
     run(
         &ws,
         &emu,
@@ -525,12 +525,12 @@ fn a_changed_lead_variable_is_updated_with_one_put_then_the_plan_is_empty() {
     ws.write("c/q.yaml", with("Bea"));
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("\"Q\": 1 lead(s) get changed variables (first_name)")
-        .assert_contains("1 lead(s) not in the manifest, left alone");
+        .assert_stdout("\"Q\": 1 lead(s) get changed variables (first_name)")
+        .assert_stdout("1 lead(s) not in the manifest, left alone");
     let before = stat(&emu, "requests");
     run(&ws, &emu, &["apply", "--auto-approve", "c"])
         .assert_code(0)
-        .assert_contains("1 lead(s) updated, 0 failed");
+        .assert_stdout("1 lead(s) updated, 0 failed");
     assert_eq!(stat(&emu, "leads_updated"), 1, "exactly one PUT");
     assert!(stat(&emu, "requests") > before);
     let ada = leads(&emu, id)
@@ -556,7 +556,7 @@ fn a_removed_variable_cannot_be_removed_through_a_merge_and_the_plan_says_so() {
     ws.write("c/q.yaml", doc("a: x"));
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("1 lead(s) hold variables on the platform that the manifest does not set; updates are merged, so campaignctl cannot remove them");
+        .assert_stdout("1 lead(s) hold variables on the platform that the manifest does not set; updates are merged, so campaignctl cannot remove them");
 }
 
 /// The lines a child writes to stderr (its log), as they come.
@@ -641,16 +641,16 @@ fn base_catches_a_timezone_change_replacing_a_draft_and_refusing_a_running_campa
     // Without --base, the record of what was applied (the commit applied) is the baseline.
     run(&ws, &emu, &["plan", "c"])
         .assert_code(0)
-        .assert_contains("-/+ campaign \"D\"")
-        .assert_contains("(write-once, at the record of what was applied (commit ");
+        .assert_stdout("-/+ campaign \"D\"")
+        .assert_stdout("(write-once, at the record of what was applied (commit ");
     run(
         &ws,
         &emu,
         &["plan", "--base", "HEAD", "--out", "d.plan", "c"],
     )
     .assert_code(0)
-    .assert_contains("-/+ campaign \"D\"")
-    .assert_contains(
+    .assert_stdout("-/+ campaign \"D\"")
+    .assert_stdout(
         "timezone = \"America/New_York\" -> \"America/Chicago\"   # forces replacement (write-once, at HEAD (commit ",
     );
     let plan = run(
@@ -674,13 +674,13 @@ fn base_catches_a_timezone_change_replacing_a_draft_and_refusing_a_running_campa
         &["apply", "--base", "HEAD", "--auto-approve", "d.plan"],
     )
     .assert_code(1)
-    .assert_contains("cannot be combined with the saved plan");
+    .assert_stderr("cannot be combined with the saved plan");
     // Applied from another directory: the saved plan reads the same commit again.
     campaignctl(&ws.path().join("c"), Some(&emu))
         .args(["apply", "--auto-approve", "--allow-delete", "../d.plan"])
         .run()
         .assert_code(0)
-        .assert_contains(": deleted");
+        .assert_stdout(": deleted");
     let replaced = id_of(&emu, "D");
     assert_ne!(replaced, draft, "the draft was replaced");
     assert_eq!(
@@ -700,10 +700,10 @@ fn base_catches_a_timezone_change_replacing_a_draft_and_refusing_a_running_campa
     let refused = run(&ws, &emu, &["plan", "--base", "HEAD", "c"]);
     refused
         .assert_code(1)
-        .assert_contains("c/r.yaml:")
-        .assert_contains("timezone changed since HEAD (commit ")
-        .assert_contains("may have run (status in-progress)")
-        .assert_contains("hint: set timezone back to \"America/New_York\"");
+        .assert_stderr("c/r.yaml:")
+        .assert_stderr("timezone changed since HEAD (commit ")
+        .assert_stderr("may have run (status in-progress)")
+        .assert_only_stderr("hint: set timezone back to \"America/New_York\"");
     run(
         &ws,
         &emu,
@@ -734,16 +734,16 @@ fn a_base_that_cannot_be_read_is_refused_with_a_hint() {
     ws.write("c/d.yaml", manifest("D", "", &[]));
     run(&ws, &emu, &["plan", "--base", "HEAD", "c"])
         .assert_code(1)
-        .assert_contains("--base needs a git repository")
-        .assert_contains("hint:");
+        .assert_stderr("--base needs a git repository")
+        .assert_only_stderr("hint:");
     git(&ws, &["init", "-q"]);
     commit_all(&ws, "one");
     run(&ws, &emu, &["plan", "--base", "no-such-branch", "c"])
         .assert_code(1)
-        .assert_contains("\"no-such-branch\" is not a commit of this repository");
+        .assert_stderr("\"no-such-branch\" is not a commit of this repository");
     run(&ws, &emu, &["plan", "--base=--output=x", "c"])
         .assert_code(1)
-        .assert_contains("must not start with '-'");
+        .assert_stderr("must not start with '-'");
     assert_eq!(
         stat(&emu, "requests"),
         0,
@@ -831,15 +831,15 @@ fn on_a_terminal_deleting_is_its_own_question_and_only_yes_deletes() {
         .run_on_terminal(&["yes", "no"]);
     refused
         .assert_code(1)
-        .assert_contains("Do you want to create 1 campaign(s)")
-        .assert_contains("WILL DELETE: do you want to delete \"Gone\" (id ")
-        .assert_contains("apply cancelled; nothing was changed");
-    assert_eq!(stat(&emu, "campaigns_deleted"), 0, "{}", refused.all());
+        .assert_stderr("Do you want to create 1 campaign(s)")
+        .assert_stderr("WILL DELETE: do you want to delete \"Gone\" (id ")
+        .assert_stderr("apply cancelled; nothing was changed");
+    assert_eq!(stat(&emu, "campaigns_deleted"), 0, "{}", refused);
     assert_eq!(
         emu.campaign_names(),
         ["Gone"],
         "a refused question applies nothing at all, not even the approved create: {}",
-        refused.all()
+        refused
     );
 
     campaignctl(ws.path(), Some(&emu))

@@ -25,6 +25,7 @@ mod lifecycle;
 mod names_leads_status;
 mod new_user;
 mod operations;
+mod pinned_outputs;
 mod plan_properties;
 mod platform_misbehaving;
 mod readme_truths;

@@ -45,8 +45,8 @@ fn names_are_resolved_to_ids_in_the_request_body_and_shown_with_them() {
     );
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     plan.assert_code(0)
-        .assert_contains("refers to assistant \"Sales Outbound\" (id 7), phone numbers +12025550145 (id 45), +442079460147 (id 47)")
-        .assert_contains("+ assistant_id");
+        .assert_stdout("refers to assistant \"Sales Outbound\" (id 7), phone numbers +12025550145 (id 45), +442079460147 (id 47)")
+        .assert_stdout("+ assistant_id");
     let doc = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c", "--format", "json"])
         .run()
@@ -93,12 +93,12 @@ fn missing_and_ambiguous_names_name_the_candidates() {
     );
     let run = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     run.assert_code(1)
-        .assert_contains("c/a.yaml:3:12: error: 2 outbound assistants are named \"Sales\" (ids 1, 2); campaignctl will not guess which one")
-        .assert_contains("error: no outbound assistant is named \"Suport\"")
-        .assert_contains("did you mean \"Support\"?")
-        .assert_contains("outbound assistants: \"Sales\" (id 1), \"Sales\" (id 2), \"Support\" (id 3)")
-        .assert_contains("phone_numbers.0: +12025550146 is not a phone number of this account")
-        .assert_contains("phone numbers: +12025550145 (id 45)");
+        .assert_only_stderr("c/a.yaml:3:12: error: 2 outbound assistants are named \"Sales\" (ids 1, 2); campaignctl will not guess which one")
+        .assert_only_stderr("error: no outbound assistant is named \"Suport\"")
+        .assert_stderr("did you mean \"Support\"?")
+        .assert_stderr("outbound assistants: \"Sales\" (id 1), \"Sales\" (id 2), \"Support\" (id 3)")
+        .assert_stderr("phone_numbers.0: +12025550146 is not a phone number of this account")
+        .assert_stderr("phone numbers: +12025550145 (id 45)");
     let apply = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run();
@@ -124,13 +124,13 @@ fn a_csv_of_three_then_a_fourth_row_creates_exactly_one_more_lead() {
 
     let plan = campaignctl(ws.path(), Some(&emu)).args(["plan", "c"]).run();
     plan.assert_code(0)
-        .assert_contains("+ \"Q4\" gains 3 lead(s) (3 declared, 0 on the platform")
-        .assert_contains("Leads: 3 to add.");
+        .assert_stdout("+ \"Q4\" gains 3 lead(s) (3 declared, 0 on the platform")
+        .assert_only_stdout("Leads: 3 to add.");
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("\"Q4\": 3 lead(s) added, 0 failed");
+        .assert_stdout("\"Q4\": 3 lead(s) added, 0 failed");
     assert_eq!(leads_created(&emu), 3, "three leads after the first apply");
     let id = emu.campaigns()[0]["id"].clone();
     let mut on_platform = leads_of(&emu, &id);
@@ -157,12 +157,12 @@ fn a_csv_of_three_then_a_fourth_row_creates_exactly_one_more_lead() {
         .args(["plan", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("+ \"Q4\" gains 1 lead(s) (4 declared, 3 on the platform");
+        .assert_stdout("+ \"Q4\" gains 1 lead(s) (4 declared, 3 on the platform");
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("\"Q4\": 1 lead(s) added, 0 failed");
+        .assert_stdout("\"Q4\": 1 lead(s) added, 0 failed");
     assert_eq!(leads_created(&emu), 4, "exactly one more lead");
     assert_eq!(leads_of(&emu, &id).len(), 4, "no lead was duplicated");
 
@@ -195,7 +195,7 @@ fn leads_beyond_one_page_are_all_seen() {
         .args(["plan", "c", "-v"])
         .run()
         .assert_code(0)
-        .assert_contains("= \"Big\" has all its leads (150 declared, 150 on the platform")
+        .assert_stdout("= \"Big\" has all its leads (150 declared, 150 on the platform")
         .assert_nothing_to_apply();
 }
 
@@ -212,16 +212,16 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .args(["plan", "c"])
         .run()
         .assert_code(0)
-        .assert_contains(
+        .assert_stdout(
             "! \"Go\" WILL START CALLING: status draft -> running, after its leads are added",
         )
-        .assert_contains("Status: 1 to start (WILL START CALLING), 0 to stop.");
+        .assert_only_stdout("Status: 1 to start (WILL START CALLING), 0 to stop.");
     // Without --auto-approve and without a terminal there is no one to confirm: nothing happens.
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "c"])
         .run()
         .assert_code(1)
-        .assert_contains("refusing to apply without confirmation");
+        .assert_stderr("refusing to apply without confirmation");
     assert!(emu.campaigns().is_empty(), "a refused apply writes nothing");
 
     // --auto-approve approves writes, not calls: the campaign and its leads are created, the
@@ -230,9 +230,9 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("\"Go\": 2 lead(s) added, 0 failed")
-        .assert_contains("\"Go\": held: start \"Go\": it places real phone calls; run with --allow-start to allow it")
-        .assert_contains("Held: 1 operation(s) not approved and not carried out; run again with --allow-start");
+        .assert_stdout("\"Go\": 2 lead(s) added, 0 failed")
+        .assert_stdout("\"Go\": held: start \"Go\": it places real phone calls; run with --allow-start to allow it")
+        .assert_only_stdout("Held: 1 operation(s) not approved and not carried out; run again with --allow-start");
     let campaign = &emu.campaigns()[0];
     assert_eq!(
         campaign["status"], "draft",
@@ -242,7 +242,7 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .args(["apply", "--auto-approve", "--allow-start", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("\"Go\": started: it is calling (status in-progress)");
+        .assert_stdout("\"Go\": started: it is calling (status in-progress)");
     let campaign = &emu.campaigns()[0];
     assert_eq!(campaign["status"], "in-progress", "{campaign:#}");
     assert_eq!(
@@ -282,7 +282,7 @@ fn a_campaign_is_started_only_after_its_leads_exist_and_only_when_confirmed() {
         .args(["plan", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("- \"Go\" will be stopped: status in-progress -> stopped");
+        .assert_stdout("- \"Go\" will be stopped: status in-progress -> stopped");
     let stop = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "--format", "json", "c"])
         .run();
@@ -312,7 +312,7 @@ fn running_without_any_lead_is_a_plan_error() {
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(1)
-        .assert_contains("c/x.yaml:4:9: error: status: running needs leads");
+        .assert_only_stderr("c/x.yaml:4:9: error: status: running needs leads");
     assert!(emu.campaigns().is_empty(), "nothing is written");
 }
 
@@ -329,14 +329,14 @@ fn lint_warnings_keep_exit_0_unless_denied() {
             .args([command, "c"])
             .run();
         run.assert_code(0)
-            .assert_contains("c/late.yaml:1:1: warning: campaign \"Late\" sets no timezone")
-            .assert_contains("c/late.yaml:4:27: warning: the calling window of \"Late\" reaches into the common legal quiet hours: allowed_hours_start_time 07:00 is before 08:00")
-            .assert_contains("c/late.yaml:5:25: warning: the calling window of \"Late\" reaches into the common legal quiet hours: allowed_hours_end_time 22:00 is after 21:00");
+            .assert_only_stderr("c/late.yaml:1:1: warning: campaign \"Late\" sets no timezone")
+            .assert_only_stderr("c/late.yaml:4:27: warning: the calling window of \"Late\" reaches into the common legal quiet hours: allowed_hours_start_time 07:00 is before 08:00")
+            .assert_only_stderr("c/late.yaml:5:25: warning: the calling window of \"Late\" reaches into the common legal quiet hours: allowed_hours_end_time 22:00 is after 21:00");
         campaignctl(ws.path(), Some(&emu))
             .args([command, "--deny-warnings", "c"])
             .run()
             .assert_code(1)
-            .assert_contains("3 warning(s), treated as errors because of --deny-warnings.");
+            .assert_stderr("3 warning(s), treated as errors because of --deny-warnings.");
     }
 }
 
@@ -355,8 +355,8 @@ fn a_duplicate_lead_names_both_lines_and_one_of_each_pair_is_enforced() {
         .args(["validate", "c"])
         .run()
         .assert_code(1)
-        .assert_contains("c/leads.csv:4:1: error: lead +14155550101 is listed twice: at c/leads.csv:2 and at c/leads.csv:4")
-        .assert_contains("c/a.yaml:4:12: error: assistant and assistant_id are both set; write one of them");
+        .assert_only_stderr("c/leads.csv:4:1: error: lead +14155550101 is listed twice: at c/leads.csv:2 and at c/leads.csv:4")
+        .assert_only_stderr("c/a.yaml:4:12: error: assistant and assistant_id are both set; write one of them");
 }
 
 #[test]
@@ -367,7 +367,7 @@ fn the_leads_and_names_example_applies_against_the_demo_account() {
         .args(["demo".as_ref(), example.as_os_str()])
         .run();
     run.assert_code(0)
-        .assert_contains("Leads: 4 added. Status: 0 started, 0 stopped.")
+        .assert_only_stdout("Leads: 4 added. Status: 0 started, 0 stopped.")
         .assert_nothing_to_apply();
 }
 
@@ -395,9 +395,9 @@ fn lost_responses_never_duplicate_a_lead_or_fail_a_start() {
         ])
         .run()
         .assert_code(0)
-        .assert_contains("lead create outcome unknown; looking it up before any retry")
-        .assert_contains("status change outcome unknown; reading the campaign's status")
-        .assert_contains("\"Flaky\": started: it is calling (status in-progress)");
+        .assert_stderr("lead create outcome unknown; looking it up before any retry")
+        .assert_stderr("status change outcome unknown; reading the campaign's status")
+        .assert_stdout("\"Flaky\": started: it is calling (status in-progress)");
     assert!(
         emu.stats()["faults"]["drops"].as_u64().unwrap_or(0) > 0,
         "the test must actually drop connections: {}",

@@ -32,10 +32,10 @@ fn legacy_and_fixed_offset_time_zones_get_a_warning_with_their_line() {
         .args(["validate", "campaigns"])
         .run();
     run.assert_code(0)
-        .assert_contains("campaigns/zones.yaml:5:11: warning: timezone \"EST\" is a fixed offset (UTC-05:00), no daylight saving: did you mean America/New_York?")
-        .assert_contains("campaigns/zones.yaml:12:11: warning: timezone \"US/Eastern\" is a legacy name for America/New_York")
-        .assert_contains("campaigns/zones.yaml:19:11: warning: timezone \"EST5EDT\" is a legacy name for America/New_York")
-        .assert_contains("campaigns/zones.yaml:26:11: warning: timezone \"Etc/GMT+5\" is a fixed offset (UTC-05:00), no daylight saving: did you mean America/New_York?");
+        .assert_only_stderr("campaigns/zones.yaml:5:11: warning: timezone \"EST\" is a fixed offset (UTC-05:00), no daylight saving: did you mean America/New_York?")
+        .assert_only_stderr("campaigns/zones.yaml:12:11: warning: timezone \"US/Eastern\" is a legacy name for America/New_York")
+        .assert_only_stderr("campaigns/zones.yaml:19:11: warning: timezone \"EST5EDT\" is a legacy name for America/New_York")
+        .assert_only_stderr("campaigns/zones.yaml:26:11: warning: timezone \"Etc/GMT+5\" is a fixed offset (UTC-05:00), no daylight saving: did you mean America/New_York?");
     assert_eq!(
         run.stderr.matches("warning:").count(),
         4,
@@ -71,15 +71,15 @@ fn offline_commands_do_not_list_the_platform_options() {
     for online in ["plan", "apply", "export", "watch", "get"] {
         let run = campaignctl(ws.path(), None).args([online, "--help"]).run();
         run.assert_code(0)
-            .assert_contains("--api-url")
-            .assert_contains("--token-file")
-            .assert_contains("--timeout");
+            .assert_stdout("--api-url")
+            .assert_stdout("--token-file")
+            .assert_stdout("--timeout");
     }
     campaignctl(ws.path(), None)
         .args(["validate", "--api-url", "https://x/api"])
         .run()
         .assert_code(1)
-        .assert_contains("unexpected argument '--api-url'");
+        .assert_stderr("unexpected argument '--api-url'");
 }
 
 #[test]
@@ -160,7 +160,7 @@ fn emulator_help_says_which_token_wins_and_the_flag_wins() {
     let _ = child.kill();
     let _ = child.wait();
     with_flag.assert_code(0);
-    with_env.assert_code(1).assert_contains("401");
+    with_env.assert_code(1).assert_stderr("401");
 }
 
 #[test]
@@ -175,8 +175,8 @@ fn watch_refuses_intervals_and_debounces_below_the_minimum() {
             .args(["watch", flag, value])
             .run()
             .assert_code(1)
-            .assert_contains(&format!("for '{flag} <DURATION>'"))
-            .assert_contains(message);
+            .assert_stderr(&format!("for '{flag} <DURATION>'"))
+            .assert_stderr(message);
     }
 }
 

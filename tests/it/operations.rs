@@ -44,7 +44,7 @@ fn a_running_campaign_is_stopped_before_its_new_lead_is_added() {
         .args(["apply", "--auto-approve", "--allow-start", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("started: it is calling");
+        .assert_stdout("started: it is calling");
     assert_eq!(emu.campaigns()[0]["status"], "in-progress");
 
     // Stop it and add a lead in one change: the lead must arrive after the stop, or the
@@ -75,8 +75,8 @@ fn a_running_campaign_is_stopped_before_its_new_lead_is_added() {
         .args(["apply", "--auto-approve", "c"])
         .run()
         .assert_code(0)
-        .assert_contains("\"Go\": stopped (status stopped)")
-        .assert_contains("\"Go\": 1 lead(s) added, 0 failed");
+        .assert_stdout("\"Go\": stopped (status stopped)")
+        .assert_stdout("\"Go\": 1 lead(s) added, 0 failed");
     assert_eq!(
         stat(&emu, "leads_created_while_running"),
         before,
@@ -161,9 +161,9 @@ fn a_refused_create_skips_that_campaigns_leads_and_start_and_sends_no_more_creat
         .args(["apply", "--auto-approve", "--allow-start", "c"])
         .run()
         .assert_code(1)
-        .assert_contains("\"D\": failed: the platform refused the request (403)")
-        .assert_contains("\"D\": add leads skipped: the create of \"D\" failed")
-        .assert_contains("\"D\": start skipped: the create of \"D\" failed");
+        .assert_stdout("\"D\": failed: the platform refused the request (403)")
+        .assert_stdout("\"D\": add leads skipped: the create of \"D\" failed")
+        .assert_stdout("\"D\": start skipped: the create of \"D\" failed");
 }
 
 #[test]
@@ -312,7 +312,7 @@ fn three_racing_applies_leave_every_campaign_once_started_once_and_every_lead_on
     let mut names: Vec<String> = emu.campaign_names();
     names.sort();
     let context = || {
-        let reports: Vec<String> = runs.iter().map(|r| r.all()).collect();
+        let reports: Vec<String> = runs.iter().map(|r| r.to_string()).collect();
         format!(
             "creates sent: {creates_sent}\ncampaigns: {campaigns:#?}\nruns:\n{}",
             reports.join("\n---\n")
@@ -393,9 +393,9 @@ fn a_second_apply_on_the_same_machine_waits_for_the_lock_or_gives_up() {
         .run();
     impatient
         .assert_code(1)
-        .assert_contains("another campaignctl run holds the lock")
-        .assert_contains(&format!("pid {} (campaignctl apply)", first.id()))
-        .assert_contains("hint:");
+        .assert_stderr("another campaignctl run holds the lock")
+        .assert_stderr(&format!("pid {} (campaignctl apply)", first.id()))
+        .assert_only_stderr("hint:");
     let patient = campaignctl(ws.path(), Some(&emu))
         .args([
             "apply",
@@ -407,7 +407,7 @@ fn a_second_apply_on_the_same_machine_waits_for_the_lock_or_gives_up() {
         .run();
     patient
         .assert_code(0)
-        .assert_contains("Waiting for the lock on");
+        .assert_stderr("Waiting for the lock on");
     let output = first.wait_with_output().expect("first apply");
     assert!(output.status.success(), "{output:?}");
     assert_eq!(
@@ -521,12 +521,12 @@ fn racing_applies_with_lost_answers_still_leave_every_campaign_once() {
             .collect();
         let mut log: Vec<String> = runs
             .into_iter()
-            .map(|t| t.join().expect("run").all())
+            .map(|t| t.join().expect("run").to_string())
             .collect();
         // Re-runs, one at a time, until one succeeds (the recovery a user would use).
         for _ in 0..4 {
             let run = apply(&workspaces[0]).run();
-            log.push(run.all());
+            log.push(run.to_string());
             if run.code == 0 {
                 break;
             }

@@ -130,11 +130,7 @@ fn plan_against(ws: &Workspace, url: &str) -> Run {
 
 #[track_caller]
 fn assert_no_token(run: &Run) {
-    assert!(
-        !run.all().contains(TOKEN),
-        "the token leaked:\n{}",
-        run.all()
-    );
+    run.assert_nowhere(TOKEN);
 }
 
 #[test]
@@ -145,9 +141,9 @@ fn a_huge_retry_after_fails_at_once_instead_of_waiting() {
     let run = plan_against(&ws, &server.api_url());
     let took = started.elapsed();
     run.assert_code(1)
-        .assert_contains("rate limited (429): the platform asks to wait 11days 13h 46m 39s")
-        .assert_contains("longer than the 1m campaignctl waits")
-        .assert_contains("hint: the platform is throttling this account");
+        .assert_stderr("rate limited (429): the platform asks to wait 11days 13h 46m 39s")
+        .assert_stderr("longer than the 1m campaignctl waits")
+        .assert_only_stderr("hint: the platform is throttling this account");
     assert!(
         took < Duration::from_secs(20),
         "a refused wait must not be slept: took {took:?}"
@@ -175,8 +171,8 @@ fn an_http_date_retry_after_is_waited_for_and_announced() {
     let run = plan_against(&ws, &server.api_url());
     let took = started.elapsed();
     run.assert_code(0)
-        .assert_contains("rate limited: waiting")
-        .assert_contains("then attempt 2 of 21 (GET user/campaigns)");
+        .assert_stderr("rate limited: waiting")
+        .assert_stderr("then attempt 2 of 21 (GET user/campaigns)");
     assert!(
         took >= Duration::from_secs(2),
         "the date was read as a wait of about 3-4 s (the backoff fallback is 10 ms): took {took:?}"
@@ -193,7 +189,7 @@ fn a_campaign_list_holding_one_id_twice_is_refused_naming_the_id() {
     });
     let ws = adopting_workspace();
     let run = plan_against(&ws, &server.api_url());
-    run.assert_code(1).assert_contains(
+    run.assert_code(1).assert_stderr(
         "campaign id 9 appears 2 times (\"Other\", \"Shadow\"); refusing to work from it",
     );
     assert!(
@@ -214,18 +210,12 @@ fn a_two_line_token_is_refused_before_any_request_without_showing_it() {
         .args([&file])
         .run();
     run.assert_code(1)
-        .assert_contains("has 2 lines; a token is one line")
-        .assert_contains("hint: put the token alone on one line");
-    assert!(
-        !run.all().contains("XYZ"),
-        "no part of the token may be shown:\n{}",
-        run.all()
-    );
-    assert!(
-        !run.all().contains("could not reach"),
-        "not a network problem:\n{}",
-        run.all()
-    );
+        .assert_stderr("has 2 lines; a token is one line")
+        .assert_only_stderr("hint: put the token alone on one line");
+    // No part of the token may be shown.
+    run.assert_nowhere("XYZ");
+    // Not a network problem.
+    run.assert_nowhere("could not reach");
 
     let run = campaignctl(ws.path(), None)
         .env("CAMPAIGNCTL_API_URL", &server.api_url())
@@ -233,8 +223,8 @@ fn a_two_line_token_is_refused_before_any_request_without_showing_it() {
         .args(["plan"])
         .run();
     run.assert_code(1)
-        .assert_contains("CAMPAIGNCTL_API_TOKEN contains a control character");
-    assert!(!run.all().contains("XYZ"), "{}", run.all());
+        .assert_stderr("CAMPAIGNCTL_API_TOKEN contains a control character");
+    run.assert_nowhere("XYZ");
     assert_eq!(server.requests(), 0, "nothing is sent with a bad token");
 
     // One final line break is how files end: that token is fine.
@@ -256,8 +246,8 @@ fn a_404_on_a_list_names_the_url_and_hints_at_api() {
     let url_without_api = format!("http://{}", server.addr);
     let run = plan_against(&ws, &url_without_api);
     run.assert_code(1)
-        .assert_contains(&format!("not found (404): http://{}/user/", server.addr))
-        .assert_contains("hint: the API URL usually ends in /api");
+        .assert_stderr(&format!("not found (404): http://{}/user/", server.addr))
+        .assert_only_stderr("hint: the API URL usually ends in /api");
     assert_no_token(&run);
 }
 
@@ -271,10 +261,10 @@ fn connection_refused_is_one_concise_error_without_a_warn_flood() {
     let ws = adopting_workspace();
     let run = plan_against(&ws, &format!("http://127.0.0.1:{port}/api"));
     run.assert_code(1)
-        .assert_contains(&format!(
+        .assert_stderr(&format!(
             "could not connect to the platform at http://127.0.0.1:{port}/api/user/"
         ))
-        .assert_contains("Connection refused");
+        .assert_stderr("Connection refused");
     assert!(
         !run.stderr.contains("WARN"),
         "retries are logged at debug, not warn:\n{}",

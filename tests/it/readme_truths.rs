@@ -107,7 +107,7 @@ fn every_message_starts_with_lowercase_error_and_the_error_document_counts_what_
         "{}",
         run.stdout
     );
-    assert!(!run.all().contains("Error:"), "{}", run.all());
+    run.assert_nowhere("Error:");
 
     // The document a plan writes and the one written when nothing could be planned carry the
     // same summary keys, `replace` and `delete` included.
@@ -303,23 +303,14 @@ fn with_a_config_a_misspelt_target_gets_a_did_you_mean_and_an_account_not_target
     let run = in_accounts(&ws, &["plan", "--target", "Acme: Winter Promos"]);
     run.assert_code(0);
     assert!(run.stdout.contains("Account acme ("), "{}", run.stdout);
-    assert!(
-        !run.all().contains("beta") && !run.all().contains("Beta"),
-        "beta has no campaign --target names: nothing of it is shown\nstdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
+    // beta has no campaign --target names: nothing of it is shown.
+    run.assert_nowhere("beta").assert_nowhere("Beta");
     let run = in_accounts(
         &ws,
         &["apply", "--auto-approve", "--target", "Acme: Winter Promos"],
     );
     run.assert_code(0);
-    assert!(
-        !run.all().contains("beta") && !run.all().contains("Beta"),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
+    run.assert_nowhere("beta").assert_nowhere("Beta");
     assert_eq!(acme.campaign_names(), ["Acme: Winter Promos"]);
     assert_eq!(beta.campaign_names(), Vec::<String>::new());
 }
@@ -368,14 +359,8 @@ fn messages_speak_of_campaigns_and_fields_not_of_the_plan_s_internals() {
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve"])
         .run();
-    assert!(
-        run.all()
-            .contains("waits for the delete of \"Spring\", which is held"),
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout,
-        run.stderr
-    );
-    assert!(!run.all().contains("operation #"), "{}", run.all());
+    run.assert_stdout("waits for the delete of \"Spring\", which is held");
+    run.assert_nowhere("operation #");
 }
 
 #[test]
@@ -464,7 +449,7 @@ fn a_saved_plan_made_with_a_config_applies_from_any_directory() {
         .run();
     mode(0o644);
     run.assert_code(1)
-        .assert_contains("writable by you only (chmod go-w)");
+        .assert_stderr("writable by you only (chmod go-w)");
 }
 
 #[test]
@@ -504,7 +489,7 @@ fn a_fresh_export_passes_deny_warnings_shows_the_status_and_marks_what_the_platf
         .args(["plan", "--detailed-exitcode", "--deny-warnings", "exported"])
         .run()
         .assert_code(0)
-        .assert_contains("No changes.");
+        .assert_only_stdout("No changes.");
     // A manifest that creates its campaign is still told to set its zone.
     ws.write(
         "new/n.yaml",
@@ -514,5 +499,5 @@ fn a_fresh_export_passes_deny_warnings_shows_the_status_and_marks_what_the_platf
         .args(["validate", "new"])
         .run()
         .assert_code(0)
-        .assert_contains("sets no timezone");
+        .assert_stderr("sets no timezone");
 }

@@ -59,9 +59,8 @@ fn finish_within(mut child: Child, limit: Duration, what: &str) -> Run {
 #[track_caller]
 fn assert_no_token(run: &Run, what: &str) {
     assert!(
-        !run.all().contains(TOKEN),
-        "{what}: the API token leaked into the output:\n{}",
-        run.all()
+        !run.stdout.contains(TOKEN) && !run.stderr.contains(TOKEN),
+        "{what}: the API token leaked into the output:\n{run}"
     );
 }
 
@@ -111,11 +110,8 @@ fn leads_files_outside_the_repository_are_refused_unread() {
             let what = format!("{file} with {args:?}");
             run.assert_code(1);
             assert_no_token(&run, &what);
-            assert!(
-                !run.all().contains("root:x:0:0"),
-                "{what}: /etc/passwd was read:\n{}",
-                run.all()
-            );
+            // /etc/passwd was not read.
+            run.assert_nowhere("root:x:0:0");
             if args.contains(&"json") {
                 let doc = run.json();
                 assert_eq!(
@@ -130,7 +126,7 @@ fn leads_files_outside_the_repository_are_refused_unread() {
                     run.stdout
                         .starts_with("::error file=c/m.yaml,line=5,col=9,"),
                     "{what}: positioned annotation expected:\n{}",
-                    run.all()
+                    run
                 );
             } else {
                 assert!(
@@ -167,7 +163,7 @@ fn without_a_marker_the_current_directory_is_the_root() {
         .args(["validate", work.join("c").to_str().expect("utf-8 path")])
         .run()
         .assert_code(1)
-        .assert_contains("leads outside the repository");
+        .assert_stderr("leads outside the repository");
 }
 
 /// A daemon started in `/` with no repository marker has `/` as its root; the kernel's pseudo
@@ -186,7 +182,7 @@ fn kernel_pseudo_files_are_refused_even_when_the_root_is_slash() {
         .env("CAMPAIGNCTL_API_TOKEN", TOKEN)
         .run();
     run.assert_code(1)
-        .assert_contains("proc/self/environ\" leads outside the repository (/)");
+        .assert_stderr("proc/self/environ\" leads outside the repository (/)");
     assert_no_token(&run, "validate from /");
 }
 
@@ -199,7 +195,7 @@ fn a_fifo_is_never_read() {
         .args(["validate", "fifo.csv"])
         .spawn();
     let run = finish_within(child, Duration::from_secs(15), "validate fifo.csv");
-    run.assert_code(1).assert_contains(
+    run.assert_code(1).assert_only_stderr(
         "fifo.csv:1:1: error: this path is a FIFO (named pipe), not a regular file; it was not read",
     );
 
@@ -210,7 +206,7 @@ fn a_fifo_is_never_read() {
         Duration::from_secs(15),
         "validate with a FIFO leads file",
     );
-    run.assert_code(1).assert_contains(
+    run.assert_code(1).assert_only_stderr(
         "c/m.yaml:5:9: error: leads.file: \"../fifo.csv\" is a FIFO (named pipe), not a regular file",
     );
 
@@ -219,7 +215,7 @@ fn a_fifo_is_never_read() {
         .spawn();
     finish_within(child, Duration::from_secs(15), "validate /dev/zero")
         .assert_code(1)
-        .assert_contains("is a character device, not a regular file");
+        .assert_stderr("is a character device, not a regular file");
 }
 
 /// `plan --out` replaces a regular file or creates one; a symlink, FIFO, device or directory is
@@ -249,7 +245,7 @@ fn plan_out_writes_only_regular_files() {
         .expect("symlink");
     plan_out("link.plan")
         .assert_code(1)
-        .assert_contains("cannot write the plan to link.plan: it is a symbolic link");
+        .assert_stderr("cannot write the plan to link.plan: it is a symbolic link");
     assert!(
         std::fs::symlink_metadata(ws.path().join("link.plan")).is_ok_and(|m| m.is_symlink()),
         "the symlink must still be a symlink"
@@ -265,7 +261,7 @@ fn plan_out_writes_only_regular_files() {
     mkfifo(&ws.path().join("fifo.plan"));
     plan_out("fifo.plan")
         .assert_code(1)
-        .assert_contains("it is a FIFO (named pipe)");
+        .assert_stderr("it is a FIFO (named pipe)");
     assert!(
         std::fs::symlink_metadata(ws.path().join("fifo.plan"))
             .is_ok_and(|m| m.file_type().is_fifo()),
@@ -275,7 +271,7 @@ fn plan_out_writes_only_regular_files() {
     std::fs::create_dir(ws.path().join("dir.plan")).expect("mkdir");
     plan_out("dir.plan")
         .assert_code(1)
-        .assert_contains("it is a directory");
+        .assert_stderr("it is a directory");
 
     // A device like /dev/null, made here (mknod needs privileges; /dev itself is never risked).
     let device = ws.path().join("null.plan");
@@ -288,7 +284,7 @@ fn plan_out_writes_only_regular_files() {
     if made {
         plan_out("null.plan")
             .assert_code(1)
-            .assert_contains("it is a character device");
+            .assert_stderr("it is a character device");
         assert!(
             std::fs::symlink_metadata(&device).is_ok_and(|m| m.file_type().is_char_device()),
             "the device node must still be a device"
@@ -331,7 +327,8 @@ fn input_cannot_inject_workflow_commands() {
             .env("GITHUB_ACTIONS", "true")
             .run();
         run.assert_code(1);
-        let all = run.all();
+        // A runner reads workflow commands from both streams, so both are checked as one.
+        let all = format!("{}\n{}", run.stdout, run.stderr);
         for injected in ["INJECTED-KEY", "INJECTED-FILE"] {
             assert!(
                 all.contains(injected),
@@ -363,7 +360,8 @@ fn escape_sequences_from_input_are_escaped() {
     ] {
         let run = campaignctl(ws.path(), None).args(args).run();
         run.assert_code(1);
-        let all = run.all();
+        // No stream may carry a raw control character to the terminal.
+        let all = format!("{}\n{}", run.stdout, run.stderr);
         assert!(
             !all.contains(['\u{1b}', '\u{7}']),
             "{args:?}: a raw control character reached the output:\n{all:?}"
@@ -393,21 +391,15 @@ fn a_huge_csv_header_makes_a_bounded_error() {
     let validate = campaignctl(ws.path(), None).args(["validate", "c"]).run();
     validate
         .assert_code(1)
-        .assert_contains("the header row has no `phone_number` column");
-    assert!(
-        validate.all().len() < 4_000,
-        "the error is {} bytes",
-        validate.all().len()
-    );
+        .assert_stderr("the header row has no `phone_number` column");
+    let size = validate.stdout.len() + validate.stderr.len();
+    assert!(size < 4_000, "the error is {size} bytes");
     let json = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "c", "--format", "json"])
         .run();
     json.assert_code(1);
-    assert!(
-        json.all().len() < 8_000,
-        "plan --format json printed {} bytes",
-        json.all().len()
-    );
+    let size = json.stdout.len() + json.stderr.len();
+    assert!(size < 8_000, "plan --format json printed {size} bytes");
 }
 
 /// Thousands of problems print a bounded number of lines, and say how many more there were.
@@ -427,9 +419,22 @@ fn the_number_of_problems_printed_is_bounded() {
     ] {
         let run = campaignctl(ws.path(), None).args(args).run();
         run.assert_code(1);
-        let shown = run.all().matches("max_retries must be between").count();
-        assert_eq!(shown, 500, "{args:?}: 900 problems, 500 shown");
-        run.assert_contains("... and 400 more problem(s), not shown");
+        // Text diagnostics go to stderr; annotations are `--format github`'s output, stdout.
+        let (problems, other) = if args.contains(&"github") {
+            (&run.stdout, &run.stderr)
+        } else {
+            (&run.stderr, &run.stdout)
+        };
+        let shown = problems.matches("max_retries must be between").count();
+        assert_eq!(shown, 500, "{args:?}: 900 problems, 500 shown\n{run}");
+        assert!(
+            problems.contains("... and 400 more problem(s), not shown"),
+            "{args:?}: the rest is not counted\n{run}"
+        );
+        assert!(
+            !other.contains("max_retries must be between"),
+            "{args:?}: problems printed on both streams\n{run}"
+        );
     }
 }
 
@@ -447,7 +452,13 @@ fn github_format_prints_each_problem_once() {
         "plan/m.yaml",
         "kind: Campaign\nname: Planned\nassistant_id: 404\n",
     );
-    let count = |run: &Run, needle: &str| run.all().matches(needle).count();
+    // Annotations are `--format github`'s output (stdout); none is repeated on stderr.
+    let count = |run: &Run, needle: &str| {
+        (
+            run.stdout.matches(needle).count(),
+            run.stderr.matches(needle).count(),
+        )
+    };
     for (args, needles) in [
         (
             &["validate", "bad", "--format", "github"][..],
@@ -470,9 +481,9 @@ fn github_format_prints_each_problem_once() {
         for needle in needles {
             assert_eq!(
                 count(&run, needle),
-                1,
+                (1, 0),
                 "{args:?}: {needle:?} must be printed exactly once:\n{}",
-                run.all()
+                run
             );
         }
         assert!(

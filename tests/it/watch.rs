@@ -595,7 +595,7 @@ fn unusable_durations_are_refused_before_starting() {
             .args(["watch", flag, value])
             .run()
             .assert_code(1)
-            .assert_contains(message);
+            .assert_stderr(message);
     }
 }
 

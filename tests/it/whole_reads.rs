@@ -413,7 +413,7 @@ fn held_for(run: &Run, emu: &Emulator, problem: &str) {
         emu.campaign_names(),
         ["prod-kept", "prod-stale"],
         "nothing is deleted:\n{}",
-        run.all()
+        run
     );
     assert!(
         run.stdout.contains(
@@ -487,7 +487,7 @@ fn a_saved_plan_among_the_manifests_holds_every_deletion_except_the_plan_applied
         emu.campaign_names(),
         ["prod-also", "prod-kept", "prod-stale"],
         "nothing is deleted, the create proceeds:\n{}",
-        run.all()
+        run
     );
     assert!(
         run.stdout.contains("Deletions held: every delete and replace of this account waits, because 1 manifest file(s) or path(s) could not be read whole, so the manifests may be incomplete: c/kept.yaml:1:1: this file is a saved plan (`campaignctl plan --out`), not a manifest; it was not read as one."),
@@ -519,7 +519,7 @@ fn a_saved_plan_among_the_manifests_holds_every_deletion_except_the_plan_applied
         emu.campaign_names(),
         ["prod-kept"],
         "the reviewed prune is carried out:\n{}",
-        applied.all()
+        applied
     );
 }
 

@@ -143,10 +143,8 @@ fn a_pull_request_check_compares_with_the_merge_base_of_its_target() {
         "{}",
         both.stderr
     );
-    assert!(
-        !both.all().contains("Denver"),
-        "the tip is not the baseline"
-    );
+    // The tip is not the baseline.
+    both.assert_nowhere("Denver");
 
     let draft = run(
         ws.path(),
@@ -203,7 +201,7 @@ fn a_pull_request_check_compares_with_the_merge_base_of_its_target() {
     git_in(&clone, &["fetch", "-q", "--unshallow", "origin"]);
     run(&clone, &emu, &pr, &["plan", "--target", "D", "c"])
         .assert_code(0)
-        .assert_contains(&format!("Write-once fields compared with {source}."));
+        .assert_stdout(&format!("Write-once fields compared with {source}."));
 
     // GitLab names the target branch and the merge-base itself; the generic variable too.
     for env in [
@@ -215,7 +213,7 @@ fn a_pull_request_check_compares_with_the_merge_base_of_its_target() {
     ] {
         run(ws.path(), &emu, &env, &["plan", "--target", "D", "c"])
             .assert_code(0)
-            .assert_contains(&format!("at {source})"));
+            .assert_stdout(&format!("at {source})"));
     }
     run(
         ws.path(),
@@ -224,7 +222,7 @@ fn a_pull_request_check_compares_with_the_merge_base_of_its_target() {
         &["plan", "--target", "D", "c"],
     )
     .assert_code(0)
-    .assert_contains(&format!(
+    .assert_stdout(&format!(
         "at the merge-base of main (commit {})",
         short(&merge_base)
     ));
@@ -330,7 +328,7 @@ fn the_record_of_what_was_applied_is_the_baseline_and_moves_only_with_what_was_c
         .args(["apply", "--auto-approve", "--allow-delete", "../d.plan"])
         .run()
         .assert_code(0)
-        .assert_contains(": deleted");
+        .assert_stdout(": deleted");
     let replaced = emu.campaigns().iter().find(|c| c["name"] == "D").cloned();
     assert_ne!(replaced.as_ref().map(|c| c["id"].clone()), draft_id);
     assert_eq!(
@@ -511,7 +509,7 @@ fn an_apply_on_push_compares_with_the_commit_the_push_started_from() {
     );
     run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"])
         .assert_code(0)
-        .assert_contains("Write-once fields compared with HEAD");
+        .assert_stdout("Write-once fields compared with HEAD");
 }
 
 /// A campaign that has run, renamed in the same commit that changes its assistant: the record's
@@ -624,7 +622,7 @@ fn a_campaign_applied_from_uncommitted_edits_is_not_compared_with_a_later_commit
     assert!(after["campaigns"]["D"].get("commit").is_none(), "{after:#}");
     run(ws.path(), &emu, &[], &["plan", "--detailed-exitcode", "c"])
         .assert_code(0)
-        .assert_contains(line);
+        .assert_stdout(line);
     // The way out the line names: the commit the values came from.
     run(
         ws.path(),
@@ -633,7 +631,7 @@ fn a_campaign_applied_from_uncommitted_edits_is_not_compared_with_a_later_commit
         &["plan", "--detailed-exitcode", "--base", &applied_from, "c"],
     )
     .assert_code(2)
-    .assert_contains("-/+ campaign \"D\"");
+    .assert_stdout("-/+ campaign \"D\"");
 }
 
 /// An apply with one manifest file edited and not committed records HEAD for the campaigns

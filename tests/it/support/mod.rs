@@ -204,11 +204,50 @@ pub struct Run {
     pub stderr: String,
 }
 
-impl Run {
-    pub fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
+/// What a check expects of one stream: present there, or present there and absent from the
+/// other (a line that belongs to one stream, such as a diagnostic or the plan's summary, must
+/// not be printed on both).
+#[derive(Clone, Copy)]
+enum Expect {
+    On(Stream),
+    OnlyOn(Stream),
+}
+
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+}
+
+impl Stream {
+    fn name(self) -> &'static str {
+        match self {
+            Stream::Stdout => "stdout",
+            Stream::Stderr => "stderr",
+        }
     }
 
+    fn other(self) -> Stream {
+        match self {
+            Stream::Stdout => Stream::Stderr,
+            Stream::Stderr => Stream::Stdout,
+        }
+    }
+}
+
+/// Both streams under their own headings, with the exit code: what a failing check shows.
+impl std::fmt::Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exit code {}\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        )
+    }
+}
+
+impl Run {
+    /// stdout parsed as one JSON document: anything else on stdout fails the test.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
@@ -246,14 +285,67 @@ impl Run {
         self
     }
 
+    /// stdout (the plan, results, JSON, annotations, help) contains `needle`.
     #[track_caller]
-    pub fn assert_contains(&self, needle: &str) -> &Run {
-        assert!(
-            self.all().contains(needle),
-            "output lacks {needle:?}\nstdout:\n{}\nstderr:\n{}",
-            self.stdout,
-            self.stderr
-        );
+    pub fn assert_stdout(&self, needle: &str) -> &Run {
+        self.expect(needle, Expect::On(Stream::Stdout))
+    }
+
+    /// stderr (diagnostics, errors, questions, progress, logs) contains `needle`.
+    #[track_caller]
+    pub fn assert_stderr(&self, needle: &str) -> &Run {
+        self.expect(needle, Expect::On(Stream::Stderr))
+    }
+
+    /// stdout contains `needle` and stderr does not: it is said once, on its stream.
+    #[track_caller]
+    pub fn assert_only_stdout(&self, needle: &str) -> &Run {
+        self.expect(needle, Expect::OnlyOn(Stream::Stdout))
+    }
+
+    /// stderr contains `needle` and stdout does not: it is said once, on its stream.
+    #[track_caller]
+    pub fn assert_only_stderr(&self, needle: &str) -> &Run {
+        self.expect(needle, Expect::OnlyOn(Stream::Stderr))
+    }
+
+    /// Neither stream contains `needle` (a secret, a file's content, a refused action).
+    #[track_caller]
+    pub fn assert_nowhere(&self, needle: &str) -> &Run {
+        for (name, text) in [("stdout", &self.stdout), ("stderr", &self.stderr)] {
+            assert!(
+                !text.contains(needle),
+                "{name} contains {needle:?}, which must appear nowhere\n{self}"
+            );
+        }
+        self
+    }
+
+    #[track_caller]
+    fn expect(&self, needle: &str, expect: Expect) -> &Run {
+        let (stream, only) = match expect {
+            Expect::On(s) => (s, false),
+            Expect::OnlyOn(s) => (s, true),
+        };
+        let (here, there) = match stream {
+            Stream::Stdout => (&self.stdout, &self.stderr),
+            Stream::Stderr => (&self.stderr, &self.stdout),
+        };
+        if !here.contains(needle) {
+            let elsewhere = if there.contains(needle) {
+                format!(" (it is on {})", stream.other().name())
+            } else {
+                String::new()
+            };
+            panic!("{} lacks {needle:?}{elsewhere}\n{self}", stream.name());
+        }
+        if only && there.contains(needle) {
+            panic!(
+                "{needle:?} belongs on {} only, but {} has it too\n{self}",
+                stream.name(),
+                stream.other().name()
+            );
+        }
         self
     }
 }
