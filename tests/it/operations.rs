@@ -344,10 +344,12 @@ fn three_racing_applies_leave_every_campaign_once_started_once_and_every_lead_on
     // A run that plans while another's copies still exist (created, not yet deleted by its
     // verification) refuses the ambiguous names and writes nothing: the designed outcome, more
     // likely on a loaded machine. Any other failure is a bug. At least one run applies.
+    // The refusal is in the JSON error document on stdout, or on stderr if it came first.
     let refused_ambiguity = |run: &crate::support::Run| {
-        run.all()
-            .contains("campaigns on the platform (ids")
-            && run.all().contains("will not guess which one this manifest means")
+        [&run.stdout, &run.stderr].iter().any(|out| {
+            out.contains("campaigns on the platform (ids")
+                && out.contains("will not guess which one this manifest means")
+        })
     };
     for run in &runs {
         if run.code != 0 {
