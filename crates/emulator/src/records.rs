@@ -5,18 +5,18 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize, Serializer};
 
+use super::schedule::{Day, TimeOfDay};
 use super::wire::{AssistantRecord, ContactRecord, LeadJson, PhoneNumberJson};
-use crate::campaign::{ClockTime, Weekday};
 
 use super::clock::UtcTime;
 
 /// Platform defaults for fields a create request leaves out (docs/platform-api.md, "Create a campaign").
 pub(crate) mod defaults {
-    use crate::campaign::ClockTime;
+    use crate::schedule::TimeOfDay;
 
     pub const MAX_CALLS_IN_PARALLEL: u64 = 3;
-    pub const START: ClockTime = ClockTime { hour: 0, minute: 0 };
-    pub const END: ClockTime = ClockTime {
+    pub const START: TimeOfDay = TimeOfDay { hour: 0, minute: 0 };
+    pub const END: TimeOfDay = TimeOfDay {
         hour: 23,
         minute: 59,
     };
@@ -114,12 +114,12 @@ pub(crate) struct StoredCampaign {
     #[serde(default = "default_max_calls")]
     pub max_calls_in_parallel: u64,
     #[serde(default = "default_start", serialize_with = "time_with_seconds")]
-    pub allowed_hours_start_time: ClockTime,
+    pub allowed_hours_start_time: TimeOfDay,
     #[serde(default = "default_end", serialize_with = "time_with_seconds")]
-    pub allowed_hours_end_time: ClockTime,
+    pub allowed_hours_end_time: TimeOfDay,
     /// In the order the create request gave them (the list sorts them, see `listed`).
     #[serde(default = "all_days")]
-    pub allowed_days: Vec<Weekday>,
+    pub allowed_days: Vec<Day>,
     #[serde(default = "default_max_retries")]
     pub max_retries: u64,
     #[serde(default = "default_retry_interval")]
@@ -156,7 +156,7 @@ pub(crate) struct ListedCampaign {
     pub mark_complete_when_no_leads: bool,
     pub allowed_hours_start_time: String,
     pub allowed_hours_end_time: String,
-    pub allowed_days: Vec<Weekday>,
+    pub allowed_days: Vec<Day>,
     pub max_retries: u64,
     pub retry_interval: u64,
     pub created_at: String,
@@ -228,7 +228,7 @@ impl StoredLead {
 }
 
 /// Stored and shown as `H:i:s`, like the platform's database column.
-fn time_with_seconds<S: Serializer>(t: &ClockTime, s: S) -> Result<S::Ok, S::Error> {
+fn time_with_seconds<S: Serializer>(t: &TimeOfDay, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&t.with_seconds())
 }
 
@@ -245,14 +245,14 @@ fn created() -> String {
 fn default_max_calls() -> u64 {
     defaults::MAX_CALLS_IN_PARALLEL
 }
-fn default_start() -> ClockTime {
+fn default_start() -> TimeOfDay {
     defaults::START
 }
-fn default_end() -> ClockTime {
+fn default_end() -> TimeOfDay {
     defaults::END
 }
-pub(crate) fn all_days() -> Vec<Weekday> {
-    Weekday::ALL.to_vec()
+pub(crate) fn all_days() -> Vec<Day> {
+    Day::ALL.to_vec()
 }
 fn default_mark_complete() -> bool {
     defaults::MARK_COMPLETE_WHEN_NO_LEADS
