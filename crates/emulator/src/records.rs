@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::schedule::{Day, TimeOfDay};
 use super::wire::{AssistantRecord, ContactRecord, LeadJson, PhoneNumberJson};
@@ -35,13 +35,13 @@ const USER_ID: u64 = 1;
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccountData {
     pub account: AccountSettings,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub assistants: Vec<AssistantRecord>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub phone_numbers: Vec<StoredPhoneNumber>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub campaigns: Vec<StoredCampaign>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub leads: Vec<StoredLead>,
 }
 
@@ -113,12 +113,12 @@ pub(crate) struct StoredCampaign {
     pub timezone: String,
     #[serde(default = "default_max_calls")]
     pub max_calls_in_parallel: u64,
-    #[serde(default = "default_start", serialize_with = "time_with_seconds")]
+    #[serde(default = "default_start")]
     pub allowed_hours_start_time: TimeOfDay,
-    #[serde(default = "default_end", serialize_with = "time_with_seconds")]
+    #[serde(default = "default_end")]
     pub allowed_hours_end_time: TimeOfDay,
     /// In the order the create request gave them (the list sorts them, see `listed`).
-    #[serde(default = "all_days")]
+    #[serde(default = "all_days", deserialize_with = "empty_when_null")]
     pub allowed_days: Vec<Day>,
     #[serde(default = "default_max_retries")]
     pub max_retries: u64,
@@ -132,7 +132,7 @@ pub(crate) struct StoredCampaign {
     pub goal_completion_variable: Option<String>,
     #[serde(default = "default_mark_complete")]
     pub mark_complete_when_no_leads: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub phone_number_ids: Vec<u64>,
     #[serde(default = "campaign_now")]
     pub created_at: String,
@@ -204,7 +204,7 @@ pub(crate) struct StoredLead {
     pub variables: BTreeMap<String, serde_json::Value>,
     #[serde(default = "created")]
     pub status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub secondary_contacts: Vec<ContactRecord>,
     #[serde(default = "lead_now")]
     pub created_at: String,
@@ -227,9 +227,14 @@ impl StoredLead {
     }
 }
 
-/// Stored and shown as `H:i:s`, like the platform's database column.
-fn time_with_seconds<S: Serializer>(t: &TimeOfDay, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.with_seconds())
+/// A list written as YAML's null (`leads:` with nothing under it) is an empty list, as seeds
+/// have always been read; a list left out takes its default.
+pub(crate) fn empty_when_null<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 // serde's `default = "..."` takes function paths only.

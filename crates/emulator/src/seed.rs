@@ -276,6 +276,16 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_section_is_an_empty_list() {
+        let text = "account: {timezone: UTC, campaign_limit: 1}\nassistants:\ncampaigns:\nleads:\n";
+        let data = parse(text).unwrap_or_else(|e| panic!("empty sections must parse: {e:#}"));
+        assert!(
+            data.assistants.is_empty() && data.campaigns.is_empty() && data.leads.is_empty(),
+            "a section with nothing under it holds nothing"
+        );
+    }
+
+    #[test]
     fn seeded_campaigns_take_defaults_and_the_account_timezone() {
         let text = "account: {timezone: Europe/Paris, campaign_limit: 3}\n\
                     campaigns: [{id: 4, name: a, assistant_id: 7}]\n";
