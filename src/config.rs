@@ -12,6 +12,10 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::manifest::yaml::{Entry, Node, Value};
 use crate::manifest::{Defaults, Root, CONFIG_FILE_NAME};
 
+mod schema;
+
+pub use schema::config_schema;
+
 /// One account of the config.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Account {
@@ -687,77 +691,6 @@ pub fn same_or_inside(path: &Path, dir: &Path) -> bool {
     real_path(path).starts_with(real_path(dir))
 }
 
-/// The JSON Schema of `campaignctl.yaml` (`campaignctl schema --config`), for editors. The
-/// `defaults` of an account or path take the manifest's own field schemas (from
-/// `manifest::schema`), without the fields that cannot be defaults.
-pub fn config_schema() -> serde_json::Value {
-    use serde_json::json;
-    let manifest = crate::manifest::schema::manifest_schema();
-    let mut defaults = manifest["properties"].clone();
-    if let Some(fields) = defaults.as_object_mut() {
-        for (field, _) in crate::manifest::NOT_DEFAULTABLE {
-            fields.remove(field);
-        }
-    }
-    let relative_path = json!({
-        "type": "string",
-        "minLength": 1,
-        "pattern": "^(?!/)(?!.*(^|/)\\.\\.(/|$)).*$",
-        "description": "A manifest file or directory, relative to campaignctl.yaml, inside its directory."
-    });
-    json!({
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "campaignctl repository config (campaignctl.yaml)",
-        "type": "object",
-        "additionalProperties": false,
-        "required": ["accounts"],
-        "properties": {
-            "accounts": {
-                "description": "The accounts this repository manages, by name (used by --account, in output and as the `account` metric label).",
-                "type": "object",
-                "minProperties": 1,
-                "propertyNames": {"pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$"},
-                "additionalProperties": {"$ref": "#/$defs/Account"}
-            }
-        },
-        "$defs": {
-            "Account": {
-                "type": "object",
-                "additionalProperties": false,
-                "required": ["api_url", "paths"],
-                "oneOf": [{"required": ["token_env"]}, {"required": ["token_file"]}],
-                "properties": {
-                    "api_url": {"type": "string", "minLength": 1, "description": "The platform API base URL, usually ending in /api, without a query or fragment. https, or http to a loopback address. A token is sent only to the platform's host (app.autocalls.ai) or loopback, or instead to exactly the hosts CAMPAIGNCTL_API_HOSTS lists in the environment."},
-                    "token_env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$", "description": "The name of the environment variable that holds the API token (never the token itself): one starting with CAMPAIGNCTL_, or one CAMPAIGNCTL_TOKEN_ENVS lists in the environment."},
-                    "token_file": {"type": "string", "minLength": 1, "description": "A file holding the API token, relative to campaignctl.yaml or absolute; read only inside a directory CAMPAIGNCTL_TOKEN_DIRS lists in the environment (none by default)."},
-                    "paths": {
-                        "type": "array",
-                        "minItems": 1,
-                        "description": "The account's manifest files and directories.",
-                        "items": {"oneOf": [
-                            relative_path.clone(),
-                            {
-                                "type": "object",
-                                "additionalProperties": false,
-                                "required": ["path"],
-                                "properties": {"path": relative_path, "defaults": {"$ref": "#/$defs/Defaults"}}
-                            }
-                        ]}
-                    },
-                    "defaults": {"$ref": "#/$defs/Defaults"},
-                    "prune_prefix": {"type": "string", "minLength": 1, "description": "Delete campaigns whose name starts with this and that no manifest declares (needs --allow-delete to apply)."}
-                }
-            },
-            "Defaults": {
-                "description": "Field values for the manifests that leave them out. A manifest's own value wins; a path's defaults win over its account's.",
-                "type": "object",
-                "additionalProperties": false,
-                "properties": defaults
-            }
-        }
-    })
-}
-
 fn name_of(field: &str) -> &str {
     if field.is_empty() {
         "the config"
@@ -892,23 +825,6 @@ mod tests {
                 .any(|d| d.contains("account name `be ta` is not allowed")),
             "{e:#?}"
         );
-    }
-
-    #[test]
-    fn the_schema_offers_every_defaultable_manifest_field_and_no_other() {
-        let schema = config_schema();
-        let defaults = schema["$defs"]["Defaults"]["properties"]
-            .as_object()
-            .expect("defaults properties");
-        for field in ["timezone", "max_retries", "allowed_days", "assistant"] {
-            assert!(defaults.contains_key(field), "{field} missing");
-        }
-        for (field, _) in crate::manifest::NOT_DEFAULTABLE {
-            assert!(
-                !defaults.contains_key(field),
-                "{field} must not be a default"
-            );
-        }
     }
 
     #[test]

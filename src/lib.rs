@@ -9,7 +9,6 @@ pub mod account_lock;
 pub mod api;
 pub mod cli;
 pub mod config;
-pub mod emulator;
 pub mod lint;
 pub mod log_escape;
 pub mod manifest;

@@ -11,7 +11,7 @@ use campaignctl::campaign::{ClockTime, Weekday};
 use campaignctl::reconcile::Observed;
 
 /// The emulator's demo account: the assistants and numbers the manifests refer to.
-const DEMO_SEED: &str = include_str!("../../src/emulator/demo_seed.yaml");
+const DEMO_SEED: &str = include_str!("../../crates/emulator/src/demo_seed.yaml");
 
 /// Outbound assistants of the demo account, each with a bool variable of its post-call schema.
 const ASSISTANTS: [(u64, &str); 3] = [
@@ -124,6 +124,11 @@ pub fn remote(i: usize) -> RemoteCampaign {
     }
 }
 
+/// The demo account as JSON, read as the emulator reads its seeds.
+fn demo_seed() -> serde_json::Value {
+    campaignctl_emulator::yaml::document(DEMO_SEED).expect("the demo seed parses")
+}
+
 /// The demo account's assistants and numbers with remote campaigns `0..remote`.
 pub fn observed(remote_campaigns: usize) -> Observed {
     #[derive(serde::Deserialize)]
@@ -131,7 +136,7 @@ pub fn observed(remote_campaigns: usize) -> Observed {
         assistants: Vec<Assistant>,
         phone_numbers: Vec<PhoneNumber>,
     }
-    let seed: Seed = serde_yaml::from_str(DEMO_SEED).expect("the demo seed parses");
+    let seed: Seed = serde_json::from_value(demo_seed()).expect("the demo seed parses");
     Observed {
         campaigns: (0..remote_campaigns).map(remote).collect(),
         assistants: seed.assistants,
@@ -142,8 +147,7 @@ pub fn observed(remote_campaigns: usize) -> Observed {
 /// An emulator `--seed` account: the demo account holding campaigns `0..remote` (as created
 /// from the manifests, drift included) and room for `limit` campaigns.
 pub fn seed_json(remote_campaigns: usize, limit: usize) -> serde_json::Value {
-    let mut seed: serde_json::Value =
-        serde_yaml::from_str(DEMO_SEED).expect("the demo seed parses");
+    let mut seed = demo_seed();
     seed["account"]["campaign_limit"] = limit.into();
     seed["campaigns"] = (0..remote_campaigns)
         .map(|i| {

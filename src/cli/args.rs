@@ -444,7 +444,7 @@ pub struct EmulatorArgs {
     /// The API token clients must send: --token when given, else CAMPAIGNCTL_EMULATOR_TOKEN,
     /// else the default. (CAMPAIGNCTL_API_TOKEN and --token-file are the client's, not the
     /// emulator's: it reads neither.)
-    #[arg(long, value_name = "T", env = "CAMPAIGNCTL_EMULATOR_TOKEN", hide_env_values = true, default_value = crate::emulator::DEFAULT_TOKEN)]
+    #[arg(long, value_name = "T", env = "CAMPAIGNCTL_EMULATOR_TOKEN", hide_env_values = true, default_value = campaignctl_emulator::DEFAULT_TOKEN)]
     pub token: String,
 
     /// Load this account (YAML or JSON) instead of the built-in demo account.
@@ -468,7 +468,7 @@ pub struct EmulatorArgs {
     pub error_rate: f64,
 
     /// Requests per second before 429 with Retry-After, e.g. `5/s`.
-    #[arg(long, value_name = "N/s", value_parser = crate::emulator::parse_rate_limit)]
+    #[arg(long, value_name = "N/s", value_parser = campaignctl_emulator::parse_rate_limit)]
     pub rate_limit: Option<f64>,
 
     /// Probability (0..1) that a write is performed and its connection then closed unanswered.

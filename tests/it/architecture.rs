@@ -1,5 +1,6 @@
 //! The structure the code promises in ARCHITECTURE.md, checked: the pure planning modules reach
-//! no I/O, the module map names every module, and nothing cites a file outside the repository.
+//! no I/O, the emulator shares no code with the product, the module map names every module, and
+//! nothing cites a file outside the repository.
 
 use std::path::{Path, PathBuf};
 
@@ -62,6 +63,38 @@ fn the_core_crate_depends_on_no_runtime_client_or_io_crate() {
         names, CORE_DEPENDENCIES,
         "the core crate's dependencies changed (ARCHITECTURE.md, \"The pure core\")"
     );
+}
+
+/// The emulator answers from its own types: were it to use the client's (or the core's rules),
+/// a misnamed field or a wrong limit would round-trip through both sides unnoticed.
+#[test]
+fn the_emulator_depends_on_no_campaignctl_crate() {
+    let manifest = read(&root().join("crates/emulator/Cargo.toml"));
+    let named: Vec<&str> = manifest
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("campaignctl"))
+        .collect();
+    assert!(
+        named.is_empty(),
+        "crates/emulator/Cargo.toml must not depend on the product: {named:?}"
+    );
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/emulator/src"), &mut files);
+    assert!(
+        files.len() > 20,
+        "the emulator's sources were not found: {files:?}"
+    );
+    for file in files {
+        let text = read(&file);
+        for name in ["campaignctl_core", "campaignctl::"] {
+            assert!(
+                !text.contains(name),
+                "{} names {name}: the emulator keeps its own types",
+                file.display()
+            );
+        }
+    }
 }
 
 #[test]
@@ -249,7 +282,14 @@ fn the_module_map_check_accepts_paths_folders_and_test_folders_only() {
 #[test]
 fn nothing_cites_a_file_outside_the_repository() {
     let mut files = Vec::new();
-    for dir in ["src", "crates/core/src", "tests", "benches", "examples"] {
+    for dir in [
+        "src",
+        "crates/core/src",
+        "crates/emulator/src",
+        "tests",
+        "benches",
+        "examples",
+    ] {
         rust_files(&root().join(dir), &mut files);
     }
     for doc in ["README.md", "ARCHITECTURE.md", "docs/platform-api.md"] {

@@ -156,7 +156,7 @@ fn damaged(documents: &[String], damage: Damage) -> String {
 /// The demo account with the world's campaigns (ids from 1) and their leads.
 fn seed(world: &World) -> String {
     let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator/demo_seed.yaml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/emulator/src/demo_seed.yaml"),
     )
     .expect("the demo seed");
     let mut campaigns = String::new();
@@ -185,7 +185,7 @@ async fn nothing_with_history_is_deleted_by_absence(world: World) -> Result<(), 
     let dir = tempfile::tempdir().expect("tempdir");
     let seed_file = dir.path().join("seed.yaml");
     std::fs::write(&seed_file, seed(&world)).expect("write the seed");
-    let running = campaignctl::emulator::start(campaignctl::emulator::EmulatorConfig {
+    let running = campaignctl_emulator::start(campaignctl_emulator::EmulatorConfig {
         token: crate::in_process::TOKEN.into(),
         seed: Some(seed_file),
         ..Default::default()

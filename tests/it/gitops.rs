@@ -288,12 +288,11 @@ fn github_annotations_for_validation_and_plan_problems() {
 }
 
 fn yaml_documents(path: &Path) -> Vec<serde_json::Value> {
-    use serde::Deserialize;
     let text = std::fs::read_to_string(path).expect("read");
-    serde_yaml::Deserializer::from_str(&text)
-        .filter_map(|doc| serde_yaml::Value::deserialize(doc).ok())
+    campaignctl_emulator::yaml::documents(&text)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .into_iter()
         .filter(|v| !v.is_null())
-        .map(|v| serde_json::to_value(v).expect("yaml to json"))
         .collect()
 }
 

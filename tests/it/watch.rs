@@ -557,14 +557,14 @@ fn the_kubernetes_example_holds_valid_manifests_and_probes_both_endpoints() {
     let read = |name: &str| {
         std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
     };
-    let configmap: serde_yaml::Value =
-        serde_yaml::from_str(&read("configmap.yaml")).expect("configmap.yaml is YAML");
+    let configmap = campaignctl_emulator::yaml::document(&read("configmap.yaml"))
+        .unwrap_or_else(|e| panic!("configmap.yaml is YAML: {e}"));
     let data = configmap["data"]
-        .as_mapping()
+        .as_object()
         .expect("the ConfigMap has data");
     let ws = Workspace::new();
     for (key, value) in data {
-        let (Some(key), Some(value)) = (key.as_str(), value.as_str()) else {
+        let Some(value) = value.as_str() else {
             panic!("ConfigMap entries are file names and texts: {key:?}");
         };
         ws.write(&format!("m/{key}"), value);

@@ -1,7 +1,7 @@
-//! The campaign domain shared by manifests, the plan, the client and the emulator: the table of
-//! campaign fields (`fields`, not used by the emulator), the platform's documented rules, and
-//! normalisation. Every normalisation rule lives here, so the plan and the emulator can never
-//! disagree about what "the same value" means.
+//! The campaign domain shared by manifests, the plan and the client: the table of campaign
+//! fields (`fields`), the platform's documented rules, and normalisation. Every normalisation
+//! rule lives here, so manifests and the plan never disagree about what "the same value" means.
+//! The emulator writes the platform's rules down on its own, so a mistake here fails a test.
 
 use std::fmt;
 use std::str::FromStr;

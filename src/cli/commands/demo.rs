@@ -18,7 +18,7 @@ use crate::cli::args::{
 };
 use crate::cli::exit;
 use crate::cli::settings::client_for;
-use crate::emulator::{self, EmulatorConfig, FaultConfig};
+use campaignctl_emulator::{self as emulator, EmulatorConfig, FaultConfig};
 
 /// Per-request timeout against the built-in emulator, which answers at once.
 const DEMO_TIMEOUT: Duration = Duration::from_secs(30);

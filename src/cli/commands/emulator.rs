@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::cli::args::EmulatorArgs;
 use crate::cli::exit;
-use crate::emulator::{self, EmulatorConfig, FaultConfig};
+use campaignctl_emulator::{self as emulator, EmulatorConfig, FaultConfig};
 
 pub async fn run(args: EmulatorArgs) -> anyhow::Result<ExitStatus> {
     let config = EmulatorConfig {

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use campaignctl::api::{parse_base_url, ApiToken, Client, ClientConfig, RetryPolicy};
-use campaignctl::emulator::{self, EmulatorConfig, RunningEmulator};
+use campaignctl_emulator::{self as emulator, EmulatorConfig, RunningEmulator};
 
 /// The token the in-process emulator accepts.
 pub const TOKEN: &str = "t";

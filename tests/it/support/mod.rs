@@ -617,7 +617,7 @@ pub type Seeded<'a> = (u64, &'a str, &'a str, &'a [&'a str]);
 /// file lives in its own directory, outside any workspace; keep it while the emulator runs.
 pub fn seeded(campaigns: &[Seeded]) -> (Emulator, tempfile::TempDir) {
     let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("src/emulator/demo_seed.yaml"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/emulator/src/demo_seed.yaml"),
     )
     .expect("the demo seed");
     let mut listed = String::new();

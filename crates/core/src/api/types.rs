@@ -1,4 +1,5 @@
-//! Wire types of the platform API (docs/platform-api.md), shared by the client and the emulator.
+//! Wire types of the platform API (docs/platform-api.md), as the client sends and reads them (the
+//! emulator has its own, so a misnamed field here fails a test against it).
 //! Unknown response fields are ignored; request bodies send only what is set.
 
 use std::collections::BTreeMap;

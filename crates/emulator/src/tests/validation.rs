@@ -232,7 +232,7 @@ async fn unparseable_bodies_are_422s_like_empty_input() {
     let response = emu
         .client
         .post(emu.url("/user/campaign"))
-        .bearer_auth(crate::emulator::DEFAULT_TOKEN)
+        .bearer_auth(crate::DEFAULT_TOKEN)
         .header("Content-Type", "application/json")
         .body("{\"name\": ")
         .send()

@@ -77,7 +77,7 @@ pub(crate) struct AssistantRecord {
     pub status: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::records::empty_when_null")]
     pub post_call_schema: Vec<VariableRecord>,
 }
 

@@ -4,8 +4,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::Emu;
-use crate::api::types::RemoteCampaign;
-use crate::emulator::EmulatorConfig;
+use crate::EmulatorConfig;
 
 const WRITE_ONCE: [&str; 6] = [
     "assistant_id",
@@ -140,11 +139,6 @@ async fn list_applies_defaults_sorts_days_and_hides_write_once_fields() {
             );
         }
     }
-    let typed: Result<Vec<RemoteCampaign>, _> = serde_json::from_value(reply.body.clone());
-    assert!(
-        typed.is_ok(),
-        "the client's wire type must read the list: {typed:?}"
-    );
     emu.server.shutdown().await;
 }
 

@@ -3,7 +3,6 @@
 //! post-call schema (422). All of it under the store's lock, so the limit holds under concurrency.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -11,8 +10,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 
+use super::schedule::{limits, Day, TimeOfDay};
 use super::wire::EnvelopeJson;
-use crate::campaign::{limits, ClockTime, Weekday};
 
 use super::app::App;
 use super::clock::UtcTime;
@@ -35,9 +34,9 @@ struct CampaignRequest {
     assistant_id: i64,
     timezone: Option<String>,
     max_calls_in_parallel: Option<u64>,
-    allowed_hours_start_time: Option<ClockTime>,
-    allowed_hours_end_time: Option<ClockTime>,
-    allowed_days: Option<Vec<Weekday>>,
+    allowed_hours_start_time: Option<TimeOfDay>,
+    allowed_hours_end_time: Option<TimeOfDay>,
+    allowed_days: Option<Vec<Day>>,
     max_retries: Option<u64>,
     retry_interval: Option<u64>,
     retry_on_voicemail: Option<bool>,
@@ -147,17 +146,13 @@ fn validate(
         .optional("allowed_days")
         .and_then(|x| v.list("allowed_days", x))
         .and_then(|items| {
-            let days: Vec<Option<Weekday>> = items
+            let days: Vec<Option<Day>> = items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| {
-                    v.one_of(&format!("allowed_days.{i}"), item, |s| {
-                        Weekday::from_str(s).ok()
-                    })
-                })
+                .map(|(i, item)| v.one_of(&format!("allowed_days.{i}"), item, Day::parse))
                 .collect();
             // Any `None` has failed in `v` already.
-            days.into_iter().collect::<Option<Vec<Weekday>>>()
+            days.into_iter().collect::<Option<Vec<Day>>>()
         });
     let max_retries = v
         .optional("max_retries")

@@ -73,7 +73,7 @@ impl<'a> PageLinks<'a> {
     }
 
     fn url(&self, page: u64, per_page: u64) -> String {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("page", &page.to_string());
         query.append_pair("per_page", &per_page.to_string());
         for (key, value) in &self.query {

@@ -22,7 +22,7 @@ impl Input {
 
     /// A query string; repeated keys keep the last value, as PHP does.
     pub(crate) fn from_query(query: Option<&str>) -> Input {
-        let pairs = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes());
+        let pairs = form_urlencoded::parse(query.unwrap_or_default().as_bytes());
         Input::from_map(
             pairs
                 .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))

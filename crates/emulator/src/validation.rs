@@ -10,8 +10,8 @@ use std::ops::RangeInclusive;
 
 use serde_json::{Map, Value};
 
+use super::schedule::{is_iana_timezone, TimeOfDay};
 use super::wire::ErrorJson;
-use crate::campaign::{is_iana_timezone, ClockTime};
 
 use super::error_response::ErrorResponse;
 use super::input::Input;
@@ -245,8 +245,8 @@ impl<'a> Validator<'a> {
     }
 
     /// `date_format:H:i`, strictly: `09:00`, not `9:00` nor `09:00:00`.
-    pub(crate) fn time_hi(&mut self, key: &str, value: &Value) -> Option<ClockTime> {
-        let time = value.as_str().and_then(ClockTime::parse_hi);
+    pub(crate) fn time_hi(&mut self, key: &str, value: &Value) -> Option<TimeOfDay> {
+        let time = value.as_str().and_then(TimeOfDay::parse_hi);
         if time.is_none() {
             self.fail(
                 key,

@@ -1,14 +1,15 @@
 //! Loading an account: the built-in demo account, a `--seed` file, or a `--state` file. All
-//! three share one format (YAML or JSON; serde_yaml reads both), checked strictly so that a typo
-//! in a seed is an error naming the file, not a silently different account.
+//! three share one format (YAML or JSON, read by `yaml`), checked strictly so that a typo in a
+//! seed is an error naming the file and the key, not a silently different account.
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
+use serde_json::Value;
 
-use crate::campaign::is_iana_timezone;
+use super::schedule::is_iana_timezone;
 
 use super::records::AccountData;
 
@@ -42,26 +43,32 @@ pub(crate) fn load_account_file(path: &Path) -> anyhow::Result<AccountData> {
 }
 
 fn parse(text: &str) -> anyhow::Result<AccountData> {
-    // Typed first: serde_yaml's errors carry the line and column of the offending key.
-    let mut data: AccountData = serde_yaml::from_str(text)?;
-    let raw: serde_yaml::Value = serde_yaml::from_str(text)?;
+    let raw = read_tree(text)?;
+    // Typed first, with the path of the offending key (`campaigns[0].max_retries: ...`).
+    let mut data: AccountData = serde_path_to_error::deserialize(&raw)?;
     check_assistant_keys(&raw)?;
     check_consistency(&mut data)?;
     Ok(data)
 }
 
-fn check_assistant_keys(raw: &serde_yaml::Value) -> anyhow::Result<()> {
-    let Some(assistants) = raw
-        .get("assistants")
-        .and_then(serde_yaml::Value::as_sequence)
-    else {
+/// A state file is JSON, and may hold thousands of campaigns: serde_json reads it directly (its
+/// errors carry line and column); anything else is read as YAML.
+fn read_tree(text: &str) -> anyhow::Result<Value> {
+    if text.trim_start().starts_with('{') {
+        if let Ok(value) = serde_json::from_str(text) {
+            return Ok(value);
+        }
+    }
+    crate::yaml::document(text).map_err(|e| anyhow!(e))
+}
+
+fn check_assistant_keys(raw: &Value) -> anyhow::Result<()> {
+    let Some(assistants) = raw.get("assistants").and_then(Value::as_array) else {
         return Ok(());
     };
     for (i, assistant) in assistants.iter().enumerate() {
         check_keys(assistant, ASSISTANT_KEYS, &format!("assistants[{i}]"))?;
-        let schema = assistant
-            .get("post_call_schema")
-            .and_then(serde_yaml::Value::as_sequence);
+        let schema = assistant.get("post_call_schema").and_then(Value::as_array);
         for (j, variable) in schema.into_iter().flatten().enumerate() {
             check_keys(
                 variable,
@@ -73,13 +80,12 @@ fn check_assistant_keys(raw: &serde_yaml::Value) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn check_keys(entry: &serde_yaml::Value, allowed: &[&str], at: &str) -> anyhow::Result<()> {
-    let Some(map) = entry.as_mapping() else {
+fn check_keys(entry: &Value, allowed: &[&str], at: &str) -> anyhow::Result<()> {
+    let Some(map) = entry.as_object() else {
         return Ok(());
     };
-    for key in map.keys() {
-        let name = key.as_str().unwrap_or("<non-string key>");
-        if !allowed.contains(&name) {
+    for name in map.keys() {
+        if !allowed.contains(&name.as_str()) {
             bail!(
                 "{at}: unknown field `{name}`, expected one of `{}`",
                 allowed.join("`, `")
@@ -192,9 +198,9 @@ mod tests {
     #[test]
     fn the_example_seed_is_the_demo_account() {
         assert_eq!(
-            include_str!("../../examples/emulator-seed.yaml"),
+            include_str!("../../../examples/emulator-seed.yaml"),
             DEMO_ACCOUNT,
-            "examples/emulator-seed.yaml must stay a copy of src/emulator/demo_seed.yaml"
+            "examples/emulator-seed.yaml must stay a copy of crates/emulator/src/demo_seed.yaml"
         );
     }
 
@@ -214,7 +220,7 @@ mod tests {
                 "colour",
             ),
             (
-                "assistants: [{id: 1, name: a, type: outbound,\n\
+                "assistants: [{id: 1, name: a, type: outbound,\n \
                  post_call_schema: [{name: x, type: bool, kind: y}]}]\n",
                 "kind",
             ),
@@ -245,7 +251,7 @@ mod tests {
                 "no campaign has id 9",
             ),
             (
-                "campaigns: [{id: 1, name: a, assistant_id: 1},\n\
+                "campaigns: [{id: 1, name: a, assistant_id: 1},\n \
                  {id: 1, name: b, assistant_id: 1}]\n",
                 "id 1 appears twice",
             ),
@@ -266,6 +272,16 @@ mod tests {
             err.as_deref()
                 .is_some_and(|e| e.contains("account.timezone")),
             "an unknown account timezone must be rejected, got {err:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_section_is_an_empty_list() {
+        let text = "account: {timezone: UTC, campaign_limit: 1}\nassistants:\ncampaigns:\nleads:\n";
+        let data = parse(text).unwrap_or_else(|e| panic!("empty sections must parse: {e:#}"));
+        assert!(
+            data.assistants.is_empty() && data.campaigns.is_empty() && data.leads.is_empty(),
+            "a section with nothing under it holds nothing"
         );
     }
 

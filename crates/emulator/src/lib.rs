@@ -4,6 +4,10 @@
 //! `start` serves `/api/...` (bearer auth, Laravel-shaped errors) and `/_emulator/...`
 //! (counters and full campaign records for tests). Tests and `campaignctl emulator` drive it on
 //! a real port; nothing in the client is mocked.
+//!
+//! A crate of its own, depending on neither campaignctl nor its core: it answers from its own
+//! types (`wire`, `records`, `schedule`), written from the documentation, so a mistake in the
+//! client's types or rules fails a test instead of round-tripping through a shared struct.
 
 mod app;
 mod assistants;
@@ -22,6 +26,7 @@ mod leads;
 mod paginator;
 mod rate_limit;
 mod records;
+mod schedule;
 mod seed;
 mod server;
 mod state_file;
@@ -29,6 +34,7 @@ mod stats;
 mod store;
 mod validation;
 mod wire;
+pub mod yaml;
 
 #[cfg(test)]
 mod tests;

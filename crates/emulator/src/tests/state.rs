@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::Emu;
-use crate::emulator::{start, EmulatorConfig};
+use crate::{start, EmulatorConfig};
 
 fn with_files(seed: Option<&Path>, state: Option<&Path>) -> EmulatorConfig {
     EmulatorConfig {
@@ -83,7 +83,7 @@ async fn a_seed_replaces_the_demo_account_and_state_wins_over_it() {
     std::fs::write(
         &seed,
         "account: {timezone: Europe/Berlin, campaign_limit: 5}\n\
-         assistants: [{id: 1, name: Solo, type: outbound,\n\
+         assistants: [{id: 1, name: Solo, type: outbound,\n \
                        post_call_schema: [{name: done, type: bool}]}]\n\
          phone_numbers: [{id: 3, phone_number: '+4930123456', direction: outbound}]\n\
          campaigns: [{id: 40, name: Seeded, assistant_id: 1, allowed_hours_start_time: '08:00'}]\n",

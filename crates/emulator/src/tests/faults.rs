@@ -4,7 +4,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use super::Emu;
-use crate::emulator::{EmulatorConfig, FaultConfig, DEFAULT_TOKEN};
+use crate::{EmulatorConfig, FaultConfig, DEFAULT_TOKEN};
 
 fn faulty(faults: FaultConfig) -> EmulatorConfig {
     EmulatorConfig {

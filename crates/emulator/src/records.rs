@@ -3,20 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
+use super::schedule::{Day, TimeOfDay};
 use super::wire::{AssistantRecord, ContactRecord, LeadJson, PhoneNumberJson};
-use crate::campaign::{ClockTime, Weekday};
 
 use super::clock::UtcTime;
 
 /// Platform defaults for fields a create request leaves out (docs/platform-api.md, "Create a campaign").
 pub(crate) mod defaults {
-    use crate::campaign::ClockTime;
+    use crate::schedule::TimeOfDay;
 
     pub const MAX_CALLS_IN_PARALLEL: u64 = 3;
-    pub const START: ClockTime = ClockTime { hour: 0, minute: 0 };
-    pub const END: ClockTime = ClockTime {
+    pub const START: TimeOfDay = TimeOfDay { hour: 0, minute: 0 };
+    pub const END: TimeOfDay = TimeOfDay {
         hour: 23,
         minute: 59,
     };
@@ -35,13 +35,13 @@ const USER_ID: u64 = 1;
 #[serde(deny_unknown_fields)]
 pub(crate) struct AccountData {
     pub account: AccountSettings,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub assistants: Vec<AssistantRecord>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub phone_numbers: Vec<StoredPhoneNumber>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub campaigns: Vec<StoredCampaign>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub leads: Vec<StoredLead>,
 }
 
@@ -113,13 +113,13 @@ pub(crate) struct StoredCampaign {
     pub timezone: String,
     #[serde(default = "default_max_calls")]
     pub max_calls_in_parallel: u64,
-    #[serde(default = "default_start", serialize_with = "time_with_seconds")]
-    pub allowed_hours_start_time: ClockTime,
-    #[serde(default = "default_end", serialize_with = "time_with_seconds")]
-    pub allowed_hours_end_time: ClockTime,
+    #[serde(default = "default_start")]
+    pub allowed_hours_start_time: TimeOfDay,
+    #[serde(default = "default_end")]
+    pub allowed_hours_end_time: TimeOfDay,
     /// In the order the create request gave them (the list sorts them, see `listed`).
-    #[serde(default = "all_days")]
-    pub allowed_days: Vec<Weekday>,
+    #[serde(default = "all_days", deserialize_with = "empty_when_null")]
+    pub allowed_days: Vec<Day>,
     #[serde(default = "default_max_retries")]
     pub max_retries: u64,
     #[serde(default = "default_retry_interval")]
@@ -132,7 +132,7 @@ pub(crate) struct StoredCampaign {
     pub goal_completion_variable: Option<String>,
     #[serde(default = "default_mark_complete")]
     pub mark_complete_when_no_leads: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub phone_number_ids: Vec<u64>,
     #[serde(default = "campaign_now")]
     pub created_at: String,
@@ -156,7 +156,7 @@ pub(crate) struct ListedCampaign {
     pub mark_complete_when_no_leads: bool,
     pub allowed_hours_start_time: String,
     pub allowed_hours_end_time: String,
-    pub allowed_days: Vec<Weekday>,
+    pub allowed_days: Vec<Day>,
     pub max_retries: u64,
     pub retry_interval: u64,
     pub created_at: String,
@@ -204,7 +204,7 @@ pub(crate) struct StoredLead {
     pub variables: BTreeMap<String, serde_json::Value>,
     #[serde(default = "created")]
     pub status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "empty_when_null")]
     pub secondary_contacts: Vec<ContactRecord>,
     #[serde(default = "lead_now")]
     pub created_at: String,
@@ -227,9 +227,14 @@ impl StoredLead {
     }
 }
 
-/// Stored and shown as `H:i:s`, like the platform's database column.
-fn time_with_seconds<S: Serializer>(t: &ClockTime, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&t.with_seconds())
+/// A list written as YAML's null (`leads:` with nothing under it) is an empty list, as seeds
+/// have always been read; a list left out takes its default.
+pub(crate) fn empty_when_null<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 // serde's `default = "..."` takes function paths only.
@@ -245,14 +250,14 @@ fn created() -> String {
 fn default_max_calls() -> u64 {
     defaults::MAX_CALLS_IN_PARALLEL
 }
-fn default_start() -> ClockTime {
+fn default_start() -> TimeOfDay {
     defaults::START
 }
-fn default_end() -> ClockTime {
+fn default_end() -> TimeOfDay {
     defaults::END
 }
-pub(crate) fn all_days() -> Vec<Weekday> {
-    Weekday::ALL.to_vec()
+pub(crate) fn all_days() -> Vec<Day> {
+    Day::ALL.to_vec()
 }
 fn default_mark_complete() -> bool {
     defaults::MARK_COMPLETE_WHEN_NO_LEADS

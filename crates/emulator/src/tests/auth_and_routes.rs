@@ -42,7 +42,7 @@ async fn api_requests_need_the_token() {
 
 #[tokio::test]
 async fn a_custom_token_replaces_the_default() {
-    let config = crate::emulator::EmulatorConfig {
+    let config = crate::EmulatorConfig {
         token: "s3cret".to_string(),
         ..Default::default()
     };
@@ -129,11 +129,11 @@ async fn inspection_needs_no_token_and_counts_requests() {
 
 #[tokio::test]
 async fn in_flight_counts_concurrent_requests_including_latency() {
-    let faults = crate::emulator::FaultConfig {
+    let faults = crate::FaultConfig {
         latency: std::time::Duration::from_millis(200),
         ..Default::default()
     };
-    let emu = Emu::with(crate::emulator::EmulatorConfig {
+    let emu = Emu::with(crate::EmulatorConfig {
         faults,
         ..Default::default()
     })
@@ -207,7 +207,7 @@ async fn tokens_never_reach_the_logs_even_at_trace_level() {
     // thread's subscriber wants everything.
     tracing::callsite::rebuild_interest_cache();
     let token = "tok_TRACE_SECRET_91b2";
-    let emu = Emu::with(crate::emulator::EmulatorConfig {
+    let emu = Emu::with(crate::EmulatorConfig {
         token: token.to_string(),
         ..Default::default()
     })
