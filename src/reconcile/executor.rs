@@ -726,7 +726,7 @@ async fn run(
         OperationKind::AddLeads { leads, .. } => {
             // Existing campaigns and those this run created alike: another run, or a person in
             // the dashboard, may have started it since it was planned or verified.
-            if !op.effects.places_calls && !approvals.place_calls {
+            if !op.effects().places_calls && !approvals.place_calls {
                 if let Some(outcome) = recheck_not_calling(client, op, id, fresh).await {
                     return (outcome, false);
                 }

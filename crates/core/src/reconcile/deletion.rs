@@ -214,7 +214,7 @@ mod tests {
     fn deleted_ids(plan: &Plan) -> Vec<u64> {
         plan.operations
             .iter()
-            .filter(|o| o.effects.destroys_data)
+            .filter(|o| o.effects().destroys_data)
             .filter_map(|o| match o.target {
                 crate::reconcile::operation::Target::Existing { id } => Some(id),
                 _ => None,

@@ -35,7 +35,8 @@ pub enum OperationKind {
     /// `POST /user/lead` for each lead, `allow_dupplicate: false`.
     AddLeads {
         leads: Vec<DesiredLead>,
-        /// The campaign was running when planned, so it dials these leads as they arrive.
+        /// The campaign will be running when they arrive (it was running when planned and no
+        /// stop comes first), so it dials them: what `places_calls` is derived from.
         campaign_running: bool,
     },
     /// `update-status` start. Places real phone calls. Sent only while the campaign is still
@@ -76,11 +77,11 @@ impl OperationKind {
     }
 }
 
-/// What carrying out an operation does to the world beyond the plan. Every operation writes;
-/// the other two are what need their own approval.
+/// What carrying out an operation does to the world beyond the plan, derived from its kind
+/// (`Operation::effects`), never stored. Every operation writes; these two are what need their
+/// own approval.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Effects {
-    pub writes: bool,
     pub places_calls: bool,
     pub destroys_data: bool,
 }
@@ -95,10 +96,58 @@ pub struct Operation {
     pub manifest: Option<Location>,
     #[serde(flatten)]
     pub kind: OperationKind,
-    pub effects: Effects,
     /// Operations that must have succeeded before this one runs; if one did not, this one is
     /// skipped.
     pub depends_on: Vec<OperationId>,
+}
+
+impl Operation {
+    /// What carrying it out does, from its kind alone: a start places calls, and so do leads
+    /// added to a campaign that will be running when they arrive; a delete destroys the
+    /// campaign, its leads and its call history. Creates, stops and lead updates do neither.
+    pub fn effects(&self) -> Effects {
+        match &self.kind {
+            OperationKind::Start { .. } => Effects {
+                places_calls: true,
+                destroys_data: false,
+            },
+            OperationKind::AddLeads {
+                campaign_running, ..
+            } => Effects {
+                places_calls: *campaign_running,
+                destroys_data: false,
+            },
+            OperationKind::DeleteCampaign { .. } => Effects {
+                places_calls: false,
+                destroys_data: true,
+            },
+            OperationKind::CreateCampaign { .. }
+            | OperationKind::Stop
+            | OperationKind::UpdateLeads { .. } => Effects::default(),
+        }
+    }
+
+    /// The one approval carrying it out needs: the most consequential of its effects, or plain
+    /// writes. The create that follows a delete (the second half of replacing a draft; a create
+    /// waits for nothing else) is approved with that delete, so that a draft is never deleted
+    /// by an answer that holds its re-creation.
+    pub fn approval(&self) -> Approval {
+        let effects = self.effects();
+        if effects.destroys_data {
+            Approval::DestroyData
+        } else if effects.places_calls {
+            Approval::PlaceCalls
+        } else if self.is_replacing_create() {
+            Approval::DestroyData
+        } else {
+            Approval::Writes
+        }
+    }
+
+    /// Whether this is the create of a replaced draft (it waits for the draft's delete).
+    pub fn is_replacing_create(&self) -> bool {
+        matches!(self.kind, OperationKind::CreateCampaign { .. }) && !self.depends_on.is_empty()
+    }
 }
 
 /// Derives the operations of a plan, grouped by campaign in plan order. The rules:
@@ -185,7 +234,7 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
             continue;
         };
         let status_action = f.status.as_ref().and_then(|s| s.action);
-        let mut push = |kind: OperationKind, places_calls: bool, depends_on: Vec<OperationId>| {
+        let mut push = |kind: OperationKind, depends_on: Vec<OperationId>| {
             let id = ops.len();
             ops.push(Operation {
                 id,
@@ -193,17 +242,12 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                 target,
                 manifest: Some(location.clone()),
                 kind,
-                effects: Effects {
-                    writes: true,
-                    places_calls,
-                    destroys_data: false,
-                },
                 depends_on: create.into_iter().chain(depends_on).collect(),
             });
             id
         };
         let stop = (status_action == Some(StatusAction::Stop))
-            .then(|| push(OperationKind::Stop, false, Vec::new()));
+            .then(|| push(OperationKind::Stop, Vec::new()));
         let leads = f.leads.as_ref().filter(|l| !l.to_add.is_empty()).map(|l| {
             // A stop planned before the leads means the campaign will not be running
             // when they arrive.
@@ -213,7 +257,6 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                     leads: l.to_add.clone(),
                     campaign_running: calls,
                 },
-                calls,
                 stop.into_iter().collect(),
             )
         });
@@ -230,7 +273,6 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                     OperationKind::UpdateLeads {
                         updates: l.to_update.clone(),
                     },
-                    false,
                     stop.into_iter().collect(),
                 )
             });
@@ -241,7 +283,6 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
             };
             push(
                 OperationKind::Start { expected_status },
-                true,
                 leads.into_iter().chain(updates).collect(),
             );
         }
@@ -264,10 +305,6 @@ fn push_create(
         manifest: Some(location.clone()),
         kind: OperationKind::CreateCampaign {
             request: request.clone(),
-        },
-        effects: Effects {
-            writes: true,
-            ..Effects::default()
         },
         depends_on,
     });
@@ -292,11 +329,6 @@ fn delete_op(
         kind: OperationKind::DeleteCampaign {
             expected_status: status.clone(),
             leads,
-        },
-        effects: Effects {
-            writes: true,
-            places_calls: false,
-            destroys_data: true,
         },
         depends_on,
     }
@@ -334,21 +366,6 @@ impl Approval {
     }
 }
 
-/// The one place that decides which approvals an operation needs, from its effects.
-pub fn approvals_needed(effects: Effects) -> Vec<Approval> {
-    let mut needed = Vec::new();
-    if effects.writes {
-        needed.push(Approval::Writes);
-    }
-    if effects.places_calls {
-        needed.push(Approval::PlaceCalls);
-    }
-    if effects.destroys_data {
-        needed.push(Approval::DestroyData);
-    }
-    needed
-}
-
 /// The approvals a run was given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Approvals {
@@ -366,12 +383,13 @@ impl Approvals {
         }
     }
 
-    /// The most consequential approval `op` needs and this run lacks, if any.
+    /// The approval `op` needs (`Operation::approval`, the one place that decides it) when
+    /// this run lacks it. One approval per operation, so that a "no" to one kind of effect
+    /// holds that kind only: `--auto-approve` without `--allow-start` holds the starts and runs
+    /// the rest, and a person who answers "no" to the calls question gets exactly that.
     pub fn missing(&self, op: &Operation) -> Option<Approval> {
-        approvals_needed(op.effects)
-            .into_iter()
-            .rev()
-            .find(|a| !self.grants(*a))
+        let needed = op.approval();
+        (!self.grants(needed)).then_some(needed)
     }
 }
 
@@ -447,7 +465,7 @@ mod tests {
         assert_eq!(ops[1].depends_on, [0]);
         assert_eq!(ops[2].depends_on, [0, 1], "the start waits for both");
         assert_eq!(ops[2].target, Target::Created { by: 0 });
-        assert!(ops[2].effects.places_calls && !ops[1].effects.places_calls);
+        assert!(ops[2].effects().places_calls && !ops[1].effects().places_calls);
     }
 
     #[test]
@@ -473,12 +491,12 @@ mod tests {
         assert_eq!(kinds, ["stop", "add_leads"]);
         assert_eq!(ops[1].depends_on, [0], "the leads wait for the stop");
         assert!(
-            !ops[1].effects.places_calls,
+            !ops[1].effects().places_calls,
             "stopped first, the campaign does not call the new leads"
         );
         let without_stop = derive(&actions, &[leads_and_status(&at, Some(3), true, None)]);
         assert!(
-            without_stop[0].effects.places_calls,
+            without_stop[0].effects().places_calls,
             "leads for a running campaign place calls"
         );
     }
@@ -535,7 +553,7 @@ mod tests {
         let ops = derive(&actions, &[f]);
         let kinds: Vec<&str> = ops.iter().map(|o| o.kind.label()).collect();
         assert_eq!(kinds, ["update_leads", "start"]);
-        assert!(!ops[0].effects.places_calls && !ops[0].effects.destroys_data);
+        assert!(!ops[0].effects().places_calls && !ops[0].effects().destroys_data);
         assert_eq!(ops[1].depends_on, [0], "the start waits for the updates");
     }
 
@@ -549,11 +567,6 @@ mod tests {
             kind: OperationKind::DeleteCampaign {
                 expected_status: CampaignStatus::Draft,
                 leads: None,
-            },
-            effects: Effects {
-                writes: true,
-                places_calls: false,
-                destroys_data: true,
             },
             depends_on: vec![],
         };
@@ -578,13 +591,12 @@ mod tests {
             campaign: "Q".into(),
             target: Target::Existing { id: 1 },
             manifest: None,
-            kind: OperationKind::Start {
-                expected_status: CampaignStatus::Stopped,
-            },
-            effects: Effects {
-                writes: true,
-                places_calls,
-                destroys_data: false,
+            kind: if places_calls {
+                OperationKind::Start {
+                    expected_status: CampaignStatus::Stopped,
+                }
+            } else {
+                OperationKind::Stop
             },
             depends_on: vec![],
         };
@@ -605,5 +617,45 @@ mod tests {
             destroy_data: true,
         };
         assert_eq!(all.missing(&op(true)), None);
+        let calls_only = Approvals {
+            place_calls: true,
+            ..Approvals::default()
+        };
+        assert_eq!(
+            calls_only.missing(&op(true)),
+            None,
+            "an operation needs one approval: a \"no\" to writes does not hold a start"
+        );
+        assert_eq!(calls_only.missing(&op(false)), Some(Approval::Writes));
+    }
+
+    #[test]
+    fn a_replaced_drafts_create_is_approved_with_its_delete() {
+        let at = Location::new("m.yaml", 1, 1);
+        let actions = [Action {
+            name: "D".into(),
+            manifest: Some(at.clone()),
+            remote_id: Some(4),
+            kind: ActionKind::Replace {
+                changes: vec![],
+                write_once: vec![],
+                request: Default::default(),
+                renamed_from: None,
+                leads: Some(0),
+            },
+            note: None,
+        }];
+        let ops = derive(&actions, &[]);
+        assert_eq!(ops[0].approval(), Approval::DestroyData);
+        assert_eq!(
+            ops[1].approval(),
+            Approval::DestroyData,
+            "a draft is never deleted by an answer that holds its re-creation"
+        );
+        assert_eq!(
+            ops[1].effects(),
+            Effects::default(),
+            "the create itself destroys nothing"
+        );
     }
 }

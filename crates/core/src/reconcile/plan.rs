@@ -251,7 +251,7 @@ impl Plan {
 
     /// Whether applying the plan deletes a campaign (a delete or a replace).
     pub fn destroys_data(&self) -> bool {
-        self.operations.iter().any(|op| op.effects.destroys_data)
+        self.operations.iter().any(|op| op.effects().destroys_data)
     }
 }
 
@@ -958,7 +958,7 @@ mod tests {
         assert_eq!(p.summary().replace, 1);
         let kinds: Vec<&str> = p.operations.iter().map(|o| o.kind.label()).collect();
         assert_eq!(kinds, ["delete", "create"], "delete first, then create");
-        assert!(p.operations[0].effects.destroys_data);
+        assert!(p.operations[0].effects().destroys_data);
         assert_eq!(p.operations[1].depends_on, [0]);
 
         for status in ["in-progress", "stopped", "completed", "paused", "mystery"] {
@@ -1003,7 +1003,7 @@ mod tests {
         );
         assert_eq!(p.operations.len(), 1);
         assert_eq!(p.operations[0].kind.label(), "delete");
-        assert!(p.operations[0].effects.destroys_data);
+        assert!(p.operations[0].effects().destroys_data);
         let gone = plan(&[manifest(s)], &observed(vec![]));
         assert!(
             matches!(gone.actions[0].kind, ActionKind::Absent),
