@@ -530,7 +530,7 @@ mod tests {
             write_once_baseline: None,
         };
         let plan = Plan {
-            operations: crate::reconcile::operation::derive(&plan.actions, &[]),
+            operations: crate::reconcile::derive::derive(&plan.actions, &[]),
             ..plan
         };
         let saved = SavedPlan::new(

@@ -7,10 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
 
-use super::leads_and_status::{plan_leads_and_status, ObservedLeads};
+use super::leads_and_status::plan_leads_and_status;
 use super::lifecycle::{self, LifecycleOptions};
-use super::observed::Observed;
-use super::plan::{plan, ActionKind, Plan};
+use super::model::{ActionKind, Plan};
+use super::observed::{Observed, ObservedLeads};
+use super::plan::plan;
+use super::replaceable::keep_unreplaceable;
 use super::resolve::{resolve_names, References};
 
 /// A plan and the manifests it was made from, with names replaced by ids (apply maps API errors
@@ -68,7 +70,7 @@ pub fn plan_campaigns_with(
             // A replacement is a create too, but a draft that cannot be replaced stays drift
             // rather than blocking the plan.
             ActionKind::Replace { .. } if problems.iter().any(Diagnostic::is_error) => {
-                lifecycle::keep_unreplaceable(a, &problems)
+                keep_unreplaceable(a, &problems)
             }
             _ => {}
         }
@@ -147,7 +149,7 @@ pub fn add_leads_and_status(
     );
     let plan = &mut planned.plan;
     plan.leads_and_status = leads_and_status;
-    plan.operations = super::operation::derive(&plan.actions, &plan.leads_and_status);
+    plan.operations = super::derive::derive(&plan.actions, &plan.leads_and_status);
     plan.diagnostics.extend(resolve_errors);
     plan.diagnostics.extend(errors);
     plan.diagnostics

@@ -14,8 +14,8 @@ use globset::{Glob, GlobMatcher};
 
 use crate::manifest::{Diagnostic, Location, Manifest};
 
-use super::operation;
-use super::plan::{ActionKind, Plan};
+use super::derive;
+use super::model::{ActionKind, Plan};
 
 /// The `--target` patterns: campaign names, or glob patterns over them (`Q4 *`, `Fleet 0??`).
 #[derive(Debug, Clone)]
@@ -186,7 +186,7 @@ impl Scope {
         plan.leads_and_status.retain(|f| self.includes(&f.name));
         // Always derived again: an operation must never outlive the action it came from (a
         // prune's delete of a campaign outside the scope would otherwise run unseen).
-        plan.operations = operation::derive(&plan.actions, &plan.leads_and_status);
+        plan.operations = derive::derive(&plan.actions, &plan.leads_and_status);
         if self.targets.is_none() {
             return;
         }

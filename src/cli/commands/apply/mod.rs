@@ -532,7 +532,7 @@ mod tests {
             },
             note: None,
         }];
-        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        let operations = crate::reconcile::derive::derive(&actions, &[]);
         Plan {
             actions,
             diagnostics: vec![],
