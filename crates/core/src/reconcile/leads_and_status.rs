@@ -95,15 +95,10 @@ impl Plan {
         s
     }
 
-    /// Whether applying the plan writes anything: a create, a lead or a status change.
+    /// Whether applying the plan writes anything: read from the operations, which are all that
+    /// runs (every create, replace, delete, lead and status change is one).
     pub fn has_writes(&self) -> bool {
-        let s = self.summary();
-        s.create + s.replace + s.delete > 0
-            || !self.operations.is_empty()
-            || self
-                .leads_and_status
-                .iter()
-                .any(LeadsAndStatus::has_changes)
+        !self.operations.is_empty()
     }
 
     /// The campaigns whose start git does not ask for, left alone: warnings, never "No
