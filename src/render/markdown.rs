@@ -505,6 +505,12 @@ mod tests {
         }
     }
 
+    /// A plan as the producer makes it: the operations derived from its view.
+    fn with_operations(mut plan: Plan) -> Plan {
+        plan.operations = crate::reconcile::derive::derive(&plan.actions, &plan.leads_and_status);
+        plan
+    }
+
     #[test]
     fn creates_drift_and_errors_snapshot() {
         let plan = Plan {
@@ -543,7 +549,7 @@ mod tests {
             deletions: Default::default(),
             write_once_baseline: None,
         };
-        let md = plan_markdown(&plan, &[]);
+        let md = plan_markdown(&with_operations(plan), &[]);
         let expected = "### campaignctl plan
 
 :x: **The plan has 1 error(s); nothing can be applied.**
@@ -606,7 +612,7 @@ mod tests {
             deletions: Default::default(),
             write_once_baseline: None,
         };
-        let md = plan_markdown(&plan, &[]);
+        let md = plan_markdown(&with_operations(plan), &[]);
         assert!(
             md.chars().count() <= MAX_CHARS,
             "{} chars",
@@ -635,14 +641,14 @@ mod tests {
     #[test]
     fn backticks_in_a_name_cannot_close_the_code_fence() {
         let md = plan_markdown(
-            &Plan {
+            &with_operations(Plan {
                 actions: vec![create("a ``` b")],
                 diagnostics: vec![],
                 leads_and_status: vec![],
                 operations: vec![],
                 deletions: Default::default(),
                 write_once_baseline: None,
-            },
+            }),
             &[],
         );
         assert!(md.contains("````diff\n"), "{md}");

@@ -20,6 +20,7 @@ use super::attention::status_warning;
 use super::lifecycle::LifecycleOptions;
 use super::model::{Action, ActionKind, CannotAct, Plan};
 use super::observed::Observed;
+use super::operation::OperationKind;
 use super::resolve::References;
 
 /// Two variable values as the platform may echo them: a number or boolean sent may come back
@@ -81,15 +82,16 @@ pub struct LeadsAndStatusSummary {
 }
 
 impl Plan {
+    /// The leads and status changes that will happen, counted from the operations.
     pub fn leads_and_status_summary(&self) -> LeadsAndStatusSummary {
         let mut s = LeadsAndStatusSummary::default();
-        for f in &self.leads_and_status {
-            s.leads_to_add += f.leads.as_ref().map_or(0, |l| l.to_add.len());
-            s.leads_to_update += f.leads.as_ref().map_or(0, |l| l.to_update.len());
-            match f.status.as_ref().and_then(|s| s.action) {
-                Some(StatusAction::Start) => s.start += 1,
-                Some(StatusAction::Stop) => s.stop += 1,
-                None => {}
+        for op in &self.operations {
+            match &op.kind {
+                OperationKind::AddLeads { leads, .. } => s.leads_to_add += leads.len(),
+                OperationKind::UpdateLeads { updates } => s.leads_to_update += updates.len(),
+                OperationKind::Start { .. } => s.start += 1,
+                OperationKind::Stop => s.stop += 1,
+                OperationKind::CreateCampaign { .. } | OperationKind::DeleteCampaign { .. } => {}
             }
         }
         s

@@ -1,11 +1,13 @@
 //! The plan as data: the per-campaign view, the leads and status of each campaign, what was
 //! decided about deletions and the write-once baseline, and the operations that carry it out.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Diagnostic;
-use crate::reconcile::operation::Operation;
+use crate::reconcile::operation::{Operation, OperationId, OperationKind};
 
 use super::campaign_view::{Action, ActionKind};
 use super::leads_and_status::LeadsAndStatus;
@@ -85,18 +87,36 @@ impl std::fmt::Display for Summary {
 }
 
 impl Plan {
+    /// The counts every rendering shows: what will happen (creates, replacements, deletes)
+    /// counted from the operations, which are all that runs; why the rest stays as it is
+    /// (unchanged, drift, unmanaged, deletions held, what apply cannot act on) from the view.
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
+        // A delete that a create waits for is the first half of a replacement.
+        let replaced: HashSet<OperationId> = self
+            .operations
+            .iter()
+            .filter(|op| op.is_replacing_create())
+            .flat_map(|op| op.depends_on.iter().copied())
+            .collect();
+        for op in &self.operations {
+            match op.kind {
+                OperationKind::CreateCampaign { .. } if op.is_replacing_create() => s.replace += 1,
+                OperationKind::CreateCampaign { .. } => s.create += 1,
+                OperationKind::DeleteCampaign { .. } if !replaced.contains(&op.id) => s.delete += 1,
+                _ => {}
+            }
+        }
         for a in &self.actions {
             match a.kind {
-                ActionKind::Create { .. } => s.create += 1,
                 // A tombstone whose campaign is gone is as the manifest wants it.
                 ActionKind::Unchanged { .. } | ActionKind::Absent => s.unchanged += 1,
                 ActionKind::Drift { .. } => s.drift += 1,
                 ActionKind::Unmanaged => s.unmanaged += 1,
-                ActionKind::Replace { .. } => s.replace += 1,
-                ActionKind::Delete { held: None, .. } => s.delete += 1,
                 ActionKind::Delete { held: Some(_), .. } => s.held += 1,
+                ActionKind::Create { .. }
+                | ActionKind::Replace { .. }
+                | ActionKind::Delete { held: None, .. } => {}
             }
         }
         s.attention = self.attention_count();
