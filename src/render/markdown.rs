@@ -16,6 +16,7 @@ use crate::manifest::{Diagnostic, Location};
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
+use crate::reconcile::operation::{destructions, OperationKind};
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
@@ -76,15 +77,16 @@ pub fn plan_markdown_scoped(
             f.leads_to_add, f.start, f.stop
         );
     }
+    // What places calls and what destroys data, read from the operations that will run.
     let calling: Vec<String> = plan
-        .leads_and_status
+        .operations
         .iter()
-        .filter(|f| f.places_calls())
-        .map(|f| {
-            if f.starts() {
-                format!("starts {}", escape(&f.name))
+        .filter(|op| op.effects().places_calls)
+        .map(|op| {
+            if matches!(op.kind, OperationKind::Start { .. }) {
+                format!("starts {}", escape(&op.campaign))
             } else {
-                format!("adds leads to running {}", escape(&f.name))
+                format!("adds leads to running {}", escape(&op.campaign))
             }
         })
         .collect();
@@ -96,28 +98,21 @@ pub fn plan_markdown_scoped(
         );
     }
     // Destruction is as loud as calls: its own alert, naming every campaign and what is lost.
-    let deleting: Vec<String> = plan
-        .actions
-        .iter()
-        .filter_map(|a| match &a.kind {
-            ActionKind::Delete {
-                status,
-                leads,
-                held: None,
-                ..
-            } => Some(format!(
-                "deletes {} (id {}): {}",
-                escape(&a.name),
-                a.remote_id.unwrap_or_default(),
-                escape(&what_is_lost(status, *leads))
-            )),
-            ActionKind::Replace { renamed_from, .. } => Some(format!(
+    let deleting: Vec<String> = destructions(&plan.operations)
+        .into_iter()
+        .map(|d| match d.replaced_by {
+            Some(create) => format!(
                 "replaces the draft {} (id {}): deletes it, then creates {} anew",
-                escape(renamed_from.as_deref().unwrap_or(&a.name)),
-                a.remote_id.unwrap_or_default(),
-                escape(&a.name)
-            )),
-            _ => None,
+                escape(&d.delete.campaign),
+                d.id,
+                escape(&create.campaign)
+            ),
+            None => format!(
+                "deletes {} (id {}): {}",
+                escape(&d.delete.campaign),
+                d.id,
+                escape(&what_is_lost(d.status, d.leads))
+            ),
         })
         .collect();
     if !deleting.is_empty() {

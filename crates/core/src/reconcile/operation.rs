@@ -158,6 +158,45 @@ impl Operation {
     }
 }
 
+/// One deletion pending among a plan's operations: the delete, and the create that replaces the
+/// campaign when it is a draft replaced (that create waits for the delete).
+#[derive(Debug, Clone, Copy)]
+pub struct Destruction<'a> {
+    pub delete: &'a Operation,
+    pub replaced_by: Option<&'a Operation>,
+    /// The campaign deleted.
+    pub id: u64,
+    /// Its status when planned, and how many leads go with it, when they were read.
+    pub status: &'a CampaignStatus,
+    pub leads: Option<usize>,
+}
+
+/// Every deletion among `operations`, in plan order: what the destruction question and the
+/// renderings' warnings name.
+pub fn destructions(operations: &[Operation]) -> Vec<Destruction<'_>> {
+    operations
+        .iter()
+        .filter_map(|op| match (&op.kind, op.target) {
+            (
+                OperationKind::DeleteCampaign {
+                    expected_status,
+                    leads,
+                },
+                Target::Existing { id },
+            ) => Some(Destruction {
+                delete: op,
+                replaced_by: operations
+                    .iter()
+                    .find(|c| c.is_replacing_create() && c.depends_on.contains(&op.id)),
+                id,
+                status: expected_status,
+                leads: *leads,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The approvals an operation can need, from the least to the most consequential.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

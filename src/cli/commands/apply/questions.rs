@@ -4,7 +4,7 @@
 //! withholds that kind only (`Approvals`), exactly as the flags do: a "no" holds those
 //! operations, and the executor reports them held with the rest carried out.
 
-use crate::reconcile::operation::{Approval, Approvals, Operation, OperationKind, Target};
+use crate::reconcile::operation::{destructions, Approval, Approvals, Operation, OperationKind};
 use crate::render::{details, lifecycle};
 
 /// One question: the approval a "yes" grants, and its words.
@@ -113,34 +113,20 @@ fn calls_question(pending: &[&Operation]) -> String {
 
 /// Deletes, naming what each loses; a delete that a create waits for is a draft replaced.
 fn destroy_question(pending: &[&Operation], operations: &[Operation]) -> String {
-    let going: Vec<String> = pending
-        .iter()
-        .filter_map(|op| {
-            let OperationKind::DeleteCampaign {
-                expected_status,
-                leads,
-            } = &op.kind
-            else {
-                return None;
-            };
-            let id = match op.target {
-                Target::Existing { id } => id,
-                Target::Created { .. } => 0,
-            };
-            let recreated = operations
-                .iter()
-                .find(|c| c.is_replacing_create() && c.depends_on.contains(&op.id));
-            Some(match recreated {
-                Some(create) => format!(
-                    "replace the draft {:?} (id {id}: deleted, then created anew as {:?})",
-                    op.campaign, create.campaign
-                ),
-                None => format!(
-                    "delete {:?} (id {id}: {})",
-                    op.campaign,
-                    lifecycle::what_is_lost(expected_status, *leads)
-                ),
-            })
+    let going: Vec<String> = destructions(operations)
+        .into_iter()
+        .filter(|d| pending.iter().any(|p| p.id == d.delete.id))
+        .map(|d| match d.replaced_by {
+            Some(create) => format!(
+                "replace the draft {:?} (id {}: deleted, then created anew as {:?})",
+                d.delete.campaign, d.id, create.campaign
+            ),
+            None => format!(
+                "delete {:?} (id {}: {})",
+                d.delete.campaign,
+                d.id,
+                lifecycle::what_is_lost(d.status, d.leads)
+            ),
         })
         .collect();
     format!(
@@ -155,6 +141,7 @@ mod tests {
     use super::*;
     use crate::api::types::{CampaignStatus, CreateCampaign};
     use crate::manifest::{DesiredLead, Location};
+    use crate::reconcile::operation::Target;
 
     fn op(id: usize, campaign: &str, kind: OperationKind, depends_on: Vec<usize>) -> Operation {
         Operation {
