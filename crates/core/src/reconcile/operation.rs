@@ -496,6 +496,92 @@ mod tests {
     }
 
     #[test]
+    fn effects_come_from_the_kind_alone() {
+        let op = |kind| Operation {
+            id: 0,
+            campaign: "Q".into(),
+            target: Target::Existing { id: 1 },
+            manifest: None,
+            kind,
+            depends_on: vec![],
+        };
+        let calls = |kind| op(kind).effects().places_calls;
+        let destroys = |kind| op(kind).effects().destroys_data;
+        assert!(calls(OperationKind::Start {
+            expected_status: CampaignStatus::Draft
+        }));
+        assert!(calls(OperationKind::AddLeads {
+            leads: vec![lead("+14155550101")],
+            campaign_running: true,
+        }));
+        assert!(!calls(OperationKind::AddLeads {
+            leads: vec![lead("+14155550101")],
+            campaign_running: false,
+        }));
+        assert!(destroys(OperationKind::DeleteCampaign {
+            expected_status: CampaignStatus::Draft,
+            leads: None,
+        }));
+        for quiet in [
+            OperationKind::CreateCampaign {
+                request: CreateCampaign::default(),
+            },
+            OperationKind::Stop,
+            OperationKind::UpdateLeads { updates: vec![] },
+        ] {
+            let label = quiet.label();
+            assert_eq!(op(quiet).effects(), Effects::default(), "{label}");
+        }
+    }
+
+    #[test]
+    fn destructions_pair_a_drafts_delete_with_its_replacement() {
+        let at = Location::new("m.yaml", 1, 1);
+        let replace = Action {
+            name: "New".into(),
+            manifest: Some(at.clone()),
+            remote_id: Some(4),
+            kind: ActionKind::Replace {
+                changes: vec![],
+                write_once: vec![],
+                request: Default::default(),
+                renamed_from: Some("Old".into()),
+                leads: Some(0),
+            },
+            note: None,
+        };
+        let tombstone = Action {
+            name: "Gone".into(),
+            manifest: Some(Location::new("g.yaml", 1, 1)),
+            remote_id: Some(9),
+            kind: ActionKind::Delete {
+                reason: crate::reconcile::model::DeleteReason::Manifest,
+                status: CampaignStatus::Stopped,
+                leads: Some(3),
+                held: None,
+            },
+            note: None,
+        };
+        let ops = derive(&[replace, tombstone], &[]);
+        let found: Vec<(&str, u64, Option<&str>, Option<usize>)> = destructions(&ops)
+            .iter()
+            .map(|d| {
+                (
+                    d.delete.campaign.as_str(),
+                    d.id,
+                    d.replaced_by.map(|c| c.campaign.as_str()),
+                    d.leads,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [("Old", 4, Some("New"), Some(0)), ("Gone", 9, None, Some(3))],
+            "the replaced draft under its old name with its replacement, then the tombstone"
+        );
+    }
+
+    #[test]
     fn a_replaced_drafts_create_is_approved_with_its_delete() {
         let at = Location::new("m.yaml", 1, 1);
         let actions = [Action {
