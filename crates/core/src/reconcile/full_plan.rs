@@ -11,7 +11,7 @@ use super::leads_and_status::plan_leads_and_status;
 use super::lifecycle::{self, LifecycleOptions};
 use super::model::{ActionKind, Plan};
 use super::observed::{Observed, ObservedLeads};
-use super::plan::plan;
+use super::plan::classify;
 use super::replaceable::keep_unreplaceable;
 use super::resolve::{resolve_names, References};
 use super::scope::Scope;
@@ -48,7 +48,7 @@ pub fn plan_campaigns_with(
     options: &LifecycleOptions,
 ) -> CampaignPlan {
     let mut resolved = resolve_names(manifests, observed);
-    let mut plan = plan(&resolved.manifests, observed);
+    let mut plan = classify(&resolved.manifests, observed);
     let used = match options.baseline.as_deref() {
         Some(baseline) => {
             super::baseline::compare_write_once(&mut plan, &resolved.manifests, baseline, observed)

@@ -18,12 +18,21 @@ use super::observed::Observed;
 use super::references::check_references;
 use super::replaceable::{add_rename_hints, keep_unreplaceable, why_not_replaced};
 
-/// Computes the plan. `desired` must already be valid (see `manifest::load`).
+/// The campaign plan alone, with the operations its view derives (no leads, status, baseline or
+/// prune: `full_plan` adds those). `desired` must already be valid (see `manifest::load`).
+pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
+    let mut plan = classify(desired, observed);
+    plan.operations = derive::derive(&plan.actions, &[]);
+    plan
+}
+
+/// Classifies every manifest and every remote campaign: the view only, without operations
+/// (the producer, `full_plan`, derives them once when the view is complete).
 ///
 /// A manifest with `id` adopts that campaign: it is matched by id, never created, and its name
 /// is compared like any other observable field. Every other manifest is matched by name among
 /// the campaigns no manifest adopts.
-pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
+pub fn classify(desired: &[Manifest], observed: &Observed) -> Plan {
     let by_id: HashMap<u64, &RemoteCampaign> =
         observed.campaigns.iter().map(|c| (c.id, c)).collect();
     let adopted: HashMap<u64, &Manifest> = desired
@@ -237,12 +246,11 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     add_rename_hints(&mut actions, desired, observed);
 
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let operations = derive::derive(&actions, &[]);
     Plan {
         actions,
         diagnostics,
         leads_and_status: Vec::new(),
-        operations,
+        operations: Vec::new(),
         deletions: Deletions::default(),
         write_once_baseline: None,
     }
