@@ -1,7 +1,8 @@
 //! The plan as operations: every write campaignctl makes is one typed operation on one campaign,
-//! with the effects it has and the operations it must wait for. The executor runs exactly these,
-//! in dependency order; approval is decided from their effects (`approval`). Pure: derived from
-//! the campaign actions and the per-campaign leads and status of a plan.
+//! with the operations it must wait for. Its effects are derived from its kind
+//! (`Operation::effects`) and decide the one approval it needs (`Operation::approval`,
+//! `Approvals::missing`). The executor runs exactly these, in dependency order; `derive` makes
+//! them from a plan's view. Data only: this file imports no other planning module.
 
 use std::collections::BTreeMap;
 
