@@ -157,7 +157,7 @@ impl Progress {
 mod tests {
     use super::*;
     use crate::reconcile::executor::OperationResult;
-    use crate::reconcile::operation::{Effects, Operation, OperationKind, Target};
+    use crate::reconcile::operation::{Operation, OperationKind, Target};
 
     #[test]
     fn a_bar_only_on_a_terminal_outside_ci() {
@@ -182,7 +182,6 @@ mod tests {
             target: Target::Existing { id: 1 },
             manifest: None,
             kind: OperationKind::Stop,
-            effects: Effects::default(),
             depends_on: vec![],
         }
     }

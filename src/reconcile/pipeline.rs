@@ -148,8 +148,7 @@ async fn plan_all(
         .map(|(_, n)| (*n as u64).div_ceil(LEADS_PER_PAGE).max(1))
         .sum();
     let leads = read_leads(client, needed, per_campaign).await?;
-    let mut planned = full_plan::add_leads_and_status(first, observed, &leads);
-    scope.narrow(&mut planned.plan, &planned.manifests);
+    let mut planned = full_plan::add_leads_and_status_in(first, observed, &leads, scope);
     planned.leads = leads;
     Ok(planned)
 }

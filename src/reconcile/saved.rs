@@ -17,12 +17,14 @@ use crate::manifest::Manifest;
 
 use super::leads_and_status::ObservedLeads;
 use super::lifecycle::LifecycleOptions;
+use super::operation::Operation;
 use super::plan::Plan;
 
 /// The `kind` that marks a saved plan.
 pub const KIND: &str = crate::manifest::SAVED_PLAN_KIND;
-/// Bumped on any incompatible change of the file's layout.
-pub const FORMAT_VERSION: u32 = 3;
+/// Bumped on any incompatible change of the file's layout (4: operations no longer carry their
+/// effects, which are derived from their kind).
+pub const FORMAT_VERSION: u32 = 4;
 /// Saved plans larger than this are refused unread (50,000 campaigns make about 40 MB).
 pub const MAX_BYTES: u64 = 256 * 1024 * 1024;
 
@@ -100,9 +102,17 @@ pub struct SavedPlan {
     /// `--prune-prefix` and `--max-deletes` as given to `plan`: `apply` plans again with them.
     #[serde(default)]
     pub lifecycle: LifecycleOptions,
-    /// The plan as reviewed. `apply` recomputes it and refuses to run unless the two are
-    /// identical (`first_difference`).
-    pub plan: Plan,
+    /// The plan as reviewed. `apply` recomputes it and refuses to run unless the two run the
+    /// same operations (`first_difference`).
+    pub plan: SavedOperations,
+}
+
+/// What a saved plan keeps of the plan: its operations, the only part that runs, so each create
+/// body and each lead is written once. The explanation is recomputed with the plan and shown
+/// from there.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedOperations {
+    pub operations: Vec<Operation>,
 }
 
 impl SavedPlan {
@@ -128,7 +138,9 @@ impl SavedPlan {
             },
             lead_campaigns: leads.keys().copied().collect(),
             lifecycle: LifecycleOptions::default(),
-            plan: plan.clone(),
+            plan: SavedOperations {
+                operations: plan.operations.clone(),
+            },
         }
     }
 
@@ -153,15 +165,14 @@ impl SavedPlan {
     }
 }
 
-/// Where `saved` and `now` first differ, in the words of campaigns and fields, with both values
-/// (`None` when they are the same plan). Saved plans are checked by recomputing them: a file
-/// that was edited, even with matching fingerprints, never executes anything but what
-/// campaignctl computes now.
-pub fn first_difference(saved: &Plan, now: &Plan) -> Option<String> {
-    let (a, b) = (
-        serde_json::to_value(saved).ok()?,
-        serde_json::to_value(now).ok()?,
-    );
+/// Where `saved` and `now` first differ in what they would do, in the words of campaigns and
+/// fields, with both values (`None` when they run the same operations). Saved plans are checked
+/// by recomputing them: a file that was edited, even with matching fingerprints, never executes
+/// anything but what campaignctl computes now. Only the operations are compared: they are all
+/// that runs, and the per-campaign view only explains them.
+pub fn first_difference(saved: &[Operation], now: &[Operation]) -> Option<String> {
+    let operations = |ops: &[Operation]| serde_json::json!({ "operations": ops });
+    let (a, b) = (operations(saved), operations(now));
     let mut path = Vec::new();
     let (x, y) = first_difference_at(&mut path, &a, &b)?;
     Some(describe(&path, &a, &b, x, y))
@@ -243,10 +254,7 @@ fn describe(
                 .unwrap_or("operation");
             super::executor::operation_words(op, &campaign)
         }
-        ("leads_and_status", Some(campaign)) => format!("the leads and status of {campaign}"),
         (_, Some(campaign)) => campaign,
-        ("diagnostics", None) => "the plan's errors".to_owned(),
-        ("deletions", None) => "the plan's deletions".to_owned(),
         _ => "the plan".to_owned(),
     };
     // The field: the keys below the campaign's entry, without the plan's own wrappers (the
@@ -407,12 +415,16 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Hash of the manifests' meaning, in load order. Uses the specs' `Debug` form, which is
-/// deterministic for one build; saved plans are refused across versions for this reason too.
+/// Hash of the manifests' meaning, in load order: each spec serialised as JSON (fields in
+/// declaration order, leads with their rows), as the remote fingerprint hashes the campaigns.
+/// Not the `Debug` form, which is for people and may change with any dependency's release.
 pub fn manifests_fingerprint(manifests: &[Manifest]) -> String {
     let mut hasher = Sha256::new();
     for m in manifests {
-        hasher.update(format!("{:?}\n", m.spec).as_bytes());
+        // A spec is plain data (strings, numbers, maps with string keys): serialising it
+        // cannot fail, and a failure would only make the plan look stale.
+        hasher.update(serde_json::to_vec(&m.spec).unwrap_or_default());
+        hasher.update(b"\n");
     }
     hex(&hasher.finalize())
 }
@@ -466,6 +478,7 @@ mod tests {
     use super::*;
     use crate::api::types::CreateCampaign;
     use crate::manifest::Location;
+    use crate::reconcile::operation::OperationKind;
     use crate::reconcile::plan::{Action, ActionKind};
 
     fn remote(id: u64, name: &str) -> RemoteCampaign {
@@ -516,6 +529,10 @@ mod tests {
             deletions: Default::default(),
             write_once_baseline: None,
         };
+        let plan = Plan {
+            operations: crate::reconcile::derive::derive(&plan.actions, &[]),
+            ..plan
+        };
         let saved = SavedPlan::new(
             "http://127.0.0.1:1/api",
             &["c".into()],
@@ -540,18 +557,21 @@ mod tests {
             panic!("one account's plan, got {}", file.plans.len())
         };
         assert_eq!(back.fingerprint, saved.fingerprint);
-        assert_eq!(back.plan.creates().count(), 1);
-        assert_eq!(first_difference(&back.plan, &plan), None);
-        let mut edited = plan.clone();
-        if let ActionKind::Create { request } = &mut edited.actions[0].kind {
+        assert_eq!(back.plan.operations.len(), 1, "the create");
+        assert_eq!(
+            first_difference(&back.plan.operations, &plan.operations),
+            None
+        );
+        let mut edited = plan.operations.clone();
+        if let OperationKind::CreateCampaign { request } = &mut edited[0].kind {
             request.max_calls_in_parallel = Some(10);
         }
-        let difference = first_difference(&edited, &plan).expect("an edit is a difference");
+        let difference =
+            first_difference(&edited, &plan.operations).expect("an edit is a difference");
         assert!(
-            difference.starts_with(&format!(
-                "campaign {:?}: max_calls_in_parallel is 10 in the file but ",
-                plan.actions[0].name
-            )),
+            difference.starts_with(
+                "the create of campaign \"A\": max_calls_in_parallel is 10 in the file but "
+            ),
             "in the words of campaigns and fields: {difference}"
         );
 

@@ -13,7 +13,7 @@ use crate::reconcile::attention::CannotAct;
 use crate::reconcile::deletion::Deletions;
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusChange};
-use crate::reconcile::operation::{Effects, Operation, OperationKind, Target};
+use crate::reconcile::operation::{Operation, OperationKind, Target};
 use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange, Plan};
 use crate::reconcile::resolve::References;
 
@@ -132,7 +132,7 @@ struct OperationJson<'a> {
     /// The existing campaign's id; `null` for one this plan creates.
     campaign_id: Option<u64>,
     manifest: Option<&'a Location>,
-    effects: Effects,
+    effects: EffectsJson,
     depends_on: &'a [usize],
     #[serde(skip_serializing_if = "Option::is_none")]
     leads: Option<usize>,
@@ -258,7 +258,17 @@ fn action_json<'a>(
     o
 }
 
+/// An operation's effects as the document has always shown them: `writes` is true of every
+/// operation (the model does not store it), the other two are `Operation::effects`.
+#[derive(Serialize)]
+struct EffectsJson {
+    writes: bool,
+    places_calls: bool,
+    destroys_data: bool,
+}
+
 fn operation_json(op: &Operation) -> OperationJson<'_> {
+    let effects = op.effects();
     OperationJson {
         id: op.id,
         op: op.kind.label(),
@@ -268,7 +278,11 @@ fn operation_json(op: &Operation) -> OperationJson<'_> {
             Target::Created { .. } => None,
         },
         manifest: op.manifest.as_ref(),
-        effects: op.effects,
+        effects: EffectsJson {
+            writes: true,
+            places_calls: effects.places_calls,
+            destroys_data: effects.destroys_data,
+        },
         depends_on: &op.depends_on,
         leads: match &op.kind {
             OperationKind::AddLeads { leads, .. } => Some(leads.len()),

@@ -16,6 +16,7 @@ use crate::manifest::{Diagnostic, Location};
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
+use crate::reconcile::operation::{destructions, OperationKind};
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
@@ -76,15 +77,16 @@ pub fn plan_markdown_scoped(
             f.leads_to_add, f.start, f.stop
         );
     }
+    // What places calls and what destroys data, read from the operations that will run.
     let calling: Vec<String> = plan
-        .leads_and_status
+        .operations
         .iter()
-        .filter(|f| f.places_calls())
-        .map(|f| {
-            if f.starts() {
-                format!("starts {}", escape(&f.name))
+        .filter(|op| op.effects().places_calls)
+        .map(|op| {
+            if matches!(op.kind, OperationKind::Start { .. }) {
+                format!("starts {}", escape(&op.campaign))
             } else {
-                format!("adds leads to running {}", escape(&f.name))
+                format!("adds leads to running {}", escape(&op.campaign))
             }
         })
         .collect();
@@ -96,28 +98,21 @@ pub fn plan_markdown_scoped(
         );
     }
     // Destruction is as loud as calls: its own alert, naming every campaign and what is lost.
-    let deleting: Vec<String> = plan
-        .actions
-        .iter()
-        .filter_map(|a| match &a.kind {
-            ActionKind::Delete {
-                status,
-                leads,
-                held: None,
-                ..
-            } => Some(format!(
-                "deletes {} (id {}): {}",
-                escape(&a.name),
-                a.remote_id.unwrap_or_default(),
-                escape(&what_is_lost(status, *leads))
-            )),
-            ActionKind::Replace { renamed_from, .. } => Some(format!(
+    let deleting: Vec<String> = destructions(&plan.operations)
+        .into_iter()
+        .map(|d| match d.replaced_by {
+            Some(create) => format!(
                 "replaces the draft {} (id {}): deletes it, then creates {} anew",
-                escape(renamed_from.as_deref().unwrap_or(&a.name)),
-                a.remote_id.unwrap_or_default(),
-                escape(&a.name)
-            )),
-            _ => None,
+                escape(&d.delete.campaign),
+                d.id,
+                escape(&create.campaign)
+            ),
+            None => format!(
+                "deletes {} (id {}): {}",
+                escape(&d.delete.campaign),
+                d.id,
+                escape(&what_is_lost(d.status, d.leads))
+            ),
         })
         .collect();
     if !deleting.is_empty() {
@@ -505,6 +500,12 @@ mod tests {
         }
     }
 
+    /// A plan as the producer makes it: the operations derived from its view.
+    fn with_operations(mut plan: Plan) -> Plan {
+        plan.operations = crate::reconcile::derive::derive(&plan.actions, &plan.leads_and_status);
+        plan
+    }
+
     #[test]
     fn creates_drift_and_errors_snapshot() {
         let plan = Plan {
@@ -543,7 +544,7 @@ mod tests {
             deletions: Default::default(),
             write_once_baseline: None,
         };
-        let md = plan_markdown(&plan, &[]);
+        let md = plan_markdown(&with_operations(plan), &[]);
         let expected = "### campaignctl plan
 
 :x: **The plan has 1 error(s); nothing can be applied.**
@@ -606,7 +607,7 @@ mod tests {
             deletions: Default::default(),
             write_once_baseline: None,
         };
-        let md = plan_markdown(&plan, &[]);
+        let md = plan_markdown(&with_operations(plan), &[]);
         assert!(
             md.chars().count() <= MAX_CHARS,
             "{} chars",
@@ -635,14 +636,14 @@ mod tests {
     #[test]
     fn backticks_in_a_name_cannot_close_the_code_fence() {
         let md = plan_markdown(
-            &Plan {
+            &with_operations(Plan {
                 actions: vec![create("a ``` b")],
                 diagnostics: vec![],
                 leads_and_status: vec![],
                 operations: vec![],
                 deletions: Default::default(),
                 write_once_baseline: None,
-            },
+            }),
             &[],
         );
         assert!(md.contains("````diff\n"), "{md}");

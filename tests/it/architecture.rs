@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+mod import_cycles;
+
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }

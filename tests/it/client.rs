@@ -139,7 +139,7 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
     let ops = &planned.plan.operations;
     assert_eq!(ops.len(), 1, "{ops:#?}");
     assert!(
-        !ops[0].effects.places_calls,
+        !ops[0].effects().places_calls,
         "planned while the campaign was a draft: {ops:#?}"
     );
 

@@ -811,7 +811,9 @@ fn watch_replaces_a_draft_whose_timezone_changed_while_it_runs() {
 }
 
 /// On a terminal, deleting is its own question, after the one about writes, naming what is
-/// lost: "no" deletes nothing; "yes" deletes.
+/// lost. Each answer holds its own kind only (issue 19): "yes" to writes and "no" to deleting
+/// creates and deletes nothing, as `--auto-approve` without `--allow-delete` would; "no" to
+/// every question changes nothing; "yes" deletes.
 #[test]
 fn on_a_terminal_deleting_is_its_own_question_and_only_yes_deletes() {
     let emu = Emulator::start();
@@ -826,26 +828,47 @@ fn on_a_terminal_deleting_is_its_own_question_and_only_yes_deletes() {
         "kind: Campaign\nname: Gone\nstatus: deleted\n",
     );
     ws.write("c/new.yaml", manifest("New", "", &[]));
+    let declined_all = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "c"])
+        .run_on_terminal(&["no", "no"]);
+    declined_all
+        .assert_code(1)
+        .assert_stderr("Do you want to create 1 campaign(s)? This places no calls.")
+        .assert_stderr("WILL DELETE: do you want to delete \"Gone\" (id ")
+        .assert_stderr("apply cancelled; nothing was changed");
+    assert_eq!(
+        emu.campaign_names(),
+        ["Gone"],
+        "no to every question applies nothing: {declined_all}"
+    );
+
     let refused = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "c"])
         .run_on_terminal(&["yes", "no"]);
     refused
-        .assert_code(1)
-        .assert_stderr("Do you want to create 1 campaign(s)")
+        .assert_code(0)
         .assert_stderr("WILL DELETE: do you want to delete \"Gone\" (id ")
-        .assert_stderr("apply cancelled; nothing was changed");
+        .assert_stdout("--allow-delete");
+    assert!(
+        !refused.stderr.contains("apply cancelled") && !refused.stdout.contains("apply cancelled"),
+        "a no to deleting cancels nothing else: {refused}"
+    );
     assert_eq!(stat(&emu, "campaigns_deleted"), 0, "{}", refused);
     assert_eq!(
         emu.campaign_names(),
-        ["Gone"],
-        "a refused question applies nothing at all, not even the approved create: {}",
+        ["Gone", "New"],
+        "the approved create ran, the refused delete is held: {}",
         refused
     );
 
-    campaignctl(ws.path(), Some(&emu))
+    let deleting = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "c"])
-        .run_on_terminal(&["yes", "yes"])
-        .assert_code(0);
+        .run_on_terminal(&["yes"]);
+    deleting.assert_code(0);
+    assert!(
+        !deleting.stderr.contains("Do you want to"),
+        "nothing but the delete is pending, so only it is asked: {deleting}"
+    );
     assert_eq!(stat(&emu, "campaigns_deleted"), 1);
     assert_eq!(emu.campaign_names(), ["New"]);
 }

@@ -222,11 +222,12 @@ fn apply_on_a_terminal_asks_each_question() {
     redacted(&f).bind(|| insta::assert_snapshot!(streams(&run)));
 }
 
-/// Refusing the calls question cancels the whole apply, writes included.
+/// Refusing the calls question and the deletion question holds those two kinds only: the
+/// writes approved are carried out, the start and the deletions are reported as held.
 #[test]
-fn apply_on_a_terminal_refusing_calls_changes_nothing() {
+fn apply_on_a_terminal_refusing_calls_and_deletions_holds_only_those() {
     let f = fixture();
-    let run = f.on_terminal(&["yes", "no"]);
+    let run = f.on_terminal(&["yes", "no", "no"]);
     redacted(&f).bind(|| insta::assert_snapshot!(streams(&run)));
 }
 

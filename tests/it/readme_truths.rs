@@ -323,7 +323,7 @@ fn messages_speak_of_campaigns_and_fields_not_of_the_plan_s_internals() {
         "campaigns/a.yaml",
         format!("kind: Campaign\nname: Spring\nassistant_id: 7\ntimezone: America/New_York\nmax_retries: 2\n{WINDOW}"),
     );
-    // A saved plan whose create body was edited in the campaign's entry.
+    // A saved plan whose create body was edited (the file holds it once, in its operation).
     campaignctl(ws.path(), Some(&emu))
         .args(["plan", "--out", "all.plan"])
         .run()
@@ -331,8 +331,7 @@ fn messages_speak_of_campaigns_and_fields_not_of_the_plan_s_internals() {
     let file = ws.path().join("all.plan");
     let mut doc: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("plan")).expect("JSON");
-    doc["plans"][0]["plan"]["actions"][0]["kind"]["Create"]["request"]["assistant_id"] =
-        serde_json::json!(8);
+    doc["plans"][0]["plan"]["operations"][0]["request"]["assistant_id"] = serde_json::json!(8);
     std::fs::write(&file, serde_json::to_string_pretty(&doc).expect("JSON")).expect("write");
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "all.plan"])
@@ -340,12 +339,16 @@ fn messages_speak_of_campaigns_and_fields_not_of_the_plan_s_internals() {
     run.assert_code(1);
     assert!(
         run.stderr.contains(
-            "does not match the plan its inputs give now: campaign \"Spring\": assistant_id is 8 in the file but 7 now;"
+            "does not match the plan its inputs give now: the create of campaign \"Spring\": assistant_id is 8 in the file but 7 now;"
         ),
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains("plan.actions"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("plan.operations") && !run.stderr.contains("request"),
+        "{}",
+        run.stderr
+    );
 
     // A replacement whose delete is held: its create waits for the delete, said so.
     campaignctl(ws.path(), Some(&emu))

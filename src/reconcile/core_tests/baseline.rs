@@ -86,7 +86,7 @@ fn a_changed_timezone_on_a_campaign_that_ran_is_an_error_at_its_line() {
         "{error:?}"
     );
     assert!(
-        !p.operations.iter().any(|o| o.effects.destroys_data),
+        !p.operations.iter().any(|o| o.effects().destroys_data),
         "{:?}",
         p.operations
     );

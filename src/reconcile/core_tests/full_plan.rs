@@ -128,7 +128,7 @@ fn leads_for_a_campaign_in_a_status_campaignctl_does_not_know_count_as_placing_c
             "status {status}: an unknown state is never assumed safe: {f:#?}"
         );
         assert!(
-            plan.operations.iter().any(|op| op.effects.places_calls),
+            plan.operations.iter().any(|op| op.effects().places_calls),
             "status {status}: the operation needs --allow-start: {:#?}",
             plan.operations
         );
@@ -137,7 +137,7 @@ fn leads_for_a_campaign_in_a_status_campaignctl_does_not_know_count_as_placing_c
         let o = observed(json!([{"id": 3, "name": "Q", "status": status}]));
         let plan = planned(manifest, &o, &leads);
         assert!(
-            !plan.operations.iter().any(|op| op.effects.places_calls),
+            !plan.operations.iter().any(|op| op.effects().places_calls),
             "status {status} does not dial new leads"
         );
     }

@@ -44,7 +44,7 @@ fn a_draft_is_replaced_with_its_leads_and_start_only_when_every_lead_is_declared
         [1],
         "leads go to the new campaign"
     );
-    assert!(p.operations[3].effects.places_calls && !p.operations[0].effects.places_calls);
+    assert!(p.operations[3].effects().places_calls && !p.operations[0].effects().places_calls);
 
     let extra = ObservedLeads::from([(
         3,
@@ -64,7 +64,7 @@ fn a_draft_is_replaced_with_its_leads_and_start_only_when_every_lead_is_declared
         "{note}"
     );
     assert!(
-        !p.operations.iter().any(|o| o.effects.destroys_data),
+        !p.operations.iter().any(|o| o.effects().destroys_data),
         "a draft holding an undeclared lead is never deleted: {:?}",
         p.operations
     );
@@ -87,7 +87,7 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_with_guards() {
     let deleted = |p: &Plan| -> Vec<u64> {
         p.operations
             .iter()
-            .filter(|o| o.effects.destroys_data)
+            .filter(|o| o.effects().destroys_data)
             .filter_map(|o| match o.target {
                 crate::reconcile::operation::Target::Existing { id } => Some(id),
                 _ => None,

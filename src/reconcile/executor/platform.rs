@@ -78,7 +78,7 @@ impl Runner for PlatformRunner<'_> {
             OperationKind::AddLeads { leads, .. } => {
                 // Existing campaigns and those this run created alike: another run, or a
                 // person in the dashboard, may have started it since it was planned or verified.
-                if !op.effects.places_calls && !self.approvals.place_calls {
+                if !op.effects().places_calls && !self.approvals.place_calls {
                     if let Some(outcome) = recheck_not_calling(client, op, id, &self.fresh).await {
                         return outcome.into();
                     }

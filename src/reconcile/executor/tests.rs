@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::reconcile::operation::{
-    Approval, Approvals, Effects, Operation, OperationId, OperationKind, Target,
+    Approval, Approvals, Operation, OperationId, OperationKind, Target,
 };
 
 use super::outcome::{Event, Outcome};
@@ -21,21 +21,15 @@ use super::scheduler::{
     schedule, Assignment, ExecuteOptions, Ran, Runner, Sent, Verifications, Verified,
 };
 
-/// One operation as a plan has it. The only place these tests build an `Operation`; effects
-/// are what the plan derives from the kind (a start places calls, a delete destroys data).
+/// One operation as a plan has it. The only place these tests build an `Operation`; its
+/// effects are derived from the kind (a start places calls, a delete destroys data).
 fn op(id: OperationId, campaign: &str, target: Target, kind: OperationKind) -> Operation {
-    let effects = Effects {
-        writes: true,
-        places_calls: matches!(kind, OperationKind::Start { .. }),
-        destroys_data: matches!(kind, OperationKind::DeleteCampaign { .. }),
-    };
     Operation {
         id,
         campaign: campaign.to_owned(),
         target,
         manifest: None,
         kind,
-        effects,
         depends_on: Vec::new(),
     }
 }

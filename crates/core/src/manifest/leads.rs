@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::Location;
 
 /// The leads of one campaign, as the manifest declares them.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct LeadsSpec {
     /// Every lead, CSV rows first, then inline items; each phone number appears once.
     pub items: Vec<DesiredLead>,

@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use serde::Serialize;
+
 use crate::api::types::CreateCampaign;
 use crate::campaign::fields::{
     observable_value, with_observable_fields, Access, Field, Value, FIELDS,
@@ -13,8 +15,9 @@ use super::leads::LeadsSpec;
 use crate::diagnostic::Location;
 
 /// The desired state of one campaign, as a manifest declares it. `None` means "not set": the
-/// manifest does not manage that field, so it is neither sent nor compared.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// manifest does not manage that field, so it is neither sent nor compared. Serialised only to
+/// fingerprint a saved plan's manifests.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CampaignSpec {
     /// Adopts an existing campaign: matched by this id instead of by name, never created.
     pub id: Option<u64>,

@@ -17,8 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::api::types::CampaignStatus;
 use crate::manifest::DesiredStatus;
 
+pub use super::model::LeftAlone;
+
+use super::model::{ActionKind, Plan};
 use super::operation::{OperationId, OperationKind};
-use super::plan::{ActionKind, Plan};
 
 /// The record's layout version; a record of a newer version is not read (fail closed).
 pub const RECORD_VERSION: u32 = 1;
@@ -245,47 +247,6 @@ impl CommitRule {
                 CommitRule::Verified
             }
             _ => CommitRule::NotCompared,
-        }
-    }
-}
-
-/// Why a start that the manifest's `status: running` would otherwise ask for is not made: a
-/// typed reason on the per-campaign view, so every rendering (and the rule for "what apply
-/// cannot act on") can tell it from free text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LeftAlone {
-    /// The record's entry says campaignctl last left it running or a draft, and it is stopped
-    /// or paused now: stopped outside campaignctl since (a person's stop wins).
-    StoppedOutside,
-    /// campaignctl had it running (the record says so) and it is gone from the platform or is
-    /// a draft again: deleted by hand. It is created as a draft, which calls nobody.
-    DeletedOutside,
-    /// It is stopped or paused and no record says what campaignctl last carried out on it:
-    /// it may have been stopped by a person, so it is not started (fail closed).
-    NoRecord,
-    /// The record exists but cannot be read, so nothing tells a person's stop or delete from a
-    /// start git asks for: only a draft on the platform is started (fail closed).
-    RecordUnusable,
-}
-
-impl LeftAlone {
-    /// The plan's note: what is left alone, and why.
-    pub fn note(self) -> &'static str {
-        match self {
-            LeftAlone::StoppedOutside => "stopped outside campaignctl since campaignctl last left it running or a draft; a person's stop wins, so it is left alone",
-            LeftAlone::DeletedOutside => "deleted outside campaignctl after campaignctl started it; it is created again as a draft, which calls nobody, and not started",
-            LeftAlone::NoRecord => "not running, and no record says what campaignctl last carried out on it; it may have been stopped by a person, so it is not started",
-            LeftAlone::RecordUnusable => "the record of what was applied cannot be read, so nothing says whether a person stopped or deleted it; only a draft on the platform is started",
-        }
-    }
-
-    /// How the user proceeds.
-    pub fn hint(self) -> &'static str {
-        match self {
-            LeftAlone::StoppedOutside | LeftAlone::DeletedOutside => "to start it again, set status: stopped, apply, then set status: running (a change git asks for); or start it in the dashboard; or apply once with --self-heal-calls",
-            LeftAlone::NoRecord => "the record of what was applied is kept in the git repository of the manifests (refs/campaignctl/applied/); if it should call, start it in the dashboard, or apply once with --self-heal-calls",
-            LeftAlone::RecordUnusable => "inspect the record with `git show refs/campaignctl/applied/<key>:record.json` or delete it with `git update-ref -d refs/campaignctl/applied/<key>` (the warning about it names the ref); or apply once with --self-heal-calls",
         }
     }
 }

@@ -10,42 +10,13 @@
 
 use std::collections::BTreeSet;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Location};
 
-use super::leads_and_status::LeadsAndStatus;
-use super::plan::{ActionKind, Plan};
+pub use super::model::CannotAct;
 
-/// Why apply cannot act on a campaign.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CannotAct {
-    /// The platform reports a status campaignctl does not know, or none: nothing is started,
-    /// stopped or assumed from it.
-    UnknownStatus,
-    /// A known status the manifest's does not lead from (a completed campaign is not restarted;
-    /// `draft` never stops a running one; a paused one is not stopped).
-    StatusLeftAsIs,
-    /// Observable fields differ and the campaign cannot be replaced (it may have run, or holds
-    /// leads no manifest declares); the API has no update.
-    Drift,
-    /// A start git does not ask for (a person's stop, a campaign deleted by hand, no record
-    /// that campaignctl started it): left alone, with the reason in `StatusChange::left_alone`
-    /// (`applied::may_start`).
-    StartLeftAlone,
-}
-
-impl CannotAct {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CannotAct::UnknownStatus => "unknown_status",
-            CannotAct::StatusLeftAsIs => "status_left_as_is",
-            CannotAct::Drift => "drift",
-            CannotAct::StartLeftAlone => "start_left_alone",
-        }
-    }
-}
+use super::model::{ActionKind, LeadsAndStatus, Plan};
 
 /// One thing apply cannot act on, as renderers show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

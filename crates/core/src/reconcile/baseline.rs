@@ -22,8 +22,12 @@ use crate::api::types::RemoteCampaign;
 use crate::campaign::fields::WRITE_ONCE;
 use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
+pub use super::model::WriteOnceBaseline;
+
+use super::model::{Action, ActionKind, FieldChange, Plan};
 use super::observed::Observed;
-use super::plan::{check_replace, Action, ActionKind, FieldChange, Plan};
+use super::plan::check_replace;
+use super::replaceable::why_not_replaced;
 use super::resolve::resolve_names;
 
 /// What the manifests said before, for the write-once fields: parts from different sources,
@@ -62,25 +66,6 @@ impl Baseline {
             }],
         }
     }
-}
-
-/// What a plan's write-once fields were compared with, as every rendering says it (one line).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WriteOnceBaseline {
-    /// Compared with `with` (`the record of what was applied (commit 1a2b3c4d5e6f)`, ...);
-    /// `caveat` says what that baseline cannot see (HEAD does not see committed edits).
-    ComparedWith {
-        with: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        caveat: Option<String>,
-        /// Campaigns the record of what was applied holds without a commit (applied from
-        /// edits not committed): not compared, with this or anything else.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        uncommitted: Vec<String>,
-    },
-    /// No baseline could be had: why (no git repository, no commit yet, ...).
-    Unavailable { why: String },
 }
 
 /// Where a run's write-once baseline came from, found without `--base` (the record of what was
@@ -422,7 +407,7 @@ fn apply_changes(
         Vec::new()
     };
     changes.extend(compared.changes);
-    match super::lifecycle::why_not_replaced(spec, remote) {
+    match why_not_replaced(spec, remote) {
         None => {
             a.kind = ActionKind::Replace {
                 changes,

@@ -19,43 +19,13 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
-
 use crate::api::types::CampaignStatus;
 
-use super::leads_and_status::ObservedLeads;
+pub use super::model::{Deletions, KeptCampaign};
+
 use super::lifecycle::LifecycleOptions;
-use super::plan::{ActionKind, DeleteReason, Plan};
-
-/// What the plan decided about deletions beside its actions: why every deletion is held, and
-/// the undeclared campaigns kept because they have run. Empty for most plans.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Deletions {
-    /// Why every delete and replace of the account is held (the loading problems), empty when
-    /// none is.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub held: Vec<String>,
-    /// Campaigns under the prune prefix that no manifest declares, kept because they have run
-    /// or hold leads (`--prune-prefix` alone deletes only drafts without leads).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub kept_history: Vec<KeptCampaign>,
-}
-
-impl Deletions {
-    pub fn is_empty(&self) -> bool {
-        self.held.is_empty() && self.kept_history.is_empty()
-    }
-}
-
-/// An undeclared campaign under the prune prefix that was not deleted because it has history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KeptCampaign {
-    pub name: String,
-    pub id: u64,
-    pub status: CampaignStatus,
-    /// How many leads it holds; `None` when they could not be read.
-    pub leads: Option<usize>,
-}
+use super::model::{ActionKind, DeleteReason, Plan};
+use super::observed::ObservedLeads;
 
 /// Whether a campaign has history absence must not destroy: it is not a draft, or it holds
 /// leads, or its leads are unknown (fail closed).
@@ -149,7 +119,7 @@ pub fn hold_unconfirmed(plan: &mut Plan, confirmed: &HashSet<u64>) -> HashSet<u6
             }
         }
     }
-    plan.operations = super::operation::derive(&plan.actions, &plan.leads_and_status);
+    plan.operations = super::derive::derive(&plan.actions, &plan.leads_and_status);
     proposed
 }
 
@@ -193,7 +163,7 @@ mod tests {
     }
 
     fn plan_of(actions: Vec<Action>) -> Plan {
-        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        let operations = crate::reconcile::derive::derive(&actions, &[]);
         Plan {
             actions,
             diagnostics: vec![],
@@ -207,14 +177,14 @@ mod tests {
     fn decided(actions: Vec<Action>, options: &LifecycleOptions, leads: &ObservedLeads) -> Plan {
         let mut plan = plan_of(actions);
         decide(&mut plan, options, leads);
-        plan.operations = crate::reconcile::operation::derive(&plan.actions, &[]);
+        plan.operations = crate::reconcile::derive::derive(&plan.actions, &[]);
         plan
     }
 
     fn deleted_ids(plan: &Plan) -> Vec<u64> {
         plan.operations
             .iter()
-            .filter(|o| o.effects.destroys_data)
+            .filter(|o| o.effects().destroys_data)
             .filter_map(|o| match o.target {
                 crate::reconcile::operation::Target::Existing { id } => Some(id),
                 _ => None,

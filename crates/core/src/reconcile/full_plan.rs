@@ -7,11 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
 
-use super::leads_and_status::{plan_leads_and_status, ObservedLeads};
+use super::leads_and_status::plan_leads_and_status;
 use super::lifecycle::{self, LifecycleOptions};
-use super::observed::Observed;
-use super::plan::{plan, ActionKind, Plan};
+use super::model::{ActionKind, Plan};
+use super::observed::{Observed, ObservedLeads};
+use super::plan::classify;
+use super::replaceable::keep_unreplaceable;
 use super::resolve::{resolve_names, References};
+use super::scope::Scope;
 
 /// A plan and the manifests it was made from, with names replaced by ids (apply maps API errors
 /// back to lines through them).
@@ -45,7 +48,7 @@ pub fn plan_campaigns_with(
     options: &LifecycleOptions,
 ) -> CampaignPlan {
     let mut resolved = resolve_names(manifests, observed);
-    let mut plan = plan(&resolved.manifests, observed);
+    let mut plan = classify(&resolved.manifests, observed);
     let used = match options.baseline.as_deref() {
         Some(baseline) => {
             super::baseline::compare_write_once(&mut plan, &resolved.manifests, baseline, observed)
@@ -68,7 +71,7 @@ pub fn plan_campaigns_with(
             // A replacement is a create too, but a draft that cannot be replaced stays drift
             // rather than blocking the plan.
             ActionKind::Replace { .. } if problems.iter().any(Diagnostic::is_error) => {
-                lifecycle::keep_unreplaceable(a, &problems)
+                keep_unreplaceable(a, &problems)
             }
             _ => {}
         }
@@ -122,11 +125,24 @@ pub fn campaigns_needing_leads_declared(first: &CampaignPlan) -> Vec<(u64, usize
     ids
 }
 
-/// Pure: adds the leads and status changes to a campaign plan, given the leads of existing campaigns.
+/// Pure: adds the leads and status changes to a campaign plan, given the leads of existing
+/// campaigns, for the whole account.
 pub fn add_leads_and_status(
     first: CampaignPlan,
     observed: &Observed,
     leads: &ObservedLeads,
+) -> FullPlan {
+    add_leads_and_status_in(first, observed, leads, &Scope::whole_account())
+}
+
+/// Pure: adds the leads and status changes to a campaign plan, narrows the view to `scope`
+/// (`--target`, or part of the account's paths), then derives its operations: once, here, from
+/// the view as it stands, so no operation outlives the campaign it came from.
+pub fn add_leads_and_status_in(
+    first: CampaignPlan,
+    observed: &Observed,
+    leads: &ObservedLeads,
+    scope: &Scope,
 ) -> FullPlan {
     let CampaignPlan {
         mut planned,
@@ -147,10 +163,11 @@ pub fn add_leads_and_status(
     );
     let plan = &mut planned.plan;
     plan.leads_and_status = leads_and_status;
-    plan.operations = super::operation::derive(&plan.actions, &plan.leads_and_status);
     plan.diagnostics.extend(resolve_errors);
     plan.diagnostics.extend(errors);
     plan.diagnostics
         .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    scope.narrow(plan, &planned.manifests);
+    plan.operations = super::derive::derive(&plan.actions, &plan.leads_and_status);
     planned
 }

@@ -6,67 +6,22 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::api::types::{CampaignStatus, Lead};
-use crate::manifest::{
-    normalize_phone, DesiredLead, DesiredStatus, Diagnostic, Location, Manifest,
-};
+use crate::api::types::CampaignStatus;
+use crate::manifest::{DesiredLead, DesiredStatus, Diagnostic, Location, Manifest};
 
-use super::applied::{may_start, LeftAlone, StartContext};
-use super::attention::{status_warning, CannotAct};
+pub use super::model::{LeadsAndStatus, LeadsChange, StatusAction, StatusChange};
+pub use super::observed::{observed_leads, ObservedLead, ObservedLeads};
+pub use super::operation::LeadUpdate;
+
+use super::applied::{may_start, StartContext};
+use super::attention::status_warning;
 use super::lifecycle::LifecycleOptions;
+use super::model::{Action, ActionKind, CannotAct, Plan};
 use super::observed::Observed;
-use super::plan::{Action, ActionKind, Plan};
+use super::operation::OperationKind;
 use super::resolve::References;
-
-/// One lead of an existing campaign as the lead list returned it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObservedLead {
-    pub id: u64,
-    /// Normalised as manifests' numbers are.
-    pub phone_number: String,
-    #[serde(default)]
-    pub variables: BTreeMap<String, serde_json::Value>,
-}
-
-impl ObservedLead {
-    /// A lead with no variables (tests).
-    pub fn number(id: u64, phone_number: &str) -> ObservedLead {
-        ObservedLead {
-            id,
-            phone_number: phone_number.to_owned(),
-            variables: BTreeMap::new(),
-        }
-    }
-}
-
-/// The leads of each existing campaign that was read, by campaign id.
-pub type ObservedLeads = BTreeMap<u64, Vec<ObservedLead>>;
-
-/// `leads` as the plan compares them, numbers normalised as manifests' are.
-pub fn observed_leads(leads: &[Lead]) -> Vec<ObservedLead> {
-    leads
-        .iter()
-        .map(|l| ObservedLead {
-            id: l.id,
-            phone_number: normalize_phone(&l.phone_number)
-                .unwrap_or_else(|| l.phone_number.clone()),
-            variables: l.variables.clone(),
-        })
-        .collect()
-}
-
-/// One lead whose declared variables differ from the platform's: `PUT /user/leads/{id}` with
-/// `variables`, which the platform merges into the lead's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LeadUpdate {
-    pub lead_id: u64,
-    pub phone_number: String,
-    /// Only the variables that differ, with the manifest's values.
-    pub variables: BTreeMap<String, serde_json::Value>,
-    pub source: Location,
-}
 
 /// Two variable values as the platform may echo them: a number or boolean sent may come back
 /// as its text (PHP), which is the same value, not a change.
@@ -117,126 +72,6 @@ pub fn lead_updates(
     (updates, extra)
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LeadsAndStatus {
-    pub name: String,
-    pub manifest: Location,
-    /// `None` when the campaign is created by this plan: its id is known after the create.
-    pub remote_id: Option<u64>,
-    pub references: References,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub leads: Option<LeadsChange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<StatusChange>,
-}
-
-impl LeadsAndStatus {
-    /// Whether applying this leads and status writes anything.
-    pub fn has_changes(&self) -> bool {
-        self.leads
-            .as_ref()
-            .is_some_and(|l| !l.to_add.is_empty() || !l.to_update.is_empty())
-            || self.status.as_ref().is_some_and(|s| s.action.is_some())
-    }
-
-    /// A start left alone, and why (`applied::may_start`).
-    pub fn left_alone(&self) -> Option<LeftAlone> {
-        self.status.as_ref().and_then(|s| s.left_alone)
-    }
-
-    /// Whether a plan must show this campaign even when its settings are unchanged: it has
-    /// something to write, or a note on a status it will not change.
-    pub fn worth_showing(&self) -> bool {
-        self.has_changes()
-            || self.status.as_ref().is_some_and(|s| s.note.is_some())
-            // A variable removed from the manifest stays on the platform (updates merge): the
-            // plan must say so, or the edit would look applied.
-            || self.leads.as_ref().is_some_and(|l| l.extra_variables > 0)
-    }
-
-    pub fn starts(&self) -> bool {
-        self.status
-            .as_ref()
-            .is_some_and(|s| s.action == Some(StatusAction::Start))
-    }
-
-    /// Leads added to a campaign that is already running: it dials them as they arrive.
-    pub fn calls_new_leads(&self) -> bool {
-        self.leads
-            .as_ref()
-            .is_some_and(|l| l.campaign_running && !l.to_add.is_empty())
-    }
-
-    /// Whether applying this leads and status places phone calls: a start, or leads added to a
-    /// running campaign. Such changes are marked loudly, confirmed separately, and left alone
-    /// by `watch` without `--allow-start`.
-    pub fn places_calls(&self) -> bool {
-        self.starts() || self.calls_new_leads()
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LeadsChange {
-    /// How many leads the manifest declares.
-    pub declared: usize,
-    /// How many leads the campaign has on the platform now (declared or not).
-    pub on_platform: usize,
-    /// The declared leads whose phone number the campaign does not have yet (in full, so a
-    /// serialised plan holds what apply will send; the plan JSON shows only the count).
-    pub to_add: Vec<DesiredLead>,
-    /// The campaign is running (`in-progress`) now, or in a status campaignctl does not know,
-    /// and this plan does not stop it first, so leads added to it may be called.
-    #[serde(default)]
-    pub campaign_running: bool,
-    /// Declared leads the campaign has whose declared variables differ from the platform's.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub to_update: Vec<LeadUpdate>,
-    /// Leads on the platform no manifest declares: counted, left alone (never deleted).
-    #[serde(default)]
-    pub undeclared: usize,
-    /// Declared leads holding variables on the platform that the manifest does not set: the
-    /// platform merges updates, so campaignctl cannot remove them; they stay.
-    #[serde(default)]
-    pub extra_variables: usize,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StatusAction {
-    /// Places real phone calls.
-    Start,
-    Stop,
-}
-
-impl StatusAction {
-    /// The `action` of `POST /user/campaigns/update-status`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StatusAction::Start => "start",
-            StatusAction::Stop => "stop",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StatusChange {
-    pub desired: DesiredStatus,
-    /// The platform's status now (`draft` for a campaign about to be created).
-    pub actual: String,
-    pub action: Option<StatusAction>,
-    /// Why nothing is done although the status differs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// A start git does not ask for, left alone (`applied::may_start`): a warning, never "as
-    /// wanted". `note` says the same in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_alone: Option<LeftAlone>,
-    /// Set when apply cannot bring the campaign to the desired status: a warning, never "as
-    /// wanted" (`attention`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cannot_act: Option<CannotAct>,
-}
-
 /// Totals for the summary line.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct LeadsAndStatusSummary {
@@ -247,29 +82,25 @@ pub struct LeadsAndStatusSummary {
 }
 
 impl Plan {
+    /// The leads and status changes that will happen, counted from the operations.
     pub fn leads_and_status_summary(&self) -> LeadsAndStatusSummary {
         let mut s = LeadsAndStatusSummary::default();
-        for f in &self.leads_and_status {
-            s.leads_to_add += f.leads.as_ref().map_or(0, |l| l.to_add.len());
-            s.leads_to_update += f.leads.as_ref().map_or(0, |l| l.to_update.len());
-            match f.status.as_ref().and_then(|s| s.action) {
-                Some(StatusAction::Start) => s.start += 1,
-                Some(StatusAction::Stop) => s.stop += 1,
-                None => {}
+        for op in &self.operations {
+            match &op.kind {
+                OperationKind::AddLeads { leads, .. } => s.leads_to_add += leads.len(),
+                OperationKind::UpdateLeads { updates } => s.leads_to_update += updates.len(),
+                OperationKind::Start { .. } => s.start += 1,
+                OperationKind::Stop => s.stop += 1,
+                OperationKind::CreateCampaign { .. } | OperationKind::DeleteCampaign { .. } => {}
             }
         }
         s
     }
 
-    /// Whether applying the plan writes anything: a create, a lead or a status change.
+    /// Whether applying the plan writes anything: read from the operations, which are all that
+    /// runs (every create, replace, delete, lead and status change is one).
     pub fn has_writes(&self) -> bool {
-        let s = self.summary();
-        s.create + s.replace + s.delete > 0
-            || !self.operations.is_empty()
-            || self
-                .leads_and_status
-                .iter()
-                .any(LeadsAndStatus::has_changes)
+        !self.operations.is_empty()
     }
 
     /// The campaigns whose start git does not ask for, left alone: warnings, never "No

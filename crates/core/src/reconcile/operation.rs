@@ -1,17 +1,26 @@
 //! The plan as operations: every write campaignctl makes is one typed operation on one campaign,
-//! with the effects it has and the operations it must wait for. The executor runs exactly these,
-//! in dependency order; approval is decided from their effects (`approval`). Pure: derived from
-//! the campaign actions and the per-campaign leads and status of a plan.
+//! with the operations it must wait for. Its effects are derived from its kind
+//! (`Operation::effects`) and decide the one approval it needs (`Operation::approval`,
+//! `Approvals::missing`). The executor runs exactly these, in dependency order; `derive` makes
+//! them from a plan's view. Data only: this file imports no other planning module.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::{DesiredLead, Location};
 
-use super::leads_and_status::{LeadUpdate, LeadsAndStatus, StatusAction};
-use super::plan::{Action, ActionKind};
+/// One lead whose declared variables differ from the platform's: `PUT /user/leads/{id}` with
+/// `variables`, which the platform merges into the lead's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LeadUpdate {
+    pub lead_id: u64,
+    pub phone_number: String,
+    /// Only the variables that differ, with the manifest's values.
+    pub variables: BTreeMap<String, serde_json::Value>,
+    pub source: Location,
+}
 
 /// The index of an operation in its plan's `operations`.
 pub type OperationId = usize;
@@ -35,7 +44,8 @@ pub enum OperationKind {
     /// `POST /user/lead` for each lead, `allow_dupplicate: false`.
     AddLeads {
         leads: Vec<DesiredLead>,
-        /// The campaign was running when planned, so it dials these leads as they arrive.
+        /// The campaign will be running when they arrive (it was running when planned and no
+        /// stop comes first), so it dials them: what `places_calls` is derived from.
         campaign_running: bool,
     },
     /// `update-status` start. Places real phone calls. Sent only while the campaign is still
@@ -76,11 +86,11 @@ impl OperationKind {
     }
 }
 
-/// What carrying out an operation does to the world beyond the plan. Every operation writes;
-/// the other two are what need their own approval.
+/// What carrying out an operation does to the world beyond the plan, derived from its kind
+/// (`Operation::effects`), never stored. Every operation writes; these two are what need their
+/// own approval.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Effects {
-    pub writes: bool,
     pub places_calls: bool,
     pub destroys_data: bool,
 }
@@ -95,211 +105,97 @@ pub struct Operation {
     pub manifest: Option<Location>,
     #[serde(flatten)]
     pub kind: OperationKind,
-    pub effects: Effects,
     /// Operations that must have succeeded before this one runs; if one did not, this one is
     /// skipped.
     pub depends_on: Vec<OperationId>,
 }
 
-/// Derives the operations of a plan, grouped by campaign in plan order. The rules:
-/// - a campaign's create comes before anything else on it;
-/// - a replace deletes the draft first, then creates it anew (see `replace` below for why
-///   that order);
-/// - a stop comes before any lead is added to that campaign (otherwise the running campaign
-///   would call the new leads before it stops);
-/// - leads (added or updated) come before a start (the platform refuses to start a campaign
-///   without leads, and a campaign whose leads did not all land is not started).
-pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Operation> {
-    let mut ops: Vec<Operation> = Vec::new();
-    // Hashed, not ordered: comparing paths component by component made this lookup most of
-    // the cost of planning a large fleet.
-    let details_of: HashMap<&Location, &LeadsAndStatus> =
-        leads_and_status.iter().map(|f| (&f.manifest, f)).collect();
-    for action in actions {
-        // A held delete (`deletion`) is shown in the plan and carried out by nothing.
-        if let ActionKind::Delete { held: Some(_), .. } = &action.kind {
-            continue;
+impl Operation {
+    /// What carrying it out does, from its kind alone: a start places calls, and so do leads
+    /// added to a campaign that will be running when they arrive; a delete destroys the
+    /// campaign, its leads and its call history. Creates, stops and lead updates do neither.
+    pub fn effects(&self) -> Effects {
+        match &self.kind {
+            OperationKind::Start { .. } => Effects {
+                places_calls: true,
+                destroys_data: false,
+            },
+            OperationKind::AddLeads {
+                campaign_running, ..
+            } => Effects {
+                places_calls: *campaign_running,
+                destroys_data: false,
+            },
+            OperationKind::DeleteCampaign { .. } => Effects {
+                places_calls: false,
+                destroys_data: true,
+            },
+            OperationKind::CreateCampaign { .. }
+            | OperationKind::Stop
+            | OperationKind::UpdateLeads { .. } => Effects::default(),
         }
-        // Deletes need no manifest: a pruned campaign has none.
-        if let (ActionKind::Delete { status, leads, .. }, Some(id)) =
-            (&action.kind, action.remote_id)
-        {
-            ops.push(delete_op(
-                ops.len(),
-                &action.name,
-                id,
-                action.manifest.clone(),
-                status,
-                *leads,
-                Vec::new(),
-            ));
-            continue;
+    }
+
+    /// The one approval carrying it out needs: the most consequential of its effects, or plain
+    /// writes. The create that follows a delete (the second half of replacing a draft; a create
+    /// waits for nothing else) is approved with that delete, so that a draft is never deleted
+    /// by an answer that holds its re-creation.
+    pub fn approval(&self) -> Approval {
+        let effects = self.effects();
+        if effects.destroys_data {
+            Approval::DestroyData
+        } else if effects.places_calls {
+            Approval::PlaceCalls
+        } else if self.is_replacing_create() {
+            Approval::DestroyData
+        } else {
+            Approval::Writes
         }
-        let Some(location) = action.manifest.as_ref() else {
-            continue;
-        };
-        // The create of this campaign, which its leads and start wait for.
-        let mut create = None;
-        let mut target = match (&action.kind, action.remote_id) {
-            (ActionKind::Create { request }, _) => {
-                let id = push_create(&mut ops, &action.name, location, request, Vec::new());
-                create = Some(id);
-                Some(Target::Created { by: id })
-            }
+    }
+
+    /// Whether this is the create of a replaced draft (it waits for the draft's delete).
+    pub fn is_replacing_create(&self) -> bool {
+        matches!(self.kind, OperationKind::CreateCampaign { .. }) && !self.depends_on.is_empty()
+    }
+}
+
+/// One deletion pending among a plan's operations: the delete, and the create that replaces the
+/// campaign when it is a draft replaced (that create waits for the delete).
+#[derive(Debug, Clone, Copy)]
+pub struct Destruction<'a> {
+    pub delete: &'a Operation,
+    pub replaced_by: Option<&'a Operation>,
+    /// The campaign deleted.
+    pub id: u64,
+    /// Its status when planned, and how many leads go with it, when they were read.
+    pub status: &'a CampaignStatus,
+    pub leads: Option<usize>,
+}
+
+/// Every deletion among `operations`, in plan order: what the destruction question and the
+/// renderings' warnings name.
+pub fn destructions(operations: &[Operation]) -> Vec<Destruction<'_>> {
+    operations
+        .iter()
+        .filter_map(|op| match (&op.kind, op.target) {
             (
-                ActionKind::Replace {
-                    request,
-                    renamed_from,
+                OperationKind::DeleteCampaign {
+                    expected_status,
                     leads,
-                    ..
                 },
-                Some(old),
-            ) => {
-                // Delete first, then create. A failure in between leaves no campaign of the
-                // name, so the next plan simply creates it (with its leads and start): the
-                // state repairs itself. Creating first would put two campaigns under one name
-                // (or under the old and new names of a rename): the executor's check after
-                // creates keeps the lowest id and deletes its own new copy, and the next plan
-                // refuses the ambiguous name, so a half-done replace could not be repaired by
-                // running again. A draft places no calls, so the gap without it costs nothing.
-                let old_name = renamed_from.as_deref().unwrap_or(&action.name);
-                let delete = ops.len();
-                ops.push(delete_op(
-                    delete,
-                    old_name,
-                    old,
-                    Some(location.clone()),
-                    &CampaignStatus::Draft,
-                    *leads,
-                    Vec::new(),
-                ));
-                let id = push_create(&mut ops, &action.name, location, request, vec![delete]);
-                create = Some(id);
-                Some(Target::Created { by: id })
-            }
-            (ActionKind::Delete { .. } | ActionKind::Absent, _) => None,
-            (_, Some(id)) => Some(Target::Existing { id }),
-            (_, None) => None,
-        };
-        let (Some(target), Some(f)) = (target.take(), details_of.get(location)) else {
-            continue;
-        };
-        let status_action = f.status.as_ref().and_then(|s| s.action);
-        let mut push = |kind: OperationKind, places_calls: bool, depends_on: Vec<OperationId>| {
-            let id = ops.len();
-            ops.push(Operation {
+                Target::Existing { id },
+            ) => Some(Destruction {
+                delete: op,
+                replaced_by: operations
+                    .iter()
+                    .find(|c| c.is_replacing_create() && c.depends_on.contains(&op.id)),
                 id,
-                campaign: f.name.clone(),
-                target,
-                manifest: Some(location.clone()),
-                kind,
-                effects: Effects {
-                    writes: true,
-                    places_calls,
-                    destroys_data: false,
-                },
-                depends_on: create.into_iter().chain(depends_on).collect(),
-            });
-            id
-        };
-        let stop = (status_action == Some(StatusAction::Stop))
-            .then(|| push(OperationKind::Stop, false, Vec::new()));
-        let leads = f.leads.as_ref().filter(|l| !l.to_add.is_empty()).map(|l| {
-            // A stop planned before the leads means the campaign will not be running
-            // when they arrive.
-            let calls = l.campaign_running && stop.is_none();
-            push(
-                OperationKind::AddLeads {
-                    leads: l.to_add.clone(),
-                    campaign_running: calls,
-                },
-                calls,
-                stop.into_iter().collect(),
-            )
-        });
-        // Changing the variables of leads a campaign already holds adds no lead and changes no
-        // lead's status, so it places no call by itself: a running campaign calls those leads
-        // anyway (now with the new variables, if not yet called), and never calls one again
-        // because its variables changed. So it needs only the writes approval.
-        let updates = f
-            .leads
-            .as_ref()
-            .filter(|l| !l.to_update.is_empty())
-            .map(|l| {
-                push(
-                    OperationKind::UpdateLeads {
-                        updates: l.to_update.clone(),
-                    },
-                    false,
-                    stop.into_iter().collect(),
-                )
-            });
-        if status_action == Some(StatusAction::Start) {
-            let expected_status = match (create, f.status.as_ref()) {
-                (Some(_), _) | (None, None) => CampaignStatus::Draft,
-                (None, Some(s)) => CampaignStatus::parse(Some(&s.actual)),
-            };
-            push(
-                OperationKind::Start { expected_status },
-                true,
-                leads.into_iter().chain(updates).collect(),
-            );
-        }
-    }
-    ops
-}
-
-fn push_create(
-    ops: &mut Vec<Operation>,
-    name: &str,
-    location: &Location,
-    request: &CreateCampaign,
-    depends_on: Vec<OperationId>,
-) -> OperationId {
-    let id = ops.len();
-    ops.push(Operation {
-        id,
-        campaign: name.to_owned(),
-        target: Target::Created { by: id },
-        manifest: Some(location.clone()),
-        kind: OperationKind::CreateCampaign {
-            request: request.clone(),
-        },
-        effects: Effects {
-            writes: true,
-            ..Effects::default()
-        },
-        depends_on,
-    });
-    id
-}
-
-/// `DELETE /user/campaign/{id}`: destroys data, so it needs its own approval.
-fn delete_op(
-    id: OperationId,
-    name: &str,
-    campaign: u64,
-    manifest: Option<Location>,
-    status: &CampaignStatus,
-    leads: Option<usize>,
-    depends_on: Vec<OperationId>,
-) -> Operation {
-    Operation {
-        id,
-        campaign: name.to_owned(),
-        target: Target::Existing { id: campaign },
-        manifest,
-        kind: OperationKind::DeleteCampaign {
-            expected_status: status.clone(),
-            leads,
-        },
-        effects: Effects {
-            writes: true,
-            places_calls: false,
-            destroys_data: true,
-        },
-        depends_on,
-    }
+                status: expected_status,
+                leads: *leads,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The approvals an operation can need, from the least to the most consequential.
@@ -334,21 +230,6 @@ impl Approval {
     }
 }
 
-/// The one place that decides which approvals an operation needs, from its effects.
-pub fn approvals_needed(effects: Effects) -> Vec<Approval> {
-    let mut needed = Vec::new();
-    if effects.writes {
-        needed.push(Approval::Writes);
-    }
-    if effects.places_calls {
-        needed.push(Approval::PlaceCalls);
-    }
-    if effects.destroys_data {
-        needed.push(Approval::DestroyData);
-    }
-    needed
-}
-
 /// The approvals a run was given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Approvals {
@@ -366,12 +247,13 @@ impl Approvals {
         }
     }
 
-    /// The most consequential approval `op` needs and this run lacks, if any.
+    /// The approval `op` needs (`Operation::approval`, the one place that decides it) when
+    /// this run lacks it. One approval per operation, so that a "no" to one kind of effect
+    /// holds that kind only: `--auto-approve` without `--allow-start` holds the starts and runs
+    /// the rest, and a person who answers "no" to the calls question gets exactly that.
     pub fn missing(&self, op: &Operation) -> Option<Approval> {
-        approvals_needed(op.effects)
-            .into_iter()
-            .rev()
-            .find(|a| !self.grants(*a))
+        let needed = op.approval();
+        (!self.grants(needed)).then_some(needed)
     }
 }
 
@@ -379,7 +261,10 @@ impl Approvals {
 mod tests {
     use super::*;
     use crate::manifest::{DesiredStatus, Location};
-    use crate::reconcile::leads_and_status::{LeadsChange, StatusChange};
+    use crate::reconcile::derive::derive;
+    use crate::reconcile::model::{
+        Action, ActionKind, LeadsAndStatus, LeadsChange, StatusAction, StatusChange,
+    };
     use crate::reconcile::resolve::References;
 
     fn lead(n: &str) -> DesiredLead {
@@ -447,7 +332,7 @@ mod tests {
         assert_eq!(ops[1].depends_on, [0]);
         assert_eq!(ops[2].depends_on, [0, 1], "the start waits for both");
         assert_eq!(ops[2].target, Target::Created { by: 0 });
-        assert!(ops[2].effects.places_calls && !ops[1].effects.places_calls);
+        assert!(ops[2].effects().places_calls && !ops[1].effects().places_calls);
     }
 
     #[test]
@@ -473,12 +358,12 @@ mod tests {
         assert_eq!(kinds, ["stop", "add_leads"]);
         assert_eq!(ops[1].depends_on, [0], "the leads wait for the stop");
         assert!(
-            !ops[1].effects.places_calls,
+            !ops[1].effects().places_calls,
             "stopped first, the campaign does not call the new leads"
         );
         let without_stop = derive(&actions, &[leads_and_status(&at, Some(3), true, None)]);
         assert!(
-            without_stop[0].effects.places_calls,
+            without_stop[0].effects().places_calls,
             "leads for a running campaign place calls"
         );
     }
@@ -535,7 +420,7 @@ mod tests {
         let ops = derive(&actions, &[f]);
         let kinds: Vec<&str> = ops.iter().map(|o| o.kind.label()).collect();
         assert_eq!(kinds, ["update_leads", "start"]);
-        assert!(!ops[0].effects.places_calls && !ops[0].effects.destroys_data);
+        assert!(!ops[0].effects().places_calls && !ops[0].effects().destroys_data);
         assert_eq!(ops[1].depends_on, [0], "the start waits for the updates");
     }
 
@@ -549,11 +434,6 @@ mod tests {
             kind: OperationKind::DeleteCampaign {
                 expected_status: CampaignStatus::Draft,
                 leads: None,
-            },
-            effects: Effects {
-                writes: true,
-                places_calls: false,
-                destroys_data: true,
             },
             depends_on: vec![],
         };
@@ -578,13 +458,12 @@ mod tests {
             campaign: "Q".into(),
             target: Target::Existing { id: 1 },
             manifest: None,
-            kind: OperationKind::Start {
-                expected_status: CampaignStatus::Stopped,
-            },
-            effects: Effects {
-                writes: true,
-                places_calls,
-                destroys_data: false,
+            kind: if places_calls {
+                OperationKind::Start {
+                    expected_status: CampaignStatus::Stopped,
+                }
+            } else {
+                OperationKind::Stop
             },
             depends_on: vec![],
         };
@@ -605,5 +484,131 @@ mod tests {
             destroy_data: true,
         };
         assert_eq!(all.missing(&op(true)), None);
+        let calls_only = Approvals {
+            place_calls: true,
+            ..Approvals::default()
+        };
+        assert_eq!(
+            calls_only.missing(&op(true)),
+            None,
+            "an operation needs one approval: a \"no\" to writes does not hold a start"
+        );
+        assert_eq!(calls_only.missing(&op(false)), Some(Approval::Writes));
+    }
+
+    #[test]
+    fn effects_come_from_the_kind_alone() {
+        let op = |kind| Operation {
+            id: 0,
+            campaign: "Q".into(),
+            target: Target::Existing { id: 1 },
+            manifest: None,
+            kind,
+            depends_on: vec![],
+        };
+        let calls = |kind| op(kind).effects().places_calls;
+        let destroys = |kind| op(kind).effects().destroys_data;
+        assert!(calls(OperationKind::Start {
+            expected_status: CampaignStatus::Draft
+        }));
+        assert!(calls(OperationKind::AddLeads {
+            leads: vec![lead("+14155550101")],
+            campaign_running: true,
+        }));
+        assert!(!calls(OperationKind::AddLeads {
+            leads: vec![lead("+14155550101")],
+            campaign_running: false,
+        }));
+        assert!(destroys(OperationKind::DeleteCampaign {
+            expected_status: CampaignStatus::Draft,
+            leads: None,
+        }));
+        for quiet in [
+            OperationKind::CreateCampaign {
+                request: CreateCampaign::default(),
+            },
+            OperationKind::Stop,
+            OperationKind::UpdateLeads { updates: vec![] },
+        ] {
+            let label = quiet.label();
+            assert_eq!(op(quiet).effects(), Effects::default(), "{label}");
+        }
+    }
+
+    #[test]
+    fn destructions_pair_a_drafts_delete_with_its_replacement() {
+        let at = Location::new("m.yaml", 1, 1);
+        let replace = Action {
+            name: "New".into(),
+            manifest: Some(at.clone()),
+            remote_id: Some(4),
+            kind: ActionKind::Replace {
+                changes: vec![],
+                write_once: vec![],
+                request: Default::default(),
+                renamed_from: Some("Old".into()),
+                leads: Some(0),
+            },
+            note: None,
+        };
+        let tombstone = Action {
+            name: "Gone".into(),
+            manifest: Some(Location::new("g.yaml", 1, 1)),
+            remote_id: Some(9),
+            kind: ActionKind::Delete {
+                reason: crate::reconcile::model::DeleteReason::Manifest,
+                status: CampaignStatus::Stopped,
+                leads: Some(3),
+                held: None,
+            },
+            note: None,
+        };
+        let ops = derive(&[replace, tombstone], &[]);
+        let found: Vec<(&str, u64, Option<&str>, Option<usize>)> = destructions(&ops)
+            .iter()
+            .map(|d| {
+                (
+                    d.delete.campaign.as_str(),
+                    d.id,
+                    d.replaced_by.map(|c| c.campaign.as_str()),
+                    d.leads,
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [("Old", 4, Some("New"), Some(0)), ("Gone", 9, None, Some(3))],
+            "the replaced draft under its old name with its replacement, then the tombstone"
+        );
+    }
+
+    #[test]
+    fn a_replaced_drafts_create_is_approved_with_its_delete() {
+        let at = Location::new("m.yaml", 1, 1);
+        let actions = [Action {
+            name: "D".into(),
+            manifest: Some(at.clone()),
+            remote_id: Some(4),
+            kind: ActionKind::Replace {
+                changes: vec![],
+                write_once: vec![],
+                request: Default::default(),
+                renamed_from: None,
+                leads: Some(0),
+            },
+            note: None,
+        }];
+        let ops = derive(&actions, &[]);
+        assert_eq!(ops[0].approval(), Approval::DestroyData);
+        assert_eq!(
+            ops[1].approval(),
+            Approval::DestroyData,
+            "a draft is never deleted by an answer that holds its re-creation"
+        );
+        assert_eq!(
+            ops[1].effects(),
+            Effects::default(),
+            "the create itself destroys nothing"
+        );
     }
 }

@@ -3,264 +3,36 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::api::types::{CampaignStatus, CreateCampaign, RemoteCampaign};
-use crate::campaign::field_name;
-use crate::campaign::fields::{OBSERVABLE, WRITE_ONCE};
-use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
+use crate::api::types::RemoteCampaign;
+use crate::manifest::{Diagnostic, Manifest};
 
-use super::deletion::Deletions;
-use super::leads_and_status::LeadsAndStatus;
+pub use super::field_diff::diff;
+pub use super::model::{Action, ActionKind, DeleteReason, FieldChange, Plan, Summary};
+
+use super::derive;
+use super::field_diff::write_once_fields;
+use super::model::Deletions;
 use super::observed::Observed;
-use super::operation::{self, Operation};
 use super::references::check_references;
+use super::replaceable::{add_rename_hints, keep_unreplaceable, why_not_replaced};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Plan {
-    pub actions: Vec<Action>,
-    /// Plan-time errors (missing references, names held by several remote campaigns). Any
-    /// error blocks the whole apply: nothing is written.
-    pub diagnostics: Vec<Diagnostic>,
-    /// Leads to add and status changes, per campaign (`leads_and_status`). Empty from `plan()`
-    /// alone; filled by `full_plan::add_leads_and_status`.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub leads_and_status: Vec<LeadsAndStatus>,
-    /// Every write the plan makes, in dependency order (`operation::derive`): what apply
-    /// executes and approves. Derived from `actions` and `leads_and_status`.
-    #[serde(default)]
-    pub operations: Vec<Operation>,
-    /// Why deletions are held, and the undeclared campaigns kept for their history
-    /// (`deletion::decide`).
-    #[serde(default, skip_serializing_if = "Deletions::is_empty")]
-    pub deletions: Deletions,
-    /// What the write-once fields were compared with, or why they were not (`None`: no
-    /// baseline was looked for).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub write_once_baseline: Option<super::baseline::WriteOnceBaseline>,
+/// The campaign plan alone, with the operations its view derives (no leads, status, baseline or
+/// prune: `full_plan` adds those). `desired` must already be valid (see `manifest::load`).
+pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
+    let mut plan = classify(desired, observed);
+    plan.operations = derive::derive(&plan.actions, &[]);
+    plan
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Action {
-    pub name: String,
-    /// The manifest that declares the campaign; `None` for unmanaged campaigns.
-    pub manifest: Option<Location>,
-    /// The remote campaign id, when it exists.
-    pub remote_id: Option<u64>,
-    pub kind: ActionKind,
-    /// What the operator should know beside the action: why drift is not corrected by a
-    /// replace and what to do instead, or that a create looks like a rename.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
-/// Why a campaign is deleted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum DeleteReason {
-    /// Its manifest says `status: deleted`.
-    Manifest,
-    /// No manifest declares it and its name starts with `--prune-prefix`.
-    Prune { prefix: String },
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum ActionKind {
-    /// No campaign has the name: create it with exactly the manifest's fields.
-    Create { request: CreateCampaign },
-    /// Every observable field the manifest sets matches. `write_once` lists the fields the
-    /// manifest sets that cannot be read back, so are not compared.
-    Unchanged {
-        #[serde(deserialize_with = "field_name::deserialize_vec")]
-        write_once: Vec<field_name::Name>,
-    },
-    /// Observable fields differ. The API has no update endpoint, so this is reported only.
-    Drift {
-        changes: Vec<FieldChange>,
-        #[serde(deserialize_with = "field_name::deserialize_vec")]
-        write_once: Vec<field_name::Name>,
-    },
-    /// A remote campaign no manifest names: reported, never touched (unless pruned).
-    Unmanaged,
-    /// The campaign must not exist (`status: deleted`, or pruned): delete it, with its leads
-    /// and call history. Needs `--allow-delete`.
-    Delete {
-        reason: DeleteReason,
-        /// Its status when planned (a running campaign stops calling when deleted).
-        status: CampaignStatus,
-        /// How many leads it holds, when they were read.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        leads: Option<usize>,
-        /// Why it is not deleted now (`deletion`): a loading problem of the account, or a prune
-        /// `watch` has not confirmed yet. A held delete derives no operation.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        held: Option<String>,
-    },
-    /// A draft whose observable fields differ (or whose name changed, `renamed_from`): the
-    /// API cannot update it, and a draft has placed no calls, so it is deleted and created
-    /// again from the manifest (with the manifest's leads). Only when every lead it holds is
-    /// declared in the manifest.
-    Replace {
-        /// The fields that force the replacement (`name` for a rename).
-        changes: Vec<FieldChange>,
-        #[serde(deserialize_with = "field_name::deserialize_vec")]
-        write_once: Vec<field_name::Name>,
-        /// The create that follows the delete: exactly the manifest's fields.
-        request: CreateCampaign,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        renamed_from: Option<String>,
-        /// How many leads the draft held when they were read (`lifecycle::settle_with_leads`):
-        /// its delete is refused if the count differs by then, since a lead added by hand in
-        /// between would be deleted with the draft.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        leads: Option<usize>,
-    },
-    /// `status: deleted` and no campaign holds the name: nothing to do (a tombstone).
-    Absent,
-}
-
-impl ActionKind {
-    pub fn label(&self) -> &'static str {
-        match self {
-            ActionKind::Create { .. } => "create",
-            ActionKind::Unchanged { .. } => "unchanged",
-            ActionKind::Drift { .. } => "drift",
-            ActionKind::Unmanaged => "unmanaged",
-            ActionKind::Delete { held: None, .. } => "delete",
-            ActionKind::Delete { held: Some(_), .. } => "held_delete",
-            ActionKind::Replace { .. } => "replace",
-            ActionKind::Absent => "absent",
-        }
-    }
-}
-
-/// One field whose value on the platform differs from the manifest's.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FieldChange {
-    #[serde(deserialize_with = "field_name::deserialize")]
-    pub field: field_name::Name,
-    pub desired: Value,
-    /// The platform's value: read from it for an observable field; for a write-once field,
-    /// which the platform never returns, the value at `known_from` (`baseline`).
-    pub actual: Value,
-    /// Where a write-once field's `actual` comes from (`git revision 1a2b3c4d`); `None` for a
-    /// field read from the platform.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub known_from: Option<String>,
-}
-
-impl FieldChange {
-    /// Where `actual` comes from, as renderings name it: `platform`, or for a write-once field
-    /// `write-once, at main (commit 1a2b3c4d)`.
-    pub fn actual_source(&self) -> String {
-        match &self.known_from {
-            None => "platform".to_owned(),
-            Some(from) => format!("write-once, at {from}"),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    pub create: usize,
-    pub unchanged: usize,
-    pub drift: usize,
-    pub unmanaged: usize,
-    #[serde(default)]
-    pub replace: usize,
-    #[serde(default)]
-    pub delete: usize,
-    /// Deletes held (`deletion`): planned, not carried out.
-    #[serde(default)]
-    pub held: usize,
-    /// Campaigns apply cannot act on (`attention`): warned about, never "No changes".
-    #[serde(default)]
-    pub attention: usize,
-}
-
-/// The counts as every plan rendering words them: `1 to create, 0 drifted, 2 unchanged, 0
-/// unmanaged.`
-impl std::fmt::Display for Summary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} to create, ", self.create)?;
-        // Only when there are any, so that plans without destruction read as they always did.
-        if self.replace > 0 {
-            write!(f, "{} to replace, ", self.replace)?;
-        }
-        if self.delete > 0 {
-            write!(f, "{} to delete, ", self.delete)?;
-        }
-        if self.held > 0 {
-            write!(f, "{} deletion(s) held, ", self.held)?;
-        }
-        write!(
-            f,
-            "{} drifted, {} unchanged, {} unmanaged",
-            self.drift, self.unchanged, self.unmanaged
-        )?;
-        // Only when there are any, as above.
-        if self.attention > 0 {
-            write!(
-                f,
-                "; {} need attention (apply cannot act on them)",
-                self.attention
-            )?;
-        }
-        f.write_str(".")
-    }
-}
-
-impl Plan {
-    pub fn summary(&self) -> Summary {
-        let mut s = Summary::default();
-        for a in &self.actions {
-            match a.kind {
-                ActionKind::Create { .. } => s.create += 1,
-                // A tombstone whose campaign is gone is as the manifest wants it.
-                ActionKind::Unchanged { .. } | ActionKind::Absent => s.unchanged += 1,
-                ActionKind::Drift { .. } => s.drift += 1,
-                ActionKind::Unmanaged => s.unmanaged += 1,
-                ActionKind::Replace { .. } => s.replace += 1,
-                ActionKind::Delete { held: None, .. } => s.delete += 1,
-                ActionKind::Delete { held: Some(_), .. } => s.held += 1,
-            }
-        }
-        s.attention = self.attention_count();
-        s
-    }
-
-    /// Whether applying would write something (a create, a lead, a status change): what
-    /// `--detailed-exitcode` calls a non-empty plan. What apply cannot act on (drift on a
-    /// campaign that has run, a status it does not know) is a warning, not a change
-    /// (`attention`); unmanaged campaigns are informational.
-    pub fn has_changes(&self) -> bool {
-        self.has_writes()
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
-    }
-
-    pub fn creates(&self) -> impl Iterator<Item = (&Action, &CreateCampaign)> {
-        self.actions.iter().filter_map(|a| match &a.kind {
-            ActionKind::Create { request } => Some((a, request)),
-            _ => None,
-        })
-    }
-
-    /// Whether applying the plan deletes a campaign (a delete or a replace).
-    pub fn destroys_data(&self) -> bool {
-        self.operations.iter().any(|op| op.effects.destroys_data)
-    }
-}
-
-/// Computes the plan. `desired` must already be valid (see `manifest::load`).
+/// Classifies every manifest and every remote campaign: the view only, without operations
+/// (the producer, `full_plan`, derives them once when the view is complete).
 ///
 /// A manifest with `id` adopts that campaign: it is matched by id, never created, and its name
 /// is compared like any other observable field. Every other manifest is matched by name among
 /// the campaigns no manifest adopts.
-pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
+pub fn classify(desired: &[Manifest], observed: &Observed) -> Plan {
     let by_id: HashMap<u64, &RemoteCampaign> =
         observed.campaigns.iter().map(|c| (c.id, c)).collect();
     let adopted: HashMap<u64, &Manifest> = desired
@@ -471,15 +243,14 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
         kind: ActionKind::Unmanaged,
         note: None,
     }));
-    super::lifecycle::add_rename_hints(&mut actions, desired, observed);
+    add_rename_hints(&mut actions, desired, observed);
 
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    let operations = operation::derive(&actions, &[]);
     Plan {
         actions,
         diagnostics,
         leads_and_status: Vec::new(),
-        operations,
+        operations: Vec::new(),
         deletions: Deletions::default(),
         write_once_baseline: None,
     }
@@ -529,7 +300,7 @@ pub(super) fn check_replace(action: &mut Action, m: &Manifest, observed: &Observ
     if matches!(action.kind, ActionKind::Replace { .. }) {
         let problems = check_references(m, observed);
         if problems.iter().any(Diagnostic::is_error) {
-            super::lifecycle::keep_unreplaceable(action, &problems);
+            keep_unreplaceable(action, &problems);
         }
     }
 }
@@ -553,7 +324,7 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
     let (kind, note) = if changes.is_empty() {
         (ActionKind::Unchanged { write_once }, None)
     } else {
-        match super::lifecycle::why_not_replaced(spec, remote) {
+        match why_not_replaced(spec, remote) {
             None => (
                 ActionKind::Replace {
                     changes,
@@ -582,41 +353,12 @@ fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
     }
 }
 
-/// The write-once fields this manifest sets, in manifest field order.
-fn write_once_fields(spec: &CampaignSpec) -> Vec<&'static str> {
-    WRITE_ONCE
-        .iter()
-        .filter(|&&f| spec.get(f).is_some())
-        .map(|f| f.name())
-        .collect()
-}
-
-/// Observable fields the manifest sets whose normalised values differ from the platform's.
-/// A field the platform did not return is not compared (it cannot be observed).
-pub fn diff(spec: &CampaignSpec, remote: &RemoteCampaign) -> Vec<FieldChange> {
-    // Borrowed values are compared; JSON is built only for a field that differs (building it
-    // for every field of every campaign was a fifth of planning a large fleet).
-    let mut changes = Vec::new();
-    for field in OBSERVABLE {
-        if let (Some(desired), Some(actual)) = (spec.get(field), remote.get(field)) {
-            if !desired.same(&actual) {
-                changes.push(FieldChange {
-                    field: field.name(),
-                    desired: desired.to_json(),
-                    actual: actual.to_json(),
-                    known_from: None,
-                });
-            }
-        }
-    }
-    changes
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::types::{Assistant, CampaignStatus, PhoneNumber, PostCallVariable};
     use crate::campaign::{ClockTime, Weekday};
+    use crate::manifest::{CampaignSpec, Location};
 
     fn manifest(spec: CampaignSpec) -> Manifest {
         Manifest {
@@ -958,7 +700,7 @@ mod tests {
         assert_eq!(p.summary().replace, 1);
         let kinds: Vec<&str> = p.operations.iter().map(|o| o.kind.label()).collect();
         assert_eq!(kinds, ["delete", "create"], "delete first, then create");
-        assert!(p.operations[0].effects.destroys_data);
+        assert!(p.operations[0].effects().destroys_data);
         assert_eq!(p.operations[1].depends_on, [0]);
 
         for status in ["in-progress", "stopped", "completed", "paused", "mystery"] {
@@ -1003,7 +745,7 @@ mod tests {
         );
         assert_eq!(p.operations.len(), 1);
         assert_eq!(p.operations[0].kind.label(), "delete");
-        assert!(p.operations[0].effects.destroys_data);
+        assert!(p.operations[0].effects().destroys_data);
         let gone = plan(&[manifest(s)], &observed(vec![]));
         assert!(
             matches!(gone.actions[0].kind, ActionKind::Absent),

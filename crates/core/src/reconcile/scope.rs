@@ -14,8 +14,7 @@ use globset::{Glob, GlobMatcher};
 
 use crate::manifest::{Diagnostic, Location, Manifest};
 
-use super::operation;
-use super::plan::{ActionKind, Plan};
+use super::model::{ActionKind, Plan};
 
 /// The `--target` patterns: campaign names, or glob patterns over them (`Q4 *`, `Fleet 0??`).
 #[derive(Debug, Clone)]
@@ -169,10 +168,11 @@ impl Scope {
         self.targets.as_ref().map_or(&[], |t| t.patterns())
     }
 
-    /// Narrows a full plan to this scope: unmanaged campaigns go unless the whole account was
-    /// planned; with targets, only the targeted campaigns' actions, leads and status remain,
-    /// their operations are derived again, and only problems that belong to them or to no
-    /// manifest are kept (a problem that cannot be placed is kept: it may concern the
+    /// Narrows a plan's view to this scope, before its operations are derived (the producer,
+    /// `full_plan::add_leads_and_status_in`, derives them once, after this): unmanaged
+    /// campaigns go unless the whole account was planned; with targets, only the targeted
+    /// campaigns' actions, leads and status remain, and only problems that belong to them or
+    /// to no manifest are kept (a problem that cannot be placed is kept: it may concern the
     /// targets). `manifests` are those the plan was made from.
     pub fn narrow(&self, plan: &mut Plan, manifests: &[Manifest]) {
         if self.whole_account {
@@ -184,9 +184,6 @@ impl Scope {
                 && self.includes(&a.name)
         });
         plan.leads_and_status.retain(|f| self.includes(&f.name));
-        // Always derived again: an operation must never outlive the action it came from (a
-        // prune's delete of a campaign outside the scope would otherwise run unseen).
-        plan.operations = operation::derive(&plan.actions, &plan.leads_and_status);
         if self.targets.is_none() {
             return;
         }

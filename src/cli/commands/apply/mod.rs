@@ -24,13 +24,13 @@ use crate::manifest::{self, LoadOutcome};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::operation::{Approval, Approvals};
 use crate::reconcile::pipeline::Planned;
-use crate::reconcile::plan::ActionKind;
 use crate::reconcile::{Plan, Report};
-use crate::render::{self as render, details, PlanTextOptions};
+use crate::render::{self as render, PlanTextOptions};
 
 use super::plan::{make_plan, print_json, with_account, Read};
 
 mod execute;
+mod questions;
 pub mod saved_file;
 
 use execute::Ready;
@@ -441,144 +441,66 @@ fn nothing_to_do(plan: &Plan, options: &Options, account: Option<&str>) -> ExitS
     exit::OK
 }
 
-/// Decides the run's approvals: from the flags, or by asking on the terminal. Writes are asked
-/// first, then everything that places calls, then everything that destroys data, naming the
-/// campaigns and what is lost. Declining any changes nothing. `saved` plans were approved for
-/// their writes when saved and reviewed, never for destruction: that takes `--allow-delete`.
+/// Decides the run's approvals: from the flags, or by asking on the terminal one question per
+/// kind of approval the pending operations need (`questions`): writes, then calls, then
+/// destruction. A "no" holds that kind only, as the missing flag would. `saved` plans were
+/// approved for their writes when saved and reviewed, never for destruction: that takes
+/// `--allow-delete`.
 fn approve(plan: &Plan, options: &Options, saved: bool) -> Result<Approvals, Diagnostic> {
-    let mut approvals = Approvals {
+    let given = Approvals {
         writes: options.auto_approve || saved,
         place_calls: options.allow_start,
         destroy_data: options.allow_delete,
     };
-    let needs = |a: Approval| {
-        plan.operations
-            .iter()
-            .any(|op| crate::reconcile::operation::approvals_needed(op.effects).contains(&a))
+    let terminal = std::io::stdin().is_terminal();
+    if !given.writes && !terminal {
+        return Err(not_a_terminal());
+    }
+    // Calls are asked only of a person at a terminal (otherwise --auto-approve or a saved plan
+    // in CI holds them and says so); destruction never under --auto-approve or a saved plan.
+    let ask = |a: Approval| match a {
+        Approval::Writes => true,
+        Approval::PlaceCalls => !options.auto_approve && terminal,
+        Approval::DestroyData => !options.auto_approve && !saved,
     };
-    if !approvals.writes {
-        confirm(&writes_question(plan))?;
-        approvals.writes = true;
+    let asked = questions::questions(&plan.operations, given, ask);
+    if asked.is_empty() {
+        return Ok(given);
     }
-    let asking = !options.auto_approve && std::io::stdin().is_terminal();
-    if needs(Approval::PlaceCalls) && !approvals.place_calls && asking {
-        // A person is there: ask. Otherwise (--auto-approve, a saved plan in CI) calls without
-        // --allow-start are held and reported.
-        confirm(&calls_question(plan))?;
-        approvals.place_calls = true;
+    let mut answers = Vec::with_capacity(asked.len());
+    for q in &asked {
+        answers.push((q.approval, confirm(&q.text)?));
     }
-    if needs(Approval::DestroyData) && !approvals.destroy_data && !options.auto_approve && !saved {
-        confirm(&destroy_question(plan))?;
-        approvals.destroy_data = true;
+    let approvals = questions::answered(given, &answers);
+    if !plan
+        .operations
+        .iter()
+        .any(|op| approvals.missing(op).is_none())
+    {
+        return Err(Diagnostic::error(
+            None,
+            "apply cancelled; nothing was changed",
+        ));
     }
     Ok(approvals)
 }
 
-fn destroy_question(plan: &Plan) -> String {
-    let going: Vec<String> = plan
-        .actions
-        .iter()
-        .filter_map(|a| {
-            let id = a.remote_id.unwrap_or_default();
-            match &a.kind {
-                ActionKind::Delete {
-                    status,
-                    leads,
-                    held: None,
-                    ..
-                } => Some(format!(
-                    "delete {:?} (id {id}: {})",
-                    a.name,
-                    render::lifecycle::what_is_lost(status, *leads)
-                )),
-                ActionKind::Replace { renamed_from, .. } => Some(format!(
-                    "replace the draft {:?} (id {id}: deleted, then created anew as {:?})",
-                    renamed_from.as_deref().unwrap_or(&a.name),
-                    a.name
-                )),
-                _ => None,
-            }
-        })
-        .collect();
-    format!(
-        "{}: do you want to {}? Deleted campaigns, their leads and their call history cannot be recovered.",
-        render::lifecycle::WILL_DELETE,
-        going.join(", ")
+/// Without a terminal there is no one to ask, so refuse rather than guess.
+fn not_a_terminal() -> Diagnostic {
+    Diagnostic::error(
+        None,
+        "refusing to apply without confirmation: stdin is not a terminal",
+    )
+    .with_hint(
+        "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should); add --allow-start to let it place calls, --allow-delete to let it delete",
     )
 }
 
-fn writes_question(plan: &Plan) -> String {
-    let creates = plan.summary().create;
-    let changes = plan.leads_and_status_summary();
-    let calling_leads: usize = plan
-        .leads_and_status
-        .iter()
-        .filter(|f| f.calls_new_leads())
-        .filter_map(|f| f.leads.as_ref().map(|l| l.to_add.len()))
-        .sum();
-    let mut writes = Vec::new();
-    let replaces = plan.summary().replace;
-    for (n, what) in [
-        (creates, "create {} campaign(s)"),
-        (replaces, "create {} replaced draft(s) anew"),
-        (
-            changes.leads_to_update,
-            "update the variables of {} lead(s)",
-        ),
-        (
-            changes.leads_to_add - calling_leads,
-            "add {} lead(s) to campaigns that are not running",
-        ),
-        (
-            changes.stop,
-            "stop {} campaign(s), aborting calls under way",
-        ),
-    ] {
-        if n > 0 {
-            writes.push(what.replace("{}", &n.to_string()));
-        }
-    }
-    if writes.is_empty() {
-        writes.push("apply these changes".to_owned());
-    }
-    format!(
-        "Do you want to {}? This places no calls.",
-        writes.join(", ")
-    )
-}
-
-fn calls_question(plan: &Plan) -> String {
-    let calling: Vec<String> = plan
-        .leads_and_status
-        .iter()
-        .filter(|f| f.places_calls())
-        .map(|f| {
-            if f.starts() {
-                format!("start {:?}", f.name)
-            } else {
-                let n = f.leads.as_ref().map_or(0, |l| l.to_add.len());
-                format!("add {n} lead(s) to running {:?}", f.name)
-            }
-        })
-        .collect();
-    format!(
-        "{}: do you want to {}? This places real phone calls.",
-        details::WILL_START_CALLING,
-        calling.join(", ")
-    )
-}
-
-/// Terraform's rule: only the literal answer `yes` approves. Without a terminal there is no one
-/// to ask, so refuse rather than guess.
-fn confirm(question: &str) -> Result<(), Diagnostic> {
+/// Terraform's rule: only the literal answer `yes` approves; anything else is a "no" to this
+/// question alone.
+fn confirm(question: &str) -> Result<bool, Diagnostic> {
     if !std::io::stdin().is_terminal() {
-        return Err(Diagnostic::error(
-                None,
-            "refusing to apply without confirmation: stdin is not a terminal",
-        )
-        .with_hint(
-            "review `campaignctl plan`, then run `campaignctl apply --auto-approve` (as CI should); add --allow-start to let it place calls, --allow-delete to let it delete",
-        ));
+        return Err(not_a_terminal());
     }
     anstream::eprint!(
         "\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
@@ -589,21 +511,14 @@ fn confirm(question: &str) -> Result<(), Diagnostic> {
         .lock()
         .read_line(&mut answer)
         .map_err(|e| Diagnostic::error(None, format!("cannot read the answer: {e}")))?;
-    if answer.trim() == "yes" {
-        Ok(())
-    } else {
-        Err(Diagnostic::error(
-            None,
-            "apply cancelled; nothing was changed",
-        ))
-    }
+    Ok(answer.trim() == "yes")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::api::types::CampaignStatus;
-    use crate::reconcile::plan::{Action, DeleteReason};
+    use crate::reconcile::plan::{Action, ActionKind, DeleteReason};
 
     fn deleting_plan() -> Plan {
         let actions = vec![Action {
@@ -618,7 +533,7 @@ mod tests {
             },
             note: None,
         }];
-        let operations = crate::reconcile::operation::derive(&actions, &[]);
+        let operations = crate::reconcile::derive::derive(&actions, &[]);
         Plan {
             actions,
             diagnostics: vec![],
@@ -667,7 +582,9 @@ mod tests {
 
     #[test]
     fn the_destroy_question_names_each_campaign_and_what_is_lost() {
-        let q = destroy_question(&deleting_plan());
+        let asked =
+            questions::questions(&deleting_plan().operations, Approvals::default(), |_| true);
+        let q = &asked[0].text;
         assert!(q.starts_with("WILL DELETE: do you want to delete \"Q\" (id 3: it is in-progress and deleting it stops its calls and removes its 4 lead(s) and its call history)"), "{q}");
         assert!(q.contains("cannot be recovered"), "{q}");
     }

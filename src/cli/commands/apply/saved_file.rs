@@ -468,7 +468,9 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
         ))
         .with_hint(REPLAN));
     }
-    if let Some(difference) = saved::first_difference(&saved.plan, &planned.plan) {
+    if let Some(difference) =
+        saved::first_difference(&saved.plan.operations, &planned.plan.operations)
+    {
         return Err(Diagnostic::error(None, format!(
             "the saved plan {} does not match the plan its inputs give now: {difference}; the file was edited, or made by a different build. Nothing was applied",
             file.display()

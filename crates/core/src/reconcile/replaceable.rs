@@ -1,0 +1,114 @@
+//! Whether a campaign that differs from its manifest is replaced (a draft the manifest alone can
+//! create again) or stays drift, and the hint on a create that looks like a rename.
+
+use std::collections::HashMap;
+
+use crate::api::types::RemoteCampaign;
+use crate::campaign::fields::OBSERVABLE;
+use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
+
+use super::field_diff::diff;
+use super::model::{Action, ActionKind};
+use super::observed::Observed;
+
+/// Why a campaign whose observable fields differ from its manifest is not replaced, or `None`
+/// when it is: a draft (never placed a call) that the manifest alone can create again.
+pub fn why_not_replaced(spec: &CampaignSpec, remote: &RemoteCampaign) -> Option<String> {
+    let renamed = spec.name != remote.name && spec.id.is_none();
+    if remote.status.may_have_run() {
+        let status = remote.status.label();
+        return Some(if renamed {
+            format!(
+                "the platform cannot rename a campaign, and {:?} may have run (status {status}), so campaignctl will not replace it: that would delete its leads and call history. To use the new name, remove renamed_from (a new campaign is then created under the new name), then stop or delete the old one with a manifest for {:?} (status: stopped or status: deleted)",
+                remote.name, remote.name
+            )
+        } else {
+            format!(
+                "this campaign may have run (status {status}), so campaignctl never replaces it: that would delete its leads and call history. To apply these settings, create a new campaign under a new name (a new manifest), then stop this one (status: stopped) or delete it (status: deleted)"
+            )
+        });
+    }
+    if spec.id.is_some() {
+        return Some(
+            "adopted by id: a replacement would get a new id, so this draft is not replaced; change it in the dashboard, or remove `id:` (and set assistant_id) to let campaignctl replace it"
+                .to_owned(),
+        );
+    }
+    None
+}
+
+/// A replace whose create could not be sent (a reference that does not resolve) is kept as
+/// drift instead, with the reason, so that one drifted draft does not block every plan.
+pub fn keep_unreplaceable(action: &mut Action, problems: &[Diagnostic]) {
+    if let ActionKind::Replace {
+        changes,
+        write_once,
+        ..
+    } = &mut action.kind
+    {
+        let reasons: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+        action.kind = ActionKind::Drift {
+            changes: std::mem::take(changes),
+            write_once: std::mem::take(write_once),
+        };
+        action.note = Some(format!(
+            "this draft cannot be replaced, because its manifest could not create it now: {}",
+            reasons.join("; ")
+        ));
+    }
+}
+
+/// A create next to an unmanaged campaign with the same observable settings and a similar name
+/// is probably a rename written without `renamed_from`: say so on the create.
+pub fn add_rename_hints(actions: &mut [Action], desired: &[Manifest], observed: &Observed) {
+    let by_id: HashMap<u64, &RemoteCampaign> =
+        observed.campaigns.iter().map(|c| (c.id, c)).collect();
+    let unmanaged: Vec<&RemoteCampaign> = actions
+        .iter()
+        .filter(|a| matches!(a.kind, ActionKind::Unmanaged))
+        .filter_map(|a| a.remote_id)
+        .filter_map(|id| by_id.get(&id).copied())
+        .collect();
+    if unmanaged.is_empty() {
+        return;
+    }
+    // By location, so a fleet of creates beside unmanaged campaigns stays linear.
+    let by_location: HashMap<&Location, &Manifest> =
+        desired.iter().map(|m| (&m.location, m)).collect();
+    for a in actions.iter_mut() {
+        if !matches!(a.kind, ActionKind::Create { .. }) {
+            continue;
+        }
+        let Some(m) = a.manifest.as_ref().and_then(|at| by_location.get(at)) else {
+            continue;
+        };
+        let spec = &m.spec;
+        let compares_something = OBSERVABLE.iter().any(|&f| spec.get(f).is_some());
+        if spec.renamed_from.is_some() || !compares_something {
+            continue;
+        }
+        let best = unmanaged
+            .iter()
+            .filter(|c| diff(spec, c).is_empty())
+            .map(|c| (name_similarity(&spec.name, &c.name), *c))
+            .filter(|(score, _)| *score >= SIMILAR)
+            .max_by(|x, y| x.0.total_cmp(&y.0));
+        if let Some((_, old)) = best {
+            a.note = Some(format!(
+                "did you rename {:?} (id {})? It has the same settings. To replace it under the new name instead of creating a second campaign, add renamed_from: {:?} to this manifest",
+                old.name, old.id, old.name
+            ));
+        }
+    }
+}
+
+/// How close two names must be to suggest a rename.
+const SIMILAR: f64 = 0.8;
+
+fn name_similarity(a: &str, b: &str) -> f64 {
+    let (a, b) = (a.to_lowercase(), b.to_lowercase());
+    if a.contains(&b) || b.contains(&a) {
+        return 1.0;
+    }
+    strsim::jaro_winkler(&a, &b)
+}
