@@ -61,6 +61,7 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
     let mut best: HashMap<PathBuf, (usize, usize)> = HashMap::new();
     for (index, root) in roots.iter().enumerate() {
         let found = super::discover::discover_root(root);
+        super::read_log::note_discovered(&found);
         diagnostics.extend(found.diagnostics);
         let real_root = std::fs::canonicalize(&root.path).unwrap_or_else(|_| root.path.clone());
         let depth = real_root.components().count();
@@ -192,7 +193,8 @@ pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
         )
     };
     let handle = super::files::open_regular(file).map_err(cannot_read)?;
-    let size = handle.metadata().ok().map(|m| m.len());
+    let before = handle.metadata().map_err(cannot_read)?;
+    let size = Some(before.len());
     if size.is_some_and(|s| s > MAX_FILE_BYTES) {
         return Err(diagnostic(file, text::too_large(size)));
     }
@@ -205,6 +207,7 @@ pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(diagnostic(file, text::too_large(None)));
     }
+    super::read_log::note_read(file, &before, &bytes);
     Ok(bytes)
 }
 

@@ -9,6 +9,7 @@ mod files;
 mod leads;
 mod loader;
 mod named_fields;
+pub mod read_log;
 mod scalar;
 pub mod schema;
 #[cfg(test)]
@@ -29,7 +30,8 @@ pub use discover::{
     SAVED_PLAN_KIND,
 };
 pub use files::kind as file_kind;
-pub(crate) use files::{inside_its_repository, marked_repository};
+pub(crate) use discover::discover_root;
+pub(crate) use files::{inside_its_repository, marked_repository, open_regular};
 pub(crate) use loader::read_file;
 pub use loader::{load, load_roots, parse_bytes, parse_bytes_with, Root};
 pub(crate) use scalar::ScalarKind;

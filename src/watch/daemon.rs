@@ -20,7 +20,8 @@ use crate::reconcile::operation::Approvals;
 use crate::reconcile::{pipeline, ActionKind};
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
-use super::fingerprint::fingerprint;
+use super::load_cache::{Loaded, Source};
+use crate::manifest::read_log::PathState;
 use super::health::{AccountStatus, Readiness};
 use super::watcher::ManifestWatcher;
 
@@ -35,8 +36,6 @@ pub(crate) struct Daemon {
     pub(crate) roots: Vec<Root>,
     /// The repository config, read again at each pass for the account's paths and defaults.
     pub(crate) config: Option<PathBuf>,
-    /// What the file watcher follows and the fingerprint covers: the paths and the config.
-    pub(crate) watched: Vec<PathBuf>,
     /// The account's `prune_prefix` in the config, as of the last pass (`--prune-prefix`
     /// wins over it).
     pub(crate) config_prune_prefix: Option<String>,
@@ -55,8 +54,11 @@ pub(crate) struct Daemon {
     pub(crate) watcher: ManifestWatcher,
     /// Cancelled on shutdown: the pass in flight starts no new operation.
     pub(crate) cancel: CancellationToken,
-    /// The manifests as the last pass read them.
-    pub(crate) last_read: Option<u64>,
+    /// The manifests as the last pass loaded them, kept while nothing the load read changes.
+    pub(crate) loaded: Option<Loaded>,
+    /// The repository config's state when the last pass read it (a file event that changed
+    /// it, or anything the load read, calls for a pass).
+    pub(crate) config_seen: Option<PathState>,
     /// The write-once values this daemon last applied, by campaign name: the manifest that
     /// created (or replaced) the campaign, or the one it found the campaign with. Compared with
     /// every later pass, as `plan --base` compares with a git revision.
@@ -73,7 +75,7 @@ pub(crate) struct Daemon {
 }
 
 /// Deletions by absence (prunes) one pass planned: a later pass carries them out only if it
-/// plans them too, over the same files (`fingerprint`), at least one interval after they were
+/// plans them too, over the same files (`Loaded::fingerprint`), at least one interval after they were
 /// first seen. A file emptied or cut off for a moment (an editor's save, a `git checkout`, a
 /// full disk) is then restored before anything is deleted.
 pub(crate) struct PendingPrunes {
@@ -106,14 +108,20 @@ impl Reconciler for Daemon {
     fn manifests_changed(&mut self) -> bool {
         // A symlink swap is seen beside the link; from now on watch the new target.
         self.watcher.refresh();
-        self.last_read != Some(fingerprint(&self.watched))
+        let config_changed = self.config.as_deref().map(PathState::of) != self.config_seen;
+        config_changed
+            || !self
+                .loaded
+                .as_mut()
+                .is_some_and(|loaded| loaded.is_current(&self.roots))
     }
 
     async fn pass(&mut self, trigger: Trigger) -> PassOutcome {
         let started = Instant::now();
         self.watcher.refresh();
-        // Taken before reading, so an edit made during the pass is seen as a change after it.
-        self.last_read = Some(fingerprint(&self.watched));
+        // Taken before reading, so an edit made during the pass is seen as a change after it
+        // (the load notes each file's state before reading it).
+        self.config_seen = self.config.as_deref().map(PathState::of);
         let mut counts = Counts::default();
         let (outcome, reason) = self.reconcile(&mut counts).await;
         let took = started.elapsed();
@@ -163,18 +171,20 @@ impl Daemon {
         if let Err(reason) = self.reread_config() {
             return (PassOutcome::Invalid, Some(reason));
         }
-        let load = pipeline::load(&self.roots);
+        let (load, source) = Loaded::for_pass(&mut self.loaded, &self.roots);
+        if source == Source::Read {
+            self.status.metrics.manifests_read();
+        }
         log_diagnostics(&load.diagnostics);
         if load.has_errors() {
             // Nothing from an invalid set is applied; the metrics keep the last valid load.
             let errors = load.diagnostics.iter().filter(|d| d.is_error()).count();
-            return (
-                PassOutcome::Invalid,
-                Some(format!(
-                    "the manifests are invalid ({errors} error(s), first: {}); nothing was applied",
-                    first_error(&load.diagnostics)
-                )),
+            let reason = format!(
+                "the manifests are invalid ({errors} error(s), first: {}); nothing was applied",
+                first_error(&load.diagnostics)
             );
+            self.keep(load);
+            return (PassOutcome::Invalid, Some(reason));
         }
         counts.manifests = load.manifests.len();
         self.status.metrics.loaded(counts.manifests);
@@ -196,7 +206,10 @@ impl Daemon {
         .await
         {
             Ok(lock) => lock,
-            Err(e) => return (PassOutcome::Failed, Some(e.to_string())),
+            Err(e) => {
+                self.keep(load);
+                return (PassOutcome::Failed, Some(e.to_string()));
+            }
         };
         let mut lifecycle = self.lifecycle.clone();
         if lifecycle.prune_prefix.is_none() {
@@ -234,6 +247,25 @@ impl Daemon {
                 )
             }
         };
+        let result = self.act(&mut planned, record.as_ref(), counts).await;
+        self.keep(planned.load);
+        result
+    }
+
+    /// Gives the pass's load back to the cache, for the next pass.
+    fn keep(&mut self, load: crate::manifest::LoadOutcome) {
+        if let Some(loaded) = self.loaded.as_mut() {
+            loaded.keep(load);
+        }
+    }
+
+    /// The pass after planning: logs, metrics, and the execution of what is approved.
+    async fn act(
+        &mut self,
+        planned: &mut pipeline::Planned,
+        record: Option<&crate::reconcile::applied_record::RecordTarget>,
+        counts: &mut Counts,
+    ) -> (PassOutcome, Option<String>) {
         self.confirm_prunes(&mut planned.plan);
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
@@ -270,8 +302,8 @@ impl Daemon {
             );
         }
         if !plan.has_writes() {
-            self.remember(&planned, &HashSet::new(), &HashSet::new());
-            self.record(record.as_ref(), plan, &[]);
+            self.remember(planned, &HashSet::new(), &HashSet::new());
+            self.record(record, plan, &[]);
             return (PassOutcome::Success, None);
         }
 
@@ -313,8 +345,8 @@ impl Daemon {
             .filter(|r| r.op == "delete" && r.outcome.succeeded())
             .filter_map(|r| r.campaign_id)
             .collect();
-        self.remember(&planned, &created, &deleted);
-        self.record(record.as_ref(), plan, &report.results);
+        self.remember(planned, &created, &deleted);
+        self.record(record, plan, &report.results);
         let s = report.summary();
         counts.created = s.created;
         counts.create_failed = report
@@ -377,7 +409,7 @@ impl Daemon {
     /// changed). A prune is carried out only when seen twice: absence for a moment is not
     /// absence.
     fn confirm_prunes(&mut self, plan: &mut crate::reconcile::Plan) {
-        let fingerprint = self.last_read.unwrap_or_default();
+        let fingerprint = self.loaded.as_ref().map_or(0, |l| l.fingerprint);
         let pending = self.pending_prunes.take();
         // Seen before over the same files: each with when it was first seen.
         let seen: HashMap<u64, Instant> = pending

@@ -61,6 +61,7 @@ struct Families {
     unmanaged: Gauges,
     left_alone: Gauges,
     manifests: Gauges,
+    manifest_loads: Family<Account, Counter>,
     last_success: Timestamps,
     pass_duration: Durations,
 }
@@ -94,6 +95,7 @@ impl Registered {
             unmanaged: Family::default(),
             left_alone: Family::default(),
             manifests: Family::default(),
+            manifest_loads: Family::default(),
             last_success: Family::default(),
             pass_duration: Family::new_with_constructor(pass_histogram),
         };
@@ -138,6 +140,11 @@ impl Registered {
             families.manifests.clone(),
         );
         registry.register(
+            "manifest_loads",
+            "Times a pass read, parsed and validated the manifests; the other passes reused the last load, since nothing it read had changed",
+            families.manifest_loads.clone(),
+        );
+        registry.register(
             "last_successful_pass_timestamp_seconds",
             "Unix time of the end of the last successful pass (0 before the first)",
             families.last_success.clone(),
@@ -175,6 +182,7 @@ impl Registered {
         let _ = f.unmanaged.get_or_create(&account);
         let _ = f.left_alone.get_or_create(&account);
         let _ = f.manifests.get_or_create(&account);
+        let _ = f.manifest_loads.get_or_create(&account);
         let _ = f.last_success.get_or_create(&account);
         let _ = f.pass_duration.get_or_create(&account);
         Metrics {
@@ -255,6 +263,14 @@ impl Metrics {
             .left_alone
             .get_or_create(&self.account)
             .set(campaigns as i64);
+    }
+
+    /// A pass read the manifests (rather than reusing the last load).
+    pub(crate) fn manifests_read(&self) {
+        self.families
+            .manifest_loads
+            .get_or_create(&self.account)
+            .inc();
     }
 
     pub(crate) fn loaded(&self, manifests: usize) {

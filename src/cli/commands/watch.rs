@@ -59,7 +59,7 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<u8> {
     }
     let config = WatchConfig {
         debounce: args.debounce,
-        interval: args.interval,
+        interval: args.bench_interval.unwrap_or(args.interval),
         parallelism: usize::from(args.parallelism),
         allow_start: args.allow_start,
         allow_delete: args.allow_delete,
