@@ -160,9 +160,7 @@ fn note(add: impl FnOnce(&mut ReadLog)) {
 pub(crate) fn note_read(path: &Path, before: &Metadata, bytes: &[u8]) {
     note(|log| {
         let key = StatKey::of(before);
-        let digest = key
-            .in_doubt_at(SystemTime::now())
-            .then(|| digest_of(bytes));
+        let digest = key.in_doubt_at(SystemTime::now()).then(|| digest_of(bytes));
         log.reads.push(FileRead {
             path: path.to_path_buf(),
             key,
@@ -173,7 +171,10 @@ pub(crate) fn note_read(path: &Path, before: &Metadata, bytes: &[u8]) {
 
 /// Notes a path the load probed, with its state now.
 pub(crate) fn note_probe(path: &Path, probe: Probe) {
-    note(|log| log.probes.push((path.to_path_buf(), probe, PathState::of(path))));
+    note(|log| {
+        log.probes
+            .push((path.to_path_buf(), probe, PathState::of(path)))
+    });
 }
 
 /// Notes what discovery found under one root.

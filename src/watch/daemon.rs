@@ -20,14 +20,18 @@ use crate::reconcile::operation::Approvals;
 use crate::reconcile::{pipeline, ActionKind};
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
-use super::load_cache::{Loaded, Source};
-use crate::manifest::read_log::PathState;
 use super::health::{AccountStatus, Readiness};
+use super::held::{held_in, HeldOperations};
+use super::load_cache::{Loaded, Source};
 use super::watcher::ManifestWatcher;
+use crate::manifest::read_log::PathState;
 
 /// How long a pass waits for another run (an apply on this machine) to release the account
 /// lock; then it fails and is retried with the usual backoff.
 const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Held operations `/readyz` lists per account; the rest are counted.
+const HELD_LINES: usize = 20;
 
 pub(crate) struct Daemon {
     /// The account's name in the repository config (in log lines); `None` without one.
@@ -72,6 +76,8 @@ pub(crate) struct Daemon {
     pub(crate) interval: std::time::Duration,
     /// The prunes the last pass planned, not yet confirmed (`confirm_prunes`).
     pub(crate) pending_prunes: Option<PendingPrunes>,
+    /// What the last pass that planned held, logged when it changes.
+    pub(crate) held: HeldOperations,
 }
 
 /// Deletions by absence (prunes) one pass planned: a later pass carries them out only if it
@@ -252,6 +258,16 @@ impl Daemon {
         result
     }
 
+    /// Logs the held operations that appeared or went since the last pass that planned, and
+    /// sets their gauge and `/readyz` lines.
+    fn note_held(&mut self, plan: &crate::reconcile::Plan, results: &[OperationResult]) {
+        let counts = self
+            .held
+            .update(self.name.as_deref(), held_in(plan, results));
+        self.status.metrics.held(&counts);
+        self.status.set_held(self.held.lines(HELD_LINES));
+    }
+
     /// Gives the pass's load back to the cache, for the next pass.
     fn keep(&mut self, load: crate::manifest::LoadOutcome) {
         if let Some(loaded) = self.loaded.as_mut() {
@@ -302,6 +318,7 @@ impl Daemon {
             );
         }
         if !plan.has_writes() {
+            self.note_held(plan, &[]);
             self.remember(planned, &HashSet::new(), &HashSet::new());
             self.record(record, plan, &[]);
             return (PassOutcome::Success, None);
@@ -345,6 +362,7 @@ impl Daemon {
             .filter(|r| r.op == "delete" && r.outcome.succeeded())
             .filter_map(|r| r.campaign_id)
             .collect();
+        self.note_held(plan, &report.results);
         self.remember(planned, &created, &deleted);
         self.record(record, plan, &report.results);
         let s = report.summary();
@@ -430,19 +448,6 @@ impl Daemon {
                     campaign = crate::escape::text(name).as_ref(),
                     id,
                     "deletion dropped: the previous pass planned to delete this campaign by absence, and this pass does not"
-                );
-            }
-        }
-        for a in &plan.actions {
-            if let ActionKind::Delete {
-                held: Some(why), ..
-            } = &a.kind
-            {
-                warn!(
-                    account = self.name.as_deref(),
-                    campaign = crate::escape::text(&a.name).as_ref(),
-                    id = a.remote_id,
-                    "deletion held: {why}"
                 );
             }
         }
@@ -617,8 +622,8 @@ impl Daemon {
     }
 }
 
-/// One log line for each result that is not a plain success: failures with their mapped
-/// diagnostics, and held operations with the flag that allows them.
+/// One log line for each result that fails: failures with their mapped diagnostics (held
+/// operations are logged when they appear and go, by `held`).
 fn log_result(r: &OperationResult) {
     let campaign = r.campaign.as_str();
     match &r.outcome {
@@ -643,21 +648,7 @@ fn log_result(r: &OperationResult) {
             }
         }
         Outcome::Skipped { reason } => warn!(campaign, op = r.op, "skipped: {reason}"),
-        Outcome::Held {
-            approval: crate::reconcile::Approval::DestroyData,
-            reason,
-            ..
-        } => {
-            warn!(campaign, op = r.op, "not carried out by watch without --allow-delete (it deletes a campaign with its leads and call history); run `campaignctl apply --allow-delete` or restart watch with --allow-delete: {reason}");
-        }
-        Outcome::Held { reason, .. } => {
-            if r.op == "start" {
-                warn!(campaign, "status: running is not applied by watch without --allow-start (starting places real calls); run `campaignctl apply` to start it: {reason}");
-            } else {
-                warn!(campaign, op = r.op, "leads for a running campaign are not added by watch without --allow-start (the campaign would call them); run `campaignctl apply` to add them: {reason}");
-            }
-        }
-        Outcome::Done { .. } | Outcome::Inferred { .. } => {}
+        Outcome::Held { .. } | Outcome::Done { .. } | Outcome::Inferred { .. } => {}
     }
 }
 

@@ -79,16 +79,15 @@ impl Loaded {
             return false;
         }
         let now = SystemTime::now();
-        let discovered = roots.iter().zip(&self.log.discovered).all(|(root, seen)| {
-            read_log::summary(&crate::manifest::discover_root(root)) == *seen
-        });
+        let discovered = roots
+            .iter()
+            .zip(&self.log.discovered)
+            .all(|(root, seen)| read_log::summary(&crate::manifest::discover_root(root)) == *seen);
         discovered
             && self.log.probes.iter().all(|(path, probe, seen)| {
                 let now = PathState::of(path);
                 match probe {
-                    Probe::Exists => {
-                        (now == PathState::Absent) == (*seen == PathState::Absent)
-                    }
+                    Probe::Exists => (now == PathState::Absent) == (*seen == PathState::Absent),
                     Probe::State => now == *seen,
                 }
             })
@@ -246,12 +245,7 @@ mod tests {
         std::fs::write(dir.path().join("campaignctl.yaml"), "").expect("marker");
         std::fs::create_dir_all(dir.path().join("m")).expect("mkdir");
         std::fs::create_dir_all(dir.path().join("leads")).expect("mkdir");
-        let with_leads = |file: &str| {
-            format!(
-                "{}leads:\n  file: ../leads/{file}\n",
-                campaign("A")
-            )
-        };
+        let with_leads = |file: &str| format!("{}leads:\n  file: ../leads/{file}\n", campaign("A"));
         std::fs::write(dir.path().join("m/a.yaml"), with_leads("q.csv")).expect("write");
         std::fs::write(
             dir.path().join("leads/q.csv"),

@@ -12,6 +12,7 @@ mod controller;
 mod daemon;
 mod debounce;
 mod health;
+mod held;
 mod load_cache;
 mod metrics;
 mod watcher;
@@ -140,6 +141,7 @@ pub async fn run(
             record_in_memory: Default::default(),
             interval: config.interval,
             pending_prunes: None,
+            held: Default::default(),
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {
