@@ -16,7 +16,9 @@ WINDOW="${3:-20}"
 
 # CAMPAIGNCTL_BIN measures another build (one saved from before a change).
 if [ -z "${CAMPAIGNCTL_BIN:-}" ]; then cargo build --release --quiet --bin campaignctl; fi
-cargo build --release --quiet --example fleet
+# The fleet writer, built unless a build of it is at hand.
+[ -x target/release/examples/fleet ] && [ -n "${CAMPAIGNCTL_BIN:-}" ] \
+    || cargo build --release --quiet --example fleet
 BIN="${CAMPAIGNCTL_BIN:-target/release/campaignctl}"
 FLEET=target/release/examples/fleet
 WORK="$(mktemp -d)"

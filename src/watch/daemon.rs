@@ -71,7 +71,8 @@ pub(crate) struct Daemon {
     pub(crate) applied_baseline: Option<Arc<Baseline>>,
     /// Outside a git repository, the record of what this daemon carried out (which starts git
     /// asks for): kept for the daemon's lifetime only.
-    pub(crate) record_in_memory: crate::reconcile::applied::AppliedRecord,
+    /// Shared with the pass that plans from it, not copied: it has an entry per campaign.
+    pub(crate) record_in_memory: Arc<crate::reconcile::applied::AppliedRecord>,
     /// Time between passes: a deletion by absence waits at least this long for a second pass.
     pub(crate) interval: std::time::Duration,
     /// The prunes the last pass planned, not yet confirmed (`confirm_prunes`).
@@ -232,9 +233,7 @@ impl Daemon {
         );
         lifecycle.applied = match &store {
             Some(store) => crate::reconcile::applied_record::load(Some(store)),
-            None => crate::reconcile::applied::RecordState::Read(Arc::new(
-                self.record_in_memory.clone(),
-            )),
+            None => crate::reconcile::applied::RecordState::Read(self.record_in_memory.clone()),
         };
         let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);
         let mut planned = match pipeline::observe_and_plan_with(
@@ -253,6 +252,9 @@ impl Daemon {
                 )
             }
         };
+        // The baseline and the record are shared with `self`: dropped now, they are changed in
+        // place after the pass rather than copied.
+        drop(lifecycle);
         let result = self.act(&mut planned, record.as_ref(), counts).await;
         self.keep(planned.load);
         result
@@ -535,7 +537,7 @@ impl Daemon {
         if target.is_none() {
             let succeeded = crate::reconcile::applied_record::succeeded(results);
             let changes = crate::reconcile::applied::changes_of(plan, &succeeded, None);
-            self.record_in_memory.merge(&changes);
+            Arc::make_mut(&mut self.record_in_memory).merge(&changes);
             return;
         }
         if let Err(e) = crate::reconcile::applied_record::record_run(target, plan, results) {
