@@ -246,7 +246,8 @@ fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
 fn read_limited(path: &Path, real: &Path) -> Result<Vec<u8>, String> {
     let cannot = |e: std::io::Error| format!("cannot read leads file {}: {e}", path.display());
     let file = super::files::open_regular(real).map_err(cannot)?;
-    let before = file.metadata().map_err(cannot)?;
+    // Taken before reading: what `read_log` compares later.
+    let before = file.metadata().ok();
     let mut bytes = Vec::new();
     file.take(MAX_CSV_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -257,7 +258,7 @@ fn read_limited(path: &Path, real: &Path) -> Result<Vec<u8>, String> {
             path.display()
         ));
     }
-    super::read_log::note_read(real, &before, &bytes);
+    super::read_log::note_read(real, before.as_ref(), &bytes);
     Ok(bytes)
 }
 

@@ -193,8 +193,9 @@ pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
         )
     };
     let handle = super::files::open_regular(file).map_err(cannot_read)?;
-    let before = handle.metadata().map_err(cannot_read)?;
-    let size = Some(before.len());
+    // Taken before reading: what `read_log` compares later.
+    let before = handle.metadata().ok();
+    let size = before.as_ref().map(std::fs::Metadata::len);
     if size.is_some_and(|s| s > MAX_FILE_BYTES) {
         return Err(diagnostic(file, text::too_large(size)));
     }
@@ -207,7 +208,7 @@ pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(diagnostic(file, text::too_large(None)));
     }
-    super::read_log::note_read(file, &before, &bytes);
+    super::read_log::note_read(file, before.as_ref(), &bytes);
     Ok(bytes)
 }
 

@@ -133,6 +133,8 @@ pub struct ReadLog {
     pub discovered: Vec<(Vec<PathBuf>, Vec<String>)>,
     pub reads: Vec<FileRead>,
     pub probes: Vec<(PathBuf, Probe, PathState)>,
+    /// A read could not be noted (`note_read` without metadata).
+    pub unverifiable: bool,
 }
 
 thread_local! {
@@ -156,9 +158,15 @@ fn note(add: impl FnOnce(&mut ReadLog)) {
     });
 }
 
-/// Notes a file read whole: `before` is the open file's metadata taken before reading.
-pub(crate) fn note_read(path: &Path, before: &Metadata, bytes: &[u8]) {
+/// Notes a file read whole: `before` is the open file's metadata taken before reading. Without
+/// it (the open file could not be `stat`ed) the read cannot be checked later, and the log says
+/// so: a load that made it is never taken as current.
+pub(crate) fn note_read(path: &Path, before: Option<&Metadata>, bytes: &[u8]) {
     note(|log| {
+        let Some(before) = before else {
+            log.unverifiable = true;
+            return;
+        };
         let key = StatKey::of(before);
         let digest = key.in_doubt_at(SystemTime::now()).then(|| digest_of(bytes));
         log.reads.push(FileRead {
@@ -216,8 +224,13 @@ mod tests {
         let path = dir.path().join("a.yaml");
         std::fs::write(&path, "x").expect("write");
         let meta = std::fs::metadata(&path).expect("stat");
-        let ((), log) = recording(|| note_read(&path, &meta, b"x"));
+        let ((), log) = recording(|| note_read(&path, Some(&meta), b"x"));
         assert_eq!(log.reads[0].digest, Some(digest_of(b"x")));
+        let ((), log) = recording(|| note_read(&path, None, b"x"));
+        assert!(
+            log.unverifiable,
+            "a read without metadata cannot be checked later"
+        );
         let key = StatKey::of(&meta);
         assert!(
             !key.in_doubt_at(SystemTime::now() + DOUBT + Duration::from_secs(1)),

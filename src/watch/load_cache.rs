@@ -75,7 +75,8 @@ impl Loaded {
     /// file whose bytes were in doubt and are unchanged stops being read once its change time
     /// is no longer in doubt.
     pub(crate) fn is_current(&mut self, roots: &[Root]) -> bool {
-        if self.roots != roots || self.log.discovered.len() != roots.len() {
+        if self.log.unverifiable || self.roots != roots || self.log.discovered.len() != roots.len()
+        {
             return false;
         }
         let now = SystemTime::now();
