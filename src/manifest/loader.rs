@@ -192,6 +192,9 @@ pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
             format!("cannot read file: {e}"),
         )
     };
+    // Noted before anything can fail: a file refused now (too large, unreadable) is read again
+    // once it changes.
+    super::read_log::note_probe(file, super::read_log::Probe::State);
     let handle = super::files::open_regular(file).map_err(cannot_read)?;
     // Taken before reading: what `read_log` compares later.
     let before = handle.metadata().ok();

@@ -220,6 +220,26 @@ mod tests {
     }
 
     #[test]
+    fn a_file_refused_unread_then_fixed_is_a_change() {
+        let (dir, roots, _) = loaded();
+        let path = dir.path().join("m/a.yaml");
+        let mut big = campaign("A").into_bytes();
+        big.resize(9 * 1024 * 1024, b'#');
+        std::fs::write(&path, &big).expect("write");
+        let mut loaded = Loaded::load(&roots);
+        assert!(
+            loaded.outcome.as_ref().is_some_and(LoadOutcome::has_errors),
+            "a file over the size limit is refused"
+        );
+        assert!(loaded.is_current(&roots));
+        std::fs::write(&path, campaign("A")).expect("write");
+        assert!(
+            !loaded.is_current(&roots),
+            "the refused file, fixed: a change, though it was never read"
+        );
+    }
+
+    #[test]
     fn other_roots_are_a_change() {
         let (dir, roots, mut loaded) = loaded();
         let mut other = roots.clone();
