@@ -86,8 +86,10 @@ pub fn marked_repository(dir: &Path) -> io::Result<Option<PathBuf>> {
     Ok(dir
         .ancestors()
         .find(|d| {
-            d.join(".git").symlink_metadata().is_ok()
-                || d.join(ROOT_MARKER).symlink_metadata().is_ok()
+            [d.join(".git"), d.join(ROOT_MARKER)].iter().any(|marker| {
+                super::read_log::note_probe(marker, super::read_log::Probe::Exists);
+                marker.symlink_metadata().is_ok()
+            })
         })
         .map(Path::to_path_buf))
 }
@@ -173,6 +175,7 @@ pub fn resolve_leads(manifest: &Path, relative: &str) -> Result<PathBuf, LeadsPa
         return Err(LeadsPathError::Absolute);
     }
     let joined = manifest.parent().unwrap_or(Path::new("")).join(given);
+    super::read_log::note_probe(&joined, super::read_log::Probe::State);
     let real = std::fs::canonicalize(&joined).map_err(|_| LeadsPathError::Missing)?;
     let root = repository_root(manifest).map_err(|_| LeadsPathError::Missing)?;
     // The kernel's pseudo-files (`/proc/self/environ` is a "regular file") are never leads, even

@@ -245,7 +245,11 @@ fn csv_error(path: &Path, e: &csv::Error) -> Diagnostic {
 /// whole, and anything but a regular file without reading it at all.
 fn read_limited(path: &Path, real: &Path) -> Result<Vec<u8>, String> {
     let cannot = |e: std::io::Error| format!("cannot read leads file {}: {e}", path.display());
+    // Noted before anything can fail: a file refused now is read again once it changes.
+    super::read_log::note_probe(real, super::read_log::Probe::State);
     let file = super::files::open_regular(real).map_err(cannot)?;
+    // Taken before reading: what `read_log` compares later.
+    let before = file.metadata().ok();
     let mut bytes = Vec::new();
     file.take(MAX_CSV_BYTES + 1)
         .read_to_end(&mut bytes)
@@ -256,6 +260,7 @@ fn read_limited(path: &Path, real: &Path) -> Result<Vec<u8>, String> {
             path.display()
         ));
     }
+    super::read_log::note_read(real, before.as_ref(), &bytes);
     Ok(bytes)
 }
 

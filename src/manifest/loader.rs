@@ -61,6 +61,7 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
     let mut best: HashMap<PathBuf, (usize, usize)> = HashMap::new();
     for (index, root) in roots.iter().enumerate() {
         let found = super::discover::discover_root(root);
+        super::read_log::note_discovered(&found);
         diagnostics.extend(found.diagnostics);
         let real_root = std::fs::canonicalize(&root.path).unwrap_or_else(|_| root.path.clone());
         let depth = real_root.components().count();
@@ -191,8 +192,13 @@ pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
             format!("cannot read file: {e}"),
         )
     };
+    // Noted before anything can fail: a file refused now (too large, unreadable) is read again
+    // once it changes.
+    super::read_log::note_probe(file, super::read_log::Probe::State);
     let handle = super::files::open_regular(file).map_err(cannot_read)?;
-    let size = handle.metadata().ok().map(|m| m.len());
+    // Taken before reading: what `read_log` compares later.
+    let before = handle.metadata().ok();
+    let size = before.as_ref().map(std::fs::Metadata::len);
     if size.is_some_and(|s| s > MAX_FILE_BYTES) {
         return Err(diagnostic(file, text::too_large(size)));
     }
@@ -205,6 +211,7 @@ pub(crate) fn read_file(file: &Path) -> Result<Vec<u8>, Diagnostic> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(diagnostic(file, text::too_large(None)));
     }
+    super::read_log::note_read(file, before.as_ref(), &bytes);
     Ok(bytes)
 }
 

@@ -9,6 +9,7 @@ mod files;
 mod leads;
 mod loader;
 mod named_fields;
+pub mod read_log;
 mod scalar;
 pub mod schema;
 #[cfg(test)]
@@ -24,12 +25,13 @@ pub use crate::diagnostic::{
 pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevision};
 pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
+pub(crate) use discover::discover_root;
 pub use discover::{
     discover, forget_saved_plan, is_config_name, is_saved_plan, Discovered, CONFIG_FILE_NAME,
     SAVED_PLAN_KIND,
 };
 pub use files::kind as file_kind;
-pub(crate) use files::{inside_its_repository, marked_repository};
+pub(crate) use files::{inside_its_repository, marked_repository, open_regular};
 pub(crate) use loader::read_file;
 pub use loader::{load, load_roots, parse_bytes, parse_bytes_with, Root};
 pub(crate) use scalar::ScalarKind;

@@ -20,13 +20,18 @@ use crate::reconcile::operation::Approvals;
 use crate::reconcile::{pipeline, ActionKind};
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
-use super::fingerprint::fingerprint;
 use super::health::{AccountStatus, Readiness};
+use super::held::{held_in, HeldOperations};
+use super::load_cache::{Loaded, Source};
 use super::watcher::ManifestWatcher;
+use crate::manifest::read_log::PathState;
 
 /// How long a pass waits for another run (an apply on this machine) to release the account
 /// lock; then it fails and is retried with the usual backoff.
 const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Held operations `/readyz` lists per account; the rest are counted.
+const HELD_LINES: usize = 20;
 
 pub(crate) struct Daemon {
     /// The account's name in the repository config (in log lines); `None` without one.
@@ -35,8 +40,6 @@ pub(crate) struct Daemon {
     pub(crate) roots: Vec<Root>,
     /// The repository config, read again at each pass for the account's paths and defaults.
     pub(crate) config: Option<PathBuf>,
-    /// What the file watcher follows and the fingerprint covers: the paths and the config.
-    pub(crate) watched: Vec<PathBuf>,
     /// The account's `prune_prefix` in the config, as of the last pass (`--prune-prefix`
     /// wins over it).
     pub(crate) config_prune_prefix: Option<String>,
@@ -55,8 +58,11 @@ pub(crate) struct Daemon {
     pub(crate) watcher: ManifestWatcher,
     /// Cancelled on shutdown: the pass in flight starts no new operation.
     pub(crate) cancel: CancellationToken,
-    /// The manifests as the last pass read them.
-    pub(crate) last_read: Option<u64>,
+    /// The manifests as the last pass loaded them, kept while nothing the load read changes.
+    pub(crate) loaded: Option<Loaded>,
+    /// The repository config's state when the last pass read it (a file event that changed
+    /// it, or anything the load read, calls for a pass).
+    pub(crate) config_seen: Option<PathState>,
     /// The write-once values this daemon last applied, by campaign name: the manifest that
     /// created (or replaced) the campaign, or the one it found the campaign with. Compared with
     /// every later pass, as `plan --base` compares with a git revision.
@@ -65,15 +71,18 @@ pub(crate) struct Daemon {
     pub(crate) applied_baseline: Option<Arc<Baseline>>,
     /// Outside a git repository, the record of what this daemon carried out (which starts git
     /// asks for): kept for the daemon's lifetime only.
-    pub(crate) record_in_memory: crate::reconcile::applied::AppliedRecord,
+    /// Shared with the pass that plans from it, not copied: it has an entry per campaign.
+    pub(crate) record_in_memory: Arc<crate::reconcile::applied::AppliedRecord>,
     /// Time between passes: a deletion by absence waits at least this long for a second pass.
     pub(crate) interval: std::time::Duration,
     /// The prunes the last pass planned, not yet confirmed (`confirm_prunes`).
     pub(crate) pending_prunes: Option<PendingPrunes>,
+    /// What the last pass that planned held, logged when it changes.
+    pub(crate) held: HeldOperations,
 }
 
 /// Deletions by absence (prunes) one pass planned: a later pass carries them out only if it
-/// plans them too, over the same files (`fingerprint`), at least one interval after they were
+/// plans them too, over the same files (`Loaded::fingerprint`), at least one interval after they were
 /// first seen. A file emptied or cut off for a moment (an editor's save, a `git checkout`, a
 /// full disk) is then restored before anything is deleted.
 pub(crate) struct PendingPrunes {
@@ -106,14 +115,20 @@ impl Reconciler for Daemon {
     fn manifests_changed(&mut self) -> bool {
         // A symlink swap is seen beside the link; from now on watch the new target.
         self.watcher.refresh();
-        self.last_read != Some(fingerprint(&self.watched))
+        let config_changed = self.config.as_deref().map(PathState::of) != self.config_seen;
+        config_changed
+            || !self
+                .loaded
+                .as_mut()
+                .is_some_and(|loaded| loaded.is_current(&self.roots))
     }
 
     async fn pass(&mut self, trigger: Trigger) -> PassOutcome {
         let started = Instant::now();
         self.watcher.refresh();
-        // Taken before reading, so an edit made during the pass is seen as a change after it.
-        self.last_read = Some(fingerprint(&self.watched));
+        // Taken before reading, so an edit made during the pass is seen as a change after it
+        // (the load notes each file's state before reading it).
+        self.config_seen = self.config.as_deref().map(PathState::of);
         let mut counts = Counts::default();
         let (outcome, reason) = self.reconcile(&mut counts).await;
         let took = started.elapsed();
@@ -163,18 +178,20 @@ impl Daemon {
         if let Err(reason) = self.reread_config() {
             return (PassOutcome::Invalid, Some(reason));
         }
-        let load = pipeline::load(&self.roots);
+        let (load, source) = Loaded::for_pass(&mut self.loaded, &self.roots);
+        if source == Source::Read {
+            self.status.metrics.manifests_read();
+        }
         log_diagnostics(&load.diagnostics);
         if load.has_errors() {
             // Nothing from an invalid set is applied; the metrics keep the last valid load.
             let errors = load.diagnostics.iter().filter(|d| d.is_error()).count();
-            return (
-                PassOutcome::Invalid,
-                Some(format!(
-                    "the manifests are invalid ({errors} error(s), first: {}); nothing was applied",
-                    first_error(&load.diagnostics)
-                )),
+            let reason = format!(
+                "the manifests are invalid ({errors} error(s), first: {}); nothing was applied",
+                first_error(&load.diagnostics)
             );
+            self.keep(load);
+            return (PassOutcome::Invalid, Some(reason));
         }
         counts.manifests = load.manifests.len();
         self.status.metrics.loaded(counts.manifests);
@@ -196,7 +213,10 @@ impl Daemon {
         .await
         {
             Ok(lock) => lock,
-            Err(e) => return (PassOutcome::Failed, Some(e.to_string())),
+            Err(e) => {
+                self.keep(load);
+                return (PassOutcome::Failed, Some(e.to_string()));
+            }
         };
         let mut lifecycle = self.lifecycle.clone();
         if lifecycle.prune_prefix.is_none() {
@@ -213,9 +233,7 @@ impl Daemon {
         );
         lifecycle.applied = match &store {
             Some(store) => crate::reconcile::applied_record::load(Some(store)),
-            None => crate::reconcile::applied::RecordState::Read(Arc::new(
-                self.record_in_memory.clone(),
-            )),
+            None => crate::reconcile::applied::RecordState::Read(self.record_in_memory.clone()),
         };
         let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);
         let mut planned = match pipeline::observe_and_plan_with(
@@ -234,6 +252,38 @@ impl Daemon {
                 )
             }
         };
+        // The baseline and the record are shared with `self`: dropped now, they are changed in
+        // place after the pass rather than copied.
+        drop(lifecycle);
+        let result = self.act(&mut planned, record.as_ref(), counts).await;
+        self.keep(planned.load);
+        result
+    }
+
+    /// Logs the held operations that appeared or went since the last pass that planned, and
+    /// sets their gauge and `/readyz` lines.
+    fn note_held(&mut self, plan: &crate::reconcile::Plan, results: &[OperationResult]) {
+        let counts = self
+            .held
+            .update(self.name.as_deref(), held_in(plan, results));
+        self.status.metrics.held(&counts);
+        self.status.set_held(self.held.lines(HELD_LINES));
+    }
+
+    /// Gives the pass's load back to the cache, for the next pass.
+    fn keep(&mut self, load: crate::manifest::LoadOutcome) {
+        if let Some(loaded) = self.loaded.as_mut() {
+            loaded.keep(load);
+        }
+    }
+
+    /// The pass after planning: logs, metrics, and the execution of what is approved.
+    async fn act(
+        &mut self,
+        planned: &mut pipeline::Planned,
+        record: Option<&crate::reconcile::applied_record::RecordTarget>,
+        counts: &mut Counts,
+    ) -> (PassOutcome, Option<String>) {
         self.confirm_prunes(&mut planned.plan);
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
@@ -270,8 +320,9 @@ impl Daemon {
             );
         }
         if !plan.has_writes() {
-            self.remember(&planned, &HashSet::new(), &HashSet::new());
-            self.record(record.as_ref(), plan, &[]);
+            self.note_held(plan, &[]);
+            self.remember(planned, &HashSet::new(), &HashSet::new());
+            self.record(record, plan, &[]);
             return (PassOutcome::Success, None);
         }
 
@@ -313,8 +364,9 @@ impl Daemon {
             .filter(|r| r.op == "delete" && r.outcome.succeeded())
             .filter_map(|r| r.campaign_id)
             .collect();
-        self.remember(&planned, &created, &deleted);
-        self.record(record.as_ref(), plan, &report.results);
+        self.note_held(plan, &report.results);
+        self.remember(planned, &created, &deleted);
+        self.record(record, plan, &report.results);
         let s = report.summary();
         counts.created = s.created;
         counts.create_failed = report
@@ -377,7 +429,7 @@ impl Daemon {
     /// changed). A prune is carried out only when seen twice: absence for a moment is not
     /// absence.
     fn confirm_prunes(&mut self, plan: &mut crate::reconcile::Plan) {
-        let fingerprint = self.last_read.unwrap_or_default();
+        let fingerprint = self.loaded.as_ref().map_or(0, |l| l.fingerprint);
         let pending = self.pending_prunes.take();
         // Seen before over the same files: each with when it was first seen.
         let seen: HashMap<u64, Instant> = pending
@@ -398,19 +450,6 @@ impl Daemon {
                     campaign = crate::escape::text(name).as_ref(),
                     id,
                     "deletion dropped: the previous pass planned to delete this campaign by absence, and this pass does not"
-                );
-            }
-        }
-        for a in &plan.actions {
-            if let ActionKind::Delete {
-                held: Some(why), ..
-            } = &a.kind
-            {
-                warn!(
-                    account = self.name.as_deref(),
-                    campaign = crate::escape::text(&a.name).as_ref(),
-                    id = a.remote_id,
-                    "deletion held: {why}"
                 );
             }
         }
@@ -498,7 +537,7 @@ impl Daemon {
         if target.is_none() {
             let succeeded = crate::reconcile::applied_record::succeeded(results);
             let changes = crate::reconcile::applied::changes_of(plan, &succeeded, None);
-            self.record_in_memory.merge(&changes);
+            Arc::make_mut(&mut self.record_in_memory).merge(&changes);
             return;
         }
         if let Err(e) = crate::reconcile::applied_record::record_run(target, plan, results) {
@@ -585,8 +624,8 @@ impl Daemon {
     }
 }
 
-/// One log line for each result that is not a plain success: failures with their mapped
-/// diagnostics, and held operations with the flag that allows them.
+/// One log line for each result that fails: failures with their mapped diagnostics (held
+/// operations are logged when they appear and go, by `held`).
 fn log_result(r: &OperationResult) {
     let campaign = r.campaign.as_str();
     match &r.outcome {
@@ -611,21 +650,7 @@ fn log_result(r: &OperationResult) {
             }
         }
         Outcome::Skipped { reason } => warn!(campaign, op = r.op, "skipped: {reason}"),
-        Outcome::Held {
-            approval: crate::reconcile::Approval::DestroyData,
-            reason,
-            ..
-        } => {
-            warn!(campaign, op = r.op, "not carried out by watch without --allow-delete (it deletes a campaign with its leads and call history); run `campaignctl apply --allow-delete` or restart watch with --allow-delete: {reason}");
-        }
-        Outcome::Held { reason, .. } => {
-            if r.op == "start" {
-                warn!(campaign, "status: running is not applied by watch without --allow-start (starting places real calls); run `campaignctl apply` to start it: {reason}");
-            } else {
-                warn!(campaign, op = r.op, "leads for a running campaign are not added by watch without --allow-start (the campaign would call them); run `campaignctl apply` to add them: {reason}");
-            }
-        }
-        Outcome::Done { .. } | Outcome::Inferred { .. } => {}
+        Outcome::Held { .. } | Outcome::Done { .. } | Outcome::Inferred { .. } => {}
     }
 }
 

@@ -1,6 +1,8 @@
 //! The daemon's HTTP endpoints for probes and scrapers: `/healthz` (the process is alive),
 //! `/readyz` (every account's last pass succeeded, else 503 naming those whose did not, with
-//! the reason) and `/metrics`.
+//! the reason; either way followed by what each account holds) and `/metrics`. Held
+//! operations leave readiness as it is: holding a start or a deletion is what the daemon was
+//! told to do (no `--allow-start`, no `--allow-delete`), not a failure a probe should act on.
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
@@ -26,6 +28,8 @@ pub(crate) struct AccountStatus {
     pub(crate) name: Option<String>,
     pub(crate) metrics: Metrics,
     readiness: Mutex<Readiness>,
+    /// What the last pass that planned held, one line each (`held::HeldOperations::lines`).
+    held: Mutex<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +50,7 @@ impl Status {
                     name: name.clone(),
                     metrics: metrics.account(name.as_deref()),
                     readiness: Mutex::new(Readiness::Starting),
+                    held: Mutex::new(Vec::new()),
                 })
             })
             .collect();
@@ -60,6 +65,17 @@ impl AccountStatus {
             .readiness
             .lock()
             .unwrap_or_else(PoisonError::into_inner) = readiness;
+    }
+
+    pub(crate) fn set_held(&self, lines: Vec<String>) {
+        *self.held.lock().unwrap_or_else(PoisonError::into_inner) = lines;
+    }
+
+    fn held(&self) -> Vec<String> {
+        self.held
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     pub(crate) fn readiness(&self) -> Readiness {
@@ -86,10 +102,21 @@ pub(crate) async fn serve(listener: TcpListener, status: Arc<Status>) {
 }
 
 /// 200 when every account's last pass succeeded; otherwise 503, one line per account that is
-/// not ready, naming it.
+/// not ready, naming it. Then one line per held operation (which does not change the status).
 async fn readyz(State(status): State<Arc<Status>>) -> Response {
     let mut ready = Vec::new();
     let mut not_ready = Vec::new();
+    let mut held = String::new();
+    for account in &status.accounts {
+        let name = account
+            .name
+            .as_deref()
+            .map(|n| format!("account {n}: "))
+            .unwrap_or_default();
+        for line in account.held() {
+            held.push_str(&format!("held: {name}{line}\n"));
+        }
+    }
     for account in &status.accounts {
         let name = account
             .name
@@ -109,13 +136,13 @@ async fn readyz(State(status): State<Arc<Status>>) -> Response {
     }
     if not_ready.is_empty() {
         let lines: String = ready.iter().map(|l| format!("ready: {l}\n")).collect();
-        (StatusCode::OK, lines).into_response()
+        (StatusCode::OK, lines + &held).into_response()
     } else {
         let lines: String = not_ready
             .iter()
             .map(|l| format!("not ready: {l}\n"))
             .collect();
-        (StatusCode::SERVICE_UNAVAILABLE, lines).into_response()
+        (StatusCode::SERVICE_UNAVAILABLE, lines + &held).into_response()
     }
 }
 

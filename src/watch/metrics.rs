@@ -44,6 +44,22 @@ struct OperationLabels {
     outcome: &'static str,
 }
 
+/// The kind of a held operation.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Kind {
+    kind: &'static str,
+}
+
+/// Every kind of operation, each with a held series from the start.
+const OPERATION_KINDS: [&str; 6] = [
+    "create",
+    "add_leads",
+    "update_leads",
+    "start",
+    "stop",
+    "delete",
+];
+
 const CREATE_OUTCOMES: [&str; 4] = ["created", "inferred", "failed", "unknown"];
 
 type Counters<L> = Family<(Account, L), Counter>;
@@ -60,7 +76,9 @@ struct Families {
     attention: Gauges,
     unmanaged: Gauges,
     left_alone: Gauges,
+    held: Family<(Account, Kind), Gauge>,
     manifests: Gauges,
+    manifest_loads: Family<Account, Counter>,
     last_success: Timestamps,
     pass_duration: Durations,
 }
@@ -93,7 +111,9 @@ impl Registered {
             attention: Family::default(),
             unmanaged: Family::default(),
             left_alone: Family::default(),
+            held: Family::default(),
             manifests: Family::default(),
+            manifest_loads: Family::default(),
             last_success: Family::default(),
             pass_duration: Family::new_with_constructor(pass_histogram),
         };
@@ -133,9 +153,19 @@ impl Registered {
             families.left_alone.clone(),
         );
         registry.register(
+            "held_operations",
+            "Operations watch holds at the last plan, by kind: those needing a flag it was not started with (--allow-start, --allow-delete) and deletions the plan holds",
+            families.held.clone(),
+        );
+        registry.register(
             "manifests_loaded",
             "Campaign manifests in the last valid load",
             families.manifests.clone(),
+        );
+        registry.register(
+            "manifest_loads",
+            "Times a pass read, parsed and validated the manifests; the other passes reused the last load, since nothing it read had changed",
+            families.manifest_loads.clone(),
         );
         registry.register(
             "last_successful_pass_timestamp_seconds",
@@ -174,7 +204,11 @@ impl Registered {
         let _ = f.attention.get_or_create(&account);
         let _ = f.unmanaged.get_or_create(&account);
         let _ = f.left_alone.get_or_create(&account);
+        for kind in OPERATION_KINDS {
+            let _ = f.held.get_or_create(&(account.clone(), Kind { kind }));
+        }
         let _ = f.manifests.get_or_create(&account);
+        let _ = f.manifest_loads.get_or_create(&account);
         let _ = f.last_success.get_or_create(&account);
         let _ = f.pass_duration.get_or_create(&account);
         Metrics {
@@ -257,6 +291,25 @@ impl Metrics {
             .set(campaigns as i64);
     }
 
+    /// The operations held at the last plan, by kind (every kind not named is 0).
+    pub(crate) fn held(&self, counts: &std::collections::BTreeMap<&'static str, usize>) {
+        for kind in OPERATION_KINDS.iter().chain(counts.keys()) {
+            let n = counts.get(kind).copied().unwrap_or(0);
+            self.families
+                .held
+                .get_or_create(&(self.account.clone(), Kind { kind }))
+                .set(n as i64);
+        }
+    }
+
+    /// A pass read the manifests (rather than reusing the last load).
+    pub(crate) fn manifests_read(&self) {
+        self.families
+            .manifest_loads
+            .get_or_create(&self.account)
+            .inc();
+    }
+
     pub(crate) fn loaded(&self, manifests: usize) {
         self.families
             .manifests
@@ -295,6 +348,25 @@ mod tests {
         ] {
             assert!(text.contains(series), "missing {series:?} in:\n{text}");
         }
+    }
+
+    #[test]
+    fn held_operations_are_a_gauge_by_kind_with_escaped_labels() {
+        let (m, registered) = metrics(Some("a\"b\\c\nd"));
+        m.held(&[("start", 2)].into_iter().collect());
+        let text = registered.encode().expect("encode");
+        for series in [
+            "campaignctl_held_operations{account=\"a\\\"b\\\\c\\nd\",kind=\"start\"} 2",
+            "campaignctl_held_operations{account=\"a\\\"b\\\\c\\nd\",kind=\"delete\"} 0",
+        ] {
+            assert!(text.contains(series), "missing {series:?} in:\n{text}");
+        }
+        m.held(&Default::default());
+        let text = registered.encode().expect("encode");
+        assert!(
+            text.contains("kind=\"start\"} 0"),
+            "a kind no longer held is back to 0:\n{text}"
+        );
     }
 
     #[test]

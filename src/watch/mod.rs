@@ -4,15 +4,16 @@
 //! and on shutdown it lets creates in flight finish (bounded) before returning.
 //!
 //! The pieces: `controller` is the loop (generic, so tested with a paused clock), `daemon` the
-//! real pass, `watcher` and `fingerprint` decide when files changed, `debounce` and `backoff`
+//! real pass, `watcher` and `load_cache` decide when files changed (and when a load can be reused), `debounce` and `backoff`
 //! the timing, `health` and `metrics` what is served.
 
 mod backoff;
 mod controller;
 mod daemon;
 mod debounce;
-mod fingerprint;
 mod health;
+mod held;
+mod load_cache;
 mod metrics;
 mod watcher;
 
@@ -122,7 +123,6 @@ pub async fn run(
             name: account.name,
             roots: account.roots,
             config: account.config,
-            watched,
             config_prune_prefix: None,
             narrowed_to: account.narrowed_to,
             started_as: None,
@@ -134,12 +134,14 @@ pub async fn run(
             status: account_status,
             watcher,
             cancel: cancel.clone(),
-            last_read: None,
+            loaded: None,
+            config_seen: None,
             applied: Default::default(),
             applied_baseline: None,
             record_in_memory: Default::default(),
             interval: config.interval,
             pending_prunes: None,
+            held: Default::default(),
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

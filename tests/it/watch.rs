@@ -713,3 +713,206 @@ fn watch_reconciles_each_account_of_the_config_and_names_the_one_that_is_down() 
         "a token leaked:\n{log}"
     );
 }
+
+/// Idle passes reuse the last load; each change to something the load read loads again
+/// (issue 20). The daemon passes every 200 ms (the hidden `--bench-interval`), so idle passes
+/// happen while the test waits; `campaignctl_manifest_loads_total` counts the loads.
+mod reuse {
+    use super::*;
+
+    const PACE: [&str; 2] = ["--bench-interval", "200ms"];
+
+    fn loads(daemon: &Daemon) -> f64 {
+        daemon.metric("campaignctl_manifest_loads_total")
+    }
+
+    /// A workspace whose `m/a.yaml` declares "First" with its leads in `leads/q.csv`, outside
+    /// the watched directory `m`, watched by a daemon that has applied it and then passed idle
+    /// at least twice without loading again.
+    fn idle_daemon(emu: &Emulator) -> (Workspace, Daemon) {
+        let ws = Workspace::new();
+        ws.write(
+            "m/a.yaml",
+            format!("{}leads:\n  file: ../leads/q.csv\n", manifest("First")),
+        );
+        ws.write("leads/q.csv", "phone_number\n+14155550101\n");
+        let daemon = Daemon::start(&ws, emu, &["m"], &PACE);
+        daemon.wait_for_passes("success", 4.0);
+        assert_eq!(
+            loads(&daemon),
+            1.0,
+            "idle passes must reuse the first load\nlog:\n{}",
+            daemon.log()
+        );
+        (ws, daemon)
+    }
+
+    /// Waits for the change to be loaded (one more load), then for two idle passes that reuse it.
+    #[track_caller]
+    fn assert_reloaded_once(daemon: &Daemon, what: &str, before: f64) {
+        daemon.wait_for(&format!("a load after {what}"), || {
+            let n = loads(daemon);
+            (n > before).then_some(()).ok_or(format!("{n} load(s)"))
+        });
+        let after = loads(daemon);
+        let passes = daemon.passes("success");
+        daemon.wait_for_passes("success", passes + 2.0);
+        assert_eq!(
+            loads(daemon),
+            after,
+            "after {what}, idle passes reuse the new load\nlog:\n{}",
+            daemon.log()
+        );
+    }
+
+    #[test]
+    fn an_edit_keeping_size_and_mtime_is_loaded() {
+        let emu = Emulator::start();
+        let (ws, daemon) = idle_daemon(&emu);
+        let path = ws.path().join("m/a.yaml");
+        let mtime = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .expect("mtime");
+        let before = loads(&daemon);
+        // Same size, and the modification time set back: only the change time (and the
+        // bytes) tell.
+        std::fs::write(
+            &path,
+            format!("{}leads:\n  file: ../leads/q.csv\n", manifest("Frist")),
+        )
+        .expect("edit");
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_modified(mtime))
+            .expect("set the mtime back");
+        daemon.wait_for("the edited campaign", has_campaigns(&emu, &["Frist"]));
+        assert_reloaded_once(&daemon, "an edit keeping size and mtime", before);
+        daemon.stop();
+    }
+
+    #[test]
+    fn a_leads_file_outside_the_watched_paths_is_loaded() {
+        let emu = Emulator::start();
+        let (ws, daemon) = idle_daemon(&emu);
+        daemon.wait_for("the first lead", || {
+            let n = emu.stats()["leads_created"].as_u64().unwrap_or(0);
+            (n == 1).then_some(()).ok_or(format!("{n} lead(s)"))
+        });
+        let before = loads(&daemon);
+        ws.write("leads/q.csv", "phone_number\n+14155550101\n+14155550102\n");
+        daemon.wait_for("the lead added to the file outside `m`", || {
+            let n = emu.stats()["leads_created"].as_u64().unwrap_or(0);
+            (n == 2).then_some(()).ok_or(format!("{n} lead(s)"))
+        });
+        assert_reloaded_once(&daemon, "a leads file edit", before);
+        daemon.stop();
+    }
+
+    #[test]
+    fn a_new_file_and_a_deleted_file_are_loaded() {
+        let emu = Emulator::start();
+        let (ws, daemon) = idle_daemon(&emu);
+        let before = loads(&daemon);
+        ws.write("m/b.yaml", manifest("Second"));
+        daemon.wait_for("the new file's campaign", has_campaigns(&emu, &["Second"]));
+        assert_reloaded_once(&daemon, "a new file", before);
+
+        let before = loads(&daemon);
+        std::fs::remove_file(ws.path().join("m/b.yaml")).expect("remove");
+        assert_reloaded_once(&daemon, "a deleted file", before);
+        assert_eq!(
+            daemon.metric("campaignctl_manifests_loaded"),
+            1.0,
+            "the deleted file's manifest is gone from the load"
+        );
+        daemon.stop();
+    }
+
+    #[test]
+    fn a_file_swapped_for_a_symlink_is_loaded() {
+        let emu = Emulator::start();
+        let (ws, daemon) = idle_daemon(&emu);
+        ws.write("m/c.yaml", manifest("Plain"));
+        daemon.wait_for("the plain file's campaign", has_campaigns(&emu, &["Plain"]));
+        let before = loads(&daemon);
+        // Another file of the same size (in a hidden directory, which discovery skips, inside
+        // the watched one, so the link stays within it), swapped in atomically as a link.
+        ws.write("m/.versions/c.yaml", manifest("Linkd"));
+        let link = ws.path().join("m/.c.yaml.new");
+        std::os::unix::fs::symlink(".versions/c.yaml", &link).expect("symlink");
+        std::fs::rename(&link, ws.path().join("m/c.yaml")).expect("swap");
+        daemon.wait_for(
+            "the linked file's campaign",
+            has_campaigns(&emu, &["Linkd"]),
+        );
+        assert_reloaded_once(&daemon, "a symlink swap", before);
+        daemon.stop();
+    }
+}
+
+/// Issue 19, item 5: a held start and a held deletion are each logged once when they appear
+/// and once when they go, not every pass; `campaignctl_held_operations` counts them by kind;
+/// `/readyz` stays 200 and lists them.
+#[test]
+fn held_operations_are_logged_once_counted_and_listed_in_readyz() {
+    let emu = Emulator::start();
+    emu.api(
+        "POST",
+        "user/campaign",
+        Some(serde_json::json!({"name": "Gone", "assistant_id": 9})),
+    );
+    let ws = Workspace::new();
+    let calls = "kind: Campaign\nname: Calls\nassistant_id: 9\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
+    ws.write("m/calls.yaml", calls);
+    ws.write(
+        "m/gone.yaml",
+        "kind: Campaign\nname: Gone\nstatus: deleted\n",
+    );
+    let daemon = Daemon::start(&ws, &emu, &["m"], &["--bench-interval", "200ms"]);
+    daemon.wait_for_passes("success", 5.0);
+    let log = daemon.log();
+    let start_line = "status: running is not applied by watch without --allow-start";
+    let delete_line = "delete is not carried out by watch without --allow-delete";
+    for line in [start_line, delete_line] {
+        assert_eq!(
+            log.matches(line).count(),
+            1,
+            "{line:?} once over 5 passes, not every pass\nlog:\n{log}"
+        );
+    }
+    assert!(
+        !log.contains("call history"),
+        "no call history is claimed for a held deletion\nlog:\n{log}"
+    );
+    for (kind, n) in [("start", 1.0), ("delete", 1.0), ("add_leads", 0.0)] {
+        assert_eq!(
+            daemon.metric(&format!("campaignctl_held_operations{{kind=\"{kind}\"}}")),
+            n,
+            "held {kind} operations"
+        );
+    }
+    let (status, body) = daemon.get("/readyz");
+    assert_eq!(status, 200, "holding is not a failure: {body}");
+    assert!(
+        body.contains("held: start \"Calls\" (needs --allow-start)\n")
+            && body.contains("held: delete \"Gone\" (needs --allow-delete)\n"),
+        "/readyz lists what is held:\n{body}"
+    );
+
+    // The manifest no longer asks for a start: the hold goes, once.
+    ws.write("m/calls.yaml", calls.replace("status: running\n", ""));
+    daemon.wait_for("the start to be no longer held", || {
+        let n = daemon.metric("campaignctl_held_operations{kind=\"start\"}");
+        (n == 0.0).then_some(()).ok_or(format!("{n}"))
+    });
+    let passes = daemon.passes("success");
+    daemon.wait_for_passes("success", passes + 2.0);
+    let log = daemon.stop();
+    assert_eq!(
+        log.matches("no longer held: start \"Calls\"").count(),
+        1,
+        "the start's hold going is logged once\nlog:\n{log}"
+    );
+    assert_eq!(log.matches(delete_line).count(), 1, "log:\n{log}");
+}

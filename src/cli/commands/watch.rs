@@ -60,7 +60,7 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<ExitStatus> {
     }
     let config = WatchConfig {
         debounce: args.debounce,
-        interval: args.interval,
+        interval: args.bench_interval.unwrap_or(args.interval),
         parallelism: usize::from(args.parallelism),
         allow_start: args.allow_start,
         allow_delete: args.allow_delete,

@@ -113,7 +113,13 @@ impl AppliedRecord {
     /// name before.
     pub fn lookup(&self, name: &str, id: Option<u64>) -> Option<&AppliedCampaign> {
         match id {
-            Some(id) => self.campaigns.values().find(|c| c.id == Some(id)),
+            // Under its own name first: the usual case, without reading every entry (a plan
+            // looks up each of its campaigns).
+            Some(id) => self
+                .campaigns
+                .get(name)
+                .filter(|c| c.id == Some(id))
+                .or_else(|| self.campaigns.values().find(|c| c.id == Some(id))),
             None => self.campaigns.get(name),
         }
     }
@@ -123,6 +129,16 @@ impl AppliedRecord {
     /// every other campaign keeps what it has. Returns whether anything changed.
     pub fn merge(&mut self, changes: &[RecordChange]) -> bool {
         let before = self.clone();
+        // The names each id was entered under, so a change finds the entries of its id without
+        // reading every entry (a run changes each campaign it planned). Names whose entry has
+        // gone or changed id since are skipped when read.
+        let mut names_of: std::collections::HashMap<u64, Vec<String>> =
+            std::collections::HashMap::new();
+        for (n, c) in &self.campaigns {
+            if let Some(id) = c.id {
+                names_of.entry(id).or_default().push(n.clone());
+            }
+        }
         for change in changes {
             match change {
                 RecordChange::Set {
@@ -137,15 +153,22 @@ impl AppliedRecord {
                     // One entry per campaign: an entry of the same id under another name is
                     // this campaign before a rename (or an adoption by `id:`), and would
                     // otherwise be found by id with a status that is no longer the last.
-                    let same_id: Vec<String> = match entry.id {
-                        Some(id) => self
-                            .campaigns
-                            .iter()
-                            .filter(|(n, c)| c.id == Some(id) && *n != name)
-                            .map(|(n, _)| n.clone())
+                    let mut same_id: Vec<String> = match entry.id {
+                        Some(id) => names_of
+                            .get(&id)
+                            .into_iter()
+                            .flatten()
+                            .filter(|n| {
+                                *n != name
+                                    && self.campaigns.get(*n).is_some_and(|c| c.id == Some(id))
+                            })
+                            .cloned()
                             .collect(),
                         None => Vec::new(),
                     };
+                    // In name order, as they were taken before: the last one is kept below.
+                    same_id.sort();
+                    same_id.dedup();
                     let mut before_rename = None;
                     for n in same_id {
                         if let Some(e) = self.campaigns.remove(&n) {
@@ -168,6 +191,9 @@ impl AppliedRecord {
                             .filter(|at| at != name),
                         _ => None,
                     };
+                    if let Some(id) = entry.id {
+                        names_of.entry(id).or_default().push(name.clone());
+                    }
                     self.campaigns.insert(name.clone(), entry);
                 }
                 RecordChange::Remove { name } => {
