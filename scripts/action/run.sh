@@ -10,6 +10,10 @@
 set -euo pipefail
 # Arrays are expanded as ${a[@]+"${a[@]}"}: bash 3.2 (macOS) treats an empty one as unset.
 
+# The GitHub token writes the comment only: campaignctl never sees it.
+github_token=${GH_TOKEN:-}
+unset GH_TOKEN
+
 read -r -a paths <<<"${PATHS:-}"
 read -r -a extra <<<"${ARGS:-}"
 accounts=()
@@ -47,7 +51,7 @@ publish() {
   if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat "$body" >>"$GITHUB_STEP_SUMMARY"; fi
   if [ "${COMMENT:-true}" = true ] && [ "${GITHUB_EVENT_NAME:-}" = pull_request ]; then
     # A read-only token (a fork's pull request) cannot comment: say so, do not fail the check.
-    if ! "$ACTION_PATH/scripts/action/comment.sh" "$body" "<!-- campaignctl-plan: ${COMMENT_KEY} -->"; then
+    if ! GH_TOKEN="$github_token" "$ACTION_PATH/scripts/action/comment.sh" "$body" "<!-- campaignctl-plan: ${COMMENT_KEY} -->"; then
       echo "::warning title=campaignctl::could not write the plan comment (the job needs permissions: pull-requests: write); the plan is in the job summary"
     fi
   fi

