@@ -14,6 +14,10 @@ use std::time::Instant;
 
 use crate::support::BIN;
 
+// The action's shell scripts, run as a Linux or macOS runner runs them.
+#[cfg(unix)]
+mod action_install;
+#[cfg(unix)]
 mod action_scripts;
 
 const REPO: &str = env!("CARGO_MANIFEST_DIR");
@@ -67,7 +71,8 @@ fn install() -> Result<Tools, String> {
         .map_err(|e| format!("python3 -m pip could not run: {e}"))?;
     if !out.status.success() {
         return Err(format!(
-            "`python3 -m pip install -r scripts/ci-tools.txt` ({}) failed; pip said:\n{}",
+            "`python3 -m pip install -r scripts/ci-tools.txt` ({}) failed (it needs PyPI, \
+             the only network these tests use); pip said:\n{}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
         ));
