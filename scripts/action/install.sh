@@ -68,6 +68,7 @@ if [ "$actual" != "$expected" ]; then
 fi
 rm -rf "${DIR:?}/bin"
 mkdir -p "$DIR/bin"
-tar -xzf "$DIR/$asset" -C "$DIR/bin"
+# Relative paths: GNU tar on Windows runners reads `C:\...` as a remote host.
+(cd "$DIR" && tar -xzf "$asset" -C bin)
 echo "$DIR/bin" >>"$GITHUB_PATH"
 "$DIR/bin/campaignctl" --version
