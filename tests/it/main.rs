@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod architecture;
 mod chaos;
+mod ci_integrations;
 mod cli;
 mod client;
 mod deletion_properties;
