@@ -212,14 +212,14 @@ fn actionlint_repository(example: &str) -> tempfile::TempDir {
 /// action.yml's composite steps as a reusable workflow whose inputs are the action's (written
 /// as JSON, which is YAML).
 fn action_steps_as_workflow() -> String {
-    let action: serde_yaml::Value = serde_yaml::from_str(&read("action.yml")).expect("YAML");
+    let action = campaignctl_emulator::yaml::document(&read("action.yml")).expect("YAML");
     assert_eq!(action["runs"]["using"], "composite", "a composite action");
     let inputs: serde_json::Map<String, serde_json::Value> = action["inputs"]
-        .as_mapping()
+        .as_object()
         .expect("inputs")
         .keys()
         .map(|name| {
-            let name = name.as_str().expect("an input's name").to_owned();
+            let name = name.clone();
             (
                 name,
                 serde_json::json!({"type": "string", "required": false}),
@@ -302,10 +302,10 @@ fn the_ci_scripts_pass_shellcheck() {
         })
         .collect();
     let template = "examples/gitlab/campaignctl.gitlab-ci.yml";
-    let gitlab: serde_yaml::Value = serde_yaml::from_str(&read(template)).expect("YAML");
-    for (job, body) in gitlab.as_mapping().expect("jobs") {
+    let gitlab = campaignctl_emulator::yaml::document(&read(template)).expect("YAML");
+    for (job, body) in gitlab.as_object().expect("jobs") {
         for key in ["before_script", "script"] {
-            for (i, line) in body[key].as_sequence().into_iter().flatten().enumerate() {
+            for (i, line) in body[key].as_array().into_iter().flatten().enumerate() {
                 let script = line.as_str().expect("a script line");
                 scripts.push((format!("{template} {job:?} {key}[{i}]"), script.to_owned()));
             }
