@@ -45,15 +45,6 @@ impl From<ExitStatus> for ExitCode {
     }
 }
 
-/// The statuses by their short names.
-pub mod exit {
-    use super::ExitStatus;
-    pub const OK: ExitStatus = ExitStatus::Success;
-    pub const ERROR: ExitStatus = ExitStatus::Failure;
-    /// `plan --detailed-exitcode`: the plan is not empty.
-    pub const CHANGES: ExitStatus = ExitStatus::Changes;
-}
-
 pub fn main_entry() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -62,7 +53,7 @@ pub fn main_entry() -> ExitCode {
             // keeping status 2 free for "plan has changes" (--detailed-exitcode).
             let _ = e.print();
             return if e.use_stderr() {
-                ExitCode::from(exit::ERROR)
+                ExitCode::from(ExitStatus::Failure)
             } else {
                 ExitCode::SUCCESS
             };
@@ -82,14 +73,14 @@ pub fn main_entry() -> ExitCode {
         Ok(rt) => rt,
         Err(e) => {
             anstream::eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(exit::ERROR);
+            return ExitCode::from(ExitStatus::Failure);
         }
     };
     match runtime.block_on(commands::run(cli)) {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
             report_error(&e);
-            ExitCode::from(exit::ERROR)
+            ExitCode::from(ExitStatus::Failure)
         }
     }
 }

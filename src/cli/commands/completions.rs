@@ -7,7 +7,6 @@ use std::io::Write;
 use clap::CommandFactory;
 
 use crate::cli::args::{Cli, CompletionsArgs};
-use crate::cli::exit;
 
 pub fn run(args: &CompletionsArgs) -> ExitStatus {
     let mut command = Cli::command();
@@ -18,5 +17,5 @@ pub fn run(args: &CompletionsArgs) -> ExitStatus {
     let mut out = std::io::stdout().lock();
     let written = out.write_all(&script).and_then(|()| out.flush());
     super::plan::report_stdout_error(written, "the completion script");
-    exit::OK
+    ExitStatus::Success
 }

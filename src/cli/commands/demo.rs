@@ -16,7 +16,6 @@ use crate::cli::accounts::{roots_without_config, AccountRun};
 use crate::cli::args::{
     Format, LintArgs, ManifestPaths, PlanArgs, PlanFormat, ScopeArgs, ValidateFormat,
 };
-use crate::cli::exit;
 use crate::cli::settings::client_for;
 use campaignctl_emulator::{self as emulator, EmulatorConfig, FaultConfig};
 
@@ -110,11 +109,11 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<ExitStatus> {
             self_heal_calls: false,
         },
     };
-    if code == exit::OK {
+    if code == ExitStatus::Success {
         step(2, "campaignctl plan");
         code = super::plan::run(&account, &plan_args).await?;
     }
-    if code == exit::OK {
+    if code == ExitStatus::Success {
         step(3, "campaignctl apply --auto-approve");
         let options = super::apply::Options {
             auto_approve: true,
@@ -133,7 +132,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<ExitStatus> {
         };
         code = super::apply::run(&account, options).await?;
     }
-    if code == exit::OK {
+    if code == ExitStatus::Success {
         step(4, "campaignctl plan (again: expect no changes)");
         code = super::plan::run(&account, &plan_args).await?;
     }

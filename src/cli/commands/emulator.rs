@@ -6,7 +6,6 @@ use std::time::Duration;
 use anyhow::Context;
 
 use crate::cli::args::EmulatorArgs;
-use crate::cli::exit;
 use campaignctl_emulator::{self as emulator, EmulatorConfig, FaultConfig};
 
 pub async fn run(args: EmulatorArgs) -> anyhow::Result<ExitStatus> {
@@ -31,7 +30,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<ExitStatus> {
     anstream::println!("listening on {}", running.base_url());
     shutdown_signal().await;
     running.shutdown().await;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// Resolves on SIGINT or SIGTERM.

@@ -17,7 +17,6 @@ use crate::api::Client;
 use crate::campaign::fields::OBSERVABLE;
 use crate::campaign::WRITE_ONCE_FIELDS;
 use crate::cli::args::ExportArgs;
-use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
 use crate::manifest;
 use crate::reconcile::saved::write_atomically;
@@ -73,7 +72,7 @@ pub async fn run(client: &Client, args: &ExportArgs) -> anyhow::Result<ExitStatu
             );
         }
     }
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// Names shared by several campaigns cannot become valid manifests as they are: the name is a

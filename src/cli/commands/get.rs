@@ -8,7 +8,6 @@ use serde::Serialize;
 use crate::api::types::{Assistant, PhoneNumber};
 use crate::api::Client;
 use crate::cli::args::{Format, GetArgs, GetWhat};
-use crate::cli::exit;
 
 /// The JSON document: one entry per account (`account` is `null` without a repository config).
 #[derive(Serialize)]
@@ -147,7 +146,7 @@ fn print<T: Serialize>(
             anstream::print!("{out}");
         }
     }
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }
 
 /// Rows padded to the widest cell of each column; names escaped (they come from the platform).

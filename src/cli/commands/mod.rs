@@ -70,7 +70,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 }
             }
             let code = get::run(&runs, &args).await?;
-            Ok(if failed { super::exit::ERROR } else { code })
+            Ok(if failed {
+                super::ExitStatus::Failure
+            } else {
+                code
+            })
         }
         Command::Completions(args) => Ok(completions::run(&args)),
         Command::Watch { args, api } => watch::run(args, &api).await,

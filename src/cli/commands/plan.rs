@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use crate::api::Client;
 use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
-use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{LoadOutcome, Manifest, Root};
 use crate::reconcile::attention::CannotAct;
@@ -64,7 +63,7 @@ pub async fn run_accounts(
             }
             Err(e) => {
                 crate::cli::report_error(&e);
-                exit::ERROR
+                ExitStatus::Failure
             }
         };
         codes.push((account.name.clone().unwrap_or_default(), code));
@@ -88,9 +87,9 @@ fn save_plans(
     let Some(out) = &args.out else {
         return Ok(code);
     };
-    if code == exit::ERROR || plans.is_empty() {
+    if code == ExitStatus::Failure || plans.is_empty() {
         anstream::eprintln!("The plan has errors; no plan file was written.");
-        return Ok(exit::ERROR);
+        return Ok(ExitStatus::Failure);
     }
     let base_dir = std::env::current_dir()
         .map_err(|e| Diagnostic::error(None, format!("cannot read the working directory: {e}")))?;
@@ -150,7 +149,7 @@ pub fn account_header<'a>(
                 }));
             }
             anstream::eprint!("{}", render::diagnostics_text(std::slice::from_ref(error)));
-            codes.push((name.clone(), exit::ERROR));
+            codes.push((name.clone(), ExitStatus::Failure));
             None
         }
     }
@@ -313,7 +312,7 @@ pub fn combine(codes: &[(String, ExitStatus)], say: bool) -> ExitStatus {
             .map(|(n, _)| n.as_str())
             .collect()
     };
-    let (failed, changed) = (names(exit::ERROR), names(exit::CHANGES));
+    let (failed, changed) = (names(ExitStatus::Failure), names(ExitStatus::Changes));
     if say && codes.len() > 1 {
         let mut parts = vec![format!("{} account(s)", codes.len())];
         if !failed.is_empty() {
@@ -325,11 +324,11 @@ pub fn combine(codes: &[(String, ExitStatus)], say: bool) -> ExitStatus {
         anstream::println!("Accounts: {}.", parts.join("; "));
     }
     if !failed.is_empty() {
-        exit::ERROR
+        ExitStatus::Failure
     } else if !changed.is_empty() {
-        exit::CHANGES
+        ExitStatus::Changes
     } else {
-        exit::OK
+        ExitStatus::Success
     }
 }
 
@@ -424,7 +423,7 @@ async fn run_with(
     let Some(planned) =
         make_plan(client, &account.roots, &scope, machine, &lifecycle, read).await?
     else {
-        return Ok((exit::ERROR, None));
+        return Ok((ExitStatus::Failure, None));
     };
     // A saved plan is made from the manifests; then they go, before the rendering allocates
     // its own: they are most of the memory at scale (README, Performance).
@@ -499,12 +498,12 @@ async fn run_with(
     let denied = args.lint.deny_warnings
         && super::validate::denied_counting(warnings.iter().chain(&plan.diagnostics), drift);
     if plan.has_errors() || denied {
-        return Ok((exit::ERROR, None));
+        return Ok((ExitStatus::Failure, None));
     }
     let code = if args.detailed_exitcode && plan.has_changes() {
-        exit::CHANGES
+        ExitStatus::Changes
     } else {
-        exit::OK
+        ExitStatus::Success
     };
     Ok((code, saved))
 }

@@ -1,7 +1,6 @@
 //! `campaignctl schema`: the manifest format's JSON Schema, generated from the Rust types, or
 //! (`--config`) the repository config's.
 
-use crate::cli::exit;
 use crate::cli::ExitStatus;
 use crate::manifest::schema::manifest_schema;
 
@@ -10,8 +9,8 @@ use super::plan::print_json;
 pub fn run(args: &crate::cli::args::SchemaArgs) -> ExitStatus {
     if args.config {
         print_json(&crate::config::config_schema());
-        return exit::OK;
+        return ExitStatus::Success;
     }
     print_json(&manifest_schema());
-    exit::OK
+    ExitStatus::Success
 }

@@ -2,7 +2,6 @@
 
 use crate::cli::accounts::Selected;
 use crate::cli::args::ValidateFormat;
-use crate::cli::exit;
 use crate::cli::ExitStatus;
 use crate::manifest::{self, LoadOutcome, Root};
 use crate::render::{self as render, github};
@@ -22,15 +21,15 @@ pub fn run_accounts(
             .collect();
         return print_json(&accounts, deny_warnings);
     }
-    let mut worst = exit::OK;
+    let mut worst = ExitStatus::Success;
     for s in selected {
         if let Some(account) = &s.account {
             if format != ValidateFormat::Github {
                 anstream::println!("Account {}:", account.name);
             }
         }
-        if run(&s.roots, format, deny_warnings) != exit::OK {
-            worst = exit::ERROR;
+        if run(&s.roots, format, deny_warnings) != ExitStatus::Success {
+            worst = ExitStatus::Failure;
         }
     }
     worst
@@ -92,9 +91,9 @@ fn print_json(accounts: &[Checked<'_>], deny_warnings: bool) -> ExitStatus {
         "accounts": accounts,
     }));
     if all_valid {
-        exit::OK
+        ExitStatus::Success
     } else {
-        exit::ERROR
+        ExitStatus::Failure
     }
 }
 
@@ -119,18 +118,18 @@ pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> ExitS
     show(&outcome.diagnostics);
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));
-        return exit::ERROR;
+        return ExitStatus::Failure;
     }
     show(&lint);
     if deny_warnings && denied(outcome.diagnostics.iter().chain(&lint)) {
-        return exit::ERROR;
+        return ExitStatus::Failure;
     }
     anstream::println!(
         "{} campaign(s) in {} file(s) are valid.",
         outcome.manifests.len(),
         outcome.files
     );
-    exit::OK
+    ExitStatus::Success
 }
 
 /// "3 errors in 2 files" style closing line for invalid manifests.

@@ -8,7 +8,6 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::cli::args::{ApiArgs, WatchArgs};
-use crate::cli::exit;
 use crate::watch::{self, WatchConfig};
 
 /// How long creates in flight at shutdown may take to finish (issue 3: "bounded").
@@ -87,5 +86,5 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<ExitStatus> {
         let _ = shutdown.await;
     })
     .await?;
-    Ok(exit::OK)
+    Ok(ExitStatus::Success)
 }

@@ -12,7 +12,6 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use crate::account_lock::AccountLock;
 use crate::api::Client;
 use crate::cli::args::Format;
-use crate::cli::exit;
 use crate::cli::progress::{Bars, Progress};
 use crate::manifest::Manifest;
 use crate::reconcile::executor::{Event, ExecuteOptions};
@@ -201,7 +200,7 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> ExitS
                 of_account(ready),
                 INTERRUPT_GRACE.as_secs()
             );
-            return exit::ERROR;
+            return ExitStatus::Failure;
         }
     };
     if let Some(signals) = signals {
@@ -232,12 +231,12 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> ExitS
     }
     if cancel.is_cancelled() {
         anstream::eprintln!("error: the apply {}was interrupted; its report on stdout names what did not run. Run `campaignctl plan` to see what is left.", of_account(ready));
-        return exit::ERROR;
+        return ExitStatus::Failure;
     }
     if report.no_failures() {
-        exit::OK
+        ExitStatus::Success
     } else {
-        exit::ERROR
+        ExitStatus::Failure
     }
 }
 

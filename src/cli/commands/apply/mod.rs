@@ -18,7 +18,6 @@ use crate::account_lock::{self, AccountLock};
 use crate::api::Client;
 use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::Format;
-use crate::cli::exit;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{self, LoadOutcome};
 use crate::reconcile::lifecycle::LifecycleOptions;
@@ -192,13 +191,13 @@ async fn each_account(
 fn reported(result: anyhow::Result<ExitStatus>) -> ExitStatus {
     result.unwrap_or_else(|e| {
         crate::cli::report_error(&e);
-        exit::ERROR
+        ExitStatus::Failure
     })
 }
 
 fn not_applied(name: String) -> (String, ExitStatus) {
     anstream::eprintln!("error: interrupted: account {name} was not applied");
-    (name, exit::ERROR)
+    (name, ExitStatus::Failure)
 }
 
 /// Takes the lock of each account given (`None`: not run), in one order, by account identity,
@@ -306,7 +305,7 @@ async fn prepare(
         )
     };
     let Some(mut planned) = plan_now(read).await? else {
-        return Ok(Prepared::Done(exit::ERROR));
+        return Ok(Prepared::Done(ExitStatus::Failure));
     };
     // Where what this run carries out is recorded: the repository of the manifests.
     let record = options
@@ -367,7 +366,7 @@ async fn prepare(
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
         let Some(again) = plan_now(None).await? else {
-            return Ok(Prepared::Done(exit::ERROR));
+            return Ok(Prepared::Done(ExitStatus::Failure));
         };
         if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {
             return Ok(ready(again, approvals));
@@ -428,7 +427,7 @@ fn refuse_errors(
             account,
         ));
     }
-    Some(exit::ERROR)
+    Some(ExitStatus::Failure)
 }
 
 fn nothing_to_do(plan: &Plan, options: &Options, account: Option<&str>) -> ExitStatus {
@@ -438,7 +437,7 @@ fn nothing_to_do(plan: &Plan, options: &Options, account: Option<&str>) -> ExitS
             account,
         ));
     }
-    exit::OK
+    ExitStatus::Success
 }
 
 /// Decides the run's approvals: from the flags, or by asking on the terminal one question per

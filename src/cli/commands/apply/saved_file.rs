@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use crate::api::Client;
 use crate::cli::accounts;
 use crate::cli::args::{AccountArgs, ApiArgs, Format};
-use crate::cli::exit;
 use crate::config::{Account, RepoConfig};
 use crate::diagnostic::Diagnostic;
 use crate::reconcile::applied_record;
@@ -312,7 +311,7 @@ async fn check_and_apply(
                 entries.len()
             );
         }
-        return Ok(exit::ERROR);
+        return Ok(ExitStatus::Failure);
     }
     let text = options.format == Format::Text;
     let several = checked.len() > 1;
