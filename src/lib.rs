@@ -5,15 +5,18 @@
 
 pub use campaignctl_core::{campaign, diagnostic, escape};
 
-pub mod account_lock;
+mod account_lock;
 pub mod api;
-pub mod cli;
-pub mod config;
-pub mod lint;
-pub mod log_escape;
+mod cli;
+mod config;
+mod lint;
+mod log_escape;
 pub mod manifest;
 pub mod reconcile;
 pub mod render;
-pub mod timezone_names;
-pub mod trust;
-pub mod watch;
+mod timezone_names;
+mod trust;
+mod watch;
+
+/// The program: what `main.rs` runs.
+pub use cli::main_entry;

@@ -1,5 +1,5 @@
-//! The campaignctl binary: a thin shell around [`campaignctl::cli`].
+//! The campaignctl binary: a thin shell around [`campaignctl::main_entry`].
 
 fn main() -> std::process::ExitCode {
-    campaignctl::cli::main_entry()
+    campaignctl::main_entry()
 }

@@ -102,16 +102,11 @@ impl Trust {
         var.starts_with(TOKEN_ENV_PREFIX) || self.token_envs.iter().any(|v| v == var)
     }
 
-    /// Whether a config's `token_file` at `path` is inside an allowed directory, symlinks
-    /// resolved (a link in an allowed directory to `/etc/shadow` is outside). Only metadata is
-    /// read to find out; a path that does not resolve is judged by its words, so a refusal says
-    /// nothing about whether a file exists.
-    pub fn allows_token_file(&self, path: &Path) -> bool {
-        self.token_file(path).is_some()
-    }
-
     /// The path to read a config's `token_file` at: its real path (symlinks resolved, so that
-    /// what is read is what was checked), when [`Trust::allows_token_file`]; else `None`.
+    /// what is read is what was checked), when it is inside an allowed directory; else `None`
+    /// (a link in an allowed directory to `/etc/shadow` is outside). Only metadata is read to
+    /// find out; a path that does not resolve is judged by its words, so a refusal says
+    /// nothing about whether a file exists.
     pub fn token_file(&self, path: &Path) -> Option<PathBuf> {
         // A path that does not resolve is judged by its words with `..` taken lexically, so
         // that `ALLOWED/../../etc/missing` is refused as `/etc/passwd` is: the answer must not
@@ -231,26 +226,27 @@ mod tests {
             .expect("symlink");
         let none = Trust::default();
         assert!(
-            !none.allows_token_file(&secrets.join("acme")),
+            none.token_file(&secrets.join("acme")).is_none(),
             "none by default"
         );
         let t = Trust {
             token_dirs: vec![secrets.clone()],
             ..Trust::default()
         };
-        assert!(t.allows_token_file(&secrets.join("acme")));
-        assert!(!t.allows_token_file(&secrets.join("link")), "a link out");
-        assert!(!t.allows_token_file(&secrets.join("../other")));
-        assert!(!t.allows_token_file(Path::new("/etc/passwd")));
-        assert!(!t.allows_token_file(&secrets), "the directory itself");
+        assert!(t.token_file(&secrets.join("acme")).is_some());
+        assert!(t.token_file(&secrets.join("link")).is_none(), "a link out");
+        assert!(t.token_file(&secrets.join("../other")).is_none());
+        assert!(t.token_file(Path::new("/etc/passwd")).is_none());
+        assert!(t.token_file(&secrets).is_none(), "the directory itself");
         // Found by the adversarial review: a path that does not resolve was judged with its
         // `..` kept, so the refusal told whether a file outside exists.
         assert!(
-            !t.allows_token_file(&secrets.join("../../../../etc/no-such-file")),
+            t.token_file(&secrets.join("../../../../etc/no-such-file"))
+                .is_none(),
             "a missing file outside is refused as an existing one is"
         );
         assert!(
-            t.allows_token_file(&secrets.join("missing")),
+            t.token_file(&secrets.join("missing")).is_some(),
             "a missing file inside is allowed (its read then fails)"
         );
     }
