@@ -2,11 +2,11 @@
 
 pub use campaignctl_core::api::{campaign_status, types};
 
-pub mod client;
-pub mod error;
-pub mod pages;
-pub mod retry;
-pub mod secret;
+pub(crate) mod client;
+pub(crate) mod error;
+pub(crate) mod pages;
+pub(crate) mod retry;
+pub(crate) mod secret;
 
 pub use client::{parse_base_url, BaseUrlError, Client, ClientConfig};
 pub use error::ApiError;

@@ -9,9 +9,9 @@ mod files;
 mod leads;
 mod loader;
 mod named_fields;
-pub mod read_log;
+pub(crate) mod read_log;
 mod scalar;
-pub mod schema;
+pub(crate) mod schema;
 #[cfg(test)]
 mod testing;
 mod text;

@@ -10,14 +10,14 @@ pub use campaignctl_core::reconcile::{
     lifecycle, model, observed, operation, plan, references, replaceable, resolve, scope,
 };
 
-pub mod applied_record;
-pub mod baseline_source;
+pub(crate) mod applied_record;
+pub(crate) mod baseline_source;
 #[cfg(test)]
 mod core_tests;
 pub mod executor;
 mod observe;
 pub mod pipeline;
-pub mod saved;
+pub(crate) mod saved;
 
 pub use executor::{execute, Event, ExecuteOptions, Outcome, Report};
 pub use observe::observe;

@@ -46,17 +46,6 @@ pub fn load(roots: &[Root]) -> LoadOutcome {
     manifest::load_roots(roots)
 }
 
-/// Steps 2 and 3: reads the platform and plans the whole account. `load` must have no errors.
-pub async fn observe_and_plan(client: &Client, load: LoadOutcome) -> Result<Planned, ApiError> {
-    observe_and_plan_with(
-        client,
-        load,
-        &Scope::whole_account(),
-        &LifecycleOptions::default(),
-    )
-    .await
-}
-
 /// Steps 2 and 3 for part of the account (`scope`: the plan is narrowed to it, and only the
 /// leads of campaigns in it are read), with the lifecycle options of the run
 /// (`--prune-prefix`, `--max-deletes`).

@@ -13,15 +13,6 @@ pub const WILL_START_CALLING: &str = "WILL START CALLING";
 /// The words shown for leads added to a campaign that is running (it calls them).
 pub const WILL_CALL_NEW_LEADS: &str = "WILL CALL THEM";
 
-/// The leads and status section of a plan: one block per campaign with references, leads or status.
-pub fn leads_and_status_text(plan: &Plan) -> String {
-    let mut out = String::new();
-    for f in &plan.leads_and_status {
-        details_text(&mut out, f);
-    }
-    out
-}
-
 /// One campaign's references, leads and status lines, printed with its block in the plan.
 pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
     if !f.references.is_empty() {

@@ -3,16 +3,16 @@
 //! commands. Text carries ANSI styles; the caller writes it through `anstream`, which strips
 //! them when the output is not a terminal or `NO_COLOR` is set.
 
-pub mod deletions;
-pub mod details;
+pub(crate) mod deletions;
+pub(crate) mod details;
 mod excerpt;
 pub mod github;
-pub mod json;
-pub mod lifecycle;
+pub(crate) mod json;
+pub(crate) mod lifecycle;
 pub mod markdown;
 pub(crate) mod style;
 pub mod text;
-pub mod write_once;
+pub(crate) mod write_once;
 
 pub use json::{apply_json, diagnostic_json, failure_json, plan_json, FORMAT_VERSION};
 pub use text::{

@@ -126,13 +126,15 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
     let yaml = b"kind: Campaign\nname: Late\nassistant_id: 7\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";
     let (manifests, diagnostics) = parse_bytes(Path::new("m.yaml"), yaml);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    let planned = pipeline::observe_and_plan(
+    let planned = pipeline::observe_and_plan_with(
         &client,
         LoadOutcome {
             manifests,
             diagnostics,
             files: 1,
         },
+        &campaignctl::reconcile::scope::Scope::whole_account(),
+        &campaignctl::reconcile::lifecycle::LifecycleOptions::default(),
     )
     .await
     .expect("plan");
