@@ -226,7 +226,9 @@ fn check_file_with(
     checked: &mut Vec<Checked>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let config = defaults.map(|d| d.config.as_path());
+    // One shared copy of each path for every position in the file.
+    let config = defaults.map(|d| Arc::<Path>::from(d.config.as_path()));
+    let shared_file = Arc::<Path>::from(file);
     let text = match text::decode(bytes) {
         Ok(text) => text,
         Err(problem) => {
@@ -245,7 +247,7 @@ fn check_file_with(
                 entries.retain(|e| e.key.scalar().is_none_or(|k| k.text != "leads"));
             }
         }
-        if let Some(c) = check_document(file, config, &document, diagnostics) {
+        if let Some(c) = check_document(&shared_file, config.as_ref(), &document, diagnostics) {
             checked.push(c);
         }
         if diagnostics.len() - first_diagnostic >= MAX_PROBLEMS {
@@ -733,7 +735,7 @@ mod tests {
         assert_eq!(
             manifests
                 .first()
-                .map(|m| m.field_locations["name"].to_string())
+                .map(|m| m.locate("name").to_string())
                 .as_deref(),
             Some("t.yaml:2:7"),
             "positions are unaffected by CRLF and the BOM"
