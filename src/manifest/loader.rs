@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::defaults::Defaults;
+use super::in_order::map_in_order;
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
 use super::yaml::{Problem, Value};
@@ -79,8 +80,7 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
             }
         }
     }
-    let mut checked = Vec::new();
-    let mut read = 0;
+    let mut readable = Vec::new();
     for (file, identity) in &files {
         let root = &roots[best[identity].0];
         if let Some(other) = root.others.iter().find(|o| identity.starts_with(o)) {
@@ -97,16 +97,25 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
             );
             continue;
         }
-        match read_file(file) {
-            Ok(bytes) => {
+        readable.push((file.as_path(), root.defaults.as_deref()));
+    }
+    // Each file is read and checked on its own (names repeated across files are found below),
+    // so the files are spread over the cores; the results come back in file order.
+    let outcomes = map_in_order(&readable, |&(file, defaults)| {
+        let bytes = read_file(file)?;
+        let mut checked = Vec::new();
+        let mut diagnostics = Vec::new();
+        check_file(file, &bytes, defaults, &mut checked, &mut diagnostics);
+        Ok((checked, diagnostics))
+    });
+    let mut checked = Vec::new();
+    let mut read = 0;
+    for outcome in outcomes {
+        match outcome {
+            Ok((file_checked, file_diagnostics)) => {
                 read += 1;
-                check_file(
-                    file,
-                    &bytes,
-                    root.defaults.as_deref(),
-                    &mut checked,
-                    &mut diagnostics,
-                );
+                checked.extend(file_checked);
+                diagnostics.extend(file_diagnostics);
             }
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
