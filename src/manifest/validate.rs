@@ -114,6 +114,7 @@ pub fn check_document(
 
     let valid = check.errors == 0 && document.clean;
     let location = check.location(root.mark);
+    check.positions.shrink_to_fit();
     let manifest = valid.then_some(Manifest {
         spec,
         location,

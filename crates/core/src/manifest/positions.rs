@@ -114,6 +114,12 @@ impl Positions {
         true
     }
 
+    /// Gives back the room a list grown one entry at a time keeps (up to half of it): a
+    /// manifest holds its positions as long as it lives.
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     /// Whether `field` itself was recorded.
     pub fn has(&self, field: Field) -> bool {
         self.position(field, Part::Whole).is_some()
