@@ -108,18 +108,14 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
         check_file(file, &bytes, defaults, &mut checked, &mut diagnostics);
         Ok((checked, diagnostics))
     });
-    // Sized once: a vector grown by doubling would hold up to twice the fleet's manifests.
-    let total = outcomes
-        .iter()
-        .map(|o| o.as_ref().map_or(0, |(c, _)| c.len()))
-        .sum();
-    let mut checked = Vec::with_capacity(total);
+    // Kept per file: merged into one list, every checked document would be held twice.
+    let mut checked: Vec<Vec<Checked>> = Vec::with_capacity(outcomes.len());
     let mut read = 0;
     for outcome in outcomes {
         match outcome {
             Ok((file_checked, file_diagnostics)) => {
                 read += 1;
-                checked.extend(file_checked);
+                checked.push(file_checked);
                 diagnostics.extend(file_diagnostics);
             }
             Err(diagnostic) => diagnostics.push(diagnostic),
@@ -288,11 +284,12 @@ const MAX_PLACES_NAMED: usize = 3;
 /// The name is a campaign's identity: a name written twice would make apply create or compare
 /// the wrong campaign, so every copy is an error after the first and no copy becomes a manifest.
 fn reject_repeated_names(
-    checked: Vec<Checked>,
+    checked: Vec<Vec<Checked>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Manifest> {
     let mut named: Vec<(&str, &Location, usize)> = checked
         .iter()
+        .flatten()
         .enumerate()
         .filter_map(|(i, c)| c.name.as_ref().map(|(name, at)| (name.as_str(), at, i)))
         .collect();
@@ -334,12 +331,21 @@ fn reject_repeated_names(
             );
         }
     }
-    let mut manifests: Vec<Manifest> = checked
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !rejected.contains(i))
-        .filter_map(|(_, c)| c.manifest)
-        .collect();
+    // Sized once, and each file's documents freed as they are taken.
+    let kept = checked
+        .iter()
+        .flatten()
+        .filter(|c| c.manifest.is_some())
+        .count();
+    let mut manifests: Vec<Manifest> = Vec::with_capacity(kept);
+    manifests.extend(
+        checked
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|(i, _)| !rejected.contains(i))
+            .filter_map(|(_, c)| c.manifest),
+    );
     // Unstable: no two documents start at one position of one file, and a stable sort would
     // allocate a copy of the fleet's manifests to sort them.
     manifests.sort_unstable_by(|a, b| a.location.cmp(&b.location));
