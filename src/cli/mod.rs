@@ -4,6 +4,7 @@
 mod accounts;
 mod args;
 mod commands;
+mod output;
 mod progress;
 pub(crate) mod report;
 mod settings;

@@ -91,7 +91,7 @@ impl Defaults {
             clean: true,
         };
         let mut problems = Vec::new();
-        check_document(config, None, &document, &mut problems);
+        check_document(&config.into(), None, &document, &mut problems);
         let bad: HashSet<String> = problems
             .iter()
             .filter_map(|d| d.field.as_deref())

@@ -474,7 +474,7 @@ mod tests {
                 let file = d
                     .location
                     .as_ref()
-                    .map(|l| l.file.clone())
+                    .map(|l| l.file.to_path_buf())
                     .unwrap_or_default();
                 (relative(root, &[file])[0].clone(), d.is_error())
             })

@@ -2,10 +2,11 @@
 //! YAML value: the typed value when it is allowed, otherwise a diagnostic naming the field, what
 //! is allowed and what was found, at the value's position.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::ops::RangeInclusive;
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::campaign::fields::{FieldDef, Kind};
 use crate::campaign::{is_iana_timezone, ClockTime, Weekday};
@@ -14,48 +15,45 @@ use super::scalar::ScalarKind;
 use super::suggest;
 use super::yaml::{quote, Mark, Node, Origin, Value};
 use crate::diagnostic::{Diagnostic, Location};
-use campaignctl_core::manifest::Written;
+use campaignctl_core::manifest::{Position, Positions, Written};
+
+/// A YAML mark as a manifest position.
+fn position(mark: Mark) -> Position {
+    Position::new(mark.line, mark.column, mark.origin == Origin::Config)
+}
 
 /// Longest value a hint rewrites in full (a hint built from a megabyte value helps no one).
 const MAX_ECHOED_BYTES: usize = 200;
 
 /// Checks the fields of one document, collecting diagnostics and where each value was written.
 pub struct FieldChecker<'a> {
-    file: &'a Path,
-    /// The repository config, where defaults merged into the document were written.
-    config: Option<&'a Path>,
     out: &'a mut Vec<Diagnostic>,
     pub errors: usize,
-    /// Every value's position, by field name and `field.N` for list items.
-    pub locations: BTreeMap<String, Location>,
+    /// Every value's position, by field and list item, in the manifest file or the repository
+    /// config (where defaults merged into the document were written); both paths shared.
+    pub positions: Positions,
 }
 
 impl<'a> FieldChecker<'a> {
     pub fn new(
-        file: &'a Path,
-        config: Option<&'a Path>,
+        file: &Arc<Path>,
+        config: Option<&Arc<Path>>,
         out: &'a mut Vec<Diagnostic>,
     ) -> FieldChecker<'a> {
         FieldChecker {
-            file,
-            config,
             out,
             errors: 0,
-            locations: BTreeMap::new(),
+            positions: Positions::new(Arc::clone(file), config.cloned()),
         }
     }
 
     pub fn location(&self, mark: Mark) -> Location {
-        let file = match (mark.origin, self.config) {
-            (Origin::Config, Some(config)) => config,
-            _ => self.file,
-        };
-        Location::new(file, mark.line, mark.column)
+        self.positions.location(position(mark))
     }
 
     /// The manifest file being checked (leads files are found relative to it).
     pub fn file(&self) -> &Path {
-        self.file
+        self.positions.file()
     }
 
     /// Reports a diagnostic found elsewhere (in a leads file), counting it if it is an error.
@@ -66,9 +64,11 @@ impl<'a> FieldChecker<'a> {
         self.out.push(diagnostic);
     }
 
-    pub fn record(&mut self, field: impl Into<String>, mark: Mark) {
-        let location = self.location(mark);
-        self.locations.insert(field.into(), location);
+    /// Records where the value a dotted key names (`allowed_days`, `allowed_days.2`,
+    /// `leads.items.3`) was written. A key of no recorded form (an unknown key under
+    /// `leads:`) is reported as an error where it is read, so it needs no position.
+    pub fn record(&mut self, key: &str, mark: Mark) {
+        self.positions.record_key(key, position(mark));
     }
 
     /// Reports an error about `field` at `mark`.

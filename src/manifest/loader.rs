@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::defaults::Defaults;
+use super::in_order::map_in_order;
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
 use super::yaml::{Problem, Value};
@@ -80,8 +81,7 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
             }
         }
     }
-    let mut checked = Vec::new();
-    let mut read = 0;
+    let mut readable = Vec::new();
     for (file, identity) in &files {
         let root = &roots[best[identity].0];
         if let Some(other) = root.others.iter().find(|o| identity.starts_with(o)) {
@@ -98,16 +98,42 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
             );
             continue;
         }
-        match read_file(file) {
-            Ok(bytes) => {
+        readable.push((file.as_path(), root.defaults.as_deref()));
+    }
+    // Each file is read and checked on its own (names repeated across files are found below),
+    // so the files are spread over the cores; the results come back in file order.
+    // What a worker reads (the file, the leads files it names) is noted in the worker's own
+    // log when this load is being recorded (`read_log`, which is per thread), and the logs
+    // are appended here in file order: a read on another core must count as one of this
+    // load's, or `watch` would reuse a load after that file changed.
+    let recording = super::read_log::is_recording();
+    let outcomes = map_in_order(&readable, |&(file, defaults)| {
+        let work = || {
+            let bytes = read_file(file)?;
+            let mut checked = Vec::new();
+            let mut diagnostics = Vec::new();
+            check_file(file, &bytes, defaults, &mut checked, &mut diagnostics);
+            Ok((checked, diagnostics))
+        };
+        if recording {
+            let (outcome, log) = super::read_log::recording(work);
+            (outcome, Some(log))
+        } else {
+            (work(), None)
+        }
+    });
+    // Kept per file: merged into one list, every checked document would be held twice.
+    let mut checked: Vec<Vec<Checked>> = Vec::with_capacity(outcomes.len());
+    let mut read = 0;
+    for (outcome, log) in outcomes {
+        if let Some(log) = log {
+            super::read_log::append(log);
+        }
+        match outcome {
+            Ok((file_checked, file_diagnostics)) => {
                 read += 1;
-                check_file(
-                    file,
-                    &bytes,
-                    root.defaults.as_deref(),
-                    &mut checked,
-                    &mut diagnostics,
-                );
+                checked.push(file_checked);
+                diagnostics.extend(file_diagnostics);
             }
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
@@ -165,7 +191,9 @@ fn parse(
     let mut diagnostics = Vec::new();
     check_file_with(file, bytes, defaults, leads, &mut checked, &mut diagnostics);
     let mut manifests: Vec<Manifest> = checked.into_iter().filter_map(|c| c.manifest).collect();
-    manifests.sort_by(|a, b| a.location.cmp(&b.location));
+    // Unstable: no two documents start at one position of one file, and a stable sort would
+    // allocate a copy of the fleet's manifests to sort them.
+    manifests.sort_unstable_by(|a, b| a.location.cmp(&b.location));
     sort(&mut diagnostics);
     (manifests, diagnostics)
 }
@@ -233,7 +261,9 @@ fn check_file_with(
     checked: &mut Vec<Checked>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let config = defaults.map(|d| d.config.as_path());
+    // One shared copy of each path for every position in the file.
+    let config = defaults.map(|d| Arc::<Path>::from(d.config.as_path()));
+    let shared_file = Arc::<Path>::from(file);
     let text = match text::decode(bytes) {
         Ok(text) => text,
         Err(problem) => {
@@ -252,7 +282,7 @@ fn check_file_with(
                 entries.retain(|e| e.key.scalar().is_none_or(|k| k.text != "leads"));
             }
         }
-        if let Some(c) = check_document(file, config, &document, diagnostics) {
+        if let Some(c) = check_document(&shared_file, config.as_ref(), &document, diagnostics) {
             checked.push(c);
         }
         if diagnostics.len() - first_diagnostic >= MAX_PROBLEMS {
@@ -277,11 +307,12 @@ const MAX_PLACES_NAMED: usize = 3;
 /// The name is a campaign's identity: a name written twice would make apply create or compare
 /// the wrong campaign, so every copy is an error after the first and no copy becomes a manifest.
 fn reject_repeated_names(
-    checked: Vec<Checked>,
+    checked: Vec<Vec<Checked>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Manifest> {
     let mut named: Vec<(&str, &Location, usize)> = checked
         .iter()
+        .flatten()
         .enumerate()
         .filter_map(|(i, c)| c.name.as_ref().map(|(name, at)| (name.as_str(), at, i)))
         .collect();
@@ -323,13 +354,24 @@ fn reject_repeated_names(
             );
         }
     }
-    let mut manifests: Vec<Manifest> = checked
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !rejected.contains(i))
-        .filter_map(|(_, c)| c.manifest)
-        .collect();
-    manifests.sort_by(|a, b| a.location.cmp(&b.location));
+    // Sized once, and each file's documents freed as they are taken.
+    let kept = checked
+        .iter()
+        .flatten()
+        .filter(|c| c.manifest.is_some())
+        .count();
+    let mut manifests: Vec<Manifest> = Vec::with_capacity(kept);
+    manifests.extend(
+        checked
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|(i, _)| !rejected.contains(i))
+            .filter_map(|(_, c)| c.manifest),
+    );
+    // Unstable: no two documents start at one position of one file, and a stable sort would
+    // allocate a copy of the fleet's manifests to sort them.
+    manifests.sort_unstable_by(|a, b| a.location.cmp(&b.location));
     manifests
 }
 
@@ -740,7 +782,7 @@ mod tests {
         assert_eq!(
             manifests
                 .first()
-                .map(|m| m.field_locations["name"].to_string())
+                .map(|m| m.locate("name").to_string())
                 .as_deref(),
             Some("t.yaml:2:7"),
             "positions are unaffected by CRLF and the BOM"

@@ -6,6 +6,7 @@ mod defaults;
 mod discover;
 mod fields;
 mod files;
+mod in_order;
 mod leads;
 mod loader;
 mod named_fields;

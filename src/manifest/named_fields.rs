@@ -312,7 +312,7 @@ impl FieldChecker<'_> {
     /// `renamed_from` names another campaign this manifest takes over; it makes no sense with
     /// `id` (adoption already matches by id), with its own name, or with `status: deleted`.
     pub fn renamed_from_fits(&mut self, spec: &crate::manifest::CampaignSpec) {
-        let (Some(old), Some(at)) = (&spec.renamed_from, self.locations.get("renamed_from")) else {
+        let (Some(old), Some(at)) = (&spec.renamed_from, self.positions.get("renamed_from")) else {
             return;
         };
         let problem = if spec.id.is_some() {
@@ -334,7 +334,7 @@ impl FieldChecker<'_> {
             None
         };
         if let Some((message, hint)) = problem {
-            let d = Diagnostic::error(Some(at.clone()), message)
+            let d = Diagnostic::error(Some(at), message)
                 .with_field("renamed_from")
                 .with_hint(hint);
             self.push(d);
@@ -343,11 +343,11 @@ impl FieldChecker<'_> {
 
     pub fn one_of_each_pair(&mut self) {
         for (name_field, id_field) in NAME_ID_PAIRS {
-            let (Some(a), Some(b)) = (self.locations.get(name_field), self.locations.get(id_field))
+            let (Some(a), Some(b)) = (self.positions.get(name_field), self.positions.get(id_field))
             else {
                 continue;
             };
-            let later = a.clone().max(b.clone());
+            let later = a.max(b);
             let message = format!("{name_field} and {id_field} are both set; write one of them");
             let hint = format!("keep `{name_field}` (by name, resolved at plan time) or `{id_field}` (by id), not both");
             self.push(

@@ -150,6 +150,23 @@ pub fn recording<T>(load: impl FnOnce() -> T) -> (T, ReadLog) {
     (value, log.unwrap_or_default())
 }
 
+/// Whether a load on this thread is being recorded: work it hands to other threads must then
+/// record there and [`append`] what they looked at.
+pub(crate) fn is_recording() -> bool {
+    LOG.with(|log| log.borrow().is_some())
+}
+
+/// Adds what a part of this load looked at on another thread (its own [`recording`]) to this
+/// thread's log, if it is recording.
+pub(crate) fn append(part: ReadLog) {
+    note(|log| {
+        log.discovered.extend(part.discovered);
+        log.reads.extend(part.reads);
+        log.probes.extend(part.probes);
+        log.unverifiable |= part.unverifiable;
+    });
+}
+
 fn note(add: impl FnOnce(&mut ReadLog)) {
     LOG.with(|log| {
         if let Some(log) = log.borrow_mut().as_mut() {
@@ -205,6 +222,53 @@ pub fn digest_of(bytes: &[u8]) -> [u8; 32] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The loader reads files on every core; each read must still be in the log of the load
+    /// that recorded it, leads files included, in file order.
+    #[test]
+    fn a_load_spread_over_threads_notes_every_file_it_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        // The repository the leads files must be inside.
+        std::fs::create_dir(dir.path().join(".git")).expect("mkdir");
+        let mut expected = Vec::new();
+        for i in 0..8 {
+            let path = dir.path().join(format!("c{i}.yaml"));
+            std::fs::write(
+                &path,
+                format!("kind: Campaign\nname: C{i}\nassistant_id: 7\nleads:\n  file: l{i}.csv\n"),
+            )
+            .expect("write");
+            std::fs::write(
+                dir.path().join(format!("l{i}.csv")),
+                "phone_number\n+14155550100\n",
+            )
+            .expect("write");
+            expected.push(path);
+        }
+        let (outcome, log) = recording(|| super::super::load(&[dir.path().to_path_buf()]));
+        assert_eq!(outcome.manifests.len(), 8, "{:?}", outcome.diagnostics);
+        let read: Vec<&PathBuf> = log
+            .reads
+            .iter()
+            .map(|r| &r.path)
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        assert_eq!(
+            read,
+            expected.iter().collect::<Vec<_>>(),
+            "every manifest, in order"
+        );
+        assert!(
+            log.reads
+                .iter()
+                .filter(|r| r.path.extension().is_some_and(|e| e == "csv"))
+                .count()
+                + log.probes.len()
+                >= 8,
+            "each leads file was read or probed: {log:?}"
+        );
+        assert!(!is_recording(), "the recording ended with the load");
+    }
 
     #[test]
     fn notes_are_kept_only_while_recording() {

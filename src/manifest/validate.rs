@@ -2,6 +2,7 @@
 //! keys, required keys), with each field's value handed to its rule in `fields`.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::campaign::fields::Field;
 use crate::campaign::MANIFEST_FIELDS;
@@ -26,8 +27,8 @@ pub struct Checked {
 /// document (null, or only comments), which is skipped. `config` is the repository config
 /// that defaults merged into the document came from: their problems point there.
 pub fn check_document(
-    file: &Path,
-    config: Option<&Path>,
+    file: &Arc<Path>,
+    config: Option<&Arc<Path>>,
     document: &Document,
     out: &mut Vec<Diagnostic>,
 ) -> Option<Checked> {
@@ -81,7 +82,7 @@ pub fn check_document(
         }
     }
 
-    let has = |field: Field| check.locations.contains_key(field.name());
+    let has = |field: Field| check.positions.has(field);
     let required = [
         (has(Field::Kind), "kind", "add kind: Campaign"),
         (
@@ -113,10 +114,11 @@ pub fn check_document(
 
     let valid = check.errors == 0 && document.clean;
     let location = check.location(root.mark);
-    let manifest = valid.then(|| Manifest {
+    check.positions.shrink_to_fit();
+    let manifest = valid.then_some(Manifest {
         spec,
         location,
-        field_locations: std::mem::take(&mut check.locations),
+        positions: check.positions,
     });
     Some(Checked { name, manifest })
 }
@@ -231,7 +233,7 @@ phone_number_ids:
             "t.yaml:1:1",
             "the manifest is located at its mapping"
         );
-        let at = |field: &str| m.field_locations.get(field).map(ToString::to_string);
+        let at = |field: &str| m.positions.get(field).map(|l| l.to_string());
         assert_eq!(
             at("name").as_deref(),
             Some("t.yaml:3:7"),
@@ -253,7 +255,7 @@ phone_number_ids:
             "the second phone id is at 18:5"
         );
         assert_eq!(
-            m.field_locations.len(),
+            m.positions.len(),
             MANIFEST_FIELDS.len() - BEYOND_CREATE_FIELDS.len() + 4,
             "every key plus one entry per list item"
         );

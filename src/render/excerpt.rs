@@ -17,7 +17,7 @@
 //! the place it was found is never quoted (`manifest::inside_its_repository`).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -35,7 +35,7 @@ const MAX_TOTAL_BYTES: usize = 16 * 1024 * 1024;
 /// The files read for one rendering, by path; `None` when a file gets no excerpt.
 #[derive(Default)]
 pub struct Sources {
-    files: HashMap<PathBuf, Option<String>>,
+    files: HashMap<std::sync::Arc<Path>, Option<String>>,
     read: usize,
 }
 

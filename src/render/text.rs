@@ -124,8 +124,10 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             out,
             "campaignctl compared the manifests with the platform:\n"
         );
-        out.push_str(&body);
-        if !body.ends_with("\n\n") {
+        // The body moves under the heading rather than being copied: it is most of the text.
+        body.insert_str(0, &out);
+        out = body;
+        if !out.ends_with("\n\n") {
             out.push('\n');
         }
     }

@@ -6,7 +6,8 @@
 //! text form escapes every control character (see [`crate::escape`]).
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -16,21 +17,24 @@ use crate::escape::{self, MAX_MESSAGE_CHARS};
 /// counted in a closing line. JSON output carries them all.
 pub const MAX_DIAGNOSTICS_SHOWN: usize = 500;
 
-/// A position in a manifest file. Lines and columns count from 1.
+/// A position in a manifest file. Lines and columns count from 1. The path is shared: every
+/// location in one file points at one copy of it, so cloning a location allocates nothing.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
-    pub file: PathBuf,
+    pub file: Arc<Path>,
     pub line: usize,
     pub column: usize,
 }
 
 impl Location {
-    pub fn new(file: impl Into<PathBuf>, line: usize, column: usize) -> Location {
-        Location {
-            file: file.into(),
-            line,
-            column,
-        }
+    /// A location in a copy of `file`; [`Location::shared`] when the path is already shared.
+    pub fn new(file: impl AsRef<Path>, line: usize, column: usize) -> Location {
+        Location::shared(Arc::from(file.as_ref()), line, column)
+    }
+
+    /// A location in `file`, sharing its path.
+    pub fn shared(file: Arc<Path>, line: usize, column: usize) -> Location {
+        Location { file, line, column }
     }
 }
 

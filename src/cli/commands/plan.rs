@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::api::Client;
 use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
+use crate::cli::output;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{LoadOutcome, Manifest, Root};
 use crate::reconcile::attention::CannotAct;
@@ -450,17 +451,24 @@ async fn run_with(
     let warnings: Vec<Diagnostic> = load.diagnostics.iter().chain(&lint).cloned().collect();
     drop(load);
     match args.format {
-        PlanFormat::Text => anstream::print!(
-            "{}",
-            render::plan_text_with(plan, text_options(&scope, &args.scope))
+        PlanFormat::Text => report_stdout_error(
+            output::print(&render::plan_text_with(
+                plan,
+                text_options(&scope, &args.scope),
+            )),
+            "the plan",
         ),
         PlanFormat::Json => print_json(&with_account(
             with_scope(render::plan_json(plan, &warnings), &scope),
             account.name.as_deref(),
         )),
-        PlanFormat::Markdown => anstream::print!(
-            "{}",
-            markdown::plan_markdown_scoped(plan, &warnings, scope.whole_account)
+        PlanFormat::Markdown => report_stdout_error(
+            output::print(&markdown::plan_markdown_scoped(
+                plan,
+                &warnings,
+                scope.whole_account,
+            )),
+            "the plan",
         ),
         PlanFormat::Github => {
             anstream::print!("{}", github::plan(plan, &[])); // make_plan showed `warnings`

@@ -1,7 +1,5 @@
 //! A loaded, validated campaign manifest: the typed spec plus where each field was written.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::api::types::CreateCampaign;
@@ -12,6 +10,7 @@ use crate::campaign::{ClockTime, Weekday};
 
 use super::desired_status::DesiredStatus;
 use super::leads::LeadsSpec;
+use super::positions::{Part, Positions};
 use crate::diagnostic::Location;
 
 /// The desired state of one campaign, as a manifest declares it. `None` means "not set": the
@@ -194,10 +193,10 @@ pub struct Manifest {
     pub spec: CampaignSpec,
     /// Where the document's mapping starts.
     pub location: Location,
-    /// Where each key's value was written, keyed by field name, plus one entry per array
-    /// element in Laravel's dotted form (`phone_number_ids.1`). Used to point API errors
-    /// (422 field errors, missing references) back at the manifest.
-    pub field_locations: BTreeMap<String, Location>,
+    /// Where each key's value was written, and each array element (Laravel's dotted form
+    /// `phone_number_ids.1` names them). Used to point API errors (422 field errors, missing
+    /// references) back at the manifest.
+    pub positions: Positions,
 }
 
 impl Manifest {
@@ -206,13 +205,33 @@ impl Manifest {
     pub fn locate(&self, field: &str) -> Location {
         let mut key = field;
         loop {
-            if let Some(loc) = self.field_locations.get(key) {
-                return loc.clone();
+            if let Some(loc) = self.positions.get(key) {
+                return loc;
             }
             match key.rfind('.') {
                 Some(i) => key = &key[..i],
                 None => return self.location.clone(),
             }
+        }
+    }
+
+    /// Makes `field`'s `part` point where `key` does (as [`Manifest::locate`] finds it): a
+    /// name resolved to an id is reported at the line that wrote the name.
+    pub fn locate_as(&mut self, field: Field, part: Part, key: &str) {
+        let mut from = key;
+        let at = loop {
+            if let Some(at) = self.positions.find(from) {
+                break Some(at);
+            }
+            match from.rfind('.') {
+                Some(i) => from = &from[..i],
+                None => break None,
+            }
+        };
+        // Nothing recorded for `key` cannot happen for a validated manifest (every key and
+        // list item is recorded); `field` then falls back to the document, as `key` does.
+        if let Some(at) = at {
+            self.positions.record(field, part, at);
         }
     }
 }

@@ -364,7 +364,7 @@ mod tests {
         Manifest {
             spec,
             location: Location::new("c.yaml", 1, 1),
-            field_locations: BTreeMap::new(),
+            positions: crate::manifest::Positions::new(std::path::Path::new("c.yaml").into(), None),
         }
     }
 

@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::api::types::{Assistant, PhoneNumber};
-use crate::manifest::{normalize_phone, suggest_closest, Diagnostic, Location, Manifest};
+use crate::campaign::fields::Field;
+use crate::manifest::{normalize_phone, suggest_closest, Diagnostic, Location, Manifest, Part};
 
 use super::observed::Observed;
 
@@ -77,8 +78,7 @@ fn resolve_one(m: &mut Manifest, observed: &Observed, out: &mut Vec<Diagnostic>)
         if let Some(a) = assistant_by_name(m, &name, observed, &outbound, out) {
             m.spec.assistant_id = Some(a.id);
             // A 422 or 404 about assistant_id must point at the line that names it.
-            let at = m.locate("assistant");
-            m.field_locations.insert("assistant_id".into(), at);
+            m.locate_as(Field::AssistantId, Part::Whole, "assistant");
             refs.assistant = Some(NamedRef { name, id: a.id });
         }
     } else if let Some(a) = m
@@ -101,14 +101,12 @@ fn resolve_one(m: &mut Manifest, observed: &Observed, out: &mut Vec<Diagnostic>)
                     name: number.clone(),
                     id: p.id,
                 });
-                let at = m.locate(&format!("phone_numbers.{i}"));
-                m.field_locations
-                    .insert(format!("phone_number_ids.{i}"), at);
+                let item = Part::Item(u32::try_from(i).unwrap_or(u32::MAX));
+                m.locate_as(Field::PhoneNumberIds, item, &format!("phone_numbers.{i}"));
             }
         }
         if ids.len() == numbers.len() {
-            let at = m.locate("phone_numbers");
-            m.field_locations.insert("phone_number_ids".into(), at);
+            m.locate_as(Field::PhoneNumberIds, Part::Whole, "phone_numbers");
             m.spec.phone_number_ids = Some(ids);
         }
     } else if let Some(ids) = &m.spec.phone_number_ids {

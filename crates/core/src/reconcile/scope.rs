@@ -207,7 +207,7 @@ impl<'a> Owners<'a> {
         let mut by_file: BTreeMap<&Path, Vec<(usize, &Manifest)>> = BTreeMap::new();
         for m in manifests {
             by_file
-                .entry(m.location.file.as_path())
+                .entry(&*m.location.file)
                 .or_default()
                 .push((m.location.line, m));
         }
@@ -219,7 +219,7 @@ impl<'a> Owners<'a> {
 
     pub fn of(&self, d: &Diagnostic) -> Option<&'a Manifest> {
         let Location { file, line, .. } = d.location.as_ref()?;
-        let starts = self.by_file.get(file.as_path())?;
+        let starts = self.by_file.get(&**file)?;
         let after = starts.partition_point(|(start, _)| start <= line);
         after.checked_sub(1).map(|i| starts[i].1)
     }

@@ -337,10 +337,12 @@ async fn prepare(
     let text = options.format == Format::Text;
     for attempt in 0.. {
         if text {
-            anstream::print!("{}", render::plan_text_with(&planned.plan, text_options));
+            let text = render::plan_text_with(&planned.plan, text_options);
+            super::plan::report_stdout_error(crate::cli::output::print(&text), "the plan");
         } else if !options.auto_approve {
             // JSON on stdout is the report; a person about to be asked sees the plan too.
-            anstream::eprint!("{}", render::plan_text_with(&planned.plan, text_options));
+            let _ =
+                crate::cli::output::eprint(&render::plan_text_with(&planned.plan, text_options));
         }
         if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, options, name) {
             return Ok(Prepared::Done(code));
