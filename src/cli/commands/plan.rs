@@ -554,7 +554,7 @@ pub fn with_baseline(
             None,
             format!("--base {} is the commit checked out: a write-once change already committed there compares equal to itself", base.given),
         )
-        .with_hint("leave out --base: without it, write-once fields are compared with the record of what was applied, which sees committed edits")]);
+        .with_hint("leave out --base: without it, write-once fields are compared with the record of what was applied, which sees committed edits. --base HEAD is right only for campaigns the record holds without a commit (applied from edits not committed), when HEAD holds those edits as they were applied")]);
     }
     lifecycle.base = Some(base);
     lifecycle.baseline = Some(std::sync::Arc::new(

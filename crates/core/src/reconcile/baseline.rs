@@ -137,6 +137,9 @@ impl BaseCommit {
     }
 }
 
+/// Why nothing was compared when every source of the baseline lacks the manifests.
+pub const NOT_COMMITTED: &str = "no commit of the baseline holds these manifests (they are not committed yet, or were applied from edits not committed); commit them, or pass --base REF";
+
 /// What HEAD cannot see, as the plan says it when HEAD is (part of) the baseline.
 pub const HEAD_CAVEAT: &str = "edits already committed but not applied cannot be seen this way (the record of what was applied, kept by apply, sees them)";
 
@@ -158,6 +161,17 @@ pub fn described(
                 if named && !sources.contains(&p.source.as_str()) {
                     sources.push(&p.source);
                 }
+            }
+            // No source held any manifest (none committed yet, or only the record's entries
+            // without a commit): nothing was compared, and the plan must say so, not name an
+            // empty baseline.
+            if sources.is_empty() {
+                return Some(WriteOnceBaseline::Unavailable {
+                    why: from
+                        .unavailable
+                        .clone()
+                        .unwrap_or_else(|| NOT_COMMITTED.to_owned()),
+                });
             }
             let head = from
                 .commits
@@ -472,5 +486,44 @@ pub fn shown(v: &Value) -> String {
         // Escaped: the value may be the platform's, with characters serde leaves raw.
         v => crate::escape::json(&serde_json::to_string(v).unwrap_or_else(|_| v.to_string()))
             .into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn part(source: &str) -> BaselinePart {
+        BaselinePart {
+            source: source.to_owned(),
+            manifests: Vec::new(),
+            ids: None,
+        }
+    }
+
+    /// A baseline whose every source lacks the manifests (none committed yet) compared nothing:
+    /// the plan says why, and never "compared with ." (a new user saw that after `export`).
+    #[test]
+    fn a_baseline_without_any_manifest_is_no_baseline_not_an_empty_name() {
+        let baseline = Baseline {
+            parts: vec![part("HEAD (commit 1a2b3c4d5e6f)")],
+        };
+        assert_eq!(
+            described(&[], Some(&baseline), &BaselineFrom::default()),
+            Some(WriteOnceBaseline::Unavailable {
+                why: NOT_COMMITTED.to_owned()
+            })
+        );
+        let from = BaselineFrom {
+            unavailable: Some("no commit yet".to_owned()),
+            ..BaselineFrom::default()
+        };
+        assert_eq!(
+            described(&[], Some(&baseline), &from),
+            Some(WriteOnceBaseline::Unavailable {
+                why: "no commit yet".to_owned()
+            }),
+            "the reason found while reading the baseline wins"
+        );
     }
 }
