@@ -146,3 +146,37 @@ fn validate_format_json_is_one_document_on_stdout_with_every_problem() {
     run.assert_code(1);
     assert_eq!(run.json()["valid"], false);
 }
+
+/// "validate reports all problems in one run": a calling-hours warning on a valid manifest is
+/// reported in the same run as another manifest's error, not only once the error is fixed.
+#[test]
+fn validate_reports_warnings_of_valid_manifests_beside_errors_of_others() {
+    let ws = Workspace::new();
+    ws.write(
+        "campaigns/a.yaml",
+        "kind: Campaign\nname: A\nassistant_id: 7\ntimezone: Mars/Olympus\n",
+    );
+    ws.write(
+        "campaigns/b.yaml",
+        "kind: Campaign\nname: B\nassistant_id: 7\ntimezone: America/New_York\nallowed_hours_start_time: \"06:00\"\nallowed_hours_end_time: \"23:00\"\n",
+    );
+    let run = campaignctl(ws.path(), None).args(["validate"]).run();
+    run.assert_code(1);
+    assert!(
+        run.stderr.contains("campaigns/a.yaml:4:11: error:"),
+        "the error: {run}"
+    );
+    assert!(
+        run.stderr.contains("campaigns/b.yaml:5:27: warning:"),
+        "the other file's warning in the same run: {run}"
+    );
+    let doc = campaignctl(ws.path(), None)
+        .args(["validate", "--format", "json"])
+        .run()
+        .json();
+    assert_eq!(doc["accounts"][0]["errors"], 1);
+    assert!(
+        doc["accounts"][0]["warnings"].as_u64().unwrap_or(0) >= 1,
+        "{doc}"
+    );
+}

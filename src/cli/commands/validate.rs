@@ -44,12 +44,9 @@ struct Checked<'a> {
 
 fn checked<'a>(account: Option<&'a str>, roots: &[Root]) -> Checked<'a> {
     let outcome = manifest::load_roots(roots);
-    // The lint reads valid manifests only, as in text form.
-    let lint = if outcome.has_errors() {
-        Vec::new()
-    } else {
-        crate::lint::calling_hours(&outcome.manifests)
-    };
+    // Every problem in one run: the manifests that are valid are linted even when others are
+    // not (a document with errors is not a manifest, so it is linted once it is fixed).
+    let lint = crate::lint::calling_hours(&outcome.manifests);
     Checked {
         account,
         outcome,
@@ -116,11 +113,11 @@ pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> ExitS
     };
     let Checked { outcome, lint, .. } = checked(None, roots);
     show(&outcome.diagnostics);
+    show(&lint);
     if outcome.has_errors() {
         anstream::eprintln!("{}", error_summary(&outcome));
         return ExitStatus::Failure;
     }
-    show(&lint);
     if deny_warnings && denied(outcome.diagnostics.iter().chain(&lint)) {
         return ExitStatus::Failure;
     }
