@@ -284,8 +284,18 @@ impl<'a> FieldChecker<'a> {
             return Some(text.to_owned());
         }
         let hint = text
-            .and_then(|t| suggest::closest(t, chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
-            .map(|zone| format!("did you mean \"{zone}\"? zone names are case-sensitive"))
+            .and_then(|t| {
+                suggest::closest(t, chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()))
+                    .map(|zone| (t, zone))
+            })
+            // "case-sensitive" only when case is the whole difference; a typo is a typo.
+            .map(|(t, zone)| {
+                if zone.eq_ignore_ascii_case(t) {
+                    format!("did you mean \"{zone}\"? zone names are case-sensitive")
+                } else {
+                    format!("did you mean \"{zone}\"?")
+                }
+            })
             .unwrap_or_else(|| {
                 "use a tz database name, for example \"Europe/Berlin\" or \"UTC\"".to_owned()
             });

@@ -289,6 +289,30 @@ phone_number_ids:
     }
 
     #[test]
+    fn a_timezone_hint_blames_case_only_when_case_is_the_difference() {
+        assert_hint(
+            "kind: Campaign\nname: x\nassistant_id: 1\ntimezone: europe/london\n",
+            "t.yaml:4:11: error: timezone must be an IANA time zone name such as \"America/New_York\", got \"europe/london\"",
+            "did you mean \"Europe/London\"? zone names are case-sensitive",
+        );
+        assert_hint(
+            "kind: Campaign\nname: x\nassistant_id: 1\ntimezone: Europe/Londn\n",
+            "t.yaml:4:11: error: timezone must be an IANA time zone name such as \"America/New_York\", got \"Europe/Londn\"",
+            "did you mean \"Europe/London\"?",
+        );
+        let (_, problems) = crate::manifest::parse_bytes(
+            std::path::Path::new("t.yaml"),
+            b"kind: Campaign\nname: x\nassistant_id: 1\ntimezone: Europe/Londn\n",
+        );
+        assert!(
+            problems
+                .iter()
+                .all(|d| !d.hint.as_deref().unwrap_or("").contains("case-sensitive")),
+            "a typo is not a case problem: {problems:?}"
+        );
+    }
+
+    #[test]
     fn kind_must_be_campaign_exactly() {
         assert_hint(
             "kind: campaign\nname: x\nassistant_id: 1\n",
