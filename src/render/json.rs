@@ -333,9 +333,11 @@ fn operation_json(op: &Operation) -> OperationJson<'_> {
     }
 }
 
-/// A JSON document for a run that stopped before planning (invalid manifests, API down).
-pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&str>) -> Value {
-    json!({
+/// A JSON document for a run that stopped before planning (invalid manifests, API down, a
+/// `--target` that matches nothing). `error` is the error the run ends with, as a diagnostic, so
+/// the document carries its `hint` as the text on stderr does.
+pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&Diagnostic>) -> Value {
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         // The plan document's summary type, so both carry the same counts (all zero here).
         "summary": PlanSummaryJson {
@@ -344,8 +346,13 @@ pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&str>) -> Value {
         },
         "actions": [],
         "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-        "error": error,
-    })
+        "error": error.map(|e| e.message.as_str()),
+    });
+    // Added only when there is one, as the diagnostics' `hint` is.
+    if let Some(hint) = error.and_then(|e| e.hint.as_deref()) {
+        doc["hint"] = json!(hint);
+    }
+    doc
 }
 
 /// `apply --format json`.

@@ -643,15 +643,12 @@ pub async fn make_plan(
     if let Some(targets) = &scope.targets {
         let unmatched = targets.unmatched(&load.manifests);
         if !unmatched.is_empty() {
+            let error = Diagnostic::error(None, unmatched.join("; "))
+                .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned");
             if format == Format::Json {
-                print_json(&render::failure_json(
-                    &load.diagnostics,
-                    Some(&unmatched.join("; ")),
-                ));
+                print_json(&render::failure_json(&load.diagnostics, Some(&error)));
             }
-            return Err(Diagnostic::error(None, unmatched.join("; "))
-                .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned")
-                .into());
+            return Err(error.into());
         }
     }
     if std::io::stderr().is_terminal() && observed.is_none() {
@@ -683,13 +680,12 @@ fn api_failure(
     load_diagnostics: &[Diagnostic],
     e: crate::api::ApiError,
 ) -> anyhow::Error {
+    // One diagnostic for both streams, so the document says what stderr says, hint included.
+    let error = client.diagnostic(&e);
     if format == Format::Json {
-        print_json(&render::failure_json(
-            load_diagnostics,
-            Some(&e.to_string()),
-        ));
+        print_json(&render::failure_json(load_diagnostics, Some(&error)));
     }
-    client.diagnostic(&e).into()
+    error.into()
 }
 
 /// Streams the document to stdout. Not through anstream: JSON escapes control characters, so
