@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::campaign_ops::CampaignOps;
 use super::style::{paint, DIM, GREEN, RED, YELLOW};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
 use crate::reconcile::plan::Plan;
@@ -13,8 +14,17 @@ pub const WILL_START_CALLING: &str = "WILL START CALLING";
 /// The words shown for leads added to a campaign that is running (it calls them).
 pub const WILL_CALL_NEW_LEADS: &str = "WILL CALL THEM";
 
-/// One campaign's references, leads and status lines, printed with its block in the plan.
-pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
+/// Whether the view has something to explain about a campaign its operations leave alone: a
+/// note on a status it will not change, or variables on the platform the manifest no longer
+/// sets (updates merge, so the plan must say they stay, or the edit would look applied).
+pub fn worth_explaining(f: &LeadsAndStatus) -> bool {
+    f.status.as_ref().is_some_and(|s| s.note.is_some())
+        || f.leads.as_ref().is_some_and(|l| l.extra_variables > 0)
+}
+
+/// One campaign's references, leads and status lines, printed with its block in the plan: what
+/// will happen from its operations (`ops`), the totals and the why from the view (`f`).
+pub fn details_text(out: &mut String, f: &LeadsAndStatus, ops: &CampaignOps) {
     if !f.references.is_empty() {
         // For a campaign that exists, the references are the manifest's wish: the platform
         // never returns them, so they are not presented as what the campaign uses.
@@ -29,7 +39,7 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
         let _ = writeln!(out, "  {}", paint(DIM, line));
     }
     if let Some(l) = &f.leads {
-        let gains = l.to_add.len();
+        let gains = ops.leads_to_add;
         let undeclared = if l.undeclared > 0 {
             format!("; {} lead(s) not in the manifest, left alone", l.undeclared)
         } else {
@@ -39,7 +49,7 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
             "{} declared, {} on the platform; leads are never removed{undeclared}",
             l.declared, l.on_platform
         );
-        if gains > 0 && l.campaign_running {
+        if gains > 0 && ops.new_leads_place_calls {
             let _ = writeln!(
                 out,
                 "  {} {:?} gains {gains} lead(s) and {}: the campaign is running ({detail})",
@@ -48,11 +58,7 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
                 paint(RED, WILL_CALL_NEW_LEADS)
             );
         } else if gains > 0 {
-            let after_stop = if f
-                .status
-                .as_ref()
-                .is_some_and(|s| s.action == Some(StatusAction::Stop))
-            {
+            let after_stop = if ops.stop {
                 ", added once it is stopped"
             } else {
                 ""
@@ -71,21 +77,14 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
                 f.name
             );
         }
-        if !l.to_update.is_empty() {
-            let mut names: Vec<&str> = l
-                .to_update
-                .iter()
-                .flat_map(|u| u.variables.keys().map(String::as_str))
-                .collect();
-            names.sort_unstable();
-            names.dedup();
+        if !ops.lead_updates.is_empty() {
             let _ = writeln!(
                 out,
                 "  {} {:?}: {} lead(s) get changed variables ({}); merged into the platform's, places no calls",
                 paint(YELLOW, "~"),
                 f.name,
-                l.to_update.len(),
-                names.join(", ")
+                ops.lead_updates.len(),
+                ops.updated_variables().join(", ")
             );
         }
         if l.extra_variables > 0 {
@@ -103,7 +102,14 @@ pub fn details_text(out: &mut String, f: &LeadsAndStatus) {
         }
     }
     if let Some(s) = &f.status {
-        match s.action {
+        let action = if ops.start {
+            Some(StatusAction::Start)
+        } else if ops.stop {
+            Some(StatusAction::Stop)
+        } else {
+            None
+        };
+        match action {
             Some(StatusAction::Start) => {
                 let _ = writeln!(
                     out,

@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use crate::escape;
 use crate::manifest::{Diagnostic, Location, Severity};
 
+use super::campaign_ops::OperationIndex;
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
-use crate::reconcile::leads_and_status::StatusAction;
+use crate::reconcile::operation::{Operation, Target};
 use crate::reconcile::plan::{ActionKind, Plan};
 
 /// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
@@ -80,81 +81,106 @@ pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// Annotations for a plan: its errors, a warning per drifted campaign, a notice per create.
+/// Annotations for a plan: its errors, a warning per drifted campaign, a notice per create,
+/// a warning per delete, replace, start and lead added to a running campaign, a notice per
+/// other lead change and stop. What will happen is read from the operations; drift, notes and
+/// held deletions (which nothing carries out) from the view.
 pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
     let mut out = diagnostics(load_diagnostics);
     out.push_str(&diagnostics(&plan.diagnostics));
+    let operations = OperationIndex::new(&plan.operations);
     for a in &plan.actions {
-        match &a.kind {
-            ActionKind::Create { .. } => out.push_str(&command(
+        let ops = operations.of(a.manifest.as_ref(), a.remote_id);
+        if ops.create.is_some() {
+            out.push_str(&command(
                 "notice",
                 a.manifest.as_ref(),
                 "campaignctl: create",
                 &format!("campaign {:?} will be created", a.name),
-            )),
-            ActionKind::Drift { changes, .. } => {
-                let fields: Vec<String> = changes
-                    .iter()
-                    .map(|c| {
-                        format!(
-                            "{}: manifest {}, {} {}",
-                            c.field,
-                            c.desired,
-                            c.actual_source(),
-                            c.actual
-                        )
-                    })
-                    .collect();
-                out.push_str(&command(
-                    "warning",
-                    a.manifest.as_ref(),
-                    "campaignctl: drift",
-                    &format!(
-                        "campaign {:?} (id {}) differs from the manifest (reported, not corrected)\n{}",
-                        a.name,
-                        a.remote_id.unwrap_or_default(),
-                        fields.join("\n")
-                    ),
-                ));
-            }
-            ActionKind::Delete {
-                held: Some(held), ..
-            } => out.push_str(&command(
-                "notice",
+            ));
+        } else if let Some((delete, _)) = ops.replace {
+            let fields: Vec<&str> = match &a.kind {
+                ActionKind::Replace { changes, .. } => changes.iter().map(|c| c.field).collect(),
+                _ => Vec::new(),
+            };
+            out.push_str(&command(
+                "warning",
                 a.manifest.as_ref(),
-                "campaignctl: deletion held",
+                &format!("campaignctl: replace ({WILL_DELETE})"),
                 &format!(
-                    "campaign {:?} (id {}) is not deleted now: {held}",
+                    "applying deletes the draft {:?} (id {}) and creates it anew ({} differ); needs --allow-delete",
                     a.name,
-                    a.remote_id.unwrap_or_default()
+                    target_id(delete),
+                    fields.join(", ")
                 ),
-            )),
-            ActionKind::Delete { status, leads, .. } => out.push_str(&command(
+            ));
+        } else if let (Some(delete), Some((status, leads))) = (ops.delete, ops.deleted()) {
+            out.push_str(&command(
                 "warning",
                 a.manifest.as_ref(),
                 &format!("campaignctl: {WILL_DELETE}"),
                 &format!(
                     "applying deletes campaign {:?} (id {}): {}; needs --allow-delete",
                     a.name,
-                    a.remote_id.unwrap_or_default(),
-                    what_is_lost(status, *leads)
+                    target_id(delete),
+                    what_is_lost(status, leads)
                 ),
-            )),
-            ActionKind::Replace { changes, .. } => {
-                let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
-                out.push_str(&command(
+            ));
+        } else {
+            match &a.kind {
+                ActionKind::Drift { changes, .. } => {
+                    let fields: Vec<String> = changes
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "{}: manifest {}, {} {}",
+                                c.field,
+                                c.desired,
+                                c.actual_source(),
+                                c.actual
+                            )
+                        })
+                        .collect();
+                    out.push_str(&command(
+                        "warning",
+                        a.manifest.as_ref(),
+                        "campaignctl: drift",
+                        &format!(
+                            "campaign {:?} (id {}) differs from the manifest (reported, not corrected)\n{}",
+                            a.name,
+                            a.remote_id.unwrap_or_default(),
+                            fields.join("\n")
+                        ),
+                    ));
+                }
+                ActionKind::Delete {
+                    held: Some(held), ..
+                } => out.push_str(&command(
+                    "notice",
+                    a.manifest.as_ref(),
+                    "campaignctl: deletion held",
+                    &format!(
+                        "campaign {:?} (id {}) is not deleted now: {held}",
+                        a.name,
+                        a.remote_id.unwrap_or_default()
+                    ),
+                )),
+                // Decided, but no operation carries it out: nothing will happen, and the
+                // annotation says so rather than promise it.
+                ActionKind::Create { .. }
+                | ActionKind::Replace { .. }
+                | ActionKind::Delete { .. } => out.push_str(&command(
                     "warning",
                     a.manifest.as_ref(),
-                    &format!("campaignctl: replace ({WILL_DELETE})"),
+                    "campaignctl: not carried out",
                     &format!(
-                        "applying deletes the draft {:?} (id {}) and creates it anew ({} differ); needs --allow-delete",
+                        "campaign {:?} is planned as {}, but no operation carries it out",
                         a.name,
-                        a.remote_id.unwrap_or_default(),
-                        fields.join(", ")
+                        a.kind.label()
                     ),
-                ))
+                )),
+                ActionKind::Unchanged { .. } | ActionKind::Unmanaged | ActionKind::Absent => {}
             }
-            ActionKind::Unchanged { .. } | ActionKind::Unmanaged | ActionKind::Absent => {}
         }
         if let (Some(note), ActionKind::Drift { .. } | ActionKind::Create { .. }) =
             (&a.note, &a.kind)
@@ -189,43 +215,68 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             &format!("{line}\n{}", items.join("\n")),
         ));
     }
-    for f in &plan.leads_and_status {
-        if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
-            let calls = f.calls_new_leads();
+    for a in &plan.actions {
+        let ops = operations.of(a.manifest.as_ref(), a.remote_id);
+        let at = a.manifest.as_ref();
+        let n = ops.leads_to_add;
+        if n > 0 {
+            let calls = ops.new_leads_place_calls;
             out.push_str(&command(
                 if calls { "warning" } else { "notice" },
-                Some(&f.manifest),
+                at,
                 "campaignctl: leads",
                 &if calls {
                     format!(
                         "campaign {:?} gains {n} lead(s) and {WILL_CALL_NEW_LEADS}: it is running",
-                        f.name
+                        a.name
                     )
                 } else {
-                    format!("campaign {:?} gains {n} lead(s)", f.name)
+                    format!("campaign {:?} gains {n} lead(s)", a.name)
                 },
             ));
         }
-        match f.status.as_ref().and_then(|s| s.action) {
-            Some(StatusAction::Start) => out.push_str(&command(
+        if !ops.lead_updates.is_empty() {
+            out.push_str(&command(
+                "notice",
+                at,
+                "campaignctl: lead variables",
+                &format!(
+                    "campaign {:?}: {} lead(s) get changed variables ({}); merged into the platform's, places no calls",
+                    a.name,
+                    ops.lead_updates.len(),
+                    ops.updated_variables().join(", ")
+                ),
+            ));
+        }
+        if ops.start {
+            out.push_str(&command(
                 "warning",
-                Some(&f.manifest),
+                at,
                 &format!("campaignctl: {WILL_START_CALLING}"),
                 &format!(
                     "applying starts campaign {:?}: it places real phone calls",
-                    f.name
+                    a.name
                 ),
-            )),
-            Some(StatusAction::Stop) => out.push_str(&command(
+            ));
+        } else if ops.stop {
+            out.push_str(&command(
                 "notice",
-                Some(&f.manifest),
+                at,
                 "campaignctl: stop",
-                &format!("applying stops campaign {:?}", f.name),
-            )),
-            None => {}
+                &format!("applying stops campaign {:?}", a.name),
+            ));
         }
     }
     out
+}
+
+/// The id of the campaign an operation acts on (0 for one this plan creates, which a delete
+/// never is).
+fn target_id(op: &Operation) -> u64 {
+    match op.target {
+        Target::Existing { id } => id,
+        Target::Created { .. } => 0,
+    }
 }
 
 #[cfg(test)]

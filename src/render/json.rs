@@ -8,11 +8,15 @@ use serde_json::{json, Value};
 
 use crate::api::types::CreateCampaign;
 use crate::campaign::field_name;
+use crate::manifest::DesiredStatus;
 use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
 use crate::reconcile::attention::CannotAct;
 use crate::reconcile::deletion::Deletions;
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
-use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusChange};
+use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusAction};
+use crate::reconcile::model::LeftAlone;
+
+use super::campaign_ops::{CampaignOps, OperationIndex};
 use crate::reconcile::operation::{Operation, OperationKind, Target};
 use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange, Plan};
 use crate::reconcile::resolve::References;
@@ -85,7 +89,7 @@ struct ActionJson<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     leads: Option<LeadsJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    status: Option<&'a StatusChange>,
+    status: Option<StatusJson<'a>>,
     /// Replace: the campaign's name before a rename.
     #[serde(skip_serializing_if = "Option::is_none")]
     renamed_from: Option<&'a str>,
@@ -111,6 +115,22 @@ struct DeleteJson<'a> {
     held: Option<&'a str>,
 }
 
+/// A campaign's status: the manifest's and the platform's, and why apply leaves it (the view),
+/// with the `action` its operations take.
+#[derive(Serialize)]
+struct StatusJson<'a> {
+    desired: &'a DesiredStatus,
+    actual: &'a str,
+    action: Option<StatusAction>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    left_alone: Option<LeftAlone>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cannot_act: Option<CannotAct>,
+}
+
+/// A campaign's leads: the totals from the view, `to_add` and `to_update` from its operations.
 #[derive(Serialize)]
 struct LeadsJson {
     declared: usize,
@@ -147,9 +167,13 @@ impl<'a> PlanDocument<'a> {
             changes: plan.leads_and_status_summary(),
             actions: {
                 let details_of = plan.leads_and_status_by_manifest();
+                let operations = OperationIndex::new(&plan.operations);
                 plan.actions
                     .iter()
-                    .map(|a| action_json(&details_of, a))
+                    .map(|a| {
+                        let ops = operations.of(a.manifest.as_ref(), a.remote_id);
+                        action_json(&details_of, ops, a)
+                    })
                     .collect()
             },
             operations: plan.operations.iter().map(operation_json).collect(),
@@ -179,8 +203,11 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
     }
 }
 
+/// One campaign's entry: its classification and why from the view, the leads and status
+/// changes its operations make (`ops`).
 fn action_json<'a>(
     details_of: &HashMap<&Location, &'a LeadsAndStatus>,
+    ops: &CampaignOps,
     a: &'a Action,
 ) -> ActionJson<'a> {
     let mut o = ActionJson {
@@ -246,13 +273,26 @@ fn action_json<'a>(
         o.leads = f.leads.as_ref().map(|l| LeadsJson {
             declared: l.declared,
             on_platform: l.on_platform,
-            to_add: l.to_add.len(),
-            to_update: l.to_update.len(),
+            to_add: ops.leads_to_add,
+            to_update: ops.lead_updates.len(),
             undeclared: l.undeclared,
             extra_variables: l.extra_variables,
             campaign_running: l.campaign_running,
         });
-        o.status = f.status.as_ref();
+        o.status = f.status.as_ref().map(|s| StatusJson {
+            desired: &s.desired,
+            actual: &s.actual,
+            action: if ops.start {
+                Some(StatusAction::Start)
+            } else if ops.stop {
+                Some(StatusAction::Stop)
+            } else {
+                None
+            },
+            note: s.note.as_deref(),
+            left_alone: s.left_alone,
+            cannot_act: s.cannot_act,
+        });
         o.cannot_act = o.cannot_act.or(f.cannot_act());
     }
     o
@@ -293,9 +333,11 @@ fn operation_json(op: &Operation) -> OperationJson<'_> {
     }
 }
 
-/// A JSON document for a run that stopped before planning (invalid manifests, API down).
-pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&str>) -> Value {
-    json!({
+/// A JSON document for a run that stopped before planning (invalid manifests, API down, a
+/// `--target` that matches nothing). `error` is the error the run ends with, as a diagnostic, so
+/// the document carries its `hint` as the text on stderr does.
+pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&Diagnostic>) -> Value {
+    let mut doc = json!({
         "format_version": FORMAT_VERSION,
         // The plan document's summary type, so both carry the same counts (all zero here).
         "summary": PlanSummaryJson {
@@ -304,8 +346,13 @@ pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&str>) -> Value {
         },
         "actions": [],
         "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
-        "error": error,
-    })
+        "error": error.map(|e| e.message.as_str()),
+    });
+    // Added only when there is one, as the diagnostics' `hint` is.
+    if let Some(hint) = error.and_then(|e| e.hint.as_deref()) {
+        doc["hint"] = json!(hint);
+    }
+    doc
 }
 
 /// `apply --format json`.

@@ -8,7 +8,10 @@ use super::style::{paint, DIM, GREEN, RED, YELLOW};
 use serde_json::{json, Value};
 
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
-use crate::reconcile::plan::{Action, ActionKind, DeleteReason};
+use crate::reconcile::operation::{Operation, OperationKind, Target};
+use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange};
+
+use super::campaign_ops::CampaignOps;
 
 /// The words shown for deleting a campaign, in the plan and in the confirmation.
 pub const WILL_DELETE: &str = "WILL DELETE";
@@ -34,8 +37,128 @@ pub fn what_is_lost(status: &crate::api::types::CampaignStatus, leads: Option<us
     }
 }
 
-/// The plan block of a lifecycle action (`-`, `-/+`, the tombstone), or nothing for others.
-pub fn action_text(out: &mut String, a: &Action) {
+/// The plan block of a delete or a replacement the operations carry out (`-`, `-/+`), with the
+/// why from the view (the manifest's `status: deleted` or the prune prefix, the fields that
+/// differ); `false` when the operations neither delete nor replace this campaign.
+pub fn operation_text(out: &mut String, a: &Action, ops: &CampaignOps) -> bool {
+    let at = a
+        .manifest
+        .as_ref()
+        .map(|l| format!(" ({l})"))
+        .unwrap_or_default();
+    if let Some((delete, create)) = ops.replace {
+        let id = target_id(delete);
+        let (changes, renamed_from): (&[FieldChange], Option<&str>) = match &a.kind {
+            ActionKind::Replace {
+                changes,
+                renamed_from,
+                ..
+            } => (changes, renamed_from.as_deref()),
+            _ => (&[], None),
+        };
+        let head = match renamed_from {
+            Some(old) => format!(
+                "# the draft {old:?}{id} is renamed to {:?} (renamed from {old:?}): the platform cannot rename a campaign, and a draft has placed no calls, so it is replaced{at}",
+                a.name
+            ),
+            None => format!(
+                "# the draft {:?}{id} differs from its manifest and must be replaced: the API cannot update a campaign, and a draft has placed no calls{at}",
+                a.name
+            ),
+        };
+        let _ = writeln!(out, "  {}", paint(DIM, head));
+        let _ = writeln!(
+            out,
+            "{}/{} campaign {:?} {{",
+            paint(RED, "  -"),
+            paint(GREEN, "+"),
+            a.name
+        );
+        let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
+        for c in changes {
+            let from = match &c.known_from {
+                Some(_) => format!(" ({})", c.actual_source()),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "      {} {:width$} = {} -> {}   {}",
+                paint(RED, "~"),
+                c.field,
+                crate::reconcile::baseline::shown(&c.actual),
+                value(&c.desired),
+                paint(RED, format!("# forces replacement{from}"))
+            );
+        }
+        if let OperationKind::CreateCampaign { request } = &create.kind {
+            if let Value::Object(fields) = json!(request) {
+                let shown: Vec<&str> = fields
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| !changes.iter().any(|c| c.field == *k))
+                    .collect();
+                if !shown.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "        {}",
+                        paint(DIM, format!("# created again with: {}", shown.join(", ")))
+                    );
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "        {}",
+            paint(
+                RED,
+                format!(
+                    "# {WILL_DELETE} the draft{id} first, then creates it anew with the manifest's leads"
+                )
+            )
+        );
+        let _ = writeln!(out, "    }}");
+        return true;
+    }
+    let Some(delete) = ops.delete else {
+        return false;
+    };
+    let id = target_id(delete);
+    let why = match &a.kind {
+        ActionKind::Delete {
+            reason: DeleteReason::Prune { prefix },
+            ..
+        } => format!("no manifest declares it and its name starts with --prune-prefix {prefix:?}"),
+        _ => format!("its manifest says status: deleted{at}"),
+    };
+    let _ = writeln!(
+        out,
+        "  {} campaign {:?}{id} {}: {why}",
+        paint(RED, "-"),
+        a.name,
+        paint(RED, WILL_DELETE)
+    );
+    if let Some((status, leads)) = ops.deleted() {
+        let _ = writeln!(
+            out,
+            "      {}",
+            paint(RED, format!("# {}", what_is_lost(status, leads)))
+        );
+    }
+    true
+}
+
+/// ` (id 22)` for an operation on an existing campaign.
+fn target_id(op: &Operation) -> String {
+    match op.target {
+        Target::Existing { id } => format!(" (id {id})"),
+        Target::Created { .. } => String::new(),
+    }
+}
+
+/// The plan block of what the view says about a campaign no operation deletes: a deletion held
+/// (shown, so nobody is surprised by it later, and marked so that nobody reads it as a deletion
+/// now), or a tombstone whose campaign is already gone.
+pub fn held_or_absent_text(out: &mut String, a: &Action) {
     let id = a
         .remote_id
         .map(|id| format!(" (id {id})"))
@@ -48,9 +171,8 @@ pub fn action_text(out: &mut String, a: &Action) {
     match &a.kind {
         ActionKind::Delete {
             reason,
-            status,
-            leads,
-            held,
+            held: Some(held),
+            ..
         } => {
             let why = match reason {
                 DeleteReason::Manifest => format!("its manifest says status: deleted{at}"),
@@ -58,97 +180,14 @@ pub fn action_text(out: &mut String, a: &Action) {
                     "no manifest declares it and its name starts with --prune-prefix {prefix:?}"
                 ),
             };
-            if let Some(held) = held {
-                // Held (`reconcile::deletion`): shown, so nobody is surprised by it later, and
-                // marked so that nobody reads it as a deletion now.
-                let _ = writeln!(
-                    out,
-                    "  {} campaign {:?}{id} {}: {why}",
-                    paint(YELLOW, "#"),
-                    a.name,
-                    paint(YELLOW, "HELD, NOT DELETED")
-                );
-                let _ = writeln!(out, "      {}\n", paint(DIM, format!("# {held}")));
-                return;
-            }
             let _ = writeln!(
                 out,
                 "  {} campaign {:?}{id} {}: {why}",
-                paint(RED, "-"),
+                paint(YELLOW, "#"),
                 a.name,
-                paint(RED, WILL_DELETE)
+                paint(YELLOW, "HELD, NOT DELETED")
             );
-            let _ = writeln!(
-                out,
-                "      {}\n",
-                paint(RED, format!("# {}", what_is_lost(status, *leads)))
-            );
-        }
-        ActionKind::Replace {
-            changes,
-            request,
-            renamed_from,
-            ..
-        } => {
-            let head = match renamed_from {
-                Some(old) => format!(
-                    "# the draft {old:?}{id} is renamed to {:?} (renamed from {old:?}): the platform cannot rename a campaign, and a draft has placed no calls, so it is replaced{at}",
-                    a.name
-                ),
-                None => format!(
-                    "# the draft {:?}{id} differs from its manifest and must be replaced: the API cannot update a campaign, and a draft has placed no calls{at}",
-                    a.name
-                ),
-            };
-            let _ = writeln!(out, "  {}", paint(DIM, head));
-            let _ = writeln!(
-                out,
-                "{}/{} campaign {:?} {{",
-                paint(RED, "  -"),
-                paint(GREEN, "+"),
-                a.name
-            );
-            let width = changes.iter().map(|c| c.field.len()).max().unwrap_or(0);
-            for c in changes {
-                let from = match &c.known_from {
-                    Some(_) => format!(" ({})", c.actual_source()),
-                    None => String::new(),
-                };
-                let _ = writeln!(
-                    out,
-                    "      {} {:width$} = {} -> {}   {}",
-                    paint(RED, "~"),
-                    c.field,
-                    crate::reconcile::baseline::shown(&c.actual),
-                    value(&c.desired),
-                    paint(RED, format!("# forces replacement{from}"))
-                );
-            }
-            if let Value::Object(fields) = json!(request) {
-                let shown: Vec<&String> = fields
-                    .keys()
-                    .filter(|k| !changes.iter().any(|c| c.field == k.as_str()))
-                    .collect();
-                if !shown.is_empty() {
-                    let names: Vec<&str> = shown.iter().map(|k| k.as_str()).collect();
-                    let _ = writeln!(
-                        out,
-                        "        {}",
-                        paint(DIM, format!("# created again with: {}", names.join(", ")))
-                    );
-                }
-            }
-            let _ = writeln!(
-                out,
-                "        {}",
-                paint(
-                    RED,
-                    format!(
-                        "# {WILL_DELETE} the draft{id} first, then creates it anew with the manifest's leads"
-                    )
-                )
-            );
-            let _ = writeln!(out, "    }}\n");
+            let _ = writeln!(out, "      {}", paint(DIM, format!("# {held}")));
         }
         ActionKind::Absent => {
             let _ = writeln!(
@@ -165,7 +204,7 @@ pub fn action_text(out: &mut String, a: &Action) {
 /// The note of an action (why drift is not replaced, a rename hint), if any.
 pub fn note_text(out: &mut String, a: &Action) {
     if let Some(note) = &a.note {
-        let _ = writeln!(out, "      {}\n", paint(DIM, format!("# {note}")));
+        let _ = writeln!(out, "      {}", paint(DIM, format!("# {note}")));
     }
 }
 

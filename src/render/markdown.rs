@@ -3,7 +3,7 @@
 //! `similar`. The body stays under GitHub's comment limit (65,536 characters) and says so when
 //! it had to leave something out.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::text::nothing_to_apply;
@@ -13,9 +13,10 @@ use similar::TextDiff;
 
 use crate::manifest::{Diagnostic, Location};
 
+use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
-use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
+use crate::reconcile::leads_and_status::LeadsAndStatus;
 use crate::reconcile::operation::{destructions, OperationKind};
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
@@ -70,10 +71,16 @@ pub fn plan_markdown_scoped(
         let _ = writeln!(head, "{PARTIAL_ACCOUNT}\n");
     }
     let f = plan.leads_and_status_summary();
-    if f.leads_to_add + f.start + f.stop > 0 {
+    if f.leads_to_add + f.leads_to_update + f.start + f.stop > 0 {
+        // The same counts as the text plan's `Leads:` line, updates included when there are any.
+        let updates = if f.leads_to_update > 0 {
+            format!(", {} to update", f.leads_to_update)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             head,
-            "**Leads and status:** {} lead(s) to add, {} campaign(s) to start, {} to stop.\n",
+            "**Leads and status:** {} lead(s) to add{updates}, {} campaign(s) to start, {} to stop.\n",
             f.leads_to_add, f.start, f.stop
         );
     }
@@ -152,14 +159,17 @@ pub fn plan_markdown_scoped(
     // Campaigns with something to say go in the table, creates and drift first; unchanged
     // and unmanaged campaigns fold into collapsed tables after it, so a fleet of hundreds
     // still reads as its changes (and truncation drops them first).
-    let with_news: HashSet<&Location> = plan
-        .leads_and_status
-        .iter()
-        .filter(|f| f.worth_showing())
-        .map(|f| &f.manifest)
-        .collect();
-    let worth_showing = |a: &Action| a.manifest.as_ref().is_some_and(|m| with_news.contains(m));
     let details_of = plan.leads_and_status_by_manifest();
+    let operations = OperationIndex::new(&plan.operations);
+    let worth_showing = |a: &Action| {
+        operations
+            .of(a.manifest.as_ref(), a.remote_id)
+            .touches_leads_or_status()
+            || a.manifest
+                .as_ref()
+                .and_then(|m| details_of.get(m))
+                .is_some_and(|f| super::details::worth_explaining(f))
+    };
     let mut rows: Vec<&Action> = plan
         .actions
         .iter()
@@ -182,7 +192,7 @@ pub fn plan_markdown_scoped(
     if !rows.is_empty() {
         body.push(HEADER);
         for a in &rows {
-            body.push(&row(&details_of, a));
+            body.push(&row(&details_of, &operations, a));
         }
         body.push("\n");
     }
@@ -202,7 +212,10 @@ pub fn plan_markdown_scoped(
         body.push("\n");
     }
 
-    let diffs: Vec<String> = rows.iter().filter_map(|a| diff_block(a)).collect();
+    let diffs: Vec<String> = rows
+        .iter()
+        .filter_map(|a| diff_block(a, operations.of(a.manifest.as_ref(), a.remote_id)))
+        .collect();
     if !diffs.is_empty() && body.push("<details><summary>Field-level diff</summary>\n\n") {
         for d in &diffs {
             body.push(d);
@@ -230,7 +243,7 @@ pub fn plan_markdown_scoped(
             continue;
         }
         for a in &folded {
-            body.push(&row(&details_of, a));
+            body.push(&row(&details_of, &operations, a));
         }
         body.force("\n</details>\n\n");
     }
@@ -317,50 +330,77 @@ fn location_cell(location: &Option<Location>) -> String {
         .unwrap_or_default()
 }
 
-fn row(details_of: &HashMap<&Location, &LeadsAndStatus>, a: &Action) -> String {
-    let (mut symbol, mut action) = match &a.kind {
-        ActionKind::Create { .. } => ("➕", "create".to_owned()),
-        ActionKind::Drift { changes, .. } => {
-            let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
-            ("⚠️", format!("drift ({})", escape(&fields.join(", "))))
-        }
-        ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
-        ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
-        ActionKind::Delete { held: None, .. } => ("🗑️", format!("**{WILL_DELETE}**")),
-        ActionKind::Delete {
-            held: Some(held), ..
-        } => ("⏸️", format!("held, not deleted: {}", escape(held))),
-        ActionKind::Replace { changes, .. } => {
-            let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
-            (
-                "♻️",
+/// One campaign's row: what its operations will do, with the why from the view (drift, a
+/// deletion held, a status apply cannot act on).
+fn row(
+    details_of: &HashMap<&Location, &LeadsAndStatus>,
+    operations: &OperationIndex,
+    a: &Action,
+) -> String {
+    let ops = operations.of(a.manifest.as_ref(), a.remote_id);
+    let fields_of = |changes: &[crate::reconcile::FieldChange]| {
+        let fields: Vec<&str> = changes.iter().map(|c| c.field).collect();
+        escape(&fields.join(", "))
+    };
+    // What happens comes from the operations; the view only says why.
+    let (mut symbol, mut action) = if ops.create.is_some() {
+        ("➕", "create".to_owned())
+    } else if ops.replace.is_some() {
+        let changes = match &a.kind {
+            ActionKind::Replace { changes, .. } => fields_of(changes),
+            _ => String::new(),
+        };
+        (
+            "♻️",
+            format!("**replace** ({changes}): **{WILL_DELETE}** the draft, then create"),
+        )
+    } else if ops.delete.is_some() {
+        ("🗑️", format!("**{WILL_DELETE}**"))
+    } else {
+        match &a.kind {
+            ActionKind::Drift { changes, .. } => ("⚠️", format!("drift ({})", fields_of(changes))),
+            ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
+            ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
+            ActionKind::Delete {
+                held: Some(held), ..
+            } => ("⏸️", format!("held, not deleted: {}", escape(held))),
+            ActionKind::Absent => ("✅", "deleted (as declared)".to_owned()),
+            // Decided, but no operation carries it out: nothing will happen, and the row
+            // says so rather than promise it.
+            ActionKind::Create { .. } | ActionKind::Replace { .. } | ActionKind::Delete { .. } => (
+                "⚠️",
                 format!(
-                    "**replace** ({}): **{WILL_DELETE}** the draft, then create",
-                    escape(&fields.join(", "))
+                    "planned as {}, but no operation carries it out",
+                    a.kind.label()
                 ),
-            )
+            ),
         }
-        ActionKind::Absent => ("✅", "deleted (as declared)".to_owned()),
     };
 
+    if ops.leads_to_add > 0 {
+        let _ = write!(action, ", +{} lead(s)", ops.leads_to_add);
+        if ops.new_leads_place_calls {
+            let _ = write!(action, " **{WILL_CALL_NEW_LEADS}**");
+        }
+    }
+    if !ops.lead_updates.is_empty() {
+        let _ = write!(
+            action,
+            ", ~{} lead(s) with changed variables ({})",
+            ops.lead_updates.len(),
+            escape(&ops.updated_variables().join(", "))
+        );
+    }
+    if ops.start {
+        let _ = write!(action, ", **{WILL_START_CALLING}**");
+    } else if ops.stop {
+        action.push_str(", stop");
+    }
     let details = a
         .manifest
         .as_ref()
         .and_then(|at| details_of.get(at).copied());
     if let Some(f) = details {
-        if let Some(n) = f.leads.as_ref().map(|l| l.to_add.len()).filter(|n| *n > 0) {
-            let _ = write!(action, ", +{n} lead(s)");
-            if f.calls_new_leads() {
-                let _ = write!(action, " **{WILL_CALL_NEW_LEADS}**");
-            }
-        }
-        match f.status.as_ref().and_then(|s| s.action) {
-            Some(StatusAction::Start) => {
-                let _ = write!(action, ", **{WILL_START_CALLING}**");
-            }
-            Some(StatusAction::Stop) => action.push_str(", stop"),
-            None => {}
-        }
         // A status apply cannot act on is never shown as unchanged.
         if let Some(s) = f.status.as_ref().filter(|s| s.cannot_act.is_some()) {
             symbol = "⚠️";
@@ -424,9 +464,11 @@ fn platform_side(changes: &[crate::reconcile::FieldChange]) -> Vec<(String, &Val
 }
 
 /// The diff of one create (everything added) or drift (platform → manifest), or `None`.
-fn diff_block(a: &Action) -> Option<String> {
-    let (title, old, new) = match &a.kind {
-        ActionKind::Create { request } => {
+/// One campaign's field-level diff: the body its create operation sends, the fields that force
+/// its replacement (a replace the operations carry out), or its drift.
+fn diff_block(a: &Action, ops: &CampaignOps) -> Option<String> {
+    let (title, old, new) = match (&a.kind, ops.create.map(|op| &op.kind), ops.replace) {
+        (_, Some(OperationKind::CreateCampaign { request }), _) => {
             let Value::Object(body) = json!(request) else {
                 return None;
             };
@@ -437,7 +479,7 @@ fn diff_block(a: &Action) -> Option<String> {
                 lines(&fields),
             )
         }
-        ActionKind::Drift { changes, .. } => {
+        (ActionKind::Drift { changes, .. }, None, None) => {
             let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();
@@ -451,7 +493,7 @@ fn diff_block(a: &Action) -> Option<String> {
                 lines(&desired),
             )
         }
-        ActionKind::Replace { changes, .. } => {
+        (ActionKind::Replace { changes, .. }, None, Some(_)) => {
             let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();

@@ -9,9 +9,10 @@ use serde_json::{json, Value};
 
 use crate::manifest::{Diagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
-use crate::reconcile::leads_and_status::LeadsAndStatus;
+use crate::reconcile::operation::OperationKind;
 use crate::reconcile::plan::{Action, ActionKind, Plan};
 
+use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details;
 
 fn at(location: &Option<Location>) -> String {
@@ -57,6 +58,7 @@ pub fn plan_text(plan: &Plan) -> String {
 /// campaigns are only counted unless `verbose`; unmanaged campaigns at the end.
 pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
     let details_of = plan.leads_and_status_by_manifest();
+    let operations = OperationIndex::new(&plan.operations);
     let mut body = String::new();
     let mut hidden = 0usize;
     let mut unmanaged: Vec<&Action> = Vec::new();
@@ -65,13 +67,16 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             .manifest
             .as_ref()
             .and_then(|m| details_of.get(m).copied());
+        let ops = operations.of(action.manifest.as_ref(), action.remote_id);
         match action.kind {
             ActionKind::Unmanaged => {
                 unmanaged.push(action);
                 continue;
             }
             ActionKind::Unchanged { .. }
-                if !options.verbose && !f.is_some_and(LeadsAndStatus::worth_showing) =>
+                if !options.verbose
+                    && !ops.touches_leads_or_status()
+                    && !f.is_some_and(details::worth_explaining) =>
             {
                 hidden += 1;
                 continue;
@@ -79,9 +84,9 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             _ => {}
         }
         let mut block = String::new();
-        action_text(&mut block, action);
+        action_text(&mut block, action, ops);
         if let Some(f) = f {
-            details::details_text(&mut block, f);
+            details::details_text(&mut block, f, ops);
         }
         body.push_str(&block);
         // A block of several lines stands apart; one-line blocks (unchanged) stay together.
@@ -95,7 +100,7 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
         UNMANAGED_SHOWN
     };
     for a in unmanaged.iter().take(shown) {
-        action_text(&mut body, a);
+        action_text(&mut body, a, operations.of(None, None));
     }
     if unmanaged.len() > shown {
         let _ = writeln!(
@@ -223,30 +228,40 @@ pub fn nothing_to_apply(attention: usize) -> String {
     )
 }
 
-fn action_text(out: &mut String, a: &Action) {
+/// One campaign's block: what its operations will do (create, replace, delete), else what the
+/// view says about a campaign they leave as it is (drift, up to date, unmanaged, a deletion
+/// held, a tombstone).
+fn action_text(out: &mut String, a: &Action, ops: &CampaignOps) {
     let id = a
         .remote_id
         .map(|id| format!(" (id {id})"))
         .unwrap_or_default();
-    match &a.kind {
-        ActionKind::Create { request } => {
-            let _ = writeln!(
-                out,
-                "  {}",
-                paint(
-                    DIM,
-                    format!("# {:?} will be created{}", a.name, at(&a.manifest))
-                )
-            );
-            let _ = writeln!(out, "  {} campaign {:?} {{", paint(GREEN, "+"), a.name);
-            if let Value::Object(fields) = json!(request) {
-                let width = fields.keys().map(String::len).max().unwrap_or(0);
-                for (k, v) in &fields {
-                    let _ = writeln!(out, "      {} {k:width$} = {}", paint(GREEN, "+"), value(v));
-                }
+    if let Some(OperationKind::CreateCampaign { request }) = ops.create.map(|op| &op.kind) {
+        let _ = writeln!(
+            out,
+            "  {}",
+            paint(
+                DIM,
+                format!("# {:?} will be created{}", a.name, at(&a.manifest))
+            )
+        );
+        let _ = writeln!(out, "  {} campaign {:?} {{", paint(GREEN, "+"), a.name);
+        if let Value::Object(fields) = json!(request) {
+            let width = fields.keys().map(String::len).max().unwrap_or(0);
+            for (k, v) in &fields {
+                let _ = writeln!(out, "      {} {k:width$} = {}", paint(GREEN, "+"), value(v));
             }
-            let _ = writeln!(out, "    }}");
         }
+        let _ = writeln!(out, "    }}");
+    } else if !super::lifecycle::operation_text(out, a, ops) {
+        campaign_left_text(out, a, &id);
+    }
+    super::lifecycle::note_text(out, a);
+}
+
+/// The block of a campaign no operation creates, replaces or deletes.
+fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
+    match &a.kind {
         ActionKind::Drift {
             changes,
             write_once,
@@ -317,11 +332,21 @@ fn action_text(out: &mut String, a: &Action) {
                 a.name
             );
         }
-        ActionKind::Delete { .. } | ActionKind::Replace { .. } | ActionKind::Absent => {
-            super::lifecycle::action_text(out, a)
+        ActionKind::Delete { held: Some(_), .. } | ActionKind::Absent => {
+            super::lifecycle::held_or_absent_text(out, a)
+        }
+        // Decided, but no operation carries it out: nothing will happen, and the plan says so
+        // rather than promise it.
+        ActionKind::Create { .. } | ActionKind::Replace { .. } | ActionKind::Delete { .. } => {
+            let _ = writeln!(
+                out,
+                "  {} {:?}{id}: planned as {}, but no operation carries it out",
+                paint(YELLOW, "!"),
+                a.name,
+                a.kind.label()
+            );
         }
     }
-    super::lifecycle::note_text(out, a);
 }
 
 /// Diagnostics as text, one per line (plus hint lines), `error:` in red.

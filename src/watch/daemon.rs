@@ -22,6 +22,7 @@ use crate::reconcile::{pipeline, ActionKind};
 use super::controller::{PassOutcome, Reconciler, Trigger};
 use super::health::{AccountStatus, Readiness};
 use super::held::{held_in, HeldOperations};
+use super::lint_log::LoggedWarnings;
 use super::load_cache::{Loaded, Source};
 use super::watcher::ManifestWatcher;
 use crate::manifest::read_log::PathState;
@@ -79,6 +80,8 @@ pub(crate) struct Daemon {
     pub(crate) pending_prunes: Option<PendingPrunes>,
     /// What the last pass that planned held, logged when it changes.
     pub(crate) held: HeldOperations,
+    /// The manifest warnings of the last pass that planned, logged once each (`lint_log`).
+    pub(crate) lint: LoggedWarnings,
 }
 
 /// Deletions by absence (prunes) one pass planned: a later pass carries them out only if it
@@ -101,14 +104,12 @@ const APPLIED_SOURCE: &str = "the values this watch last applied";
 #[derive(Default)]
 struct Counts {
     manifests: usize,
-    create: usize,
+    /// The plan's summary, as `plan` prints it.
+    summary: crate::reconcile::Summary,
     created: usize,
     create_failed: usize,
-    leads_to_add: usize,
+    leads: crate::reconcile::leads_and_status::LeadsAndStatusSummary,
     leads_or_status_failed: usize,
-    unchanged: usize,
-    drift: usize,
-    unmanaged: usize,
 }
 
 impl Reconciler for Daemon {
@@ -150,14 +151,19 @@ impl Reconciler for Daemon {
                     outcome = outcome.label(),
                     trigger = trigger.label(),
                     manifests = c.manifests,
-                    to_create = c.create,
+                    to_create = c.summary.create,
                     created = c.created,
                     create_failed = c.create_failed,
-                    leads_to_add = c.leads_to_add,
+                    leads_to_add = c.leads.leads_to_add,
+                    leads_to_update = c.leads.leads_to_update,
                     leads_or_status_failed = c.leads_or_status_failed,
-                    unchanged = c.unchanged,
-                    drift = c.drift,
-                    unmanaged = c.unmanaged,
+                    unchanged = c.summary.unchanged,
+                    drift = c.summary.drift,
+                    to_replace = c.summary.replace,
+                    to_delete = c.summary.delete,
+                    deletions_held = c.summary.held,
+                    attention = c.summary.attention,
+                    unmanaged = c.summary.unmanaged,
                     duration_ms = took.as_millis() as u64,
                     $($($extra)+)?
                     "pass"
@@ -287,17 +293,19 @@ impl Daemon {
         self.confirm_prunes(&mut planned.plan);
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
-        counts.leads_to_add = plan.leads_and_status_summary().leads_to_add;
+        // The calling-hours warnings: logged when they appear, not on every pass.
+        self.lint.update(&planned.lint);
+        // The pass line counts what the plan's summary counts, as `plan` prints it.
+        counts.leads = plan.leads_and_status_summary();
         let summary = plan.summary();
-        counts.create = summary.create;
-        counts.unchanged = summary.unchanged;
-        // A draft to replace differs from its manifest as drift does, until it is replaced
-        // (which needs --allow-delete): both count as drifted campaigns.
-        counts.drift = summary.drift + summary.replace;
-        counts.unmanaged = summary.unmanaged;
-        self.status
-            .metrics
-            .planned(counts.drift, summary.unmanaged, summary.attention);
+        counts.summary = summary;
+        // The gauge: a draft to replace differs from its manifest as drift does, until it is
+        // replaced (which needs --allow-delete), so it counts as a drifted campaign there.
+        self.status.metrics.planned(
+            summary.drift + summary.replace,
+            summary.unmanaged,
+            summary.attention,
+        );
         // A person's stop wins: its own gauge (the warning is among the plan's diagnostics,
         // logged above).
         self.status

@@ -13,6 +13,7 @@ mod daemon;
 mod debounce;
 mod health;
 mod held;
+mod lint_log;
 mod load_cache;
 mod metrics;
 mod watcher;
@@ -142,6 +143,7 @@ pub async fn run(
             interval: config.interval,
             pending_prunes: None,
             held: Default::default(),
+            lint: Default::default(),
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

@@ -181,6 +181,101 @@ fn json_plan() {
     });
 }
 
+/// The JSON plan's counts are what its `operations` will do: the summary's creates, replaces
+/// and deletes, the top-level lead and status changes, and each campaign's leads to add and to
+/// update, all counted again here from the operations array alone.
+#[test]
+fn json_plan_counts_agree_with_its_operations() {
+    let f = fixture();
+    let run = f.run(&["plan", "--format", "json"]);
+    run.assert_code(0);
+    let doc = run.json();
+    let ops = doc["operations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("the plan has an operations array: {doc:#}"));
+    fn of<'a>(
+        ops: &'a [serde_json::Value],
+        kind: &'static str,
+    ) -> impl Iterator<Item = &'a serde_json::Value> {
+        ops.iter().filter(move |op| op["op"] == kind)
+    }
+    let of = |kind: &'static str| of(ops, kind);
+    let waits =
+        |op: &&serde_json::Value| op["depends_on"].as_array().is_some_and(|d| !d.is_empty());
+    // A delete that a create waits for is the first half of a replacement.
+    let replaced: Vec<&serde_json::Value> = of("create")
+        .filter(waits)
+        .flat_map(|op| op["depends_on"].as_array().into_iter().flatten())
+        .collect();
+    let leads = |kind: &'static str, campaign: Option<&str>| -> u64 {
+        of(kind)
+            .filter(|op| campaign.is_none_or(|c| op["campaign"] == c))
+            .map(|op| op["leads"].as_u64().unwrap_or(0))
+            .sum()
+    };
+    let summary = &doc["summary"];
+    let counted = [
+        ("create", of("create").filter(|op| !waits(op)).count()),
+        ("replace", of("create").filter(waits).count()),
+        (
+            "delete",
+            of("delete")
+                .filter(|op| !replaced.contains(&&op["id"]))
+                .count(),
+        ),
+    ];
+    for (key, n) in counted {
+        assert_eq!(
+            summary[key].as_u64(),
+            Some(n as u64),
+            "summary.{key} counts the operations: {doc:#}"
+        );
+    }
+    let changes = &doc["changes"];
+    assert_eq!(
+        changes["leads_to_add"].as_u64(),
+        Some(leads("add_leads", None)),
+        "{doc:#}"
+    );
+    assert_eq!(
+        changes["leads_to_update"].as_u64(),
+        Some(leads("update_leads", None)),
+        "{doc:#}"
+    );
+    assert_eq!(
+        changes["start"].as_u64(),
+        Some(of("start").count() as u64),
+        "{doc:#}"
+    );
+    assert_eq!(
+        changes["stop"].as_u64(),
+        Some(of("stop").count() as u64),
+        "{doc:#}"
+    );
+    // The fixture has something of each: a check over zeros would prove nothing.
+    assert!(
+        counted.iter().all(|(_, n)| *n > 0) && leads("update_leads", None) > 0,
+        "the fixture plans creates, replaces, deletes and lead updates: {doc:#}"
+    );
+    for action in doc["actions"].as_array().into_iter().flatten() {
+        let Some(name) = action["name"].as_str() else {
+            continue;
+        };
+        if action["leads"].is_object() {
+            assert_eq!(
+                action["leads"]["to_add"].as_u64(),
+                Some(leads("add_leads", Some(name))),
+                "the leads {name:?} gains are its add_leads operation's: {doc:#}"
+            );
+            assert_eq!(
+                action["leads"]["to_update"].as_u64(),
+                Some(leads("update_leads", Some(name))),
+                "the leads {name:?} updates are its update_leads operation's: {doc:#}"
+            );
+        }
+    }
+}
+
 #[test]
 fn apply_auto_approve_holds_calls_and_deletes() {
     let f = fixture();

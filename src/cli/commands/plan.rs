@@ -421,8 +421,16 @@ async fn run_with(
     if lifecycle.prune_prefix.is_some() {
         scope.allows_prune()?;
     }
-    let Some(planned) =
-        make_plan(client, &account.roots, &scope, machine, &lifecycle, read).await?
+    let Some(planned) = make_plan(
+        client,
+        &account.roots,
+        &scope,
+        machine,
+        &lifecycle,
+        read,
+        None,
+    )
+    .await?
     else {
         return Ok((ExitStatus::Failure, None));
     };
@@ -619,7 +627,9 @@ pub fn with_account(mut doc: serde_json::Value, account: Option<&str>) -> serde_
 
 /// Loads and validates the manifests, lists the platform, and plans `scope`. `None` when the
 /// manifests are invalid (diagnostics already printed). API failures, and a `--target` that
-/// matches no campaign, are errors.
+/// matches no campaign, are errors. `again` is `Some(shown)` when the plan is made again after
+/// a person's answer: the notice that the platform is being read is not repeated, and of the
+/// problems only those not in `shown` are printed (what changed; the rest was just read).
 pub async fn make_plan(
     client: &Client,
     roots: &[Root],
@@ -627,12 +637,20 @@ pub async fn make_plan(
     format: Format,
     lifecycle: &LifecycleOptions,
     read: Option<Read>,
+    again: Option<&[Diagnostic]>,
 ) -> anyhow::Result<Option<Planned>> {
     let (load, observed) = match read {
         Some(Read { load, observed }) => (load, observed),
         None => (pipeline::load(roots), None),
     };
-    crate::cli::report::problems(&load.diagnostics);
+    let not_shown = |diagnostics: &[Diagnostic]| -> Vec<Diagnostic> {
+        diagnostics
+            .iter()
+            .filter(|d| !again.is_some_and(|shown| shown.contains(d)))
+            .cloned()
+            .collect()
+    };
+    crate::cli::report::problems(&not_shown(&load.diagnostics));
     if load.has_errors() {
         anstream::eprintln!("{}", super::validate::error_summary(&load));
         if format == Format::Json {
@@ -643,18 +661,15 @@ pub async fn make_plan(
     if let Some(targets) = &scope.targets {
         let unmatched = targets.unmatched(&load.manifests);
         if !unmatched.is_empty() {
+            let error = Diagnostic::error(None, unmatched.join("; "))
+                .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned");
             if format == Format::Json {
-                print_json(&render::failure_json(
-                    &load.diagnostics,
-                    Some(&unmatched.join("; ")),
-                ));
+                print_json(&render::failure_json(&load.diagnostics, Some(&error)));
             }
-            return Err(Diagnostic::error(None, unmatched.join("; "))
-                .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned")
-                .into());
+            return Err(error.into());
         }
     }
-    if std::io::stderr().is_terminal() && observed.is_none() {
+    if std::io::stderr().is_terminal() && observed.is_none() && again.is_none() {
         anstream::eprintln!(
             "Reading campaigns, assistants and phone numbers from {} ...",
             client.base_url()
@@ -672,7 +687,7 @@ pub async fn make_plan(
         Ok(p) => p,
         Err(e) => return Err(api_failure(client, format, &load_diagnostics, e)),
     };
-    crate::cli::report::problems(&planned.lint);
+    crate::cli::report::problems(&not_shown(&planned.lint));
     Ok(Some(planned))
 }
 
@@ -683,13 +698,12 @@ fn api_failure(
     load_diagnostics: &[Diagnostic],
     e: crate::api::ApiError,
 ) -> anyhow::Error {
+    // One diagnostic for both streams, so the document says what stderr says, hint included.
+    let error = client.diagnostic(&e);
     if format == Format::Json {
-        print_json(&render::failure_json(
-            load_diagnostics,
-            Some(&e.to_string()),
-        ));
+        print_json(&render::failure_json(load_diagnostics, Some(&error)));
     }
-    client.diagnostic(&e).into()
+    error.into()
 }
 
 /// Streams the document to stdout. Not through anstream: JSON escapes control characters, so

@@ -293,20 +293,25 @@ async fn prepare(
         whole_account: scope.whole_account,
     };
     // The plan as it stands now: made once (from what was read already, if anything), and
-    // again after a person's answer.
-    let plan_now = |read| {
+    // again after a person's answer, then printing only the problems not `shown` yet.
+    let scope = &scope;
+    let plan_now = |read, shown: Option<Vec<Diagnostic>>| async move {
         make_plan(
             client,
             roots,
-            &scope,
+            scope,
             options.format,
             &options.lifecycle,
             read,
+            shown.as_deref(),
         )
+        .await
     };
-    let Some(mut planned) = plan_now(read).await? else {
+    let Some(mut planned) = plan_now(read, None).await? else {
         return Ok(Prepared::Done(ExitStatus::Failure));
     };
+    // Every problem this person has seen: the load's, the lint's and the plan's.
+    let mut shown: Vec<Diagnostic> = Vec::new();
     // Where what this run carries out is recorded: the repository of the manifests.
     let record = options
         .record_applied
@@ -348,10 +353,17 @@ async fn prepare(
             return Ok(Prepared::Done(code));
         }
         // The plan's warnings (what apply cannot act on, a start left alone, ...), each once,
-        // as `plan` shows them; its errors are shown by `refuse_errors`.
-        if attempt == 0 {
-            crate::cli::report::problems(&planned.plan.diagnostics);
-        }
+        // as `plan` shows them; its errors are shown by `refuse_errors`. After a changed plan,
+        // only those not shown before.
+        let new: Vec<Diagnostic> = planned
+            .plan
+            .diagnostics
+            .iter()
+            .filter(|d| !shown.contains(d))
+            .cloned()
+            .collect();
+        crate::cli::report::problems(&new);
+        note_shown(&planned, &mut shown);
         if !planned.plan.has_writes() {
             // Nothing to carry out: campaigns already as declared are recorded as such.
             if let Err(e) =
@@ -367,7 +379,7 @@ async fn prepare(
         }
         // A person answered: the platform may have moved while the question waited. Plan
         // again and apply only if the operations are the same; otherwise show and ask again.
-        let Some(again) = plan_now(None).await? else {
+        let Some(again) = plan_now(None, Some(shown.clone())).await? else {
             return Ok(Prepared::Done(ExitStatus::Failure));
         };
         if again.plan.operations == planned.plan.operations && !again.plan.has_errors() {
@@ -386,6 +398,21 @@ async fn prepare(
         planned = again;
     }
     unreachable!("the loop returns")
+}
+
+/// Adds the problems of `planned` (its load's, its lint's and its plan's) to those `shown`.
+fn note_shown(planned: &Planned, shown: &mut Vec<Diagnostic>) {
+    for d in planned
+        .load
+        .diagnostics
+        .iter()
+        .chain(&planned.lint)
+        .chain(&planned.plan.diagnostics)
+    {
+        if !shown.contains(d) {
+            shown.push(d.clone());
+        }
+    }
 }
 
 /// The saved plan among `paths`, if one of them is a plan file (by content). A saved plan is

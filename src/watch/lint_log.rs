@@ -1,0 +1,55 @@
+//! The plan's warnings about manifests (`lint`: calling hours outside the common legal window)
+//! in `watch`'s log. They stay the same pass after pass, like held operations (`held`), so each
+//! is logged once when it appears, not on every pass; one that went and came back is logged
+//! again.
+
+use std::collections::BTreeSet;
+
+use crate::cli::report::log_diagnostics;
+use crate::manifest::Diagnostic;
+
+/// The warnings logged at the last pass that planned, each as it is printed.
+#[derive(Debug, Default)]
+pub(crate) struct LoggedWarnings {
+    current: BTreeSet<String>,
+}
+
+impl LoggedWarnings {
+    /// Logs the warnings among `now` that the last pass did not have, and remembers `now`.
+    /// Returns how many were logged.
+    pub(crate) fn update(&mut self, now: &[Diagnostic]) -> usize {
+        let seen: BTreeSet<String> = now.iter().map(ToString::to_string).collect();
+        let new: Vec<Diagnostic> = now
+            .iter()
+            .filter(|d| !self.current.contains(&d.to_string()))
+            .cloned()
+            .collect();
+        log_diagnostics(&new);
+        self.current = seen;
+        new.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::Location;
+
+    fn warning(line: usize) -> Diagnostic {
+        Diagnostic::warning(Some(Location::new("a.yaml", line, 1)), "quiet hours")
+    }
+
+    #[test]
+    fn a_warning_is_logged_when_it_appears_and_again_only_after_it_went() {
+        let mut logged = LoggedWarnings::default();
+        assert_eq!(logged.update(&[warning(1)]), 1, "new: logged");
+        assert_eq!(logged.update(&[warning(1)]), 0, "the same: not again");
+        assert_eq!(
+            logged.update(&[warning(1), warning(2)]),
+            1,
+            "only the new one"
+        );
+        assert_eq!(logged.update(&[]), 0, "gone");
+        assert_eq!(logged.update(&[warning(1)]), 1, "back: logged again");
+    }
+}
