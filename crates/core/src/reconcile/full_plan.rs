@@ -152,7 +152,6 @@ pub fn add_leads_and_status_in(
     } = first;
     lifecycle::settle_with_leads(&mut planned.plan, &planned.manifests, leads);
     super::deletion::decide(&mut planned.plan, &options, leads);
-    lifecycle::guard_deletes(&mut planned.plan, &options);
     let (leads_and_status, errors) = plan_leads_and_status(
         &planned.manifests,
         &planned.plan,

@@ -8,7 +8,7 @@
 //! - `renamed_from` matches the campaign under its old name, so a rename is a replace of a
 //!   draft, or drift that explains why the platform cannot rename one that has run;
 //! - `--prune-prefix` deletes unmanaged campaigns under a prefix, with guards;
-//! - a plan never deletes more than `--max-deletes` campaigns at once.
+//! - a plan never deletes more than `--max-deletes` campaigns at once (`deletion::decide`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -64,6 +64,11 @@ pub struct LifecycleOptions {
     /// the load, so never serialised: a saved plan's apply loads again.
     #[serde(skip)]
     pub holds: Vec<String>,
+    /// `watch`: the prunes a previous pass planned over the same files at least one interval
+    /// before this one; every other prune is held until a later pass confirms it (`deletion`).
+    /// `None` outside `watch`, where a prune needs no second look. Never serialised.
+    #[serde(skip)]
+    pub prunes_confirmed: Option<std::collections::BTreeSet<u64>>,
 }
 
 /// The git revision write-once fields are compared with (`--base REF`).
@@ -106,6 +111,7 @@ impl Default for LifecycleOptions {
             self_heal_calls: false,
             applied: Default::default(),
             holds: Vec::new(),
+            prunes_confirmed: None,
         }
     }
 }
@@ -226,48 +232,6 @@ pub fn prune(plan: &mut Plan, manifests: usize, options: &LifecycleOptions, obse
                 held: None,
             };
         }
-    }
-}
-
-/// Refuses a plan that deletes more than `--max-deletes` campaigns (deletes, prunes and
-/// replacements), naming them.
-pub fn guard_deletes(plan: &mut Plan, options: &LifecycleOptions) {
-    let going: Vec<String> = plan
-        .actions
-        .iter()
-        .filter(|a| {
-            matches!(
-                a.kind,
-                ActionKind::Delete { held: None, .. } | ActionKind::Replace { .. }
-            )
-        })
-        .map(|a| match (&a.kind, a.remote_id) {
-            (
-                ActionKind::Replace {
-                    renamed_from: Some(old),
-                    ..
-                },
-                Some(id),
-            ) => {
-                format!("{old:?} (id {id})")
-            }
-            (_, Some(id)) => format!("{:?} (id {id})", a.name),
-            (_, None) => format!("{:?}", a.name),
-        })
-        .collect();
-    if going.len() > options.max_deletes {
-        plan.diagnostics.push(
-            Diagnostic::error(
-                None,
-                format!(
-                    "the plan would delete {} campaign(s), more than --max-deletes {}: {}; refusing",
-                    going.len(),
-                    options.max_deletes,
-                    going.join(", ")
-                ),
-            )
-            .with_hint("check that this is meant, then run again with a higher --max-deletes"),
-        );
     }
 }
 
