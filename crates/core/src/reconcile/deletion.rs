@@ -131,25 +131,16 @@ pub fn decide(plan: &mut Plan, options: &LifecycleOptions, leads: &ObservedLeads
                     }
                 }
             }
-            ActionKind::Replace {
-                changes,
-                write_once,
-                renamed_from,
-                ..
-            } => match replace_held_note(loading.as_deref()) {
-                Some(note) => {
-                    action.kind = ActionKind::Drift {
-                        changes: std::mem::take(changes),
-                        write_once: std::mem::take(write_once),
-                    };
-                    action.note = Some(note);
+            ActionKind::Replace { renamed_from, .. } => {
+                match replace_held_note(loading.as_deref()) {
+                    Some(note) => action.keep_as_drift(note),
+                    None => going.push(going_name(
+                        &action.name,
+                        renamed_from.as_deref(),
+                        action.remote_id,
+                    )),
                 }
-                None => going.push(going_name(
-                    &action.name,
-                    renamed_from.as_deref(),
-                    action.remote_id,
-                )),
-            },
+            }
             _ => {}
         }
     }
