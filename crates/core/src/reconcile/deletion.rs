@@ -1,5 +1,6 @@
-//! Which planned deletions may happen, decided once, after the leads of every campaign to
-//! delete are read (`full_plan::add_leads_and_status`), before `--max-deletes` counts them.
+//! Which planned deletions may happen, decided once per campaign from the run's inputs, after
+//! the leads of every campaign to delete are read (`full_plan::add_leads_and_status`); then
+//! `--max-deletes` counts what would go.
 //!
 //! Fail closed, as Flux's garbage collection does: a manifest set that may be incomplete must
 //! never read as "delete the rest".

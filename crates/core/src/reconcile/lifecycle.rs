@@ -7,7 +7,8 @@
 //!   replaced, and its drift says what to do instead;
 //! - `renamed_from` matches the campaign under its old name, so a rename is a replace of a
 //!   draft, or drift that explains why the platform cannot rename one that has run;
-//! - `--prune-prefix` deletes unmanaged campaigns under a prefix, with guards;
+//! - `--prune-prefix` deletes unmanaged campaigns under a prefix (never with no manifests;
+//!   which of them may go is `deletion`'s decision);
 //! - a plan never deletes more than `--max-deletes` campaigns at once (`deletion::decide`).
 
 use std::collections::{HashMap, HashSet};
