@@ -324,6 +324,7 @@ impl LifecycleArgs {
             self_heal_calls: self.self_heal_calls,
             applied: Default::default(),
             holds: Vec::new(),
+            prunes_confirmed: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! writes approved (the daemon is the operator), calls only with `--allow-start`, with one log
 //! line per pass, the metrics and the readiness state.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
@@ -76,7 +76,7 @@ pub(crate) struct Daemon {
     pub(crate) record_in_memory: Arc<crate::reconcile::applied::AppliedRecord>,
     /// Time between passes: a deletion by absence waits at least this long for a second pass.
     pub(crate) interval: std::time::Duration,
-    /// The prunes the last pass planned, not yet confirmed (`confirm_prunes`).
+    /// The prunes the last pass planned, not yet confirmed (`confirmed_prunes`).
     pub(crate) pending_prunes: Option<PendingPrunes>,
     /// What the last pass that planned held, logged when it changes.
     pub(crate) held: HeldOperations,
@@ -242,6 +242,9 @@ impl Daemon {
             None => crate::reconcile::applied::RecordState::Read(self.record_in_memory.clone()),
         };
         let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);
+        let planned_at = Instant::now();
+        let confirmed = self.confirmed_prunes(planned_at);
+        lifecycle.prunes_confirmed = Some(confirmed.clone());
         let mut planned = match pipeline::observe_and_plan_with(
             &self.client,
             load,
@@ -261,6 +264,7 @@ impl Daemon {
         // The baseline and the record are shared with `self`: dropped now, they are changed in
         // place after the pass rather than copied.
         drop(lifecycle);
+        self.remember_prunes(&planned.plan, &confirmed, planned_at);
         let result = self.act(&mut planned, record.as_ref(), counts).await;
         self.keep(planned.load);
         result
@@ -290,7 +294,6 @@ impl Daemon {
         record: Option<&crate::reconcile::applied_record::RecordTarget>,
         counts: &mut Counts,
     ) -> (PassOutcome, Option<String>) {
-        self.confirm_prunes(&mut planned.plan);
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
         // The calling-hours warnings: logged when they appear, not on every pass.
@@ -431,12 +434,31 @@ impl Daemon {
 }
 
 impl Daemon {
-    /// Holds every prune of this pass's plan that the previous pass did not plan over the same
-    /// files at least one interval ago (`PendingPrunes`), and logs the prunes it planned that
-    /// this pass no longer plans (dropped: the campaign is declared again, or the files
-    /// changed). A prune is carried out only when seen twice: absence for a moment is not
-    /// absence.
-    fn confirm_prunes(&mut self, plan: &mut crate::reconcile::Plan) {
+    /// The prunes this pass may carry out, an input of its plan
+    /// (`LifecycleOptions::prunes_confirmed`): those the previous pass planned over the same
+    /// files (`PendingPrunes`) at least one interval before `now`. Every other prune is held:
+    /// a prune is carried out only when seen twice, since absence for a moment is not absence.
+    fn confirmed_prunes(&self, now: Instant) -> BTreeSet<u64> {
+        let fingerprint = self.loaded.as_ref().map_or(0, |l| l.fingerprint);
+        self.pending_prunes
+            .iter()
+            .filter(|p| p.fingerprint == fingerprint)
+            .flat_map(|p| &p.ids)
+            .filter(|(_, (_, since, _))| now.saturating_duration_since(*since) >= self.interval)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// After planning with `confirmed` (at `planned_at`): remembers the prunes this pass's plan
+    /// proposed, for the next pass to confirm, and logs the prunes the previous pass planned
+    /// that this pass no longer plans (dropped: the campaign is declared again, or the files
+    /// changed).
+    fn remember_prunes(
+        &mut self,
+        plan: &crate::reconcile::Plan,
+        confirmed: &BTreeSet<u64>,
+        planned_at: Instant,
+    ) {
         let fingerprint = self.loaded.as_ref().map_or(0, |l| l.fingerprint);
         let pending = self.pending_prunes.take();
         // Seen before over the same files: each with when it was first seen.
@@ -445,12 +467,7 @@ impl Daemon {
             .filter(|p| p.fingerprint == fingerprint)
             .flat_map(|p| p.ids.iter().map(|(id, (_, since, _))| (*id, *since)))
             .collect();
-        let confirmed: HashSet<u64> = seen
-            .iter()
-            .filter(|(_, since)| since.elapsed() >= self.interval)
-            .map(|(id, _)| *id)
-            .collect();
-        let proposed = crate::reconcile::deletion::hold_unconfirmed(plan, &confirmed);
+        let proposed = crate::reconcile::deletion::proposed_prunes(plan);
         for (id, (name, _, was_confirmed)) in pending.iter().flat_map(|p| &p.ids) {
             if !proposed.contains(id) && !was_confirmed {
                 warn!(
@@ -464,14 +481,13 @@ impl Daemon {
         if proposed.is_empty() {
             return;
         }
-        let now = Instant::now();
         let ids = plan
             .actions
             .iter()
             .filter_map(|a| Some((a.remote_id?, a)))
             .filter(|(id, _)| proposed.contains(id))
             .map(|(id, a)| {
-                let since = seen.get(&id).copied().unwrap_or(now);
+                let since = seen.get(&id).copied().unwrap_or(planned_at);
                 (id, (a.name.clone(), since, confirmed.contains(&id)))
             })
             .collect();

@@ -2,6 +2,7 @@
 
 mod applied;
 mod baseline;
+mod disposition;
 mod full_plan;
 mod lifecycle;
 mod resolve;

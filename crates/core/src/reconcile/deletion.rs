@@ -1,5 +1,6 @@
-//! Which planned deletions may happen, decided once, after the leads of every campaign to
-//! delete are read (`full_plan::add_leads_and_status`), before `--max-deletes` counts them.
+//! Which planned deletions may happen, decided once per campaign from the run's inputs, after
+//! the leads of every campaign to delete are read (`full_plan::add_leads_and_status`); then
+//! `--max-deletes` counts what would go.
 //!
 //! Fail closed, as Flux's garbage collection does: a manifest set that may be incomplete must
 //! never read as "delete the rest".
@@ -14,12 +15,14 @@
 //!   account could not be read whole (`LifecycleOptions::holds`), no delete and no replace
 //!   happens, tombstones included: each delete stays in the plan, held with the reason, and
 //!   each replace stays drift. Creates and every other change proceed.
-//! - `watch` holds a prune it has seen only once (`hold_unconfirmed`), until a second pass
-//!   confirms it.
+//! - `watch` holds a prune it has seen only once, until a second pass confirms it: the prunes
+//!   it confirmed are an input (`LifecycleOptions::prunes_confirmed`), so the plan's operations
+//!   are derived once, with the hold already decided.
 
 use std::collections::HashSet;
 
 use crate::api::types::CampaignStatus;
+use crate::manifest::Diagnostic;
 
 pub use super::model::{Deletions, KeptCampaign};
 
@@ -33,53 +36,144 @@ pub fn has_history(status: &CampaignStatus, leads: Option<usize>) -> bool {
     status.may_have_run() || leads != Some(0)
 }
 
-/// The one decision over every deletion of a plan (module docs): prunes of campaigns with
-/// history are turned back into unmanaged campaigns (unless `--prune-history`), and with a
-/// loading problem every delete is held and every replace kept as drift. `leads` are those
-/// read for the plan (every campaign to delete is among them).
+/// What becomes of one planned deletion (a manifest's delete or a prune), decided from its
+/// inputs by `delete_decision`; `decide` writes it into the plan once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeleteDecision {
+    /// Deleted, as planned.
+    Proceed,
+    /// A prune of a campaign with history, without `--prune-history`: it stays unmanaged, and
+    /// the plan counts it among the campaigns kept for their history.
+    KeptForHistory,
+    /// Held by a loading problem of the account (the reason, in one clause).
+    HeldByLoading(String),
+    /// A prune `watch` has not confirmed yet (`UNCONFIRMED`). It still counts against
+    /// `--max-deletes`: the next pass would carry it out.
+    Unconfirmed,
+}
+
+/// Why `watch` holds a prune it has seen in one pass only.
+pub const UNCONFIRMED: &str = "seen missing from the manifests in one pass only: watch deletes by absence only when the next pass, at least one interval later and over unchanged files, plans the same deletion";
+
+/// The rules of the module docs for one deletion, in order: history kept from absence, then a
+/// loading problem, then `watch`'s confirmation. `loading`: `hold_reason(&options.holds)`;
+/// `leads`: how many leads the campaign holds, when they were read.
+pub fn delete_decision(
+    reason: &DeleteReason,
+    status: &CampaignStatus,
+    id: Option<u64>,
+    leads: Option<usize>,
+    options: &LifecycleOptions,
+    loading: Option<&str>,
+) -> DeleteDecision {
+    let prune = matches!(reason, DeleteReason::Prune { .. });
+    if prune && !options.prune_history && has_history(status, leads) {
+        return DeleteDecision::KeptForHistory;
+    }
+    if let Some(why) = loading {
+        return DeleteDecision::HeldByLoading(why.to_owned());
+    }
+    match (&options.prunes_confirmed, id) {
+        (Some(confirmed), Some(id)) if prune && !confirmed.contains(&id) => {
+            DeleteDecision::Unconfirmed
+        }
+        _ => DeleteDecision::Proceed,
+    }
+}
+
+/// Why a replacement is held (its draft kept as drift, with this note), or `None`: only a
+/// loading problem of the account holds one.
+pub fn replace_held_note(loading: Option<&str>) -> Option<String> {
+    loading.map(|why| format!("replacing this draft is held: {why}"))
+}
+
+/// The one decision over every deletion of a plan (module docs), each campaign decided once by
+/// `delete_decision` and `replace_held_note`, then `--max-deletes` over what would go.
+/// `leads` are those read for the plan (every campaign to delete is among them).
 pub fn decide(plan: &mut Plan, options: &LifecycleOptions, leads: &ObservedLeads) {
-    let held = hold_reason(&options.holds);
+    let loading = hold_reason(&options.holds);
+    let mut going = Vec::new();
     for action in &mut plan.actions {
         let leads_here = action.remote_id.and_then(|id| leads.get(&id)).map(Vec::len);
         match &mut action.kind {
             ActionKind::Delete {
-                reason: DeleteReason::Prune { .. },
+                reason,
                 status,
-                ..
-            } if !options.prune_history && has_history(status, leads_here) => {
-                let status = status.clone();
-                if let Some(id) = action.remote_id {
-                    plan.deletions.kept_history.push(KeptCampaign {
-                        name: action.name.clone(),
-                        id,
-                        status,
-                        leads: leads_here,
-                    });
-                }
-                action.kind = ActionKind::Unmanaged;
-            }
-            ActionKind::Delete { held: h, .. } => {
-                if let Some(why) = &held {
-                    *h = Some(why.clone());
-                }
-            }
-            ActionKind::Replace {
-                changes,
-                write_once,
+                held,
                 ..
             } => {
-                if let Some(why) = &held {
-                    action.kind = ActionKind::Drift {
-                        changes: std::mem::take(changes),
-                        write_once: std::mem::take(write_once),
-                    };
-                    action.note = Some(format!("replacing this draft is held: {why}"));
+                let decision = delete_decision(
+                    reason,
+                    status,
+                    action.remote_id,
+                    leads_here,
+                    options,
+                    loading.as_deref(),
+                );
+                match decision {
+                    DeleteDecision::KeptForHistory => {
+                        if let Some(id) = action.remote_id {
+                            plan.deletions.kept_history.push(KeptCampaign {
+                                name: action.name.clone(),
+                                id,
+                                status: status.clone(),
+                                leads: leads_here,
+                            });
+                        }
+                        action.kind = ActionKind::Unmanaged;
+                    }
+                    DeleteDecision::HeldByLoading(why) => *held = Some(why),
+                    DeleteDecision::Unconfirmed => {
+                        *held = Some(UNCONFIRMED.to_owned());
+                        going.push(going_name(&action.name, None, action.remote_id));
+                    }
+                    DeleteDecision::Proceed => {
+                        going.push(going_name(&action.name, None, action.remote_id));
+                    }
+                }
+            }
+            ActionKind::Replace { renamed_from, .. } => {
+                match replace_held_note(loading.as_deref()) {
+                    Some(note) => action.keep_as_drift(note),
+                    None => going.push(going_name(
+                        &action.name,
+                        renamed_from.as_deref(),
+                        action.remote_id,
+                    )),
                 }
             }
             _ => {}
         }
     }
     plan.deletions.held = options.holds.clone();
+    plan.diagnostics
+        .extend(guard_deletes(&going, options.max_deletes));
+}
+
+/// How the `--max-deletes` refusal names a campaign that would go: by the name it has on the
+/// platform (a renamed draft's old name) and its id.
+fn going_name(name: &str, renamed_from: Option<&str>, id: Option<u64>) -> String {
+    match (renamed_from, id) {
+        (Some(old), Some(id)) => format!("{old:?} (id {id})"),
+        (_, Some(id)) => format!("{name:?} (id {id})"),
+        (_, None) => format!("{name:?}"),
+    }
+}
+
+/// Refuses a plan that deletes more than `--max-deletes` campaigns (deletes, prunes, those
+/// `watch` has yet to confirm, and replacements), naming them.
+pub fn guard_deletes(going: &[String], max_deletes: usize) -> Option<Diagnostic> {
+    (going.len() > max_deletes).then(|| {
+        Diagnostic::error(
+            None,
+            format!(
+                "the plan would delete {} campaign(s), more than --max-deletes {max_deletes}: {}; refusing",
+                going.len(),
+                going.join(", ")
+            ),
+        )
+        .with_hint("check that this is meant, then run again with a higher --max-deletes")
+    })
 }
 
 /// The reason every deletion is held, in one clause, or `None` when nothing holds them.
@@ -94,33 +188,31 @@ fn hold_reason(holds: &[String]) -> Option<String> {
     ))
 }
 
-/// `watch`: holds every prune of a campaign not in `confirmed` (the prunes the previous pass
-/// planned, over the same files, at least one interval ago), and returns the ids of every
-/// prune this plan proposed (held or not), for the next pass to confirm. Call before the
-/// operations are derived.
-pub fn hold_unconfirmed(plan: &mut Plan, confirmed: &HashSet<u64>) -> HashSet<u64> {
-    let mut proposed = HashSet::new();
-    for action in &mut plan.actions {
-        if let (
-            ActionKind::Delete {
-                reason: DeleteReason::Prune { .. },
-                held,
-                ..
-            },
-            Some(id),
-        ) = (&mut action.kind, action.remote_id)
-        {
-            if held.is_some() {
-                continue;
-            }
-            proposed.insert(id);
-            if !confirmed.contains(&id) {
-                *held = Some("seen missing from the manifests in one pass only: watch deletes by absence only when the next pass, at least one interval later and over unchanged files, plans the same deletion".to_owned());
-            }
-        }
-    }
-    plan.operations = super::derive::derive(&plan.actions, &plan.leads_and_status);
-    proposed
+/// `watch`: the ids of every prune this plan proposes, held until confirmed or not (those a
+/// loading problem holds are not proposed), for the next pass to confirm.
+pub fn proposed_prunes(plan: &Plan) -> HashSet<u64> {
+    plan.actions
+        .iter()
+        .filter_map(|a| match (&a.kind, a.remote_id) {
+            (
+                ActionKind::Delete {
+                    reason: DeleteReason::Prune { .. },
+                    held: None,
+                    ..
+                },
+                Some(id),
+            ) => Some(id),
+            (
+                ActionKind::Delete {
+                    reason: DeleteReason::Prune { .. },
+                    held: Some(why),
+                    ..
+                },
+                Some(id),
+            ) if why == UNCONFIRMED => Some(id),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -278,15 +370,54 @@ mod tests {
 
     #[test]
     fn watch_holds_a_prune_until_a_pass_confirms_it() {
-        let mut plan = plan_of(vec![
+        let watch = LifecycleOptions {
+            prunes_confirmed: Some([2].into()),
+            ..LifecycleOptions::default()
+        };
+        let actions = vec![
             prune(1, "p-a", "draft"),
             prune(2, "p-b", "draft"),
             delete(3, "T", DeleteReason::Manifest, "draft"),
-        ]);
-        let proposed = hold_unconfirmed(&mut plan, &HashSet::from([2]));
-        assert_eq!(proposed, HashSet::from([1, 2]));
+        ];
+        let leads = ObservedLeads::from([(1, vec![]), (2, vec![]), (3, vec![])]);
+        let plan = decided(actions, &watch, &leads);
+        assert_eq!(proposed_prunes(&plan), HashSet::from([1, 2]));
         assert_eq!(plan.actions[0].kind.label(), "held_delete");
         // A tombstone says so explicitly: it needs no second look.
         assert_eq!(deleted_ids(&plan), [2, 3]);
+    }
+
+    #[test]
+    fn a_prune_watch_has_not_confirmed_still_counts_against_max_deletes() {
+        let watch = LifecycleOptions {
+            prunes_confirmed: Some(Default::default()),
+            max_deletes: 1,
+            ..LifecycleOptions::default()
+        };
+        let leads = ObservedLeads::from([(1, vec![]), (2, vec![])]);
+        let plan = decided(
+            vec![prune(1, "p-a", "draft"), prune(2, "p-b", "draft")],
+            &watch,
+            &leads,
+        );
+        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
+        let refusal = plan.diagnostics.iter().find(|d| d.is_error());
+        assert!(
+            refusal.is_some_and(|d| d.message.contains("more than --max-deletes 1")),
+            "{:#?}",
+            plan.diagnostics
+        );
+        // A loading problem holds them for good this pass: nothing would go, nothing refused.
+        let held = LifecycleOptions {
+            holds: vec!["c:1:1: no campaign documents in this file".into()],
+            ..watch
+        };
+        let plan = decided(
+            vec![prune(1, "p-a", "draft"), prune(2, "p-b", "draft")],
+            &held,
+            &leads,
+        );
+        assert!(plan.diagnostics.is_empty(), "{:#?}", plan.diagnostics);
+        assert!(proposed_prunes(&plan).is_empty());
     }
 }

@@ -12,7 +12,7 @@ use super::lifecycle::{self, LifecycleOptions};
 use super::model::{ActionKind, Plan};
 use super::observed::{Observed, ObservedLeads};
 use super::plan::classify;
-use super::replaceable::keep_unreplaceable;
+use super::replaceable::unreplaceable_note;
 use super::resolve::{resolve_names, References};
 use super::scope::Scope;
 
@@ -71,7 +71,7 @@ pub fn plan_campaigns_with(
             // A replacement is a create too, but a draft that cannot be replaced stays drift
             // rather than blocking the plan.
             ActionKind::Replace { .. } if problems.iter().any(Diagnostic::is_error) => {
-                keep_unreplaceable(a, &problems)
+                a.keep_as_drift(unreplaceable_note(&problems))
             }
             _ => {}
         }
@@ -152,7 +152,6 @@ pub fn add_leads_and_status_in(
     } = first;
     lifecycle::settle_with_leads(&mut planned.plan, &planned.manifests, leads);
     super::deletion::decide(&mut planned.plan, &options, leads);
-    lifecycle::guard_deletes(&mut planned.plan, &options);
     let (leads_and_status, errors) = plan_leads_and_status(
         &planned.manifests,
         &planned.plan,

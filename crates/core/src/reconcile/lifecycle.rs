@@ -7,8 +7,9 @@
 //!   replaced, and its drift says what to do instead;
 //! - `renamed_from` matches the campaign under its old name, so a rename is a replace of a
 //!   draft, or drift that explains why the platform cannot rename one that has run;
-//! - `--prune-prefix` deletes unmanaged campaigns under a prefix, with guards;
-//! - a plan never deletes more than `--max-deletes` campaigns at once.
+//! - `--prune-prefix` deletes unmanaged campaigns under a prefix (never with no manifests;
+//!   which of them may go is `deletion`'s decision);
+//! - a plan never deletes more than `--max-deletes` campaigns at once (`deletion::decide`).
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -18,7 +19,7 @@ use crate::manifest::{Diagnostic, Location, Manifest};
 
 use super::baseline::Baseline;
 use super::model::{ActionKind, DeleteReason, Plan};
-use super::observed::{Observed, ObservedLeads};
+use super::observed::{Observed, ObservedLead, ObservedLeads};
 
 /// The default of `--max-deletes`.
 pub const DEFAULT_MAX_DELETES: usize = 10;
@@ -64,6 +65,11 @@ pub struct LifecycleOptions {
     /// the load, so never serialised: a saved plan's apply loads again.
     #[serde(skip)]
     pub holds: Vec<String>,
+    /// `watch`: the prunes a previous pass planned over the same files at least one interval
+    /// before this one; every other prune is held until a later pass confirms it (`deletion`).
+    /// `None` outside `watch`, where a prune needs no second look. Never serialised.
+    #[serde(skip)]
+    pub prunes_confirmed: Option<std::collections::BTreeSet<u64>>,
 }
 
 /// The git revision write-once fields are compared with (`--base REF`).
@@ -106,6 +112,7 @@ impl Default for LifecycleOptions {
             self_heal_calls: false,
             applied: Default::default(),
             holds: Vec::new(),
+            prunes_confirmed: None,
         }
     }
 }
@@ -128,9 +135,9 @@ pub fn check_prune_prefix(prefix: &str) -> Result<(), String> {
 }
 
 /// After the leads are read: a draft is replaced only if every lead it holds on the platform
-/// is declared in its manifest (the replacement gets exactly the declared ones); otherwise it
-/// stays drift, with how many leads would be lost and how to proceed. Also counts the leads of
-/// the campaigns to delete, for the plan to say what is lost.
+/// is declared in its manifest (`replacement_loses_leads`); otherwise it stays drift. Also
+/// counts the leads of the campaigns to delete and replace, for the plan to say what is lost
+/// (and a replace's delete to check the count right before).
 pub fn settle_with_leads(plan: &mut Plan, manifests: &[Manifest], leads: &ObservedLeads) {
     let by_location: HashMap<&Location, &Manifest> =
         manifests.iter().map(|m| (&m.location, m)).collect();
@@ -138,48 +145,48 @@ pub fn settle_with_leads(plan: &mut Plan, manifests: &[Manifest], leads: &Observ
         let Some(id) = action.remote_id else {
             continue;
         };
+        let on_platform = leads.get(&id).map(Vec::as_slice);
         match &mut action.kind {
             ActionKind::Delete { leads: count, .. } => {
-                *count = leads.get(&id).map(Vec::len);
+                *count = on_platform.map(<[_]>::len);
             }
-            ActionKind::Replace {
-                changes,
-                write_once,
-                leads: count,
-                ..
-            } => {
+            ActionKind::Replace { leads: count, .. } => {
                 // The count its delete checks right before (`executor::leads_added_since`).
-                *count = leads.get(&id).map(Vec::len);
-                let declared: HashSet<&str> = action
+                *count = on_platform.map(<[_]>::len);
+                let declared = action
                     .manifest
                     .as_ref()
                     .and_then(|at| by_location.get(at))
-                    .and_then(|m| m.spec.leads.as_ref())
+                    .and_then(|m| m.spec.leads.as_ref());
+                let declared: HashSet<&str> = declared
                     .map(|l| l.items.iter().map(|d| d.phone_number.as_str()).collect())
                     .unwrap_or_default();
-                let why = match leads.get(&id) {
-                    None => Some("its leads could not be read, so campaignctl cannot tell what a replacement would lose; it is kept as drift".to_owned()),
-                    Some(on_platform) => {
-                        let lost = on_platform
-                            .iter()
-                            .filter(|l| !declared.contains(l.phone_number.as_str()))
-                            .count();
-                        (lost > 0).then(|| format!(
-                            "this draft holds {lost} lead(s) on the platform that its manifest does not declare; replacing it would delete them, so it is kept as drift. To replace it, declare those leads in the manifest's leads (the replacement gets exactly the declared ones), or change the campaign in the dashboard to match"
-                        ))
-                    }
-                };
-                if let Some(why) = why {
-                    action.kind = ActionKind::Drift {
-                        changes: std::mem::take(changes),
-                        write_once: std::mem::take(write_once),
-                    };
-                    action.note = Some(why);
+                if let Some(why) = replacement_loses_leads(&declared, on_platform) {
+                    action.keep_as_drift(why);
                 }
             }
             _ => {}
         }
     }
+}
+
+/// Why replacing a draft would lose leads (its manifest's `declared` numbers against the leads
+/// it holds `on_platform`, `None` when they could not be read), or `None` when it would not:
+/// the replacement gets exactly the declared leads.
+pub fn replacement_loses_leads(
+    declared: &HashSet<&str>,
+    on_platform: Option<&[ObservedLead]>,
+) -> Option<String> {
+    let Some(on_platform) = on_platform else {
+        return Some("its leads could not be read, so campaignctl cannot tell what a replacement would lose; it is kept as drift".to_owned());
+    };
+    let lost = on_platform
+        .iter()
+        .filter(|l| !declared.contains(l.phone_number.as_str()))
+        .count();
+    (lost > 0).then(|| format!(
+        "this draft holds {lost} lead(s) on the platform that its manifest does not declare; replacing it would delete them, so it is kept as drift. To replace it, declare those leads in the manifest's leads (the replacement gets exactly the declared ones), or change the campaign in the dashboard to match"
+    ))
 }
 
 /// `--prune-prefix`: every unmanaged campaign whose name starts with the prefix is to be
@@ -226,48 +233,6 @@ pub fn prune(plan: &mut Plan, manifests: usize, options: &LifecycleOptions, obse
                 held: None,
             };
         }
-    }
-}
-
-/// Refuses a plan that deletes more than `--max-deletes` campaigns (deletes, prunes and
-/// replacements), naming them.
-pub fn guard_deletes(plan: &mut Plan, options: &LifecycleOptions) {
-    let going: Vec<String> = plan
-        .actions
-        .iter()
-        .filter(|a| {
-            matches!(
-                a.kind,
-                ActionKind::Delete { held: None, .. } | ActionKind::Replace { .. }
-            )
-        })
-        .map(|a| match (&a.kind, a.remote_id) {
-            (
-                ActionKind::Replace {
-                    renamed_from: Some(old),
-                    ..
-                },
-                Some(id),
-            ) => {
-                format!("{old:?} (id {id})")
-            }
-            (_, Some(id)) => format!("{:?} (id {id})", a.name),
-            (_, None) => format!("{:?}", a.name),
-        })
-        .collect();
-    if going.len() > options.max_deletes {
-        plan.diagnostics.push(
-            Diagnostic::error(
-                None,
-                format!(
-                    "the plan would delete {} campaign(s), more than --max-deletes {}: {}; refusing",
-                    going.len(),
-                    options.max_deletes,
-                    going.join(", ")
-                ),
-            )
-            .with_hint("check that this is meant, then run again with a higher --max-deletes"),
-        );
     }
 }
 

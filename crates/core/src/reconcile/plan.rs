@@ -16,7 +16,7 @@ use super::field_diff::write_once_fields;
 use super::model::Deletions;
 use super::observed::Observed;
 use super::references::check_references;
-use super::replaceable::{add_rename_hints, keep_unreplaceable, why_not_replaced};
+use super::replaceable::{add_rename_hints, unreplaceable_note, why_not_replaced};
 
 /// The campaign plan alone, with the operations its view derives (no leads, status, baseline or
 /// prune: `full_plan` adds those). `desired` must already be valid (see `manifest::load`).
@@ -300,7 +300,7 @@ pub(super) fn check_replace(action: &mut Action, m: &Manifest, observed: &Observ
     if matches!(action.kind, ActionKind::Replace { .. }) {
         let problems = check_references(m, observed);
         if problems.iter().any(Diagnostic::is_error) {
-            keep_unreplaceable(action, &problems);
+            action.keep_as_drift(unreplaceable_note(&problems));
         }
     }
 }

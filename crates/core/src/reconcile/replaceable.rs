@@ -37,25 +37,14 @@ pub fn why_not_replaced(spec: &CampaignSpec, remote: &RemoteCampaign) -> Option<
     None
 }
 
-/// A replace whose create could not be sent (a reference that does not resolve) is kept as
-/// drift instead, with the reason, so that one drifted draft does not block every plan.
-pub fn keep_unreplaceable(action: &mut Action, problems: &[Diagnostic]) {
-    if let ActionKind::Replace {
-        changes,
-        write_once,
-        ..
-    } = &mut action.kind
-    {
-        let reasons: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
-        action.kind = ActionKind::Drift {
-            changes: std::mem::take(changes),
-            write_once: std::mem::take(write_once),
-        };
-        action.note = Some(format!(
-            "this draft cannot be replaced, because its manifest could not create it now: {}",
-            reasons.join("; ")
-        ));
-    }
+/// Why a replace whose create could not be sent now (a reference that does not resolve) is
+/// kept as drift instead, so that one drifted draft does not block every plan.
+pub fn unreplaceable_note(problems: &[Diagnostic]) -> String {
+    let reasons: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+    format!(
+        "this draft cannot be replaced, because its manifest could not create it now: {}",
+        reasons.join("; ")
+    )
 }
 
 /// A create next to an unmanaged campaign with the same observable settings and a similar name
