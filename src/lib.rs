@@ -3,6 +3,7 @@
 //! Manifests (YAML in git) are the desired state, the platform API is the observed state;
 //! `plan` is a pure function of the two and `apply` executes it. ARCHITECTURE.md maps the modules.
 
+use campaignctl_core::shown_path;
 pub use campaignctl_core::{campaign, diagnostic, escape};
 
 mod account_lock;

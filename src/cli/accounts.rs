@@ -96,6 +96,28 @@ pub fn config_of_directory(
     open_config(config::find(dir), true, args)
 }
 
+/// From now on, paths are shown relative to the repository that holds `dir`: the nearest
+/// directory at or above it with `.git`, else `dir` itself. Found by name, not by
+/// following links, so that the prefix matches the paths as they were joined (reading and
+/// confinement keep using real paths). See [`crate::shown_path`].
+fn show_paths_from(dir: &Path) {
+    let Ok(cwd) = std::env::current_dir() else {
+        return;
+    };
+    let dir = cwd.join(dir);
+    let root = dir
+        .ancestors()
+        .find(|d| d.join(".git").symlink_metadata().is_ok())
+        .unwrap_or(&dir);
+    crate::shown_path::show_relative_to(root.to_path_buf(), cwd);
+}
+
+/// Without a config, paths are shown relative to the repository holding the working
+/// directory, else to the working directory.
+pub fn show_paths_from_working_directory() {
+    show_paths_from(Path::new("."));
+}
+
 /// Reads the config `file` (`found` by searching, or named by `--config`), or says why not.
 fn open_config(
     file: Option<PathBuf>,
@@ -121,6 +143,7 @@ fn open_config(
             format!("cannot find the config {}: {e}", file.display()),
         )
     })?;
+    show_paths_from(file.parent().unwrap_or(&file));
     if found && !crate::manifest::inside_its_repository(&file) {
         // A `campaignctl.yaml` symlink to a secret file would otherwise be read, and quoted
         // back in its parse errors.
@@ -321,6 +344,7 @@ pub fn select_roots(
     let config = config_of(args)?;
     refuse_foreign_paths(paths, config.as_ref())?;
     let Some(config) = config else {
+        show_paths_from_working_directory();
         if paths.is_empty() {
             default_path_exists()?;
         }

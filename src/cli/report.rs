@@ -1,7 +1,10 @@
 //! Where a command prints problems: as text on stderr, or, with `--format github`, only as
 //! workflow commands on stdout, so that each problem is printed once (the runner reads both
 //! streams, and a problem printed both ways would show twice); or, with `watch --log-format
-//! json`, as log events, so that every line on stderr is JSON.
+//! json`, as log events, so that every line on stderr is JSON. Inside GitHub Actions, text is
+//! followed by the same problems as workflow commands, whatever the format, so they show on
+//! the pull request's diff: on stdout, unless stdout carries a document (JSON, a Markdown
+//! comment body) that they would corrupt, then on stderr (the runner reads both).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -10,6 +13,7 @@ use crate::render::{self as render, github};
 
 static ANNOTATIONS_ONLY: AtomicBool = AtomicBool::new(false);
 static AS_LOG: AtomicBool = AtomicBool::new(false);
+static STDOUT_IS_DOCUMENT: AtomicBool = AtomicBool::new(false);
 
 /// From now on, problems and notices go to the log (`watch --log-format json`): a log
 /// collector reads every stderr line as JSON, the first one included.
@@ -55,6 +59,12 @@ pub fn annotations_only(on: bool) {
     ANNOTATIONS_ONLY.store(on, Ordering::Relaxed);
 }
 
+/// From now on, stdout carries a document (`--format json`, `--format markdown`): annotations
+/// inside GitHub Actions go to stderr.
+pub fn stdout_is_document(on: bool) {
+    STDOUT_IS_DOCUMENT.store(on, Ordering::Relaxed);
+}
+
 /// Prints `diagnostics` in the form this run uses.
 pub fn problems(diagnostics: &[Diagnostic]) {
     if is_log() {
@@ -63,5 +73,13 @@ pub fn problems(diagnostics: &[Diagnostic]) {
         anstream::print!("{}", github::diagnostics(diagnostics));
     } else {
         anstream::eprint!("{}", render::diagnostics_text(diagnostics));
+        if !diagnostics.is_empty() && github::in_github_actions() {
+            let annotations = github::diagnostics(diagnostics);
+            if STDOUT_IS_DOCUMENT.load(Ordering::Relaxed) {
+                anstream::eprint!("{annotations}");
+            } else {
+                anstream::print!("{annotations}");
+            }
+        }
     }
 }

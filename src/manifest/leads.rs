@@ -296,7 +296,7 @@ pub fn check_unique(leads: &[DesiredLead], out: &mut Vec<Diagnostic>) -> bool {
 /// item, since several can share a line.
 fn short(l: &Location) -> String {
     if l.column == 1 {
-        format!("{}:{}", l.file.display(), l.line)
+        format!("{}:{}", l.shown_file(), l.line)
     } else {
         l.to_string()
     }

@@ -34,10 +34,7 @@ pub const MAX_ANNOTATIONS: usize = crate::manifest::MAX_DIAGNOSTICS_SHOWN;
 fn command(level: &str, location: Option<&Location>, title: &str, message: &str) -> String {
     let mut props = Vec::new();
     if let Some(l) = location {
-        props.push(format!(
-            "file={}",
-            escape_property(&l.file.display().to_string())
-        ));
+        props.push(format!("file={}", escape_property(&l.shown_file())));
         props.push(format!("line={}", l.line));
         props.push(format!("col={}", l.column));
     }

@@ -76,6 +76,7 @@ pub struct PlanSummaryJson {
 struct ActionJson<'a> {
     action: &'static str,
     name: &'a str,
+    #[serde(serialize_with = "crate::diagnostic::serialize_shown_option")]
     manifest: Option<&'a Location>,
     id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -151,6 +152,7 @@ struct OperationJson<'a> {
     campaign: &'a str,
     /// The existing campaign's id; `null` for one this plan creates.
     campaign_id: Option<u64>,
+    #[serde(serialize_with = "crate::diagnostic::serialize_shown_option")]
     manifest: Option<&'a Location>,
     effects: EffectsJson,
     depends_on: &'a [usize],

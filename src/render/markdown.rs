@@ -326,7 +326,7 @@ pub fn escape(text: &str) -> String {
 fn location_cell(location: &Option<Location>) -> String {
     location
         .as_ref()
-        .map(|l| format!("{}:{}", escape(&l.file.display().to_string()), l.line))
+        .map(|l| format!("{}:{}", escape(&l.shown_file()), l.line))
         .unwrap_or_default()
 }
 

@@ -31,6 +31,7 @@ mod plan_properties;
 mod platform_misbehaving;
 mod readme_truths;
 mod renderings;
+mod repository_paths;
 mod safety;
 mod watch;
 mod whole_reads;

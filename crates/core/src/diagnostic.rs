@@ -36,11 +36,58 @@ impl Location {
     pub fn shared(file: Arc<Path>, line: usize, column: usize) -> Location {
         Location { file, line, column }
     }
+
+    /// The file as people and machines are shown it: relative to the repository root (see
+    /// [`crate::shown_path`]). `file` itself stays the path the file is read by.
+    pub fn shown_file(&self) -> String {
+        crate::shown_path::shown(&self.file)
+            .to_string_lossy()
+            .into_owned()
+    }
+}
+
+/// A location as machine output shows it (`plan --format json`, `apply --format json`): the
+/// derived form, with the file as shown. Saved plans keep the derived form, with the path the
+/// file is read by.
+#[derive(Serialize)]
+struct ShownLocation {
+    file: String,
+    line: usize,
+    column: usize,
+}
+
+impl From<&Location> for ShownLocation {
+    fn from(l: &Location) -> ShownLocation {
+        ShownLocation {
+            file: l.shown_file(),
+            line: l.line,
+            column: l.column,
+        }
+    }
+}
+
+/// Serialises a location with its file as shown (`#[serde(serialize_with = ...)]`).
+pub fn serialize_shown<S: serde::Serializer>(
+    location: &Location,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    ShownLocation::from(location).serialize(serializer)
+}
+
+/// [`serialize_shown`] for an optional location (`null` when there is none).
+pub fn serialize_shown_option<L: std::borrow::Borrow<Location>, S: serde::Serializer>(
+    location: &Option<L>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    location
+        .as_ref()
+        .map(|l| ShownLocation::from(l.borrow()))
+        .serialize(serializer)
 }
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = self.file.to_string_lossy();
+        let file = self.shown_file();
         write!(f, "{}:{}:{}", escape::text(&file), self.line, self.column)
     }
 }
@@ -167,7 +214,7 @@ impl Diagnostic {
     pub fn flat(&self) -> FlatDiagnostic<'_> {
         FlatDiagnostic {
             severity: self.severity,
-            file: self.location.as_ref().map(|l| l.file.display().to_string()),
+            file: self.location.as_ref().map(Location::shown_file),
             line: self.location.as_ref().map(|l| l.line),
             column: self.location.as_ref().map(|l| l.column),
             field: self.field.as_deref(),

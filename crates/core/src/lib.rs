@@ -17,3 +17,4 @@ pub mod diagnostic;
 pub mod escape;
 pub mod manifest;
 pub mod reconcile;
+pub mod shown_path;

@@ -44,6 +44,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 interrupt_listened: false,
                 record_applied: true,
             };
+            // The JSON report is the document on stdout; annotations then go to stderr.
+            super::report::stdout_is_document(args.format == crate::cli::Format::Json);
             if let Some(file) = apply::saved_plan_among(&args.manifests.paths)? {
                 return apply::saved_file::run(&file, &args.accounts, &api, options).await;
             }

@@ -41,13 +41,17 @@ pub async fn run_accounts(
     let mut codes = Vec::new();
     let mut saved = Vec::new();
     for ((run_or_error, targets), read) in runs.iter().zip(targets).zip(reads) {
-        let text = args.format != PlanFormat::Json;
+        let heading = match args.format {
+            PlanFormat::Json => Heading::None,
+            PlanFormat::Markdown => Heading::Markdown,
+            PlanFormat::Text | PlanFormat::Github => Heading::Text,
+        };
         // An account none of the --target patterns names is left out entirely: no header,
         // nothing planned, nothing said about its campaigns.
         let Some(targets) = targets else {
             continue;
         };
-        let Some(account) = account_header(run_or_error, text, &mut codes) else {
+        let Some(account) = account_header(run_or_error, heading, &mut codes) else {
             continue;
         };
         let args = &PlanArgs {
@@ -119,35 +123,67 @@ pub fn account_heading(title: &str) -> String {
     crate::render::style::paint(crate::render::style::BOLD, format!("Account {title}:"))
 }
 
+/// How an account's section opens in a run over several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heading {
+    /// `Account NAME (URL):` in bold.
+    Text,
+    /// A Markdown heading one level above the plan's own (`### campaignctl plan`), so that a
+    /// pull-request comment over several accounts has one section per account.
+    Markdown,
+    /// None: the JSON document names its account itself.
+    None,
+}
+
+impl Heading {
+    /// The opening of the section of an account that runs: `name`, with its API's `url`.
+    fn of(self, name: Option<&str>, url: &str) -> Option<String> {
+        match (self, name) {
+            (Heading::None, _) => None,
+            (Heading::Text, Some(name)) => Some(account_heading(&format!("{name} ({url})"))),
+            (Heading::Text, None) => Some(account_heading(url)),
+            // The URL in a code span: nothing in it is read as Markdown or made a link.
+            (Heading::Markdown, Some(name)) => Some(format!("## Account {name} (`{url}`)\n")),
+            (Heading::Markdown, None) => Some(format!("## Account `{url}`\n")),
+        }
+    }
+
+    /// The opening of the section of an account that cannot run.
+    fn not_run(self, name: &str) -> Option<String> {
+        match self {
+            Heading::None => None,
+            Heading::Text => Some(crate::render::style::paint(
+                crate::render::style::BOLD,
+                format!("Account {name}: not run"),
+            )),
+            Heading::Markdown => Some(format!("## Account {name}: not run")),
+        }
+    }
+}
+
 /// The header of an account in a run over several; an account that cannot run is reported
 /// there and counted as failed (`None`).
 pub fn account_header<'a>(
     run: &'a Result<AccountRun, AccountError>,
-    text: bool,
+    heading: Heading,
     codes: &mut Vec<(String, ExitStatus)>,
 ) -> Option<&'a AccountRun> {
     match run {
         Ok(account) => {
-            if text {
-                anstream::println!("{}", account_heading(&account.title()));
+            let url = account.client.base_url().to_string();
+            if let Some(line) = heading.of(account.name.as_deref(), &url) {
+                anstream::println!("{line}");
             }
             Some(account)
         }
         Err(AccountError { name, error }) => {
-            if text {
-                anstream::println!(
-                    "{}\n",
-                    crate::render::style::paint(
-                        crate::render::style::BOLD,
-                        format!("Account {name}: not run")
-                    )
-                );
-            } else {
-                print_json(&serde_json::json!({
+            match heading.not_run(name) {
+                Some(line) => anstream::println!("{line}\n"),
+                None => print_json(&serde_json::json!({
                     "format_version": render::FORMAT_VERSION,
                     "account": name,
                     "error": error.message,
-                }));
+                })),
             }
             anstream::eprint!("{}", render::diagnostics_text(std::slice::from_ref(error)));
             codes.push((name.clone(), ExitStatus::Failure));
@@ -416,6 +452,10 @@ async fn run_with(
         _ => Format::Text,
     };
     crate::cli::report::annotations_only(args.format == PlanFormat::Github);
+    crate::cli::report::stdout_is_document(matches!(
+        args.format,
+        PlanFormat::Json | PlanFormat::Markdown
+    ));
     let lifecycle = lifecycle_of(args.lifecycle.options(), account, &args.scope.targets)?;
     let scope = scope_of(account, &args.scope);
     if lifecycle.prune_prefix.is_some() {
@@ -491,18 +531,9 @@ async fn run_with(
             }
         }
     }
-    if args.format != PlanFormat::Github && github::in_github_actions() {
-        // Workflow commands belong on stdout, unless stdout carries a document (JSON, or a
-        // Markdown comment body) that they would corrupt; the runner reads stderr too.
-        let annotations = github::diagnostics(&[warnings.as_slice(), &plan.diagnostics].concat());
-        if matches!(args.format, PlanFormat::Json | PlanFormat::Markdown) {
-            anstream::eprint!("{annotations}");
-        } else {
-            anstream::print!("{annotations}");
-        }
-    }
     if args.format != PlanFormat::Github {
-        anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+        // `--format github` printed them among the plan's annotations.
+        crate::cli::report::problems(&plan.diagnostics);
     }
     // Drift apply cannot act on is a warning too: shown in its block (and as an annotation),
     // not as a diagnostic, so it is counted here.

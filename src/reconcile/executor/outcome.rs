@@ -106,6 +106,7 @@ impl Outcome {
 #[derive(Debug, Clone, Serialize)]
 pub struct LeadFailure {
     pub phone_number: String,
+    #[serde(serialize_with = "crate::diagnostic::serialize_shown")]
     pub source: Location,
     pub error: String,
 }
@@ -118,6 +119,7 @@ pub struct OperationResult {
     pub campaign: String,
     /// The campaign's id, when known (after its create, or from the start).
     pub campaign_id: Option<u64>,
+    #[serde(serialize_with = "crate::diagnostic::serialize_shown_option")]
     pub manifest: Option<Location>,
     #[serde(flatten)]
     pub outcome: Outcome,

@@ -147,9 +147,15 @@ async fn each_account(
         let Some(targets) = targets else {
             continue;
         };
-        let Some(account) =
-            super::plan::account_header(run_or_error, options.format == Format::Text, &mut codes)
-        else {
+        let Some(account) = super::plan::account_header(
+            run_or_error,
+            if options.format == Format::Text {
+                super::plan::Heading::Text
+            } else {
+                super::plan::Heading::None
+            },
+            &mut codes,
+        ) else {
             continue;
         };
         let options = Options {
@@ -448,7 +454,7 @@ fn refuse_errors(
     if !plan.has_errors() {
         return None;
     }
-    anstream::eprint!("{}", render::diagnostics_text(&plan.diagnostics));
+    crate::cli::report::problems(&plan.diagnostics);
     anstream::eprintln!("The plan has errors; nothing was applied.");
     if options.format != Format::Text {
         print_json(&with_account(

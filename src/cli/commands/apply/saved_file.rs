@@ -92,6 +92,9 @@ pub async fn run(
         )
         .with_hint(REPLAN)
     })?;
+    // Shown from the directory the plan was made in, as when it was made (a config in effect
+    // has already chosen its repository).
+    accounts::show_paths_from_working_directory();
     // The file's paths, now under the directory it was made in, may since have come under a
     // repository config (or another one): refused, as on the command line.
     for entry in &entries {
@@ -407,7 +410,7 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
         || saved::manifests_fingerprint(&load.manifests) != saved.fingerprint.manifests
     {
         if load.has_errors() {
-            anstream::eprint!("{}", render::diagnostics_text(&load.diagnostics));
+            crate::cli::report::problems(&load.diagnostics);
         }
         return Err(Diagnostic::error(
             None,
