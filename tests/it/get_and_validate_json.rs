@@ -180,3 +180,26 @@ fn validate_reports_warnings_of_valid_manifests_beside_errors_of_others() {
         "{doc}"
     );
 }
+
+/// Every cell of `get`'s table comes from the platform, so every cell is escaped: a status or
+/// zone holding a terminal escape cannot drive the terminal (with colour forced, so nothing
+/// else strips it on the way).
+#[test]
+fn get_escapes_every_cell_the_platform_sends() {
+    let ws = Workspace::new();
+    let seed = ws.write(
+        "seed.yaml",
+        "account:\n  timezone: America/New_York\n  campaign_limit: 50\nassistants:\n  - id: 7\n    name: Sales\n    type: outbound\n    status: \"\\e[31mred\"\n    timezone: \"Europe/\\e]0;x\\aParis\"\n",
+    );
+    let emu = Emulator::start_with(&["--seed", seed.to_str().expect("utf-8 path")]);
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["get", "assistants", "--color", "always"])
+        .run();
+    run.assert_code(0);
+    assert!(
+        !run.stdout.contains('\u{1b}') && !run.stdout.contains('\u{7}'),
+        "a raw control character reached the terminal: {:?}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Sales"), "{run}");
+}

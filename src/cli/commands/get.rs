@@ -81,37 +81,35 @@ pub async fn run(runs: &[(Option<String>, Client)], args: &GetArgs) -> anyhow::R
         GetWhat::Assistants => {
             let mut accounts = Vec::new();
             for (name, client) in runs {
-                let mut items: Vec<AssistantRow> = client
-                    .list_assistants()
-                    .await?
-                    .into_iter()
-                    .map(AssistantRow::from)
-                    .collect();
-                items.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-                accounts.push(AccountItems {
-                    account: name.clone(),
-                    items,
-                });
+                let items = client.list_assistants().await?;
+                accounts.push(sorted(name, items, |a: &AssistantRow| {
+                    (a.name.clone(), a.id)
+                }));
             }
             print(args.format, "assistants", accounts, assistants_table)
         }
         GetWhat::Numbers => {
             let mut accounts = Vec::new();
             for (name, client) in runs {
-                let mut items: Vec<NumberRow> = client
-                    .list_phone_numbers()
-                    .await?
-                    .into_iter()
-                    .map(NumberRow::from)
-                    .collect();
-                items.sort_by(|a, b| a.phone_number.cmp(&b.phone_number));
-                accounts.push(AccountItems {
-                    account: name.clone(),
-                    items,
-                });
+                let items = client.list_phone_numbers().await?;
+                accounts.push(sorted(name, items, |n: &NumberRow| n.phone_number.clone()));
             }
             print(args.format, "numbers", accounts, numbers_table)
         }
+    }
+}
+
+/// One account's items as rows, in the order `key` gives.
+fn sorted<W, T: Serialize + From<W>, K: Ord>(
+    account: &Option<String>,
+    items: Vec<W>,
+    key: impl Fn(&T) -> K,
+) -> AccountItems<T> {
+    let mut items: Vec<T> = items.into_iter().map(T::from).collect();
+    items.sort_by_key(key);
+    AccountItems {
+        account: account.clone(),
+        items,
     }
 }
 
@@ -149,8 +147,17 @@ fn print<T: Serialize>(
     Ok(ExitStatus::Success)
 }
 
-/// Rows padded to the widest cell of each column; names escaped (they come from the platform).
+/// Rows padded to the widest cell of each column. Every cell is escaped here, once: all of
+/// them come from the platform, which may send control characters in any field.
 fn aligned(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let rows: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|row| {
+            row.iter()
+                .map(|cell| crate::escape::text(cell).into_owned())
+                .collect()
+        })
+        .collect();
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -183,7 +190,7 @@ fn assistants_table(items: &[AssistantRow]) -> String {
         .map(|a| {
             vec![
                 a.id.to_string(),
-                crate::escape::text(&a.name).into_owned(),
+                a.name.clone(),
                 a.kind.clone(),
                 a.status.clone().unwrap_or_default(),
                 a.timezone.clone().unwrap_or_default(),
@@ -202,9 +209,9 @@ fn numbers_table(items: &[NumberRow]) -> String {
         .map(|n| {
             vec![
                 n.id.to_string(),
-                crate::escape::text(&n.phone_number).into_owned(),
+                n.phone_number.clone(),
                 n.country_code.clone().unwrap_or_default(),
-                crate::escape::text(n.label.as_deref().unwrap_or_default()).into_owned(),
+                n.label.clone().unwrap_or_default(),
                 match n.available {
                     Some(true) => "yes".to_owned(),
                     Some(false) => "no".to_owned(),
