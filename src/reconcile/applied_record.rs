@@ -33,6 +33,11 @@ pub const REF_PREFIX: &str = "refs/campaignctl/applied/";
 /// Compare-and-swap attempts before giving up (each loses only to another run's write).
 const MAX_ATTEMPTS: usize = 8;
 
+/// How long a swap waits for another process's lock on the ref (git's own default is 100 ms,
+/// which a loaded CI machine running two applies at once can exceed: the swap then failed as
+/// if it had lost a race, without any other write having landed).
+const REF_LOCK_TIMEOUT_MS: u32 = 10_000;
+
 /// One account's record in one git repository.
 #[derive(Debug, Clone)]
 pub struct RecordStore {
@@ -197,6 +202,12 @@ impl RecordStore {
 
     /// Merges `changes` onto the record as it is now and swaps it in; on a lost race, reads
     /// and merges again. Returns the record written (or unchanged).
+    ///
+    /// Only a lost race is tried again: a swap refused while the ref still names the commit
+    /// this run read was refused for another reason (git could not take the ref's lock within
+    /// `REF_LOCK_TIMEOUT_MS`, a damaged ref, a full disk), and that is reported at once rather
+    /// than retried blind. Each lost race means another run's write landed, so the attempts
+    /// bound how many racing writers one run yields to, not how slow the machine is.
     pub fn update(&self, changes: &[RecordChange]) -> Result<AppliedRecord, String> {
         for _ in 0..MAX_ATTEMPTS {
             let now = self.read()?;
@@ -208,12 +219,25 @@ impl RecordStore {
                 .map_err(|e| format!("cannot write the record: {e}"))?;
             let new = self.write_commit(&json, now.commit.as_deref())?;
             let old = now.commit.as_deref().unwrap_or("");
+            let lock_timeout = format!("core.filesRefLockTimeout={REF_LOCK_TIMEOUT_MS}");
             let swapped = git(
                 &self.top,
-                ["update-ref", "--end-of-options", &self.refname, &new, old],
+                [
+                    "-c",
+                    &lock_timeout,
+                    "update-ref",
+                    "--end-of-options",
+                    &self.refname,
+                    &new,
+                    old,
+                ],
             );
-            if swapped.is_ok() {
-                return Ok(record);
+            let refused = match swapped {
+                Ok(_) => return Ok(record),
+                Err(refused) => refused,
+            };
+            if self.read()?.commit == now.commit {
+                return Err(format!("cannot write {}: {refused}", self.refname));
             }
             // Another run wrote it since it was read: merge onto its record instead.
         }
@@ -477,6 +501,35 @@ mod tests {
         }
         let record = store.read().expect("read").record.expect("written");
         assert_eq!(record.campaigns.len(), 8, "{record:?}");
+    }
+
+    /// A ref locked by another process for longer than git's default lock wait (100 ms) is
+    /// waited for, not taken for a lost race: before, eight quick retries all failed against
+    /// the lock and the run reported that the record "kept changing" while nothing else wrote.
+    #[test]
+    fn a_ref_locked_for_a_while_by_another_writer_is_waited_for() {
+        let (dir, store) = repository();
+        store
+            .update(&[set("A", 1, DesiredStatus::Running)])
+            .expect("first write");
+        let lock = dir
+            .path()
+            .join(".git")
+            .join(format!("{}.lock", store.refname));
+        std::fs::write(&lock, b"").expect("lock taken");
+        let release = {
+            let lock = lock.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(1500));
+                std::fs::remove_file(lock).expect("lock released");
+            })
+        };
+        let written = store.update(&[set("B", 2, DesiredStatus::Running)]);
+        release.join().expect("releaser");
+        let record = written.expect("the write waits for the lock and then lands");
+        assert_eq!(record.campaigns.len(), 2, "{record:?}");
+        let read = store.read().expect("read").record.expect("written");
+        assert_eq!(read.campaigns.len(), 2, "{read:?}");
     }
 
     #[test]
