@@ -157,6 +157,15 @@ pub enum Command {
         #[command(flatten)]
         api: ApiArgs,
     },
+    /// One line per campaign: platform status, in line with its manifest or not, leads by
+    /// status, calling window. Changes nothing.
+    #[command(after_help = STATUS_HELP)]
+    Status {
+        #[command(flatten)]
+        args: StatusArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Write every remote campaign as a manifest pinned by id, to bring an account under git.
     #[command(
         after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe list endpoint does not return assistant_id and the other write-once fields,\nso exported manifests adopt their campaign with `id:` and a comment names what is missing."
@@ -500,6 +509,69 @@ pub struct ExportArgs {
     /// Overwrite manifests that already exist in DIR.
     #[arg(long, requires = "out")]
     pub force: bool,
+}
+
+const STATUS_HELP: &str = "\
+Examples:
+  campaignctl status
+  campaignctl status campaigns/ --tz Europe/Berlin
+  campaignctl status --format json | jq '.accounts[].campaigns[] | select(.sync != \"synced\")'
+
+SYNC is what `plan` decides, read-only:
+  Synced     nothing to apply, nothing apply cannot act on
+  OutOfSync  drift, a draft to replace, leads to add or update, a status to change,
+             a delete, or a status apply cannot act on (see `campaignctl plan`)
+  Missing    declared, not on the platform: apply creates it
+  Unmanaged  on the platform, in no manifest (listed only when every manifest is read)
+
+WINDOW is `open` when the campaign's local time is within its calling hours on one of
+its days; NEXT OPEN is the next start, in its zone and in --tz. The platform never returns
+a campaign's zone: without `timezone:` in its manifest both show `?`.
+
+Requests: the three lists `plan` reads and the account's leads, 100 a page.
+
+Exit codes: 0 listed, 1 error (invalid manifests, an API error, a plan with errors).";
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+
+    /// Output format (`json`: docs/json-output.md).
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
+    pub format: Format,
+
+    /// The zone NEXT OPEN is also shown in (default: the local zone: TZ, else the system's).
+    #[arg(long, value_name = "ZONE", value_parser = time_zone, help_heading = "Output")]
+    pub tz: Option<chrono_tz::Tz>,
+
+    /// The instant to compute windows at (RFC 3339). Hidden: it exists so tests and their
+    /// snapshots are reproducible; runs keep the clock.
+    #[arg(long, hide = true, value_name = "RFC3339", env = "CAMPAIGNCTL_NOW", value_parser = instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// An IANA zone name (`Europe/Berlin`), with the closest known name when it is not one.
+fn time_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse::<chrono_tz::Tz>().map_err(|_| {
+        let close = campaignctl_core::manifest::suggest::closest(
+            s,
+            chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
+        );
+        match close {
+            Some(close) => format!("not an IANA time zone; did you mean {close}?"),
+            None => "not an IANA time zone (such as Europe/Berlin or America/New_York)".to_owned(),
+        }
+    })
+}
+
+fn instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("not an RFC 3339 instant ({e}), such as 2026-12-02T15:00:00Z"))
 }
 
 #[derive(Debug, Args)]

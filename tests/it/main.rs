@@ -33,6 +33,7 @@ mod readme_truths;
 mod renderings;
 mod repository_paths;
 mod safety;
+mod status;
 mod watch;
 mod whole_reads;
 mod write_once_baseline;
