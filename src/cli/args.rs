@@ -657,6 +657,14 @@ pub struct WatchArgs {
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
 
+    /// How often a pass also reads the account's leads for /metrics' lead gauges.
+    ///
+    /// Only with --listen. Such a pass reads every lead (100 a page) and plans from them
+    /// instead of its own lead reads; the other passes keep the last counts. The first pass
+    /// always reads them.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = positive_duration)]
+    pub lead_metrics_interval: std::time::Duration,
+
     /// Log format on stderr: human-readable text, or one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub log_format: Format,

@@ -31,6 +31,24 @@ pub enum SyncStatus {
 }
 
 impl SyncStatus {
+    pub const ALL: [SyncStatus; 4] = [
+        SyncStatus::Synced,
+        SyncStatus::OutOfSync,
+        SyncStatus::Missing,
+        SyncStatus::Unmanaged,
+    ];
+
+    /// As JSON and the metrics' labels spell it: `out_of_sync`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SyncStatus::Synced => "synced",
+            SyncStatus::OutOfSync => "out_of_sync",
+            SyncStatus::Missing => "missing",
+            SyncStatus::Unmanaged => "unmanaged",
+        }
+    }
+
+    /// As the table shows it: `OutOfSync`.
     pub fn label(self) -> &'static str {
         match self {
             SyncStatus::Synced => "Synced",

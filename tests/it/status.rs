@@ -52,7 +52,7 @@ const MANIFESTS: &[(&str, &str)] = &[
 
 /// An emulator holding `campaigns` (YAML: `campaigns:` and `leads:`) beside the demo seed's
 /// assistants and numbers; keep the directory while it runs.
-fn emulator_with(campaigns: &str) -> (Emulator, tempfile::TempDir) {
+pub(crate) fn emulator_with(campaigns: &str) -> (Emulator, tempfile::TempDir) {
     let demo = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/emulator/src/demo_seed.yaml"),
     )
