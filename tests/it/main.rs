@@ -24,6 +24,7 @@ mod get_and_validate_json;
 mod gitops;
 mod hostile_server;
 mod lifecycle;
+mod monitoring_examples;
 mod names_leads_status;
 mod new_user;
 mod operations;
