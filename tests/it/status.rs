@@ -211,3 +211,49 @@ fn invalid_manifests_read_nothing_and_fail() {
     run.assert_only_stderr("max_retries");
     assert_eq!(emu.stats()["requests"].as_u64().expect("requests"), before);
 }
+
+#[test]
+fn an_account_that_cannot_be_read_is_an_error_in_the_document_and_exit_1() {
+    // The emulator wants another token: every request is refused with 401.
+    let emu = Emulator::start_as("127.0.0.1:0", "another-token", &[]);
+    let ws = Workspace::new();
+    for (path, text) in MANIFESTS {
+        ws.write(path, text);
+    }
+    let run = status(&ws, &emu, &["--format", "json"]);
+    run.assert_code(1);
+    let account = &run.json()["accounts"][0];
+    assert!(
+        account["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "the document says why: {run}"
+    );
+    assert_eq!(account["campaigns"], json!(null), "{run}");
+    run.assert_nowhere(crate::support::TOKEN);
+}
+
+#[test]
+fn leads_to_add_make_a_campaign_out_of_sync_as_the_plan_says() {
+    let (emu, _seed) = emulator_with(CAMPAIGNS);
+    let ws = Workspace::new();
+    // NY Renewals as on the platform, plus one lead it does not hold.
+    ws.write(
+        "campaigns/ny.yaml",
+        format!(
+            "{}leads:\n  items:\n    - {{ phone_number: \"+14155550199\" }}\n",
+            MANIFESTS[0].1
+        ),
+    );
+    let run = status(&ws, &emu, &["--format", "json"]);
+    run.assert_code(0);
+    let doc = run.json();
+    let ny = doc["accounts"][0]["campaigns"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == "NY Renewals"))
+        .unwrap_or_else(|| panic!("no NY Renewals: {run}"));
+    assert_eq!(ny["sync"], "out_of_sync", "a lead to add: {run}");
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns", "--detailed-exitcode"])
+        .run();
+    plan.assert_code(2);
+    plan.assert_only_stdout("NY Renewals");
+}

@@ -31,8 +31,13 @@ struct Document {
 struct AccountRows {
     account: Option<String>,
     /// Every manifest of the account was read: unmanaged campaigns are listed only then.
-    whole_account: bool,
-    campaigns: Vec<RowJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    whole_account: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaigns: Option<Vec<RowJson>>,
+    /// Why the account could not be read (its error is on stderr too); then no campaigns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -71,22 +76,23 @@ pub async fn run(
         .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));
     let tz = args.tz.unwrap_or_else(local_zone);
     let mut failed = false;
-    let mut accounts = Vec::new();
+    // Each account's rows, or the error that kept it from being read (reported on stderr
+    // here, and in the JSON document so that a reader does not take it for an empty account).
+    let mut accounts: Vec<(Option<String>, Result<AccountStatus, String>)> = Vec::new();
     for run in runs {
-        match run {
-            Ok(account) => match rows_of(account, now).await {
-                Ok((rows, clean)) => {
-                    failed |= !clean;
-                    accounts.push((account, rows));
-                }
-                Err(e) => {
-                    failed = true;
-                    crate::cli::report::problems(std::slice::from_ref(&e));
-                }
-            },
-            Err(AccountError { error, .. }) => {
+        let (name, read) = match run {
+            Ok(account) => (account.name.clone(), rows_of(account, now).await),
+            Err(AccountError { name, error }) => (Some(name.clone()), Err(error.clone())),
+        };
+        match read {
+            Ok((rows, clean)) => {
+                failed |= !clean;
+                accounts.push((name, Ok(rows)));
+            }
+            Err(e) => {
                 failed = true;
-                crate::cli::report::problems(std::slice::from_ref(error));
+                crate::cli::report::problems(std::slice::from_ref(&e));
+                accounts.push((name, Err(e.message)));
             }
         }
     }
@@ -119,11 +125,9 @@ async fn rows_of(
     let load = pipeline::load(&account.roots);
     crate::cli::report::problems(&load.diagnostics);
     if load.has_errors() {
-        anstream::eprintln!("{}", super::validate::error_summary(&load));
-        return Err(Diagnostic::error(
-            None,
-            "the manifests are invalid: no status was read",
-        ));
+        // `1 error(s) in 1 file(s); nothing was sent to the platform.`, as `plan` ends.
+        let summary = super::validate::error_summary(&load);
+        return Err(Diagnostic::error(None, summary.trim_end_matches('.')));
     }
     let lifecycle = super::plan::lifecycle_of(LifecycleOptions::default(), account, &[])?;
     let scope = super::plan::account_scope(account, &[]);
@@ -165,7 +169,11 @@ fn local_zone() -> Tz {
         .unwrap_or(chrono_tz::UTC)
 }
 
-fn document(accounts: &[(&AccountRun, AccountStatus)], now: DateTime<Utc>, tz: Tz) -> Document {
+fn document(
+    accounts: &[(Option<String>, Result<AccountStatus, String>)],
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Document {
     Document {
         format_version: 1,
         kind: "status",
@@ -173,10 +181,19 @@ fn document(accounts: &[(&AccountRun, AccountStatus)], now: DateTime<Utc>, tz: T
         tz: tz.name().to_owned(),
         accounts: accounts
             .iter()
-            .map(|(account, s)| AccountRows {
-                account: account.name.clone(),
-                whole_account: s.whole_account,
-                campaigns: s.rows.iter().map(|r| row_json(r, tz)).collect(),
+            .map(|(account, read)| match read {
+                Ok(s) => AccountRows {
+                    account: account.clone(),
+                    whole_account: Some(s.whole_account),
+                    campaigns: Some(s.rows.iter().map(|r| row_json(r, tz)).collect()),
+                    error: None,
+                },
+                Err(e) => AccountRows {
+                    account: account.clone(),
+                    whole_account: None,
+                    campaigns: None,
+                    error: Some(e.clone()),
+                },
             })
             .collect(),
     }
@@ -204,17 +221,24 @@ fn row_json(r: &Row, tz: Tz) -> RowJson {
 }
 
 /// The table of each account, under its name when there is a config (as `get`'s).
-fn text(accounts: &[(&AccountRun, AccountStatus)], tz: Tz) -> String {
-    let several = accounts.len() > 1 || accounts.iter().any(|(a, _)| a.name.is_some());
+fn text(accounts: &[(Option<String>, Result<AccountStatus, String>)], tz: Tz) -> String {
+    let several = accounts.len() > 1 || accounts.iter().any(|(name, _)| name.is_some());
     let mut out = String::new();
-    for (i, (account, s)) in accounts.iter().enumerate() {
+    for (i, (name, read)) in accounts.iter().enumerate() {
         if several {
             if i > 0 {
                 out.push('\n');
             }
-            let name = account.name.as_deref().unwrap_or("(flags)");
-            out.push_str(&format!("Account {}:\n", crate::escape::text(name)));
+            let name = crate::escape::text(name.as_deref().unwrap_or("(flags)"));
+            out.push_str(&match read {
+                Ok(_) => format!("Account {name}:\n"),
+                // The error itself is on stderr.
+                Err(_) => format!("Account {name}: not read\n"),
+            });
         }
+        let Ok(s) = read else {
+            continue;
+        };
         out.push_str(&table(&s.rows, tz));
         if !s.whole_account {
             out.push_str("Only part of the account's manifests was read: campaigns in no manifest are not listed.\n");
