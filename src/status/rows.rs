@@ -3,7 +3,7 @@
 //! never compared again), its leads by platform lead status, and its calling window at an
 //! injected "now". Pure: everything it shows was read before.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -140,13 +140,21 @@ pub fn rows(
         })
         .chain(plan.attention().iter().map(|a| (a.name, a.remote_id)))
         .collect();
+    // Looked up by id and name once each: `watch` makes these rows every pass, for fleets of
+    // thousands of campaigns.
+    let by_id: HashMap<u64, &RemoteCampaign> = campaigns.iter().map(|c| (c.id, c)).collect();
+    let zones: HashMap<&str, Tz> = manifests
+        .iter()
+        .filter_map(|m| {
+            let zone = m.spec.timezone.as_deref()?.parse::<Tz>().ok()?;
+            Some((m.spec.name.as_str(), zone))
+        })
+        .collect();
     let mut out: Vec<Row> = plan
         .actions
         .iter()
         .map(|action| {
-            let remote = action
-                .remote_id
-                .and_then(|id| campaigns.iter().find(|c| c.id == id));
+            let remote = action.remote_id.and_then(|id| by_id.get(&id).copied());
             let in_line = !acted_on.contains(&(action.name.as_str(), action.remote_id));
             let sync = match &action.kind {
                 _ if action.manifest.is_none() => SyncStatus::Unmanaged,
@@ -155,11 +163,7 @@ pub fn rows(
                 ActionKind::Unchanged { .. } | ActionKind::Absent if in_line => SyncStatus::Synced,
                 _ => SyncStatus::OutOfSync,
             };
-            let zone = manifests
-                .iter()
-                .find(|m| m.spec.name == action.name)
-                .and_then(|m| m.spec.timezone.as_deref())
-                .and_then(|tz| tz.parse::<Tz>().ok());
+            let zone = zones.get(action.name.as_str()).copied();
             let window = remote.zip(zone).map(|(campaign, zone)| WindowNow {
                 zone,
                 state: window_state(&Window::of(campaign, zone), now),

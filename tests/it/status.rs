@@ -243,14 +243,28 @@ fn leads_to_add_make_a_campaign_out_of_sync_as_the_plan_says() {
             MANIFESTS[0].1
         ),
     );
+    // A tombstone whose campaign is gone is as its manifest wants it.
+    ws.write(
+        "campaigns/old.yaml",
+        "kind: Campaign\nname: Old Promo\nassistant_id: 7\nstatus: deleted\n",
+    );
     let run = status(&ws, &emu, &["--format", "json"]);
     run.assert_code(0);
     let doc = run.json();
-    let ny = doc["accounts"][0]["campaigns"]
-        .as_array()
-        .and_then(|all| all.iter().find(|c| c["name"] == "NY Renewals"))
-        .unwrap_or_else(|| panic!("no NY Renewals: {run}"));
-    assert_eq!(ny["sync"], "out_of_sync", "a lead to add: {run}");
+    let named = |name: &str| {
+        doc["accounts"][0]["campaigns"]
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["name"] == name))
+            .unwrap_or_else(|| panic!("no {name:?}: {run}"))
+            .clone()
+    };
+    assert_eq!(
+        named("NY Renewals")["sync"],
+        "out_of_sync",
+        "a lead to add: {run}"
+    );
+    assert_eq!(named("Old Promo")["sync"], "synced", "{run}");
+    assert_eq!(named("Old Promo")["id"], json!(null), "{run}");
     let plan = campaignctl(ws.path(), Some(&emu))
         .args(["plan", "campaigns", "--detailed-exitcode"])
         .run();
