@@ -48,7 +48,7 @@ pub struct GlobalArgs {
 }
 
 /// How to reach the platform: only on the commands that talk to it (plan, apply, export, get,
-/// watch), so the offline ones do not list options they ignore.
+/// status, watch), so the offline ones do not list options they ignore.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Platform API")]
 pub struct ApiArgs {
@@ -791,7 +791,8 @@ mod tests {
         let cli = Cli::command();
         for sub in cli.get_subcommands() {
             let has = sub.get_arguments().any(|a| a.get_id() == "api_url");
-            let online = ["plan", "apply", "export", "watch", "get"].contains(&sub.get_name());
+            let online =
+                ["plan", "apply", "export", "watch", "get", "status"].contains(&sub.get_name());
             assert_eq!(has, online, "{} and --api-url", sub.get_name());
         }
     }

@@ -117,8 +117,10 @@ pub struct Row {
 }
 
 /// The rows of `plan` (made from `manifests` and the platform's `campaigns`), with each
-/// campaign's leads from `leads` (`count_leads`) and its window at `now`, in the plan's order
-/// (by name). A name held by several remote campaigns is one row per campaign the plan names.
+/// campaign's leads from `leads` (`count_leads`) and its window at `now`, sorted by name (then
+/// id). A row per campaign of the plan's view: a manifest whose name several platform
+/// campaigns hold has none, since the plan names none of them and reports the ambiguity as an
+/// error.
 pub fn rows(
     plan: &Plan,
     manifests: &[Manifest],

@@ -562,6 +562,40 @@ mod tests {
     }
 
     #[test]
+    fn campaign_series_follow_the_campaigns_and_their_states() {
+        let (m, registered) = metrics(Some("acme"));
+        let counts: crate::status::LeadCounts = [("created".to_owned(), 2)].into_iter().collect();
+        let gauges = |status: &'static str, leads| CampaignGauges {
+            name: "Q4 \"x\"",
+            status: Some(status),
+            sync: crate::status::SyncStatus::Synced,
+            leads,
+            window_open: Some(true),
+        };
+        m.campaigns(&[gauges("archived", Some(&counts))]);
+        let text = registered.encode().expect("encode");
+        for series in [
+            r#"campaignctl_campaign_status{account="acme",campaign="Q4 \"x\"",status="archived"} 1"#,
+            r#"campaignctl_campaign_status{account="acme",campaign="Q4 \"x\"",status="draft"} 0"#,
+            r#"campaignctl_campaign_leads{account="acme",campaign="Q4 \"x\"",status="created"} 2"#,
+            r#"campaignctl_campaign_leads{account="acme",campaign="Q4 \"x\"",status="completed"} 0"#,
+            r#"campaignctl_campaign_window_open{account="acme",campaign="Q4 \"x\""} 1"#,
+        ] {
+            assert!(text.contains(series), "missing {series:?} in:\n{text}");
+        }
+        // A status outside the platform's five goes with it; leads not read leave no series.
+        m.campaigns(&[gauges("draft", None)]);
+        let text = registered.encode().expect("encode");
+        assert!(text.contains(r#"status="draft"} 1"#), "{text}");
+        assert!(!text.contains("archived"), "{text}");
+        assert!(!text.contains("campaignctl_campaign_leads{"), "{text}");
+        // No campaigns: no campaign series.
+        m.campaigns(&[]);
+        let text = registered.encode().expect("encode");
+        assert!(!text.contains("campaign=\""), "{text}");
+    }
+
+    #[test]
     fn every_series_is_exposed_from_the_start() {
         let (_m, registered) = metrics(None);
         let text = registered.encode().expect("encode");
