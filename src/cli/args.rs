@@ -662,7 +662,8 @@ pub struct WatchArgs {
     /// Only with --listen. Such a pass reads every lead (100 a page) and plans from them
     /// instead of its own lead reads; the other passes keep the last counts. The first pass
     /// always reads them.
-    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = positive_duration)]
+    // In `--help` only: `-h` fits a screen (tests/it/new_user.rs), and the default suits most.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = positive_duration, hide_short_help = true)]
     pub lead_metrics_interval: std::time::Duration,
 
     /// Log format on stderr: human-readable text, or one JSON object per line.
