@@ -4,7 +4,8 @@
 # (`/_emulator/stats`). Request counts do not depend on the machine or its load.
 # Usage: scripts/bench-requests.sh ["N:L N:L ..."]   (default "100:3 300:3 1000:3 300:0 300:30 50:250")
 # Bound checked (issue 13): a re-plan of 300 x 3 in at most 15 requests; a watch pass with
-# nothing changed in at most 3 + ceil(N*L / 100).
+# nothing changed in at most 3 + max(1, ceil(N*L / 100)) (its lead gauges read a page even of
+# an account without leads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CASES="${1:-100:3 300:3 1000:3 300:0 300:30 50:250}"
@@ -91,10 +92,13 @@ for case in $CASES; do
     WATCH_PID=""
 
     leads=$((N * L))
-    bound=$((3 + (leads + 99) / 100))
+    # The daemon serves /metrics, so its first pass reads every lead of the account for the
+    # lead gauges (docs/watch.md, "Per-campaign metrics") and plans from them: at least one page.
+    pages=$(((leads + 99) / 100))
+    bound=$((3 + (pages > 1 ? pages : 1)))
     printf '%-9s %-6s %-7s | %-7s %-11s %-16s %-9s\n' "$N" "$L" "$leads" "$replan" "$watch" "$bound" "$target"
     if [ "$watch" -gt "$bound" ]; then
-        echo "FAIL: the watch pass sent $watch requests, more than 3 + ceil($leads / 100) = $bound" >&2
+        echo "FAIL: the watch pass sent $watch requests, more than 3 + max(1, ceil($leads / 100)) = $bound" >&2
         status=1
     fi
     if [ "$N" -eq 300 ] && [ "$L" -eq 3 ] && [ "$replan" -gt 15 ]; then

@@ -15,9 +15,11 @@ mod log_escape;
 pub mod manifest;
 pub mod reconcile;
 pub mod render;
+mod status;
 mod timezone_names;
 mod trust;
 mod watch;
+mod window_state;
 
 /// The program: what `main.rs` runs.
 pub use cli::main_entry;

@@ -48,7 +48,7 @@ pub struct GlobalArgs {
 }
 
 /// How to reach the platform: only on the commands that talk to it (plan, apply, export, get,
-/// watch), so the offline ones do not list options they ignore.
+/// status, watch), so the offline ones do not list options they ignore.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Platform API")]
 pub struct ApiArgs {
@@ -154,6 +154,15 @@ pub enum Command {
     Get {
         #[command(flatten)]
         args: GetArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
+    /// One line per campaign: platform status, in line with its manifest or not, leads by
+    /// status, calling window. Changes nothing.
+    #[command(after_help = STATUS_HELP)]
+    Status {
+        #[command(flatten)]
+        args: StatusArgs,
         #[command(flatten)]
         api: ApiArgs,
     },
@@ -502,6 +511,69 @@ pub struct ExportArgs {
     pub force: bool,
 }
 
+const STATUS_HELP: &str = "\
+Examples:
+  campaignctl status
+  campaignctl status campaigns/ --tz Europe/Berlin
+  campaignctl status --format json | jq '.accounts[].campaigns[] | select(.sync != \"synced\")'
+
+SYNC is what `plan` decides, read-only:
+  Synced     nothing to apply, nothing apply cannot act on
+  OutOfSync  drift, a draft to replace, leads to add or update, a status to change,
+             a delete, or a status apply cannot act on (see `campaignctl plan`)
+  Missing    declared, not on the platform: apply creates it
+  Unmanaged  on the platform, in no manifest (listed only when every manifest is read)
+
+WINDOW is `open` when the campaign's local time is within its calling hours on one of
+its days; NEXT OPEN is the next start, in its zone and in --tz. The platform never returns
+a campaign's zone: without `timezone:` in its manifest both show `?`.
+
+Requests: the three lists `plan` reads and the account's leads, 100 a page.
+
+Exit codes: 0 listed, 1 error (invalid manifests, an API error, a plan with errors).";
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    #[command(flatten)]
+    pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+
+    /// Output format (`json`: docs/json-output.md).
+    #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
+    pub format: Format,
+
+    /// The zone NEXT OPEN is also shown in (default: the local zone: TZ, else the system's).
+    #[arg(long, value_name = "ZONE", value_parser = time_zone, help_heading = "Output")]
+    pub tz: Option<chrono_tz::Tz>,
+
+    /// The instant to compute windows at (RFC 3339). Hidden: it exists so tests and their
+    /// snapshots are reproducible; runs keep the clock.
+    #[arg(long, hide = true, value_name = "RFC3339", env = "CAMPAIGNCTL_NOW", value_parser = instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// An IANA zone name (`Europe/Berlin`), with the closest known name when it is not one.
+fn time_zone(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse::<chrono_tz::Tz>().map_err(|_| {
+        let close = campaignctl_core::manifest::suggest::closest(
+            s,
+            chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name()),
+        );
+        match close {
+            Some(close) => format!("not an IANA time zone; did you mean {close}?"),
+            None => "not an IANA time zone (such as Europe/Berlin or America/New_York)".to_owned(),
+        }
+    })
+}
+
+fn instant(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("not an RFC 3339 instant ({e}), such as 2026-12-02T15:00:00Z"))
+}
+
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// What to list.
@@ -584,6 +656,15 @@ pub struct WatchArgs {
     /// Serve /healthz, /readyz and /metrics on ADDR (port 0 picks a free port).
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+
+    /// How often a pass also reads the account's leads for /metrics' lead gauges.
+    ///
+    /// Only with --listen. Such a pass reads every lead (100 a page) and plans from them
+    /// instead of its own lead reads; the other passes keep the last counts. The first pass
+    /// always reads them.
+    // In `--help` only: `-h` fits a screen (tests/it/new_user.rs), and the default suits most.
+    #[arg(long, value_name = "DURATION", default_value = "15m", value_parser = positive_duration, hide_short_help = true)]
+    pub lead_metrics_interval: std::time::Duration,
 
     /// Log format on stderr: human-readable text, or one JSON object per line.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -711,7 +792,8 @@ mod tests {
         let cli = Cli::command();
         for sub in cli.get_subcommands() {
             let has = sub.get_arguments().any(|a| a.get_id() == "api_url");
-            let online = ["plan", "apply", "export", "watch", "get"].contains(&sub.get_name());
+            let online =
+                ["plan", "apply", "export", "watch", "get", "status"].contains(&sub.get_name());
             assert_eq!(has, online, "{} and --api-url", sub.get_name());
         }
     }

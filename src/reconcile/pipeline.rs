@@ -73,7 +73,14 @@ pub async fn plan_observed(
         holds: deletion_holds(&load),
         ..options.clone()
     };
-    let planned = plan_all(client, &load.manifests, &observed, scope, options).await?;
+    let planned = plan_all(
+        LeadSource::Read(client),
+        &load.manifests,
+        &observed,
+        scope,
+        options,
+    )
+    .await?;
     Ok(Planned {
         load,
         observed,
@@ -117,10 +124,51 @@ const MAX_LEAD_PAGES: u64 = pages::MAX_PAGES;
 /// The account-wide lead listing, as page errors name it.
 const ACCOUNT_LEADS: &str = "user/leads";
 
+/// Step 3 on an observed state and every lead of the account, both read already (`status`,
+/// and a `watch` pass that counts leads for its metrics): the plan reads nothing more, and is
+/// the one `plan_observed` makes, since the leads it would read are among `account_leads`.
+pub async fn plan_with_account_leads(
+    load: LoadOutcome,
+    observed: Observed,
+    account_leads: &[Lead],
+    scope: &Scope,
+    options: &LifecycleOptions,
+) -> Result<Planned, ApiError> {
+    let lint = crate::lint::calling_hours(&load.manifests);
+    let options = &LifecycleOptions {
+        holds: deletion_holds(&load),
+        ..options.clone()
+    };
+    let planned = plan_all(
+        LeadSource::Account(account_leads),
+        &load.manifests,
+        &observed,
+        scope,
+        options,
+    )
+    .await?;
+    Ok(Planned {
+        load,
+        observed,
+        plan: planned.plan,
+        resolved: planned.manifests,
+        leads: planned.leads,
+        lint,
+    })
+}
+
+/// Where a plan's leads come from.
+enum LeadSource<'a> {
+    /// Read from the platform, the cheaper way (`read_leads`).
+    Read(&'a Client),
+    /// Taken from every lead of the account, read already.
+    Account(&'a [Lead]),
+}
+
 /// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
 /// must run, and plans their leads and status.
 async fn plan_all(
-    client: &Client,
+    source: LeadSource<'_>,
     manifests: &[Manifest],
     observed: &Observed,
     scope: &Scope,
@@ -141,7 +189,10 @@ async fn plan_all(
         .filter(|(id, _)| in_scope.contains(id))
         .map(|(_, n)| (*n as u64).div_ceil(LEADS_PER_PAGE).max(1))
         .sum();
-    let leads = read_leads(client, needed, per_campaign).await?;
+    let leads = match source {
+        LeadSource::Read(client) => read_leads(client, needed, per_campaign).await?,
+        LeadSource::Account(all) => leads_of(all, needed),
+    };
     let mut planned = full_plan::add_leads_and_status_in(first, observed, &leads, scope);
     planned.leads = leads;
     Ok(planned)
@@ -195,11 +246,40 @@ async fn read_leads(
     let LeadReading::AccountWide { .. } = reading else {
         return read_leads_per_campaign(client, ids).await;
     };
-    // Read whole or refused, like every paginated list (`pages::PageReader`). A lead added or
-    // removed elsewhere in the account while its pages are read makes them inconsistent; that
-    // is likelier here than for one campaign's list, so the account is read once more before
-    // the plan is refused.
-    let all = match read_account_leads(client, first).await {
+    let all = whole_account(client, first).await?;
+    Ok(leads_of(&all, ids))
+}
+
+/// The leads of `ids` among every lead of the account, every one of them a key.
+fn leads_of(all: &[Lead], ids: Vec<u64>) -> ObservedLeads {
+    let mut by_campaign: BTreeMap<u64, Vec<Lead>> =
+        ids.iter().map(|id| (*id, Vec::new())).collect();
+    for lead in all {
+        if let Some(leads) = by_campaign.get_mut(&lead.campaign_id) {
+            leads.push(lead.clone());
+        }
+    }
+    by_campaign
+        .into_iter()
+        .map(|(id, leads)| (id, observed_leads(&leads)))
+        .collect()
+}
+
+/// Every lead of the account, read whole (`per_page=100`, `⌈total / 100⌉` requests, at least
+/// one): what `status` counts by campaign and lead status, and what a `watch` pass reads when
+/// its lead gauges are due.
+pub async fn read_every_lead(client: &Client) -> Result<Vec<Lead>, ApiError> {
+    let first = client.list_account_leads_page(1).await?;
+    pages::check_page(ACCOUNT_LEADS, 1, &first)?;
+    whole_account(client, first).await
+}
+
+/// Every lead of the account, page 1 (`first`) read and checked already. Read whole or
+/// refused, like every paginated list (`pages::PageReader`). A lead added or removed elsewhere
+/// in the account while its pages are read makes them inconsistent; that is likelier here
+/// than for one campaign's list, so the account is read once more before it is refused.
+async fn whole_account(client: &Client, first: Page<Lead>) -> Result<Vec<Lead>, ApiError> {
+    match read_account_leads(client, first).await {
         Err(ApiError::Pages { problem, .. }) => {
             tracing::warn!(
                 %problem,
@@ -207,21 +287,10 @@ async fn read_leads(
             );
             let first = client.list_account_leads_page(1).await?;
             pages::check_page(ACCOUNT_LEADS, 1, &first)?;
-            read_account_leads(client, first).await?
+            read_account_leads(client, first).await
         }
-        read => read?,
-    };
-    let mut by_campaign: BTreeMap<u64, Vec<Lead>> =
-        ids.iter().map(|id| (*id, Vec::new())).collect();
-    for lead in all {
-        if let Some(leads) = by_campaign.get_mut(&lead.campaign_id) {
-            leads.push(lead);
-        }
+        read => read,
     }
-    Ok(by_campaign
-        .into_iter()
-        .map(|(id, leads)| (id, observed_leads(&leads)))
-        .collect())
 }
 
 /// Every lead of the account, `first` being page 1 already read: the remaining pages are

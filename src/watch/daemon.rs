@@ -82,6 +82,21 @@ pub(crate) struct Daemon {
     pub(crate) held: HeldOperations,
     /// The manifest warnings of the last pass that planned, logged once each (`lint_log`).
     pub(crate) lint: LoggedWarnings,
+    /// How often a pass reads the account's leads whole for the lead gauges; `None` when no
+    /// metrics are served (`--listen`), then no pass reads them for that.
+    pub(crate) lead_metrics_every: Option<std::time::Duration>,
+    /// The last such read.
+    pub(crate) lead_counts: Option<LeadCountsRead>,
+}
+
+/// The account's leads counted when a pass last read them whole (`Daemon::lead_metrics_every`).
+pub(crate) struct LeadCountsRead {
+    at: Instant,
+    /// By campaign id; a campaign without leads has no entry.
+    counts: std::collections::BTreeMap<u64, crate::status::LeadCounts>,
+    /// The campaigns listed by that pass: the counts cover them (a campaign created since has
+    /// none yet).
+    listed: HashSet<u64>,
 }
 
 /// Deletions by absence (prunes) one pass planned: a later pass carries them out only if it
@@ -245,14 +260,23 @@ impl Daemon {
         let planned_at = Instant::now();
         let confirmed = self.confirmed_prunes(planned_at);
         lifecycle.prunes_confirmed = Some(confirmed.clone());
-        let mut planned = match pipeline::observe_and_plan_with(
-            &self.client,
-            load,
-            &crate::reconcile::scope::Scope::whole_account(),
-            &lifecycle,
-        )
-        .await
-        {
+        let due = self.lead_metrics_every.is_some_and(|every| {
+            self.lead_counts
+                .as_ref()
+                .is_none_or(|last| planned_at.saturating_duration_since(last.at) >= every)
+        });
+        let planned = if due {
+            self.plan_counting_leads(load, &lifecycle, planned_at).await
+        } else {
+            pipeline::observe_and_plan_with(
+                &self.client,
+                load,
+                &crate::reconcile::scope::Scope::whole_account(),
+                &lifecycle,
+            )
+            .await
+        };
+        let mut planned = match planned {
             Ok(planned) => planned,
             Err(e) => {
                 return (
@@ -265,6 +289,7 @@ impl Daemon {
         // place after the pass rather than copied.
         drop(lifecycle);
         self.remember_prunes(&planned.plan, &confirmed, planned_at);
+        self.campaign_gauges(&planned);
         let result = self.act(&mut planned, record.as_ref(), counts).await;
         self.keep(planned.load);
         result
@@ -434,6 +459,67 @@ impl Daemon {
 }
 
 impl Daemon {
+    /// The plan of a pass whose lead gauges are due: the lists and every lead of the account
+    /// read at once, and the plan made from them, as `status` makes it (the leads the plan
+    /// needs are among them, so they are not read twice).
+    async fn plan_counting_leads(
+        &mut self,
+        load: crate::manifest::LoadOutcome,
+        lifecycle: &crate::reconcile::lifecycle::LifecycleOptions,
+        at: Instant,
+    ) -> Result<pipeline::Planned, crate::api::ApiError> {
+        let (observed, leads) = tokio::try_join!(
+            crate::reconcile::observe(&self.client),
+            pipeline::read_every_lead(&self.client)
+        )?;
+        let listed = observed.campaigns.iter().map(|c| c.id).collect();
+        let planned = pipeline::plan_with_account_leads(
+            load,
+            observed,
+            &leads,
+            &crate::reconcile::scope::Scope::whole_account(),
+            lifecycle,
+        )
+        .await?;
+        self.lead_counts = Some(LeadCountsRead {
+            at,
+            counts: crate::status::count_leads(&leads),
+            listed,
+        });
+        self.status.metrics.leads_read();
+        Ok(planned)
+    }
+
+    /// The per-campaign gauges from this pass's plan (`status::rows`, as `campaignctl status`
+    /// shows them), the windows at the pass's time.
+    fn campaign_gauges(&self, planned: &pipeline::Planned) {
+        let empty = crate::status::LeadCounts::new();
+        let none = std::collections::BTreeMap::new();
+        let rows = crate::status::rows(
+            &planned.plan,
+            &planned.load.manifests,
+            &planned.observed.campaigns,
+            self.lead_counts.as_ref().map_or(&none, |l| &l.counts),
+            chrono::DateTime::<chrono::Utc>::from(SystemTime::now()),
+        );
+        let gauges: Vec<super::metrics::CampaignGauges<'_>> = rows
+            .iter()
+            .map(|r| super::metrics::CampaignGauges {
+                name: &r.name,
+                status: r.status.as_deref(),
+                sync: r.sync,
+                leads: match (&self.lead_counts, r.id) {
+                    (Some(read), Some(id)) if read.listed.contains(&id) => {
+                        Some(if r.leads.is_empty() { &empty } else { &r.leads })
+                    }
+                    _ => None,
+                },
+                window_open: r.window.as_ref().map(|w| w.state.open),
+            })
+            .collect();
+        self.status.metrics.campaigns(&gauges);
+    }
+
     /// The prunes this pass may carry out, an input of its plan
     /// (`LifecycleOptions::prunes_confirmed`): those the previous pass planned over the same
     /// files (`PendingPrunes`) at least one interval before `now`. Every other prune is held:

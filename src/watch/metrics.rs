@@ -1,10 +1,14 @@
 //! The daemon's Prometheus metrics (`/metrics`), all prefixed `campaignctl_`. Every labelled
 //! series exists from the start at zero, so dashboards and alerts see it before the first event.
 //! With a repository config every series carries an `account` label; each metric is still one
-//! family (OpenMetrics allows a family once), with one series per account.
+//! family (OpenMetrics allows a family once), with one series per account. The per-campaign
+//! gauges (`campaign_*`) carry a `campaign` label too (escaped by the client, as every label
+//! is), exist for the campaigns of the last plan only, and lose their series when a campaign
+//! goes.
 
+use std::collections::HashSet;
 use std::sync::atomic::AtomicU64;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use prometheus_client::encoding::text::encode;
@@ -50,6 +54,52 @@ struct Kind {
     kind: &'static str,
 }
 
+/// A campaign, by name (two campaigns holding one name share their series).
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct Campaign {
+    campaign: String,
+}
+
+/// A campaign and a state of it: its platform status, its sync status, or a lead status.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CampaignState {
+    campaign: String,
+    status: String,
+}
+
+/// A campaign and whether it is in line with its manifest.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CampaignSync {
+    campaign: String,
+    sync: &'static str,
+}
+
+/// The platform's campaign statuses, each a series of every campaign (1 for its own, 0 for
+/// the others), as kube-state-metrics shows a pod's phase: an alert can ask for one status
+/// without knowing the others. A status outside these is a series of its own while it lasts.
+const CAMPAIGN_STATUSES: [&str; 5] = ["draft", "in-progress", "stopped", "completed", "paused"];
+
+/// What the per-campaign gauges show of one campaign (`status::Row`, for the metrics).
+pub(crate) struct CampaignGauges<'a> {
+    pub(crate) name: &'a str,
+    /// The platform's status; `None` when the campaign does not exist (missing).
+    pub(crate) status: Option<&'a str>,
+    pub(crate) sync: crate::status::SyncStatus,
+    /// Its leads by lead status; `None` when they were not read since the campaign appeared.
+    pub(crate) leads: Option<&'a crate::status::LeadCounts>,
+    /// Its window now; `None` when its zone is not known (or it does not exist).
+    pub(crate) window_open: Option<bool>,
+}
+
+/// The per-campaign series one account set at its last update, removed when not set again.
+#[derive(Default)]
+struct CampaignSeriesSet {
+    leads: HashSet<CampaignState>,
+    status: HashSet<CampaignState>,
+    sync: HashSet<CampaignSync>,
+    window: HashSet<Campaign>,
+}
+
 /// Every kind of operation, each with a held series from the start.
 const OPERATION_KINDS: [&str; 6] = [
     "create",
@@ -81,6 +131,11 @@ struct Families {
     manifest_loads: Family<Account, Counter>,
     last_success: Timestamps,
     pass_duration: Durations,
+    campaign_leads: Family<(Account, CampaignState), Gauge>,
+    campaign_status: Family<(Account, CampaignState), Gauge>,
+    campaign_sync: Family<(Account, CampaignSync), Gauge>,
+    campaign_window_open: Family<(Account, Campaign), Gauge>,
+    leads_read: Timestamps,
 }
 
 /// 10 ms .. ~3 min: an empty pass against a near API up to a large apply.
@@ -98,6 +153,8 @@ pub(crate) struct Registered {
 pub(crate) struct Metrics {
     families: Arc<Families>,
     account: Account,
+    /// The per-campaign series this account set last, so those of campaigns gone are removed.
+    campaigns: Mutex<CampaignSeriesSet>,
 }
 
 impl Registered {
@@ -116,6 +173,11 @@ impl Registered {
             manifest_loads: Family::default(),
             last_success: Family::default(),
             pass_duration: Family::new_with_constructor(pass_histogram),
+            campaign_leads: Family::default(),
+            campaign_status: Family::default(),
+            campaign_sync: Family::default(),
+            campaign_window_open: Family::default(),
+            leads_read: Family::default(),
         };
         registry.register(
             "passes",
@@ -177,6 +239,31 @@ impl Registered {
             "Time taken by a reconcile pass",
             families.pass_duration.clone(),
         );
+        registry.register(
+            "campaign_leads",
+            "Leads of each campaign on the platform by lead status (created, scheduled, processing, rescheduled, completed, reached-max-retries, blacklisted), as of the last read of the account's leads (campaignctl_campaign_leads_read_timestamp_seconds)",
+            families.campaign_leads.clone(),
+        );
+        registry.register(
+            "campaign_status",
+            "Each campaign's platform status at the last plan: 1 for its status, 0 for the others (draft, in-progress, stopped, completed, paused)",
+            families.campaign_status.clone(),
+        );
+        registry.register(
+            "campaign_sync",
+            "Whether each campaign is in line with its manifest at the last plan, as campaignctl status says it: 1 for its state (synced, out_of_sync, missing, unmanaged), 0 for the others",
+            families.campaign_sync.clone(),
+        );
+        registry.register(
+            "campaign_window_open",
+            "1 when the campaign's calling window was open at the last plan, 0 when not; only campaigns whose manifest sets a timezone (the platform does not return it)",
+            families.campaign_window_open.clone(),
+        );
+        registry.register(
+            "campaign_leads_read_timestamp_seconds",
+            "Unix time of the last read of the account's leads for campaignctl_campaign_leads (0 before the first)",
+            families.leads_read.clone(),
+        );
         Registered {
             registry,
             families: Arc::new(families),
@@ -211,9 +298,11 @@ impl Registered {
         let _ = f.manifest_loads.get_or_create(&account);
         let _ = f.last_success.get_or_create(&account);
         let _ = f.pass_duration.get_or_create(&account);
+        let _ = f.leads_read.get_or_create(&account);
         Metrics {
             families: self.families.clone(),
             account,
+            campaigns: Mutex::default(),
         }
     }
 
@@ -310,6 +399,109 @@ impl Metrics {
             .inc();
     }
 
+    /// The account's leads were read whole now, for the lead gauges.
+    pub(crate) fn leads_read(&self) {
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        self.families
+            .leads_read
+            .get_or_create(&self.account)
+            .set(now.as_secs_f64());
+    }
+
+    /// The per-campaign gauges of the last plan: every campaign's series set, and the series
+    /// of campaigns no longer there (or no longer in a state) removed.
+    pub(crate) fn campaigns(&self, campaigns: &[CampaignGauges<'_>]) {
+        let f = &self.families;
+        let mut now = CampaignSeriesSet::default();
+        // Summed over campaigns holding one name, so a name's series says what it holds.
+        let mut leads: std::collections::HashMap<CampaignState, i64> = Default::default();
+        for c in campaigns {
+            let campaign = c.name.to_owned();
+            let sync = c.sync;
+            for state in crate::status::rows::SyncStatus::ALL {
+                let key = CampaignSync {
+                    campaign: campaign.clone(),
+                    sync: state.key(),
+                };
+                let value = i64::from(state == sync);
+                f.campaign_sync
+                    .get_or_create(&(self.account.clone(), key.clone()))
+                    .set(value);
+                now.sync.insert(key);
+            }
+            if let Some(status) = c.status {
+                let statuses = CAMPAIGN_STATUSES
+                    .iter()
+                    .copied()
+                    .chain((!CAMPAIGN_STATUSES.contains(&status)).then_some(status));
+                for s in statuses {
+                    let key = CampaignState {
+                        campaign: campaign.clone(),
+                        status: s.to_owned(),
+                    };
+                    let gauge = f
+                        .campaign_status
+                        .get_or_create(&(self.account.clone(), key.clone()));
+                    // Another holder of the name may have set its own status to 1 already.
+                    if s == status {
+                        gauge.set(1);
+                    } else if !now.status.contains(&key) {
+                        gauge.set(0);
+                    }
+                    now.status.insert(key);
+                }
+            }
+            if let Some(counts) = c.leads {
+                let statuses = crate::status::rows::LEAD_STATUSES
+                    .iter()
+                    .map(|s| (*s, 0))
+                    .chain(counts.iter().map(|(s, n)| (s.as_str(), *n)));
+                for (s, n) in statuses {
+                    *leads
+                        .entry(CampaignState {
+                            campaign: campaign.clone(),
+                            status: s.to_owned(),
+                        })
+                        .or_default() += i64::try_from(n).unwrap_or(i64::MAX);
+                }
+            }
+            if let Some(open) = c.window_open {
+                let key = Campaign { campaign };
+                let gauge = f
+                    .campaign_window_open
+                    .get_or_create(&(self.account.clone(), key.clone()));
+                if open || !now.window.contains(&key) {
+                    gauge.set(i64::from(open));
+                }
+                now.window.insert(key);
+            }
+        }
+        for (key, n) in leads {
+            f.campaign_leads
+                .get_or_create(&(self.account.clone(), key.clone()))
+                .set(n);
+            now.leads.insert(key);
+        }
+        let mut last = self.campaigns.lock().unwrap_or_else(|e| e.into_inner());
+        let account = &self.account;
+        for gone in last.leads.difference(&now.leads) {
+            f.campaign_leads.remove(&(account.clone(), gone.clone()));
+        }
+        for gone in last.status.difference(&now.status) {
+            f.campaign_status.remove(&(account.clone(), gone.clone()));
+        }
+        for gone in last.sync.difference(&now.sync) {
+            f.campaign_sync.remove(&(account.clone(), gone.clone()));
+        }
+        for gone in last.window.difference(&now.window) {
+            f.campaign_window_open
+                .remove(&(account.clone(), gone.clone()));
+        }
+        *last = now;
+    }
+
     pub(crate) fn loaded(&self, manifests: usize) {
         self.families
             .manifests
@@ -367,6 +559,40 @@ mod tests {
             text.contains("kind=\"start\"} 0"),
             "a kind no longer held is back to 0:\n{text}"
         );
+    }
+
+    #[test]
+    fn campaign_series_follow_the_campaigns_and_their_states() {
+        let (m, registered) = metrics(Some("acme"));
+        let counts: crate::status::LeadCounts = [("created".to_owned(), 2)].into_iter().collect();
+        let gauges = |status: &'static str, leads| CampaignGauges {
+            name: "Q4 \"x\"",
+            status: Some(status),
+            sync: crate::status::SyncStatus::Synced,
+            leads,
+            window_open: Some(true),
+        };
+        m.campaigns(&[gauges("archived", Some(&counts))]);
+        let text = registered.encode().expect("encode");
+        for series in [
+            r#"campaignctl_campaign_status{account="acme",campaign="Q4 \"x\"",status="archived"} 1"#,
+            r#"campaignctl_campaign_status{account="acme",campaign="Q4 \"x\"",status="draft"} 0"#,
+            r#"campaignctl_campaign_leads{account="acme",campaign="Q4 \"x\"",status="created"} 2"#,
+            r#"campaignctl_campaign_leads{account="acme",campaign="Q4 \"x\"",status="completed"} 0"#,
+            r#"campaignctl_campaign_window_open{account="acme",campaign="Q4 \"x\""} 1"#,
+        ] {
+            assert!(text.contains(series), "missing {series:?} in:\n{text}");
+        }
+        // A status outside the platform's five goes with it; leads not read leave no series.
+        m.campaigns(&[gauges("draft", None)]);
+        let text = registered.encode().expect("encode");
+        assert!(text.contains(r#"status="draft"} 1"#), "{text}");
+        assert!(!text.contains("archived"), "{text}");
+        assert!(!text.contains("campaignctl_campaign_leads{"), "{text}");
+        // No campaigns: no campaign series.
+        m.campaigns(&[]);
+        let text = registered.encode().expect("encode");
+        assert!(!text.contains("campaign=\""), "{text}");
     }
 
     #[test]

@@ -76,6 +76,9 @@ pub struct WatchConfig {
     pub backoff_max: Duration,
     /// How long creates in flight at shutdown may take to finish.
     pub grace: Duration,
+    /// How often a pass reads the account's leads whole for the lead gauges; `None` when no
+    /// metrics are served.
+    pub lead_metrics_every: Option<Duration>,
 }
 
 /// Runs the daemon until `shutdown` resolves, then lets the passes in flight finish their
@@ -144,6 +147,8 @@ pub async fn run(
             pending_prunes: None,
             held: Default::default(),
             lint: Default::default(),
+            lead_metrics_every: config.lead_metrics_every,
+            lead_counts: None,
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

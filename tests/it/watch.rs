@@ -22,7 +22,7 @@ fn manifest(name: &str) -> String {
 }
 
 /// A running `campaignctl watch --listen 127.0.0.1:0`, killed on drop.
-struct Daemon {
+pub(crate) struct Daemon {
     child: Child,
     addr: String,
     log: Arc<Mutex<String>>,
@@ -31,7 +31,7 @@ struct Daemon {
 impl Daemon {
     /// Starts the daemon on `paths` (relative to the workspace). File events are the only
     /// trigger unless `extra` sets `--interval`; failures are retried quickly.
-    fn start(ws: &Workspace, emu: &Emulator, paths: &[&str], extra: &[&str]) -> Daemon {
+    pub(crate) fn start(ws: &Workspace, emu: &Emulator, paths: &[&str], extra: &[&str]) -> Daemon {
         Daemon::spawn(campaignctl(ws.path(), Some(emu)), paths, extra)
     }
 
@@ -96,7 +96,7 @@ impl Daemon {
         (status, body)
     }
 
-    fn metrics(&self) -> String {
+    pub(crate) fn metrics(&self) -> String {
         let (status, body) = self.get("/metrics");
         assert_eq!(status, 200, "/metrics answered {status}: {body}");
         body
@@ -119,7 +119,11 @@ impl Daemon {
 
     /// Polls `done` until it holds, or fails saying what was awaited and what was seen.
     #[track_caller]
-    fn wait_for(&self, what: &str, mut done: impl FnMut() -> Result<(), String>) -> Duration {
+    pub(crate) fn wait_for(
+        &self,
+        what: &str,
+        mut done: impl FnMut() -> Result<(), String>,
+    ) -> Duration {
         let start = Instant::now();
         loop {
             let seen = match done() {
@@ -137,7 +141,7 @@ impl Daemon {
     }
 
     #[track_caller]
-    fn wait_for_passes(&self, outcome: &str, at_least: f64) {
+    pub(crate) fn wait_for_passes(&self, outcome: &str, at_least: f64) {
         self.wait_for(&format!("{at_least} {outcome} pass(es)"), || {
             let n = self.passes(outcome);
             (n >= at_least).then_some(()).ok_or(format!("{n}"))

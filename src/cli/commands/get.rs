@@ -149,7 +149,7 @@ fn print<T: Serialize>(
 
 /// Rows padded to the widest cell of each column. Every cell is escaped here, once: all of
 /// them come from the platform, which may send control characters in any field.
-fn aligned(header: &[&str], rows: Vec<Vec<String>>) -> String {
+pub(super) fn aligned(header: &[&str], rows: Vec<Vec<String>>) -> String {
     let rows: Vec<Vec<String>> = rows
         .into_iter()
         .map(|row| {

@@ -8,6 +8,7 @@ mod export;
 mod get;
 mod plan;
 mod schema;
+mod status;
 mod validate;
 mod watch;
 
@@ -77,6 +78,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             } else {
                 code
             })
+        }
+        Command::Status { args, api } => {
+            let runs = accounts::select(&args.accounts, &args.manifests.paths, &api)?;
+            status::run(&runs, &args).await
         }
         Command::Completions(args) => Ok(completions::run(&args)),
         Command::Watch { args, api } => watch::run(args, &api).await,

@@ -66,6 +66,8 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<ExitStatus> {
         backoff_base: args.backoff_base,
         backoff_max: args.backoff_max,
         grace: SHUTDOWN_GRACE,
+        // Nobody reads the lead gauges without /metrics: then no pass reads leads for them.
+        lead_metrics_every: args.listen.map(|_| args.lead_metrics_interval),
     };
     let listener = match args.listen {
         Some(addr) => {

@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // each test uses a different part of the harness
 
+pub mod debian;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
