@@ -12,6 +12,7 @@ Examples:
   CAMPAIGNCTL_API_TOKEN=... campaignctl apply --auto-approve campaigns/
   campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan
   campaignctl watch campaigns/ --listen 127.0.0.1:9464   # daemon: apply on every change
+  campaignctl status --tz Europe/Berlin  # where each campaign stands, windows in Berlin time
   campaignctl export --out imported/    # bring an existing account under git
   campaignctl demo                      # plan and apply campaigns/ against a built-in emulator
 
