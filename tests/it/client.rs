@@ -130,6 +130,7 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
         &client,
         LoadOutcome {
             manifests,
+            assistants: Vec::new(),
             diagnostics,
             files: 1,
         },
@@ -201,6 +202,7 @@ async fn a_draft_that_got_a_lead_after_the_plan_is_not_pruned() {
         &client,
         LoadOutcome {
             manifests,
+            assistants: Vec::new(),
             diagnostics,
             files: 1,
         },
