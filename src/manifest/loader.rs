@@ -286,9 +286,14 @@ fn check_file_with(
     let mut stopped_at = None;
     let mut problems = yaml_reader::read(text, |mut document| {
         if super::assistant_document::is_assistant(&document) {
-            // The repository's defaults are campaign fields: they never fill an assistant.
-            let assistant =
-                super::assistant_document::check_assistant(&shared_file, &document, diagnostics);
+            // The repository's defaults are campaign fields: they never fill an assistant. At
+            // a git revision (`Leads::Ignore`) only campaign fields matter, and a prompt file
+            // would be read from the working tree, not the revision: skipped.
+            let assistant = (leads == Leads::Read)
+                .then(|| {
+                    super::assistant_document::check_assistant(&shared_file, &document, diagnostics)
+                })
+                .flatten();
             checked.push(Checked {
                 assistant,
                 ..Checked::default()

@@ -2,7 +2,7 @@
 //! at their lines, prompts kept in files inside the repository, and a campaign's
 //! `goal_completion_variable` checked against the declared assistant's post-call schema.
 
-use crate::support::{campaignctl, Workspace};
+use crate::support::{campaignctl, commit_all, git, Emulator, Workspace};
 
 const ASSISTANT: &str = "\
 kind: Assistant
@@ -166,6 +166,44 @@ fn an_assistant_name_declared_twice_is_an_error_at_both() {
         run.stderr
             .contains("b.yaml:2:7: error: assistant name Ada is also declared at"),
         "{}",
+        run.stderr
+    );
+}
+
+/// A plan compared with a git revision reads only the revision's campaigns: an assistant's
+/// prompt file is not read from the working tree as if it were the revision's, and the plan
+/// of the campaigns goes on.
+#[test]
+fn a_plan_with_a_base_revision_skips_the_revisions_assistants() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write("campaigns/ada.yaml", ASSISTANT);
+    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
+    ws.write(
+        "campaigns/q4.yaml",
+        "kind: Campaign\nname: Q4\nassistant: Sales Outbound\ngoal_completion_variable: meeting_booked\n",
+    );
+    commit_all(&ws, "an assistant and a campaign");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--base", "HEAD"])
+        .run();
+    run.assert_code(0);
+    assert!(
+        run.stdout.contains("Q4"),
+        "the campaign is planned: {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr
+            .contains("plan and apply do not change assistants yet"),
+        "the warning is shown once: {}",
+        run.stderr
+    );
+    assert_eq!(
+        run.stderr.matches("do not change assistants yet").count(),
+        1,
+        "once, not again for the revision: {}",
         run.stderr
     );
 }
