@@ -13,11 +13,23 @@ use super::types::PostCallVariable;
 /// `mode`, `language_id`, `llm_model_id`, `multimodal_model_id` and the tuning.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListedAssistantFields {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_u64"
+    )]
     pub voice_id: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub initial_message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub system_prompt: Option<String>,
     /// PHP serialises an empty map as `[]`: read as an empty map.
     #[serde(
@@ -26,35 +38,101 @@ pub struct ListedAssistantFields {
         deserialize_with = "php_map"
     )]
     pub variables: Option<BTreeMap<String, serde_json::Value>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_bool"
+    )]
     pub post_call_evaluation: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_bool"
+    )]
     pub is_webhook_active: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_string"
+    )]
     pub webhook_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_u64"
+    )]
     pub max_duration: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_bool"
+    )]
     pub record: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_u64"
+    )]
     pub max_silence_duration: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_u64"
+    )]
     pub reengagement_interval: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient_u64"
+    )]
     pub phone_number_id: Option<u64>,
+}
+
+// The list is read leniently, field by field: Laravel returns a boolean column as `0`/`1`
+// unless the model casts it, and an id or a number of seconds may come back as a string. A
+// value of another shape reads as unknown (`None`) rather than failing the whole list, and a
+// declared value then plans an update that writes it again.
+
+fn lenient_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Number(n) => n.as_u64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Bool(b) => Some(b),
+        serde_json::Value::Number(n) => match n.as_u64() {
+            Some(0) => Some(false),
+            Some(1) => Some(true),
+            _ => None,
+        },
+        serde_json::Value::String(s) => match s.trim() {
+            "0" | "false" => Some(false),
+            "1" | "true" => Some(true),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+fn lenient_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    })
 }
 
 fn php_map<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<Option<BTreeMap<String, serde_json::Value>>, D::Error> {
-    use serde::de::Error;
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => Ok(None),
         serde_json::Value::Array(items) if items.is_empty() => Ok(Some(BTreeMap::new())),
         serde_json::Value::Object(map) => Ok(Some(map.into_iter().collect())),
-        other => Err(D::Error::custom(format!(
-            "variables: expected a map, got {other}"
-        ))),
+        _ => Ok(None),
     }
 }
 
@@ -185,6 +263,24 @@ mod tests {
             Some(BTreeMap::new()),
             "`[]` must read as no variables, not fail the whole list"
         );
+    }
+
+    #[test]
+    fn listed_fields_of_another_shape_never_fail_the_list() {
+        let listed: ListedAssistantFields = serde_json::from_value(serde_json::json!({
+            "record": 1, "post_call_evaluation": "0", "voice_id": "3",
+            "max_duration": 1.5, "webhook_url": null, "system_prompt": 7, "variables": "x"
+        }))
+        .unwrap_or_else(|e| panic!("the list must be read: {e}"));
+        assert_eq!(listed.record, Some(true), "0/1 booleans");
+        assert_eq!(listed.post_call_evaluation, Some(false), "string booleans");
+        assert_eq!(listed.voice_id, Some(3), "numeric strings");
+        assert_eq!(
+            listed.max_duration, None,
+            "a fraction is unknown, not an error"
+        );
+        assert_eq!(listed.system_prompt, None, "a non-string prompt is unknown");
+        assert_eq!(listed.variables, None, "a non-map is unknown");
     }
 
     #[test]
