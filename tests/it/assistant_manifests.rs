@@ -207,3 +207,22 @@ fn a_plan_with_a_base_revision_skips_the_revisions_assistants() {
         run.stderr
     );
 }
+
+#[test]
+fn a_misspelt_assistant_kind_is_pointed_at_the_right_spelling() {
+    let ws = Workspace::new();
+    ws.write("campaigns/a.yaml", "kind: assistant\nname: Ada\n");
+    ws.write("campaigns/b.yaml", "kind: Asistant\nname: Bea\n");
+    let run = campaignctl(ws.path(), None).args(["validate"]).run();
+    run.assert_code(1);
+    for expected in [
+        "hint: kind is case-sensitive: write kind: Assistant",
+        "hint: did you mean \"Assistant\"? write kind: Assistant",
+    ] {
+        assert!(
+            run.stderr.contains(expected),
+            "missing {expected:?}: {}",
+            run.stderr
+        );
+    }
+}
