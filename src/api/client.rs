@@ -16,6 +16,7 @@ use tokio::sync::Semaphore;
 use tracing::{debug, warn};
 use url::Url;
 
+use super::assistant::{AssistantWrite, CreatedAssistant};
 use super::error::{connect_cause, describe_transport, ApiError, SettingsOrigin};
 use super::pages::PageReader;
 use super::retry::{human, RetryPolicy, WaitBudget};
@@ -363,6 +364,43 @@ impl Client {
         Ok(())
     }
 
+    /// Creates an assistant (newer body). Retried only on 429, as a campaign create is; a 422
+    /// naming an older-shape field becomes `ApiError::OlderAssistantShape`.
+    pub async fn create_assistant(
+        &self,
+        body: &AssistantWrite,
+    ) -> Result<CreatedAssistant, ApiError> {
+        let env: Envelope<CreatedAssistant> = self
+            .write(Method::POST, "user/assistant", body)
+            .await
+            .map_err(older_shape)?;
+        Ok(env.data)
+    }
+
+    /// Changes the fields `body` carries and nothing else (`PUT /user/assistant/{id}`). The
+    /// same update sent again stores the same values, so a caller may repeat it.
+    pub async fn update_assistant(&self, id: u64, body: &AssistantWrite) -> Result<(), ApiError> {
+        let _: serde_json::Value = self
+            .write(Method::PUT, &format!("user/assistant/{id}"), body)
+            .await
+            .map_err(older_shape)?;
+        Ok(())
+    }
+
+    /// Deletes an assistant. Retried only on 429.
+    pub async fn delete_assistant(&self, id: u64) -> Result<(), ApiError> {
+        let _: serde_json::Value = self
+            .with_retries::<(), serde_json::Value>(
+                Method::DELETE,
+                &format!("user/assistant/{id}"),
+                &[],
+                None,
+                false,
+            )
+            .await?;
+        Ok(())
+    }
+
     /// A GET with the full retry policy (reads are idempotent).
     async fn read<T: DeserializeOwned>(
         &self,
@@ -651,6 +689,19 @@ fn error_from_response(status: StatusCode, body: &[u8]) -> ApiError {
     }
 }
 
+/// A 422 to an assistant write that names a field of the older body says which shape the
+/// platform expects; any other error passes through.
+fn older_shape(e: ApiError) -> ApiError {
+    if let ApiError::Validation { errors, .. } = &e {
+        if let Some(field) = crate::api::assistant::older_shape_field(errors.keys()) {
+            return ApiError::OlderAssistantShape {
+                field: field.to_owned(),
+            };
+        }
+    }
+    e
+}
+
 /// The start of a non-JSON body, for error messages (HTML error pages can be large).
 fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
@@ -704,6 +755,45 @@ mod tests {
             base.join("user/campaigns").expect("join").as_str(),
             "https://portal.example.com/api/user/campaigns"
         );
+    }
+
+    #[test]
+    fn a_422_naming_an_older_assistant_field_says_the_platform_expects_the_older_body() {
+        let older = ApiError::Validation {
+            message: "The assistant name field is required.".into(),
+            errors: BTreeMap::from([("assistant_name".into(), vec!["required".into()])]),
+        };
+        match older_shape(older) {
+            ApiError::OlderAssistantShape { field } => assert_eq!(field, "assistant_name"),
+            other => panic!("expected the older-shape error, got {other:?}"),
+        }
+        let newer = ApiError::Validation {
+            message: "The name field is required.".into(),
+            errors: BTreeMap::from([("name".into(), vec!["required".into()])]),
+        };
+        assert!(
+            matches!(older_shape(newer), ApiError::Validation { .. }),
+            "a newer field stays a validation error"
+        );
+    }
+
+    #[test]
+    fn any_422_shape_is_read() {
+        for (body, field) in [
+            (
+                r#"{"message":"bad","errors":{"name":"The name is bad."}}"#,
+                "name",
+            ),
+            (r#"{"message":"bad","errors":["The name is bad."]}"#, ""),
+        ] {
+            let e = error_from_response(StatusCode::UNPROCESSABLE_ENTITY, body.as_bytes());
+            match e {
+                ApiError::Validation { errors, .. } => {
+                    assert!(errors.contains_key(field), "{body}: {errors:?}")
+                }
+                other => panic!("{body}: expected a 422, got {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -21,6 +21,12 @@ pub enum ApiError {
         message: String,
         errors: BTreeMap<String, Vec<String>>,
     },
+    /// A 422 to an assistant write naming a field of the older assistant body
+    /// (`assistant_name`, `calls_direction`, ...): the platform expects the older shape, which
+    /// campaignctl does not send. Assistants are written before campaigns, so the run stops
+    /// here with no campaign touched.
+    #[error("the platform rejected the assistant (422) naming `{field}`, a field of the older assistant API: this platform expects the older request body, which campaignctl does not send; the run stopped before any campaign was touched")]
+    OlderAssistantShape { field: String },
     #[error("rate limited (429) and still limited after {attempts} attempts")]
     RateLimited { attempts: u32 },
     /// A 429 asked for a wait beyond campaignctl's caps: refused at once rather than slept.
@@ -99,6 +105,7 @@ impl ApiError {
                 "the platform is throttling this account: run again later, or lower --parallelism".to_owned()
             }
             ApiError::DuplicateCampaignId { .. } | ApiError::Pages { .. } => "nothing was changed; run again in a moment, and if the list stays inconsistent, report it to the platform's support".to_owned(),
+            ApiError::OlderAssistantShape { .. } => "manage this platform's assistants in its dashboard (remove the `kind: Assistant` manifests), or ask its support whether the newer assistant API is available".to_owned(),
             ApiError::EndpointNotFound { .. } => format!(
                 "the API URL usually ends in /api (https://app.autocalls.ai/api, or your reseller's https://HOST/api): check {url}"
             ),

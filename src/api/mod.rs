@@ -1,6 +1,6 @@
 //! The platform API: wire types, the HTTP client with retries and error mapping, and the token.
 
-pub use campaignctl_core::api::{campaign_status, types};
+pub use campaignctl_core::api::{assistant, campaign_status, types};
 
 pub(crate) mod client;
 pub(crate) mod error;

@@ -490,6 +490,7 @@ mod tests {
         );
         let mut load = crate::manifest::LoadOutcome {
             manifests: Vec::new(),
+            assistants: Vec::new(),
             diagnostics: found.diagnostics,
             files: 0,
         };

@@ -128,10 +128,16 @@ impl<'a> FieldChecker<'a> {
             Some(t) if t.trim().eq_ignore_ascii_case("campaign") => {
                 "kind is case-sensitive: write kind: Campaign"
             }
+            Some(t) if t.trim().eq_ignore_ascii_case("assistant") => {
+                "kind is case-sensitive: write kind: Assistant"
+            }
             Some(t) if suggest::closest(t, ["Campaign"]).is_some() => {
                 "did you mean \"Campaign\"? write kind: Campaign"
             }
-            _ => "campaignctl manages campaigns: write kind: Campaign",
+            Some(t) if suggest::closest(t, ["Assistant"]).is_some() => {
+                "did you mean \"Assistant\"? write kind: Assistant"
+            }
+            _ => "campaignctl manages campaigns and assistants: write kind: Campaign or kind: Assistant",
         };
         let message = format!("kind must be \"Campaign\", got {}", node.describe());
         self.error("kind", node.mark, message, Some(hint.to_owned()));

@@ -138,12 +138,23 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
             Err(diagnostic) => diagnostics.push(diagnostic),
         }
     }
+    let assistants: Vec<_> = checked
+        .iter_mut()
+        .flatten()
+        .filter_map(|c| c.assistant.take())
+        .collect();
+    let assistants =
+        super::assistant_checks::reject_repeated_assistants(assistants, &mut diagnostics);
+    super::assistant_checks::not_yet_applied(&assistants, &mut diagnostics);
     let manifests = reject_repeated_names(checked, &mut diagnostics);
     let manifests = reject_repeated_ids(manifests, &mut diagnostics);
     let manifests = reject_repeated_renames(manifests, &mut diagnostics);
+    let manifests =
+        super::assistant_checks::check_goal_variables(manifests, &assistants, &mut diagnostics);
     sort(&mut diagnostics);
     LoadOutcome {
         manifests,
+        assistants,
         diagnostics,
         files: read,
     }
@@ -274,6 +285,21 @@ fn check_file_with(
     let (before, first_diagnostic) = (checked.len(), diagnostics.len());
     let mut stopped_at = None;
     let mut problems = yaml_reader::read(text, |mut document| {
+        if super::assistant_document::is_assistant(&document) {
+            // The repository's defaults are campaign fields: they never fill an assistant. At
+            // a git revision (`Leads::Ignore`) only campaign fields matter, and a prompt file
+            // would be read from the working tree, not the revision: skipped.
+            let assistant = (leads == Leads::Read)
+                .then(|| {
+                    super::assistant_document::check_assistant(&shared_file, &document, diagnostics)
+                })
+                .flatten();
+            checked.push(Checked {
+                assistant,
+                ..Checked::default()
+            });
+            return ControlFlow::Continue(());
+        }
         if let Some(d) = defaults {
             d.fill(&mut document);
         }

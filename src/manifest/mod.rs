@@ -1,6 +1,9 @@
 //! Campaign manifests: finding the files, parsing YAML with source positions, and validating each
 //! document into a typed [`CampaignSpec`], with every problem reported as a [`Diagnostic`].
 
+mod assistant_checks;
+pub(crate) mod assistant_document;
+pub(crate) mod assistant_schema;
 pub(crate) mod at_revision;
 mod defaults;
 mod discover;
@@ -47,6 +50,8 @@ pub use leads::{normalize_phone, DesiredLead, LeadsSpec};
 #[derive(Debug, Default)]
 pub struct LoadOutcome {
     pub manifests: Vec<Manifest>,
+    /// The valid `kind: Assistant` manifests, each name once.
+    pub assistants: Vec<campaignctl_core::manifest::AssistantManifest>,
     pub diagnostics: Vec<Diagnostic>,
     /// How many manifest files were read.
     pub files: usize,

@@ -252,7 +252,7 @@ fn merge(property: &mut serde_json::Value, rules: serde_json::Value) {
 
 /// schemars lets an `Option` field be `null`; a manifest leaves an unset field out instead,
 /// and the loader refuses `null`, so the schema must too.
-fn disallow_null(property: &mut serde_json::Value) {
+pub(super) fn disallow_null(property: &mut serde_json::Value) {
     use serde_json::Value;
     let Some(object) = property.as_object_mut() else {
         return;

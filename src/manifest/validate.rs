@@ -21,6 +21,8 @@ pub struct Checked {
     pub name: Option<(String, Location)>,
     /// The manifest, only when the whole document is valid.
     pub manifest: Option<Manifest>,
+    /// A valid `kind: Assistant` document (`assistant_document`), instead of a campaign.
+    pub assistant: Option<campaignctl_core::manifest::AssistantManifest>,
 }
 
 /// Validates `document` from `file`, pushing every problem to `out`. `None` for an empty
@@ -120,7 +122,11 @@ pub fn check_document(
         location,
         positions: check.positions,
     });
-    Some(Checked { name, manifest })
+    Some(Checked {
+        name,
+        manifest,
+        assistant: None,
+    })
 }
 
 #[cfg(test)]

@@ -130,6 +130,7 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
         &client,
         LoadOutcome {
             manifests,
+            assistants: Vec::new(),
             diagnostics,
             files: 1,
         },
@@ -201,6 +202,7 @@ async fn a_draft_that_got_a_lead_after_the_plan_is_not_pruned() {
         &client,
         LoadOutcome {
             manifests,
+            assistants: Vec::new(),
             diagnostics,
             files: 1,
         },
@@ -262,5 +264,102 @@ async fn a_draft_that_got_a_lead_after_the_plan_is_not_pruned() {
         .map(|c| c.name)
         .collect();
     assert!(names.contains(&"prod-stale".to_owned()), "{names:?}");
+    running.shutdown().await;
+}
+
+/// The assistant writes: a create with the newer body, an update carrying only the field that
+/// changed (the emulator keeps the body it received), the list read back trimmed and without
+/// the engine fields, and a delete.
+#[tokio::test]
+async fn assistants_are_created_updated_with_one_field_and_deleted() {
+    use campaignctl::api::assistant::AssistantWrite;
+    use campaignctl::api::types::PostCallVariable;
+    let (running, client) = emulator().await;
+    let body = AssistantWrite {
+        name: Some("Ada".into()),
+        kind: Some("outbound".into()),
+        mode: Some("pipeline".into()),
+        voice_id: Some(3),
+        language_id: Some(1),
+        llm_model_id: Some(5),
+        timezone: Some("Europe/Berlin".into()),
+        initial_message: Some("Hello.".into()),
+        system_prompt: Some("You are Ada.\n".into()),
+        post_call_schema: Some(vec![PostCallVariable {
+            name: "booked".into(),
+            kind: "bool".into(),
+            description: None,
+        }]),
+        ..AssistantWrite::default()
+    };
+    let created = client.create_assistant(&body).await.expect("create");
+    let update = AssistantWrite {
+        system_prompt: Some("You are Ada, briefly.".into()),
+        ..AssistantWrite::default()
+    };
+    client
+        .update_assistant(created.id, &update)
+        .await
+        .expect("update");
+    let stored = reqwest::get(format!("http://{}/_emulator/assistants", running.addr))
+        .await
+        .expect("inspect")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    let mine = stored
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|a| a["id"] == created.id)
+        .cloned()
+        .expect("the assistant is stored");
+    assert_eq!(
+        mine["request_body"],
+        serde_json::json!({"system_prompt": "You are Ada, briefly."}),
+        "the update must carry the changed field only: {mine}"
+    );
+    let listed = client.list_assistants().await.expect("list");
+    let ada = listed
+        .iter()
+        .find(|a| a.id == created.id)
+        .expect("the assistant is listed");
+    assert_eq!(
+        ada.listed.system_prompt.as_deref(),
+        Some("You are Ada, briefly."),
+        "the listed prompt: {ada:?}"
+    );
+    assert_eq!(ada.mode, None, "the list does not return mode: {ada:?}");
+    assert_eq!(
+        ada.post_call_schema.len(),
+        1,
+        "the schema is listed: {ada:?}"
+    );
+    client.delete_assistant(created.id).await.expect("delete");
+    let gone = client.delete_assistant(created.id).await;
+    assert!(
+        matches!(gone, Err(ApiError::NotFound { .. })),
+        "a second delete is a 404: {gone:?}"
+    );
+    running.shutdown().await;
+}
+
+/// A refused assistant write comes back as a 422 with every field it named.
+#[tokio::test]
+async fn a_refused_assistant_create_names_its_fields() {
+    use campaignctl::api::assistant::AssistantWrite;
+    let (running, client) = emulator().await;
+    let body = AssistantWrite {
+        name: Some("Half".into()),
+        ..AssistantWrite::default()
+    };
+    match client.create_assistant(&body).await {
+        Err(ApiError::Validation { errors, .. }) => {
+            for key in ["voice_id", "mode", "system_prompt"] {
+                assert!(errors.contains_key(key), "`{key}` named: {errors:?}");
+            }
+        }
+        other => panic!("expected a 422, got {other:?}"),
+    }
     running.shutdown().await;
 }

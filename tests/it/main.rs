@@ -7,6 +7,7 @@ mod support;
 
 mod accounts;
 mod architecture;
+mod assistant_manifests;
 mod campaign_metrics;
 mod chaos;
 mod ci_integrations;

@@ -178,6 +178,7 @@ fn load(desired: &[Desired]) -> LoadOutcome {
     LoadOutcome {
         files: 1,
         manifests,
+        assistants: Vec::new(),
         diagnostics,
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod api {
     //! The platform's wire types (reading and writing them is the `campaignctl` crate's client).
+    pub mod assistant;
     pub mod campaign_status;
     pub mod types;
 }

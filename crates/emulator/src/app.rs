@@ -13,7 +13,8 @@ use super::faults::Faults;
 use super::stats::Stats;
 use super::store::Store;
 use super::{
-    assistants, auth, campaign_create, campaign_status, campaigns, faults, inspect, leads, stats,
+    assistant_write, assistants, auth, campaign_create, campaign_status, campaigns, faults,
+    inspect, leads, stats,
 };
 
 pub(crate) struct App {
@@ -37,6 +38,11 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/api/user/campaigns/update-status",
             post(campaign_status::update_status),
         )
+        .route("/api/user/assistant", post(assistant_write::create))
+        .route(
+            "/api/user/assistant/{id}",
+            put(assistant_write::update).delete(assistant_write::delete),
+        )
         .route("/api/user/assistants/outbound", get(assistants::outbound))
         .route("/api/user/assistants/get", get(assistants::paginated))
         .route(
@@ -53,6 +59,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .merge(api)
         .route("/_emulator/stats", get(inspect::stats))
         .route("/_emulator/campaigns", get(inspect::campaigns))
+        .route("/_emulator/assistants", get(inspect::assistants))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(app.clone(), faults::inject))

@@ -1,5 +1,6 @@
-//! The account resources a manifest refers to: outbound assistants, all assistants (paginated,
-//! with post-call schemas), and phone numbers (optionally by direction).
+//! The account resources a manifest refers to: outbound assistants (with `mode`), all
+//! assistants (paginated, 10 per page by default, without the engine fields), and phone numbers
+//! (optionally by direction). Writing assistants is `assistant_write`.
 
 use std::sync::Arc;
 
@@ -7,7 +8,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::Json;
 
-use super::wire::{AssistantRecord, PhoneNumberJson};
+use super::wire::{ListedAssistant, OutboundAssistant, PhoneNumberJson};
 
 use super::app::App;
 use super::error_response::ErrorResponse;
@@ -17,27 +18,32 @@ use super::records::Direction;
 use super::validation::Validator;
 
 /// `GET /user/assistants/outbound`: a bare array.
-pub(crate) async fn outbound(State(app): State<Arc<App>>) -> Json<Vec<AssistantRecord>> {
+pub(crate) async fn outbound(State(app): State<Arc<App>>) -> Json<Vec<OutboundAssistant>> {
     Json(app.store.read(|data| {
         data.assistants
             .iter()
             .filter(|a| a.is_outbound())
-            .cloned()
+            .map(|a| a.outbound())
             .collect()
     }))
 }
+
+/// The documented default page size of `GET /user/assistants/get`.
+const ASSISTANTS_PER_PAGE: u64 = 10;
 
 /// `GET /user/assistants/get`: every assistant, inbound and outbound, by id.
 pub(crate) async fn paginated(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Result<Json<LaravelPage<AssistantRecord>>, ErrorResponse> {
+) -> Result<Json<LaravelPage<ListedAssistant>>, ErrorResponse> {
     let input = Input::from_query(query.as_deref());
     let mut v = Validator::new(&input);
-    let request = PageRequest::read(&mut v);
+    let request = PageRequest::read_with_default(&mut v, ASSISTANTS_PER_PAGE);
     v.finish()?;
-    let mut assistants = app.store.read(|data| data.assistants.clone());
+    let mut assistants: Vec<ListedAssistant> = app
+        .store
+        .read(|data| data.assistants.iter().map(|a| a.listed()).collect());
     assistants.sort_by_key(|a| a.id);
     let links = PageLinks::new(&headers, "/api/user/assistants/get");
     Ok(Json(paginate(assistants, request, &links)))

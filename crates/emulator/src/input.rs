@@ -36,6 +36,11 @@ impl Input {
         }
     }
 
+    /// Whether `key` was sent as null (or blank, which Laravel turns into null).
+    pub(crate) fn is_null(&self, key: &str) -> bool {
+        self.fields.get(key).is_some_and(Value::is_null)
+    }
+
     /// The value of `key`, or `None` when it is absent or null.
     pub(crate) fn get(&self, key: &str) -> Option<&Value> {
         self.fields.get(key).filter(|v| !v.is_null())

@@ -10,6 +10,8 @@
 //! client's types or rules fails a test instead of round-tripping through a shared struct.
 
 mod app;
+mod assistant_rules;
+mod assistant_write;
 mod assistants;
 mod auth;
 mod campaign_create;

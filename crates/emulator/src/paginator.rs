@@ -21,6 +21,12 @@ impl PageRequest {
     /// paginator reads it: anything but a positive integer means page 1. Failures land in `v`,
     /// together with the route's other query rules.
     pub(crate) fn read(v: &mut Validator<'_>) -> PageRequest {
+        PageRequest::read_with_default(v, DEFAULT_PER_PAGE)
+    }
+
+    /// `read`, for a route whose controller passes its own default to `paginate()` (the
+    /// assistant list's is documented as 10).
+    pub(crate) fn read_with_default(v: &mut Validator<'_>, default_per_page: u64) -> PageRequest {
         let per_page = v
             .optional("per_page")
             .and_then(|x| v.integer("per_page", x))
@@ -32,7 +38,7 @@ impl PageRequest {
             .filter(|n| *n >= 1);
         PageRequest {
             page: page.unwrap_or(1),
-            per_page: per_page.unwrap_or(DEFAULT_PER_PAGE),
+            per_page: per_page.unwrap_or(default_per_page),
         }
     }
 }

@@ -26,6 +26,23 @@ const ASSISTANT_KEYS: &[&str] = &[
     "status",
     "timezone",
     "post_call_schema",
+    "voice_id",
+    "language_id",
+    "llm_model_id",
+    "multimodal_model_id",
+    "initial_message",
+    "system_prompt",
+    "variables",
+    "post_call_evaluation",
+    "is_webhook_active",
+    "webhook_url",
+    "max_duration",
+    "record",
+    "max_silence_duration",
+    "reengagement_interval",
+    "phone_number_id",
+    "settings",
+    "request_body",
 ];
 const SCHEMA_KEYS: &[&str] = &["name", "type", "description"];
 const ASSISTANT_TYPES: &[&str] = &["inbound", "outbound"];

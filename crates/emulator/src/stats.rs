@@ -31,6 +31,10 @@ pub(crate) struct Stats {
     pub campaigns_deleted: AtomicU64,
     /// Leads changed through `PUT /user/leads/{id}`.
     pub leads_updated: AtomicU64,
+    pub assistants_created: AtomicU64,
+    /// `PUT /user/assistant/{id}` requests that were accepted.
+    pub assistants_updated: AtomicU64,
+    pub assistants_deleted: AtomicU64,
     pub fault_errors: AtomicU64,
     pub fault_drops: AtomicU64,
     pub fault_rate_limited: AtomicU64,
@@ -50,6 +54,9 @@ pub(crate) struct StatsSnapshot {
     start_requests: u64,
     campaigns_deleted: u64,
     leads_updated: u64,
+    assistants_created: u64,
+    assistants_updated: u64,
+    assistants_deleted: u64,
     faults: FaultCounts,
 }
 
@@ -79,6 +86,9 @@ impl Stats {
             start_requests: get(&self.start_requests),
             campaigns_deleted: get(&self.campaigns_deleted),
             leads_updated: get(&self.leads_updated),
+            assistants_created: get(&self.assistants_created),
+            assistants_updated: get(&self.assistants_updated),
+            assistants_deleted: get(&self.assistants_deleted),
             faults: FaultCounts {
                 errors: get(&self.fault_errors),
                 drops: get(&self.fault_drops),

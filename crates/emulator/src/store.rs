@@ -12,6 +12,7 @@ pub(crate) struct Account {
     pub data: AccountData,
     next_campaign_id: u64,
     next_lead_id: u64,
+    next_assistant_id: u64,
 }
 
 impl Account {
@@ -20,16 +21,24 @@ impl Account {
         // run even when the highest campaign is deleted.
         let next_campaign_id = data.campaigns.iter().map(|c| c.id).max().unwrap_or(0) + 1;
         let next_lead_id = data.leads.iter().map(|l| l.id).max().unwrap_or(0) + 1;
+        let next_assistant_id = data.assistants.iter().map(|a| a.id).max().unwrap_or(0) + 1;
         Account {
             data,
             next_campaign_id,
             next_lead_id,
+            next_assistant_id,
         }
     }
 
     pub(crate) fn allocate_campaign_id(&mut self) -> u64 {
         let id = self.next_campaign_id;
         self.next_campaign_id += 1;
+        id
+    }
+
+    pub(crate) fn allocate_assistant_id(&mut self) -> u64 {
+        let id = self.next_assistant_id;
+        self.next_assistant_id += 1;
         id
     }
 

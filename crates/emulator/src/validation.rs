@@ -186,6 +186,33 @@ impl<'a> Validator<'a> {
         value
     }
 
+    /// `numeric|between:A,B` on a number that may have a fraction (`llm_temperature`: 0–1).
+    pub(crate) fn number_between(
+        &mut self,
+        key: &str,
+        value: &Value,
+        lo: f64,
+        hi: f64,
+    ) -> Option<f64> {
+        let n = match value {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            _ => None,
+        };
+        let Some(n) = n else {
+            self.fail(key, format!("The {} field must be a number.", label(key)));
+            return None;
+        };
+        if !(lo..=hi).contains(&n) {
+            self.fail(
+                key,
+                format!("The {} field must be between {lo} and {hi}.", label(key)),
+            );
+            return None;
+        }
+        Some(n)
+    }
+
     /// `boolean`: true, false, 1, 0, "1", "0".
     pub(crate) fn boolean(&mut self, key: &str, value: &Value) -> Option<bool> {
         let b = match value {

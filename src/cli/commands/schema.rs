@@ -1,8 +1,9 @@
-//! `campaignctl schema`: the manifest format's JSON Schema, generated from the Rust types, or
+//! `campaignctl schema`: the manifest format's JSON Schema (a campaign or an assistant document),
+//! generated from the Rust types, or
 //! (`--config`) the repository config's.
 
 use crate::cli::ExitStatus;
-use crate::manifest::schema::manifest_schema;
+use crate::manifest::assistant_schema::document_schema;
 
 use super::plan::print_json;
 
@@ -11,6 +12,6 @@ pub fn run(args: &crate::cli::args::SchemaArgs) -> ExitStatus {
         print_json(&crate::config::config_schema());
         return ExitStatus::Success;
     }
-    print_json(&manifest_schema());
+    print_json(&document_schema());
     ExitStatus::Success
 }

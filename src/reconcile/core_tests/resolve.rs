@@ -18,6 +18,7 @@ fn assistant(id: u64, name: &str, kind: &str) -> Assistant {
         status: None,
         timezone: None,
         post_call_schema: vec![],
+        listed: Default::default(),
     }
 }
 

@@ -246,8 +246,39 @@ pub struct Envelope<T> {
 pub struct ErrorBody {
     #[serde(default)]
     pub message: String,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    /// Read in any shape the platform may use (the assistant endpoints' 422 is undocumented):
+    /// a map of lists, a map of single messages, or a list of messages (kept under `""`).
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "lenient_errors"
+    )]
     pub errors: BTreeMap<String, Vec<String>>,
+}
+
+fn lenient_errors<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    fn messages(v: serde_json::Value) -> Vec<String> {
+        match v {
+            serde_json::Value::String(s) => vec![s],
+            serde_json::Value::Array(items) => items.into_iter().flat_map(messages).collect(),
+            serde_json::Value::Null => Vec::new(),
+            other => vec![other.to_string()],
+        }
+    }
+    Ok(match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Object(map) => map.into_iter().map(|(k, v)| (k, messages(v))).collect(),
+        serde_json::Value::Null => BTreeMap::new(),
+        other => {
+            let all = messages(other);
+            if all.is_empty() {
+                BTreeMap::new()
+            } else {
+                BTreeMap::from([(String::new(), all)])
+            }
+        }
+    })
 }
 
 /// One variable of an assistant's post-call schema; `type` is `string`, `number` or `bool`.
@@ -261,7 +292,7 @@ pub struct PostCallVariable {
 }
 
 /// An assistant from `GET /user/assistants/get` (all types) or `/user/assistants/outbound`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Assistant {
     pub id: u64,
     pub name: String,
@@ -276,6 +307,9 @@ pub struct Assistant {
     pub timezone: Option<String>,
     #[serde(default)]
     pub post_call_schema: Vec<PostCallVariable>,
+    /// The rest of what the list returns, compared when an assistant is declared.
+    #[serde(flatten)]
+    pub listed: super::assistant::ListedAssistantFields,
 }
 
 impl Assistant {

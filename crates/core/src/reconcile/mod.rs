@@ -3,6 +3,7 @@
 //! baseline and the scope of a run.
 
 pub mod applied;
+pub mod assistants;
 pub mod attention;
 pub mod baseline;
 pub mod deletion;

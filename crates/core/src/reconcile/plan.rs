@@ -418,6 +418,7 @@ mod tests {
                     kind: "bool".into(),
                     description: None,
                 }],
+                listed: Default::default(),
             }],
             phone_numbers: vec![PhoneNumber {
                 id: 45,

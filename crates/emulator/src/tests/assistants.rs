@@ -89,7 +89,10 @@ async fn all_assistants_come_in_a_laravel_paginator() {
         "no page after the last: {last}"
     );
     let default = emu.get("/user/assistants/get").await.body;
-    assert_eq!(default["per_page"], 15, "default page size: {default}");
+    assert_eq!(
+        default["per_page"], 10,
+        "the documented default page size: {default}"
+    );
     emu.server.shutdown().await;
 }
 

@@ -1,6 +1,7 @@
 //! End-to-end tests of the emulator: a real server on 127.0.0.1:0 and a real HTTP client, so
 //! what is asserted is what a client sees on the wire.
 
+mod assistant_writes;
 mod assistants;
 mod auth_and_routes;
 mod campaigns;
