@@ -229,6 +229,10 @@ impl Daemon {
             lifecycle.prune_prefix = self.config_prune_prefix.clone();
         }
         lifecycle.baseline = self.baseline();
+        // Resolved once per baseline (and again only when the account's references change):
+        // counted, so a pass that stops reusing it shows (`campaignctl_baseline_resolutions`).
+        let baseline = lifecycle.baseline.clone();
+        let resolutions_before = baseline.as_deref().map_or(0, Baseline::resolutions);
         // What campaignctl last carried out, read again each pass (an apply may have moved it);
         // outside a git repository, what this daemon carried out since it started.
         let paths: Vec<PathBuf> = self.roots.iter().map(|r| r.path.clone()).collect();
@@ -245,14 +249,18 @@ impl Daemon {
         let planned_at = Instant::now();
         let confirmed = self.confirmed_prunes(planned_at);
         lifecycle.prunes_confirmed = Some(confirmed.clone());
-        let mut planned = match pipeline::observe_and_plan_with(
+        let planned = pipeline::observe_and_plan_with(
             &self.client,
             load,
             &crate::reconcile::scope::Scope::whole_account(),
             &lifecycle,
         )
-        .await
-        {
+        .await;
+        let resolved = baseline.as_deref().map_or(0, Baseline::resolutions);
+        self.status
+            .metrics
+            .baseline_resolved(resolved.saturating_sub(resolutions_before));
+        let mut planned = match planned {
             Ok(planned) => planned,
             Err(e) => {
                 return (
@@ -264,6 +272,7 @@ impl Daemon {
         // The baseline and the record are shared with `self`: dropped now, they are changed in
         // place after the pass rather than copied.
         drop(lifecycle);
+        drop(baseline);
         self.remember_prunes(&planned.plan, &confirmed, planned_at);
         let result = self.act(&mut planned, record.as_ref(), counts).await;
         self.keep(planned.load);
@@ -584,7 +593,7 @@ impl Daemon {
             if let Some(base) = &self.lifecycle.baseline {
                 parts.extend(base.parts.iter().cloned());
             }
-            self.applied_baseline = (!parts.is_empty()).then(|| Arc::new(Baseline { parts }));
+            self.applied_baseline = (!parts.is_empty()).then(|| Arc::new(Baseline::new(parts)));
         }
         self.applied_baseline.clone()
     }

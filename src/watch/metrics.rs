@@ -79,6 +79,7 @@ struct Families {
     held: Family<(Account, Kind), Gauge>,
     manifests: Gauges,
     manifest_loads: Family<Account, Counter>,
+    baseline_resolutions: Family<Account, Counter>,
     last_success: Timestamps,
     pass_duration: Durations,
 }
@@ -114,6 +115,7 @@ impl Registered {
             held: Family::default(),
             manifests: Family::default(),
             manifest_loads: Family::default(),
+            baseline_resolutions: Family::default(),
             last_success: Family::default(),
             pass_duration: Family::new_with_constructor(pass_histogram),
         };
@@ -168,6 +170,11 @@ impl Registered {
             families.manifest_loads.clone(),
         );
         registry.register(
+            "baseline_resolutions",
+            "Times a pass resolved the names of the write-once baseline's manifests against the account; the other passes reused them, since neither the baseline nor the account's assistants and phone numbers had changed",
+            families.baseline_resolutions.clone(),
+        );
+        registry.register(
             "last_successful_pass_timestamp_seconds",
             "Unix time of the end of the last successful pass (0 before the first)",
             families.last_success.clone(),
@@ -209,6 +216,7 @@ impl Registered {
         }
         let _ = f.manifests.get_or_create(&account);
         let _ = f.manifest_loads.get_or_create(&account);
+        let _ = f.baseline_resolutions.get_or_create(&account);
         let _ = f.last_success.get_or_create(&account);
         let _ = f.pass_duration.get_or_create(&account);
         Metrics {
@@ -308,6 +316,14 @@ impl Metrics {
             .manifest_loads
             .get_or_create(&self.account)
             .inc();
+    }
+
+    /// A pass resolved the write-once baseline's names `n` times (0: it reused them).
+    pub(crate) fn baseline_resolved(&self, n: u64) {
+        self.families
+            .baseline_resolutions
+            .get_or_create(&self.account)
+            .inc_by(n);
     }
 
     pub(crate) fn loaded(&self, manifests: usize) {

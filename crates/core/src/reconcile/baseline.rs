@@ -24,17 +24,19 @@ use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 pub use super::model::WriteOnceBaseline;
 
+use super::baseline_memo::ResolvedMemo;
 use super::model::{Action, ActionKind, FieldChange, Plan};
 use super::observed::Observed;
 use super::plan::check_replace;
 use super::replaceable::why_not_replaced;
-use super::resolve::resolve_names;
 
 /// What the manifests said before, for the write-once fields: parts from different sources,
 /// the first that knows a campaign wins (`watch` puts what it applied before `--base REF`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Baseline {
     pub parts: Vec<BaselinePart>,
+    /// `parts` with names resolved, for the account's references they were resolved with.
+    resolved: ResolvedMemo,
 }
 
 /// Manifests from one source.
@@ -58,13 +60,26 @@ pub struct BaselinePart {
 impl Baseline {
     /// A baseline of one source.
     pub fn single(source: impl Into<String>, manifests: Vec<Manifest>) -> Baseline {
+        Baseline::new(vec![BaselinePart {
+            source: source.into(),
+            manifests,
+            ids: None,
+        }])
+    }
+
+    /// A baseline of these sources, first wins per campaign.
+    pub fn new(parts: Vec<BaselinePart>) -> Baseline {
         Baseline {
-            parts: vec![BaselinePart {
-                source: source.into(),
-                manifests,
-                ids: None,
-            }],
+            parts,
+            resolved: ResolvedMemo::default(),
         }
+    }
+
+    /// How many times the baseline's names were resolved against the account since it was
+    /// made: once, and again only when the account's assistants or phone numbers changed
+    /// (`watch` compares every pass with the same baseline, and its metrics count this).
+    pub fn resolutions(&self) -> u64 {
+        self.resolved.resolutions()
     }
 }
 
@@ -329,16 +344,8 @@ pub fn compare_write_once(
 ) -> Vec<String> {
     let mut used: Vec<String> = Vec::new();
     // Names resolved again against the account, so `assistant: Sales` and `assistant_id: 7`
-    // compare equal.
-    let parts: Vec<BaselinePart> = baseline
-        .parts
-        .iter()
-        .map(|p| BaselinePart {
-            source: p.source.clone(),
-            manifests: resolve_names(&p.manifests, observed).manifests,
-            ids: p.ids.clone(),
-        })
-        .collect();
+    // compare equal; kept while the account's references stay the same.
+    let parts = baseline.resolved.resolved(&baseline.parts, observed);
     let index = Index::new(&parts);
     let now: HashMap<&Location, &Manifest> = resolved.iter().map(|m| (&m.location, m)).collect();
     let remote: HashMap<u64, &RemoteCampaign> =
@@ -505,9 +512,7 @@ mod tests {
     /// the plan says why, and never "compared with ." (a new user saw that after `export`).
     #[test]
     fn a_baseline_without_any_manifest_is_no_baseline_not_an_empty_name() {
-        let baseline = Baseline {
-            parts: vec![part("HEAD (commit 1a2b3c4d5e6f)")],
-        };
+        let baseline = Baseline::new(vec![part("HEAD (commit 1a2b3c4d5e6f)")]);
         assert_eq!(
             described(&[], Some(&baseline), &BaselineFrom::default()),
             Some(WriteOnceBaseline::Unavailable {
