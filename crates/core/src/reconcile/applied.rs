@@ -128,25 +128,28 @@ impl AppliedRecord {
     /// may have moved): each campaign the run carried something out on takes the run's entry,
     /// every other campaign keeps what it has. Returns whether anything changed.
     pub fn merge(&mut self, changes: &[RecordChange]) -> bool {
-        // What each entry a change touched held before it, moved out as it is replaced or
+        // What each entry a change altered held before it, moved out as it is replaced or
         // removed (the first time only): whether anything changed is these compared with what
-        // the entries hold after, with no copy of the record (a run changes every campaign it
-        // planned, so `watch` merges 10,000 changes into 10,000 entries on an idle pass).
+        // the entries hold after, with no copy of the record. A run changes every campaign it
+        // planned (`watch` merges 10,000 changes into 10,000 entries on an idle pass), and most
+        // set an entry to what it already is: those touch nothing.
         let mut before: HashMap<String, Option<AppliedCampaign>> = HashMap::new();
         let mut note = |name: &str, was: Option<AppliedCampaign>| {
             if !before.contains_key(name) {
                 before.insert(name.to_owned(), was);
             }
         };
-        // The names each id was entered under, so a change finds the entries of its id without
-        // reading every entry (a run changes each campaign it planned). Names whose entry has
-        // gone or changed id since are skipped when read.
-        let mut names_of: HashMap<u64, Vec<String>> = HashMap::new();
-        for (n, c) in &self.campaigns {
-            if let Some(id) = c.id {
-                names_of.entry(id).or_default().push(n.clone());
-            }
+        // How many entries hold each id, so a change learns without reading every entry
+        // whether another name holds its id (rare: a rename, an adoption by `id:`).
+        let mut holders: HashMap<u64, usize> = HashMap::with_capacity(self.campaigns.len());
+        for id in self.campaigns.values().filter_map(|c| c.id) {
+            *holders.entry(id).or_default() += 1;
         }
+        let gone = |holders: &mut HashMap<u64, usize>, e: Option<&AppliedCampaign>| {
+            if let Some(n) = e.and_then(|e| e.id).and_then(|id| holders.get_mut(&id)) {
+                *n = n.saturating_sub(1);
+            }
+        };
         for change in changes {
             match change {
                 RecordChange::Set {
@@ -157,31 +160,35 @@ impl AppliedRecord {
                 } => {
                     let renamed = renamed_from.as_ref().and_then(|old| {
                         let e = self.campaigns.remove(old)?;
+                        gone(&mut holders, Some(&e));
                         note(old, Some(e.clone()));
                         Some((old.clone(), e))
                     });
                     // One entry per campaign: an entry of the same id under another name is
                     // this campaign before a rename (or an adoption by `id:`), and would
                     // otherwise be found by id with a status that is no longer the last.
-                    let mut same_id: Vec<String> = match entry.id {
-                        Some(id) => names_of
-                            .get(&id)
-                            .into_iter()
-                            .flatten()
-                            .filter(|n| {
-                                *n != name
-                                    && self.campaigns.get(*n).is_some_and(|c| c.id == Some(id))
-                            })
-                            .cloned()
-                            .collect(),
+                    // In name order (the record's), as they were taken before: the last one is
+                    // kept below.
+                    let same_id: Vec<String> = match entry.id {
+                        Some(id) => {
+                            let held = holders.get(&id).copied().unwrap_or(0);
+                            let own = self.campaigns.get(name).is_some_and(|c| c.id == Some(id));
+                            if held == 0 || (held == 1 && own) {
+                                Vec::new()
+                            } else {
+                                self.campaigns
+                                    .iter()
+                                    .filter(|(n, c)| *n != name && c.id == Some(id))
+                                    .map(|(n, _)| n.clone())
+                                    .collect()
+                            }
+                        }
                         None => Vec::new(),
                     };
-                    // In name order, as they were taken before: the last one is kept below.
-                    same_id.sort();
-                    same_id.dedup();
                     let mut before_rename = None;
                     for n in same_id {
                         if let Some(e) = self.campaigns.remove(&n) {
+                            gone(&mut holders, Some(&e));
                             note(&n, Some(e.clone()));
                             before_rename = Some((n, e));
                         }
@@ -213,15 +220,22 @@ impl AppliedRecord {
                         }
                         _ => None,
                     };
+                    if self.campaigns.get(name) == Some(&entry) {
+                        continue;
+                    }
                     if let Some(id) = entry.id {
-                        names_of.entry(id).or_default().push(name.clone());
+                        *holders.entry(id).or_default() += 1;
                     }
                     let was = self.campaigns.insert(name.clone(), entry);
+                    gone(&mut holders, was.as_ref());
                     note(name, was);
                 }
                 RecordChange::Remove { name } => {
                     let was = self.campaigns.remove(name);
-                    note(name, was);
+                    gone(&mut holders, was.as_ref());
+                    if was.is_some() {
+                        note(name, was);
+                    }
                 }
             }
         }

@@ -1,14 +1,14 @@
-//! A baseline's manifests with their names resolved, kept while the account's assistants and
-//! phone numbers stay as they were. `watch` compares every pass with the same baseline (until it
-//! applies something): resolving its 10,000 manifests again on each idle pass was a third of
-//! the pass. Pure: the memo is data beside the baseline, keyed by what resolution reads.
+//! A baseline's write-once values with names resolved and indexed (`baseline::Index`), kept
+//! while the account's assistants and phone numbers stay as they were. `watch` compares every
+//! pass with the same baseline (until it applies something): resolving and indexing its 10,000
+//! manifests again on each idle pass was a third of the pass. Pure: the memo is data beside the
+//! baseline, keyed by what resolution reads.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::baseline::BaselinePart;
+use super::baseline::{BaselinePart, Index};
 use super::observed::Observed;
-use super::resolve::resolve_names;
 
 /// What name resolution reads from the account: each assistant's id, name and direction, each
 /// phone number's id and number. The same key resolves the same names to the same ids.
@@ -35,52 +35,31 @@ impl ReferenceKey {
     }
 }
 
-/// The resolved parts of one baseline, for the key they were resolved with, and how many times
-/// they were resolved (what `watch`'s metrics count, and its tests check).
+/// The index of one baseline, for the key it was resolved with, and how many times it was
+/// resolved (what `watch`'s metrics count, and its tests check).
 #[derive(Default)]
 pub(super) struct ResolvedMemo {
-    kept: Mutex<Option<(ReferenceKey, Arc<Vec<BaselinePart>>)>>,
+    kept: Mutex<Option<(ReferenceKey, Arc<Index>)>>,
     resolutions: AtomicU64,
 }
 
 impl ResolvedMemo {
-    /// `parts` with names resolved against `observed`: the kept ones when the account's
-    /// references are the same as when they were resolved, else resolved now (and kept). The
-    /// comparison reads no lead, so the resolved copies drop them.
-    pub(super) fn resolved(
-        &self,
-        parts: &[BaselinePart],
-        observed: &Observed,
-    ) -> Arc<Vec<BaselinePart>> {
+    /// The index of `parts` resolved against `observed`: the kept one when the account's
+    /// references are the same as when it was made, else made now (and kept).
+    pub(super) fn index(&self, parts: &[BaselinePart], observed: &Observed) -> Arc<Index> {
         let key = ReferenceKey::of(observed);
         // A panic elsewhere while the lock was held leaves at worst a stale `None` or a whole
         // entry: both are safe to read.
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((was, resolved)) = kept.as_ref() {
+        if let Some((was, index)) = kept.as_ref() {
             if *was == key {
-                return resolved.clone();
+                return index.clone();
             }
         }
-        let resolved = Arc::new(
-            parts
-                .iter()
-                .map(|p| BaselinePart {
-                    source: p.source.clone(),
-                    manifests: resolve_names(&p.manifests, observed)
-                        .manifests
-                        .into_iter()
-                        .map(|mut m| {
-                            m.spec.leads = None;
-                            m
-                        })
-                        .collect(),
-                    ids: p.ids.clone(),
-                })
-                .collect::<Vec<_>>(),
-        );
+        let index = Arc::new(Index::new(parts, observed));
         self.resolutions.fetch_add(1, Ordering::Relaxed);
-        *kept = Some((key, resolved.clone()));
-        resolved
+        *kept = Some((key, index.clone()));
+        index
     }
 
     /// How many times the parts were resolved since the baseline was made.
