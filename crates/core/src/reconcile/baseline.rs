@@ -37,7 +37,7 @@ use super::resolve::resolve_names;
 pub struct Baseline {
     pub parts: Vec<BaselinePart>,
     /// `parts` with names resolved, for the account's references they were resolved with.
-    resolved: ResolvedMemo,
+    resolved: ResolvedMemo<Index>,
 }
 
 /// Manifests from one source.
@@ -254,7 +254,7 @@ fn compare_fields(before: &[WriteOnceValue], now: Vec<WriteOnceValue>, source: &
 }
 
 /// One write-once field's value, as `write_once_values` gives it.
-pub(super) type WriteOnceValue = (&'static str, Option<Value>);
+type WriteOnceValue = (&'static str, Option<Value>);
 
 /// One source's write-once values by campaign name and by adopted id; a name or id a source
 /// holds twice is ambiguous and compares nothing (`Some(None)`).
@@ -270,14 +270,14 @@ struct PartIndex {
 /// The baseline's sources in order, names resolved against the account: the first that knows
 /// a campaign gives its values. Kept by the baseline while the account's references are the
 /// same (`baseline_memo`), so it holds values only, not the manifests they came from.
-pub(super) struct Index {
+struct Index {
     parts: Vec<PartIndex>,
 }
 
 impl Index {
     /// Resolves the names of `parts` against `observed` ("assistant: Sales" and
     /// "assistant_id: 7" then compare equal) and indexes their write-once values.
-    pub(super) fn new(parts: &[BaselinePart], observed: &Observed) -> Index {
+    fn new(parts: &[BaselinePart], observed: &Observed) -> Index {
         let parts = parts
             .iter()
             .map(
@@ -360,7 +360,9 @@ pub fn compare_write_once(
     let mut used: Vec<String> = Vec::new();
     // Names resolved again against the account, so `assistant: Sales` and `assistant_id: 7`
     // compare equal; kept while the account's references stay the same.
-    let index = baseline.resolved.index(&baseline.parts, observed);
+    let index = baseline
+        .resolved
+        .get_or_make(observed, || Index::new(&baseline.parts, observed));
     let now: HashMap<&Location, &Manifest> = resolved.iter().map(|m| (&m.location, m)).collect();
     let remote: HashMap<u64, &RemoteCampaign> =
         observed.campaigns.iter().map(|c| (c.id, c)).collect();

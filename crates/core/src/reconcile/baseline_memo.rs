@@ -7,7 +7,6 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use super::baseline::{BaselinePart, Index};
 use super::observed::Observed;
 
 /// What name resolution reads from the account: each assistant's id, name and direction, each
@@ -35,31 +34,40 @@ impl ReferenceKey {
     }
 }
 
-/// The index of one baseline, for the key it was resolved with, and how many times it was
-/// resolved (what `watch`'s metrics count, and its tests check).
-#[derive(Default)]
-pub(super) struct ResolvedMemo {
-    kept: Mutex<Option<(ReferenceKey, Arc<Index>)>>,
+/// What was made from one baseline by resolving names (its `baseline::Index`), for the key it
+/// was resolved with, and how many times it was made (what `watch`'s metrics count, and its
+/// tests check). Generic, so this file imports nothing of the baseline it serves.
+pub(super) struct ResolvedMemo<T> {
+    kept: Mutex<Option<(ReferenceKey, Arc<T>)>>,
     resolutions: AtomicU64,
 }
 
-impl ResolvedMemo {
-    /// The index of `parts` resolved against `observed`: the kept one when the account's
-    /// references are the same as when it was made, else made now (and kept).
-    pub(super) fn index(&self, parts: &[BaselinePart], observed: &Observed) -> Arc<Index> {
+impl<T> Default for ResolvedMemo<T> {
+    fn default() -> ResolvedMemo<T> {
+        ResolvedMemo {
+            kept: Mutex::new(None),
+            resolutions: AtomicU64::new(0),
+        }
+    }
+}
+
+impl<T> ResolvedMemo<T> {
+    /// The kept value when the account's references in `observed` are the same as when it was
+    /// made, else `make()` (kept for the next call).
+    pub(super) fn get_or_make(&self, observed: &Observed, make: impl FnOnce() -> T) -> Arc<T> {
         let key = ReferenceKey::of(observed);
         // A panic elsewhere while the lock was held leaves at worst a stale `None` or a whole
         // entry: both are safe to read.
         let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((was, index)) = kept.as_ref() {
+        if let Some((was, value)) = kept.as_ref() {
             if *was == key {
-                return index.clone();
+                return value.clone();
             }
         }
-        let index = Arc::new(Index::new(parts, observed));
+        let value = Arc::new(make());
         self.resolutions.fetch_add(1, Ordering::Relaxed);
-        *kept = Some((key, index.clone()));
-        index
+        *kept = Some((key, value.clone()));
+        value
     }
 
     /// How many times the parts were resolved since the baseline was made.
@@ -68,21 +76,21 @@ impl ResolvedMemo {
     }
 }
 
-/// A copy resolves afresh: its parts are public and may be changed after the copy.
-impl Clone for ResolvedMemo {
-    fn clone(&self) -> ResolvedMemo {
+/// A copy resolves afresh: a baseline's parts are public and may be changed after the copy.
+impl<T> Clone for ResolvedMemo<T> {
+    fn clone(&self) -> ResolvedMemo<T> {
         ResolvedMemo::default()
     }
 }
 
 /// Derived data: two baselines with the same parts are equal whatever either has resolved.
-impl PartialEq for ResolvedMemo {
-    fn eq(&self, _: &ResolvedMemo) -> bool {
+impl<T> PartialEq for ResolvedMemo<T> {
+    fn eq(&self, _: &ResolvedMemo<T>) -> bool {
         true
     }
 }
 
-impl std::fmt::Debug for ResolvedMemo {
+impl<T> std::fmt::Debug for ResolvedMemo<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ResolvedMemo")
             .field("resolutions", &self.resolutions())
