@@ -165,7 +165,7 @@ pub fn read_saved(
             ids: base.ids.clone(),
         });
     }
-    lifecycle.baseline = Some(std::sync::Arc::new(Baseline { parts }));
+    lifecycle.baseline = Some(std::sync::Arc::new(Baseline::new(parts)));
     Ok(lifecycle)
 }
 

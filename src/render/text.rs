@@ -57,11 +57,38 @@ pub fn plan_text(plan: &Plan) -> String {
 /// add, a status change or note), its references, leads and status lines inside it; unchanged
 /// campaigns are only counted unless `verbose`; unmanaged campaigns at the end.
 pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
+    let mut out = String::new();
+    // Writing to a `String` cannot fail.
+    let _ = write_plan_text(&mut out, plan, options);
+    out
+}
+
+/// [`plan_text_with`] written to `out` as it is rendered, block by block: a plan of 10,000
+/// creates is megabytes of text, which `cli::output` streams through its buffered writer
+/// rather than holding whole.
+pub fn write_plan_text(
+    out: &mut dyn std::fmt::Write,
+    plan: &Plan,
+    options: PlanTextOptions,
+) -> std::fmt::Result {
     let details_of = plan.leads_and_status_by_manifest();
     let operations = OperationIndex::new(&plan.operations);
-    let mut body = String::new();
+    let s = plan.summary();
+    // A plan with errors says so first, as Terraform does, with the `error:` every other message
+    // starts with (as rustc and cargo): its blocks below are what it would do once the errors
+    // are fixed, not what apply will do now.
+    let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        writeln!(
+            out,
+            "{} the plan has {errors} error(s), listed after it; nothing will be applied until they are fixed.\n",
+            paint(RED, "error:")
+        )?;
+    }
+    let mut body = Body::new(out);
     let mut hidden = 0usize;
     let mut unmanaged: Vec<&Action> = Vec::new();
+    let mut block = String::new();
     for action in &plan.actions {
         let f = action
             .manifest
@@ -83,15 +110,15 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             }
             _ => {}
         }
-        let mut block = String::new();
+        block.clear();
         action_text(&mut block, action, ops);
         if let Some(f) = f {
             details::details_text(&mut block, f, ops);
         }
-        body.push_str(&block);
+        body.push(&block)?;
         // A block of several lines stands apart; one-line blocks (unchanged) stay together.
         if block.lines().count() > 1 {
-            body.push('\n');
+            body.push("\n")?;
         }
     }
     let shown = if options.verbose {
@@ -100,125 +127,153 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
         UNMANAGED_SHOWN
     };
     for a in unmanaged.iter().take(shown) {
-        action_text(&mut body, a, operations.of(None, None));
+        block.clear();
+        action_text(&mut block, a, operations.of(None, None));
+        body.push(&block)?;
     }
     if unmanaged.len() > shown {
-        let _ = writeln!(
-            body,
-            "  {} ... and {} more unmanaged campaign(s), not listed (--verbose lists them)",
+        body.push(&format!(
+            "  {} ... and {} more unmanaged campaign(s), not listed (--verbose lists them)\n",
             paint(CYAN, "?"),
             unmanaged.len() - shown
-        );
+        ))?;
     }
+    let out = body.end()?;
 
-    let mut out = String::new();
-    let s = plan.summary();
-    // A plan with errors says so first, as Terraform does, with the `error:` every other message
-    // starts with (as rustc and cargo): its blocks below are what it would do once the errors
-    // are fixed, not what apply will do now.
-    let errors = plan.diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        let _ = writeln!(
-            out,
-            "{} the plan has {errors} error(s), listed after it; nothing will be applied until they are fixed.\n",
-            paint(RED, "error:")
-        );
-    }
-    if !body.is_empty() {
-        let _ = writeln!(
-            out,
-            "campaignctl compared the manifests with the platform:\n"
-        );
-        // The body moves under the heading rather than being copied: it is most of the text.
-        body.insert_str(0, &out);
-        out = body;
-        if !out.ends_with("\n\n") {
-            out.push('\n');
-        }
-    }
     // "No changes" only when nothing differs at all: what apply cannot act on is said instead,
     // and so are write-once fields that were not compared (`write_once::line`).
     let nothing_else = errors == 0 && !plan.has_writes() && s.held == 0 && s.attention == 0;
     let write_once = super::write_once::line(plan, nothing_else);
     if errors == 0 && !plan.has_writes() && s.held == 0 {
         if s.attention > 0 {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}",
                 paint(YELLOW.bold(), nothing_to_apply(s.attention))
-            );
+            )?;
         } else if !write_once.as_ref().is_some_and(|(_, warn)| *warn) {
-            let _ = writeln!(
+            writeln!(
                 out,
                 "{}",
                 paint(
                     GREEN.bold(),
                     "No changes. The platform matches the manifests."
                 )
-            );
+            )?;
         }
     }
     if errors > 0 {
-        let _ = writeln!(
+        writeln!(
             out,
             "{} {s} {}",
             paint(BOLD, "Plan:"),
             paint(RED, format!("{errors} error(s): nothing will be applied."))
-        );
+        )?;
     } else {
-        let _ = writeln!(out, "{} {s}", paint(BOLD, "Plan:"));
+        writeln!(out, "{} {s}", paint(BOLD, "Plan:"))?;
     }
     if let Some(line) = details::leads_and_status_summary_text(plan) {
-        out.push_str(&line);
+        out.write_str(&line)?;
     }
     if let Some(line) = super::deletions::held_line(plan) {
-        let _ = writeln!(out, "{}", paint(YELLOW, line));
+        writeln!(out, "{}", paint(YELLOW, line))?;
     }
     if let Some(line) = super::deletions::kept_line(plan) {
         if options.verbose {
-            let _ = writeln!(out, "{line}");
+            writeln!(out, "{line}")?;
             for c in &plan.deletions.kept_history {
-                let _ = writeln!(out, "    {}", super::deletions::kept_item(c));
+                writeln!(out, "    {}", super::deletions::kept_item(c))?;
             }
         } else {
-            let _ = writeln!(out, "{line} (--verbose lists them)");
+            writeln!(out, "{line} (--verbose lists them)")?;
         }
     }
     if hidden > 0 {
-        let _ = writeln!(
+        writeln!(
             out,
             "{}",
             paint(
                 DIM,
                 format!("{hidden} unchanged campaign(s) not listed (--verbose lists them).")
             )
-        );
+        )?;
     }
     if let Some((line, warn)) = write_once {
         let style = if warn { YELLOW } else { DIM };
-        let _ = writeln!(out, "{}", paint(style, line));
+        writeln!(out, "{}", paint(style, line))?;
     }
     if !options.whole_account {
-        let _ = writeln!(
+        writeln!(
             out,
             "{}",
             paint(
                 DIM,
                 "Only part of the account was planned (files or --target named), so campaigns in no manifest are not listed."
             )
-        );
+        )?;
     }
     if s.drift > 0 {
-        let _ = writeln!(
+        writeln!(
             out,
             "{}",
             paint(
                 DIM,
                 "Drift is reported, not corrected: the platform API has no update endpoint. Change the campaign in the dashboard, or the manifest to match."
             )
-        );
+        )?;
     }
-    out
+    Ok(())
+}
+
+/// The blocks of a plan as they are written: under a heading written before the first, and
+/// ended by a blank line (unless the last block ended with one already). No blocks, no heading.
+struct Body<'a> {
+    out: &'a mut dyn std::fmt::Write,
+    started: bool,
+    /// The last two characters written, for the blank line at the end.
+    tail: [char; 2],
+}
+
+impl<'a> Body<'a> {
+    fn new(out: &'a mut dyn std::fmt::Write) -> Body<'a> {
+        Body {
+            out,
+            started: false,
+            tail: ['\0'; 2],
+        }
+    }
+
+    fn push(&mut self, text: &str) -> std::fmt::Result {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if !self.started {
+            self.started = true;
+            writeln!(
+                self.out,
+                "campaignctl compared the manifests with the platform:\n"
+            )?;
+        }
+        for c in text
+            .chars()
+            .rev()
+            .take(2)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            self.tail = [self.tail[1], c];
+        }
+        self.out.write_str(text)
+    }
+
+    /// Ends the body, and gives the writer back for what follows it.
+    fn end(self) -> Result<&'a mut dyn std::fmt::Write, std::fmt::Error> {
+        if self.started && self.tail != ['\n', '\n'] {
+            self.out.write_char('\n')?;
+        }
+        Ok(self.out)
+    }
 }
 
 /// The line of a plan that has nothing to apply and `attention` campaigns apply cannot act on.

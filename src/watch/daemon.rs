@@ -244,6 +244,10 @@ impl Daemon {
             lifecycle.prune_prefix = self.config_prune_prefix.clone();
         }
         lifecycle.baseline = self.baseline();
+        // Resolved once per baseline (and again only when the account's references change):
+        // counted, so a pass that stops reusing it shows (`campaignctl_baseline_resolutions`).
+        let baseline = lifecycle.baseline.clone();
+        let resolutions_before = baseline.as_deref().map_or(0, Baseline::resolutions);
         // What campaignctl last carried out, read again each pass (an apply may have moved it);
         // outside a git repository, what this daemon carried out since it started.
         let paths: Vec<PathBuf> = self.roots.iter().map(|r| r.path.clone()).collect();
@@ -276,6 +280,10 @@ impl Daemon {
             )
             .await
         };
+        let resolved = baseline.as_deref().map_or(0, Baseline::resolutions);
+        self.status
+            .metrics
+            .baseline_resolved(resolved.saturating_sub(resolutions_before));
         let mut planned = match planned {
             Ok(planned) => planned,
             Err(e) => {
@@ -288,6 +296,7 @@ impl Daemon {
         // The baseline and the record are shared with `self`: dropped now, they are changed in
         // place after the pass rather than copied.
         drop(lifecycle);
+        drop(baseline);
         self.remember_prunes(&planned.plan, &confirmed, planned_at);
         self.campaign_gauges(&planned);
         let result = self.act(&mut planned, record.as_ref(), counts).await;
@@ -670,7 +679,7 @@ impl Daemon {
             if let Some(base) = &self.lifecycle.baseline {
                 parts.extend(base.parts.iter().cloned());
             }
-            self.applied_baseline = (!parts.is_empty()).then(|| Arc::new(Baseline { parts }));
+            self.applied_baseline = (!parts.is_empty()).then(|| Arc::new(Baseline::new(parts)));
         }
         self.applied_baseline.clone()
     }

@@ -129,6 +129,7 @@ struct Families {
     held: Family<(Account, Kind), Gauge>,
     manifests: Gauges,
     manifest_loads: Family<Account, Counter>,
+    baseline_resolutions: Family<Account, Counter>,
     last_success: Timestamps,
     pass_duration: Durations,
     campaign_leads: Family<(Account, CampaignState), Gauge>,
@@ -171,6 +172,7 @@ impl Registered {
             held: Family::default(),
             manifests: Family::default(),
             manifest_loads: Family::default(),
+            baseline_resolutions: Family::default(),
             last_success: Family::default(),
             pass_duration: Family::new_with_constructor(pass_histogram),
             campaign_leads: Family::default(),
@@ -228,6 +230,11 @@ impl Registered {
             "manifest_loads",
             "Times a pass read, parsed and validated the manifests; the other passes reused the last load, since nothing it read had changed",
             families.manifest_loads.clone(),
+        );
+        registry.register(
+            "baseline_resolutions",
+            "Times a pass resolved the names of the write-once baseline's manifests against the account; the other passes reused them, since neither the baseline nor the account's assistants and phone numbers had changed",
+            families.baseline_resolutions.clone(),
         );
         registry.register(
             "last_successful_pass_timestamp_seconds",
@@ -296,6 +303,7 @@ impl Registered {
         }
         let _ = f.manifests.get_or_create(&account);
         let _ = f.manifest_loads.get_or_create(&account);
+        let _ = f.baseline_resolutions.get_or_create(&account);
         let _ = f.last_success.get_or_create(&account);
         let _ = f.pass_duration.get_or_create(&account);
         let _ = f.leads_read.get_or_create(&account);
@@ -500,6 +508,14 @@ impl Metrics {
                 .remove(&(account.clone(), gone.clone()));
         }
         *last = now;
+    }
+
+    /// A pass resolved the write-once baseline's names `n` times (0: it reused them).
+    pub(crate) fn baseline_resolved(&self, n: u64) {
+        self.families
+            .baseline_resolutions
+            .get_or_create(&self.account)
+            .inc_by(n);
     }
 
     pub(crate) fn loaded(&self, manifests: usize) {

@@ -833,6 +833,60 @@ mod reuse {
         daemon.stop();
     }
 
+    fn resolutions(daemon: &Daemon) -> f64 {
+        daemon.metric("campaignctl_baseline_resolutions_total")
+    }
+
+    /// The write-once baseline (what the daemon applied) has its names resolved once, not on
+    /// every idle pass; an edit to a manifest is compared with that same baseline, and only a
+    /// change to the baseline itself (a campaign created, so remembered) resolves it again.
+    #[test]
+    fn idle_passes_reuse_the_resolved_baseline_until_it_changes() {
+        let emu = Emulator::start();
+        let (ws, daemon) = idle_daemon(&emu);
+        // Pass 1 created "First" (no baseline yet); pass 2 compared with what it applied.
+        assert_eq!(
+            resolutions(&daemon),
+            1.0,
+            "one resolution for the baseline of pass 2 onwards\nlog:\n{}",
+            daemon.log()
+        );
+        let passes = daemon.passes("success");
+        daemon.wait_for_passes("success", passes + 2.0);
+        assert_eq!(resolutions(&daemon), 1.0, "idle passes reuse it");
+
+        // A write-once edit of the draft is seen against the reused baseline: a replacement,
+        // held without --allow-delete, so nothing is applied and the baseline stays.
+        ws.write(
+            "m/a.yaml",
+            format!(
+                "{}leads:\n  file: ../leads/q.csv\n",
+                manifest("First").replace("Europe/London", "Europe/Paris")
+            ),
+        );
+        daemon.wait_for("the timezone change as drift", || {
+            let n = daemon.metric("campaignctl_drift_campaigns");
+            (n == 1.0).then_some(()).ok_or(format!("{n} drifted"))
+        });
+        assert_eq!(resolutions(&daemon), 1.0, "the baseline did not change");
+
+        ws.write("m/b.yaml", manifest("Second"));
+        daemon.wait_for("the new campaign", has_campaigns(&emu, &["Second"]));
+        daemon.wait_for("the baseline resolved again", || {
+            let n = resolutions(&daemon);
+            (n == 2.0).then_some(()).ok_or(format!("{n} resolution(s)"))
+        });
+        let passes = daemon.passes("success");
+        daemon.wait_for_passes("success", passes + 2.0);
+        assert_eq!(
+            resolutions(&daemon),
+            2.0,
+            "the new baseline is reused in turn\nlog:\n{}",
+            daemon.log()
+        );
+        daemon.stop();
+    }
+
     #[test]
     fn a_file_swapped_for_a_symlink_is_loaded() {
         let emu = Emulator::start();

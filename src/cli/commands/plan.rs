@@ -500,10 +500,9 @@ async fn run_with(
     drop(load);
     match args.format {
         PlanFormat::Text => report_stdout_error(
-            output::print(&render::plan_text_with(
-                plan,
-                text_options(&scope, &args.scope),
-            )),
+            output::print_with(|out| {
+                render::write_plan_text(out, plan, text_options(&scope, &args.scope))
+            }),
             "the plan",
         ),
         PlanFormat::Json => print_json(&with_account(

@@ -179,7 +179,7 @@ fn a_campaign_the_baseline_does_not_know_is_left_as_not_compared() {
 
 fn planned_with(parts: Vec<BaselinePart>, now: &str, o: &Observed) -> Plan {
     let options = LifecycleOptions {
-        baseline: Some(Arc::new(Baseline { parts })),
+        baseline: Some(Arc::new(Baseline::new(parts))),
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
@@ -237,4 +237,48 @@ fn a_campaign_the_record_has_without_values_is_not_compared_with_a_later_source(
         panic!("not compared, so neither replaced nor equal: {p:#?}");
     };
     assert!(!write_once.is_empty(), "listed as not compared");
+}
+
+/// `watch` plans every pass against the same baseline: its names are resolved once and reused
+/// while the account's assistants and phone numbers are the same, and resolved again when they
+/// change, so a reuse never compares with ids the account no longer has.
+#[test]
+fn the_baseline_is_resolved_once_per_state_of_the_account_references() {
+    let baseline = Arc::new(Baseline::single("git revision abc", manifests(BEFORE)));
+    let options = LifecycleOptions {
+        baseline: Some(baseline.clone()),
+        ..LifecycleOptions::default()
+    };
+    let now = manifests(BEFORE);
+    let plan = |o: &Observed| plan_campaigns_with(&now, o, &options).planned.plan;
+    let o = observed("in-progress");
+    for pass in 1..=3 {
+        let p = plan(&o);
+        assert!(
+            matches!(&p.actions[0].kind, ActionKind::Unchanged { write_once } if write_once.is_empty()),
+            "pass {pass}: {p:#?}"
+        );
+        assert_eq!(baseline.resolutions(), 1, "pass {pass} reuses the first");
+    }
+    // "Sales" renamed in the dashboard, and another assistant given its name: the baseline's
+    // `assistant: Sales` now means id 9 on both sides; a stale memo would say 7 -> 9, an error.
+    let mut renamed = observed("in-progress");
+    renamed.assistants[0].name = "Sales (old)".to_owned();
+    renamed.assistants.push(
+        serde_json::from_value(json!({"id": 9, "name": "Sales", "type": "outbound"}))
+            .expect("assistant"),
+    );
+    let p = plan(&renamed);
+    assert_eq!(
+        baseline.resolutions(),
+        2,
+        "changed references resolve again"
+    );
+    assert!(
+        matches!(&p.actions[0].kind, ActionKind::Unchanged { write_once } if write_once.is_empty()),
+        "both sides resolve \"Sales\" to id 9 now: {p:#?}"
+    );
+    let p = plan(&o);
+    assert_eq!(baseline.resolutions(), 3, "and again when they change back");
+    assert!(!p.has_errors(), "{:?}", p.diagnostics);
 }

@@ -24,6 +24,7 @@ use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
 
 pub use super::model::WriteOnceBaseline;
 
+use super::baseline_memo::ResolvedMemo;
 use super::model::{Action, ActionKind, FieldChange, Plan};
 use super::observed::Observed;
 use super::plan::check_replace;
@@ -35,6 +36,8 @@ use super::resolve::resolve_names;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Baseline {
     pub parts: Vec<BaselinePart>,
+    /// `parts` with names resolved, for the account's references they were resolved with.
+    resolved: ResolvedMemo<Index>,
 }
 
 /// Manifests from one source.
@@ -58,13 +61,26 @@ pub struct BaselinePart {
 impl Baseline {
     /// A baseline of one source.
     pub fn single(source: impl Into<String>, manifests: Vec<Manifest>) -> Baseline {
+        Baseline::new(vec![BaselinePart {
+            source: source.into(),
+            manifests,
+            ids: None,
+        }])
+    }
+
+    /// A baseline of these sources, first wins per campaign.
+    pub fn new(parts: Vec<BaselinePart>) -> Baseline {
         Baseline {
-            parts: vec![BaselinePart {
-                source: source.into(),
-                manifests,
-                ids: None,
-            }],
+            parts,
+            resolved: ResolvedMemo::default(),
         }
+    }
+
+    /// How many times the baseline's names were resolved against the account since it was
+    /// made: once, and again only when the account's assistants or phone numbers changed
+    /// (`watch` compares every pass with the same baseline, and its metrics count this).
+    pub fn resolutions(&self) -> u64 {
+        self.resolved.resolutions()
     }
 }
 
@@ -215,21 +231,19 @@ struct Compared {
     not_compared: Vec<&'static str>,
 }
 
-/// The write-once fields that differ between `before` and `now` (both resolved).
-fn compare_fields(before: &CampaignSpec, now: &CampaignSpec, source: &str) -> Compared {
+/// The write-once fields that differ between `before` and `now` (both resolved), as
+/// `write_once_values` gives them.
+fn compare_fields(before: &[WriteOnceValue], now: Vec<WriteOnceValue>, source: &str) -> Compared {
     let mut out = Compared {
         changes: Vec::new(),
         not_compared: Vec::new(),
     };
-    for ((field, was), (_, is)) in write_once_values(before)
-        .into_iter()
-        .zip(write_once_values(now))
-    {
+    for ((field, was), (_, is)) in before.iter().zip(now) {
         match (was, is) {
-            (Some(was), Some(is)) if was != is => out.changes.push(FieldChange {
+            (Some(was), Some(is)) if *was != is => out.changes.push(FieldChange {
                 field,
                 desired: is,
-                actual: was,
+                actual: was.clone(),
                 known_from: Some(source.to_owned()),
             }),
             (Some(_), Some(_)) => {}
@@ -239,22 +253,31 @@ fn compare_fields(before: &CampaignSpec, now: &CampaignSpec, source: &str) -> Co
     out
 }
 
-/// One source's manifests by campaign name and by adopted id; a name or id a source holds
-/// twice is ambiguous and compares nothing (`Some(None)`).
-struct PartIndex<'a> {
-    source: &'a str,
-    by_name: HashMap<&'a str, Option<&'a Manifest>>,
-    by_id: HashMap<u64, Option<&'a Manifest>>,
-    ids: Option<&'a BTreeMap<String, u64>>,
+/// One write-once field's value, as `write_once_values` gives it.
+type WriteOnceValue = (&'static str, Option<Value>);
+
+/// One source's write-once values by campaign name and by adopted id; a name or id a source
+/// holds twice is ambiguous and compares nothing (`Some(None)`).
+struct PartIndex {
+    source: String,
+    /// Each manifest's write-once values, names resolved.
+    values: Vec<Vec<WriteOnceValue>>,
+    by_name: HashMap<String, Option<usize>>,
+    by_id: HashMap<u64, Option<usize>>,
+    ids: Option<BTreeMap<String, u64>>,
 }
 
-/// The baseline's sources in order: the first that knows a campaign gives its values.
-struct Index<'a> {
-    parts: Vec<PartIndex<'a>>,
+/// The baseline's sources in order, names resolved against the account: the first that knows
+/// a campaign gives its values. Kept by the baseline while the account's references are the
+/// same (`baseline_memo`), so it holds values only, not the manifests they came from.
+struct Index {
+    parts: Vec<PartIndex>,
 }
 
-impl<'a> Index<'a> {
-    fn new(parts: &'a [BaselinePart]) -> Index<'a> {
+impl Index {
+    /// Resolves the names of `parts` against `observed` ("assistant: Sales" and
+    /// "assistant_id: 7" then compare equal) and indexes their write-once values.
+    fn new(parts: &[BaselinePart], observed: &Observed) -> Index {
         let parts = parts
             .iter()
             .map(
@@ -263,22 +286,29 @@ impl<'a> Index<'a> {
                      manifests,
                      ids,
                  }| {
-                    let mut by_name: HashMap<&str, Option<&Manifest>> = HashMap::new();
-                    let mut by_id: HashMap<u64, Option<&Manifest>> = HashMap::new();
-                    for m in manifests {
-                        by_name
-                            .entry(m.spec.name.as_str())
-                            .and_modify(|e| *e = None)
-                            .or_insert(Some(m));
+                    let mut by_name: HashMap<String, Option<usize>> = HashMap::new();
+                    let mut by_id: HashMap<u64, Option<usize>> = HashMap::new();
+                    let mut values = Vec::with_capacity(manifests.len());
+                    for (i, m) in resolve_names(manifests, observed)
+                        .manifests
+                        .into_iter()
+                        .enumerate()
+                    {
                         if let Some(id) = m.spec.id {
-                            by_id.entry(id).and_modify(|e| *e = None).or_insert(Some(m));
+                            by_id.entry(id).and_modify(|e| *e = None).or_insert(Some(i));
                         }
+                        values.push(write_once_values(&m.spec));
+                        by_name
+                            .entry(m.spec.name)
+                            .and_modify(|e| *e = None)
+                            .or_insert(Some(i));
                     }
                     PartIndex {
-                        source,
+                        source: source.clone(),
+                        values,
                         by_name,
                         by_id,
-                        ids: ids.as_ref(),
+                        ids: ids.clone(),
                     }
                 },
             )
@@ -292,9 +322,9 @@ impl<'a> Index<'a> {
     /// adopted id, its name, or the name it was renamed from. `None`: no source gives values
     /// (none knows it, the first that does holds it twice, or the record has it without a
     /// commit): its write-once fields are not compared, never compared with a later source.
-    fn of(&self, spec: &CampaignSpec, remote_id: u64) -> Option<(&'a Manifest, &'a str)> {
+    fn of(&self, spec: &CampaignSpec, remote_id: u64) -> Option<(&[WriteOnceValue], &str)> {
         for p in &self.parts {
-            let found = match p.ids {
+            let found = match &p.ids {
                 Some(ids) => ids
                     .iter()
                     .find(|(_, id)| **id == remote_id)
@@ -309,7 +339,7 @@ impl<'a> Index<'a> {
                 },
             };
             if let Some(found) = found {
-                return found.map(|m| (m, p.source));
+                return found.map(|i| (p.values[i].as_slice(), p.source.as_str()));
             }
         }
         None
@@ -329,17 +359,10 @@ pub fn compare_write_once(
 ) -> Vec<String> {
     let mut used: Vec<String> = Vec::new();
     // Names resolved again against the account, so `assistant: Sales` and `assistant_id: 7`
-    // compare equal.
-    let parts: Vec<BaselinePart> = baseline
-        .parts
-        .iter()
-        .map(|p| BaselinePart {
-            source: p.source.clone(),
-            manifests: resolve_names(&p.manifests, observed).manifests,
-            ids: p.ids.clone(),
-        })
-        .collect();
-    let index = Index::new(&parts);
+    // compare equal; kept while the account's references stay the same.
+    let index = baseline
+        .resolved
+        .get_or_make(observed, || Index::new(&baseline.parts, observed));
     let now: HashMap<&Location, &Manifest> = resolved.iter().map(|m| (&m.location, m)).collect();
     let remote: HashMap<u64, &RemoteCampaign> =
         observed.campaigns.iter().map(|c| (c.id, c)).collect();
@@ -357,7 +380,7 @@ pub fn compare_write_once(
         if !used.iter().any(|u| u == source) {
             used.push(source.to_owned());
         }
-        let compared = compare_fields(&was.spec, &m.spec, source);
+        let compared = compare_fields(was, write_once_values(&m.spec), source);
         if !keep_not_compared(&mut a.kind, &compared.not_compared) {
             continue;
         }
@@ -505,9 +528,7 @@ mod tests {
     /// the plan says why, and never "compared with ." (a new user saw that after `export`).
     #[test]
     fn a_baseline_without_any_manifest_is_no_baseline_not_an_empty_name() {
-        let baseline = Baseline {
-            parts: vec![part("HEAD (commit 1a2b3c4d5e6f)")],
-        };
+        let baseline = Baseline::new(vec![part("HEAD (commit 1a2b3c4d5e6f)")]);
         assert_eq!(
             described(&[], Some(&baseline), &BaselineFrom::default()),
             Some(WriteOnceBaseline::Unavailable {

@@ -6,6 +6,7 @@ pub mod applied;
 pub mod assistants;
 pub mod attention;
 pub mod baseline;
+mod baseline_memo;
 pub mod deletion;
 pub mod derive;
 pub mod field_diff;

@@ -348,12 +348,17 @@ async fn prepare(
     let text = options.format == Format::Text;
     for attempt in 0.. {
         if text {
-            let text = render::plan_text_with(&planned.plan, text_options);
-            super::plan::report_stdout_error(crate::cli::output::print(&text), "the plan");
+            super::plan::report_stdout_error(
+                crate::cli::output::print_with(|out| {
+                    render::write_plan_text(out, &planned.plan, text_options)
+                }),
+                "the plan",
+            );
         } else if !options.auto_approve {
             // JSON on stdout is the report; a person about to be asked sees the plan too.
-            let _ =
-                crate::cli::output::eprint(&render::plan_text_with(&planned.plan, text_options));
+            let _ = crate::cli::output::eprint_with(|out| {
+                render::write_plan_text(out, &planned.plan, text_options)
+            });
         }
         if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, options, name) {
             return Ok(Prepared::Done(code));

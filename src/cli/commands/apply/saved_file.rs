@@ -330,9 +330,11 @@ async fn check_and_apply(
                 verbose: options.verbose,
                 whole_account: planned.scope.whole_account,
             };
-            anstream::print!(
-                "{}",
-                render::plan_text_with(&planned.planned.plan, text_options)
+            crate::cli::commands::plan::report_stdout_error(
+                crate::cli::output::print_with(|out| {
+                    render::write_plan_text(out, &planned.planned.plan, text_options)
+                }),
+                "the plan",
             );
         }
         let plan = &planned.planned.plan;
