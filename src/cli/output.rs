@@ -12,18 +12,22 @@ use anstream::AutoStream;
 /// Bytes handed to the operating system at once.
 const CHUNK: usize = 64 * 1024;
 
-/// Writes `text` to stdout and flushes it.
-pub fn print(text: &str) -> io::Result<()> {
-    let stdout = io::stdout();
-    let choice = AutoStream::choice(&stdout);
-    write_through(BufWriter::with_capacity(CHUNK, stdout.lock()), choice, text)
+/// Writes `text` to stdout, colours as `choice` says (the `Printer` decides), and flushes it.
+pub fn print(text: &str, choice: anstream::ColorChoice) -> io::Result<()> {
+    write_through(
+        BufWriter::with_capacity(CHUNK, io::stdout().lock()),
+        choice,
+        text,
+    )
 }
 
-/// Writes `text` to stderr and flushes it.
-pub fn eprint(text: &str) -> io::Result<()> {
-    let stderr = io::stderr();
-    let choice = AutoStream::choice(&stderr);
-    write_through(BufWriter::with_capacity(CHUNK, stderr.lock()), choice, text)
+/// Writes `text` to stderr, colours as `choice` says (the `Printer` decides), and flushes it.
+pub fn eprint(text: &str, choice: anstream::ColorChoice) -> io::Result<()> {
+    write_through(
+        BufWriter::with_capacity(CHUNK, io::stderr().lock()),
+        choice,
+        text,
+    )
 }
 
 /// `text` through anstream's colour handling for `choice` (decided on the real stream: a
