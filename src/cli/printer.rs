@@ -10,7 +10,9 @@
 //! diff: on stdout, unless stdout carries a document (JSON, a Markdown comment body) that they
 //! would corrupt, then on stderr (the runner reads both).
 
+use std::collections::BTreeSet;
 use std::io;
+use std::sync::{Arc, Mutex};
 
 use super::args::{Cli, ColorWhen, Command, Format, PlanFormat};
 use super::output;
@@ -39,6 +41,9 @@ pub struct Printer {
     /// JSON on stdout (`plan --format json`, `apply --format json`), else text.
     format: Format,
     colour: ColorWhen,
+    /// The warnings said once per run already (shared by the clones a `watch` gives each
+    /// account).
+    said: Arc<Mutex<BTreeSet<&'static str>>>,
 }
 
 impl Printer {
@@ -70,6 +75,7 @@ impl Printer {
             stdout_is_document,
             format,
             colour: cli.global.color,
+            said: Arc::default(),
         }
     }
 
@@ -85,6 +91,7 @@ impl Printer {
                 Format::Text
             },
             colour,
+            said: Arc::default(),
         }
     }
 
@@ -102,6 +109,13 @@ impl Printer {
     /// Whether stderr is the JSON log.
     pub fn is_log(&self) -> bool {
         self.problems == Problems::Log
+    }
+
+    /// Whether `what` is to be said now: true the first time in this run, then false, so a
+    /// warning that every account or pass would meet is said once.
+    pub fn first_time(&self, what: &'static str) -> bool {
+        // A poisoned lock only means a panic elsewhere; saying a warning twice is harmless.
+        self.said.lock().map_or(true, |mut said| said.insert(what))
     }
 
     /// A line for the person running the command (which config is in effect): on stderr, or
@@ -214,6 +228,11 @@ mod tests {
             "a document on stdout: annotations go to stderr"
         );
         assert!(!text.is_log() && !annotations.is_log());
+        assert!(text.first_time("record") && !text.first_time("record"));
+        assert!(
+            annotations.first_time("record"),
+            "what one run said once, another run still says"
+        );
         assert!(Printer::with(Problems::Log, false, ColorWhen::Never).is_log());
     }
 }

@@ -274,8 +274,7 @@ impl RecordStore {
 
 /// Says once per run why the repository of the manifests cannot hold the record.
 fn warn_once(printer: &crate::cli::Printer, why: &str) {
-    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+    if !printer.first_time("the record cannot be kept") {
         return;
     }
     printer.problems(&[crate::diagnostic::Diagnostic::warning(
