@@ -72,7 +72,10 @@ pub const DEFAULT_PATH: &str = "campaigns";
 
 /// The repository config in effect: `--config FILE`, else `campaignctl.yaml` found upwards
 /// from the working directory within its repository; `None` when there is none.
-pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
+pub fn config_of(
+    printer: &crate::cli::Printer,
+    args: &AccountArgs,
+) -> Result<Option<RepoConfig>, Diagnostic> {
     let (file, found) = match &args.config {
         Some(file) => (Some(file.clone()), false),
         None => {
@@ -82,7 +85,7 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
             (config::find(&cwd), true)
         }
     };
-    open_config(file, found, args)
+    open_config(printer, file, found, args)
 }
 
 /// The repository config that governs `dir` (found upwards from it within its repository, as
@@ -90,10 +93,11 @@ pub fn config_of(args: &AccountArgs) -> Result<Option<RepoConfig>, Diagnostic> {
 /// is none. For a saved plan applied from elsewhere: its directory's config is the one it
 /// was made with.
 pub fn config_of_directory(
+    printer: &crate::cli::Printer,
     dir: &Path,
     args: &AccountArgs,
 ) -> Result<Option<RepoConfig>, Diagnostic> {
-    open_config(config::find(dir), true, args)
+    open_config(printer, config::find(dir), true, args)
 }
 
 /// From now on, paths are shown relative to the repository that holds `dir`: the nearest
@@ -120,6 +124,7 @@ pub fn show_paths_from_working_directory() {
 
 /// Reads the config `file` (`found` by searching, or named by `--config`), or says why not.
 fn open_config(
+    printer: &crate::cli::Printer,
     file: Option<PathBuf>,
     found: bool,
     args: &AccountArgs,
@@ -155,10 +160,10 @@ fn open_config(
     }
     if found {
         // Said every time: a config found by searching changes where tokens are sent.
-        super::report::notice(&format!("Using the repository config {}", file.display()));
+        printer.notice(&format!("Using the repository config {}", file.display()));
     }
     config::read(&file).map(Some).map_err(|problems| {
-        crate::cli::report::problems(&problems);
+        printer.problems(&problems);
         Diagnostic::error(
             None,
             format!(
@@ -338,10 +343,11 @@ fn default_path_exists() -> Result<(), Diagnostic> {
 /// selected account, and paths that a repository config governs when another one (or none)
 /// is in effect: planning them without their account's API and defaults would be wrong.
 pub fn select_roots(
+    printer: &crate::cli::Printer,
     args: &AccountArgs,
     paths: &[PathBuf],
 ) -> Result<(Option<RepoConfig>, Vec<Selected>), Diagnostic> {
-    let config = config_of(args)?;
+    let config = config_of(printer, args)?;
     refuse_foreign_paths(paths, config.as_ref())?;
     let Some(config) = config else {
         show_paths_from_working_directory();
@@ -420,11 +426,12 @@ pub fn select_roots(
 /// The accounts to run against, each with its client, or the reason it cannot run. Two
 /// selected accounts that would talk to one platform account with one token are refused.
 pub fn select(
+    printer: &crate::cli::Printer,
     args: &AccountArgs,
     paths: &[PathBuf],
     api: &ApiArgs,
 ) -> Result<Vec<Result<AccountRun, AccountError>>, Diagnostic> {
-    let (config, selected) = select_roots(args, paths)?;
+    let (config, selected) = select_roots(printer, args, paths)?;
     let Some(config) = config else {
         let Selected { roots, .. } = selected.into_iter().next().expect("one account");
         return Ok(vec![Ok(AccountRun {
@@ -483,8 +490,12 @@ pub struct AccountClient {
 
 /// The accounts a command that reads no manifests talks to (`get`): the repository config's,
 /// narrowed by `--account`; without a config, the one the flags name.
-pub fn select_clients(args: &AccountArgs, api: &ApiArgs) -> Result<Vec<AccountClient>, Diagnostic> {
-    let Some(config) = config_of(args)? else {
+pub fn select_clients(
+    printer: &crate::cli::Printer,
+    args: &AccountArgs,
+    api: &ApiArgs,
+) -> Result<Vec<AccountClient>, Diagnostic> {
+    let Some(config) = config_of(printer, args)? else {
         return Ok(vec![AccountClient {
             name: None,
             client: Ok(super::settings::client_from(api)?),

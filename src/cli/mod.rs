@@ -5,6 +5,7 @@ mod accounts;
 mod args;
 mod commands;
 mod output;
+pub(crate) mod printer;
 mod progress;
 pub(crate) mod report;
 mod settings;
@@ -15,6 +16,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 pub use args::{Cli, ColorWhen, Command, Format};
+pub(crate) use printer::Printer;
 
 /// How a command ended: the process's exit status, stable for CI scripts (README, "Exit
 /// codes"). Ordered from the least to the most severe, so several accounts' statuses combine
@@ -66,6 +68,7 @@ pub fn main_entry() -> ExitCode {
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
     }
     init_logging(cli.global.color, &cli.command);
+    let printer = Printer::new(&cli);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -77,10 +80,10 @@ pub fn main_entry() -> ExitCode {
             return ExitCode::from(ExitStatus::Failure);
         }
     };
-    match runtime.block_on(commands::run(cli)) {
+    match runtime.block_on(commands::run(cli, &printer)) {
         Ok(status) => ExitCode::from(status),
         Err(e) => {
-            report_error(&e);
+            report_error(&e, &printer);
             ExitCode::from(ExitStatus::Failure)
         }
     }
@@ -88,9 +91,9 @@ pub fn main_entry() -> ExitCode {
 
 /// An error that ends a command: a `Diagnostic` (the one carrier of a message, a location and
 /// a `hint:`) as every diagnostic is shown; anything else as `error:` and its causes.
-pub(crate) fn report_error(e: &anyhow::Error) {
+pub(crate) fn report_error(e: &anyhow::Error, printer: &Printer) {
     let diagnostic = e.downcast_ref::<crate::diagnostic::Diagnostic>();
-    if report::is_log() {
+    if printer.is_log() {
         match diagnostic {
             Some(d) => report::log_diagnostics(std::slice::from_ref(d)),
             None => tracing::error!("error: {e:#}"),
@@ -134,8 +137,7 @@ fn init_logging(color: ColorWhen, command: &Command) {
             json,
         });
     // Then the lines campaignctl itself writes to stderr (which config, problems, the error
-    // it ends with) are log events too: every stderr line is JSON.
-    report::as_log(json);
+    // it ends with) are log events too: every stderr line is JSON (the `Printer` says so).
     let _ = if json {
         builder.json().flatten_event(true).try_init()
     } else {

@@ -15,28 +15,32 @@ use anstream::AutoStream;
 /// Bytes handed to the operating system at once.
 const CHUNK: usize = 64 * 1024;
 
-/// Writes `text` to stdout and flushes it.
-pub fn print(text: &str) -> io::Result<()> {
-    print_with(|out| out.write_str(text))
+/// Writes `text` to stdout, colours as `choice` says (the `Printer` decides), and flushes it.
+pub fn print(text: &str, choice: anstream::ColorChoice) -> io::Result<()> {
+    print_with(choice, |out| out.write_str(text))
 }
 
-/// Writes to stdout what `render` writes, as it writes it, and flushes it.
-pub fn print_with(render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result) -> io::Result<()> {
-    let stdout = io::stdout();
-    let choice = AutoStream::choice(&stdout);
+/// Writes to stdout what `render` writes, as it writes it, colours as `choice` says, and
+/// flushes it.
+pub fn print_with(
+    choice: anstream::ColorChoice,
+    render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result,
+) -> io::Result<()> {
     write_through(
-        BufWriter::with_capacity(CHUNK, stdout.lock()),
+        BufWriter::with_capacity(CHUNK, io::stdout().lock()),
         choice,
         render,
     )
 }
 
-/// Writes to stderr what `render` writes, as it writes it, and flushes it.
-pub fn eprint_with(render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result) -> io::Result<()> {
-    let stderr = io::stderr();
-    let choice = AutoStream::choice(&stderr);
+/// Writes to stderr what `render` writes, as it writes it, colours as `choice` says, and
+/// flushes it.
+pub fn eprint_with(
+    choice: anstream::ColorChoice,
+    render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result,
+) -> io::Result<()> {
     write_through(
-        BufWriter::with_capacity(CHUNK, stderr.lock()),
+        BufWriter::with_capacity(CHUNK, io::stderr().lock()),
         choice,
         render,
     )

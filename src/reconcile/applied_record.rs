@@ -84,6 +84,7 @@ impl RecordStore {
     /// working directory) for the account at `base_url` named `account` in the config, or
     /// `None` outside a git repository or without git.
     pub fn find(
+        printer: &crate::cli::Printer,
         paths: &[PathBuf],
         base_url: &url::Url,
         account: Option<&str>,
@@ -98,7 +99,7 @@ impl RecordStore {
                 // repository git refuses to read, such as one owned by another user) is said
                 // once, or starts would be withheld with no word of why.
                 if !e.contains("not a git repository") && !e.contains("not found on PATH") {
-                    warn_once(&e);
+                    warn_once(printer, &e);
                 }
                 return None;
             }
@@ -296,12 +297,11 @@ impl RecordStore {
 }
 
 /// Says once per run why the repository of the manifests cannot hold the record.
-fn warn_once(why: &str) {
-    static SAID: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-    if SAID.swap(true, std::sync::atomic::Ordering::Relaxed) {
+fn warn_once(printer: &crate::cli::Printer, why: &str) {
+    if !printer.first_time("the record cannot be kept") {
         return;
     }
-    crate::cli::report::problems(&[crate::diagnostic::Diagnostic::warning(
+    printer.problems(&[crate::diagnostic::Diagnostic::warning(
         None,
         format!("the record of what was applied cannot be kept: git refused the repository of the manifests ({why}); no campaign that is not running is started unless it has never run"),
     )
@@ -313,14 +313,14 @@ fn warn_once(why: &str) {
 /// read is `Unusable`, warned about: then only a draft on the platform is started (its entries
 /// may be the ones that tell a person's stop from a held start), and `RecordStore::update`
 /// refuses to write over it.
-pub fn load(store: Option<&RecordStore>) -> RecordState {
+pub fn load(printer: &crate::cli::Printer, store: Option<&RecordStore>) -> RecordState {
     let Some(store) = store else {
         return RecordState::Absent;
     };
     match store.read() {
         Ok(read) => RecordState::Read(std::sync::Arc::new(read.record.unwrap_or_default())),
         Err(e) => {
-            crate::cli::report::problems(&[crate::diagnostic::Diagnostic::warning(
+            printer.problems(&[crate::diagnostic::Diagnostic::warning(
                 None,
                 format!("the record of what was applied is unusable: {e}; no campaign is started unless it is a draft on the platform, and the record is not written"),
             )
@@ -472,14 +472,19 @@ mod tests {
     #[test]
     fn a_damaged_ref_is_unusable_not_absent() {
         let (_dir, store) = repository();
-        assert!(matches!(load(Some(&store)), RecordState::Read(r) if r.campaigns.is_empty()));
+        assert!(
+            matches!(load(&crate::cli::Printer::plain(), Some(&store)), RecordState::Read(r) if r.campaigns.is_empty())
+        );
         let path = git(&store.top, ["rev-parse", "--git-path", &store.refname]).expect("path");
         let path = store
             .top
             .join(String::from_utf8_lossy(&trim_line(path)).into_owned());
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, "garbage\n").expect("write");
-        assert_eq!(load(Some(&store)), RecordState::Unusable);
+        assert_eq!(
+            load(&crate::cli::Printer::plain(), Some(&store)),
+            RecordState::Unusable
+        );
         assert!(store
             .update(&[set("Q", 1, DesiredStatus::Running)])
             .is_err());
@@ -542,7 +547,10 @@ mod tests {
         let commit = store.write_commit(newer, None).expect("commit");
         git(&store.top, ["update-ref", &store.refname, &commit]).expect("update-ref");
         assert!(store.read().is_err());
-        assert_eq!(load(Some(&store)), RecordState::Unusable);
+        assert_eq!(
+            load(&crate::cli::Printer::plain(), Some(&store)),
+            RecordState::Unusable
+        );
         assert!(store
             .update(&[set("Q", 1, DesiredStatus::Running)])
             .is_err());

@@ -53,6 +53,7 @@ pub enum Look<'a> {
 /// Finds the baseline of a fresh run (`plan`, `apply`, `watch` at start) over `paths`: the
 /// record's commits, then the environment's or HEAD. Fills `baseline` and `baseline_from`.
 pub fn automatic(
+    printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
     account: ConfigAccount<'_>,
@@ -71,7 +72,7 @@ pub fn automatic(
         }
     };
     let (mut commits, uncommitted) =
-        record.map_or_else(Default::default, |r| record_commits(&top, r));
+        record.map_or_else(Default::default, |r| record_commits(printer, &top, r));
     match fallback(&top, env)? {
         Some(commit) => commits.push(commit),
         None if commits.is_empty() => {
@@ -91,7 +92,7 @@ pub fn automatic(
     // partial clone) compares nothing, and the plan says why; it does not stop the plan, as
     // `--base` given explicitly does.
     let unread = lifecycle.clone();
-    match read_saved(lifecycle, paths, account) {
+    match read_saved(printer, lifecycle, paths, account) {
         Ok(read) => Ok(read),
         Err(e) => {
             let mut lifecycle = unread;
@@ -111,6 +112,7 @@ pub fn automatic(
 /// Reads the commits `lifecycle.baseline_from` names (a fresh run's, or a saved plan's, which
 /// is never looked for again) into `lifecycle.baseline`.
 pub fn read_saved(
+    printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
     account: ConfigAccount<'_>,
@@ -140,7 +142,7 @@ pub fn read_saved(
         let commit = base.commit.as_str();
         if !read.contains_key(commit) {
             let at = manifests_at(commit, paths, account)?;
-            warn_problems(&at.diagnostics, &base.label());
+            warn_problems(printer, &at.diagnostics, &base.label());
             read.insert(commit, at.manifests);
         }
         let left = uses.get_mut(commit).map(|n| {
@@ -195,10 +197,10 @@ pub fn manifests_at(
 }
 
 /// Says that manifests at a baseline had problems: their campaigns are not compared with it.
-pub fn warn_problems(diagnostics: &[Diagnostic], source: &str) {
+pub fn warn_problems(printer: &crate::cli::Printer, diagnostics: &[Diagnostic], source: &str) {
     let problems: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
     if let Some(first) = problems.first() {
-        crate::cli::report::problems(&[Diagnostic::warning(
+        printer.problems(&[Diagnostic::warning(
             None,
             format!(
                 "{} problem(s) in the manifests at {source} (first: {first}): the campaigns they declared there are not compared with it",
@@ -249,7 +251,11 @@ fn commit_of(top: &Path, rev: &str) -> Option<String> {
 /// now), in commit order; and the ids of the entries without a commit (applied from edits not
 /// committed), which no later source may stand in for. A commit this clone does not have is
 /// left out with a warning (its campaigns fall to the next source).
-fn record_commits(top: &Path, record: &AppliedRecord) -> (Vec<BaseCommit>, BTreeMap<String, u64>) {
+fn record_commits(
+    printer: &crate::cli::Printer,
+    top: &Path,
+    record: &AppliedRecord,
+) -> (Vec<BaseCommit>, BTreeMap<String, u64>) {
     let mut by_commit: BTreeMap<&str, Vec<(String, Option<u64>)>> = BTreeMap::new();
     let mut uncommitted = BTreeMap::new();
     for (name, entry) in &record.campaigns {
@@ -288,7 +294,7 @@ fn record_commits(top: &Path, record: &AppliedRecord) -> (Vec<BaseCommit>, BTree
     }
     if let Some(first) = missing.first() {
         let short = &first[..first.len().min(12)];
-        crate::cli::report::problems(&[Diagnostic::warning(
+        printer.problems(&[Diagnostic::warning(
             None,
             format!(
                 "the record of what was applied names {} commit(s) this clone does not have (first: {short}); their campaigns' write-once fields are compared with the next baseline instead",

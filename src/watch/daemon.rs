@@ -51,6 +51,8 @@ pub(crate) struct Daemon {
     /// start), and until then no pass applies anything.
     pub(crate) started_as: Option<crate::config::Account>,
     pub(crate) client: Client,
+    /// How this run prints (problems as log events with `--log-format json`).
+    pub(crate) printer: crate::cli::Printer,
     pub(crate) parallelism: usize,
     pub(crate) allow_start: bool,
     pub(crate) allow_delete: bool,
@@ -252,12 +254,13 @@ impl Daemon {
         // outside a git repository, what this daemon carried out since it started.
         let paths: Vec<PathBuf> = self.roots.iter().map(|r| r.path.clone()).collect();
         let store = crate::reconcile::applied_record::RecordStore::find(
+            &self.printer,
             &paths,
             self.client.base_url(),
             self.name.as_deref(),
         );
         lifecycle.applied = match &store {
-            Some(store) => crate::reconcile::applied_record::load(Some(store)),
+            Some(store) => crate::reconcile::applied_record::load(&self.printer, Some(store)),
             None => crate::reconcile::applied::RecordState::Read(self.record_in_memory.clone()),
         };
         let record = crate::reconcile::applied_record::RecordTarget::of(store, &paths);

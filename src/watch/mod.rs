@@ -87,6 +87,7 @@ pub struct WatchConfig {
 /// metrics endpoints. Errors only when it cannot start (a file watcher); a failed pass is never
 /// one.
 pub async fn run(
+    printer: &crate::cli::Printer,
     config: WatchConfig,
     accounts: Vec<AccountWatch>,
     listener: Option<TcpListener>,
@@ -131,6 +132,7 @@ pub async fn run(
             narrowed_to: account.narrowed_to,
             started_as: None,
             client: account.client,
+            printer: printer.clone(),
             parallelism: config.parallelism,
             allow_start: config.allow_start,
             allow_delete: config.allow_delete,

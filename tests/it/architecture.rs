@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 mod import_cycles;
+mod no_globals;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

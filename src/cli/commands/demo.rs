@@ -38,7 +38,7 @@ const SAMPLES: [(&str, &str); 3] = [
     ),
 ];
 
-pub async fn run(paths: &[PathBuf]) -> anyhow::Result<ExitStatus> {
+pub async fn run(printer: &crate::cli::Printer, paths: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     // Kept until the demo ends: the built-in samples, when they are what the demo plans.
     let samples;
     let mut paths = paths.to_vec();
@@ -111,7 +111,7 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<ExitStatus> {
     };
     if code == ExitStatus::Success {
         step(2, "campaignctl plan");
-        code = super::plan::run(&account, &plan_args).await?;
+        code = super::plan::run(printer, &account, &plan_args).await?;
     }
     if code == ExitStatus::Success {
         step(3, "campaignctl apply --auto-approve");
@@ -130,11 +130,11 @@ pub async fn run(paths: &[PathBuf]) -> anyhow::Result<ExitStatus> {
             // The demo's account is thrown away when it ends: no record of it in git.
             record_applied: false,
         };
-        code = super::apply::run(&account, options).await?;
+        code = super::apply::run(printer, &account, options).await?;
     }
     if code == ExitStatus::Success {
         step(4, "campaignctl plan (again: expect no changes)");
-        code = super::plan::run(&account, &plan_args).await?;
+        code = super::plan::run(printer, &account, &plan_args).await?;
     }
     running.shutdown().await;
     Ok(code)

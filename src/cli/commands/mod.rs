@@ -14,12 +14,14 @@ mod watch;
 
 use super::accounts;
 use super::args::{Cli, Command};
-use crate::cli::ExitStatus;
+use crate::cli::{ExitStatus, Printer};
 
-pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+/// Runs the command `cli` asks for, printing through `printer` (made from the same `cli`).
+pub async fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Validate(args) => {
-            let (_, selected) = accounts::select_roots(&args.accounts, &args.manifests.paths)?;
+            let (_, selected) =
+                accounts::select_roots(printer, &args.accounts, &args.manifests.paths)?;
             Ok(validate::run_accounts(
                 &selected,
                 args.format,
@@ -27,8 +29,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             ))
         }
         Command::Plan { args, api } => {
-            let runs = accounts::select(&args.accounts, &args.manifests.paths, &api)?;
-            plan::run_accounts(&runs, &args).await
+            let runs = accounts::select(printer, &args.accounts, &args.manifests.paths, &api)?;
+            plan::run_accounts(printer, &runs, &args).await
         }
         Command::Apply { args, api } => {
             let options = apply::Options {
@@ -45,16 +47,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
                 interrupt_listened: false,
                 record_applied: true,
             };
-            // The JSON report is the document on stdout; annotations then go to stderr.
-            super::report::stdout_is_document(args.format == crate::cli::Format::Json);
             if let Some(file) = apply::saved_plan_among(&args.manifests.paths)? {
-                return apply::saved_file::run(&file, &args.accounts, &api, options).await;
+                return apply::saved_file::run(printer, &file, &args.accounts, &api, options).await;
             }
-            let runs = accounts::select(&args.accounts, &args.manifests.paths, &api)?;
-            apply::run_accounts(&runs, options).await
+            let runs = accounts::select(printer, &args.accounts, &args.manifests.paths, &api)?;
+            apply::run_accounts(printer, &runs, options).await
         }
         Command::Emulator(args) => emulator::run(args).await,
-        Command::Demo(args) => demo::run(&args.manifests.paths).await,
+        Command::Demo(args) => demo::run(printer, &args.manifests.paths).await,
         Command::Schema(args) => Ok(schema::run(&args)),
         Command::Export { args, api } => {
             let client = super::settings::client_from(&api)?;
@@ -63,12 +63,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Get { args, api } => {
             let mut runs = Vec::new();
             let mut failed = false;
-            for account in accounts::select_clients(&args.accounts, &api)? {
+            for account in accounts::select_clients(printer, &args.accounts, &api)? {
                 match account.client {
                     Ok(client) => runs.push((account.name, client)),
                     Err(e) => {
                         failed = true;
-                        super::report::problems(std::slice::from_ref(&e));
+                        printer.problems(std::slice::from_ref(&e));
                     }
                 }
             }
@@ -80,10 +80,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
             })
         }
         Command::Status { args, api } => {
-            let runs = accounts::select(&args.accounts, &args.manifests.paths, &api)?;
-            status::run(&runs, &args).await
+            let runs = accounts::select(printer, &args.accounts, &args.manifests.paths, &api)?;
+            status::run(printer, &runs, &args).await
         }
         Command::Completions(args) => Ok(completions::run(&args)),
-        Command::Watch { args, api } => watch::run(args, &api).await,
+        Command::Watch { args, api } => watch::run(printer, args, &api).await,
     }
 }

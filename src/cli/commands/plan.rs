@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use crate::api::Client;
 use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{Format, PlanArgs, PlanFormat, ScopeArgs};
-use crate::cli::output;
 use crate::diagnostic::Diagnostic;
 use crate::manifest::{LoadOutcome, Manifest, Root};
 use crate::reconcile::attention::CannotAct;
@@ -23,12 +22,13 @@ use crate::render::{self as render, github, markdown, PlanTextOptions};
 /// there is a repository config. The exit code covers them all: 1 if any failed, else (with
 /// `--detailed-exitcode`) 2 if any has changes; one account's failure does not stop the others.
 pub async fn run_accounts(
+    printer: &crate::cli::Printer,
     runs: &[Result<AccountRun, AccountError>],
     args: &PlanArgs,
 ) -> anyhow::Result<ExitStatus> {
     if let [Ok(single)] = runs {
         if single.name.is_none() {
-            return run(single, args).await;
+            return run(printer, single, args).await;
         }
     }
     let (targets, mut loads) = load_and_target(runs, &args.scope.targets)?;
@@ -61,13 +61,13 @@ pub async fn run_accounts(
             },
             ..args.clone()
         };
-        let code = match run_with(account, args, read).await {
+        let code = match run_with(printer, account, args, read).await {
             Ok((code, plan)) => {
                 saved.extend(plan);
                 code
             }
             Err(e) => {
-                crate::cli::report_error(&e);
+                crate::cli::report_error(&e, printer);
                 ExitStatus::Failure
             }
         };
@@ -373,6 +373,7 @@ pub fn combine(codes: &[(String, ExitStatus)], say: bool) -> ExitStatus {
 /// and the account's `prune_prefix` from the config unless `--prune-prefix` is given (only when
 /// the whole account is planned: no narrowing path, no target).
 pub fn lifecycle_of(
+    printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
     account: &AccountRun,
     targets: &[String],
@@ -385,12 +386,14 @@ pub fn lifecycle_of(
     // every plan, so `plan`, `apply` and a saved plan decide alike. It is also the first
     // baseline of write-once fields.
     let store = crate::reconcile::applied_record::RecordStore::find(
+        printer,
         &account.paths(),
         account.client.base_url(),
         account.name.as_deref(),
     );
-    let applied = crate::reconcile::applied_record::load(store.as_ref());
+    let applied = crate::reconcile::applied_record::load(printer, store.as_ref());
     let mut lifecycle = with_baseline(
+        printer,
         lifecycle,
         &account.paths(),
         config,
@@ -421,7 +424,11 @@ impl Read {
 }
 
 /// `plan` of one account (and `--out`).
-pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<ExitStatus> {
+pub async fn run(
+    printer: &crate::cli::Printer,
+    account: &AccountRun,
+    args: &PlanArgs,
+) -> anyhow::Result<ExitStatus> {
     // The plan file `--out` replaces is not a loading problem of the plan written over it
     // (`manifest::forget_saved_plan`).
     let read = args.out.as_ref().map(|out| {
@@ -429,7 +436,7 @@ pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<ExitSt
         crate::manifest::forget_saved_plan(&mut load, out);
         Read::loaded(load)
     });
-    let (code, saved) = run_with(account, args, read).await?;
+    let (code, saved) = run_with(printer, account, args, read).await?;
     save_plans(
         args,
         account.config.as_deref(),
@@ -441,31 +448,28 @@ pub async fn run(account: &AccountRun, args: &PlanArgs) -> anyhow::Result<ExitSt
 /// `plan` of one account, on what was read of it already (`read`), if anything; with `--out`,
 /// also the plan to save (none when the plan has errors).
 async fn run_with(
+    printer: &crate::cli::Printer,
     account: &AccountRun,
     args: &PlanArgs,
     read: Option<Read>,
 ) -> anyhow::Result<(ExitStatus, Option<SavedPlan>)> {
     let client = &account.client;
     let paths = account.paths();
-    let machine = match args.format {
-        PlanFormat::Json => Format::Json,
-        _ => Format::Text,
-    };
-    crate::cli::report::annotations_only(args.format == PlanFormat::Github);
-    crate::cli::report::stdout_is_document(matches!(
-        args.format,
-        PlanFormat::Json | PlanFormat::Markdown
-    ));
-    let lifecycle = lifecycle_of(args.lifecycle.options(), account, &args.scope.targets)?;
+    let lifecycle = lifecycle_of(
+        printer,
+        args.lifecycle.options(),
+        account,
+        &args.scope.targets,
+    )?;
     let scope = scope_of(account, &args.scope);
     if lifecycle.prune_prefix.is_some() {
         scope.allows_prune()?;
     }
     let Some(planned) = make_plan(
+        printer,
         client,
         &account.roots,
         &scope,
-        machine,
         &lifecycle,
         read,
         None,
@@ -500,7 +504,7 @@ async fn run_with(
     drop(load);
     match args.format {
         PlanFormat::Text => report_stdout_error(
-            output::print_with(|out| {
+            printer.print_with(|out| {
                 render::write_plan_text(out, plan, text_options(&scope, &args.scope))
             }),
             "the plan",
@@ -510,7 +514,7 @@ async fn run_with(
             account.name.as_deref(),
         )),
         PlanFormat::Markdown => report_stdout_error(
-            output::print(&markdown::plan_markdown_scoped(
+            printer.print(&markdown::plan_markdown_scoped(
                 plan,
                 &warnings,
                 scope.whole_account,
@@ -532,7 +536,7 @@ async fn run_with(
     }
     if args.format != PlanFormat::Github {
         // `--format github` printed them among the plan's annotations.
-        crate::cli::report::problems(&plan.diagnostics);
+        printer.problems(&plan.diagnostics);
     }
     // Drift apply cannot act on is a warning too: shown in its block (and as an annotation),
     // not as a diagnostic, so it is counted here.
@@ -559,6 +563,7 @@ async fn run_with(
 /// `reconcile::baseline_source` finds (`look`: afresh with the record, or a saved plan's
 /// commits). Options whose baseline is already read are returned as they are.
 pub fn with_baseline(
+    printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
     account: Option<(&str, &Path)>,
@@ -570,6 +575,7 @@ pub fn with_baseline(
     let Some(mut base) = lifecycle.base.clone() else {
         return match look {
             baseline_source::Look::Afresh(record) => baseline_source::automatic(
+                printer,
                 lifecycle,
                 paths,
                 account,
@@ -577,7 +583,7 @@ pub fn with_baseline(
                 &baseline_source::process_env,
             ),
             baseline_source::Look::AsSaved => {
-                baseline_source::read_saved(lifecycle, paths, account)
+                baseline_source::read_saved(printer, lifecycle, paths, account)
             }
         };
     };
@@ -586,9 +592,9 @@ pub fn with_baseline(
     let at = baseline_source::manifests_at(&rev, paths, account)?;
     base.commit = Some(at.commit);
     let source = base.label();
-    baseline_source::warn_problems(&at.diagnostics, &source);
+    baseline_source::warn_problems(printer, &at.diagnostics, &source);
     if at.is_head {
-        crate::cli::report::problems(&[Diagnostic::warning(
+        printer.problems(&[Diagnostic::warning(
             None,
             format!("--base {} is the commit checked out: a write-once change already committed there compares equal to itself", base.given),
         )
@@ -661,14 +667,15 @@ pub fn with_account(mut doc: serde_json::Value, account: Option<&str>) -> serde_
 /// a person's answer: the notice that the platform is being read is not repeated, and of the
 /// problems only those not in `shown` are printed (what changed; the rest was just read).
 pub async fn make_plan(
+    printer: &crate::cli::Printer,
     client: &Client,
     roots: &[Root],
     scope: &Scope,
-    format: Format,
     lifecycle: &LifecycleOptions,
     read: Option<Read>,
     again: Option<&[Diagnostic]>,
 ) -> anyhow::Result<Option<Planned>> {
+    let format = printer.format();
     let (load, observed) = match read {
         Some(Read { load, observed }) => (load, observed),
         None => (pipeline::load(roots), None),
@@ -680,7 +687,7 @@ pub async fn make_plan(
             .cloned()
             .collect()
     };
-    crate::cli::report::problems(&not_shown(&load.diagnostics));
+    printer.problems(&not_shown(&load.diagnostics));
     if load.has_errors() {
         anstream::eprintln!("{}", super::validate::error_summary(&load));
         if format == Format::Json {
@@ -717,7 +724,7 @@ pub async fn make_plan(
         Ok(p) => p,
         Err(e) => return Err(api_failure(client, format, &load_diagnostics, e)),
     };
-    crate::cli::report::problems(&not_shown(&planned.lint));
+    printer.problems(&not_shown(&planned.lint));
     Ok(Some(planned))
 }
 

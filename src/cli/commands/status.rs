@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{Format, StatusArgs};
+use crate::cli::printer::Printer;
 use crate::cli::ExitStatus;
 use crate::diagnostic::Diagnostic;
 use crate::reconcile::lifecycle::LifecycleOptions;
@@ -68,6 +69,7 @@ struct WindowJson {
 /// `status` for every selected account; an account that cannot be read is reported and the
 /// others still are. 1 when any account failed, as `get`.
 pub async fn run(
+    printer: &Printer,
     runs: &[Result<AccountRun, AccountError>],
     args: &StatusArgs,
 ) -> anyhow::Result<ExitStatus> {
@@ -81,7 +83,7 @@ pub async fn run(
     let mut accounts: Vec<(Option<String>, Result<AccountStatus, String>)> = Vec::new();
     for run in runs {
         let (name, read) = match run {
-            Ok(account) => (account.name.clone(), rows_of(account, now).await),
+            Ok(account) => (account.name.clone(), rows_of(printer, account, now).await),
             Err(AccountError { name, error }) => (Some(name.clone()), Err(error.clone())),
         };
         match read {
@@ -91,7 +93,7 @@ pub async fn run(
             }
             Err(e) => {
                 failed = true;
-                crate::cli::report::problems(std::slice::from_ref(&e));
+                printer.problems(std::slice::from_ref(&e));
                 accounts.push((name, Err(e.message)));
             }
         }
@@ -100,7 +102,10 @@ pub async fn run(
         Format::Json => {
             super::plan::print_json(&serde_json::to_value(document(&accounts, now, tz))?)
         }
-        Format::Text => anstream::print!("{}", text(&accounts, tz)),
+        Format::Text => super::plan::report_stdout_error(
+            printer.print(&text(&accounts, tz)),
+            "the status table",
+        ),
     }
     Ok(if failed {
         ExitStatus::Failure
@@ -119,17 +124,18 @@ struct AccountStatus {
 /// campaigns, the manifests and every lead. `false` beside them when the plan has errors
 /// (printed here): the rows are still shown, and the exit code says so.
 async fn rows_of(
+    printer: &Printer,
     account: &AccountRun,
     now: DateTime<Utc>,
 ) -> Result<(AccountStatus, bool), Diagnostic> {
     let load = pipeline::load(&account.roots);
-    crate::cli::report::problems(&load.diagnostics);
+    printer.problems(&load.diagnostics);
     if load.has_errors() {
         // `1 error(s) in 1 file(s); nothing was sent to the platform.`, as `plan` ends.
         let summary = super::validate::error_summary(&load);
         return Err(Diagnostic::error(None, summary.trim_end_matches('.')));
     }
-    let lifecycle = super::plan::lifecycle_of(LifecycleOptions::default(), account, &[])?;
+    let lifecycle = super::plan::lifecycle_of(printer, LifecycleOptions::default(), account, &[])?;
     let scope = super::plan::account_scope(account, &[]);
     let client = &account.client;
     // The lists and the leads at once: nothing in one depends on the other.
@@ -141,7 +147,7 @@ async fn rows_of(
     let planned = pipeline::plan_with_account_leads(load, observed, &leads, &scope, &lifecycle)
         .await
         .map_err(|e| client.diagnostic(&e))?;
-    crate::cli::report::problems(&planned.plan.diagnostics);
+    printer.problems(&planned.plan.diagnostics);
     let clean = !planned.plan.has_errors();
     let rows = status::rows(
         &planned.plan,

@@ -13,10 +13,14 @@ use crate::watch::{self, WatchConfig};
 /// How long creates in flight at shutdown may take to finish (issue 3: "bounded").
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
-pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<ExitStatus> {
+pub async fn run(
+    printer: &crate::cli::Printer,
+    args: WatchArgs,
+    api: &ApiArgs,
+) -> anyhow::Result<ExitStatus> {
     // Listen for signals before anything else, so an early SIGTERM is a clean stop too.
     let shutdown = tokio::spawn(super::emulator::shutdown_signal());
-    let runs = crate::cli::accounts::select(&args.accounts, &args.manifests.paths, api)?;
+    let runs = crate::cli::accounts::select(printer, &args.accounts, &args.manifests.paths, api)?;
     let mut accounts = Vec::new();
     for run in runs {
         // A daemon that cannot reach one of its accounts from the start is misconfigured:
@@ -37,12 +41,14 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<ExitStatus> {
         // record of what was applied, else HEAD; read once), then with what it applies.
         let config = run.name.as_deref().zip(run.config.as_deref());
         let store = crate::reconcile::applied_record::RecordStore::find(
+            printer,
             &run.paths(),
             run.client.base_url(),
             run.name.as_deref(),
         );
-        let applied = crate::reconcile::applied_record::load(store.as_ref());
+        let applied = crate::reconcile::applied_record::load(printer, store.as_ref());
         let lifecycle = super::plan::with_baseline(
+            printer,
             args.lifecycle.options(),
             &run.paths(),
             config,
@@ -84,7 +90,7 @@ pub async fn run(args: WatchArgs, api: &ApiArgs) -> anyhow::Result<ExitStatus> {
         }
         None => None,
     };
-    watch::run(config, accounts, listener, async move {
+    watch::run(printer, config, accounts, listener, async move {
         let _ = shutdown.await;
     })
     .await?;

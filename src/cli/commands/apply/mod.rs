@@ -77,12 +77,13 @@ pub const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
 /// so that each question is about one account and answered just before it is applied. One
 /// account's failure does not stop the others; the exit code is 1 if any failed.
 pub async fn run_accounts(
+    printer: &crate::cli::Printer,
     runs: &[Result<AccountRun, AccountError>],
     options: Options,
 ) -> anyhow::Result<ExitStatus> {
     if let [Ok(single)] = runs {
         if single.name.is_none() {
-            return run(single, options).await;
+            return run(printer, single, options).await;
         }
     }
     let (targets, loads) = super::plan::load_and_target(runs, &options.targets)?;
@@ -92,7 +93,7 @@ pub async fn run_accounts(
         interrupt_listened: true,
         ..options
     };
-    let codes = each_account(runs, targets, loads, &options).await;
+    let codes = each_account(printer, runs, targets, loads, &options).await;
     signals.abort();
     Ok(super::plan::combine(&codes, options.format == Format::Text))
 }
@@ -109,6 +110,7 @@ fn name_of(run: &Result<AccountRun, AccountError>) -> String {
 /// lock is taken first and the approved plans are executed at once at the end; otherwise each
 /// account is executed right after its questions, before the next account is planned.
 async fn each_account(
+    printer: &crate::cli::Printer,
     runs: &[Result<AccountRun, AccountError>],
     targets: Vec<Option<Vec<String>>>,
     loads: Vec<Option<LoadOutcome>>,
@@ -167,7 +169,7 @@ async fn each_account(
             None => lock(&account.client, &options).await,
         };
         let prepared = match lock {
-            Ok(lock) => prepare(account, &options, lock, read).await,
+            Ok(lock) => prepare(printer, account, &options, lock, read).await,
             Err(e) => Err(e.into()),
         };
         let code = match prepared {
@@ -177,7 +179,7 @@ async fn each_account(
             }
             Ok(Prepared::Ready(ready)) => Some(execute::one(&ready, &options).await),
             Ok(Prepared::Done(code)) => Some(code),
-            Err(e) => Some(reported(Err(e))),
+            Err(e) => Some(reported(printer, Err(e))),
         };
         if let Some(code) = code {
             codes.push((account.name.clone().unwrap_or_default(), code));
@@ -194,9 +196,9 @@ async fn each_account(
 }
 
 /// The exit code of an account's run, its error reported.
-fn reported(result: anyhow::Result<ExitStatus>) -> ExitStatus {
+fn reported(printer: &crate::cli::Printer, result: anyhow::Result<ExitStatus>) -> ExitStatus {
     result.unwrap_or_else(|e| {
-        crate::cli::report_error(&e);
+        crate::cli::report_error(&e, printer);
         ExitStatus::Failure
     })
 }
@@ -256,12 +258,18 @@ async fn lock(client: &Client, options: &Options) -> Result<AccountLock, Diagnos
 }
 
 /// `apply` of one account: lock, plan, show, approve, execute.
-pub async fn run(account: &AccountRun, options: Options) -> anyhow::Result<ExitStatus> {
+pub async fn run(
+    printer: &crate::cli::Printer,
+    account: &AccountRun,
+    options: Options,
+) -> anyhow::Result<ExitStatus> {
     let lock = lock(&account.client, &options).await?;
-    Ok(match prepare(account, &options, lock, None).await? {
-        Prepared::Done(code) => code,
-        Prepared::Ready(ready) => execute::one(&ready, &options).await,
-    })
+    Ok(
+        match prepare(printer, account, &options, lock, None).await? {
+            Prepared::Done(code) => code,
+            Prepared::Ready(ready) => execute::one(&ready, &options).await,
+        },
+    )
 }
 
 /// An account's plan, made and shown: approved and waiting to be executed, or done with
@@ -275,6 +283,7 @@ pub enum Prepared {
 /// flags, or by asking, in which case the plan is made again after the answer and applied only
 /// if it is still the same.
 async fn prepare(
+    printer: &crate::cli::Printer,
     account: &AccountRun,
     options: &Options,
     lock: AccountLock,
@@ -288,7 +297,12 @@ async fn prepare(
     let roots = &account.roots;
     let scope = super::plan::account_scope(account, &options.targets);
     let options = &Options {
-        lifecycle: super::plan::lifecycle_of(options.lifecycle.clone(), account, &options.targets)?,
+        lifecycle: super::plan::lifecycle_of(
+            printer,
+            options.lifecycle.clone(),
+            account,
+            &options.targets,
+        )?,
         ..options.clone()
     };
     if options.lifecycle.prune_prefix.is_some() {
@@ -303,10 +317,10 @@ async fn prepare(
     let scope = &scope;
     let plan_now = |read, shown: Option<Vec<Diagnostic>>| async move {
         make_plan(
+            printer,
             client,
             roots,
             scope,
-            options.format,
             &options.lifecycle,
             read,
             shown.as_deref(),
@@ -324,6 +338,7 @@ async fn prepare(
         .then(|| {
             crate::reconcile::applied_record::RecordTarget::of(
                 crate::reconcile::applied_record::RecordStore::find(
+                    printer,
                     &account.paths(),
                     account.client.base_url(),
                     account.name.as_deref(),
@@ -349,18 +364,21 @@ async fn prepare(
     for attempt in 0.. {
         if text {
             super::plan::report_stdout_error(
-                crate::cli::output::print_with(|out| {
-                    render::write_plan_text(out, &planned.plan, text_options)
-                }),
+                printer.print_with(|out| render::write_plan_text(out, &planned.plan, text_options)),
                 "the plan",
             );
         } else if !options.auto_approve {
             // JSON on stdout is the report; a person about to be asked sees the plan too.
-            let _ = crate::cli::output::eprint_with(|out| {
-                render::write_plan_text(out, &planned.plan, text_options)
-            });
+            let _ = printer
+                .eprint_with(|out| render::write_plan_text(out, &planned.plan, text_options));
         }
-        if let Some(code) = refuse_errors(&planned.plan, &planned.load.diagnostics, options, name) {
+        if let Some(code) = refuse_errors(
+            printer,
+            &planned.plan,
+            &planned.load.diagnostics,
+            options,
+            name,
+        ) {
             return Ok(Prepared::Done(code));
         }
         // The plan's warnings (what apply cannot act on, a start left alone, ...), each once,
@@ -373,7 +391,7 @@ async fn prepare(
             .filter(|d| !shown.contains(d))
             .cloned()
             .collect();
-        crate::cli::report::problems(&new);
+        printer.problems(&new);
         note_shown(&planned, &mut shown);
         if !planned.plan.has_writes() {
             // Nothing to carry out: campaigns already as declared are recorded as such.
@@ -451,6 +469,7 @@ pub fn saved_plan_among(paths: &[PathBuf]) -> Result<Option<PathBuf>, Diagnostic
 
 /// A plan with errors is never applied, in part or in whole.
 fn refuse_errors(
+    printer: &crate::cli::Printer,
     plan: &Plan,
     load_diagnostics: &[Diagnostic],
     options: &Options,
@@ -459,7 +478,7 @@ fn refuse_errors(
     if !plan.has_errors() {
         return None;
     }
-    crate::cli::report::problems(&plan.diagnostics);
+    printer.problems(&plan.diagnostics);
     anstream::eprintln!("The plan has errors; nothing was applied.");
     if options.format != Format::Text {
         print_json(&with_account(

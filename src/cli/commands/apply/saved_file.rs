@@ -54,6 +54,7 @@ impl Entry<'_> {
 }
 
 pub async fn run(
+    printer: &crate::cli::Printer,
     file: &Path,
     args: &AccountArgs,
     api: &ApiArgs,
@@ -77,7 +78,7 @@ pub async fn run(
     }
     let plans =
         saved::read(file).map_err(|e| Diagnostic::error(None, e.to_string()).with_hint(REPLAN))?;
-    let config = config_in_effect(file, &plans, args)?;
+    let config = config_in_effect(printer, file, &plans, args)?;
     let entries = entries(file, &plans, config.as_ref(), args, api)?;
     // Paths in the plan are relative to where it was made: resolve them from there, whatever
     // the working directory now.
@@ -106,7 +107,7 @@ pub async fn run(
         interrupt_listened: several,
         ..options
     };
-    let code = check_and_apply(file, &entries, &options).await;
+    let code = check_and_apply(printer, file, &entries, &options).await;
     if let Some(signals) = signals {
         signals.abort();
     }
@@ -122,13 +123,14 @@ pub async fn run(
 /// it; it must then be the config the file names. The file never chooses a config by itself:
 /// a file naming a config that does not govern its directory is refused.
 fn config_in_effect(
+    printer: &crate::cli::Printer,
     file: &Path,
     plans: &SavedPlans,
     args: &AccountArgs,
 ) -> Result<Option<RepoConfig>, Diagnostic> {
-    let here = accounts::config_of(args)?;
+    let here = accounts::config_of(printer, args)?;
     let in_effect = match (here, &args.config, &plans.config) {
-        (None, None, Some(_)) => accounts::config_of_directory(&plans.base_dir, args)?,
+        (None, None, Some(_)) => accounts::config_of_directory(printer, &plans.base_dir, args)?,
         (here, _, _) => here,
     };
     let real = crate::config::real_path;
@@ -280,6 +282,7 @@ fn entries<'a>(
 /// Checks every account's plan under its lock, then (when all match) shows and approves each
 /// and executes them.
 async fn check_and_apply(
+    printer: &crate::cli::Printer,
     file: &Path,
     entries: &[Entry<'_>],
     options: &Options,
@@ -290,7 +293,7 @@ async fn check_and_apply(
     for (entry, lock) in entries.iter().zip(locks) {
         let client = entry.client.clone().with_max_in_flight(options.parallelism);
         let checked_plan = match lock {
-            Some(Ok(lock)) => check(file, entry, &client)
+            Some(Ok(lock)) => check(printer, file, entry, &client)
                 .await
                 .map(|planned| (planned, lock)),
             Some(Err(e)) => Err(e),
@@ -331,18 +334,18 @@ async fn check_and_apply(
                 whole_account: planned.scope.whole_account,
             };
             crate::cli::commands::plan::report_stdout_error(
-                crate::cli::output::print_with(|out| {
+                printer.print_with(|out| {
                     render::write_plan_text(out, &planned.planned.plan, text_options)
                 }),
                 "the plan",
             );
         }
         let plan = &planned.planned.plan;
-        if let Some(code) = refuse_errors(plan, &[], options, name.as_deref()) {
+        if let Some(code) = refuse_errors(printer, plan, &[], options, name.as_deref()) {
             codes.push((name.unwrap_or_default(), code));
             continue;
         }
-        crate::cli::report::problems(&plan.diagnostics);
+        printer.problems(&plan.diagnostics);
         if !plan.has_writes() {
             if let Err(e) = applied_record::record_run(planned.record.as_ref(), plan, &[]) {
                 anstream::eprintln!("warning: {e}");
@@ -386,7 +389,12 @@ struct Checked {
 
 /// Plans the account again from the inputs the file names and checks the result is the plan in
 /// the file: the same manifests, the same campaigns and leads on the platform, the same plan.
-async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checked, Diagnostic> {
+async fn check(
+    printer: &crate::cli::Printer,
+    file: &Path,
+    entry: &Entry<'_>,
+    client: &Client,
+) -> Result<Checked, Diagnostic> {
     let saved = entry.saved;
     if saved.api_url != client.base_url().as_str() {
         return Err(Diagnostic::error(
@@ -412,7 +420,7 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
         || saved::manifests_fingerprint(&load.manifests) != saved.fingerprint.manifests
     {
         if load.has_errors() {
-            crate::cli::report::problems(&load.diagnostics);
+            printer.problems(&load.diagnostics);
         }
         return Err(Diagnostic::error(
             None,
@@ -439,6 +447,7 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
         .as_deref()
         .zip(entry.account.as_ref().map(|(_, file)| *file));
     let lifecycle = super::super::plan::with_baseline(
+        printer,
         saved.lifecycle.clone(),
         &saved.paths,
         config,
@@ -449,11 +458,12 @@ async fn check(file: &Path, entry: &Entry<'_>, client: &Client) -> Result<Checke
     // start another run carried out, or a person's stop recorded since) does not match.
     let mut lifecycle = lifecycle;
     let store = applied_record::RecordStore::find(
+        printer,
         &saved.paths,
         client.base_url(),
         saved.account.as_deref(),
     );
-    lifecycle.applied = applied_record::load(store.as_ref());
+    lifecycle.applied = applied_record::load(printer, store.as_ref());
     let record = applied_record::RecordTarget::of(store, &saved.paths);
     let planned = pipeline::observe_and_plan_with(client, load, &scope, &lifecycle)
         .await
