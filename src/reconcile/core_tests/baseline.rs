@@ -11,7 +11,7 @@ use crate::reconcile::plan::{ActionKind, Plan};
 use serde_json::json;
 
 use crate::manifest::parse_bytes;
-use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::full_plan::plan_whole_account;
 use crate::reconcile::leads_and_status::{ObservedLead, ObservedLeads};
 use crate::reconcile::lifecycle::LifecycleOptions;
 
@@ -45,7 +45,7 @@ fn planned(before: &str, now: &str, o: &Observed) -> Plan {
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
-    add_leads_and_status(plan_campaigns_with(&manifests(now), o, &options), o, &leads).plan
+    plan_whole_account(&manifests(now), o, &options, &leads).plan
 }
 
 const BEFORE: &str = "kind: Campaign\nname: Q\nassistant: Sales\ntimezone: America/New_York\nmax_retries: 3\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
@@ -183,7 +183,7 @@ fn planned_with(parts: Vec<BaselinePart>, now: &str, o: &Observed) -> Plan {
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
-    add_leads_and_status(plan_campaigns_with(&manifests(now), o, &options), o, &leads).plan
+    plan_whole_account(&manifests(now), o, &options, &leads).plan
 }
 
 #[test]

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::manifest::parse_bytes;
 use crate::reconcile::baseline::Baseline;
-use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::full_plan::plan_whole_account;
 use crate::reconcile::leads_and_status::{ObservedLead, ObservedLeads};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::observed::Observed;
@@ -46,7 +46,7 @@ fn leads(q: &[&str]) -> ObservedLeads {
 fn planned(yaml: &str, o: &Observed, leads: &ObservedLeads, options: &LifecycleOptions) -> Plan {
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    add_leads_and_status(plan_campaigns_with(&manifests, o, options), o, leads).plan
+    plan_whole_account(&manifests, o, options, leads).plan
 }
 
 /// What the plan decided about one campaign: its label and note, whether an operation destroys

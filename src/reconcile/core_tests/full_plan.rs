@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::reconcile::full_plan::*;
 use crate::reconcile::leads_and_status::ObservedLead;
 use crate::reconcile::leads_and_status::ObservedLeads;
+use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::observed::Observed;
 use crate::reconcile::plan::Plan;
 
@@ -22,7 +23,7 @@ fn observed(campaigns: serde_json::Value) -> Observed {
 fn planned(yaml: &str, observed: &Observed, leads: &ObservedLeads) -> Plan {
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    add_leads_and_status(plan_campaigns(&manifests, observed), observed, leads).plan
+    plan_whole_account(&manifests, observed, &LifecycleOptions::default(), leads).plan
 }
 
 const DOC: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";

@@ -9,7 +9,7 @@ use crate::reconcile::observed::Observed;
 use crate::reconcile::plan::{ActionKind, Plan};
 
 use crate::manifest::parse_bytes;
-use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::full_plan::plan_whole_account;
 use crate::reconcile::leads_and_status::ObservedLead;
 
 fn observed(campaigns: serde_json::Value) -> Observed {
@@ -26,7 +26,7 @@ fn observed(campaigns: serde_json::Value) -> Observed {
 fn planned(yaml: &str, o: &Observed, leads: &ObservedLeads, options: &LifecycleOptions) -> Plan {
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    add_leads_and_status(plan_campaigns_with(&manifests, o, options), o, leads).plan
+    plan_whole_account(&manifests, o, options, leads).plan
 }
 
 const DRAFT: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nmax_retries: 5\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
@@ -134,14 +134,12 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_with_guards() {
         p.diagnostics
     );
 
-    let mut empty = plan_campaigns_with(&[], &o, &options);
-    assert!(empty.planned.plan.has_errors(), "no manifests: refused");
+    let empty = plan_whole_account(&[], &o, &options, &ObservedLeads::new()).plan;
+    assert!(empty.has_errors(), "no manifests: refused");
     assert!(
         !empty
-            .planned
-            .plan
             .actions
-            .iter_mut()
+            .iter()
             .any(|a| matches!(a.kind, ActionKind::Delete { .. })),
         "and nothing is marked for deletion"
     );

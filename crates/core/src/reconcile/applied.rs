@@ -255,7 +255,7 @@ impl CommitRule {
     }
 
     /// The rule for a campaign this run did not create, from its action.
-    fn of_action(action: Option<&super::plan::Action>) -> CommitRule {
+    fn of_action(action: Option<&super::model::Action>) -> CommitRule {
         match action.map(|a| &a.kind) {
             Some(ActionKind::Drift {
                 changes,
@@ -372,7 +372,7 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
             }
         }
     }
-    let actions_of: HashMap<&crate::manifest::Location, &super::plan::Action> = plan
+    let actions_of: HashMap<&crate::manifest::Location, &super::model::Action> = plan
         .actions
         .iter()
         .filter_map(|a| Some((a.manifest.as_ref()?, a)))

@@ -22,26 +22,6 @@ pub struct Action {
     pub note: Option<String>,
 }
 
-impl Action {
-    /// A replacement that a rule decided against (`note`: why, and what to do instead) stays
-    /// drift, with the same field changes: the one way a replace becomes drift, so every rule
-    /// that keeps a draft (references, undeclared leads, a loading problem) words it alike.
-    pub fn keep_as_drift(&mut self, note: String) {
-        if let ActionKind::Replace {
-            changes,
-            write_once,
-            ..
-        } = &mut self.kind
-        {
-            self.kind = ActionKind::Drift {
-                changes: std::mem::take(changes),
-                write_once: std::mem::take(write_once),
-            };
-            self.note = Some(note);
-        }
-    }
-}
-
 /// Why a campaign is deleted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -19,7 +19,7 @@ pub struct Plan {
     /// error blocks the whole apply: nothing is written.
     pub diagnostics: Vec<Diagnostic>,
     /// Leads to add and status changes, per campaign (`leads_and_status`). Empty from `plan()`
-    /// alone; filled by `full_plan::add_leads_and_status`.
+    /// alone; filled by the producer, `full_plan`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub leads_and_status: Vec<LeadsAndStatus>,
     /// Every write the plan makes, in dependency order (`derive::derive`): what apply
