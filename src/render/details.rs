@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::campaign_ops::CampaignOps;
 use super::style::{paint, DIM, GREEN, RED, YELLOW};
 use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
-use crate::reconcile::plan::Plan;
+use crate::reconcile::plan::Summary;
 use crate::reconcile::resolve::References;
 
 /// The words shown for starting a campaign, in the plan and in the confirmation.
@@ -178,9 +178,8 @@ fn references_text(r: &References) -> String {
 }
 
 /// The summary line of the leads and status changes, when there is anything to do.
-pub fn leads_and_status_summary_text(plan: &Plan) -> Option<String> {
-    let s = plan.leads_and_status_summary();
-    if s.leads_to_add == 0 && s.leads_to_update == 0 && s.start == 0 && s.stop == 0 {
+pub fn leads_and_status_summary_text(s: &Summary) -> Option<String> {
+    if !s.changes_leads_or_status() {
         return None;
     }
     let updates = if s.leads_to_update > 0 {

@@ -49,7 +49,7 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if !plan.has_changes()
+    } else if !s.has_changes()
         && s.held == 0
         && s.attention == 0
         && super::write_once::not_compared(plan) == 0
@@ -58,11 +58,11 @@ pub fn plan_markdown_scoped(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
         );
-    } else if !plan.has_changes() && s.attention > 0 {
+    } else if !s.has_changes() && s.attention > 0 {
         let _ = writeln!(head, ":warning: **{}**\n", nothing_to_apply(s.attention));
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
-    let nothing_else = errors == 0 && !plan.has_changes() && s.held == 0 && s.attention == 0;
+    let nothing_else = errors == 0 && !s.has_changes() && s.held == 0 && s.attention == 0;
     if let Some((line, warn)) = super::write_once::line(plan, nothing_else) {
         let mark = if warn { ":warning: " } else { "" };
         let _ = writeln!(head, "{mark}_{}_\n", escape(&line));
@@ -70,8 +70,8 @@ pub fn plan_markdown_scoped(
     if !whole_account {
         let _ = writeln!(head, "{PARTIAL_ACCOUNT}\n");
     }
-    let f = plan.leads_and_status_summary();
-    if f.leads_to_add + f.leads_to_update + f.start + f.stop > 0 {
+    let f = s;
+    if f.changes_leads_or_status() {
         // The same counts as the text plan's `Leads:` line, updates included when there are any.
         let updates = if f.leads_to_update > 0 {
             format!(", {} to update", f.leads_to_update)

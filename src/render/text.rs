@@ -138,9 +138,9 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
     }
     // "No changes" only when nothing differs at all: what apply cannot act on is said instead,
     // and so are write-once fields that were not compared (`write_once::line`).
-    let nothing_else = errors == 0 && !plan.has_writes() && s.held == 0 && s.attention == 0;
+    let nothing_else = errors == 0 && !s.has_changes() && s.held == 0 && s.attention == 0;
     let write_once = super::write_once::line(plan, nothing_else);
-    if errors == 0 && !plan.has_writes() && s.held == 0 {
+    if errors == 0 && !s.has_changes() && s.held == 0 {
         if s.attention > 0 {
             let _ = writeln!(
                 out,
@@ -168,7 +168,7 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
     } else {
         let _ = writeln!(out, "{} {s}", paint(BOLD, "Plan:"));
     }
-    if let Some(line) = details::leads_and_status_summary_text(plan) {
+    if let Some(line) = details::leads_and_status_summary_text(&s) {
         out.push_str(&line);
     }
     if let Some(line) = super::deletions::held_line(plan) {

@@ -108,7 +108,6 @@ struct Counts {
     summary: crate::reconcile::Summary,
     created: usize,
     create_failed: usize,
-    leads: crate::reconcile::leads_and_status::LeadsAndStatusSummary,
     leads_or_status_failed: usize,
 }
 
@@ -154,8 +153,8 @@ impl Reconciler for Daemon {
                     to_create = c.summary.create,
                     created = c.created,
                     create_failed = c.create_failed,
-                    leads_to_add = c.leads.leads_to_add,
-                    leads_to_update = c.leads.leads_to_update,
+                    leads_to_add = c.summary.leads_to_add,
+                    leads_to_update = c.summary.leads_to_update,
                     leads_or_status_failed = c.leads_or_status_failed,
                     unchanged = c.summary.unchanged,
                     drift = c.summary.drift,
@@ -299,7 +298,6 @@ impl Daemon {
         // The calling-hours warnings: logged when they appear, not on every pass.
         self.lint.update(&planned.lint);
         // The pass line counts what the plan's summary counts, as `plan` prints it.
-        counts.leads = plan.leads_and_status_summary();
         let summary = plan.summary();
         counts.summary = summary;
         // The gauge: a draft to replace differs from its manifest as drift does, until it is

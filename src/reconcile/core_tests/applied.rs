@@ -126,7 +126,7 @@ fn a_stop_left_alone_changes_nothing_in_the_record() {
     );
     assert!(p.operations.is_empty());
     assert_eq!(p.starts_left_alone().count(), 1);
-    assert!(!p.has_changes(), "a warning, not a change");
+    assert!(!p.summary().has_changes(), "a warning, not a change");
     assert!(changes_of(&p, &Succeeded::new(), None).is_empty());
 }
 

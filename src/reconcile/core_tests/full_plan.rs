@@ -39,7 +39,7 @@ fn existing_leads_match_by_normalised_number_and_a_running_campaign_is_left_alon
     assert_eq!(l.to_add.len(), 1, "only the missing number is added");
     assert_eq!(l.to_add[0].phone_number, "+14155550102");
     assert_eq!(
-        plan.leads_and_status_summary().start,
+        plan.summary().start,
         0,
         "an in-progress campaign is not started again"
     );
@@ -81,7 +81,7 @@ fn a_new_campaign_gains_all_its_leads_and_starts_after_them() {
         ..Observed::default()
     };
     let plan = planned(DOC, &o, &ObservedLeads::new());
-    let s = plan.leads_and_status_summary();
+    let s = plan.summary();
     assert_eq!((s.leads_to_add, s.start), (2, 1));
     assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
 }

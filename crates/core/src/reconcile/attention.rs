@@ -158,7 +158,10 @@ mod tests {
             ("A", CannotAct::UnknownStatus)
         );
         assert_eq!(plan.summary().attention, 1);
-        assert!(!plan.has_changes(), "nothing for apply to do: not exit 2");
+        assert!(
+            !plan.summary().has_changes(),
+            "nothing for apply to do: not exit 2"
+        );
         let warning = status_warning(&plan.leads_and_status[0], Location::new("A.yaml", 4, 9));
         assert!(warning.is_some_and(|d| !d.is_error()));
         assert!(status_warning(&plan.leads_and_status[1], Location::new("B.yaml", 4, 9)).is_none());

@@ -6,8 +6,6 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
-
 use crate::api::types::CampaignStatus;
 use crate::manifest::{DesiredLead, DesiredStatus, Diagnostic, Location, Manifest};
 
@@ -20,7 +18,6 @@ use super::attention::status_warning;
 use super::lifecycle::LifecycleOptions;
 use super::model::{Action, ActionKind, CannotAct, Plan};
 use super::observed::Observed;
-use super::operation::OperationKind;
 use super::resolve::References;
 
 /// Two variable values as the platform may echo them: a number or boolean sent may come back
@@ -72,31 +69,7 @@ pub fn lead_updates(
     (updates, extra)
 }
 
-/// Totals for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct LeadsAndStatusSummary {
-    pub leads_to_add: usize,
-    pub leads_to_update: usize,
-    pub start: usize,
-    pub stop: usize,
-}
-
 impl Plan {
-    /// The leads and status changes that will happen, counted from the operations.
-    pub fn leads_and_status_summary(&self) -> LeadsAndStatusSummary {
-        let mut s = LeadsAndStatusSummary::default();
-        for op in &self.operations {
-            match &op.kind {
-                OperationKind::AddLeads { leads, .. } => s.leads_to_add += leads.len(),
-                OperationKind::UpdateLeads { updates } => s.leads_to_update += updates.len(),
-                OperationKind::Start { .. } => s.start += 1,
-                OperationKind::Stop => s.stop += 1,
-                OperationKind::CreateCampaign { .. } | OperationKind::DeleteCampaign { .. } => {}
-            }
-        }
-        s
-    }
-
     /// Whether applying the plan writes anything: read from the operations, which are all that
     /// runs (every create, replace, delete, lead and status change is one).
     pub fn has_writes(&self) -> bool {

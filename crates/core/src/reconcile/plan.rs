@@ -145,6 +145,7 @@ mod tests {
         assert_eq!(
             p.summary(),
             Summary {
+                operations: 1,
                 create: 1,
                 ..Summary::default()
             }
@@ -460,7 +461,7 @@ mod tests {
             "{gone:#?}"
         );
         assert!(
-            !gone.has_changes(),
+            !gone.summary().has_changes(),
             "a tombstone whose campaign is gone plans nothing"
         );
         assert_eq!(gone.summary().unchanged, 1);
