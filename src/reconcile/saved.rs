@@ -519,7 +519,8 @@ mod tests {
                         name: "A".into(),
                         assistant_id: Some(7),
                         ..CreateCampaign::default()
-                    },
+                    }
+                    .into(),
                 },
                 note: None,
             }],
@@ -564,7 +565,7 @@ mod tests {
         );
         let mut edited = plan.operations.clone();
         if let OperationKind::CreateCampaign { request } = &mut edited[0].kind {
-            request.max_calls_in_parallel = Some(10);
+            std::sync::Arc::make_mut(request).max_calls_in_parallel = Some(10);
         }
         let difference =
             first_difference(&edited, &plan.operations).expect("an edit is a difference");

@@ -118,7 +118,6 @@ impl<'a> OperationIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::CreateCampaign;
     use crate::manifest::DesiredLead;
 
     fn op(
@@ -152,7 +151,7 @@ mod tests {
         let replaced = Location::new("replaced.yaml", 1, 1);
         let running = Location::new("running.yaml", 1, 1);
         let create = || OperationKind::CreateCampaign {
-            request: CreateCampaign::default(),
+            request: Default::default(),
         };
         let delete = || OperationKind::DeleteCampaign {
             expected_status: CampaignStatus::Draft,

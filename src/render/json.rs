@@ -249,7 +249,7 @@ fn action_json<'a>(
         cannot_act: None,
     };
     match &a.kind {
-        ActionKind::Create { request } => o.body = Some(request),
+        ActionKind::Create { request } => o.body = Some(&**request),
         ActionKind::Drift {
             changes,
             write_once,
@@ -266,7 +266,7 @@ fn action_json<'a>(
             renamed_from,
             ..
         } => {
-            o.body = Some(request);
+            o.body = Some(&**request);
             o.changes = Some(changes);
             o.write_once = Some(write_once);
             o.renamed_from = renamed_from.as_deref();

@@ -536,7 +536,8 @@ mod tests {
                     assistant_id: Some(7),
                     max_retries: Some(3),
                     ..CreateCampaign::default()
-                },
+                }
+                .into(),
             },
             note: None,
         }

@@ -48,7 +48,9 @@ fn create(id: OperationId, campaign: &str) -> Operation {
         id,
         campaign,
         Target::Created { by: id },
-        OperationKind::CreateCampaign { request },
+        OperationKind::CreateCampaign {
+            request: request.into(),
+        },
     )
 }
 

@@ -2,6 +2,7 @@
 //! that decides what runs before what.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Location;
@@ -153,7 +154,7 @@ fn push_create(
     ops: &mut Vec<Operation>,
     name: &str,
     location: &Location,
-    request: &CreateCampaign,
+    request: &Arc<CreateCampaign>,
     depends_on: Vec<OperationId>,
 ) -> OperationId {
     let id = ops.len();
@@ -163,7 +164,8 @@ fn push_create(
         target: Target::Created { by: id },
         manifest: Some(location.clone()),
         kind: OperationKind::CreateCampaign {
-            request: request.clone(),
+            // The view's body, shared: not a second copy.
+            request: Arc::clone(request),
         },
         depends_on,
     });

@@ -8,6 +8,7 @@
 //! with no manifests) are `full_plan`'s.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use serde_json::json;
 
@@ -104,7 +105,7 @@ fn create<'a>(m: &Manifest, inputs: &Inputs<'a>) -> Decided<'a> {
             manifest: Some(m.location.clone()),
             remote_id: None,
             kind: ActionKind::Create {
-                request: m.spec.create_request(),
+                request: Arc::new(m.spec.create_request()),
             },
             note: rename_hint(&m.spec, &inputs.undeclared),
         })
@@ -160,7 +161,7 @@ fn matched<'a>(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'a>) -> De
         ActionKind::Replace {
             changes,
             write_once,
-            request: spec.create_request(),
+            request: Arc::new(spec.create_request()),
             renamed_from,
             // The count its delete checks right before (`executor`): a lead added by hand in
             // between would be deleted with the draft.

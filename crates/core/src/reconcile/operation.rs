@@ -5,6 +5,7 @@
 //! them from a plan's view. Data only: this file imports no other planning module.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,8 +40,8 @@ pub enum Target {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum OperationKind {
     /// `POST /user/campaign` with exactly the manifest's fields. Places no calls: a new
-    /// campaign is a draft.
-    CreateCampaign { request: CreateCampaign },
+    /// campaign is a draft. The body is shared with the campaign's view (one copy per plan).
+    CreateCampaign { request: Arc<CreateCampaign> },
     /// `POST /user/lead` for each lead, `allow_dupplicate: false`.
     AddLeads {
         leads: Vec<DesiredLead>,
@@ -314,7 +315,7 @@ mod tests {
             manifest: Some(at.clone()),
             remote_id: None,
             kind: ActionKind::Create {
-                request: CreateCampaign::default(),
+                request: Default::default(),
             },
             note: None,
         }];
@@ -525,7 +526,7 @@ mod tests {
         }));
         for quiet in [
             OperationKind::CreateCampaign {
-                request: CreateCampaign::default(),
+                request: Default::default(),
             },
             OperationKind::Stop,
             OperationKind::UpdateLeads { updates: vec![] },

@@ -1,6 +1,8 @@
 //! One campaign's part of the plan as data: what was decided about it (`ActionKind`), its
 //! field changes and notes. Decided by `plan` (and the rules beside it); read by renderers.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -34,8 +36,9 @@ pub enum DeleteReason {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum ActionKind {
-    /// No campaign has the name: create it with exactly the manifest's fields.
-    Create { request: CreateCampaign },
+    /// No campaign has the name: create it with exactly the manifest's fields. The body is
+    /// the create operation's (`derive` shares it), held once however many refer to it.
+    Create { request: Arc<CreateCampaign> },
     /// Every observable field the manifest sets matches. `write_once` lists the fields the
     /// manifest sets that cannot be read back, so are not compared.
     Unchanged {
@@ -73,8 +76,9 @@ pub enum ActionKind {
         changes: Vec<FieldChange>,
         #[serde(deserialize_with = "field_name::deserialize_vec")]
         write_once: Vec<field_name::Name>,
-        /// The create that follows the delete: exactly the manifest's fields.
-        request: CreateCampaign,
+        /// The create that follows the delete: exactly the manifest's fields (shared with the
+        /// create operation, as `Create`'s).
+        request: Arc<CreateCampaign>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         renamed_from: Option<String>,
         /// How many leads the draft held when they were read (`lifecycle::settle_with_leads`):

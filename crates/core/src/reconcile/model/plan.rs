@@ -156,7 +156,7 @@ impl Plan {
 
     pub fn creates(&self) -> impl Iterator<Item = (&Action, &CreateCampaign)> {
         self.actions.iter().filter_map(|a| match &a.kind {
-            ActionKind::Create { request } => Some((a, request)),
+            ActionKind::Create { request } => Some((a, &**request)),
             _ => None,
         })
     }
