@@ -164,7 +164,7 @@ mod tests {
                 Some(&new),
                 Target::Created { by: 0 },
                 OperationKind::AddLeads {
-                    leads: vec![lead("+15550000001", &new), lead("+15550000002", &new)],
+                    leads: vec![lead("+15550000001", &new), lead("+15550000002", &new)].into(),
                     campaign_running: false,
                 },
                 vec![0],
@@ -198,7 +198,7 @@ mod tests {
                 Some(&running),
                 Target::Existing { id: 13 },
                 OperationKind::AddLeads {
-                    leads: vec![lead("+15550000003", &running)],
+                    leads: vec![lead("+15550000003", &running)].into(),
                     campaign_running: true,
                 },
                 vec![],

@@ -56,7 +56,7 @@ fn create(id: OperationId, campaign: &str) -> Operation {
 
 fn add_leads(id: OperationId, campaign: &str, target: Target) -> Operation {
     let kind = OperationKind::AddLeads {
-        leads: Vec::new(),
+        leads: Vec::new().into(),
         campaign_running: false,
     };
     op(id, campaign, target, kind)

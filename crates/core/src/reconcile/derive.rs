@@ -114,7 +114,8 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
             let calls = l.campaign_running && stop.is_none();
             push(
                 OperationKind::AddLeads {
-                    leads: l.to_add.clone(),
+                    // The view's leads, shared: not a second copy.
+                    leads: Arc::clone(&l.to_add),
                     campaign_running: calls,
                 },
                 stop.into_iter().collect(),

@@ -44,7 +44,8 @@ pub enum OperationKind {
     CreateCampaign { request: Arc<CreateCampaign> },
     /// `POST /user/lead` for each lead, `allow_dupplicate: false`.
     AddLeads {
-        leads: Vec<DesiredLead>,
+        /// Shared with the campaign's view (`LeadsChange::to_add`): one copy per plan.
+        leads: Arc<[DesiredLead]>,
         /// The campaign will be running when they arrive (it was running when planned and no
         /// stop comes first), so it dials them: what `places_calls` is derived from.
         campaign_running: bool,
@@ -290,7 +291,7 @@ mod tests {
             leads: Some(LeadsChange {
                 declared: 1,
                 on_platform: 0,
-                to_add: vec![lead("+14155550101")],
+                to_add: vec![lead("+14155550101")].into(),
                 campaign_running: running,
                 to_update: vec![],
                 undeclared: 0,
@@ -410,7 +411,7 @@ mod tests {
         }];
         let mut f = leads_and_status(&at, Some(3), false, Some(StatusAction::Start));
         if let Some(l) = f.leads.as_mut() {
-            l.to_add.clear();
+            l.to_add = Vec::new().into();
             l.to_update = vec![LeadUpdate {
                 lead_id: 9,
                 phone_number: "+14155550101".into(),
@@ -513,11 +514,11 @@ mod tests {
             expected_status: CampaignStatus::Draft
         }));
         assert!(calls(OperationKind::AddLeads {
-            leads: vec![lead("+14155550101")],
+            leads: vec![lead("+14155550101")].into(),
             campaign_running: true,
         }));
         assert!(!calls(OperationKind::AddLeads {
-            leads: vec![lead("+14155550101")],
+            leads: vec![lead("+14155550101")].into(),
             campaign_running: false,
         }));
         assert!(destroys(OperationKind::DeleteCampaign {

@@ -198,7 +198,7 @@ mod tests {
             id,
             campaign,
             OperationKind::AddLeads {
-                leads: vec![lead],
+                leads: vec![lead].into(),
                 campaign_running: running,
             },
             vec![],

@@ -1,6 +1,8 @@
 //! What a campaign needs beyond its creation, as data: the leads it lacks, the status change it
 //! needs, and why apply may not act on it (`CannotAct`, `LeftAlone`).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::{DesiredLead, DesiredStatus, Location};
@@ -71,9 +73,9 @@ pub struct LeadsChange {
     pub declared: usize,
     /// How many leads the campaign has on the platform now (declared or not).
     pub on_platform: usize,
-    /// The declared leads whose phone number the campaign does not have yet (in full, so a
-    /// serialised plan holds what apply will send; the plan JSON shows only the count).
-    pub to_add: Vec<DesiredLead>,
+    /// The declared leads whose phone number the campaign does not have yet (in full, shared
+    /// with its add-leads operation; the plan JSON shows only the count).
+    pub to_add: Arc<[DesiredLead]>,
     /// The campaign is running (`in-progress`) now, or in a status campaignctl does not know,
     /// and this plan does not stop it first, so leads added to it may be called.
     #[serde(default)]
