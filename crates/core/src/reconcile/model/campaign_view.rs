@@ -81,7 +81,7 @@ pub enum ActionKind {
         request: Arc<CreateCampaign>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         renamed_from: Option<String>,
-        /// How many leads the draft held when they were read (`lifecycle::settle_with_leads`):
+        /// How many leads the draft held when they were read (`disposition`):
         /// its delete is refused if the count differs by then, since a lead added by hand in
         /// between would be deleted with the draft.
         #[serde(default, skip_serializing_if = "Option::is_none")]
