@@ -49,12 +49,12 @@ pub struct Inputs<'a> {
 
 /// A decided campaign: its part of the view, and what the plan says about it beside.
 #[derive(Debug)]
-pub struct Decided<'a> {
+pub struct Decided {
     pub action: Action,
     /// Its problems: a create's references, a write-once change to a campaign that has run.
     pub diagnostics: Vec<Diagnostic>,
     /// The baseline source that knew the campaign, if one did.
-    pub baseline_source: Option<&'a str>,
+    pub baseline_source: Option<String>,
     /// An undeclared campaign under the prune prefix, kept for its history.
     pub kept: Option<KeptCampaign>,
     /// How the `--max-deletes` refusal names it, when it counts against the limit (a delete,
@@ -62,8 +62,8 @@ pub struct Decided<'a> {
     pub going: Option<String>,
 }
 
-impl<'a> Decided<'a> {
-    fn of(action: Action) -> Decided<'a> {
+impl Decided {
+    fn of(action: Action) -> Decided {
         Decided {
             action,
             diagnostics: Vec::new(),
@@ -75,7 +75,7 @@ impl<'a> Decided<'a> {
 }
 
 /// Decides one candidate (module docs).
-pub fn decide<'a>(candidate: &Candidate<'_>, inputs: &Inputs<'a>) -> Decided<'a> {
+pub fn decide(candidate: &Candidate<'_>, inputs: &Inputs<'_>) -> Decided {
     match *candidate {
         Candidate::Create(m) => create(m, inputs),
         Candidate::Absent(m) => Decided::of(Action {
@@ -93,7 +93,7 @@ pub fn decide<'a>(candidate: &Candidate<'_>, inputs: &Inputs<'a>) -> Decided<'a>
 
 /// A manifest no campaign answers to: created with exactly its fields; its references and the
 /// names that did not resolve are its problems (errors block the plan).
-fn create<'a>(m: &Manifest, inputs: &Inputs<'a>) -> Decided<'a> {
+fn create(m: &Manifest, inputs: &Inputs<'_>) -> Decided {
     let mut diagnostics = check_references(m, inputs.observed);
     if let Some(problems) = inputs.unresolved.get(&m.location) {
         diagnostics.extend(problems.iter().cloned());
@@ -115,7 +115,7 @@ fn create<'a>(m: &Manifest, inputs: &Inputs<'a>) -> Decided<'a> {
 /// A manifest matched to `remote`: unchanged; replaced (a draft that differs, that its manifest
 /// can create again, holding no undeclared lead, while nothing holds deletions); or drift, with
 /// the first reason it is not replaced (`why_kept`).
-fn matched<'a>(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'a>) -> Decided<'a> {
+fn matched(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decided {
     let spec = &m.spec;
     let mut changes = Vec::new();
     if spec.name != remote.name {
@@ -137,7 +137,7 @@ fn matched<'a>(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'a>) -> De
         note: None,
     });
     if let Some(compared) = inputs.baseline.as_ref().and_then(|b| b.compare(m, remote)) {
-        decided.baseline_source = Some(compared.source);
+        decided.baseline_source = Some(compared.source.to_owned());
         // The fields compared are no longer "not compared".
         write_once.retain(|f| compared.not_compared.contains(f));
         changes.extend(compared.changes);
@@ -216,20 +216,20 @@ fn why_kept(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Optio
 
 /// `status: deleted` for a campaign that exists: deleted, with its leads counted, unless a
 /// loading problem holds every deletion (`deletion::delete_decision`).
-fn tombstone<'a>(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'a>) -> Decided<'a> {
+fn tombstone(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decided {
     let mut decided = delete(remote, Some(m), DeleteReason::Manifest, inputs);
     // A baseline that knows the tombstoned campaign was used, though nothing is compared.
     decided.baseline_source = inputs
         .baseline
         .as_ref()
         .and_then(|b| b.compare(m, remote))
-        .map(|c| c.source);
+        .map(|c| c.source.to_owned());
     decided
 }
 
 /// A campaign no manifest means: unmanaged, or under `--prune-prefix` deleted (which of them
 /// may go is `deletion::delete_decision`'s; one with history is kept and summed up).
-fn undeclared<'a>(remote: &RemoteCampaign, inputs: &Inputs<'a>) -> Decided<'a> {
+fn undeclared(remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decided {
     match prune_prefix_of(&remote.name, inputs.manifests, inputs.options) {
         Some(prefix) => {
             let reason = DeleteReason::Prune {
@@ -253,12 +253,12 @@ fn unmanaged(remote: &RemoteCampaign) -> Action {
 
 /// A planned deletion (a tombstone's or a prune's), as `deletion::delete_decision` decides it
 /// from the leads read; before they are read it is a deletion nothing holds yet.
-fn delete<'a>(
+fn delete(
     remote: &RemoteCampaign,
     manifest: Option<&Manifest>,
     reason: DeleteReason,
-    inputs: &Inputs<'a>,
-) -> Decided<'a> {
+    inputs: &Inputs<'_>,
+) -> Decided {
     let leads = lead_count(inputs, remote.id);
     let decision = match inputs.leads {
         Some(_) => delete_decision(

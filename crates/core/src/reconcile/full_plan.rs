@@ -8,6 +8,8 @@
 //! pure: `PlanInputs::leads_to_read` asks which campaigns' leads the plan needs (a query over the
 //! inputs), `PlanInputs::plan` makes the plan once they are read (`pipeline` does the reading).
 
+use std::cell::OnceCell;
+
 use crate::api::types::RemoteCampaign;
 use crate::manifest::{DesiredStatus, Manifest};
 
@@ -44,6 +46,10 @@ pub struct PlanInputs<'o> {
     scope: Scope,
     /// How many manifests were loaded (an empty checkout prunes nothing).
     loaded: usize,
+    /// Each candidate in scope decided before the leads are read (`leads_to_read`), in
+    /// candidate order: `plan` decides again, with the leads, only those whose disposition
+    /// depends on them (a replace or a delete), so the rest are decided once.
+    before_leads: OnceCell<Vec<Decided>>,
 }
 
 impl<'o> PlanInputs<'o> {
@@ -63,6 +69,7 @@ impl<'o> PlanInputs<'o> {
             options: options.clone(),
             scope: scope.clone(),
             loaded: manifests.len(),
+            before_leads: OnceCell::new(),
         }
     }
 
@@ -109,9 +116,9 @@ impl<'o> PlanInputs<'o> {
     /// known yet (`disposition::Inputs::leads`).
     pub fn leads_to_read(&self) -> Vec<(u64, usize)> {
         let matching = self.matching();
-        let inputs = self.inputs(&matching, None);
+        let before = self.before_leads(&matching);
         let mut ids: Vec<(u64, usize)> = Vec::new();
-        for c in self.in_scope(&matching) {
+        for (c, d) in self.in_scope(&matching).zip(before) {
             let Some(remote) = c.remote() else {
                 continue;
             };
@@ -120,13 +127,7 @@ impl<'o> PlanInputs<'o> {
                 spec.filter(|s| s.leads.is_some() || s.status == Some(DesiredStatus::Running))
             {
                 ids.push((remote.id, spec.leads.as_ref().map_or(0, |l| l.items.len())));
-                continue;
-            }
-            let going = matches!(
-                decide(c, &inputs).action.kind,
-                ActionKind::Replace { .. } | ActionKind::Delete { .. }
-            );
-            if going {
+            } else if depends_on_leads(d) {
                 ids.push((remote.id, 0));
             }
         }
@@ -138,12 +139,21 @@ impl<'o> PlanInputs<'o> {
 
     /// The plan, with the leads read (`leads_to_read`'s campaigns are keys; one that is not
     /// could not be read).
-    pub fn plan(self, leads: &ObservedLeads) -> FullPlan {
+    pub fn plan(mut self, leads: &ObservedLeads) -> FullPlan {
+        let asked = self.before_leads.take();
         let matching = self.matching();
+        let before = asked.unwrap_or_else(|| self.decide_before_leads(&matching));
         let inputs = self.inputs(&matching, Some(leads));
-        let decided: Vec<Decided<'_>> = self
+        let decided: Vec<Decided> = self
             .in_scope(&matching)
-            .map(|c| decide(c, &inputs))
+            .zip(before)
+            .map(|(c, d)| {
+                if depends_on_leads(&d) {
+                    decide(c, &inputs)
+                } else {
+                    d
+                }
+            })
             .collect();
 
         let mut diagnostics = matching.diagnostics.clone();
@@ -156,8 +166,8 @@ impl<'o> PlanInputs<'o> {
         let mut actions = Vec::with_capacity(decided.len());
         for d in decided {
             if let Some(source) = d.baseline_source {
-                if !used.iter().any(|u| u == source) {
-                    used.push(source.to_owned());
+                if !used.contains(&source) {
+                    used.push(source);
                 }
             }
             diagnostics.extend(d.diagnostics);
@@ -214,6 +224,32 @@ impl<'o> PlanInputs<'o> {
             leads: ObservedLeads::new(),
         }
     }
+}
+
+impl PlanInputs<'_> {
+    /// Every candidate in scope decided as if no lead were known, once per `PlanInputs`.
+    fn before_leads(&self, matching: &Matching<'_>) -> &[Decided] {
+        self.before_leads
+            .get_or_init(|| self.decide_before_leads(matching))
+    }
+
+    fn decide_before_leads(&self, matching: &Matching<'_>) -> Vec<Decided> {
+        let inputs = self.inputs(matching, None);
+        self.in_scope(matching)
+            .map(|c| decide(c, &inputs))
+            .collect()
+    }
+}
+
+/// Whether a disposition decided before the leads are read may change once they are: only a
+/// replace (undeclared leads, then a loading problem, keep it as drift) and a delete (its
+/// leads counted; a prune of a campaign holding leads is kept, a held one is held). Every
+/// other rule reads no lead, so those dispositions stand as decided.
+fn depends_on_leads(d: &Decided) -> bool {
+    matches!(
+        d.action.kind,
+        ActionKind::Replace { .. } | ActionKind::Delete { .. }
+    )
 }
 
 /// Every campaign no manifest means, whatever the scope.
