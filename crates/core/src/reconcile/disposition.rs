@@ -56,7 +56,7 @@ pub struct Decided {
     /// The baseline source that knew the campaign, if one did.
     pub baseline_source: Option<String>,
     /// An undeclared campaign under the prune prefix, kept for its history.
-    pub kept: Option<KeptCampaign>,
+    pub kept: Option<Box<KeptCampaign>>,
     /// How the `--max-deletes` refusal names it, when it counts against the limit (a delete,
     /// a prune `watch` has yet to confirm, a replacement).
     pub going: Option<String>,
@@ -280,12 +280,12 @@ fn delete(
     let held = match decision {
         DeleteDecision::KeptForHistory => {
             return Decided {
-                kept: Some(KeptCampaign {
+                kept: Some(Box::new(KeptCampaign {
                     name: remote.name.clone(),
                     id: remote.id,
                     status: remote.status.clone(),
                     leads,
-                }),
+                })),
                 ..Decided::of(unmanaged(remote))
             };
         }

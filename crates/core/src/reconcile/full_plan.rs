@@ -144,18 +144,6 @@ impl<'o> PlanInputs<'o> {
         let matching = self.matching();
         let before = asked.unwrap_or_else(|| self.decide_before_leads(&matching));
         let inputs = self.inputs(&matching, Some(leads));
-        let decided: Vec<Decided> = self
-            .in_scope(&matching)
-            .zip(before)
-            .map(|(c, d)| {
-                if depends_on_leads(&d) {
-                    decide(c, &inputs)
-                } else {
-                    d
-                }
-            })
-            .collect();
-
         let mut diagnostics = matching.diagnostics.clone();
         let mut used: Vec<String> = Vec::new();
         let mut going = Vec::new();
@@ -163,8 +151,14 @@ impl<'o> PlanInputs<'o> {
             held: self.options.holds.clone(),
             kept_history: Vec::new(),
         };
-        let mut actions = Vec::with_capacity(decided.len());
-        for d in decided {
+        let mut actions = Vec::with_capacity(before.len());
+        // One pass, consuming what was decided before the leads: no second list of decisions.
+        for (c, d) in self.in_scope(&matching).zip(before) {
+            let d = if depends_on_leads(&d) {
+                decide(c, &inputs)
+            } else {
+                d
+            };
             if let Some(source) = d.baseline_source {
                 if !used.contains(&source) {
                     used.push(source);
@@ -172,7 +166,7 @@ impl<'o> PlanInputs<'o> {
             }
             diagnostics.extend(d.diagnostics);
             going.extend(d.going);
-            deletions.kept_history.extend(d.kept);
+            deletions.kept_history.extend(d.kept.map(|k| *k));
             actions.push(d.action);
         }
         let under_prefix = inputs
