@@ -479,7 +479,7 @@ mod tests {
     use crate::api::types::CreateCampaign;
     use crate::manifest::Location;
     use crate::reconcile::operation::OperationKind;
-    use crate::reconcile::plan::{Action, ActionKind};
+    use crate::reconcile::plan::{Action, Disposition};
 
     fn remote(id: u64, name: &str) -> RemoteCampaign {
         serde_json::from_value(
@@ -514,7 +514,7 @@ mod tests {
                 name: "A".into(),
                 manifest: Some(Location::new("c.yaml", 2, 1)),
                 remote_id: None,
-                kind: ActionKind::Create {
+                kind: Disposition::Create {
                     request: CreateCampaign {
                         name: "A".into(),
                         assistant_id: Some(7),

@@ -19,7 +19,7 @@ use crate::reconcile::model::LeftAlone;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use crate::reconcile::operation::{Operation, OperationKind, Target};
-use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange, Plan, Summary};
+use crate::reconcile::plan::{Action, DeleteReason, Disposition, FieldChange, Plan, Summary};
 use crate::reconcile::resolve::References;
 
 /// Version of the JSON documents `plan --format json` and `apply --format json` print.
@@ -249,8 +249,8 @@ fn action_json<'a>(
         cannot_act: None,
     };
     match &a.kind {
-        ActionKind::Create { request } => o.body = Some(&**request),
-        ActionKind::Drift {
+        Disposition::Create { request } => o.body = Some(&**request),
+        Disposition::Drift {
             changes,
             write_once,
         } => {
@@ -258,8 +258,8 @@ fn action_json<'a>(
             o.write_once = Some(write_once);
             o.cannot_act = Some(CannotAct::Drift);
         }
-        ActionKind::Unchanged { write_once } => o.write_once = Some(write_once),
-        ActionKind::Replace {
+        Disposition::Unchanged { write_once } => o.write_once = Some(write_once),
+        Disposition::Replace {
             changes,
             write_once,
             request,
@@ -271,7 +271,7 @@ fn action_json<'a>(
             o.write_once = Some(write_once);
             o.renamed_from = renamed_from.as_deref();
         }
-        ActionKind::Delete {
+        Disposition::Delete {
             reason,
             status,
             leads,
@@ -284,7 +284,7 @@ fn action_json<'a>(
                 held: held.as_deref(),
             })
         }
-        ActionKind::Unmanaged | ActionKind::Absent => {}
+        Disposition::Unmanaged | Disposition::Absent => {}
     }
     let details = a
         .manifest

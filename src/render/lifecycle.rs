@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::operation::{Operation, OperationKind, Target};
-use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange};
+use crate::reconcile::plan::{Action, DeleteReason, Disposition, FieldChange};
 
 use super::campaign_ops::CampaignOps;
 
@@ -49,7 +49,7 @@ pub fn operation_text(out: &mut String, a: &Action, ops: &CampaignOps) -> bool {
     if let Some((delete, create)) = ops.replace {
         let id = target_id(delete);
         let (changes, renamed_from): (&[FieldChange], Option<&str>) = match &a.kind {
-            ActionKind::Replace {
+            Disposition::Replace {
                 changes,
                 renamed_from,
                 ..
@@ -124,7 +124,7 @@ pub fn operation_text(out: &mut String, a: &Action, ops: &CampaignOps) -> bool {
     };
     let id = target_id(delete);
     let why = match &a.kind {
-        ActionKind::Delete {
+        Disposition::Delete {
             reason: DeleteReason::Prune { prefix },
             ..
         } => format!("no manifest declares it and its name starts with --prune-prefix {prefix:?}"),
@@ -169,7 +169,7 @@ pub fn held_or_absent_text(out: &mut String, a: &Action) {
         .map(|l| format!(" ({l})"))
         .unwrap_or_default();
     match &a.kind {
-        ActionKind::Delete {
+        Disposition::Delete {
             reason,
             held: Some(held),
             ..
@@ -189,7 +189,7 @@ pub fn held_or_absent_text(out: &mut String, a: &Action) {
             );
             let _ = writeln!(out, "      {}", paint(DIM, format!("# {held}")));
         }
-        ActionKind::Absent => {
+        Disposition::Absent => {
             let _ = writeln!(
                 out,
                 "  {} {:?} does not exist, as its manifest says (status: deleted){at}",

@@ -18,7 +18,7 @@ use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
 use crate::reconcile::leads_and_status::LeadsAndStatus;
 use crate::reconcile::operation::{destructions, OperationKind};
-use crate::reconcile::plan::{Action, ActionKind, Plan};
+use crate::reconcile::plan::{Action, Disposition, Plan};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
 pub const MAX_CHARS: usize = 65_000;
@@ -174,18 +174,18 @@ pub fn plan_markdown_scoped(
         .actions
         .iter()
         .filter(|a| match a.kind {
-            ActionKind::Create { .. }
-            | ActionKind::Drift { .. }
-            | ActionKind::Delete { .. }
-            | ActionKind::Replace { .. } => true,
-            ActionKind::Unchanged { .. } | ActionKind::Absent => worth_showing(a),
-            ActionKind::Unmanaged => false,
+            Disposition::Create { .. }
+            | Disposition::Drift { .. }
+            | Disposition::Delete { .. }
+            | Disposition::Replace { .. } => true,
+            Disposition::Unchanged { .. } | Disposition::Absent => worth_showing(a),
+            Disposition::Unmanaged => false,
         })
         .collect();
     rows.sort_by_key(|a| match a.kind {
-        ActionKind::Delete { .. } | ActionKind::Replace { .. } => 0,
-        ActionKind::Create { .. } => 1,
-        ActionKind::Drift { .. } => 2,
+        Disposition::Delete { .. } | Disposition::Replace { .. } => 0,
+        Disposition::Create { .. } => 1,
+        Disposition::Drift { .. } => 2,
         _ => 3,
     });
     const HEADER: &str = "| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n";
@@ -347,7 +347,7 @@ fn row(
         ("➕", "create".to_owned())
     } else if ops.replace.is_some() {
         let changes = match &a.kind {
-            ActionKind::Replace { changes, .. } => fields_of(changes),
+            Disposition::Replace { changes, .. } => fields_of(changes),
             _ => String::new(),
         };
         (
@@ -358,16 +358,18 @@ fn row(
         ("🗑️", format!("**{WILL_DELETE}**"))
     } else {
         match &a.kind {
-            ActionKind::Drift { changes, .. } => ("⚠️", format!("drift ({})", fields_of(changes))),
-            ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
-            ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
-            ActionKind::Delete {
+            Disposition::Drift { changes, .. } => ("⚠️", format!("drift ({})", fields_of(changes))),
+            Disposition::Unchanged { .. } => ("✅", "unchanged".to_owned()),
+            Disposition::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
+            Disposition::Delete {
                 held: Some(held), ..
             } => ("⏸️", format!("held, not deleted: {}", escape(held))),
-            ActionKind::Absent => ("✅", "deleted (as declared)".to_owned()),
+            Disposition::Absent => ("✅", "deleted (as declared)".to_owned()),
             // Decided, but no operation carries it out: nothing will happen, and the row
             // says so rather than promise it.
-            ActionKind::Create { .. } | ActionKind::Replace { .. } | ActionKind::Delete { .. } => (
+            Disposition::Create { .. }
+            | Disposition::Replace { .. }
+            | Disposition::Delete { .. } => (
                 "⚠️",
                 format!(
                     "planned as {}, but no operation carries it out",
@@ -479,7 +481,7 @@ fn diff_block(a: &Action, ops: &CampaignOps) -> Option<String> {
                 lines(&fields),
             )
         }
-        (ActionKind::Drift { changes, .. }, None, None) => {
+        (Disposition::Drift { changes, .. }, None, None) => {
             let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();
@@ -493,7 +495,7 @@ fn diff_block(a: &Action, ops: &CampaignOps) -> Option<String> {
                 lines(&desired),
             )
         }
-        (ActionKind::Replace { changes, .. }, None, Some(_)) => {
+        (Disposition::Replace { changes, .. }, None, Some(_)) => {
             let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();
@@ -530,7 +532,7 @@ mod tests {
             name: name.into(),
             manifest: Some(Location::new("campaigns/a.yaml", 2, 1)),
             remote_id: None,
-            kind: ActionKind::Create {
+            kind: Disposition::Create {
                 request: CreateCampaign {
                     name: name.into(),
                     assistant_id: Some(7),
@@ -557,7 +559,7 @@ mod tests {
                     name: "Unchanged".into(),
                     manifest: Some(Location::new("campaigns/b.yaml", 1, 1)),
                     remote_id: Some(3),
-                    kind: ActionKind::Unchanged { write_once: vec![] },
+                    kind: Disposition::Unchanged { write_once: vec![] },
                     note: None,
                 },
                 create("New | <b>bold</b>"),
@@ -565,7 +567,7 @@ mod tests {
                     name: "Drifted".into(),
                     manifest: Some(Location::new("campaigns/c.yaml", 4, 1)),
                     remote_id: Some(5),
-                    kind: ActionKind::Drift {
+                    kind: Disposition::Drift {
                         changes: vec![FieldChange {
                             field: "max_retries",
                             desired: json!(5),

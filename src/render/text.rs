@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::manifest::{Diagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::operation::OperationKind;
-use crate::reconcile::plan::{Action, ActionKind, Plan};
+use crate::reconcile::plan::{Action, Disposition, Plan};
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details;
@@ -69,11 +69,11 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
             .and_then(|m| details_of.get(m).copied());
         let ops = operations.of(action.manifest.as_ref(), action.remote_id);
         match action.kind {
-            ActionKind::Unmanaged => {
+            Disposition::Unmanaged => {
                 unmanaged.push(action);
                 continue;
             }
-            ActionKind::Unchanged { .. }
+            Disposition::Unchanged { .. }
                 if !options.verbose
                     && !ops.touches_leads_or_status()
                     && !f.is_some_and(details::worth_explaining) =>
@@ -262,7 +262,7 @@ fn action_text(out: &mut String, a: &Action, ops: &CampaignOps) {
 /// The block of a campaign no operation creates, replaces or deletes.
 fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
     match &a.kind {
-        ActionKind::Drift {
+        Disposition::Drift {
             changes,
             write_once,
         } => {
@@ -309,7 +309,7 @@ fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
             }
             let _ = writeln!(out, "    }}");
         }
-        ActionKind::Unchanged { write_once } => {
+        Disposition::Unchanged { write_once } => {
             let note = if write_once.is_empty() {
                 String::new()
             } else {
@@ -324,7 +324,7 @@ fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
                 paint(DIM, note)
             );
         }
-        ActionKind::Unmanaged => {
+        Disposition::Unmanaged => {
             let _ = writeln!(
                 out,
                 "  {} {:?}{id} is not in any manifest; it is left alone",
@@ -332,12 +332,12 @@ fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
                 a.name
             );
         }
-        ActionKind::Delete { held: Some(_), .. } | ActionKind::Absent => {
+        Disposition::Delete { held: Some(_), .. } | Disposition::Absent => {
             super::lifecycle::held_or_absent_text(out, a)
         }
         // Decided, but no operation carries it out: nothing will happen, and the plan says so
         // rather than promise it.
-        ActionKind::Create { .. } | ActionKind::Replace { .. } | ActionKind::Delete { .. } => {
+        Disposition::Create { .. } | Disposition::Replace { .. } | Disposition::Delete { .. } => {
             let _ = writeln!(
                 out,
                 "  {} {:?}{id}: planned as {}, but no operation carries it out",

@@ -17,7 +17,7 @@ use crate::manifest::{Diagnostic, Manifest, Root};
 use crate::reconcile::baseline::{Baseline, BaselinePart};
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
 use crate::reconcile::operation::Approvals;
-use crate::reconcile::{pipeline, ActionKind};
+use crate::reconcile::{pipeline, Disposition};
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
 use super::health::{AccountStatus, Readiness};
@@ -315,7 +315,7 @@ impl Daemon {
         for action in plan
             .actions
             .iter()
-            .filter(|a| matches!(a.kind, ActionKind::Drift { .. }))
+            .filter(|a| matches!(a.kind, Disposition::Drift { .. }))
         {
             warn!(campaign = action.name.as_str(), "drift: the platform differs from the manifest; the API cannot update it (see `campaignctl plan`)");
         }
@@ -620,18 +620,18 @@ impl Daemon {
                         .is_some_and(|old| applied.contains_key(old))
             };
             let record = match action.kind {
-                ActionKind::Create { .. } => created.contains(name.as_str()),
-                ActionKind::Replace { .. } => {
+                Disposition::Create { .. } => created.contains(name.as_str()),
+                Disposition::Replace { .. } => {
                     created.contains(name.as_str())
                         || action.remote_id.is_some_and(|id| deleted.contains(&id))
                 }
-                ActionKind::Unchanged { .. } | ActionKind::Drift { .. } => !known(&self.applied),
-                ActionKind::Delete { .. } | ActionKind::Absent => {
+                Disposition::Unchanged { .. } | Disposition::Drift { .. } => !known(&self.applied),
+                Disposition::Delete { .. } | Disposition::Absent => {
                     self.applied_baseline = None;
                     self.applied.remove(name);
                     false
                 }
-                ActionKind::Unmanaged => false,
+                Disposition::Unmanaged => false,
             };
             if record {
                 if let Some(old) = &m.spec.renamed_from {

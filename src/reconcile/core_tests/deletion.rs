@@ -15,7 +15,7 @@ use crate::reconcile::leads_and_status::{ObservedLead, ObservedLeads};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::observed::Observed;
 use crate::reconcile::operation::Target;
-use crate::reconcile::plan::{ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Plan};
 
 /// An account with these campaigns (`[id, name, status]`) and the assistant manifests use.
 fn observed(campaigns: &[(u64, &str, &str)]) -> Observed {
@@ -138,7 +138,7 @@ fn a_loading_problem_keeps_a_replacement_as_drift_and_holds_prunes() {
     assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
     let replace = &plan.actions[0];
     assert!(
-        matches!(replace.kind, ActionKind::Drift { .. }),
+        matches!(replace.kind, Disposition::Drift { .. }),
         "{plan:#?}"
     );
     assert!(replace

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::reconcile::leads_and_status::ObservedLeads;
 use crate::reconcile::lifecycle::*;
 use crate::reconcile::observed::Observed;
-use crate::reconcile::plan::{ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Plan};
 
 use crate::manifest::parse_bytes;
 use crate::reconcile::full_plan::plan_whole_account;
@@ -55,7 +55,7 @@ fn a_draft_is_replaced_with_its_leads_and_start_only_when_every_lead_is_declared
     )]);
     let p = planned(DRAFT, &o, &extra, &LifecycleOptions::default());
     assert!(
-        matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+        matches!(p.actions[0].kind, Disposition::Drift { .. }),
         "{p:#?}"
     );
     let note = p.actions[0].note.as_deref().unwrap_or_default();
@@ -140,7 +140,7 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_with_guards() {
         !empty
             .actions
             .iter()
-            .any(|a| matches!(a.kind, ActionKind::Delete { .. })),
+            .any(|a| matches!(a.kind, Disposition::Delete { .. })),
         "and nothing is marked for deletion"
     );
 }

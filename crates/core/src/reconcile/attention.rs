@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Location};
 
 pub use super::model::CannotAct;
 
-use super::model::{ActionKind, LeadsAndStatus, Plan};
+use super::model::{Disposition, LeadsAndStatus, Plan};
 
 /// One thing apply cannot act on, as renderers show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +34,7 @@ impl Plan {
         let drift = self
             .actions
             .iter()
-            .filter(|a| matches!(a.kind, ActionKind::Drift { .. }))
+            .filter(|a| matches!(a.kind, Disposition::Drift { .. }))
             .map(|a| Attention {
                 name: &a.name,
                 remote_id: a.remote_id,

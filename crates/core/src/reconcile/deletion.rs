@@ -27,7 +27,7 @@ use crate::manifest::Diagnostic;
 pub use super::model::{Deletions, KeptCampaign};
 
 use super::lifecycle::LifecycleOptions;
-use super::model::{ActionKind, DeleteReason, Plan};
+use super::model::{DeleteReason, Disposition, Plan};
 
 /// Whether a campaign has history absence must not destroy: it is not a draft, or it holds
 /// leads, or its leads are unknown (fail closed).
@@ -131,7 +131,7 @@ pub fn proposed_prunes(plan: &Plan) -> HashSet<u64> {
         .iter()
         .filter_map(|a| match (&a.kind, a.remote_id) {
             (
-                ActionKind::Delete {
+                Disposition::Delete {
                     reason: DeleteReason::Prune { .. },
                     held: None,
                     ..
@@ -139,7 +139,7 @@ pub fn proposed_prunes(plan: &Plan) -> HashSet<u64> {
                 Some(id),
             ) => Some(id),
             (
-                ActionKind::Delete {
+                Disposition::Delete {
                     reason: DeleteReason::Prune { .. },
                     held: Some(why),
                     ..

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Location;
 
-use super::model::{Action, ActionKind, LeadsAndStatus, StatusAction};
+use super::model::{Action, Disposition, LeadsAndStatus, StatusAction};
 use super::operation::{Operation, OperationId, OperationKind, Target};
 
 /// Derives the operations of a plan, grouped by campaign in plan order. The rules:
@@ -26,11 +26,11 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
         leads_and_status.iter().map(|f| (&f.manifest, f)).collect();
     for action in actions {
         // A held delete (`deletion`) is shown in the plan and carried out by nothing.
-        if let ActionKind::Delete { held: Some(_), .. } = &action.kind {
+        if let Disposition::Delete { held: Some(_), .. } = &action.kind {
             continue;
         }
         // Deletes need no manifest: a pruned campaign has none.
-        if let (ActionKind::Delete { status, leads, .. }, Some(id)) =
+        if let (Disposition::Delete { status, leads, .. }, Some(id)) =
             (&action.kind, action.remote_id)
         {
             ops.push(delete_op(
@@ -50,13 +50,13 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
         // The create of this campaign, which its leads and start wait for.
         let mut create = None;
         let mut target = match (&action.kind, action.remote_id) {
-            (ActionKind::Create { request }, _) => {
+            (Disposition::Create { request }, _) => {
                 let id = push_create(&mut ops, &action.name, location, request, Vec::new());
                 create = Some(id);
                 Some(Target::Created { by: id })
             }
             (
-                ActionKind::Replace {
+                Disposition::Replace {
                     request,
                     renamed_from,
                     leads,
@@ -86,7 +86,7 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                 create = Some(id);
                 Some(Target::Created { by: id })
             }
-            (ActionKind::Delete { .. } | ActionKind::Absent, _) => None,
+            (Disposition::Delete { .. } | Disposition::Absent, _) => None,
             (_, Some(id)) => Some(Target::Existing { id }),
             (_, None) => None,
         };

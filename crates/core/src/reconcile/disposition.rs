@@ -20,7 +20,7 @@ use super::deletion::{delete_decision, going_name, replace_held_note, DeleteDeci
 use super::field_diff::{diff, write_once_fields};
 use super::lifecycle::{prune_prefix_of, replacement_loses_leads, LifecycleOptions};
 use super::matching::Candidate;
-use super::model::{Action, ActionKind, DeleteReason, FieldChange, KeptCampaign};
+use super::model::{Action, DeleteReason, Disposition, FieldChange, KeptCampaign};
 use super::observed::{Observed, ObservedLeads};
 use super::references::check_references;
 use super::replaceable::{rename_hint, unreplaceable_note, why_not_replaced};
@@ -82,7 +82,7 @@ pub fn decide(candidate: &Candidate<'_>, inputs: &Inputs<'_>) -> Decided {
             name: m.spec.name.clone(),
             manifest: Some(m.location.clone()),
             remote_id: None,
-            kind: ActionKind::Absent,
+            kind: Disposition::Absent,
             note: None,
         }),
         Candidate::Tombstone(m, remote) => tombstone(m, remote, inputs),
@@ -104,7 +104,7 @@ fn create(m: &Manifest, inputs: &Inputs<'_>) -> Decided {
             name: m.spec.name.clone(),
             manifest: Some(m.location.clone()),
             remote_id: None,
-            kind: ActionKind::Create {
+            kind: Disposition::Create {
                 request: Arc::new(m.spec.create_request()),
             },
             note: rename_hint(&m.spec, &inputs.undeclared),
@@ -133,7 +133,7 @@ fn matched(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decide
         name: spec.name.clone(),
         manifest: Some(m.location.clone()),
         remote_id: Some(remote.id),
-        kind: ActionKind::Absent,
+        kind: Disposition::Absent,
         note: None,
     });
     if let Some(compared) = inputs.baseline.as_ref().and_then(|b| b.compare(m, remote)) {
@@ -144,10 +144,10 @@ fn matched(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decide
         decided.diagnostics = compared.diagnostics;
     }
     decided.action.kind = if changes.is_empty() {
-        ActionKind::Unchanged { write_once }
+        Disposition::Unchanged { write_once }
     } else if let Some(why) = why_kept(m, remote, inputs) {
         decided.action.note = Some(why);
-        ActionKind::Drift {
+        Disposition::Drift {
             changes,
             write_once,
         }
@@ -158,7 +158,7 @@ fn matched(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decide
             renamed_from.as_deref(),
             Some(remote.id),
         ));
-        ActionKind::Replace {
+        Disposition::Replace {
             changes,
             write_once,
             request: Arc::new(spec.create_request()),
@@ -246,7 +246,7 @@ fn unmanaged(remote: &RemoteCampaign) -> Action {
         name: remote.name.clone(),
         manifest: None,
         remote_id: Some(remote.id),
-        kind: ActionKind::Unmanaged,
+        kind: Disposition::Unmanaged,
         note: None,
     }
 }
@@ -299,7 +299,7 @@ fn delete(
             name: remote.name.clone(),
             manifest: manifest.map(|m| m.location.clone()),
             remote_id: Some(remote.id),
-            kind: ActionKind::Delete {
+            kind: Disposition::Delete {
                 reason,
                 status: remote.status.clone(),
                 leads,

@@ -19,7 +19,7 @@ use super::disposition::{decide, Decided, Inputs};
 use super::leads_and_status::plan_leads_and_status;
 use super::lifecycle::{prune_without_manifests, LifecycleOptions};
 use super::matching::{match_campaigns, Candidate, Matching};
-use super::model::{ActionKind, Deletions, Plan};
+use super::model::{Deletions, Disposition, Plan};
 use super::observed::{Observed, ObservedLeads};
 use super::resolve::{resolve_names, Resolved};
 use super::scope::Scope;
@@ -242,7 +242,7 @@ impl PlanInputs<'_> {
 fn depends_on_leads(d: &Decided) -> bool {
     matches!(
         d.action.kind,
-        ActionKind::Replace { .. } | ActionKind::Delete { .. }
+        Disposition::Replace { .. } | Disposition::Delete { .. }
     )
 }
 

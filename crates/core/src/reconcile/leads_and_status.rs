@@ -16,7 +16,7 @@ pub use super::operation::LeadUpdate;
 use super::applied::{may_start, StartContext};
 use super::attention::status_warning;
 use super::lifecycle::LifecycleOptions;
-use super::model::{Action, ActionKind, CannotAct, Plan};
+use super::model::{Action, CannotAct, Disposition, Plan};
 use super::observed::Observed;
 use super::resolve::References;
 
@@ -128,9 +128,9 @@ pub fn plan_leads_and_status(
         };
         let remote_id = match action.kind {
             // Nothing is added to or started on a campaign that goes.
-            ActionKind::Delete { .. } | ActionKind::Absent => continue,
+            Disposition::Delete { .. } | Disposition::Absent => continue,
             // The replacement is a new campaign: all its leads are added, it starts as a draft.
-            ActionKind::Replace { .. } => None,
+            Disposition::Replace { .. } => None,
             _ => action.remote_id,
         };
         let on_platform: &[ObservedLead] = remote_id
@@ -195,7 +195,7 @@ pub fn plan_leads_and_status(
         if let Some(s) = status.as_mut().filter(|s| {
             s.action == Some(StatusAction::Start)
                 && actual == CampaignStatus::Draft
-                && matches!(action.kind, ActionKind::Drift { .. })
+                && matches!(action.kind, Disposition::Drift { .. })
         }) {
             s.action = None;
             s.note = Some(

@@ -265,7 +265,7 @@ mod tests {
     use crate::manifest::{DesiredStatus, Location};
     use crate::reconcile::derive::derive;
     use crate::reconcile::model::{
-        Action, ActionKind, LeadsAndStatus, LeadsChange, StatusAction, StatusChange,
+        Action, Disposition, LeadsAndStatus, LeadsChange, StatusAction, StatusChange,
     };
     use crate::reconcile::resolve::References;
 
@@ -315,7 +315,7 @@ mod tests {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: None,
-            kind: ActionKind::Create {
+            kind: Disposition::Create {
                 request: Default::default(),
             },
             note: None,
@@ -344,7 +344,7 @@ mod tests {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: Some(3),
-            kind: ActionKind::Unchanged { write_once: vec![] },
+            kind: Disposition::Unchanged { write_once: vec![] },
             note: None,
         }];
         let ops = derive(
@@ -377,7 +377,7 @@ mod tests {
             name: "D".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
-            kind: ActionKind::Replace {
+            kind: Disposition::Replace {
                 changes: vec![],
                 write_once: vec![],
                 request: Default::default(),
@@ -406,7 +406,7 @@ mod tests {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: Some(3),
-            kind: ActionKind::Unchanged { write_once: vec![] },
+            kind: Disposition::Unchanged { write_once: vec![] },
             note: None,
         }];
         let mut f = leads_and_status(&at, Some(3), false, Some(StatusAction::Start));
@@ -544,7 +544,7 @@ mod tests {
             name: "New".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
-            kind: ActionKind::Replace {
+            kind: Disposition::Replace {
                 changes: vec![],
                 write_once: vec![],
                 request: Default::default(),
@@ -557,7 +557,7 @@ mod tests {
             name: "Gone".into(),
             manifest: Some(Location::new("g.yaml", 1, 1)),
             remote_id: Some(9),
-            kind: ActionKind::Delete {
+            kind: Disposition::Delete {
                 reason: crate::reconcile::model::DeleteReason::Manifest,
                 status: CampaignStatus::Stopped,
                 leads: Some(3),
@@ -591,7 +591,7 @@ mod tests {
             name: "D".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
-            kind: ActionKind::Replace {
+            kind: Disposition::Replace {
                 changes: vec![],
                 write_once: vec![],
                 request: Default::default(),

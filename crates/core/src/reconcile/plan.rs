@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::manifest::Manifest;
 
 pub use super::field_diff::diff;
-pub use super::model::{Action, ActionKind, DeleteReason, FieldChange, Plan, Summary};
+pub use super::model::{Action, DeleteReason, Disposition, FieldChange, Plan, Summary};
 
 use super::derive;
 use super::disposition::{decide, Inputs};
@@ -198,7 +198,7 @@ mod tests {
         s.allowed_days = Some(vec![Monday]);
         let p = plan(&[manifest(s)], &observed(vec![remote(1, "A")]));
         match &p.actions[0].kind {
-            ActionKind::Drift { changes, .. } => {
+            Disposition::Drift { changes, .. } => {
                 assert_eq!(changes.len(), 1);
                 assert_eq!(changes[0].field, "allowed_days");
                 assert_eq!(changes[0].desired, json!(["monday"]));
@@ -216,7 +216,7 @@ mod tests {
         let p = plan(&[manifest(s)], &observed(vec![remote(4, "A")]));
         assert_eq!(p.actions[0].remote_id, Some(4));
         match &p.actions[0].kind {
-            ActionKind::Drift {
+            Disposition::Drift {
                 changes,
                 write_once,
             } => {
@@ -345,7 +345,7 @@ mod tests {
         );
         let adopted = &p.actions[0];
         assert_eq!(adopted.remote_id, Some(2));
-        let ActionKind::Drift { changes, .. } = &adopted.kind else {
+        let Disposition::Drift { changes, .. } = &adopted.kind else {
             panic!("expected drift on the name, got {adopted:#?}");
         };
         assert_eq!(
@@ -394,7 +394,7 @@ mod tests {
             &[manifest(s.clone())],
             &observed(vec![with_status(remote(4, "A"), "draft")]),
         );
-        let ActionKind::Replace {
+        let Disposition::Replace {
             changes, request, ..
         } = &p.actions[0].kind
         else {
@@ -418,7 +418,7 @@ mod tests {
                 &observed(vec![with_status(remote(4, "A"), status)]),
             );
             assert!(
-                matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+                matches!(p.actions[0].kind, Disposition::Drift { .. }),
                 "{status}: never replaced: {p:#?}"
             );
             let note = p.actions[0].note.as_deref().unwrap_or_default();
@@ -432,7 +432,7 @@ mod tests {
         none.status = CampaignStatus::NotReturned;
         let p = plan(&[manifest(s)], &observed(vec![none]));
         assert!(
-            matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+            matches!(p.actions[0].kind, Disposition::Drift { .. }),
             "no status is not a draft"
         );
     }
@@ -445,7 +445,7 @@ mod tests {
         assert!(
             matches!(
                 p.actions[0].kind,
-                ActionKind::Delete {
+                Disposition::Delete {
                     reason: DeleteReason::Manifest,
                     ..
                 }
@@ -457,7 +457,7 @@ mod tests {
         assert!(p.operations[0].effects().destroys_data);
         let gone = plan(&[manifest(s)], &observed(vec![]));
         assert!(
-            matches!(gone.actions[0].kind, ActionKind::Absent),
+            matches!(gone.actions[0].kind, Disposition::Absent),
             "{gone:#?}"
         );
         assert!(
@@ -475,7 +475,7 @@ mod tests {
             &[manifest(s.clone())],
             &observed(vec![with_status(remote(4, "Old"), "draft")]),
         );
-        let ActionKind::Replace {
+        let Disposition::Replace {
             renamed_from,
             changes,
             ..
@@ -498,7 +498,7 @@ mod tests {
 
         let p = plan(&[manifest(s.clone())], &observed(vec![remote(4, "Old")]));
         assert!(
-            matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+            matches!(p.actions[0].kind, Disposition::Drift { .. }),
             "{p:#?}"
         );
         let note = p.actions[0].note.as_deref().unwrap_or_default();

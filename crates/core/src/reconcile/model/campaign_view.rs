@@ -1,4 +1,4 @@
-//! One campaign's part of the plan as data: what was decided about it (`ActionKind`), its
+//! One campaign's part of the plan as data: what was decided about it (`Disposition`), its
 //! field changes and notes. Decided by `plan` (and the rules beside it); read by renderers.
 
 use std::sync::Arc;
@@ -17,7 +17,7 @@ pub struct Action {
     pub manifest: Option<Location>,
     /// The remote campaign id, when it exists.
     pub remote_id: Option<u64>,
-    pub kind: ActionKind,
+    pub kind: Disposition,
     /// What the operator should know beside the action: why drift is not corrected by a
     /// replace and what to do instead, or that a create looks like a rename.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,7 +35,7 @@ pub enum DeleteReason {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum ActionKind {
+pub enum Disposition {
     /// No campaign has the name: create it with exactly the manifest's fields. The body is
     /// the create operation's (`derive` shares it), held once however many refer to it.
     Create { request: Arc<CreateCampaign> },
@@ -91,17 +91,17 @@ pub enum ActionKind {
     Absent,
 }
 
-impl ActionKind {
+impl Disposition {
     pub fn label(&self) -> &'static str {
         match self {
-            ActionKind::Create { .. } => "create",
-            ActionKind::Unchanged { .. } => "unchanged",
-            ActionKind::Drift { .. } => "drift",
-            ActionKind::Unmanaged => "unmanaged",
-            ActionKind::Delete { held: None, .. } => "delete",
-            ActionKind::Delete { held: Some(_), .. } => "held_delete",
-            ActionKind::Replace { .. } => "replace",
-            ActionKind::Absent => "absent",
+            Disposition::Create { .. } => "create",
+            Disposition::Unchanged { .. } => "unchanged",
+            Disposition::Drift { .. } => "drift",
+            Disposition::Unmanaged => "unmanaged",
+            Disposition::Delete { held: None, .. } => "delete",
+            Disposition::Delete { held: Some(_), .. } => "held_delete",
+            Disposition::Replace { .. } => "replace",
+            Disposition::Absent => "absent",
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Diagnostic;
 use crate::reconcile::operation::{Operation, OperationId, OperationKind};
 
-use super::campaign_view::{Action, ActionKind};
+use super::campaign_view::{Action, Disposition};
 use super::leads_and_status::LeadsAndStatus;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -137,13 +137,13 @@ impl Plan {
         for a in &self.actions {
             match a.kind {
                 // A tombstone whose campaign is gone is as the manifest wants it.
-                ActionKind::Unchanged { .. } | ActionKind::Absent => s.unchanged += 1,
-                ActionKind::Drift { .. } => s.drift += 1,
-                ActionKind::Unmanaged => s.unmanaged += 1,
-                ActionKind::Delete { held: Some(_), .. } => s.held += 1,
-                ActionKind::Create { .. }
-                | ActionKind::Replace { .. }
-                | ActionKind::Delete { held: None, .. } => {}
+                Disposition::Unchanged { .. } | Disposition::Absent => s.unchanged += 1,
+                Disposition::Drift { .. } => s.drift += 1,
+                Disposition::Unmanaged => s.unmanaged += 1,
+                Disposition::Delete { held: Some(_), .. } => s.held += 1,
+                Disposition::Create { .. }
+                | Disposition::Replace { .. }
+                | Disposition::Delete { held: None, .. } => {}
             }
         }
         s.attention = self.attention_count();
@@ -156,7 +156,7 @@ impl Plan {
 
     pub fn creates(&self) -> impl Iterator<Item = (&Action, &CreateCampaign)> {
         self.actions.iter().filter_map(|a| match &a.kind {
-            ActionKind::Create { request } => Some((a, &**request)),
+            Disposition::Create { request } => Some((a, &**request)),
             _ => None,
         })
     }
