@@ -479,7 +479,7 @@ mod tests {
     use crate::api::types::CreateCampaign;
     use crate::manifest::Location;
     use crate::reconcile::operation::OperationKind;
-    use crate::reconcile::plan::{Action, Disposition};
+    use crate::reconcile::plan::{Disposition, Explanation};
 
     fn remote(id: u64, name: &str) -> RemoteCampaign {
         serde_json::from_value(
@@ -510,7 +510,7 @@ mod tests {
     #[test]
     fn a_saved_plan_round_trips_and_is_recognised_by_content() {
         let plan = Plan {
-            actions: vec![Action {
+            actions: vec![Explanation {
                 name: "A".into(),
                 manifest: Some(Location::new("c.yaml", 2, 1)),
                 remote_id: None,

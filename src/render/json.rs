@@ -19,7 +19,7 @@ use crate::reconcile::model::LeftAlone;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use crate::reconcile::operation::{Operation, OperationKind, Target};
-use crate::reconcile::plan::{Action, DeleteReason, Disposition, FieldChange, Plan, Summary};
+use crate::reconcile::plan::{DeleteReason, Disposition, Explanation, FieldChange, Plan, Summary};
 use crate::reconcile::resolve::References;
 
 /// Version of the JSON documents `plan --format json` and `apply --format json` print.
@@ -230,7 +230,7 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> SummaryJson {
 fn action_json<'a>(
     details_of: &HashMap<&Location, &'a LeadsAndStatus>,
     ops: &CampaignOps,
-    a: &'a Action,
+    a: &'a Explanation,
 ) -> ActionJson<'a> {
     let mut o = ActionJson {
         action: a.kind.label(),

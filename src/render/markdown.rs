@@ -18,7 +18,7 @@ use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
 use crate::reconcile::leads_and_status::LeadsAndStatus;
 use crate::reconcile::operation::{destructions, OperationKind};
-use crate::reconcile::plan::{Action, Disposition, Plan};
+use crate::reconcile::plan::{Disposition, Explanation, Plan};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
 pub const MAX_CHARS: usize = 65_000;
@@ -161,7 +161,7 @@ pub fn plan_markdown_scoped(
     // still reads as its changes (and truncation drops them first).
     let details_of = plan.leads_and_status_by_manifest();
     let operations = OperationIndex::new(&plan.operations);
-    let worth_showing = |a: &Action| {
+    let worth_showing = |a: &Explanation| {
         operations
             .of(a.manifest.as_ref(), a.remote_id)
             .touches_leads_or_status()
@@ -170,7 +170,7 @@ pub fn plan_markdown_scoped(
                 .and_then(|m| details_of.get(m))
                 .is_some_and(|f| super::details::worth_explaining(f))
     };
-    let mut rows: Vec<&Action> = plan
+    let mut rows: Vec<&Explanation> = plan
         .actions
         .iter()
         .filter(|a| match a.kind {
@@ -229,7 +229,7 @@ pub fn plan_markdown_scoped(
             "unmanaged",
         ),
     ] {
-        let folded: Vec<&Action> = plan
+        let folded: Vec<&Explanation> = plan
             .actions
             .iter()
             .filter(|a| a.kind.label() == kind && !(kind == "unchanged" && worth_showing(a)))
@@ -335,7 +335,7 @@ fn location_cell(location: &Option<Location>) -> String {
 fn row(
     details_of: &HashMap<&Location, &LeadsAndStatus>,
     operations: &OperationIndex,
-    a: &Action,
+    a: &Explanation,
 ) -> String {
     let ops = operations.of(a.manifest.as_ref(), a.remote_id);
     let fields_of = |changes: &[crate::reconcile::FieldChange]| {
@@ -468,7 +468,7 @@ fn platform_side(changes: &[crate::reconcile::FieldChange]) -> Vec<(String, &Val
 /// The diff of one create (everything added) or drift (platform → manifest), or `None`.
 /// One campaign's field-level diff: the body its create operation sends, the fields that force
 /// its replacement (a replace the operations carry out), or its drift.
-fn diff_block(a: &Action, ops: &CampaignOps) -> Option<String> {
+fn diff_block(a: &Explanation, ops: &CampaignOps) -> Option<String> {
     let (title, old, new) = match (&a.kind, ops.create.map(|op| &op.kind), ops.replace) {
         (_, Some(OperationKind::CreateCampaign { request }), _) => {
             let Value::Object(body) = json!(request) else {
@@ -527,8 +527,8 @@ mod tests {
     use crate::api::types::CreateCampaign;
     use crate::reconcile::plan::FieldChange;
 
-    fn create(name: &str) -> Action {
-        Action {
+    fn create(name: &str) -> Explanation {
+        Explanation {
             name: name.into(),
             manifest: Some(Location::new("campaigns/a.yaml", 2, 1)),
             remote_id: None,
@@ -555,7 +555,7 @@ mod tests {
     fn creates_drift_and_errors_snapshot() {
         let plan = Plan {
             actions: vec![
-                Action {
+                Explanation {
                     name: "Unchanged".into(),
                     manifest: Some(Location::new("campaigns/b.yaml", 1, 1)),
                     remote_id: Some(3),
@@ -563,7 +563,7 @@ mod tests {
                     note: None,
                 },
                 create("New | <b>bold</b>"),
-                Action {
+                Explanation {
                     name: "Drifted".into(),
                     manifest: Some(Location::new("campaigns/c.yaml", 4, 1)),
                     remote_id: Some(5),

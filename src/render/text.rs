@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::manifest::{Diagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::operation::OperationKind;
-use crate::reconcile::plan::{Action, Disposition, Plan};
+use crate::reconcile::plan::{Disposition, Explanation, Plan};
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details;
@@ -61,7 +61,7 @@ pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
     let operations = OperationIndex::new(&plan.operations);
     let mut body = String::new();
     let mut hidden = 0usize;
-    let mut unmanaged: Vec<&Action> = Vec::new();
+    let mut unmanaged: Vec<&Explanation> = Vec::new();
     for action in &plan.actions {
         let f = action
             .manifest
@@ -231,7 +231,7 @@ pub fn nothing_to_apply(attention: usize) -> String {
 /// One campaign's block: what its operations will do (create, replace, delete), else what the
 /// view says about a campaign they leave as it is (drift, up to date, unmanaged, a deletion
 /// held, a tombstone).
-fn action_text(out: &mut String, a: &Action, ops: &CampaignOps) {
+fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps) {
     let id = a
         .remote_id
         .map(|id| format!(" (id {id})"))
@@ -260,7 +260,7 @@ fn action_text(out: &mut String, a: &Action, ops: &CampaignOps) {
 }
 
 /// The block of a campaign no operation creates, replaces or deletes.
-fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
+fn campaign_left_text(out: &mut String, a: &Explanation, id: &str) {
     match &a.kind {
         Disposition::Drift {
             changes,

@@ -601,12 +601,13 @@ impl Daemon {
         created: &HashSet<&str>,
         deleted: &HashSet<u64>,
     ) {
-        let by_location: HashMap<&crate::manifest::Location, &crate::reconcile::Action> = planned
-            .plan
-            .actions
-            .iter()
-            .filter_map(|a| Some((a.manifest.as_ref()?, a)))
-            .collect();
+        let by_location: HashMap<&crate::manifest::Location, &crate::reconcile::Explanation> =
+            planned
+                .plan
+                .actions
+                .iter()
+                .filter_map(|a| Some((a.manifest.as_ref()?, a)))
+                .collect();
         for m in &planned.resolved {
             let Some(action) = by_location.get(&m.location) else {
                 continue;

@@ -255,7 +255,7 @@ impl CommitRule {
     }
 
     /// The rule for a campaign this run did not create, from its action.
-    fn of_action(action: Option<&super::model::Action>) -> CommitRule {
+    fn of_action(action: Option<&super::model::Explanation>) -> CommitRule {
         match action.map(|a| &a.kind) {
             Some(Disposition::Drift {
                 changes,
@@ -372,7 +372,7 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
             }
         }
     }
-    let actions_of: HashMap<&crate::manifest::Location, &super::model::Action> = plan
+    let actions_of: HashMap<&crate::manifest::Location, &super::model::Explanation> = plan
         .actions
         .iter()
         .filter_map(|a| Some((a.manifest.as_ref()?, a)))

@@ -20,7 +20,7 @@ use super::deletion::{delete_decision, going_name, replace_held_note, DeleteDeci
 use super::field_diff::{diff, write_once_fields};
 use super::lifecycle::{prune_prefix_of, replacement_loses_leads, LifecycleOptions};
 use super::matching::Candidate;
-use super::model::{Action, DeleteReason, Disposition, FieldChange, KeptCampaign};
+use super::model::{DeleteReason, Disposition, Explanation, FieldChange, KeptCampaign};
 use super::observed::{Observed, ObservedLeads};
 use super::references::check_references;
 use super::replaceable::{rename_hint, unreplaceable_note, why_not_replaced};
@@ -50,7 +50,7 @@ pub struct Inputs<'a> {
 /// A decided campaign: its part of the view, and what the plan says about it beside.
 #[derive(Debug)]
 pub struct Decided {
-    pub action: Action,
+    pub action: Explanation,
     /// Its problems: a create's references, a write-once change to a campaign that has run.
     pub diagnostics: Vec<Diagnostic>,
     /// The baseline source that knew the campaign, if one did.
@@ -63,7 +63,7 @@ pub struct Decided {
 }
 
 impl Decided {
-    fn of(action: Action) -> Decided {
+    fn of(action: Explanation) -> Decided {
         Decided {
             action,
             diagnostics: Vec::new(),
@@ -78,7 +78,7 @@ impl Decided {
 pub fn decide(candidate: &Candidate<'_>, inputs: &Inputs<'_>) -> Decided {
     match *candidate {
         Candidate::Create(m) => create(m, inputs),
-        Candidate::Absent(m) => Decided::of(Action {
+        Candidate::Absent(m) => Decided::of(Explanation {
             name: m.spec.name.clone(),
             manifest: Some(m.location.clone()),
             remote_id: None,
@@ -100,7 +100,7 @@ fn create(m: &Manifest, inputs: &Inputs<'_>) -> Decided {
     }
     Decided {
         diagnostics,
-        ..Decided::of(Action {
+        ..Decided::of(Explanation {
             name: m.spec.name.clone(),
             manifest: Some(m.location.clone()),
             remote_id: None,
@@ -129,7 +129,7 @@ fn matched(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decide
     }
     changes.extend(diff(spec, remote));
     let mut write_once = write_once_fields(spec);
-    let mut decided = Decided::of(Action {
+    let mut decided = Decided::of(Explanation {
         name: spec.name.clone(),
         manifest: Some(m.location.clone()),
         remote_id: Some(remote.id),
@@ -241,8 +241,8 @@ fn undeclared(remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Decided {
     }
 }
 
-fn unmanaged(remote: &RemoteCampaign) -> Action {
-    Action {
+fn unmanaged(remote: &RemoteCampaign) -> Explanation {
+    Explanation {
         name: remote.name.clone(),
         manifest: None,
         remote_id: Some(remote.id),
@@ -295,7 +295,7 @@ fn delete(
     };
     Decided {
         going: counts.then(|| going_name(&remote.name, None, Some(remote.id))),
-        ..Decided::of(Action {
+        ..Decided::of(Explanation {
             name: remote.name.clone(),
             manifest: manifest.map(|m| m.location.clone()),
             remote_id: Some(remote.id),

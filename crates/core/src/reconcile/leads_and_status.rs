@@ -16,7 +16,7 @@ pub use super::operation::LeadUpdate;
 use super::applied::{may_start, StartContext};
 use super::attention::status_warning;
 use super::lifecycle::LifecycleOptions;
-use super::model::{Action, CannotAct, Disposition, Plan};
+use super::model::{CannotAct, Disposition, Explanation, Plan};
 use super::observed::Observed;
 use super::resolve::References;
 
@@ -111,7 +111,7 @@ pub fn plan_leads_and_status(
     let mut leads_and_status = Vec::new();
     let mut diagnostics = Vec::new();
     // By manifest location: one lookup per manifest, not a scan of every action.
-    let actions: HashMap<&Location, &Action> = plan
+    let actions: HashMap<&Location, &Explanation> = plan
         .actions
         .iter()
         .filter_map(|a| Some((a.manifest.as_ref()?, a)))

@@ -265,7 +265,7 @@ mod tests {
     use crate::manifest::{DesiredStatus, Location};
     use crate::reconcile::derive::derive;
     use crate::reconcile::model::{
-        Action, Disposition, LeadsAndStatus, LeadsChange, StatusAction, StatusChange,
+        Disposition, Explanation, LeadsAndStatus, LeadsChange, StatusAction, StatusChange,
     };
     use crate::reconcile::resolve::References;
 
@@ -311,7 +311,7 @@ mod tests {
     #[test]
     fn a_new_campaign_is_created_then_gets_its_leads_then_starts() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: None,
@@ -340,7 +340,7 @@ mod tests {
     #[test]
     fn a_running_campaign_is_stopped_before_it_gets_new_leads() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: Some(3),
@@ -373,7 +373,7 @@ mod tests {
     #[test]
     fn a_replaces_delete_carries_the_lead_count_the_plan_read() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "D".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
@@ -402,7 +402,7 @@ mod tests {
     #[test]
     fn lead_updates_place_no_calls_and_come_before_a_start() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: Some(3),
@@ -540,7 +540,7 @@ mod tests {
     #[test]
     fn destructions_pair_a_drafts_delete_with_its_replacement() {
         let at = Location::new("m.yaml", 1, 1);
-        let replace = Action {
+        let replace = Explanation {
             name: "New".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
@@ -553,7 +553,7 @@ mod tests {
             },
             note: None,
         };
-        let tombstone = Action {
+        let tombstone = Explanation {
             name: "Gone".into(),
             manifest: Some(Location::new("g.yaml", 1, 1)),
             remote_id: Some(9),
@@ -587,7 +587,7 @@ mod tests {
     #[test]
     fn a_replaced_drafts_create_is_approved_with_its_delete() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "D".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::manifest::Manifest;
 
 pub use super::field_diff::diff;
-pub use super::model::{Action, DeleteReason, Disposition, FieldChange, Plan, Summary};
+pub use super::model::{DeleteReason, Disposition, Explanation, FieldChange, Plan, Summary};
 
 use super::derive;
 use super::disposition::{decide, Inputs};

@@ -11,7 +11,7 @@ use crate::campaign::field_name;
 use crate::manifest::Location;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Action {
+pub struct Explanation {
     pub name: String,
     /// The manifest that declares the campaign; `None` for unmanaged campaigns.
     pub manifest: Option<Location>,

@@ -7,7 +7,7 @@ mod campaign_view;
 mod leads_and_status;
 mod plan;
 
-pub use self::campaign_view::{Action, DeleteReason, Disposition, FieldChange};
+pub use self::campaign_view::{DeleteReason, Disposition, Explanation, FieldChange};
 pub use self::leads_and_status::{
     CannotAct, LeadsAndStatus, LeadsChange, LeftAlone, StatusAction, StatusChange,
 };

@@ -9,12 +9,12 @@ use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Diagnostic;
 use crate::reconcile::operation::{Operation, OperationId, OperationKind};
 
-use super::campaign_view::{Action, Disposition};
+use super::campaign_view::{Disposition, Explanation};
 use super::leads_and_status::LeadsAndStatus;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
-    pub actions: Vec<Action>,
+    pub actions: Vec<Explanation>,
     /// Plan-time errors (missing references, names held by several remote campaigns). Any
     /// error blocks the whole apply: nothing is written.
     pub diagnostics: Vec<Diagnostic>,
@@ -154,7 +154,7 @@ impl Plan {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    pub fn creates(&self) -> impl Iterator<Item = (&Action, &CreateCampaign)> {
+    pub fn creates(&self) -> impl Iterator<Item = (&Explanation, &CreateCampaign)> {
         self.actions.iter().filter_map(|a| match &a.kind {
             Disposition::Create { request } => Some((a, &**request)),
             _ => None,
