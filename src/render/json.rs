@@ -14,7 +14,7 @@ use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
 use crate::reconcile::attention::CannotAct;
 use crate::reconcile::deletion::Deletions;
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
-use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
+use crate::reconcile::leads_and_status::{CampaignDetails, StatusAction};
 use crate::reconcile::model::LeftAlone;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
@@ -228,7 +228,7 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> SummaryJson {
 /// One campaign's entry: its classification and why from the view, the leads and status
 /// changes its operations make (`ops`).
 fn action_json<'a>(
-    details_of: &HashMap<&Location, &'a LeadsAndStatus>,
+    details_of: &HashMap<&Location, &'a CampaignDetails>,
     ops: &CampaignOps,
     a: &'a Explanation,
 ) -> ActionJson<'a> {

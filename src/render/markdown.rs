@@ -16,7 +16,7 @@ use crate::manifest::{Diagnostic, Location};
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
-use crate::reconcile::leads_and_status::LeadsAndStatus;
+use crate::reconcile::leads_and_status::CampaignDetails;
 use crate::reconcile::operation::{destructions, OperationKind};
 use crate::reconcile::plan::{Disposition, Explanation, Plan};
 
@@ -333,7 +333,7 @@ fn location_cell(location: &Option<Location>) -> String {
 /// One campaign's row: what its operations will do, with the why from the view (drift, a
 /// deletion held, a status apply cannot act on).
 fn row(
-    details_of: &HashMap<&Location, &LeadsAndStatus>,
+    details_of: &HashMap<&Location, &CampaignDetails>,
     operations: &OperationIndex,
     a: &Explanation,
 ) -> String {

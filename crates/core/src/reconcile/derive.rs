@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Location;
 
-use super::model::{Disposition, Explanation, LeadsAndStatus, StatusAction};
+use super::model::{CampaignDetails, Disposition, Explanation, StatusAction};
 use super::operation::{Operation, OperationId, OperationKind, Target};
 
 /// Derives the operations of a plan, grouped by campaign in plan order. The rules:
@@ -18,11 +18,11 @@ use super::operation::{Operation, OperationId, OperationKind, Target};
 ///   would call the new leads before it stops);
 /// - leads (added or updated) come before a start (the platform refuses to start a campaign
 ///   without leads, and a campaign whose leads did not all land is not started).
-pub fn derive(actions: &[Explanation], leads_and_status: &[LeadsAndStatus]) -> Vec<Operation> {
+pub fn derive(actions: &[Explanation], leads_and_status: &[CampaignDetails]) -> Vec<Operation> {
     let mut ops: Vec<Operation> = Vec::new();
     // Hashed, not ordered: comparing paths component by component made this lookup most of
     // the cost of planning a large fleet.
-    let details_of: HashMap<&Location, &LeadsAndStatus> =
+    let details_of: HashMap<&Location, &CampaignDetails> =
         leads_and_status.iter().map(|f| (&f.manifest, f)).collect();
     for action in actions {
         // A held delete (`deletion`) is shown in the plan and carried out by nothing.

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::api::types::CampaignStatus;
 use crate::manifest::{DesiredLead, DesiredStatus, Diagnostic, Location, Manifest};
 
-pub use super::model::{LeadsAndStatus, LeadsChange, StatusAction, StatusChange};
+pub use super::model::{CampaignDetails, LeadsChange, StatusAction, StatusChange};
 pub use super::observed::{observed_leads, ObservedLead, ObservedLeads};
 pub use super::operation::LeadUpdate;
 
@@ -78,19 +78,19 @@ impl Plan {
 
     /// The campaigns whose start git does not ask for, left alone: warnings, never "No
     /// changes", never a change (`--detailed-exitcode` stays 0).
-    pub fn starts_left_alone(&self) -> impl Iterator<Item = &LeadsAndStatus> {
+    pub fn starts_left_alone(&self) -> impl Iterator<Item = &CampaignDetails> {
         self.leads_and_status
             .iter()
             .filter(|f| f.left_alone().is_some())
     }
 
-    pub fn leads_and_status_of(&self, name: &str) -> Option<&LeadsAndStatus> {
+    pub fn leads_and_status_of(&self, name: &str) -> Option<&CampaignDetails> {
         self.leads_and_status.iter().find(|f| f.name == name)
     }
 
     /// Each manifest's leads and status, by the manifest's location: how a renderer finds an
     /// action's details (built once; a search per action is quadratic in the fleet).
-    pub fn leads_and_status_by_manifest(&self) -> HashMap<&Location, &LeadsAndStatus> {
+    pub fn leads_and_status_by_manifest(&self) -> HashMap<&Location, &CampaignDetails> {
         self.leads_and_status
             .iter()
             .map(|f| (&f.manifest, f))
@@ -107,7 +107,7 @@ pub fn plan_leads_and_status(
     leads: &ObservedLeads,
     references: &BTreeMap<String, References>,
     options: &LifecycleOptions,
-) -> (Vec<LeadsAndStatus>, Vec<Diagnostic>) {
+) -> (Vec<CampaignDetails>, Vec<Diagnostic>) {
     let mut leads_and_status = Vec::new();
     let mut diagnostics = Vec::new();
     // By manifest location: one lookup per manifest, not a scan of every action.
@@ -231,7 +231,7 @@ pub fn plan_leads_and_status(
                 );
             }
         }
-        let change = LeadsAndStatus {
+        let change = CampaignDetails {
             name: spec.name.clone(),
             manifest: m.location.clone(),
             remote_id,

@@ -265,7 +265,7 @@ mod tests {
     use crate::manifest::{DesiredStatus, Location};
     use crate::reconcile::derive::derive;
     use crate::reconcile::model::{
-        Disposition, Explanation, LeadsAndStatus, LeadsChange, StatusAction, StatusChange,
+        CampaignDetails, Disposition, Explanation, LeadsChange, StatusAction, StatusChange,
     };
     use crate::reconcile::resolve::References;
 
@@ -282,8 +282,8 @@ mod tests {
         remote_id: Option<u64>,
         running: bool,
         action: Option<StatusAction>,
-    ) -> LeadsAndStatus {
-        LeadsAndStatus {
+    ) -> CampaignDetails {
+        CampaignDetails {
             name: "Q".into(),
             manifest: at.clone(),
             remote_id,

@@ -9,8 +9,11 @@ use crate::manifest::{DesiredLead, DesiredStatus, Location};
 use crate::reconcile::operation::LeadUpdate;
 use crate::reconcile::resolve::References;
 
+/// One campaign's details beside its disposition: what its references resolved to, the leads
+/// it lacks or whose variables differ, and its status change (or why it is left as it is). Part
+/// of the view (why); the operations carry out what it says will happen.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LeadsAndStatus {
+pub struct CampaignDetails {
     pub name: String,
     pub manifest: Location,
     /// `None` when the campaign is created by this plan: its id is known after the create.
@@ -22,7 +25,7 @@ pub struct LeadsAndStatus {
     pub status: Option<StatusChange>,
 }
 
-impl LeadsAndStatus {
+impl CampaignDetails {
     /// Whether applying this leads and status writes anything.
     pub fn has_changes(&self) -> bool {
         self.leads

@@ -9,6 +9,6 @@ mod plan;
 
 pub use self::campaign_view::{DeleteReason, Disposition, Explanation, FieldChange};
 pub use self::leads_and_status::{
-    CannotAct, LeadsAndStatus, LeadsChange, LeftAlone, StatusAction, StatusChange,
+    CampaignDetails, CannotAct, LeadsChange, LeftAlone, StatusAction, StatusChange,
 };
 pub use self::plan::{Deletions, KeptCampaign, Plan, Summary, WriteOnceBaseline};

@@ -10,7 +10,7 @@ use crate::manifest::Diagnostic;
 use crate::reconcile::operation::{Operation, OperationId, OperationKind};
 
 use super::campaign_view::{Disposition, Explanation};
-use super::leads_and_status::LeadsAndStatus;
+use super::leads_and_status::CampaignDetails;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
@@ -21,7 +21,7 @@ pub struct Plan {
     /// Leads to add and status changes, per campaign (`leads_and_status`). Empty from `plan()`
     /// alone; filled by the producer, `full_plan`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub leads_and_status: Vec<LeadsAndStatus>,
+    pub leads_and_status: Vec<CampaignDetails>,
     /// Every write the plan makes, in dependency order (`derive::derive`): what apply
     /// executes and approves. Derived from `actions` and `leads_and_status`.
     #[serde(default)]
