@@ -27,7 +27,7 @@ pub struct Plan {
     #[serde(default)]
     pub operations: Vec<Operation>,
     /// Why deletions are held, and the undeclared campaigns kept for their history
-    /// (`deletion::decide`).
+    /// (`deletion::delete_decision`, weighed per campaign by `disposition`).
     #[serde(default, skip_serializing_if = "Deletions::is_empty")]
     pub deletions: Deletions,
     /// What the write-once fields were compared with, or why they were not (`None`: no
