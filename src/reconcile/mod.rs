@@ -23,4 +23,4 @@ pub use executor::{execute, Event, ExecuteOptions, Outcome, Report};
 pub use observe::observe;
 pub use observed::Observed;
 pub use operation::{Approval, Approvals, Operation, OperationKind};
-pub use plan::{plan, Action, ActionKind, FieldChange, Plan, Summary};
+pub use plan::{plan, Disposition, Explanation, FieldChange, Plan, Summary};

@@ -2,7 +2,7 @@
 //! `apply`, `apply PLANFILE` and `watch` call these steps, and differ only in what they print
 //! around them and which approvals they hold.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use futures::stream::{self, StreamExt, TryStreamExt};
 use tokio_util::sync::CancellationToken;
@@ -174,26 +174,20 @@ async fn plan_all(
     scope: &Scope,
     options: &LifecycleOptions,
 ) -> Result<FullPlan, ApiError> {
-    let first = full_plan::plan_campaigns_with(manifests, observed, options);
-    let declared = full_plan::campaigns_needing_leads_declared(&first);
-    let needed = scope::ids_in_scope(
-        scope,
-        &first.planned.plan,
-        declared.iter().map(|(id, _)| *id).collect(),
-    );
+    let inputs = full_plan::PlanInputs::new(manifests, observed, options, scope);
+    let declared = inputs.leads_to_read();
     // A campaign takes one request per 100 leads when read on its own: that estimate is what
     // the account-wide read must beat.
-    let in_scope: HashSet<u64> = needed.iter().copied().collect();
     let per_campaign: u64 = declared
         .iter()
-        .filter(|(id, _)| in_scope.contains(id))
         .map(|(_, n)| (*n as u64).div_ceil(LEADS_PER_PAGE).max(1))
         .sum();
+    let needed = declared.iter().map(|(id, _)| *id).collect();
     let leads = match source {
         LeadSource::Read(client) => read_leads(client, needed, per_campaign).await?,
         LeadSource::Account(all) => leads_of(all, needed),
     };
-    let mut planned = full_plan::add_leads_and_status_in(first, observed, &leads, scope);
+    let mut planned = inputs.plan(&leads);
     planned.leads = leads;
     Ok(planned)
 }

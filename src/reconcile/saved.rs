@@ -479,7 +479,7 @@ mod tests {
     use crate::api::types::CreateCampaign;
     use crate::manifest::Location;
     use crate::reconcile::operation::OperationKind;
-    use crate::reconcile::plan::{Action, ActionKind};
+    use crate::reconcile::plan::{Disposition, Explanation};
 
     fn remote(id: u64, name: &str) -> RemoteCampaign {
         serde_json::from_value(
@@ -510,16 +510,17 @@ mod tests {
     #[test]
     fn a_saved_plan_round_trips_and_is_recognised_by_content() {
         let plan = Plan {
-            actions: vec![Action {
+            actions: vec![Explanation {
                 name: "A".into(),
                 manifest: Some(Location::new("c.yaml", 2, 1)),
                 remote_id: None,
-                kind: ActionKind::Create {
+                kind: Disposition::Create {
                     request: CreateCampaign {
                         name: "A".into(),
                         assistant_id: Some(7),
                         ..CreateCampaign::default()
-                    },
+                    }
+                    .into(),
                 },
                 note: None,
             }],
@@ -564,7 +565,7 @@ mod tests {
         );
         let mut edited = plan.operations.clone();
         if let OperationKind::CreateCampaign { request } = &mut edited[0].kind {
-            request.max_calls_in_parallel = Some(10);
+            std::sync::Arc::make_mut(request).max_calls_in_parallel = Some(10);
         }
         let difference =
             first_difference(&edited, &plan.operations).expect("an edit is a difference");

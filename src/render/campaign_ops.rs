@@ -118,7 +118,6 @@ impl<'a> OperationIndex<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::CreateCampaign;
     use crate::manifest::DesiredLead;
 
     fn op(
@@ -152,7 +151,7 @@ mod tests {
         let replaced = Location::new("replaced.yaml", 1, 1);
         let running = Location::new("running.yaml", 1, 1);
         let create = || OperationKind::CreateCampaign {
-            request: CreateCampaign::default(),
+            request: Default::default(),
         };
         let delete = || OperationKind::DeleteCampaign {
             expected_status: CampaignStatus::Draft,
@@ -165,7 +164,7 @@ mod tests {
                 Some(&new),
                 Target::Created { by: 0 },
                 OperationKind::AddLeads {
-                    leads: vec![lead("+15550000001", &new), lead("+15550000002", &new)],
+                    leads: vec![lead("+15550000001", &new), lead("+15550000002", &new)].into(),
                     campaign_running: false,
                 },
                 vec![0],
@@ -199,7 +198,7 @@ mod tests {
                 Some(&running),
                 Target::Existing { id: 13 },
                 OperationKind::AddLeads {
-                    leads: vec![lead("+15550000003", &running)],
+                    leads: vec![lead("+15550000003", &running)].into(),
                     campaign_running: true,
                 },
                 vec![],

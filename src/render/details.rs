@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use super::campaign_ops::CampaignOps;
 use super::style::{paint, DIM, GREEN, RED, YELLOW};
-use crate::reconcile::leads_and_status::{LeadsAndStatus, StatusAction};
-use crate::reconcile::plan::Plan;
+use crate::reconcile::leads_and_status::{CampaignDetails, StatusAction};
+use crate::reconcile::plan::Summary;
 use crate::reconcile::resolve::References;
 
 /// The words shown for starting a campaign, in the plan and in the confirmation.
@@ -17,14 +17,14 @@ pub const WILL_CALL_NEW_LEADS: &str = "WILL CALL THEM";
 /// Whether the view has something to explain about a campaign its operations leave alone: a
 /// note on a status it will not change, or variables on the platform the manifest no longer
 /// sets (updates merge, so the plan must say they stay, or the edit would look applied).
-pub fn worth_explaining(f: &LeadsAndStatus) -> bool {
+pub fn worth_explaining(f: &CampaignDetails) -> bool {
     f.status.as_ref().is_some_and(|s| s.note.is_some())
         || f.leads.as_ref().is_some_and(|l| l.extra_variables > 0)
 }
 
 /// One campaign's references, leads and status lines, printed with its block in the plan: what
 /// will happen from its operations (`ops`), the totals and the why from the view (`f`).
-pub fn details_text(out: &mut String, f: &LeadsAndStatus, ops: &CampaignOps) {
+pub fn details_text(out: &mut String, f: &CampaignDetails, ops: &CampaignOps) {
     if !f.references.is_empty() {
         // For a campaign that exists, the references are the manifest's wish: the platform
         // never returns them, so they are not presented as what the campaign uses.
@@ -178,9 +178,8 @@ fn references_text(r: &References) -> String {
 }
 
 /// The summary line of the leads and status changes, when there is anything to do.
-pub fn leads_and_status_summary_text(plan: &Plan) -> Option<String> {
-    let s = plan.leads_and_status_summary();
-    if s.leads_to_add == 0 && s.leads_to_update == 0 && s.start == 0 && s.stop == 0 {
+pub fn leads_and_status_summary_text(s: &Summary) -> Option<String> {
+    if !s.changes_leads_or_status() {
         return None;
     }
     let updates = if s.leads_to_update > 0 {

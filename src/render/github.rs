@@ -11,7 +11,7 @@ use super::campaign_ops::OperationIndex;
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
 use crate::reconcile::operation::{Operation, Target};
-use crate::reconcile::plan::{ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Plan};
 
 /// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
 pub fn in_github_actions() -> bool {
@@ -97,7 +97,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             ));
         } else if let Some((delete, _)) = ops.replace {
             let fields: Vec<&str> = match &a.kind {
-                ActionKind::Replace { changes, .. } => changes.iter().map(|c| c.field).collect(),
+                Disposition::Replace { changes, .. } => changes.iter().map(|c| c.field).collect(),
                 _ => Vec::new(),
             };
             out.push_str(&command(
@@ -125,7 +125,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             ));
         } else {
             match &a.kind {
-                ActionKind::Drift { changes, .. } => {
+                Disposition::Drift { changes, .. } => {
                     let fields: Vec<String> = changes
                         .iter()
                         .map(|c| {
@@ -150,7 +150,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                         ),
                     ));
                 }
-                ActionKind::Delete {
+                Disposition::Delete {
                     held: Some(held), ..
                 } => out.push_str(&command(
                     "notice",
@@ -164,9 +164,9 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                 )),
                 // Decided, but no operation carries it out: nothing will happen, and the
                 // annotation says so rather than promise it.
-                ActionKind::Create { .. }
-                | ActionKind::Replace { .. }
-                | ActionKind::Delete { .. } => out.push_str(&command(
+                Disposition::Create { .. }
+                | Disposition::Replace { .. }
+                | Disposition::Delete { .. } => out.push_str(&command(
                     "warning",
                     a.manifest.as_ref(),
                     "campaignctl: not carried out",
@@ -176,10 +176,10 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                         a.kind.label()
                     ),
                 )),
-                ActionKind::Unchanged { .. } | ActionKind::Unmanaged | ActionKind::Absent => {}
+                Disposition::Unchanged { .. } | Disposition::Unmanaged | Disposition::Absent => {}
             }
         }
-        if let (Some(note), ActionKind::Drift { .. } | ActionKind::Create { .. }) =
+        if let (Some(note), Disposition::Drift { .. } | Disposition::Create { .. }) =
             (&a.note, &a.kind)
         {
             out.push_str(&command(

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use serde::ser::SerializeStruct as _;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -13,12 +14,12 @@ use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
 use crate::reconcile::attention::CannotAct;
 use crate::reconcile::deletion::Deletions;
 use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
-use crate::reconcile::leads_and_status::{LeadsAndStatus, LeadsAndStatusSummary, StatusAction};
+use crate::reconcile::leads_and_status::{CampaignDetails, StatusAction};
 use crate::reconcile::model::LeftAlone;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use crate::reconcile::operation::{Operation, OperationKind, Target};
-use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange, Plan};
+use crate::reconcile::plan::{DeleteReason, Disposition, Explanation, FieldChange, Plan, Summary};
 use crate::reconcile::resolve::References;
 
 /// Version of the JSON documents `plan --format json` and `apply --format json` print.
@@ -39,9 +40,9 @@ pub fn plan_json(plan: &Plan, load_diagnostics: &[Diagnostic]) -> Value {
 #[derive(Serialize)]
 pub struct PlanDocument<'a> {
     format_version: u32,
-    summary: PlanSummaryJson,
+    summary: SummaryJson,
     /// Leads to add and status changes.
-    changes: LeadsAndStatusSummary,
+    changes: ChangesJson,
     actions: Vec<ActionJson<'a>>,
     operations: Vec<OperationJson<'a>>,
     /// Why every deletion is held, and the undeclared campaigns kept for their history.
@@ -53,22 +54,52 @@ pub struct PlanDocument<'a> {
     write_once_baseline: Option<&'a crate::reconcile::baseline::WriteOnceBaseline>,
 }
 
-#[derive(Serialize, Clone, Copy, Default)]
-pub struct PlanSummaryJson {
-    create: usize,
-    unchanged: usize,
-    drift: usize,
-    unmanaged: usize,
-    replace: usize,
-    delete: usize,
-    /// Deletes held (`reconcile::deletion`); left out when there are none, as the text
-    /// summary does.
-    #[serde(skip_serializing_if = "is_zero")]
-    held: usize,
-    /// Campaigns apply cannot act on (drift it cannot replace, a status it does not know or
-    /// change from): warnings, not changes.
-    attention: usize,
+/// The document's `summary`: the plan's counts (`Plan::summary`, the one summary every
+/// rendering reads) as the stable JSON names them, with the run's errors (load problems
+/// included). `held` is left out when there are none, as the text summary does.
+#[derive(Clone, Copy)]
+pub struct SummaryJson {
+    counts: Summary,
     errors: usize,
+}
+
+impl Serialize for SummaryJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = &self.counts;
+        let mut out = serializer.serialize_struct("summary", 9)?;
+        out.serialize_field("create", &c.create)?;
+        out.serialize_field("unchanged", &c.unchanged)?;
+        out.serialize_field("drift", &c.drift)?;
+        out.serialize_field("unmanaged", &c.unmanaged)?;
+        out.serialize_field("replace", &c.replace)?;
+        out.serialize_field("delete", &c.delete)?;
+        if c.held > 0 {
+            out.serialize_field("held", &c.held)?;
+        } else {
+            out.skip_field("held")?;
+        }
+        // Campaigns apply cannot act on (drift it cannot replace, a status it does not know or
+        // change from): warnings, not changes.
+        out.serialize_field("attention", &c.attention)?;
+        out.serialize_field("errors", &self.errors)?;
+        out.end()
+    }
+}
+
+/// The document's `changes`: the leads to add and update and the status changes, from the
+/// same summary.
+pub struct ChangesJson(Summary);
+
+impl Serialize for ChangesJson {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let c = &self.0;
+        let mut out = serializer.serialize_struct("changes", 4)?;
+        out.serialize_field("leads_to_add", &c.leads_to_add)?;
+        out.serialize_field("leads_to_update", &c.leads_to_update)?;
+        out.serialize_field("start", &c.start)?;
+        out.serialize_field("stop", &c.stop)?;
+        out.end()
+    }
 }
 
 /// One campaign's classification, with its leads, status and references when it has them.
@@ -163,10 +194,11 @@ struct OperationJson<'a> {
 impl<'a> PlanDocument<'a> {
     pub fn new(plan: &'a Plan, load_diagnostics: &'a [Diagnostic]) -> PlanDocument<'a> {
         let all = || load_diagnostics.iter().chain(&plan.diagnostics);
+        let summary = plan_summary_json(plan, all().filter(|d| d.is_error()).count());
         PlanDocument {
             format_version: FORMAT_VERSION,
-            summary: plan_summary_json(plan, all().filter(|d| d.is_error()).count()),
-            changes: plan.leads_and_status_summary(),
+            summary,
+            changes: ChangesJson(summary.counts),
             actions: {
                 let details_of = plan.leads_and_status_by_manifest();
                 let operations = OperationIndex::new(&plan.operations);
@@ -186,21 +218,9 @@ impl<'a> PlanDocument<'a> {
     }
 }
 
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
-    let s = plan.summary();
-    PlanSummaryJson {
-        create: s.create,
-        unchanged: s.unchanged,
-        drift: s.drift,
-        unmanaged: s.unmanaged,
-        replace: s.replace,
-        delete: s.delete,
-        held: s.held,
-        attention: s.attention,
+fn plan_summary_json(plan: &Plan, errors: usize) -> SummaryJson {
+    SummaryJson {
+        counts: plan.summary(),
         errors,
     }
 }
@@ -208,9 +228,9 @@ fn plan_summary_json(plan: &Plan, errors: usize) -> PlanSummaryJson {
 /// One campaign's entry: its classification and why from the view, the leads and status
 /// changes its operations make (`ops`).
 fn action_json<'a>(
-    details_of: &HashMap<&Location, &'a LeadsAndStatus>,
+    details_of: &HashMap<&Location, &'a CampaignDetails>,
     ops: &CampaignOps,
-    a: &'a Action,
+    a: &'a Explanation,
 ) -> ActionJson<'a> {
     let mut o = ActionJson {
         action: a.kind.label(),
@@ -229,8 +249,8 @@ fn action_json<'a>(
         cannot_act: None,
     };
     match &a.kind {
-        ActionKind::Create { request } => o.body = Some(request),
-        ActionKind::Drift {
+        Disposition::Create { request } => o.body = Some(&**request),
+        Disposition::Drift {
             changes,
             write_once,
         } => {
@@ -238,20 +258,20 @@ fn action_json<'a>(
             o.write_once = Some(write_once);
             o.cannot_act = Some(CannotAct::Drift);
         }
-        ActionKind::Unchanged { write_once } => o.write_once = Some(write_once),
-        ActionKind::Replace {
+        Disposition::Unchanged { write_once } => o.write_once = Some(write_once),
+        Disposition::Replace {
             changes,
             write_once,
             request,
             renamed_from,
             ..
         } => {
-            o.body = Some(request);
+            o.body = Some(&**request);
             o.changes = Some(changes);
             o.write_once = Some(write_once);
             o.renamed_from = renamed_from.as_deref();
         }
-        ActionKind::Delete {
+        Disposition::Delete {
             reason,
             status,
             leads,
@@ -264,7 +284,7 @@ fn action_json<'a>(
                 held: held.as_deref(),
             })
         }
-        ActionKind::Unmanaged | ActionKind::Absent => {}
+        Disposition::Unmanaged | Disposition::Absent => {}
     }
     let details = a
         .manifest
@@ -342,9 +362,9 @@ pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&Diagnostic>) -> V
     let mut doc = json!({
         "format_version": FORMAT_VERSION,
         // The plan document's summary type, so both carry the same counts (all zero here).
-        "summary": PlanSummaryJson {
+        "summary": SummaryJson {
+            counts: Summary::default(),
             errors: diagnostics.iter().filter(|d| d.is_error()).count() + usize::from(error.is_some()),
-            ..PlanSummaryJson::default()
         },
         "actions": [],
         "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
@@ -362,7 +382,7 @@ pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&Diagnostic>) -> V
 pub struct ApplyDocument<'a> {
     format_version: u32,
     /// The plan's summary (as in `plan --format json`).
-    plan: PlanSummaryJson,
+    plan: SummaryJson,
     summary: ReportSummary,
     /// Every operation of the plan with its outcome, in plan order.
     operations: &'a [OperationResult],

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::operation::{Operation, OperationKind, Target};
-use crate::reconcile::plan::{Action, ActionKind, DeleteReason, FieldChange};
+use crate::reconcile::plan::{DeleteReason, Disposition, Explanation, FieldChange};
 
 use super::campaign_ops::CampaignOps;
 
@@ -40,7 +40,7 @@ pub fn what_is_lost(status: &crate::api::types::CampaignStatus, leads: Option<us
 /// The plan block of a delete or a replacement the operations carry out (`-`, `-/+`), with the
 /// why from the view (the manifest's `status: deleted` or the prune prefix, the fields that
 /// differ); `false` when the operations neither delete nor replace this campaign.
-pub fn operation_text(out: &mut String, a: &Action, ops: &CampaignOps) -> bool {
+pub fn operation_text(out: &mut String, a: &Explanation, ops: &CampaignOps) -> bool {
     let at = a
         .manifest
         .as_ref()
@@ -49,7 +49,7 @@ pub fn operation_text(out: &mut String, a: &Action, ops: &CampaignOps) -> bool {
     if let Some((delete, create)) = ops.replace {
         let id = target_id(delete);
         let (changes, renamed_from): (&[FieldChange], Option<&str>) = match &a.kind {
-            ActionKind::Replace {
+            Disposition::Replace {
                 changes,
                 renamed_from,
                 ..
@@ -124,7 +124,7 @@ pub fn operation_text(out: &mut String, a: &Action, ops: &CampaignOps) -> bool {
     };
     let id = target_id(delete);
     let why = match &a.kind {
-        ActionKind::Delete {
+        Disposition::Delete {
             reason: DeleteReason::Prune { prefix },
             ..
         } => format!("no manifest declares it and its name starts with --prune-prefix {prefix:?}"),
@@ -158,7 +158,7 @@ fn target_id(op: &Operation) -> String {
 /// The plan block of what the view says about a campaign no operation deletes: a deletion held
 /// (shown, so nobody is surprised by it later, and marked so that nobody reads it as a deletion
 /// now), or a tombstone whose campaign is already gone.
-pub fn held_or_absent_text(out: &mut String, a: &Action) {
+pub fn held_or_absent_text(out: &mut String, a: &Explanation) {
     let id = a
         .remote_id
         .map(|id| format!(" (id {id})"))
@@ -169,7 +169,7 @@ pub fn held_or_absent_text(out: &mut String, a: &Action) {
         .map(|l| format!(" ({l})"))
         .unwrap_or_default();
     match &a.kind {
-        ActionKind::Delete {
+        Disposition::Delete {
             reason,
             held: Some(held),
             ..
@@ -189,7 +189,7 @@ pub fn held_or_absent_text(out: &mut String, a: &Action) {
             );
             let _ = writeln!(out, "      {}", paint(DIM, format!("# {held}")));
         }
-        ActionKind::Absent => {
+        Disposition::Absent => {
             let _ = writeln!(
                 out,
                 "  {} {:?} does not exist, as its manifest says (status: deleted){at}",
@@ -202,7 +202,7 @@ pub fn held_or_absent_text(out: &mut String, a: &Action) {
 }
 
 /// The note of an action (why drift is not replaced, a rename hint), if any.
-pub fn note_text(out: &mut String, a: &Action) {
+pub fn note_text(out: &mut String, a: &Explanation) {
     if let Some(note) = &a.note {
         let _ = writeln!(out, "      {}", paint(DIM, format!("# {note}")));
     }

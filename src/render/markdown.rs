@@ -16,9 +16,9 @@ use crate::manifest::{Diagnostic, Location};
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
-use crate::reconcile::leads_and_status::LeadsAndStatus;
+use crate::reconcile::leads_and_status::CampaignDetails;
 use crate::reconcile::operation::{destructions, OperationKind};
-use crate::reconcile::plan::{Action, ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Explanation, Plan};
 
 /// Upper bound of the whole body, in characters (GitHub refuses comments over 65,536).
 pub const MAX_CHARS: usize = 65_000;
@@ -49,7 +49,7 @@ pub fn plan_markdown_scoped(
             head,
             ":x: **The plan has {errors} error(s); nothing can be applied.**\n"
         );
-    } else if !plan.has_changes()
+    } else if !s.has_changes()
         && s.held == 0
         && s.attention == 0
         && super::write_once::not_compared(plan) == 0
@@ -58,11 +58,11 @@ pub fn plan_markdown_scoped(
             head,
             ":white_check_mark: **No changes.** The platform matches the manifests.\n"
         );
-    } else if !plan.has_changes() && s.attention > 0 {
+    } else if !s.has_changes() && s.attention > 0 {
         let _ = writeln!(head, ":warning: **{}**\n", nothing_to_apply(s.attention));
     }
     let _ = writeln!(head, "**Plan:** {s}\n");
-    let nothing_else = errors == 0 && !plan.has_changes() && s.held == 0 && s.attention == 0;
+    let nothing_else = errors == 0 && !s.has_changes() && s.held == 0 && s.attention == 0;
     if let Some((line, warn)) = super::write_once::line(plan, nothing_else) {
         let mark = if warn { ":warning: " } else { "" };
         let _ = writeln!(head, "{mark}_{}_\n", escape(&line));
@@ -70,8 +70,8 @@ pub fn plan_markdown_scoped(
     if !whole_account {
         let _ = writeln!(head, "{PARTIAL_ACCOUNT}\n");
     }
-    let f = plan.leads_and_status_summary();
-    if f.leads_to_add + f.leads_to_update + f.start + f.stop > 0 {
+    let f = s;
+    if f.changes_leads_or_status() {
         // The same counts as the text plan's `Leads:` line, updates included when there are any.
         let updates = if f.leads_to_update > 0 {
             format!(", {} to update", f.leads_to_update)
@@ -161,7 +161,7 @@ pub fn plan_markdown_scoped(
     // still reads as its changes (and truncation drops them first).
     let details_of = plan.leads_and_status_by_manifest();
     let operations = OperationIndex::new(&plan.operations);
-    let worth_showing = |a: &Action| {
+    let worth_showing = |a: &Explanation| {
         operations
             .of(a.manifest.as_ref(), a.remote_id)
             .touches_leads_or_status()
@@ -170,22 +170,22 @@ pub fn plan_markdown_scoped(
                 .and_then(|m| details_of.get(m))
                 .is_some_and(|f| super::details::worth_explaining(f))
     };
-    let mut rows: Vec<&Action> = plan
+    let mut rows: Vec<&Explanation> = plan
         .actions
         .iter()
         .filter(|a| match a.kind {
-            ActionKind::Create { .. }
-            | ActionKind::Drift { .. }
-            | ActionKind::Delete { .. }
-            | ActionKind::Replace { .. } => true,
-            ActionKind::Unchanged { .. } | ActionKind::Absent => worth_showing(a),
-            ActionKind::Unmanaged => false,
+            Disposition::Create { .. }
+            | Disposition::Drift { .. }
+            | Disposition::Delete { .. }
+            | Disposition::Replace { .. } => true,
+            Disposition::Unchanged { .. } | Disposition::Absent => worth_showing(a),
+            Disposition::Unmanaged => false,
         })
         .collect();
     rows.sort_by_key(|a| match a.kind {
-        ActionKind::Delete { .. } | ActionKind::Replace { .. } => 0,
-        ActionKind::Create { .. } => 1,
-        ActionKind::Drift { .. } => 2,
+        Disposition::Delete { .. } | Disposition::Replace { .. } => 0,
+        Disposition::Create { .. } => 1,
+        Disposition::Drift { .. } => 2,
         _ => 3,
     });
     const HEADER: &str = "| | Campaign | Action | Id | Manifest |\n|---|---|---|---|---|\n";
@@ -229,7 +229,7 @@ pub fn plan_markdown_scoped(
             "unmanaged",
         ),
     ] {
-        let folded: Vec<&Action> = plan
+        let folded: Vec<&Explanation> = plan
             .actions
             .iter()
             .filter(|a| a.kind.label() == kind && !(kind == "unchanged" && worth_showing(a)))
@@ -333,9 +333,9 @@ fn location_cell(location: &Option<Location>) -> String {
 /// One campaign's row: what its operations will do, with the why from the view (drift, a
 /// deletion held, a status apply cannot act on).
 fn row(
-    details_of: &HashMap<&Location, &LeadsAndStatus>,
+    details_of: &HashMap<&Location, &CampaignDetails>,
     operations: &OperationIndex,
-    a: &Action,
+    a: &Explanation,
 ) -> String {
     let ops = operations.of(a.manifest.as_ref(), a.remote_id);
     let fields_of = |changes: &[crate::reconcile::FieldChange]| {
@@ -347,7 +347,7 @@ fn row(
         ("➕", "create".to_owned())
     } else if ops.replace.is_some() {
         let changes = match &a.kind {
-            ActionKind::Replace { changes, .. } => fields_of(changes),
+            Disposition::Replace { changes, .. } => fields_of(changes),
             _ => String::new(),
         };
         (
@@ -358,16 +358,18 @@ fn row(
         ("🗑️", format!("**{WILL_DELETE}**"))
     } else {
         match &a.kind {
-            ActionKind::Drift { changes, .. } => ("⚠️", format!("drift ({})", fields_of(changes))),
-            ActionKind::Unchanged { .. } => ("✅", "unchanged".to_owned()),
-            ActionKind::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
-            ActionKind::Delete {
+            Disposition::Drift { changes, .. } => ("⚠️", format!("drift ({})", fields_of(changes))),
+            Disposition::Unchanged { .. } => ("✅", "unchanged".to_owned()),
+            Disposition::Unmanaged => ("❔", "unmanaged (not touched)".to_owned()),
+            Disposition::Delete {
                 held: Some(held), ..
             } => ("⏸️", format!("held, not deleted: {}", escape(held))),
-            ActionKind::Absent => ("✅", "deleted (as declared)".to_owned()),
+            Disposition::Absent => ("✅", "deleted (as declared)".to_owned()),
             // Decided, but no operation carries it out: nothing will happen, and the row
             // says so rather than promise it.
-            ActionKind::Create { .. } | ActionKind::Replace { .. } | ActionKind::Delete { .. } => (
+            Disposition::Create { .. }
+            | Disposition::Replace { .. }
+            | Disposition::Delete { .. } => (
                 "⚠️",
                 format!(
                     "planned as {}, but no operation carries it out",
@@ -466,7 +468,7 @@ fn platform_side(changes: &[crate::reconcile::FieldChange]) -> Vec<(String, &Val
 /// The diff of one create (everything added) or drift (platform → manifest), or `None`.
 /// One campaign's field-level diff: the body its create operation sends, the fields that force
 /// its replacement (a replace the operations carry out), or its drift.
-fn diff_block(a: &Action, ops: &CampaignOps) -> Option<String> {
+fn diff_block(a: &Explanation, ops: &CampaignOps) -> Option<String> {
     let (title, old, new) = match (&a.kind, ops.create.map(|op| &op.kind), ops.replace) {
         (_, Some(OperationKind::CreateCampaign { request }), _) => {
             let Value::Object(body) = json!(request) else {
@@ -479,7 +481,7 @@ fn diff_block(a: &Action, ops: &CampaignOps) -> Option<String> {
                 lines(&fields),
             )
         }
-        (ActionKind::Drift { changes, .. }, None, None) => {
+        (Disposition::Drift { changes, .. }, None, None) => {
             let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();
@@ -493,7 +495,7 @@ fn diff_block(a: &Action, ops: &CampaignOps) -> Option<String> {
                 lines(&desired),
             )
         }
-        (ActionKind::Replace { changes, .. }, None, Some(_)) => {
+        (Disposition::Replace { changes, .. }, None, Some(_)) => {
             let actual = platform_side(changes);
             let desired: Vec<(&str, &Value)> =
                 changes.iter().map(|c| (c.field, &c.desired)).collect();
@@ -525,18 +527,19 @@ mod tests {
     use crate::api::types::CreateCampaign;
     use crate::reconcile::plan::FieldChange;
 
-    fn create(name: &str) -> Action {
-        Action {
+    fn create(name: &str) -> Explanation {
+        Explanation {
             name: name.into(),
             manifest: Some(Location::new("campaigns/a.yaml", 2, 1)),
             remote_id: None,
-            kind: ActionKind::Create {
+            kind: Disposition::Create {
                 request: CreateCampaign {
                     name: name.into(),
                     assistant_id: Some(7),
                     max_retries: Some(3),
                     ..CreateCampaign::default()
-                },
+                }
+                .into(),
             },
             note: None,
         }
@@ -552,19 +555,19 @@ mod tests {
     fn creates_drift_and_errors_snapshot() {
         let plan = Plan {
             actions: vec![
-                Action {
+                Explanation {
                     name: "Unchanged".into(),
                     manifest: Some(Location::new("campaigns/b.yaml", 1, 1)),
                     remote_id: Some(3),
-                    kind: ActionKind::Unchanged { write_once: vec![] },
+                    kind: Disposition::Unchanged { write_once: vec![] },
                     note: None,
                 },
                 create("New | <b>bold</b>"),
-                Action {
+                Explanation {
                     name: "Drifted".into(),
                     manifest: Some(Location::new("campaigns/c.yaml", 4, 1)),
                     remote_id: Some(5),
-                    kind: ActionKind::Drift {
+                    kind: Disposition::Drift {
                         changes: vec![FieldChange {
                             field: "max_retries",
                             desired: json!(5),

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::manifest::{Diagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::operation::OperationKind;
-use crate::reconcile::plan::{Action, ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Explanation, Plan};
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details;
@@ -87,7 +87,7 @@ pub fn write_plan_text(
     }
     let mut body = Body::new(out);
     let mut hidden = 0usize;
-    let mut unmanaged: Vec<&Action> = Vec::new();
+    let mut unmanaged: Vec<&Explanation> = Vec::new();
     let mut block = String::new();
     for action in &plan.actions {
         let f = action
@@ -96,11 +96,11 @@ pub fn write_plan_text(
             .and_then(|m| details_of.get(m).copied());
         let ops = operations.of(action.manifest.as_ref(), action.remote_id);
         match action.kind {
-            ActionKind::Unmanaged => {
+            Disposition::Unmanaged => {
                 unmanaged.push(action);
                 continue;
             }
-            ActionKind::Unchanged { .. }
+            Disposition::Unchanged { .. }
                 if !options.verbose
                     && !ops.touches_leads_or_status()
                     && !f.is_some_and(details::worth_explaining) =>
@@ -142,9 +142,9 @@ pub fn write_plan_text(
 
     // "No changes" only when nothing differs at all: what apply cannot act on is said instead,
     // and so are write-once fields that were not compared (`write_once::line`).
-    let nothing_else = errors == 0 && !plan.has_writes() && s.held == 0 && s.attention == 0;
+    let nothing_else = errors == 0 && !s.has_changes() && s.held == 0 && s.attention == 0;
     let write_once = super::write_once::line(plan, nothing_else);
-    if errors == 0 && !plan.has_writes() && s.held == 0 {
+    if errors == 0 && !s.has_changes() && s.held == 0 {
         if s.attention > 0 {
             writeln!(
                 out,
@@ -172,7 +172,7 @@ pub fn write_plan_text(
     } else {
         writeln!(out, "{} {s}", paint(BOLD, "Plan:"))?;
     }
-    if let Some(line) = details::leads_and_status_summary_text(plan) {
+    if let Some(line) = details::leads_and_status_summary_text(&s) {
         out.write_str(&line)?;
     }
     if let Some(line) = super::deletions::held_line(plan) {
@@ -286,7 +286,7 @@ pub fn nothing_to_apply(attention: usize) -> String {
 /// One campaign's block: what its operations will do (create, replace, delete), else what the
 /// view says about a campaign they leave as it is (drift, up to date, unmanaged, a deletion
 /// held, a tombstone).
-fn action_text(out: &mut String, a: &Action, ops: &CampaignOps) {
+fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps) {
     let id = a
         .remote_id
         .map(|id| format!(" (id {id})"))
@@ -315,9 +315,9 @@ fn action_text(out: &mut String, a: &Action, ops: &CampaignOps) {
 }
 
 /// The block of a campaign no operation creates, replaces or deletes.
-fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
+fn campaign_left_text(out: &mut String, a: &Explanation, id: &str) {
     match &a.kind {
-        ActionKind::Drift {
+        Disposition::Drift {
             changes,
             write_once,
         } => {
@@ -364,7 +364,7 @@ fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
             }
             let _ = writeln!(out, "    }}");
         }
-        ActionKind::Unchanged { write_once } => {
+        Disposition::Unchanged { write_once } => {
             let note = if write_once.is_empty() {
                 String::new()
             } else {
@@ -379,7 +379,7 @@ fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
                 paint(DIM, note)
             );
         }
-        ActionKind::Unmanaged => {
+        Disposition::Unmanaged => {
             let _ = writeln!(
                 out,
                 "  {} {:?}{id} is not in any manifest; it is left alone",
@@ -387,12 +387,12 @@ fn campaign_left_text(out: &mut String, a: &Action, id: &str) {
                 a.name
             );
         }
-        ActionKind::Delete { held: Some(_), .. } | ActionKind::Absent => {
+        Disposition::Delete { held: Some(_), .. } | Disposition::Absent => {
             super::lifecycle::held_or_absent_text(out, a)
         }
         // Decided, but no operation carries it out: nothing will happen, and the plan says so
         // rather than promise it.
-        ActionKind::Create { .. } | ActionKind::Replace { .. } | ActionKind::Delete { .. } => {
+        Disposition::Create { .. } | Disposition::Replace { .. } | Disposition::Delete { .. } => {
             let _ = writeln!(
                 out,
                 "  {} {:?}{id}: planned as {}, but no operation carries it out",

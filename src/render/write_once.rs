@@ -3,7 +3,7 @@
 //! why. A plan whose write-once fields were not all compared never says "No changes".
 
 use crate::reconcile::baseline::WriteOnceBaseline;
-use crate::reconcile::plan::{ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Plan};
 
 /// The write-once fields, as the line names them.
 const FIELDS: &str = "assistant, timezone, phone numbers, retry flags, goal variable";
@@ -18,7 +18,7 @@ fn not_compared_names(plan: &Plan) -> impl Iterator<Item = &str> {
     plan.actions
         .iter()
         .filter(|a| match &a.kind {
-            ActionKind::Unchanged { write_once } | ActionKind::Drift { write_once, .. } => {
+            Disposition::Unchanged { write_once } | Disposition::Drift { write_once, .. } => {
                 !write_once.is_empty()
             }
             _ => false,
@@ -68,7 +68,7 @@ pub fn line(plan: &Plan, nothing_else: bool) -> Option<(String, bool)> {
     let existing = plan.actions.iter().any(|a| {
         matches!(
             a.kind,
-            ActionKind::Unchanged { .. } | ActionKind::Drift { .. } | ActionKind::Replace { .. }
+            Disposition::Unchanged { .. } | Disposition::Drift { .. } | Disposition::Replace { .. }
         )
     });
     match &plan.write_once_baseline {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::api::types::{Lead, RemoteCampaign};
 use crate::manifest::Manifest;
 use crate::reconcile::operation::Target;
-use crate::reconcile::{ActionKind, Plan};
+use crate::reconcile::{Disposition, Plan};
 use crate::window_state::{window_state, Window, WindowState};
 
 /// Whether a campaign is as its manifest says, in the words Argo CD uses for an application.
@@ -160,9 +160,11 @@ pub fn rows(
             let in_line = !acted_on.contains(&(action.name.as_str(), action.remote_id));
             let sync = match &action.kind {
                 _ if action.manifest.is_none() => SyncStatus::Unmanaged,
-                ActionKind::Create { .. } => SyncStatus::Missing,
+                Disposition::Create { .. } => SyncStatus::Missing,
                 // A tombstone whose campaign is gone is as its manifest wants it.
-                ActionKind::Unchanged { .. } | ActionKind::Absent if in_line => SyncStatus::Synced,
+                Disposition::Unchanged { .. } | Disposition::Absent if in_line => {
+                    SyncStatus::Synced
+                }
                 _ => SyncStatus::OutOfSync,
             };
             let zone = zones.get(action.name.as_str()).copied();

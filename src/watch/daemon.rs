@@ -17,7 +17,7 @@ use crate::manifest::{Diagnostic, Manifest, Root};
 use crate::reconcile::baseline::{Baseline, BaselinePart};
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
 use crate::reconcile::operation::Approvals;
-use crate::reconcile::{pipeline, ActionKind};
+use crate::reconcile::{pipeline, Disposition};
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
 use super::health::{AccountStatus, Readiness};
@@ -125,7 +125,6 @@ struct Counts {
     summary: crate::reconcile::Summary,
     created: usize,
     create_failed: usize,
-    leads: crate::reconcile::leads_and_status::LeadsAndStatusSummary,
     leads_or_status_failed: usize,
 }
 
@@ -171,8 +170,8 @@ impl Reconciler for Daemon {
                     to_create = c.summary.create,
                     created = c.created,
                     create_failed = c.create_failed,
-                    leads_to_add = c.leads.leads_to_add,
-                    leads_to_update = c.leads.leads_to_update,
+                    leads_to_add = c.summary.leads_to_add,
+                    leads_to_update = c.summary.leads_to_update,
                     leads_or_status_failed = c.leads_or_status_failed,
                     unchanged = c.summary.unchanged,
                     drift = c.summary.drift,
@@ -336,7 +335,6 @@ impl Daemon {
         // The calling-hours warnings: logged when they appear, not on every pass.
         self.lint.update(&planned.lint);
         // The pass line counts what the plan's summary counts, as `plan` prints it.
-        counts.leads = plan.leads_and_status_summary();
         let summary = plan.summary();
         counts.summary = summary;
         // The gauge: a draft to replace differs from its manifest as drift does, until it is
@@ -354,7 +352,7 @@ impl Daemon {
         for action in plan
             .actions
             .iter()
-            .filter(|a| matches!(a.kind, ActionKind::Drift { .. }))
+            .filter(|a| matches!(a.kind, Disposition::Drift { .. }))
         {
             warn!(campaign = action.name.as_str(), "drift: the platform differs from the manifest; the API cannot update it (see `campaignctl plan`)");
         }
@@ -701,12 +699,13 @@ impl Daemon {
         created: &HashSet<&str>,
         deleted: &HashSet<u64>,
     ) {
-        let by_location: HashMap<&crate::manifest::Location, &crate::reconcile::Action> = planned
-            .plan
-            .actions
-            .iter()
-            .filter_map(|a| Some((a.manifest.as_ref()?, a)))
-            .collect();
+        let by_location: HashMap<&crate::manifest::Location, &crate::reconcile::Explanation> =
+            planned
+                .plan
+                .actions
+                .iter()
+                .filter_map(|a| Some((a.manifest.as_ref()?, a)))
+                .collect();
         for m in &planned.resolved {
             let Some(action) = by_location.get(&m.location) else {
                 continue;
@@ -720,18 +719,18 @@ impl Daemon {
                         .is_some_and(|old| applied.contains_key(old))
             };
             let record = match action.kind {
-                ActionKind::Create { .. } => created.contains(name.as_str()),
-                ActionKind::Replace { .. } => {
+                Disposition::Create { .. } => created.contains(name.as_str()),
+                Disposition::Replace { .. } => {
                     created.contains(name.as_str())
                         || action.remote_id.is_some_and(|id| deleted.contains(&id))
                 }
-                ActionKind::Unchanged { .. } | ActionKind::Drift { .. } => !known(&self.applied),
-                ActionKind::Delete { .. } | ActionKind::Absent => {
+                Disposition::Unchanged { .. } | Disposition::Drift { .. } => !known(&self.applied),
+                Disposition::Delete { .. } | Disposition::Absent => {
                     self.applied_baseline = None;
                     self.applied.remove(name);
                     false
                 }
-                ActionKind::Unmanaged => false,
+                Disposition::Unmanaged => false,
             };
             if record {
                 if let Some(old) = &m.spec.renamed_from {

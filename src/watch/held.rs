@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use tracing::{info, warn};
 
 use crate::reconcile::executor::{OperationResult, Outcome};
-use crate::reconcile::{ActionKind, Approval, Plan};
+use crate::reconcile::{Approval, Disposition, Plan};
 
 /// One held operation, as recognised from one pass to the next.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -42,7 +42,7 @@ pub(crate) fn held_in(plan: &Plan, results: &[OperationResult]) -> BTreeMap<Held
         }
     }
     for a in &plan.actions {
-        if let ActionKind::Delete {
+        if let Disposition::Delete {
             held: Some(why), ..
         } = &a.kind
         {

@@ -18,7 +18,7 @@ use campaignctl::reconcile::lifecycle::LifecycleOptions;
 use campaignctl::reconcile::operation::{Approvals, Target};
 use campaignctl::reconcile::pipeline::{self, Planned};
 use campaignctl::reconcile::scope::Scope;
-use campaignctl::reconcile::{ActionKind, ExecuteOptions, FieldChange, Plan};
+use campaignctl::reconcile::{Disposition, ExecuteOptions, FieldChange, Plan};
 use proptest::prelude::*;
 use proptest::sample::select;
 use tokio_util::sync::CancellationToken;
@@ -226,7 +226,7 @@ fn drift(p: &Plan) -> BTreeMap<String, Vec<FieldChange>> {
     p.actions
         .iter()
         .filter_map(|a| match &a.kind {
-            ActionKind::Drift { changes, .. } => Some((a.name.clone(), changes.clone())),
+            Disposition::Drift { changes, .. } => Some((a.name.clone(), changes.clone())),
             _ => None,
         })
         .collect()

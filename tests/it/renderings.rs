@@ -7,8 +7,9 @@
 use std::path::Path;
 
 use campaignctl::manifest::parse_bytes;
-use campaignctl::reconcile::full_plan::{add_leads_and_status, plan_campaigns};
+use campaignctl::reconcile::full_plan::plan_whole_account;
 use campaignctl::reconcile::leads_and_status::ObservedLeads;
+use campaignctl::reconcile::lifecycle::LifecycleOptions;
 use campaignctl::reconcile::{Observed, Plan};
 use campaignctl::render::{github, markdown, text};
 
@@ -67,7 +68,7 @@ fn plan() -> Plan {
         phone_numbers: Vec::new(),
     };
     let leads = ObservedLeads::from([(11, vec![]), (12, vec![]), (13, vec![])]);
-    add_leads_and_status(plan_campaigns(&manifests, &observed), &observed, &leads).plan
+    plan_whole_account(&manifests, &observed, &LifecycleOptions::default(), &leads).plan
 }
 
 fn plain(styled: &str) -> String {

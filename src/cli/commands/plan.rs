@@ -550,7 +550,7 @@ async fn run_with(
     if plan.has_errors() || denied {
         return Ok((ExitStatus::Failure, None));
     }
-    let code = if args.detailed_exitcode && plan.has_changes() {
+    let code = if args.detailed_exitcode && plan.summary().has_changes() {
         ExitStatus::Changes
     } else {
         ExitStatus::Success

@@ -9,7 +9,7 @@ use crate::manifest::{parse_bytes, DesiredStatus};
 use crate::reconcile::applied::{
     changes_of, AppliedCampaign, AppliedRecord, RecordChange, Succeeded,
 };
-use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::full_plan::plan_whole_account;
 use crate::reconcile::leads_and_status::{ObservedLead, ObservedLeads};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::observed::Observed;
@@ -33,7 +33,7 @@ fn planned(campaigns: serde_json::Value, record: Option<AppliedRecord>) -> Plan 
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
-    add_leads_and_status(plan_campaigns_with(&manifests, &o, &options), &o, &leads).plan
+    plan_whole_account(&manifests, &o, &options, &leads).plan
 }
 
 fn status_set(changes: &[RecordChange]) -> Vec<(String, Option<u64>, Option<DesiredStatus>)> {
@@ -126,7 +126,7 @@ fn a_stop_left_alone_changes_nothing_in_the_record() {
     );
     assert!(p.operations.is_empty());
     assert_eq!(p.starts_left_alone().count(), 1);
-    assert!(!p.has_changes(), "a warning, not a change");
+    assert!(!p.summary().has_changes(), "a warning, not a change");
     assert!(changes_of(&p, &Succeeded::new(), None).is_empty());
 }
 
@@ -164,7 +164,7 @@ fn commit_after(before: Option<&str>, campaigns: serde_json::Value) -> Option<St
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
-    let p = add_leads_and_status(plan_campaigns_with(&manifests, &o, &options), &o, &leads).plan;
+    let p = plan_whole_account(&manifests, &o, &options, &leads).plan;
     old.merge(&changes_of(&p, &Succeeded::new(), Some("new")));
     old.campaigns["Q"].commit.clone()
 }

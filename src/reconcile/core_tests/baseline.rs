@@ -7,11 +7,11 @@ use std::sync::Arc;
 use crate::manifest::Manifest;
 use crate::reconcile::baseline::*;
 use crate::reconcile::observed::Observed;
-use crate::reconcile::plan::{ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Plan};
 use serde_json::json;
 
 use crate::manifest::parse_bytes;
-use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::full_plan::plan_whole_account;
 use crate::reconcile::leads_and_status::{ObservedLead, ObservedLeads};
 use crate::reconcile::lifecycle::LifecycleOptions;
 
@@ -45,7 +45,7 @@ fn planned(before: &str, now: &str, o: &Observed) -> Plan {
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
-    add_leads_and_status(plan_campaigns_with(&manifests(now), o, &options), o, &leads).plan
+    plan_whole_account(&manifests(now), o, &options, &leads).plan
 }
 
 const BEFORE: &str = "kind: Campaign\nname: Q\nassistant: Sales\ntimezone: America/New_York\nmax_retries: 3\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
@@ -54,7 +54,7 @@ const BEFORE: &str = "kind: Campaign\nname: Q\nassistant: Sales\ntimezone: Ameri
 fn a_changed_timezone_replaces_a_draft_and_names_the_baseline() {
     let now = BEFORE.replace("America/New_York", "Europe/Berlin");
     let p = planned(BEFORE, &now, &observed("draft"));
-    let ActionKind::Replace { changes, .. } = &p.actions[0].kind else {
+    let Disposition::Replace { changes, .. } = &p.actions[0].kind else {
         panic!("a draft whose timezone changed is replaced: {p:#?}");
     };
     assert_eq!(changes.len(), 1, "{changes:?}");
@@ -69,7 +69,7 @@ fn a_changed_timezone_on_a_campaign_that_ran_is_an_error_at_its_line() {
     let now = BEFORE.replace("America/New_York", "Europe/Berlin");
     let p = planned(BEFORE, &now, &observed("in-progress"));
     assert!(
-        matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+        matches!(p.actions[0].kind, Disposition::Drift { .. }),
         "never replaced: {p:#?}"
     );
     let error = p
@@ -96,7 +96,7 @@ fn a_changed_timezone_on_a_campaign_that_ran_is_an_error_at_its_line() {
 fn an_assistant_by_name_equals_the_same_assistant_by_id_and_nothing_is_not_compared() {
     let now = BEFORE.replace("assistant: Sales", "assistant_id: 7");
     let p = planned(BEFORE, &now, &observed("draft"));
-    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+    let Disposition::Unchanged { write_once } = &p.actions[0].kind else {
         panic!("the same assistant: {p:#?}");
     };
     assert!(
@@ -117,7 +117,7 @@ fn a_reference_that_no_longer_resolves_is_not_compared_rather_than_changed() {
     let now = BEFORE.replace("assistant: Sales", "assistant: Support");
     let p = planned(&before, &now, &observed("in-progress"));
     assert!(!p.has_errors(), "{:?}", p.diagnostics);
-    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+    let Disposition::Unchanged { write_once } = &p.actions[0].kind else {
         panic!("{p:#?}");
     };
     assert_eq!(write_once, &["assistant_id"], "still not compared");
@@ -144,7 +144,7 @@ fn a_field_set_where_it_was_left_to_the_default_warns_on_a_campaign_that_ran() {
     );
     let p = planned(BEFORE, &now, &observed("draft"));
     assert!(
-        matches!(p.actions[0].kind, ActionKind::Replace { .. }),
+        matches!(p.actions[0].kind, Disposition::Replace { .. }),
         "a draft is replaced so it surely has the value: {p:#?}"
     );
 }
@@ -170,7 +170,7 @@ fn a_campaign_the_baseline_does_not_know_is_left_as_not_compared() {
     let before = BEFORE.replace("name: Q", "name: Other");
     let now = BEFORE.replace("America/New_York", "Europe/Berlin");
     let p = planned(&before, &now, &observed("in-progress"));
-    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+    let Disposition::Unchanged { write_once } = &p.actions[0].kind else {
         panic!("{p:#?}");
     };
     assert_eq!(write_once, &["assistant_id", "timezone"]);
@@ -183,7 +183,7 @@ fn planned_with(parts: Vec<BaselinePart>, now: &str, o: &Observed) -> Plan {
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
-    add_leads_and_status(plan_campaigns_with(&manifests(now), o, &options), o, &leads).plan
+    plan_whole_account(&manifests(now), o, &options, &leads).plan
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn a_campaign_the_record_has_without_values_is_not_compared_with_a_later_source(
     ];
     let p = planned_with(parts, &now, &observed("draft"));
     assert!(!p.has_errors(), "{:?}", p.diagnostics);
-    let ActionKind::Unchanged { write_once } = &p.actions[0].kind else {
+    let Disposition::Unchanged { write_once } = &p.actions[0].kind else {
         panic!("not compared, so neither replaced nor equal: {p:#?}");
     };
     assert!(!write_once.is_empty(), "listed as not compared");
@@ -250,12 +250,12 @@ fn the_baseline_is_resolved_once_per_state_of_the_account_references() {
         ..LifecycleOptions::default()
     };
     let now = manifests(BEFORE);
-    let plan = |o: &Observed| plan_campaigns_with(&now, o, &options).planned.plan;
+    let plan = |o: &Observed| plan_whole_account(&now, o, &options, &ObservedLeads::default()).plan;
     let o = observed("in-progress");
     for pass in 1..=3 {
         let p = plan(&o);
         assert!(
-            matches!(&p.actions[0].kind, ActionKind::Unchanged { write_once } if write_once.is_empty()),
+            matches!(&p.actions[0].kind, Disposition::Unchanged { write_once } if write_once.is_empty()),
             "pass {pass}: {p:#?}"
         );
         assert_eq!(baseline.resolutions(), 1, "pass {pass} reuses the first");
@@ -275,7 +275,7 @@ fn the_baseline_is_resolved_once_per_state_of_the_account_references() {
         "changed references resolve again"
     );
     assert!(
-        matches!(&p.actions[0].kind, ActionKind::Unchanged { write_once } if write_once.is_empty()),
+        matches!(&p.actions[0].kind, Disposition::Unchanged { write_once } if write_once.is_empty()),
         "both sides resolve \"Sales\" to id 9 now: {p:#?}"
     );
     let p = plan(&o);

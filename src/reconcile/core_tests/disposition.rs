@@ -10,12 +10,13 @@ use serde_json::json;
 
 use crate::manifest::parse_bytes;
 use crate::reconcile::baseline::Baseline;
-use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::full_plan::{plan_whole_account, PlanInputs};
 use crate::reconcile::leads_and_status::{ObservedLead, ObservedLeads};
 use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::observed::Observed;
 use crate::reconcile::operation::Target;
 use crate::reconcile::plan::Plan;
+use crate::reconcile::scope::Scope;
 
 /// A draft `Q` (id 3) whose max_retries differs from its manifest's, holding one lead, and an
 /// unmanaged draft `p-old` (id 4) under the prune prefix, holding none.
@@ -46,7 +47,7 @@ fn leads(q: &[&str]) -> ObservedLeads {
 fn planned(yaml: &str, o: &Observed, leads: &ObservedLeads, options: &LifecycleOptions) -> Plan {
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    add_leads_and_status(plan_campaigns_with(&manifests, o, options), o, leads).plan
+    plan_whole_account(&manifests, o, options, leads).plan
 }
 
 /// What the plan decided about one campaign: its label and note, whether an operation destroys
@@ -180,4 +181,28 @@ fn a_write_once_change_on_a_campaign_that_ran_is_drift_and_an_error_never_a_repl
     // The same change on a draft replaces it.
     let p = planned(Q, &observed("draft"), &leads(&["+14155550101"]), &options);
     assert_eq!(decided(&p, "Q").0, "replace");
+}
+
+/// Which leads a plan reads is a query over the inputs, asked before any lead is known: the
+/// draft to replace (even while a loading problem holds its replacement, so the plan can say
+/// what it would lose) and the prune candidate, each once, with the leads its manifest declares.
+#[test]
+fn the_leads_to_read_are_decided_from_the_inputs_alone() {
+    let (manifests, _) = parse_bytes(Path::new("t.yaml"), Q.as_bytes());
+    let o = observed("draft");
+    for holds in [
+        vec![],
+        vec!["c/b.yaml:1:1: no campaign documents in this file".into()],
+    ] {
+        let options = LifecycleOptions { holds, ..pruning() };
+        let inputs = PlanInputs::new(&manifests, &o, &options, &Scope::whole_account());
+        assert_eq!(inputs.leads_to_read(), [(3, 1), (4, 0)]);
+    }
+    let without_prune = PlanInputs::new(
+        &manifests,
+        &o,
+        &LifecycleOptions::default(),
+        &Scope::whole_account(),
+    );
+    assert_eq!(without_prune.leads_to_read(), [(3, 1)]);
 }

@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::reconcile::full_plan::*;
 use crate::reconcile::leads_and_status::ObservedLead;
 use crate::reconcile::leads_and_status::ObservedLeads;
+use crate::reconcile::lifecycle::LifecycleOptions;
 use crate::reconcile::observed::Observed;
 use crate::reconcile::plan::Plan;
 
@@ -22,7 +23,7 @@ fn observed(campaigns: serde_json::Value) -> Observed {
 fn planned(yaml: &str, observed: &Observed, leads: &ObservedLeads) -> Plan {
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    add_leads_and_status(plan_campaigns(&manifests, observed), observed, leads).plan
+    plan_whole_account(&manifests, observed, &LifecycleOptions::default(), leads).plan
 }
 
 const DOC: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n    - { phone_number: \"+14155550102\" }\n";
@@ -38,7 +39,7 @@ fn existing_leads_match_by_normalised_number_and_a_running_campaign_is_left_alon
     assert_eq!(l.to_add.len(), 1, "only the missing number is added");
     assert_eq!(l.to_add[0].phone_number, "+14155550102");
     assert_eq!(
-        plan.leads_and_status_summary().start,
+        plan.summary().start,
         0,
         "an in-progress campaign is not started again"
     );
@@ -80,7 +81,7 @@ fn a_new_campaign_gains_all_its_leads_and_starts_after_them() {
         ..Observed::default()
     };
     let plan = planned(DOC, &o, &ObservedLeads::new());
-    let s = plan.leads_and_status_summary();
+    let s = plan.summary();
     assert_eq!((s.leads_to_add, s.start), (2, 1));
     assert!(!plan.has_errors(), "{:?}", plan.diagnostics);
 }

@@ -6,10 +6,10 @@ use std::path::Path;
 use crate::reconcile::leads_and_status::ObservedLeads;
 use crate::reconcile::lifecycle::*;
 use crate::reconcile::observed::Observed;
-use crate::reconcile::plan::{ActionKind, Plan};
+use crate::reconcile::plan::{Disposition, Plan};
 
 use crate::manifest::parse_bytes;
-use crate::reconcile::full_plan::{add_leads_and_status, plan_campaigns_with};
+use crate::reconcile::full_plan::plan_whole_account;
 use crate::reconcile::leads_and_status::ObservedLead;
 
 fn observed(campaigns: serde_json::Value) -> Observed {
@@ -26,7 +26,7 @@ fn observed(campaigns: serde_json::Value) -> Observed {
 fn planned(yaml: &str, o: &Observed, leads: &ObservedLeads, options: &LifecycleOptions) -> Plan {
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    add_leads_and_status(plan_campaigns_with(&manifests, o, options), o, leads).plan
+    plan_whole_account(&manifests, o, options, leads).plan
 }
 
 const DRAFT: &str = "kind: Campaign\nname: Q\nassistant_id: 7\nmax_retries: 5\nstatus: running\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n";
@@ -55,7 +55,7 @@ fn a_draft_is_replaced_with_its_leads_and_start_only_when_every_lead_is_declared
     )]);
     let p = planned(DRAFT, &o, &extra, &LifecycleOptions::default());
     assert!(
-        matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+        matches!(p.actions[0].kind, Disposition::Drift { .. }),
         "{p:#?}"
     );
     let note = p.actions[0].note.as_deref().unwrap_or_default();
@@ -134,15 +134,13 @@ fn prune_deletes_only_unmanaged_campaigns_under_the_prefix_with_guards() {
         p.diagnostics
     );
 
-    let mut empty = plan_campaigns_with(&[], &o, &options);
-    assert!(empty.planned.plan.has_errors(), "no manifests: refused");
+    let empty = plan_whole_account(&[], &o, &options, &ObservedLeads::new()).plan;
+    assert!(empty.has_errors(), "no manifests: refused");
     assert!(
         !empty
-            .planned
-            .plan
             .actions
-            .iter_mut()
-            .any(|a| matches!(a.kind, ActionKind::Delete { .. })),
+            .iter()
+            .any(|a| matches!(a.kind, Disposition::Delete { .. })),
         "and nothing is marked for deletion"
     );
 }

@@ -2,6 +2,7 @@
 
 mod applied;
 mod baseline;
+mod deletion;
 mod disposition;
 mod full_plan;
 mod lifecycle;

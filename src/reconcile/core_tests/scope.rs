@@ -1,9 +1,18 @@
-//! Unit tests of `reconcile::scope` (in the core crate), here because they build manifests
-//! with the loader, which reads files and so is not part of the core.
+//! Unit tests of `reconcile::scope` (in the core crate) and of how the producer narrows its
+//! inputs to it, here because they build manifests with the loader, which reads files and so is
+//! not part of the core.
 
-use crate::manifest::{Diagnostic, Location, Manifest};
-use crate::reconcile::scope::*;
 use std::path::Path;
+
+use serde_json::json;
+
+use crate::manifest::Manifest;
+use crate::reconcile::full_plan::PlanInputs;
+use crate::reconcile::leads_and_status::ObservedLeads;
+use crate::reconcile::lifecycle::LifecycleOptions;
+use crate::reconcile::observed::Observed;
+use crate::reconcile::plan::Plan;
+use crate::reconcile::scope::*;
 
 use crate::manifest::parse_bytes;
 
@@ -50,23 +59,66 @@ fn an_unmatched_target_says_so_with_the_closest_name() {
     assert!(!problems[1].contains("did you mean"), "{problems:?}");
 }
 
+fn targeted(yaml: &str, observed: &Observed, patterns: &[&str]) -> Plan {
+    let scope = Scope {
+        targets: Some(targets(patterns)),
+        whole_account: false,
+        why_partial: Some("--target names some campaigns only".into()),
+    };
+    PlanInputs::new(
+        &manifests(yaml),
+        observed,
+        &LifecycleOptions::default(),
+        &scope,
+    )
+    .plan(&ObservedLeads::new())
+    .plan
+}
+
+fn account(campaigns: serde_json::Value) -> Observed {
+    Observed {
+        campaigns: serde_json::from_value(campaigns).expect("campaigns"),
+        assistants: serde_json::from_value(json!([{"id": 7, "name": "Sales", "type": "outbound"}]))
+            .expect("assistants"),
+        ..Observed::default()
+    }
+}
+
+/// `--target` narrows what is decided, not what claims a campaign: the campaign an untargeted
+/// manifest adopts by `id:` is not free for a targeted manifest of its name to take.
 #[test]
-fn a_problem_belongs_to_the_document_it_is_in() {
-    let ms = manifests(
-        "kind: Campaign\nname: A\nassistant_id: 7\n---\nkind: Campaign\nname: B\nassistant_id: 7\n",
+fn a_targeted_manifest_never_takes_a_campaign_an_untargeted_one_adopts_by_id() {
+    let o = account(json!([{"id": 5, "name": "A", "status": "draft", "max_retries": 3}]));
+    let yaml = "kind: Campaign\nname: A\nassistant_id: 7\ntimezone: Europe/Berlin\nmax_retries: 5\n---\nkind: Campaign\nname: Z\nid: 5\n";
+    let p = targeted(yaml, &o, &["A"]);
+    assert!(
+        p.actions.iter().all(|a| a.remote_id != Some(5)),
+        "{:#?}",
+        p.actions
     );
-    let owners = Owners::new(&ms);
-    let at = |line| Diagnostic::error(Some(Location::new("f.yaml", line, 1)), "x");
-    let name = |d: &Diagnostic| owners.of(d).map(|m| m.spec.name.clone());
-    assert_eq!(name(&at(3)), Some("A".into()));
-    assert_eq!(name(&at(7)), Some("B".into()));
-    assert_eq!(
-        name(&Diagnostic::error(
-            Some(Location::new("other.csv", 2, 1)),
-            "x"
-        )),
-        None,
-        "a file without manifests belongs to none"
+    assert!(p.operations.is_empty(), "{:#?}", p.operations);
+    let error = p.diagnostics.iter().find(|d| d.is_error());
+    assert!(
+        error.is_some_and(|d| d.message.contains("adopts by id")),
+        "the name is held by the adopted campaign: {:#?}",
+        p.diagnostics
+    );
+}
+
+/// Untargeted manifests are not planned (no action, no problem), and the campaigns they manage
+/// are not orphans: no rename hint points a targeted create at one of them.
+#[test]
+fn untargeted_campaigns_are_neither_planned_nor_orphans() {
+    let o = account(json!([{"id": 4, "name": "Q4 Outreach", "status": "draft", "max_retries": 3}]));
+    let yaml = "kind: Campaign\nname: Q4 Outreach 2\nassistant_id: 7\ntimezone: Europe/Berlin\nmax_retries: 3\n---\nkind: Campaign\nname: Q4 Outreach\nassistant_id: 7\ntimezone: Europe/Berlin\nmax_retries: 3\n---\nkind: Campaign\nname: Broken\nassistant_id: 99\n";
+    let p = targeted(yaml, &o, &["Q4 Outreach 2"]);
+    let names: Vec<&str> = p.actions.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(names, ["Q4 Outreach 2"]);
+    assert_eq!(p.actions[0].note, None, "no rename hint: {:#?}", p.actions);
+    assert!(
+        p.diagnostics.is_empty(),
+        "the untargeted manifest's problems are not this plan's: {:#?}",
+        p.diagnostics
     );
 }
 

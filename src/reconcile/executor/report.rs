@@ -11,7 +11,9 @@ pub struct Report {
     pub results: Vec<OperationResult>,
 }
 
-/// Counts for the closing summary and metrics.
+/// What an apply did, counted from its outcomes (created, inferred, joined, failed, held, ...):
+/// the closing summary and the metrics. Not the plan's summary (`Plan::summary`, which counts
+/// what a plan would do): an operation planned may fail, be held or be skipped.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct ReportSummary {
     pub created: usize,

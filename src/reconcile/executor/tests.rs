@@ -48,13 +48,15 @@ fn create(id: OperationId, campaign: &str) -> Operation {
         id,
         campaign,
         Target::Created { by: id },
-        OperationKind::CreateCampaign { request },
+        OperationKind::CreateCampaign {
+            request: request.into(),
+        },
     )
 }
 
 fn add_leads(id: OperationId, campaign: &str, target: Target) -> Operation {
     let kind = OperationKind::AddLeads {
-        leads: Vec::new(),
+        leads: Vec::new().into(),
         campaign_running: false,
     };
     op(id, campaign, target, kind)

@@ -225,7 +225,7 @@ fn the_core_has_no_import_cycle_between_files() {
         .get(Path::new("reconcile/full_plan.rs"))
         .expect("the producer is a file of the core");
     assert!(
-        plan.contains(Path::new("reconcile/plan.rs"))
+        plan.contains(Path::new("reconcile/disposition.rs"))
             && plan.contains(Path::new("reconcile/model/mod.rs")),
         "the reader finds the producer's imports, or this test checks nothing: {plan:?}"
     );

@@ -19,7 +19,7 @@ use crate::manifest::DesiredStatus;
 
 pub use super::model::LeftAlone;
 
-use super::model::{ActionKind, Plan};
+use super::model::{Disposition, Plan};
 use super::operation::{OperationId, OperationKind};
 
 /// The record's layout version; a record of a newer version is not read (fail closed).
@@ -296,9 +296,9 @@ impl CommitRule {
     }
 
     /// The rule for a campaign this run did not create, from its action.
-    fn of_action(action: Option<&super::plan::Action>) -> CommitRule {
+    fn of_action(action: Option<&super::model::Explanation>) -> CommitRule {
         match action.map(|a| &a.kind) {
-            Some(ActionKind::Drift {
+            Some(Disposition::Drift {
                 changes,
                 write_once,
             }) => {
@@ -310,7 +310,7 @@ impl CommitRule {
                     CommitRule::NotCompared
                 }
             }
-            Some(ActionKind::Unchanged { write_once }) if write_once.is_empty() => {
+            Some(Disposition::Unchanged { write_once }) if write_once.is_empty() => {
                 CommitRule::Verified
             }
             _ => CommitRule::NotCompared,
@@ -400,7 +400,7 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
     }
     let mut changes = Vec::new();
     for action in &plan.actions {
-        if let ActionKind::Delete { .. } = action.kind {
+        if let Disposition::Delete { .. } = action.kind {
             let deleted = plan.operations.iter().any(|op| {
                 matches!(op.kind, OperationKind::DeleteCampaign { .. })
                     && op.campaign == action.name
@@ -413,7 +413,7 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
             }
         }
     }
-    let actions_of: HashMap<&crate::manifest::Location, &super::plan::Action> = plan
+    let actions_of: HashMap<&crate::manifest::Location, &super::model::Explanation> = plan
         .actions
         .iter()
         .filter_map(|a| Some((a.manifest.as_ref()?, a)))
@@ -450,7 +450,7 @@ pub fn changes_of(plan: &Plan, succeeded: &Succeeded, commit: Option<&str>) -> V
         };
         let action = actions_of.get(&f.manifest).copied();
         let renamed_from = action.and_then(|a| match &a.kind {
-            ActionKind::Replace { renamed_from, .. } => renamed_from.clone(),
+            Disposition::Replace { renamed_from, .. } => renamed_from.clone(),
             _ => None,
         });
         let commit_rule = match created {

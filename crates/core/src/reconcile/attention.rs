@@ -16,7 +16,7 @@ use crate::diagnostic::{Diagnostic, Location};
 
 pub use super::model::CannotAct;
 
-use super::model::{ActionKind, LeadsAndStatus, Plan};
+use super::model::{CampaignDetails, Disposition, Plan};
 
 /// One thing apply cannot act on, as renderers show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -34,7 +34,7 @@ impl Plan {
         let drift = self
             .actions
             .iter()
-            .filter(|a| matches!(a.kind, ActionKind::Drift { .. }))
+            .filter(|a| matches!(a.kind, Disposition::Drift { .. }))
             .map(|a| Attention {
                 name: &a.name,
                 remote_id: a.remote_id,
@@ -63,7 +63,7 @@ impl Plan {
     }
 }
 
-impl LeadsAndStatus {
+impl CampaignDetails {
     /// Why apply cannot bring this campaign's status to the manifest's, if it cannot.
     pub fn cannot_act(&self) -> Option<CannotAct> {
         self.status.as_ref().and_then(|s| s.cannot_act)
@@ -72,7 +72,7 @@ impl LeadsAndStatus {
 
 /// The warning for a status apply cannot act on, at `at` (the manifest's `status:` line), or
 /// `None`. Drift has its own note and annotation: it is counted, not warned twice.
-pub fn status_warning(f: &LeadsAndStatus, at: Location) -> Option<Diagnostic> {
+pub fn status_warning(f: &CampaignDetails, at: Location) -> Option<Diagnostic> {
     let s = f.status.as_ref()?;
     let kind = s.cannot_act?;
     let id = f
@@ -118,8 +118,8 @@ mod tests {
     use crate::reconcile::leads_and_status::{status_change, StatusChange};
     use crate::reconcile::resolve::References;
 
-    fn campaign(name: &str, status: StatusChange) -> LeadsAndStatus {
-        LeadsAndStatus {
+    fn campaign(name: &str, status: StatusChange) -> CampaignDetails {
+        CampaignDetails {
             name: name.into(),
             manifest: Location::new(format!("{name}.yaml"), 1, 1),
             remote_id: Some(5),
@@ -158,7 +158,10 @@ mod tests {
             ("A", CannotAct::UnknownStatus)
         );
         assert_eq!(plan.summary().attention, 1);
-        assert!(!plan.has_changes(), "nothing for apply to do: not exit 2");
+        assert!(
+            !plan.summary().has_changes(),
+            "nothing for apply to do: not exit 2"
+        );
         let warning = status_warning(&plan.leads_and_status[0], Location::new("A.yaml", 4, 9));
         assert!(warning.is_some_and(|d| !d.is_error()));
         assert!(status_warning(&plan.leads_and_status[1], Location::new("B.yaml", 4, 9)).is_none());

@@ -14,21 +14,20 @@
 //! dashboard since) cannot be compared, and the field stays "not compared".
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::api::types::RemoteCampaign;
 use crate::campaign::fields::WRITE_ONCE;
-use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
+use crate::manifest::{CampaignSpec, Diagnostic, Manifest};
 
 pub use super::model::WriteOnceBaseline;
 
 use super::baseline_memo::ResolvedMemo;
-use super::model::{Action, ActionKind, FieldChange, Plan};
+use super::model::FieldChange;
 use super::observed::Observed;
-use super::plan::check_replace;
-use super::replaceable::why_not_replaced;
 use super::resolve::resolve_names;
 
 /// What the manifests said before, for the write-once fields: parts from different sources,
@@ -161,7 +160,7 @@ pub const HEAD_CAVEAT: &str = "edits already committed but not applied cannot be
 
 /// What a plan made with `options` compared its write-once fields with: the sources of the
 /// baseline in order, or why there was none. `None` when nothing was looked for.
-/// `used`: the sources that knew a campaign of the plan (`compare_write_once`); when none did,
+/// `used`: the sources that knew a campaign of the plan (`Index::compare`); when none did,
 /// every source of the baseline is named.
 pub fn described(
     used: &[String],
@@ -270,7 +269,7 @@ struct PartIndex {
 /// The baseline's sources in order, names resolved against the account: the first that knows
 /// a campaign gives its values. Kept by the baseline while the account's references are the
 /// same (`baseline_memo`), so it holds values only, not the manifests they came from.
-struct Index {
+pub struct Index {
     parts: Vec<PartIndex>,
 }
 
@@ -346,123 +345,71 @@ impl Index {
     }
 }
 
-/// Compares the write-once fields of every existing campaign a manifest declares with the
-/// baseline, where the baseline knows the campaign (by adopted id, name, or `renamed_from`).
-/// The fields compared are no longer listed as "not compared"; a change replaces a draft, and
-/// is an error (or, when one side is unset, a warning) on a campaign that may have run. Runs on
-/// the campaign plan, before its leads are read. Returns the sources that knew a campaign.
-pub fn compare_write_once(
-    plan: &mut Plan,
-    resolved: &[Manifest],
-    baseline: &Baseline,
-    observed: &Observed,
-) -> Vec<String> {
-    let mut used: Vec<String> = Vec::new();
-    // Names resolved again against the account, so `assistant: Sales` and `assistant_id: 7`
-    // compare equal; kept while the account's references stay the same.
-    let index = baseline
-        .resolved
-        .get_or_make(observed, || Index::new(&baseline.parts, observed));
-    let now: HashMap<&Location, &Manifest> = resolved.iter().map(|m| (&m.location, m)).collect();
-    let remote: HashMap<u64, &RemoteCampaign> =
-        observed.campaigns.iter().map(|c| (c.id, c)).collect();
-    let mut diagnostics = Vec::new();
-    for a in &mut plan.actions {
-        let (Some(m), Some(remote)) = (
-            a.manifest.as_ref().and_then(|at| now.get(at)),
-            a.remote_id.and_then(|id| remote.get(&id)),
-        ) else {
-            continue;
-        };
-        let Some((was, source)) = index.of(&m.spec, remote.id) else {
-            continue;
-        };
-        if !used.iter().any(|u| u == source) {
-            used.push(source.to_owned());
-        }
+/// The baseline with its manifests' names resolved again against the account, so
+/// `assistant: Sales` and `assistant_id: 7` compare equal, and indexed: what a plan compares
+/// with. Made once per baseline and state of the account's references (`baseline_memo`), so
+/// `watch`'s idle passes share it.
+#[derive(Clone)]
+pub struct ResolvedBaseline(Arc<Index>);
+
+impl ResolvedBaseline {
+    pub fn new(baseline: &Baseline, observed: &Observed) -> ResolvedBaseline {
+        ResolvedBaseline(
+            baseline
+                .resolved
+                .get_or_make(observed, || Index::new(&baseline.parts, observed)),
+        )
+    }
+
+    /// Its sources indexed by campaign name and adopted id, first source first.
+    pub fn index(&self) -> &Index {
+        &self.0
+    }
+}
+
+/// One campaign's write-once fields compared with the baseline (`Index::compare`).
+#[derive(Debug)]
+pub struct WriteOnceComparison<'a> {
+    /// The source that knew the campaign.
+    pub source: &'a str,
+    /// The fields that differ (`actual`: the baseline's value, `known_from`: `source`).
+    pub changes: Vec<FieldChange>,
+    /// Fields that could not be compared (a reference that does not resolve on one side).
+    pub not_compared: Vec<&'static str>,
+    /// An error (or, when one side is unset, a warning) per changed field of a campaign that
+    /// may have run: the platform cannot change it, and such a campaign is never replaced.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Index {
+    /// Compares the write-once fields of `m` (resolved), which manages the platform campaign
+    /// `remote`, with the first source that knows it (by recorded id, adopted id, name or
+    /// `renamed_from`); `None` when no source gives values, so nothing is compared. Pure: a
+    /// change is a decision input (`disposition`), which replaces a draft and keeps a campaign
+    /// that may have run as drift.
+    pub fn compare(
+        &self,
+        m: &Manifest,
+        remote: &RemoteCampaign,
+    ) -> Option<WriteOnceComparison<'_>> {
+        let (was, source) = self.of(&m.spec, remote.id)?;
         let compared = compare_fields(was, write_once_values(&m.spec), source);
-        if !keep_not_compared(&mut a.kind, &compared.not_compared) {
-            continue;
-        }
-        if compared.changes.is_empty() {
-            continue;
-        }
-        diagnostics.extend(apply_changes(a, m, remote, compared, source));
-        if matches!(a.kind, ActionKind::Replace { .. }) {
-            check_replace(a, m, observed);
-        }
+        let diagnostics = if remote.status.may_have_run() {
+            compared
+                .changes
+                .iter()
+                .map(|c| ran_campaign_diagnostic(c, m, remote, source))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(WriteOnceComparison {
+            source,
+            changes: compared.changes,
+            not_compared: compared.not_compared,
+            diagnostics,
+        })
     }
-    plan.diagnostics.extend(diagnostics);
-    used
-}
-
-/// Narrows the "write-once, not compared" list of an action that compares fields to
-/// `not_compared`; `false` for actions that do not (creates, deletes, unmanaged campaigns).
-fn keep_not_compared(kind: &mut ActionKind, not_compared: &[&str]) -> bool {
-    match kind {
-        ActionKind::Unchanged { write_once }
-        | ActionKind::Drift { write_once, .. }
-        | ActionKind::Replace { write_once, .. } => {
-            write_once.retain(|f| not_compared.contains(f));
-            true
-        }
-        _ => false,
-    }
-}
-
-/// Adds the write-once changes to the action: a draft is replaced; a campaign that may have run
-/// keeps them as drift, with an error per field that surely changed and a warning per field
-/// that was or is left to the platform's default.
-fn apply_changes(
-    a: &mut Action,
-    m: &Manifest,
-    remote: &RemoteCampaign,
-    compared: Compared,
-    source: &str,
-) -> Vec<Diagnostic> {
-    let spec = &m.spec;
-    let (mut changes, write_once) = match std::mem::replace(&mut a.kind, ActionKind::Unmanaged) {
-        ActionKind::Drift {
-            changes,
-            write_once,
-        }
-        | ActionKind::Replace {
-            changes,
-            write_once,
-            ..
-        } => (changes, write_once),
-        ActionKind::Unchanged { write_once } => (Vec::new(), write_once),
-        _ => (Vec::new(), Vec::new()),
-    };
-    let diagnostics = if remote.status.may_have_run() {
-        compared
-            .changes
-            .iter()
-            .map(|c| ran_campaign_diagnostic(c, m, remote, source))
-            .collect()
-    } else {
-        Vec::new()
-    };
-    changes.extend(compared.changes);
-    match why_not_replaced(spec, remote) {
-        None => {
-            a.kind = ActionKind::Replace {
-                changes,
-                write_once,
-                request: spec.create_request(),
-                renamed_from: (spec.name != remote.name).then(|| remote.name.clone()),
-                leads: None,
-            };
-        }
-        Some(why) => {
-            a.kind = ActionKind::Drift {
-                changes,
-                write_once,
-            };
-            a.note.get_or_insert(why);
-        }
-    }
-    diagnostics
 }
 
 /// What a write-once change to a campaign that may have run is: an error when both values are

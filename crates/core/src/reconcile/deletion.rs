@@ -1,6 +1,6 @@
 //! Which planned deletions may happen, decided once per campaign from the run's inputs, after
-//! the leads of every campaign to delete are read (`full_plan::add_leads_and_status`); then
-//! `--max-deletes` counts what would go.
+//! the leads of every campaign to delete are read (`delete_decision`, weighed by
+//! `disposition`); then `--max-deletes` counts what would go (`guard_deletes`).
 //!
 //! Fail closed, as Flux's garbage collection does: a manifest set that may be incomplete must
 //! never read as "delete the rest".
@@ -27,8 +27,7 @@ use crate::manifest::Diagnostic;
 pub use super::model::{Deletions, KeptCampaign};
 
 use super::lifecycle::LifecycleOptions;
-use super::model::{ActionKind, DeleteReason, Plan};
-use super::observed::ObservedLeads;
+use super::model::{DeleteReason, Disposition, Plan};
 
 /// Whether a campaign has history absence must not destroy: it is not a draft, or it holds
 /// leads, or its leads are unknown (fail closed).
@@ -37,7 +36,7 @@ pub fn has_history(status: &CampaignStatus, leads: Option<usize>) -> bool {
 }
 
 /// What becomes of one planned deletion (a manifest's delete or a prune), decided from its
-/// inputs by `delete_decision`; `decide` writes it into the plan once.
+/// inputs by `delete_decision`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeleteDecision {
     /// Deleted, as planned.
@@ -87,72 +86,9 @@ pub fn replace_held_note(loading: Option<&str>) -> Option<String> {
     loading.map(|why| format!("replacing this draft is held: {why}"))
 }
 
-/// The one decision over every deletion of a plan (module docs), each campaign decided once by
-/// `delete_decision` and `replace_held_note`, then `--max-deletes` over what would go.
-/// `leads` are those read for the plan (every campaign to delete is among them).
-pub fn decide(plan: &mut Plan, options: &LifecycleOptions, leads: &ObservedLeads) {
-    let loading = hold_reason(&options.holds);
-    let mut going = Vec::new();
-    for action in &mut plan.actions {
-        let leads_here = action.remote_id.and_then(|id| leads.get(&id)).map(Vec::len);
-        match &mut action.kind {
-            ActionKind::Delete {
-                reason,
-                status,
-                held,
-                ..
-            } => {
-                let decision = delete_decision(
-                    reason,
-                    status,
-                    action.remote_id,
-                    leads_here,
-                    options,
-                    loading.as_deref(),
-                );
-                match decision {
-                    DeleteDecision::KeptForHistory => {
-                        if let Some(id) = action.remote_id {
-                            plan.deletions.kept_history.push(KeptCampaign {
-                                name: action.name.clone(),
-                                id,
-                                status: status.clone(),
-                                leads: leads_here,
-                            });
-                        }
-                        action.kind = ActionKind::Unmanaged;
-                    }
-                    DeleteDecision::HeldByLoading(why) => *held = Some(why),
-                    DeleteDecision::Unconfirmed => {
-                        *held = Some(UNCONFIRMED.to_owned());
-                        going.push(going_name(&action.name, None, action.remote_id));
-                    }
-                    DeleteDecision::Proceed => {
-                        going.push(going_name(&action.name, None, action.remote_id));
-                    }
-                }
-            }
-            ActionKind::Replace { renamed_from, .. } => {
-                match replace_held_note(loading.as_deref()) {
-                    Some(note) => action.keep_as_drift(note),
-                    None => going.push(going_name(
-                        &action.name,
-                        renamed_from.as_deref(),
-                        action.remote_id,
-                    )),
-                }
-            }
-            _ => {}
-        }
-    }
-    plan.deletions.held = options.holds.clone();
-    plan.diagnostics
-        .extend(guard_deletes(&going, options.max_deletes));
-}
-
 /// How the `--max-deletes` refusal names a campaign that would go: by the name it has on the
 /// platform (a renamed draft's old name) and its id.
-fn going_name(name: &str, renamed_from: Option<&str>, id: Option<u64>) -> String {
+pub fn going_name(name: &str, renamed_from: Option<&str>, id: Option<u64>) -> String {
     match (renamed_from, id) {
         (Some(old), Some(id)) => format!("{old:?} (id {id})"),
         (_, Some(id)) => format!("{name:?} (id {id})"),
@@ -177,7 +113,7 @@ pub fn guard_deletes(going: &[String], max_deletes: usize) -> Option<Diagnostic>
 }
 
 /// The reason every deletion is held, in one clause, or `None` when nothing holds them.
-fn hold_reason(holds: &[String]) -> Option<String> {
+pub fn hold_reason(holds: &[String]) -> Option<String> {
     let first = holds.first()?;
     let more = match holds.len() {
         1 => String::new(),
@@ -195,7 +131,7 @@ pub fn proposed_prunes(plan: &Plan) -> HashSet<u64> {
         .iter()
         .filter_map(|a| match (&a.kind, a.remote_id) {
             (
-                ActionKind::Delete {
+                Disposition::Delete {
                     reason: DeleteReason::Prune { .. },
                     held: None,
                     ..
@@ -203,7 +139,7 @@ pub fn proposed_prunes(plan: &Plan) -> HashSet<u64> {
                 Some(id),
             ) => Some(id),
             (
-                ActionKind::Delete {
+                Disposition::Delete {
                     reason: DeleteReason::Prune { .. },
                     held: Some(why),
                     ..
@@ -213,211 +149,4 @@ pub fn proposed_prunes(plan: &Plan) -> HashSet<u64> {
             _ => None,
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::api::types::CreateCampaign;
-    use crate::manifest::Location;
-    use crate::reconcile::leads_and_status::ObservedLead;
-    use crate::reconcile::plan::Action;
-
-    fn status(s: &str) -> CampaignStatus {
-        CampaignStatus::parse(Some(s))
-    }
-
-    fn delete(id: u64, name: &str, reason: DeleteReason, s: &str) -> Action {
-        Action {
-            name: name.into(),
-            manifest: matches!(reason, DeleteReason::Manifest)
-                .then(|| Location::new("t.yaml", 1, 1)),
-            remote_id: Some(id),
-            kind: ActionKind::Delete {
-                reason,
-                status: status(s),
-                leads: None,
-                held: None,
-            },
-            note: None,
-        }
-    }
-
-    fn prune(id: u64, name: &str, s: &str) -> Action {
-        delete(
-            id,
-            name,
-            DeleteReason::Prune {
-                prefix: "p-".into(),
-            },
-            s,
-        )
-    }
-
-    fn plan_of(actions: Vec<Action>) -> Plan {
-        let operations = crate::reconcile::derive::derive(&actions, &[]);
-        Plan {
-            actions,
-            diagnostics: vec![],
-            leads_and_status: vec![],
-            operations,
-            deletions: Deletions::default(),
-            write_once_baseline: None,
-        }
-    }
-
-    fn decided(actions: Vec<Action>, options: &LifecycleOptions, leads: &ObservedLeads) -> Plan {
-        let mut plan = plan_of(actions);
-        decide(&mut plan, options, leads);
-        plan.operations = crate::reconcile::derive::derive(&plan.actions, &[]);
-        plan
-    }
-
-    fn deleted_ids(plan: &Plan) -> Vec<u64> {
-        plan.operations
-            .iter()
-            .filter(|o| o.effects().destroys_data)
-            .filter_map(|o| match o.target {
-                crate::reconcile::operation::Target::Existing { id } => Some(id),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn absence_deletes_only_drafts_known_to_hold_no_leads() {
-        let leads = ObservedLeads::from([
-            (1, vec![]),
-            (2, vec![]),
-            (3, vec![ObservedLead::number(9, "+14155550101")]),
-        ]);
-        let actions = || {
-            vec![
-                prune(1, "p-draft", "draft"),
-                prune(2, "p-running", "in-progress"),
-                prune(3, "p-draft-with-a-lead", "draft"),
-                // Its leads were not read: it may hold some.
-                prune(4, "p-unknown-leads", "draft"),
-                prune(5, "p-odd-status", "archived"),
-            ]
-        };
-        let plan = decided(actions(), &LifecycleOptions::default(), &leads);
-        assert_eq!(deleted_ids(&plan), [1]);
-        let kept: Vec<u64> = plan.deletions.kept_history.iter().map(|k| k.id).collect();
-        assert_eq!(kept, [2, 3, 4, 5]);
-        assert!(plan.actions[1..]
-            .iter()
-            .all(|a| matches!(a.kind, ActionKind::Unmanaged)));
-
-        let history = LifecycleOptions {
-            prune_history: true,
-            ..LifecycleOptions::default()
-        };
-        let plan = decided(actions(), &history, &leads);
-        assert_eq!(deleted_ids(&plan), [1, 2, 3, 4, 5]);
-        assert!(plan.deletions.kept_history.is_empty());
-    }
-
-    #[test]
-    fn a_tombstone_deletes_a_campaign_that_has_run_unless_a_loading_problem_holds_it() {
-        let leads = ObservedLeads::from([(1, vec![ObservedLead::number(9, "+14155550101")])]);
-        let tombstone = || vec![delete(1, "Q", DeleteReason::Manifest, "completed")];
-        let plan = decided(tombstone(), &LifecycleOptions::default(), &leads);
-        assert_eq!(deleted_ids(&plan), [1]);
-
-        let held = LifecycleOptions {
-            holds: vec!["c/a.yaml:1:1: no campaign documents in this file".into()],
-            ..LifecycleOptions::default()
-        };
-        let plan = decided(tombstone(), &held, &leads);
-        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
-        assert_eq!(plan.actions[0].kind.label(), "held_delete");
-        assert_eq!(plan.summary().held, 1);
-        assert_eq!(plan.summary().delete, 0);
-        assert_eq!(plan.deletions.held, held.holds);
-    }
-
-    #[test]
-    fn a_loading_problem_keeps_a_replacement_as_drift_and_holds_prunes() {
-        let replace = Action {
-            name: "D".into(),
-            manifest: Some(Location::new("t.yaml", 1, 1)),
-            remote_id: Some(7),
-            kind: ActionKind::Replace {
-                changes: vec![],
-                write_once: vec![],
-                request: CreateCampaign::default(),
-                renamed_from: None,
-                leads: None,
-            },
-            note: None,
-        };
-        let held = LifecycleOptions {
-            holds: vec!["c:1:1: no *.yaml or *.yml files in this directory".into()],
-            ..LifecycleOptions::default()
-        };
-        let leads = ObservedLeads::from([(1, vec![]), (7, vec![])]);
-        let plan = decided(vec![replace, prune(1, "p-draft", "draft")], &held, &leads);
-        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
-        assert!(matches!(plan.actions[0].kind, ActionKind::Drift { .. }));
-        assert!(plan.actions[0]
-            .note
-            .as_deref()
-            .is_some_and(|n| n.starts_with("replacing this draft is held: ")
-                && n.ends_with("c:1:1: no *.yaml or *.yml files in this directory")));
-        assert_eq!(plan.actions[1].kind.label(), "held_delete");
-    }
-
-    #[test]
-    fn watch_holds_a_prune_until_a_pass_confirms_it() {
-        let watch = LifecycleOptions {
-            prunes_confirmed: Some([2].into()),
-            ..LifecycleOptions::default()
-        };
-        let actions = vec![
-            prune(1, "p-a", "draft"),
-            prune(2, "p-b", "draft"),
-            delete(3, "T", DeleteReason::Manifest, "draft"),
-        ];
-        let leads = ObservedLeads::from([(1, vec![]), (2, vec![]), (3, vec![])]);
-        let plan = decided(actions, &watch, &leads);
-        assert_eq!(proposed_prunes(&plan), HashSet::from([1, 2]));
-        assert_eq!(plan.actions[0].kind.label(), "held_delete");
-        // A tombstone says so explicitly: it needs no second look.
-        assert_eq!(deleted_ids(&plan), [2, 3]);
-    }
-
-    #[test]
-    fn a_prune_watch_has_not_confirmed_still_counts_against_max_deletes() {
-        let watch = LifecycleOptions {
-            prunes_confirmed: Some(Default::default()),
-            max_deletes: 1,
-            ..LifecycleOptions::default()
-        };
-        let leads = ObservedLeads::from([(1, vec![]), (2, vec![])]);
-        let plan = decided(
-            vec![prune(1, "p-a", "draft"), prune(2, "p-b", "draft")],
-            &watch,
-            &leads,
-        );
-        assert!(deleted_ids(&plan).is_empty(), "{plan:#?}");
-        let refusal = plan.diagnostics.iter().find(|d| d.is_error());
-        assert!(
-            refusal.is_some_and(|d| d.message.contains("more than --max-deletes 1")),
-            "{:#?}",
-            plan.diagnostics
-        );
-        // A loading problem holds them for good this pass: nothing would go, nothing refused.
-        let held = LifecycleOptions {
-            holds: vec!["c:1:1: no campaign documents in this file".into()],
-            ..watch
-        };
-        let plan = decided(
-            vec![prune(1, "p-a", "draft"), prune(2, "p-b", "draft")],
-            &held,
-            &leads,
-        );
-        assert!(plan.diagnostics.is_empty(), "{:#?}", plan.diagnostics);
-        assert!(proposed_prunes(&plan).is_empty());
-    }
 }

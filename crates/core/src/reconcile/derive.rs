@@ -2,11 +2,12 @@
 //! that decides what runs before what.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Location;
 
-use super::model::{Action, ActionKind, LeadsAndStatus, StatusAction};
+use super::model::{CampaignDetails, Disposition, Explanation, StatusAction};
 use super::operation::{Operation, OperationId, OperationKind, Target};
 
 /// Derives the operations of a plan, grouped by campaign in plan order. The rules:
@@ -17,19 +18,19 @@ use super::operation::{Operation, OperationId, OperationKind, Target};
 ///   would call the new leads before it stops);
 /// - leads (added or updated) come before a start (the platform refuses to start a campaign
 ///   without leads, and a campaign whose leads did not all land is not started).
-pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Operation> {
+pub fn derive(actions: &[Explanation], leads_and_status: &[CampaignDetails]) -> Vec<Operation> {
     let mut ops: Vec<Operation> = Vec::new();
     // Hashed, not ordered: comparing paths component by component made this lookup most of
     // the cost of planning a large fleet.
-    let details_of: HashMap<&Location, &LeadsAndStatus> =
+    let details_of: HashMap<&Location, &CampaignDetails> =
         leads_and_status.iter().map(|f| (&f.manifest, f)).collect();
     for action in actions {
         // A held delete (`deletion`) is shown in the plan and carried out by nothing.
-        if let ActionKind::Delete { held: Some(_), .. } = &action.kind {
+        if let Disposition::Delete { held: Some(_), .. } = &action.kind {
             continue;
         }
         // Deletes need no manifest: a pruned campaign has none.
-        if let (ActionKind::Delete { status, leads, .. }, Some(id)) =
+        if let (Disposition::Delete { status, leads, .. }, Some(id)) =
             (&action.kind, action.remote_id)
         {
             ops.push(delete_op(
@@ -49,13 +50,13 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
         // The create of this campaign, which its leads and start wait for.
         let mut create = None;
         let mut target = match (&action.kind, action.remote_id) {
-            (ActionKind::Create { request }, _) => {
+            (Disposition::Create { request }, _) => {
                 let id = push_create(&mut ops, &action.name, location, request, Vec::new());
                 create = Some(id);
                 Some(Target::Created { by: id })
             }
             (
-                ActionKind::Replace {
+                Disposition::Replace {
                     request,
                     renamed_from,
                     leads,
@@ -85,7 +86,7 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
                 create = Some(id);
                 Some(Target::Created { by: id })
             }
-            (ActionKind::Delete { .. } | ActionKind::Absent, _) => None,
+            (Disposition::Delete { .. } | Disposition::Absent, _) => None,
             (_, Some(id)) => Some(Target::Existing { id }),
             (_, None) => None,
         };
@@ -113,7 +114,8 @@ pub fn derive(actions: &[Action], leads_and_status: &[LeadsAndStatus]) -> Vec<Op
             let calls = l.campaign_running && stop.is_none();
             push(
                 OperationKind::AddLeads {
-                    leads: l.to_add.clone(),
+                    // The view's leads, shared: not a second copy.
+                    leads: Arc::clone(&l.to_add),
                     campaign_running: calls,
                 },
                 stop.into_iter().collect(),
@@ -153,7 +155,7 @@ fn push_create(
     ops: &mut Vec<Operation>,
     name: &str,
     location: &Location,
-    request: &CreateCampaign,
+    request: &Arc<CreateCampaign>,
     depends_on: Vec<OperationId>,
 ) -> OperationId {
     let id = ops.len();
@@ -163,7 +165,8 @@ fn push_create(
         target: Target::Created { by: id },
         manifest: Some(location.clone()),
         kind: OperationKind::CreateCampaign {
-            request: request.clone(),
+            // The view's body, shared: not a second copy.
+            request: Arc::clone(request),
         },
         depends_on,
     });

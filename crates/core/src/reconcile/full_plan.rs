@@ -1,19 +1,27 @@
-//! The full plan, pure: names resolved to ids, the campaign plan, then the leads and status each
-//! campaign needs and the operations that carry them out. The one extra read it needs (the
-//! leads of existing campaigns, `campaigns_needing_leads_declared`) is made by `pipeline`; everything
-//! here is unit-tested without a network.
+//! The producer, pure: from the run's inputs (manifests, the observed account, the lifecycle
+//! options, the scope and, once read, the leads of existing campaigns) to the plan. Names are
+//! resolved, every campaign is matched (`matching`), each campaign in scope is decided once
+//! (`disposition`), its leads and status are planned from that decision (`leads_and_status`),
+//! and the operations are derived once from the result (`derive`). Nothing rewrites a decision.
+//!
+//! Reading leads is the one I/O planning needs, so it happens in two calls around it, both
+//! pure: `PlanInputs::leads_to_read` asks which campaigns' leads the plan needs (a query over the
+//! inputs), `PlanInputs::plan` makes the plan once they are read (`pipeline` does the reading).
 
-use std::collections::{BTreeMap, HashMap};
+use std::cell::OnceCell;
 
-use crate::manifest::{DesiredStatus, Diagnostic, Manifest};
+use crate::api::types::RemoteCampaign;
+use crate::manifest::{DesiredStatus, Manifest};
 
+use super::baseline::{described, ResolvedBaseline};
+use super::deletion::{guard_deletes, hold_reason};
+use super::disposition::{decide, Decided, Inputs};
 use super::leads_and_status::plan_leads_and_status;
-use super::lifecycle::{self, LifecycleOptions};
-use super::model::{ActionKind, Plan};
+use super::lifecycle::{prune_without_manifests, LifecycleOptions};
+use super::matching::{match_campaigns, Candidate, Matching};
+use super::model::{Deletions, Disposition, Plan};
 use super::observed::{Observed, ObservedLeads};
-use super::plan::classify;
-use super::replaceable::unreplaceable_note;
-use super::resolve::{resolve_names, References};
+use super::resolve::{resolve_names, Resolved};
 use super::scope::Scope;
 
 /// A plan and the manifests it was made from, with names replaced by ids (apply maps API errors
@@ -27,146 +35,236 @@ pub struct FullPlan {
     pub leads: ObservedLeads,
 }
 
-/// The campaign plan with names resolved, before leads and status.
-#[derive(Debug, Clone)]
-pub struct CampaignPlan {
-    pub planned: FullPlan,
-    resolve_errors: Vec<Diagnostic>,
-    references: BTreeMap<String, References>,
+/// What a plan is made from, names resolved: the manifests (all of them: matching needs every
+/// manifest's claim), the observed account, the lifecycle options and the scope, which narrows
+/// the campaigns decided (`--target`), not what claims a campaign.
+pub struct PlanInputs<'o> {
+    observed: &'o Observed,
+    resolved: Resolved,
+    baseline: Option<ResolvedBaseline>,
     options: LifecycleOptions,
+    scope: Scope,
+    /// How many manifests were loaded (an empty checkout prunes nothing).
+    loaded: usize,
+    /// Each candidate in scope decided before the leads are read (`leads_to_read`), in
+    /// candidate order: `plan` decides again, with the leads, only those whose disposition
+    /// depends on them (a replace or a delete), so the rest are decided once.
+    before_leads: OnceCell<Vec<Decided>>,
 }
 
-/// Pure: resolves names and plans the campaigns, with the default lifecycle options.
-pub fn plan_campaigns(manifests: &[Manifest], observed: &Observed) -> CampaignPlan {
-    plan_campaigns_with(manifests, observed, &LifecycleOptions::default())
+impl<'o> PlanInputs<'o> {
+    pub fn new(
+        manifests: &[Manifest],
+        observed: &'o Observed,
+        options: &LifecycleOptions,
+        scope: &Scope,
+    ) -> PlanInputs<'o> {
+        PlanInputs {
+            observed,
+            resolved: resolve_names(manifests, observed),
+            baseline: options
+                .baseline
+                .as_deref()
+                .map(|b| ResolvedBaseline::new(b, observed)),
+            options: options.clone(),
+            scope: scope.clone(),
+            loaded: manifests.len(),
+            before_leads: OnceCell::new(),
+        }
+    }
+
+    /// Every campaign matched; only those in scope are candidates (`matching`).
+    fn matching(&self) -> Matching<'_> {
+        let scope = &self.scope;
+        match_campaigns(&self.resolved.manifests, self.observed, &|m: &Manifest| {
+            scope.includes(&m.spec.name)
+        })
+    }
+
+    fn inputs<'a>(
+        &'a self,
+        matching: &Matching<'a>,
+        leads: Option<&'a ObservedLeads>,
+    ) -> Inputs<'a> {
+        Inputs {
+            observed: self.observed,
+            options: &self.options,
+            baseline: self.baseline.as_ref().map(ResolvedBaseline::index),
+            unresolved: &self.resolved.problems,
+            leads,
+            manifests: self.loaded,
+            loading: hold_reason(&self.options.holds),
+            undeclared: undeclared(matching),
+        }
+    }
+
+    /// The candidates decided: those of manifests in scope, and the undeclared campaigns when
+    /// the whole account is planned (only then is a campaign no manifest means "unmanaged").
+    fn in_scope<'m>(&self, matching: &'m Matching<'m>) -> impl Iterator<Item = &'m Candidate<'m>> {
+        let whole = self.scope.whole_account;
+        matching
+            .candidates
+            .iter()
+            .filter(move |c| whole || !matches!(c, Candidate::Undeclared(_)))
+    }
+
+    /// The existing campaigns whose leads the plan must know, each with the number of leads its
+    /// manifest declares (what a per-campaign read of its leads is expected to page through):
+    /// those in scope that declare leads or must run, drafts to replace (a replacement must not
+    /// lose an undeclared lead) and campaigns to delete (the plan says how many leads go with
+    /// them, and a prune of one holding leads is kept). Decided as if nothing about leads were
+    /// known yet (`disposition::Inputs::leads`).
+    pub fn leads_to_read(&self) -> Vec<(u64, usize)> {
+        let matching = self.matching();
+        let before = self.before_leads(&matching);
+        let mut ids: Vec<(u64, usize)> = Vec::new();
+        for (c, d) in self.in_scope(&matching).zip(before) {
+            let Some(remote) = c.remote() else {
+                continue;
+            };
+            let spec = c.manifest().map(|m| &m.spec);
+            if let Some(spec) =
+                spec.filter(|s| s.leads.is_some() || s.status == Some(DesiredStatus::Running))
+            {
+                ids.push((remote.id, spec.leads.as_ref().map_or(0, |l| l.items.len())));
+            } else if depends_on_leads(d) {
+                ids.push((remote.id, 0));
+            }
+        }
+        // One entry per campaign, with the most leads any reason declared for it.
+        ids.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        ids.dedup_by_key(|(id, _)| *id);
+        ids
+    }
+
+    /// The plan, with the leads read (`leads_to_read`'s campaigns are keys; one that is not
+    /// could not be read).
+    pub fn plan(mut self, leads: &ObservedLeads) -> FullPlan {
+        let asked = self.before_leads.take();
+        let matching = self.matching();
+        let before = asked.unwrap_or_else(|| self.decide_before_leads(&matching));
+        let inputs = self.inputs(&matching, Some(leads));
+        let mut diagnostics = matching.diagnostics.clone();
+        let mut used: Vec<String> = Vec::new();
+        let mut going = Vec::new();
+        let mut deletions = Deletions {
+            held: self.options.holds.clone(),
+            kept_history: Vec::new(),
+        };
+        let mut actions = Vec::with_capacity(before.len());
+        // One pass, consuming what was decided before the leads: no second list of decisions.
+        for (c, d) in self.in_scope(&matching).zip(before) {
+            let d = if depends_on_leads(&d) {
+                decide(c, &inputs)
+            } else {
+                d
+            };
+            if let Some(source) = d.baseline_source {
+                if !used.contains(&source) {
+                    used.push(source);
+                }
+            }
+            diagnostics.extend(d.diagnostics);
+            going.extend(d.going);
+            deletions.kept_history.extend(d.kept.map(|k| *k));
+            actions.push(d.action);
+        }
+        let under_prefix = inputs
+            .undeclared
+            .iter()
+            .filter(|c| {
+                self.options
+                    .prune_prefix
+                    .as_deref()
+                    .is_some_and(|p| c.name.starts_with(p))
+            })
+            .count();
+        diagnostics.extend(prune_without_manifests(
+            self.loaded,
+            under_prefix,
+            &self.options,
+        ));
+        diagnostics.extend(guard_deletes(&going, self.options.max_deletes));
+        drop(inputs);
+
+        let mut plan = Plan {
+            actions,
+            diagnostics: Vec::new(),
+            leads_and_status: Vec::new(),
+            operations: Vec::new(),
+            deletions,
+            write_once_baseline: described(
+                &used,
+                self.options.baseline.as_deref(),
+                &self.options.baseline_from,
+            ),
+        };
+        let (leads_and_status, errors) = plan_leads_and_status(
+            &self.resolved.manifests,
+            &plan,
+            self.observed,
+            leads,
+            &self.resolved.references,
+            &self.options,
+        );
+        diagnostics.extend(errors);
+        diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        plan.diagnostics = diagnostics;
+        plan.operations = super::derive::derive(&plan.actions, &leads_and_status);
+        plan.leads_and_status = leads_and_status;
+        FullPlan {
+            manifests: self.resolved.manifests,
+            plan,
+            leads: ObservedLeads::new(),
+        }
+    }
 }
 
-/// Pure: resolves names and plans the campaigns, pruning as `options` say.
-pub fn plan_campaigns_with(
+impl PlanInputs<'_> {
+    /// Every candidate in scope decided as if no lead were known, once per `PlanInputs`.
+    fn before_leads(&self, matching: &Matching<'_>) -> &[Decided] {
+        self.before_leads
+            .get_or_init(|| self.decide_before_leads(matching))
+    }
+
+    fn decide_before_leads(&self, matching: &Matching<'_>) -> Vec<Decided> {
+        let inputs = self.inputs(matching, None);
+        self.in_scope(matching)
+            .map(|c| decide(c, &inputs))
+            .collect()
+    }
+}
+
+/// Whether a disposition decided before the leads are read may change once they are: only a
+/// replace (undeclared leads, then a loading problem, keep it as drift) and a delete (its
+/// leads counted; a prune of a campaign holding leads is kept, a held one is held). Every
+/// other rule reads no lead, so those dispositions stand as decided.
+fn depends_on_leads(d: &Decided) -> bool {
+    matches!(
+        d.action.kind,
+        Disposition::Replace { .. } | Disposition::Delete { .. }
+    )
+}
+
+/// Every campaign no manifest means, whatever the scope.
+fn undeclared<'a>(matching: &Matching<'a>) -> Vec<&'a RemoteCampaign> {
+    matching
+        .candidates
+        .iter()
+        .filter_map(|c| match c {
+            Candidate::Undeclared(r) => Some(*r),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Pure: the plan of the whole account, given the leads of its existing campaigns (what tests,
+/// `demo` and the benches plan; `pipeline` reads the leads `leads_to_read` asks for first).
+pub fn plan_whole_account(
     manifests: &[Manifest],
     observed: &Observed,
     options: &LifecycleOptions,
-) -> CampaignPlan {
-    let mut resolved = resolve_names(manifests, observed);
-    let mut plan = classify(&resolved.manifests, observed);
-    let used = match options.baseline.as_deref() {
-        Some(baseline) => {
-            super::baseline::compare_write_once(&mut plan, &resolved.manifests, baseline, observed)
-        }
-        None => Vec::new(),
-    };
-    plan.write_once_baseline =
-        super::baseline::described(&used, options.baseline.as_deref(), &options.baseline_from);
-    let mut resolve_errors = Vec::new();
-    for a in &mut plan.actions {
-        let Some(problems) = a
-            .manifest
-            .as_ref()
-            .and_then(|at| resolved.problems.remove(at))
-        else {
-            continue;
-        };
-        match a.kind {
-            ActionKind::Create { .. } => resolve_errors.extend(problems),
-            // A replacement is a create too, but a draft that cannot be replaced stays drift
-            // rather than blocking the plan.
-            ActionKind::Replace { .. } if problems.iter().any(Diagnostic::is_error) => {
-                a.keep_as_drift(unreplaceable_note(&problems))
-            }
-            _ => {}
-        }
-    }
-    lifecycle::prune(&mut plan, manifests.len(), options, observed);
-    CampaignPlan {
-        planned: FullPlan {
-            manifests: resolved.manifests,
-            plan,
-            leads: ObservedLeads::new(),
-        },
-        resolve_errors,
-        references: resolved.references,
-        options: options.clone(),
-    }
-}
-
-/// The existing campaigns whose leads the plan must know — those that declare leads or must run,
-/// drafts to replace (a replacement must not lose an undeclared lead) and campaigns to delete
-/// (the plan says how many leads go with them) — each with the number of leads its manifest
-/// declares (what a per-campaign read of its leads is expected to page through).
-pub fn campaigns_needing_leads_declared(first: &CampaignPlan) -> Vec<(u64, usize)> {
-    let planned = &first.planned;
-    let remote_ids: HashMap<&crate::manifest::Location, u64> = planned
-        .plan
-        .actions
-        .iter()
-        .filter_map(|a| Some((a.manifest.as_ref()?, a.remote_id?)))
-        .collect();
-    let mut ids: Vec<(u64, usize)> = planned
-        .manifests
-        .iter()
-        .filter(|m| m.spec.leads.is_some() || m.spec.status == Some(DesiredStatus::Running))
-        .filter_map(|m| {
-            let declared = m.spec.leads.as_ref().map_or(0, |l| l.items.len());
-            remote_ids.get(&m.location).map(|id| (*id, declared))
-        })
-        .collect();
-    // Drafts to replace (a replacement must not lose an undeclared lead) and campaigns to
-    // delete (the plan says how many leads go with them), declaring none of their own.
-    let going = planned.plan.actions.iter().filter(|a| {
-        matches!(
-            a.kind,
-            ActionKind::Replace { .. } | ActionKind::Delete { .. }
-        )
-    });
-    ids.extend(going.filter_map(|a| a.remote_id).map(|id| (id, 0)));
-    // One entry per campaign, with the most leads any reason declared for it.
-    ids.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
-    ids.dedup_by_key(|(id, _)| *id);
-    ids
-}
-
-/// Pure: adds the leads and status changes to a campaign plan, given the leads of existing
-/// campaigns, for the whole account.
-pub fn add_leads_and_status(
-    first: CampaignPlan,
-    observed: &Observed,
     leads: &ObservedLeads,
 ) -> FullPlan {
-    add_leads_and_status_in(first, observed, leads, &Scope::whole_account())
-}
-
-/// Pure: adds the leads and status changes to a campaign plan, narrows the view to `scope`
-/// (`--target`, or part of the account's paths), then derives its operations: once, here, from
-/// the view as it stands, so no operation outlives the campaign it came from.
-pub fn add_leads_and_status_in(
-    first: CampaignPlan,
-    observed: &Observed,
-    leads: &ObservedLeads,
-    scope: &Scope,
-) -> FullPlan {
-    let CampaignPlan {
-        mut planned,
-        resolve_errors,
-        references,
-        options,
-    } = first;
-    lifecycle::settle_with_leads(&mut planned.plan, &planned.manifests, leads);
-    super::deletion::decide(&mut planned.plan, &options, leads);
-    let (leads_and_status, errors) = plan_leads_and_status(
-        &planned.manifests,
-        &planned.plan,
-        observed,
-        leads,
-        &references,
-        &options,
-    );
-    let plan = &mut planned.plan;
-    plan.leads_and_status = leads_and_status;
-    plan.diagnostics.extend(resolve_errors);
-    plan.diagnostics.extend(errors);
-    plan.diagnostics
-        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    scope.narrow(plan, &planned.manifests);
-    plan.operations = super::derive::derive(&plan.actions, &plan.leads_and_status);
-    planned
+    PlanInputs::new(manifests, observed, options, &Scope::whole_account()).plan(leads)
 }

@@ -6,21 +6,18 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use serde::Serialize;
-
 use crate::api::types::CampaignStatus;
 use crate::manifest::{DesiredLead, DesiredStatus, Diagnostic, Location, Manifest};
 
-pub use super::model::{LeadsAndStatus, LeadsChange, StatusAction, StatusChange};
+pub use super::model::{CampaignDetails, LeadsChange, StatusAction, StatusChange};
 pub use super::observed::{observed_leads, ObservedLead, ObservedLeads};
 pub use super::operation::LeadUpdate;
 
 use super::applied::{may_start, StartContext};
 use super::attention::status_warning;
 use super::lifecycle::LifecycleOptions;
-use super::model::{Action, ActionKind, CannotAct, Plan};
+use super::model::{CannotAct, Disposition, Explanation, Plan};
 use super::observed::Observed;
-use super::operation::OperationKind;
 use super::resolve::References;
 
 /// Two variable values as the platform may echo them: a number or boolean sent may come back
@@ -72,31 +69,7 @@ pub fn lead_updates(
     (updates, extra)
 }
 
-/// Totals for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct LeadsAndStatusSummary {
-    pub leads_to_add: usize,
-    pub leads_to_update: usize,
-    pub start: usize,
-    pub stop: usize,
-}
-
 impl Plan {
-    /// The leads and status changes that will happen, counted from the operations.
-    pub fn leads_and_status_summary(&self) -> LeadsAndStatusSummary {
-        let mut s = LeadsAndStatusSummary::default();
-        for op in &self.operations {
-            match &op.kind {
-                OperationKind::AddLeads { leads, .. } => s.leads_to_add += leads.len(),
-                OperationKind::UpdateLeads { updates } => s.leads_to_update += updates.len(),
-                OperationKind::Start { .. } => s.start += 1,
-                OperationKind::Stop => s.stop += 1,
-                OperationKind::CreateCampaign { .. } | OperationKind::DeleteCampaign { .. } => {}
-            }
-        }
-        s
-    }
-
     /// Whether applying the plan writes anything: read from the operations, which are all that
     /// runs (every create, replace, delete, lead and status change is one).
     pub fn has_writes(&self) -> bool {
@@ -105,19 +78,19 @@ impl Plan {
 
     /// The campaigns whose start git does not ask for, left alone: warnings, never "No
     /// changes", never a change (`--detailed-exitcode` stays 0).
-    pub fn starts_left_alone(&self) -> impl Iterator<Item = &LeadsAndStatus> {
+    pub fn starts_left_alone(&self) -> impl Iterator<Item = &CampaignDetails> {
         self.leads_and_status
             .iter()
             .filter(|f| f.left_alone().is_some())
     }
 
-    pub fn leads_and_status_of(&self, name: &str) -> Option<&LeadsAndStatus> {
+    pub fn leads_and_status_of(&self, name: &str) -> Option<&CampaignDetails> {
         self.leads_and_status.iter().find(|f| f.name == name)
     }
 
     /// Each manifest's leads and status, by the manifest's location: how a renderer finds an
     /// action's details (built once; a search per action is quadratic in the fleet).
-    pub fn leads_and_status_by_manifest(&self) -> HashMap<&Location, &LeadsAndStatus> {
+    pub fn leads_and_status_by_manifest(&self) -> HashMap<&Location, &CampaignDetails> {
         self.leads_and_status
             .iter()
             .map(|f| (&f.manifest, f))
@@ -134,11 +107,11 @@ pub fn plan_leads_and_status(
     leads: &ObservedLeads,
     references: &BTreeMap<String, References>,
     options: &LifecycleOptions,
-) -> (Vec<LeadsAndStatus>, Vec<Diagnostic>) {
+) -> (Vec<CampaignDetails>, Vec<Diagnostic>) {
     let mut leads_and_status = Vec::new();
     let mut diagnostics = Vec::new();
     // By manifest location: one lookup per manifest, not a scan of every action.
-    let actions: HashMap<&Location, &Action> = plan
+    let actions: HashMap<&Location, &Explanation> = plan
         .actions
         .iter()
         .filter_map(|a| Some((a.manifest.as_ref()?, a)))
@@ -155,9 +128,9 @@ pub fn plan_leads_and_status(
         };
         let remote_id = match action.kind {
             // Nothing is added to or started on a campaign that goes.
-            ActionKind::Delete { .. } | ActionKind::Absent => continue,
+            Disposition::Delete { .. } | Disposition::Absent => continue,
             // The replacement is a new campaign: all its leads are added, it starts as a draft.
-            ActionKind::Replace { .. } => None,
+            Disposition::Replace { .. } => None,
             _ => action.remote_id,
         };
         let on_platform: &[ObservedLead] = remote_id
@@ -222,7 +195,7 @@ pub fn plan_leads_and_status(
         if let Some(s) = status.as_mut().filter(|s| {
             s.action == Some(StatusAction::Start)
                 && actual == CampaignStatus::Draft
-                && matches!(action.kind, ActionKind::Drift { .. })
+                && matches!(action.kind, Disposition::Drift { .. })
         }) {
             s.action = None;
             s.note = Some(
@@ -258,7 +231,7 @@ pub fn plan_leads_and_status(
                 );
             }
         }
-        let change = LeadsAndStatus {
+        let change = CampaignDetails {
             name: spec.name.clone(),
             manifest: m.location.clone(),
             remote_id,

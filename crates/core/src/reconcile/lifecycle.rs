@@ -1,5 +1,5 @@
-//! Lifecycle: edits, renames and removals in git become plans. Pure decisions over the campaign
-//! plan, as actions that `derive::derive` turns into operations like any other:
+//! Lifecycle: edits, renames and removals in git become plans. The rules, as pure functions the
+//! campaign's disposition (`disposition`) is decided with:
 //!
 //! - a drifted **draft** is replaced (delete, then create from the manifest, then its leads and
 //!   start), but only when every lead it holds is declared in its manifest; a campaign that
@@ -9,17 +9,15 @@
 //!   draft, or drift that explains why the platform cannot rename one that has run;
 //! - `--prune-prefix` deletes unmanaged campaigns under a prefix (never with no manifests;
 //!   which of them may go is `deletion`'s decision);
-//! - a plan never deletes more than `--max-deletes` campaigns at once (`deletion::decide`).
+//! - a plan never deletes more than `--max-deletes` campaigns at once (`deletion::guard_deletes`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::api::types::RemoteCampaign;
-use crate::manifest::{Diagnostic, Location, Manifest};
+use crate::manifest::Diagnostic;
 
 use super::baseline::Baseline;
-use super::model::{ActionKind, DeleteReason, Plan};
-use super::observed::{Observed, ObservedLead, ObservedLeads};
+use super::observed::ObservedLead;
 
 /// The default of `--max-deletes`.
 pub const DEFAULT_MAX_DELETES: usize = 10;
@@ -134,42 +132,6 @@ pub fn check_prune_prefix(prefix: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// After the leads are read: a draft is replaced only if every lead it holds on the platform
-/// is declared in its manifest (`replacement_loses_leads`); otherwise it stays drift. Also
-/// counts the leads of the campaigns to delete and replace, for the plan to say what is lost
-/// (and a replace's delete to check the count right before).
-pub fn settle_with_leads(plan: &mut Plan, manifests: &[Manifest], leads: &ObservedLeads) {
-    let by_location: HashMap<&Location, &Manifest> =
-        manifests.iter().map(|m| (&m.location, m)).collect();
-    for action in &mut plan.actions {
-        let Some(id) = action.remote_id else {
-            continue;
-        };
-        let on_platform = leads.get(&id).map(Vec::as_slice);
-        match &mut action.kind {
-            ActionKind::Delete { leads: count, .. } => {
-                *count = on_platform.map(<[_]>::len);
-            }
-            ActionKind::Replace { leads: count, .. } => {
-                // The count its delete checks right before (`executor::leads_added_since`).
-                *count = on_platform.map(<[_]>::len);
-                let declared = action
-                    .manifest
-                    .as_ref()
-                    .and_then(|at| by_location.get(at))
-                    .and_then(|m| m.spec.leads.as_ref());
-                let declared: HashSet<&str> = declared
-                    .map(|l| l.items.iter().map(|d| d.phone_number.as_str()).collect())
-                    .unwrap_or_default();
-                if let Some(why) = replacement_loses_leads(&declared, on_platform) {
-                    action.keep_as_drift(why);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
 /// Why replacing a draft would lose leads (its manifest's `declared` numbers against the leads
 /// it holds `on_platform`, `None` when they could not be read), or `None` when it would not:
 /// the replacement gets exactly the declared leads.
@@ -189,51 +151,35 @@ pub fn replacement_loses_leads(
     ))
 }
 
-/// `--prune-prefix`: every unmanaged campaign whose name starts with the prefix is to be
-/// deleted. Never a name outside the prefix, never a campaign a manifest declares, and never
-/// when the manifests are empty (an empty checkout must not wipe the account).
-pub fn prune(plan: &mut Plan, manifests: usize, options: &LifecycleOptions, observed: &Observed) {
-    let Some(prefix) = options.prune_prefix.as_deref() else {
-        return;
-    };
-    let candidates = plan
-        .actions
-        .iter()
-        .filter(|a| matches!(a.kind, ActionKind::Unmanaged) && a.name.starts_with(prefix))
-        .count();
-    if manifests == 0 {
-        if candidates > 0 {
-            plan.diagnostics.push(
-                Diagnostic::error(
-                    None,
-                    format!(
-                        "--prune-prefix {prefix:?} with no manifests loaded would delete all {candidates} campaign(s) under the prefix; refusing (an empty or wrong path must not wipe the account)"
-                    ),
-                )
-                .with_hint("check the manifest paths; to delete every campaign under the prefix, write a manifest with status: deleted for each"),
-            );
-        }
-        return;
-    }
-    let by_id: HashMap<u64, &RemoteCampaign> =
-        observed.campaigns.iter().map(|c| (c.id, c)).collect();
-    for a in &mut plan.actions {
-        if matches!(a.kind, ActionKind::Unmanaged) && a.name.starts_with(prefix) {
-            let status = a
-                .remote_id
-                .and_then(|id| by_id.get(&id))
-                .map(|c| c.status.clone())
-                .unwrap_or_default();
-            a.kind = ActionKind::Delete {
-                reason: DeleteReason::Prune {
-                    prefix: prefix.to_owned(),
-                },
-                status,
-                leads: None,
-                held: None,
-            };
-        }
-    }
+/// `--prune-prefix`: the prefix under which a campaign no manifest declares is to be deleted,
+/// or `None` when it is not. Never a name outside the prefix, and never when the manifests are
+/// empty (an empty checkout must not wipe the account: `full_plan` refuses such a plan).
+pub fn prune_prefix_of<'o>(
+    name: &str,
+    manifests: usize,
+    options: &'o LifecycleOptions,
+) -> Option<&'o str> {
+    let prefix = options.prune_prefix.as_deref()?;
+    (manifests > 0 && name.starts_with(prefix)).then_some(prefix)
+}
+
+/// The refusal of a plan that would prune with no manifests loaded (`candidates`: the
+/// undeclared campaigns under the prefix), or `None`.
+pub fn prune_without_manifests(
+    manifests: usize,
+    candidates: usize,
+    options: &LifecycleOptions,
+) -> Option<Diagnostic> {
+    let prefix = options.prune_prefix.as_deref()?;
+    (manifests == 0 && candidates > 0).then(|| {
+        Diagnostic::error(
+            None,
+            format!(
+                "--prune-prefix {prefix:?} with no manifests loaded would delete all {candidates} campaign(s) under the prefix; refusing (an empty or wrong path must not wipe the account)"
+            ),
+        )
+        .with_hint("check the manifest paths; to delete every campaign under the prefix, write a manifest with status: deleted for each")
+    })
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! them from a plan's view. Data only: this file imports no other planning module.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -39,11 +40,12 @@ pub enum Target {
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum OperationKind {
     /// `POST /user/campaign` with exactly the manifest's fields. Places no calls: a new
-    /// campaign is a draft.
-    CreateCampaign { request: CreateCampaign },
+    /// campaign is a draft. The body is shared with the campaign's view (one copy per plan).
+    CreateCampaign { request: Arc<CreateCampaign> },
     /// `POST /user/lead` for each lead, `allow_dupplicate: false`.
     AddLeads {
-        leads: Vec<DesiredLead>,
+        /// Shared with the campaign's view (`LeadsChange::to_add`): one copy per plan.
+        leads: Arc<[DesiredLead]>,
         /// The campaign will be running when they arrive (it was running when planned and no
         /// stop comes first), so it dials them: what `places_calls` is derived from.
         campaign_running: bool,
@@ -263,7 +265,7 @@ mod tests {
     use crate::manifest::{DesiredStatus, Location};
     use crate::reconcile::derive::derive;
     use crate::reconcile::model::{
-        Action, ActionKind, LeadsAndStatus, LeadsChange, StatusAction, StatusChange,
+        CampaignDetails, Disposition, Explanation, LeadsChange, StatusAction, StatusChange,
     };
     use crate::reconcile::resolve::References;
 
@@ -280,8 +282,8 @@ mod tests {
         remote_id: Option<u64>,
         running: bool,
         action: Option<StatusAction>,
-    ) -> LeadsAndStatus {
-        LeadsAndStatus {
+    ) -> CampaignDetails {
+        CampaignDetails {
             name: "Q".into(),
             manifest: at.clone(),
             remote_id,
@@ -289,7 +291,7 @@ mod tests {
             leads: Some(LeadsChange {
                 declared: 1,
                 on_platform: 0,
-                to_add: vec![lead("+14155550101")],
+                to_add: vec![lead("+14155550101")].into(),
                 campaign_running: running,
                 to_update: vec![],
                 undeclared: 0,
@@ -309,12 +311,12 @@ mod tests {
     #[test]
     fn a_new_campaign_is_created_then_gets_its_leads_then_starts() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: None,
-            kind: ActionKind::Create {
-                request: CreateCampaign::default(),
+            kind: Disposition::Create {
+                request: Default::default(),
             },
             note: None,
         }];
@@ -338,11 +340,11 @@ mod tests {
     #[test]
     fn a_running_campaign_is_stopped_before_it_gets_new_leads() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: Some(3),
-            kind: ActionKind::Unchanged { write_once: vec![] },
+            kind: Disposition::Unchanged { write_once: vec![] },
             note: None,
         }];
         let ops = derive(
@@ -371,11 +373,11 @@ mod tests {
     #[test]
     fn a_replaces_delete_carries_the_lead_count_the_plan_read() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "D".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
-            kind: ActionKind::Replace {
+            kind: Disposition::Replace {
                 changes: vec![],
                 write_once: vec![],
                 request: Default::default(),
@@ -400,16 +402,16 @@ mod tests {
     #[test]
     fn lead_updates_place_no_calls_and_come_before_a_start() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "Q".into(),
             manifest: Some(at.clone()),
             remote_id: Some(3),
-            kind: ActionKind::Unchanged { write_once: vec![] },
+            kind: Disposition::Unchanged { write_once: vec![] },
             note: None,
         }];
         let mut f = leads_and_status(&at, Some(3), false, Some(StatusAction::Start));
         if let Some(l) = f.leads.as_mut() {
-            l.to_add.clear();
+            l.to_add = Vec::new().into();
             l.to_update = vec![LeadUpdate {
                 lead_id: 9,
                 phone_number: "+14155550101".into(),
@@ -512,11 +514,11 @@ mod tests {
             expected_status: CampaignStatus::Draft
         }));
         assert!(calls(OperationKind::AddLeads {
-            leads: vec![lead("+14155550101")],
+            leads: vec![lead("+14155550101")].into(),
             campaign_running: true,
         }));
         assert!(!calls(OperationKind::AddLeads {
-            leads: vec![lead("+14155550101")],
+            leads: vec![lead("+14155550101")].into(),
             campaign_running: false,
         }));
         assert!(destroys(OperationKind::DeleteCampaign {
@@ -525,7 +527,7 @@ mod tests {
         }));
         for quiet in [
             OperationKind::CreateCampaign {
-                request: CreateCampaign::default(),
+                request: Default::default(),
             },
             OperationKind::Stop,
             OperationKind::UpdateLeads { updates: vec![] },
@@ -538,11 +540,11 @@ mod tests {
     #[test]
     fn destructions_pair_a_drafts_delete_with_its_replacement() {
         let at = Location::new("m.yaml", 1, 1);
-        let replace = Action {
+        let replace = Explanation {
             name: "New".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
-            kind: ActionKind::Replace {
+            kind: Disposition::Replace {
                 changes: vec![],
                 write_once: vec![],
                 request: Default::default(),
@@ -551,11 +553,11 @@ mod tests {
             },
             note: None,
         };
-        let tombstone = Action {
+        let tombstone = Explanation {
             name: "Gone".into(),
             manifest: Some(Location::new("g.yaml", 1, 1)),
             remote_id: Some(9),
-            kind: ActionKind::Delete {
+            kind: Disposition::Delete {
                 reason: crate::reconcile::model::DeleteReason::Manifest,
                 status: CampaignStatus::Stopped,
                 leads: Some(3),
@@ -585,11 +587,11 @@ mod tests {
     #[test]
     fn a_replaced_drafts_create_is_approved_with_its_delete() {
         let at = Location::new("m.yaml", 1, 1);
-        let actions = [Action {
+        let actions = [Explanation {
             name: "D".into(),
             manifest: Some(at.clone()),
             remote_id: Some(4),
-            kind: ActionKind::Replace {
+            kind: Disposition::Replace {
                 changes: vec![],
                 write_once: vec![],
                 request: Default::default(),

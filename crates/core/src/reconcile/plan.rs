@@ -1,364 +1,72 @@
-//! The plan: a pure function of (desired manifests, observed state). No I/O, no clock, and a
+//! The campaign plan alone: every campaign matched and decided with no leads, baseline, prune
+//! or scope (`full_plan` is the producer the product runs, with all of them). Pure, with a
 //! deterministic order: manifests in load order (file, line), then unmanaged campaigns by id.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
-use serde_json::json;
-
-use crate::api::types::RemoteCampaign;
-use crate::manifest::{Diagnostic, Manifest};
+use crate::manifest::Manifest;
 
 pub use super::field_diff::diff;
-pub use super::model::{Action, ActionKind, DeleteReason, FieldChange, Plan, Summary};
+pub use super::model::{DeleteReason, Disposition, Explanation, FieldChange, Plan, Summary};
 
 use super::derive;
-use super::field_diff::write_once_fields;
+use super::disposition::{decide, Inputs};
+use super::lifecycle::LifecycleOptions;
+use super::matching::{match_campaigns, Candidate};
 use super::model::Deletions;
 use super::observed::Observed;
-use super::references::check_references;
-use super::replaceable::{add_rename_hints, unreplaceable_note, why_not_replaced};
 
-/// The campaign plan alone, with the operations its view derives (no leads, status, baseline or
-/// prune: `full_plan` adds those). `desired` must already be valid (see `manifest::load`).
+/// The campaign plan alone, with the operations its view derives. `desired` must already be
+/// valid (see `manifest::load`), names resolved.
 pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
-    let mut plan = classify(desired, observed);
-    plan.operations = derive::derive(&plan.actions, &[]);
-    plan
-}
-
-/// Classifies every manifest and every remote campaign: the view only, without operations
-/// (the producer, `full_plan`, derives them once when the view is complete).
-///
-/// A manifest with `id` adopts that campaign: it is matched by id, never created, and its name
-/// is compared like any other observable field. Every other manifest is matched by name among
-/// the campaigns no manifest adopts.
-pub fn classify(desired: &[Manifest], observed: &Observed) -> Plan {
-    let by_id: HashMap<u64, &RemoteCampaign> =
-        observed.campaigns.iter().map(|c| (c.id, c)).collect();
-    let adopted: HashMap<u64, &Manifest> = desired
-        .iter()
-        .filter_map(|m| m.spec.id.map(|id| (id, m)))
-        .collect();
-    let mut by_name: BTreeMap<&str, Vec<&RemoteCampaign>> = BTreeMap::new();
-    for c in &observed.campaigns {
-        by_name.entry(c.name.as_str()).or_default().push(c);
+    let matching = match_campaigns(desired, observed, &|_| true);
+    let options = LifecycleOptions::default();
+    let unresolved = BTreeMap::new();
+    let inputs = Inputs {
+        observed,
+        options: &options,
+        baseline: None,
+        unresolved: &unresolved,
+        leads: None,
+        manifests: desired.len(),
+        loading: None,
+        undeclared: matching
+            .candidates
+            .iter()
+            .filter_map(|c| match c {
+                Candidate::Undeclared(r) => Some(*r),
+                _ => None,
+            })
+            .collect(),
+    };
+    let mut diagnostics = matching.diagnostics.clone();
+    let mut actions = Vec::with_capacity(matching.candidates.len());
+    for c in &matching.candidates {
+        let d = decide(c, &inputs);
+        diagnostics.extend(d.diagnostics);
+        actions.push(d.action);
     }
-    let declared_names: HashSet<&str> = desired.iter().map(|m| m.spec.name.as_str()).collect();
-
-    let mut actions = Vec::with_capacity(desired.len() + observed.campaigns.len());
-    let mut diagnostics = Vec::new();
-    let mut matched: HashSet<u64> = HashSet::new();
-    for m in desired {
-        let spec = &m.spec;
-        if let Some(id) = spec.id {
-            match by_id.get(&id) {
-                // A tombstone deletes only the campaign it names: an id alone (a typo, a copy,
-                // a file cut off so that `id: 41` reads `id: 4`) must never delete another
-                // campaign's history. Refused, so that nothing is applied while it stands.
-                Some(remote)
-                    if spec.is_deleted()
-                        && remote.name != spec.name
-                        && spec.renamed_from.as_deref() != Some(remote.name.as_str()) =>
-                {
-                    matched.insert(id);
-                    diagnostics.push(
-                        Diagnostic::error(
-                            Some(m.locate("id")),
-                            format!(
-                                "campaign id {id} is {:?} on the platform, not {:?}; status: deleted deletes only the campaign its manifest names, so nothing is deleted",
-                                remote.name, spec.name
-                            ),
-                        )
-                        .with_field("id")
-                        .with_hint(format!(
-                            "check the id; to delete campaign {id}, write its current name: name: {:?}",
-                            remote.name
-                        )),
-                    );
-                }
-                Some(remote) if spec.is_deleted() => {
-                    matched.insert(id);
-                    actions.push(delete_action(m, remote));
-                }
-                Some(remote) => {
-                    matched.insert(id);
-                    actions.push(compare(m, remote));
-                }
-                None if spec.is_deleted() => actions.push(absent(m)),
-                None => diagnostics.push(
-                    Diagnostic::error(
-                        Some(m.locate("id")),
-                        format!(
-                            "campaign id {id} ({:?}) does not exist on the platform; campaignctl will not create a different campaign in its place",
-                            spec.name
-                        ),
-                    )
-                    .with_field("id")
-                    .with_hint("if it was deleted on purpose, delete this manifest (or set status: deleted); to create it anew, remove `id:` and set assistant_id"),
-                ),
-            }
-            continue;
-        }
-        let free_holders = |name: &str| -> (Vec<&RemoteCampaign>, Vec<&RemoteCampaign>) {
-            by_name
-                .get(name)
-                .map(Vec::as_slice)
-                .unwrap_or(&[])
-                .iter()
-                .partition(|c| adopted.contains_key(&c.id))
-        };
-        let (held, free) = free_holders(&spec.name);
-        match free.as_slice() {
-            [] if !held.is_empty() => {
-                let holder = held[0];
-                let adopter = adopted[&holder.id];
-                diagnostics.push(
-                    Diagnostic::error(
-                        Some(m.locate("name")),
-                        format!(
-                            "campaign name {:?} is held by campaign id {}, which {} adopts by id; creating it would make two campaigns of one name",
-                            spec.name,
-                            holder.id,
-                            adopter.locate("id")
-                        ),
-                    )
-                    .with_field("name")
-                    .with_hint("rename one of the two manifests"),
-                );
-            }
-            [] if spec.is_deleted() => actions.push(absent(m)),
-            [] => {
-                // Renamed in git: the campaign may still be on the platform under its old name.
-                let old = spec
-                    .renamed_from
-                    .as_deref()
-                    .map(|old| (old, free_holders(old).1));
-                match old {
-                    Some((old, _)) if declared_names.contains(old) => diagnostics.push(
-                        Diagnostic::error(
-                            Some(m.locate("renamed_from")),
-                            format!(
-                                "renamed_from {old:?} is the name of another manifest; one campaign cannot be both"
-                            ),
-                        )
-                        .with_field("renamed_from")
-                        .with_hint("remove renamed_from, or rename the other manifest"),
-                    ),
-                    Some((_, olds)) if olds.len() == 1 => {
-                        let remote = olds[0];
-                        matched.insert(remote.id);
-                        actions.push(compare_checked(m, remote, observed));
-                    }
-                    Some((old, olds)) if olds.len() > 1 => {
-                        matched.extend(olds.iter().map(|c| c.id));
-                        diagnostics.push(
-                            Diagnostic::error(
-                                Some(m.locate("renamed_from")),
-                                format!(
-                                    "renamed_from {old:?} is held by {} campaigns on the platform (ids {}); campaignctl will not guess which one was renamed",
-                                    olds.len(),
-                                    ids_text(&olds)
-                                ),
-                            )
-                            .with_field("renamed_from")
-                            .with_hint("delete or rename the extra campaigns in the dashboard, or remove renamed_from"),
-                        );
-                    }
-                    _ => {
-                        diagnostics.extend(check_references(m, observed));
-                        actions.push(Action {
-                            name: spec.name.clone(),
-                            manifest: Some(m.location.clone()),
-                            remote_id: None,
-                            kind: ActionKind::Create {
-                                request: spec.create_request(),
-                            },
-                            note: None,
-                        });
-                    }
-                }
-            }
-            [remote] if spec.is_deleted() => {
-                matched.insert(remote.id);
-                actions.push(delete_action(m, remote));
-            }
-            // A rename onto a name another campaign holds, while the campaign to rename is
-            // still there: taking over either would be a guess (and replacing the old one
-            // would leave two campaigns of one name). Once the old name is gone, the rename
-            // is done and `renamed_from` is inert.
-            [remote]
-                if spec
-                    .renamed_from
-                    .as_deref()
-                    .is_some_and(|old| !free_holders(old).1.is_empty()) =>
-            {
-                matched.insert(remote.id);
-                diagnostics.push(
-                    Diagnostic::error(
-                        Some(m.locate("renamed_from")),
-                        format!(
-                            "renamed_from: {:?} onto {:?}, a name campaign {} already holds; the platform would have two campaigns of one name",
-                            spec.renamed_from.as_deref().unwrap_or_default(),
-                            spec.name,
-                            remote.id
-                        ),
-                    )
-                    .with_field("renamed_from")
-                    .with_hint("choose a name no campaign holds, or delete the campaign holding it first (status: deleted in its manifest), or remove renamed_from to manage that campaign instead"),
-                );
-            }
-            [remote] => {
-                matched.insert(remote.id);
-                actions.push(compare_checked(m, remote, observed));
-            }
-            many => {
-                matched.extend(many.iter().map(|c| c.id));
-                diagnostics.push(
-                    Diagnostic::error(
-                        Some(m.locate("name")),
-                        format!(
-                            "campaign name {:?} is held by {} campaigns on the platform (ids {}); campaignctl will not guess which one this manifest means",
-                            spec.name,
-                            many.len(),
-                            ids_text(many)
-                        ),
-                    )
-                    .with_field("name")
-                    .with_hint("delete or rename the extra campaigns in the dashboard so that one campaign holds the name, or pin this manifest to one of them with `id:`"),
-                );
-            }
-        }
-    }
-
-    let mut unmanaged: Vec<&RemoteCampaign> = observed
-        .campaigns
-        .iter()
-        .filter(|c| !matched.contains(&c.id))
-        .collect();
-    unmanaged.sort_by_key(|c| c.id);
-    actions.extend(unmanaged.into_iter().map(|c| Action {
-        name: c.name.clone(),
-        manifest: None,
-        remote_id: Some(c.id),
-        kind: ActionKind::Unmanaged,
-        note: None,
-    }));
-    add_rename_hints(&mut actions, desired, observed);
-
     diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let operations = derive::derive(&actions, &[]);
     Plan {
         actions,
         diagnostics,
         leads_and_status: Vec::new(),
-        operations: Vec::new(),
+        operations,
         deletions: Deletions::default(),
         write_once_baseline: None,
-    }
-}
-
-fn ids_text(campaigns: &[&RemoteCampaign]) -> String {
-    let ids: Vec<String> = campaigns.iter().map(|c| c.id.to_string()).collect();
-    ids.join(", ")
-}
-
-/// `status: deleted` for a campaign that exists.
-fn delete_action(m: &Manifest, remote: &RemoteCampaign) -> Action {
-    Action {
-        name: remote.name.clone(),
-        manifest: Some(m.location.clone()),
-        remote_id: Some(remote.id),
-        kind: ActionKind::Delete {
-            reason: DeleteReason::Manifest,
-            status: remote.status.clone(),
-            leads: None,
-            held: None,
-        },
-        note: None,
-    }
-}
-
-/// `status: deleted` for a campaign that does not exist: satisfied.
-fn absent(m: &Manifest) -> Action {
-    Action {
-        name: m.spec.name.clone(),
-        manifest: Some(m.location.clone()),
-        remote_id: None,
-        kind: ActionKind::Absent,
-        note: None,
-    }
-}
-
-/// [`compare`], and a replace whose create would fail on its references is kept as drift.
-fn compare_checked(m: &Manifest, remote: &RemoteCampaign, observed: &Observed) -> Action {
-    let mut action = compare(m, remote);
-    check_replace(&mut action, m, observed);
-    action
-}
-
-/// A replace whose create would fail on its references (`m`'s) is kept as drift.
-pub(super) fn check_replace(action: &mut Action, m: &Manifest, observed: &Observed) {
-    if matches!(action.kind, ActionKind::Replace { .. }) {
-        let problems = check_references(m, observed);
-        if problems.iter().any(Diagnostic::is_error) {
-            action.keep_as_drift(unreplaceable_note(&problems));
-        }
-    }
-}
-
-/// The action for a manifest matched to `remote`: unchanged, replaced (a draft that differs)
-/// or drift (anything that may have run, or cannot be created from the manifest).
-fn compare(m: &Manifest, remote: &RemoteCampaign) -> Action {
-    let spec = &m.spec;
-    let mut changes = Vec::new();
-    if spec.name != remote.name {
-        // A campaign adopted by id, or one renamed with renamed_from.
-        changes.push(FieldChange {
-            field: "name",
-            desired: json!(spec.name),
-            actual: json!(remote.name),
-            known_from: None,
-        });
-    }
-    changes.extend(diff(spec, remote));
-    let write_once = write_once_fields(spec);
-    let (kind, note) = if changes.is_empty() {
-        (ActionKind::Unchanged { write_once }, None)
-    } else {
-        match why_not_replaced(spec, remote) {
-            None => (
-                ActionKind::Replace {
-                    changes,
-                    write_once,
-                    request: spec.create_request(),
-                    renamed_from: (spec.name != remote.name).then(|| remote.name.clone()),
-                    leads: None,
-                },
-                None,
-            ),
-            Some(why) => (
-                ActionKind::Drift {
-                    changes,
-                    write_once,
-                },
-                Some(why),
-            ),
-        }
-    };
-    Action {
-        name: spec.name.clone(),
-        manifest: Some(m.location.clone()),
-        remote_id: Some(remote.id),
-        kind,
-        note,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::{Assistant, CampaignStatus, PhoneNumber, PostCallVariable};
+    use crate::api::types::{
+        Assistant, CampaignStatus, PhoneNumber, PostCallVariable, RemoteCampaign,
+    };
     use crate::campaign::{ClockTime, Weekday};
     use crate::manifest::{CampaignSpec, Location};
+    use serde_json::json;
 
     fn manifest(spec: CampaignSpec) -> Manifest {
         Manifest {
@@ -438,6 +146,7 @@ mod tests {
         assert_eq!(
             p.summary(),
             Summary {
+                operations: 1,
                 create: 1,
                 ..Summary::default()
             }
@@ -490,7 +199,7 @@ mod tests {
         s.allowed_days = Some(vec![Monday]);
         let p = plan(&[manifest(s)], &observed(vec![remote(1, "A")]));
         match &p.actions[0].kind {
-            ActionKind::Drift { changes, .. } => {
+            Disposition::Drift { changes, .. } => {
                 assert_eq!(changes.len(), 1);
                 assert_eq!(changes[0].field, "allowed_days");
                 assert_eq!(changes[0].desired, json!(["monday"]));
@@ -508,7 +217,7 @@ mod tests {
         let p = plan(&[manifest(s)], &observed(vec![remote(4, "A")]));
         assert_eq!(p.actions[0].remote_id, Some(4));
         match &p.actions[0].kind {
-            ActionKind::Drift {
+            Disposition::Drift {
                 changes,
                 write_once,
             } => {
@@ -637,7 +346,7 @@ mod tests {
         );
         let adopted = &p.actions[0];
         assert_eq!(adopted.remote_id, Some(2));
-        let ActionKind::Drift { changes, .. } = &adopted.kind else {
+        let Disposition::Drift { changes, .. } = &adopted.kind else {
             panic!("expected drift on the name, got {adopted:#?}");
         };
         assert_eq!(
@@ -686,7 +395,7 @@ mod tests {
             &[manifest(s.clone())],
             &observed(vec![with_status(remote(4, "A"), "draft")]),
         );
-        let ActionKind::Replace {
+        let Disposition::Replace {
             changes, request, ..
         } = &p.actions[0].kind
         else {
@@ -710,7 +419,7 @@ mod tests {
                 &observed(vec![with_status(remote(4, "A"), status)]),
             );
             assert!(
-                matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+                matches!(p.actions[0].kind, Disposition::Drift { .. }),
                 "{status}: never replaced: {p:#?}"
             );
             let note = p.actions[0].note.as_deref().unwrap_or_default();
@@ -724,7 +433,7 @@ mod tests {
         none.status = CampaignStatus::NotReturned;
         let p = plan(&[manifest(s)], &observed(vec![none]));
         assert!(
-            matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+            matches!(p.actions[0].kind, Disposition::Drift { .. }),
             "no status is not a draft"
         );
     }
@@ -737,7 +446,7 @@ mod tests {
         assert!(
             matches!(
                 p.actions[0].kind,
-                ActionKind::Delete {
+                Disposition::Delete {
                     reason: DeleteReason::Manifest,
                     ..
                 }
@@ -749,11 +458,11 @@ mod tests {
         assert!(p.operations[0].effects().destroys_data);
         let gone = plan(&[manifest(s)], &observed(vec![]));
         assert!(
-            matches!(gone.actions[0].kind, ActionKind::Absent),
+            matches!(gone.actions[0].kind, Disposition::Absent),
             "{gone:#?}"
         );
         assert!(
-            !gone.has_changes(),
+            !gone.summary().has_changes(),
             "a tombstone whose campaign is gone plans nothing"
         );
         assert_eq!(gone.summary().unchanged, 1);
@@ -767,7 +476,7 @@ mod tests {
             &[manifest(s.clone())],
             &observed(vec![with_status(remote(4, "Old"), "draft")]),
         );
-        let ActionKind::Replace {
+        let Disposition::Replace {
             renamed_from,
             changes,
             ..
@@ -790,7 +499,7 @@ mod tests {
 
         let p = plan(&[manifest(s.clone())], &observed(vec![remote(4, "Old")]));
         assert!(
-            matches!(p.actions[0].kind, ActionKind::Drift { .. }),
+            matches!(p.actions[0].kind, Disposition::Drift { .. }),
             "{p:#?}"
         );
         let note = p.actions[0].note.as_deref().unwrap_or_default();

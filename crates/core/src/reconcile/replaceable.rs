@@ -1,15 +1,11 @@
 //! Whether a campaign that differs from its manifest is replaced (a draft the manifest alone can
 //! create again) or stays drift, and the hint on a create that looks like a rename.
 
-use std::collections::HashMap;
-
 use crate::api::types::RemoteCampaign;
 use crate::campaign::fields::OBSERVABLE;
-use crate::manifest::{CampaignSpec, Diagnostic, Location, Manifest};
+use crate::manifest::{CampaignSpec, Diagnostic};
 
 use super::field_diff::diff;
-use super::model::{Action, ActionKind};
-use super::observed::Observed;
 
 /// Why a campaign whose observable fields differ from its manifest is not replaced, or `None`
 /// when it is: a draft (never placed a call) that the manifest alone can create again.
@@ -47,48 +43,24 @@ pub fn unreplaceable_note(problems: &[Diagnostic]) -> String {
     )
 }
 
-/// A create next to an unmanaged campaign with the same observable settings and a similar name
-/// is probably a rename written without `renamed_from`: say so on the create.
-pub fn add_rename_hints(actions: &mut [Action], desired: &[Manifest], observed: &Observed) {
-    let by_id: HashMap<u64, &RemoteCampaign> =
-        observed.campaigns.iter().map(|c| (c.id, c)).collect();
-    let unmanaged: Vec<&RemoteCampaign> = actions
+/// A create next to an undeclared campaign with the same observable settings and a similar
+/// name is probably a rename written without `renamed_from`: the note that says so, if one is.
+/// `undeclared`: every campaign no manifest means.
+pub fn rename_hint(spec: &CampaignSpec, undeclared: &[&RemoteCampaign]) -> Option<String> {
+    let compares_something = OBSERVABLE.iter().any(|&f| spec.get(f).is_some());
+    if undeclared.is_empty() || spec.renamed_from.is_some() || !compares_something {
+        return None;
+    }
+    let (_, old) = undeclared
         .iter()
-        .filter(|a| matches!(a.kind, ActionKind::Unmanaged))
-        .filter_map(|a| a.remote_id)
-        .filter_map(|id| by_id.get(&id).copied())
-        .collect();
-    if unmanaged.is_empty() {
-        return;
-    }
-    // By location, so a fleet of creates beside unmanaged campaigns stays linear.
-    let by_location: HashMap<&Location, &Manifest> =
-        desired.iter().map(|m| (&m.location, m)).collect();
-    for a in actions.iter_mut() {
-        if !matches!(a.kind, ActionKind::Create { .. }) {
-            continue;
-        }
-        let Some(m) = a.manifest.as_ref().and_then(|at| by_location.get(at)) else {
-            continue;
-        };
-        let spec = &m.spec;
-        let compares_something = OBSERVABLE.iter().any(|&f| spec.get(f).is_some());
-        if spec.renamed_from.is_some() || !compares_something {
-            continue;
-        }
-        let best = unmanaged
-            .iter()
-            .filter(|c| diff(spec, c).is_empty())
-            .map(|c| (name_similarity(&spec.name, &c.name), *c))
-            .filter(|(score, _)| *score >= SIMILAR)
-            .max_by(|x, y| x.0.total_cmp(&y.0));
-        if let Some((_, old)) = best {
-            a.note = Some(format!(
-                "did you rename {:?} (id {})? It has the same settings. To replace it under the new name instead of creating a second campaign, add renamed_from: {:?} to this manifest",
-                old.name, old.id, old.name
-            ));
-        }
-    }
+        .filter(|c| diff(spec, c).is_empty())
+        .map(|c| (name_similarity(&spec.name, &c.name), *c))
+        .filter(|(score, _)| *score >= SIMILAR)
+        .max_by(|x, y| x.0.total_cmp(&y.0))?;
+    Some(format!(
+        "did you rename {:?} (id {})? It has the same settings. To replace it under the new name instead of creating a second campaign, add renamed_from: {:?} to this manifest",
+        old.name, old.id, old.name
+    ))
 }
 
 /// How close two names must be to suggest a rename.

@@ -1,20 +1,19 @@
 //! What part of the account a plan speaks for. A plan of the whole account's manifests lists
 //! the campaigns no manifest names (unmanaged); a plan of some files, or narrowed with
-//! `--target`, says nothing about the rest of the account. `--target` narrows further: only the
-//! named campaigns' actions, leads, status and operations, and only their problems, remain.
+//! `--target`, says nothing about the rest of the account. `--target` narrows the inputs the
+//! producer decides (`full_plan`): only the named campaigns are decided, so only their actions,
+//! leads, status, operations and problems are planned, while every manifest still claims the
+//! campaign it adopts or names (a targeted manifest never takes an untargeted one's campaign).
 //!
 //! The whole account is planned when no `--target` is given and every path given is a
 //! directory (the default `campaigns/` included): a directory is taken as the manifest root.
 //! Naming a file plans that file's campaigns only.
 
-use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobMatcher};
 
-use crate::manifest::{Diagnostic, Location, Manifest};
-
-use super::model::{ActionKind, Plan};
+use crate::manifest::{Diagnostic, Manifest};
 
 /// The `--target` patterns: campaign names, or glob patterns over them (`Q4 *`, `Fleet 0??`).
 #[derive(Debug, Clone)]
@@ -167,75 +166,4 @@ impl Scope {
     pub fn target_patterns(&self) -> &[String] {
         self.targets.as_ref().map_or(&[], |t| t.patterns())
     }
-
-    /// Narrows a plan's view to this scope, before its operations are derived (the producer,
-    /// `full_plan::add_leads_and_status_in`, derives them once, after this): unmanaged
-    /// campaigns go unless the whole account was planned; with targets, only the targeted
-    /// campaigns' actions, leads and status remain, and only problems that belong to them or
-    /// to no manifest are kept (a problem that cannot be placed is kept: it may concern the
-    /// targets). `manifests` are those the plan was made from.
-    pub fn narrow(&self, plan: &mut Plan, manifests: &[Manifest]) {
-        if self.whole_account {
-            return;
-        }
-        plan.actions.retain(|a| {
-            !matches!(a.kind, ActionKind::Unmanaged)
-                && a.manifest.is_some()
-                && self.includes(&a.name)
-        });
-        plan.leads_and_status.retain(|f| self.includes(&f.name));
-        if self.targets.is_none() {
-            return;
-        }
-        let owners = Owners::new(manifests);
-        plan.diagnostics.retain(|d| {
-            owners
-                .of(d)
-                .is_none_or(|m| self.includes(m.spec.name.as_str()))
-        });
-    }
-}
-
-/// Which manifest a diagnostic is about: the document of its file that starts at or above its
-/// line.
-pub struct Owners<'a> {
-    by_file: BTreeMap<&'a Path, Vec<(usize, &'a Manifest)>>,
-}
-
-impl<'a> Owners<'a> {
-    pub fn new(manifests: &'a [Manifest]) -> Owners<'a> {
-        let mut by_file: BTreeMap<&Path, Vec<(usize, &Manifest)>> = BTreeMap::new();
-        for m in manifests {
-            by_file
-                .entry(&*m.location.file)
-                .or_default()
-                .push((m.location.line, m));
-        }
-        for starts in by_file.values_mut() {
-            starts.sort_by_key(|(line, _)| *line);
-        }
-        Owners { by_file }
-    }
-
-    pub fn of(&self, d: &Diagnostic) -> Option<&'a Manifest> {
-        let Location { file, line, .. } = d.location.as_ref()?;
-        let starts = self.by_file.get(&**file)?;
-        let after = starts.partition_point(|(start, _)| start <= line);
-        after.checked_sub(1).map(|i| starts[i].1)
-    }
-}
-
-/// The remote ids of the campaigns in scope among `ids` (the campaigns whose leads a plan
-/// reads): those of actions for targeted manifests.
-pub fn ids_in_scope(scope: &Scope, plan: &Plan, ids: Vec<u64>) -> Vec<u64> {
-    if scope.targets.is_none() {
-        return ids;
-    }
-    let wanted: HashSet<u64> = plan
-        .actions
-        .iter()
-        .filter(|a| a.manifest.is_some() && scope.includes(&a.name))
-        .filter_map(|a| a.remote_id)
-        .collect();
-    ids.into_iter().filter(|id| wanted.contains(id)).collect()
 }

@@ -576,14 +576,14 @@ fn confirm(question: &str) -> Result<bool, Diagnostic> {
 mod tests {
     use super::*;
     use crate::api::types::CampaignStatus;
-    use crate::reconcile::plan::{Action, ActionKind, DeleteReason};
+    use crate::reconcile::plan::{DeleteReason, Disposition, Explanation};
 
     fn deleting_plan() -> Plan {
-        let actions = vec![Action {
+        let actions = vec![Explanation {
             name: "Q".into(),
             manifest: None,
             remote_id: Some(3),
-            kind: ActionKind::Delete {
+            kind: Disposition::Delete {
                 reason: DeleteReason::Manifest,
                 status: CampaignStatus::InProgress,
                 leads: Some(4),

@@ -139,7 +139,7 @@ fn destroy_question(pending: &[&Operation], operations: &[Operation]) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::types::{CampaignStatus, CreateCampaign};
+    use crate::api::types::CampaignStatus;
     use crate::manifest::{DesiredLead, Location};
     use crate::reconcile::operation::Target;
 
@@ -159,7 +159,7 @@ mod tests {
             id,
             campaign,
             OperationKind::CreateCampaign {
-                request: CreateCampaign::default(),
+                request: Default::default(),
             },
             depends_on,
         )
@@ -198,7 +198,7 @@ mod tests {
             id,
             campaign,
             OperationKind::AddLeads {
-                leads: vec![lead],
+                leads: vec![lead].into(),
                 campaign_running: running,
             },
             vec![],

@@ -1,5 +1,7 @@
-//! One campaign's part of the plan as data: what was decided about it (`ActionKind`), its
+//! One campaign's part of the plan as data: what was decided about it (`Disposition`), its
 //! field changes and notes. Decided by `plan` (and the rules beside it); read by renderers.
+
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -9,37 +11,17 @@ use crate::campaign::field_name;
 use crate::manifest::Location;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Action {
+pub struct Explanation {
     pub name: String,
     /// The manifest that declares the campaign; `None` for unmanaged campaigns.
     pub manifest: Option<Location>,
     /// The remote campaign id, when it exists.
     pub remote_id: Option<u64>,
-    pub kind: ActionKind,
+    pub kind: Disposition,
     /// What the operator should know beside the action: why drift is not corrected by a
     /// replace and what to do instead, or that a create looks like a rename.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-}
-
-impl Action {
-    /// A replacement that a rule decided against (`note`: why, and what to do instead) stays
-    /// drift, with the same field changes: the one way a replace becomes drift, so every rule
-    /// that keeps a draft (references, undeclared leads, a loading problem) words it alike.
-    pub fn keep_as_drift(&mut self, note: String) {
-        if let ActionKind::Replace {
-            changes,
-            write_once,
-            ..
-        } = &mut self.kind
-        {
-            self.kind = ActionKind::Drift {
-                changes: std::mem::take(changes),
-                write_once: std::mem::take(write_once),
-            };
-            self.note = Some(note);
-        }
-    }
 }
 
 /// Why a campaign is deleted.
@@ -53,9 +35,10 @@ pub enum DeleteReason {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub enum ActionKind {
-    /// No campaign has the name: create it with exactly the manifest's fields.
-    Create { request: CreateCampaign },
+pub enum Disposition {
+    /// No campaign has the name: create it with exactly the manifest's fields. The body is
+    /// the create operation's (`derive` shares it), held once however many refer to it.
+    Create { request: Arc<CreateCampaign> },
     /// Every observable field the manifest sets matches. `write_once` lists the fields the
     /// manifest sets that cannot be read back, so are not compared.
     Unchanged {
@@ -93,11 +76,12 @@ pub enum ActionKind {
         changes: Vec<FieldChange>,
         #[serde(deserialize_with = "field_name::deserialize_vec")]
         write_once: Vec<field_name::Name>,
-        /// The create that follows the delete: exactly the manifest's fields.
-        request: CreateCampaign,
+        /// The create that follows the delete: exactly the manifest's fields (shared with the
+        /// create operation, as `Create`'s).
+        request: Arc<CreateCampaign>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         renamed_from: Option<String>,
-        /// How many leads the draft held when they were read (`lifecycle::settle_with_leads`):
+        /// How many leads the draft held when they were read (`disposition`):
         /// its delete is refused if the count differs by then, since a lead added by hand in
         /// between would be deleted with the draft.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,17 +91,17 @@ pub enum ActionKind {
     Absent,
 }
 
-impl ActionKind {
+impl Disposition {
     pub fn label(&self) -> &'static str {
         match self {
-            ActionKind::Create { .. } => "create",
-            ActionKind::Unchanged { .. } => "unchanged",
-            ActionKind::Drift { .. } => "drift",
-            ActionKind::Unmanaged => "unmanaged",
-            ActionKind::Delete { held: None, .. } => "delete",
-            ActionKind::Delete { held: Some(_), .. } => "held_delete",
-            ActionKind::Replace { .. } => "replace",
-            ActionKind::Absent => "absent",
+            Disposition::Create { .. } => "create",
+            Disposition::Unchanged { .. } => "unchanged",
+            Disposition::Drift { .. } => "drift",
+            Disposition::Unmanaged => "unmanaged",
+            Disposition::Delete { held: None, .. } => "delete",
+            Disposition::Delete { held: Some(_), .. } => "held_delete",
+            Disposition::Replace { .. } => "replace",
+            Disposition::Absent => "absent",
         }
     }
 }

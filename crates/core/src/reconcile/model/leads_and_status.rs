@@ -1,14 +1,19 @@
 //! What a campaign needs beyond its creation, as data: the leads it lacks, the status change it
 //! needs, and why apply may not act on it (`CannotAct`, `LeftAlone`).
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::{DesiredLead, DesiredStatus, Location};
 use crate::reconcile::operation::LeadUpdate;
 use crate::reconcile::resolve::References;
 
+/// One campaign's details beside its disposition: what its references resolved to, the leads
+/// it lacks or whose variables differ, and its status change (or why it is left as it is). Part
+/// of the view (why); the operations carry out what it says will happen.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LeadsAndStatus {
+pub struct CampaignDetails {
     pub name: String,
     pub manifest: Location,
     /// `None` when the campaign is created by this plan: its id is known after the create.
@@ -20,7 +25,7 @@ pub struct LeadsAndStatus {
     pub status: Option<StatusChange>,
 }
 
-impl LeadsAndStatus {
+impl CampaignDetails {
     /// Whether applying this leads and status writes anything.
     pub fn has_changes(&self) -> bool {
         self.leads
@@ -71,9 +76,9 @@ pub struct LeadsChange {
     pub declared: usize,
     /// How many leads the campaign has on the platform now (declared or not).
     pub on_platform: usize,
-    /// The declared leads whose phone number the campaign does not have yet (in full, so a
-    /// serialised plan holds what apply will send; the plan JSON shows only the count).
-    pub to_add: Vec<DesiredLead>,
+    /// The declared leads whose phone number the campaign does not have yet (in full, shared
+    /// with its add-leads operation; the plan JSON shows only the count).
+    pub to_add: Arc<[DesiredLead]>,
     /// The campaign is running (`in-progress`) now, or in a status campaignctl does not know,
     /// and this plan does not stop it first, so leads added to it may be called.
     #[serde(default)]

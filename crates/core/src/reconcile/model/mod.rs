@@ -7,8 +7,8 @@ mod campaign_view;
 mod leads_and_status;
 mod plan;
 
-pub use self::campaign_view::{Action, ActionKind, DeleteReason, FieldChange};
+pub use self::campaign_view::{DeleteReason, Disposition, Explanation, FieldChange};
 pub use self::leads_and_status::{
-    CannotAct, LeadsAndStatus, LeadsChange, LeftAlone, StatusAction, StatusChange,
+    CampaignDetails, CannotAct, LeadsChange, LeftAlone, StatusAction, StatusChange,
 };
 pub use self::plan::{Deletions, KeptCampaign, Plan, Summary, WriteOnceBaseline};

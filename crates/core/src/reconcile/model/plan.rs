@@ -9,25 +9,25 @@ use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Diagnostic;
 use crate::reconcile::operation::{Operation, OperationId, OperationKind};
 
-use super::campaign_view::{Action, ActionKind};
-use super::leads_and_status::LeadsAndStatus;
+use super::campaign_view::{Disposition, Explanation};
+use super::leads_and_status::CampaignDetails;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
-    pub actions: Vec<Action>,
+    pub actions: Vec<Explanation>,
     /// Plan-time errors (missing references, names held by several remote campaigns). Any
     /// error blocks the whole apply: nothing is written.
     pub diagnostics: Vec<Diagnostic>,
     /// Leads to add and status changes, per campaign (`leads_and_status`). Empty from `plan()`
-    /// alone; filled by `full_plan::add_leads_and_status`.
+    /// alone; filled by the producer, `full_plan`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub leads_and_status: Vec<LeadsAndStatus>,
+    pub leads_and_status: Vec<CampaignDetails>,
     /// Every write the plan makes, in dependency order (`derive::derive`): what apply
     /// executes and approves. Derived from `actions` and `leads_and_status`.
     #[serde(default)]
     pub operations: Vec<Operation>,
     /// Why deletions are held, and the undeclared campaigns kept for their history
-    /// (`deletion::decide`).
+    /// (`deletion::delete_decision`, weighed per campaign by `disposition`).
     #[serde(default, skip_serializing_if = "Deletions::is_empty")]
     pub deletions: Deletions,
     /// What the write-once fields were compared with, or why they were not (`None`: no
@@ -36,22 +36,44 @@ pub struct Plan {
     pub write_once_baseline: Option<WriteOnceBaseline>,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The plan's counts: the one summary every rendering (text, Markdown, GitHub, JSON, the
+/// `watch` pass line) and `--detailed-exitcode` read (`Plan::summary`). What will happen is
+/// counted from the operations, which are all that runs; why the rest stays as it is
+/// (unchanged, drift, unmanaged, deletions held, what apply cannot act on) from the view.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
+    /// Every operation of the plan, of any kind: apply has something to do when it is not 0.
+    pub operations: usize,
     pub create: usize,
+    /// Drafts deleted and created again (their delete is not counted in `delete`).
+    pub replace: usize,
+    pub delete: usize,
+    pub leads_to_add: usize,
+    pub leads_to_update: usize,
+    pub start: usize,
+    pub stop: usize,
     pub unchanged: usize,
     pub drift: usize,
     pub unmanaged: usize,
-    #[serde(default)]
-    pub replace: usize,
-    #[serde(default)]
-    pub delete: usize,
     /// Deletes held (`deletion`): planned, not carried out.
-    #[serde(default)]
     pub held: usize,
     /// Campaigns apply cannot act on (`attention`): warned about, never "No changes".
-    #[serde(default)]
     pub attention: usize,
+}
+
+impl Summary {
+    /// Whether applying would write something (a create, a lead, a status change, ...): what
+    /// `--detailed-exitcode` calls a non-empty plan. What apply cannot act on (drift on a
+    /// campaign that has run, a status it does not know) is a warning, not a change
+    /// (`attention`); unmanaged campaigns are informational.
+    pub fn has_changes(&self) -> bool {
+        self.operations > 0
+    }
+
+    /// Whether any lead or status changes, for the renderings' `Leads:` line.
+    pub fn changes_leads_or_status(&self) -> bool {
+        self.leads_to_add + self.leads_to_update + self.start + self.stop > 0
+    }
 }
 
 /// The counts as every plan rendering words them: `1 to create, 0 drifted, 2 unchanged, 0
@@ -99,45 +121,42 @@ impl Plan {
             .filter(|op| op.is_replacing_create())
             .flat_map(|op| op.depends_on.iter().copied())
             .collect();
+        s.operations = self.operations.len();
         for op in &self.operations {
-            match op.kind {
+            match &op.kind {
                 OperationKind::CreateCampaign { .. } if op.is_replacing_create() => s.replace += 1,
                 OperationKind::CreateCampaign { .. } => s.create += 1,
                 OperationKind::DeleteCampaign { .. } if !replaced.contains(&op.id) => s.delete += 1,
-                _ => {}
+                OperationKind::DeleteCampaign { .. } => {}
+                OperationKind::AddLeads { leads, .. } => s.leads_to_add += leads.len(),
+                OperationKind::UpdateLeads { updates } => s.leads_to_update += updates.len(),
+                OperationKind::Start { .. } => s.start += 1,
+                OperationKind::Stop => s.stop += 1,
             }
         }
         for a in &self.actions {
             match a.kind {
                 // A tombstone whose campaign is gone is as the manifest wants it.
-                ActionKind::Unchanged { .. } | ActionKind::Absent => s.unchanged += 1,
-                ActionKind::Drift { .. } => s.drift += 1,
-                ActionKind::Unmanaged => s.unmanaged += 1,
-                ActionKind::Delete { held: Some(_), .. } => s.held += 1,
-                ActionKind::Create { .. }
-                | ActionKind::Replace { .. }
-                | ActionKind::Delete { held: None, .. } => {}
+                Disposition::Unchanged { .. } | Disposition::Absent => s.unchanged += 1,
+                Disposition::Drift { .. } => s.drift += 1,
+                Disposition::Unmanaged => s.unmanaged += 1,
+                Disposition::Delete { held: Some(_), .. } => s.held += 1,
+                Disposition::Create { .. }
+                | Disposition::Replace { .. }
+                | Disposition::Delete { held: None, .. } => {}
             }
         }
         s.attention = self.attention_count();
         s
     }
 
-    /// Whether applying would write something (a create, a lead, a status change): what
-    /// `--detailed-exitcode` calls a non-empty plan. What apply cannot act on (drift on a
-    /// campaign that has run, a status it does not know) is a warning, not a change
-    /// (`attention`); unmanaged campaigns are informational.
-    pub fn has_changes(&self) -> bool {
-        self.has_writes()
-    }
-
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    pub fn creates(&self) -> impl Iterator<Item = (&Action, &CreateCampaign)> {
+    pub fn creates(&self) -> impl Iterator<Item = (&Explanation, &CreateCampaign)> {
         self.actions.iter().filter_map(|a| match &a.kind {
-            ActionKind::Create { request } => Some((a, request)),
+            Disposition::Create { request } => Some((a, &**request)),
             _ => None,
         })
     }
