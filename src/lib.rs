@@ -8,6 +8,7 @@ pub use campaignctl_core::{campaign, diagnostic, escape};
 
 mod account_lock;
 pub mod api;
+mod calendar;
 mod cli;
 mod config;
 mod lint;

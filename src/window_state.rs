@@ -55,7 +55,7 @@ impl Window {
         }
     }
 
-    fn calls_on(&self, day: NaiveDate) -> bool {
+    pub(crate) fn calls_on(&self, day: NaiveDate) -> bool {
         let index = day.weekday().num_days_from_monday() as usize;
         self.start < self.end && self.days.contains(&Weekday::ALL[index])
     }
@@ -84,7 +84,7 @@ pub fn window_state(window: &Window, now: DateTime<Utc>) -> WindowState {
 
 /// The instant the local clock in `zone` first shows `time` on `day`, or first passes it when
 /// a daylight-saving gap skips it.
-fn at(zone: Tz, day: NaiveDate, time: ClockTime) -> Option<DateTime<Tz>> {
+pub(crate) fn at(zone: Tz, day: NaiveDate, time: ClockTime) -> Option<DateTime<Tz>> {
     let wall: NaiveDateTime = day.and_hms_opt(time.hour.into(), time.minute.into(), 0)?;
     // Gaps are at most a few hours (most are one): the first minute after it that exists.
     (0..=24 * 60).find_map(

@@ -13,6 +13,7 @@ Examples:
   campaignctl plan --out campaigns.plan && campaignctl apply campaigns.plan
   campaignctl watch campaigns/ --listen 127.0.0.1:9464   # daemon: apply on every change
   campaignctl status --tz Europe/Berlin  # where each campaign stands, windows in Berlin time
+  campaignctl calendar --tz Europe/Berlin  # when the campaigns call this week, offline
   campaignctl export --out imported/    # bring an existing account under git
   campaignctl demo                      # plan and apply campaigns/ against a built-in emulator
 
@@ -167,6 +168,12 @@ pub enum Command {
         #[command(flatten)]
         api: ApiArgs,
     },
+    /// A week grid of when the campaigns may call, in one time zone, with the lines they may
+    /// use at once. Offline: reads the manifests only.
+    #[command(
+        after_help = "Examples:\n  campaignctl calendar                         # this week, in the local zone\n  campaignctl calendar --tz America/New_York --week 2027-W11\n  campaignctl calendar --all --format markdown >> comment.md\n  campaignctl calendar --format json | jq '.peak'\n\nOnly campaigns declared `status: running` are shown unless --all is given. A cell marked !\nreaches into quiet hours (before 08:00 or after 21:00 in the campaign's own zone), as the\ncalling-hours lint of `validate` warns."
+    )]
+    Calendar(CalendarArgs),
     /// Write every remote campaign as a manifest pinned by id, to bring an account under git.
     #[command(
         after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe list endpoint does not return assistant_id and the other write-once fields,\nso exported manifests adopt their campaign with `id:` and a comment names what is missing."
@@ -553,6 +560,48 @@ pub struct StatusArgs {
     /// snapshots are reproducible; runs keep the clock.
     #[arg(long, hide = true, value_name = "RFC3339", env = "CAMPAIGNCTL_NOW", value_parser = instant)]
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// `campaignctl calendar`.
+#[derive(Debug, Clone, Args)]
+pub struct CalendarArgs {
+    #[command(flatten)]
+    pub manifests: ManifestPaths,
+
+    #[command(flatten)]
+    pub accounts: AccountArgs,
+
+    /// The zone the grid's hours are in (default: the local zone: TZ, else the system's).
+    #[arg(long, value_name = "ZONE", value_parser = time_zone, help_heading = "Output")]
+    pub tz: Option<chrono_tz::Tz>,
+
+    /// The week shown: an ISO week (2027-W12) or any date in it (2027-03-24). Default: this
+    /// week in --tz.
+    #[arg(long, value_name = "WEEK", value_parser = calendar_week, help_heading = "Selection")]
+    pub week: Option<chrono::NaiveDate>,
+
+    /// Also show campaigns not declared `status: running` (drafts and stopped ones).
+    #[arg(long, help_heading = "Selection")]
+    pub all: bool,
+
+    /// Output format (`json`: docs/json-output.md).
+    #[arg(long, value_enum, default_value_t = CalendarFormat::Text, help_heading = "Output")]
+    pub format: CalendarFormat,
+
+    /// The instant "this week" is computed from (RFC 3339). Hidden: for reproducible tests.
+    #[arg(long, hide = true, value_name = "RFC3339", env = "CAMPAIGNCTL_NOW", value_parser = instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CalendarFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+fn calendar_week(s: &str) -> Result<chrono::NaiveDate, String> {
+    crate::calendar::parse_week(s)
 }
 
 /// An IANA zone name (`Europe/Berlin`), with the closest known name when it is not one.

@@ -1,6 +1,7 @@
 //! One module per subcommand; `run` dispatches.
 
 mod apply;
+mod calendar;
 mod completions;
 mod demo;
 mod emulator;
@@ -78,6 +79,11 @@ pub async fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
             } else {
                 code
             })
+        }
+        Command::Calendar(args) => {
+            let (_, selected) =
+                accounts::select_roots(printer, &args.accounts, &args.manifests.paths)?;
+            Ok(calendar::run(printer, &selected, &args))
         }
         Command::Status { args, api } => {
             let runs = accounts::select(printer, &args.accounts, &args.manifests.paths, &api)?;

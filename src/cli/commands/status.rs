@@ -166,7 +166,7 @@ async fn rows_of(
 }
 
 /// The zone `--tz` defaults to: `TZ` when it names one, else the system's, else UTC.
-fn local_zone() -> Tz {
+pub(super) fn local_zone() -> Tz {
     let from_env = std::env::var("TZ")
         .ok()
         .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok());
