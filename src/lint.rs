@@ -9,8 +9,8 @@ use crate::manifest::{Diagnostic, Manifest};
 use crate::timezone_names::ZoneNameIssue;
 
 /// The window outside which calls are commonly forbidden (TCPA, and many national rules).
-const EARLIEST: ClockTime = ClockTime { hour: 8, minute: 0 };
-const LATEST: ClockTime = ClockTime {
+pub(crate) const EARLIEST: ClockTime = ClockTime { hour: 8, minute: 0 };
+pub(crate) const LATEST: ClockTime = ClockTime {
     hour: 21,
     minute: 0,
 };

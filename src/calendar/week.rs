@@ -69,13 +69,9 @@ pub struct Peak {
     pub hour: usize,
 }
 
-/// The quiet hours of the calling-hours lint: calls are commonly forbidden before 08:00 and
-/// after 21:00 local time.
-const QUIET_BEFORE: ClockTime = ClockTime { hour: 8, minute: 0 };
-const QUIET_AFTER: ClockTime = ClockTime {
-    hour: 21,
-    minute: 0,
-};
+/// The quiet hours are the calling-hours lint's own (calls are commonly forbidden before 08:00
+/// and after 21:00 local time), so the grid and `validate` mark the same windows.
+use crate::lint::{EARLIEST as QUIET_BEFORE, LATEST as QUIET_AFTER};
 
 /// The Monday of the week holding `day`.
 pub fn monday_of(day: NaiveDate) -> NaiveDate {
@@ -189,8 +185,8 @@ impl Occurrence {
             return None;
         }
         let local = |t: DateTime<Utc>| t.with_timezone(&self.zone).naive_local();
-        let quiet_before = self.date.and_hms_opt(QUIET_BEFORE.hour.into(), 0, 0)?;
-        let quiet_after = self.date.and_hms_opt(QUIET_AFTER.hour.into(), 0, 0)?;
+        let wall = |t: ClockTime| self.date.and_hms_opt(t.hour.into(), t.minute.into(), 0);
+        let (quiet_before, quiet_after) = (wall(QUIET_BEFORE)?, wall(QUIET_AFTER)?);
         Some(Hit {
             quiet: local(start) < quiet_before || local(end) > quiet_after,
         })
