@@ -323,6 +323,187 @@ fn markdown_cell(s: &str) -> String {
         .replace('<', "&lt;")
 }
 
+/// The grid as a standalone SVG image: a title, a day per column and an hour per row, each
+/// cell shaded by the lines in use (darkest at the peak) and labelled with the campaigns'
+/// letters and the line count, quiet-hour cells outlined, and a legend naming every campaign.
+pub(crate) fn svg(week: &Week, entries: &[Entry], unplaced: &[String]) -> String {
+    const LEFT: usize = 56;
+    const TOP: usize = 64;
+    const COLUMN: usize = 128;
+    const ROW: usize = 20;
+    let width = LEFT + 7 * COLUMN + 16;
+    let legend_lines = entries.len() + 4 + usize::from(!unplaced.is_empty());
+    let height = TOP + 24 * ROW + 24 + legend_lines * 18 + 16;
+    let peak = week.peak.map_or(1, |p| p.lines.max(1));
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="DejaVu Sans, Arial, sans-serif" font-size="12">"#
+    );
+    let title = format!(
+        "Calling windows, week {}, hours in {}",
+        week_title(week),
+        week.zone.name()
+    );
+    let _ = writeln!(out, "<title>{}</title>", xml(&title));
+    let _ = writeln!(
+        out,
+        r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
+    );
+    let _ = writeln!(
+        out,
+        r##"<text x="{LEFT}" y="24" font-size="16" font-weight="bold" fill="#111111">{}</text>"##,
+        xml(&title)
+    );
+    for d in 0..7 {
+        let x = LEFT + d * COLUMN + COLUMN / 2;
+        let _ = writeln!(
+            out,
+            r##"<text x="{x}" y="{}" text-anchor="middle" font-weight="bold" fill="#111111">{}</text>"##,
+            TOP - 8,
+            day_label(week.monday, d)
+        );
+    }
+    for h in 0..24 {
+        let y = TOP + h * ROW;
+        let _ = writeln!(
+            out,
+            r##"<text x="{}" y="{}" text-anchor="end" fill="#555555">{h:02}:00</text>"##,
+            LEFT - 6,
+            y + 14
+        );
+        for d in 0..7 {
+            let cell = &week.days[d][h];
+            let x = LEFT + d * COLUMN;
+            let (fill, label) = if cell.skipped {
+                ("#dddddd".to_owned(), "(skipped)".to_owned())
+            } else if cell.calling.is_empty() {
+                ("#f6f6f6".to_owned(), String::new())
+            } else {
+                // From light to dark blue with the lines in use.
+                let share = cell.lines as f64 / peak as f64;
+                let shade = |light: f64, dark: f64| (light + (dark - light) * share).round() as u8;
+                let fill = format!(
+                    "#{:02x}{:02x}{:02x}",
+                    shade(222.0, 33.0),
+                    shade(235.0, 102.0),
+                    shade(247.0, 172.0)
+                );
+                let keys: Vec<String> = cell.calling.iter().map(|i| key(*i)).collect();
+                let repeated = if cell.repeated { " ×2" } else { "" };
+                (
+                    fill,
+                    format!("{} · {}{repeated}", keys.join(""), cell.lines),
+                )
+            };
+            let stroke = if cell.quiet.is_empty() {
+                r##"stroke="#ffffff" stroke-width="1""##
+            } else {
+                r##"stroke="#e6550d" stroke-width="2""##
+            };
+            let _ = writeln!(
+                out,
+                r#"<rect x="{x}" y="{y}" width="{COLUMN}" height="{ROW}" fill="{fill}" {stroke}/>"#
+            );
+            if !label.is_empty() {
+                let dark = !cell.skipped && cell.lines as f64 / peak as f64 > 0.55;
+                let colour = if dark { "#ffffff" } else { "#111111" };
+                let _ = writeln!(
+                    out,
+                    r#"<text x="{}" y="{}" fill="{colour}">{}</text>"#,
+                    x + 6,
+                    y + 14,
+                    xml(&label)
+                );
+            }
+        }
+    }
+    let mut y = TOP + 24 * ROW + 24;
+    let mut line = |out: &mut String, text: &str, bold: bool| {
+        let weight = if bold { r#" font-weight="bold""# } else { "" };
+        let _ = writeln!(
+            out,
+            r##"<text x="{LEFT}" y="{y}" fill="#111111"{weight}>{}</text>"##,
+            xml(text)
+        );
+        y += 18;
+    };
+    if let Some(p) = week.peak {
+        line(
+            &mut out,
+            &format!(
+                "Peak: {} line(s) at once, first on {} {:02}:00",
+                p.lines,
+                day_label(week.monday, p.day),
+                p.hour
+            ),
+            true,
+        );
+    }
+    line(
+        &mut out,
+        "Each cell: the campaigns that may call in that hour (by letter) · the lines they may use at once.",
+        false,
+    );
+    line(
+        &mut out,
+        "Outlined in orange: calls before 08:00 or after 21:00 in the campaign's own zone (quiet hours).",
+        false,
+    );
+    for (i, e) in entries.iter().enumerate() {
+        let default = if e.default_lines {
+            format!(" (the platform's default, {DEFAULT_LINES})")
+        } else {
+            String::new()
+        };
+        line(
+            &mut out,
+            &format!(
+                "{}  {}  {} {}-{} {}, {} line(s){default}",
+                key(i),
+                escape::text(&e.name),
+                e.window.zone.name(),
+                e.window.start,
+                e.window.end,
+                days_text(&e.window.days),
+                e.lines
+            ),
+            false,
+        );
+    }
+    if !unplaced.is_empty() {
+        let names: Vec<String> = unplaced
+            .iter()
+            .map(|n| escape::text(n).into_owned())
+            .collect();
+        line(
+            &mut out,
+            &format!("Not shown (no timezone): {}", names.join(", ")),
+            false,
+        );
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// Text inside SVG markup: the five XML specials escaped, control characters dropped (XML 1.0
+/// allows none but tab and line breaks).
+fn xml(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// The JSON document (docs/json-output.md, "calendar").
 #[derive(Serialize)]
 pub(crate) struct CalendarJson<'a> {

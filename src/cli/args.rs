@@ -598,6 +598,8 @@ pub enum CalendarFormat {
     Text,
     Markdown,
     Json,
+    /// A standalone image, of one account (choose it with --account when the config has several).
+    Svg,
 }
 
 fn calendar_week(s: &str) -> Result<chrono::NaiveDate, String> {

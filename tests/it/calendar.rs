@@ -6,6 +6,11 @@
 
 use serde_json::Value;
 
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::debian::ensure_debian_tool;
 use crate::support::{campaignctl, Run, Workspace};
 
 const MANIFESTS: &[(&str, &str)] = &[
@@ -238,4 +243,124 @@ fn markdown_grid() {
     let run = calendar(&ws, &["--week", "2027-W10", "--format", "markdown"]);
     run.assert_code(0);
     insta::assert_snapshot!(run.stdout);
+}
+
+const NAMES: [&str; 4] = [
+    "London Reminders",
+    "New York Renewals",
+    "Tokyo Late",
+    "Tokyo Followups",
+];
+
+/// The SVG is well-formed XML that names every campaign, and a real browser (headless
+/// Chromium, from Debian's packages) renders it: the screenshot is not blank and the page's
+/// DOM holds the campaign names.
+#[test]
+fn the_svg_is_xml_and_renders_in_a_real_browser() {
+    let ws = fixture();
+    let run = calendar(&ws, &["--week", "2027-W10", "--format", "svg"]);
+    run.assert_code(0);
+    let doc = roxmltree::Document::parse(&run.stdout)
+        .unwrap_or_else(|e| panic!("the SVG is not XML: {e}\n{}", run.stdout));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let text: String = doc
+        .descendants()
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join("\n");
+    for name in NAMES {
+        assert!(text.contains(name), "the legend names {name:?}:\n{text}");
+    }
+    assert!(text.contains("Peak: 6 line(s)"), "{text}");
+
+    let chromium = ensure_debian_tool("chromium", "chromium");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let svg = dir.path().join("calendar.svg");
+    std::fs::write(&svg, &run.stdout).expect("written");
+    let url = format!("file://{}", svg.display());
+    let shot = dir.path().join("calendar.png");
+    let profile = dir.path().join("profile");
+    let screenshot = browser(
+        &chromium,
+        &profile,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=980,720",
+            &url,
+        ],
+    );
+    assert!(shot.is_file(), "no screenshot: {screenshot}");
+    let colours = distinct_colours(&shot);
+    assert!(
+        colours > 4,
+        "the screenshot is blank or nearly ({colours} colours): {screenshot}"
+    );
+    let dom = browser(&chromium, &profile, &["--dump-dom", &url]);
+    for name in NAMES {
+        assert!(
+            dom.contains(name),
+            "the rendered page holds {name:?}:\n{dom}"
+        );
+    }
+}
+
+/// Runs headless Chromium with the flags a closed machine needs (no background networking,
+/// a fresh profile) and `args`; its standard output. Killed after two minutes: a test never
+/// hangs on a browser.
+fn browser(chromium: &Path, profile: &Path, args: &[&str]) -> String {
+    let child = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", chromium.display()));
+    // Read on another thread, so a large DOM cannot fill the pipe while this one waits.
+    let pid = child.id();
+    let (sent, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sent.send(child.wait_with_output());
+    });
+    let out = match received.recv_timeout(Duration::from_secs(120)) {
+        Ok(out) => out.expect("chromium's output"),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            panic!("chromium did not finish within two minutes: {args:?}");
+        }
+    };
+    assert!(
+        out.status.success(),
+        "chromium {args:?} failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// How many different colours a PNG holds (a blank page holds one).
+fn distinct_colours(png_file: &Path) -> usize {
+    let file = std::fs::File::open(png_file).expect("the screenshot");
+    let mut reader = png::Decoder::new(std::io::BufReader::new(file))
+        .read_info()
+        .expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut pixels).expect("a frame");
+    let channels = info.color_type.samples();
+    let mut seen = std::collections::HashSet::new();
+    for pixel in pixels[..info.buffer_size()].chunks(channels) {
+        seen.insert(pixel.to_vec());
+    }
+    seen.len()
 }

@@ -75,6 +75,21 @@ pub fn run(printer: &Printer, selected: &[Selected], args: &CalendarArgs) -> Exi
                 .map_err(std::io::Error::other)
                 .and_then(|json| printer.print(&crate::escape::json(&json)))
         }
+        CalendarFormat::Svg => {
+            // An SVG document is one image: one account's calendar.
+            let [(_, entries, grid)] = loaded.as_slice() else {
+                printer.problems(&[crate::diagnostic::Diagnostic::error(
+                    None,
+                    format!(
+                        "an SVG image holds one account's calendar, and {} accounts were selected",
+                        loaded.len()
+                    ),
+                )
+                .with_hint("choose one with --account NAME")]);
+                return ExitStatus::Failure;
+            };
+            printer.print(&render::svg(grid, &entries.placed, &entries.unplaced))
+        }
         CalendarFormat::Text | CalendarFormat::Markdown => {
             let narrow = narrow_terminal();
             let mut out = String::new();
