@@ -69,6 +69,102 @@ pub(crate) fn entries(manifests: &[Manifest], all: bool) -> Entries {
     out
 }
 
+/// The fields that move a calling window.
+const WINDOW_FIELDS: [&str; 4] = [
+    "allowed_hours_start_time",
+    "allowed_hours_end_time",
+    "allowed_days",
+    "timezone",
+];
+
+/// For a plan's Markdown comment: the calendar before and after the plan, when the plan changes
+/// when its campaigns call (a window, its days or its zone differs, or a campaign declared to run
+/// is created). Before is the manifests' windows with each planned change taken back to the
+/// value the plan compared with (the platform's, or the baseline's for the zone); a campaign the
+/// plan creates was not calling before. `None` when the plan changes no window.
+pub(crate) fn before_and_after_markdown(
+    plan: &crate::reconcile::Plan,
+    manifests: &[Manifest],
+    zone: Tz,
+    monday: NaiveDate,
+) -> Option<String> {
+    use crate::reconcile::Disposition;
+    let after = entries(manifests, false);
+    let mut before = Entries {
+        placed: Vec::new(),
+        unplaced: after.unplaced.clone(),
+    };
+    let mut changed = false;
+    for e in &after.placed {
+        let explained = plan
+            .actions
+            .iter()
+            .find(|a| a.name == e.name && a.manifest.is_some());
+        let changes = match explained.map(|a| &a.kind) {
+            Some(Disposition::Create { .. }) => {
+                changed = true;
+                continue;
+            }
+            Some(Disposition::Drift { changes, .. } | Disposition::Replace { changes, .. }) => {
+                changes.as_slice()
+            }
+            _ => &[],
+        };
+        let mut was = e.clone();
+        for c in changes.iter().filter(|c| WINDOW_FIELDS.contains(&c.field)) {
+            changed |= take_back(&mut was, c.field, &c.actual);
+        }
+        before.placed.push(was);
+    }
+    if !changed {
+        return None;
+    }
+    let grid_before = week::week(&before.placed, zone, monday);
+    let grid_after = week::week(&after.placed, zone, monday);
+    Some(format!(
+        "<details><summary>When the campaigns call, before and after this plan</summary>\n\n**Before**\n\n{}\n**After**\n\n{}\n</details>\n",
+        render::markdown(&grid_before, &before.placed, &before.unplaced),
+        render::markdown(&grid_after, &after.placed, &after.unplaced)
+    ))
+}
+
+/// `entry` with `field` set back to `value` (as a plan shows it); whether it moved the window.
+fn take_back(entry: &mut Entry, field: &str, value: &serde_json::Value) -> bool {
+    let window = &mut entry.window;
+    let was = window.clone();
+    match field {
+        "allowed_hours_start_time" => {
+            window.start = value
+                .as_str()
+                .and_then(crate::campaign::ClockTime::parse_hi)
+                .unwrap_or(DEFAULT_START);
+        }
+        "allowed_hours_end_time" => {
+            window.end = value
+                .as_str()
+                .and_then(crate::campaign::ClockTime::parse_hi)
+                .unwrap_or(DEFAULT_END);
+        }
+        "allowed_days" => {
+            window.days = value
+                .as_array()
+                .map(|days| {
+                    days.iter()
+                        .filter_map(|d| d.as_str()?.parse().ok())
+                        .collect()
+                })
+                .unwrap_or_else(|| Weekday::ALL.to_vec());
+        }
+        "timezone" => {
+            if let Some(zone) = value.as_str().and_then(|z| z.parse::<Tz>().ok()) {
+                window.zone = zone;
+            }
+        }
+        _ => {}
+    }
+    *window != was
+}
+
 /// The Monday of the week `spec` names: an ISO week (`2027-W12`) or any date in it
 /// (`2027-03-24`).
 pub(crate) fn parse_week(spec: &str) -> Result<NaiveDate, String> {

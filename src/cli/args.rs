@@ -379,6 +379,11 @@ pub struct PlanArgs {
     #[arg(help_heading = "Output", long, value_name = "FILE")]
     pub out: Option<PathBuf>,
 
+    /// The instant whose week the Markdown plan's calendar shows (RFC 3339). Hidden: it
+    /// exists so tests are reproducible; runs keep the clock.
+    #[arg(long, hide = true, value_name = "RFC3339", env = "CAMPAIGNCTL_NOW", value_parser = instant)]
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+
     /// Exit 2 when apply has something to do, 0 when not, 1 on error.
     ///
     /// Exit 2 when apply has something to do (campaigns to create, replace or delete, leads to

@@ -364,3 +364,55 @@ fn distinct_colours(png_file: &Path) -> usize {
     }
     seen.len()
 }
+
+/// A plan that moves a window shows the week before and after it in the Markdown comment; a
+/// plan that moves none does not.
+#[test]
+fn a_markdown_plan_that_moves_a_window_shows_the_week_before_and_after() {
+    let (emu, _seed) = crate::status::emulator_with(
+        r#"campaigns:
+  - { id: 1, name: "NY Renewals", status: in-progress, assistant_id: 7, timezone: America/New_York, allowed_hours_start_time: "09:00", allowed_hours_end_time: "17:00", allowed_days: [monday, tuesday, wednesday, thursday, friday] }
+leads:
+  - { id: 100, campaign_id: 1, phone_number: "+14155550100", status: created }
+"#,
+    );
+    let ws = Workspace::new();
+    let manifest = |start: &str| {
+        format!("kind: Campaign\nname: NY Renewals\nassistant_id: 7\nstatus: running\ntimezone: America/New_York\nallowed_hours_start_time: \"{start}\"\nallowed_hours_end_time: \"17:00\"\nallowed_days: [monday, tuesday, wednesday, thursday, friday]\n")
+    };
+    let plan = |ws: &Workspace| {
+        campaignctl(ws.path(), Some(&emu))
+            .args(["plan", "--format", "markdown"])
+            .env("TZ", "America/New_York")
+            .env("CAMPAIGNCTL_NOW", "2027-03-10T12:00:00Z")
+            .run()
+    };
+    ws.write("campaigns/ny.yaml", manifest("09:00"));
+    let same = plan(&ws);
+    same.assert_code(0);
+    assert!(
+        !same.stdout.contains("before and after this plan"),
+        "no window moves: {}",
+        same.stdout
+    );
+    ws.write("campaigns/ny.yaml", manifest("08:00"));
+    let moved = plan(&ws);
+    moved.assert_code(0);
+    moved.assert_stdout(
+        "<details><summary>When the campaigns call, before and after this plan</summary>",
+    );
+    let (before, after) = moved
+        .stdout
+        .split_once("**After**")
+        .expect("a before and an after");
+    let before = &before[before.find("**Before**").expect("before")..];
+    assert!(
+        !before.contains("| 08:00 |") && before.contains("| 09:00 | A · **3** |"),
+        "before: 09:00-17:00 in New York:\n{before}"
+    );
+    assert!(
+        after.contains("| 08:00 | A · **3** |"),
+        "after: from 08:00:\n{after}"
+    );
+    assert!(after.contains("week 2027-W10"), "{after}");
+}

@@ -93,6 +93,7 @@ pub async fn run(printer: &crate::cli::Printer, paths: &[PathBuf]) -> anyhow::Re
         accounts: Default::default(),
         format: PlanFormat::Text,
         out: None,
+        now: None,
         detailed_exitcode: false,
         scope: ScopeArgs {
             targets: Vec::new(),

@@ -496,6 +496,22 @@ async fn run_with(
             .with_account(account.name.as_deref()),
         ),
     };
+    // When the plan changes when campaigns call, the Markdown comment shows the week's calendar
+    // before and after it, this week in the local zone (a CI runner's is usually UTC).
+    let windows = (args.format == PlanFormat::Markdown)
+        .then(|| {
+            let zone = super::status::local_zone();
+            let now = args.now.unwrap_or_else(|| {
+                chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+            });
+            crate::calendar::before_and_after_markdown(
+                &planned.plan,
+                &planned.load.manifests,
+                zone,
+                crate::calendar::week::monday_of(now.with_timezone(&zone).date_naive()),
+            )
+        })
+        .flatten();
     let Planned {
         plan, load, lint, ..
     } = planned;
@@ -514,11 +530,10 @@ async fn run_with(
             account.name.as_deref(),
         )),
         PlanFormat::Markdown => report_stdout_error(
-            printer.print(&markdown::plan_markdown_scoped(
-                plan,
-                &warnings,
-                scope.whole_account,
-            )),
+            printer.print(
+                &(markdown::plan_markdown_scoped(plan, &warnings, scope.whole_account)
+                    + windows.as_deref().map_or("", |w| w)),
+            ),
             "the plan",
         ),
         PlanFormat::Github => {
