@@ -8,9 +8,11 @@ pub(crate) mod week;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
+use crate::api::types::RemoteCampaign;
 use crate::campaign::Weekday;
 use crate::manifest::{DesiredStatus, Manifest};
 use crate::window_state::Window;
+use campaignctl_core::api::campaign_status::CampaignStatus;
 
 pub(crate) use week::{Entry, EntryState};
 
@@ -32,17 +34,43 @@ const DEFAULT_END: crate::campaign::ClockTime = crate::campaign::ClockTime {
 pub(crate) struct Entries {
     pub placed: Vec<Entry>,
     pub unplaced: Vec<String>,
+    /// With `--include-remote`: campaigns on the platform that no manifest declares (running
+    /// ones; every one with `--all`). Not placed: the platform's list does not return a
+    /// campaign's zone.
+    pub remote_only: Vec<String>,
 }
 
 /// The campaigns of `manifests` that call: declared `status: running` (and, with `all`, the
 /// drafts and stopped ones too). Tombstones (`status: deleted`) never call.
 pub(crate) fn entries(manifests: &[Manifest], all: bool) -> Entries {
+    entries_with(manifests, all, None)
+}
+
+/// `entries`, and with the platform's campaigns (`--include-remote`): a campaign running on the
+/// platform is shown whatever its manifest says, and the running campaigns no manifest
+/// declares are listed (not placed: their zone is not listed).
+pub(crate) fn entries_with(
+    manifests: &[Manifest],
+    all: bool,
+    remote: Option<&[RemoteCampaign]>,
+) -> Entries {
     let mut out = Entries::default();
+    // A manifest means the campaign it adopts by id, else the one of its name.
+    let running_on_platform = |spec: &crate::manifest::CampaignSpec| {
+        remote.into_iter().flatten().any(|c| {
+            let same = match spec.id {
+                Some(id) => c.id == id,
+                None => c.name == spec.name,
+            };
+            same && c.status == CampaignStatus::InProgress
+        })
+    };
     for m in manifests {
         let spec = &m.spec;
         let state = match spec.status {
             Some(DesiredStatus::Deleted) => continue,
             Some(DesiredStatus::Running) => EntryState::Declared,
+            _ if running_on_platform(spec) => EntryState::Running,
             _ if all => EntryState::Draft,
             _ => continue,
         };
@@ -65,6 +93,14 @@ pub(crate) fn entries(manifests: &[Manifest], all: bool) -> Entries {
             default_lines: spec.max_calls_in_parallel.is_none(),
             state,
         });
+    }
+    for c in remote.into_iter().flatten() {
+        let declared = manifests
+            .iter()
+            .any(|m| m.spec.id == Some(c.id) || (m.spec.id.is_none() && m.spec.name == c.name));
+        if !declared && (all || c.status == CampaignStatus::InProgress) {
+            out.remote_only.push(c.name.clone());
+        }
     }
     out
 }
@@ -93,6 +129,7 @@ pub(crate) fn before_and_after_markdown(
     let mut before = Entries {
         placed: Vec::new(),
         unplaced: after.unplaced.clone(),
+        remote_only: Vec::new(),
     };
     let mut changed = false;
     for e in &after.placed {
@@ -123,8 +160,8 @@ pub(crate) fn before_and_after_markdown(
     let grid_after = week::week(&after.placed, zone, monday);
     Some(format!(
         "<details><summary>When the campaigns call, before and after this plan</summary>\n\n**Before**\n\n{}\n**After**\n\n{}\n</details>\n",
-        render::markdown(&grid_before, &before.placed, &before.unplaced),
-        render::markdown(&grid_after, &after.placed, &after.unplaced)
+        render::markdown(&grid_before, &before),
+        render::markdown(&grid_after, &after)
     ))
 }
 

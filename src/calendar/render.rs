@@ -63,7 +63,8 @@ const TEXT_COLUMN: usize = 12;
 
 /// The grid as text: fits 100 columns (6 + 7 × 13); `narrow` drops the letters and keeps the
 /// lines in use (a terminal under 100 columns).
-pub(crate) fn text(week: &Week, entries: &[Entry], unplaced: &[String], narrow: bool) -> String {
+pub(crate) fn text(week: &Week, shown: &super::Entries, narrow: bool) -> String {
+    let (entries, unplaced) = (shown.placed.as_slice(), shown.unplaced.as_slice());
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -79,7 +80,7 @@ pub(crate) fn text(week: &Week, entries: &[Entry], unplaced: &[String], narrow: 
     );
     if entries.is_empty() {
         out.push_str("No campaign calls this week (only those declared `status: running` are shown; --all adds the others).\n");
-        unplaced_lines(&mut out, unplaced);
+        unplaced_lines(&mut out, unplaced, &shown.remote_only);
         return out;
     }
     let column = if narrow { 7 } else { TEXT_COLUMN };
@@ -109,7 +110,8 @@ pub(crate) fn text(week: &Week, entries: &[Entry], unplaced: &[String], narrow: 
         out.truncate(out.trim_end_matches(' ').len());
         out.push('\n');
     }
-    legend(&mut out, week, entries, unplaced, narrow);
+    legend(&mut out, week, entries, narrow);
+    unplaced_lines(&mut out, unplaced, &shown.remote_only);
     out
 }
 
@@ -133,7 +135,7 @@ fn cell_text(cell: &Cell, column: usize, narrow: bool) -> String {
     format!("{shown:<width$} {lines}", width = room + quiet.len())
 }
 
-fn legend(out: &mut String, week: &Week, entries: &[Entry], unplaced: &[String], narrow: bool) {
+fn legend(out: &mut String, week: &Week, entries: &[Entry], narrow: bool) {
     out.push('\n');
     if let Some(p) = week.peak {
         let names: Vec<String> = week.days[p.day][p.hour]
@@ -175,6 +177,7 @@ fn legend(out: &mut String, week: &Week, entries: &[Entry], unplaced: &[String],
         };
         let state = match e.state {
             EntryState::Declared => "",
+            EntryState::Running => " [running on the platform]",
             EntryState::Draft => " [not declared to run]",
         };
         let _ = writeln!(
@@ -189,23 +192,31 @@ fn legend(out: &mut String, week: &Week, entries: &[Entry], unplaced: &[String],
             e.lines,
         );
     }
-    unplaced_lines(out, unplaced);
 }
 
-fn unplaced_lines(out: &mut String, unplaced: &[String]) {
-    if unplaced.is_empty() {
-        return;
+fn unplaced_lines(out: &mut String, unplaced: &[String], remote_only: &[String]) {
+    let names = |list: &[String]| -> String {
+        list.iter()
+            .map(|n| escape::text(n).into_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !unplaced.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {} (no timezone: their hours are read in the account's zone, which no manifest shows)",
+            paint(DIM, "Not shown:"),
+            names(unplaced)
+        );
     }
-    let names: Vec<String> = unplaced
-        .iter()
-        .map(|n| escape::text(n).into_owned())
-        .collect();
-    let _ = writeln!(
-        out,
-        "{} {} (no timezone: their hours are read in the account's zone, which no manifest shows)",
-        paint(DIM, "Not shown:"),
-        names.join(", ")
-    );
+    if !remote_only.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} {} (on the platform, in no manifest; the platform does not list a campaign's zone, so they are not placed)",
+            paint(DIM, "Not shown:"),
+            names(remote_only)
+        );
+    }
 }
 
 fn days_text(days: &[crate::campaign::Weekday]) -> String {
@@ -230,7 +241,8 @@ fn days_text(days: &[crate::campaign::Weekday]) -> String {
 
 /// The grid as a Markdown table: a row per hour that any campaign calls in (the others are
 /// summed up), a column per day.
-pub(crate) fn markdown(week: &Week, entries: &[Entry], unplaced: &[String]) -> String {
+pub(crate) fn markdown(week: &Week, shown: &super::Entries) -> String {
+    let (entries, unplaced) = (shown.placed.as_slice(), shown.unplaced.as_slice());
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -308,6 +320,14 @@ pub(crate) fn markdown(week: &Week, entries: &[Entry], unplaced: &[String]) -> S
             days_text(&e.window.days)
         );
     }
+    if !shown.remote_only.is_empty() {
+        let names: Vec<String> = shown.remote_only.iter().map(|n| markdown_cell(n)).collect();
+        let _ = writeln!(
+            out,
+            "\nOn the platform, in no manifest (their zone is not listed, so not placed): {}.",
+            names.join(", ")
+        );
+    }
     if !unplaced.is_empty() {
         let names: Vec<String> = unplaced.iter().map(|n| markdown_cell(n)).collect();
         let _ = writeln!(out, "\nNot shown (no timezone): {}.", names.join(", "));
@@ -326,13 +346,17 @@ fn markdown_cell(s: &str) -> String {
 /// The grid as a standalone SVG image: a title, a day per column and an hour per row, each
 /// cell shaded by the lines in use (darkest at the peak) and labelled with the campaigns'
 /// letters and the line count, quiet-hour cells outlined, and a legend naming every campaign.
-pub(crate) fn svg(week: &Week, entries: &[Entry], unplaced: &[String]) -> String {
+pub(crate) fn svg(week: &Week, shown: &super::Entries) -> String {
+    let (entries, unplaced) = (shown.placed.as_slice(), shown.unplaced.as_slice());
     const LEFT: usize = 56;
     const TOP: usize = 64;
     const COLUMN: usize = 128;
     const ROW: usize = 20;
     let width = LEFT + 7 * COLUMN + 16;
-    let legend_lines = entries.len() + 4 + usize::from(!unplaced.is_empty());
+    let legend_lines = entries.len()
+        + 4
+        + usize::from(!unplaced.is_empty())
+        + usize::from(!shown.remote_only.is_empty());
     let height = TOP + 24 * ROW + 24 + legend_lines * 18 + 16;
     let peak = week.peak.map_or(1, |p| p.lines.max(1));
     let mut out = String::new();
@@ -471,6 +495,21 @@ pub(crate) fn svg(week: &Week, entries: &[Entry], unplaced: &[String]) -> String
             false,
         );
     }
+    if !shown.remote_only.is_empty() {
+        let names: Vec<String> = shown
+            .remote_only
+            .iter()
+            .map(|n| escape::text(n).into_owned())
+            .collect();
+        line(
+            &mut out,
+            &format!(
+                "On the platform, in no manifest (zone not listed, not placed): {}",
+                names.join(", ")
+            ),
+            false,
+        );
+    }
     if !unplaced.is_empty() {
         let names: Vec<String> = unplaced
             .iter()
@@ -513,6 +552,7 @@ pub(crate) struct CalendarJson<'a> {
     default_lines: u64,
     campaigns: Vec<CampaignJson<'a>>,
     not_shown: &'a [String],
+    on_platform_only: &'a [String],
     peak: Option<PeakJson>,
     days: Vec<DayJson<'a>>,
 }
@@ -555,11 +595,8 @@ struct HourJson<'a> {
     lines: u64,
 }
 
-pub(crate) fn json<'a>(
-    week: &Week,
-    entries: &'a [Entry],
-    unplaced: &'a [String],
-) -> CalendarJson<'a> {
+pub(crate) fn json<'a>(week: &Week, shown: &'a super::Entries) -> CalendarJson<'a> {
+    let (entries, unplaced) = (shown.placed.as_slice(), shown.unplaced.as_slice());
     let iso = week.monday.iso_week();
     let names =
         |ids: &[usize]| -> Vec<&'a str> { ids.iter().map(|i| entries[*i].name.as_str()).collect() };
@@ -584,6 +621,7 @@ pub(crate) fn json<'a>(
             })
             .collect(),
         not_shown: unplaced,
+        on_platform_only: &shown.remote_only,
         peak: week.peak.map(|p| PeakJson {
             lines: p.lines,
             date: week.monday + Duration::days(p.day as i64),

@@ -20,7 +20,8 @@ pub struct Entry {
     pub lines: u64,
     /// `lines` is the platform's default (the legend says so).
     pub default_lines: bool,
-    /// Why it is on the calendar: declared to run, or not (only with `--all`).
+    /// Why it is on the calendar: declared to run, running on the platform, or neither (only
+    /// with `--all`).
     pub state: EntryState,
 }
 
@@ -30,6 +31,8 @@ pub struct Entry {
 pub enum EntryState {
     /// Its manifest says `status: running`.
     Declared,
+    /// Running on the platform though its manifest does not say so (`--include-remote`).
+    Running,
     /// A draft or a stopped campaign: shown with `--all` only.
     Draft,
 }

@@ -169,11 +169,16 @@ pub enum Command {
         api: ApiArgs,
     },
     /// A week grid of when the campaigns may call, in one time zone, with the lines they may
-    /// use at once. Offline: reads the manifests only.
+    /// use at once. Offline unless --include-remote.
     #[command(
         after_help = "Examples:\n  campaignctl calendar                         # this week, in the local zone\n  campaignctl calendar --tz America/New_York --week 2027-W11\n  campaignctl calendar --all --format markdown >> comment.md\n  campaignctl calendar --format json | jq '.peak'\n\nOnly campaigns declared `status: running` are shown unless --all is given. A cell marked !\nreaches into quiet hours (before 08:00 or after 21:00 in the campaign's own zone), as the\ncalling-hours lint of `validate` warns."
     )]
-    Calendar(CalendarArgs),
+    Calendar {
+        #[command(flatten)]
+        args: CalendarArgs,
+        #[command(flatten)]
+        api: ApiArgs,
+    },
     /// Write every remote campaign as a manifest pinned by id, to bring an account under git.
     #[command(
         after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe list endpoint does not return assistant_id and the other write-once fields,\nso exported manifests adopt their campaign with `id:` and a comment names what is missing."
@@ -588,6 +593,11 @@ pub struct CalendarArgs {
     /// Also show campaigns not declared `status: running` (drafts and stopped ones).
     #[arg(long, help_heading = "Selection")]
     pub all: bool,
+
+    /// Also read the platform (the account as `plan` does): campaigns running there are shown
+    /// whatever their manifest says, and those no manifest declares are listed.
+    #[arg(long, help_heading = "Selection")]
+    pub include_remote: bool,
 
     /// Output format (`json`: docs/json-output.md).
     #[arg(long, value_enum, default_value_t = CalendarFormat::Text, help_heading = "Output")]

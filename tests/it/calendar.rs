@@ -416,3 +416,57 @@ leads:
     );
     assert!(after.contains("week 2027-W10"), "{after}");
 }
+
+/// `--include-remote` reads the platform: a campaign running there is shown though its
+/// manifest does not say `status: running`, and the running campaigns no manifest declares are
+/// listed (not placed: the platform does not list a campaign's zone).
+#[test]
+fn include_remote_shows_what_runs_on_the_platform() {
+    let (emu, _seed) = crate::status::emulator_with(
+        r#"campaigns:
+  - { id: 1, name: "NY Renewals", status: in-progress, assistant_id: 7, timezone: America/New_York, allowed_hours_start_time: "09:00", allowed_hours_end_time: "17:00" }
+  - { id: 2, name: "Legacy Dialer", status: in-progress, assistant_id: 7 }
+  - { id: 3, name: "Old Stopped", status: stopped, assistant_id: 7 }
+leads: []
+"#,
+    );
+    let ws = Workspace::new();
+    ws.write(
+        "campaigns/ny.yaml",
+        "kind: Campaign\nname: NY Renewals\nassistant_id: 7\ntimezone: America/New_York\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n",
+    );
+    let offline = calendar(&ws, &["--week", "2027-W10", "--format", "json"]);
+    offline.assert_code(0);
+    assert_eq!(
+        offline.json()["accounts"][0]["campaigns"],
+        serde_json::json!([]),
+        "offline, a manifest without `status: running` is not on the calendar"
+    );
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "calendar",
+            "--tz",
+            "Europe/London",
+            "--week",
+            "2027-W10",
+            "--include-remote",
+            "--format",
+            "json",
+        ])
+        .run();
+    run.assert_code(0);
+    let cal = run.json()["accounts"][0].clone();
+    assert_eq!(cal["campaigns"][0]["name"], "NY Renewals");
+    assert_eq!(cal["campaigns"][0]["state"], "running");
+    assert_eq!(hours(&cal, 0, "NY Renewals"), (14..22).collect::<Vec<_>>());
+    assert_eq!(
+        cal["on_platform_only"],
+        serde_json::json!(["Legacy Dialer"])
+    );
+    let text = campaignctl(ws.path(), Some(&emu))
+        .args(["calendar", "--week", "2027-W10", "--include-remote"])
+        .run();
+    text.assert_code(0);
+    text.assert_stdout("[running on the platform]");
+    text.assert_stdout("Legacy Dialer (on the platform, in no manifest");
+}

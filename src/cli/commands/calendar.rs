@@ -1,17 +1,19 @@
 //! `campaignctl calendar`: the manifests' calling windows on one week grid, per account.
-//! Offline: manifests that do not load fail as `validate` fails, and nothing is read from the
-//! platform.
+//! Offline unless `--include-remote` (then the platform's campaign list is read, as `plan`
+//! reads it); manifests that do not load fail as `validate` fails.
 
 use std::io::IsTerminal;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::api::types::RemoteCampaign;
 use crate::calendar::{self, render, week};
-use crate::cli::accounts::Selected;
+use crate::cli::accounts::{AccountError, AccountRun};
 use crate::cli::args::{CalendarArgs, CalendarFormat};
 use crate::cli::printer::Printer;
 use crate::cli::ExitStatus;
+use crate::manifest::Root;
 
 /// The width under which the text grid drops the campaign letters.
 const WIDE: u16 = 100;
@@ -31,7 +33,49 @@ struct AccountCalendar<'a> {
     calendar: render::CalendarJson<'a>,
 }
 
-pub fn run(printer: &Printer, selected: &[Selected], args: &CalendarArgs) -> ExitStatus {
+/// One account's manifests, and with `--include-remote` its campaigns on the platform.
+pub struct Source<'a> {
+    pub account: Option<String>,
+    pub roots: &'a [Root],
+    pub remote: Option<Vec<RemoteCampaign>>,
+}
+
+/// `--include-remote`: each account's campaign list read, then the calendar as offline. An
+/// account that cannot be read is reported and fails the run (no calendar is drawn from part
+/// of the accounts).
+pub async fn run_with_platform(
+    printer: &Printer,
+    runs: &[Result<AccountRun, AccountError>],
+    args: &CalendarArgs,
+) -> ExitStatus {
+    let mut sources = Vec::new();
+    let mut failed = false;
+    for run in runs {
+        match run {
+            Ok(account) => match crate::reconcile::observe(&account.client).await {
+                Ok(observed) => sources.push(Source {
+                    account: account.name.clone(),
+                    roots: &account.roots,
+                    remote: Some(observed.campaigns),
+                }),
+                Err(e) => {
+                    printer.problems(&[account.client.diagnostic(&e)]);
+                    failed = true;
+                }
+            },
+            Err(AccountError { error, .. }) => {
+                printer.problems(std::slice::from_ref(error));
+                failed = true;
+            }
+        }
+    }
+    if failed {
+        return ExitStatus::Failure;
+    }
+    run(printer, &sources, args)
+}
+
+pub fn run(printer: &Printer, sources: &[Source<'_>], args: &CalendarArgs) -> ExitStatus {
     let zone = args.tz.unwrap_or_else(super::status::local_zone);
     let now = args
         .now
@@ -41,22 +85,22 @@ pub fn run(printer: &Printer, selected: &[Selected], args: &CalendarArgs) -> Exi
         .unwrap_or_else(|| week::monday_of(now.with_timezone(&zone).date_naive()));
     let mut loaded = Vec::new();
     let mut failed = false;
-    for s in selected {
-        let outcome = crate::manifest::load_roots(&s.roots);
+    for s in sources {
+        let outcome = crate::manifest::load_roots(s.roots);
         printer.problems(&outcome.diagnostics);
         if outcome.has_errors() {
             failed = true;
             continue;
         }
-        let entries = calendar::entries(&outcome.manifests, args.all);
+        let entries = calendar::entries_with(&outcome.manifests, args.all, s.remote.as_deref());
         let grid = week::week(&entries.placed, zone, monday);
-        loaded.push((s.account.as_ref().map(|a| a.name.as_str()), entries, grid));
+        loaded.push((s.account.as_deref(), entries, grid));
     }
     if failed {
         // As `validate` and `plan` end: no grid from manifests that do not load.
         return ExitStatus::Failure;
     }
-    let named = selected.iter().any(|s| s.account.is_some());
+    let named = sources.iter().any(|s| s.account.is_some());
     let written = match args.format {
         CalendarFormat::Json => {
             let document = Document {
@@ -66,7 +110,7 @@ pub fn run(printer: &Printer, selected: &[Selected], args: &CalendarArgs) -> Exi
                     .iter()
                     .map(|(account, entries, grid)| AccountCalendar {
                         account: *account,
-                        calendar: render::json(grid, &entries.placed, &entries.unplaced),
+                        calendar: render::json(grid, entries),
                     })
                     .collect(),
             };
@@ -88,7 +132,7 @@ pub fn run(printer: &Printer, selected: &[Selected], args: &CalendarArgs) -> Exi
                 .with_hint("choose one with --account NAME")]);
                 return ExitStatus::Failure;
             };
-            printer.print(&render::svg(grid, &entries.placed, &entries.unplaced))
+            printer.print(&render::svg(grid, entries))
         }
         CalendarFormat::Text | CalendarFormat::Markdown => {
             let narrow = narrow_terminal();
@@ -103,9 +147,9 @@ pub fn run(printer: &Printer, selected: &[Selected], args: &CalendarArgs) -> Exi
                     });
                 }
                 out.push_str(&if args.format == CalendarFormat::Markdown {
-                    render::markdown(grid, &entries.placed, &entries.unplaced)
+                    render::markdown(grid, entries)
                 } else {
-                    render::text(grid, &entries.placed, &entries.unplaced, narrow)
+                    render::text(grid, entries, narrow)
                 });
                 out.push('\n');
             }

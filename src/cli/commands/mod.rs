@@ -80,10 +80,22 @@ pub async fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
                 code
             })
         }
-        Command::Calendar(args) => {
+        Command::Calendar { args, api } => {
+            if args.include_remote {
+                let runs = accounts::select(printer, &args.accounts, &args.manifests.paths, &api)?;
+                return Ok(calendar::run_with_platform(printer, &runs, &args).await);
+            }
             let (_, selected) =
                 accounts::select_roots(printer, &args.accounts, &args.manifests.paths)?;
-            Ok(calendar::run(printer, &selected, &args))
+            let sources: Vec<calendar::Source> = selected
+                .iter()
+                .map(|s| calendar::Source {
+                    account: s.account.as_ref().map(|a| a.name.clone()),
+                    roots: &s.roots,
+                    remote: None,
+                })
+                .collect();
+            Ok(calendar::run(printer, &sources, &args))
         }
         Command::Status { args, api } => {
             let runs = accounts::select(printer, &args.accounts, &args.manifests.paths, &api)?;
