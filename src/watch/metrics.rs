@@ -130,6 +130,7 @@ struct Families {
     manifests: Gauges,
     manifest_loads: Family<Account, Counter>,
     baseline_resolutions: Family<Account, Counter>,
+    plans_reused: Family<Account, Counter>,
     last_success: Timestamps,
     pass_duration: Durations,
     campaign_leads: Family<(Account, CampaignState), Gauge>,
@@ -173,6 +174,7 @@ impl Registered {
             manifests: Family::default(),
             manifest_loads: Family::default(),
             baseline_resolutions: Family::default(),
+            plans_reused: Family::default(),
             last_success: Family::default(),
             pass_duration: Family::new_with_constructor(pass_histogram),
             campaign_leads: Family::default(),
@@ -235,6 +237,11 @@ impl Registered {
             "baseline_resolutions",
             "Times a pass resolved the names of the write-once baseline's manifests against the account; the other passes reused them, since neither the baseline nor the account's assistants and phone numbers had changed",
             families.baseline_resolutions.clone(),
+        );
+        registry.register(
+            "plans_reused",
+            "Passes that reused the last pass's plan instead of planning: it had no operations, the manifests were not read again, the platform answered the same campaign list, assistants, phone numbers and leads, and the baseline, the record of what was applied and the confirmed deletions were the same",
+            families.plans_reused.clone(),
         );
         registry.register(
             "last_successful_pass_timestamp_seconds",
@@ -304,6 +311,7 @@ impl Registered {
         let _ = f.manifests.get_or_create(&account);
         let _ = f.manifest_loads.get_or_create(&account);
         let _ = f.baseline_resolutions.get_or_create(&account);
+        let _ = f.plans_reused.get_or_create(&account);
         let _ = f.last_success.get_or_create(&account);
         let _ = f.pass_duration.get_or_create(&account);
         let _ = f.leads_read.get_or_create(&account);
@@ -516,6 +524,14 @@ impl Metrics {
             .baseline_resolutions
             .get_or_create(&self.account)
             .inc_by(n);
+    }
+
+    /// A pass reused the last pass's plan (`watch::idle`).
+    pub(crate) fn plan_reused(&self) {
+        self.families
+            .plans_reused
+            .get_or_create(&self.account)
+            .inc();
     }
 
     pub(crate) fn loaded(&self, manifests: usize) {
