@@ -93,6 +93,15 @@ pub(crate) struct Daemon {
     /// Times a pass changed the record kept in memory (outside a git repository): a plan is
     /// kept for reuse only when the pass that made it left the record as it planned from it.
     pub(crate) record_changes: u64,
+    /// The rows of the campaign gauges of the last plan, each with its calling window, kept
+    /// while the plan is reused: then only each window's state (the clock) can have moved.
+    pub(crate) gauge_rows: Option<GaugeRows>,
+}
+
+/// `status::rows` of a plan, and each row's calling window (`None` where the row has none).
+pub(crate) struct GaugeRows {
+    rows: Vec<crate::status::Row>,
+    windows: Vec<Option<crate::window_state::Window>>,
 }
 
 /// The account's leads counted when a pass last read them whole (`Daemon::lead_metrics_every`).
@@ -317,7 +326,7 @@ impl Daemon {
         drop(lifecycle);
         drop(baseline);
         self.remember_prunes(&planned.plan, &confirmed, planned_at);
-        self.campaign_gauges(&planned);
+        self.campaign_gauges(&planned, reused);
         let record_changes = self.record_changes;
         let result = self
             .act(&mut planned, record.as_ref(), counts, reused)
@@ -540,17 +549,53 @@ impl Daemon {
     }
 
     /// The per-campaign gauges from this pass's plan (`status::rows`, as `campaignctl status`
-    /// shows them), the windows at the pass's time.
-    fn campaign_gauges(&self, planned: &pipeline::Planned) {
+    /// shows them), the windows at the pass's time. A `reused` plan has the last plan's rows
+    /// (the same plan, manifests, campaign list and lead counts, which only a pass that plans
+    /// reads): only their windows' states are taken again.
+    fn campaign_gauges(&mut self, planned: &pipeline::Planned, reused: bool) {
+        let now = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
+        let kept = self.gauge_rows.take().filter(|_| reused);
+        let rows = match kept {
+            Some(mut kept) => {
+                for (row, window) in kept.rows.iter_mut().zip(&kept.windows) {
+                    if let (Some(at), Some(window)) = (row.window.as_mut(), window) {
+                        at.state = crate::window_state::window_state(window, now);
+                    }
+                }
+                kept
+            }
+            None => {
+                let none = std::collections::BTreeMap::new();
+                let rows = crate::status::rows(
+                    &planned.plan,
+                    &planned.load.manifests,
+                    &planned.observed.campaigns,
+                    self.lead_counts.as_ref().map_or(&none, |l| &l.counts),
+                    now,
+                );
+                let by_id: HashMap<u64, &crate::api::types::RemoteCampaign> = planned
+                    .observed
+                    .campaigns
+                    .iter()
+                    .map(|c| (c.id, c))
+                    .collect();
+                let windows = rows
+                    .iter()
+                    .map(|r| {
+                        let at = r.window.as_ref()?;
+                        let campaign = by_id.get(&r.id?)?;
+                        Some(crate::window_state::Window::of(campaign, at.zone))
+                    })
+                    .collect();
+                GaugeRows { rows, windows }
+            }
+        };
+        self.set_campaign_gauges(&rows.rows);
+        self.gauge_rows = Some(rows);
+    }
+
+    fn set_campaign_gauges(&self, rows: &[crate::status::Row]) {
         let empty = crate::status::LeadCounts::new();
-        let none = std::collections::BTreeMap::new();
-        let rows = crate::status::rows(
-            &planned.plan,
-            &planned.load.manifests,
-            &planned.observed.campaigns,
-            self.lead_counts.as_ref().map_or(&none, |l| &l.counts),
-            chrono::DateTime::<chrono::Utc>::from(SystemTime::now()),
-        );
         let gauges: Vec<super::metrics::CampaignGauges<'_>> = rows
             .iter()
             .map(|r| super::metrics::CampaignGauges {

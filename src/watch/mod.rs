@@ -152,6 +152,7 @@ pub async fn run(
             lead_counts: None,
             last: Default::default(),
             record_changes: 0,
+            gauge_rows: None,
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {
