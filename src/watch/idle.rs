@@ -142,7 +142,7 @@ impl LastPass {
             digest,
             value: observed.campaigns,
         });
-        let plan = (reusable && plan.operations.is_empty()).then(|| LastPlan {
+        let plan = (reusable && plan.operations.is_empty()).then_some(LastPlan {
             lifecycle,
             assistants: observed.assistants,
             phone_numbers: observed.phone_numbers,
