@@ -673,6 +673,32 @@ mod tests {
     }
 
     #[test]
+    fn the_same_values_leave_the_series_as_they_are_and_a_change_still_shows() {
+        let (m, registered) = metrics(None);
+        let gauges = |open| CampaignGauges {
+            name: "Q",
+            status: Some("in-progress"),
+            sync: crate::status::SyncStatus::Synced,
+            leads: None,
+            window_open: Some(open),
+        };
+        m.campaigns(&[gauges(true)]);
+        let first = registered.encode().expect("encode");
+        m.campaigns(&[gauges(true)]);
+        assert_eq!(registered.encode().expect("encode"), first);
+        // The window closed: the one series that moves with the clock.
+        m.campaigns(&[gauges(false)]);
+        let text = registered.encode().expect("encode");
+        assert!(
+            text.contains("campaignctl_campaign_window_open{campaign=\"Q\"} 0"),
+            "{text}"
+        );
+        // The same values as two updates ago are set again, not taken for the last update's.
+        m.campaigns(&[gauges(true)]);
+        assert_eq!(registered.encode().expect("encode"), first);
+    }
+
+    #[test]
     fn every_series_is_exposed_from_the_start() {
         let (_m, registered) = metrics(None);
         let text = registered.encode().expect("encode");
