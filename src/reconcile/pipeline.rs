@@ -36,6 +36,9 @@ pub struct Planned {
     pub resolved: Vec<Manifest>,
     /// The leads of the existing campaigns the plan had to read.
     pub leads: ObservedLeads,
+    /// The requests reading those leads one campaign at a time would take, which chose how
+    /// they were read (`choose_lead_reading`): `reread_leads` reads them the same way.
+    pub leads_estimate: u64,
     /// Calling-hours warnings.
     pub lint: Vec<Diagnostic>,
 }
@@ -73,7 +76,7 @@ pub async fn plan_observed(
         holds: deletion_holds(&load),
         ..options.clone()
     };
-    let planned = plan_all(
+    let (planned, leads_estimate) = plan_all(
         LeadSource::Read(client),
         &load.manifests,
         &observed,
@@ -87,6 +90,7 @@ pub async fn plan_observed(
         plan: planned.plan,
         resolved: planned.manifests,
         leads: planned.leads,
+        leads_estimate,
         lint,
     })
 }
@@ -139,7 +143,7 @@ pub async fn plan_with_account_leads(
         holds: deletion_holds(&load),
         ..options.clone()
     };
-    let planned = plan_all(
+    let (planned, leads_estimate) = plan_all(
         LeadSource::Account(account_leads),
         &load.manifests,
         &observed,
@@ -153,6 +157,7 @@ pub async fn plan_with_account_leads(
         plan: planned.plan,
         resolved: planned.manifests,
         leads: planned.leads,
+        leads_estimate,
         lint,
     })
 }
@@ -166,14 +171,15 @@ enum LeadSource<'a> {
 }
 
 /// Resolves names, plans, lists the leads of the existing campaigns that declare leads or
-/// must run, and plans their leads and status.
+/// must run, and plans their leads and status; with the estimate that chose how the leads
+/// were read (`Planned::leads_estimate`).
 async fn plan_all(
     source: LeadSource<'_>,
     manifests: &[Manifest],
     observed: &Observed,
     scope: &Scope,
     options: &LifecycleOptions,
-) -> Result<FullPlan, ApiError> {
+) -> Result<(FullPlan, u64), ApiError> {
     let inputs = full_plan::PlanInputs::new(manifests, observed, options, scope);
     let declared = inputs.leads_to_read();
     // A campaign takes one request per 100 leads when read on its own: that estimate is what
@@ -189,7 +195,21 @@ async fn plan_all(
     };
     let mut planned = inputs.plan(&leads);
     planned.leads = leads;
-    Ok(planned)
+    Ok((planned, per_campaign))
+}
+
+/// The leads a plan read (`Planned::leads`, of the campaigns its keys name) read again the
+/// way it read them, with the same requests: a `watch` pass whose other inputs are those of
+/// its last plan compares them with what that plan read.
+pub async fn reread_leads(
+    client: &Client,
+    read: &ObservedLeads,
+    estimate: u64,
+) -> Result<ObservedLeads, ApiError> {
+    if read.is_empty() {
+        return Ok(ObservedLeads::new());
+    }
+    read_leads(client, read.keys().copied().collect(), estimate).await
 }
 
 /// How the leads of the campaigns a plan needs are read.

@@ -89,6 +89,21 @@ pub(crate) struct Daemon {
     pub(crate) lead_metrics_every: Option<std::time::Duration>,
     /// The last such read.
     pub(crate) lead_counts: Option<LeadCountsRead>,
+    /// The campaign list the last pass read and, when it had no operations, its plan, for an
+    /// idle pass to reuse (`idle`).
+    pub(crate) last: super::idle::LastPass,
+    /// Times a pass changed the record kept in memory (outside a git repository): a plan is
+    /// kept for reuse only when the pass that made it left the record as it planned from it.
+    pub(crate) record_changes: u64,
+    /// The rows of the campaign gauges of the last plan, each with its calling window, kept
+    /// while the plan is reused: then only each window's state (the clock) can have moved.
+    pub(crate) gauge_rows: Option<GaugeRows>,
+}
+
+/// `status::rows` of a plan, and each row's calling window (`None` where the row has none).
+pub(crate) struct GaugeRows {
+    rows: Vec<crate::status::Row>,
+    windows: Vec<Option<crate::window_state::Window>>,
 }
 
 /// The account's leads counted when a pass last read them whole (`Daemon::lead_metrics_every`).
@@ -271,22 +286,24 @@ impl Daemon {
                 .as_ref()
                 .is_none_or(|last| planned_at.saturating_duration_since(last.at) >= every)
         });
+        // What the last pass kept is used by this one or dropped: a pass that fails keeps
+        // nothing for the next.
+        let mut last = std::mem::take(&mut self.last);
+        // A pass whose lead gauges are due reads every lead: it plans afresh (the leads are a
+        // time-dependent input), and its plan may be reused by the next pass.
         let planned = if due {
-            self.plan_counting_leads(load, &lifecycle, planned_at).await
+            self.plan_counting_leads(load, &lifecycle, planned_at, &mut last)
+                .await
+                .map(|(planned, digest)| (planned, digest, false))
         } else {
-            pipeline::observe_and_plan_with(
-                &self.client,
-                load,
-                &crate::reconcile::scope::Scope::whole_account(),
-                &lifecycle,
-            )
-            .await
+            super::idle::plan(&self.client, &mut last, load, source, &lifecycle).await
         };
+        drop(last);
         let resolved = baseline.as_deref().map_or(0, Baseline::resolutions);
         self.status
             .metrics
             .baseline_resolved(resolved.saturating_sub(resolutions_before));
-        let mut planned = match planned {
+        let (mut planned, digest, reused) = match planned {
             Ok(planned) => planned,
             Err(e) => {
                 return (
@@ -295,14 +312,36 @@ impl Daemon {
                 )
             }
         };
+        if reused {
+            self.status.metrics.plan_reused();
+        }
+        // The inputs of this plan, for the next pass to compare with; the record kept in memory
+        // is taken after the pass (below), since a copy held now would make the pass's change
+        // to it a copy of it.
+        let mut inputs = lifecycle.clone();
+        let in_memory = record.is_none();
+        if in_memory {
+            inputs.applied = crate::reconcile::applied::RecordState::Absent;
+        }
         // The baseline and the record are shared with `self`: dropped now, they are changed in
         // place after the pass rather than copied.
         drop(lifecycle);
         drop(baseline);
         self.remember_prunes(&planned.plan, &confirmed, planned_at);
-        self.campaign_gauges(&planned);
-        let result = self.act(&mut planned, record.as_ref(), counts).await;
-        self.keep(planned.load);
+        self.campaign_gauges(&planned, reused);
+        let record_changes = self.record_changes;
+        let result = self
+            .act(&mut planned, record.as_ref(), counts, reused)
+            .await;
+        // Kept for reuse only when the record is still the one planned from.
+        let plan_kept = !in_memory || self.record_changes == record_changes;
+        if in_memory {
+            inputs.applied =
+                crate::reconcile::applied::RecordState::Read(self.record_in_memory.clone());
+        }
+        let (last, load) = super::idle::LastPass::keep(digest, planned, inputs, plan_kept);
+        self.last = last;
+        self.keep(load);
         result
     }
 
@@ -323,12 +362,15 @@ impl Daemon {
         }
     }
 
-    /// The pass after planning: logs, metrics, and the execution of what is approved.
+    /// The pass after planning: logs, metrics, and the execution of what is approved. A
+    /// `reused` plan (`idle`) is the last pass's, which had no operations: what remembering it
+    /// and recording it in memory did then, doing again would change nothing.
     async fn act(
         &mut self,
         planned: &mut pipeline::Planned,
         record: Option<&crate::reconcile::applied_record::RecordTarget>,
         counts: &mut Counts,
+        reused: bool,
     ) -> (PassOutcome, Option<String>) {
         let plan = &planned.plan;
         log_diagnostics(&plan.diagnostics);
@@ -367,8 +409,13 @@ impl Daemon {
         }
         if !plan.has_writes() {
             self.note_held(plan, &[]);
-            self.remember(planned, &HashSet::new(), &HashSet::new());
-            self.record(record, plan, &[]);
+            if !reused {
+                self.remember(planned, &HashSet::new(), &HashSet::new());
+            }
+            // In git the record is written with this pass's commit, which may have moved.
+            if !reused || record.is_some() {
+                self.record(record, plan, &[]);
+            }
             return (PassOutcome::Success, None);
         }
 
@@ -477,11 +524,13 @@ impl Daemon {
         load: crate::manifest::LoadOutcome,
         lifecycle: &crate::reconcile::lifecycle::LifecycleOptions,
         at: Instant,
-    ) -> Result<pipeline::Planned, crate::api::ApiError> {
-        let (observed, leads) = tokio::try_join!(
-            crate::reconcile::observe(&self.client),
+        last: &mut super::idle::LastPass,
+    ) -> Result<(pipeline::Planned, crate::api::client::BodyDigest), crate::api::ApiError> {
+        let (observation, leads) = tokio::try_join!(
+            super::idle::observe(&self.client, last),
             pipeline::read_every_lead(&self.client)
         )?;
+        let (observed, digest) = (observation.observed, observation.digest);
         let listed = observed.campaigns.iter().map(|c| c.id).collect();
         let planned = pipeline::plan_with_account_leads(
             load,
@@ -497,21 +546,57 @@ impl Daemon {
             listed,
         });
         self.status.metrics.leads_read();
-        Ok(planned)
+        Ok((planned, digest))
     }
 
     /// The per-campaign gauges from this pass's plan (`status::rows`, as `campaignctl status`
-    /// shows them), the windows at the pass's time.
-    fn campaign_gauges(&self, planned: &pipeline::Planned) {
+    /// shows them), the windows at the pass's time. A `reused` plan has the last plan's rows
+    /// (the same plan, manifests, campaign list and lead counts, which only a pass that plans
+    /// reads): only their windows' states are taken again.
+    fn campaign_gauges(&mut self, planned: &pipeline::Planned, reused: bool) {
+        let now = chrono::DateTime::<chrono::Utc>::from(SystemTime::now());
+        let kept = self.gauge_rows.take().filter(|_| reused);
+        let rows = match kept {
+            Some(mut kept) => {
+                for (row, window) in kept.rows.iter_mut().zip(&kept.windows) {
+                    if let (Some(at), Some(window)) = (row.window.as_mut(), window) {
+                        at.state = crate::window_state::window_state(window, now);
+                    }
+                }
+                kept
+            }
+            None => {
+                let none = std::collections::BTreeMap::new();
+                let rows = crate::status::rows(
+                    &planned.plan,
+                    &planned.load.manifests,
+                    &planned.observed.campaigns,
+                    self.lead_counts.as_ref().map_or(&none, |l| &l.counts),
+                    now,
+                );
+                let by_id: HashMap<u64, &crate::api::types::RemoteCampaign> = planned
+                    .observed
+                    .campaigns
+                    .iter()
+                    .map(|c| (c.id, c))
+                    .collect();
+                let windows = rows
+                    .iter()
+                    .map(|r| {
+                        let at = r.window.as_ref()?;
+                        let campaign = by_id.get(&r.id?)?;
+                        Some(crate::window_state::Window::of(campaign, at.zone))
+                    })
+                    .collect();
+                GaugeRows { rows, windows }
+            }
+        };
+        self.set_campaign_gauges(&rows.rows);
+        self.gauge_rows = Some(rows);
+    }
+
+    fn set_campaign_gauges(&self, rows: &[crate::status::Row]) {
         let empty = crate::status::LeadCounts::new();
-        let none = std::collections::BTreeMap::new();
-        let rows = crate::status::rows(
-            &planned.plan,
-            &planned.load.manifests,
-            &planned.observed.campaigns,
-            self.lead_counts.as_ref().map_or(&none, |l| &l.counts),
-            chrono::DateTime::<chrono::Utc>::from(SystemTime::now()),
-        );
         let gauges: Vec<super::metrics::CampaignGauges<'_>> = rows
             .iter()
             .map(|r| super::metrics::CampaignGauges {
@@ -657,7 +742,9 @@ impl Daemon {
         if target.is_none() {
             let succeeded = crate::reconcile::applied_record::succeeded(results);
             let changes = crate::reconcile::applied::changes_of(plan, &succeeded, None);
-            Arc::make_mut(&mut self.record_in_memory).merge(&changes);
+            if Arc::make_mut(&mut self.record_in_memory).merge(&changes) {
+                self.record_changes += 1;
+            }
             return;
         }
         if let Err(e) = crate::reconcile::applied_record::record_run(target, plan, results) {
@@ -726,8 +813,12 @@ impl Daemon {
                 }
                 Disposition::Unchanged { .. } | Disposition::Drift { .. } => !known(&self.applied),
                 Disposition::Delete { .. } | Disposition::Absent => {
-                    self.applied_baseline = None;
-                    self.applied.remove(name);
+                    // The baseline is rebuilt only when this changed what it is built from: a
+                    // campaign absent pass after pass keeps the same baseline (and a reusable
+                    // plan, `idle`).
+                    if self.applied.remove(name).is_some() {
+                        self.applied_baseline = None;
+                    }
                     false
                 }
                 Disposition::Unmanaged => false,

@@ -13,6 +13,7 @@ mod daemon;
 mod debounce;
 mod health;
 mod held;
+mod idle;
 mod lint_log;
 mod load_cache;
 mod metrics;
@@ -151,6 +152,9 @@ pub async fn run(
             lint: Default::default(),
             lead_metrics_every: config.lead_metrics_every,
             lead_counts: None,
+            last: Default::default(),
+            record_changes: 0,
+            gauge_rows: None,
         };
         let mut debouncer = Debouncer::new(events_rx, config.debounce);
         let timing = Timing {

@@ -887,6 +887,162 @@ mod reuse {
         daemon.stop();
     }
 
+    /// Passes that reused the last plan, and successful passes, from one reading of /metrics.
+    fn reused_and_passes(daemon: &Daemon) -> (f64, f64) {
+        let text = daemon.metrics();
+        let series = |name: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or_else(|| panic!("no series {name} in /metrics:\n{text}"))
+        };
+        (
+            series("campaignctl_plans_reused_total"),
+            series("campaignctl_passes_total{outcome=\"success\"}"),
+        )
+    }
+
+    /// After a change has settled (a pass that acts changes the baseline or the record, which
+    /// the next pass plans from, and a prune is confirmed a pass later), each of the next three
+    /// idle passes reuses the last plan (the counter is bumped while a pass runs, so a reading
+    /// may count one pass more than the passes finished).
+    #[track_caller]
+    fn assert_idle_passes_reuse_the_plan(daemon: &Daemon, after: &str) {
+        let passes = daemon.passes("success");
+        daemon.wait_for_passes("success", passes + 3.0);
+        let (reused, passes) = reused_and_passes(daemon);
+        daemon.wait_for_passes("success", passes + 3.0);
+        let (reused_now, passes_now) = reused_and_passes(daemon);
+        assert!(
+            reused_now - reused >= passes_now - passes - 1.0 && reused_now > reused,
+            "after {after}, idle passes reuse the plan: {} of {} passes did\nlog:\n{}",
+            reused_now - reused,
+            passes_now - passes,
+            daemon.log()
+        );
+    }
+
+    /// Idle passes plan nothing: they reuse the last plan. A campaign deleted in the dashboard
+    /// is a new answer from the platform: the next pass plans again and creates it again.
+    #[test]
+    fn idle_passes_reuse_the_plan_until_the_platform_answers_otherwise() {
+        let emu = Emulator::start();
+        let (_ws, daemon) = idle_daemon(&emu);
+        assert_idle_passes_reuse_the_plan(&daemon, "the first passes");
+
+        let id = emu
+            .campaigns()
+            .iter()
+            .find(|c| c["name"] == "First")
+            .and_then(|c| c["id"].as_u64())
+            .expect("First on the emulator");
+        emu.api("DELETE", &format!("user/campaign/{id}"), None);
+        daemon.wait_for("First created again", || {
+            let n = emu.stats()["campaigns_created"].as_u64().unwrap_or(0);
+            let on = names_on(&emu);
+            (n == 2 && on == ["First"])
+                .then_some(())
+                .ok_or(format!("{n} create(s), campaigns {on:?}"))
+        });
+        assert_idle_passes_reuse_the_plan(&daemon, "the campaign was created again");
+        daemon.stop();
+    }
+
+    /// An edited manifest is loaded, planned and applied; the new plan is reused in turn.
+    #[test]
+    fn an_edited_manifest_is_planned_again() {
+        let emu = Emulator::start();
+        let (ws, daemon) = idle_daemon(&emu);
+        assert_idle_passes_reuse_the_plan(&daemon, "the first passes");
+        ws.write("m/b.yaml", manifest("Second"));
+        daemon.wait_for("the new file's campaign", has_campaigns(&emu, &["Second"]));
+        assert_idle_passes_reuse_the_plan(&daemon, "Second was created");
+        daemon.stop();
+    }
+
+    /// A person's stop in the dashboard changes the campaign list: the next pass plans again,
+    /// leaves the campaign alone and says so (log and gauge), and later passes reuse that plan.
+    #[test]
+    fn a_dashboard_stop_is_planned_and_reported() {
+        let emu = Emulator::start();
+        let ws = Workspace::new();
+        ws.write(
+            "m/q.yaml",
+            "kind: Campaign\nname: Q\nassistant_id: 9\nstatus: running\ntimezone: Europe/London\nleads:\n  items:\n    - { phone_number: \"+14155550101\" }\n",
+        );
+        let daemon = Daemon::start(&ws, &emu, &["m"], &[&PACE[..], &["--allow-start"]].concat());
+        let status = |emu: &Emulator| {
+            emu.campaigns()
+                .iter()
+                .find(|c| c["name"] == "Q")
+                .map(|c| (c["id"].as_u64().unwrap_or(0), c["status"].to_string()))
+        };
+        daemon.wait_for("Q running", || match status(&emu) {
+            Some((_, s)) if s == "\"in-progress\"" => Ok(()),
+            seen => Err(format!("{seen:?}")),
+        });
+        assert_idle_passes_reuse_the_plan(&daemon, "Q was started");
+        let (id, _) = status(&emu).expect("Q");
+        emu.api(
+            "POST",
+            "user/campaigns/update-status",
+            Some(serde_json::json!({"campaign_id": id, "action": "stop"})),
+        );
+        daemon.wait_for("the stop to be seen", || {
+            let n = daemon.metric("campaignctl_starts_left_alone_campaigns");
+            (n == 1.0).then_some(()).ok_or(format!("{n} left alone"))
+        });
+        assert!(
+            daemon
+                .log()
+                .contains("is not started: stopped outside campaignctl"),
+            "the stop is reported\nlog:\n{}",
+            daemon.log()
+        );
+        assert_idle_passes_reuse_the_plan(&daemon, "the stop was seen");
+        assert_eq!(
+            emu.stats()["start_requests"].as_u64(),
+            Some(1),
+            "the stopped campaign is not started again\nlog:\n{}",
+            daemon.log()
+        );
+        daemon.stop();
+    }
+
+    /// A deletion by absence waits for a second pass an interval later: the pass that first
+    /// plans it holds it, and its plan has no operations, so the next could reuse it; but the
+    /// prunes a pass may carry out are one of its inputs, so the pass after the interval plans
+    /// again and deletes.
+    #[test]
+    fn a_prune_waiting_for_confirmation_is_carried_out() {
+        let emu = Emulator::start();
+        let ws = Workspace::new();
+        ws.write("m/a.yaml", manifest("prod-a"));
+        ws.write("m/b.yaml", manifest("prod-b"));
+        let daemon = Daemon::start(
+            &ws,
+            &emu,
+            &["m"],
+            &[&PACE[..], &["--allow-delete", "--prune-prefix", "prod-"]].concat(),
+        );
+        daemon.wait_for("both created", has_campaigns(&emu, &["prod-a", "prod-b"]));
+        assert_idle_passes_reuse_the_plan(&daemon, "both were created");
+        std::fs::remove_file(ws.path().join("m/b.yaml")).expect("remove");
+        daemon.wait_for("prod-b pruned", || {
+            let on = names_on(&emu);
+            (on == ["prod-a"])
+                .then_some(())
+                .ok_or(format!("campaigns {on:?}"))
+        });
+        assert!(
+            daemon.log().contains("deletion held"),
+            "the first pass without prod-b held its deletion\nlog:\n{}",
+            daemon.log()
+        );
+        assert_idle_passes_reuse_the_plan(&daemon, "the prune");
+        daemon.stop();
+    }
+
     #[test]
     fn a_file_swapped_for_a_symlink_is_loaded() {
         let emu = Emulator::start();
