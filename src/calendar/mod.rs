@@ -1,6 +1,7 @@
 //! `campaignctl calendar`: when the manifests' campaigns may call, on one week grid in one zone,
 //! with the lines they may use at once. `week` places the windows (pure), `render` draws the
-//! grid as text, Markdown or JSON.
+//! grid as text, Markdown, SVG or JSON; `before_and_after_markdown` gives a Markdown plan the
+//! week before and after a plan that moves a window.
 
 pub(crate) mod render;
 pub(crate) mod week;

@@ -1,6 +1,7 @@
 //! The week grid drawn: text for a terminal (an hour per row, a day per column, each cell the
 //! campaigns calling by their letter and the lines in use), Markdown for a pull-request
-//! comment, and JSON with the same data. Every campaign name is escaped.
+//! comment, a standalone SVG image, and JSON with the same data. Every campaign name is
+//! escaped.
 
 use std::fmt::Write as _;
 

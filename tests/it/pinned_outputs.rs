@@ -91,6 +91,9 @@ impl Fixture {
         campaignctl(self.ws.path(), Some(&self.emu))
             .args(args)
             .args(["--prune-prefix", "prod-"])
+            // The Markdown plan's calendar shows this week in the local zone: both fixed.
+            .env("CAMPAIGNCTL_NOW", "2026-12-02T12:00:00Z")
+            .env("TZ", "UTC")
             .run()
     }
 

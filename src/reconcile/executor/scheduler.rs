@@ -133,6 +133,35 @@ pub(super) async fn schedule<R: Runner>(
     let mut verifying = None;
 
     loop {
+        // Once every create has settled, verify the campaigns they made before anything else
+        // touches them. First, and in a slot of its own: the list it reads is a request like
+        // any other (`--parallelism` bounds them all), and what starts next does not depend on
+        // whether the list or an operation in flight answers first.
+        let creates_settled = create_ops.iter().all(|&c| results[c].is_some());
+        if verified.is_none() && verifying.is_none() && creates_settled {
+            // Every name this run sent a create for, with the id it got when known: an
+            // unknown create may still have made a copy that needs cleaning up.
+            let sent: Vec<Sent> = create_ops
+                .iter()
+                .filter_map(|&c| {
+                    let r = results[c].as_ref()?;
+                    let sent = matches!(
+                        r.outcome,
+                        Outcome::Done { .. } | Outcome::Inferred { .. } | Outcome::Unknown { .. }
+                    );
+                    sent.then(|| Sent {
+                        create: c,
+                        name: r.campaign.clone(),
+                        id: r.outcome.campaign_id(),
+                    })
+                })
+                .collect();
+            if sent.is_empty() {
+                verified = Some(HashMap::new());
+                continue;
+            }
+            verifying = Some(Box::pin(runner.verify_creates(sent)));
+        }
         // Settle what can be settled without running anything, and start what is ready.
         for op in operations {
             if started[op.id] || results[op.id].is_some() {
@@ -159,7 +188,9 @@ pub(super) async fn schedule<R: Runner>(
                 results[op.id] = Some(result);
                 continue;
             }
-            if cancel.is_cancelled() || in_flight.len() >= parallelism {
+            if cancel.is_cancelled()
+                || in_flight.len() + usize::from(verifying.is_some()) >= parallelism
+            {
                 continue;
             }
             started[op.id] = true;
@@ -173,33 +204,6 @@ pub(super) async fn schedule<R: Runner>(
                 let ran = runner.run(op, assignment).await;
                 (op, id, ran)
             });
-        }
-        // Once every create has settled, verify the campaigns they made before anything else
-        // touches them.
-        let creates_settled = create_ops.iter().all(|&c| results[c].is_some());
-        if verified.is_none() && verifying.is_none() && creates_settled {
-            // Every name this run sent a create for, with the id it got when known: an
-            // unknown create may still have made a copy that needs cleaning up.
-            let sent: Vec<Sent> = create_ops
-                .iter()
-                .filter_map(|&c| {
-                    let r = results[c].as_ref()?;
-                    let sent = matches!(
-                        r.outcome,
-                        Outcome::Done { .. } | Outcome::Inferred { .. } | Outcome::Unknown { .. }
-                    );
-                    sent.then(|| Sent {
-                        create: c,
-                        name: r.campaign.clone(),
-                        id: r.outcome.campaign_id(),
-                    })
-                })
-                .collect();
-            if sent.is_empty() {
-                verified = Some(HashMap::new());
-                continue;
-            }
-            verifying = Some(Box::pin(runner.verify_creates(sent)));
         }
         if in_flight.is_empty() && verifying.is_none() {
             break;

@@ -527,12 +527,13 @@ async fn one_at_a_time_starts_the_first_ready_operation_in_plan_order() {
         [
             "create A",
             "create B",
-            "stop C",
-            "delete D",
-            // Verified while the delete ran: A's leads come before the later stop of E.
+            // The verification after the creates holds the one slot, so nothing else starts
+            // while it reads; then the rest go strictly in plan order.
             "add_leads A",
             "start A",
             "add_leads B",
+            "stop C",
+            "delete D",
             "stop E",
         ]
     );
