@@ -95,7 +95,7 @@ pub(crate) fn text(week: &Week, shown: &super::Entries, narrow: bool) -> String 
         let _ = write!(out, "{h:02}:00 ");
         for d in 0..7 {
             let cell = &week.days[d][h];
-            let shown = cell_text(cell, column, narrow);
+            let shown = cell_text(cell, column, narrow, week.peak.map_or(1, |p| p.lines));
             let pad = column.saturating_sub(shown.chars().count());
             let painted = if cell.skipped || cell.calling.is_empty() {
                 paint(DIM, &shown)
@@ -116,24 +116,34 @@ pub(crate) fn text(week: &Week, shown: &super::Entries, narrow: bool) -> String 
     out
 }
 
-fn cell_text(cell: &Cell, column: usize, narrow: bool) -> String {
+/// Eighths of a block, from a little load to the peak.
+const BLOCKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+
+/// The block drawn for `lines` of `peak`: taller with the load, full at the peak.
+fn block(lines: u64, peak: u64) -> char {
+    let eighths = (lines * 8).div_ceil(peak.max(1)).clamp(1, 8);
+    BLOCKS[eighths as usize - 1]
+}
+
+fn cell_text(cell: &Cell, column: usize, narrow: bool, peak: u64) -> String {
     if cell.skipped {
         return "(skipped)".chars().take(column).collect();
     }
     if cell.calling.is_empty() {
         return "·".to_owned();
     }
+    let bar = block(cell.lines, peak);
     let quiet = if cell.quiet.is_empty() { "" } else { "!" };
     let repeated = if cell.repeated { "×2" } else { "" };
     if narrow {
-        return format!("{}{quiet}{repeated}", cell.lines);
+        return format!("{bar}{}{quiet}{repeated}", cell.lines);
     }
-    // "ABC! 12": letters, the quiet mark, the lines right-aligned.
+    // "▆ ABC! 12": the load as a block, the letters, the quiet mark, the lines right-aligned.
     let lines = format!("{}{repeated}", cell.lines);
-    let room = column.saturating_sub(lines.len() + 1 + quiet.len());
+    let room = column.saturating_sub(2 + lines.chars().count() + 1 + quiet.len());
     let mut shown = letters(cell, room);
     shown.push_str(quiet);
-    format!("{shown:<width$} {lines}", width = room + quiet.len())
+    format!("{bar} {shown:<width$} {lines}", width = room + quiet.len())
 }
 
 fn legend(out: &mut String, week: &Week, entries: &[Entry], narrow: bool) {
@@ -156,9 +166,9 @@ fn legend(out: &mut String, week: &Week, entries: &[Entry], narrow: bool) {
         );
     }
     if !narrow {
-        out.push_str("Each cell: the campaigns that may call in that hour (by letter) and the lines they may use at once.\n");
+        out.push_str("Each cell: the load (a block, full at the peak), the campaigns that may call in that hour (by letter) and the lines they may use at once.\n");
     } else {
-        out.push_str("Each cell: the lines the campaigns may use at once in that hour.\n");
+        out.push_str("Each cell: the load (a block, full at the peak) and the lines the campaigns may use at once in that hour.\n");
     }
     if week.days.iter().flatten().any(|c| !c.quiet.is_empty()) {
         let _ = writeln!(
