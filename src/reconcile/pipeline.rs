@@ -71,28 +71,7 @@ pub async fn plan_observed(
     scope: &Scope,
     options: &LifecycleOptions,
 ) -> Result<Planned, ApiError> {
-    let lint = crate::lint::calling_hours(&load.manifests);
-    let options = &LifecycleOptions {
-        holds: deletion_holds(&load),
-        ..options.clone()
-    };
-    let (planned, leads_estimate) = plan_all(
-        LeadSource::Read(client),
-        &load.manifests,
-        &observed,
-        scope,
-        options,
-    )
-    .await?;
-    Ok(Planned {
-        load,
-        observed,
-        plan: planned.plan,
-        resolved: planned.manifests,
-        leads: planned.leads,
-        leads_estimate,
-        lint,
-    })
+    plan_loaded(LeadSource::Read(client), load, observed, scope, options).await
 }
 
 /// The loading problems that hold every delete and replace of the account
@@ -138,19 +117,32 @@ pub async fn plan_with_account_leads(
     scope: &Scope,
     options: &LifecycleOptions,
 ) -> Result<Planned, ApiError> {
+    plan_loaded(
+        LeadSource::Account(account_leads),
+        load,
+        observed,
+        scope,
+        options,
+    )
+    .await
+}
+
+/// The plan of a load and an observed state, its leads from `source`, with the load's
+/// problems holding every delete (`deletion_holds`) and the calling-hours lint beside it.
+async fn plan_loaded(
+    source: LeadSource<'_>,
+    load: LoadOutcome,
+    observed: Observed,
+    scope: &Scope,
+    options: &LifecycleOptions,
+) -> Result<Planned, ApiError> {
     let lint = crate::lint::calling_hours(&load.manifests);
     let options = &LifecycleOptions {
         holds: deletion_holds(&load),
         ..options.clone()
     };
-    let (planned, leads_estimate) = plan_all(
-        LeadSource::Account(account_leads),
-        &load.manifests,
-        &observed,
-        scope,
-        options,
-    )
-    .await?;
+    let (planned, leads_estimate) =
+        plan_all(source, &load.manifests, &observed, scope, options).await?;
     Ok(Planned {
         load,
         observed,
