@@ -512,9 +512,19 @@ async fn run_with(
             )
         })
         .flatten();
+    // Everything but the plan and its warnings goes before rendering: the loaded and the
+    // resolved manifests, the observed account and its leads are most of the memory at scale,
+    // and a `..` pattern would keep them alive to the end of this function.
     let Planned {
-        plan, load, lint, ..
+        plan,
+        load,
+        lint,
+        observed,
+        resolved,
+        leads,
+        leads_estimate: _,
     } = planned;
+    drop((observed, resolved, leads));
     let plan = &plan;
     let warnings: Vec<Diagnostic> = load.diagnostics.iter().chain(&lint).cloned().collect();
     drop(load);

@@ -108,7 +108,9 @@ pub fn plan_leads_and_status(
     references: &BTreeMap<String, References>,
     options: &LifecycleOptions,
 ) -> (Vec<CampaignDetails>, Vec<Diagnostic>) {
-    let mut leads_and_status = Vec::new();
+    // At most one entry per manifest: sized once, where growing by doubling held up to twice
+    // the room at the peak of a large plan.
+    let mut leads_and_status = Vec::with_capacity(desired.len());
     let mut diagnostics = Vec::new();
     // By manifest location: one lookup per manifest, not a scan of every action.
     let actions: HashMap<&Location, &Explanation> = plan

@@ -51,11 +51,20 @@ pub struct Resolved {
 /// references are write-once and no longer matter (an assistant renamed in the dashboard must
 /// not break the plan of every campaign using it).
 pub fn resolve_names(manifests: &[Manifest], observed: &Observed) -> Resolved {
-    let mut resolved = Resolved::default();
+    let mut resolved = Resolved {
+        manifests: Vec::with_capacity(manifests.len()),
+        ..Resolved::default()
+    };
+    // The outbound assistants are listed once for all manifests, not once for each.
+    let outbound: Vec<&Assistant> = observed
+        .assistants
+        .iter()
+        .filter(|a| a.is_outbound())
+        .collect();
     for m in manifests {
         let mut m = m.clone();
         let mut problems = Vec::new();
-        let refs = resolve_one(&mut m, observed, &mut problems);
+        let refs = resolve_one(&mut m, observed, &outbound, &mut problems);
         if !problems.is_empty() {
             resolved.problems.insert(m.location.clone(), problems);
         }
@@ -67,15 +76,15 @@ pub fn resolve_names(manifests: &[Manifest], observed: &Observed) -> Resolved {
     resolved
 }
 
-fn resolve_one(m: &mut Manifest, observed: &Observed, out: &mut Vec<Diagnostic>) -> References {
+fn resolve_one(
+    m: &mut Manifest,
+    observed: &Observed,
+    outbound: &[&Assistant],
+    out: &mut Vec<Diagnostic>,
+) -> References {
     let mut refs = References::default();
-    let outbound: Vec<&Assistant> = observed
-        .assistants
-        .iter()
-        .filter(|a| a.is_outbound())
-        .collect();
     if let Some(name) = m.spec.assistant.clone() {
-        if let Some(a) = assistant_by_name(m, &name, observed, &outbound, out) {
+        if let Some(a) = assistant_by_name(m, &name, observed, outbound, out) {
             m.spec.assistant_id = Some(a.id);
             // A 422 or 404 about assistant_id must point at the line that names it.
             m.locate_as(Field::AssistantId, Part::Whole, "assistant");
