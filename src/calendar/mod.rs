@@ -133,12 +133,15 @@ pub(crate) fn before_and_after_markdown(
         remote_only: Vec::new(),
     };
     let mut changed = false;
+    // Looked up by name once, not searched per campaign: a fleet's plan is large.
+    let declared: std::collections::HashMap<&str, &Disposition> = plan
+        .actions
+        .iter()
+        .filter(|a| a.manifest.is_some())
+        .map(|a| (a.name.as_str(), &a.kind))
+        .collect();
     for e in &after.placed {
-        let explained = plan
-            .actions
-            .iter()
-            .find(|a| a.name == e.name && a.manifest.is_some());
-        let changes = match explained.map(|a| &a.kind) {
+        let changes = match declared.get(e.name.as_str()).copied() {
             Some(Disposition::Create { .. }) => {
                 changed = true;
                 continue;
