@@ -7,18 +7,14 @@
 use crate::campaign::ClockTime;
 use crate::manifest::{Diagnostic, Manifest};
 use crate::timezone_names::ZoneNameIssue;
+// The platform's window when a manifest leaves it out: the whole day.
+use crate::window_state::{DEFAULT_END, DEFAULT_START};
 
 /// The window outside which calls are commonly forbidden (TCPA, and many national rules).
 pub(crate) const EARLIEST: ClockTime = ClockTime { hour: 8, minute: 0 };
 pub(crate) const LATEST: ClockTime = ClockTime {
     hour: 21,
     minute: 0,
-};
-/// The platform's defaults for a window the manifest leaves out (docs/platform-api.md, "Create a campaign").
-const DEFAULT_START: ClockTime = ClockTime { hour: 0, minute: 0 };
-const DEFAULT_END: ClockTime = ClockTime {
-    hour: 23,
-    minute: 59,
 };
 
 /// Every calling-hours warning of `manifests`, each at the line of the field it is about (the

@@ -12,8 +12,8 @@ use crate::campaign::{ClockTime, Weekday};
 
 /// The platform's window when a campaign leaves it out (docs/platform-api.md): the whole day,
 /// every day.
-const DEFAULT_START: ClockTime = ClockTime { hour: 0, minute: 0 };
-const DEFAULT_END: ClockTime = ClockTime {
+pub(crate) const DEFAULT_START: ClockTime = ClockTime { hour: 0, minute: 0 };
+pub(crate) const DEFAULT_END: ClockTime = ClockTime {
     hour: 23,
     minute: 59,
 };

@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use crate::api::types::RemoteCampaign;
 use crate::campaign::Weekday;
 use crate::manifest::{DesiredStatus, Manifest};
-use crate::window_state::Window;
+use crate::window_state::{Window, DEFAULT_END, DEFAULT_START};
 use campaignctl_core::api::campaign_status::CampaignStatus;
 
 pub(crate) use week::{Entry, EntryState};
@@ -20,13 +20,6 @@ pub(crate) use week::{Entry, EntryState};
 /// The platform's `max_calls_in_parallel` when a campaign leaves it out (docs/platform-api.md,
 /// "Create a campaign").
 pub(crate) const DEFAULT_LINES: u64 = 3;
-
-/// The platform's window for a campaign that leaves its hours out: the whole day.
-const DEFAULT_START: crate::campaign::ClockTime = crate::campaign::ClockTime { hour: 0, minute: 0 };
-const DEFAULT_END: crate::campaign::ClockTime = crate::campaign::ClockTime {
-    hour: 23,
-    minute: 59,
-};
 
 /// What the calendar shows of a set of manifests: the campaigns placed, and those it cannot
 /// place (no `timezone:`: the platform reads their hours in the account's zone, which no
