@@ -146,14 +146,50 @@ fn cell_text(cell: &Cell, column: usize, narrow: bool, peak: u64) -> String {
     format!("{bar} {shown:<width$} {lines}", width = room + quiet.len())
 }
 
+/// `names`, escaped, one after the other.
+fn listed<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    names
+        .into_iter()
+        .map(|n| escape::text(n).into_owned())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A campaign's line in the legend of the text grid and the SVG: its letter, name, zone,
+/// window, days and lines (saying when they are the platform's default), and why it is shown
+/// when it is not declared to run.
+fn legend_entry(i: usize, e: &Entry) -> String {
+    let default = if e.default_lines {
+        format!(" (the platform's default, {DEFAULT_LINES})")
+    } else {
+        String::new()
+    };
+    let state = match e.state {
+        EntryState::Declared => "",
+        EntryState::Running => " [running on the platform]",
+        EntryState::Draft => " [not declared to run]",
+    };
+    format!(
+        "{:<2} {}  {} {}-{} {}, {} line(s){default}{state}",
+        key(i),
+        escape::text(&e.name),
+        e.window.zone.name(),
+        e.window.start,
+        e.window.end,
+        days_text(&e.window.days),
+        e.lines,
+    )
+}
+
 fn legend(out: &mut String, week: &Week, entries: &[Entry], narrow: bool) {
     out.push('\n');
     if let Some(p) = week.peak {
-        let names: Vec<String> = week.days[p.day][p.hour]
-            .calling
-            .iter()
-            .map(|i| escape::text(&entries[*i].name).into_owned())
-            .collect();
+        let names = listed(
+            week.days[p.day][p.hour]
+                .calling
+                .iter()
+                .map(|i| entries[*i].name.as_str()),
+        );
         let _ = writeln!(
             out,
             "{} {} line(s) at once, first on {} {:02}:00-{:02}:00 ({})",
@@ -162,7 +198,7 @@ fn legend(out: &mut String, week: &Week, entries: &[Entry], narrow: bool) {
             day_label(week.monday, p.day),
             p.hour,
             (p.hour + 1) % 24,
-            names.join(", ")
+            names
         );
     }
     if !narrow {
@@ -181,37 +217,12 @@ fn legend(out: &mut String, week: &Week, entries: &[Entry], narrow: bool) {
         out.push_str("(skipped): the clock jumps over this hour; ×2: the hour occurs twice (daylight saving).\n");
     }
     for (i, e) in entries.iter().enumerate() {
-        let default = if e.default_lines {
-            format!(" (the platform's default, {DEFAULT_LINES})")
-        } else {
-            String::new()
-        };
-        let state = match e.state {
-            EntryState::Declared => "",
-            EntryState::Running => " [running on the platform]",
-            EntryState::Draft => " [not declared to run]",
-        };
-        let _ = writeln!(
-            out,
-            "  {:<2} {}  {} {}-{} {}, {} line(s){default}{state}",
-            key(i),
-            escape::text(&e.name),
-            e.window.zone.name(),
-            e.window.start,
-            e.window.end,
-            days_text(&e.window.days),
-            e.lines,
-        );
+        let _ = writeln!(out, "  {}", legend_entry(i, e));
     }
 }
 
 fn unplaced_lines(out: &mut String, unplaced: &[String], remote_only: &[String]) {
-    let names = |list: &[String]| -> String {
-        list.iter()
-            .map(|n| escape::text(n).into_owned())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let names = |list: &[String]| listed(list.iter().map(String::as_str));
     if !unplaced.is_empty() {
         let _ = writeln!(
             out,
@@ -486,49 +497,25 @@ pub(crate) fn svg(week: &Week, shown: &super::Entries) -> String {
         false,
     );
     for (i, e) in entries.iter().enumerate() {
-        let default = if e.default_lines {
-            format!(" (the platform's default, {DEFAULT_LINES})")
-        } else {
-            String::new()
-        };
-        line(
-            &mut out,
-            &format!(
-                "{}  {}  {} {}-{} {}, {} line(s){default}",
-                key(i),
-                escape::text(&e.name),
-                e.window.zone.name(),
-                e.window.start,
-                e.window.end,
-                days_text(&e.window.days),
-                e.lines
-            ),
-            false,
-        );
+        line(&mut out, &legend_entry(i, e), false);
     }
     if !shown.remote_only.is_empty() {
-        let names: Vec<String> = shown
-            .remote_only
-            .iter()
-            .map(|n| escape::text(n).into_owned())
-            .collect();
         line(
             &mut out,
             &format!(
                 "On the platform, in no manifest (zone not listed, not placed): {}",
-                names.join(", ")
+                listed(shown.remote_only.iter().map(String::as_str))
             ),
             false,
         );
     }
     if !unplaced.is_empty() {
-        let names: Vec<String> = unplaced
-            .iter()
-            .map(|n| escape::text(n).into_owned())
-            .collect();
         line(
             &mut out,
-            &format!("Not shown (no timezone): {}", names.join(", ")),
+            &format!(
+                "Not shown (no timezone): {}",
+                listed(unplaced.iter().map(String::as_str))
+            ),
             false,
         );
     }
