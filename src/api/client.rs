@@ -380,16 +380,7 @@ impl Client {
     /// Deletes a campaign, its leads and its history (docs/platform-api.md, "Delete a
     /// campaign"). Retried only on 429; a failure with `outcome_unknown()` may have deleted it.
     pub async fn delete_campaign(&self, id: u64) -> Result<(), ApiError> {
-        let _: serde_json::Value = self
-            .with_retries::<(), serde_json::Value>(
-                Method::DELETE,
-                &format!("user/campaign/{id}"),
-                &[],
-                None,
-                false,
-            )
-            .await?;
-        Ok(())
+        self.delete(&format!("user/campaign/{id}")).await
     }
 
     /// Creates an assistant (newer body). Retried only on 429, as a campaign create is; a 422
@@ -417,14 +408,14 @@ impl Client {
 
     /// Deletes an assistant. Retried only on 429.
     pub async fn delete_assistant(&self, id: u64) -> Result<(), ApiError> {
+        self.delete(&format!("user/assistant/{id}")).await
+    }
+
+    /// `DELETE path`, its answer's body ignored. Retried only on 429 (`retry_transient` off): a
+    /// delete whose answer was lost may have happened, and the caller reads before trying again.
+    async fn delete(&self, path: &str) -> Result<(), ApiError> {
         let _: serde_json::Value = self
-            .with_retries::<(), serde_json::Value>(
-                Method::DELETE,
-                &format!("user/assistant/{id}"),
-                &[],
-                None,
-                false,
-            )
+            .with_retries::<(), serde_json::Value>(Method::DELETE, path, &[], None, false)
             .await?;
         Ok(())
     }
