@@ -6,6 +6,8 @@
 pub(crate) mod render;
 pub(crate) mod week;
 
+use std::collections::{HashMap, HashSet};
+
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
@@ -49,15 +51,21 @@ pub(crate) fn entries_with(
     remote: Option<&[RemoteCampaign]>,
 ) -> Entries {
     let mut out = Entries::default();
-    // A manifest means the campaign it adopts by id, else the one of its name.
-    let running_on_platform = |spec: &crate::manifest::CampaignSpec| {
-        remote.into_iter().flatten().any(|c| {
-            let same = match spec.id {
-                Some(id) => c.id == id,
-                None => c.name == spec.name,
-            };
-            same && c.status == CampaignStatus::InProgress
-        })
+    // A manifest means the campaign it adopts by id, else the one of its name: both indexed
+    // once, as a fleet's lists are long.
+    let listed = remote.unwrap_or_default();
+    let by_id: HashMap<u64, &RemoteCampaign> = listed.iter().map(|c| (c.id, c)).collect();
+    let mut by_name: HashMap<&str, Vec<&RemoteCampaign>> = HashMap::new();
+    for c in listed {
+        by_name.entry(c.name.as_str()).or_default().push(c);
+    }
+    let running_on_platform = |spec: &crate::manifest::CampaignSpec| match spec.id {
+        Some(id) => by_id
+            .get(&id)
+            .is_some_and(|c| c.status == CampaignStatus::InProgress),
+        None => by_name
+            .get(spec.name.as_str())
+            .is_some_and(|cs| cs.iter().any(|c| c.status == CampaignStatus::InProgress)),
     };
     for m in manifests {
         let spec = &m.spec;
@@ -88,10 +96,14 @@ pub(crate) fn entries_with(
             state,
         });
     }
-    for c in remote.into_iter().flatten() {
-        let declared = manifests
-            .iter()
-            .any(|m| m.spec.id == Some(c.id) || (m.spec.id.is_none() && m.spec.name == c.name));
+    let adopted: HashSet<u64> = manifests.iter().filter_map(|m| m.spec.id).collect();
+    let named: HashSet<&str> = manifests
+        .iter()
+        .filter(|m| m.spec.id.is_none())
+        .map(|m| m.spec.name.as_str())
+        .collect();
+    for c in listed {
+        let declared = adopted.contains(&c.id) || named.contains(c.name.as_str());
         if !declared && (all || c.status == CampaignStatus::InProgress) {
             out.remote_only.push(c.name.clone());
         }
@@ -127,7 +139,7 @@ pub(crate) fn before_and_after_markdown(
     };
     let mut changed = false;
     // Looked up by name once, not searched per campaign: a fleet's plan is large.
-    let declared: std::collections::HashMap<&str, &Disposition> = plan
+    let declared: HashMap<&str, &Disposition> = plan
         .actions
         .iter()
         .filter(|a| a.manifest.is_some())
