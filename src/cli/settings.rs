@@ -131,3 +131,14 @@ fn token_error(message: String, problem: TokenProblem) -> Diagnostic {
     };
     Diagnostic::error(None, message).with_hint(hint)
 }
+
+/// The local zone, which `--tz` of `status` and `calendar` and the Markdown plan's calendar
+/// default to: `TZ` when it names one, else the system's, else UTC.
+pub(crate) fn local_zone() -> chrono_tz::Tz {
+    let from_env = std::env::var("TZ")
+        .ok()
+        .and_then(|tz| tz.trim_start_matches(':').parse::<chrono_tz::Tz>().ok());
+    from_env
+        .or_else(|| iana_time_zone::get_timezone().ok()?.parse().ok())
+        .unwrap_or(chrono_tz::UTC)
+}

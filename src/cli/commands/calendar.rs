@@ -76,7 +76,7 @@ pub async fn run_with_platform(
 }
 
 pub fn run(printer: &Printer, sources: &[Source<'_>], args: &CalendarArgs) -> ExitStatus {
-    let zone = args.tz.unwrap_or_else(super::status::local_zone);
+    let zone = args.tz.unwrap_or_else(crate::cli::settings::local_zone);
     let now = args
         .now
         .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));

@@ -500,7 +500,7 @@ async fn run_with(
     // before and after it, this week in the local zone (a CI runner's is usually UTC).
     let windows = (args.format == PlanFormat::Markdown)
         .then(|| {
-            let zone = super::status::local_zone();
+            let zone = crate::cli::settings::local_zone();
             let now = args.now.unwrap_or_else(|| {
                 chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
             });

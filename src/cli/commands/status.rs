@@ -76,7 +76,7 @@ pub async fn run(
     let now = args
         .now
         .unwrap_or_else(|| DateTime::<Utc>::from(std::time::SystemTime::now()));
-    let tz = args.tz.unwrap_or_else(local_zone);
+    let tz = args.tz.unwrap_or_else(crate::cli::settings::local_zone);
     let mut failed = false;
     // Each account's rows, or the error that kept it from being read (reported on stderr
     // here, and in the JSON document so that a reader does not take it for an empty account).
@@ -163,16 +163,6 @@ async fn rows_of(
         },
         clean,
     ))
-}
-
-/// The zone `--tz` defaults to: `TZ` when it names one, else the system's, else UTC.
-pub(super) fn local_zone() -> Tz {
-    let from_env = std::env::var("TZ")
-        .ok()
-        .and_then(|tz| tz.trim_start_matches(':').parse::<Tz>().ok());
-    from_env
-        .or_else(|| iana_time_zone::get_timezone().ok()?.parse().ok())
-        .unwrap_or(chrono_tz::UTC)
 }
 
 fn document(
