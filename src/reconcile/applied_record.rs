@@ -114,23 +114,25 @@ impl RecordStore {
     /// The record now: `record: None` when none was written yet. `Err` when one exists but
     /// cannot be read (then nothing may rely on it, or overwrite it).
     pub fn read(&self) -> Result<ReadRecord, String> {
-        let Ok(oid) = git(
-            &self.top,
-            [
-                "rev-parse",
-                "--verify",
-                "--quiet",
-                "--end-of-options",
-                &self.refname,
-            ],
-        ) else {
-            if self.ref_is_present() {
-                return Err(format!(
-                    "{} exists but names no commit git can read",
-                    self.refname
-                ));
-            }
-            return Ok(ReadRecord::default());
+        let resolve = || {
+            git(
+                &self.top,
+                [
+                    "rev-parse",
+                    "--verify",
+                    "--quiet",
+                    "--end-of-options",
+                    &self.refname,
+                ],
+            )
+        };
+        let oid = match resolve() {
+            Ok(oid) => oid,
+            Err(_) if !self.ref_is_present() => return Ok(ReadRecord::default()),
+            // Present now: either damaged, or created by a racing run between the two looks
+            // (two first runs at once). Resolving once more tells them apart.
+            Err(_) => resolve()
+                .map_err(|_| format!("{} exists but names no commit git can read", self.refname))?,
         };
         let oid = String::from_utf8_lossy(&trim_line(oid)).into_owned();
         let bytes = git(
@@ -501,8 +503,10 @@ mod tests {
                 })
             })
             .collect();
-        for w in writers {
-            assert!(w.join().expect("thread").is_ok());
+        for (i, w) in writers.into_iter().enumerate() {
+            if let Err(e) = w.join().expect("thread") {
+                panic!("writer {i} failed: {e}");
+            }
         }
         let record = store.read().expect("read").record.expect("written");
         assert_eq!(record.campaigns.len(), 8, "{record:?}");
