@@ -71,5 +71,5 @@ fn render_plan_text(bencher: Bencher, n: usize) {
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn render_plan_json(bencher: Bencher, n: usize) {
     let p = steady_plan(n);
-    bencher.bench(|| render::plan_json(divan::black_box(&p), &[]).to_string());
+    bencher.bench(|| render::plan_json(divan::black_box(&p), &[], &Default::default()).to_string());
 }

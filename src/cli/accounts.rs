@@ -14,6 +14,7 @@ use crate::manifest::Root;
 
 use super::args::{AccountArgs, ApiArgs};
 use crate::diagnostic::Diagnostic;
+use crate::shown_path::ShownFrom;
 
 /// The manifests of one account and how to reach it.
 #[derive(Debug)]
@@ -100,11 +101,11 @@ pub fn config_of_directory(
     open_config(printer, config::find(dir), true, args)
 }
 
-/// From now on, paths are shown relative to the repository that holds `dir`: the nearest
-/// directory at or above it with `.git`, else `dir` itself. Found by name, not by
+/// From now on, `printer` shows paths relative to the repository that holds `dir`: the
+/// nearest directory at or above it with `.git`, else `dir` itself. Found by name, not by
 /// following links, so that the prefix matches the paths as they were joined (reading and
 /// confinement keep using real paths). See [`crate::shown_path`].
-fn show_paths_from(dir: &Path) {
+fn show_paths_from(printer: &crate::cli::Printer, dir: &Path) {
     let Ok(cwd) = std::env::current_dir() else {
         return;
     };
@@ -113,13 +114,13 @@ fn show_paths_from(dir: &Path) {
         .ancestors()
         .find(|d| d.join(".git").symlink_metadata().is_ok())
         .unwrap_or(&dir);
-    crate::shown_path::show_relative_to(root.to_path_buf(), cwd);
+    printer.show_paths_from(ShownFrom::repository(root.to_path_buf(), cwd));
 }
 
 /// Without a config, paths are shown relative to the repository holding the working
 /// directory, else to the working directory.
-pub fn show_paths_from_working_directory() {
-    show_paths_from(Path::new("."));
+pub fn show_paths_from_working_directory(printer: &crate::cli::Printer) {
+    show_paths_from(printer, Path::new("."));
 }
 
 /// Reads the config `file` (`found` by searching, or named by `--config`), or says why not.
@@ -148,7 +149,7 @@ fn open_config(
             format!("cannot find the config {}: {e}", file.display()),
         )
     })?;
-    show_paths_from(file.parent().unwrap_or(&file));
+    show_paths_from(printer, file.parent().unwrap_or(&file));
     if found && !crate::manifest::inside_its_repository(&file) {
         // A `campaignctl.yaml` symlink to a secret file would otherwise be read, and quoted
         // back in its parse errors.
@@ -350,7 +351,7 @@ pub fn select_roots(
     let config = config_of(printer, args)?;
     refuse_foreign_paths(paths, config.as_ref())?;
     let Some(config) = config else {
-        show_paths_from_working_directory();
+        show_paths_from_working_directory(printer);
         if paths.is_empty() {
             default_path_exists()?;
         }
@@ -452,7 +453,7 @@ pub fn select(
     let mut runs = Vec::new();
     for s in selected {
         let account = s.account.expect("an account of the config");
-        let run = client_for(&account, api).map(|client| AccountRun {
+        let run = client_for(&account, api, printer.shown_from()).map(|client| AccountRun {
             name: Some(account.name.clone()),
             client,
             roots: s.roots,
@@ -506,7 +507,7 @@ pub fn select_clients(
         .into_iter()
         .map(|account| AccountClient {
             name: Some(account.name.clone()),
-            client: client_for(account, api),
+            client: client_for(account, api, printer.shown_from()),
         })
         .collect())
 }
@@ -525,7 +526,8 @@ pub(crate) fn refuse_one_account_twice(
         .accounts
         .iter()
         .filter_map(|a| {
-            client_for(a, api)
+            // Only the identity is used here, never a message: paths shown as they are.
+            client_for(a, api, &ShownFrom::as_is())
                 .ok()
                 .map(|c| (a.name.as_str(), c.account_identity()))
         })
@@ -576,7 +578,11 @@ pub fn selected_accounts<'c>(
 /// The client of one account: its URL (a host the environment allows, `trust::Trust`), and its
 /// token from a variable or file the environment allows and the config names (never the token
 /// itself). Every refusal comes before anything is read or sent, at the config's line.
-pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Client, Diagnostic> {
+pub(crate) fn client_for(
+    account: &config::Account,
+    api: &ApiArgs,
+    shown_from: &ShownFrom,
+) -> Result<Client, Diagnostic> {
     let trust = crate::trust::Trust::from_env();
     let base_url = parse_base_url(&account.api_url).map_err(|e| {
         let d = Diagnostic::from(e);
@@ -657,7 +663,7 @@ pub(crate) fn client_for(account: &config::Account, api: &ApiArgs) -> Result<Cli
         },
     };
     let name = &account.name;
-    let declared = account.location.to_string();
+    let declared = account.location.shown(shown_from).to_string();
     let origin = crate::api::error::SettingsOrigin {
         url: format!("the api_url of account {name} ({declared})"),
         token: match &account.token {

@@ -95,7 +95,7 @@ pub(crate) fn report_error(e: &anyhow::Error, printer: &Printer) {
     let diagnostic = e.downcast_ref::<crate::diagnostic::Diagnostic>();
     if printer.is_log() {
         match diagnostic {
-            Some(d) => report::log_diagnostics(std::slice::from_ref(d)),
+            Some(d) => report::log_diagnostics(std::slice::from_ref(d), printer.shown_from()),
             None => tracing::error!("error: {e:#}"),
         }
         return;
@@ -103,7 +103,7 @@ pub(crate) fn report_error(e: &anyhow::Error, printer: &Printer) {
     if let Some(d) = diagnostic {
         anstream::eprint!(
             "{}",
-            crate::render::diagnostics_text(std::slice::from_ref(d))
+            crate::render::diagnostics_text(std::slice::from_ref(d), printer.shown_from())
         );
         return;
     }

@@ -12,13 +12,14 @@
 
 use std::collections::BTreeSet;
 use std::io;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::args::{Cli, ColorWhen, Command, Format, PlanFormat};
 use super::output;
 use super::report::log_diagnostics;
 use crate::manifest::Diagnostic;
 use crate::render::{self as render, github};
+use crate::shown_path::ShownFrom;
 
 /// The form problems take in this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,14 @@ pub struct Printer {
     /// The warnings said once per run already (shared by the clones a `watch` gives each
     /// account).
     said: Arc<Mutex<BTreeSet<&'static str>>>,
+    /// The repository root that paths are shown from, decided once the run knows its
+    /// accounts (shared by the clones a `watch` gives each account). Unset, paths are shown
+    /// as they are.
+    shown_from: Arc<OnceLock<ShownFrom>>,
 }
+
+/// How paths are shown before the repository is known.
+const AS_IS: &ShownFrom = &ShownFrom::as_is();
 
 impl Printer {
     /// The printer for the command `cli` asks for.
@@ -76,6 +84,7 @@ impl Printer {
             format,
             colour: cli.global.color,
             said: Arc::default(),
+            shown_from: Arc::default(),
         }
     }
 
@@ -92,6 +101,7 @@ impl Printer {
             },
             colour,
             said: Arc::default(),
+            shown_from: Arc::default(),
         }
     }
 
@@ -104,6 +114,18 @@ impl Printer {
     /// What stdout carries: JSON (the document a failure is reported in too) or text.
     pub fn format(&self) -> Format {
         self.format
+    }
+
+    /// Shows paths from `from` for the rest of this run. The first call wins: one run works
+    /// in one repository, and a path must be shown the same way in every line of its output.
+    pub fn show_paths_from(&self, from: ShownFrom) {
+        let _ = self.shown_from.set(from);
+    }
+
+    /// Where this run shows paths from: the repository root once it is known, else nowhere
+    /// (paths as they are).
+    pub fn shown_from(&self) -> &ShownFrom {
+        self.shown_from.get().unwrap_or(AS_IS)
     }
 
     /// Whether stderr is the JSON log.
@@ -131,7 +153,7 @@ impl Printer {
     /// Prints `diagnostics` in the form this run uses.
     pub fn problems(&self, diagnostics: &[Diagnostic]) {
         if self.is_log() {
-            log_diagnostics(diagnostics);
+            log_diagnostics(diagnostics, self.shown_from());
             return;
         }
         let (stdout, stderr) = self.problems_text(diagnostics, github::in_github_actions());
@@ -147,13 +169,16 @@ impl Printer {
     /// GitHub Actions or not: decided here, from this printer alone.
     fn problems_text(&self, diagnostics: &[Diagnostic], in_actions: bool) -> (String, String) {
         if self.problems == Problems::Annotations {
-            return (github::diagnostics(diagnostics), String::new());
+            return (
+                github::diagnostics(diagnostics, self.shown_from()),
+                String::new(),
+            );
         }
-        let text = render::diagnostics_text(diagnostics);
+        let text = render::diagnostics_text(diagnostics, self.shown_from());
         if diagnostics.is_empty() || !in_actions {
             return (String::new(), text);
         }
-        let annotations = github::diagnostics(diagnostics);
+        let annotations = github::diagnostics(diagnostics, self.shown_from());
         if self.stdout_is_document {
             (String::new(), text + &annotations)
         } else {
@@ -214,8 +239,8 @@ mod tests {
         let text = Printer::with(Problems::Text, false, ColorWhen::Never);
         let annotations = Printer::with(Problems::Annotations, false, ColorWhen::Never);
         let document = Printer::with(Problems::Text, true, ColorWhen::Never);
-        let line = render::diagnostics_text(&problem());
-        let annotation = github::diagnostics(&problem());
+        let line = render::diagnostics_text(&problem(), &ShownFrom::as_is());
+        let annotation = github::diagnostics(&problem(), &ShownFrom::as_is());
         assert!(line.starts_with("accounts/acme/q4.yaml:3:5: ") && line.contains("unknown field"));
         assert!(annotation.starts_with("::error file=accounts/acme/q4.yaml,line=3,col=5,"));
 
@@ -246,5 +271,56 @@ mod tests {
             "what one run said once, another run still says"
         );
         assert!(Printer::with(Problems::Log, false, ColorWhen::Never).is_log());
+    }
+
+    /// Two runs in one process, each in its own repository, print one problem each with its
+    /// path from its own root; the first root a run is given stays its root.
+    #[test]
+    fn two_printers_show_one_path_each_from_its_own_root() {
+        let problem = vec![Diagnostic::error(
+            Some(Location::new(
+                "/work/mono/team-a/accounts/acme/q4.yaml",
+                3,
+                5,
+            )),
+            "unknown field `nmae`",
+        )];
+        let mono = Printer::plain();
+        let team = Printer::plain();
+        assert_eq!(
+            mono.shown_from(),
+            &ShownFrom::as_is(),
+            "as read until decided"
+        );
+        mono.show_paths_from(ShownFrom::repository(
+            "/work/mono".into(),
+            "/work/mono".into(),
+        ));
+        team.show_paths_from(ShownFrom::repository(
+            "/work/mono/team-a".into(),
+            "/tmp".into(),
+        ));
+        team.show_paths_from(ShownFrom::repository("/work".into(), "/tmp".into()));
+        let (_, mono_text) = mono.problems_text(&problem, false);
+        let (_, team_text) = team.problems_text(&problem, false);
+        assert!(
+            mono_text.starts_with("team-a/accounts/acme/q4.yaml:3:5: "),
+            "{mono_text}"
+        );
+        assert!(
+            team_text.starts_with("accounts/acme/q4.yaml:3:5: "),
+            "the first root given stays: {team_text}"
+        );
+        let (annotation, _) = team.problems_text(&problem, true);
+        assert!(
+            annotation.starts_with("::error file=accounts/acme/q4.yaml,line=3,col=5,"),
+            "annotations show the same path: {annotation}"
+        );
+        let clone = team.clone();
+        assert_eq!(
+            clone.shown_from(),
+            team.shown_from(),
+            "a clone (watch's per-account printer) shares the root"
+        );
     }
 }

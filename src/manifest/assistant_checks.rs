@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use campaignctl_core::manifest::{AssistantManifest, Manifest};
 
 use crate::diagnostic::Diagnostic;
+use crate::shown_path::ShownFrom;
 
 /// Every assistant whose name (or adopted id) is declared more than once is an error at each
 /// later copy, and no copy is kept: which one is meant cannot be known.
 pub fn reject_repeated_assistants(
     assistants: Vec<AssistantManifest>,
     out: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
 ) -> Vec<AssistantManifest> {
     let mut by_name: HashMap<&str, usize> = HashMap::new();
     let mut by_id: HashMap<u64, usize> = HashMap::new();
@@ -35,7 +37,7 @@ pub fn reject_repeated_assistants(
                     Some(a.location_of(field).clone()),
                     format!(
                         "assistant {what} {value} is also declared at {}",
-                        assistants[first].location_of(field)
+                        assistants[first].location_of(field).shown(shown_from)
                     ),
                 )
                 .with_field(field)
@@ -62,6 +64,7 @@ pub fn check_goal_variables(
     manifests: Vec<Manifest>,
     assistants: &[AssistantManifest],
     out: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
 ) -> Vec<Manifest> {
     let declared: HashMap<&str, &AssistantManifest> = assistants
         .iter()
@@ -100,7 +103,7 @@ pub fn check_goal_variables(
             let hint = if bools.is_empty() {
                 format!(
                     "declare a bool variable in post_call_schema at {}",
-                    assistant.location_of("post_call_schema")
+                    assistant.location_of("post_call_schema").shown(shown_from)
                 )
             } else {
                 format!("the assistant's bool variables: {}", bools.join(", "))

@@ -18,6 +18,7 @@ use super::scalar::ScalarKind;
 use super::suggest;
 use super::yaml::{excerpt, Document, Node, Value};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::shown_path::ShownFrom;
 
 /// The keys of an assistant manifest, as the platform names them.
 pub const ASSISTANT_FIELDS: &[&str] = &[
@@ -98,11 +99,12 @@ pub fn check_assistant(
     file: &Arc<Path>,
     document: &Document,
     out: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
 ) -> Option<AssistantManifest> {
     let Value::Mapping(entries) = &document.root.value else {
         return None;
     };
-    let mut check = FieldChecker::new(file, None, out);
+    let mut check = FieldChecker::new(file, None, out, shown_from);
     let mut positions: BTreeMap<String, Location> = BTreeMap::new();
     let mut fields = AssistantWrite::default();
     let mut sources = BTreeMap::new();

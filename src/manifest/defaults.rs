@@ -91,7 +91,9 @@ impl Defaults {
             clean: true,
         };
         let mut problems = Vec::new();
-        check_document(&config.into(), None, &document, &mut problems);
+        // Only the fields with problems are used, never a message: paths shown as they are.
+        let as_is = crate::shown_path::ShownFrom::as_is();
+        check_document(&config.into(), None, &document, &mut problems, &as_is);
         let bad: HashSet<String> = problems
             .iter()
             .filter_map(|d| d.field.as_deref())

@@ -493,6 +493,7 @@ mod tests {
             assistants: Vec::new(),
             diagnostics: found.diagnostics,
             files: 0,
+            ..Default::default()
         };
         forget_saved_plan(&mut load, &root.join("reviewed.yaml"));
         assert_eq!(

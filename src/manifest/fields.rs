@@ -15,6 +15,7 @@ use super::scalar::ScalarKind;
 use super::suggest;
 use super::yaml::{quote, Mark, Node, Origin, Value};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::shown_path::ShownFrom;
 use campaignctl_core::manifest::{Position, Positions, Written};
 
 /// A YAML mark as a manifest position.
@@ -28,6 +29,8 @@ const MAX_ECHOED_BYTES: usize = 200;
 /// Checks the fields of one document, collecting diagnostics and where each value was written.
 pub struct FieldChecker<'a> {
     out: &'a mut Vec<Diagnostic>,
+    /// How a problem that names another place (a lead listed twice) shows its path.
+    pub shown_from: &'a ShownFrom,
     pub errors: usize,
     /// Every value's position, by field and list item, in the manifest file or the repository
     /// config (where defaults merged into the document were written); both paths shared.
@@ -39,9 +42,11 @@ impl<'a> FieldChecker<'a> {
         file: &Arc<Path>,
         config: Option<&Arc<Path>>,
         out: &'a mut Vec<Diagnostic>,
+        shown_from: &'a ShownFrom,
     ) -> FieldChecker<'a> {
         FieldChecker {
             out,
+            shown_from,
             errors: 0,
             positions: Positions::new(Arc::clone(file), config.cloned()),
         }

@@ -10,6 +10,7 @@ use std::path::Path;
 
 use super::yaml::quote;
 use crate::diagnostic::{Diagnostic, Location};
+use crate::shown_path::ShownFrom;
 
 /// A leads file bigger than this is refused before parsing (a mistake or an attack).
 pub const MAX_CSV_BYTES: u64 = 32 * 1024 * 1024;
@@ -265,8 +266,13 @@ fn read_limited(path: &Path, real: &Path) -> Result<Vec<u8>, String> {
 }
 
 /// Reports every phone number declared twice (in the CSV, among the items, or across both),
-/// each at its second place, naming the first. `true` when there is none.
-pub fn check_unique(leads: &[DesiredLead], out: &mut Vec<Diagnostic>) -> bool {
+/// each at its second place, naming the first (its path shown from `shown_from`). `true` when
+/// there is none.
+pub fn check_unique(
+    leads: &[DesiredLead],
+    out: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
+) -> bool {
     let mut first: HashMap<&str, &Location> = HashMap::with_capacity(leads.len());
     let mut unique = true;
     for lead in leads {
@@ -278,8 +284,8 @@ pub fn check_unique(leads: &[DesiredLead], out: &mut Vec<Diagnostic>) -> bool {
                     format!(
                         "lead {} is listed twice: at {} and at {}",
                         lead.phone_number,
-                        short(seen),
-                        short(&lead.source)
+                        short(seen, shown_from),
+                        short(&lead.source, shown_from)
                     ),
                 )
                 .with_field("leads")
@@ -294,11 +300,11 @@ pub fn check_unique(leads: &[DesiredLead], out: &mut Vec<Diagnostic>) -> bool {
 
 /// `file:line` for a CSV row, the way a person looks a row up; with the column for an inline
 /// item, since several can share a line.
-fn short(l: &Location) -> String {
+fn short(l: &Location, shown_from: &ShownFrom) -> String {
     if l.column == 1 {
-        format!("{}:{}", l.shown_file(), l.line)
+        format!("{}:{}", l.shown_file(shown_from), l.line)
     } else {
-        l.to_string()
+        l.shown(shown_from).to_string()
     }
 }
 
@@ -428,7 +434,11 @@ mod tests {
         assert!(problems.is_empty(), "{problems:?}");
         let mut out = Vec::new();
         assert!(
-            !check_unique(&leads.expect("leads"), &mut out),
+            !check_unique(
+                &leads.expect("leads"),
+                &mut out,
+                &crate::shown_path::ShownFrom::as_is()
+            ),
             "the duplicate must be found"
         );
         let shown = out[0].to_string();

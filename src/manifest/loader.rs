@@ -16,9 +16,11 @@ use super::yaml::{Problem, Value};
 use super::yaml_reader::{self, MAX_PROBLEMS};
 use super::{LoadOutcome, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::shown_path::ShownFrom;
 
 /// Loads every manifest under `paths` (files, or directories walked for `*.yaml`/`*.yml`).
 /// Only fully valid documents whose name appears once across all files become manifests.
+/// Problems that name another place show its path as it is (see [`load_roots`]).
 pub fn load(paths: &[PathBuf]) -> LoadOutcome {
     let roots: Vec<Root> = paths
         .iter()
@@ -29,7 +31,7 @@ pub fn load(paths: &[PathBuf]) -> LoadOutcome {
             within: None,
         })
         .collect();
-    load_roots(&roots)
+    load_roots(&roots, &ShownFrom::as_is())
 }
 
 /// A path to load manifests from, with the defaults (from the repository config) that fill the
@@ -54,8 +56,10 @@ pub struct Root {
 
 /// [`load`], each root with its defaults. A file reached under several roots is loaded once,
 /// with the defaults of the most specific root that holds it (a path inside another path has
-/// its own defaults, whatever the order they are listed in).
-pub fn load_roots(roots: &[Root]) -> LoadOutcome {
+/// its own defaults, whatever the order they are listed in). A problem that names another place
+/// (a name defined twice, a lead listed twice) shows that place's path from `shown_from`, as
+/// the run shows every path.
+pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
     let mut diagnostics = Vec::new();
     // Every file, once, in first-found order, with the root that holds it most specifically.
     let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -112,7 +116,14 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
             let bytes = read_file(file)?;
             let mut checked = Vec::new();
             let mut diagnostics = Vec::new();
-            check_file(file, &bytes, defaults, &mut checked, &mut diagnostics);
+            check_file(
+                file,
+                &bytes,
+                defaults,
+                shown_from,
+                &mut checked,
+                &mut diagnostics,
+            );
             Ok((checked, diagnostics))
         };
         if recording {
@@ -143,25 +154,34 @@ pub fn load_roots(roots: &[Root]) -> LoadOutcome {
         .flatten()
         .filter_map(|c| c.assistant.take())
         .collect();
-    let assistants =
-        super::assistant_checks::reject_repeated_assistants(assistants, &mut diagnostics);
+    let assistants = super::assistant_checks::reject_repeated_assistants(
+        assistants,
+        &mut diagnostics,
+        shown_from,
+    );
     super::assistant_checks::not_yet_applied(&assistants, &mut diagnostics);
-    let manifests = reject_repeated_names(checked, &mut diagnostics);
-    let manifests = reject_repeated_ids(manifests, &mut diagnostics);
-    let manifests = reject_repeated_renames(manifests, &mut diagnostics);
-    let manifests =
-        super::assistant_checks::check_goal_variables(manifests, &assistants, &mut diagnostics);
+    let manifests = reject_repeated_names(checked, &mut diagnostics, shown_from);
+    let manifests = reject_repeated_ids(manifests, &mut diagnostics, shown_from);
+    let manifests = reject_repeated_renames(manifests, &mut diagnostics, shown_from);
+    let manifests = super::assistant_checks::check_goal_variables(
+        manifests,
+        &assistants,
+        &mut diagnostics,
+        shown_from,
+    );
     sort(&mut diagnostics);
     LoadOutcome {
         manifests,
         assistants,
         diagnostics,
         files: read,
+        shown_from: shown_from.clone(),
     }
 }
 
 /// Parses and validates one file's contents, without cross-file checks (a name repeated within
-/// the file is not reported here either: that is `load`'s job).
+/// the file is not reported here either: that is `load`'s job). Problems that name another
+/// place show its path as it is.
 pub fn parse_bytes(file: &Path, bytes: &[u8]) -> (Vec<Manifest>, Vec<Diagnostic>) {
     parse_bytes_with(file, bytes, None)
 }
@@ -200,7 +220,16 @@ fn parse(
 ) -> (Vec<Manifest>, Vec<Diagnostic>) {
     let mut checked = Vec::new();
     let mut diagnostics = Vec::new();
-    check_file_with(file, bytes, defaults, leads, &mut checked, &mut diagnostics);
+    let as_is = ShownFrom::as_is();
+    check_file_with(
+        file,
+        bytes,
+        defaults,
+        leads,
+        &as_is,
+        &mut checked,
+        &mut diagnostics,
+    );
     let mut manifests: Vec<Manifest> = checked.into_iter().filter_map(|c| c.manifest).collect();
     // Unstable: no two documents start at one position of one file, and a stable sort would
     // allocate a copy of the fleet's manifests to sort them.
@@ -258,10 +287,19 @@ fn check_file(
     file: &Path,
     bytes: &[u8],
     defaults: Option<&Defaults>,
+    shown_from: &ShownFrom,
     checked: &mut Vec<Checked>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    check_file_with(file, bytes, defaults, Leads::Read, checked, diagnostics);
+    check_file_with(
+        file,
+        bytes,
+        defaults,
+        Leads::Read,
+        shown_from,
+        checked,
+        diagnostics,
+    );
 }
 
 fn check_file_with(
@@ -269,6 +307,7 @@ fn check_file_with(
     bytes: &[u8],
     defaults: Option<&Defaults>,
     leads: Leads,
+    shown_from: &ShownFrom,
     checked: &mut Vec<Checked>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -291,7 +330,12 @@ fn check_file_with(
             // would be read from the working tree, not the revision: skipped.
             let assistant = (leads == Leads::Read)
                 .then(|| {
-                    super::assistant_document::check_assistant(&shared_file, &document, diagnostics)
+                    super::assistant_document::check_assistant(
+                        &shared_file,
+                        &document,
+                        diagnostics,
+                        shown_from,
+                    )
                 })
                 .flatten();
             checked.push(Checked {
@@ -308,7 +352,13 @@ fn check_file_with(
                 entries.retain(|e| e.key.scalar().is_none_or(|k| k.text != "leads"));
             }
         }
-        if let Some(c) = check_document(&shared_file, config.as_ref(), &document, diagnostics) {
+        if let Some(c) = check_document(
+            &shared_file,
+            config.as_ref(),
+            &document,
+            diagnostics,
+            shown_from,
+        ) {
             checked.push(c);
         }
         if diagnostics.len() - first_diagnostic >= MAX_PROBLEMS {
@@ -335,6 +385,7 @@ const MAX_PLACES_NAMED: usize = 3;
 fn reject_repeated_names(
     checked: Vec<Vec<Checked>>,
     diagnostics: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
 ) -> Vec<Manifest> {
     let mut named: Vec<(&str, &Location, usize)> = checked
         .iter()
@@ -363,7 +414,7 @@ fn reject_repeated_names(
                 .iter()
                 .filter(|o| o.2 != index)
                 .take(MAX_PLACES_NAMED)
-                .map(|o| o.1.to_string())
+                .map(|o| o.1.shown(shown_from).to_string())
                 .collect();
             if run.len() - 1 > MAX_PLACES_NAMED {
                 others.push(format!("and {} more", run.len() - 1 - MAX_PLACES_NAMED));
@@ -406,10 +457,12 @@ fn reject_repeated_names(
 fn reject_repeated_ids(
     manifests: Vec<Manifest>,
     diagnostics: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
 ) -> Vec<Manifest> {
     reject_shared(
         manifests,
         diagnostics,
+        shown_from,
         "id",
         |m| m.spec.id,
         |id, n, others| format!("campaign id {id} is adopted by {n} manifests: also at {others}"),
@@ -423,10 +476,12 @@ fn reject_repeated_ids(
 fn reject_repeated_renames(
     manifests: Vec<Manifest>,
     diagnostics: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
 ) -> Vec<Manifest> {
     reject_shared(
         manifests,
         diagnostics,
+        shown_from,
         "renamed_from",
         |m| m.spec.renamed_from.clone(),
         |old, _, others| {
@@ -444,6 +499,7 @@ fn reject_repeated_renames(
 fn reject_shared<K: Ord + std::fmt::Display>(
     manifests: Vec<Manifest>,
     diagnostics: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
     field: &str,
     key: impl Fn(&Manifest) -> Option<K>,
     message: impl Fn(&K, usize, &str) -> String,
@@ -463,7 +519,7 @@ fn reject_shared<K: Ord + std::fmt::Display>(
                 .iter()
                 .filter(|&&o| o != i)
                 .take(MAX_PLACES_NAMED)
-                .map(|&o| manifests[o].locate(field).to_string())
+                .map(|&o| manifests[o].locate(field).shown(shown_from).to_string())
                 .collect();
             if holders.len() - 1 > MAX_PLACES_NAMED {
                 others.push(format!("and {} more", holders.len() - 1 - MAX_PLACES_NAMED));

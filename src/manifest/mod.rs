@@ -24,7 +24,7 @@ pub(crate) mod yaml;
 pub(crate) mod yaml_reader;
 
 pub use crate::diagnostic::{
-    serialize_flat, Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
+    Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
 pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevision};
 pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
@@ -55,6 +55,9 @@ pub struct LoadOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// How many manifest files were read.
     pub files: usize,
+    /// How this load's problems show a place's path: the plan made from it names places (a
+    /// manifest that adopts a campaign, a file that holds deletes) the same way.
+    pub shown_from: crate::shown_path::ShownFrom,
 }
 
 impl LoadOutcome {

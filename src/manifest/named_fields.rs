@@ -120,7 +120,7 @@ impl FieldChecker<'_> {
             return None;
         }
         let mut duplicates = Vec::new();
-        let unique = leads::check_unique(&all, &mut duplicates);
+        let unique = leads::check_unique(&all, &mut duplicates, self.shown_from);
         duplicates.into_iter().for_each(|d| self.push(d));
         if !valid || !unique {
             return None;

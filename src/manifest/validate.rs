@@ -12,6 +12,7 @@ use super::suggest;
 use super::yaml::{excerpt, Document, Value};
 use super::{CampaignSpec, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
+use crate::shown_path::ShownFrom;
 
 /// The outcome of one non-empty document.
 #[derive(Debug, Default)]
@@ -27,18 +28,20 @@ pub struct Checked {
 
 /// Validates `document` from `file`, pushing every problem to `out`. `None` for an empty
 /// document (null, or only comments), which is skipped. `config` is the repository config
-/// that defaults merged into the document came from: their problems point there.
+/// that defaults merged into the document came from: their problems point there. A problem
+/// that names another place shows its path from `shown_from`.
 pub fn check_document(
     file: &Arc<Path>,
     config: Option<&Arc<Path>>,
     document: &Document,
     out: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
 ) -> Option<Checked> {
     let root = &document.root;
     if root.is_null() {
         return None;
     }
-    let mut check = FieldChecker::new(file, config, out);
+    let mut check = FieldChecker::new(file, config, out, shown_from);
     let Value::Mapping(entries) = &root.value else {
         let message = format!(
             "a campaign document must be a mapping of fields, got {}",

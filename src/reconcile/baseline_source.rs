@@ -203,8 +203,9 @@ pub fn warn_problems(printer: &crate::cli::Printer, diagnostics: &[Diagnostic], 
         printer.problems(&[Diagnostic::warning(
             None,
             format!(
-                "{} problem(s) in the manifests at {source} (first: {first}): the campaigns they declared there are not compared with it",
-                problems.len()
+                "{} problem(s) in the manifests at {source} (first: {}): the campaigns they declared there are not compared with it",
+                problems.len(),
+                first.shown(printer.shown_from())
             ),
         )]);
     }

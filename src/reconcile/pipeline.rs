@@ -12,6 +12,7 @@ use crate::api::pages::{self, PageReader};
 use crate::api::types::{Lead, Page};
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest, Root};
+use crate::shown_path::ShownFrom;
 
 use super::executor::{self, Event, ExecuteOptions, Report};
 use super::full_plan::{self, FullPlan};
@@ -44,9 +45,10 @@ pub struct Planned {
 }
 
 /// Step 1: loads and validates the manifests, each root with its defaults (no I/O but the
-/// files).
-pub fn load(roots: &[Root]) -> LoadOutcome {
-    manifest::load_roots(roots)
+/// files); a problem that names a place shows its path from `shown_from`, and so does the
+/// plan made from this load.
+pub fn load(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
+    manifest::load_roots(roots, shown_from)
 }
 
 /// Steps 2 and 3 for part of the account (`scope`: the plan is narrowed to it, and only the
@@ -85,7 +87,7 @@ pub fn deletion_holds(load: &LoadOutcome) -> Vec<String> {
         .map(|d| {
             let message = crate::escape::text(&d.message);
             match &d.location {
-                Some(at) => format!("{at}: {message}"),
+                Some(at) => format!("{}: {message}", at.shown(&load.shown_from)),
                 None => message.into_owned(),
             }
         })
@@ -141,8 +143,15 @@ async fn plan_loaded(
         holds: deletion_holds(&load),
         ..options.clone()
     };
-    let (planned, leads_estimate) =
-        plan_all(source, &load.manifests, &observed, scope, options).await?;
+    let (planned, leads_estimate) = plan_all(
+        source,
+        &load.manifests,
+        &observed,
+        scope,
+        options,
+        &load.shown_from,
+    )
+    .await?;
     Ok(Planned {
         load,
         observed,
@@ -171,8 +180,9 @@ async fn plan_all(
     observed: &Observed,
     scope: &Scope,
     options: &LifecycleOptions,
+    shown_from: &ShownFrom,
 ) -> Result<(FullPlan, u64), ApiError> {
-    let inputs = full_plan::PlanInputs::new(manifests, observed, options, scope);
+    let inputs = full_plan::PlanInputs::new(manifests, observed, options, scope, shown_from);
     let declared = inputs.leads_to_read();
     // A campaign takes one request per 100 leads when read on its own: that estimate is what
     // the account-wide read must beat.

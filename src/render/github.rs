@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::escape;
 use crate::manifest::{Diagnostic, Location, Severity};
+use crate::shown_path::ShownFrom;
 
 use super::campaign_ops::OperationIndex;
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
@@ -31,10 +32,18 @@ fn escape_property(s: &str) -> String {
 /// At most this many diagnostics become annotations in one list; the rest are counted.
 pub const MAX_ANNOTATIONS: usize = crate::manifest::MAX_DIAGNOSTICS_SHOWN;
 
-fn command(level: &str, location: Option<&Location>, title: &str, message: &str) -> String {
+/// One workflow command, its `file` shown from `from` (GitHub attaches an annotation only to a
+/// path relative to the repository).
+fn command(
+    from: &ShownFrom,
+    level: &str,
+    location: Option<&Location>,
+    title: &str,
+    message: &str,
+) -> String {
     let mut props = Vec::new();
     if let Some(l) = location {
-        props.push(format!("file={}", escape_property(&l.shown_file())));
+        props.push(format!("file={}", escape_property(&l.shown_file(from))));
         props.push(format!("line={}", l.line));
         props.push(format!("col={}", l.column));
     }
@@ -44,8 +53,9 @@ fn command(level: &str, location: Option<&Location>, title: &str, message: &str)
 
 /// One annotation per diagnostic (at most [`MAX_ANNOTATIONS`], then a notice saying how many
 /// more there were); the hint goes on a second line of the message. A line break inside the
-/// message or hint themselves (from input) is shown escaped, as in text output.
-pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
+/// message or hint themselves (from input) is shown escaped, as in text output. Paths are shown
+/// from `from`.
+pub fn diagnostics(diagnostics: &[Diagnostic], from: &ShownFrom) -> String {
     let mut out = String::new();
     for d in diagnostics.iter().take(MAX_ANNOTATIONS) {
         let level = match d.severity {
@@ -57,6 +67,7 @@ pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
             let _ = write!(message, "\nhint: {}", escape::text(hint));
         }
         out.push_str(&command(
+            from,
             level,
             d.location.as_ref(),
             "campaignctl",
@@ -69,6 +80,7 @@ pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
         .filter(|n| *n > 0)
     {
         out.push_str(&command(
+            from,
             "notice",
             None,
             "campaignctl",
@@ -81,15 +93,16 @@ pub fn diagnostics(diagnostics: &[Diagnostic]) -> String {
 /// Annotations for a plan: its errors, a warning per drifted campaign, a notice per create,
 /// a warning per delete, replace, start and lead added to a running campaign, a notice per
 /// other lead change and stop. What will happen is read from the operations; drift, notes and
-/// held deletions (which nothing carries out) from the view.
-pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
-    let mut out = diagnostics(load_diagnostics);
-    out.push_str(&diagnostics(&plan.diagnostics));
+/// held deletions (which nothing carries out) from the view. Paths are shown from `from`.
+pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic], from: &ShownFrom) -> String {
+    let mut out = diagnostics(load_diagnostics, from);
+    out.push_str(&diagnostics(&plan.diagnostics, from));
     let operations = OperationIndex::new(&plan.operations);
     for a in &plan.actions {
         let ops = operations.of(a.manifest.as_ref(), a.remote_id);
         if ops.create.is_some() {
             out.push_str(&command(
+                from,
                 "notice",
                 a.manifest.as_ref(),
                 "campaignctl: create",
@@ -101,6 +114,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                 _ => Vec::new(),
             };
             out.push_str(&command(
+from,
                 "warning",
                 a.manifest.as_ref(),
                 &format!("campaignctl: replace ({WILL_DELETE})"),
@@ -113,6 +127,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             ));
         } else if let (Some(delete), Some((status, leads))) = (ops.delete, ops.deleted()) {
             out.push_str(&command(
+                from,
                 "warning",
                 a.manifest.as_ref(),
                 &format!("campaignctl: {WILL_DELETE}"),
@@ -139,6 +154,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                         })
                         .collect();
                     out.push_str(&command(
+from,
                         "warning",
                         a.manifest.as_ref(),
                         "campaignctl: drift",
@@ -153,6 +169,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                 Disposition::Delete {
                     held: Some(held), ..
                 } => out.push_str(&command(
+                    from,
                     "notice",
                     a.manifest.as_ref(),
                     "campaignctl: deletion held",
@@ -167,6 +184,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
                 Disposition::Create { .. }
                 | Disposition::Replace { .. }
                 | Disposition::Delete { .. } => out.push_str(&command(
+                    from,
                     "warning",
                     a.manifest.as_ref(),
                     "campaignctl: not carried out",
@@ -183,6 +201,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             (&a.note, &a.kind)
         {
             out.push_str(&command(
+                from,
                 "notice",
                 a.manifest.as_ref(),
                 "campaignctl: note",
@@ -192,6 +211,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
     }
     if let Some(line) = super::deletions::held_line(plan) {
         out.push_str(&command(
+            from,
             "warning",
             None,
             "campaignctl: deletions held",
@@ -206,6 +226,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             .map(super::deletions::kept_item)
             .collect();
         out.push_str(&command(
+            from,
             "notice",
             None,
             "campaignctl: kept for their history",
@@ -219,6 +240,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         if n > 0 {
             let calls = ops.new_leads_place_calls;
             out.push_str(&command(
+                from,
                 if calls { "warning" } else { "notice" },
                 at,
                 "campaignctl: leads",
@@ -234,6 +256,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         }
         if !ops.lead_updates.is_empty() {
             out.push_str(&command(
+from,
                 "notice",
                 at,
                 "campaignctl: lead variables",
@@ -247,6 +270,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
         }
         if ops.start {
             out.push_str(&command(
+                from,
                 "warning",
                 at,
                 &format!("campaignctl: {WILL_START_CALLING}"),
@@ -257,6 +281,7 @@ pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
             ));
         } else if ops.stop {
             out.push_str(&command(
+                from,
                 "notice",
                 at,
                 "campaignctl: stop",
@@ -288,7 +313,7 @@ mod tests {
         )
         .with_hint("set 1 to 5");
         assert_eq!(
-            diagnostics(&[d]),
+            diagnostics(&[d], &ShownFrom::as_is()),
             "::error file=camp%2Caigns/a%3Ab.yaml,line=3,col=15,title=campaignctl::max_retries must be between 1 and 5, got 9 (100%25)%0Ahint: set 1 to 5\n"
         );
     }
@@ -300,7 +325,7 @@ mod tests {
             "unknown field `k\n::error::injected`",
         )
         .with_hint("h\r\n::warning::also");
-        let out = diagnostics(&[d]);
+        let out = diagnostics(&[d], &ShownFrom::as_is());
         assert_eq!(out.lines().count(), 1, "one command, one line: {out:?}");
         assert!(
             out.starts_with("::error file=x%0A%3A%3Aerror%3A%3Afile.yaml,line=1,col=1,"),
@@ -317,7 +342,7 @@ mod tests {
         let many: Vec<Diagnostic> = (0..MAX_ANNOTATIONS + 5)
             .map(|i| Diagnostic::error(None, format!("problem {i}")))
             .collect();
-        let out = diagnostics(&many);
+        let out = diagnostics(&many, &ShownFrom::as_is());
         assert_eq!(
             out.lines().count(),
             MAX_ANNOTATIONS + 1,
@@ -333,6 +358,9 @@ mod tests {
     #[test]
     fn a_problem_without_a_file_has_no_file_property() {
         let d = Diagnostic::warning(None, "w");
-        assert_eq!(diagnostics(&[d]), "::warning title=campaignctl::w\n");
+        assert_eq!(
+            diagnostics(&[d], &ShownFrom::as_is()),
+            "::warning title=campaignctl::w\n"
+        );
     }
 }

@@ -9,16 +9,18 @@ use serde_json::{json, Value};
 
 use crate::api::types::CreateCampaign;
 use crate::campaign::field_name;
+use crate::diagnostic::ShownLocation;
 use crate::manifest::DesiredStatus;
 use crate::manifest::{Diagnostic, FlatDiagnostic, Location};
 use crate::reconcile::attention::CannotAct;
 use crate::reconcile::deletion::Deletions;
-use crate::reconcile::executor::{OperationResult, Report, ReportSummary};
+use crate::reconcile::executor::{OperationResult, Outcome, Report, ReportSummary};
 use crate::reconcile::leads_and_status::{CampaignDetails, StatusAction};
 use crate::reconcile::model::LeftAlone;
+use crate::shown_path::ShownFrom;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
-use crate::reconcile::operation::{Operation, OperationKind, Target};
+use crate::reconcile::operation::{Operation, OperationId, OperationKind, Target};
 use crate::reconcile::plan::{DeleteReason, Disposition, Explanation, FieldChange, Plan, Summary};
 use crate::reconcile::resolve::References;
 
@@ -26,14 +28,15 @@ use crate::reconcile::resolve::References;
 /// Bumped only on incompatible changes; fields may be added without a bump.
 pub const FORMAT_VERSION: u32 = 2;
 
-/// A diagnostic as a flat JSON object (`file`, `line`, `column` at the top level).
-pub fn diagnostic_json(d: &Diagnostic) -> Value {
-    json!(d.flat())
+/// A diagnostic as a flat JSON object (`file`, `line`, `column` at the top level), its path
+/// shown from `from`.
+pub fn diagnostic_json(d: &Diagnostic, from: &ShownFrom) -> Value {
+    json!(d.flat(from))
 }
 
-/// The plan as the stable JSON document described in the README.
-pub fn plan_json(plan: &Plan, load_diagnostics: &[Diagnostic]) -> Value {
-    json!(PlanDocument::new(plan, load_diagnostics))
+/// The plan as the stable JSON document described in the README, paths shown from `from`.
+pub fn plan_json(plan: &Plan, load_diagnostics: &[Diagnostic], from: &ShownFrom) -> Value {
+    json!(PlanDocument::new(plan, load_diagnostics, from))
 }
 
 /// `plan --format json`.
@@ -107,8 +110,7 @@ impl Serialize for ChangesJson {
 struct ActionJson<'a> {
     action: &'static str,
     name: &'a str,
-    #[serde(serialize_with = "crate::diagnostic::serialize_shown_option")]
-    manifest: Option<&'a Location>,
+    manifest: Option<ShownLocation>,
     id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     body: Option<&'a CreateCampaign>,
@@ -183,8 +185,7 @@ struct OperationJson<'a> {
     campaign: &'a str,
     /// The existing campaign's id; `null` for one this plan creates.
     campaign_id: Option<u64>,
-    #[serde(serialize_with = "crate::diagnostic::serialize_shown_option")]
-    manifest: Option<&'a Location>,
+    manifest: Option<ShownLocation>,
     effects: EffectsJson,
     depends_on: &'a [usize],
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -192,7 +193,12 @@ struct OperationJson<'a> {
 }
 
 impl<'a> PlanDocument<'a> {
-    pub fn new(plan: &'a Plan, load_diagnostics: &'a [Diagnostic]) -> PlanDocument<'a> {
+    /// The document of `plan`, its paths shown from `from`.
+    pub fn new(
+        plan: &'a Plan,
+        load_diagnostics: &'a [Diagnostic],
+        from: &ShownFrom,
+    ) -> PlanDocument<'a> {
         let all = || load_diagnostics.iter().chain(&plan.diagnostics);
         let summary = plan_summary_json(plan, all().filter(|d| d.is_error()).count());
         PlanDocument {
@@ -206,13 +212,17 @@ impl<'a> PlanDocument<'a> {
                     .iter()
                     .map(|a| {
                         let ops = operations.of(a.manifest.as_ref(), a.remote_id);
-                        action_json(&details_of, ops, a)
+                        action_json(&details_of, ops, a, from)
                     })
                     .collect()
             },
-            operations: plan.operations.iter().map(operation_json).collect(),
+            operations: plan
+                .operations
+                .iter()
+                .map(|op| operation_json(op, from))
+                .collect(),
             deletions: &plan.deletions,
-            diagnostics: all().map(Diagnostic::flat).collect(),
+            diagnostics: all().map(|d| d.flat(from)).collect(),
             write_once_baseline: plan.write_once_baseline.as_ref(),
         }
     }
@@ -231,11 +241,12 @@ fn action_json<'a>(
     details_of: &HashMap<&Location, &'a CampaignDetails>,
     ops: &CampaignOps,
     a: &'a Explanation,
+    from: &ShownFrom,
 ) -> ActionJson<'a> {
     let mut o = ActionJson {
         action: a.kind.label(),
         name: &a.name,
-        manifest: a.manifest.as_ref(),
+        manifest: a.manifest.as_ref().map(|l| l.shown(from)),
         id: a.remote_id,
         body: None,
         changes: None,
@@ -329,7 +340,7 @@ struct EffectsJson {
     destroys_data: bool,
 }
 
-fn operation_json(op: &Operation) -> OperationJson<'_> {
+fn operation_json<'a>(op: &'a Operation, from: &ShownFrom) -> OperationJson<'a> {
     let effects = op.effects();
     OperationJson {
         id: op.id,
@@ -339,7 +350,7 @@ fn operation_json(op: &Operation) -> OperationJson<'_> {
             Target::Existing { id } => Some(id),
             Target::Created { .. } => None,
         },
-        manifest: op.manifest.as_ref(),
+        manifest: op.manifest.as_ref().map(|l| l.shown(from)),
         effects: EffectsJson {
             writes: true,
             places_calls: effects.places_calls,
@@ -357,8 +368,12 @@ fn operation_json(op: &Operation) -> OperationJson<'_> {
 
 /// A JSON document for a run that stopped before planning (invalid manifests, API down, a
 /// `--target` that matches nothing). `error` is the error the run ends with, as a diagnostic, so
-/// the document carries its `hint` as the text on stderr does.
-pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&Diagnostic>) -> Value {
+/// the document carries its `hint` as the text on stderr does. Paths are shown from `from`.
+pub fn failure_json(
+    diagnostics: &[Diagnostic],
+    error: Option<&Diagnostic>,
+    from: &ShownFrom,
+) -> Value {
     let mut doc = json!({
         "format_version": FORMAT_VERSION,
         // The plan document's summary type, so both carry the same counts (all zero here).
@@ -367,7 +382,7 @@ pub fn failure_json(diagnostics: &[Diagnostic], error: Option<&Diagnostic>) -> V
             errors: diagnostics.iter().filter(|d| d.is_error()).count() + usize::from(error.is_some()),
         },
         "actions": [],
-        "diagnostics": diagnostics.iter().map(diagnostic_json).collect::<Vec<_>>(),
+        "diagnostics": diagnostics.iter().map(|d| diagnostic_json(d, from)).collect::<Vec<_>>(),
         "error": error.map(|e| e.message.as_str()),
     });
     // Added only when there is one, as the diagnostics' `hint` is.
@@ -385,20 +400,79 @@ pub struct ApplyDocument<'a> {
     plan: SummaryJson,
     summary: ReportSummary,
     /// Every operation of the plan with its outcome, in plan order.
-    operations: &'a [OperationResult],
+    operations: Vec<ResultJson<'a>>,
     /// Why deletions were held, and the undeclared campaigns kept for their history (as in
     /// `plan --format json`): what apply did not do, and why.
     #[serde(skip_serializing_if = "Deletions::is_empty")]
     deletions: &'a Deletions,
 }
 
-/// The apply report as JSON.
-pub fn apply_json(plan: &Plan, report: &Report) -> Value {
+/// One operation and its outcome, as `apply --format json` shows it: the result's paths (its
+/// manifest, a failure's diagnostics, the leads that could not be added) shown as the run
+/// shows them.
+#[derive(Serialize)]
+struct ResultJson<'a> {
+    id: OperationId,
+    op: &'static str,
+    campaign: &'a str,
+    campaign_id: Option<u64>,
+    manifest: Option<ShownLocation>,
+    #[serde(flatten)]
+    outcome: &'a Outcome,
+    /// A failure's field errors, mapped to manifest lines.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    diagnostics: Vec<FlatDiagnostic<'a>>,
+    /// For add_leads: the leads that could not be added.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    lead_failures: Vec<LeadFailureJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct LeadFailureJson<'a> {
+    phone_number: &'a str,
+    source: ShownLocation,
+    error: &'a str,
+}
+
+fn result_json<'a>(r: &'a OperationResult, from: &ShownFrom) -> ResultJson<'a> {
+    let (diagnostics, lead_failures) = match &r.outcome {
+        Outcome::Failed {
+            diagnostics,
+            lead_failures,
+            ..
+        } => (diagnostics.as_slice(), lead_failures.as_slice()),
+        _ => (&[][..], &[][..]),
+    };
+    ResultJson {
+        id: r.id,
+        op: r.op,
+        campaign: &r.campaign,
+        campaign_id: r.campaign_id,
+        manifest: r.manifest.as_ref().map(|l| l.shown(from)),
+        outcome: &r.outcome,
+        diagnostics: diagnostics.iter().map(|d| d.flat(from)).collect(),
+        lead_failures: lead_failures
+            .iter()
+            .map(|f| LeadFailureJson {
+                phone_number: &f.phone_number,
+                source: f.source.shown(from),
+                error: &f.error,
+            })
+            .collect(),
+    }
+}
+
+/// The apply report as JSON, paths shown from `from`.
+pub fn apply_json(plan: &Plan, report: &Report, from: &ShownFrom) -> Value {
     json!(ApplyDocument {
         format_version: FORMAT_VERSION,
         plan: plan_summary_json(plan, 0),
         summary: report.summary(),
-        operations: &report.results,
+        operations: report
+            .results
+            .iter()
+            .map(|r| result_json(r, from))
+            .collect(),
         deletions: &plan.deletions,
     })
 }

@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::operation::{Operation, OperationKind, Target};
 use crate::reconcile::plan::{DeleteReason, Disposition, Explanation, FieldChange};
+use crate::shown_path::ShownFrom;
 
 use super::campaign_ops::CampaignOps;
 
@@ -40,12 +41,13 @@ pub fn what_is_lost(status: &crate::api::types::CampaignStatus, leads: Option<us
 /// The plan block of a delete or a replacement the operations carry out (`-`, `-/+`), with the
 /// why from the view (the manifest's `status: deleted` or the prune prefix, the fields that
 /// differ); `false` when the operations neither delete nor replace this campaign.
-pub fn operation_text(out: &mut String, a: &Explanation, ops: &CampaignOps) -> bool {
-    let at = a
-        .manifest
-        .as_ref()
-        .map(|l| format!(" ({l})"))
-        .unwrap_or_default();
+pub fn operation_text(
+    out: &mut String,
+    a: &Explanation,
+    ops: &CampaignOps,
+    from: &ShownFrom,
+) -> bool {
+    let at = super::text::at(&a.manifest, from);
     if let Some((delete, create)) = ops.replace {
         let id = target_id(delete);
         let (changes, renamed_from): (&[FieldChange], Option<&str>) = match &a.kind {
@@ -158,16 +160,12 @@ fn target_id(op: &Operation) -> String {
 /// The plan block of what the view says about a campaign no operation deletes: a deletion held
 /// (shown, so nobody is surprised by it later, and marked so that nobody reads it as a deletion
 /// now), or a tombstone whose campaign is already gone.
-pub fn held_or_absent_text(out: &mut String, a: &Explanation) {
+pub fn held_or_absent_text(out: &mut String, a: &Explanation, from: &ShownFrom) {
     let id = a
         .remote_id
         .map(|id| format!(" (id {id})"))
         .unwrap_or_default();
-    let at = a
-        .manifest
-        .as_ref()
-        .map(|l| format!(" ({l})"))
-        .unwrap_or_default();
+    let at = super::text::at(&a.manifest, from);
     match &a.kind {
         Disposition::Delete {
             reason,

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use similar::TextDiff;
 
 use crate::manifest::{Diagnostic, Location};
+use crate::shown_path::ShownFrom;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
@@ -30,16 +31,19 @@ const RESERVE: usize = 600;
 /// Said when the plan covers part of the account only.
 pub const PARTIAL_ACCOUNT: &str = "_Only part of the account was planned (files or `--target` named), so campaigns in no manifest are not listed._";
 
+/// Paths are shown as they are.
 pub fn plan_markdown(plan: &Plan, load_diagnostics: &[Diagnostic]) -> String {
-    plan_markdown_scoped(plan, load_diagnostics, true)
+    plan_markdown_scoped(plan, load_diagnostics, true, &ShownFrom::as_is())
 }
 
 /// [`plan_markdown`] of a plan that covers the whole account, or (`whole_account` false) only
 /// part of it, which the comment then says: campaigns in no manifest were not looked for.
+/// Paths are shown from `from`.
 pub fn plan_markdown_scoped(
     plan: &Plan,
     load_diagnostics: &[Diagnostic],
     whole_account: bool,
+    from: &ShownFrom,
 ) -> String {
     let s = plan.summary();
     let mut head = String::from("### campaignctl plan\n\n");
@@ -151,7 +155,7 @@ pub fn plan_markdown_scoped(
     if !diagnostics.is_empty() {
         body.push("#### Problems\n\n");
         for d in &diagnostics {
-            body.push(&diagnostic_item(d));
+            body.push(&diagnostic_item(d, from));
         }
         body.push("\n");
     }
@@ -192,7 +196,7 @@ pub fn plan_markdown_scoped(
     if !rows.is_empty() {
         body.push(HEADER);
         for a in &rows {
-            body.push(&row(&details_of, &operations, a));
+            body.push(&row(&details_of, &operations, a, from));
         }
         body.push("\n");
     }
@@ -243,7 +247,7 @@ pub fn plan_markdown_scoped(
             continue;
         }
         for a in &folded {
-            body.push(&row(&details_of, &operations, a));
+            body.push(&row(&details_of, &operations, a, from));
         }
         body.force("\n</details>\n\n");
     }
@@ -323,10 +327,10 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn location_cell(location: &Option<Location>) -> String {
+fn location_cell(location: &Option<Location>, from: &ShownFrom) -> String {
     location
         .as_ref()
-        .map(|l| format!("{}:{}", escape(&l.shown_file()), l.line))
+        .map(|l| format!("{}:{}", escape(&l.shown_file(from)), l.line))
         .unwrap_or_default()
 }
 
@@ -336,6 +340,7 @@ fn row(
     details_of: &HashMap<&Location, &CampaignDetails>,
     operations: &OperationIndex,
     a: &Explanation,
+    from: &ShownFrom,
 ) -> String {
     let ops = operations.of(a.manifest.as_ref(), a.remote_id);
     let fields_of = |changes: &[crate::reconcile::FieldChange]| {
@@ -418,17 +423,17 @@ fn row(
         "| {symbol} | {} | {action} | {} | {} |\n",
         escape(&a.name),
         a.remote_id.map(|i| i.to_string()).unwrap_or_default(),
-        location_cell(&a.manifest)
+        location_cell(&a.manifest, from)
     )
 }
 
-fn diagnostic_item(d: &Diagnostic) -> String {
+fn diagnostic_item(d: &Diagnostic, from: &ShownFrom) -> String {
     let mut item = format!(
         "- **{}**{}: {}",
         d.severity,
         d.location
             .as_ref()
-            .map(|l| format!(" {}", escape(&l.to_string())))
+            .map(|l| format!(" {}", escape(&l.shown(from).to_string())))
             .unwrap_or_default(),
         escape(&d.message)
     );

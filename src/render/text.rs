@@ -11,14 +11,16 @@ use crate::manifest::{Diagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
 use crate::reconcile::operation::OperationKind;
 use crate::reconcile::plan::{Disposition, Explanation, Plan};
+use crate::shown_path::ShownFrom;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
 use super::details;
 
-fn at(location: &Option<Location>) -> String {
+/// ` (file:line:column)` of a campaign's manifest, its path shown from `from`.
+pub(super) fn at(location: &Option<Location>, from: &ShownFrom) -> String {
     location
         .as_ref()
-        .map(|l| format!(" ({l})"))
+        .map(|l| format!(" ({})", l.shown(from)))
         .unwrap_or_default()
 }
 
@@ -48,18 +50,19 @@ impl Default for PlanTextOptions {
 /// Unmanaged campaigns listed without `--verbose`; the rest are counted.
 const UNMANAGED_SHOWN: usize = 10;
 
-/// The plan as text, Terraform style, with the default options.
+/// The plan as text, Terraform style, with the default options, paths shown as they are.
 pub fn plan_text(plan: &Plan) -> String {
-    plan_text_with(plan, PlanTextOptions::default())
+    plan_text_with(plan, PlanTextOptions::default(), &ShownFrom::as_is())
 }
 
 /// The plan as text: one block per campaign with something to say (a create, drift, leads to
 /// add, a status change or note), its references, leads and status lines inside it; unchanged
-/// campaigns are only counted unless `verbose`; unmanaged campaigns at the end.
-pub fn plan_text_with(plan: &Plan, options: PlanTextOptions) -> String {
+/// campaigns are only counted unless `verbose`; unmanaged campaigns at the end. Paths are
+/// shown from `from`.
+pub fn plan_text_with(plan: &Plan, options: PlanTextOptions, from: &ShownFrom) -> String {
     let mut out = String::new();
     // Writing to a `String` cannot fail.
-    let _ = write_plan_text(&mut out, plan, options);
+    let _ = write_plan_text(&mut out, plan, options, from);
     out
 }
 
@@ -70,6 +73,7 @@ pub fn write_plan_text(
     out: &mut dyn std::fmt::Write,
     plan: &Plan,
     options: PlanTextOptions,
+    from: &ShownFrom,
 ) -> std::fmt::Result {
     let details_of = plan.leads_and_status_by_manifest();
     let operations = OperationIndex::new(&plan.operations);
@@ -111,7 +115,7 @@ pub fn write_plan_text(
             _ => {}
         }
         block.clear();
-        action_text(&mut block, action, ops);
+        action_text(&mut block, action, ops, from);
         if let Some(f) = f {
             details::details_text(&mut block, f, ops);
         }
@@ -128,7 +132,7 @@ pub fn write_plan_text(
     };
     for a in unmanaged.iter().take(shown) {
         block.clear();
-        action_text(&mut block, a, operations.of(None, None));
+        action_text(&mut block, a, operations.of(None, None), from);
         body.push(&block)?;
     }
     if unmanaged.len() > shown {
@@ -286,7 +290,7 @@ pub fn nothing_to_apply(attention: usize) -> String {
 /// One campaign's block: what its operations will do (create, replace, delete), else what the
 /// view says about a campaign they leave as it is (drift, up to date, unmanaged, a deletion
 /// held, a tombstone).
-fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps) {
+fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps, from: &ShownFrom) {
     let id = a
         .remote_id
         .map(|id| format!(" (id {id})"))
@@ -297,7 +301,7 @@ fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps) {
             "  {}",
             paint(
                 DIM,
-                format!("# {:?} will be created{}", a.name, at(&a.manifest))
+                format!("# {:?} will be created{}", a.name, at(&a.manifest, from))
             )
         );
         let _ = writeln!(out, "  {} campaign {:?} {{", paint(GREEN, "+"), a.name);
@@ -308,14 +312,14 @@ fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps) {
             }
         }
         let _ = writeln!(out, "    }}");
-    } else if !super::lifecycle::operation_text(out, a, ops) {
-        campaign_left_text(out, a, &id);
+    } else if !super::lifecycle::operation_text(out, a, ops, from) {
+        campaign_left_text(out, a, &id, from);
     }
     super::lifecycle::note_text(out, a);
 }
 
 /// The block of a campaign no operation creates, replaces or deletes.
-fn campaign_left_text(out: &mut String, a: &Explanation, id: &str) {
+fn campaign_left_text(out: &mut String, a: &Explanation, id: &str, from: &ShownFrom) {
     match &a.kind {
         Disposition::Drift {
             changes,
@@ -329,7 +333,7 @@ fn campaign_left_text(out: &mut String, a: &Explanation, id: &str) {
                     format!(
                         "# {:?}{id} has drifted from its manifest{}",
                         a.name,
-                        at(&a.manifest)
+                        at(&a.manifest, from)
                     )
                 )
             );
@@ -375,7 +379,7 @@ fn campaign_left_text(out: &mut String, a: &Explanation, id: &str) {
                 "  {} {:?}{id} is up to date{}{}",
                 paint(DIM, "="),
                 a.name,
-                at(&a.manifest),
+                at(&a.manifest, from),
                 paint(DIM, note)
             );
         }
@@ -388,7 +392,7 @@ fn campaign_left_text(out: &mut String, a: &Explanation, id: &str) {
             );
         }
         Disposition::Delete { held: Some(_), .. } | Disposition::Absent => {
-            super::lifecycle::held_or_absent_text(out, a)
+            super::lifecycle::held_or_absent_text(out, a, from)
         }
         // Decided, but no operation carries it out: nothing will happen, and the plan says so
         // rather than promise it.
@@ -404,13 +408,14 @@ fn campaign_left_text(out: &mut String, a: &Explanation, id: &str) {
     }
 }
 
-/// Diagnostics as text, one per line (plus hint lines), `error:` in red.
-pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
+/// Diagnostics as text, one per line (plus hint lines), `error:` in red, paths shown from
+/// `from`.
+pub fn diagnostics_text(diagnostics: &[Diagnostic], from: &ShownFrom) -> String {
     let mut out = String::new();
     let shown = crate::manifest::MAX_DIAGNOSTICS_SHOWN;
     let mut sources = super::excerpt::Sources::default();
     for d in diagnostics.iter().take(shown) {
-        let text = d.to_string();
+        let text = d.shown(from).to_string();
         let severity = format!("{}:", d.severity);
         let styled = match d.severity {
             crate::manifest::Severity::Error => paint(RED, &severity),
@@ -441,8 +446,9 @@ pub fn diagnostics_text(diagnostics: &[Diagnostic]) -> String {
     out
 }
 
-/// One line (plus mapped diagnostics) for a finished operation, printed as it completes.
-pub fn operation_result_text(r: &OperationResult) -> String {
+/// One line (plus mapped diagnostics) for a finished operation, printed as it completes, paths
+/// shown from `from`.
+pub fn operation_result_text(r: &OperationResult, from: &ShownFrom) -> String {
     if let Some(line) = super::lifecycle::operation_result_text(r) {
         return line;
     }
@@ -543,20 +549,20 @@ pub fn operation_result_text(r: &OperationResult) -> String {
                     out,
                     "  {} {name:?}: {verb}: {error}{}",
                     paint(RED, "!"),
-                    at(&r.manifest)
+                    at(&r.manifest, from)
                 );
             }
             for failure in lead_failures {
                 let _ = writeln!(
                     out,
                     "      {}: {} {}: {}",
-                    failure.source,
+                    failure.source.shown(from),
                     paint(RED, "error:"),
                     failure.phone_number,
                     failure.error
                 );
             }
-            for line in diagnostics_text(diagnostics).lines() {
+            for line in diagnostics_text(diagnostics, from).lines() {
                 let _ = writeln!(out, "      {line}");
             }
             if let Some(h) = hint {

@@ -13,6 +13,7 @@ use crate::api::types::{Lead, RemoteCampaign};
 use crate::manifest::Manifest;
 use crate::reconcile::operation::Target;
 use crate::reconcile::{Disposition, Plan};
+use crate::shown_path::ShownFrom;
 use crate::window_state::{window_state, Window, WindowState};
 
 /// Whether a campaign is as its manifest says, in the words Argo CD uses for an application.
@@ -120,13 +121,14 @@ pub struct Row {
 /// campaign's leads from `leads` (`count_leads`) and its window at `now`, sorted by name (then
 /// id). A row per campaign of the plan's view: a manifest whose name several platform
 /// campaigns hold has none, since the plan names none of them and reports the ambiguity as an
-/// error.
+/// error. Manifest paths are shown from `shown_from`.
 pub fn rows(
     plan: &Plan,
     manifests: &[Manifest],
     campaigns: &[RemoteCampaign],
     leads: &BTreeMap<u64, LeadCounts>,
     now: DateTime<Utc>,
+    shown_from: &ShownFrom,
 ) -> Vec<Row> {
     // The campaigns the plan does something to, or warns apply cannot act on: by id where
     // one exists, else by name (a campaign to create, a tombstone).
@@ -182,7 +184,10 @@ pub fn rows(
                     .cloned()
                     .unwrap_or_default(),
                 window,
-                manifest: action.manifest.as_ref().map(ToString::to_string),
+                manifest: action
+                    .manifest
+                    .as_ref()
+                    .map(|l| l.shown(shown_from).to_string()),
             }
         })
         .collect();

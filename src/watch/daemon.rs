@@ -18,6 +18,7 @@ use crate::reconcile::baseline::{Baseline, BaselinePart};
 use crate::reconcile::executor::{Event, ExecuteOptions, OperationResult, Outcome};
 use crate::reconcile::operation::Approvals;
 use crate::reconcile::{pipeline, Disposition};
+use crate::shown_path::ShownFrom;
 
 use super::controller::{PassOutcome, Reconciler, Trigger};
 use super::health::{AccountStatus, Readiness};
@@ -215,17 +216,18 @@ impl Daemon {
         if let Err(reason) = self.reread_config() {
             return (PassOutcome::Invalid, Some(reason));
         }
-        let (load, source) = Loaded::for_pass(&mut self.loaded, &self.roots);
+        let shown_from = self.printer.shown_from();
+        let (load, source) = Loaded::for_pass(&mut self.loaded, &self.roots, shown_from);
         if source == Source::Read {
             self.status.metrics.manifests_read();
         }
-        log_diagnostics(&load.diagnostics);
+        log_diagnostics(&load.diagnostics, shown_from);
         if load.has_errors() {
             // Nothing from an invalid set is applied; the metrics keep the last valid load.
             let errors = load.diagnostics.iter().filter(|d| d.is_error()).count();
             let reason = format!(
                 "the manifests are invalid ({errors} error(s), first: {}); nothing was applied",
-                first_error(&load.diagnostics)
+                first_error(&load.diagnostics, shown_from)
             );
             self.keep(load);
             return (PassOutcome::Invalid, Some(reason));
@@ -373,9 +375,9 @@ impl Daemon {
         reused: bool,
     ) -> (PassOutcome, Option<String>) {
         let plan = &planned.plan;
-        log_diagnostics(&plan.diagnostics);
+        log_diagnostics(&plan.diagnostics, self.printer.shown_from());
         // The calling-hours warnings: logged when they appear, not on every pass.
-        self.lint.update(&planned.lint);
+        self.lint.update(&planned.lint, self.printer.shown_from());
         // The pass line counts what the plan's summary counts, as `plan` prints it.
         let summary = plan.summary();
         counts.summary = summary;
@@ -403,7 +405,7 @@ impl Daemon {
                 PassOutcome::Invalid,
                 Some(format!(
                     "the plan has errors (first: {}); nothing was applied",
-                    first_error(&plan.diagnostics)
+                    first_error(&plan.diagnostics, self.printer.shown_from())
                 )),
             );
         }
@@ -430,7 +432,7 @@ impl Daemon {
         let mut on_event = |event: Event<'_>| {
             if let Event::Finished(_, result) = event {
                 metrics.operation_finished(result);
-                log_result(result);
+                log_result(result, self.printer.shown_from());
             }
         };
         let report = pipeline::execute(
@@ -573,6 +575,7 @@ impl Daemon {
                     &planned.observed.campaigns,
                     self.lead_counts.as_ref().map_or(&none, |l| &l.counts),
                     now,
+                    self.printer.shown_from(),
                 );
                 let by_id: HashMap<u64, &crate::api::types::RemoteCampaign> = planned
                     .observed
@@ -694,7 +697,7 @@ impl Daemon {
             return Ok(());
         };
         let config = crate::config::read(file).map_err(|problems| {
-            log_diagnostics(&problems);
+            log_diagnostics(&problems, self.printer.shown_from());
             format!(
                 "the repository config {} is invalid ({} error(s)); nothing was applied",
                 file.display(),
@@ -838,7 +841,7 @@ impl Daemon {
 
 /// One log line for each result that fails: failures with their mapped diagnostics (held
 /// operations are logged when they appear and go, by `held`).
-fn log_result(r: &OperationResult) {
+fn log_result(r: &OperationResult, shown_from: &ShownFrom) {
     let campaign = r.campaign.as_str();
     match &r.outcome {
         Outcome::Failed {
@@ -852,7 +855,7 @@ fn log_result(r: &OperationResult) {
             } else {
                 warn!(campaign, op = r.op, failures = ?lead_failures, "{} failed: {error}", r.op);
             }
-            log_diagnostics(diagnostics);
+            log_diagnostics(diagnostics, shown_from);
         }
         Outcome::Unknown { error } => {
             if r.op == "create" {
@@ -866,12 +869,12 @@ fn log_result(r: &OperationResult) {
     }
 }
 
-fn first_error(diagnostics: &[Diagnostic]) -> String {
+fn first_error(diagnostics: &[Diagnostic], shown_from: &ShownFrom) -> String {
     diagnostics
         .iter()
         .find(|d| d.is_error())
         .map(|d| match &d.location {
-            Some(loc) => format!("{loc}: {}", d.message),
+            Some(loc) => format!("{}: {}", loc.shown(shown_from), d.message),
             None => d.message.clone(),
         })
         .unwrap_or_default()

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::cli::report::log_diagnostics;
 use crate::manifest::Diagnostic;
+use crate::shown_path::ShownFrom;
 
 /// The warnings logged at the last pass that planned, each as it is printed.
 #[derive(Debug, Default)]
@@ -16,15 +17,15 @@ pub(crate) struct LoggedWarnings {
 
 impl LoggedWarnings {
     /// Logs the warnings among `now` that the last pass did not have, and remembers `now`.
-    /// Returns how many were logged.
-    pub(crate) fn update(&mut self, now: &[Diagnostic]) -> usize {
+    /// Returns how many were logged, their paths shown from `shown_from`.
+    pub(crate) fn update(&mut self, now: &[Diagnostic], shown_from: &ShownFrom) -> usize {
         let seen: BTreeSet<String> = now.iter().map(ToString::to_string).collect();
         let new: Vec<Diagnostic> = now
             .iter()
             .filter(|d| !self.current.contains(&d.to_string()))
             .cloned()
             .collect();
-        log_diagnostics(&new);
+        log_diagnostics(&new, shown_from);
         self.current = seen;
         new.len()
     }
@@ -42,14 +43,23 @@ mod tests {
     #[test]
     fn a_warning_is_logged_when_it_appears_and_again_only_after_it_went() {
         let mut logged = LoggedWarnings::default();
-        assert_eq!(logged.update(&[warning(1)]), 1, "new: logged");
-        assert_eq!(logged.update(&[warning(1)]), 0, "the same: not again");
+        let as_is = ShownFrom::as_is();
+        assert_eq!(logged.update(&[warning(1)], &as_is), 1, "new: logged");
         assert_eq!(
-            logged.update(&[warning(1), warning(2)]),
+            logged.update(&[warning(1)], &as_is),
+            0,
+            "the same: not again"
+        );
+        assert_eq!(
+            logged.update(&[warning(1), warning(2)], &as_is),
             1,
             "only the new one"
         );
-        assert_eq!(logged.update(&[]), 0, "gone");
-        assert_eq!(logged.update(&[warning(1)]), 1, "back: logged again");
+        assert_eq!(logged.update(&[], &as_is), 0, "gone");
+        assert_eq!(
+            logged.update(&[warning(1)], &as_is),
+            1,
+            "back: logged again"
+        );
     }
 }

@@ -17,6 +17,7 @@ use std::time::SystemTime;
 use crate::manifest::read_log::{self, PathState, Probe, ReadLog, StatKey};
 use crate::manifest::{LoadOutcome, Root};
 use crate::reconcile::pipeline;
+use crate::shown_path::ShownFrom;
 
 /// A load and what it looked at.
 pub(crate) struct Loaded {
@@ -39,9 +40,10 @@ pub(crate) enum Source {
 }
 
 impl Loaded {
-    /// Loads `roots`, noting everything the load looks at.
-    pub(crate) fn load(roots: &[Root]) -> Loaded {
-        let (outcome, log) = read_log::recording(|| pipeline::load(roots));
+    /// Loads `roots`, noting everything the load looks at; its problems show paths from
+    /// `shown_from`.
+    pub(crate) fn load(roots: &[Root], shown_from: &ShownFrom) -> Loaded {
+        let (outcome, log) = read_log::recording(|| pipeline::load(roots, shown_from));
         Loaded {
             roots: roots.to_vec(),
             fingerprint: fingerprint(&log),
@@ -52,7 +54,11 @@ impl Loaded {
 
     /// The load of `roots` for a pass: the kept one if nothing it read changed, else a new
     /// one, which `cache` then holds.
-    pub(crate) fn for_pass(cache: &mut Option<Loaded>, roots: &[Root]) -> (LoadOutcome, Source) {
+    pub(crate) fn for_pass(
+        cache: &mut Option<Loaded>,
+        roots: &[Root],
+        shown_from: &ShownFrom,
+    ) -> (LoadOutcome, Source) {
         if let Some(loaded) = cache.as_mut() {
             if loaded.outcome.is_some() && loaded.is_current(roots) {
                 if let Some(outcome) = loaded.outcome.take() {
@@ -60,7 +66,7 @@ impl Loaded {
                 }
             }
         }
-        let mut fresh = Loaded::load(roots);
+        let mut fresh = Loaded::load(roots, shown_from);
         let outcome = fresh.outcome.take().unwrap_or_default();
         *cache = Some(fresh);
         (outcome, Source::Read)
@@ -168,7 +174,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("m")).expect("mkdir");
         std::fs::write(dir.path().join("m/a.yaml"), campaign("A")).expect("write");
         let roots = vec![root(&dir.path().join("m"))];
-        let loaded = Loaded::load(&roots);
+        let loaded = Loaded::load(&roots, &ShownFrom::as_is());
         (dir, roots, loaded)
     }
 
@@ -226,7 +232,7 @@ mod tests {
         let mut big = campaign("A").into_bytes();
         big.resize(9 * 1024 * 1024, b'#');
         std::fs::write(&path, &big).expect("write");
-        let mut loaded = Loaded::load(&roots);
+        let mut loaded = Loaded::load(&roots, &ShownFrom::as_is());
         assert!(
             loaded.outcome.as_ref().is_some_and(LoadOutcome::has_errors),
             "a file over the size limit is refused"
@@ -274,7 +280,7 @@ mod tests {
         )
         .expect("write");
         let roots = vec![root(&dir.path().join("m"))];
-        let mut loaded = Loaded::load(&roots);
+        let mut loaded = Loaded::load(&roots, &ShownFrom::as_is());
         assert!(loaded.is_current(&roots));
         std::fs::write(
             dir.path().join("leads/q.csv"),
@@ -284,7 +290,7 @@ mod tests {
         assert!(!loaded.is_current(&roots), "an edit of the leads file");
 
         std::fs::write(dir.path().join("m/a.yaml"), with_leads("later.csv")).expect("write");
-        let mut loaded = Loaded::load(&roots);
+        let mut loaded = Loaded::load(&roots, &ShownFrom::as_is());
         assert!(
             loaded.outcome.as_ref().is_some_and(LoadOutcome::has_errors),
             "the missing leads file is an error"
@@ -304,8 +310,14 @@ mod tests {
     #[test]
     fn the_same_files_reloaded_keep_the_fingerprint() {
         let (dir, roots, loaded) = loaded();
-        assert_eq!(Loaded::load(&roots).fingerprint, loaded.fingerprint);
+        assert_eq!(
+            Loaded::load(&roots, &ShownFrom::as_is()).fingerprint,
+            loaded.fingerprint
+        );
         std::fs::write(dir.path().join("m/a.yaml"), campaign("Q")).expect("write");
-        assert_ne!(Loaded::load(&roots).fingerprint, loaded.fingerprint);
+        assert_ne!(
+            Loaded::load(&roots, &ShownFrom::as_is()).fingerprint,
+            loaded.fingerprint
+        );
     }
 }

@@ -133,6 +133,7 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
             assistants: Vec::new(),
             diagnostics,
             files: 1,
+            ..Default::default()
         },
         &campaignctl::reconcile::scope::Scope::whole_account(),
         &campaignctl::reconcile::lifecycle::LifecycleOptions::default(),
@@ -205,6 +206,7 @@ async fn a_draft_that_got_a_lead_after_the_plan_is_not_pruned() {
             assistants: Vec::new(),
             diagnostics,
             files: 1,
+            ..Default::default()
         },
         &Scope::whole_account(),
         &options,

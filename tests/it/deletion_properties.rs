@@ -230,7 +230,7 @@ async fn nothing_with_history_is_deleted_by_absence(world: World) -> Result<(), 
         within: Some(root.clone()),
         others: Arc::from(Vec::new()),
     }];
-    let load = pipeline::load(&roots);
+    let load = pipeline::load(&roots, &Default::default());
     if load.has_errors() {
         running.shutdown().await;
         return Ok(());

@@ -180,6 +180,7 @@ fn load(desired: &[Desired]) -> LoadOutcome {
         manifests,
         assistants: Vec::new(),
         diagnostics,
+        ..Default::default()
     }
 }
 

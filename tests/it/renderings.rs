@@ -87,5 +87,5 @@ fn markdown_comment() {
 
 #[test]
 fn github_annotations() {
-    insta::assert_snapshot!(github::plan(&plan(), &[]));
+    insta::assert_snapshot!(github::plan(&plan(), &[], &Default::default()));
 }

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use crate::escape::{self, MAX_MESSAGE_CHARS};
+use crate::shown_path::ShownFrom;
 
 /// At most this many diagnostics are printed in one list (text or annotations); the rest are
 /// counted in a closing line. JSON output carries them all.
@@ -37,58 +38,51 @@ impl Location {
         Location { file, line, column }
     }
 
-    /// The file as people and machines are shown it: relative to the repository root (see
-    /// [`crate::shown_path`]). `file` itself stays the path the file is read by.
-    pub fn shown_file(&self) -> String {
-        crate::shown_path::shown(&self.file)
-            .to_string_lossy()
-            .into_owned()
+    /// The file as people and machines are shown it: relative to the repository root that
+    /// `from` names (see [`crate::shown_path`]). `file` itself stays the path the file is read
+    /// by.
+    pub fn shown_file(&self, from: &ShownFrom) -> String {
+        from.path(&self.file).to_string_lossy().into_owned()
     }
-}
 
-/// A location as machine output shows it (`plan --format json`, `apply --format json`): the
-/// derived form, with the file as shown. Saved plans keep the derived form, with the path the
-/// file is read by.
-#[derive(Serialize)]
-struct ShownLocation {
-    file: String,
-    line: usize,
-    column: usize,
-}
-
-impl From<&Location> for ShownLocation {
-    fn from(l: &Location) -> ShownLocation {
+    /// This location as people and machines are shown it, its file relative to the
+    /// repository root that `from` names: `Display` for text, `Serialize` for JSON.
+    pub fn shown(&self, from: &ShownFrom) -> ShownLocation {
         ShownLocation {
-            file: l.shown_file(),
-            line: l.line,
-            column: l.column,
+            file: self.shown_file(from),
+            line: self.line,
+            column: self.column,
         }
     }
 }
 
-/// Serialises a location with its file as shown (`#[serde(serialize_with = ...)]`).
-pub fn serialize_shown<S: serde::Serializer>(
-    location: &Location,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    ShownLocation::from(location).serialize(serializer)
+/// A location as output shows it (`plan --format json`, `apply --format json`, text): the
+/// derived form, with the file as shown. Saved plans keep [`Location`]'s derived form, with
+/// the path the file is read by.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShownLocation {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
 }
 
-/// [`serialize_shown`] for an optional location (`null` when there is none).
-pub fn serialize_shown_option<L: std::borrow::Borrow<Location>, S: serde::Serializer>(
-    location: &Option<L>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    location
-        .as_ref()
-        .map(|l| ShownLocation::from(l.borrow()))
-        .serialize(serializer)
+impl fmt::Display for ShownLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}",
+            escape::text(&self.file),
+            self.line,
+            self.column
+        )
+    }
 }
 
+/// `path:line:column` with the path as read (escaped); output shows a location through
+/// [`Location::shown`].
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let file = self.shown_file();
-        write!(f, "{}:{}:{}", escape::text(&file), self.line, self.column)
+        self.shown(&ShownFrom::as_is()).fmt(f)
     }
 }
 
@@ -159,6 +153,15 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
+    /// This diagnostic as output shows it, its path relative to the repository root that
+    /// `from` names.
+    pub fn shown<'a>(&'a self, from: &'a ShownFrom) -> ShownDiagnostic<'a> {
+        ShownDiagnostic {
+            diagnostic: self,
+            from,
+        }
+    }
+
     /// Sort key: by file, line and column; diagnostics without a location come first.
     pub fn sort_key(&self) -> (Option<&Location>, &str) {
         (self.location.as_ref(), self.message.as_str())
@@ -177,19 +180,33 @@ fn cap(text: String) -> String {
 /// What `Display` allows of one message: a capped message and its length note.
 const MAX_SHOWN_CHARS: usize = MAX_MESSAGE_CHARS + 40;
 
-impl fmt::Display for Diagnostic {
-    /// `path:line:column: error: message`, then an indented `hint:` line when there is one.
-    /// Control characters from input are escaped: one diagnostic is one line (two with a hint).
+/// A diagnostic as output shows it, its path relative to the repository root that `from`
+/// names: `path:line:column: error: message`, then an indented `hint:` line when there is one.
+/// Control characters from input are escaped: one diagnostic is one line (two with a hint).
+pub struct ShownDiagnostic<'a> {
+    diagnostic: &'a Diagnostic,
+    from: &'a ShownFrom,
+}
+
+impl fmt::Display for ShownDiagnostic<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(loc) = &self.location {
-            write!(f, "{loc}: ")?;
+        let d = self.diagnostic;
+        if let Some(loc) = &d.location {
+            write!(f, "{}: ", loc.shown(self.from))?;
         }
-        let message = escape::bounded(&self.message, MAX_SHOWN_CHARS);
-        write!(f, "{}: {message}", self.severity)?;
-        if let Some(hint) = &self.hint {
+        let message = escape::bounded(&d.message, MAX_SHOWN_CHARS);
+        write!(f, "{}: {message}", d.severity)?;
+        if let Some(hint) = &d.hint {
             write!(f, "\n  hint: {}", escape::bounded(hint, MAX_SHOWN_CHARS))?;
         }
         Ok(())
+    }
+}
+
+/// The diagnostic with its path as read; output shows one through [`Diagnostic::shown`].
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.shown(&ShownFrom::as_is()).fmt(f)
     }
 }
 
@@ -199,7 +216,7 @@ impl std::error::Error for Diagnostic {}
 
 /// A diagnostic as machine output shows it: `file`, `line` and `column` at the top level
 /// (`null` when it has no location), as in `plan --format json`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct FlatDiagnostic<'a> {
     pub severity: Severity,
     pub file: Option<String>,
@@ -211,10 +228,11 @@ pub struct FlatDiagnostic<'a> {
 }
 
 impl Diagnostic {
-    pub fn flat(&self) -> FlatDiagnostic<'_> {
+    /// This diagnostic's flat form, its path relative to the repository root that `from` names.
+    pub fn flat(&self, from: &ShownFrom) -> FlatDiagnostic<'_> {
         FlatDiagnostic {
             severity: self.severity,
-            file: self.location.as_ref().map(Location::shown_file),
+            file: self.location.as_ref().map(|l| l.shown_file(from)),
             line: self.location.as_ref().map(|l| l.line),
             column: self.location.as_ref().map(|l| l.column),
             field: self.field.as_deref(),
@@ -222,14 +240,6 @@ impl Diagnostic {
             hint: self.hint.as_deref(),
         }
     }
-}
-
-/// Serialises diagnostics in their flat form (`#[serde(serialize_with = ...)]`).
-pub fn serialize_flat<S: serde::Serializer>(
-    diagnostics: &[Diagnostic],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_seq(diagnostics.iter().map(Diagnostic::flat))
 }
 
 #[cfg(test)]
@@ -269,5 +279,40 @@ mod tests {
             .as_ref()
             .is_some_and(|h| h.len() < MAX_MESSAGE_CHARS + 40));
         assert!(d.to_string().len() < 3 * MAX_MESSAGE_CHARS, "shown bounded");
+    }
+
+    /// Two runs in one process, each in its own repository, show one location each from its
+    /// own root: with the root set once per process, the second run would have shown the
+    /// first one's.
+    #[test]
+    fn two_roots_in_one_process_show_one_location_differently() {
+        let at = Location::new("/work/mono/team-a/accounts/acme/q4.yaml", 3, 5);
+        let d = Diagnostic::error(Some(at.clone()), "unknown field `nmae`");
+        let mono = ShownFrom::repository("/work/mono".into(), "/work/mono".into());
+        let team = ShownFrom::repository("/work/mono/team-a".into(), "/work/mono".into());
+        assert_eq!(
+            d.shown(&mono).to_string(),
+            "team-a/accounts/acme/q4.yaml:3:5: error: unknown field `nmae`"
+        );
+        assert_eq!(
+            d.shown(&team).to_string(),
+            "accounts/acme/q4.yaml:3:5: error: unknown field `nmae`"
+        );
+        assert_eq!(
+            d.flat(&team).file.as_deref(),
+            Some("accounts/acme/q4.yaml"),
+            "JSON shows the same path as text"
+        );
+        assert_eq!(
+            at.to_string(),
+            "/work/mono/team-a/accounts/acme/q4.yaml:3:5",
+            "plain Display shows the path as read"
+        );
+        assert_eq!(
+            serde_json::to_value(at.shown(&mono)).ok(),
+            Some(
+                serde_json::json!({"file": "team-a/accounts/acme/q4.yaml", "line": 3, "column": 5})
+            )
+        );
     }
 }

@@ -5,42 +5,51 @@
 //! own absolute directory, so a run from any directory reads the right files), but a path is
 //! shown relative to the repository: GitHub attaches an annotation only to a path relative to
 //! the repository, and a pull-request comment must not show the runner's layout. Every
-//! rendering (text, Markdown, GitHub, JSON, logs) shows a path through [`shown`], so the choice
-//! is made here once. Confinement and reading never use a shown path.
+//! rendering (text, Markdown, GitHub, JSON, logs) shows a path through a [`ShownFrom`], so the
+//! choice is made here once. Confinement and reading never use a shown path.
 //!
-//! The root is set once per process by the command line, when it knows which repository it
-//! works in; until then (and in unit tests) paths are shown as they are.
+//! The root is a value, not process state: the command line decides it when it knows which
+//! repository it works in and passes it to whatever shows a path; until then (and in unit
+//! tests) paths are shown as they are ([`ShownFrom::as_is`]).
 
 use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
-use std::sync::OnceLock;
 
-/// The repository root and the working directory that relative paths start from.
-#[derive(Debug)]
-struct ShownFrom {
+/// Where shown paths start from: the repository root and the working directory that relative
+/// paths are taken from, or nowhere (paths shown as they are).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ShownFrom {
+    repository: Option<Repository>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Repository {
     root: PathBuf,
     cwd: PathBuf,
 }
 
-static SHOWN_FROM: OnceLock<ShownFrom> = OnceLock::new();
+impl ShownFrom {
+    /// Paths shown as they are: before the repository is known, and in unit tests.
+    pub const fn as_is() -> ShownFrom {
+        ShownFrom { repository: None }
+    }
 
-/// Shows paths relative to `root` from now on, relative paths being taken from `cwd`. Both
-/// must be absolute. The first call wins: one process works in one repository, and a path
-/// must be shown the same way in every line of its output.
-pub fn show_relative_to(root: PathBuf, cwd: PathBuf) {
-    if root.is_absolute() && cwd.is_absolute() {
-        let _ = SHOWN_FROM.set(ShownFrom {
+    /// Paths shown relative to `root`, relative paths being taken from `cwd`. Both must be
+    /// absolute; when either is not, paths are shown as they are.
+    pub fn repository(root: PathBuf, cwd: PathBuf) -> ShownFrom {
+        let repository = (root.is_absolute() && cwd.is_absolute()).then(|| Repository {
             root: lexical(&root),
             cwd: lexical(&cwd),
         });
+        ShownFrom { repository }
     }
-}
 
-/// `path` as shown: relative to the repository root when it is inside it, else as it is.
-pub fn shown(path: &Path) -> Cow<'_, Path> {
-    match SHOWN_FROM.get() {
-        Some(from) => relative(path, &from.root, &from.cwd),
-        None => Cow::Borrowed(path),
+    /// `path` as shown: relative to the repository root when it is inside it, else as it is.
+    pub fn path<'p>(&self, path: &'p Path) -> Cow<'p, Path> {
+        match &self.repository {
+            Some(from) => relative(path, &from.root, &from.cwd),
+            None => Cow::Borrowed(path),
+        }
     }
 }
 
@@ -129,6 +138,27 @@ mod tests {
             shown_in("/repository/x.yaml", root, root),
             "/repository/x.yaml",
             "a prefix of a component is not inside"
+        );
+    }
+
+    /// Two runs in one process (two repositories, or a test beside a run) each show a path
+    /// from their own root: with the root process-wide, the first run's would have won.
+    #[test]
+    fn two_roots_in_one_process_show_the_same_path_each_from_its_own() {
+        let path = Path::new("/work/mono/team-a/accounts/acme/q4.yaml");
+        let mono = ShownFrom::repository("/work/mono".into(), "/work/mono".into());
+        let team = ShownFrom::repository("/work/mono/team-a".into(), "/tmp".into());
+        assert_eq!(mono.path(path), Path::new("team-a/accounts/acme/q4.yaml"));
+        assert_eq!(team.path(path), Path::new("accounts/acme/q4.yaml"));
+        assert_eq!(
+            ShownFrom::as_is().path(path),
+            path,
+            "without a root a path is shown as it is"
+        );
+        assert_eq!(
+            ShownFrom::repository("relative/root".into(), "/tmp".into()),
+            ShownFrom::as_is(),
+            "a root that is not absolute shows paths as they are"
         );
     }
 }

@@ -86,7 +86,7 @@ pub fn run(printer: &Printer, sources: &[Source<'_>], args: &CalendarArgs) -> Ex
     let mut loaded = Vec::new();
     let mut failed = false;
     for s in sources {
-        let outcome = crate::manifest::load_roots(s.roots);
+        let outcome = crate::manifest::load_roots(s.roots, printer.shown_from());
         printer.problems(&outcome.diagnostics);
         if outcome.has_errors() {
             failed = true;

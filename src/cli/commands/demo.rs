@@ -85,7 +85,12 @@ pub async fn run(printer: &crate::cli::Printer, paths: &[PathBuf]) -> anyhow::Re
     );
 
     step(1, "campaignctl validate");
-    let mut code = super::validate::run(&account.roots, ValidateFormat::Text, false);
+    let mut code = super::validate::run(
+        &account.roots,
+        ValidateFormat::Text,
+        false,
+        printer.shown_from(),
+    );
     let plan_args = PlanArgs {
         manifests: ManifestPaths {
             paths: account.paths(),

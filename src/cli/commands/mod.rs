@@ -27,6 +27,7 @@ pub async fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
                 &selected,
                 args.format,
                 args.lint.deny_warnings,
+                printer.shown_from(),
             ))
         }
         Command::Plan { args, api } => {

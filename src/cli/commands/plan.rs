@@ -31,7 +31,7 @@ pub async fn run_accounts(
             return run(printer, single, args).await;
         }
     }
-    let (targets, mut loads) = load_and_target(runs, &args.scope.targets)?;
+    let (targets, mut loads) = load_and_target(printer, runs, &args.scope.targets)?;
     if let Some(out) = &args.out {
         for load in loads.iter_mut().flatten() {
             crate::manifest::forget_saved_plan(load, out);
@@ -51,7 +51,7 @@ pub async fn run_accounts(
         let Some(targets) = targets else {
             continue;
         };
-        let Some(account) = account_header(run_or_error, heading, &mut codes) else {
+        let Some(account) = account_header(printer, run_or_error, heading, &mut codes) else {
             continue;
         };
         let args = &PlanArgs {
@@ -164,6 +164,7 @@ impl Heading {
 /// The header of an account in a run over several; an account that cannot run is reported
 /// there and counted as failed (`None`).
 pub fn account_header<'a>(
+    printer: &crate::cli::Printer,
     run: &'a Result<AccountRun, AccountError>,
     heading: Heading,
     codes: &mut Vec<(String, ExitStatus)>,
@@ -185,7 +186,10 @@ pub fn account_header<'a>(
                     "error": error.message,
                 })),
             }
-            anstream::eprint!("{}", render::diagnostics_text(std::slice::from_ref(error)));
+            anstream::eprint!(
+                "{}",
+                render::diagnostics_text(std::slice::from_ref(error), printer.shown_from())
+            );
             codes.push((name.clone(), ExitStatus::Failure));
             None
         }
@@ -198,10 +202,11 @@ pub type AccountTargets = Vec<Option<Vec<String>>>;
 /// Each account's manifests, loaded once (`None` for an account that cannot run), and its
 /// `--target` patterns (`targets_matching`).
 pub fn load_and_target(
+    printer: &crate::cli::Printer,
     runs: &[Result<AccountRun, AccountError>],
     targets: &[String],
 ) -> Result<(AccountTargets, Vec<Option<LoadOutcome>>), Diagnostic> {
-    let loads = load_accounts(runs);
+    let loads = load_accounts(runs, printer.shown_from());
     let targets = targets_matching(&manifests_of(&loads), targets)?;
     Ok((targets, loads))
 }
@@ -245,10 +250,18 @@ pub async fn prefetch(
         .collect()
 }
 
-/// Each account's manifests (`None` for an account that cannot run).
-fn load_accounts(runs: &[Result<AccountRun, AccountError>]) -> Vec<Option<LoadOutcome>> {
+/// Each account's manifests (`None` for an account that cannot run), paths in their problems
+/// shown from `shown_from`.
+fn load_accounts(
+    runs: &[Result<AccountRun, AccountError>],
+    shown_from: &crate::shown_path::ShownFrom,
+) -> Vec<Option<LoadOutcome>> {
     runs.iter()
-        .map(|run| run.as_ref().ok().map(|a| pipeline::load(&a.roots)))
+        .map(|run| {
+            run.as_ref()
+                .ok()
+                .map(|a| pipeline::load(&a.roots, shown_from))
+        })
         .collect()
 }
 
@@ -432,7 +445,7 @@ pub async fn run(
     // The plan file `--out` replaces is not a loading problem of the plan written over it
     // (`manifest::forget_saved_plan`).
     let read = args.out.as_ref().map(|out| {
-        let mut load = pipeline::load(&account.roots);
+        let mut load = pipeline::load(&account.roots, printer.shown_from());
         crate::manifest::forget_saved_plan(&mut load, out);
         Read::loaded(load)
     });
@@ -531,23 +544,35 @@ async fn run_with(
     match args.format {
         PlanFormat::Text => report_stdout_error(
             printer.print_with(|out| {
-                render::write_plan_text(out, plan, text_options(&scope, &args.scope))
+                render::write_plan_text(
+                    out,
+                    plan,
+                    text_options(&scope, &args.scope),
+                    printer.shown_from(),
+                )
             }),
             "the plan",
         ),
         PlanFormat::Json => print_json(&with_account(
-            with_scope(render::plan_json(plan, &warnings), &scope),
+            with_scope(
+                render::plan_json(plan, &warnings, printer.shown_from()),
+                &scope,
+            ),
             account.name.as_deref(),
         )),
         PlanFormat::Markdown => report_stdout_error(
             printer.print(
-                &(markdown::plan_markdown_scoped(plan, &warnings, scope.whole_account)
-                    + windows.as_deref().map_or("", |w| w)),
+                &(markdown::plan_markdown_scoped(
+                    plan,
+                    &warnings,
+                    scope.whole_account,
+                    printer.shown_from(),
+                ) + windows.as_deref().map_or("", |w| w)),
             ),
             "the plan",
         ),
         PlanFormat::Github => {
-            anstream::print!("{}", github::plan(plan, &[])); // make_plan showed `warnings`
+            anstream::print!("{}", github::plan(plan, &[], printer.shown_from())); // make_plan showed `warnings`
             anstream::println!("Plan: {}", plan.summary());
             if let Some((line, _)) = render::write_once::line(plan, false) {
                 anstream::println!("{line}");
@@ -703,7 +728,7 @@ pub async fn make_plan(
     let format = printer.format();
     let (load, observed) = match read {
         Some(Read { load, observed }) => (load, observed),
-        None => (pipeline::load(roots), None),
+        None => (pipeline::load(roots, printer.shown_from()), None),
     };
     let not_shown = |diagnostics: &[Diagnostic]| -> Vec<Diagnostic> {
         diagnostics
@@ -716,7 +741,11 @@ pub async fn make_plan(
     if load.has_errors() {
         anstream::eprintln!("{}", super::validate::error_summary(&load));
         if format == Format::Json {
-            print_json(&render::failure_json(&load.diagnostics, None));
+            print_json(&render::failure_json(
+                &load.diagnostics,
+                None,
+                printer.shown_from(),
+            ));
         }
         return Ok(None);
     }
@@ -726,7 +755,11 @@ pub async fn make_plan(
             let error = Diagnostic::error(None, unmatched.join("; "))
                 .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned");
             if format == Format::Json {
-                print_json(&render::failure_json(&load.diagnostics, Some(&error)));
+                print_json(&render::failure_json(
+                    &load.diagnostics,
+                    Some(&error),
+                    printer.shown_from(),
+                ));
             }
             return Err(error.into());
         }
@@ -747,7 +780,7 @@ pub async fn make_plan(
     };
     let planned = match planned {
         Ok(p) => p,
-        Err(e) => return Err(api_failure(client, format, &load_diagnostics, e)),
+        Err(e) => return Err(api_failure(printer, client, format, &load_diagnostics, e)),
     };
     printer.problems(&not_shown(&planned.lint));
     Ok(Some(planned))
@@ -755,6 +788,7 @@ pub async fn make_plan(
 
 /// An API failure before the plan: the JSON document says so too, then the error is returned.
 fn api_failure(
+    printer: &crate::cli::Printer,
     client: &Client,
     format: Format,
     load_diagnostics: &[Diagnostic],
@@ -763,7 +797,11 @@ fn api_failure(
     // One diagnostic for both streams, so the document says what stderr says, hint included.
     let error = client.diagnostic(&e);
     if format == Format::Json {
-        print_json(&render::failure_json(load_diagnostics, Some(&error)));
+        print_json(&render::failure_json(
+            load_diagnostics,
+            Some(&error),
+            printer.shown_from(),
+        ));
     }
     error.into()
 }

@@ -128,7 +128,7 @@ async fn rows_of(
     account: &AccountRun,
     now: DateTime<Utc>,
 ) -> Result<(AccountStatus, bool), Diagnostic> {
-    let load = pipeline::load(&account.roots);
+    let load = pipeline::load(&account.roots, printer.shown_from());
     printer.problems(&load.diagnostics);
     if load.has_errors() {
         // `1 error(s) in 1 file(s); nothing was sent to the platform.`, as `plan` ends.
@@ -155,6 +155,7 @@ async fn rows_of(
         &planned.observed.campaigns,
         &status::count_leads(&leads),
         now,
+        printer.shown_from(),
     );
     Ok((
         AccountStatus {

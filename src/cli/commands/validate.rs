@@ -5,19 +5,25 @@ use crate::cli::args::ValidateFormat;
 use crate::cli::ExitStatus;
 use crate::manifest::{self, LoadOutcome, Root};
 use crate::render::{self as render, github};
+use crate::shown_path::ShownFrom;
 
 /// `validate` of each selected account on its own (a name may be used in two accounts), under
 /// a header naming it when there is a repository config; 1 if any is invalid. With `--format
-/// json`, one document for every account on stdout, and nothing on stderr.
+/// json`, one document for every account on stdout, and nothing on stderr. Paths are shown
+/// from `shown_from`.
 pub fn run_accounts(
     selected: &[Selected],
     format: ValidateFormat,
     deny_warnings: bool,
+    shown_from: &ShownFrom,
 ) -> ExitStatus {
     if format == ValidateFormat::Json {
         let accounts: Vec<_> = selected
             .iter()
-            .map(|s| checked(s.account.as_ref().map(|a| a.name.as_str()), &s.roots))
+            .map(|s| {
+                let account = s.account.as_ref().map(|a| a.name.as_str());
+                checked(account, &s.roots, shown_from)
+            })
             .collect();
         return print_json(&accounts, deny_warnings);
     }
@@ -28,7 +34,7 @@ pub fn run_accounts(
                 anstream::println!("Account {}:", account.name);
             }
         }
-        if run(&s.roots, format, deny_warnings) != ExitStatus::Success {
+        if run(&s.roots, format, deny_warnings, shown_from) != ExitStatus::Success {
             worst = ExitStatus::Failure;
         }
     }
@@ -42,8 +48,8 @@ struct Checked<'a> {
     lint: Vec<manifest::Diagnostic>,
 }
 
-fn checked<'a>(account: Option<&'a str>, roots: &[Root]) -> Checked<'a> {
-    let outcome = manifest::load_roots(roots);
+fn checked<'a>(account: Option<&'a str>, roots: &[Root], shown_from: &ShownFrom) -> Checked<'a> {
+    let outcome = manifest::load_roots(roots, shown_from);
     // Every problem in one run: the manifests that are valid are linted even when others are
     // not (a document with errors is not a manifest, so it is linted once it is fixed).
     let lint = crate::lint::calling_hours(&outcome.manifests);
@@ -77,7 +83,7 @@ fn print_json(accounts: &[Checked<'_>], deny_warnings: bool) -> ExitStatus {
                 "warnings": warnings,
                 "diagnostics": diagnostics
                     .iter()
-                    .map(|d| crate::render::json::diagnostic_json(d))
+                    .map(|d| crate::render::json::diagnostic_json(d, &c.outcome.shown_from))
                     .collect::<Vec<_>>(),
             })
         })
@@ -96,22 +102,27 @@ fn print_json(accounts: &[Checked<'_>], deny_warnings: bool) -> ExitStatus {
 
 /// `validate`, with the calling-hours lint; `deny_warnings` makes any warning fail the run.
 /// With `--format github` every problem is an annotation (and only that); inside GitHub
-/// Actions it is also an annotation.
-pub fn run(roots: &[Root], format: ValidateFormat, deny_warnings: bool) -> ExitStatus {
+/// Actions it is also an annotation. Paths are shown from `shown_from`.
+pub fn run(
+    roots: &[Root],
+    format: ValidateFormat,
+    deny_warnings: bool,
+    shown_from: &ShownFrom,
+) -> ExitStatus {
     if format == ValidateFormat::Json {
-        return print_json(&[checked(None, roots)], deny_warnings);
+        return print_json(&[checked(None, roots, shown_from)], deny_warnings);
     }
     let github_only = format == ValidateFormat::Github;
     let annotate = github_only || github::in_github_actions();
     let show = |diagnostics: &[manifest::Diagnostic]| {
         if annotate {
-            anstream::print!("{}", github::diagnostics(diagnostics));
+            anstream::print!("{}", github::diagnostics(diagnostics, shown_from));
         }
         if !github_only {
-            anstream::eprint!("{}", render::diagnostics_text(diagnostics));
+            anstream::eprint!("{}", render::diagnostics_text(diagnostics, shown_from));
         }
     };
-    let Checked { outcome, lint, .. } = checked(None, roots);
+    let Checked { outcome, lint, .. } = checked(None, roots, shown_from);
     show(&outcome.diagnostics);
     show(&lint);
     if outcome.has_errors() {

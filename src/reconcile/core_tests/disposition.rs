@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use crate::shown_path::ShownFrom;
+
 use crate::manifest::parse_bytes;
 use crate::reconcile::baseline::Baseline;
 use crate::reconcile::full_plan::{plan_whole_account, PlanInputs};
@@ -190,12 +192,13 @@ fn a_write_once_change_on_a_campaign_that_ran_is_drift_and_an_error_never_a_repl
 fn the_leads_to_read_are_decided_from_the_inputs_alone() {
     let (manifests, _) = parse_bytes(Path::new("t.yaml"), Q.as_bytes());
     let o = observed("draft");
+    let as_is = ShownFrom::as_is();
     for holds in [
         vec![],
         vec!["c/b.yaml:1:1: no campaign documents in this file".into()],
     ] {
         let options = LifecycleOptions { holds, ..pruning() };
-        let inputs = PlanInputs::new(&manifests, &o, &options, &Scope::whole_account());
+        let inputs = PlanInputs::new(&manifests, &o, &options, &Scope::whole_account(), &as_is);
         assert_eq!(inputs.leads_to_read(), [(3, 1), (4, 0)]);
     }
     let without_prune = PlanInputs::new(
@@ -203,6 +206,7 @@ fn the_leads_to_read_are_decided_from_the_inputs_alone() {
         &o,
         &LifecycleOptions::default(),
         &Scope::whole_account(),
+        &as_is,
     );
     assert_eq!(without_prune.leads_to_read(), [(3, 1)]);
 }

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use serde_json::json;
 
+use crate::shown_path::ShownFrom;
+
 use crate::manifest::Manifest;
 use crate::reconcile::full_plan::PlanInputs;
 use crate::reconcile::leads_and_status::ObservedLeads;
@@ -70,6 +72,7 @@ fn targeted(yaml: &str, observed: &Observed, patterns: &[&str]) -> Plan {
         observed,
         &LifecycleOptions::default(),
         &scope,
+        &ShownFrom::as_is(),
     )
     .plan(&ObservedLeads::new())
     .plan

@@ -44,16 +44,15 @@ pub enum Outcome {
     Unknown { error: String },
     Failed {
         error: String,
-        /// Field errors of a 422 (or a 404 for the assistant), mapped to manifest lines.
-        #[serde(
-            skip_serializing_if = "Vec::is_empty",
-            serialize_with = "crate::manifest::serialize_flat"
-        )]
+        /// Field errors of a 422 (or a 404 for the assistant), mapped to manifest lines. Shown
+        /// by the report's JSON (`render::json`), which shows their paths as the run does.
+        #[serde(skip)]
         diagnostics: Vec<Diagnostic>,
         #[serde(skip_serializing_if = "Option::is_none")]
         hint: Option<String>,
-        /// For add_leads: the leads that could not be added (the others were).
-        #[serde(skip_serializing_if = "Vec::is_empty")]
+        /// For add_leads: the leads that could not be added (the others were). Shown by the
+        /// report's JSON, as `diagnostics` are.
+        #[serde(skip)]
         lead_failures: Vec<LeadFailure>,
         #[serde(skip_serializing_if = "Option::is_none")]
         leads_added: Option<usize>,
@@ -103,25 +102,23 @@ impl Outcome {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct LeadFailure {
     pub phone_number: String,
-    #[serde(serialize_with = "crate::diagnostic::serialize_shown")]
     pub source: Location,
     pub error: String,
 }
 
-/// One operation and what happened to it.
-#[derive(Debug, Clone, Serialize)]
+/// One operation and what happened to it (`render::json` shows it as JSON, its paths as the
+/// run shows them).
+#[derive(Debug, Clone)]
 pub struct OperationResult {
     pub id: OperationId,
     pub op: &'static str,
     pub campaign: String,
     /// The campaign's id, when known (after its create, or from the start).
     pub campaign_id: Option<u64>,
-    #[serde(serialize_with = "crate::diagnostic::serialize_shown_option")]
     pub manifest: Option<Location>,
-    #[serde(flatten)]
     pub outcome: Outcome,
 }
 

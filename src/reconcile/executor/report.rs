@@ -5,8 +5,8 @@ use serde::Serialize;
 
 use super::outcome::{OperationResult, Outcome};
 
-/// Every operation's result, in operation order.
-#[derive(Debug, Clone, Default, Serialize)]
+/// Every operation's result, in operation order (`render::json` shows it as JSON).
+#[derive(Debug, Clone, Default)]
 pub struct Report {
     pub results: Vec<OperationResult>,
 }

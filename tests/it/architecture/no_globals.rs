@@ -5,20 +5,12 @@
 //! test modules, must be on the allow-list below with the reason it is not such a setting.
 
 /// (file relative to the repository, static's name, why it may stay).
-const ALLOWED: &[(&str, &str, &str)] = &[
-    (
-        "src/manifest/read_log.rs",
-        "LOG",
-        "a thread-local record of the files one load reads, set and restored by `recording` \
+const ALLOWED: &[(&str, &str, &str)] = &[(
+    "src/manifest/read_log.rs",
+    "LOG",
+    "a thread-local record of the files one load reads, set and restored by `recording` \
          around that load alone; it carries no setting from one run to another",
-    ),
-    (
-        "crates/core/src/shown_path.rs",
-        "SHOWN_FROM",
-        "not yet a value passed in: the repository root that paths are shown from is still \
-         set once per process (to go, like the printing switches before it)",
-    ),
-];
+)];
 
 /// The type words that make a `static` mutable state.
 const MUTABLE: &[&str] = &[

@@ -12,6 +12,7 @@ use std::cell::OnceCell;
 
 use crate::api::types::RemoteCampaign;
 use crate::manifest::{DesiredStatus, Manifest};
+use crate::shown_path::ShownFrom;
 
 use super::baseline::{described, ResolvedBaseline};
 use super::deletion::{guard_deletes, hold_reason};
@@ -50,6 +51,8 @@ pub struct PlanInputs<'o> {
     /// candidate order: `plan` decides again, with the leads, only those whose disposition
     /// depends on them (a replace or a delete), so the rest are decided once.
     before_leads: OnceCell<Vec<Decided>>,
+    /// How a problem that names another manifest's place shows its path.
+    shown_from: &'o ShownFrom,
 }
 
 impl<'o> PlanInputs<'o> {
@@ -58,6 +61,7 @@ impl<'o> PlanInputs<'o> {
         observed: &'o Observed,
         options: &LifecycleOptions,
         scope: &Scope,
+        shown_from: &'o ShownFrom,
     ) -> PlanInputs<'o> {
         PlanInputs {
             observed,
@@ -70,15 +74,19 @@ impl<'o> PlanInputs<'o> {
             scope: scope.clone(),
             loaded: manifests.len(),
             before_leads: OnceCell::new(),
+            shown_from,
         }
     }
 
     /// Every campaign matched; only those in scope are candidates (`matching`).
     fn matching(&self) -> Matching<'_> {
         let scope = &self.scope;
-        match_campaigns(&self.resolved.manifests, self.observed, &|m: &Manifest| {
-            scope.includes(&m.spec.name)
-        })
+        match_campaigns(
+            &self.resolved.manifests,
+            self.observed,
+            &|m: &Manifest| scope.includes(&m.spec.name),
+            self.shown_from,
+        )
     }
 
     fn inputs<'a>(
@@ -260,11 +268,20 @@ fn undeclared<'a>(matching: &Matching<'a>) -> Vec<&'a RemoteCampaign> {
 
 /// Pure: the plan of the whole account, given the leads of its existing campaigns (what tests,
 /// `demo` and the benches plan; `pipeline` reads the leads `leads_to_read` asks for first).
+/// Paths in its problems are shown as they are.
 pub fn plan_whole_account(
     manifests: &[Manifest],
     observed: &Observed,
     options: &LifecycleOptions,
     leads: &ObservedLeads,
 ) -> FullPlan {
-    PlanInputs::new(manifests, observed, options, &Scope::whole_account()).plan(leads)
+    let as_is = ShownFrom::as_is();
+    PlanInputs::new(
+        manifests,
+        observed,
+        options,
+        &Scope::whole_account(),
+        &as_is,
+    )
+    .plan(leads)
 }

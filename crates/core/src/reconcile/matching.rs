@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::api::types::RemoteCampaign;
 use crate::manifest::{Diagnostic, Manifest};
+use crate::shown_path::ShownFrom;
 
 use super::observed::Observed;
 
@@ -65,10 +66,12 @@ pub struct Matching<'a> {
 /// manifests `in_scope` get a candidate and their problems reported: `--target` narrows what is
 /// decided, never what claims a campaign, so a targeted manifest never takes a campaign an
 /// untargeted one adopts, and a campaign an untargeted manifest matches is not undeclared.
+/// A problem that names another manifest's place names it as `shown_from` shows paths.
 pub fn match_campaigns<'a>(
     desired: &'a [Manifest],
     observed: &'a Observed,
     in_scope: &dyn Fn(&Manifest) -> bool,
+    shown_from: &ShownFrom,
 ) -> Matching<'a> {
     let by_id: HashMap<u64, &RemoteCampaign> =
         observed.campaigns.iter().map(|c| (c.id, c)).collect();
@@ -159,7 +162,7 @@ pub fn match_campaigns<'a>(
                             "campaign name {:?} is held by campaign id {}, which {} adopts by id; creating it would make two campaigns of one name",
                             spec.name,
                             holder.id,
-                            adopter.locate("id")
+                            adopter.locate("id").shown(shown_from)
                         ),
                     )
                     .with_field("name")

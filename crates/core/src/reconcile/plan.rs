@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use crate::manifest::Manifest;
+use crate::shown_path::ShownFrom;
 
 pub use super::field_diff::diff;
 pub use super::model::{DeleteReason, Disposition, Explanation, FieldChange, Plan, Summary};
@@ -19,7 +20,7 @@ use super::observed::Observed;
 /// The campaign plan alone, with the operations its view derives. `desired` must already be
 /// valid (see `manifest::load`), names resolved.
 pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
-    let matching = match_campaigns(desired, observed, &|_| true);
+    let matching = match_campaigns(desired, observed, &|_| true, &ShownFrom::as_is());
     let options = LifecycleOptions::default();
     let unresolved = BTreeMap::new();
     let inputs = Inputs {

@@ -4,7 +4,7 @@
 //! still leaves a record of what it did), and each account's summary printed under its
 //! header when the account is done.
 
-use crate::cli::ExitStatus;
+use crate::cli::{ExitStatus, Printer};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::stream::{FuturesUnordered, StreamExt};
@@ -85,16 +85,21 @@ impl Sink<'_> {
     }
 }
 
-/// Executes one account's plan, its results on the terminal as they come.
-pub async fn one(ready: &Ready, options: &Options) -> ExitStatus {
-    execute(ready, options, &mut Sink::Terminal).await
+/// Executes one account's plan, its results on the terminal as they come (paths shown as
+/// `printer` shows them).
+pub async fn one(printer: &Printer, ready: &Ready, options: &Options) -> ExitStatus {
+    execute(printer, ready, options, &mut Sink::Terminal).await
 }
 
 /// Executes several accounts' plans at once. Each result line is printed as it completes,
 /// after its account's name (`acme | + "A": created (id 4)`); each account's summary (or JSON
 /// document) is printed under its header as soon as the account is done. On a terminal, a bar
 /// per account shows progress meanwhile. Returns each account's name and exit code.
-pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, ExitStatus)> {
+pub async fn all(
+    printer: &Printer,
+    readies: &[Ready],
+    options: &Options,
+) -> Vec<(String, ExitStatus)> {
     if readies.is_empty() {
         return Vec::new();
     }
@@ -116,7 +121,7 @@ pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, ExitStatu
                 bars,
                 after_block,
             };
-            let code = execute(ready, options, &mut sink).await;
+            let code = execute(printer, ready, options, &mut sink).await;
             let Sink::Shared { report, .. } = sink else {
                 unreachable!("made shared above")
             };
@@ -146,7 +151,12 @@ pub async fn all(readies: &[Ready], options: &Options) -> Vec<(String, ExitStatu
 /// Executes the approved plan, printing each result as it completes (text) or the report
 /// (JSON). SIGINT/SIGTERM stops starting operations; those in flight may finish within
 /// `INTERRUPT_GRACE`, and the report names every operation that did not run.
-async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> ExitStatus {
+async fn execute(
+    printer: &Printer,
+    ready: &Ready,
+    options: &Options,
+    sink: &mut Sink<'_>,
+) -> ExitStatus {
     let plan = &ready.plan;
     let text = options.format == Format::Text;
     if text {
@@ -174,7 +184,7 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> ExitS
             progress.on_event(&event);
         }
         if let (true, Event::Finished(_, result) | Event::Revised(_, result)) = (text, event) {
-            let line = render::operation_result_text(result);
+            let line = render::operation_result_text(result, printer.shown_from());
             match (&mut *sink, progress.as_ref()) {
                 (Sink::Terminal, Some(progress)) => progress.suspend(|| anstream::print!("{line}")),
                 (sink, _) => sink.print(&line),
@@ -220,7 +230,10 @@ async fn execute(ready: &Ready, options: &Options, sink: &mut Sink<'_>) -> ExitS
             Sink::Shared { .. } => sink.report(&summary),
         }
     } else {
-        let doc = with_account(render::apply_json(plan, &report), ready.name.as_deref());
+        let doc = with_account(
+            render::apply_json(plan, &report, printer.shown_from()),
+            ready.name.as_deref(),
+        );
         match sink {
             Sink::Terminal => print_json(&doc),
             Sink::Shared { .. } => {

@@ -86,7 +86,7 @@ pub async fn run_accounts(
             return run(printer, single, options).await;
         }
     }
-    let (targets, loads) = super::plan::load_and_target(runs, &options.targets)?;
+    let (targets, loads) = super::plan::load_and_target(printer, runs, &options.targets)?;
     // One interrupt ends the whole run, not only the account being applied.
     let signals = tokio::spawn(execute::listen(options.interrupt.clone()));
     let options = Options {
@@ -150,6 +150,7 @@ async fn each_account(
             continue;
         };
         let Some(account) = super::plan::account_header(
+            printer,
             run_or_error,
             if options.format == Format::Text {
                 super::plan::Heading::Text
@@ -177,7 +178,7 @@ async fn each_account(
                 readies.push(*ready);
                 None
             }
-            Ok(Prepared::Ready(ready)) => Some(execute::one(&ready, &options).await),
+            Ok(Prepared::Ready(ready)) => Some(execute::one(printer, &ready, &options).await),
             Ok(Prepared::Done(code)) => Some(code),
             Err(e) => Some(reported(printer, Err(e))),
         };
@@ -188,7 +189,7 @@ async fn each_account(
             anstream::println!();
         }
     }
-    codes.extend(execute::all(&readies, options).await);
+    codes.extend(execute::all(printer, &readies, options).await);
     // In the accounts' order, however their executions finished.
     let order: Vec<String> = runs.iter().map(name_of).collect();
     codes.sort_by_key(|(name, _)| order.iter().position(|n| n == name));
@@ -267,7 +268,7 @@ pub async fn run(
     Ok(
         match prepare(printer, account, &options, lock, None).await? {
             Prepared::Done(code) => code,
-            Prepared::Ready(ready) => execute::one(&ready, &options).await,
+            Prepared::Ready(ready) => execute::one(printer, &ready, &options).await,
         },
     )
 }
@@ -364,13 +365,16 @@ async fn prepare(
     for attempt in 0.. {
         if text {
             super::plan::report_stdout_error(
-                printer.print_with(|out| render::write_plan_text(out, &planned.plan, text_options)),
+                printer.print_with(|out| {
+                    render::write_plan_text(out, &planned.plan, text_options, printer.shown_from())
+                }),
                 "the plan",
             );
         } else if !options.auto_approve {
             // JSON on stdout is the report; a person about to be asked sees the plan too.
-            let _ = printer
-                .eprint_with(|out| render::write_plan_text(out, &planned.plan, text_options));
+            let _ = printer.eprint_with(|out| {
+                render::write_plan_text(out, &planned.plan, text_options, printer.shown_from())
+            });
         }
         if let Some(code) = refuse_errors(
             printer,
@@ -400,7 +404,12 @@ async fn prepare(
             {
                 anstream::eprintln!("warning: {e}");
             }
-            return Ok(Prepared::Done(nothing_to_do(&planned.plan, options, name)));
+            return Ok(Prepared::Done(nothing_to_do(
+                printer,
+                &planned.plan,
+                options,
+                name,
+            )));
         }
         let approvals = approve(&planned.plan, options, false)?;
         if options.auto_approve {
@@ -482,17 +491,22 @@ fn refuse_errors(
     anstream::eprintln!("The plan has errors; nothing was applied.");
     if options.format != Format::Text {
         print_json(&with_account(
-            render::plan_json(plan, load_diagnostics),
+            render::plan_json(plan, load_diagnostics, printer.shown_from()),
             account,
         ));
     }
     Some(ExitStatus::Failure)
 }
 
-fn nothing_to_do(plan: &Plan, options: &Options, account: Option<&str>) -> ExitStatus {
+fn nothing_to_do(
+    printer: &crate::cli::Printer,
+    plan: &Plan,
+    options: &Options,
+    account: Option<&str>,
+) -> ExitStatus {
     if options.format != Format::Text {
         print_json(&with_account(
-            render::apply_json(plan, &Report::default()),
+            render::apply_json(plan, &Report::default(), printer.shown_from()),
             account,
         ));
     }

@@ -79,7 +79,7 @@ pub async fn run(
     let plans =
         saved::read(file).map_err(|e| Diagnostic::error(None, e.to_string()).with_hint(REPLAN))?;
     let config = config_in_effect(printer, file, &plans, args)?;
-    let entries = entries(file, &plans, config.as_ref(), args, api)?;
+    let entries = entries(printer, file, &plans, config.as_ref(), args, api)?;
     // Paths in the plan are relative to where it was made: resolve them from there, whatever
     // the working directory now.
     std::env::set_current_dir(&plans.base_dir).map_err(|e| {
@@ -95,7 +95,7 @@ pub async fn run(
     })?;
     // Shown from the directory the plan was made in, as when it was made (a config in effect
     // has already chosen its repository).
-    accounts::show_paths_from_working_directory();
+    accounts::show_paths_from_working_directory(printer);
     // The file's paths, now under the directory it was made in, may since have come under a
     // repository config (or another one): refused, as on the command line.
     for entry in &entries {
@@ -159,6 +159,7 @@ fn config_in_effect(
 /// in the file), each with its client: from the config as it is now, or from the API flags for
 /// a plan made without a config. Any account that cannot be reached refuses the whole file.
 fn entries<'a>(
+    printer: &crate::cli::Printer,
     file: &Path,
     plans: &'a SavedPlans,
     config: Option<&'a RepoConfig>,
@@ -249,7 +250,7 @@ fn entries<'a>(
         })?;
         entries.push(Entry {
             saved,
-            client: accounts::client_for(&account, api)?,
+            client: accounts::client_for(&account, api, printer.shown_from())?,
             account: Some((account, config_file)),
         });
     }
@@ -308,7 +309,10 @@ async fn check_and_apply(
         }
     }
     if !problems.is_empty() {
-        anstream::eprint!("{}", render::diagnostics_text(&problems));
+        anstream::eprint!(
+            "{}",
+            render::diagnostics_text(&problems, printer.shown_from())
+        );
         if entries.len() > 1 {
             anstream::eprintln!(
                 "error: the saved plan {} is applied whole, and {} of its {} account(s) did not check; no account was applied",
@@ -335,7 +339,12 @@ async fn check_and_apply(
             };
             crate::cli::commands::plan::report_stdout_error(
                 printer.print_with(|out| {
-                    render::write_plan_text(out, &planned.planned.plan, text_options)
+                    render::write_plan_text(
+                        out,
+                        &planned.planned.plan,
+                        text_options,
+                        printer.shown_from(),
+                    )
                 }),
                 "the plan",
             );
@@ -352,7 +361,7 @@ async fn check_and_apply(
             }
             codes.push((
                 name.clone().unwrap_or_default(),
-                nothing_to_do(plan, options, name.as_deref()),
+                nothing_to_do(printer, plan, options, name.as_deref()),
             ));
             continue;
         }
@@ -373,8 +382,8 @@ async fn check_and_apply(
         });
     }
     match readies.as_slice() {
-        [one] if !several => codes.push((String::new(), execute::one(one, options).await)),
-        _ => codes.extend(execute::all(&readies, options).await),
+        [one] if !several => codes.push((String::new(), execute::one(printer, one, options).await)),
+        _ => codes.extend(execute::all(printer, &readies, options).await),
     }
     Ok(super::super::plan::combine(&codes, text && several))
 }
@@ -414,7 +423,7 @@ async fn check(
         Some((account, _)) => crate::config::narrowed(&account.roots, &saved.paths),
         None => accounts::roots_without_config(&saved.paths),
     };
-    let mut load = pipeline::load(&roots);
+    let mut load = pipeline::load(&roots, printer.shown_from());
     crate::manifest::forget_saved_plan(&mut load, file);
     if load.has_errors()
         || saved::manifests_fingerprint(&load.manifests) != saved.fingerprint.manifests
