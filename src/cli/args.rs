@@ -323,7 +323,9 @@ pub struct LifecycleArgs {
     /// stop in the dashboard). Without it a person's stop wins: a campaign is started only
     /// when git asks for it (it is new, or its `status:` changed since what campaignctl last
     /// carried out, as recorded under refs/campaignctl/applied/ in the repository). Give it to
-    /// `plan` too, so that the plan shows what apply will do.
+    /// `plan` too, so that the plan shows what apply will do. With `watch`, it also changes an
+    /// assistant edited in the dashboard back to its manifest (without it, watch leaves such
+    /// an edit and says so; plan and apply always change it back).
     #[arg(help_heading = "Write-once fields and starts", long)]
     pub self_heal_calls: bool,
 }
@@ -347,6 +349,7 @@ impl LifecycleArgs {
             applied: Default::default(),
             holds: Vec::new(),
             prunes_confirmed: None,
+            assistants_seen: None,
         }
     }
 }
@@ -486,6 +489,11 @@ pub struct EmulatorArgs {
     /// Campaigns the account may hold before creates get 403.
     #[arg(long, value_name = "N")]
     pub campaign_limit: Option<usize>,
+
+    /// Refuse assistant writes as a platform on the older assistant body does (a 422 naming
+    /// `assistant_name`).
+    #[arg(long)]
+    pub older_assistant_api: bool,
 
     /// Added latency per request, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 0)]

@@ -117,22 +117,3 @@ pub fn check_goal_variables(
         })
         .collect()
 }
-
-/// Assistant manifests are validated (and their schemas check the campaigns that use them),
-/// but planning and applying them is not built yet: said once, at the first one, so that no
-/// one takes a clean plan for an applied assistant.
-pub fn not_yet_applied(assistants: &[AssistantManifest], out: &mut Vec<Diagnostic>) {
-    let Some(first) = assistants.first() else {
-        return;
-    };
-    out.push(
-        Diagnostic::warning(
-            Some(first.location.clone()),
-            format!(
-                "{} assistant manifest(s) checked offline; plan and apply do not change assistants yet",
-                assistants.len()
-            ),
-        )
-        .with_hint("change the platform's assistants in its dashboard to match, until campaignctl applies them"),
-    );
-}

@@ -93,13 +93,15 @@ pub fn is_assistant(document: &Document) -> bool {
     })
 }
 
-/// Validates an assistant document, pushing every problem to `out`; the manifest only when the
-/// whole document is valid.
+/// One `kind: Assistant` document checked against every documented rule; without `read_files` (a document at a git revision, whose prompt files
+/// would be read from the working tree, not the revision) a prompt kept in a file is left
+/// unset: only the fields written in the document are known.
 pub fn check_assistant(
     file: &Arc<Path>,
     document: &Document,
     out: &mut Vec<Diagnostic>,
     shown_from: &ShownFrom,
+    read_files: bool,
 ) -> Option<AssistantManifest> {
     let Value::Mapping(entries) = &document.root.value else {
         return None;
@@ -132,6 +134,7 @@ pub fn check_assistant(
         let mut reader = Reader {
             check: &mut check,
             positions: &mut positions,
+            read_files,
         };
         match key {
             "kind" => {}
@@ -284,6 +287,8 @@ fn mode_rules(
 struct Reader<'c, 'o> {
     check: &'c mut FieldChecker<'o>,
     positions: &'c mut BTreeMap<String, Location>,
+    /// Whether prompt files are read (not at a git revision).
+    read_files: bool,
 }
 
 impl Reader<'_, '_> {
@@ -585,6 +590,9 @@ impl Reader<'_, '_> {
                         .error(&format!("{field}.file"), file.value.mark, message, None);
                     return None;
                 };
+                if !self.read_files {
+                    return None;
+                }
                 let text = self.read_text(field, &relative, file.value.mark)?;
                 (text, TextSource::File(relative), file.value.mark)
             }

@@ -24,6 +24,9 @@ pub struct AtRevision {
     /// The full commit id `REF` names.
     pub commit: String,
     pub manifests: Vec<Manifest>,
+    /// The assistant manifests there (prompts kept in files left unset: the working tree's
+    /// files are not the revision's).
+    pub assistants: Vec<campaignctl_core::manifest::AssistantManifest>,
     /// Problems in those manifests: their campaigns are missing from `manifests`.
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were read.
@@ -140,6 +143,7 @@ pub fn load_at_revision(
         is_head: head.as_deref() == Some(commit.as_bytes()),
         commit,
         manifests: Vec::new(),
+        assistants: Vec::new(),
         diagnostics: Vec::new(),
         files: 0,
     };
@@ -152,8 +156,10 @@ pub fn load_at_revision(
         let defaults = defaults_of(&file, &real_top.join(&blob.path), &roots);
         // Only the write-once fields matter here: leads files are not read (they are the
         // working tree's, not the revision's).
-        let (manifests, diagnostics) = parse_without_leads(&file, &bytes, defaults.as_deref());
+        let (manifests, assistants, diagnostics) =
+            parse_without_leads(&file, &bytes, defaults.as_deref());
         out.manifests.extend(manifests);
+        out.assistants.extend(assistants);
         out.diagnostics.extend(diagnostics);
     }
     Ok(out)

@@ -17,6 +17,7 @@ use super::yaml_reader::{self, MAX_PROBLEMS};
 use super::{LoadOutcome, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::shown_path::ShownFrom;
+use campaignctl_core::manifest::AssistantManifest;
 
 /// Loads every manifest under `paths` (files, or directories walked for `*.yaml`/`*.yml`).
 /// Only fully valid documents whose name appears once across all files become manifests.
@@ -159,7 +160,6 @@ pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
         &mut diagnostics,
         shown_from,
     );
-    super::assistant_checks::not_yet_applied(&assistants, &mut diagnostics);
     let manifests = reject_repeated_names(checked, &mut diagnostics, shown_from);
     let manifests = reject_repeated_ids(manifests, &mut diagnostics, shown_from);
     let manifests = reject_repeated_renames(manifests, &mut diagnostics, shown_from);
@@ -201,8 +201,8 @@ pub(crate) fn parse_without_leads(
     file: &Path,
     bytes: &[u8],
     defaults: Option<&Defaults>,
-) -> (Vec<Manifest>, Vec<Diagnostic>) {
-    parse(file, bytes, defaults, Leads::Ignore)
+) -> (Vec<Manifest>, Vec<AssistantManifest>, Vec<Diagnostic>) {
+    parse_with_assistants(file, bytes, defaults, Leads::Ignore)
 }
 
 /// Whether a document's `leads` are read.
@@ -218,6 +218,16 @@ fn parse(
     defaults: Option<&Defaults>,
     leads: Leads,
 ) -> (Vec<Manifest>, Vec<Diagnostic>) {
+    let (manifests, _, diagnostics) = parse_with_assistants(file, bytes, defaults, leads);
+    (manifests, diagnostics)
+}
+
+fn parse_with_assistants(
+    file: &Path,
+    bytes: &[u8],
+    defaults: Option<&Defaults>,
+    leads: Leads,
+) -> (Vec<Manifest>, Vec<AssistantManifest>, Vec<Diagnostic>) {
     let mut checked = Vec::new();
     let mut diagnostics = Vec::new();
     let as_is = ShownFrom::as_is();
@@ -230,12 +240,16 @@ fn parse(
         &mut checked,
         &mut diagnostics,
     );
+    let assistants: Vec<AssistantManifest> = checked
+        .iter_mut()
+        .filter_map(|c| c.assistant.take())
+        .collect();
     let mut manifests: Vec<Manifest> = checked.into_iter().filter_map(|c| c.manifest).collect();
     // Unstable: no two documents start at one position of one file, and a stable sort would
     // allocate a copy of the fleet's manifests to sort them.
     manifests.sort_unstable_by(|a, b| a.location.cmp(&b.location));
     sort(&mut diagnostics);
-    (manifests, diagnostics)
+    (manifests, assistants, diagnostics)
 }
 
 fn sort(diagnostics: &mut [Diagnostic]) {
@@ -326,18 +340,16 @@ fn check_file_with(
     let mut problems = yaml_reader::read(text, |mut document| {
         if super::assistant_document::is_assistant(&document) {
             // The repository's defaults are campaign fields: they never fill an assistant. At
-            // a git revision (`Leads::Ignore`) only campaign fields matter, and a prompt file
-            // would be read from the working tree, not the revision: skipped.
-            let assistant = (leads == Leads::Read)
-                .then(|| {
-                    super::assistant_document::check_assistant(
-                        &shared_file,
-                        &document,
-                        diagnostics,
-                        shown_from,
-                    )
-                })
-                .flatten();
+            // a git revision (`Leads::Ignore`) a prompt file would be read from the working
+            // tree, not the revision: left unset (the baseline compares the fields the
+            // platform's list leaves out, which are written in the document).
+            let assistant = super::assistant_document::check_assistant(
+                &shared_file,
+                &document,
+                diagnostics,
+                shown_from,
+                leads == Leads::Read,
+            );
             checked.push(Checked {
                 assistant,
                 ..Checked::default()

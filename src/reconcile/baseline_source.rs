@@ -122,6 +122,8 @@ pub fn read_saved(
     }
     let mut read: HashMap<&str, Vec<Manifest>> = HashMap::new();
     let mut parts = Vec::new();
+    // The assistants of every commit read, first source first.
+    let mut assistants = Vec::new();
     let uncommitted = &lifecycle.baseline_from.uncommitted;
     if !uncommitted.is_empty() {
         // Known by id, with no values: never compared with a later source (HEAD, a
@@ -144,6 +146,7 @@ pub fn read_saved(
             let at = manifests_at(commit, paths, account)?;
             warn_problems(printer, &at.diagnostics, &base.label());
             read.insert(commit, at.manifests);
+            assistants.extend(at.assistants);
         }
         let left = uses.get_mut(commit).map(|n| {
             *n -= 1;
@@ -167,7 +170,9 @@ pub fn read_saved(
             ids: base.ids.clone(),
         });
     }
-    lifecycle.baseline = Some(std::sync::Arc::new(Baseline::new(parts)));
+    lifecycle.baseline = Some(std::sync::Arc::new(
+        Baseline::new(parts).with_assistants(assistants),
+    ));
     Ok(lifecycle)
 }
 

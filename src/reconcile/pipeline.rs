@@ -13,6 +13,7 @@ use crate::api::types::{Lead, Page};
 use crate::api::{ApiError, Client};
 use crate::manifest::{self, Diagnostic, LoadOutcome, Manifest, Root};
 use crate::shown_path::ShownFrom;
+use campaignctl_core::manifest::AssistantManifest;
 
 use super::executor::{self, Event, ExecuteOptions, Report};
 use super::full_plan::{self, FullPlan};
@@ -146,6 +147,7 @@ async fn plan_loaded(
     let (planned, leads_estimate) = plan_all(
         source,
         &load.manifests,
+        &load.assistants,
         &observed,
         scope,
         options,
@@ -177,12 +179,15 @@ enum LeadSource<'a> {
 async fn plan_all(
     source: LeadSource<'_>,
     manifests: &[Manifest],
+    assistants: &[AssistantManifest],
     observed: &Observed,
     scope: &Scope,
     options: &LifecycleOptions,
     shown_from: &ShownFrom,
 ) -> Result<(FullPlan, u64), ApiError> {
-    let inputs = full_plan::PlanInputs::new(manifests, observed, options, scope, shown_from);
+    let inputs = full_plan::PlanInputs::with_assistants(
+        manifests, assistants, observed, options, scope, shown_from,
+    );
     let declared = inputs.leads_to_read();
     // A campaign takes one request per 100 leads when read on its own: that estimate is what
     // the account-wide read must beat.

@@ -510,6 +510,7 @@ mod tests {
     #[test]
     fn a_saved_plan_round_trips_and_is_recognised_by_content() {
         let plan = Plan {
+            assistants: Vec::new(),
             actions: vec![Explanation {
                 name: "A".into(),
                 manifest: Some(Location::new("c.yaml", 2, 1)),
@@ -564,7 +565,7 @@ mod tests {
             None
         );
         let mut edited = plan.operations.clone();
-        if let OperationKind::CreateCampaign { request } = &mut edited[0].kind {
+        if let OperationKind::CreateCampaign { request, .. } = &mut edited[0].kind {
             std::sync::Arc::make_mut(request).max_calls_in_parallel = Some(10);
         }
         let difference =

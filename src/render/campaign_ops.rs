@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::api::types::CampaignStatus;
 use crate::manifest::Location;
-use crate::reconcile::operation::{LeadUpdate, Operation, OperationKind, Target};
+use crate::reconcile::operation::{LeadUpdate, Operation, OperationKind, Resource, Target};
 
 /// The operations of one campaign, sorted by what they do.
 #[derive(Debug, Default)]
@@ -78,6 +78,10 @@ impl<'a> OperationIndex<'a> {
             .flat_map(|op| op.depends_on.iter().map(move |d| (*d, op)))
             .collect();
         for op in operations {
+            // The assistants' operations are rendered with the assistants.
+            if op.kind.resource() == Resource::Assistant {
+                continue;
+            }
             let ops = match (&op.manifest, op.target) {
                 (Some(m), _) => index.by_manifest.entry(m).or_default(),
                 (None, Target::Existing { id }) => index.by_id.entry(id).or_default(),
@@ -98,6 +102,9 @@ impl<'a> OperationIndex<'a> {
                 OperationKind::UpdateLeads { updates } => ops.lead_updates.extend(updates),
                 OperationKind::Start { .. } => ops.start = true,
                 OperationKind::Stop => ops.stop = true,
+                OperationKind::CreateAssistant { .. }
+                | OperationKind::UpdateAssistant { .. }
+                | OperationKind::DeleteAssistant => {}
             }
         }
         index
@@ -152,6 +159,7 @@ mod tests {
         let running = Location::new("running.yaml", 1, 1);
         let create = || OperationKind::CreateCampaign {
             request: Default::default(),
+            assistant_from: None,
         };
         let delete = || OperationKind::DeleteCampaign {
             expected_status: CampaignStatus::Draft,

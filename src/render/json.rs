@@ -20,7 +20,7 @@ use crate::reconcile::model::LeftAlone;
 use crate::shown_path::ShownFrom;
 
 use super::campaign_ops::{CampaignOps, OperationIndex};
-use crate::reconcile::operation::{Operation, OperationId, OperationKind, Target};
+use crate::reconcile::operation::{Operation, OperationId, OperationKind, Resource, Target};
 use crate::reconcile::plan::{DeleteReason, Disposition, Explanation, FieldChange, Plan, Summary};
 use crate::reconcile::resolve::References;
 
@@ -47,6 +47,10 @@ pub struct PlanDocument<'a> {
     /// Leads to add and status changes.
     changes: ChangesJson,
     actions: Vec<ActionJson<'a>>,
+    /// Each declared assistant: what was decided, the fields that differ (both values), those
+    /// not compared. Absent when the manifests declare none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    assistants: Vec<AssistantJson<'a>>,
     operations: Vec<OperationJson<'a>>,
     /// Why every deletion is held, and the undeclared campaigns kept for their history.
     #[serde(skip_serializing_if = "Deletions::is_empty")]
@@ -103,6 +107,20 @@ impl Serialize for ChangesJson {
         out.serialize_field("stop", &c.stop)?;
         out.end()
     }
+}
+
+/// One declared assistant's part of the plan.
+#[derive(Serialize)]
+struct AssistantJson<'a> {
+    name: &'a str,
+    manifest: ShownLocation,
+    id: Option<u64>,
+    #[serde(flatten)]
+    disposition: &'a crate::reconcile::model::AssistantDisposition,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    changes: &'a [crate::reconcile::model::AssistantFieldChange],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    not_compared: &'a [String],
 }
 
 /// One campaign's classification, with its leads, status and references when it has them.
@@ -182,14 +200,24 @@ struct LeadsJson {
 struct OperationJson<'a> {
     id: usize,
     op: &'static str,
-    campaign: &'a str,
-    /// The existing campaign's id; `null` for one this plan creates.
+    /// The campaign's name; absent for an assistant's operation, which names `assistant`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assistant: Option<&'a str>,
+    /// The existing campaign's (or assistant's) id; `null` for one this plan creates.
     campaign_id: Option<u64>,
     manifest: Option<ShownLocation>,
     effects: EffectsJson,
     depends_on: &'a [usize],
     #[serde(skip_serializing_if = "Option::is_none")]
     leads: Option<usize>,
+    /// An assistant create or update: the fields its request carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<Vec<String>>,
+    /// An assistant write heard by calls under way: who hears it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live_calls: Option<&'a crate::reconcile::operation::LiveCalls>,
 }
 
 impl<'a> PlanDocument<'a> {
@@ -216,6 +244,18 @@ impl<'a> PlanDocument<'a> {
                     })
                     .collect()
             },
+            assistants: plan
+                .assistants
+                .iter()
+                .map(|a| AssistantJson {
+                    name: &a.name,
+                    manifest: a.manifest.shown(from),
+                    id: a.remote_id,
+                    disposition: &a.disposition,
+                    changes: &a.changes,
+                    not_compared: &a.not_compared,
+                })
+                .collect(),
             operations: plan
                 .operations
                 .iter()
@@ -337,6 +377,10 @@ fn action_json<'a>(
 struct EffectsJson {
     writes: bool,
     places_calls: bool,
+    /// Only when true (an assistant write heard by calls under way), so documents of plans
+    /// without one read as before.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    changes_live_calls: bool,
     destroys_data: bool,
 }
 
@@ -345,7 +389,8 @@ fn operation_json<'a>(op: &'a Operation, from: &ShownFrom) -> OperationJson<'a> 
     OperationJson {
         id: op.id,
         op: op.kind.label(),
-        campaign: &op.campaign,
+        campaign: (op.kind.resource() == Resource::Campaign).then_some(op.campaign.as_str()),
+        assistant: (op.kind.resource() == Resource::Assistant).then_some(op.campaign.as_str()),
         campaign_id: match op.target {
             Target::Existing { id } => Some(id),
             Target::Created { .. } => None,
@@ -354,6 +399,7 @@ fn operation_json<'a>(op: &'a Operation, from: &ShownFrom) -> OperationJson<'a> 
         effects: EffectsJson {
             writes: true,
             places_calls: effects.places_calls,
+            changes_live_calls: effects.changes_live_calls,
             destroys_data: effects.destroys_data,
         },
         depends_on: &op.depends_on,
@@ -363,6 +409,28 @@ fn operation_json<'a>(op: &'a Operation, from: &ShownFrom) -> OperationJson<'a> 
             OperationKind::DeleteCampaign { leads, .. } => *leads,
             _ => None,
         },
+        fields: match &op.kind {
+            OperationKind::CreateAssistant { request, .. }
+            | OperationKind::UpdateAssistant { request, .. } => Some(request_fields(request)),
+            _ => None,
+        },
+        live_calls: match &op.kind {
+            OperationKind::CreateAssistant { live_calls, .. }
+            | OperationKind::UpdateAssistant { live_calls, .. }
+                if live_calls.any() =>
+            {
+                Some(live_calls)
+            }
+            _ => None,
+        },
+    }
+}
+
+/// The names of the fields an assistant request carries, as the platform names them.
+fn request_fields(request: &crate::api::assistant::AssistantWrite) -> Vec<String> {
+    match serde_json::to_value(request) {
+        Ok(Value::Object(fields)) => fields.keys().cloned().collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -414,7 +482,11 @@ pub struct ApplyDocument<'a> {
 struct ResultJson<'a> {
     id: OperationId,
     op: &'static str,
-    campaign: &'a str,
+    /// The campaign's name; an assistant's operation names `assistant` instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    campaign: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    assistant: Option<&'a str>,
     campaign_id: Option<u64>,
     manifest: Option<ShownLocation>,
     #[serde(flatten)]
@@ -446,7 +518,8 @@ fn result_json<'a>(r: &'a OperationResult, from: &ShownFrom) -> ResultJson<'a> {
     ResultJson {
         id: r.id,
         op: r.op,
-        campaign: &r.campaign,
+        campaign: (!r.op.ends_with("_assistant")).then_some(r.campaign.as_str()),
+        assistant: r.op.ends_with("_assistant").then_some(r.campaign.as_str()),
         campaign_id: r.campaign_id,
         manifest: r.manifest.as_ref().map(|l| l.shown(from)),
         outcome: &r.outcome,

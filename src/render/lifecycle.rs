@@ -92,7 +92,7 @@ pub fn operation_text(
                 paint(RED, format!("# forces replacement{from}"))
             );
         }
-        if let OperationKind::CreateCampaign { request } = &create.kind {
+        if let OperationKind::CreateCampaign { request, .. } = &create.kind {
             if let Value::Object(fields) = json!(request) {
                 let shown: Vec<&str> = fields
                     .keys()

@@ -92,19 +92,32 @@ pub fn plan_markdown_scoped(
     let calling: Vec<String> = plan
         .operations
         .iter()
-        .filter(|op| op.effects().places_calls)
-        .map(|op| {
-            if matches!(op.kind, OperationKind::Start { .. }) {
-                format!("starts {}", escape(&op.campaign))
-            } else {
-                format!("adds leads to running {}", escape(&op.campaign))
-            }
+        .filter(|op| op.effects().places_calls || op.effects().changes_live_calls)
+        .map(|op| match &op.kind {
+            OperationKind::Start { .. } => format!("starts {}", escape(&op.campaign)),
+            OperationKind::UpdateAssistant { live_calls, .. }
+            | OperationKind::CreateAssistant { live_calls, .. } => format!(
+                "changes what assistant {} says ({})",
+                escape(&op.campaign),
+                escape(&live_calls.describe())
+            ),
+            _ => format!("adds leads to running {}", escape(&op.campaign)),
         })
         .collect();
     if !calling.is_empty() {
+        let places = plan.operations.iter().any(|op| op.effects().places_calls);
+        let changes = plan
+            .operations
+            .iter()
+            .any(|op| op.effects().changes_live_calls);
+        let consequence = match (places, changes) {
+            (true, true) => "This places real phone calls and changes what calls under way say; it needs `--allow-start`.",
+            (false, true) => "This changes what real phone calls under way say; it needs `--allow-start`.",
+            _ => "This places real phone calls.",
+        };
         let _ = writeln!(
             head,
-            "> [!WARNING]\n> **{WILL_START_CALLING}:** applying {}. This places real phone calls.\n",
+            "> [!WARNING]\n> **{WILL_START_CALLING}:** applying {}. {consequence}\n",
             calling.join(", ")
         );
     }
@@ -159,6 +172,7 @@ pub fn plan_markdown_scoped(
         }
         body.push("\n");
     }
+    body.push(&super::assistants::markdown(plan, from));
 
     // Campaigns with something to say go in the table, creates and drift first; unchanged
     // and unmanaged campaigns fold into collapsed tables after it, so a fleet of hundreds
@@ -454,7 +468,7 @@ fn lines<K: std::fmt::Display>(fields: &[(K, &Value)]) -> String {
 
 /// A fence longer than any run of backticks inside `content` (CommonMark), so that a campaign
 /// name cannot close the code block early.
-fn fence_for(content: &str) -> String {
+pub(super) fn fence_for(content: &str) -> String {
     let longest = content.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     "`".repeat(longest.max(2) + 1)
 }
@@ -475,7 +489,7 @@ fn platform_side(changes: &[crate::reconcile::FieldChange]) -> Vec<(String, &Val
 /// its replacement (a replace the operations carry out), or its drift.
 fn diff_block(a: &Explanation, ops: &CampaignOps) -> Option<String> {
     let (title, old, new) = match (&a.kind, ops.create.map(|op| &op.kind), ops.replace) {
-        (_, Some(OperationKind::CreateCampaign { request }), _) => {
+        (_, Some(OperationKind::CreateCampaign { request, .. }), _) => {
             let Value::Object(body) = json!(request) else {
                 return None;
             };
@@ -559,6 +573,7 @@ mod tests {
     #[test]
     fn creates_drift_and_errors_snapshot() {
         let plan = Plan {
+            assistants: Vec::new(),
             actions: vec![
                 Explanation {
                     name: "Unchanged".into(),
@@ -648,6 +663,7 @@ mod tests {
     #[test]
     fn a_huge_plan_is_truncated_under_the_limit_and_says_so() {
         let plan = Plan {
+            assistants: Vec::new(),
             actions: (0..5_000)
                 .map(|i| create(&format!("Campaign {i}")))
                 .collect(),
@@ -687,6 +703,7 @@ mod tests {
     fn backticks_in_a_name_cannot_close_the_code_fence() {
         let md = plan_markdown(
             &with_operations(Plan {
+                assistants: Vec::new(),
                 actions: vec![create("a ``` b")],
                 diagnostics: vec![],
                 leads_and_status: vec![],

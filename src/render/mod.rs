@@ -3,6 +3,7 @@
 //! commands. Text carries ANSI styles; the caller writes it through `anstream`, which strips
 //! them when the output is not a terminal or `NO_COLOR` is set.
 
+mod assistants;
 mod campaign_ops;
 pub(crate) mod deletions;
 pub(crate) mod details;

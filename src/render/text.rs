@@ -90,6 +90,9 @@ pub fn write_plan_text(
         )?;
     }
     let mut body = Body::new(out);
+    // Assistants first: they are written before the campaigns that use them.
+    let (assistants, assistants_hidden) = super::assistants::text(plan, options.verbose, from);
+    body.push(&assistants)?;
     let mut hidden = 0usize;
     let mut unmanaged: Vec<&Explanation> = Vec::new();
     let mut block = String::new();
@@ -202,6 +205,18 @@ pub fn write_plan_text(
             )
         )?;
     }
+    if assistants_hidden > 0 {
+        writeln!(
+            out,
+            "{}",
+            paint(
+                DIM,
+                format!(
+                    "{assistants_hidden} unchanged assistant(s) not listed (--verbose lists them)."
+                )
+            )
+        )?;
+    }
     if let Some((line, warn)) = write_once {
         let style = if warn { YELLOW } else { DIM };
         writeln!(out, "{}", paint(style, line))?;
@@ -295,7 +310,7 @@ fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps, from: &Show
         .remote_id
         .map(|id| format!(" (id {id})"))
         .unwrap_or_default();
-    if let Some(OperationKind::CreateCampaign { request }) = ops.create.map(|op| &op.kind) {
+    if let Some(OperationKind::CreateCampaign { request, .. }) = ops.create.map(|op| &op.kind) {
         let _ = writeln!(
             out,
             "  {}",

@@ -22,6 +22,8 @@ pub(crate) struct App {
     pub stats: Stats,
     pub faults: Faults,
     pub token: String,
+    /// Assistant writes get the older body's 422 (`EmulatorConfig::older_assistant_api`).
+    pub older_assistant_api: bool,
 }
 
 /// Whether a path is part of the emulated API (as opposed to `/_emulator/...`).

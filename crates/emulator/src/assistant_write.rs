@@ -22,6 +22,7 @@ pub(crate) async fn create(
     State(app): State<Arc<App>>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<EnvelopeJson<CreatedAssistant>>), ErrorResponse> {
+    older_body(&app)?;
     let input = Input::from_json_body(&body);
     let created = app.store.write(|account| {
         let blank = blank_record();
@@ -47,6 +48,7 @@ pub(crate) async fn update(
     body: Bytes,
 ) -> Result<Json<EnvelopeJson<CreatedAssistant>>, ErrorResponse> {
     let id = parse_id(&id)?;
+    older_body(&app)?;
     let input = Input::from_json_body(&body);
     let updated = app.store.write(|account| {
         let data = &mut account.data;
@@ -67,6 +69,19 @@ pub(crate) async fn update(
         message: Some("Assistant updated successfully".to_string()),
         data: updated,
     }))
+}
+
+/// A platform on the older assistant body requires its own field names: every newer body
+/// lacks `assistant_name`, so every write is refused naming it, as Laravel's `required` rule
+/// words it.
+fn older_body(app: &App) -> Result<(), ErrorResponse> {
+    if app.older_assistant_api {
+        return Err(ErrorResponse::invalid(
+            "assistant_name",
+            "The assistant name field is required.",
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) async fn delete(

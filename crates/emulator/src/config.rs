@@ -23,6 +23,9 @@ pub struct EmulatorConfig {
     pub state: Option<PathBuf>,
     /// Overrides the loaded account's campaign limit.
     pub campaign_limit: Option<usize>,
+    /// Answer assistant writes as a platform still on the older assistant body does: a 422
+    /// naming `assistant_name` (a reseller's older copy of the platform).
+    pub older_assistant_api: bool,
     pub faults: FaultConfig,
 }
 
@@ -35,6 +38,7 @@ impl Default for EmulatorConfig {
             seed: None,
             state: None,
             campaign_limit: None,
+            older_assistant_api: false,
             faults: FaultConfig::default(),
         }
     }
@@ -48,6 +52,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("seed", &self.seed)
             .field("state", &self.state)
             .field("campaign_limit", &self.campaign_limit)
+            .field("older_assistant_api", &self.older_assistant_api)
             .field("faults", &self.faults)
             .finish()
     }

@@ -74,6 +74,7 @@ pub async fn start(config: EmulatorConfig) -> anyhow::Result<RunningEmulator> {
         stats: Stats::default(),
         faults: Faults::new(config.faults),
         token: config.token,
+        older_assistant_api: config.older_assistant_api,
     });
     let listener = TcpListener::bind(config.listen)
         .await

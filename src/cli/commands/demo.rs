@@ -59,6 +59,7 @@ pub async fn run(printer: &crate::cli::Printer, paths: &[PathBuf]) -> anyhow::Re
         seed: None,
         state: None,
         campaign_limit: None,
+        older_assistant_api: false,
         faults: FaultConfig::default(),
     };
     let running = emulator::start(config)

@@ -15,6 +15,7 @@ pub async fn run(args: EmulatorArgs) -> anyhow::Result<ExitStatus> {
         seed: args.seed,
         state: args.state,
         campaign_limit: args.campaign_limit,
+        older_assistant_api: args.older_assistant_api,
         faults: FaultConfig {
             latency: Duration::from_millis(args.latency),
             error_rate: args.error_rate,

@@ -652,7 +652,8 @@ pub fn with_baseline(
     }
     lifecycle.base = Some(base);
     lifecycle.baseline = Some(std::sync::Arc::new(
-        crate::reconcile::baseline::Baseline::single(source, at.manifests),
+        crate::reconcile::baseline::Baseline::single(source, at.manifests)
+            .with_assistants(at.assistants),
     ));
     Ok(lifecycle)
 }

@@ -22,6 +22,7 @@
 //!   if it now runs, adding them places calls and needs that approval (`leads`);
 //! - a campaign is deleted only while it is still the campaign the plan saw (`delete`).
 
+mod assistants;
 mod create;
 mod delete;
 mod leads;

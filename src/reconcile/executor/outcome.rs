@@ -196,7 +196,7 @@ pub(super) fn held(approval: Approval, op: &Operation) -> Outcome {
             "{} {:?}: {}; run with {} to allow it",
             op.kind.label(),
             op.campaign,
-            approval.reason(),
+            op.approval_reason(),
             approval.flag()
         ),
     }

@@ -5,11 +5,12 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::api::types::CampaignStatus;
+use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::api::Client;
 use crate::manifest::Manifest;
 use crate::reconcile::operation::{Approvals, Operation, OperationKind};
 
+use super::assistants::{create_assistant, delete_assistant, update_assistant};
 use super::create::create_or_refused;
 use super::delete::delete_campaign;
 use super::leads::{add_leads, recheck_not_calling, update_leads, FreshStatuses};
@@ -60,15 +61,43 @@ impl Runner for PlatformRunner<'_> {
     async fn run(&self, op: &Operation, assignment: Assignment) -> Ran {
         let client = self.client;
         let (kind, id) = match (&op.kind, assignment.campaign_id) {
-            (OperationKind::CreateCampaign { request }, _) => {
+            (
+                OperationKind::CreateCampaign {
+                    request,
+                    assistant_from,
+                },
+                _,
+            ) => {
                 let manifest = self.manifests.get(op.campaign.as_str()).copied();
+                // A campaign naming an assistant this run created takes its new id.
+                let with_assistant;
+                let request = match (assistant_from, request.assistant_id) {
+                    (Some(_), None) => {
+                        let Some(assistant_id) = assignment.assistant_id else {
+                            return Outcome::failed(
+                                "the id of the assistant it names is not known (its create did not report one)",
+                            )
+                            .into();
+                        };
+                        with_assistant = CreateCampaign {
+                            assistant_id: Some(assistant_id),
+                            ..(**request).clone()
+                        };
+                        &with_assistant
+                    }
+                    _ => &**request,
+                };
                 return match create_or_refused(client, request, manifest).await {
                     Ok(outcome) => outcome.into(),
                     Err(outcome) => Ran {
                         outcome,
                         refuses_creates: true,
+                        stops_campaigns: false,
                     },
                 };
+            }
+            (OperationKind::CreateAssistant { request, .. }, _) => {
+                return create_assistant(client, op, request).await;
             }
             (_, None) => return Outcome::failed("the campaign's id is not known").into(),
             (kind, Some(id)) => (kind, id),
@@ -105,6 +134,13 @@ impl Runner for PlatformRunner<'_> {
                 outcome
             }
             OperationKind::UpdateLeads { updates } => update_leads(client, op, updates).await,
+            OperationKind::UpdateAssistant { request, .. } => {
+                return update_assistant(client, op, id, request).await;
+            }
+            OperationKind::DeleteAssistant => return delete_assistant(client, op, id).await,
+            OperationKind::CreateAssistant { .. } => {
+                Outcome::failed("an assistant create has no assistant yet")
+            }
         };
         outcome.into()
     }

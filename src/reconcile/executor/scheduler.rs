@@ -10,7 +10,9 @@ use futures::stream::{FuturesUnordered, StreamExt};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
-use crate::reconcile::operation::{Approvals, Operation, OperationId, OperationKind, Target};
+use crate::reconcile::operation::{
+    Approvals, Operation, OperationId, OperationKind, Resource, Target,
+};
 
 use super::outcome::{blocked_by, held, result_of, Event, OperationResult, Outcome};
 use super::report::Report;
@@ -44,6 +46,9 @@ pub(super) struct Assignment {
     /// The campaign this run created lost to an older copy another run made at the same time
     /// (`Verified::deleted`); that run is carrying out the same plan on it.
     pub joined_another_run: bool,
+    /// For a campaign create that waits for its assistant's create (`assistant_from`): the
+    /// id that create got.
+    pub assistant_id: Option<u64>,
 }
 
 /// What running one operation came to.
@@ -53,6 +58,8 @@ pub(super) struct Ran {
     /// The account refused a create (a 403: its campaign limit, or a plan without the
     /// feature), after which no other create can succeed either.
     pub refuses_creates: bool,
+    /// The platform expects the older assistant body: no campaign is touched in this run.
+    pub stops_campaigns: bool,
 }
 
 impl From<Outcome> for Ran {
@@ -60,6 +67,7 @@ impl From<Outcome> for Ran {
         Ran {
             outcome,
             refuses_creates: false,
+            stops_campaigns: false,
         }
     }
 }
@@ -122,6 +130,16 @@ pub(super) async fn schedule<R: Runner>(
     // Set when the account refused a create (403): the others are not sent, and are reported
     // once each as skipped instead of failing one by one with the same error.
     let mut creates_refused: Option<String> = None;
+    // Set when an assistant write showed the platform expects the older assistant body: no
+    // campaign operation starts after it.
+    let mut campaigns_stopped: Option<String> = None;
+    // Every assistant operation settles before any campaign operation starts, so that such a
+    // refusal stops the run before a campaign is touched.
+    let assistant_ops: Vec<OperationId> = operations
+        .iter()
+        .filter(|op| op.kind.resource() == Resource::Assistant)
+        .map(|op| op.id)
+        .collect();
     let create_ops: Vec<OperationId> = operations
         .iter()
         .filter(|op| matches!(op.kind, OperationKind::CreateCampaign { .. }))
@@ -167,8 +185,18 @@ pub(super) async fn schedule<R: Runner>(
             if started[op.id] || results[op.id].is_some() {
                 continue;
             }
+            let is_campaign = op.kind.resource() == Resource::Campaign;
+            if is_campaign && assistant_ops.iter().any(|&a| results[a].is_none()) {
+                continue;
+            }
             let settled = match readiness(op, &results, verified.as_ref()) {
                 Readiness::Waiting => continue,
+                _ if is_campaign && campaigns_stopped.is_some() => Some(Outcome::Skipped {
+                    reason: format!(
+                        "not sent: {}",
+                        campaigns_stopped.as_deref().unwrap_or_default()
+                    ),
+                }),
                 Readiness::Blocked(outcome) => Some(outcome),
                 Readiness::Ready => match (&creates_refused, &op.kind) {
                     (Some(first), OperationKind::CreateCampaign { .. }) => Some(Outcome::Skipped {
@@ -199,6 +227,7 @@ pub(super) async fn schedule<R: Runner>(
             let assignment = Assignment {
                 campaign_id: id,
                 joined_another_run: joined_another_run(op, verified.as_ref()),
+                assistant_id: created_assistant(op, &results),
             };
             in_flight.push(async move {
                 let ran = runner.run(op, assignment).await;
@@ -239,7 +268,13 @@ pub(super) async fn schedule<R: Runner>(
                 verified = Some(outcome);
             }
             Some((op, id, ran)) = in_flight.next() => {
-                let Ran { outcome, refuses_creates } = ran;
+                let Ran { outcome, refuses_creates, stops_campaigns } = ran;
+                if stops_campaigns && campaigns_stopped.is_none() {
+                    if let Outcome::Failed { error, .. } = &outcome {
+                        warn!("{error}");
+                        campaigns_stopped = Some(error.clone());
+                    }
+                }
                 if refuses_creates && creates_refused.is_none() {
                     if let Outcome::Failed { error, .. } = &outcome {
                         warn!("the platform refused a create: {error}; no further campaign is created in this run");
@@ -335,6 +370,20 @@ fn campaign_id(
                     .and_then(Option::as_ref)
                     .and_then(|r| r.campaign_id)
             }),
+    }
+}
+
+/// The id of the assistant that `op`'s create waits for, once this run created it.
+fn created_assistant(op: &Operation, results: &[Option<OperationResult>]) -> Option<u64> {
+    match &op.kind {
+        OperationKind::CreateCampaign {
+            assistant_from: Some(from),
+            ..
+        } => results
+            .get(*from)
+            .and_then(Option::as_ref)
+            .and_then(|r| r.campaign_id),
+        _ => None,
     }
 }
 

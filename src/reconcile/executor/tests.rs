@@ -50,6 +50,7 @@ fn create(id: OperationId, campaign: &str) -> Operation {
         Target::Created { by: id },
         OperationKind::CreateCampaign {
             request: request.into(),
+            assistant_from: None,
         },
     )
 }
@@ -126,6 +127,7 @@ impl Fake {
         let ran = Ran {
             outcome: failed("403 the account's campaign limit"),
             refuses_creates: true,
+            stops_campaigns: false,
         };
         self.script.insert(id, (DEFAULT_TAKES, ran));
         self
@@ -184,6 +186,7 @@ fn clone_ran(ran: &Ran) -> Ran {
     Ran {
         outcome: ran.outcome.clone(),
         refuses_creates: ran.refuses_creates,
+        stops_campaigns: ran.stops_campaigns,
     }
 }
 
@@ -576,7 +579,8 @@ async fn operations_on_created_campaigns_wait_for_the_verification_after_every_c
         runner.assignment(1),
         Some(Assignment {
             campaign_id: Some(100),
-            joined_another_run: false
+            joined_another_run: false,
+            assistant_id: None,
         })
     );
     assert_eq!(
@@ -617,6 +621,7 @@ async fn a_create_that_lost_a_race_is_revised_and_goes_on_with_the_older_campaig
     let joined = Assignment {
         campaign_id: Some(40),
         joined_another_run: true,
+        assistant_id: None,
     };
     assert_eq!(runner.assignment(1), Some(joined));
     assert_eq!(runner.assignment(2), Some(joined));

@@ -133,6 +133,7 @@ mod tests {
     fn a_status_left_alone_is_counted_warned_and_not_a_change() {
         let plan = Plan {
             actions: Vec::new(),
+            assistants: Vec::new(),
             diagnostics: Vec::new(),
             deletions: Default::default(),
             write_once_baseline: None,

@@ -21,7 +21,7 @@ use serde_json::Value;
 
 use crate::api::types::RemoteCampaign;
 use crate::campaign::fields::WRITE_ONCE;
-use crate::manifest::{CampaignSpec, Diagnostic, Manifest};
+use crate::manifest::{AssistantManifest, CampaignSpec, Diagnostic, Manifest};
 
 pub use super::model::WriteOnceBaseline;
 
@@ -35,6 +35,9 @@ use super::resolve::resolve_names;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Baseline {
     pub parts: Vec<BaselinePart>,
+    /// The assistant manifests of the same sources, first source first: the fields the
+    /// platform's assistant list does not return are compared with them.
+    pub assistants: Vec<AssistantManifest>,
     /// `parts` with names resolved, for the account's references they were resolved with.
     resolved: ResolvedMemo<Index>,
 }
@@ -71,8 +74,24 @@ impl Baseline {
     pub fn new(parts: Vec<BaselinePart>) -> Baseline {
         Baseline {
             parts,
+            assistants: Vec::new(),
             resolved: ResolvedMemo::default(),
         }
+    }
+
+    /// This baseline, with the assistant manifests of its sources (first source first).
+    pub fn with_assistants(mut self, assistants: Vec<AssistantManifest>) -> Baseline {
+        self.assistants = assistants;
+        self
+    }
+
+    /// The baseline's assistants by name, the first source's where several know one.
+    pub fn assistants_by_name(&self) -> BTreeMap<&str, &AssistantManifest> {
+        let mut by_name = BTreeMap::new();
+        for a in &self.assistants {
+            by_name.entry(a.name.as_str()).or_insert(a);
+        }
+        by_name
     }
 
     /// How many times the baseline's names were resolved against the account since it was

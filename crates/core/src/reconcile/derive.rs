@@ -167,6 +167,7 @@ fn push_create(
         kind: OperationKind::CreateCampaign {
             // The view's body, shared: not a second copy.
             request: Arc::clone(request),
+            assistant_from: None,
         },
         depends_on,
     });

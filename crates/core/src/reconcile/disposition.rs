@@ -45,6 +45,10 @@ pub struct Inputs<'a> {
     /// Every campaign no manifest means, whatever the scope: a create beside one with the same
     /// settings gets a rename hint.
     pub undeclared: Vec<&'a RemoteCampaign>,
+    /// The assistants the repository declares: a campaign's goal variable is checked against
+    /// a declared assistant's schema offline, not against the platform's (which this plan
+    /// may be about to change).
+    pub declared_assistants: &'a super::resolve::DeclaredAssistants,
 }
 
 /// A decided campaign: its part of the view, and what the plan says about it beside.
@@ -94,7 +98,7 @@ pub fn decide(candidate: &Candidate<'_>, inputs: &Inputs<'_>) -> Decided {
 /// A manifest no campaign answers to: created with exactly its fields; its references and the
 /// names that did not resolve are its problems (errors block the plan).
 fn create(m: &Manifest, inputs: &Inputs<'_>) -> Decided {
-    let mut diagnostics = check_references(m, inputs.observed);
+    let mut diagnostics = check_references(m, inputs.observed, inputs.declared_assistants);
     if let Some(problems) = inputs.unresolved.get(&m.location) {
         diagnostics.extend(problems.iter().cloned());
     }
@@ -186,7 +190,11 @@ fn why_kept(m: &Manifest, remote: &RemoteCampaign, inputs: &Inputs<'_>) -> Optio
             .any(Diagnostic::is_error)
             .then(|| unreplaceable_note(problems))
     };
-    if let Some(why) = cannot_create(&check_references(m, inputs.observed)) {
+    if let Some(why) = cannot_create(&check_references(
+        m,
+        inputs.observed,
+        inputs.declared_assistants,
+    )) {
         return Some(why);
     }
     if let Some(why) = inputs

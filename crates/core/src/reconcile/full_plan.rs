@@ -9,11 +9,13 @@
 //! inputs), `PlanInputs::plan` makes the plan once they are read (`pipeline` does the reading).
 
 use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::api::types::RemoteCampaign;
-use crate::manifest::{DesiredStatus, Manifest};
+use crate::manifest::{AssistantManifest, DesiredStatus, Manifest};
 use crate::shown_path::ShownFrom;
 
+use super::assistants::{plan_assistants, AssistantInputs};
 use super::baseline::{described, ResolvedBaseline};
 use super::deletion::{guard_deletes, hold_reason};
 use super::disposition::{decide, Decided, Inputs};
@@ -22,7 +24,8 @@ use super::lifecycle::{prune_without_manifests, LifecycleOptions};
 use super::matching::{match_campaigns, Candidate, Matching};
 use super::model::{Deletions, Disposition, Plan};
 use super::observed::{Observed, ObservedLeads};
-use super::resolve::{resolve_names, Resolved};
+use super::operation::{Operation, OperationKind, Target};
+use super::resolve::{resolve_names_declaring, DeclaredAssistants, Resolved};
 use super::scope::Scope;
 
 /// A plan and the manifests it was made from, with names replaced by ids (apply maps API errors
@@ -53,6 +56,9 @@ pub struct PlanInputs<'o> {
     before_leads: OnceCell<Vec<Decided>>,
     /// How a problem that names another manifest's place shows its path.
     shown_from: &'o ShownFrom,
+    /// The assistants the repository declares, and those a campaign may name by name.
+    assistants: &'o [AssistantManifest],
+    declared: DeclaredAssistants,
 }
 
 impl<'o> PlanInputs<'o> {
@@ -63,9 +69,29 @@ impl<'o> PlanInputs<'o> {
         scope: &Scope,
         shown_from: &'o ShownFrom,
     ) -> PlanInputs<'o> {
+        PlanInputs::with_assistants(manifests, &[], observed, options, scope, shown_from)
+    }
+
+    /// [`PlanInputs::new`], with the assistants the repository declares: they are planned
+    /// before the campaigns, and a campaign may name one the platform does not have yet.
+    pub fn with_assistants(
+        manifests: &[Manifest],
+        assistants: &'o [AssistantManifest],
+        observed: &'o Observed,
+        options: &LifecycleOptions,
+        scope: &Scope,
+        shown_from: &'o ShownFrom,
+    ) -> PlanInputs<'o> {
+        let declared: DeclaredAssistants = assistants
+            .iter()
+            .filter(|a| !a.deleted && a.fields.kind.as_deref() != Some("inbound"))
+            .map(|a| (a.name.clone(), a.id))
+            .collect();
         PlanInputs {
             observed,
-            resolved: resolve_names(manifests, observed),
+            resolved: resolve_names_declaring(manifests, observed, &declared),
+            assistants,
+            declared,
             baseline: options
                 .baseline
                 .as_deref()
@@ -103,6 +129,7 @@ impl<'o> PlanInputs<'o> {
             manifests: self.loaded,
             loading: hold_reason(&self.options.holds),
             undeclared: undeclared(matching),
+            declared_assistants: &self.declared,
         }
     }
 
@@ -193,10 +220,17 @@ impl<'o> PlanInputs<'o> {
             &self.options,
         ));
         diagnostics.extend(guard_deletes(&going, self.options.max_deletes));
+        let undeclared_count = inputs.undeclared.len();
+        let undeclared_running = inputs
+            .undeclared
+            .iter()
+            .filter(|c| c.status.dials_new_leads())
+            .count();
         drop(inputs);
 
         let mut plan = Plan {
             actions,
+            assistants: Vec::new(),
             diagnostics: Vec::new(),
             leads_and_status: Vec::new(),
             operations: Vec::new(),
@@ -216,9 +250,49 @@ impl<'o> PlanInputs<'o> {
             &self.options,
         );
         diagnostics.extend(errors);
+        let campaign_ops = super::derive::derive(&plan.actions, &leads_and_status);
+        // `--target` narrows the assistants as it narrows the campaigns: those named, and
+        // those a campaign in scope names (its create may wait for them).
+        let in_scope: Vec<AssistantManifest> = self
+            .assistants
+            .iter()
+            .filter(|a| {
+                self.scope.whole_account
+                    || self.scope.includes(&a.name)
+                    || self.resolved.manifests.iter().any(|m| {
+                        self.scope.includes(&m.spec.name)
+                            && m.spec.assistant.as_deref() == Some(a.name.as_str())
+                    })
+            })
+            .cloned()
+            .collect();
+        let assistants = plan_assistants(
+            &in_scope,
+            &AssistantInputs {
+                live: &self.observed.assistants,
+                baseline: self
+                    .options
+                    .baseline
+                    .as_deref()
+                    .map(|b| b.assistants_by_name())
+                    .unwrap_or_default(),
+                campaigns: &self.resolved.manifests,
+                running: may_be_calling(&plan, self.observed, &campaign_ops),
+                undeclared: undeclared_count,
+                undeclared_running,
+                seen: self.options.assistants_seen.as_deref(),
+            },
+        );
+        diagnostics.extend(assistants.diagnostics);
         diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         plan.diagnostics = diagnostics;
-        plan.operations = super::derive::derive(&plan.actions, &leads_and_status);
+        plan.operations = after_assistants(
+            assistants.operations,
+            campaign_ops,
+            &assistants.waits_for,
+            &self.resolved,
+        );
+        plan.assistants = assistants.explanations;
         plan.leads_and_status = leads_and_status;
         FullPlan {
             manifests: self.resolved.manifests,
@@ -252,6 +326,74 @@ fn depends_on_leads(d: &Decided) -> bool {
         d.action.kind,
         Disposition::Replace { .. } | Disposition::Delete { .. }
     )
+}
+
+/// The declared campaigns an assistant's change is heard by: those the platform shows in a
+/// status that may be calling, and those this plan starts.
+fn may_be_calling(plan: &Plan, observed: &Observed, ops: &[Operation]) -> BTreeSet<String> {
+    let mut names: BTreeSet<String> = plan
+        .actions
+        .iter()
+        .filter(|a| a.manifest.is_some())
+        .filter(|a| {
+            a.remote_id
+                .and_then(|id| observed.campaigns.iter().find(|c| c.id == id))
+                .is_some_and(|c| c.status.dials_new_leads())
+        })
+        .map(|a| a.name.clone())
+        .collect();
+    names.extend(
+        ops.iter()
+            .filter(|op| matches!(op.kind, OperationKind::Start { .. }))
+            .map(|op| op.campaign.clone()),
+    );
+    names
+}
+
+/// The plan's operations: the assistants' first, then the campaigns' (their ids moved after
+/// the assistants'). A campaign's create, and its start, wait for the operation on the
+/// assistant it names when this plan creates or updates that assistant; a create takes the
+/// new assistant's id from it (`assistant_from`).
+fn after_assistants(
+    mut ops: Vec<Operation>,
+    campaign_ops: Vec<Operation>,
+    waits_for: &BTreeMap<String, (usize, bool)>,
+    resolved: &Resolved,
+) -> Vec<Operation> {
+    let offset = ops.len();
+    let assistant_of = |campaign: &str| -> Option<(usize, bool)> {
+        let name = resolved.pending_assistant.get(campaign).or_else(|| {
+            resolved
+                .references
+                .get(campaign)
+                .and_then(|r| r.assistant.as_ref())
+                .map(|a| &a.name)
+        })?;
+        waits_for.get(name).copied()
+    };
+    ops.reserve(campaign_ops.len());
+    for mut op in campaign_ops {
+        op.id += offset;
+        for d in &mut op.depends_on {
+            *d += offset;
+        }
+        if let Target::Created { by } = &mut op.target {
+            *by += offset;
+        }
+        if offset > 0 {
+            let waits = assistant_of(&op.campaign);
+            match (&mut op.kind, waits) {
+                (OperationKind::CreateCampaign { assistant_from, .. }, Some((id, _))) => {
+                    *assistant_from = Some(id);
+                    op.depends_on.insert(0, id);
+                }
+                (OperationKind::Start { .. }, Some((id, _))) => op.depends_on.push(id),
+                _ => {}
+            }
+        }
+        ops.push(op);
+    }
+    ops
 }
 
 /// Every campaign no manifest means, whatever the scope.

@@ -68,6 +68,14 @@ pub struct LifecycleOptions {
     /// `None` outside `watch`, where a prune needs no second look. Never serialised.
     #[serde(skip)]
     pub prunes_confirmed: Option<std::collections::BTreeSet<u64>>,
+    /// `watch` without `--self-heal-calls`: each declared assistant's fields as the previous
+    /// pass read them. An assistant whose manifest is as it was then but whose platform fields
+    /// differ was edited outside git: left alone (`AssistantDisposition::EditedOutside`).
+    /// `None` outside `watch` and on its first pass (`plan` and `apply` change it back). Never
+    /// serialised.
+    #[serde(skip)]
+    pub assistants_seen:
+        Option<Arc<std::collections::BTreeMap<String, crate::api::assistant::AssistantWrite>>>,
 }
 
 /// The git revision write-once fields are compared with (`--base REF`).
@@ -111,6 +119,7 @@ impl Default for LifecycleOptions {
             applied: Default::default(),
             holds: Vec::new(),
             prunes_confirmed: None,
+            assistants_seen: None,
         }
     }
 }

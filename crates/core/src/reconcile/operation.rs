@@ -1,5 +1,5 @@
-//! The plan as operations: every write campaignctl makes is one typed operation on one campaign,
-//! with the operations it must wait for. Its effects are derived from its kind
+//! The plan as operations: every write campaignctl makes is one typed operation on one campaign
+//! or one assistant, with the operations it must wait for. Its effects are derived from its kind
 //! (`Operation::effects`) and decide the one approval it needs (`Operation::approval`,
 //! `Approvals::missing`). The executor runs exactly these, in dependency order; `derive` makes
 //! them from a plan's view. Data only: this file imports no other planning module.
@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::assistant::AssistantWrite;
 use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::{DesiredLead, Location};
 
@@ -26,14 +27,68 @@ pub struct LeadUpdate {
 /// The index of an operation in its plan's `operations`.
 pub type OperationId = usize;
 
-/// The campaign an operation acts on.
+/// The campaign (or assistant) an operation acts on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Target {
-    /// A campaign that exists on the platform now.
+    /// A campaign (an assistant, for an assistant's operation) that exists on the platform now.
     Existing { id: u64 },
-    /// The campaign that the create operation `by` makes; its id is known once that ran.
+    /// What the create operation `by` makes; its id is known once that ran.
     Created { by: OperationId },
+}
+
+/// The two kinds of resource a plan changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Campaign,
+    Assistant,
+}
+
+/// Why an assistant update changes what calls under way say: the running campaigns that use it
+/// (declared ones are known), the running campaigns no manifest declares (the campaign list
+/// does not say which assistant they use, so any of them may), and inbound calls (an inbound
+/// assistant, or a change of the number it answers). Empty: no live call hears the change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveCalls {
+    /// Declared campaigns using it that are running, or will be once this plan has run.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaigns: Vec<String>,
+    /// Running campaigns on the platform that no manifest declares.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub undeclared_running: usize,
+    /// It answers inbound calls (an inbound assistant), or the number it answers changes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inbound: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl LiveCalls {
+    /// Whether any call under way, or placed or answered next, would hear the change.
+    pub fn any(&self) -> bool {
+        !self.campaigns.is_empty() || self.undeclared_running > 0 || self.inbound
+    }
+
+    /// Who hears the change, in words: `running campaigns Q4, Renewals; 2 running campaigns no
+    /// manifest declares (may use it); inbound calls`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.campaigns.is_empty() {
+            parts.push(format!("running campaigns {}", self.campaigns.join(", ")));
+        }
+        if self.undeclared_running > 0 {
+            parts.push(format!(
+                "{} running campaign(s) no manifest declares (they may use it)",
+                self.undeclared_running
+            ));
+        }
+        if self.inbound {
+            parts.push("inbound calls".to_owned());
+        }
+        parts.join("; ")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,7 +96,14 @@ pub enum Target {
 pub enum OperationKind {
     /// `POST /user/campaign` with exactly the manifest's fields. Places no calls: a new
     /// campaign is a draft. The body is shared with the campaign's view (one copy per plan).
-    CreateCampaign { request: Arc<CreateCampaign> },
+    CreateCampaign {
+        request: Arc<CreateCampaign>,
+        /// The assistant operation this create waits for (one of its `depends_on`): the
+        /// assistant's create, whose new id becomes the body's `assistant_id` when it has run,
+        /// or its update, so that the campaign starts with the assistant as declared.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        assistant_from: Option<OperationId>,
+    },
     /// `POST /user/lead` for each lead, `allow_dupplicate: false`.
     AddLeads {
         /// Shared with the campaign's view (`LeadsChange::to_add`): one copy per plan.
@@ -73,6 +135,27 @@ pub enum OperationKind {
     /// `PUT /user/leads/{id}` with the differing variables of each lead (merged by the
     /// platform). Places no calls.
     UpdateLeads { updates: Vec<LeadUpdate> },
+    /// `POST /user/assistant` with every field the manifest declares. An assistant given a
+    /// phone number answers that number's calls at once (`live_calls`).
+    CreateAssistant {
+        request: Arc<AssistantWrite>,
+        #[serde(default, skip_serializing_if = "is_quiet")]
+        live_calls: LiveCalls,
+    },
+    /// `PUT /user/assistant/{id}` with only the fields that differ (the platform changes only
+    /// the fields sent). Changes what calls under way say when `live_calls` is not empty.
+    UpdateAssistant {
+        request: Arc<AssistantWrite>,
+        #[serde(default, skip_serializing_if = "is_quiet")]
+        live_calls: LiveCalls,
+    },
+    /// `DELETE /user/assistant/{id}` (`status: deleted`): its prompt, schema and settings are
+    /// gone for good. Never planned while a campaign may use it.
+    DeleteAssistant,
+}
+
+fn is_quiet(live: &LiveCalls) -> bool {
+    !live.any()
 }
 
 impl OperationKind {
@@ -84,23 +167,41 @@ impl OperationKind {
             OperationKind::Stop => "stop",
             OperationKind::DeleteCampaign { .. } => "delete",
             OperationKind::UpdateLeads { .. } => "update_leads",
+            OperationKind::CreateAssistant { .. } => "create_assistant",
+            OperationKind::UpdateAssistant { .. } => "update_assistant",
+            OperationKind::DeleteAssistant => "delete_assistant",
+        }
+    }
+
+    /// What the operation acts on.
+    pub fn resource(&self) -> Resource {
+        match self {
+            OperationKind::CreateAssistant { .. }
+            | OperationKind::UpdateAssistant { .. }
+            | OperationKind::DeleteAssistant => Resource::Assistant,
+            _ => Resource::Campaign,
         }
     }
 }
 
 /// What carrying out an operation does to the world beyond the plan, derived from its kind
-/// (`Operation::effects`), never stored. Every operation writes; these two are what need their
+/// (`Operation::effects`), never stored. Every operation writes; these are what need their
 /// own approval.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Effects {
     pub places_calls: bool,
+    /// Changes what calls under way (or answered next) say: an assistant update heard by
+    /// running campaigns or inbound callers. Approved as placing calls is (`--allow-start`).
+    #[serde(default)]
+    pub changes_live_calls: bool,
     pub destroys_data: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     pub id: OperationId,
-    /// The campaign's name.
+    /// The name of what it acts on: the campaign's, or for an assistant's operation
+    /// (`OperationKind::resource`) the assistant's.
     pub campaign: String,
     pub target: Target,
     /// The manifest the operation comes from.
@@ -120,17 +221,22 @@ impl Operation {
         match &self.kind {
             OperationKind::Start { .. } => Effects {
                 places_calls: true,
-                destroys_data: false,
+                ..Effects::default()
             },
             OperationKind::AddLeads {
                 campaign_running, ..
             } => Effects {
                 places_calls: *campaign_running,
-                destroys_data: false,
+                ..Effects::default()
             },
-            OperationKind::DeleteCampaign { .. } => Effects {
-                places_calls: false,
+            OperationKind::DeleteCampaign { .. } | OperationKind::DeleteAssistant => Effects {
                 destroys_data: true,
+                ..Effects::default()
+            },
+            OperationKind::CreateAssistant { live_calls, .. }
+            | OperationKind::UpdateAssistant { live_calls, .. } => Effects {
+                changes_live_calls: live_calls.any(),
+                ..Effects::default()
             },
             OperationKind::CreateCampaign { .. }
             | OperationKind::Stop
@@ -139,14 +245,16 @@ impl Operation {
     }
 
     /// The one approval carrying it out needs: the most consequential of its effects, or plain
-    /// writes. The create that follows a delete (the second half of replacing a draft; a create
+    /// writes. Changing what live calls say is approved as placing calls is: both decide what
+    /// a person on the phone hears, and a run trusted to start calling is the run trusted to
+    /// change the words (docs/assistants.md says why there is no fourth flag). The create that follows a delete (the second half of replacing a draft; a create
     /// waits for nothing else) is approved with that delete, so that a draft is never deleted
     /// by an answer that holds its re-creation.
     pub fn approval(&self) -> Approval {
         let effects = self.effects();
         if effects.destroys_data {
             Approval::DestroyData
-        } else if effects.places_calls {
+        } else if effects.places_calls || effects.changes_live_calls {
             Approval::PlaceCalls
         } else if self.is_replacing_create() {
             Approval::DestroyData
@@ -155,9 +263,26 @@ impl Operation {
         }
     }
 
-    /// Whether this is the create of a replaced draft (it waits for the draft's delete).
+    /// Why it needs its approval, for a held operation's report.
+    pub fn approval_reason(&self) -> &'static str {
+        let approval = self.approval();
+        let effects = self.effects();
+        if approval == Approval::PlaceCalls && !effects.places_calls {
+            "it changes what calls under way say"
+        } else {
+            approval.reason()
+        }
+    }
+
+    /// Whether this is the create of a replaced draft (it waits for the draft's delete; the
+    /// only other operation a create waits for is its assistant's, `assistant_from`).
     pub fn is_replacing_create(&self) -> bool {
-        matches!(self.kind, OperationKind::CreateCampaign { .. }) && !self.depends_on.is_empty()
+        match &self.kind {
+            OperationKind::CreateCampaign { assistant_from, .. } => {
+                self.depends_on.iter().any(|d| Some(*d) != *assistant_from)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -528,6 +653,7 @@ mod tests {
         for quiet in [
             OperationKind::CreateCampaign {
                 request: Default::default(),
+                assistant_from: None,
             },
             OperationKind::Stop,
             OperationKind::UpdateLeads { updates: vec![] },

@@ -23,6 +23,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     let matching = match_campaigns(desired, observed, &|_| true, &ShownFrom::as_is());
     let options = LifecycleOptions::default();
     let unresolved = BTreeMap::new();
+    let declared_assistants = BTreeMap::new();
     let inputs = Inputs {
         observed,
         options: &options,
@@ -39,6 +40,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
                 _ => None,
             })
             .collect(),
+        declared_assistants: &declared_assistants,
     };
     let mut diagnostics = matching.diagnostics.clone();
     let mut actions = Vec::with_capacity(matching.candidates.len());
@@ -51,6 +53,7 @@ pub fn plan(desired: &[Manifest], observed: &Observed) -> Plan {
     let operations = derive::derive(&actions, &[]);
     Plan {
         actions,
+        assistants: Vec::new(),
         diagnostics,
         leads_and_status: Vec::new(),
         operations,

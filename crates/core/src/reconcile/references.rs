@@ -8,7 +8,11 @@ use super::observed::Observed;
 
 /// Every reference problem of one manifest that is about to be created, each at the line of
 /// the offending value.
-pub fn check_references(m: &Manifest, observed: &Observed) -> Vec<Diagnostic> {
+pub fn check_references(
+    m: &Manifest,
+    observed: &Observed,
+    declared: &super::resolve::DeclaredAssistants,
+) -> Vec<Diagnostic> {
     let spec = &m.spec;
     let mut out = Vec::new();
     let outbound: Vec<&Assistant> = observed
@@ -63,9 +67,19 @@ pub fn check_references(m: &Manifest, observed: &Observed) -> Vec<Diagnostic> {
         }
     }
 
-    if let (Some(var), Some(a)) = (
+    // A declared assistant's schema was checked offline, and this plan makes the platform's
+    // match it.
+    let declared_here = spec
+        .assistant
+        .as_ref()
+        .is_some_and(|n| declared.contains_key(n))
+        || declared
+            .values()
+            .any(|id| id.is_some() && *id == spec.assistant_id);
+    if let (Some(var), Some(a), false) = (
         &spec.goal_completion_variable,
         assistant.filter(|a| a.is_outbound()),
+        declared_here,
     ) {
         let bools: Vec<&str> = a
             .post_call_schema

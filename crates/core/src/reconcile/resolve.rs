@@ -36,10 +36,18 @@ impl References {
     }
 }
 
+/// The outbound assistants the repository declares (not `status: deleted`), by name, with the
+/// id each adopts: a campaign may name one that the platform does not have yet (this plan
+/// creates it) or has under another name (this plan renames it).
+pub type DeclaredAssistants = BTreeMap<String, Option<u64>>;
+
 /// The manifests with every name replaced by its id, and what each resolved to.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
     pub manifests: Vec<Manifest>,
+    /// Campaigns naming a declared assistant the platform does not have yet, by campaign
+    /// name: the assistant's name (its id is known once this plan has created it).
+    pub pending_assistant: BTreeMap<String, String>,
     /// By campaign name.
     pub references: BTreeMap<String, References>,
     /// Names that did not resolve, by the location of the manifest that holds them.
@@ -51,6 +59,16 @@ pub struct Resolved {
 /// references are write-once and no longer matter (an assistant renamed in the dashboard must
 /// not break the plan of every campaign using it).
 pub fn resolve_names(manifests: &[Manifest], observed: &Observed) -> Resolved {
+    resolve_names_declaring(manifests, observed, &DeclaredAssistants::new())
+}
+
+/// [`resolve_names`], with the assistants the repository declares: a name the platform does
+/// not list resolves to the declared assistant (its adopted id, or pending its create).
+pub fn resolve_names_declaring(
+    manifests: &[Manifest],
+    observed: &Observed,
+    declared: &DeclaredAssistants,
+) -> Resolved {
     let mut resolved = Resolved {
         manifests: Vec::with_capacity(manifests.len()),
         ..Resolved::default()
@@ -64,7 +82,14 @@ pub fn resolve_names(manifests: &[Manifest], observed: &Observed) -> Resolved {
     for m in manifests {
         let mut m = m.clone();
         let mut problems = Vec::new();
-        let refs = resolve_one(&mut m, observed, &outbound, &mut problems);
+        let refs = resolve_one(&mut m, observed, &outbound, declared, &mut problems);
+        if let Some(name) = m.spec.assistant.as_ref().filter(|name| {
+            declared.contains_key(*name) && m.spec.assistant_id.is_none() && problems.is_empty()
+        }) {
+            resolved
+                .pending_assistant
+                .insert(m.spec.name.clone(), name.clone());
+        }
         if !problems.is_empty() {
             resolved.problems.insert(m.location.clone(), problems);
         }
@@ -80,11 +105,23 @@ fn resolve_one(
     m: &mut Manifest,
     observed: &Observed,
     outbound: &[&Assistant],
+    declared: &DeclaredAssistants,
     out: &mut Vec<Diagnostic>,
 ) -> References {
     let mut refs = References::default();
     if let Some(name) = m.spec.assistant.clone() {
-        if let Some(a) = assistant_by_name(m, &name, observed, outbound, out) {
+        // An assistant declared here is the one meant: by the id it adopts, or (not listed
+        // under that name) the one this plan creates.
+        let adopted = declared
+            .get(&name)
+            .map(|id| id.and_then(|id| observed.assistants.iter().find(|a| a.id == id)));
+        let listed = || outbound.iter().any(|a| a.name == name);
+        let found = match adopted {
+            Some(Some(a)) => Some(a),
+            Some(None) if !listed() => None,
+            _ => assistant_by_name(m, &name, observed, outbound, out),
+        };
+        if let Some(a) = found {
             m.spec.assistant_id = Some(a.id);
             // A 422 or 404 about assistant_id must point at the line that names it.
             m.locate_as(Field::AssistantId, Part::Whole, "assistant");

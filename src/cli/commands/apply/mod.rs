@@ -607,6 +607,7 @@ mod tests {
         }];
         let operations = crate::reconcile::derive::derive(&actions, &[]);
         Plan {
+            assistants: Vec::new(),
             actions,
             diagnostics: vec![],
             leads_and_status: vec![],

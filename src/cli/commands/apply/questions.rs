@@ -4,7 +4,9 @@
 //! withholds that kind only (`Approvals`), exactly as the flags do: a "no" holds those
 //! operations, and the executor reports them held with the rest carried out.
 
-use crate::reconcile::operation::{destructions, Approval, Approvals, Operation, OperationKind};
+use crate::reconcile::operation::{
+    destructions, Approval, Approvals, Operation, OperationKind, Target,
+};
 use crate::render::{details, lifecycle};
 
 /// One question: the approval a "yes" grants, and its words.
@@ -64,17 +66,27 @@ pub fn answered(given: Approvals, answers: &[(Approval, bool)]) -> Approvals {
 /// Creates, lead additions to campaigns that will not be calling, lead updates and stops.
 fn writes_question(pending: &[&Operation]) -> String {
     let (mut creates, mut added, mut updated, mut stops) = (0, 0, 0, 0);
+    let (mut assistants_created, mut assistants_updated) = (0, 0);
     for op in pending {
         match &op.kind {
             OperationKind::CreateCampaign { .. } => creates += 1,
             OperationKind::AddLeads { leads, .. } => added += leads.len(),
             OperationKind::UpdateLeads { updates } => updated += updates.len(),
             OperationKind::Stop => stops += 1,
-            OperationKind::Start { .. } | OperationKind::DeleteCampaign { .. } => {}
+            OperationKind::CreateAssistant { .. } => assistants_created += 1,
+            OperationKind::UpdateAssistant { .. } => assistants_updated += 1,
+            OperationKind::Start { .. }
+            | OperationKind::DeleteCampaign { .. }
+            | OperationKind::DeleteAssistant => {}
         }
     }
     let mut writes = Vec::new();
     for (n, what) in [
+        (assistants_created, "create {} assistant(s)"),
+        (
+            assistants_updated,
+            "update {} assistant(s) that no call under way uses",
+        ),
         (creates, "create {} campaign(s)"),
         (updated, "update the variables of {} lead(s)"),
         (added, "add {} lead(s) to campaigns that are not running"),
@@ -101,11 +113,28 @@ fn calls_question(pending: &[&Operation]) -> String {
                 leads.len(),
                 op.campaign
             )),
+            OperationKind::UpdateAssistant { live_calls, .. } => Some(format!(
+                "change assistant {:?}, heard by {}",
+                op.campaign,
+                live_calls.describe()
+            )),
+            OperationKind::CreateAssistant { live_calls, .. } => Some(format!(
+                "create assistant {:?}, which answers {}",
+                op.campaign,
+                live_calls.describe()
+            )),
             _ => None,
         })
         .collect();
+    let changes_words = pending.iter().any(|op| !op.effects().places_calls);
+    let places = pending.iter().any(|op| op.effects().places_calls);
+    let consequence = match (places, changes_words) {
+        (true, true) => "This places real phone calls and changes what calls under way say.",
+        (false, true) => "This changes what real phone calls under way say.",
+        _ => "This places real phone calls.",
+    };
     format!(
-        "{}: do you want to {}? This places real phone calls.",
+        "{}: do you want to {}? {consequence}",
         details::WILL_START_CALLING,
         calling.join(", ")
     )
@@ -128,9 +157,24 @@ fn destroy_question(pending: &[&Operation], operations: &[Operation]) -> String 
                 lifecycle::what_is_lost(d.status, d.leads)
             ),
         })
+        .chain(pending.iter().filter_map(|op| match (&op.kind, op.target) {
+            (OperationKind::DeleteAssistant, Target::Existing { id }) => Some(format!(
+                "delete assistant {:?} (id {id}: its prompt, post-call schema and settings)",
+                op.campaign
+            )),
+            _ => None,
+        }))
         .collect();
+    let lost = if pending
+        .iter()
+        .any(|op| matches!(op.kind, OperationKind::DeleteAssistant))
+    {
+        "Deleted campaigns, their leads and their call history, and deleted assistants, cannot be recovered."
+    } else {
+        "Deleted campaigns, their leads and their call history cannot be recovered."
+    };
     format!(
-        "{}: do you want to {}? Deleted campaigns, their leads and their call history cannot be recovered.",
+        "{}: do you want to {}? {lost}",
         lifecycle::WILL_DELETE,
         going.join(", ")
     )
@@ -160,6 +204,7 @@ mod tests {
             campaign,
             OperationKind::CreateCampaign {
                 request: Default::default(),
+                assistant_from: None,
             },
             depends_on,
         )

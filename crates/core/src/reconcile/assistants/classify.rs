@@ -10,25 +10,7 @@ use crate::api::assistant::AssistantWrite;
 use crate::api::types::Assistant;
 use crate::manifest::{as_platform_stores_text, AssistantManifest};
 
-/// One field that differs: its name and both values as shown in a plan (`None`: not set).
-#[derive(Debug, Clone, PartialEq)]
-pub struct AssistantFieldChange {
-    pub field: &'static str,
-    pub live: Option<String>,
-    pub declared: Option<String>,
-    /// Compared with the git baseline, since the list does not return it.
-    pub from_baseline: bool,
-}
-
-/// Why an assistant's `status: deleted` is not carried out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeleteRefused {
-    /// Campaigns declared in the repository name it (their names).
-    UsedBy(Vec<String>),
-    /// The account has campaigns no manifest declares; the campaign list does not return
-    /// `assistant_id`, so whether they use it cannot be known.
-    UndeclaredCampaigns(usize),
-}
+pub use crate::reconcile::model::{AssistantFieldChange, DeleteRefused};
 
 /// What one declared assistant needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,12 +99,14 @@ fn classify_one(
         return plan(if !users.is_empty() {
             AssistantDecision::DeleteRefused {
                 id: live.id,
-                why: DeleteRefused::UsedBy(users),
+                why: DeleteRefused::UsedBy { campaigns: users },
             }
         } else if context.undeclared_campaigns > 0 {
             AssistantDecision::DeleteRefused {
                 id: live.id,
-                why: DeleteRefused::UndeclaredCampaigns(context.undeclared_campaigns),
+                why: DeleteRefused::UndeclaredCampaigns {
+                    count: context.undeclared_campaigns,
+                },
             }
         } else {
             AssistantDecision::Delete { id: live.id }
@@ -161,7 +145,7 @@ fn differences(
         let differs = declared.is_some() && live != declared;
         if differs {
             changes.push(AssistantFieldChange {
-                field,
+                field: field.to_owned(),
                 live,
                 declared,
                 from_baseline: false,
@@ -298,7 +282,7 @@ fn unlisted(
     for ((field, now), (_, then)) in declared.iter().zip(before.iter()) {
         if now.is_some() && now != then {
             changes.push(AssistantFieldChange {
-                field,
+                field: (*field).to_owned(),
                 live: then.clone(),
                 declared: now.clone(),
                 from_baseline: true,

@@ -1,8 +1,9 @@
-//! Assistants, the second kind of resource: what each declared assistant needs
-//! (`classify`). Kept apart from the campaign producer; turning these decisions into
-//! operations of the plan is not built yet (see docs/assistants.md).
+//! Assistants, the second kind of resource: what each declared assistant needs (`classify`),
+//! and that decision as the plan's explanations and operations (`plan`), which the producer
+//! (`full_plan`) puts before the campaigns'.
 
 pub mod classify;
+pub mod plan;
 
 #[cfg(test)]
 mod tests;
@@ -11,3 +12,4 @@ pub use classify::{
     classify, AssistantContext, AssistantDecision, AssistantFieldChange, AssistantPlan,
     DeleteRefused,
 };
+pub use plan::{plan_assistants, AssistantInputs, PlannedAssistants};

@@ -187,7 +187,9 @@ fn a_tombstone_is_refused_while_a_campaign_may_use_the_assistant() {
         one(&manifest, &[live("x")], &used).decision,
         AssistantDecision::DeleteRefused {
             id: 40,
-            why: DeleteRefused::UsedBy(vec!["Q4".into()])
+            why: DeleteRefused::UsedBy {
+                campaigns: vec!["Q4".into()]
+            }
         }
     );
     let undeclared = AssistantContext {
@@ -198,7 +200,7 @@ fn a_tombstone_is_refused_while_a_campaign_may_use_the_assistant() {
         one(&manifest, &[live("x")], &undeclared).decision,
         AssistantDecision::DeleteRefused {
             id: 40,
-            why: DeleteRefused::UndeclaredCampaigns(2)
+            why: DeleteRefused::UndeclaredCampaigns { count: 2 }
         }
     );
     assert_eq!(

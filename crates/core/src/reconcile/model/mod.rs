@@ -3,10 +3,14 @@
 //! (`plan`, `baseline`, `lifecycle`, `deletion`, `leads_and_status`, `applied`, `attention`)
 //! and the producer that runs them (`full_plan`) form no import cycle.
 
+mod assistant_view;
 mod campaign_view;
 mod leads_and_status;
 mod plan;
 
+pub use self::assistant_view::{
+    AssistantDisposition, AssistantExplanation, AssistantFieldChange, DeleteRefused,
+};
 pub use self::campaign_view::{DeleteReason, Disposition, Explanation, FieldChange};
 pub use self::leads_and_status::{
     CampaignDetails, CannotAct, LeadsChange, LeftAlone, StatusAction, StatusChange,

@@ -9,12 +9,16 @@ use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::manifest::Diagnostic;
 use crate::reconcile::operation::{Operation, OperationId, OperationKind};
 
+use super::assistant_view::{AssistantDisposition, AssistantExplanation};
 use super::campaign_view::{Disposition, Explanation};
 use super::leads_and_status::CampaignDetails;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Plan {
     pub actions: Vec<Explanation>,
+    /// Each declared assistant: what was decided and why (`assistants::plan_assistants`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub assistants: Vec<AssistantExplanation>,
     /// Plan-time errors (missing references, names held by several remote campaigns). Any
     /// error blocks the whole apply: nothing is written.
     pub diagnostics: Vec<Diagnostic>,
@@ -59,6 +63,12 @@ pub struct Summary {
     pub held: usize,
     /// Campaigns apply cannot act on (`attention`): warned about, never "No changes".
     pub attention: usize,
+    /// Assistants created, updated in place, deleted.
+    pub assistants_to_create: usize,
+    pub assistants_to_update: usize,
+    pub assistants_to_delete: usize,
+    /// Assistants whose fields were edited outside git and that `watch` leaves alone.
+    pub assistants_left_alone: usize,
 }
 
 impl Summary {
@@ -97,6 +107,27 @@ impl std::fmt::Display for Summary {
             self.drift, self.unchanged, self.unmanaged
         )?;
         // Only when there are any, as above.
+        let assistants = self.assistants_to_create
+            + self.assistants_to_update
+            + self.assistants_to_delete
+            + self.assistants_left_alone;
+        if assistants > 0 {
+            write!(
+                f,
+                "; assistants: {} to create, {} to update in place",
+                self.assistants_to_create, self.assistants_to_update
+            )?;
+            if self.assistants_to_delete > 0 {
+                write!(f, ", {} to delete", self.assistants_to_delete)?;
+            }
+            if self.assistants_left_alone > 0 {
+                write!(
+                    f,
+                    ", {} edited outside git left alone",
+                    self.assistants_left_alone
+                )?;
+            }
+        }
         if self.attention > 0 {
             write!(
                 f,
@@ -132,8 +163,16 @@ impl Plan {
                 OperationKind::UpdateLeads { updates } => s.leads_to_update += updates.len(),
                 OperationKind::Start { .. } => s.start += 1,
                 OperationKind::Stop => s.stop += 1,
+                OperationKind::CreateAssistant { .. } => s.assistants_to_create += 1,
+                OperationKind::UpdateAssistant { .. } => s.assistants_to_update += 1,
+                OperationKind::DeleteAssistant => s.assistants_to_delete += 1,
             }
         }
+        s.assistants_left_alone = self
+            .assistants
+            .iter()
+            .filter(|a| a.disposition == AssistantDisposition::EditedOutside)
+            .count();
         for a in &self.actions {
             match a.kind {
                 // A tombstone whose campaign is gone is as the manifest wants it.

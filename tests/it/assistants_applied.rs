@@ -1,0 +1,358 @@
+//! Assistants as code against the emulator (issue 21): an assistant declared beside the
+//! campaigns that use it is created first and the campaigns take its new id, in one plan and
+//! one apply; a prompt edit is an update in place carrying only that field, shown as a diff;
+//! a field the platform's list leaves out (`mode`) is compared with the git baseline; an
+//! assistant in use is never deleted; an update heard by running calls needs `--allow-start`.
+
+use crate::support::{campaignctl, commit_all, git, Emulator, Workspace};
+
+const ASSISTANT: &str = "\
+kind: Assistant
+name: Ada
+type: outbound
+mode: pipeline
+voice_id: 3
+language_id: 1
+llm_model_id: 5
+timezone: Europe/Berlin
+initial_message: Hello, this is Ada from Acme.
+system_prompt: { file: prompts/ada.md }
+post_call_schema:
+  - { name: meeting_booked, type: bool, description: A meeting was booked }
+";
+
+const PROMPT: &str = "You are Ada, calling for Acme.\nBe brief.\nNever promise a discount.\n";
+
+fn campaign(name: &str) -> String {
+    format!(
+        "kind: Campaign\nname: {name}\nassistant: Ada\ntimezone: Europe/Berlin\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\nallowed_days: [monday, tuesday]\ngoal_completion_variable: meeting_booked\n"
+    )
+}
+
+/// A git repository with Ada (her prompt in a file) and two campaigns naming her.
+fn repository() -> Workspace {
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write("campaigns/ada.yaml", ASSISTANT);
+    ws.write("campaigns/prompts/ada.md", PROMPT);
+    ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
+    ws.write("campaigns/q1.yaml", campaign("Q1 Ada"));
+    commit_all(&ws, "Ada and her campaigns");
+    ws
+}
+
+fn ada(emu: &Emulator) -> serde_json::Value {
+    let all = emu.inspect("/_emulator/assistants");
+    all.as_array()
+        .expect("assistant list")
+        .iter()
+        .find(|a| a["name"] == "Ada")
+        .cloned()
+        .unwrap_or_else(|| panic!("no assistant Ada on the emulator: {all}"))
+}
+
+fn apply(ws: &Workspace, emu: &Emulator) {
+    campaignctl(ws.path(), Some(emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .run()
+        .assert_code(0);
+}
+
+#[test]
+fn one_apply_creates_the_assistant_first_and_its_campaigns_with_its_new_id() {
+    let emu = Emulator::start();
+    let ws = repository();
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "campaigns"])
+        .run();
+    plan.assert_code(0);
+    let doc = plan.json();
+    let ops: Vec<(String, String, Vec<u64>)> = doc["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .map(|o| {
+            (
+                o["op"].as_str().unwrap_or_default().to_owned(),
+                o["campaign"]
+                    .as_str()
+                    .or(o["assistant"].as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                o["depends_on"]
+                    .as_array()
+                    .map(|d| d.iter().filter_map(|v| v.as_u64()).collect())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            ("create_assistant".to_owned(), "Ada".to_owned(), vec![]),
+            ("create".to_owned(), "Q1 Ada".to_owned(), vec![0]),
+            ("create".to_owned(), "Q4 Ada".to_owned(), vec![0]),
+        ],
+        "the assistant first, each campaign waiting for it: {doc}"
+    );
+    assert_eq!(doc["assistants"][0]["kind"], "create", "{doc}");
+
+    apply(&ws, &emu);
+    let ada = ada(&emu);
+    let id = ada["id"].as_u64().expect("Ada's id");
+    assert_eq!(
+        ada["system_prompt"],
+        PROMPT.trim(),
+        "the prompt file's text, as the platform stores it"
+    );
+    for c in emu.campaigns() {
+        if c["name"].as_str().is_some_and(|n| n.ends_with("Ada")) {
+            assert_eq!(
+                c["assistant_id"], id,
+                "{} uses the new assistant: {c}",
+                c["name"]
+            );
+        }
+    }
+    assert_eq!(emu.stats()["assistants_created"], 1);
+
+    let again = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--detailed-exitcode", "campaigns"])
+        .run();
+    again.assert_code(0);
+    again.assert_stdout("No changes.");
+}
+
+#[test]
+fn a_prompt_edit_plans_a_diff_and_applies_as_one_update_carrying_only_the_prompt() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply(&ws, &emu);
+    ws.write(
+        "campaigns/prompts/ada.md",
+        "You are Ada, calling for Acme.\nBe brief and kind.\nNever promise a discount.\n",
+    );
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    plan.assert_code(0);
+    for line in [
+        "~ assistant \"Ada\" {",
+        "~ system_prompt:",
+        "--- platform",
+        "+++ manifest",
+        "-Be brief.",
+        "+Be brief and kind.",
+        " Never promise a discount.",
+    ] {
+        assert!(
+            plan.stdout.contains(line),
+            "the plan shows {line:?}:\n{}",
+            plan.stdout
+        );
+    }
+    plan.assert_stdout("assistants: 0 to create, 1 to update in place");
+    let json = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "campaigns"])
+        .run()
+        .json();
+    let update = &json["operations"][0];
+    assert_eq!(update["op"], "update_assistant", "{json}");
+    assert_eq!(
+        update["fields"],
+        serde_json::json!(["system_prompt"]),
+        "the PUT carries the prompt only: {json}"
+    );
+
+    apply(&ws, &emu);
+    assert_eq!(emu.stats()["assistants_updated"], 1, "one PUT");
+    assert_eq!(
+        ada(&emu)["request_body"],
+        serde_json::json!({
+            "system_prompt": "You are Ada, calling for Acme.\nBe brief and kind.\nNever promise a discount."
+        }),
+        "the PUT carried the prompt and nothing else"
+    );
+    assert_eq!(
+        ada(&emu)["system_prompt"],
+        "You are Ada, calling for Acme.\nBe brief and kind.\nNever promise a discount."
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns"])
+        .run()
+        .assert_code(0)
+        .assert_stdout("No changes.");
+}
+
+#[test]
+fn a_prompt_files_final_newline_and_trailing_spaces_never_plan_a_change() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply(&ws, &emu);
+    ws.write(
+        "campaigns/prompts/ada.md",
+        format!("\n{}   \n\n", PROMPT.trim()),
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--detailed-exitcode", "campaigns"])
+        .run()
+        .assert_code(0)
+        .assert_stdout("No changes.");
+}
+
+#[test]
+fn a_mode_edit_the_list_cannot_show_is_caught_through_the_baseline() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply(&ws, &emu);
+    ws.write(
+        "campaigns/ada.yaml",
+        ASSISTANT
+            .replace("mode: pipeline\n", "mode: multimodal\n")
+            .replace("llm_model_id: 5\n", "multimodal_model_id: 2\n"),
+    );
+    // The baseline is what was applied (the record's commit): the working tree differs.
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "campaigns"])
+        .run();
+    plan.assert_code(0);
+    let doc = plan.json();
+    let changes: Vec<&str> = doc["assistants"][0]["changes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("changes: {doc}"))
+        .iter()
+        .filter_map(|c| c["field"].as_str())
+        .collect();
+    assert!(
+        changes.contains(&"mode"),
+        "mode compared with the baseline: {doc}"
+    );
+    let fields = &doc["operations"][0]["fields"];
+    assert!(
+        fields.as_array().is_some_and(
+            |f| f.contains(&"mode".into()) && f.contains(&"multimodal_model_id".into())
+        ),
+        "a mode change carries the mode's model id: {doc}"
+    );
+}
+
+#[test]
+fn an_assistant_in_use_is_never_deleted() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply(&ws, &emu);
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("{ASSISTANT}status: deleted\n"),
+    );
+    commit_all(&ws, "Ada goes");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-delete",
+            "--allow-start",
+            "campaigns",
+        ])
+        .env("NO_COLOR", "1")
+        .run();
+    run.assert_code(0);
+    run.assert_stdout("assistant \"Ada\" (id");
+    run.assert_stdout("is not deleted: campaigns declared here use it: Q1 Ada, Q4 Ada");
+    assert_eq!(emu.stats()["assistants_deleted"], 0);
+    let _ = ada(&emu);
+}
+
+#[test]
+fn an_update_heard_by_a_running_campaign_needs_allow_start() {
+    let emu = Emulator::start();
+    let ws = repository();
+    ws.write(
+        "campaigns/q4.yaml",
+        format!(
+            "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
+            campaign("Q4 Ada")
+        ),
+    );
+    commit_all(&ws, "Q4 runs");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "campaigns"])
+        .run()
+        .assert_code(0);
+    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    plan.assert_stdout(
+        "! this changes what live calls say (running campaigns Q4 Ada): it needs --allow-start",
+    );
+    let held = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .run();
+    assert_eq!(
+        emu.stats()["assistants_updated"],
+        0,
+        "held without --allow-start: {}{}",
+        held.stdout,
+        held.stderr
+    );
+    held.assert_stdout("--allow-start");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "campaigns"])
+        .run()
+        .assert_code(0);
+    assert_eq!(emu.stats()["assistants_updated"], 1);
+}
+
+/// A platform still on the older assistant body refuses the newer one with a 422 naming one of
+/// its own fields: the run stops there, and no campaign is created with an assistant that does
+/// not exist.
+#[test]
+fn a_platform_on_the_older_assistant_body_stops_the_run_before_any_campaign() {
+    let emu = Emulator::start_with(&["--older-assistant-api"]);
+    let ws = repository();
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    assert_ne!(run.code, 0, "the run failed: {}{}", run.stdout, run.stderr);
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        out.contains("a field of the older assistant API")
+            && out.contains("the run stopped before any campaign was touched"),
+        "the error says why and what was not done: {out}"
+    );
+    assert!(
+        out.contains("not sent: the platform rejected the assistant"),
+        "the campaigns are skipped, naming why: {out}"
+    );
+    assert_eq!(emu.stats()["campaign_create_requests"], 0, "{out}");
+}
+
+/// Every write's answer lost after it landed: the assistant's create is settled by listing,
+/// never sent twice, and the campaigns still take its id.
+#[test]
+fn an_assistant_create_whose_answer_was_lost_is_listed_not_sent_again() {
+    let emu = Emulator::start_with(&["--drop-rate", "1"]);
+    let ws = repository();
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .run();
+    run.assert_code(0);
+    let all = emu.inspect("/_emulator/assistants");
+    let adas: Vec<u64> = all
+        .as_array()
+        .expect("assistants")
+        .iter()
+        .filter(|a| a["name"] == "Ada")
+        .filter_map(|a| a["id"].as_u64())
+        .collect();
+    assert_eq!(adas.len(), 1, "exactly one Ada: {all}");
+    for c in emu.campaigns() {
+        if c["name"].as_str().is_some_and(|n| n.ends_with("Ada")) {
+            assert_eq!(c["assistant_id"], adas[0], "{c}");
+        }
+    }
+}
