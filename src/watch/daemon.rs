@@ -25,6 +25,10 @@ use super::health::{AccountStatus, Readiness};
 use super::held::{held_in, HeldOperations};
 use super::lint_log::LoggedWarnings;
 use super::load_cache::{Loaded, Source};
+
+/// Each declared assistant's fields, by name, as a pass read them.
+pub(crate) type AssistantsSeen =
+    std::collections::BTreeMap<String, campaignctl_core::api::assistant::AssistantWrite>;
 use super::watcher::ManifestWatcher;
 use crate::manifest::read_log::PathState;
 
@@ -81,6 +85,13 @@ pub(crate) struct Daemon {
     pub(crate) interval: std::time::Duration,
     /// The prunes the last pass planned, not yet confirmed (`confirmed_prunes`).
     pub(crate) pending_prunes: Option<PendingPrunes>,
+    /// Each declared assistant's fields as the last pass that planned read them: a platform
+    /// difference while they stay so is an edit made outside git, left alone without
+    /// `--self-heal-calls` (`LifecycleOptions::assistants_seen`).
+    pub(crate) assistants_seen: Option<Arc<AssistantsSeen>>,
+    /// The assistants the last pass that planned left alone as edited outside git, logged
+    /// once when they appear.
+    pub(crate) edited_outside: BTreeSet<String>,
     /// What the last pass that planned held, logged when it changes.
     pub(crate) held: HeldOperations,
     /// The manifest warnings of the last pass that planned, logged once each (`lint_log`).
@@ -283,6 +294,9 @@ impl Daemon {
         let planned_at = Instant::now();
         let confirmed = self.confirmed_prunes(planned_at);
         lifecycle.prunes_confirmed = Some(confirmed.clone());
+        if !lifecycle.self_heal_calls {
+            lifecycle.assistants_seen = self.assistants_seen.clone();
+        }
         let due = self.lead_metrics_every.is_some_and(|every| {
             self.lead_counts
                 .as_ref()
@@ -317,6 +331,14 @@ impl Daemon {
         if reused {
             self.status.metrics.plan_reused();
         }
+        self.assistants_seen = Some(Arc::new(
+            planned
+                .load
+                .assistants
+                .iter()
+                .map(|a| (a.name.clone(), a.fields.clone()))
+                .collect(),
+        ));
         // The inputs of this plan, for the next pass to compare with; the record kept in memory
         // is taken after the pass (below), since a copy held now would make the pass's change
         // to it a copy of it.
@@ -357,6 +379,32 @@ impl Daemon {
         self.status.set_held(self.held.lines(HELD_LINES));
     }
 
+    /// Logs each assistant edited outside git that this pass leaves alone, once when it
+    /// appears (and again if it goes and comes back), as held operations are.
+    fn note_edited_outside(&mut self, plan: &crate::reconcile::Plan) {
+        use crate::reconcile::model::AssistantDisposition;
+        let now: BTreeSet<String> = plan
+            .assistants
+            .iter()
+            .filter(|a| a.disposition == AssistantDisposition::EditedOutside)
+            .map(|a| a.name.clone())
+            .collect();
+        for a in plan
+            .assistants
+            .iter()
+            .filter(|a| now.contains(&a.name) && !self.edited_outside.contains(&a.name))
+        {
+            let fields: Vec<&str> = a.changes.iter().map(|c| c.field.as_str()).collect();
+            warn!(
+                account = self.name.as_deref(),
+                assistant = crate::escape::text(&a.name).as_ref(),
+                fields = fields.join(", "),
+                "assistant edited outside git: left as it is (--self-heal-calls changes it back to its manifest)"
+            );
+        }
+        self.edited_outside = now;
+    }
+
     /// Gives the pass's load back to the cache, for the next pass.
     fn keep(&mut self, load: crate::manifest::LoadOutcome) {
         if let Some(loaded) = self.loaded.as_mut() {
@@ -378,6 +426,7 @@ impl Daemon {
         log_diagnostics(&plan.diagnostics, self.printer.shown_from());
         // The calling-hours warnings: logged when they appear, not on every pass.
         self.lint.update(&planned.lint, self.printer.shown_from());
+        self.note_edited_outside(plan);
         // The pass line counts what the plan's summary counts, as `plan` prints it.
         let summary = plan.summary();
         counts.summary = summary;

@@ -148,6 +148,8 @@ pub async fn run(
             record_in_memory: Default::default(),
             interval: config.interval,
             pending_prunes: None,
+            assistants_seen: None,
+            edited_outside: Default::default(),
             held: Default::default(),
             lint: Default::default(),
             lead_metrics_every: config.lead_metrics_every,

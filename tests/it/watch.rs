@@ -1130,3 +1130,64 @@ fn held_operations_are_logged_once_counted_and_listed_in_readyz() {
     );
     assert_eq!(log.matches(delete_line).count(), 1, "log:\n{log}");
 }
+
+/// An assistant changed in the dashboard while its manifest stays as watch last read it is an
+/// edit made outside git: watch leaves it (and logs it once) unless `--self-heal-calls`, with
+/// which it changes it back. `plan` and `apply` always change it back.
+#[test]
+fn an_assistant_edited_in_the_dashboard_is_left_alone_unless_self_heal_calls() {
+    const ADA: &str = "kind: Assistant\nname: Ada\ntype: outbound\nmode: pipeline\nvoice_id: 3\nlanguage_id: 1\nllm_model_id: 5\ntimezone: Europe/Berlin\ninitial_message: Hello.\nsystem_prompt: You are Ada.\n";
+    for self_heal in [false, true] {
+        let emu = Emulator::start();
+        let ws = Workspace::new();
+        ws.write("m/ada.yaml", ADA);
+        let extra: &[&str] = if self_heal {
+            &["--self-heal-calls"]
+        } else {
+            &[]
+        };
+        let daemon = Daemon::start(&ws, &emu, &["m"], extra);
+        daemon.wait_for_passes("success", 1.0);
+        let ada = || {
+            emu.inspect("/_emulator/assistants")
+                .as_array()
+                .and_then(|all| all.iter().find(|a| a["name"] == "Ada").cloned())
+                .unwrap_or_else(|| panic!("no Ada\nlog:\n{}", daemon.log()))
+        };
+        let id = ada()["id"].as_u64().expect("id");
+        emu.api(
+            "PUT",
+            &format!("user/assistant/{id}"),
+            Some(serde_json::json!({"system_prompt": "Edited by hand."})),
+        );
+        // Another file: a pass that reads the platform again.
+        ws.write("m/other.yaml", manifest("Other"));
+        daemon.wait_for(
+            "the next pass to create Other",
+            has_campaigns(&emu, &["Other"]),
+        );
+        daemon.wait_for_passes("success", 2.0);
+        let prompt = ada()["system_prompt"].clone();
+        if self_heal {
+            assert_eq!(
+                prompt,
+                "You are Ada.",
+                "changed back\nlog:\n{}",
+                daemon.log()
+            );
+        } else {
+            assert_eq!(
+                prompt,
+                "Edited by hand.",
+                "left alone\nlog:\n{}",
+                daemon.log()
+            );
+            let log = daemon.log();
+            assert_eq!(
+                log.matches("assistant edited outside git").count(),
+                1,
+                "logged once: {log}"
+            );
+        }
+    }
+}
