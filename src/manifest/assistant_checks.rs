@@ -118,6 +118,9 @@ pub fn check_goal_variables(
         .collect()
 }
 
+/// How the notice of [`not_yet_applied`] ends: how [`is_not_yet_applied`] knows it.
+const NOT_YET_APPLIED: &str = "plan and apply do not change assistants yet";
+
 /// Assistant manifests are validated (and their schemas check the campaigns that use them),
 /// but planning and applying them is not built yet: said once, at the first one, so that no
 /// one takes a clean plan for an applied assistant.
@@ -129,10 +132,17 @@ pub fn not_yet_applied(assistants: &[AssistantManifest], out: &mut Vec<Diagnosti
         Diagnostic::warning(
             Some(first.location.clone()),
             format!(
-                "{} assistant manifest(s) checked offline; plan and apply do not change assistants yet",
+                "{} assistant manifest(s) checked offline; {NOT_YET_APPLIED}",
                 assistants.len()
             ),
         )
         .with_hint("change the platform's assistants in its dashboard to match, until campaignctl applies them"),
     );
+}
+
+/// Whether `d` is the notice of [`not_yet_applied`]: it says what campaignctl does not do yet,
+/// not that a file could not be read whole, so it holds no deletion (an exported repository
+/// declares every assistant of the account, and would otherwise hold every delete for good).
+pub fn is_not_yet_applied(d: &Diagnostic) -> bool {
+    !d.is_error() && d.message.ends_with(NOT_YET_APPLIED)
 }

@@ -12,7 +12,8 @@ use serde_json::json;
 
 /// An assistant manifest: one YAML document per assistant, keys as the platform names them.
 /// The name is its identity. Fields left out are not sent; the platform requires the ones
-/// listed as required to create one.
+/// listed as required to create one (a tombstone, or a manifest adopting one by `id`, creates
+/// nothing).
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
@@ -20,7 +21,8 @@ use serde_json::json;
     extend(
         "anyOf" = [
             {"required": ["type", "mode", "voice_id", "language_id", "timezone", "initial_message", "system_prompt"]},
-            {"properties": {"status": {"const": "deleted"}}, "required": ["status"]}
+            {"properties": {"status": {"const": "deleted"}}, "required": ["status"]},
+            {"required": ["id"]}
         ],
         "allOf" = [
             {"if": {"properties": {"mode": {"const": "pipeline"}}, "required": ["mode"]},

@@ -26,6 +26,7 @@ pub(crate) mod yaml_reader;
 pub use crate::diagnostic::{
     Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
+pub use assistant_checks::is_not_yet_applied;
 pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevision};
 pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
@@ -37,7 +38,7 @@ pub use discover::{
 pub use files::kind as file_kind;
 pub(crate) use files::{inside_its_repository, marked_repository, open_regular};
 pub(crate) use loader::read_file;
-pub use loader::{load, load_roots, parse_bytes, parse_bytes_with, Root};
+pub use loader::{load, load_roots, parse_assistant_bytes, parse_bytes, parse_bytes_with, Root};
 pub(crate) use scalar::ScalarKind;
 pub(crate) use text::decode as decode_text;
 

@@ -80,10 +80,12 @@ pub async fn plan_observed(
 /// (`reconcile::deletion`), each as `file:line:column: message`: every diagnostic of the load,
 /// since each concerns a file or a path (empty, no campaign documents, unreadable, a directory
 /// without manifests, a link that cannot be followed). Lints such as calling hours are not
-/// part of the load and hold nothing.
+/// part of the load and hold nothing; nor does the notice that assistants are not applied yet,
+/// which is about campaignctl, not about a file.
 pub fn deletion_holds(load: &LoadOutcome) -> Vec<String> {
     load.diagnostics
         .iter()
+        .filter(|d| !crate::manifest::is_not_yet_applied(d))
         .map(|d| {
             let message = crate::escape::text(&d.message);
             match &d.location {

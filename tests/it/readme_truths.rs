@@ -483,13 +483,42 @@ fn a_fresh_export_passes_deny_warnings_shows_the_status_and_marks_what_the_platf
     let drafty = std::fs::read_to_string(ws.path().join("exported/drafty.yaml")).expect("export");
     assert!(drafty.contains("\nstatus: \"draft\"\n"), "{drafty}");
 
+    // The campaigns pass --deny-warnings; the account's assistants, exported beside them
+    // (`assistants/`), bring the one notice that plan and apply do not change assistants yet.
     let run = campaignctl(ws.path(), None)
-        .args(["validate", "--deny-warnings", "exported"])
+        .args([
+            "validate",
+            "--deny-warnings",
+            "exported/runner.yaml",
+            "exported/drafty.yaml",
+        ])
         .run();
     run.assert_code(0);
     assert_eq!(run.stderr, "", "no warning on a fresh export");
     campaignctl(ws.path(), Some(&emu))
-        .args(["plan", "--detailed-exitcode", "--deny-warnings", "exported"])
+        .args([
+            "plan",
+            "--detailed-exitcode",
+            "--deny-warnings",
+            "exported/runner.yaml",
+            "exported/drafty.yaml",
+        ])
+        .run()
+        .assert_code(0)
+        .assert_only_stdout("No changes.");
+    let run = campaignctl(ws.path(), None)
+        .args(["validate", "exported"])
+        .run();
+    run.assert_code(0);
+    assert_eq!(
+        run.stderr.matches("warning:").count(),
+        1,
+        "the only warning is that assistants are not applied yet: {}",
+        run.stderr
+    );
+    run.assert_stderr("plan and apply do not change assistants yet");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--detailed-exitcode", "exported"])
         .run()
         .assert_code(0)
         .assert_only_stdout("No changes.");

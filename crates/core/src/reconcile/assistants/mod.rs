@@ -9,5 +9,5 @@ mod tests;
 
 pub use classify::{
     classify, AssistantContext, AssistantDecision, AssistantFieldChange, AssistantPlan,
-    DeleteRefused,
+    DeleteRefused, UNLISTED,
 };
