@@ -302,4 +302,23 @@ mod tests {
             "assistant keys are not campaign keys"
         );
     }
+
+    #[test]
+    fn an_assistant_adopted_by_id_needs_only_its_name() {
+        let validator = jsonschema::validator_for(&document_schema()).expect("a valid JSON Schema");
+        let adopted = json!({"kind": "Assistant", "id": 7, "name": "Ada", "type": "outbound"});
+        assert!(
+            validator.is_valid(&adopted),
+            "an adopted assistant is never created: {:?}",
+            validator
+                .iter_errors(&adopted)
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        );
+        let created = json!({"kind": "Assistant", "name": "Ada", "type": "outbound"});
+        assert!(
+            !validator.is_valid(&created),
+            "without id, the fields a create needs are required"
+        );
+    }
 }

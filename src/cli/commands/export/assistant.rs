@@ -254,3 +254,128 @@ pub fn warn_about_shared_names(assistants: &[Assistant]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::assistant::ListedAssistantFields;
+
+    fn live(prompt: &str) -> Assistant {
+        Assistant {
+            id: 7,
+            name: "Ada: \"the\" agent".into(),
+            kind: "outbound".into(),
+            timezone: Some("Europe/Berlin".into()),
+            listed: ListedAssistantFields {
+                system_prompt: Some(prompt.into()),
+                initial_message: Some("Hi:\n  there".into()),
+                ..ListedAssistantFields::default()
+            },
+            ..Assistant::default()
+        }
+    }
+
+    /// Texts a literal block cannot hold as they are, or that YAML would read as something
+    /// else if written plainly.
+    const HARD: &[&str] = &[
+        "one line: with a colon",
+        "yes",
+        "two\nlines",
+        "- a list?\n- no: text",
+        "  begins with spaces\nthen not",
+        "ends with line breaks\n\n\n",
+        "ends with spaces  \n  ",
+        "carriage\r\nreturns\r\n",
+        "next line\u{85}and separators\u{2028}here",
+        "tabs\n\tinside\n",
+        "---\n...\n%TAG ! x\n# not a comment\n&anchor *alias |",
+        "bell \u{7} and delete \u{7f}\nin text",
+        "Ünïcödé ✓ — 日本語\n\u{feff}with a BOM inside",
+    ];
+
+    #[test]
+    fn every_inline_text_reads_back_exactly() {
+        for text in HARD {
+            let entry = inline_text("system_prompt", text);
+            let back = yaml_rust2::YamlLoader::load_from_str(&entry).unwrap_or_else(|e| {
+                panic!("{text:?} wrote YAML that does not parse: {e}\n{entry}")
+            });
+            assert_eq!(
+                back.first().and_then(|d| d["system_prompt"].as_str()),
+                Some(*text),
+                "written as:\n{entry}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_multi_line_text_that_a_block_holds_is_a_block() {
+        assert_eq!(
+            inline_text("system_prompt", "You are Ada.\n  - be brief"),
+            "system_prompt: |-\n  You are Ada.\n    - be brief\n"
+        );
+    }
+
+    #[test]
+    fn every_exported_document_reads_back_through_the_loader_and_plans_no_change() {
+        for text in HARD {
+            let assistant = live(text);
+            let doc = document(&assistant, "http://127.0.0.1:1/api/", &Layout::Inline);
+            if let Err(e) = check(&assistant, Path::new("assistant 7"), &doc.manifest) {
+                panic!("{text:?}: {e}\n{}", doc.manifest);
+            }
+        }
+    }
+
+    #[test]
+    fn a_manifest_that_would_plan_a_change_is_refused() {
+        // The loader stores a variable trimmed, as the platform would; a listed value that is
+        // not would plan an update right after the export.
+        let mut assistant = live("You are Ada.");
+        assistant.listed.variables =
+            Some(BTreeMap::from([("company".to_owned(), json!(" Acme "))]));
+        let doc = document(&assistant, "http://127.0.0.1:1/api/", &Layout::Inline);
+        let refused = check(&assistant, Path::new("assistant 7"), &doc.manifest)
+            .expect_err("a change would be planned");
+        assert!(
+            refused.message.contains(
+                "cannot export assistant 7: its manifest would plan a change of variables"
+            ),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn files_layout_names_the_prompt_files_and_keeps_their_text_exactly() {
+        let assistant = live("You are Ada.\n");
+        let doc = document(
+            &assistant,
+            "http://127.0.0.1:1/api/",
+            &Layout::Files {
+                stem: "ada-the-agent",
+            },
+        );
+        assert!(
+            doc.manifest.contains(
+                "\ninitial_message: { file: \"prompts/ada-the-agent-7-initial-message.md\" }\n"
+            ) && doc
+                .manifest
+                .contains("\nsystem_prompt: { file: \"prompts/ada-the-agent-7.md\" }\n"),
+            "{}",
+            doc.manifest
+        );
+        assert_eq!(
+            doc.prompts,
+            vec![
+                (
+                    "prompts/ada-the-agent-7-initial-message.md".to_owned(),
+                    "Hi:\n  there".to_owned()
+                ),
+                (
+                    "prompts/ada-the-agent-7.md".to_owned(),
+                    "You are Ada.\n".to_owned()
+                ),
+            ]
+        );
+    }
+}

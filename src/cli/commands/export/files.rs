@@ -239,12 +239,13 @@ mod tests {
 
     #[test]
     fn file_names_are_safe_and_distinct() {
+        let long = "x".repeat(300);
         let docs = vec![
             (1, "Q4 Renewals / East!"),
             (2, "q4 renewals east"),
             (3, "../../etc/passwd"),
             (4, "日本語"),
-            (5, &*"x".repeat(300)),
+            (5, long.as_str()),
             (6, "CampaignCtl"),
         ];
         let names = file_names(&docs, "campaign");
