@@ -93,17 +93,13 @@ pub fn document(a: &Assistant, api_url: &str, layout: &Layout<'_>) -> AssistantD
     }
     // The list cannot tell an empty schema from none: an empty one is left unmanaged.
     if !a.post_call_schema.is_empty() {
-        let items: Vec<serde_json::Value> = a
+        let items: Vec<SchemaItem<'_>> = a
             .post_call_schema
             .iter()
-            .map(|v| {
-                let mut item = serde_json::Map::new();
-                item.insert("name".into(), json!(v.name));
-                item.insert("type".into(), json!(v.kind));
-                if let Some(d) = &v.description {
-                    item.insert("description".into(), json!(d));
-                }
-                serde_json::Value::Object(item)
+            .map(|v| SchemaItem {
+                name: &v.name,
+                kind: &v.kind,
+                description: v.description.as_deref(),
             })
             .collect();
         line("post_call_schema", json!(items));
@@ -141,6 +137,16 @@ pub fn document(a: &Assistant, api_url: &str, layout: &Layout<'_>) -> AssistantD
         manifest: text,
         prompts,
     }
+}
+
+/// A post-call variable as written: its keys in the documented order, no `description: null`.
+#[derive(serde::Serialize)]
+struct SchemaItem<'a> {
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
 }
 
 /// `key: { file: PATH }` with the text kept for the file, or the text inline.
