@@ -2,7 +2,7 @@
 //! file is replaced only with `--force`, and only when an earlier export from the same account
 //! wrote it: a manifest by its header, a prompt file by an exported manifest naming it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
@@ -146,9 +146,10 @@ pub fn write_all(
             .with_hint("export into an empty directory, or pass --force to overwrite files an earlier export wrote"));
         }
     }
+    let mut named = HashMap::new();
     let foreign: Vec<&&ExportFile> = existing
         .iter()
-        .filter(|f| !written_by_export(dir, f, api_url))
+        .filter(|f| !written_by_export(dir, f, api_url, &mut named))
         .collect();
     if let Some(first) = foreign.first() {
         return Err(Diagnostic::error(
@@ -181,8 +182,14 @@ fn more(count: usize) -> String {
     }
 }
 
-/// Whether the existing `file` under `dir` was written by export for `api_url`.
-fn written_by_export(dir: &Path, file: &ExportFile, api_url: &str) -> bool {
+/// Whether the existing `file` under `dir` was written by export for `api_url`. `named` keeps,
+/// per directory, the prompt references its exported manifests hold (each directory read once).
+fn written_by_export(
+    dir: &Path,
+    file: &ExportFile,
+    api_url: &str,
+    named: &mut HashMap<PathBuf, HashSet<String>>,
+) -> bool {
     let path = dir.join(&file.path);
     match &file.kind {
         FileKind::Manifest => is_exported_manifest(&path, api_url, HEADER_READ).is_some(),
@@ -191,28 +198,41 @@ fn written_by_export(dir: &Path, file: &ExportFile, api_url: &str) -> bool {
             reference,
         } => {
             // Only a regular file is ever replaced (`write_atomically` refuses anything else).
-            path.symlink_metadata().is_ok_and(|m| m.is_file())
-                && names_prompt(&dir.join(manifest_dir), api_url, reference)
+            let regular = path.symlink_metadata().is_ok_and(|m| m.is_file());
+            let manifests = dir.join(manifest_dir);
+            regular
+                && named
+                    .entry(manifests.clone())
+                    .or_insert_with(|| prompts_named(&manifests, api_url))
+                    .contains(reference)
         }
     }
 }
 
-/// Whether a manifest an earlier export for `api_url` wrote in `manifest_dir` (its own files,
-/// not its subdirectories) names `reference` as a prompt file.
-fn names_prompt(manifest_dir: &Path, api_url: &str, reference: &str) -> bool {
+/// The prompt files (`{ file: ... }`, as export writes them) that the manifests an earlier
+/// export for `api_url` wrote in `manifest_dir` (its own files, not its subdirectories) name.
+fn prompts_named(manifest_dir: &Path, api_url: &str) -> HashSet<String> {
     let Ok(entries) = std::fs::read_dir(manifest_dir) else {
-        return false;
+        return HashSet::new();
     };
-    let lines = [
-        format!("system_prompt: {reference}"),
-        format!("initial_message: {reference}"),
-    ];
-    entries.flatten().any(|entry| {
+    let mut named = HashSet::new();
+    for entry in entries.flatten() {
         let path = entry.path();
-        let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        yaml && is_exported_manifest(&path, api_url, MANIFEST_READ)
-            .is_some_and(|text| text.lines().any(|line| lines.iter().any(|l| l == line)))
-    })
+        if !path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            continue;
+        }
+        let Some(text) = is_exported_manifest(&path, api_url, MANIFEST_READ) else {
+            continue;
+        };
+        for line in text.lines() {
+            let reference = line
+                .strip_prefix("system_prompt: ")
+                .or_else(|| line.strip_prefix("initial_message: "))
+                .filter(|value| value.starts_with("{ file: "));
+            named.extend(reference.map(str::to_owned));
+        }
+    }
+    named
 }
 
 /// The first `limit` bytes of `path` when it is a regular file (not a link) that begins with
