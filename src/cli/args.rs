@@ -179,9 +179,9 @@ pub enum Command {
         #[command(flatten)]
         api: ApiArgs,
     },
-    /// Write every remote campaign as a manifest pinned by id, to bring an account under git.
+    /// Write every remote campaign and assistant as a manifest pinned by id, to bring an account under git.
     #[command(
-        after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe list endpoint does not return assistant_id and the other write-once fields,\nso exported manifests adopt their campaign with `id:` and a comment names what is missing."
+        after_help = "Examples:\n  campaignctl export --out campaigns/imported/\n  campaignctl export > everything.yaml\n  campaignctl plan campaigns/imported/      # right after: no creates, no drift\n\nThe lists do not return a campaign's assistant_id and other write-once fields, nor an\nassistant's mode and models, so exported manifests adopt with `id:` and a comment names\nwhat is missing. With --out, assistants go to DIR/assistants/ and their prompts to\nDIR/assistants/prompts/, one text file each; on stdout prompts stay inline."
     )]
     Export {
         #[command(flatten)]
@@ -527,12 +527,13 @@ fn probability(s: &str) -> Result<f64, String> {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Write one manifest per campaign into DIR (created if missing) instead of all of them
-    /// to stdout.
+    /// Write one manifest per campaign into DIR (created if missing), one per assistant into
+    /// DIR/assistants with its prompts in files, instead of all of them to stdout.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Overwrite manifests that already exist in DIR.
+    /// Overwrite manifests (and the prompt files they name) that an earlier export for the
+    /// same account wrote in DIR.
     #[arg(long, requires = "out")]
     pub force: bool,
 }

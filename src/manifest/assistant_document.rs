@@ -55,7 +55,9 @@ pub const ASSISTANT_FIELDS: &[&str] = &[
     "ambient_sound",
 ];
 
-/// Required to create one (the platform's create rules); a tombstone needs only its name.
+/// Required to create one (the platform's create rules). A tombstone needs only its name, and so
+/// does a manifest that adopts an existing assistant with `id:`: it is never created (an id the
+/// platform does not list is an error, not a create), and its fields are updated one by one.
 const REQUIRED: &[&str] = &[
     "name",
     "type",
@@ -206,7 +208,11 @@ pub fn check_assistant(
         }
     }
     let root = document.root.mark;
-    let required: &[&str] = if deleted { &["name"] } else { REQUIRED };
+    let required: &[&str] = if deleted || id.is_some() {
+        &["name"]
+    } else {
+        REQUIRED
+    };
     for field in required {
         if !seen.contains_key(field) {
             let hint = match *field {

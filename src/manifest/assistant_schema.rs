@@ -12,7 +12,8 @@ use serde_json::json;
 
 /// An assistant manifest: one YAML document per assistant, keys as the platform names them.
 /// The name is its identity. Fields left out are not sent; the platform requires the ones
-/// listed as required to create one.
+/// listed as required to create one (a tombstone, or a manifest adopting one by `id`, creates
+/// nothing).
 #[derive(Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(
@@ -20,7 +21,8 @@ use serde_json::json;
     extend(
         "anyOf" = [
             {"required": ["type", "mode", "voice_id", "language_id", "timezone", "initial_message", "system_prompt"]},
-            {"properties": {"status": {"const": "deleted"}}, "required": ["status"]}
+            {"properties": {"status": {"const": "deleted"}}, "required": ["status"]},
+            {"required": ["id"]}
         ],
         "allOf" = [
             {"if": {"properties": {"mode": {"const": "pipeline"}}, "required": ["mode"]},
@@ -298,6 +300,25 @@ mod tests {
         assert!(
             !validator.is_valid(&mixed),
             "assistant keys are not campaign keys"
+        );
+    }
+
+    #[test]
+    fn an_assistant_adopted_by_id_needs_only_its_name() {
+        let validator = jsonschema::validator_for(&document_schema()).expect("a valid JSON Schema");
+        let adopted = json!({"kind": "Assistant", "id": 7, "name": "Ada", "type": "outbound"});
+        assert!(
+            validator.is_valid(&adopted),
+            "an adopted assistant is never created: {:?}",
+            validator
+                .iter_errors(&adopted)
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+        );
+        let created = json!({"kind": "Assistant", "name": "Ada", "type": "outbound"});
+        assert!(
+            !validator.is_valid(&created),
+            "without id, the fields a create needs are required"
         );
     }
 }

@@ -205,6 +205,31 @@ pub(crate) fn parse_without_leads(
     parse_with_assistants(file, bytes, defaults, Leads::Ignore)
 }
 
+/// The `kind: Assistant` documents of one file's contents, each checked as [`load`] checks it
+/// (prompt files read relative to `file`), without the checks across files: for `export`, which
+/// never writes an assistant manifest that campaignctl would refuse.
+pub fn parse_assistant_bytes(
+    file: &Path,
+    bytes: &[u8],
+) -> (
+    Vec<campaignctl_core::manifest::AssistantManifest>,
+    Vec<Diagnostic>,
+) {
+    let mut checked = Vec::new();
+    let mut diagnostics = Vec::new();
+    check_file(
+        file,
+        bytes,
+        None,
+        &ShownFrom::as_is(),
+        &mut checked,
+        &mut diagnostics,
+    );
+    sort(&mut diagnostics);
+    let assistants = checked.into_iter().filter_map(|c| c.assistant).collect();
+    (assistants, diagnostics)
+}
+
 /// Whether a document's `leads` are read.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Leads {

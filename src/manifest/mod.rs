@@ -37,7 +37,7 @@ pub use discover::{
 pub use files::kind as file_kind;
 pub(crate) use files::{inside_its_repository, marked_repository, open_regular};
 pub(crate) use loader::read_file;
-pub use loader::{load, load_roots, parse_bytes, parse_bytes_with, Root};
+pub use loader::{load, load_roots, parse_assistant_bytes, parse_bytes, parse_bytes_with, Root};
 pub(crate) use scalar::ScalarKind;
 pub(crate) use text::decode as decode_text;
 

@@ -6,8 +6,9 @@
 //! beside what does I/O: reading the platform, executing operations, saved plan files.
 
 pub use campaignctl_core::reconcile::{
-    applied, attention, baseline, deletion, derive, field_diff, full_plan, leads_and_status,
-    lifecycle, model, observed, operation, plan, references, replaceable, resolve, scope,
+    applied, assistants, attention, baseline, deletion, derive, field_diff, full_plan,
+    leads_and_status, lifecycle, model, observed, operation, plan, references, replaceable,
+    resolve, scope,
 };
 
 pub(crate) mod applied_record;

@@ -217,3 +217,46 @@ fn a_misspelt_assistant_kind_is_pointed_at_the_right_spelling() {
         );
     }
 }
+
+#[test]
+fn an_assistant_adopted_by_id_needs_only_its_name_and_one_without_id_needs_what_a_create_needs() {
+    let ws = Workspace::new();
+    ws.write(
+        "campaigns/adopted.yaml",
+        "kind: Assistant\nid: 7\nname: Sales Outbound\ntype: outbound\ntimezone: America/New_York\n",
+    );
+    campaignctl(ws.path(), None)
+        .args(["validate", "campaigns/adopted.yaml"])
+        .run()
+        .assert_code(0)
+        .assert_nowhere("missing required field");
+    ws.write(
+        "campaigns/adopted.yaml",
+        "kind: Assistant\nname: Sales Outbound\ntype: outbound\ntimezone: America/New_York\n",
+    );
+    let run = campaignctl(ws.path(), None)
+        .args(["validate", "campaigns/adopted.yaml"])
+        .run();
+    run.assert_code(1);
+    for field in [
+        "mode",
+        "voice_id",
+        "language_id",
+        "initial_message",
+        "system_prompt",
+    ] {
+        run.assert_stderr(&format!(
+            "campaigns/adopted.yaml:1:1: error: missing required field {field}"
+        ));
+    }
+    // A declared mode still needs its model, adopted or not: a change of mode carries it.
+    ws.write(
+        "campaigns/adopted.yaml",
+        "kind: Assistant\nid: 7\nname: Sales Outbound\nmode: pipeline\n",
+    );
+    campaignctl(ws.path(), None)
+        .args(["validate", "campaigns/adopted.yaml"])
+        .run()
+        .assert_code(1)
+        .assert_stderr("campaigns/adopted.yaml:4:7: error: mode pipeline requires llm_model_id");
+}

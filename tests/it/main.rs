@@ -17,6 +17,7 @@ mod cli;
 mod client;
 mod deletion_properties;
 mod docs_links;
+mod export_assistants;
 mod fail_closed_deletion;
 mod fail_closed_platform;
 mod fail_closed_secrets;

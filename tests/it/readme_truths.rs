@@ -483,6 +483,7 @@ fn a_fresh_export_passes_deny_warnings_shows_the_status_and_marks_what_the_platf
     let drafty = std::fs::read_to_string(ws.path().join("exported/drafty.yaml")).expect("export");
     assert!(drafty.contains("\nstatus: \"draft\"\n"), "{drafty}");
 
+    // The whole export, assistants included, passes --deny-warnings and plans nothing.
     let run = campaignctl(ws.path(), None)
         .args(["validate", "--deny-warnings", "exported"])
         .run();

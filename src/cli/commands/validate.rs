@@ -132,8 +132,13 @@ pub fn run(
     if deny_warnings && denied(outcome.diagnostics.iter().chain(&lint)) {
         return ExitStatus::Failure;
     }
+    // Assistants are counted when there are any, so that lines without them read as before.
+    let assistants = match outcome.assistants.len() {
+        0 => String::new(),
+        n => format!(" and {n} assistant(s)"),
+    };
     anstream::println!(
-        "{} campaign(s) in {} file(s) are valid.",
+        "{} campaign(s){assistants} in {} file(s) are valid.",
         outcome.manifests.len(),
         outcome.files
     );

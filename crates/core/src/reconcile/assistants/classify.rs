@@ -297,7 +297,9 @@ fn unlisted(
     Vec::new()
 }
 
-const UNLISTED: &[&str] = &[
+/// The assistant fields the platform's list does not return: known only from git (and named in
+/// a comment by `export`, which cannot read them).
+pub const UNLISTED: &[&str] = &[
     "mode",
     "language_id",
     "llm_model_id",

@@ -10,6 +10,6 @@ mod tests;
 
 pub use classify::{
     classify, AssistantContext, AssistantDecision, AssistantFieldChange, AssistantPlan,
-    DeleteRefused,
+    DeleteRefused, UNLISTED,
 };
 pub use plan::{plan_assistants, AssistantInputs, PlannedAssistants};
