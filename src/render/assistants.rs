@@ -36,24 +36,36 @@ fn live_calls_of(op: Option<&Operation>) -> Option<&LiveCalls> {
     }
 }
 
-/// A value as shown on one line: escaped, quoted when text, `(not set)` when absent.
+/// A value as shown on one line: escaped, quoted when text (a number or a flag as it is),
+/// `(not set)` when absent.
 fn shown(value: &Option<String>) -> String {
     match value {
+        Some(v) if v.parse::<f64>().is_ok() || v == "true" || v == "false" => v.clone(),
         Some(v) => format!("{:?}", escape::text(v)),
         None => "(not set)".to_owned(),
     }
 }
 
+/// `text` ending in a line break: the platform stores texts trimmed, so neither side has one,
+/// and a diff would end with git's "No newline at end of file" for no difference of substance.
+fn with_final_newline(text: &str) -> String {
+    if text.is_empty() || text.ends_with('\n') {
+        text.to_owned()
+    } else {
+        format!("{text}\n")
+    }
+}
+
 /// A unified diff of a text field, `platform` before, `manifest` after, every line escaped.
 pub fn text_diff(change: &AssistantFieldChange) -> String {
-    let before = change.live.as_deref().unwrap_or_default();
-    let after = change.declared.as_deref().unwrap_or_default();
+    let before = with_final_newline(change.live.as_deref().unwrap_or_default());
+    let after = with_final_newline(change.declared.as_deref().unwrap_or_default());
     let before_label = if change.from_baseline {
         "baseline"
     } else {
         "platform"
     };
-    let diff = TextDiff::from_lines(before, after);
+    let diff = TextDiff::from_lines(&before, &after);
     let unified = diff
         .unified_diff()
         .context_radius(DIFF_CONTEXT)
@@ -240,12 +252,12 @@ pub fn markdown(plan: &Plan, from: &ShownFrom) -> String {
         let name = super::markdown::escape(&a.name);
         let at = super::markdown::escape(&a.manifest.shown(from).to_string());
         let line = match &a.disposition {
-            AssistantDisposition::Create => format!("- :heavy_plus_sign: assistant **{name}** will be created (`{at}`)"),
-            AssistantDisposition::Update => format!("- :pencil2: assistant **{name}** will be updated in place (`{at}`)"),
-            AssistantDisposition::EditedOutside => format!("- :grey_question: assistant **{name}** was edited outside git; `watch` leaves it without `--self-heal-calls` (`{at}`)"),
-            AssistantDisposition::Delete => format!("- :x: assistant **{name}** will be deleted: its prompt, post-call schema and settings are lost (`{at}`)"),
-            AssistantDisposition::DeleteRefused { why } => format!("- :warning: assistant **{name}** is not deleted: {} (`{at}`)", super::markdown::escape(&why.describe())),
-            AssistantDisposition::AdoptedIdMissing { id } => format!("- :x: assistant **{name}** adopts id {id}, which the account does not have (`{at}`)"),
+            AssistantDisposition::Create => format!("- :heavy_plus_sign: assistant **{name}** will be created ({at})"),
+            AssistantDisposition::Update => format!("- :pencil2: assistant **{name}** will be updated in place ({at})"),
+            AssistantDisposition::EditedOutside => format!("- :grey_question: assistant **{name}** was edited outside git; `watch` leaves it without `--self-heal-calls` ({at})"),
+            AssistantDisposition::Delete => format!("- :x: assistant **{name}** will be deleted: its prompt, post-call schema and settings are lost ({at})"),
+            AssistantDisposition::DeleteRefused { why } => format!("- :warning: assistant **{name}** is not deleted: {} ({at})", super::markdown::escape(&why.describe())),
+            AssistantDisposition::AdoptedIdMissing { id } => format!("- :x: assistant **{name}** adopts id {id}, which the account does not have ({at})"),
             AssistantDisposition::Unchanged | AssistantDisposition::Absent => continue,
         };
         out.push_str(&line);
@@ -258,13 +270,14 @@ pub fn markdown(plan: &Plan, from: &ShownFrom) -> String {
             );
         }
         for change in &a.changes {
-            let field = super::markdown::escape(&change.field);
+            // A field's name is one of campaignctl's own (`classify`), shown in code as it is.
+            let field = &change.field;
             if change.is_text() {
                 let diff = text_diff(change);
                 let fence = super::markdown::fence_for(&diff);
                 let _ = writeln!(
                     out,
-                    "  <details><summary><code>{field}</code> (diff)</summary>\n\n{fence}diff\n{diff}{fence}\n\n  </details>"
+                    "\n<details><summary><code>{field}</code> (diff)</summary>\n\n{fence}diff\n{diff}{fence}\n\n</details>\n"
                 );
             } else {
                 let _ = writeln!(

@@ -356,3 +356,52 @@ fn an_assistant_create_whose_answer_was_lost_is_listed_not_sent_again() {
         }
     }
 }
+
+/// The text and Markdown plans of an assistant update, pinned: the changed field, the prompt's
+/// diff (folded into `<details>` in Markdown) and who hears the change.
+#[test]
+fn the_plans_of_a_prompt_change_are_pinned() {
+    let emu = Emulator::start();
+    let ws = repository();
+    ws.write(
+        "campaigns/q4.yaml",
+        format!(
+            "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
+            campaign("Q4 Ada")
+        ),
+    );
+    commit_all(&ws, "Q4 runs");
+    campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-start",
+            "--parallelism",
+            "1",
+            "campaigns",
+        ])
+        .run()
+        .assert_code(0);
+    ws.write(
+        "campaigns/prompts/ada.md",
+        "You are Ada, calling for Acme.\nBe brief and kind.\nNever promise a discount.\n",
+    );
+    ws.write(
+        "campaigns/ada.yaml",
+        ASSISTANT.replace("voice_id: 3", "voice_id: 4"),
+    );
+    let text = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    text.assert_code(0);
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"commit [0-9a-f]{12}", "commit [COMMIT]");
+    let _bound = settings.bind_to_scope();
+    insta::assert_snapshot!("assistant_update_text", text.stdout);
+    let markdown = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "markdown", "campaigns"])
+        .run();
+    markdown.assert_code(0);
+    insta::assert_snapshot!("assistant_update_markdown", markdown.stdout);
+}
