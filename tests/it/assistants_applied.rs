@@ -405,3 +405,40 @@ fn the_plans_of_a_prompt_change_are_pinned() {
     markdown.assert_code(0);
     insta::assert_snapshot!("assistant_update_markdown", markdown.stdout);
 }
+
+/// API cost: a re-plan of 300 declared assistants and 300 campaigns using them, all in sync,
+/// reads the three lists whole (assistants 100 a page) and nothing else: 2 + ⌈assistants /
+/// 100⌉ requests (6 with the demo account's own 12 assistants).
+#[test]
+fn a_replan_of_300_assistants_and_300_campaigns_reads_three_lists_only() {
+    let emu = Emulator::start_with(&["--campaign-limit", "1000"]);
+    let ws = Workspace::new();
+    let mut all = String::new();
+    for i in 0..300 {
+        all.push_str(&format!(
+            "kind: Assistant\nname: Fleet assistant {i:03}\ntype: outbound\nmode: pipeline\nvoice_id: 3\nlanguage_id: 1\nllm_model_id: 5\ntimezone: Europe/Berlin\ninitial_message: Hello.\nsystem_prompt: You are assistant {i}.\n---\nkind: Campaign\nname: Fleet campaign {i:03}\nassistant: Fleet assistant {i:03}\ntimezone: Europe/Berlin\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n---\n"
+        ));
+    }
+    ws.write("fleet/all.yaml", all.trim_end_matches("---\n"));
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "fleet"])
+        .run()
+        .assert_code(0);
+    let before = emu.stats()["requests"].as_u64().expect("requests");
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--detailed-exitcode", "fleet"])
+        .run();
+    plan.assert_code(0);
+    let after = emu.stats()["requests"].as_u64().expect("requests");
+    let assistants = emu
+        .inspect("/_emulator/assistants")
+        .as_array()
+        .map_or(0, Vec::len) as u64;
+    assert!(assistants >= 300, "{assistants} assistants");
+    assert_eq!(
+        after - before,
+        2 + assistants.div_ceil(100),
+        "campaigns (1), assistants ({assistants}, 100 a page), phone numbers (1): {}",
+        plan.stdout
+    );
+}
