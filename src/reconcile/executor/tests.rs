@@ -83,6 +83,31 @@ fn delete(id: OperationId, campaign: &str, campaign_id: u64) -> Operation {
     op(id, campaign, Target::Existing { id: campaign_id }, kind)
 }
 
+fn create_assistant(id: OperationId, name: &str) -> Operation {
+    let kind = OperationKind::CreateAssistant {
+        request: Default::default(),
+        live_calls: Default::default(),
+    };
+    op(id, name, Target::Created { by: id }, kind)
+}
+
+fn update_assistant(id: OperationId, name: &str, assistant_id: u64) -> Operation {
+    let kind = OperationKind::UpdateAssistant {
+        request: Default::default(),
+        live_calls: Default::default(),
+    };
+    op(id, name, Target::Existing { id: assistant_id }, kind)
+}
+
+/// A campaign's create that waits for the assistant operation `from`.
+fn create_with_assistant(id: OperationId, campaign: &str, from: OperationId) -> Operation {
+    let mut create = create(id, campaign);
+    if let OperationKind::CreateCampaign { assistant_from, .. } = &mut create.kind {
+        *assistant_from = Some(from);
+    }
+    after(create, &[from])
+}
+
 fn done(id: Option<u64>) -> Outcome {
     Outcome::Done {
         id,
@@ -154,8 +179,11 @@ impl Runner for Fake {
         let (takes, ran) = match self.script.get(&op.id) {
             Some((takes, ran)) => (*takes, clone_ran(ran)),
             None => {
-                let id = matches!(op.kind, OperationKind::CreateCampaign { .. })
-                    .then_some(100 + op.id as u64);
+                let id = matches!(
+                    op.kind,
+                    OperationKind::CreateCampaign { .. } | OperationKind::CreateAssistant { .. }
+                )
+                .then_some(100 + op.id as u64);
                 (DEFAULT_TAKES, done(id).into())
             }
         };
@@ -666,4 +694,66 @@ fn an_execution_can_be_spawned_onto_the_multi_threaded_runtime() {
     let mut on_event = |_: Event<'_>| {};
     let execution = schedule(&runner, &[], options, &cancel, &mut on_event);
     is_send(&execution);
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_assistant_operation_settles_before_any_campaign_operation_and_a_create_takes_the_new_id(
+) {
+    let plan = [
+        create_assistant(0, "Ada"),
+        update_assistant(1, "Bob", 5),
+        stop(2, "B", 7),
+        create_with_assistant(3, "Q4", 0),
+    ];
+    let runner = Fake::default().scripted(0, Duration::from_millis(300), done(Some(100)));
+    let (events, report) = run(&runner, &plan, all_approved(), 4, &CancellationToken::new()).await;
+    assert_eq!(
+        runner.ran(),
+        [0, 1, 2, 3],
+        "the independent stop waits for the assistants too: {events:?}"
+    );
+    let first_campaign = events
+        .iter()
+        .position(|e| e == "started stop B")
+        .expect("the stop started");
+    let assistants_done = events
+        .iter()
+        .rposition(|e| e.ends_with("_assistant Ada") || e.ends_with("_assistant Bob"))
+        .expect("the assistants finished");
+    assert!(
+        assistants_done < first_campaign,
+        "no campaign operation starts before every assistant operation settled: {events:?}"
+    );
+    assert_eq!(
+        runner.assignment(3).and_then(|a| a.assistant_id),
+        Some(100),
+        "the campaign's create is told the assistant's new id"
+    );
+    assert!(report.results.iter().all(|r| r.outcome.succeeded()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refusal_of_the_assistant_body_skips_every_campaign_operation() {
+    let plan = [create_assistant(0, "Ada"), stop(1, "B", 7), create(2, "C")];
+    let mut runner = Fake::default();
+    runner.script.insert(
+        0,
+        (
+            DEFAULT_TAKES,
+            Ran {
+                outcome: failed("422 naming assistant_name, a field of the older assistant API"),
+                refuses_creates: false,
+                stops_campaigns: true,
+            },
+        ),
+    );
+    let (_, report) = run(&runner, &plan, all_approved(), 4, &CancellationToken::new()).await;
+    assert_eq!(runner.ran(), [0], "no campaign operation is sent");
+    for id in [1, 2] {
+        let reason = skipped_reason(&report, id);
+        assert!(
+            reason.starts_with("not sent: 422 naming assistant_name"),
+            "operation {id} names why: {reason}"
+        );
+    }
 }

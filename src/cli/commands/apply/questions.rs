@@ -384,4 +384,56 @@ mod tests {
             "a no to calls and destruction holds what --auto-approve alone holds"
         );
     }
+
+    /// Assistants: a quiet update and a create are writes; an update heard by a running
+    /// campaign is asked about with the calls, saying who hears it; a delete with the
+    /// destruction, saying assistants cannot be recovered.
+    #[test]
+    fn assistant_operations_are_asked_with_the_kind_of_their_effect() {
+        use crate::reconcile::operation::LiveCalls;
+        let quiet = op(
+            0,
+            "Bob",
+            OperationKind::UpdateAssistant {
+                request: Default::default(),
+                live_calls: LiveCalls::default(),
+            },
+            vec![],
+        );
+        let heard = op(
+            1,
+            "Ada",
+            OperationKind::UpdateAssistant {
+                request: Default::default(),
+                live_calls: LiveCalls {
+                    campaigns: vec!["Q4".into()],
+                    ..LiveCalls::default()
+                },
+            },
+            vec![],
+        );
+        let gone = op(2, "Old", OperationKind::DeleteAssistant, vec![]);
+        let asked = questions(&[quiet, heard, gone], Approvals::default(), |_| true);
+        let texts: Vec<(Approval, &str)> = asked
+            .iter()
+            .map(|q| (q.approval, q.text.as_str()))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                (
+                    Approval::Writes,
+                    "Do you want to update 1 assistant(s) that no call under way uses? This places no calls."
+                ),
+                (
+                    Approval::PlaceCalls,
+                    "WILL START CALLING: do you want to change assistant \"Ada\", heard by running campaigns Q4? This changes what real phone calls under way say."
+                ),
+                (
+                    Approval::DestroyData,
+                    "WILL DELETE: do you want to delete assistant \"Old\" (id 12: its prompt, post-call schema and settings)? Deleted campaigns, their leads and their call history, and deleted assistants, cannot be recovered."
+                ),
+            ]
+        );
+    }
 }
