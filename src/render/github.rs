@@ -11,7 +11,7 @@ use crate::shown_path::ShownFrom;
 use super::campaign_ops::OperationIndex;
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
-use crate::reconcile::operation::{Operation, Target};
+use crate::reconcile::operation::{Operation, OperationKind, Target};
 use crate::reconcile::plan::{Disposition, Plan};
 
 /// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
@@ -97,6 +97,7 @@ pub fn diagnostics(diagnostics: &[Diagnostic], from: &ShownFrom) -> String {
 pub fn plan(plan: &Plan, load_diagnostics: &[Diagnostic], from: &ShownFrom) -> String {
     let mut out = diagnostics(load_diagnostics, from);
     out.push_str(&diagnostics(&plan.diagnostics, from));
+    out.push_str(&assistants(plan, from));
     let operations = OperationIndex::new(&plan.operations);
     for a in &plan.actions {
         let ops = operations.of(a.manifest.as_ref(), a.remote_id);
@@ -288,6 +289,48 @@ from,
                 &format!("applying stops campaign {:?}", a.name),
             ));
         }
+    }
+    out
+}
+
+/// One annotation per declared assistant with something to say, at its manifest: a warning
+/// where a call hears it or data is lost, a notice otherwise.
+fn assistants(plan: &Plan, from: &ShownFrom) -> String {
+    use crate::reconcile::model::AssistantDisposition as D;
+    let mut out = String::new();
+    for a in &plan.assistants {
+        let op = plan.operations.iter().find(|op| {
+            op.kind.resource() == crate::reconcile::operation::Resource::Assistant
+                && op.manifest.as_ref() == Some(&a.manifest)
+        });
+        let heard = op.and_then(|op| match &op.kind {
+            OperationKind::UpdateAssistant { live_calls, .. }
+            | OperationKind::CreateAssistant { live_calls, .. }
+                if live_calls.any() =>
+            {
+                Some(live_calls.describe())
+            }
+            _ => None,
+        });
+        let fields: Vec<&str> = a.changes.iter().map(|c| c.field.as_str()).collect();
+        let (level, title, message) = match (&a.disposition, heard) {
+            (D::Create, _) => ("notice", "campaignctl: create assistant".to_owned(), format!("assistant {:?} will be created", a.name)),
+            (D::Update, Some(heard)) => (
+                "warning",
+                format!("campaignctl: {WILL_START_CALLING}"),
+                format!("applying changes assistant {:?} ({}), heard by {heard}; needs --allow-start", a.name, fields.join(", ")),
+            ),
+            (D::Update, None) => ("notice", "campaignctl: update assistant".to_owned(), format!("assistant {:?} will be updated in place: {}", a.name, fields.join(", "))),
+            (D::Delete, _) => (
+                "warning",
+                format!("campaignctl: {WILL_DELETE}"),
+                format!("applying deletes assistant {:?}: its prompt, post-call schema and settings; needs --allow-delete", a.name),
+            ),
+            (D::DeleteRefused { why }, _) => ("warning", "campaignctl: assistant kept".to_owned(), format!("assistant {:?} is not deleted: {}", a.name, why.describe())),
+            (D::EditedOutside, _) => ("warning", "campaignctl: assistant edited outside git".to_owned(), format!("assistant {:?} differs from its manifest ({}); watch leaves it without --self-heal-calls", a.name, fields.join(", "))),
+            (D::AdoptedIdMissing { .. } | D::Unchanged | D::Absent, _) => continue,
+        };
+        out.push_str(&command(from, level, Some(&a.manifest), &title, &message));
     }
     out
 }

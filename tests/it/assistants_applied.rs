@@ -442,3 +442,33 @@ fn a_replan_of_300_assistants_and_300_campaigns_reads_three_lists_only() {
         plan.stdout
     );
 }
+
+/// A saved plan carries the assistant's operations: `apply PLANFILE` creates the assistant and
+/// the campaigns with its id, exactly as planned; the GitHub annotations name it at its line.
+#[test]
+fn a_saved_plan_applies_the_assistant_and_its_campaigns_and_github_annotates_it() {
+    let emu = Emulator::start();
+    let ws = repository();
+    let github = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "github", "campaigns"])
+        .run();
+    github.assert_code(0);
+    github.assert_stdout(
+        "::notice file=campaigns/ada.yaml,line=1,col=1,title=campaignctl%3A create assistant::assistant \"Ada\" will be created",
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "ada.plan", "campaigns"])
+        .run()
+        .assert_code(0);
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "ada.plan"])
+        .run()
+        .assert_code(0);
+    let id = ada(&emu)["id"].clone();
+    let using: Vec<serde_json::Value> = emu
+        .campaigns()
+        .into_iter()
+        .filter(|c| c["assistant_id"] == id)
+        .collect();
+    assert_eq!(using.len(), 2, "both campaigns use the new Ada: {using:?}");
+}
