@@ -8,6 +8,7 @@ mod support;
 mod accounts;
 mod architecture;
 mod assistant_manifests;
+mod baseline_reuse;
 mod calendar;
 mod campaign_metrics;
 mod chaos;

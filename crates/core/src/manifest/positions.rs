@@ -125,6 +125,21 @@ impl Positions {
         &self.file
     }
 
+    /// These positions with every part of `field` left out, in `file` instead: what the
+    /// same document gives read from another path without that field.
+    pub fn elsewhere_without(&self, file: Arc<Path>, field: Field) -> Positions {
+        Positions {
+            file,
+            config: self.config.clone(),
+            entries: self
+                .entries
+                .iter()
+                .filter(|e| e.field != field)
+                .copied()
+                .collect(),
+        }
+    }
+
     /// Records where `field`'s `part` was written; a later record of the same part wins.
     pub fn record(&mut self, field: Field, part: Part, at: Position) {
         let (tag, index) = pack(part);
