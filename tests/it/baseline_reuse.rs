@@ -106,7 +106,16 @@ fn manifest_files(ws: &Workspace) -> Vec<PathBuf> {
 /// read from git).
 #[track_caller]
 fn same_plan_as_when_read_from_git(ws: &Workspace, emu: &Emulator) -> (Run, (usize, usize, usize)) {
-    let reused = plan(ws, emu);
+    same_as_when_read_from_git(ws, || plan(ws, emu))
+}
+
+/// [`same_plan_as_when_read_from_git`] for the plan `plan` makes.
+#[track_caller]
+fn same_as_when_read_from_git(
+    ws: &Workspace,
+    plan: impl Fn() -> Run,
+) -> (Run, (usize, usize, usize)) {
+    let reused = plan();
     let files = manifest_files(ws);
     let originals: Vec<Vec<u8>> = files
         .iter()
@@ -117,7 +126,7 @@ fn same_plan_as_when_read_from_git(ws: &Workspace, emu: &Emulator) -> (Run, (usi
         changed.extend_from_slice(b"# differs from HEAD: read from git\n");
         std::fs::write(file, changed).expect("write");
     }
-    let from_git = plan(ws, emu);
+    let from_git = plan();
     for (file, bytes) in files.iter().zip(&originals) {
         std::fs::write(file, bytes).expect("write back");
     }
@@ -230,6 +239,80 @@ fn a_renamed_file_and_campaign_are_compared_with_the_old_ones_at_head() {
         run.stdout.contains("timezone changed since HEAD (commit "),
         "the renamed campaign's write-once change is not reported\n{run}"
     );
+}
+
+/// `apply`, `apply PLANFILE` and `status` read the baseline from the same load as `plan`.
+#[test]
+fn apply_a_saved_plan_and_status_take_the_unchanged_files_from_their_load() {
+    let (emu, ws) = committed_fleet();
+    let with_log = |args: &[&str]| {
+        campaignctl(ws.path(), Some(&emu))
+            .env("RUST_LOG", LOG)
+            .args(args)
+            .run()
+    };
+    for args in [
+        &["apply", "--auto-approve", "c"][..],
+        &["plan", "--out", "reviewed.plan", "c"],
+        &["apply", "reviewed.plan"],
+        &["status", "c"],
+    ] {
+        let run = with_log(args);
+        run.assert_code(0);
+        assert_eq!(counts(&run), (3, 3, 0), "{args:?}\n{run}");
+    }
+}
+
+/// With a repository config, the files are read at a commit (here the one the record of what
+/// was applied names) with the defaults the config had there: while the config is as
+/// committed, every file is taken from the load; once a default changed, no file was loaded
+/// with that commit's defaults, so all are read from git and the changed default is a
+/// write-once change.
+#[test]
+fn files_loaded_with_other_defaults_than_heads_config_are_read_from_git() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    let config = format!(
+        "accounts:\n  acme:\n    api_url: {}\n    token_env: ACME_TOKEN\n    paths: [c]\n    defaults:\n      timezone: America/New_York\n",
+        emu.url
+    );
+    ws.write("campaignctl.yaml", &config);
+    let draft = |name: &str| {
+        format!("kind: Campaign\nname: {name}\nassistant_id: 7\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\n")
+    };
+    ws.write("c/a.yaml", draft("A"));
+    ws.write("c/b.yaml", draft("B"));
+    git(&ws, &["init", "-q"]);
+    let acme = |args: &[&str]| {
+        campaignctl(ws.path(), None)
+            .env("CAMPAIGNCTL_TOKEN_ENVS", "ACME_TOKEN")
+            .env("ACME_TOKEN", crate::support::TOKEN)
+            .env("RUST_LOG", LOG)
+            .args(args)
+            .run()
+    };
+    commit_all(&ws, "acme");
+    // Applied from that commit: the record of what was applied names it, and is the baseline.
+    acme(&["apply", "--auto-approve"]).assert_code(0);
+    let plan = || acme(&["plan", "--format", "json"]);
+
+    let (run, counted) = same_as_when_read_from_git(&ws, plan);
+    run.assert_code(0);
+    assert_eq!(counted, (2, 2, 0), "{run}");
+
+    ws.write(
+        "campaignctl.yaml",
+        config.replace("timezone: America/New_York", "timezone: America/Denver"),
+    );
+    let (run, counted) = same_as_when_read_from_git(&ws, plan);
+    run.assert_code(0);
+    assert_eq!(counted, (2, 0, 2), "{run}");
+    assert!(
+        run.stdout
+            .contains("\"with\": \"the record of what was applied (commit "),
+        "{run}"
+    );
+    assert!(run.stdout.contains("America/Denver"), "{run}");
 }
 
 /// In process, the strongest form: the manifests and diagnostics at HEAD taken from a load are
