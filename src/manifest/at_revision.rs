@@ -183,6 +183,15 @@ pub fn load_at_revision(
         files: 0,
         reused: 0,
     };
+    // Sized for the manifests taken (all of them when nothing changed): grown by doubling, a
+    // fleet's list would hold room for thousands more.
+    out.manifests.reserve(
+        planned
+            .iter()
+            .filter_map(|f| f.loaded)
+            .map(|l| reusable.manifests_of(&l.path).count())
+            .sum(),
+    );
     for AtFile {
         file,
         defaults,
