@@ -6,6 +6,7 @@
 //! `MAX_FILE_BYTES`, and the revision is passed to git after `--end-of-options`, so no value of
 //! it is read as an option.
 
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::io::{Read, Write};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -16,7 +17,7 @@ use std::sync::Arc;
 use super::discover::{is_hidden, is_manifest_name, opens_a_saved_plan};
 use super::loader::parse_without_leads;
 use super::text::MAX_FILE_BYTES;
-use super::{Defaults, Diagnostic, Manifest, Root};
+use super::{Defaults, Diagnostic, LoadOutcome, LoadedFile, Manifest, Root};
 
 /// The manifests at a revision.
 #[derive(Debug)]
@@ -31,6 +32,9 @@ pub struct AtRevision {
     pub diagnostics: Vec<Diagnostic>,
     /// How many files were read.
     pub files: usize,
+    /// How many of `files` were not read from git: the working tree's copy was loaded from
+    /// the same bytes with the same defaults, so its loaded manifests were taken.
+    pub reused: usize,
     /// REF is the commit checked out: whatever is committed compares equal to itself.
     pub is_head: bool,
 }
@@ -70,10 +74,19 @@ pub struct ConfigAtRevision<'a> {
 /// Reads the manifests under `paths` (as given now, relative to the working directory) at the
 /// git revision `rev`, each with the defaults of the repository config at that revision (when
 /// `config` is given and the config existed there).
+///
+/// `loaded`, the load of the working tree, saves reading and parsing again what it already
+/// parsed (a fleet's manifests at HEAD are as many as the manifests themselves): a file the
+/// revision holds with the very bytes the load read (the same blob id) and that the load read
+/// with the same defaults gives the load's manifests, without their leads and named by the
+/// path a read from git would give. The result is the same either way (the manifests, the
+/// diagnostics, `files`); only `reused` differs (`tests/it/baseline_reuse.rs`). A load with errors is not used: its
+/// manifests are not every valid document of each file.
 pub fn load_at_revision(
     rev: &str,
     paths: &[PathBuf],
     config: Option<&ConfigAtRevision<'_>>,
+    loaded: Option<&LoadOutcome>,
 ) -> Result<AtRevision, Diagnostic> {
     check_revision(rev).map_err(|why| Diagnostic::error(None, format!("--base {rev:?} {why}")))?;
     let cwd = std::env::current_dir()
@@ -132,7 +145,33 @@ pub fn load_at_revision(
         None => Vec::new(),
     };
     let blobs = list_blobs(&top, &commit, &wanted)?;
-    let contents = read_blobs(&top, &blobs)?;
+    let reusable = loaded
+        .filter(|l| !l.has_errors())
+        .map(Reusable::new)
+        .unwrap_or_default();
+    // Each file at the revision with its defaults there, and the loaded file that stands for
+    // it, if any; only the others are read from git.
+    let planned: Vec<AtFile<'_>> = blobs
+        .iter()
+        .map(|blob| {
+            let file = top.join(&blob.path);
+            let real = real_top.join(&blob.path);
+            let defaults = defaults_of(&file, &real, &roots);
+            let loaded = reusable.same_as(&real, &blob.oid, defaults.as_deref());
+            AtFile {
+                blob,
+                file,
+                defaults,
+                loaded,
+            }
+        })
+        .collect();
+    let from_git: Vec<&Blob> = planned
+        .iter()
+        .filter(|f| f.loaded.is_none())
+        .map(|f| f.blob)
+        .collect();
+    let mut contents = read_blobs(&top, &from_git)?.into_iter();
     let head = git(
         &top,
         ["rev-parse", "--verify", "--quiet", "HEAD"].map(OsStr::new),
@@ -146,14 +185,48 @@ pub fn load_at_revision(
         assistants: Vec::new(),
         diagnostics: Vec::new(),
         files: 0,
+        reused: 0,
     };
-    for (blob, bytes) in blobs.iter().zip(contents) {
+    // Sized for the manifests taken (all of them when nothing changed): grown by doubling, a
+    // fleet's list would hold room for thousands more.
+    out.manifests.reserve(
+        planned
+            .iter()
+            .filter_map(|f| f.loaded)
+            .map(|l| reusable.manifests_of(&l.path).count())
+            .sum(),
+    );
+    for AtFile {
+        file,
+        defaults,
+        loaded: same,
+        ..
+    } in planned
+    {
+        if let Some(same) = same {
+            // A saved plan is never loaded as manifests (discovery skips it, and its bytes
+            // would be errors), so these bytes are not one: counted, as when read from git.
+            out.files += 1;
+            out.reused += 1;
+            let file: Arc<Path> = Arc::from(file);
+            out.manifests.extend(
+                reusable
+                    .manifests_of(&same.path)
+                    .map(|m| m.elsewhere_without_leads(&file)),
+            );
+            out.assistants.extend(reusable.assistants_of(&same.path));
+            continue;
+        }
+        let Some(bytes) = contents.next() else {
+            return Err(Diagnostic::error(
+                None,
+                "git cat-file answered fewer objects than asked",
+            ));
+        };
         if opens_a_saved_plan(&bytes) {
             continue;
         }
         out.files += 1;
-        let file = top.join(&blob.path);
-        let defaults = defaults_of(&file, &real_top.join(&blob.path), &roots);
         // Only the write-once fields matter here: leads files are not read (they are the
         // working tree's, not the revision's).
         let (manifests, assistants, diagnostics) =
@@ -162,7 +235,99 @@ pub fn load_at_revision(
         out.assistants.extend(assistants);
         out.diagnostics.extend(diagnostics);
     }
+    tracing::debug!(
+        commit = %out.commit,
+        files = out.files,
+        reused = out.reused,
+        read_from_git = out.files - out.reused,
+        "manifests at a revision: files the working tree holds unchanged taken from its load"
+    );
     Ok(out)
+}
+
+/// A file at the revision: its blob, its path as read from git, the defaults there, and the
+/// loaded file whose manifests stand for it (`None`: read from git).
+struct AtFile<'a> {
+    blob: &'a Blob,
+    file: PathBuf,
+    defaults: Option<Arc<Defaults>>,
+    loaded: Option<&'a LoadedFile>,
+}
+
+/// What a load of the working tree offers the revision: its files by real path, and its
+/// manifests by the path of the file they came from.
+#[derive(Default)]
+struct Reusable<'a> {
+    files: HashMap<&'a Path, &'a LoadedFile>,
+    manifests: HashMap<&'a Path, Vec<&'a Manifest>>,
+    assistants: HashMap<&'a Path, Vec<&'a campaignctl_core::manifest::AssistantManifest>>,
+}
+
+impl<'a> Reusable<'a> {
+    fn new(load: &'a LoadOutcome) -> Reusable<'a> {
+        let mut manifests: HashMap<&Path, Vec<&Manifest>> = HashMap::new();
+        for m in &load.manifests {
+            manifests.entry(&m.location.file).or_default().push(m);
+        }
+        let mut assistants: HashMap<&Path, Vec<_>> = HashMap::new();
+        for a in &load.assistants {
+            assistants.entry(&*a.location.file).or_default().push(a);
+        }
+        Reusable {
+            assistants,
+            files: load
+                .loaded
+                .iter()
+                .filter(|f| f.blob_id.is_some())
+                .map(|f| (f.real.as_path(), f))
+                .collect(),
+            manifests,
+        }
+    }
+
+    /// The loaded file whose manifests stand for the revision's file at `real` with blob id
+    /// `oid`, read there with `defaults`: the same file, the same bytes, the same defaults.
+    /// A file without campaigns is read from git: its warning ("no campaign documents") is
+    /// part of what a read gives, and such files are few.
+    fn same_as(
+        &self,
+        real: &Path,
+        oid: &str,
+        defaults: Option<&Defaults>,
+    ) -> Option<&'a LoadedFile> {
+        let file = *self.files.get(real)?;
+        if !self.manifests.contains_key(file.path.as_path()) {
+            return None;
+        }
+        let same =
+            file.blob_id.is_some_and(|id| id.is(oid)) && file.defaults.as_deref() == defaults;
+        same.then_some(file)
+    }
+
+    /// The assistants loaded from the file at `path`, as a read at the revision gives them: a
+    /// prompt kept in a file unset (the working tree's file is not the revision's).
+    fn assistants_of(
+        &self,
+        path: &Path,
+    ) -> impl Iterator<Item = campaignctl_core::manifest::AssistantManifest> + '_ {
+        self.assistants.get(path).into_iter().flatten().map(|a| {
+            let mut a = (*a).clone();
+            for (field, source) in &a.sources {
+                if matches!(source, campaignctl_core::manifest::TextSource::File(_)) {
+                    match *field {
+                        "system_prompt" => a.fields.system_prompt = None,
+                        _ => a.fields.initial_message = None,
+                    }
+                }
+            }
+            a
+        })
+    }
+
+    /// The manifests loaded from the file at `path` (as found), in the order of the file.
+    fn manifests_of(&self, path: &Path) -> impl Iterator<Item = &'a Manifest> + '_ {
+        self.manifests.get(path).into_iter().flatten().copied()
+    }
 }
 
 /// The account's roots as the config at `commit` declares them (none when the config did not
@@ -187,6 +352,7 @@ fn roots_at(
             explicit_file: true,
         }],
     )?;
+    let listed: Vec<&Blob> = listed.iter().collect();
     let Some(contents) = read_blobs(top, &listed)?.into_iter().next() else {
         return Ok(Vec::new());
     };
@@ -306,7 +472,7 @@ fn is_wanted(path: &Path, wanted: &[Wanted]) -> bool {
 }
 
 /// The contents of `blobs`, in order, through one `git cat-file --batch`.
-fn read_blobs(top: &Path, blobs: &[Blob]) -> Result<Vec<Vec<u8>>, Diagnostic> {
+fn read_blobs(top: &Path, blobs: &[&Blob]) -> Result<Vec<Vec<u8>>, Diagnostic> {
     if blobs.is_empty() {
         return Ok(Vec::new());
     }

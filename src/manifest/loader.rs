@@ -8,13 +8,14 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::blob_id::BlobId;
 use super::defaults::Defaults;
 use super::in_order::map_in_order;
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
 use super::yaml::{Problem, Value};
 use super::yaml_reader::{self, MAX_PROBLEMS};
-use super::{LoadOutcome, Manifest};
+use super::{LoadOutcome, LoadedFile, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::shown_path::ShownFrom;
 use campaignctl_core::manifest::AssistantManifest;
@@ -61,6 +62,20 @@ pub struct Root {
 /// (a name defined twice, a lead listed twice) shows that place's path from `shown_from`, as
 /// the run shows every path.
 pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
+    load_roots_with(roots, shown_from, BlobIds::Skip)
+}
+
+/// Whether a load notes the git blob id of each file it reads ([`LoadedFile::blob_id`]): the
+/// commands that compare write-once fields with a commit do, to reuse what a commit holds
+/// unchanged; `validate` has no use for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlobIds {
+    Note,
+    Skip,
+}
+
+/// [`load_roots`], noting each file's blob id when `blob_ids` says so.
+pub fn load_roots_with(roots: &[Root], shown_from: &ShownFrom, blob_ids: BlobIds) -> LoadOutcome {
     let mut diagnostics = Vec::new();
     // Every file, once, in first-found order, with the root that holds it most specifically.
     let mut files: Vec<(PathBuf, PathBuf)> = Vec::new();
@@ -103,7 +118,7 @@ pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
             );
             continue;
         }
-        readable.push((file.as_path(), root.defaults.as_deref()));
+        readable.push((file.as_path(), identity.as_path(), &root.defaults));
     }
     // Each file is read and checked on its own (names repeated across files are found below),
     // so the files are spread over the cores; the results come back in file order.
@@ -112,7 +127,7 @@ pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
     // are appended here in file order: a read on another core must count as one of this
     // load's, or `watch` would reuse a load after that file changed.
     let recording = super::read_log::is_recording();
-    let outcomes = map_in_order(&readable, |&(file, defaults)| {
+    let outcomes = map_in_order(&readable, |&(file, real, defaults)| {
         let work = || {
             let bytes = read_file(file)?;
             let mut checked = Vec::new();
@@ -120,12 +135,18 @@ pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
             check_file(
                 file,
                 &bytes,
-                defaults,
+                defaults.as_deref(),
                 shown_from,
                 &mut checked,
                 &mut diagnostics,
             );
-            Ok((checked, diagnostics))
+            let loaded = LoadedFile {
+                path: file.to_path_buf(),
+                real: real.to_path_buf(),
+                defaults: defaults.clone(),
+                blob_id: (blob_ids == BlobIds::Note).then(|| BlobId::of(&bytes)),
+            };
+            Ok((checked, diagnostics, loaded))
         };
         if recording {
             let (outcome, log) = super::read_log::recording(work);
@@ -136,14 +157,14 @@ pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
     });
     // Kept per file: merged into one list, every checked document would be held twice.
     let mut checked: Vec<Vec<Checked>> = Vec::with_capacity(outcomes.len());
-    let mut read = 0;
+    let mut loaded = Vec::with_capacity(outcomes.len());
     for (outcome, log) in outcomes {
         if let Some(log) = log {
             super::read_log::append(log);
         }
         match outcome {
-            Ok((file_checked, file_diagnostics)) => {
-                read += 1;
+            Ok((file_checked, file_diagnostics, file)) => {
+                loaded.push(file);
                 checked.push(file_checked);
                 diagnostics.extend(file_diagnostics);
             }
@@ -174,7 +195,8 @@ pub fn load_roots(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
         manifests,
         assistants,
         diagnostics,
-        files: read,
+        files: loaded.len(),
+        loaded,
         shown_from: shown_from.clone(),
     }
 }

@@ -5,6 +5,7 @@ mod assistant_checks;
 pub(crate) mod assistant_document;
 pub(crate) mod assistant_schema;
 pub(crate) mod at_revision;
+mod blob_id;
 mod defaults;
 mod discover;
 mod fields;
@@ -27,6 +28,7 @@ pub use crate::diagnostic::{
     Diagnostic, FlatDiagnostic, Location, Severity, MAX_DIAGNOSTICS_SHOWN,
 };
 pub use at_revision::{check_revision, load_at_revision, AtRevision, ConfigAtRevision};
+pub use blob_id::BlobId;
 pub use campaignctl_core::manifest::{CampaignSpec, DesiredStatus, Manifest};
 pub use defaults::{Defaults, NOT_DEFAULTABLE};
 pub(crate) use discover::discover_root;
@@ -37,9 +39,15 @@ pub use discover::{
 pub use files::kind as file_kind;
 pub(crate) use files::{inside_its_repository, marked_repository, open_regular};
 pub(crate) use loader::read_file;
-pub use loader::{load, load_roots, parse_assistant_bytes, parse_bytes, parse_bytes_with, Root};
+pub use loader::{
+    load, load_roots, load_roots_with, parse_assistant_bytes, parse_bytes, parse_bytes_with,
+    BlobIds, Root,
+};
 pub(crate) use scalar::ScalarKind;
 pub(crate) use text::decode as decode_text;
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use campaignctl_core::manifest::suggest;
 pub use campaignctl_core::manifest::suggest_closest;
@@ -55,6 +63,9 @@ pub struct LoadOutcome {
     pub diagnostics: Vec<Diagnostic>,
     /// How many manifest files were read.
     pub files: usize,
+    /// The files read, in file order, with what a commit's copy must match for the manifests
+    /// loaded from them to stand for that copy's (`at_revision`).
+    pub loaded: Vec<LoadedFile>,
     /// How this load's problems show a place's path: the plan made from it names places (a
     /// manifest that adopts a campaign, a file that holds deletes) the same way.
     pub shown_from: crate::shown_path::ShownFrom,
@@ -64,4 +75,17 @@ impl LoadOutcome {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+}
+
+/// A manifest file a load read.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// Its path as found: the locations of its manifests name it.
+    pub path: PathBuf,
+    /// Its real path (symbolic links resolved), which identifies it.
+    pub real: PathBuf,
+    /// The repository config's defaults it was read with.
+    pub defaults: Option<Arc<Defaults>>,
+    /// The git blob id of the bytes read, when the load noted it (`BlobIds::Note`).
+    pub blob_id: Option<BlobId>,
 }

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
 use crate::manifest::at_revision::{check_revision, git, repository_anchor, trim_line};
-use crate::manifest::{Manifest, Root};
+use crate::manifest::{LoadOutcome, Manifest, Root};
 use crate::reconcile::applied::AppliedRecord;
 use crate::reconcile::baseline::{BaseCommit, BaseKind, Baseline, BaselineFrom, BaselinePart};
 use crate::reconcile::lifecycle::LifecycleOptions;
@@ -52,6 +52,8 @@ pub enum Look<'a> {
 
 /// Finds the baseline of a fresh run (`plan`, `apply`, `watch` at start) over `paths`: the
 /// record's commits, then the environment's or HEAD. Fills `baseline` and `baseline_from`.
+/// `loaded`: the run's load of the working tree, whose manifests stand for the files a commit
+/// holds unchanged (`manifest::load_at_revision`).
 pub fn automatic(
     printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
@@ -59,6 +61,7 @@ pub fn automatic(
     account: ConfigAccount<'_>,
     record: Option<&AppliedRecord>,
     env: Env<'_>,
+    loaded: Option<&LoadOutcome>,
 ) -> Result<LifecycleOptions, Diagnostic> {
     let top = match repository_top(paths) {
         Ok(top) => top,
@@ -92,7 +95,7 @@ pub fn automatic(
     // partial clone) compares nothing, and the plan says why; it does not stop the plan, as
     // `--base` given explicitly does.
     let unread = lifecycle.clone();
-    match read_saved(printer, lifecycle, paths, account) {
+    match read_saved(printer, lifecycle, paths, account, loaded) {
         Ok(read) => Ok(read),
         Err(e) => {
             let mut lifecycle = unread;
@@ -110,12 +113,14 @@ pub fn automatic(
 }
 
 /// Reads the commits `lifecycle.baseline_from` names (a fresh run's, or a saved plan's, which
-/// is never looked for again) into `lifecycle.baseline`.
+/// is never looked for again) into `lifecycle.baseline`, taking from `loaded` the manifests of
+/// the files a commit holds unchanged.
 pub fn read_saved(
     printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
     account: ConfigAccount<'_>,
+    loaded: Option<&LoadOutcome>,
 ) -> Result<LifecycleOptions, Diagnostic> {
     if lifecycle.baseline_from.commits.is_empty() {
         return Ok(lifecycle);
@@ -143,7 +148,7 @@ pub fn read_saved(
     for base in &lifecycle.baseline_from.commits {
         let commit = base.commit.as_str();
         if !read.contains_key(commit) {
-            let at = manifests_at(commit, paths, account)?;
+            let at = manifests_at(commit, paths, account, loaded)?;
             warn_problems(printer, &at.diagnostics, &base.label());
             read.insert(commit, at.manifests);
             assistants.extend(at.assistants);
@@ -177,11 +182,13 @@ pub fn read_saved(
 }
 
 /// The manifests under `paths` at `rev`, read with the repository config's defaults at that
-/// revision (otherwise a default would look like a change to every campaign it fills).
+/// revision (otherwise a default would look like a change to every campaign it fills); those
+/// of a file the revision holds as `loaded` read it are taken from `loaded`.
 pub fn manifests_at(
     rev: &str,
     paths: &[PathBuf],
     account: ConfigAccount<'_>,
+    loaded: Option<&LoadOutcome>,
 ) -> Result<crate::manifest::AtRevision, Diagnostic> {
     let roots_at = |bytes: &[u8]| -> Result<Vec<Root>, String> {
         let Some((name, file)) = account else {
@@ -198,7 +205,7 @@ pub fn manifests_at(
         file,
         roots: &roots_at,
     });
-    crate::manifest::load_at_revision(rev, paths, config_at.as_ref())
+    crate::manifest::load_at_revision(rev, paths, config_at.as_ref(), loaded)
 }
 
 /// Says that manifests at a baseline had problems: their campaigns are not compared with it.

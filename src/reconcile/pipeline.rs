@@ -47,9 +47,11 @@ pub struct Planned {
 
 /// Step 1: loads and validates the manifests, each root with its defaults (no I/O but the
 /// files); a problem that names a place shows its path from `shown_from`, and so does the
-/// plan made from this load.
+/// plan made from this load. Each file's git blob id is noted, so the write-once baseline
+/// takes the manifests of the files a commit holds unchanged from this load
+/// (`manifest::load_at_revision`).
 pub fn load(roots: &[Root], shown_from: &ShownFrom) -> LoadOutcome {
-    manifest::load_roots(roots, shown_from)
+    manifest::load_roots_with(roots, shown_from, manifest::BlobIds::Note)
 }
 
 /// Steps 2 and 3 for part of the account (`scope`: the plan is narrowed to it, and only the

@@ -9,6 +9,7 @@ mod accounts;
 mod architecture;
 mod assistant_manifests;
 mod assistants_applied;
+mod baseline_reuse;
 mod calendar;
 mod campaign_metrics;
 mod chaos;

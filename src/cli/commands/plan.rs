@@ -384,12 +384,15 @@ pub fn combine(codes: &[(String, ExitStatus)], say: bool) -> ExitStatus {
 
 /// The lifecycle options of a run on `account` with these `--target` patterns: the flags,
 /// and the account's `prune_prefix` from the config unless `--prune-prefix` is given (only when
-/// the whole account is planned: no narrowing path, no target).
+/// the whole account is planned: no narrowing path, no target). `loaded`: the account's
+/// manifests as loaded for this run, which the write-once baseline takes for the files a
+/// commit holds unchanged instead of reading them from git again.
 pub fn lifecycle_of(
     printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
     account: &AccountRun,
     targets: &[String],
+    loaded: Option<&LoadOutcome>,
 ) -> Result<LifecycleOptions, Diagnostic> {
     if lifecycle.prune_prefix.is_none() && account.whole && targets.is_empty() {
         lifecycle.prune_prefix = account.prune_prefix.clone();
@@ -411,6 +414,7 @@ pub fn lifecycle_of(
         &account.paths(),
         config,
         baseline_source::Look::Afresh(applied.record()),
+        loaded,
     )?;
     lifecycle.applied = applied;
     Ok(lifecycle)
@@ -433,6 +437,11 @@ impl Read {
             load,
             observed: None,
         }
+    }
+
+    /// The manifests, as loaded.
+    pub fn load(&self) -> &LoadOutcome {
+        &self.load
     }
 }
 
@@ -468,11 +477,16 @@ async fn run_with(
 ) -> anyhow::Result<(ExitStatus, Option<SavedPlan>)> {
     let client = &account.client;
     let paths = account.paths();
+    // Loaded before the baseline is read: the files a commit holds unchanged are not read and
+    // parsed again from git (`manifest::load_at_revision`).
+    let read =
+        read.unwrap_or_else(|| Read::loaded(pipeline::load(&account.roots, printer.shown_from())));
     let lifecycle = lifecycle_of(
         printer,
         args.lifecycle.options(),
         account,
         &args.scope.targets,
+        Some(&read.load),
     )?;
     let scope = scope_of(account, &args.scope);
     if lifecycle.prune_prefix.is_some() {
@@ -484,7 +498,7 @@ async fn run_with(
         &account.roots,
         &scope,
         &lifecycle,
-        read,
+        Some(read),
         None,
     )
     .await?
@@ -611,13 +625,16 @@ async fn run_with(
 /// The write-once baseline of a run over `paths`: `--base REF` when given (the manifests at
 /// REF, and the commit REF names, which a saved plan keeps), else what
 /// `reconcile::baseline_source` finds (`look`: afresh with the record, or a saved plan's
-/// commits). Options whose baseline is already read are returned as they are.
+/// commits). Options whose baseline is already read are returned as they are. `loaded`: the
+/// run's load of the working tree, whose manifests stand for the files a commit holds
+/// unchanged.
 pub fn with_baseline(
     printer: &crate::cli::Printer,
     mut lifecycle: LifecycleOptions,
     paths: &[PathBuf],
     account: Option<(&str, &Path)>,
     look: baseline_source::Look<'_>,
+    loaded: Option<&LoadOutcome>,
 ) -> Result<LifecycleOptions, Diagnostic> {
     if lifecycle.baseline.is_some() {
         return Ok(lifecycle);
@@ -631,15 +648,16 @@ pub fn with_baseline(
                 account,
                 record,
                 &baseline_source::process_env,
+                loaded,
             ),
             baseline_source::Look::AsSaved => {
-                baseline_source::read_saved(printer, lifecycle, paths, account)
+                baseline_source::read_saved(printer, lifecycle, paths, account, loaded)
             }
         };
     };
     // A saved plan reads the commit it was made with, wherever REF points now.
     let rev = base.commit.clone().unwrap_or_else(|| base.given.clone());
-    let at = baseline_source::manifests_at(&rev, paths, account)?;
+    let at = baseline_source::manifests_at(&rev, paths, account, loaded)?;
     base.commit = Some(at.commit);
     let source = base.label();
     baseline_source::warn_problems(printer, &at.diagnostics, &source);

@@ -135,7 +135,13 @@ async fn rows_of(
         let summary = super::validate::error_summary(&load);
         return Err(Diagnostic::error(None, summary.trim_end_matches('.')));
     }
-    let lifecycle = super::plan::lifecycle_of(printer, LifecycleOptions::default(), account, &[])?;
+    let lifecycle = super::plan::lifecycle_of(
+        printer,
+        LifecycleOptions::default(),
+        account,
+        &[],
+        Some(&load),
+    )?;
     let scope = super::plan::account_scope(account, &[]);
     let client = &account.client;
     // The lists and the leads at once: nothing in one depends on the other.

@@ -53,6 +53,8 @@ pub async fn run(
             &run.paths(),
             config,
             crate::reconcile::baseline_source::Look::Afresh(applied.record()),
+            // Read once, before the daemon's first load: nothing loaded to take from yet.
+            None,
         )?;
         accounts.push(watch::AccountWatch {
             name: run.name,

@@ -1,5 +1,8 @@
 //! A loaded, validated campaign manifest: the typed spec plus where each field was written.
 
+use std::path::Path;
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::api::types::CreateCampaign;
@@ -200,6 +203,22 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// This manifest as the same document gives it read from `file` with its `leads` left
+    /// out: what a git revision's copy of the same bytes parses to, where only the campaign's
+    /// own fields matter (the write-once baseline takes it instead of parsing them again).
+    pub fn elsewhere_without_leads(&self, file: &Arc<Path>) -> Manifest {
+        Manifest {
+            spec: CampaignSpec {
+                leads: None,
+                ..self.spec.clone()
+            },
+            location: Location::shared(Arc::clone(file), self.location.line, self.location.column),
+            positions: self
+                .positions
+                .elsewhere_without(Arc::clone(file), Field::Leads),
+        }
+    }
+
     /// The location of `field` (dotted form allowed), falling back to the parent field and then
     /// to the document itself.
     pub fn locate(&self, field: &str) -> Location {

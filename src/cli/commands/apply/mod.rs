@@ -297,12 +297,21 @@ async fn prepare(
         .with_max_in_flight(options.parallelism);
     let roots = &account.roots;
     let scope = super::plan::account_scope(account, &options.targets);
+    // Loaded before the baseline is read: the files a commit holds unchanged are not read and
+    // parsed again from git (`manifest::load_at_revision`).
+    let read = read.unwrap_or_else(|| {
+        Read::loaded(crate::reconcile::pipeline::load(
+            roots,
+            printer.shown_from(),
+        ))
+    });
     let options = &Options {
         lifecycle: super::plan::lifecycle_of(
             printer,
             options.lifecycle.clone(),
             account,
             &options.targets,
+            Some(read.load()),
         )?,
         ..options.clone()
     };
@@ -328,7 +337,7 @@ async fn prepare(
         )
         .await
     };
-    let Some(mut planned) = plan_now(read, None).await? else {
+    let Some(mut planned) = plan_now(Some(read), None).await? else {
         return Ok(Prepared::Done(ExitStatus::Failure));
     };
     // Every problem this person has seen: the load's, the lint's and the plan's.

@@ -461,6 +461,7 @@ async fn check(
         &saved.paths,
         config,
         crate::reconcile::baseline_source::Look::AsSaved,
+        Some(&load),
     )
     .map_err(|e| e.with_hint(REPLAN))?;
     // The record of what was applied is read again: a plan it now decides differently (a
