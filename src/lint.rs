@@ -7,6 +7,7 @@
 use crate::campaign::ClockTime;
 use crate::manifest::{Diagnostic, Manifest};
 use crate::timezone_names::ZoneNameIssue;
+use campaignctl_core::manifest::AssistantManifest;
 // The platform's window when a manifest leaves it out: the whole day.
 use crate::window_state::{DEFAULT_END, DEFAULT_START};
 
@@ -19,17 +20,25 @@ pub(crate) const LATEST: ClockTime = ClockTime {
 
 /// Every calling-hours warning of `manifests`, each at the line of the field it is about (the
 /// document's first line when the field is left out).
-pub fn calling_hours(manifests: &[Manifest]) -> Vec<Diagnostic> {
+pub fn calling_hours(manifests: &[Manifest], assistants: &[AssistantManifest]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // A campaign that must not exist (`status: deleted`) places no calls: nothing to lint.
     for m in manifests.iter().filter(|m| !m.spec.is_deleted()) {
-        lint_one(m, &mut out);
+        // The zone of the declared assistant it names: where its voice lives, the likeliest
+        // zone of the people it calls, offered when the campaign sets none.
+        let assistant_zone = m
+            .spec
+            .assistant
+            .as_deref()
+            .and_then(|name| assistants.iter().find(|a| a.name == name))
+            .and_then(|a| a.timezone().map(|tz| (a.name.as_str(), tz)));
+        lint_one(m, assistant_zone, &mut out);
     }
     out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     out
 }
 
-fn lint_one(m: &Manifest, out: &mut Vec<Diagnostic>) {
+fn lint_one(m: &Manifest, assistant_zone: Option<(&str, &str)>, out: &mut Vec<Diagnostic>) {
     let spec = &m.spec;
     let zone = match &spec.timezone {
         Some(tz) => {
@@ -52,7 +61,10 @@ fn lint_one(m: &Manifest, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_field("timezone")
-                .with_hint("set timezone: to the zone of the people called, e.g. timezone: America/New_York"),
+                .with_hint(match assistant_zone {
+                    Some((name, tz)) => format!("set timezone: to the zone of the people called; its assistant {name:?} is declared in {tz}: timezone: {tz}"),
+                    None => "set timezone: to the zone of the people called, e.g. timezone: America/New_York".to_owned(),
+                }),
             );
             "in the account's timezone".to_owned()
         }
@@ -158,7 +170,7 @@ mod tests {
     fn lint(yaml: &str) -> Vec<String> {
         let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
-        calling_hours(&manifests)
+        calling_hours(&manifests, &[])
             .iter()
             .map(|d| d.to_string().lines().next().unwrap_or_default().to_owned())
             .collect()

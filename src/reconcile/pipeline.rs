@@ -141,7 +141,7 @@ async fn plan_loaded(
     scope: &Scope,
     options: &LifecycleOptions,
 ) -> Result<Planned, ApiError> {
-    let lint = crate::lint::calling_hours(&load.manifests);
+    let lint = crate::lint::calling_hours(&load.manifests, &load.assistants);
     let options = &LifecycleOptions {
         holds: deletion_holds(&load),
         ..options.clone()

@@ -260,3 +260,15 @@ fn an_assistant_adopted_by_id_needs_only_its_name_and_one_without_id_needs_what_
         .assert_code(1)
         .assert_stderr("campaigns/adopted.yaml:4:7: error: mode pipeline requires llm_model_id");
 }
+
+/// The calling-hours lint knows the declared assistant's zone: a campaign that sets none is
+/// offered it.
+#[test]
+fn a_campaign_without_a_zone_is_offered_its_declared_assistants_zone() {
+    let ws = repository("meeting_booked");
+    let run = campaignctl(ws.path(), None).args(["validate"]).run();
+    run.assert_code(0);
+    run.assert_stderr(
+        "hint: set timezone: to the zone of the people called; its assistant \"Ada\" is declared in Europe/Berlin: timezone: Europe/Berlin",
+    );
+}

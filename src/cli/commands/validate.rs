@@ -52,7 +52,7 @@ fn checked<'a>(account: Option<&'a str>, roots: &[Root], shown_from: &ShownFrom)
     let outcome = manifest::load_roots(roots, shown_from);
     // Every problem in one run: the manifests that are valid are linted even when others are
     // not (a document with errors is not a manifest, so it is linted once it is fixed).
-    let lint = crate::lint::calling_hours(&outcome.manifests);
+    let lint = crate::lint::calling_hours(&outcome.manifests, &outcome.assistants);
     Checked {
         account,
         outcome,
