@@ -166,3 +166,20 @@ fn a_target_keeps_the_assistant_its_campaign_names_and_drops_the_others() {
         .collect();
     assert_eq!(ops, [("create_assistant", "Ada"), ("create", "Q4")]);
 }
+
+#[test]
+fn an_outbound_assistant_turned_inbound_is_heard_by_callers() {
+    let turned = ADA.replace("type: outbound", "type: inbound");
+    let o = observed(
+        serde_json::json!([listed_ada("You are Ada.", "outbound")]),
+        serde_json::json!([]),
+    );
+    let plan = planned(&turned, "", &o, &Scope::whole_account());
+    let update = &plan.operations[0];
+    assert_eq!(update.kind.label(), "update_assistant");
+    assert_eq!(
+        update.approval(),
+        Approval::PlaceCalls,
+        "it answers the calls of its number from now on"
+    );
+}

@@ -108,6 +108,9 @@ pub fn plan_assistants(
         match decided.decision {
             AssistantDecision::Create { request } => {
                 explanation.disposition = AssistantDisposition::Create;
+                // A new assistant is heard only by the number it is given (an inbound one
+                // answers it at once); campaigns that will use it wait for it, and their
+                // starts are approved on their own.
                 let live_calls = LiveCalls {
                     inbound: request.phone_number_id.is_some(),
                     ..LiveCalls::default()
@@ -142,7 +145,10 @@ pub fn plan_assistants(
                         .map(|c| (*c).to_owned())
                         .collect(),
                     undeclared_running: inputs.undeclared_running,
-                    inbound: live.is_some_and(|a| !a.is_outbound())
+                    // An inbound assistant answers calls; so does one turned inbound, and
+                    // one given another number. Unknown is inbound (fail closed).
+                    inbound: live.is_none_or(|a| !a.is_outbound())
+                        || request.kind.is_some()
                         || request.phone_number_id.is_some(),
                 };
                 push(
