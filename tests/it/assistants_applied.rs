@@ -472,3 +472,55 @@ fn a_saved_plan_applies_the_assistant_and_its_campaigns_and_github_annotates_it(
         .collect();
     assert_eq!(using.len(), 2, "both campaigns use the new Ada: {using:?}");
 }
+
+/// Three runs on three machines (no shared lock) apply the same assistant and campaign at once.
+/// The platform has no conditional create, so each may create the assistant: each run checks
+/// the name after its create and keeps the lowest id, deleting its own newer copy, so the
+/// account ends with one assistant, which the campaign uses.
+#[test]
+fn racing_applies_leave_one_assistant_and_the_campaign_uses_it() {
+    let emu = Emulator::start_with(&["--latency", "40"]);
+    let workspaces: Vec<Workspace> = (0..3)
+        .map(|_| {
+            let ws = Workspace::new();
+            ws.write("campaigns/ada.yaml", ASSISTANT);
+            ws.write("campaigns/prompts/ada.md", PROMPT);
+            ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
+            ws
+        })
+        .collect();
+    let runs: Vec<_> = workspaces
+        .iter()
+        .map(|ws| {
+            let cmd =
+                campaignctl(ws.path(), Some(&emu)).args(["apply", "--auto-approve", "campaigns"]);
+            std::thread::spawn(move || cmd.run())
+        })
+        .collect();
+    let runs: Vec<_> = runs.into_iter().map(|t| t.join().expect("run")).collect();
+    let context = || {
+        runs.iter()
+            .map(|r| r.to_string())
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    };
+    let adas: Vec<u64> = emu
+        .inspect("/_emulator/assistants")
+        .as_array()
+        .expect("assistants")
+        .iter()
+        .filter(|a| a["name"] == "Ada")
+        .filter_map(|a| a["id"].as_u64())
+        .collect();
+    assert_eq!(adas.len(), 1, "one Ada: {adas:?}\n{}", context());
+    let using: Vec<serde_json::Value> = emu
+        .campaigns()
+        .into_iter()
+        .filter(|c| c["name"] == "Q4 Ada")
+        .collect();
+    assert!(
+        using.iter().all(|c| c["assistant_id"] == adas[0]),
+        "every copy of the campaign uses the one Ada: {using:?}\n{}",
+        context()
+    );
+}

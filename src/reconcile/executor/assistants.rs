@@ -27,7 +27,7 @@ pub(super) async fn create_assistant(
         let error = match client.create_assistant(body).await {
             Ok(created) => {
                 info!(assistant = %name, id = created.id, "assistant created");
-                return done(Some(created.id)).into();
+                return settle_name(client, name, created.id).await.into();
             }
             Err(e @ ApiError::Connect(_)) if failures + 1 < policy.max_attempts => {
                 // Nothing was sent: send it again.
@@ -79,6 +79,46 @@ pub(super) async fn create_assistant(
                 .into()
             }
         }
+    }
+}
+
+/// After this run created `ours`, the one assistant of the name: another run (a second CI job
+/// on another machine) may have created the same assistant at the same time. As for
+/// campaigns, the lowest id wins: ours is deleted when an older one holds the name (nothing
+/// uses it yet: this run's campaigns wait for this operation and take the id it reports), so
+/// two racing runs end with one assistant, both using it. A list that cannot be read keeps
+/// ours (the next plan shows a name held twice).
+async fn settle_name(client: &Client, name: &str, ours: u64) -> Outcome {
+    let older = match client.list_assistants().await {
+        Ok(list) => list
+            .into_iter()
+            .filter(|a| a.name == name && a.id < ours)
+            .map(|a| a.id)
+            .min(),
+        Err(e) => {
+            warn!(assistant = %name, error = %e, "cannot list assistants after the create to check for a copy made by another run");
+            None
+        }
+    };
+    let Some(older) = older else {
+        return done(Some(ours));
+    };
+    let note = match client.delete_assistant(ours).await {
+        Ok(()) | Err(ApiError::NotFound { .. }) => format!(
+            "another run created {name:?} at the same time; kept the older assistant (id {older}) and deleted this run's copy (id {ours})"
+        ),
+        Err(e) => format!(
+            "another run created {name:?} at the same time; using the older assistant (id {older}); this run's copy (id {ours}) could not be deleted ({e}): delete it in the dashboard"
+        ),
+    };
+    warn!(assistant = %name, older, ours, "{note}");
+    Outcome::Done {
+        id: Some(older),
+        leads_added: None,
+        leads_found: None,
+        leads_updated: None,
+        status: None,
+        note: Some(note),
     }
 }
 

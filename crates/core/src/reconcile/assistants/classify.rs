@@ -74,7 +74,11 @@ fn classify_one(
 ) -> AssistantPlan {
     let found = match manifest.id {
         Some(id) => live.iter().find(|a| a.id == id),
-        None => live.iter().find(|a| a.name == manifest.name),
+        // The lowest id of the name, as the executor keeps when two runs created it at once.
+        None => live
+            .iter()
+            .filter(|a| a.name == manifest.name)
+            .min_by_key(|a| a.id),
     };
     let plan = |decision| AssistantPlan {
         name: manifest.name.clone(),
