@@ -299,3 +299,39 @@ pub fn markdown(plan: &Plan, from: &ShownFrom) -> String {
     }
     format!("### Assistants\n\n{out}\n")
 }
+
+/// The line of an assistant operation's result as apply prints it (`None`: not an assistant's
+/// operation, or an outcome every operation words alike: unknown, skipped, held).
+pub fn result_text(r: &crate::reconcile::executor::OperationResult) -> Option<String> {
+    use crate::reconcile::executor::Outcome;
+    let verb = match r.op {
+        "create_assistant" => "created",
+        "update_assistant" => "updated in place",
+        "delete_assistant" => "deleted",
+        _ => return None,
+    };
+    let name = escape::text(&r.campaign);
+    let symbol = match r.op {
+        "create_assistant" => paint(GREEN, "+"),
+        "update_assistant" => paint(YELLOW, "~"),
+        _ => paint(RED, "-"),
+    };
+    match &r.outcome {
+        Outcome::Done { id, note, .. } => {
+            let id = id.map(|id| format!(" (id {id})")).unwrap_or_default();
+            let note = note
+                .as_ref()
+                .map(|n| format!(": {}", escape::text(n)))
+                .unwrap_or_default();
+            Some(format!("  {symbol} assistant {name:?}: {verb}{id}{note}\n"))
+        }
+        Outcome::Inferred { id, cause, .. } => {
+            let id = id.map(|id| format!(" (id {id})")).unwrap_or_default();
+            Some(format!(
+                "  {symbol} assistant {name:?}: {verb}{id}, inferred: the answer was lost ({}) and the assistant was found when listing again\n",
+                escape::text(cause)
+            ))
+        }
+        _ => None,
+    }
+}

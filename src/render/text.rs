@@ -467,6 +467,9 @@ pub fn operation_result_text(r: &OperationResult, from: &ShownFrom) -> String {
     if let Some(line) = super::lifecycle::operation_result_text(r) {
         return line;
     }
+    if let Some(line) = super::assistants::result_text(r) {
+        return line;
+    }
     let mut out = String::new();
     let name = &r.campaign;
     match (&r.outcome, r.op) {
@@ -556,7 +559,9 @@ pub fn operation_result_text(r: &OperationResult, from: &ShownFrom) -> String {
                 );
             } else {
                 let verb = match op {
-                    "create" => "failed",
+                    "create" | "create_assistant" | "update_assistant" | "delete_assistant" => {
+                        "failed"
+                    }
                     "start" => "could not start",
                     _ => "could not stop",
                 };
@@ -643,6 +648,24 @@ pub fn apply_summary_text(report: &Report, drifted: usize) -> String {
         let _ = write!(line, ", {} skipped", s.skipped);
     }
     line.push('.');
+    let assistants = |op: &str| {
+        report
+            .results
+            .iter()
+            .filter(|r| r.op == op && r.outcome.succeeded())
+            .count()
+    };
+    let (created, updated, deleted) = (
+        assistants("create_assistant"),
+        assistants("update_assistant"),
+        assistants("delete_assistant"),
+    );
+    if created + updated + deleted > 0 {
+        let _ = write!(
+            line,
+            " Assistants: {created} created, {updated} updated in place, {deleted} deleted."
+        );
+    }
     if drifted > 0 {
         let _ = write!(
             line,

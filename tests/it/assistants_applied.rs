@@ -165,7 +165,13 @@ fn a_prompt_edit_plans_a_diff_and_applies_as_one_update_carrying_only_the_prompt
         "the PUT carries the prompt only: {json}"
     );
 
-    apply(&ws, &emu);
+    let applied = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    applied.assert_code(0);
+    applied.assert_stdout("  ~ assistant \"Ada\": updated in place (id ");
+    applied.assert_stdout("Assistants: 0 created, 1 updated in place, 0 deleted.");
     assert_eq!(emu.stats()["assistants_updated"], 1, "one PUT");
     assert_eq!(
         ada(&emu)["request_body"],

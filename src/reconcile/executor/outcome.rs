@@ -173,6 +173,9 @@ pub(crate) fn operation_words(op: &str, campaign: &str) -> String {
     match op.trim_end_matches("_campaign") {
         "add_leads" => format!("the leads added to {campaign}"),
         "update_leads" => format!("the lead update of {campaign}"),
+        "create_assistant" => format!("the create of assistant {campaign}"),
+        "update_assistant" => format!("the update of assistant {campaign}"),
+        "delete_assistant" => format!("the delete of assistant {campaign}"),
         other => format!("the {} of {campaign}", other.replace('_', " ")),
     }
 }
@@ -279,6 +282,10 @@ mod tests {
     fn operations_are_named_as_the_plan_shows_them_from_labels_and_saved_variants() {
         assert_eq!(operation_words("create", "Q4"), "the create of Q4");
         assert_eq!(operation_words("create_campaign", "Q4"), "the create of Q4");
+        assert_eq!(
+            operation_words("update_assistant", "Ada"),
+            "the update of assistant Ada"
+        );
         assert_eq!(operation_words("delete_campaign", "Q4"), "the delete of Q4");
         assert_eq!(operation_words("add_leads", "Q4"), "the leads added to Q4");
         assert_eq!(
