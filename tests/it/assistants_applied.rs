@@ -530,3 +530,20 @@ fn racing_applies_leave_one_assistant_and_the_campaign_uses_it() {
         context()
     );
 }
+
+/// The example in `examples/assistants` (docs/assistants.md points at it) applies in one run
+/// against the demo account, the assistant before its campaign, and plans clean after.
+#[test]
+fn the_assistants_example_applies_against_the_demo_account() {
+    let ws = Workspace::new();
+    let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/assistants");
+    let run = campaignctl(ws.path(), None)
+        .args(["demo".as_ref(), example.as_os_str()])
+        .env("NO_COLOR", "1")
+        .run();
+    run.assert_code(0)
+        .assert_stdout("  + assistant \"Ava Spring Outreach\": created (id ")
+        .assert_stdout("+ \"Spring Outreach\": created (id ")
+        .assert_stdout("Assistants: 1 created, 0 updated in place, 0 deleted.")
+        .assert_nothing_to_apply();
+}
