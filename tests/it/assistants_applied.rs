@@ -547,3 +547,22 @@ fn the_assistants_example_applies_against_the_demo_account() {
         .assert_stdout("Assistants: 1 created, 0 updated in place, 0 deleted.")
         .assert_nothing_to_apply();
 }
+
+/// `--target` may name an assistant: only it is planned (and applied).
+#[test]
+fn a_target_naming_an_assistant_plans_it_alone() {
+    let emu = Emulator::start();
+    let ws = repository();
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "--target", "Ada", "campaigns"])
+        .run();
+    run.assert_code(0);
+    let doc = run.json();
+    let ops: Vec<&str> = doc["operations"]
+        .as_array()
+        .expect("operations")
+        .iter()
+        .filter_map(|o| o["op"].as_str())
+        .collect();
+    assert_eq!(ops, ["create_assistant"], "{doc}");
+}

@@ -347,10 +347,15 @@ fn ready_to_read(
     if prunes && scope.allows_prune().is_err() {
         return false;
     }
-    scope
-        .targets
-        .as_ref()
-        .is_none_or(|t| t.unmatched(&load.manifests).is_empty())
+    scope.targets.as_ref().is_none_or(|t| {
+        t.unmatched_with(&load.manifests, &assistant_names(load))
+            .is_empty()
+    })
+}
+
+/// The names of the assistants a load declares, which `--target` may name.
+fn assistant_names(load: &LoadOutcome) -> Vec<&str> {
+    load.assistants.iter().map(|a| a.name.as_str()).collect()
 }
 
 /// One exit code for several accounts, with a line naming those that failed or have changes.
@@ -769,10 +774,10 @@ pub async fn make_plan(
         return Ok(None);
     }
     if let Some(targets) = &scope.targets {
-        let unmatched = targets.unmatched(&load.manifests);
+        let unmatched = targets.unmatched_with(&load.manifests, &assistant_names(&load));
         if !unmatched.is_empty() {
             let error = Diagnostic::error(None, unmatched.join("; "))
-                .with_hint("--target takes a campaign name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned");
+                .with_hint("--target takes a campaign or assistant name (the manifest's `name`) or a glob pattern such as 'Q4 *'; nothing was planned");
             if format == Format::Json {
                 print_json(&render::failure_json(
                     &load.diagnostics,

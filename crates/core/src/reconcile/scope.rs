@@ -55,7 +55,17 @@ impl Targets {
     /// Every pattern that matches no manifest's campaign, each with a message (and a
     /// did-you-mean when one name is clearly closest). Empty when all match.
     pub fn unmatched(&self, manifests: &[Manifest]) -> Vec<String> {
-        let names: Vec<&str> = manifests.iter().map(|m| m.spec.name.as_str()).collect();
+        self.unmatched_with(manifests, &[])
+    }
+
+    /// [`Targets::unmatched`], where a pattern may also name one of `assistants` (the
+    /// assistants the manifests declare: `--target` narrows them as it narrows campaigns).
+    pub fn unmatched_with(&self, manifests: &[Manifest], assistants: &[&str]) -> Vec<String> {
+        let names: Vec<&str> = manifests
+            .iter()
+            .map(|m| m.spec.name.as_str())
+            .chain(assistants.iter().copied())
+            .collect();
         (0..self.patterns.len())
             .filter(|&i| !names.iter().any(|n| self.pattern_matches(i, n)))
             .map(|i| {
