@@ -41,6 +41,18 @@ fn repository() -> Workspace {
     ws
 }
 
+/// Q4 Ada declared running with one lead, committed.
+fn q4_runs(ws: &Workspace) {
+    ws.write(
+        "campaigns/q4.yaml",
+        format!(
+            "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
+            campaign("Q4 Ada")
+        ),
+    );
+    commit_all(ws, "Q4 runs");
+}
+
 fn ada(emu: &Emulator) -> serde_json::Value {
     let all = emu.inspect("/_emulator/assistants");
     all.as_array()
@@ -274,14 +286,7 @@ fn an_assistant_in_use_is_never_deleted() {
 fn an_update_heard_by_a_running_campaign_needs_allow_start() {
     let emu = Emulator::start();
     let ws = repository();
-    ws.write(
-        "campaigns/q4.yaml",
-        format!(
-            "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
-            campaign("Q4 Ada")
-        ),
-    );
-    commit_all(&ws, "Q4 runs");
+    q4_runs(&ws);
     campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "--allow-start", "campaigns"])
         .run()
@@ -369,14 +374,7 @@ fn an_assistant_create_whose_answer_was_lost_is_listed_not_sent_again() {
 fn the_plans_of_a_prompt_change_are_pinned() {
     let emu = Emulator::start();
     let ws = repository();
-    ws.write(
-        "campaigns/q4.yaml",
-        format!(
-            "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
-            campaign("Q4 Ada")
-        ),
-    );
-    commit_all(&ws, "Q4 runs");
+    q4_runs(&ws);
     campaignctl(ws.path(), Some(&emu))
         .args([
             "apply",

@@ -112,14 +112,7 @@ async fn settle_name(client: &Client, name: &str, ours: u64) -> Outcome {
         ),
     };
     warn!(assistant = %name, older, ours, "{note}");
-    Outcome::Done {
-        id: Some(older),
-        leads_added: None,
-        leads_found: None,
-        leads_updated: None,
-        status: None,
-        note: Some(note),
-    }
+    Outcome::done(Some(older), Some(note))
 }
 
 /// `PUT /user/assistant/{id}` with the changed fields. Sending the same values twice stores the
@@ -154,14 +147,7 @@ pub(super) async fn delete_assistant(client: &Client, op: &Operation, id: u64) -
 }
 
 fn done(id: Option<u64>) -> Outcome {
-    Outcome::Done {
-        id,
-        leads_added: None,
-        leads_found: None,
-        leads_updated: None,
-        status: None,
-        note: None,
-    }
+    Outcome::done(id, None)
 }
 
 /// A definite failure, 422 field errors at the manifest's document; an older-shape 422 stops

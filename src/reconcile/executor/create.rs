@@ -33,14 +33,7 @@ pub(super) async fn create_or_refused(
         let error = match client.create_campaign(request).await {
             Ok(created) => {
                 info!(name = %request.name, id = created.id, "created");
-                return Ok(Outcome::Done {
-                    id: Some(created.id),
-                    leads_added: None,
-                    leads_found: None,
-                    leads_updated: None,
-                    status: None,
-                    note: None,
-                });
+                return Ok(Outcome::done(Some(created.id), None));
             }
             Err(e @ ApiError::Forbidden { .. }) => return Err(failure(client, e, manifest)),
             Err(e @ ApiError::Connect(_)) => {

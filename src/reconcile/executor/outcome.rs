@@ -91,6 +91,18 @@ impl Outcome {
         }
     }
 
+    /// Done, with the id it acted on (or made) and a note, nothing else to say.
+    pub(super) fn done(id: Option<u64>, note: Option<String>) -> Outcome {
+        Outcome::Done {
+            id,
+            leads_added: None,
+            leads_found: None,
+            leads_updated: None,
+            status: None,
+            note,
+        }
+    }
+
     pub(super) fn failed(error: impl Into<String>) -> Outcome {
         Outcome::Failed {
             error: error.into(),
