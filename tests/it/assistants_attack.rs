@@ -1,0 +1,264 @@
+//! Attacks on assistants as code (issue 21): hostile prompt text in every output, an update
+//! held for `--allow-start` and the campaign waiting for it, a campaign naming a declared
+//! assistant that will not exist (deleted, inbound), a saved plan gone stale by a dashboard
+//! edit, and a delete of an assistant a campaign uses by id.
+
+use crate::support::{campaignctl, commit_all, git, Emulator, Workspace};
+
+const ASSISTANT: &str = "\
+kind: Assistant
+name: Ada
+type: outbound
+mode: pipeline
+voice_id: 3
+language_id: 1
+llm_model_id: 5
+timezone: Europe/Berlin
+initial_message: Hello, this is Ada from Acme.
+system_prompt: { file: prompts/ada.md }
+post_call_schema:
+  - { name: meeting_booked, type: bool, description: A meeting was booked }
+";
+
+const PROMPT: &str = "You are Ada, calling for Acme.\nBe brief.\nNever promise a discount.\n";
+
+fn campaign(name: &str) -> String {
+    format!(
+        "kind: Campaign\nname: {name}\nassistant: Ada\ntimezone: Europe/Berlin\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\nallowed_days: [monday, tuesday]\ngoal_completion_variable: meeting_booked\n"
+    )
+}
+
+fn running(name: &str) -> String {
+    format!(
+        "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
+        campaign(name)
+    )
+}
+
+fn repository() -> Workspace {
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write("campaigns/ada.yaml", ASSISTANT);
+    ws.write("campaigns/prompts/ada.md", PROMPT);
+    ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
+    commit_all(&ws, "Ada and her campaign");
+    ws
+}
+
+fn ada(emu: &Emulator) -> serde_json::Value {
+    let all = emu.inspect("/_emulator/assistants");
+    all.as_array()
+        .expect("assistant list")
+        .iter()
+        .find(|a| a["name"] == "Ada")
+        .cloned()
+        .unwrap_or_else(|| panic!("no assistant Ada on the emulator: {all}"))
+}
+
+fn apply_all(ws: &Workspace, emu: &Emulator) {
+    campaignctl(ws.path(), Some(emu))
+        .args(["apply", "--auto-approve", "--allow-start", "campaigns"])
+        .run()
+        .assert_code(0);
+}
+
+/// A prompt carrying a terminal escape, a carriage return, `</details>` and a line of backticks:
+/// no output carries the raw control bytes, and the Markdown comment's `<details>` and fences
+/// stay balanced.
+#[test]
+fn a_hostile_prompt_never_reaches_any_output_raw() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply_all(&ws, &emu);
+    ws.write(
+        "campaigns/prompts/ada.md",
+        "You are Ada.\n\x1b[2J\x1b]0;owned\x07cleared\nhidden\rover\n</details>\n````````\n# heading\n",
+    );
+    for format in ["text", "markdown", "github", "json"] {
+        let run = campaignctl(ws.path(), Some(&emu))
+            .args(["plan", "--format", format, "campaigns"])
+            .env("NO_COLOR", "1")
+            .run();
+        run.assert_code(0);
+        for raw in ['\x1b', '\r', '\x07'] {
+            assert!(
+                !run.stdout.contains(raw) && !run.stderr.contains(raw),
+                "{format}: raw {raw:?} in the output:\n{:?}\n{:?}",
+                run.stdout,
+                run.stderr
+            );
+        }
+        if format == "text" || format == "markdown" {
+            // The line holding a lone `\r` is one added line, shown escaped: the `\r` never
+            // splits it and moves the next line's `+` mark (which made `over` look unchanged).
+            run.assert_stdout("+hidden\\rover\n");
+        }
+        if format == "markdown" {
+            // Outside fenced code, `<details>` and `</details>` pair up, and every fence opened
+            // is closed: the prompt's `</details>` and backticks stay inside their fence.
+            let (mut open, mut opens, mut closes) = (None::<usize>, 0, 0);
+            for line in run.stdout.lines() {
+                let ticks = line.len() - line.trim_start_matches('`').len();
+                match open {
+                    Some(n) if ticks >= n && line[ticks..].trim().is_empty() => open = None,
+                    Some(_) => {}
+                    None if ticks >= 3 => open = Some(ticks),
+                    None => {
+                        opens += line.matches("<details>").count();
+                        closes += line.matches("</details>").count();
+                    }
+                }
+            }
+            assert_eq!(open, None, "a fence left open:\n{}", run.stdout);
+            assert_eq!(opens, closes, "unbalanced <details>:\n{}", run.stdout);
+        }
+    }
+}
+
+/// `apply --auto-approve` without `--allow-start`: an update a running campaign hears is held
+/// and reported as held (exit 0, as any held operation); a new campaign waiting for that update is not
+/// sent either; with `--allow-start` everything completes.
+#[test]
+fn an_update_heard_by_calls_is_held_and_what_waits_for_it_is_held_too() {
+    let emu = Emulator::start();
+    let ws = repository();
+    ws.write("campaigns/q4.yaml", running("Q4 Ada"));
+    commit_all(&ws, "Q4 runs");
+    apply_all(&ws, &emu);
+    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
+    ws.write("campaigns/q1.yaml", running("Q1 Ada"));
+    let held = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", held.stdout, held.stderr);
+    assert_eq!(emu.stats()["assistants_updated"], 0, "held: {out}");
+    // Held operations are reported, not failures (exit 0), as for a held campaign start.
+    assert_eq!(held.code, 0, "{out}");
+    assert!(
+        out.contains("waits for the update assistant of \"Ada\", which is held"),
+        "the campaign waiting for the held update says why: {out}"
+    );
+    let q1_started = emu
+        .campaigns()
+        .iter()
+        .any(|c| c["name"] == "Q1 Ada" && c["status"] == "running");
+    assert!(
+        !q1_started,
+        "Q1 does not start calling with the old prompt: {out}"
+    );
+    campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "campaigns"])
+        .run()
+        .assert_code(0);
+    assert_eq!(emu.stats()["assistants_updated"], 1);
+    assert_eq!(ada(&emu)["system_prompt"], "You are Ada.");
+}
+
+/// A campaign naming a declared assistant whose manifest says `status: deleted`: the plan
+/// fails at the campaign's line; nothing is created.
+#[test]
+fn a_campaign_naming_a_deleted_assistant_is_an_error_at_its_line() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("{ASSISTANT}status: deleted\n"),
+    );
+    ws.write("campaigns/prompts/ada.md", PROMPT);
+    ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
+    commit_all(&ws, "Ada never was");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-delete", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(emu.stats()["campaign_create_requests"], 0, "{out}");
+    assert_ne!(run.code, 0, "{out}");
+    assert!(out.contains("campaigns/q4.yaml:"), "at the campaign: {out}");
+}
+
+/// A campaign naming a declared inbound assistant: an outbound campaign cannot use it.
+#[test]
+fn a_campaign_naming_an_inbound_assistant_is_an_error_at_its_line() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(
+        "campaigns/ada.yaml",
+        ASSISTANT.replace("type: outbound", "type: inbound"),
+    );
+    ws.write("campaigns/prompts/ada.md", PROMPT);
+    ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
+    commit_all(&ws, "Ada inbound");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["validate", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_ne!(run.code, 0, "{out}");
+    assert!(out.contains("campaigns/q4.yaml:"), "at the campaign: {out}");
+}
+
+/// A saved plan, then the assistant edited on the dashboard, then `apply PLANFILE`: the plan
+/// is refused as stale (or at least never overwrites what the reviewer did not see).
+#[test]
+fn a_saved_plan_is_stale_once_the_assistant_is_edited_on_the_platform() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply_all(&ws, &emu);
+    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
+    commit_all(&ws, "shorter prompt");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "ada.plan", "campaigns"])
+        .run()
+        .assert_code(0);
+    let id = ada(&emu)["id"].as_u64().expect("id");
+    emu.api(
+        "PUT",
+        &format!("user/assistant/{id}"),
+        Some(serde_json::json!({"voice_id": 9, "initial_message": "Edited by hand."})),
+    );
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "ada.plan"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_ne!(run.code, 0, "a stale plan is refused: {out}");
+    assert_eq!(
+        ada(&emu)["system_prompt"],
+        PROMPT.trim(),
+        "nothing applied from a stale plan: {out}"
+    );
+}
+
+/// `status: deleted` on an assistant that a declared campaign uses through `assistant_id:`.
+#[test]
+fn an_assistant_used_by_id_is_never_deleted() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply_all(&ws, &emu);
+    let id = ada(&emu)["id"].as_u64().expect("id");
+    ws.write(
+        "campaigns/q4.yaml",
+        campaign("Q4 Ada").replace("assistant: Ada\n", &format!("assistant_id: {id}\n")),
+    );
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("{ASSISTANT}status: deleted\n"),
+    );
+    commit_all(&ws, "Ada goes, Q4 names her by id");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-delete",
+            "--allow-start",
+            "campaigns",
+        ])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(emu.stats()["assistants_deleted"], 0, "{out}");
+}
