@@ -262,3 +262,74 @@ fn an_assistant_used_by_id_is_never_deleted() {
     let out = format!("{}{}", run.stdout, run.stderr);
     assert_eq!(emu.stats()["assistants_deleted"], 0, "{out}");
 }
+
+/// An assistant create the platform refuses with a 422 (a phone number it does not have): the
+/// run fails, the error says which field, and the campaigns waiting for the assistant are
+/// skipped naming why; no campaign is created without its assistant.
+#[test]
+fn an_assistant_create_refused_with_a_422_creates_no_campaign() {
+    let emu = Emulator::start();
+    let ws = repository();
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("{ASSISTANT}phone_number_id: 999\n"),
+    );
+    ws.write("campaigns/q1.yaml", running("Q1 Ada"));
+    commit_all(&ws, "Ada on a number the account lacks");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "the run failed: {out}");
+    assert_eq!(emu.stats()["campaign_create_requests"], 0, "{out}");
+    assert!(out.contains("phone_number_id"), "names the field: {out}");
+    assert!(
+        out.contains("\"Ada\": could not create: the platform rejected the request (422)"),
+        "the failed create is called a create, never a stop: {out}"
+    );
+    for name in ["Q1 Ada", "Q4 Ada"] {
+        assert!(
+            out.contains(&format!(
+                "\"{name}\": create skipped: the create assistant of \"Ada\" failed"
+            )),
+            "{name} is skipped, naming why: {out}"
+        );
+    }
+}
+
+/// The same 422 on an update: a campaign start waiting for the update is not sent.
+#[test]
+fn an_assistant_update_refused_with_a_422_starts_nothing_that_waits_for_it() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply_all(&ws, &emu);
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("{ASSISTANT}phone_number_id: 999\n"),
+    );
+    ws.write("campaigns/q4.yaml", running("Q4 Ada"));
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "--allow-start", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "the run failed: {out}");
+    let q4 = emu
+        .campaigns()
+        .into_iter()
+        .find(|c| c["name"] == "Q4 Ada")
+        .expect("Q4");
+    assert_ne!(
+        q4["status"], "running",
+        "Q4 not started with the old assistant: {out}"
+    );
+    assert!(
+        out.contains("\"Q4 Ada\": start skipped: the update assistant of \"Ada\" failed"),
+        "Q4's start is skipped, naming why: {out}"
+    );
+    assert!(
+        out.contains("\"Ada\": could not update: the platform rejected the request (422)"),
+        "the failed update is called an update, never a stop: {out}"
+    );
+}
