@@ -333,3 +333,94 @@ fn an_assistant_update_refused_with_a_422_starts_nothing_that_waits_for_it() {
         "the failed update is called an update, never a stop: {out}"
     );
 }
+
+/// A running campaign that uses the assistant through `assistant_id:` (not by name) hears an
+/// update as much as one naming it: the update needs `--allow-start`.
+#[test]
+fn an_update_heard_by_a_campaign_using_the_assistant_by_id_needs_allow_start() {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply_all(&ws, &emu);
+    let id = ada(&emu)["id"].as_u64().expect("id");
+    ws.write(
+        "campaigns/q1.yaml",
+        running("Q1 Ada").replace("assistant: Ada\n", &format!("assistant_id: {id}\n")),
+    );
+    commit_all(&ws, "Q1 runs, naming Ada by id");
+    apply_all(&ws, &emu);
+    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
+    let held = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", held.stdout, held.stderr);
+    assert_eq!(
+        emu.stats()["assistants_updated"],
+        0,
+        "a running campaign using Ada by id hears the update: held: {out}"
+    );
+    held.assert_stdout("--allow-start");
+}
+
+/// `watch`: an assistant update that was held, or failed, is planned again by the next pass,
+/// never taken for an edit made outside git (the manifest is unchanged since the pass that
+/// tried it, but the platform never took it). A new `phone_number_id` is heard by inbound
+/// calls (held without `--allow-start`); the number is one the account lacks (a 422 with it).
+#[test]
+fn watch_never_takes_its_own_held_or_failed_assistant_update_for_a_dashboard_edit() {
+    use crate::watch::Daemon;
+    const ADA: &str = "kind: Assistant\nname: Ada\ntype: outbound\nmode: pipeline\nvoice_id: 3\nlanguage_id: 1\nllm_model_id: 5\ntimezone: Europe/Berlin\ninitial_message: Hello.\nsystem_prompt: You are Ada.\n";
+    for allow_start in [false, true] {
+        let emu = Emulator::start();
+        let ws = Workspace::new();
+        ws.write("m/ada.yaml", ADA);
+        let extra: &[&str] = if allow_start { &["--allow-start"] } else { &[] };
+        let daemon = Daemon::start(&ws, &emu, &["m"], extra);
+        daemon.wait_for_passes("success", 1.0);
+        ws.write("m/ada.yaml", format!("{ADA}phone_number_id: 999\n"));
+        if allow_start {
+            // Failed passes are retried (backoff 100ms..500ms): each retry plans the PUT again.
+            daemon.wait_for("the failed update tried three times", || {
+                if daemon.log().contains("assistant edited outside git") {
+                    return Ok(());
+                }
+                let n = daemon.passes("failed");
+                (n >= 3.0).then_some(()).ok_or(format!("{n} failed passes"))
+            });
+        } else {
+            daemon.wait_for("the update held", || {
+                let log = daemon.log();
+                log.contains("op=\"update_assistant\"")
+                    .then_some(())
+                    .ok_or(log)
+            });
+            // Another file: a pass that reads the platform again.
+            ws.write(
+                "m/other.yaml",
+                "kind: Campaign\nname: Other\nassistant_id: 9\ntimezone: Europe/London\n",
+            );
+            daemon.wait_for("the next pass to create Other", || {
+                emu.campaign_names()
+                    .iter()
+                    .any(|n| n == "Other")
+                    .then_some(())
+                    .ok_or_else(|| "not yet".to_owned())
+            });
+            daemon.wait_for_passes("success", 3.0);
+        }
+        let log = daemon.log();
+        assert!(
+            !log.contains("assistant edited outside git"),
+            "allow_start={allow_start}: the update this daemon did not make is no dashboard edit: {log}"
+        );
+        if !allow_start {
+            assert!(
+                log.contains(
+                    "held: this assistant change is not applied by watch without --allow-start"
+                ),
+                "the held line speaks of the assistant, not of leads: {log}"
+            );
+            assert!(!log.contains("held went"), "still held: {log}");
+        }
+    }
+}
