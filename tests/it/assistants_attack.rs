@@ -424,3 +424,41 @@ fn watch_never_takes_its_own_held_or_failed_assistant_update_for_a_dashboard_edi
         }
     }
 }
+
+/// An assistant adopted by `id:` under a new name (the platform still has the old one): a
+/// campaign naming the new name takes the adopted id, in the same apply as the rename.
+#[test]
+fn a_campaign_naming_an_adopted_assistant_renamed_in_the_same_apply_takes_its_id() {
+    let emu = Emulator::start();
+    let created = emu.api(
+        "POST",
+        "user/assistant",
+        Some(serde_json::json!({
+            "name": "Ada old", "voice_id": 3, "language_id": 1, "type": "outbound",
+            "mode": "pipeline", "llm_model_id": 5, "timezone": "Europe/Berlin",
+            "initial_message": "Hello.", "system_prompt": "You are Ada."
+        })),
+    );
+    let id = created["data"]["id"].as_u64().expect("id");
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("kind: Assistant\nid: {id}\nname: Ada\npost_call_schema:\n  - {{ name: meeting_booked, type: bool, description: A meeting was booked }}\n"),
+    );
+    ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
+    commit_all(&ws, "Ada adopted under a new name");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    run.assert_code(0);
+    assert_eq!(ada(&emu)["id"], id, "renamed in place: {out}");
+    let q4 = emu
+        .campaigns()
+        .into_iter()
+        .find(|c| c["name"] == "Q4 Ada")
+        .unwrap_or_else(|| panic!("Q4 created: {out}"));
+    assert_eq!(q4["assistant_id"], id, "{out}");
+}
