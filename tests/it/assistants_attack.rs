@@ -462,3 +462,44 @@ fn a_campaign_naming_an_adopted_assistant_renamed_in_the_same_apply_takes_its_id
         .unwrap_or_else(|| panic!("Q4 created: {out}"));
     assert_eq!(q4["assistant_id"], id, "{out}");
 }
+
+/// An assistant adopted by `id:` without `type:` (a field left out is not managed) that the
+/// platform lists as inbound: a campaign naming it is refused, as a campaign naming an inbound
+/// assistant the repository does not declare is, never created with the inbound assistant.
+#[test]
+fn a_campaign_naming_an_adopted_assistant_the_platform_lists_inbound_is_refused() {
+    let emu = Emulator::start();
+    let front_desk = emu
+        .inspect("/_emulator/assistants")
+        .as_array()
+        .expect("assistants")
+        .iter()
+        .find(|a| a["type"] == "inbound")
+        .cloned()
+        .expect("the demo account has an inbound assistant");
+    let id = front_desk["id"].as_u64().expect("id");
+    let name = front_desk["name"].as_str().expect("name").to_owned();
+    let ws = Workspace::new();
+    git(&ws, &["init", "-q"]);
+    ws.write(
+        "campaigns/desk.yaml",
+        format!("kind: Assistant\nid: {id}\nname: {name}\n"),
+    );
+    ws.write(
+        "campaigns/q4.yaml",
+        format!("kind: Campaign\nname: Q4 Desk\nassistant: {name}\ntimezone: Europe/Berlin\n"),
+    );
+    commit_all(&ws, "the front desk adopted");
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        emu.stats()["campaign_create_requests"],
+        0,
+        "no campaign created with inbound assistant {id}: {out}"
+    );
+    assert_ne!(run.code, 0, "{out}");
+    assert!(out.contains("campaigns/q4.yaml:"), "at the campaign: {out}");
+}
