@@ -503,3 +503,79 @@ fn a_campaign_naming_an_adopted_assistant_the_platform_lists_inbound_is_refused(
     assert_ne!(run.code, 0, "{out}");
     assert!(out.contains("campaigns/q4.yaml:"), "at the campaign: {out}");
 }
+
+/// An assistant and the running campaign that uses it, both `status: deleted` in one commit:
+/// the assistant is never deleted while the campaign may still be calling with it (assistants
+/// run first), so it is kept this run; the next run, the campaign's manifest is only a
+/// tombstone, which uses nothing, and the assistant goes (it was kept forever).
+#[test]
+fn an_assistant_deleted_with_its_campaign_is_kept_until_the_campaign_is_gone_then_deleted() {
+    let emu = Emulator::start();
+    let ws = repository();
+    ws.write("campaigns/q4.yaml", running("Q4 Ada"));
+    commit_all(&ws, "Q4 runs");
+    apply_all(&ws, &emu);
+    ws.write(
+        "campaigns/q4.yaml",
+        format!("{}status: deleted\n", campaign("Q4 Ada")),
+    );
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("{ASSISTANT}status: deleted\n"),
+    );
+    commit_all(&ws, "Q4 and Ada go");
+    let plan = campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--format", "json", "campaigns"])
+        .run();
+    let doc = plan.json();
+    let ops = doc["operations"].as_array().cloned().unwrap_or_default();
+    let index = |op: &str| ops.iter().position(|o| o["op"] == op);
+    if let Some(del_a) = index("delete_assistant") {
+        let del_c = index("delete").unwrap_or_else(|| panic!("the campaign's delete: {doc}"));
+        let waits = ops[del_a]["depends_on"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|v| v.as_u64() == Some(del_c as u64)));
+        assert!(
+            waits,
+            "the assistant's delete waits for the delete of the campaign using it: {doc}"
+        );
+    }
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-delete",
+            "--allow-start",
+            "campaigns",
+        ])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        emu.stats()["assistants_deleted"],
+        0,
+        "Ada kept while Q4 is being deleted in the same run: {out}"
+    );
+    assert!(
+        !emu.campaigns().into_iter().any(|c| c["name"] == "Q4 Ada"),
+        "Q4 deleted: {out}"
+    );
+    // The next apply: Q4 is gone, its manifest only a tombstone, which uses nothing.
+    let again = campaignctl(ws.path(), Some(&emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-delete",
+            "--allow-start",
+            "campaigns",
+        ])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", again.stdout, again.stderr);
+    again.assert_code(0);
+    assert_eq!(
+        emu.stats()["assistants_deleted"],
+        1,
+        "a deleted campaign's tombstone does not keep Ada forever: {out}"
+    );
+}
