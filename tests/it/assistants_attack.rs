@@ -579,3 +579,36 @@ fn an_assistant_deleted_with_its_campaign_is_kept_until_the_campaign_is_gone_the
         "a deleted campaign's tombstone does not keep Ada forever: {out}"
     );
 }
+
+/// A saved plan that creates Ada, then an Ada made in the dashboard before it is applied: the
+/// plan is refused as stale, never a second Ada with campaigns on one of them.
+#[test]
+fn a_saved_plan_creating_an_assistant_is_stale_once_the_name_is_taken() {
+    let emu = Emulator::start();
+    let ws = repository();
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "ada.plan", "campaigns"])
+        .run()
+        .assert_code(0);
+    emu.api(
+        "POST",
+        "user/assistant",
+        Some(serde_json::json!({
+            "name": "Ada", "voice_id": 3, "language_id": 1, "type": "outbound",
+            "mode": "pipeline", "llm_model_id": 5, "timezone": "Europe/Berlin",
+            "initial_message": "Hello.", "system_prompt": "Made by hand."
+        })),
+    );
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "--auto-approve", "ada.plan"])
+        .env("NO_COLOR", "1")
+        .run();
+    let out = format!("{}{}", run.stdout, run.stderr);
+    assert_ne!(run.code, 0, "a stale plan is refused: {out}");
+    assert_eq!(
+        emu.stats()["assistants_created"],
+        1,
+        "only the dashboard's Ada: {out}"
+    );
+    assert_eq!(emu.stats()["campaign_create_requests"], 0, "{out}");
+}
