@@ -613,12 +613,10 @@ fn a_saved_plan_creating_an_assistant_is_stale_once_the_name_is_taken() {
     assert_eq!(emu.stats()["campaign_create_requests"], 0, "{out}");
 }
 
-/// A saved plan made stale by an assistant edited on the platform is refused (the plan is
-/// recomputed), but the refusal blames the file ("the file was edited, or made by a different
-/// build") and calls the assistant a campaign: the saved plan's fingerprints cover the campaign
-/// list and the campaign manifests only, not the assistant list nor the assistant manifests.
+/// A saved plan made stale by an assistant edited on the platform is refused saying so (the
+/// saved plan fingerprinted the campaign list only, and the refusal, from recomputing, blamed
+/// the file: "the file was edited, or made by a different build", and named a campaign "Ada").
 #[test]
-#[ignore = "defect left: saved-plan fingerprints do not cover assistants; the stale refusal holds but names the wrong cause"]
 fn a_plan_stale_by_an_assistant_edit_says_the_platform_changed() {
     let emu = Emulator::start();
     let ws = repository();
