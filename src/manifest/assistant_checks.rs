@@ -1,6 +1,7 @@
 //! The checks across documents that assistants bring: an assistant's name (and adopted id)
 //! declared once, and a campaign's `goal_completion_variable` checked against the post-call
-//! schema of the assistant it names, when the repository declares that assistant.
+//! schema of the assistant it names, when the repository declares that assistant, and that
+//! assistant declared outbound: a campaign places outbound calls.
 
 use std::collections::HashMap;
 
@@ -116,4 +117,40 @@ pub fn check_goal_variables(
             false
         })
         .collect()
+}
+
+/// A campaign naming a declared `type: inbound` assistant: a campaign only places outbound
+/// calls, so the platform would refuse it, or worse, a hand-edited platform would run it with an
+/// assistant written to answer calls. Reported at the campaign's `assistant:` line; the campaign
+/// is kept (the error stops the run anyway), so what uses the assistant stays known to the plan.
+pub fn check_assistant_direction(
+    manifests: &[Manifest],
+    assistants: &[AssistantManifest],
+    out: &mut Vec<Diagnostic>,
+    shown_from: &ShownFrom,
+) {
+    let inbound: HashMap<&str, &AssistantManifest> = assistants
+        .iter()
+        .filter(|a| !a.deleted && a.fields.kind.as_deref() == Some("inbound"))
+        .map(|a| (a.name.as_str(), a))
+        .collect();
+    for m in manifests {
+        let Some(name) = m.spec.assistant.as_deref() else {
+            continue;
+        };
+        let Some(assistant) = inbound.get(name) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::error(
+                Some(m.locate("assistant")),
+                format!(
+                    "assistant \"{name}\" is declared type inbound (at {}); a campaign places outbound calls",
+                    assistant.location_of("type").shown(shown_from)
+                ),
+            )
+            .with_field("assistant")
+            .with_hint("name an outbound assistant, or declare this one type: outbound"),
+        );
+    }
 }

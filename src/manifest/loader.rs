@@ -190,6 +190,12 @@ pub fn load_roots_with(roots: &[Root], shown_from: &ShownFrom, blob_ids: BlobIds
         &mut diagnostics,
         shown_from,
     );
+    super::assistant_checks::check_assistant_direction(
+        &manifests,
+        &assistants,
+        &mut diagnostics,
+        shown_from,
+    );
     sort(&mut diagnostics);
     LoadOutcome {
         manifests,

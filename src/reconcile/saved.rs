@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::api::types::RemoteCampaign;
+use crate::api::types::{Assistant, RemoteCampaign};
 use crate::manifest::Manifest;
 
 use super::leads_and_status::ObservedLeads;
@@ -37,6 +37,10 @@ pub struct Fingerprint {
     /// Of the leads (normalised phone numbers) of `lead_campaigns`, the existing campaigns
     /// whose leads the plan read: adding leads does not change the campaign list.
     pub leads: String,
+    /// Of the platform's assistant list: an assistant edited or created in the dashboard makes
+    /// the plan stale, said as such (empty in a file from a build before assistants: stale).
+    #[serde(default)]
+    pub assistants: String,
 }
 
 /// A saved plan file: the plan of each account it was made for, and what they share (where
@@ -135,6 +139,7 @@ impl SavedPlan {
                 manifests: manifests_fingerprint(manifests),
                 remote: remote_fingerprint(remote),
                 leads: leads_fingerprint(leads),
+                assistants: assistants_fingerprint(&[]),
             },
             lead_campaigns: leads.keys().copied().collect(),
             lifecycle: LifecycleOptions::default(),
@@ -142,6 +147,12 @@ impl SavedPlan {
                 operations: plan.operations.clone(),
             },
         }
+    }
+
+    /// Records the assistant list the plan was made from.
+    pub fn with_assistants(mut self, assistants: &[Assistant]) -> SavedPlan {
+        self.fingerprint.assistants = assistants_fingerprint(assistants);
+        self
     }
 
     /// Records the lifecycle options the plan was made with.
@@ -442,6 +453,19 @@ pub fn remote_fingerprint(campaigns: &[RemoteCampaign]) -> String {
             ..c.clone()
         };
         hasher.update(serde_json::to_vec(&c).unwrap_or_default());
+        hasher.update(b"\n");
+    }
+    hex(&hasher.finalize())
+}
+
+/// Hash of the platform's assistant list, order-independent: every field the list returns
+/// (prompts included) may be compared by the plan.
+pub fn assistants_fingerprint(assistants: &[Assistant]) -> String {
+    let mut sorted: Vec<&Assistant> = assistants.iter().collect();
+    sorted.sort_by_key(|a| a.id);
+    let mut hasher = Sha256::new();
+    for a in sorted {
+        hasher.update(serde_json::to_vec(a).unwrap_or_default());
         hasher.update(b"\n");
     }
     hex(&hasher.finalize())

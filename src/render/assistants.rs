@@ -56,10 +56,20 @@ fn with_final_newline(text: &str) -> String {
     }
 }
 
+/// `text` with each line (split at `\n` only) escaped: the diff is taken of the lines as shown,
+/// so a lone `\r` (which the diff would take for a line end of its own) or another control
+/// character can never shift a line's `+`/`-` mark onto the next, nor reach the terminal.
+fn shown_lines(text: &str) -> String {
+    text.split('\n')
+        .map(escape::text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A unified diff of a text field, `platform` before, `manifest` after, every line escaped.
 pub fn text_diff(change: &AssistantFieldChange) -> String {
-    let before = with_final_newline(change.live.as_deref().unwrap_or_default());
-    let after = with_final_newline(change.declared.as_deref().unwrap_or_default());
+    let before = with_final_newline(&shown_lines(change.live.as_deref().unwrap_or_default()));
+    let after = with_final_newline(&shown_lines(change.declared.as_deref().unwrap_or_default()));
     let before_label = if change.from_baseline {
         "baseline"
     } else {

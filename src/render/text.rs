@@ -558,12 +558,14 @@ pub fn operation_result_text(r: &OperationResult, from: &ShownFrom) -> String {
                     lead_failures.len()
                 );
             } else {
+                // Named per operation: a failed assistant write (or delete) is not a stop.
                 let verb = match op {
-                    "create" | "create_assistant" | "update_assistant" | "delete_assistant" => {
-                        "failed"
-                    }
                     "start" => "could not start",
-                    _ => "could not stop",
+                    "stop" => "could not stop",
+                    "delete" | "delete_assistant" => "could not delete",
+                    "create_assistant" => "could not create",
+                    "update_assistant" => "could not update",
+                    _ => "failed",
                 };
                 let _ = writeln!(
                     out,

@@ -331,14 +331,11 @@ impl Daemon {
         if reused {
             self.status.metrics.plan_reused();
         }
-        self.assistants_seen = Some(Arc::new(
-            planned
-                .load
-                .assistants
-                .iter()
-                .map(|a| (a.name.clone(), a.fields.clone()))
-                .collect(),
-        ));
+        self.assistants_seen = Some(Arc::new(seen_after(
+            &planned.plan,
+            &planned.load.assistants,
+            self.assistants_seen.as_deref(),
+        )));
         // The inputs of this plan, for the next pass to compare with; the record kept in memory
         // is taken after the pass (below), since a copy held now would make the pass's change
         // to it a copy of it.
@@ -927,4 +924,34 @@ fn first_error(diagnostics: &[Diagnostic], shown_from: &ShownFrom) -> String {
             None => d.message.clone(),
         })
         .unwrap_or_default()
+}
+
+/// What the next pass compares each declared assistant's manifest with. An assistant this pass
+/// plans to update keeps what was seen before (nothing, the first time): the update may be held
+/// or fail, and the platform still differing next pass is then this manifest not yet applied,
+/// never an edit made outside git. Once the update lands, the next pass finds it unchanged and
+/// takes its manifest.
+fn seen_after(
+    plan: &crate::reconcile::Plan,
+    declared: &[campaignctl_core::manifest::AssistantManifest],
+    before: Option<&AssistantsSeen>,
+) -> AssistantsSeen {
+    use crate::reconcile::model::AssistantDisposition;
+    let updating: BTreeSet<&str> = plan
+        .assistants
+        .iter()
+        .filter(|a| a.disposition == AssistantDisposition::Update)
+        .map(|a| a.name.as_str())
+        .collect();
+    declared
+        .iter()
+        .filter_map(|a| {
+            let fields = if updating.contains(a.name.as_str()) {
+                before?.get(&a.name)?.clone()
+            } else {
+                a.fields.clone()
+            };
+            Some((a.name.clone(), fields))
+        })
+        .collect()
 }

@@ -71,6 +71,12 @@ fn wording(op: &str, approval: Approval, flag: &str, reason: &str) -> String {
         (Approval::PlaceCalls, "start") => format!(
             "held: status: running is not applied by watch without {flag} (starting places real calls); `campaignctl apply` asks before starting it"
         ),
+        (Approval::PlaceCalls, "create_assistant" | "update_assistant") => format!(
+            "held: this assistant change is not applied by watch without {flag} (calls under way would hear it); `campaignctl apply` asks before applying it"
+        ),
+        (Approval::DestroyData, "delete_assistant") => format!(
+            "held: {op} is not carried out by watch without {flag} (a deleted assistant's prompt and settings cannot be brought back); `campaignctl apply` asks before deleting"
+        ),
         (Approval::PlaceCalls, _) => format!(
             "held: leads for a running campaign are not added by watch without {flag} (the campaign would call them); `campaignctl apply` asks before adding them"
         ),
@@ -196,6 +202,8 @@ mod tests {
             (Approval::PlaceCalls, "start"),
             (Approval::PlaceCalls, "add_leads"),
             (Approval::DestroyData, "delete"),
+            (Approval::PlaceCalls, "update_assistant"),
+            (Approval::DestroyData, "delete_assistant"),
         ] {
             let line = wording(op, approval, approval.flag(), "whatever");
             assert_eq!(
@@ -204,6 +212,14 @@ mod tests {
                 "the flag once: {line}"
             );
             assert!(!line.contains("call history"), "{line}");
+            // An assistant's line never speaks of leads or of a campaign.
+            if op.ends_with("_assistant") {
+                assert!(
+                    line.contains("assistant") && !line.contains("lead"),
+                    "{line}"
+                );
+                assert!(!line.contains("campaign cannot"), "{line}");
+            }
         }
     }
 }

@@ -9,6 +9,7 @@ mod accounts;
 mod architecture;
 mod assistant_manifests;
 mod assistants_applied;
+mod assistants_attack;
 mod baseline_reuse;
 mod calendar;
 mod campaign_metrics;

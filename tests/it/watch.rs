@@ -65,7 +65,7 @@ impl Daemon {
         Daemon { child, addr, log }
     }
 
-    fn log(&self) -> String {
+    pub(crate) fn log(&self) -> String {
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -111,7 +111,7 @@ impl Daemon {
             .unwrap_or_else(|| panic!("no series {series} in /metrics:\n{text}"))
     }
 
-    fn passes(&self, outcome: &str) -> f64 {
+    pub(crate) fn passes(&self, outcome: &str) -> f64 {
         self.metric(&format!(
             "campaignctl_passes_total{{outcome=\"{outcome}\"}}"
         ))

@@ -523,6 +523,7 @@ async fn run_with(
                 &planned.leads,
                 &planned.plan,
             )
+            .with_assistants(&planned.observed.assistants)
             .with_lifecycle(&lifecycle)
             .with_scope(scope.target_patterns(), scope.whole_account)
             .with_account(account.name.as_deref()),

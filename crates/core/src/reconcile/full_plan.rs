@@ -277,6 +277,7 @@ impl<'o> PlanInputs<'o> {
                     .map(|b| b.assistants_by_name())
                     .unwrap_or_default(),
                 campaigns: &self.resolved.manifests,
+                on_platform: &self.observed.campaigns,
                 running: may_be_calling(&plan, self.observed, &campaign_ops),
                 undeclared: undeclared_count,
                 undeclared_running,

@@ -485,6 +485,13 @@ async fn check(
         ))
         .with_hint(REPLAN));
     }
+    if saved::assistants_fingerprint(&planned.observed.assistants) != saved.fingerprint.assistants {
+        return Err(Diagnostic::error(None, format!(
+            "the saved plan {} is stale: the assistants on the platform changed since it was made (it may already have been applied, or someone else changed the account); nothing was applied",
+            file.display()
+        ))
+        .with_hint(REPLAN));
+    }
     if saved::leads_fingerprint(&planned.leads) != saved.fingerprint.leads {
         return Err(Diagnostic::error(None, format!(
             "the saved plan {} is stale: the leads of its campaigns changed since it was made (it may already have been applied); nothing was applied",

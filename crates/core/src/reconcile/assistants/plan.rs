@@ -7,9 +7,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::api::assistant::AssistantWrite;
-use crate::api::types::Assistant;
+use crate::api::types::{Assistant, RemoteCampaign};
 use crate::diagnostic::Diagnostic;
-use crate::manifest::{AssistantManifest, Manifest};
+use crate::manifest::{AssistantManifest, DesiredStatus, Manifest};
 use crate::reconcile::model::{AssistantDisposition, AssistantExplanation};
 use crate::reconcile::operation::{LiveCalls, Operation, OperationId, OperationKind, Target};
 
@@ -24,6 +24,9 @@ pub struct AssistantInputs<'a> {
     pub baseline: BTreeMap<&'a str, &'a AssistantManifest>,
     /// Every campaign manifest, names resolved (which assistant each uses).
     pub campaigns: &'a [Manifest],
+    /// The platform's campaigns: a `status: deleted` manifest whose campaign is gone is a
+    /// tombstone, and uses no assistant.
+    pub on_platform: &'a [RemoteCampaign],
     /// The declared campaigns that may be calling (running, or a status campaignctl does not
     /// know) or that this plan starts.
     pub running: BTreeSet<String>,
@@ -55,7 +58,7 @@ pub fn plan_assistants(
     if declared.is_empty() {
         return out;
     }
-    let users = users_by_assistant(inputs.campaigns, inputs.live);
+    let users = users_by_assistant(inputs.campaigns, inputs.live, inputs.on_platform);
     let context = AssistantContext {
         baseline: inputs.baseline.clone(),
         used_by: users
@@ -203,13 +206,24 @@ fn edited_outside(
 }
 
 /// The declared campaigns that use each assistant, by the assistant's name: by `assistant:`
-/// (the name as written) or by `assistant_id` (the listed assistant of that id).
+/// (the name as written) or by `assistant_id` (the listed assistant of that id). A campaign
+/// that is `status: deleted` and no longer on the platform (by its adopted id, or by name) uses
+/// nothing: its manifest would otherwise keep the assistant from being deleted forever. One
+/// still on the platform counts, even while this plan deletes it: it may be calling until then.
 pub fn users_by_assistant<'a>(
     campaigns: &'a [Manifest],
     live: &'a [Assistant],
+    on_platform: &[RemoteCampaign],
 ) -> BTreeMap<String, Vec<&'a str>> {
     let mut users: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
-    for m in campaigns {
+    let gone = |m: &Manifest| {
+        m.spec.status == Some(DesiredStatus::Deleted)
+            && !on_platform.iter().any(|c| match m.spec.id {
+                Some(id) => c.id == id,
+                None => c.name == m.spec.name,
+            })
+    };
+    for m in campaigns.iter().filter(|m| !gone(m)) {
         let name = m.spec.assistant.clone().or_else(|| {
             m.spec
                 .assistant_id
