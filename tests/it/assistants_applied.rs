@@ -6,7 +6,9 @@
 
 use crate::support::{campaignctl, commit_all, git, Emulator, Workspace};
 
-const ASSISTANT: &str = "\
+/// Ada, an outbound assistant whose prompt is in `prompts/ada.md` (shared with
+/// `assistants_attack`).
+pub(crate) const ASSISTANT: &str = "\
 kind: Assistant
 name: Ada
 type: outbound
@@ -21,9 +23,11 @@ post_call_schema:
   - { name: meeting_booked, type: bool, description: A meeting was booked }
 ";
 
-const PROMPT: &str = "You are Ada, calling for Acme.\nBe brief.\nNever promise a discount.\n";
+pub(crate) const PROMPT: &str =
+    "You are Ada, calling for Acme.\nBe brief.\nNever promise a discount.\n";
 
-fn campaign(name: &str) -> String {
+/// A campaign naming Ada, with a window inside the quiet hours.
+pub(crate) fn campaign(name: &str) -> String {
     format!(
         "kind: Campaign\nname: {name}\nassistant: Ada\ntimezone: Europe/Berlin\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\nallowed_days: [monday, tuesday]\ngoal_completion_variable: meeting_booked\n"
     )
@@ -41,19 +45,22 @@ fn repository() -> Workspace {
     ws
 }
 
+/// [`campaign`], declared running with one lead.
+pub(crate) fn running(name: &str) -> String {
+    format!(
+        "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
+        campaign(name)
+    )
+}
+
 /// Q4 Ada declared running with one lead, committed.
 fn q4_runs(ws: &Workspace) {
-    ws.write(
-        "campaigns/q4.yaml",
-        format!(
-            "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
-            campaign("Q4 Ada")
-        ),
-    );
+    ws.write("campaigns/q4.yaml", running("Q4 Ada"));
     commit_all(ws, "Q4 runs");
 }
 
-fn ada(emu: &Emulator) -> serde_json::Value {
+/// Ada as the emulator stores her.
+pub(crate) fn ada(emu: &Emulator) -> serde_json::Value {
     let all = emu.inspect("/_emulator/assistants");
     all.as_array()
         .expect("assistant list")

@@ -3,37 +3,8 @@
 //! assistant that will not exist (deleted, inbound), a saved plan gone stale by a dashboard
 //! edit, and a delete of an assistant a campaign uses by id.
 
+use crate::assistants_applied::{ada, campaign, running, ASSISTANT, PROMPT};
 use crate::support::{campaignctl, commit_all, git, Emulator, Workspace};
-
-const ASSISTANT: &str = "\
-kind: Assistant
-name: Ada
-type: outbound
-mode: pipeline
-voice_id: 3
-language_id: 1
-llm_model_id: 5
-timezone: Europe/Berlin
-initial_message: Hello, this is Ada from Acme.
-system_prompt: { file: prompts/ada.md }
-post_call_schema:
-  - { name: meeting_booked, type: bool, description: A meeting was booked }
-";
-
-const PROMPT: &str = "You are Ada, calling for Acme.\nBe brief.\nNever promise a discount.\n";
-
-fn campaign(name: &str) -> String {
-    format!(
-        "kind: Campaign\nname: {name}\nassistant: Ada\ntimezone: Europe/Berlin\nallowed_hours_start_time: \"09:00\"\nallowed_hours_end_time: \"17:00\"\nallowed_days: [monday, tuesday]\ngoal_completion_variable: meeting_booked\n"
-    )
-}
-
-fn running(name: &str) -> String {
-    format!(
-        "{}status: running\nleads:\n  items:\n    - phone_number: \"+14155550101\"\n",
-        campaign(name)
-    )
-}
 
 fn repository() -> Workspace {
     let ws = Workspace::new();
@@ -45,14 +16,21 @@ fn repository() -> Workspace {
     ws
 }
 
-fn ada(emu: &Emulator) -> serde_json::Value {
-    let all = emu.inspect("/_emulator/assistants");
-    all.as_array()
-        .expect("assistant list")
-        .iter()
-        .find(|a| a["name"] == "Ada")
-        .cloned()
-        .unwrap_or_else(|| panic!("no assistant Ada on the emulator: {all}"))
+/// Ada applied, her prompt shortened and committed, a plan saved as `ada.plan`, and then
+/// `edit` made to her on the platform (in the dashboard).
+fn saved_then_edited(edit: serde_json::Value) -> (Emulator, Workspace) {
+    let emu = Emulator::start();
+    let ws = repository();
+    apply_all(&ws, &emu);
+    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
+    commit_all(&ws, "shorter prompt");
+    campaignctl(ws.path(), Some(&emu))
+        .args(["plan", "--out", "ada.plan", "campaigns"])
+        .run()
+        .assert_code(0);
+    let id = ada(&emu)["id"].as_u64().expect("id");
+    emu.api("PUT", &format!("user/assistant/{id}"), Some(edit));
+    (emu, ws)
 }
 
 fn apply_all(ws: &Workspace, emu: &Emulator) {
@@ -205,21 +183,8 @@ fn a_campaign_naming_an_inbound_assistant_is_an_error_at_its_line() {
 /// is refused as stale (or at least never overwrites what the reviewer did not see).
 #[test]
 fn a_saved_plan_is_stale_once_the_assistant_is_edited_on_the_platform() {
-    let emu = Emulator::start();
-    let ws = repository();
-    apply_all(&ws, &emu);
-    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
-    commit_all(&ws, "shorter prompt");
-    campaignctl(ws.path(), Some(&emu))
-        .args(["plan", "--out", "ada.plan", "campaigns"])
-        .run()
-        .assert_code(0);
-    let id = ada(&emu)["id"].as_u64().expect("id");
-    emu.api(
-        "PUT",
-        &format!("user/assistant/{id}"),
-        Some(serde_json::json!({"voice_id": 9, "initial_message": "Edited by hand."})),
-    );
+    let (emu, ws) =
+        saved_then_edited(serde_json::json!({"voice_id": 9, "initial_message": "Edited by hand."}));
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "ada.plan"])
         .env("NO_COLOR", "1")
@@ -618,21 +583,7 @@ fn a_saved_plan_creating_an_assistant_is_stale_once_the_name_is_taken() {
 /// the file: "the file was edited, or made by a different build", and named a campaign "Ada").
 #[test]
 fn a_plan_stale_by_an_assistant_edit_says_the_platform_changed() {
-    let emu = Emulator::start();
-    let ws = repository();
-    apply_all(&ws, &emu);
-    ws.write("campaigns/prompts/ada.md", "You are Ada.\n");
-    commit_all(&ws, "shorter prompt");
-    campaignctl(ws.path(), Some(&emu))
-        .args(["plan", "--out", "ada.plan", "campaigns"])
-        .run()
-        .assert_code(0);
-    let id = ada(&emu)["id"].as_u64().expect("id");
-    emu.api(
-        "PUT",
-        &format!("user/assistant/{id}"),
-        Some(serde_json::json!({"voice_id": 9})),
-    );
+    let (emu, ws) = saved_then_edited(serde_json::json!({"voice_id": 9}));
     let run = campaignctl(ws.path(), Some(&emu))
         .args(["apply", "--auto-approve", "ada.plan"])
         .env("NO_COLOR", "1")
