@@ -254,17 +254,21 @@ fn describe(
             in_file
         }
     });
+    let op = element
+        .and_then(|e| e["op"].as_str())
+        .unwrap_or("operation");
+    // An assistant's operation is named as the assistant's (`operation_words` says so).
+    let kind = if op.ends_with("_assistant") {
+        ""
+    } else {
+        "campaign "
+    };
     let campaign = element
         .and_then(|e| e.get("campaign").or_else(|| e.get("name")))
         .and_then(serde_json::Value::as_str)
-        .map(|name| format!("campaign {}", short(&serde_json::json!(name))));
+        .map(|name| format!("{kind}{}", short(&serde_json::json!(name))));
     let what = match (section, campaign) {
-        ("operations", Some(campaign)) => {
-            let op = element
-                .and_then(|e| e["op"].as_str())
-                .unwrap_or("operation");
-            super::executor::operation_words(op, &campaign)
-        }
+        ("operations", Some(campaign)) => super::executor::operation_words(op, &campaign),
         (_, Some(campaign)) => campaign,
         _ => "the plan".to_owned(),
     };
@@ -606,6 +610,33 @@ mod tests {
         assert!(!crate::manifest::is_saved_plan(&manifest));
         std::fs::write(&manifest, "{\"kind\": \"Campaign\"}").expect("write");
         assert!(!crate::manifest::is_saved_plan(&manifest));
+    }
+
+    /// A difference in an assistant's operation names the assistant as such, never as a
+    /// campaign.
+    #[test]
+    fn a_difference_in_an_assistants_update_names_the_assistant() {
+        use crate::reconcile::operation::{Operation, Target};
+        let update = |prompt: &str| Operation {
+            id: 0,
+            campaign: "Ada".into(),
+            target: Target::Existing { id: 13 },
+            manifest: None,
+            kind: OperationKind::UpdateAssistant {
+                request: std::sync::Arc::new(crate::api::assistant::AssistantWrite {
+                    system_prompt: Some(prompt.into()),
+                    ..Default::default()
+                }),
+                live_calls: Default::default(),
+            },
+            depends_on: vec![],
+        };
+        let difference =
+            first_difference(&[update("You are Ada.")], &[update("Hi.")]).expect("a difference");
+        assert!(
+            difference.starts_with("the update of assistant \"Ada\": system_prompt is "),
+            "{difference}"
+        );
     }
 
     #[test]
