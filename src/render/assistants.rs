@@ -4,12 +4,14 @@
 //! changes for calls under way, and the same as a Markdown section whose prompt diffs fold
 //! into `<details>`. What will happen is read from the operations; the why from the view.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use similar::TextDiff;
 
 use crate::escape;
-use crate::reconcile::model::{AssistantDisposition, AssistantExplanation, AssistantFieldChange};
+use crate::manifest::Location;
+use crate::reconcile::model::{AssistantDisposition, AssistantFieldChange};
 use crate::reconcile::operation::{LiveCalls, Operation, OperationKind, Resource};
 use crate::reconcile::plan::Plan;
 use crate::shown_path::ShownFrom;
@@ -19,14 +21,17 @@ use super::style::{paint, CYAN, DIM, GREEN, RED, YELLOW};
 /// Lines of context around each change in a prompt's diff.
 const DIFF_CONTEXT: usize = 2;
 
-/// The operation on the assistant declared at `a`'s manifest, if any.
-fn operation_of<'a>(plan: &'a Plan, a: &AssistantExplanation) -> Option<&'a Operation> {
-    plan.operations.iter().find(|op| {
-        op.kind.resource() == Resource::Assistant && op.manifest.as_ref() == Some(&a.manifest)
-    })
+/// Each assistant's operation, by the manifest that declares it: built once per rendering (a
+/// search of the plan's operations for each assistant would scan every campaign's too).
+pub(super) fn operations_by_manifest(plan: &Plan) -> HashMap<&Location, &Operation> {
+    plan.operations
+        .iter()
+        .filter(|op| op.kind.resource() == Resource::Assistant)
+        .filter_map(|op| Some((op.manifest.as_ref()?, op)))
+        .collect()
 }
 
-fn live_calls_of(op: Option<&Operation>) -> Option<&LiveCalls> {
+pub(super) fn live_calls_of(op: Option<&Operation>) -> Option<&LiveCalls> {
     match op.map(|op| &op.kind) {
         Some(
             OperationKind::UpdateAssistant { live_calls, .. }
@@ -97,8 +102,9 @@ pub fn text_diff(change: &AssistantFieldChange) -> String {
 pub fn text(plan: &Plan, verbose: bool, from: &ShownFrom) -> (String, usize) {
     let mut out = String::new();
     let mut hidden = 0;
+    let ops = operations_by_manifest(plan);
     for a in &plan.assistants {
-        let op = operation_of(plan, a);
+        let op = ops.get(&a.manifest).copied();
         let at = format!(" ({})", a.manifest.shown(from));
         let id = a
             .remote_id
@@ -257,8 +263,9 @@ pub fn text(plan: &Plan, verbose: bool, from: &ShownFrom) -> (String, usize) {
 /// assistant with something to say, each text change as a diff folded into `<details>`.
 pub fn markdown(plan: &Plan, from: &ShownFrom) -> String {
     let mut out = String::new();
+    let ops = operations_by_manifest(plan);
     for a in &plan.assistants {
-        let op = operation_of(plan, a);
+        let op = ops.get(&a.manifest).copied();
         let name = super::markdown::escape(&a.name);
         let at = super::markdown::escape(&a.manifest.shown(from).to_string());
         let line = match &a.disposition {

@@ -11,7 +11,7 @@ use crate::shown_path::ShownFrom;
 use super::campaign_ops::OperationIndex;
 use super::details::{WILL_CALL_NEW_LEADS, WILL_START_CALLING};
 use super::lifecycle::{what_is_lost, WILL_DELETE};
-use crate::reconcile::operation::{Operation, OperationKind, Target};
+use crate::reconcile::operation::{Operation, Target};
 use crate::reconcile::plan::{Disposition, Plan};
 
 /// Whether we run inside GitHub Actions (the runner sets `GITHUB_ACTIONS=true`).
@@ -298,20 +298,10 @@ from,
 fn assistants(plan: &Plan, from: &ShownFrom) -> String {
     use crate::reconcile::model::AssistantDisposition as D;
     let mut out = String::new();
+    let ops = super::assistants::operations_by_manifest(plan);
     for a in &plan.assistants {
-        let op = plan.operations.iter().find(|op| {
-            op.kind.resource() == crate::reconcile::operation::Resource::Assistant
-                && op.manifest.as_ref() == Some(&a.manifest)
-        });
-        let heard = op.and_then(|op| match &op.kind {
-            OperationKind::UpdateAssistant { live_calls, .. }
-            | OperationKind::CreateAssistant { live_calls, .. }
-                if live_calls.any() =>
-            {
-                Some(live_calls.describe())
-            }
-            _ => None,
-        });
+        let op = ops.get(&a.manifest).copied();
+        let heard = super::assistants::live_calls_of(op).map(|live| live.describe());
         let fields: Vec<&str> = a.changes.iter().map(|c| c.field.as_str()).collect();
         let (level, title, message) = match (&a.disposition, heard) {
             (D::Create, _) => ("notice", "campaignctl: create assistant".to_owned(), format!("assistant {:?} will be created", a.name)),

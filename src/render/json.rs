@@ -389,8 +389,8 @@ fn operation_json<'a>(op: &'a Operation, from: &ShownFrom) -> OperationJson<'a> 
     OperationJson {
         id: op.id,
         op: op.kind.label(),
-        campaign: (op.kind.resource() == Resource::Campaign).then_some(op.campaign.as_str()),
-        assistant: (op.kind.resource() == Resource::Assistant).then_some(op.campaign.as_str()),
+        campaign: named(op.kind.resource(), Resource::Campaign, &op.campaign),
+        assistant: named(op.kind.resource(), Resource::Assistant, &op.campaign),
         campaign_id: match op.target {
             Target::Existing { id } => Some(id),
             Target::Created { .. } => None,
@@ -423,6 +423,21 @@ fn operation_json<'a>(op: &'a Operation, from: &ShownFrom) -> OperationJson<'a> 
             }
             _ => None,
         },
+    }
+}
+
+/// `name` under the key of `key` (`campaign` or `assistant`) when the operation acts on that
+/// kind of resource: one of the two keys, never both.
+fn named(resource: Resource, key: Resource, name: &str) -> Option<&str> {
+    (resource == key).then_some(name)
+}
+
+/// The resource an operation's label acts on (a result carries the label, not the kind).
+fn resource_of(label: &str) -> Resource {
+    if label.ends_with("_assistant") {
+        Resource::Assistant
+    } else {
+        Resource::Campaign
     }
 }
 
@@ -518,8 +533,8 @@ fn result_json<'a>(r: &'a OperationResult, from: &ShownFrom) -> ResultJson<'a> {
     ResultJson {
         id: r.id,
         op: r.op,
-        campaign: (!r.op.ends_with("_assistant")).then_some(r.campaign.as_str()),
-        assistant: r.op.ends_with("_assistant").then_some(r.campaign.as_str()),
+        campaign: named(resource_of(r.op), Resource::Campaign, &r.campaign),
+        assistant: named(resource_of(r.op), Resource::Assistant, &r.campaign),
         campaign_id: r.campaign_id,
         manifest: r.manifest.as_ref().map(|l| l.shown(from)),
         outcome: &r.outcome,
