@@ -31,11 +31,13 @@ pub fn scope_of(paths: &[std::path::PathBuf], targets: Option<scope::Targets>) -
 /// A plan together with what it was made from.
 #[derive(Debug)]
 pub struct Planned {
+    /// The load planned from, its manifests' names resolved to ids in place (`assistant:
+    /// Sales` has set `assistant_id`): what the create bodies carry, and what apply maps API
+    /// errors back through. Resolving again is idempotent (`resolve::Resolver`), so `watch`
+    /// keeps this load for its next pass.
     pub load: LoadOutcome,
     pub observed: Observed,
     pub plan: Plan,
-    /// `load.manifests` with names resolved to ids: what apply maps API errors back through.
-    pub resolved: Vec<Manifest>,
     /// The leads of the existing campaigns the plan had to read.
     pub leads: ObservedLeads,
     /// The requests reading those leads one campaign at a time would take, which chose how
@@ -136,7 +138,7 @@ pub async fn plan_with_account_leads(
 /// problems holding every delete (`deletion_holds`) and the calling-hours lint beside it.
 async fn plan_loaded(
     source: LeadSource<'_>,
-    load: LoadOutcome,
+    mut load: LoadOutcome,
     observed: Observed,
     scope: &Scope,
     options: &LifecycleOptions,
@@ -146,9 +148,11 @@ async fn plan_loaded(
         holds: deletion_holds(&load),
         ..options.clone()
     };
+    // The manifests go to the plan, which resolves their names in place and gives them back.
+    let manifests = std::mem::take(&mut load.manifests);
     let (planned, leads_estimate) = plan_all(
         source,
-        &load.manifests,
+        manifests,
         &load.assistants,
         &observed,
         scope,
@@ -156,11 +160,11 @@ async fn plan_loaded(
         &load.shown_from,
     )
     .await?;
+    load.manifests = planned.manifests;
     Ok(Planned {
         load,
         observed,
         plan: planned.plan,
-        resolved: planned.manifests,
         leads: planned.leads,
         leads_estimate,
         lint,
@@ -180,7 +184,7 @@ enum LeadSource<'a> {
 /// were read (`Planned::leads_estimate`).
 async fn plan_all(
     source: LeadSource<'_>,
-    manifests: &[Manifest],
+    manifests: Vec<Manifest>,
     assistants: &[AssistantManifest],
     observed: &Observed,
     scope: &Scope,

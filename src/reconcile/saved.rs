@@ -19,6 +19,7 @@ use super::leads_and_status::ObservedLeads;
 use super::lifecycle::LifecycleOptions;
 use super::operation::Operation;
 use super::plan::Plan;
+use super::resolve::as_written;
 
 /// The `kind` that marks a saved plan.
 pub const KIND: &str = crate::manifest::SAVED_PLAN_KIND;
@@ -433,12 +434,14 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Hash of the manifests' meaning, in load order: each spec serialised as JSON (fields in
 /// declaration order, leads with their rows), as the remote fingerprint hashes the campaigns.
 /// Not the `Debug` form, which is for people and may change with any dependency's release.
+/// Each spec as written (`resolve::as_written`): a plan's manifests have their names resolved,
+/// a later load's not yet.
 pub fn manifests_fingerprint(manifests: &[Manifest]) -> String {
     let mut hasher = Sha256::new();
     for m in manifests {
         // A spec is plain data (strings, numbers, maps with string keys): serialising it
         // cannot fail, and a failure would only make the plan look stale.
-        hasher.update(serde_json::to_vec(&m.spec).unwrap_or_default());
+        hasher.update(serde_json::to_vec(&as_written(&m.spec)).unwrap_or_default());
         hasher.update(b"\n");
     }
     hex(&hasher.finalize())

@@ -484,7 +484,7 @@ impl Daemon {
         let report = pipeline::execute(
             &self.client,
             plan,
-            &planned.resolved,
+            &planned.load.manifests,
             ExecuteOptions {
                 parallelism: self.parallelism,
                 approvals,
@@ -842,7 +842,7 @@ impl Daemon {
                 .iter()
                 .filter_map(|a| Some((a.manifest.as_ref()?, a)))
                 .collect();
-        for m in &planned.resolved {
+        for m in &planned.load.manifests {
             let Some(action) = by_location.get(&m.location) else {
                 continue;
             };

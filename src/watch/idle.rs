@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::api::client::{BodyDigest, Digested};
 use crate::api::types::{Assistant, PhoneNumber, RemoteCampaign};
 use crate::api::{ApiError, Client};
-use crate::manifest::{Diagnostic, LoadOutcome, Manifest};
+use crate::manifest::{Diagnostic, LoadOutcome};
 use crate::reconcile::applied::RecordState;
 use crate::reconcile::leads_and_status::ObservedLeads;
 use crate::reconcile::lifecycle::LifecycleOptions;
@@ -29,13 +29,12 @@ pub(crate) struct LastPass {
 }
 
 /// A plan with no operations and everything it was made from but the load (reused, so the
-/// same) and the campaign list (`LastPass::campaigns`).
+/// same, its names resolved by that plan) and the campaign list (`LastPass::campaigns`).
 struct LastPlan {
     lifecycle: LifecycleOptions,
     assistants: Vec<Assistant>,
     phone_numbers: Vec<PhoneNumber>,
     plan: Plan,
-    resolved: Vec<Manifest>,
     leads: ObservedLeads,
     leads_estimate: u64,
     lint: Vec<Diagnostic>,
@@ -98,7 +97,6 @@ pub(crate) async fn plan(
                     load,
                     observed: observation.observed,
                     plan: p.plan,
-                    resolved: p.resolved,
                     leads,
                     leads_estimate: p.leads_estimate,
                     lint: p.lint,
@@ -133,7 +131,6 @@ impl LastPass {
             load,
             observed,
             plan,
-            resolved,
             leads,
             leads_estimate,
             lint,
@@ -147,7 +144,6 @@ impl LastPass {
             assistants: observed.assistants,
             phone_numbers: observed.phone_numbers,
             plan,
-            resolved,
             leads,
             leads_estimate,
             lint,

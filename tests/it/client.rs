@@ -155,7 +155,7 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
     let report = execute(
         &client,
         ops,
-        &planned.resolved,
+        &planned.load.manifests,
         ExecuteOptions::approving_writes(4),
         &CancellationToken::new(),
         &mut |_| {},
@@ -234,7 +234,7 @@ async fn a_draft_that_got_a_lead_after_the_plan_is_not_pruned() {
     let report = execute(
         &client,
         ops,
-        &planned.resolved,
+        &planned.load.manifests,
         ExecuteOptions {
             approvals: Approvals {
                 destroy_data: true,

@@ -317,7 +317,7 @@ async fn apply_then_replan(world: World) -> Result<(), TestCaseError> {
     let report = pipeline::execute(
         &client,
         &first.plan,
-        &first.resolved,
+        &first.load.manifests,
         everything,
         &CancellationToken::new(),
         &mut |_| {},

@@ -545,19 +545,18 @@ async fn run_with(
             )
         })
         .flatten();
-    // Everything but the plan and its warnings goes before rendering: the loaded and the
-    // resolved manifests, the observed account and its leads are most of the memory at scale,
-    // and a `..` pattern would keep them alive to the end of this function.
+    // Everything but the plan and its warnings goes before rendering: the manifests, the
+    // observed account and its leads are most of the memory at scale, and a `..` pattern
+    // would keep them alive to the end of this function.
     let Planned {
         plan,
-        load,
+        mut load,
         lint,
         observed,
-        resolved,
         leads,
         leads_estimate: _,
     } = planned;
-    drop((observed, resolved, leads));
+    drop((observed, leads, std::mem::take(&mut load.manifests)));
     let plan = &plan;
     let warnings: Vec<Diagnostic> = load.diagnostics.iter().chain(&lint).cloned().collect();
     drop(load);

@@ -45,7 +45,7 @@ fn planned(assistant: &str, campaigns: &str, observed: &Observed, scope: &Scope)
     assert!(problems.is_empty(), "{problems:?}");
     let as_is = ShownFrom::as_is();
     let options = LifecycleOptions::default();
-    PlanInputs::with_assistants(&manifests, &assistants, observed, &options, scope, &as_is)
+    PlanInputs::with_assistants(manifests, &assistants, observed, &options, scope, &as_is)
         .plan(&ObservedLeads::new())
         .plan
 }

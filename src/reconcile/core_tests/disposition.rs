@@ -198,11 +198,17 @@ fn the_leads_to_read_are_decided_from_the_inputs_alone() {
         vec!["c/b.yaml:1:1: no campaign documents in this file".into()],
     ] {
         let options = LifecycleOptions { holds, ..pruning() };
-        let inputs = PlanInputs::new(&manifests, &o, &options, &Scope::whole_account(), &as_is);
+        let inputs = PlanInputs::new(
+            manifests.clone(),
+            &o,
+            &options,
+            &Scope::whole_account(),
+            &as_is,
+        );
         assert_eq!(inputs.leads_to_read(), [(3, 1), (4, 0)]);
     }
     let without_prune = PlanInputs::new(
-        &manifests,
+        manifests,
         &o,
         &LifecycleOptions::default(),
         &Scope::whole_account(),

@@ -49,7 +49,7 @@ fn resolve(extra: &str) -> Resolved {
     let yaml = format!("kind: Campaign\nname: Q\n{extra}");
     let (manifests, diagnostics) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
-    resolve_names(&manifests, &observed())
+    resolve_names(manifests, &observed())
 }
 
 fn first_error(r: &Resolved) -> String {
@@ -117,5 +117,55 @@ fn an_ambiguous_or_inbound_name_is_an_error() {
         shown.contains("phone_numbers.0: +12025550199 is not a phone number of this account")
             && shown.contains("+12025550145 (id 45), +12025550146 (id 46)"),
         "{shown}"
+    );
+}
+
+/// The plan resolves the manifests it is given in place, and `watch` keeps them for its next
+/// pass: resolving them again against a changed account must give what resolving them fresh
+/// gives, never an id left over from the last account.
+#[test]
+fn resolving_again_is_resolving_fresh() {
+    let r = resolve("assistant: Sales Outbound\nphone_numbers: [\"+1 202 555 0146\"]\n");
+    assert_eq!(r.manifests[0].spec.assistant_id, Some(7));
+    // The assistant renamed and the number released in the dashboard since.
+    let mut changed = observed();
+    changed.assistants[0].name = "Sales Outbound (old)".into();
+    changed.phone_numbers.retain(|p| p.id != 46);
+    let again = resolve_names(r.manifests.clone(), &changed);
+    let spec = &again.manifests[0].spec;
+    assert_eq!(
+        spec.assistant_id, None,
+        "no id is left from the last account"
+    );
+    assert_eq!(spec.phone_number_ids, None);
+    assert_eq!(
+        again.problems.values().flatten().count(),
+        2,
+        "{:?}",
+        again.problems
+    );
+    // Back as it was: the same ids as the first time.
+    let back = resolve_names(again.manifests, &observed());
+    assert_eq!(back.manifests[0].spec, r.manifests[0].spec);
+    assert!(back.problems.is_empty(), "{:?}", back.problems);
+}
+
+/// A saved plan fingerprints the manifests it was made from, resolved; `apply PLANFILE`
+/// fingerprints a fresh load, not resolved: both read each spec as written.
+#[test]
+fn a_spec_as_written_takes_back_what_resolution_set() {
+    let yaml =
+        "kind: Campaign\nname: Q\nassistant: Sales Outbound\nphone_numbers: [\"+12025550145\"]\n";
+    let (loaded, _) = parse_bytes(Path::new("t.yaml"), yaml.as_bytes());
+    let resolved = resolve_names(loaded.clone(), &observed());
+    assert_ne!(resolved.manifests[0].spec, loaded[0].spec);
+    assert_eq!(*as_written(&resolved.manifests[0].spec), loaded[0].spec);
+    let by_id = resolve("assistant_id: 7\n");
+    assert!(
+        matches!(
+            as_written(&by_id.manifests[0].spec),
+            std::borrow::Cow::Borrowed(_)
+        ),
+        "a manifest naming nothing is not copied"
     );
 }

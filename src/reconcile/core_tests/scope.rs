@@ -68,7 +68,7 @@ fn targeted(yaml: &str, observed: &Observed, patterns: &[&str]) -> Plan {
         why_partial: Some("--target names some campaigns only".into()),
     };
     PlanInputs::new(
-        &manifests(yaml),
+        manifests(yaml),
         observed,
         &LifecycleOptions::default(),
         &scope,

@@ -13,6 +13,7 @@
 //! has run it is a warning. A reference that does not resolve (an assistant renamed in the
 //! dashboard since) cannot be compared, and the field stays "not compared".
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -28,7 +29,7 @@ pub use super::model::WriteOnceBaseline;
 use super::baseline_memo::ResolvedMemo;
 use super::model::FieldChange;
 use super::observed::Observed;
-use super::resolve::resolve_names;
+use super::resolve::{DeclaredAssistants, Resolver};
 
 /// What the manifests said before, for the write-once fields: parts from different sources,
 /// the first that knows a campaign wins (`watch` puts what it applied before `--base REF`).
@@ -296,6 +297,8 @@ impl Index {
     /// Resolves the names of `parts` against `observed` ("assistant: Sales" and
     /// "assistant_id: 7" then compare equal) and indexes their write-once values.
     fn new(parts: &[BaselinePart], observed: &Observed) -> Index {
+        let declared = DeclaredAssistants::new();
+        let resolver = Resolver::new(observed, &declared);
         let parts = parts
             .iter()
             .map(
@@ -307,17 +310,22 @@ impl Index {
                     let mut by_name: HashMap<String, Option<usize>> = HashMap::new();
                     let mut by_id: HashMap<u64, Option<usize>> = HashMap::new();
                     let mut values = Vec::with_capacity(manifests.len());
-                    for (i, m) in resolve_names(manifests, observed)
-                        .manifests
-                        .into_iter()
-                        .enumerate()
-                    {
+                    for (i, m) in manifests.iter().enumerate() {
+                        // Resolved one at a time, and copied only when it names something:
+                        // the baseline's manifests stay as they were read.
+                        let m = if m.spec.assistant.is_some() || m.spec.phone_numbers.is_some() {
+                            let mut copy = m.clone();
+                            resolver.resolve(&mut copy, &mut Vec::new());
+                            Cow::Owned(copy)
+                        } else {
+                            Cow::Borrowed(m)
+                        };
                         if let Some(id) = m.spec.id {
                             by_id.entry(id).and_modify(|e| *e = None).or_insert(Some(i));
                         }
                         values.push(write_once_values(&m.spec));
                         by_name
-                            .entry(m.spec.name)
+                            .entry(m.spec.name.clone())
                             .and_modify(|e| *e = None)
                             .or_insert(Some(i));
                     }

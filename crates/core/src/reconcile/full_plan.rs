@@ -29,7 +29,7 @@ use super::resolve::{resolve_names_declaring, DeclaredAssistants, Resolved};
 use super::scope::Scope;
 
 /// A plan and the manifests it was made from, with names replaced by ids (apply maps API errors
-/// back to lines through them).
+/// back to lines through them, and the create bodies carry the ids).
 #[derive(Debug, Clone)]
 pub struct FullPlan {
     pub manifests: Vec<Manifest>,
@@ -63,7 +63,7 @@ pub struct PlanInputs<'o> {
 
 impl<'o> PlanInputs<'o> {
     pub fn new(
-        manifests: &[Manifest],
+        manifests: Vec<Manifest>,
         observed: &'o Observed,
         options: &LifecycleOptions,
         scope: &Scope,
@@ -74,8 +74,11 @@ impl<'o> PlanInputs<'o> {
 
     /// [`PlanInputs::new`], with the assistants the repository declares: they are planned
     /// before the campaigns, and a campaign may name one the platform does not have yet.
+    /// The manifests are taken, and their names resolved in place (`FullPlan::manifests`
+    /// gives them back): a second copy of every manifest was most of what a plan held beyond
+    /// what loading holds.
     pub fn with_assistants(
-        manifests: &[Manifest],
+        manifests: Vec<Manifest>,
         assistants: &'o [AssistantManifest],
         observed: &'o Observed,
         options: &LifecycleOptions,
@@ -87,6 +90,7 @@ impl<'o> PlanInputs<'o> {
             .filter(|a| !a.deleted && a.fields.kind.as_deref() != Some("inbound"))
             .map(|a| (a.name.clone(), a.id))
             .collect();
+        let loaded = manifests.len();
         PlanInputs {
             observed,
             resolved: resolve_names_declaring(manifests, observed, &declared),
@@ -98,7 +102,7 @@ impl<'o> PlanInputs<'o> {
                 .map(|b| ResolvedBaseline::new(b, observed)),
             options: options.clone(),
             scope: scope.clone(),
-            loaded: manifests.len(),
+            loaded,
             before_leads: OnceCell::new(),
             shown_from,
         }
@@ -411,7 +415,8 @@ fn undeclared<'a>(matching: &Matching<'a>) -> Vec<&'a RemoteCampaign> {
 
 /// Pure: the plan of the whole account, given the leads of its existing campaigns (what tests,
 /// `demo` and the benches plan; `pipeline` reads the leads `leads_to_read` asks for first).
-/// Paths in its problems are shown as they are.
+/// Paths in its problems are shown as they are; the manifests are copied (the pipeline gives
+/// its own to `PlanInputs` instead).
 pub fn plan_whole_account(
     manifests: &[Manifest],
     observed: &Observed,
@@ -420,7 +425,7 @@ pub fn plan_whole_account(
 ) -> FullPlan {
     let as_is = ShownFrom::as_is();
     PlanInputs::new(
-        manifests,
+        manifests.to_vec(),
         observed,
         options,
         &Scope::whole_account(),

@@ -3,13 +3,16 @@
 //! that matches nothing, or more than one thing, is an error naming the candidates: campaignctl
 //! never guesses. Pure: no I/O.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::api::types::{Assistant, PhoneNumber};
 use crate::campaign::fields::Field;
-use crate::manifest::{normalize_phone, suggest_closest, Diagnostic, Location, Manifest, Part};
+use crate::manifest::{
+    normalize_phone, suggest_closest, CampaignSpec, Diagnostic, Location, Manifest, Part,
+};
 
 use super::observed::Observed;
 
@@ -41,7 +44,8 @@ impl References {
 /// creates it) or has under another name (this plan renames it).
 pub type DeclaredAssistants = BTreeMap<String, Option<u64>>;
 
-/// The manifests with every name replaced by its id, and what each resolved to.
+/// The manifests with every name replaced by its id (resolved in place: no second copy of
+/// them is made), and what each resolved to.
 #[derive(Debug, Clone, Default)]
 pub struct Resolved {
     pub manifests: Vec<Manifest>,
@@ -58,31 +62,22 @@ pub struct Resolved {
 /// only for a campaign about to be created (see `planning`), since for one that exists the
 /// references are write-once and no longer matter (an assistant renamed in the dashboard must
 /// not break the plan of every campaign using it).
-pub fn resolve_names(manifests: &[Manifest], observed: &Observed) -> Resolved {
+pub fn resolve_names(manifests: Vec<Manifest>, observed: &Observed) -> Resolved {
     resolve_names_declaring(manifests, observed, &DeclaredAssistants::new())
 }
 
 /// [`resolve_names`], with the assistants the repository declares: a name the platform does
 /// not list resolves to the declared assistant (its adopted id, or pending its create).
 pub fn resolve_names_declaring(
-    manifests: &[Manifest],
+    mut manifests: Vec<Manifest>,
     observed: &Observed,
     declared: &DeclaredAssistants,
 ) -> Resolved {
-    let mut resolved = Resolved {
-        manifests: Vec::with_capacity(manifests.len()),
-        ..Resolved::default()
-    };
-    // The outbound assistants are listed once for all manifests, not once for each.
-    let outbound: Vec<&Assistant> = observed
-        .assistants
-        .iter()
-        .filter(|a| a.is_outbound())
-        .collect();
-    for m in manifests {
-        let mut m = m.clone();
+    let resolver = Resolver::new(observed, declared);
+    let mut resolved = Resolved::default();
+    for m in &mut manifests {
         let mut problems = Vec::new();
-        let refs = resolve_one(&mut m, observed, &outbound, declared, &mut problems);
+        let refs = resolver.resolve(m, &mut problems);
         if let Some(name) = m.spec.assistant.as_ref().filter(|name| {
             declared.contains_key(*name) && m.spec.assistant_id.is_none() && problems.is_empty()
         }) {
@@ -96,9 +91,64 @@ pub fn resolve_names_declaring(
         if !refs.is_empty() {
             resolved.references.insert(m.spec.name.clone(), refs);
         }
-        resolved.manifests.push(m);
     }
+    resolved.manifests = manifests;
     resolved
+}
+
+/// Resolves one manifest's names at a time against one observed account.
+pub struct Resolver<'o> {
+    observed: &'o Observed,
+    /// The outbound assistants, listed once for all manifests, not once for each.
+    outbound: Vec<&'o Assistant>,
+    declared: &'o DeclaredAssistants,
+}
+
+impl<'o> Resolver<'o> {
+    pub fn new(observed: &'o Observed, declared: &'o DeclaredAssistants) -> Resolver<'o> {
+        Resolver {
+            observed,
+            outbound: observed
+                .assistants
+                .iter()
+                .filter(|a| a.is_outbound())
+                .collect(),
+            declared,
+        }
+    }
+
+    /// Sets `m`'s ids from its names, in place, and says what they resolved to; a name that
+    /// resolves to nothing (or to several) is a problem in `out` and leaves its id unset.
+    /// Idempotent: a manifest writes a reference by name or by id, never both (validation),
+    /// so the ids a name set are taken back first and a manifest resolved before resolves
+    /// again as it would have the first time (`watch` keeps its load between passes, and the
+    /// account may have changed since).
+    pub fn resolve(&self, m: &mut Manifest, out: &mut Vec<Diagnostic>) -> References {
+        unresolve(&mut m.spec);
+        resolve_one(m, self.observed, &self.outbound, self.declared, out)
+    }
+}
+
+/// Takes back the ids that names set (`Resolver::resolve`): what the manifest itself wrote.
+fn unresolve(spec: &mut CampaignSpec) {
+    if spec.assistant.is_some() {
+        spec.assistant_id = None;
+    }
+    if spec.phone_numbers.is_some() {
+        spec.phone_number_ids = None;
+    }
+}
+
+/// `spec` as its manifest wrote it, whether or not its names were resolved since: what a
+/// saved plan fingerprints (the plan resolved the manifests it was made from in place, a
+/// later load has not). Copied only when it names something.
+pub fn as_written(spec: &CampaignSpec) -> Cow<'_, CampaignSpec> {
+    if spec.assistant.is_none() && spec.phone_numbers.is_none() {
+        return Cow::Borrowed(spec);
+    }
+    let mut copy = spec.clone();
+    unresolve(&mut copy);
+    Cow::Owned(copy)
 }
 
 fn resolve_one(

@@ -30,7 +30,8 @@ pub struct Ready {
     pub title: String,
     pub client: Client,
     pub plan: Plan,
-    pub resolved: Vec<Manifest>,
+    /// The manifests planned from, names resolved to ids (API errors map back through them).
+    pub manifests: Vec<Manifest>,
     pub approvals: Approvals,
     /// Where what this run carries out is recorded (`None` outside a git repository).
     pub record: Option<crate::reconcile::applied_record::RecordTarget>,
@@ -194,7 +195,7 @@ async fn execute(
     let run = pipeline::execute(
         &ready.client,
         plan,
-        &ready.resolved,
+        &ready.manifests,
         ExecuteOptions {
             parallelism: options.parallelism,
             approvals: ready.approvals,

@@ -364,7 +364,7 @@ async fn prepare(
             title: account.title(),
             client: client.clone(),
             plan: planned.plan,
-            resolved: planned.resolved,
+            manifests: planned.load.manifests,
             approvals,
             record: record.clone(),
             _lock: lock,

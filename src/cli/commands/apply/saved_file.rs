@@ -375,7 +375,7 @@ async fn check_and_apply(
             name,
             client,
             plan: planned.planned.plan,
-            resolved: planned.planned.resolved,
+            manifests: planned.planned.load.manifests,
             approvals,
             record: planned.record,
             _lock: lock,
