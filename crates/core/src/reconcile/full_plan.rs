@@ -9,7 +9,7 @@
 //! inputs), `PlanInputs::plan` makes the plan once they are read (`pipeline` does the reading).
 
 use std::cell::OnceCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::api::types::RemoteCampaign;
 use crate::manifest::{AssistantManifest, DesiredStatus, Manifest};
@@ -336,15 +336,19 @@ fn depends_on_leads(d: &Decided) -> bool {
 /// The declared campaigns an assistant's change is heard by: those the platform shows in a
 /// status that may be calling, and those this plan starts.
 fn may_be_calling(plan: &Plan, observed: &Observed, ops: &[Operation]) -> BTreeSet<String> {
+    // Indexed once: looking each campaign up in the list was quadratic (7 % of a plan of
+    // 10,000 campaigns that all exist).
+    let calling: HashSet<u64> = observed
+        .campaigns
+        .iter()
+        .filter(|c| c.status.dials_new_leads())
+        .map(|c| c.id)
+        .collect();
     let mut names: BTreeSet<String> = plan
         .actions
         .iter()
         .filter(|a| a.manifest.is_some())
-        .filter(|a| {
-            a.remote_id
-                .and_then(|id| observed.campaigns.iter().find(|c| c.id == id))
-                .is_some_and(|c| c.status.dials_new_leads())
-        })
+        .filter(|a| a.remote_id.is_some_and(|id| calling.contains(&id)))
         .map(|a| a.name.clone())
         .collect();
     names.extend(
