@@ -6,6 +6,7 @@ mod fleet;
 
 use std::path::PathBuf;
 
+use campaignctl::api::types::RemoteCampaign;
 use campaignctl::manifest::{self, Manifest};
 use campaignctl::reconcile::{plan, Plan};
 use campaignctl::render;
@@ -72,4 +73,25 @@ fn render_plan_text(bencher: Bencher, n: usize) {
 fn render_plan_json(bencher: Bencher, n: usize) {
     let p = steady_plan(n);
     bencher.bench(|| render::plan_json(divan::black_box(&p), &[], &Default::default()).to_string());
+}
+
+/// Decoding the campaign list as the platform sends it (every plan and `watch` pass reads it):
+/// `n` campaigns with their observable fields, timestamps and a key campaignctl does not read.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn decode_campaign_list(bencher: Bencher, n: usize) {
+    let listed: Vec<serde_json::Value> = fleet::observed(n)
+        .campaigns
+        .iter()
+        .map(|c| {
+            let mut v = serde_json::to_value(c).expect("a campaign serialises");
+            v["user_id"] = 1.into();
+            v["created_at"] = "2026-12-04T17:44:40.764592Z".into();
+            v["updated_at"] = "2026-12-04T17:44:40.764595Z".into();
+            v
+        })
+        .collect();
+    let body = serde_json::to_vec(&listed).expect("the list serialises");
+    bencher.bench(|| {
+        serde_json::from_slice::<Vec<RemoteCampaign>>(divan::black_box(&body)).expect("decodes")
+    });
 }
