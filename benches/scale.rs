@@ -69,6 +69,14 @@ fn render_plan_text(bencher: Bencher, n: usize) {
     bencher.bench(|| render::plan_text(divan::black_box(&p)));
 }
 
+/// The text of a plan creating `n` campaigns (every field of each shown): what a first `plan`
+/// of a fleet writes.
+#[divan::bench(args = SIZES, sample_count = 10)]
+fn render_creates_text(bencher: Bencher, n: usize) {
+    let p = plan(&loaded(n), &fleet::observed(0));
+    bencher.bench(|| render::plan_text(divan::black_box(&p)));
+}
+
 #[divan::bench(args = SIZES, sample_count = 10)]
 fn render_plan_json(bencher: Bencher, n: usize) {
     let p = steady_plan(n);

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::style::{paint, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
+use super::style::{paint, styled, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
 use serde_json::{json, Value};
 
 use crate::manifest::{Diagnostic, Location};
@@ -25,7 +25,12 @@ pub(super) fn at(location: &Option<Location>, from: &ShownFrom) -> String {
 }
 
 fn value(v: &Value) -> String {
-    crate::escape::json(&serde_json::to_string(v).unwrap_or_else(|_| v.to_string())).into_owned()
+    let json = serde_json::to_string(v).unwrap_or_else(|_| v.to_string());
+    // Copied again only when something in it had to be escaped.
+    match crate::escape::json(&json) {
+        std::borrow::Cow::Borrowed(_) => json,
+        std::borrow::Cow::Owned(escaped) => escaped,
+    }
 }
 
 /// How much of a plan the text shows.
@@ -314,16 +319,21 @@ fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps, from: &Show
         let _ = writeln!(
             out,
             "  {}",
-            paint(
+            styled(
                 DIM,
-                format!("# {:?} will be created{}", a.name, at(&a.manifest, from))
+                format_args!("# {:?} will be created{}", a.name, at(&a.manifest, from))
             )
         );
-        let _ = writeln!(out, "  {} campaign {:?} {{", paint(GREEN, "+"), a.name);
+        let _ = writeln!(out, "  {} campaign {:?} {{", styled(GREEN, "+"), a.name);
         if let Value::Object(fields) = json!(request) {
             let width = fields.keys().map(String::len).max().unwrap_or(0);
             for (k, v) in &fields {
-                let _ = writeln!(out, "      {} {k:width$} = {}", paint(GREEN, "+"), value(v));
+                let _ = writeln!(
+                    out,
+                    "      {} {k:width$} = {}",
+                    styled(GREEN, "+"),
+                    value(v)
+                );
             }
         }
         let _ = writeln!(out, "    }}");
