@@ -19,7 +19,10 @@ use super::operation::{Operation, OperationId, OperationKind, Target};
 /// - leads (added or updated) come before a start (the platform refuses to start a campaign
 ///   without leads, and a campaign whose leads did not all land is not started).
 pub fn derive(actions: &[Explanation], leads_and_status: &[CampaignDetails]) -> Vec<Operation> {
-    let mut ops: Vec<Operation> = Vec::new();
+    // Sized for one operation per campaign (a create, or a delete): grown by doubling, the list
+    // held up to twice the operations of a plan of 10,000 creates while it grew. Campaigns with
+    // nothing to do leave the space untouched.
+    let mut ops: Vec<Operation> = Vec::with_capacity(actions.len());
     // Hashed, not ordered: comparing paths component by component made this lookup most of
     // the cost of planning a large fleet.
     let details_of: HashMap<&Location, &CampaignDetails> =
