@@ -282,3 +282,33 @@ fn the_baseline_is_resolved_once_per_state_of_the_account_references() {
     assert_eq!(baseline.resolutions(), 3, "and again when they change back");
     assert!(!p.has_errors(), "{:?}", p.diagnostics);
 }
+
+/// `watch` remembers what it applied resolved (`assistant: Sales` with the id 7 it was created
+/// with). The assistant renamed in the dashboard since, the name no longer resolves, but the
+/// remembered id still does: a manifest switched to another assistant is a write-once change,
+/// not "not compared".
+#[test]
+fn an_applied_baseline_keeps_the_id_its_name_resolved_to_when_applied() {
+    let o = observed("stopped");
+    let applied = crate::reconcile::resolve::resolve_names(manifests(BEFORE), &o).manifests;
+    assert_eq!(applied[0].spec.assistant_id, Some(7));
+    let mut renamed = o.clone();
+    renamed.assistants[0].name = "Sales (old)".into();
+    let options = LifecycleOptions {
+        baseline: Some(Arc::new(Baseline::single(
+            "the values this watch last applied",
+            applied,
+        ))),
+        ..LifecycleOptions::default()
+    };
+    let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
+    let now = BEFORE.replace("assistant: Sales", "assistant: Support");
+    let p = plan_whole_account(&manifests(&now), &renamed, &options, &leads).plan;
+    assert!(
+        p.diagnostics
+            .iter()
+            .any(|d| d.is_error() && d.message.contains("assistant_id changed")),
+        "the switch from 7 to 8 is seen: {:?}",
+        p.diagnostics
+    );
+}

@@ -315,7 +315,7 @@ impl Index {
                         // the baseline's manifests stay as they were read.
                         let m = if m.spec.assistant.is_some() || m.spec.phone_numbers.is_some() {
                             let mut copy = m.clone();
-                            resolver.resolve(&mut copy, &mut Vec::new());
+                            resolver.resolve_over(&mut copy, &mut Vec::new());
                             Cow::Owned(copy)
                         } else {
                             Cow::Borrowed(m)

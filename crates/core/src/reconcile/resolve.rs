@@ -127,6 +127,15 @@ impl<'o> Resolver<'o> {
         unresolve(&mut m.spec);
         resolve_one(m, self.observed, &self.outbound, self.declared, out)
     }
+
+    /// Resolves a baseline's manifest over the ids it may already hold: a name that resolves
+    /// sets its id as [`Resolver::resolve`] does, but a name that no longer resolves keeps the
+    /// id set when it was applied (`watch` remembers what it applied resolved), so an assistant
+    /// renamed in the dashboard since still compares with what the campaign was created with.
+    /// A manifest read from a commit holds no such id, and resolves as it would fresh.
+    pub fn resolve_over(&self, m: &mut Manifest, out: &mut Vec<Diagnostic>) -> References {
+        resolve_one(m, self.observed, &self.outbound, self.declared, out)
+    }
 }
 
 /// Takes back the ids that names set (`Resolver::resolve`): what the manifest itself wrote.
