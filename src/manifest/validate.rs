@@ -22,8 +22,11 @@ pub struct Checked {
     pub name: Option<(String, Location)>,
     /// The manifest, only when the whole document is valid.
     pub manifest: Option<Manifest>,
-    /// A valid `kind: Assistant` document (`assistant_document`), instead of a campaign.
-    pub assistant: Option<campaignctl_core::manifest::AssistantManifest>,
+    /// A valid `kind: Assistant` document (`assistant_document`), instead of a campaign. Boxed:
+    /// every document of a file is held as a `Checked` until the load merges them, and an
+    /// assistant held inline made each campaign's 1,088 bytes instead of 464 (14 MB of
+    /// `validate`'s peak of 22 MB at 10,000 campaigns).
+    pub assistant: Option<Box<campaignctl_core::manifest::AssistantManifest>>,
 }
 
 /// Validates `document` from `file`, pushing every problem to `out`. `None` for an empty
