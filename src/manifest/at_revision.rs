@@ -212,7 +212,7 @@ pub fn load_at_revision(
             out.manifests.extend(
                 reusable
                     .manifests_of(&same.path)
-                    .map(|m| m.elsewhere_without_leads(&file)),
+                    .map(|m| m.values_elsewhere(&file)),
             );
             out.assistants.extend(reusable.assistants_of(&same.path));
             continue;
@@ -231,7 +231,10 @@ pub fn load_at_revision(
         // working tree's, not the revision's).
         let (manifests, assistants, diagnostics) =
             parse_without_leads(&file, &bytes, defaults.as_deref());
-        out.manifests.extend(manifests);
+        out.manifests.extend(manifests.into_iter().map(|mut m| {
+            m.forget_positions();
+            m
+        }));
         out.assistants.extend(assistants);
         out.diagnostics.extend(diagnostics);
     }

@@ -166,6 +166,11 @@ impl Positions {
         true
     }
 
+    /// Forgets every position (and the room they took), keeping the file.
+    pub fn forget(&mut self) {
+        self.entries = Vec::new();
+    }
+
     /// Gives back the room a list grown one entry at a time keeps (up to half of it): a
     /// manifest holds its positions as long as it lives.
     pub fn shrink_to_fit(&mut self) {
