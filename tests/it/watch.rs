@@ -1191,3 +1191,55 @@ fn an_assistant_edited_in_the_dashboard_is_left_alone_unless_self_heal_calls() {
         }
     }
 }
+
+/// `watch` keeps its load between passes, its manifests' names resolved by the last plan. A
+/// campaign deleted in the dashboard while its assistant was renamed there must not be created
+/// again with the id its name resolved to before: the name no longer names an assistant, so
+/// the pass reports that, at the manifest's line, and creates nothing. Named again, it is
+/// created with that assistant.
+#[test]
+fn a_reused_load_resolves_its_names_again_against_the_account_as_it_is_now() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "m/named.yaml",
+        "kind: Campaign\nname: Named\nassistant: Appointment Reminders\ntimezone: Europe/London\n",
+    );
+    // Passes every 200 ms: the load is reused, as nothing in `m/` changes after the start.
+    let daemon = Daemon::start(&ws, &emu, &["m"], &["--bench-interval", "200ms"]);
+    daemon.wait_for("Named to be created", has_campaigns(&emu, &["Named"]));
+    let named = || {
+        emu.inspect("/_emulator/campaigns")
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["name"] == "Named").cloned())
+            .unwrap_or_else(|| panic!("no Named\nlog:\n{}", daemon.log()))
+    };
+    let id = named()["id"].as_u64().expect("an id");
+    emu.api(
+        "PUT",
+        "user/assistant/9",
+        Some(serde_json::json!({"name": "Reminders (old)"})),
+    );
+    emu.api("DELETE", &format!("user/campaign/{id}"), None);
+    daemon.wait_for("a pass that reports the name", || {
+        daemon
+            .log()
+            .contains("no outbound assistant is named")
+            .then_some(())
+            .ok_or_else(|| "not reported yet".to_owned())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert!(
+        !names_on(&emu).contains(&"Named".to_owned()),
+        "not created with the id the name resolved to before\nlog:\n{}",
+        daemon.log()
+    );
+    emu.api(
+        "PUT",
+        "user/assistant/9",
+        Some(serde_json::json!({"name": "Appointment Reminders"})),
+    );
+    daemon.wait_for("Named to be created again", has_campaigns(&emu, &["Named"]));
+    let again = named();
+    assert_eq!(again["assistant_id"], 9, "{again}");
+}
