@@ -4,7 +4,7 @@
 //! a field the platform's list leaves out (`mode`) is compared with the git baseline; an
 //! assistant in use is never deleted; an update heard by running calls needs `--allow-start`.
 
-use crate::support::{campaignctl, commit_all, git, Emulator, Workspace};
+use crate::support::{campaignctl, commit_all, git, Emulator, Run, Workspace};
 
 /// Ada, an outbound assistant whose prompt is in `prompts/ada.md` (shared with
 /// `assistants_attack`).
@@ -35,14 +35,37 @@ pub(crate) fn campaign(name: &str) -> String {
 
 /// A git repository with Ada (her prompt in a file) and two campaigns naming her.
 fn repository() -> Workspace {
+    repository_with(&["Q4 Ada", "Q1 Ada"])
+}
+
+/// A git repository with Ada (her prompt in a file) and a campaign naming her for each of
+/// `names` (`Q4 Ada` in `campaigns/q4.yaml`: the file is named by the name's first word).
+pub(crate) fn repository_with(names: &[&str]) -> Workspace {
     let ws = Workspace::new();
     git(&ws, &["init", "-q"]);
     ws.write("campaigns/ada.yaml", ASSISTANT);
     ws.write("campaigns/prompts/ada.md", PROMPT);
-    ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
-    ws.write("campaigns/q1.yaml", campaign("Q1 Ada"));
+    for name in names {
+        let file = name.split(' ').next().unwrap_or(name).to_lowercase();
+        ws.write(&format!("campaigns/{file}.yaml"), campaign(name));
+    }
     commit_all(&ws, "Ada and her campaigns");
     ws
+}
+
+/// `apply --auto-approve` of `campaigns` with the other approvals too (`--allow-delete`,
+/// `--allow-start`), colour off: what runs then is what the plan alone allows.
+pub(crate) fn apply_allowing_everything(ws: &Workspace, emu: &Emulator) -> Run {
+    campaignctl(ws.path(), Some(emu))
+        .args([
+            "apply",
+            "--auto-approve",
+            "--allow-delete",
+            "--allow-start",
+            "campaigns",
+        ])
+        .env("NO_COLOR", "1")
+        .run()
 }
 
 /// [`campaign`], declared running with one lead.
@@ -272,16 +295,7 @@ fn an_assistant_in_use_is_never_deleted() {
         format!("{ASSISTANT}status: deleted\n"),
     );
     commit_all(&ws, "Ada goes");
-    let run = campaignctl(ws.path(), Some(&emu))
-        .args([
-            "apply",
-            "--auto-approve",
-            "--allow-delete",
-            "--allow-start",
-            "campaigns",
-        ])
-        .env("NO_COLOR", "1")
-        .run();
+    let run = apply_allowing_everything(&ws, &emu);
     run.assert_code(0);
     run.assert_stdout("assistant \"Ada\" (id");
     run.assert_stdout("is not deleted: campaigns declared here use it: Q1 Ada, Q4 Ada");

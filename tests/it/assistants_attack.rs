@@ -3,17 +3,13 @@
 //! assistant that will not exist (deleted, inbound), a saved plan gone stale by a dashboard
 //! edit, and a delete of an assistant a campaign uses by id.
 
-use crate::assistants_applied::{ada, campaign, running, ASSISTANT, PROMPT};
+use crate::assistants_applied::{
+    ada, apply_allowing_everything, campaign, repository_with, running, ASSISTANT, PROMPT,
+};
 use crate::support::{campaignctl, commit_all, git, Emulator, Workspace};
 
 fn repository() -> Workspace {
-    let ws = Workspace::new();
-    git(&ws, &["init", "-q"]);
-    ws.write("campaigns/ada.yaml", ASSISTANT);
-    ws.write("campaigns/prompts/ada.md", PROMPT);
-    ws.write("campaigns/q4.yaml", campaign("Q4 Ada"));
-    commit_all(&ws, "Ada and her campaign");
-    ws
+    repository_with(&["Q4 Ada"])
 }
 
 /// Ada applied, her prompt shortened and committed, a plan saved as `ada.plan`, and then
@@ -214,16 +210,7 @@ fn an_assistant_used_by_id_is_never_deleted() {
         format!("{ASSISTANT}status: deleted\n"),
     );
     commit_all(&ws, "Ada goes, Q4 names her by id");
-    let run = campaignctl(ws.path(), Some(&emu))
-        .args([
-            "apply",
-            "--auto-approve",
-            "--allow-delete",
-            "--allow-start",
-            "campaigns",
-        ])
-        .env("NO_COLOR", "1")
-        .run();
+    let run = apply_allowing_everything(&ws, &emu);
     let out = format!("{}{}", run.stdout, run.stderr);
     assert_eq!(emu.stats()["assistants_deleted"], 0, "{out}");
 }
@@ -505,16 +492,7 @@ fn an_assistant_deleted_with_its_campaign_is_kept_until_the_campaign_is_gone_the
             "the assistant's delete waits for the delete of the campaign using it: {doc}"
         );
     }
-    let run = campaignctl(ws.path(), Some(&emu))
-        .args([
-            "apply",
-            "--auto-approve",
-            "--allow-delete",
-            "--allow-start",
-            "campaigns",
-        ])
-        .env("NO_COLOR", "1")
-        .run();
+    let run = apply_allowing_everything(&ws, &emu);
     let out = format!("{}{}", run.stdout, run.stderr);
     assert_eq!(
         emu.stats()["assistants_deleted"],
@@ -526,16 +504,7 @@ fn an_assistant_deleted_with_its_campaign_is_kept_until_the_campaign_is_gone_the
         "Q4 deleted: {out}"
     );
     // The next apply: Q4 is gone, its manifest only a tombstone, which uses nothing.
-    let again = campaignctl(ws.path(), Some(&emu))
-        .args([
-            "apply",
-            "--auto-approve",
-            "--allow-delete",
-            "--allow-start",
-            "campaigns",
-        ])
-        .env("NO_COLOR", "1")
-        .run();
+    let again = apply_allowing_everything(&ws, &emu);
     let out = format!("{}{}", again.stdout, again.stderr);
     again.assert_code(0);
     assert_eq!(
