@@ -109,14 +109,7 @@ fn create_with_assistant(id: OperationId, campaign: &str, from: OperationId) -> 
 }
 
 fn done(id: Option<u64>) -> Outcome {
-    Outcome::Done {
-        id,
-        leads_added: None,
-        leads_found: None,
-        leads_updated: None,
-        status: None,
-        note: None,
-    }
+    Outcome::done(id, None)
 }
 
 fn failed(error: &str) -> Outcome {
