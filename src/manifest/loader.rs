@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::blob_id::BlobId;
 use super::defaults::Defaults;
-use super::in_order::map_in_order;
+use super::in_order::for_each_in_order;
 use super::text::{self, MAX_FILE_BYTES};
 use super::validate::{check_document, Checked};
 use super::yaml::{Problem, Value};
@@ -127,61 +127,68 @@ pub fn load_roots_with(roots: &[Root], shown_from: &ShownFrom, blob_ids: BlobIds
     // are appended here in file order: a read on another core must count as one of this
     // load's, or `watch` would reuse a load after that file changed.
     let recording = super::read_log::is_recording();
-    let outcomes = map_in_order(&readable, |&(file, real, defaults)| {
-        let work = || {
-            let bytes = read_file(file)?;
-            let mut checked = Vec::new();
-            let mut diagnostics = Vec::new();
-            check_file(
-                file,
-                &bytes,
-                defaults.as_deref(),
-                shown_from,
-                &mut checked,
-                &mut diagnostics,
-            );
-            let loaded = LoadedFile {
-                path: file.to_path_buf(),
-                real: real.to_path_buf(),
-                defaults: defaults.clone(),
-                blob_id: (blob_ids == BlobIds::Note).then(|| BlobId::of(&bytes)),
+    // Each file's documents join the whole list as soon as the files before it are done, and
+    // its own list is freed for the next file: held per file until the last one is read, the
+    // load's peak would be every manifest twice over (4 MB of 10,000 campaigns).
+    let mut documents = Documents::default();
+    let mut loaded = Vec::with_capacity(readable.len());
+    for_each_in_order(
+        &readable,
+        |&(file, real, defaults)| {
+            let work = || {
+                let bytes = read_file(file)?;
+                let mut documents = Documents::default();
+                let mut diagnostics = Vec::new();
+                check_file(
+                    file,
+                    &bytes,
+                    defaults.as_deref(),
+                    shown_from,
+                    &mut documents,
+                    &mut diagnostics,
+                );
+                let loaded = LoadedFile {
+                    path: file.to_path_buf(),
+                    real: real.to_path_buf(),
+                    defaults: defaults.clone(),
+                    blob_id: (blob_ids == BlobIds::Note).then(|| BlobId::of(&bytes)),
+                };
+                Ok((documents, diagnostics, loaded))
             };
-            Ok((checked, diagnostics, loaded))
-        };
-        if recording {
-            let (outcome, log) = super::read_log::recording(work);
-            (outcome, Some(log))
-        } else {
-            (work(), None)
-        }
-    });
-    // Kept per file: merged into one list, every checked document would be held twice.
-    let mut checked: Vec<Vec<Checked>> = Vec::with_capacity(outcomes.len());
-    let mut loaded = Vec::with_capacity(outcomes.len());
-    for (outcome, log) in outcomes {
-        if let Some(log) = log {
-            super::read_log::append(log);
-        }
-        match outcome {
-            Ok((file_checked, file_diagnostics, file)) => {
-                loaded.push(file);
-                checked.push(file_checked);
-                diagnostics.extend(file_diagnostics);
+            if recording {
+                let (outcome, log) = super::read_log::recording(work);
+                (outcome, Some(log))
+            } else {
+                (work(), None)
             }
-            Err(diagnostic) => diagnostics.push(diagnostic),
-        }
-    }
-    let assistants: Vec<_> = checked
-        .iter_mut()
-        .flatten()
-        .filter_map(|c| c.assistant.take().map(|a| *a))
-        .collect();
+        },
+        |(outcome, log)| {
+            if let Some(log) = log {
+                super::read_log::append(log);
+            }
+            match outcome {
+                Ok((file_documents, file_diagnostics, file)) => {
+                    loaded.push(file);
+                    documents.append(file_documents);
+                    diagnostics.extend(file_diagnostics);
+                }
+                Err(diagnostic) => diagnostics.push(diagnostic),
+            }
+        },
+    );
+    let Documents {
+        manifests,
+        invalid_names,
+        assistants,
+        count: _,
+    } = documents;
     let assistants = super::assistant_checks::reject_repeated_assistants(
         assistants,
         &mut diagnostics,
         shown_from,
     );
-    let manifests = reject_repeated_names(checked, &mut diagnostics, shown_from);
+    let manifests = reject_repeated_names(manifests, &invalid_names, &mut diagnostics, shown_from);
+    drop(invalid_names);
     let manifests = reject_repeated_ids(manifests, &mut diagnostics, shown_from);
     let manifests = reject_repeated_renames(manifests, &mut diagnostics, shown_from);
     let manifests = super::assistant_checks::check_goal_variables(
@@ -260,22 +267,18 @@ pub fn parse_assistant_bytes(
     Vec<campaignctl_core::manifest::AssistantManifest>,
     Vec<Diagnostic>,
 ) {
-    let mut checked = Vec::new();
+    let mut documents = Documents::default();
     let mut diagnostics = Vec::new();
     check_file(
         file,
         bytes,
         None,
         &ShownFrom::as_is(),
-        &mut checked,
+        &mut documents,
         &mut diagnostics,
     );
     sort(&mut diagnostics);
-    let assistants = checked
-        .into_iter()
-        .filter_map(|c| c.assistant.map(|a| *a))
-        .collect();
-    (assistants, diagnostics)
+    (documents.assistants, diagnostics)
 }
 
 /// Whether a document's `leads` are read.
@@ -301,7 +304,7 @@ fn parse_with_assistants(
     defaults: Option<&Defaults>,
     leads: Leads,
 ) -> (Vec<Manifest>, Vec<AssistantManifest>, Vec<Diagnostic>) {
-    let mut checked = Vec::new();
+    let mut documents = Documents::default();
     let mut diagnostics = Vec::new();
     let as_is = ShownFrom::as_is();
     check_file_with(
@@ -310,14 +313,14 @@ fn parse_with_assistants(
         defaults,
         leads,
         &as_is,
-        &mut checked,
+        &mut documents,
         &mut diagnostics,
     );
-    let assistants: Vec<AssistantManifest> = checked
-        .iter_mut()
-        .filter_map(|c| c.assistant.take().map(|a| *a))
-        .collect();
-    let mut manifests: Vec<Manifest> = checked.into_iter().filter_map(|c| c.manifest).collect();
+    let Documents {
+        mut manifests,
+        assistants,
+        ..
+    } = documents;
     // Unstable: no two documents start at one position of one file, and a stable sort would
     // allocate a copy of the fleet's manifests to sort them.
     manifests.sort_unstable_by(|a, b| a.location.cmp(&b.location));
@@ -375,7 +378,7 @@ fn check_file(
     bytes: &[u8],
     defaults: Option<&Defaults>,
     shown_from: &ShownFrom,
-    checked: &mut Vec<Checked>,
+    documents: &mut Documents,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     check_file_with(
@@ -384,9 +387,40 @@ fn check_file(
         defaults,
         Leads::Read,
         shown_from,
-        checked,
+        documents,
         diagnostics,
     );
+}
+
+/// What one file's non-empty documents hold, each kind in the order written.
+#[derive(Debug, Default)]
+struct Documents {
+    manifests: Vec<Manifest>,
+    /// The names of invalid campaign documents, with where each is written: a name repeated
+    /// elsewhere is an error even when one of its documents has others.
+    invalid_names: Vec<(String, Location)>,
+    assistants: Vec<AssistantManifest>,
+    /// Every non-empty document, valid or not.
+    count: usize,
+}
+
+impl Documents {
+    /// Another file's documents after these.
+    fn append(&mut self, mut other: Documents) {
+        self.manifests.append(&mut other.manifests);
+        self.invalid_names.append(&mut other.invalid_names);
+        self.assistants.append(&mut other.assistants);
+        self.count += other.count;
+    }
+
+    fn push(&mut self, checked: Checked) {
+        self.count += 1;
+        match checked {
+            Checked::Campaign(manifest) => self.manifests.push(manifest),
+            Checked::Named(name, at) => self.invalid_names.push((name, at)),
+            Checked::Invalid => {}
+        }
+    }
 }
 
 fn check_file_with(
@@ -395,7 +429,7 @@ fn check_file_with(
     defaults: Option<&Defaults>,
     leads: Leads,
     shown_from: &ShownFrom,
-    checked: &mut Vec<Checked>,
+    documents: &mut Documents,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     // One shared copy of each path for every position in the file.
@@ -408,7 +442,7 @@ fn check_file_with(
             return;
         }
     };
-    let (before, first_diagnostic) = (checked.len(), diagnostics.len());
+    let (before, first_diagnostic) = (documents.count, diagnostics.len());
     let mut stopped_at = None;
     let mut problems = yaml_reader::read(text, |mut document| {
         if super::assistant_document::is_assistant(&document) {
@@ -423,10 +457,8 @@ fn check_file_with(
                 shown_from,
                 leads == Leads::Read,
             );
-            checked.push(Checked {
-                assistant: assistant.map(Box::new),
-                ..Checked::default()
-            });
+            documents.count += 1;
+            documents.assistants.extend(assistant);
             return ControlFlow::Continue(());
         }
         if let Some(d) = defaults {
@@ -444,7 +476,7 @@ fn check_file_with(
             diagnostics,
             shown_from,
         ) {
-            checked.push(c);
+            documents.push(c);
         }
         if diagnostics.len() - first_diagnostic >= MAX_PROBLEMS {
             stopped_at = Some(document.root.mark);
@@ -453,7 +485,7 @@ fn check_file_with(
         ControlFlow::Continue(())
     });
     problems.extend(stopped_at.map(yaml_reader::too_many_problems));
-    if checked.len() == before && problems.is_empty() {
+    if documents.count == before && problems.is_empty() {
         diagnostics.push(Diagnostic::warning(
             Some(Location::new(file, 1, 1)),
             "no campaign documents in this file",
@@ -467,18 +499,27 @@ const MAX_PLACES_NAMED: usize = 3;
 
 /// The name is a campaign's identity: a name written twice would make apply create or compare
 /// the wrong campaign, so every copy is an error after the first and no copy becomes a manifest.
+/// `invalid_names` are the names of documents with other errors: a copy there counts too.
 fn reject_repeated_names(
-    checked: Vec<Vec<Checked>>,
+    mut manifests: Vec<Manifest>,
+    invalid_names: &[(String, Location)],
     diagnostics: &mut Vec<Diagnostic>,
     shown_from: &ShownFrom,
 ) -> Vec<Manifest> {
-    let mut named: Vec<(&str, &Location, usize)> = checked
+    // Each name with its document: a manifest's index, or `manifests.len()` + an invalid one's.
+    let valid = manifests.len();
+    let mut named: Vec<(&str, usize)> = manifests
         .iter()
-        .flatten()
+        .map(|m| m.spec.name.as_str())
+        .chain(invalid_names.iter().map(|(name, _)| name.as_str()))
         .enumerate()
-        .filter_map(|(i, c)| c.name.as_ref().map(|(name, at)| (name.as_str(), at, i)))
+        .map(|(i, name)| (name, i))
         .collect();
-    named.sort_by(|a, b| a.0.cmp(b.0).then_with(|| a.1.cmp(b.1)));
+    named.sort_unstable();
+    let at = |index: usize| match index.checked_sub(valid) {
+        None => manifests[index].locate("name"),
+        Some(invalid) => invalid_names[invalid].1.clone(),
+    };
     let mut rejected = HashSet::new();
     for run in named
         .chunk_by(|a, b| a.0 == b.0)
@@ -488,8 +529,12 @@ fn reject_repeated_names(
             2 => "twice".to_owned(),
             n => format!("{n} times"),
         };
-        for (i, &(name, at, index)) in run.iter().enumerate() {
-            rejected.insert(index);
+        // In the order written; only a repeated name needs where each copy is.
+        let mut run: Vec<(&str, Location, usize)> =
+            run.iter().map(|&(name, i)| (name, at(i), i)).collect();
+        run.sort_by(|a, b| a.1.cmp(&b.1));
+        for (i, (name, at, index)) in run.iter().enumerate() {
+            rejected.insert(*index);
             if i == 0 {
                 continue;
             }
@@ -497,7 +542,7 @@ fn reject_repeated_names(
             // must not produce 10,000 messages of 10,000 locations each.
             let mut others: Vec<String> = run
                 .iter()
-                .filter(|o| o.2 != index)
+                .filter(|o| o.2 != *index)
                 .take(MAX_PLACES_NAMED)
                 .map(|o| o.1.shown(shown_from).to_string())
                 .collect();
@@ -516,21 +561,14 @@ fn reject_repeated_names(
             );
         }
     }
-    // Sized once, and each file's documents freed as they are taken.
-    let kept = checked
-        .iter()
-        .flatten()
-        .filter(|c| c.manifest.is_some())
-        .count();
-    let mut manifests: Vec<Manifest> = Vec::with_capacity(kept);
-    manifests.extend(
-        checked
-            .into_iter()
-            .flatten()
-            .enumerate()
-            .filter(|(i, _)| !rejected.contains(i))
-            .filter_map(|(_, c)| c.manifest),
-    );
+    drop(named);
+    if !rejected.is_empty() {
+        let mut index = 0;
+        manifests.retain(|_| {
+            index += 1;
+            !rejected.contains(&(index - 1))
+        });
+    }
     // Unstable: no two documents start at one position of one file, and a stable sort would
     // allocate a copy of the fleet's manifests to sort them.
     manifests.sort_unstable_by(|a, b| a.location.cmp(&b.location));

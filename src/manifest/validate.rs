@@ -14,19 +14,19 @@ use super::{CampaignSpec, Manifest};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::shown_path::ShownFrom;
 
-/// The outcome of one non-empty document.
-#[derive(Debug, Default)]
-pub struct Checked {
-    /// The campaign's name and where it is written, whenever the name itself is valid (even if
-    /// other fields are not), so that a repeated name is reported in the same run.
-    pub name: Option<(String, Location)>,
-    /// The manifest, only when the whole document is valid.
-    pub manifest: Option<Manifest>,
-    /// A valid `kind: Assistant` document (`assistant_document`), instead of a campaign. Boxed:
-    /// every document of a file is held as a `Checked` until the load merges them, and an
-    /// assistant held inline made each campaign's 1,088 bytes instead of 464 (14 MB of
-    /// `validate`'s peak of 22 MB at 10,000 campaigns).
-    pub assistant: Option<Box<campaignctl_core::manifest::AssistantManifest>>,
+/// The outcome of one non-empty campaign document.
+// Only ever returned and moved into its file's lists at once: boxing the manifest would cost
+// an allocation per campaign to save bytes that are never held.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Checked {
+    /// A valid campaign document. Its name is `spec.name`, written where its positions say.
+    Campaign(Manifest),
+    /// An invalid campaign document whose name is valid, with where the name is written: a
+    /// name repeated elsewhere is reported in the same run.
+    Named(String, Location),
+    /// An invalid document without a valid name: nothing to keep.
+    Invalid,
 }
 
 /// Validates `document` from `file`, pushing every problem to `out`. `None` for an empty
@@ -56,11 +56,12 @@ pub fn check_document(
             message,
             Some("start the document with: kind: Campaign".to_owned()),
         );
-        return Some(Checked::default());
+        return Some(Checked::Invalid);
     };
 
     let mut spec = CampaignSpec::default();
-    let mut name = None;
+    // Where a valid name is written (the name itself is `spec.name`).
+    let mut name_at = None;
     for entry in entries {
         let (key, value) = (&entry.key, &entry.value);
         let Some(field) = key.scalar().map(|s| s.text.as_str()) else {
@@ -85,7 +86,7 @@ pub fn check_document(
         if let Some(written) = check.value(field.def(), value) {
             spec.set(field, written);
             if field == Field::Name {
-                name = Some((spec.name.clone(), check.location(value.mark)));
+                name_at = Some(check.location(value.mark));
             }
         }
     }
@@ -121,18 +122,19 @@ pub fn check_document(
     check.renamed_from_fits(&spec);
 
     let valid = check.errors == 0 && document.clean;
+    if !valid {
+        return Some(match name_at {
+            Some(at) => Checked::Named(spec.name, at),
+            None => Checked::Invalid,
+        });
+    }
     let location = check.location(root.mark);
     check.positions.shrink_to_fit();
-    let manifest = valid.then_some(Manifest {
+    Some(Checked::Campaign(Manifest {
         spec,
         location,
         positions: check.positions,
-    });
-    Some(Checked {
-        name,
-        manifest,
-        assistant: None,
-    })
+    }))
 }
 
 #[cfg(test)]
