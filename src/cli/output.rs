@@ -12,6 +12,8 @@ use std::io::{self, BufWriter, Write};
 
 use anstream::AutoStream;
 
+use crate::render::without_styles;
+
 /// Bytes handed to the operating system at once.
 const CHUNK: usize = 64 * 1024;
 
@@ -47,18 +49,35 @@ pub fn eprint_with(
 }
 
 /// What `render` writes, through anstream's colour handling for `choice` (decided on the real
-/// stream: a buffer is never a terminal) into `raw`, then flushed.
+/// stream: a buffer is never a terminal) into `raw`, then flushed. Without colour, `render`
+/// runs [`without_styles`], and its text reaches `raw` as written, except for a piece that
+/// holds an escape or another control character (other than tab and line end), which goes
+/// through anstream's stripping as before: so a stray escape in a value is never written, and
+/// the common case skips a byte-by-byte pass over megabytes of plan.
 fn write_through(
     raw: impl Write + 'static,
     choice: anstream::ColorChoice,
     render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result,
 ) -> io::Result<()> {
-    let raw: Box<dyn Write> = Box::new(raw);
+    let mut raw: Box<dyn Write> = Box::new(raw);
+    if choice == anstream::ColorChoice::Never {
+        let mut out = Text {
+            stream: Plain(&mut raw),
+            error: None,
+        };
+        let rendered = without_styles(|| render(&mut out));
+        return finish(rendered, out);
+    }
     let mut out = Text {
         stream: AutoStream::new(raw, choice),
         error: None,
     };
-    if render(&mut out).is_err() {
+    let rendered = render(&mut out);
+    finish(rendered, out)
+}
+
+fn finish<W: Write>(rendered: fmt::Result, mut out: Text<W>) -> io::Result<()> {
+    if rendered.is_err() {
         // The renderer only fails when the stream did; a renderer's own `fmt::Error` (none
         // today) would still be reported, not lost.
         return Err(out
@@ -69,17 +88,45 @@ fn write_through(
 }
 
 /// The stream as a `fmt::Write`, keeping the first I/O error (a closed pipe) for the caller.
-struct Text {
-    stream: AutoStream<Box<dyn Write>>,
+struct Text<W> {
+    stream: W,
     error: Option<io::Error>,
 }
 
-impl fmt::Write for Text {
+impl<W: Write> fmt::Write for Text<W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.stream.write_all(s.as_bytes()).map_err(|e| {
             self.error.get_or_insert(e);
             fmt::Error
         })
+    }
+}
+
+/// A stream without colour: text passes as it is unless anstream would change it.
+struct Plain<'a>(&'a mut Box<dyn Write>);
+
+impl Write for Plain<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf)?;
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        // What anstream keeps as it is: printable ASCII and UTF-8, tabs and line ends.
+        if buf
+            .iter()
+            .all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\n' || b == b'\t')
+        {
+            return self.0.write_all(buf);
+        }
+        for piece in anstream::adapter::strip_bytes(buf) {
+            self.0.write_all(piece)?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
     }
 }
 
@@ -105,13 +152,46 @@ mod tests {
     }
 
     fn through(choice: anstream::ColorChoice, text: &str) -> String {
+        rendered(choice, |out| out.write_str(text))
+    }
+
+    fn rendered(
+        choice: anstream::ColorChoice,
+        render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result,
+    ) -> String {
         let written = Written::default();
-        write_through(BufWriter::new(written.clone()), choice, |out| {
-            out.write_str(text)
-        })
-        .expect("written");
+        write_through(BufWriter::new(written.clone()), choice, render).expect("written");
         let bytes = written.0.borrow();
         String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn without_colour_styles_are_not_written_and_stray_escapes_are_still_stripped() {
+        use crate::render::style::{styled, GREEN};
+        let render = |out: &mut dyn fmt::Write| {
+            write!(out, "{} campaign ", styled(GREEN, "+"))?;
+            // A value that slipped an escape and a bell past its renderer.
+            out.write_str("\"Q4\x1b]0;owned\x07\x1b[31m\" \u{e9}\t\n")
+        };
+        assert_eq!(
+            rendered(anstream::ColorChoice::Never, render),
+            "+ campaign \"Q4\" \u{e9}\t\n",
+            "anstream strips what a piece holds; the styles were never written"
+        );
+        let coloured = rendered(anstream::ColorChoice::AlwaysAnsi, render);
+        assert!(
+            coloured.starts_with("\x1b[32m+\x1b[0m campaign "),
+            "with colour the style is written: {coloured:?}"
+        );
+        assert_eq!(
+            rendered(anstream::ColorChoice::AlwaysAnsi, |out| write!(
+                out,
+                "{}",
+                styled(GREEN, "+")
+            )),
+            "\x1b[32m+\x1b[0m",
+            "a plain rendering earlier on this thread leaves no trace"
+        );
     }
 
     #[test]

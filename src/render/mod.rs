@@ -17,6 +17,7 @@ pub mod text;
 pub(crate) mod write_once;
 
 pub use json::{apply_json, diagnostic_json, failure_json, plan_json, FORMAT_VERSION};
+pub(crate) use style::without_styles;
 pub use text::{
     apply_summary_text, diagnostics_text, operation_result_text, plan_text, plan_text_with,
     write_plan_text, PlanTextOptions,

@@ -2,10 +2,12 @@
 //! completes, and the apply summary. Text carries ANSI styles; the caller writes it through
 //! `anstream`, which strips them when stdout is not a terminal or `NO_COLOR` is set.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::style::{paint, styled, BOLD, CYAN, DIM, GREEN, RED, YELLOW};
-use serde_json::{json, Value};
+use serde_json::value::RawValue;
+use serde_json::Value;
 
 use crate::manifest::{Diagnostic, Location};
 use crate::reconcile::executor::{OperationResult, Outcome, Report};
@@ -325,16 +327,18 @@ fn action_text(out: &mut String, a: &Explanation, ops: &CampaignOps, from: &Show
             )
         );
         let _ = writeln!(out, "  {} campaign {:?} {{", styled(GREEN, "+"), a.name);
-        if let Value::Object(fields) = json!(request) {
-            let width = fields.keys().map(String::len).max().unwrap_or(0);
-            for (k, v) in &fields {
-                let _ = writeln!(
-                    out,
-                    "      {} {k:width$} = {}",
-                    styled(GREEN, "+"),
-                    value(v)
-                );
-            }
+        // The body as it is sent, each field's JSON read back as written, in name order:
+        // a `serde_json::Value` of every create cost a third of the text of 10,000 creates.
+        let body = serde_json::to_string(request).unwrap_or_default();
+        let fields: BTreeMap<&str, &RawValue> = serde_json::from_str(&body).unwrap_or_default();
+        let width = fields.keys().map(|k| k.len()).max().unwrap_or(0);
+        for (k, v) in &fields {
+            let _ = writeln!(
+                out,
+                "      {} {k:width$} = {}",
+                styled(GREEN, "+"),
+                crate::escape::json(v.get())
+            );
         }
         let _ = writeln!(out, "    }}");
     } else if !super::lifecycle::operation_text(out, a, ops, from) {
