@@ -1,7 +1,7 @@
 //! Large text (a plan, a Markdown comment) written to stdout or stderr through one buffered
-//! writer: the stream locked once, the text passed whole to anstream (which strips the colours
-//! unless the stream is a terminal and neither `--color never` nor `NO_COLOR` says otherwise),
-//! and flushed before returning, so whatever comes next (a question on the terminal, progress
+//! writer: the stream locked once, the text passed whole to anstream when the stream shows
+//! colour (a terminal, and neither `--color never` nor `NO_COLOR`), rendered without styles
+//! otherwise (`write_through`), and flushed before returning, so whatever comes next (a question on the terminal, progress
 //! bars) follows it. Through `anstream::print!` the stream's line buffering wrote each line
 //! on its own: 120,011 `write` calls for the 140,000 lines of a plan of 10,000 campaigns.
 //! A plan is rendered straight into the writer (`print_with`), never built whole first: its

@@ -1,6 +1,7 @@
 //! Terraform-style text for people: the plan, diagnostics, each operation's result as it
 //! completes, and the apply summary. Text carries ANSI styles; the caller writes it through
-//! `anstream`, which strips them when stdout is not a terminal or `NO_COLOR` is set.
+//! `anstream`, which strips them when stdout is not a terminal or `NO_COLOR` is set (`cli::output`
+//! renders it `without_styles` for such a stream, so there is nothing to strip).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
