@@ -18,7 +18,7 @@ pub(crate) mod read_log;
 mod scalar;
 pub(crate) mod schema;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 mod text;
 mod validate;
 pub(crate) mod yaml;

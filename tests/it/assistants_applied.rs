@@ -303,6 +303,46 @@ fn an_assistant_in_use_is_never_deleted() {
     let _ = ada(&emu);
 }
 
+/// The plan deletes an assistant only when every campaign of the account is declared and none
+/// names it, since the campaign list does not say which assistant a campaign uses. A campaign
+/// made in the dashboard while the question waited may use it: the plan made again after the
+/// answer holds the delete, and nothing is deleted. (Made after that plan, right before the
+/// DELETE, it stops the delete too: the executor reads the account again,
+/// `executor::assistants::tests`.) Once that campaign is gone, the delete runs.
+#[test]
+fn an_assistant_is_not_deleted_when_a_campaign_no_manifest_declares_appears_while_the_question_waits(
+) {
+    let emu = Emulator::start();
+    let ws = repository_with(&[]);
+    apply(&ws, &emu);
+    let id = ada(&emu)["id"].as_u64().expect("Ada's id");
+    ws.write(
+        "campaigns/ada.yaml",
+        format!("{ASSISTANT}status: deleted\n"),
+    );
+    commit_all(&ws, "Ada goes");
+    let mut made = None;
+    let run = campaignctl(ws.path(), Some(&emu))
+        .args(["apply", "campaigns"])
+        .env("NO_COLOR", "1")
+        .run_on_terminal_then(&["yes"], |_| {
+            let body = serde_json::json!({"name": "Made by hand", "assistant_id": id});
+            made = emu.api("POST", "user/campaign", Some(body))["data"]["id"].as_u64();
+        });
+    let made = made.expect("the campaign made while the question waited has an id");
+    run.assert_code(0)
+        .assert_stderr("WILL DELETE: do you want to delete assistant \"Ada\"")
+        .assert_stderr("The plan changed while waiting for your answer (the platform changed meanwhile); nothing was applied.")
+        .assert_stdout("is not deleted: the account has 1 campaign(s) no manifest declares");
+    assert_eq!(emu.stats()["assistants_deleted"], 0, "{run}");
+    assert_eq!(ada(&emu)["id"], id, "Ada is still there: {run}");
+
+    emu.api("DELETE", &format!("user/campaign/{made}"), None);
+    let run = apply_allowing_everything(&ws, &emu);
+    run.assert_code(0);
+    assert_eq!(emu.stats()["assistants_deleted"], 1, "{run}");
+}
+
 #[test]
 fn an_update_heard_by_a_running_campaign_needs_allow_start() {
     let emu = Emulator::start();

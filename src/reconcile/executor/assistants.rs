@@ -1,8 +1,11 @@
 //! Writing assistants: a create exactly once (a create whose answer was lost is never re-sent
 //! blindly: the list is read first, and the assistant counted as created when it is there), an
-//! update in place with only the fields that differ, a delete. A 422 naming a field of the
+//! update in place with only the fields that differ, a delete only while a fresh read shows no
+//! campaign the manifests do not declare (one may use the assistant). A 422 naming a field of the
 //! older assistant body means this platform expects that body: the run stops there, before any
 //! campaign is touched (the scheduler runs every assistant operation before the campaigns').
+
+use std::collections::HashSet;
 
 use tracing::{info, warn};
 
@@ -13,6 +16,9 @@ use crate::reconcile::operation::Operation;
 
 use super::outcome::Outcome;
 use super::scheduler::Ran;
+
+/// Campaigns named in a refused delete's message; the rest are counted.
+const MAX_NAMED: usize = 5;
 
 /// `POST /user/assistant`, exactly once.
 pub(super) async fn create_assistant(
@@ -133,8 +139,63 @@ pub(super) async fn update_assistant(
     }
 }
 
-/// `DELETE /user/assistant/{id}`.
-pub(super) async fn delete_assistant(client: &Client, op: &Operation, id: u64) -> Ran {
+/// `DELETE /user/assistant/{id}`, only while a fresh read shows the account as the plan's rule
+/// needs it: the plan deletes an assistant only when every campaign of the account is declared
+/// and none names it (the campaign list does not say which assistant a campaign uses), and it
+/// may be minutes old (a question waited, a saved plan). A campaign created since by another
+/// tool or a person in the dashboard may use the assistant, so the campaign list is read
+/// again first, and a campaign no manifest declares (by its name, or the name it is renamed
+/// from) stops the delete. An assistant already gone is what the manifest asks for.
+pub(super) async fn delete_assistant(
+    client: &Client,
+    op: &Operation,
+    id: u64,
+    declared: &HashSet<&str>,
+) -> Ran {
+    let (assistants, campaigns) =
+        match tokio::try_join!(client.list_assistants(), client.list_campaigns()) {
+            Ok(lists) => lists,
+            Err(e) => {
+                return Outcome::failed(format!(
+                    "cannot read the account right before deleting the assistant ({e}); nothing was deleted"
+                ))
+                .into()
+            }
+        };
+    if !assistants.iter().any(|a| a.id == id) {
+        info!(assistant = %op.campaign, id, "assistant already gone");
+        return done(Some(id)).into();
+    }
+    let undeclared: Vec<&str> = campaigns
+        .iter()
+        .map(|c| c.name.as_str())
+        .filter(|name| !declared.contains(name))
+        .collect();
+    if !undeclared.is_empty() {
+        warn!(assistant = %op.campaign, id, campaigns = undeclared.len(), "campaigns no manifest declares since the plan; not deleted");
+        let mut named: Vec<String> = undeclared
+            .iter()
+            .take(MAX_NAMED)
+            .map(|name| format!("{name:?}"))
+            .collect();
+        if undeclared.len() > MAX_NAMED {
+            named.push(format!("and {} more", undeclared.len() - MAX_NAMED));
+        }
+        return Ran::from(Outcome::Failed {
+            error: format!(
+                "the account now holds {} campaign(s) no manifest declares ({}), and the platform's campaign list does not say which assistant they use; assistant {id} was not deleted",
+                undeclared.len(),
+                named.join(", ")
+            ),
+            diagnostics: Vec::new(),
+            hint: Some(
+                "declare those campaigns in the repository (or delete them), then run `campaignctl plan` again"
+                    .to_owned(),
+            ),
+            lead_failures: Vec::new(),
+            leads_added: None,
+        });
+    }
     match client.delete_assistant(id).await {
         Ok(()) => {
             info!(assistant = %op.campaign, id, "assistant deleted");
@@ -179,5 +240,126 @@ fn failed(client: &Client, op: &Operation, error: ApiError) -> Ran {
         },
         refuses_creates: false,
         stops_campaigns,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    use campaignctl_emulator::EmulatorConfig;
+
+    use super::*;
+    use crate::api::client::{parse_base_url, ClientConfig};
+    use crate::api::types::CreateCampaign;
+    use crate::api::ApiToken;
+    use crate::api::RetryPolicy;
+    use crate::reconcile::operation::{OperationKind, Target};
+
+    fn delete_op(name: &str, id: u64) -> Operation {
+        Operation {
+            id: 0,
+            campaign: name.to_owned(),
+            target: Target::Existing { id },
+            manifest: None,
+            kind: OperationKind::DeleteAssistant,
+            depends_on: Vec::new(),
+        }
+    }
+
+    async fn assistant_ids(client: &Client) -> Vec<u64> {
+        let listed = client.list_assistants().await.expect("assistant list");
+        listed.iter().map(|a| a.id).collect()
+    }
+
+    /// Against the demo account (assistants 7, 8, 9 and 12, no campaigns): a campaign no
+    /// manifest declares, made since the plan, stops the delete; declared, it does not; an
+    /// assistant already gone is done without a request to delete it.
+    #[tokio::test]
+    async fn a_campaign_no_manifest_declares_stops_the_delete_and_one_already_gone_is_done() {
+        let emulator = campaignctl_emulator::start(EmulatorConfig::default())
+            .await
+            .expect("the emulator starts");
+        let client = Client::new(ClientConfig {
+            base_url: parse_base_url(&emulator.base_url()).expect("the emulator's URL"),
+            token: ApiToken::new(campaignctl_emulator::DEFAULT_TOKEN).expect("a token"),
+            timeout: Duration::from_secs(10),
+            retry: RetryPolicy::default(),
+        })
+        .expect("a client");
+        let nothing_declared = HashSet::new();
+
+        let ran = delete_assistant(
+            &client,
+            &delete_op("Sales Outbound", 7),
+            7,
+            &nothing_declared,
+        )
+        .await;
+        assert!(
+            matches!(ran.outcome, Outcome::Done { .. }),
+            "an account without campaigns: {:?}",
+            ran.outcome
+        );
+        assert!(!assistant_ids(&client).await.contains(&7), "7 was deleted");
+
+        client
+            .create_campaign(&CreateCampaign {
+                name: "Made by hand".to_owned(),
+                assistant_id: Some(8),
+                ..CreateCampaign::default()
+            })
+            .await
+            .expect("a campaign made in the dashboard");
+        let ran = delete_assistant(
+            &client,
+            &delete_op("Renewals Outbound", 8),
+            8,
+            &nothing_declared,
+        )
+        .await;
+        match &ran.outcome {
+            Outcome::Failed { error, hint, .. } => {
+                assert!(
+                    error.contains("the account now holds 1 campaign(s) no manifest declares (\"Made by hand\")")
+                        && error.ends_with("assistant 8 was not deleted"),
+                    "{error}"
+                );
+                assert!(
+                    hint.as_deref()
+                        .is_some_and(|h| h.contains("campaignctl plan")),
+                    "{hint:?}"
+                );
+            }
+            other => panic!("a campaign no manifest declares must stop the delete: {other:?}"),
+        }
+        assert!(
+            assistant_ids(&client).await.contains(&8),
+            "8 is still there"
+        );
+
+        let declared: HashSet<&str> = ["Made by hand"].into();
+        let ran = delete_assistant(&client, &delete_op("Renewals Outbound", 8), 8, &declared).await;
+        assert!(
+            matches!(ran.outcome, Outcome::Done { .. }),
+            "declared: {:?}",
+            ran.outcome
+        );
+        assert!(!assistant_ids(&client).await.contains(&8), "8 was deleted");
+
+        let ran = delete_assistant(
+            &client,
+            &delete_op("Sales Outbound", 7),
+            7,
+            &nothing_declared,
+        )
+        .await;
+        assert!(
+            matches!(ran.outcome, Outcome::Done { .. }),
+            "already gone is what the manifest asks for: {:?}",
+            ran.outcome
+        );
+        emulator.shutdown().await;
     }
 }

@@ -2,7 +2,7 @@
 //! operation to the module that knows its rules (create, leads, status, delete), and the
 //! verification after the creates.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use crate::api::types::{CampaignStatus, CreateCampaign};
@@ -45,6 +45,17 @@ impl<'a> PlatformRunner<'a> {
             approvals,
             fresh: Mutex::new(None),
         }
+    }
+
+    /// Every campaign name the manifests declare, and every name one of them is renamed from
+    /// (the rename may not have run yet).
+    fn declared_names(&self) -> HashSet<&'a str> {
+        self.manifests
+            .values()
+            .flat_map(|m| {
+                std::iter::once(m.spec.name.as_str()).chain(m.spec.renamed_from.as_deref())
+            })
+            .collect()
     }
 
     /// Drops the shared status read: this run just changed a status.
@@ -137,7 +148,9 @@ impl Runner for PlatformRunner<'_> {
             OperationKind::UpdateAssistant { request, .. } => {
                 return update_assistant(client, op, id, request).await;
             }
-            OperationKind::DeleteAssistant => return delete_assistant(client, op, id).await,
+            OperationKind::DeleteAssistant => {
+                return delete_assistant(client, op, id, &self.declared_names()).await;
+            }
             OperationKind::CreateAssistant { .. } => {
                 Outcome::failed("an assistant create has no assistant yet")
             }
@@ -147,5 +160,38 @@ impl Runner for PlatformRunner<'_> {
 
     async fn verify_creates(&self, sent: Vec<Sent>) -> Verifications {
         verify_creates(self.client, sent).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::api::client::{parse_base_url, ClientConfig};
+    use crate::api::{ApiToken, RetryPolicy};
+    use crate::manifest::testing::{valid, BASE};
+    use crate::reconcile::operation::Approvals;
+
+    /// What an assistant's delete counts as declared: every manifest's name, and the name a
+    /// manifest renames its campaign from (the assistants' operations run before the rename).
+    #[test]
+    fn declared_names_are_the_manifests_names_and_the_names_they_rename_from() {
+        let client = Client::new(ClientConfig {
+            // Never contacted: only the names are asked for.
+            base_url: parse_base_url("http://127.0.0.1:9/api").expect("a loopback URL"),
+            token: ApiToken::new("unused").expect("a token"),
+            timeout: Duration::from_secs(1),
+            retry: RetryPolicy::default(),
+        })
+        .expect("a client");
+        let manifests = [
+            valid(BASE),
+            valid("kind: Campaign\nname: Q1 renewals\nrenamed_from: Q1 old\nassistant_id: 12\n"),
+        ];
+        let runner = PlatformRunner::new(&client, &manifests, Approvals::default());
+        let expected: HashSet<&str> = ["Q4 promo", "Q1 renewals", "Q1 old"].into();
+        assert_eq!(runner.declared_names(), expected);
     }
 }

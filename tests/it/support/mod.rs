@@ -412,7 +412,18 @@ impl Cmd {
     /// `Enter a value:` prompt with the next of `answers`; stdout stays piped. Returns the run
     /// with what the terminal showed as its stderr. Fails the test when a prompt comes that
     /// there is no answer for, or the run does not end in time.
-    pub fn run_on_terminal(mut self, answers: &[&str]) -> Run {
+    pub fn run_on_terminal(self, answers: &[&str]) -> Run {
+        self.run_on_terminal_then(answers, |_| {})
+    }
+
+    /// [`Cmd::run_on_terminal`], calling `meanwhile` with the question's number (from 0) once
+    /// each question is shown and before it is answered: what a person or another tool does
+    /// while the question waits.
+    pub fn run_on_terminal_then(
+        mut self,
+        answers: &[&str],
+        mut meanwhile: impl FnMut(usize),
+    ) -> Run {
         use std::io::Write;
         use std::os::fd::{FromRawFd, OwnedFd};
         let (mut master, slave) = {
@@ -470,6 +481,7 @@ impl Cmd {
                     let _ = child.kill();
                     panic!("a question came with no answer left; the terminal showed:\n{text}")
                 });
+                meanwhile(prompts - 1);
                 master
                     .write_all(format!("{answer}\n").as_bytes())
                     .expect("answer on the terminal");
