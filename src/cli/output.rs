@@ -62,7 +62,10 @@ fn write_through(
     let mut raw: Box<dyn Write> = Box::new(raw);
     if choice == anstream::ColorChoice::Never {
         let mut out = Text {
-            stream: Plain(&mut raw),
+            stream: Plain {
+                raw: &mut raw,
+                strip: None,
+            },
             error: None,
         };
         let rendered = without_styles(|| render(&mut out));
@@ -102,8 +105,14 @@ impl<W: Write> fmt::Write for Text<W> {
     }
 }
 
-/// A stream without colour: text passes as it is unless anstream would change it.
-struct Plain<'a>(&'a mut Box<dyn Write>);
+/// A stream without colour: text passes as it is until a piece holds something anstream would
+/// change (an escape, another control character); from there on every piece goes through one
+/// anstream stripper, whose state carries across pieces as it did when every piece went
+/// through it (an escape cut between two pieces is still stripped whole).
+struct Plain<'a> {
+    raw: &'a mut Box<dyn Write>,
+    strip: Option<anstream::adapter::StripBytes>,
+}
 
 impl Write for Plain<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
@@ -112,21 +121,21 @@ impl Write for Plain<'_> {
     }
 
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        // What anstream keeps as it is: printable ASCII and UTF-8, tabs and line ends.
-        if buf
-            .iter()
-            .all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\n' || b == b'\t')
-        {
-            return self.0.write_all(buf);
+        // What anstream keeps as it is from its first state: printable ASCII and UTF-8, tabs
+        // and line ends.
+        let as_is = |b: &u8| (*b >= 0x20 && *b != 0x7f) || *b == b'\n' || *b == b'\t';
+        if self.strip.is_none() && buf.iter().all(as_is) {
+            return self.raw.write_all(buf);
         }
-        for piece in anstream::adapter::strip_bytes(buf) {
-            self.0.write_all(piece)?;
+        let strip = self.strip.get_or_insert_with(Default::default);
+        for piece in strip.strip_next(buf) {
+            self.raw.write_all(piece)?;
         }
         Ok(())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.0.flush()
+        self.raw.flush()
     }
 }
 
@@ -177,6 +186,29 @@ mod tests {
             rendered(anstream::ColorChoice::Never, render),
             "+ campaign \"Q4\" \u{e9}\t\n",
             "anstream strips what a piece holds; the styles were never written"
+        );
+        let cut = |out: &mut dyn fmt::Write| {
+            out.write_str("+ a \"x\x1b]0;t\"\n")?;
+            out.write_str("+ b x\x1b")?;
+            out.write_str("[2J visible\n")?;
+            out.write_str("v\x1b[3")?;
+            out.write_str("1mred\n")
+        };
+        let mut before = Vec::new();
+        let mut old = AutoStream::new(&mut before, anstream::ColorChoice::Never);
+        for piece in [
+            "+ a \"x\x1b]0;t\"\n",
+            "+ b x\x1b",
+            "[2J visible\n",
+            "v\x1b[3",
+            "1mred\n",
+        ] {
+            old.write_all(piece.as_bytes()).expect("written");
+        }
+        assert_eq!(
+            rendered(anstream::ColorChoice::Never, cut),
+            String::from_utf8_lossy(&before),
+            "escapes cut between pieces are stripped as anstream strips them in one stream"
         );
         let coloured = rendered(anstream::ColorChoice::AlwaysAnsi, render);
         assert!(
