@@ -96,6 +96,10 @@ pub(crate) struct Daemon {
     pub(crate) held: HeldOperations,
     /// The manifest warnings of the last pass that planned, logged once each (`lint_log`).
     pub(crate) lint: LoggedWarnings,
+    /// The problems of the last load and of the last plan, logged once each while they last
+    /// (`lint_log`): a warning in a manifest was logged again every pass.
+    pub(crate) load_problems: LoggedWarnings,
+    pub(crate) plan_problems: LoggedWarnings,
     /// How often a pass reads the account's leads whole for the lead gauges; `None` when no
     /// metrics are served (`--listen`), then no pass reads them for that.
     pub(crate) lead_metrics_every: Option<std::time::Duration>,
@@ -232,7 +236,7 @@ impl Daemon {
         if source == Source::Read {
             self.status.metrics.manifests_read();
         }
-        log_diagnostics(&load.diagnostics, shown_from);
+        self.load_problems.update(&load.diagnostics, shown_from);
         if load.has_errors() {
             // Nothing from an invalid set is applied; the metrics keep the last valid load.
             let errors = load.diagnostics.iter().filter(|d| d.is_error()).count();
@@ -420,7 +424,8 @@ impl Daemon {
         reused: bool,
     ) -> (PassOutcome, Option<String>) {
         let plan = &planned.plan;
-        log_diagnostics(&plan.diagnostics, self.printer.shown_from());
+        self.plan_problems
+            .update(&plan.diagnostics, self.printer.shown_from());
         // The calling-hours warnings: logged when they appear, not on every pass.
         self.lint.update(&planned.lint, self.printer.shown_from());
         self.note_edited_outside(plan);

@@ -1,7 +1,8 @@
-//! The plan's warnings about manifests (`lint`: calling hours outside the common legal window)
-//! in `watch`'s log. They stay the same pass after pass, like held operations (`held`), so each
-//! is logged once when it appears, not on every pass; one that went and came back is logged
-//! again.
+//! Problems in `watch`'s log that stay the same pass after pass, like held operations
+//! (`held`): the plan's warnings about manifests (`lint`: calling hours outside the common
+//! legal window), the load's problems (a warning in a file, or the errors that make a pass
+//! invalid, whose pass line says so every pass) and the plan's. Each is logged once when it
+//! appears, not on every pass; one that went and came back is logged again.
 
 use std::collections::BTreeSet;
 
@@ -9,14 +10,14 @@ use crate::cli::report::log_diagnostics;
 use crate::manifest::Diagnostic;
 use crate::shown_path::ShownFrom;
 
-/// The warnings logged at the last pass that planned, each as it is printed.
+/// The problems logged at the last pass that had them, each as it is printed.
 #[derive(Debug, Default)]
 pub(crate) struct LoggedWarnings {
     current: BTreeSet<String>,
 }
 
 impl LoggedWarnings {
-    /// Logs the warnings among `now` that the last pass did not have, and remembers `now`.
+    /// Logs the problems among `now` that the last pass did not have, and remembers `now`.
     /// Returns how many were logged, their paths shown from `shown_from`.
     pub(crate) fn update(&mut self, now: &[Diagnostic], shown_from: &ShownFrom) -> usize {
         let seen: BTreeSet<String> = now.iter().map(ToString::to_string).collect();

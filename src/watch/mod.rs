@@ -152,6 +152,8 @@ pub async fn run(
             edited_outside: Default::default(),
             held: Default::default(),
             lint: Default::default(),
+            load_problems: Default::default(),
+            plan_problems: Default::default(),
             lead_metrics_every: config.lead_metrics_every,
             lead_counts: None,
             last: Default::default(),

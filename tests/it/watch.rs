@@ -1131,6 +1131,56 @@ fn held_operations_are_logged_once_counted_and_listed_in_readyz() {
     assert_eq!(log.matches(delete_line).count(), 1, "log:\n{log}");
 }
 
+/// A warning in the manifests (a file without campaign documents) and the errors of an
+/// invalid set stay the same pass after pass: each is logged once when it appears, not every
+/// pass; the pass line of an invalid pass still says why, every pass. Fixed and broken again,
+/// the error is logged again.
+#[test]
+fn load_problems_are_logged_once_while_they_last() {
+    let emu = Emulator::start();
+    let ws = Workspace::new();
+    ws.write(
+        "m/a.yaml",
+        "kind: Campaign\nname: Alpha\nassistant_id: 9\n",
+    );
+    ws.write("m/empty.yaml", "# nothing here yet\n");
+    let daemon = Daemon::start(&ws, &emu, &["m"], &["--bench-interval", "200ms"]);
+    daemon.wait_for_passes("success", 4.0);
+    let warning = "no campaign documents in this file";
+    let log = daemon.log();
+    assert_eq!(
+        log.matches(warning).count(),
+        1,
+        "the warning once over 4 passes, not every pass\nlog:\n{log}"
+    );
+
+    let broken = "kind: Campaign\nname: Alpha\nassistant_id: 9\nmax_retries: lots\n";
+    ws.write("m/a.yaml", broken);
+    daemon.wait_for_passes("invalid", 3.0);
+    let error = "max_retries must be";
+    let log = daemon.log();
+    assert_eq!(
+        log.matches(error).count(),
+        // Once as the problem, and in each invalid pass line's reason.
+        1 + log.matches("outcome=\"invalid\"").count(),
+        "the error once, then only in the pass lines\nlog:\n{log}"
+    );
+
+    ws.write("m/a.yaml", "kind: Campaign\nname: Alpha\nassistant_id: 9\n");
+    let passes = daemon.passes("success");
+    daemon.wait_for_passes("success", passes + 1.0);
+    ws.write("m/a.yaml", broken);
+    let invalid = daemon.passes("invalid");
+    daemon.wait_for_passes("invalid", invalid + 1.0);
+    let log = daemon.stop();
+    assert_eq!(
+        log.matches(error).count(),
+        2 + log.matches("outcome=\"invalid\"").count(),
+        "broken again, the error is logged again\nlog:\n{log}"
+    );
+    assert_eq!(log.matches(warning).count(), 1, "log:\n{log}");
+}
+
 /// An assistant changed in the dashboard while its manifest stays as watch last read it is an
 /// edit made outside git: watch leaves it (and logs it once) unless `--self-heal-calls`, with
 /// which it changes it back. `plan` and `apply` always change it back.
