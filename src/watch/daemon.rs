@@ -490,6 +490,7 @@ impl Daemon {
             &self.client,
             plan,
             &planned.load.manifests,
+            &planned.load.assistants,
             ExecuteOptions {
                 parallelism: self.parallelism,
                 approvals,

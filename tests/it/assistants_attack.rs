@@ -236,6 +236,11 @@ fn an_assistant_create_refused_with_a_422_creates_no_campaign() {
     assert_eq!(run.code, 1, "the run failed: {out}");
     assert_eq!(emu.stats()["campaign_create_requests"], 0, "{out}");
     assert!(out.contains("phone_number_id"), "names the field: {out}");
+    // At the field's own line (the 13th of ada.yaml), not the document's first.
+    assert!(
+        out.contains("campaigns/ada.yaml:13:18: error: the platform rejected assistant field phone_number_id"),
+        "points at the field: {out}"
+    );
     assert!(
         out.contains("\"Ada\": could not create: the platform rejected the request (422)"),
         "the failed create is called a create, never a stop: {out}"

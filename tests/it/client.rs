@@ -36,6 +36,7 @@ async fn platform_404_and_422_map_back_to_manifest_lines() {
         &client,
         &p.operations,
         &manifests,
+        &[],
         ExecuteOptions::approving_writes(4),
         &CancellationToken::new(),
         &mut |_| {},
@@ -156,6 +157,7 @@ async fn leads_for_a_campaign_started_after_the_plan_are_held_not_called() {
         &client,
         ops,
         &planned.load.manifests,
+        &planned.load.assistants,
         ExecuteOptions::approving_writes(4),
         &CancellationToken::new(),
         &mut |_| {},
@@ -235,6 +237,7 @@ async fn a_draft_that_got_a_lead_after_the_plan_is_not_pruned() {
         &client,
         ops,
         &planned.load.manifests,
+        &planned.load.assistants,
         ExecuteOptions {
             approvals: Approvals {
                 destroy_data: true,

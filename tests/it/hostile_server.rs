@@ -65,6 +65,7 @@ async fn a_create_without_an_answer_is_sent_once_and_reported_unknown() {
         &client,
         &plan.operations,
         &manifests,
+        &[],
         ExecuteOptions::approving_writes(4),
         &CancellationToken::new(),
         &mut |_| {},

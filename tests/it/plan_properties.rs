@@ -318,6 +318,7 @@ async fn apply_then_replan(world: World) -> Result<(), TestCaseError> {
         &client,
         &first.plan,
         &first.load.manifests,
+        &first.load.assistants,
         everything,
         &CancellationToken::new(),
         &mut |_| {},

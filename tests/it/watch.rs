@@ -1139,10 +1139,7 @@ fn held_operations_are_logged_once_counted_and_listed_in_readyz() {
 fn load_problems_are_logged_once_while_they_last() {
     let emu = Emulator::start();
     let ws = Workspace::new();
-    ws.write(
-        "m/a.yaml",
-        "kind: Campaign\nname: Alpha\nassistant_id: 9\n",
-    );
+    ws.write("m/a.yaml", "kind: Campaign\nname: Alpha\nassistant_id: 9\n");
     ws.write("m/empty.yaml", "# nothing here yet\n");
     let daemon = Daemon::start(&ws, &emu, &["m"], &["--bench-interval", "200ms"]);
     daemon.wait_for_passes("success", 4.0);

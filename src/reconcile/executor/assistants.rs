@@ -13,6 +13,7 @@ use crate::api::assistant::AssistantWrite;
 use crate::api::{ApiError, Client};
 use crate::manifest::Diagnostic;
 use crate::reconcile::operation::Operation;
+use campaignctl_core::manifest::AssistantManifest;
 
 use super::outcome::Outcome;
 use super::scheduler::Ran;
@@ -25,6 +26,7 @@ pub(super) async fn create_assistant(
     client: &Client,
     op: &Operation,
     body: &AssistantWrite,
+    manifest: Option<&AssistantManifest>,
 ) -> Ran {
     let name = op.campaign.as_str();
     let policy = client.retry_policy();
@@ -43,7 +45,7 @@ pub(super) async fn create_assistant(
                 continue;
             }
             Err(e) if e.outcome_unknown() => e,
-            Err(e) => return failed(client, op, e),
+            Err(e) => return failed(client, op, manifest, e),
         };
         failures += 1;
         warn!(assistant = %name, error = %error, "assistant create outcome unknown; listing before any retry");
@@ -75,7 +77,7 @@ pub(super) async fn create_assistant(
             Ok(None) if failures < policy.max_attempts => {
                 info!(assistant = %name, "not on the platform after a server error; sending it again");
             }
-            Ok(None) => return failed(client, op, error),
+            Ok(None) => return failed(client, op, manifest, error),
             Err(list_error) => {
                 return Outcome::Unknown {
                     error: format!(
@@ -129,13 +131,14 @@ pub(super) async fn update_assistant(
     op: &Operation,
     id: u64,
     body: &AssistantWrite,
+    manifest: Option<&AssistantManifest>,
 ) -> Ran {
     match client.update_assistant(id, body).await {
         Ok(()) => {
             info!(assistant = %op.campaign, id, "assistant updated");
             done(Some(id)).into()
         }
-        Err(e) => failed(client, op, e),
+        Err(e) => failed(client, op, manifest, e),
     }
 }
 
@@ -203,7 +206,7 @@ pub(super) async fn delete_assistant(
         }
         // Already gone: what the manifest asks for.
         Err(ApiError::NotFound { .. }) => done(Some(id)).into(),
-        Err(e) => failed(client, op, e),
+        Err(e) => failed(client, op, None, e),
     }
 }
 
@@ -211,9 +214,15 @@ fn done(id: Option<u64>) -> Outcome {
     Outcome::done(id, None)
 }
 
-/// A definite failure, 422 field errors at the manifest's document; an older-shape 422 stops
-/// the run before any campaign.
-fn failed(client: &Client, op: &Operation, error: ApiError) -> Ran {
+/// A definite failure, each 422 field error at its field's line in the assistant's manifest
+/// (its document when the field is not written there); an older-shape 422 stops the run
+/// before any campaign.
+fn failed(
+    client: &Client,
+    op: &Operation,
+    manifest: Option<&AssistantManifest>,
+    error: ApiError,
+) -> Ran {
     let stops_campaigns = matches!(error, ApiError::OlderAssistantShape { .. });
     let mut diagnostics = Vec::new();
     if let ApiError::Validation { errors, .. } = &error {
@@ -221,7 +230,9 @@ fn failed(client: &Client, op: &Operation, error: ApiError) -> Ran {
             for msg in messages {
                 diagnostics.push(
                     Diagnostic::error(
-                        op.manifest.clone(),
+                        manifest
+                            .map(|m| m.location_of(field).clone())
+                            .or_else(|| op.manifest.clone()),
                         format!("the platform rejected assistant field {field}: {msg}"),
                     )
                     .with_field(field.clone()),

@@ -40,6 +40,7 @@ use tokio_util::sync::CancellationToken;
 use crate::api::Client;
 use crate::manifest::Manifest;
 use crate::reconcile::operation::Operation;
+use campaignctl_core::manifest::AssistantManifest;
 
 pub(crate) use outcome::operation_words;
 pub use outcome::{Event, LeadFailure, OperationResult, Outcome};
@@ -53,10 +54,11 @@ pub async fn execute(
     client: &Client,
     operations: &[Operation],
     manifests: &[Manifest],
+    assistants: &[AssistantManifest],
     options: ExecuteOptions,
     cancel: &CancellationToken,
     on_event: &mut (dyn FnMut(Event<'_>) + Send),
 ) -> Report {
-    let runner = platform::PlatformRunner::new(client, manifests, options.approvals);
+    let runner = platform::PlatformRunner::new(client, manifests, assistants, options.approvals);
     scheduler::schedule(&runner, operations, options, cancel, on_event).await
 }

@@ -9,6 +9,7 @@ use crate::api::types::{CampaignStatus, CreateCampaign};
 use crate::api::Client;
 use crate::manifest::Manifest;
 use crate::reconcile::operation::{Approvals, Operation, OperationKind};
+use campaignctl_core::manifest::AssistantManifest;
 
 use super::assistants::{create_assistant, delete_assistant, update_assistant};
 use super::create::create_or_refused;
@@ -24,6 +25,8 @@ pub(super) struct PlatformRunner<'a> {
     /// The manifests the plan was made from, by campaign name, to map API errors back to file
     /// and line.
     manifests: HashMap<&'a str, &'a Manifest>,
+    /// The assistants' manifests, by name: a 422 on an assistant points at the field's line.
+    assistants: HashMap<&'a str, &'a AssistantManifest>,
     approvals: Approvals,
     /// The status of existing campaigns as read right before the first lead is added to one
     /// that was not running: the plan may be minutes old (a question waited).
@@ -34,6 +37,7 @@ impl<'a> PlatformRunner<'a> {
     pub(super) fn new(
         client: &'a Client,
         manifests: &'a [Manifest],
+        assistants: &'a [AssistantManifest],
         approvals: Approvals,
     ) -> PlatformRunner<'a> {
         PlatformRunner {
@@ -42,6 +46,7 @@ impl<'a> PlatformRunner<'a> {
                 .iter()
                 .map(|m| (m.spec.name.as_str(), m))
                 .collect(),
+            assistants: assistants.iter().map(|a| (a.name.as_str(), a)).collect(),
             approvals,
             fresh: Mutex::new(None),
         }
@@ -108,7 +113,8 @@ impl Runner for PlatformRunner<'_> {
                 };
             }
             (OperationKind::CreateAssistant { request, .. }, _) => {
-                return create_assistant(client, op, request).await;
+                let manifest = self.assistants.get(op.campaign.as_str()).copied();
+                return create_assistant(client, op, request, manifest).await;
             }
             (_, None) => return Outcome::failed("the campaign's id is not known").into(),
             (kind, Some(id)) => (kind, id),
@@ -146,7 +152,8 @@ impl Runner for PlatformRunner<'_> {
             }
             OperationKind::UpdateLeads { updates } => update_leads(client, op, updates).await,
             OperationKind::UpdateAssistant { request, .. } => {
-                return update_assistant(client, op, id, request).await;
+                let manifest = self.assistants.get(op.campaign.as_str()).copied();
+                return update_assistant(client, op, id, request, manifest).await;
             }
             OperationKind::DeleteAssistant => {
                 return delete_assistant(client, op, id, &self.declared_names()).await;
@@ -190,7 +197,7 @@ mod tests {
             valid(BASE),
             valid("kind: Campaign\nname: Q1 renewals\nrenamed_from: Q1 old\nassistant_id: 12\n"),
         ];
-        let runner = PlatformRunner::new(&client, &manifests, Approvals::default());
+        let runner = PlatformRunner::new(&client, &manifests, &[], Approvals::default());
         let expected: HashSet<&str> = ["Q4 promo", "Q1 renewals", "Q1 old"].into();
         assert_eq!(runner.declared_names(), expected);
     }

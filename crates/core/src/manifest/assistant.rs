@@ -38,7 +38,18 @@ pub struct AssistantManifest {
 impl AssistantManifest {
     /// Where `field` was written, else the document's start.
     pub fn location_of(&self, field: &str) -> &Location {
-        self.positions.get(field).unwrap_or(&self.location)
+        let mut key = field;
+        loop {
+            if let Some(at) = self.positions.get(key) {
+                return at;
+            }
+            // A field the platform names in dotted form (`post_call_schema.0.name`): its
+            // parent's place, then the document's.
+            match key.rfind('.') {
+                Some(dot) => key = &key[..dot],
+                None => return &self.location,
+            }
+        }
     }
 
     /// The declared post-call schema (empty when none is declared).
@@ -56,4 +67,37 @@ impl AssistantManifest {
 /// file's final newline (or trailing spaces) must not count as a difference.
 pub fn as_platform_stores_text(text: &str) -> &str {
     text.trim()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+    use crate::api::assistant::AssistantWrite;
+
+    /// A 422 names a field in the platform's dotted form: it is found at its own line when the
+    /// manifest wrote it, else at its parent's, else at the document.
+    #[test]
+    fn a_dotted_field_is_located_at_itself_then_its_parent_then_the_document() {
+        let at = |line| Location::new("ada.yaml", line, 1);
+        let manifest = AssistantManifest {
+            name: "Ada".into(),
+            id: None,
+            deleted: false,
+            fields: AssistantWrite::default(),
+            sources: BTreeMap::new(),
+            location: at(1),
+            positions: [
+                ("voice_id".to_owned(), at(5)),
+                ("post_call_schema".to_owned(), at(11)),
+                ("post_call_schema.0".to_owned(), at(12)),
+            ]
+            .into(),
+        };
+        assert_eq!(manifest.location_of("voice_id"), &at(5));
+        assert_eq!(manifest.location_of("post_call_schema.0.name"), &at(12));
+        assert_eq!(manifest.location_of("post_call_schema.3.name"), &at(11));
+        assert_eq!(manifest.location_of("webhook_url"), &at(1));
+    }
 }

@@ -32,6 +32,8 @@ pub struct Ready {
     pub plan: Plan,
     /// The manifests planned from, names resolved to ids (API errors map back through them).
     pub manifests: Vec<Manifest>,
+    /// The assistants' manifests (a 422 on an assistant points at the field's line).
+    pub assistants: Vec<campaignctl_core::manifest::AssistantManifest>,
     pub approvals: Approvals,
     /// Where what this run carries out is recorded (`None` outside a git repository).
     pub record: Option<crate::reconcile::applied_record::RecordTarget>,
@@ -196,6 +198,7 @@ async fn execute(
         &ready.client,
         plan,
         &ready.manifests,
+        &ready.assistants,
         ExecuteOptions {
             parallelism: options.parallelism,
             approvals: ready.approvals,

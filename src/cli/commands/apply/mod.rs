@@ -365,6 +365,7 @@ async fn prepare(
             client: client.clone(),
             plan: planned.plan,
             manifests: planned.load.manifests,
+            assistants: planned.load.assistants,
             approvals,
             record: record.clone(),
             _lock: lock,

@@ -376,6 +376,7 @@ async fn check_and_apply(
             client,
             plan: planned.planned.plan,
             manifests: planned.planned.load.manifests,
+            assistants: planned.planned.load.assistants,
             approvals,
             record: planned.record,
             _lock: lock,
