@@ -268,15 +268,17 @@ mod tests {
     use crate::api::RetryPolicy;
     use crate::reconcile::operation::{OperationKind, Target};
 
-    fn delete_op(name: &str, id: u64) -> Operation {
-        Operation {
+    /// What `delete_assistant` makes of a planned delete of assistant `id`, named `name`.
+    async fn delete(client: &Client, name: &str, id: u64, declared: &HashSet<&str>) -> Outcome {
+        let op = Operation {
             id: 0,
             campaign: name.to_owned(),
             target: Target::Existing { id },
             manifest: None,
             kind: OperationKind::DeleteAssistant,
             depends_on: Vec::new(),
-        }
+        };
+        delete_assistant(client, &op, id, declared).await.outcome
     }
 
     async fn assistant_ids(client: &Client) -> Vec<u64> {
@@ -300,19 +302,10 @@ mod tests {
         })
         .expect("a client");
         let nothing_declared = HashSet::new();
+        let done = |outcome: &Outcome| matches!(outcome, Outcome::Done { .. });
 
-        let ran = delete_assistant(
-            &client,
-            &delete_op("Sales Outbound", 7),
-            7,
-            &nothing_declared,
-        )
-        .await;
-        assert!(
-            matches!(ran.outcome, Outcome::Done { .. }),
-            "an account without campaigns: {:?}",
-            ran.outcome
-        );
+        let outcome = delete(&client, "Sales Outbound", 7, &nothing_declared).await;
+        assert!(done(&outcome), "an account without campaigns: {outcome:?}");
         assert!(!assistant_ids(&client).await.contains(&7), "7 was deleted");
 
         client
@@ -323,14 +316,7 @@ mod tests {
             })
             .await
             .expect("a campaign made in the dashboard");
-        let ran = delete_assistant(
-            &client,
-            &delete_op("Renewals Outbound", 8),
-            8,
-            &nothing_declared,
-        )
-        .await;
-        match &ran.outcome {
+        match delete(&client, "Renewals Outbound", 8, &nothing_declared).await {
             Outcome::Failed { error, hint, .. } => {
                 assert!(
                     error.contains("the account now holds 1 campaign(s) no manifest declares (\"Made by hand\")")
@@ -351,25 +337,14 @@ mod tests {
         );
 
         let declared: HashSet<&str> = ["Made by hand"].into();
-        let ran = delete_assistant(&client, &delete_op("Renewals Outbound", 8), 8, &declared).await;
-        assert!(
-            matches!(ran.outcome, Outcome::Done { .. }),
-            "declared: {:?}",
-            ran.outcome
-        );
+        let outcome = delete(&client, "Renewals Outbound", 8, &declared).await;
+        assert!(done(&outcome), "declared: {outcome:?}");
         assert!(!assistant_ids(&client).await.contains(&8), "8 was deleted");
 
-        let ran = delete_assistant(
-            &client,
-            &delete_op("Sales Outbound", 7),
-            7,
-            &nothing_declared,
-        )
-        .await;
+        let outcome = delete(&client, "Sales Outbound", 7, &nothing_declared).await;
         assert!(
-            matches!(ran.outcome, Outcome::Done { .. }),
-            "already gone is what the manifest asks for: {:?}",
-            ran.outcome
+            done(&outcome),
+            "already gone is what the manifest asks for: {outcome:?}"
         );
         emulator.shutdown().await;
     }

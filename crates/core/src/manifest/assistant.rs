@@ -38,18 +38,11 @@ pub struct AssistantManifest {
 impl AssistantManifest {
     /// Where `field` was written, else the document's start.
     pub fn location_of(&self, field: &str) -> &Location {
-        let mut key = field;
-        loop {
-            if let Some(at) = self.positions.get(key) {
-                return at;
-            }
-            // A field the platform names in dotted form (`post_call_schema.0.name`): its
-            // parent's place, then the document's.
-            match key.rfind('.') {
-                Some(dot) => key = &key[..dot],
-                None => return &self.location,
-            }
-        }
+        // A field the platform names in dotted form (`post_call_schema.0.name`): its own
+        // place, its parent's, then the document's.
+        super::manifest::field_and_parents(field)
+            .find_map(|key| self.positions.get(key))
+            .unwrap_or(&self.location)
     }
 
     /// The declared post-call schema (empty when none is declared).

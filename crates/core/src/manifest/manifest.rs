@@ -226,37 +226,28 @@ impl Manifest {
     /// The location of `field` (dotted form allowed), falling back to the parent field and then
     /// to the document itself.
     pub fn locate(&self, field: &str) -> Location {
-        let mut key = field;
-        loop {
-            if let Some(loc) = self.positions.get(key) {
-                return loc;
-            }
-            match key.rfind('.') {
-                Some(i) => key = &key[..i],
-                None => return self.location.clone(),
-            }
-        }
+        field_and_parents(field)
+            .find_map(|key| self.positions.get(key))
+            .unwrap_or_else(|| self.location.clone())
     }
 
     /// Makes `field`'s `part` point where `key` does (as [`Manifest::locate`] finds it): a
     /// name resolved to an id is reported at the line that wrote the name.
     pub fn locate_as(&mut self, field: Field, part: Part, key: &str) {
-        let mut from = key;
-        let at = loop {
-            if let Some(at) = self.positions.find(from) {
-                break Some(at);
-            }
-            match from.rfind('.') {
-                Some(i) => from = &from[..i],
-                None => break None,
-            }
-        };
+        let at = field_and_parents(key).find_map(|from| self.positions.find(from));
         // Nothing recorded for `key` cannot happen for a validated manifest (every key and
         // list item is recorded); `field` then falls back to the document, as `key` does.
         if let Some(at) = at {
             self.positions.record(field, part, at);
         }
     }
+}
+
+/// `field` and each field it is part of, innermost first (`a.0.b`, `a.0`, `a`): a field named
+/// in dotted form (a 422 from the platform, `phone_number_ids.1`) is found at its own place when
+/// it was written, else at its parent's.
+pub fn field_and_parents(field: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(field), |key| key.rfind('.').map(|dot| &key[..dot]))
 }
 
 #[cfg(test)]
