@@ -14,6 +14,7 @@ mod config;
 mod lint;
 mod log_escape;
 pub mod manifest;
+mod memory;
 pub mod reconcile;
 pub mod render;
 mod status;

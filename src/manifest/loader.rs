@@ -204,7 +204,10 @@ pub fn load_roots_with(roots: &[Root], shown_from: &ShownFrom, blob_ids: BlobIds
         shown_from,
     );
     sort(&mut diagnostics);
-    give_back_freed_memory();
+    // What the load freed (each file's bytes, its YAML tree, its documents) is in the arenas
+    // of the threads that read the files, where the plan that follows (on another thread)
+    // cannot reuse it: a plan of 10,000 campaigns held 5 MB more than it uses.
+    crate::memory::give_back_freed_memory();
     LoadOutcome {
         manifests,
         assistants,
@@ -214,22 +217,6 @@ pub fn load_roots_with(roots: &[Root], shown_from: &ShownFrom, blob_ids: BlobIds
         shown_from: shown_from.clone(),
     }
 }
-
-/// Returns to the system the memory the load freed (each file's bytes, its YAML tree, its
-/// checked documents), which glibc keeps in the arenas of the threads that read the files: the
-/// plan that follows allocates on another thread and could not reuse it, so a plan of 10,000
-/// campaigns held 5 MB more than it uses (docs/performance.md). Pages still in use stay.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn give_back_freed_memory() {
-    // SAFETY: malloc_trim only releases free pages of the allocator's own arenas; it has no
-    // preconditions and touches no memory in use.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn give_back_freed_memory() {}
 
 /// Parses and validates one file's contents, without cross-file checks (a name repeated within
 /// the file is not reported here either: that is `load`'s job). Problems that name another
