@@ -5,8 +5,6 @@
 //! older assistant body means this platform expects that body: the run stops there, before any
 //! campaign is touched (the scheduler runs every assistant operation before the campaigns').
 
-use std::collections::HashSet;
-
 use tracing::{info, warn};
 
 use crate::api::assistant::AssistantWrite;
@@ -16,6 +14,7 @@ use crate::reconcile::operation::Operation;
 use campaignctl_core::manifest::AssistantManifest;
 
 use super::outcome::Outcome;
+use super::platform::Declared;
 use super::scheduler::Ran;
 
 /// Campaigns named in a refused delete's message; the rest are counted.
@@ -147,13 +146,14 @@ pub(super) async fn update_assistant(
 /// and none names it (the campaign list does not say which assistant a campaign uses), and it
 /// may be minutes old (a question waited, a saved plan). A campaign created since by another
 /// tool or a person in the dashboard may use the assistant, so the campaign list is read
-/// again first, and a campaign no manifest declares (by its name, or the name it is renamed
-/// from) stops the delete. An assistant already gone is what the manifest asks for.
+/// again first, and a campaign no manifest declares (by the id a manifest adopts, its name, or
+/// the name it is renamed from: as the plan matches them) stops the delete. An assistant
+/// already gone is what the manifest asks for; an account that cannot be read deletes nothing.
 pub(super) async fn delete_assistant(
     client: &Client,
     op: &Operation,
     id: u64,
-    declared: &HashSet<&str>,
+    declared: &Declared<'_>,
 ) -> Ran {
     let (assistants, campaigns) =
         match tokio::try_join!(client.list_assistants(), client.list_campaigns()) {
@@ -171,8 +171,8 @@ pub(super) async fn delete_assistant(
     }
     let undeclared: Vec<&str> = campaigns
         .iter()
+        .filter(|c| !declared.declares(c))
         .map(|c| c.name.as_str())
-        .filter(|name| !declared.contains(name))
         .collect();
     if !undeclared.is_empty() {
         warn!(assistant = %op.campaign, id, campaigns = undeclared.len(), "campaigns no manifest declares since the plan; not deleted");
@@ -256,7 +256,6 @@ fn failed(
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashSet;
     use std::time::Duration;
 
     use campaignctl_emulator::EmulatorConfig;
@@ -269,7 +268,7 @@ mod tests {
     use crate::reconcile::operation::{OperationKind, Target};
 
     /// What `delete_assistant` makes of a planned delete of assistant `id`, named `name`.
-    async fn delete(client: &Client, name: &str, id: u64, declared: &HashSet<&str>) -> Outcome {
+    async fn delete(client: &Client, name: &str, id: u64, declared: &Declared<'_>) -> Outcome {
         let op = Operation {
             id: 0,
             campaign: name.to_owned(),
@@ -301,7 +300,7 @@ mod tests {
             retry: RetryPolicy::default(),
         })
         .expect("a client");
-        let nothing_declared = HashSet::new();
+        let nothing_declared = Declared::default();
         let done = |outcome: &Outcome| matches!(outcome, Outcome::Done { .. });
 
         let outcome = delete(&client, "Sales Outbound", 7, &nothing_declared).await;
@@ -336,7 +335,12 @@ mod tests {
             "8 is still there"
         );
 
-        let declared: HashSet<&str> = ["Made by hand"].into();
+        // Declared by the id a manifest adopts, under another name than the platform's.
+        let made = client.list_campaigns().await.expect("the campaign list")[0].id;
+        let declared = Declared {
+            ids: [made].into(),
+            ..Declared::default()
+        };
         let outcome = delete(&client, "Renewals Outbound", 8, &declared).await;
         assert!(done(&outcome), "declared: {outcome:?}");
         assert!(!assistant_ids(&client).await.contains(&8), "8 was deleted");

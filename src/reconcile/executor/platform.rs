@@ -52,15 +52,20 @@ impl<'a> PlatformRunner<'a> {
         }
     }
 
-    /// Every campaign name the manifests declare, and every name one of them is renamed from
-    /// (the rename may not have run yet).
-    fn declared_names(&self) -> HashSet<&'a str> {
-        self.manifests
-            .values()
-            .flat_map(|m| {
-                std::iter::once(m.spec.name.as_str()).chain(m.spec.renamed_from.as_deref())
-            })
-            .collect()
+    /// The campaigns the manifests declare, as the plan matches them: by the id a manifest
+    /// adopts, by name, or by the name a manifest renames from (the rename may not have run
+    /// yet).
+    fn declared(&self) -> Declared<'a> {
+        Declared {
+            names: self
+                .manifests
+                .values()
+                .flat_map(|m| {
+                    std::iter::once(m.spec.name.as_str()).chain(m.spec.renamed_from.as_deref())
+                })
+                .collect(),
+            ids: self.manifests.values().filter_map(|m| m.spec.id).collect(),
+        }
     }
 
     /// Drops the shared status read: this run just changed a status.
@@ -68,6 +73,20 @@ impl<'a> PlatformRunner<'a> {
         if let Ok(mut guard) = self.fresh.lock() {
             *guard = None;
         }
+    }
+}
+
+/// The campaigns a run's manifests declare (`PlatformRunner::declared`).
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(super) struct Declared<'a> {
+    pub(super) names: HashSet<&'a str>,
+    pub(super) ids: HashSet<u64>,
+}
+
+impl Declared<'_> {
+    /// Whether a manifest declares `campaign`, as the plan would match it.
+    pub(super) fn declares(&self, campaign: &crate::api::types::RemoteCampaign) -> bool {
+        self.ids.contains(&campaign.id) || self.names.contains(campaign.name.as_str())
     }
 }
 
@@ -156,7 +175,7 @@ impl Runner for PlatformRunner<'_> {
                 return update_assistant(client, op, id, request, manifest).await;
             }
             OperationKind::DeleteAssistant => {
-                return delete_assistant(client, op, id, &self.declared_names()).await;
+                return delete_assistant(client, op, id, &self.declared()).await;
             }
             OperationKind::CreateAssistant { .. } => {
                 Outcome::failed("an assistant create has no assistant yet")
@@ -181,10 +200,11 @@ mod tests {
     use crate::manifest::testing::{valid, BASE};
     use crate::reconcile::operation::Approvals;
 
-    /// What an assistant's delete counts as declared: every manifest's name, and the name a
-    /// manifest renames its campaign from (the assistants' operations run before the rename).
+    /// What an assistant's delete counts as declared: every manifest's name, the name a
+    /// manifest renames its campaign from (the assistants' operations run before the rename),
+    /// and the id a manifest adopts (its campaign may hold another name on the platform).
     #[test]
-    fn declared_names_are_the_manifests_names_and_the_names_they_rename_from() {
+    fn declared_are_the_manifests_names_the_names_they_rename_from_and_the_ids_they_adopt() {
         let client = Client::new(ClientConfig {
             // Never contacted: only the names are asked for.
             base_url: parse_base_url("http://127.0.0.1:9/api").expect("a loopback URL"),
@@ -196,9 +216,19 @@ mod tests {
         let manifests = [
             valid(BASE),
             valid("kind: Campaign\nname: Q1 renewals\nrenamed_from: Q1 old\nassistant_id: 12\n"),
+            valid("kind: Campaign\nid: 41\nname: Adopted\n"),
         ];
         let runner = PlatformRunner::new(&client, &manifests, &[], Approvals::default());
-        let expected: HashSet<&str> = ["Q4 promo", "Q1 renewals", "Q1 old"].into();
-        assert_eq!(runner.declared_names(), expected);
+        let declared = runner.declared();
+        let expected: HashSet<&str> = ["Q4 promo", "Q1 renewals", "Q1 old", "Adopted"].into();
+        assert_eq!(declared.names, expected);
+        assert_eq!(declared.ids, [41].into());
+        let remote = |id: u64, name: &str| -> crate::api::types::RemoteCampaign {
+            serde_json::from_value(serde_json::json!({"id": id, "name": name, "status": "draft"}))
+                .expect("a listed campaign")
+        };
+        assert!(declared.declares(&remote(41, "Named otherwise in the dashboard")));
+        assert!(declared.declares(&remote(7, "Q1 old")));
+        assert!(!declared.declares(&remote(7, "Made by hand")));
     }
 }
