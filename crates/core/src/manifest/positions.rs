@@ -125,20 +125,6 @@ impl Positions {
         &self.file
     }
 
-    /// These positions with every part of `field` left out, in `file` instead: what the
-    /// same document gives read from another path without that field.
-    pub fn elsewhere_without(&self, file: Arc<Path>, field: Field) -> Positions {
-        // Sized once: collected from a filter, the list would grow by doubling, to nearly
-        // twice what a fleet's copies need.
-        let mut entries = Vec::with_capacity(self.entries.len());
-        entries.extend(self.entries.iter().filter(|e| e.field != field).copied());
-        Positions {
-            file,
-            config: self.config.clone(),
-            entries,
-        }
-    }
-
     /// Records where `field`'s `part` was written; a later record of the same part wins.
     pub fn record(&mut self, field: Field, part: Part, at: Position) {
         let (tag, index) = pack(part);
