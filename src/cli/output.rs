@@ -1,8 +1,8 @@
 //! Large text (a plan, a Markdown comment) written to stdout or stderr through one buffered
 //! writer: the stream locked once, the text passed whole to anstream when the stream shows
 //! colour (a terminal, and neither `--color never` nor `NO_COLOR`), rendered without styles
-//! otherwise (`write_through`), and flushed before returning, so whatever comes next (a question on the terminal, progress
-//! bars) follows it. Through `anstream::print!` the stream's line buffering wrote each line
+//! otherwise (`write_through`), and flushed before returning, so whatever comes next (a
+//! question on the terminal, progress bars) follows it. Through `anstream::print!` the stream's line buffering wrote each line
 //! on its own: 120,011 `write` calls for the 140,000 lines of a plan of 10,000 campaigns.
 //! A plan is rendered straight into the writer (`print_with`), never built whole first: its
 //! text is megabytes at 10,000 campaigns.
@@ -50,22 +50,17 @@ pub fn eprint_with(
 
 /// What `render` writes, through anstream's colour handling for `choice` (decided on the real
 /// stream: a buffer is never a terminal) into `raw`, then flushed. Without colour, `render`
-/// runs [`without_styles`], and its text reaches `raw` as written, except for a piece that
-/// holds an escape or another control character (other than tab and line end), which goes
-/// through anstream's stripping as before: so a stray escape in a value is never written, and
-/// the common case skips a byte-by-byte pass over megabytes of plan.
+/// runs [`without_styles`] and writes through [`Plain`]: a stray escape in a value is still
+/// never written, and the common case skips a byte-by-byte pass over megabytes of plan.
 fn write_through(
     raw: impl Write + 'static,
     choice: anstream::ColorChoice,
     render: impl FnOnce(&mut dyn fmt::Write) -> fmt::Result,
 ) -> io::Result<()> {
-    let mut raw: Box<dyn Write> = Box::new(raw);
+    let raw: Box<dyn Write> = Box::new(raw);
     if choice == anstream::ColorChoice::Never {
         let mut out = Text {
-            stream: Plain {
-                raw: &mut raw,
-                strip: None,
-            },
+            stream: Plain { raw, strip: None },
             error: None,
         };
         let rendered = without_styles(|| render(&mut out));
@@ -109,12 +104,12 @@ impl<W: Write> fmt::Write for Text<W> {
 /// change (an escape, another control character); from there on every piece goes through one
 /// anstream stripper, whose state carries across pieces as it did when every piece went
 /// through it (an escape cut between two pieces is still stripped whole).
-struct Plain<'a> {
-    raw: &'a mut Box<dyn Write>,
+struct Plain {
+    raw: Box<dyn Write>,
     strip: Option<anstream::adapter::StripBytes>,
 }
 
-impl Write for Plain<'_> {
+impl Write for Plain {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.write_all(buf)?;
         Ok(buf.len())
@@ -187,22 +182,18 @@ mod tests {
             "+ campaign \"Q4\" \u{e9}\t\n",
             "anstream strips what a piece holds; the styles were never written"
         );
-        let cut = |out: &mut dyn fmt::Write| {
-            out.write_str("+ a \"x\x1b]0;t\"\n")?;
-            out.write_str("+ b x\x1b")?;
-            out.write_str("[2J visible\n")?;
-            out.write_str("v\x1b[3")?;
-            out.write_str("1mred\n")
-        };
-        let mut before = Vec::new();
-        let mut old = AutoStream::new(&mut before, anstream::ColorChoice::Never);
-        for piece in [
+        // An unterminated escape, and escapes cut between two pieces.
+        let pieces = [
             "+ a \"x\x1b]0;t\"\n",
             "+ b x\x1b",
             "[2J visible\n",
             "v\x1b[3",
             "1mred\n",
-        ] {
+        ];
+        let cut = |out: &mut dyn fmt::Write| pieces.iter().try_for_each(|p| out.write_str(p));
+        let mut before = Vec::new();
+        let mut old = AutoStream::new(&mut before, anstream::ColorChoice::Never);
+        for piece in pieces {
             old.write_all(piece.as_bytes()).expect("written");
         }
         assert_eq!(

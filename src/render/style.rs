@@ -1,7 +1,8 @@
 //! The palette every text rendering uses, and `paint`. Styles are ANSI escapes; the caller
 //! writes through `anstream`, which strips them off a terminal or under `NO_COLOR`. A text
 //! rendered for a stream that takes no colour is rendered [`without_styles`], so there is
-//! nothing to strip (a plan of 10,000 creates spent 20 ms of CPU stripping its own escapes).
+//! nothing to strip (stripping its own escapes was 6 % of the CPU of a plan of 10,000 creates,
+//! perf).
 
 use std::cell::Cell;
 
