@@ -1139,7 +1139,8 @@ fn held_operations_are_logged_once_counted_and_listed_in_readyz() {
 fn load_problems_are_logged_once_while_they_last() {
     let emu = Emulator::start();
     let ws = Workspace::new();
-    ws.write("m/a.yaml", "kind: Campaign\nname: Alpha\nassistant_id: 9\n");
+    let good = "kind: Campaign\nname: Alpha\nassistant_id: 9\n";
+    ws.write("m/a.yaml", good);
     ws.write("m/empty.yaml", "# nothing here yet\n");
     let daemon = Daemon::start(&ws, &emu, &["m"], &["--bench-interval", "200ms"]);
     daemon.wait_for_passes("success", 4.0);
@@ -1151,8 +1152,8 @@ fn load_problems_are_logged_once_while_they_last() {
         "the warning once over 4 passes, not every pass\nlog:\n{log}"
     );
 
-    let broken = "kind: Campaign\nname: Alpha\nassistant_id: 9\nmax_retries: lots\n";
-    ws.write("m/a.yaml", broken);
+    let broken = format!("{good}max_retries: lots\n");
+    ws.write("m/a.yaml", &broken);
     daemon.wait_for_passes("invalid", 3.0);
     let error = "max_retries must be";
     let log = daemon.log();
@@ -1163,10 +1164,10 @@ fn load_problems_are_logged_once_while_they_last() {
         "the error once, then only in the pass lines\nlog:\n{log}"
     );
 
-    ws.write("m/a.yaml", "kind: Campaign\nname: Alpha\nassistant_id: 9\n");
+    ws.write("m/a.yaml", good);
     let passes = daemon.passes("success");
     daemon.wait_for_passes("success", passes + 1.0);
-    ws.write("m/a.yaml", broken);
+    ws.write("m/a.yaml", &broken);
     let invalid = daemon.passes("invalid");
     daemon.wait_for_passes("invalid", invalid + 1.0);
     let log = daemon.stop();
@@ -1256,9 +1257,9 @@ fn a_reused_load_resolves_its_names_again_against_the_account_as_it_is_now() {
     let daemon = Daemon::start(&ws, &emu, &["m"], &["--bench-interval", "200ms"]);
     daemon.wait_for("Named to be created", has_campaigns(&emu, &["Named"]));
     let named = || {
-        emu.inspect("/_emulator/campaigns")
-            .as_array()
-            .and_then(|all| all.iter().find(|c| c["name"] == "Named").cloned())
+        emu.campaigns()
+            .into_iter()
+            .find(|c| c["name"] == "Named")
             .unwrap_or_else(|| panic!("no Named\nlog:\n{}", daemon.log()))
     };
     let id = named()["id"].as_u64().expect("an id");
