@@ -37,11 +37,17 @@ fn manifests(yaml: &str) -> Vec<Manifest> {
 }
 
 fn planned(before: &str, now: &str, o: &Observed) -> Plan {
+    plan_over(
+        Baseline::single("git revision abc", manifests(before)),
+        now,
+        o,
+    )
+}
+
+/// The plan of the manifests `now` over `baseline`, the campaign holding one lead.
+fn plan_over(baseline: Baseline, now: &str, o: &Observed) -> Plan {
     let options = LifecycleOptions {
-        baseline: Some(Arc::new(Baseline::single(
-            "git revision abc",
-            manifests(before),
-        ))),
+        baseline: Some(Arc::new(baseline)),
         ..LifecycleOptions::default()
     };
     let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
@@ -178,12 +184,7 @@ fn a_campaign_the_baseline_does_not_know_is_left_as_not_compared() {
 }
 
 fn planned_with(parts: Vec<BaselinePart>, now: &str, o: &Observed) -> Plan {
-    let options = LifecycleOptions {
-        baseline: Some(Arc::new(Baseline::new(parts))),
-        ..LifecycleOptions::default()
-    };
-    let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
-    plan_whole_account(&manifests(now), o, &options, &leads).plan
+    plan_over(Baseline::new(parts), now, o)
 }
 
 #[test]
@@ -294,16 +295,12 @@ fn an_applied_baseline_keeps_the_id_its_name_resolved_to_when_applied() {
     assert_eq!(applied[0].spec.assistant_id, Some(7));
     let mut renamed = o.clone();
     renamed.assistants[0].name = "Sales (old)".into();
-    let options = LifecycleOptions {
-        baseline: Some(Arc::new(Baseline::single(
-            "the values this watch last applied",
-            applied,
-        ))),
-        ..LifecycleOptions::default()
-    };
-    let leads = ObservedLeads::from([(3, vec![ObservedLead::number(1, "+14155550101")])]);
     let now = BEFORE.replace("assistant: Sales", "assistant: Support");
-    let p = plan_whole_account(&manifests(&now), &renamed, &options, &leads).plan;
+    let p = plan_over(
+        Baseline::single("the values this watch last applied", applied),
+        &now,
+        &renamed,
+    );
     assert!(
         p.diagnostics
             .iter()
